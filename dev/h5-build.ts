@@ -1,0 +1,44 @@
+/**
+ * Builds the H5 app when dist/h5 is missing or older than its sources, so `npm start` and the browser tests
+ * never serve a stale build and never rebuild for nothing (a Taro H5 build takes ~20 s here).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const H5_DIR = join(ROOT, 'dist/h5');
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+export function h5IsStale(): boolean {
+  const index = join(H5_DIR, 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  const sources = [
+    'miniprogram',
+    'shared',
+    'config/index.ts',
+    'config/dev.ts',
+    'config/prod.ts',
+    'babel.config.js',
+    'package.json',
+  ];
+  return sources.some((s) => newestMtime(join(ROOT, s)) > built);
+}
+
+export function ensureH5Build(log: (msg: string) => void = console.log): void {
+  if (!h5IsStale()) return;
+  log('building the H5 app (taro build --type h5)…');
+  const started = Date.now();
+  execFileSync('npx', ['taro', 'build', '--type', 'h5'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  log(`H5 app built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,131 @@
+/**
+ * The local runner's HTTP server: functions/api served the way Vercel serves them (file-system routes,
+ * dynamic segments in req.query, the raw body untouched, res.status().json()), the H5 build as static
+ * files, and the WeChat simulator's client routes mounted same-origin at /__sim/ for the H5 platform layer.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { API_DIR, listRouteFiles, matchRoute, type RouteFile } from './routes.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface LocalServerOptions {
+  port?: number;
+  host?: string;
+  /** the H5 build to serve at / (dist/h5); omitted → only the API */
+  staticDir?: string;
+  /** mounted at /__sim/ (same origin as the H5 app) */
+  simulator?: Handler;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+};
+
+export async function loadHandlers(routes: RouteFile[]): Promise<Map<string, Handler>> {
+  const handlers = new Map<string, Handler>();
+  for (const route of routes) {
+    const mod = await import(pathToFileURL(join(API_DIR, route.file)).href);
+    if (typeof mod.default !== 'function') throw new Error(`functions/api/${route.file} has no default export`);
+    handlers.set(route.file, mod.default);
+  }
+  return handlers;
+}
+
+/** Vercel's response helpers, so handlers written for Vercel run here unchanged. */
+function withHelpers(res: ServerResponse) {
+  const r = res as ServerResponse & {
+    status?: (code: number) => typeof r;
+    json?: (body: unknown) => typeof r;
+    send?: (body: unknown) => typeof r;
+  };
+  r.status = (code) => {
+    res.statusCode = code;
+    return r;
+  };
+  r.json = (body) => {
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(body));
+    return r;
+  };
+  r.send = (body) => {
+    res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+    return r;
+  };
+  return r;
+}
+
+export async function startLocalServer(
+  options: LocalServerOptions = {},
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const routes = listRouteFiles();
+  const handlers = await loadHandlers(routes);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname.startsWith('/__sim/') && options.simulator) return void options.simulator(req, res);
+    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+      const match = matchRoute(routes, url.pathname);
+      if (!match) {
+        res.statusCode = 404;
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.end(
+          JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route for ${url.pathname}`, requestId: '' } }),
+        );
+        return;
+      }
+      const query: Record<string, string | string[]> = {};
+      for (const key of new Set(url.searchParams.keys())) {
+        const all = url.searchParams.getAll(key);
+        query[key] = all.length > 1 ? all : all[0];
+      }
+      Object.assign(req, { query: { ...query, ...match.params } });
+      const handler = handlers.get(match.route.file)!;
+      Promise.resolve(handler(req, withHelpers(res))).catch((error) => {
+        console.error('handler crashed outside its wrapper', error);
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
+      return;
+    }
+    serveStatic(options.staticDir, url.pathname, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function serveStatic(dir: string | undefined, pathname: string, res: ServerResponse): void {
+  if (!dir || !existsSync(dir)) {
+    res.statusCode = 404;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end('H5 build not found: run `npm run build:h5`');
+    return;
+  }
+  const safe = normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '');
+  let file = join(dir, safe);
+  if (!file.startsWith(dir) || !existsSync(file) || statSync(file).isDirectory()) file = join(dir, 'index.html');
+  res.setHeader('content-type', MIME[extname(file)] ?? 'application/octet-stream');
+  res.setHeader('cache-control', file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600');
+  createReadStream(file).pipe(res);
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm start`: the whole system on one machine with nothing installed: embedded PGlite persisted in .data/,
+ * migrations, demo data on first start, the WeChat simulator, the functions and the H5 app.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureH5Build, H5_DIR, ROOT } from './h5-build.js';
+import { startSystem } from './system.js';
+
+const DATA = join(ROOT, '.data');
+
+function devSecret(): string {
+  // a random key per checkout, kept so sessions survive a restart; production sets JWT_SECRET
+  const file = join(DATA, 'jwt-secret');
+  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(DATA, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+async function main(): Promise<void> {
+  ensureH5Build();
+  const port = Number(process.env.PORT ?? 3000);
+  const simPort = Number(process.env.SIM_PORT ?? 3100);
+  const dataDir = process.env.PGLITE_DIR ?? join(DATA, 'pglite');
+  const firstRun = !existsSync(join(dataDir, 'PG_VERSION'));
+  const members = Number(process.env.DEMO_MEMBERS ?? 2000);
+  console.log(
+    firstRun ? `creating the embedded database in ${dataDir} with ${members} demo members…` : `opening ${dataDir}…`,
+  );
+  const system = await startSystem({
+    port,
+    simPort,
+    database: process.env.DATABASE_URL
+      ? { kind: 'neon', url: process.env.DATABASE_URL, wsProxy: process.env.NEON_WS_PROXY }
+      : { kind: 'pglite', dataDir },
+    seed: firstRun ? 'demo' : 'fixtures',
+    members,
+    staticDir: H5_DIR,
+    jwtSecret: devSecret(),
+    log: true,
+  });
+  const base = system.apiUrl.replace('127.0.0.1', 'localhost');
+  console.log(`
+MedLoop is running (${system.deps.database.driver}).
+
+  member app (H5)      ${base}/#/pages/index/index
+  staff app / console  ${base}/#/staff/pages/login/index
+  WeChat inbox (sim)   ${base}/__sim/inbox.html
+  API health           ${base}/api/health
+  WeChat simulator     ${system.simUrl} (server protocol: /sns/jscode2session, /cgi-bin/stable_token, …)
+
+Demo staff log in through the simulator as 王芳 (店员), 李明 (药师), 刘洋 (店长), 周强 (区域经理), 陈敏 (总部).
+Press Ctrl+C to stop.`);
+  const stop = async () => {
+    await system.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

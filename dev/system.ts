@@ -1,0 +1,90 @@
+/**
+ * The whole system in one process: database (PGlite owned here, or PostgreSQL through the Neon driver),
+ * migrations, demo data, the WeChat simulator on its own port (the functions reach it over real HTTP, as
+ * they would reach api.weixin.qq.com), and the local server with the functions and the H5 build.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseServerEnv } from '../config/env.js';
+import type { Clock } from '../functions/adapters/clock.js';
+import { type Database, type DatabaseConfig, migrateDatabase, openDatabase } from '../functions/adapters/db/client.js';
+import { buildDeps, type Deps, installDeps } from '../functions/app/deps.js';
+import { DEMO_SIM_USERS } from './demo/fixtures.js';
+import { generateDemo } from './demo/generate.js';
+import { loadDemo, loadDemoFixtures } from './demo/load.js';
+import { startLocalServer } from './server.js';
+import { createWeChatSimulator } from './wechat-sim/simulator.js';
+import type { WeChatSimulator } from './wechat-sim/simulator.types.js';
+
+export const DEMO_APPID = 'wxmedloopdemo0001';
+const SIM_SECRET = 'medloop-simulator-app-secret';
+
+export interface SystemOptions {
+  port?: number;
+  simPort?: number;
+  database: DatabaseConfig | Database;
+  /** 'demo': fixtures + generated members; 'fixtures': stores, staff, catalogue only; 'none': empty */
+  seed?: 'demo' | 'fixtures' | 'none';
+  members?: number;
+  staticDir?: string;
+  log?: boolean;
+  clock?: Clock;
+  jwtSecret?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunningSystem {
+  apiUrl: string;
+  simUrl: string;
+  sim: WeChatSimulator;
+  deps: Deps;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const database = 'db' in options.database ? options.database : await openDatabase(options.database);
+  await migrateDatabase(database);
+  const seed = options.seed ?? 'fixtures';
+  if (seed === 'fixtures') await loadDemoFixtures(database);
+  if (seed === 'demo') {
+    const now = options.clock?.now() ?? new Date();
+    await loadDemo(database, generateDemo({ seed: 20261125, members: options.members ?? 2000, now }));
+  }
+
+  const sim = createWeChatSimulator({
+    apps: [{ appid: DEMO_APPID, secret: SIM_SECRET }],
+    users: DEMO_SIM_USERS.map((u) => ({ ...u })),
+    now: options.clock ? () => options.clock!.now().getTime() : undefined,
+  });
+  const simServer = await sim.listen(options.simPort ?? 0);
+
+  const env = parseServerEnv({
+    NODE_ENV: 'development',
+    JWT_SECRET: options.jwtSecret ?? randomBytes(32).toString('base64url'),
+    WECHAT_API_BASE: simServer.url,
+    WECHAT_APPID: DEMO_APPID,
+    WECHAT_SECRET: SIM_SECRET,
+    LOG_LEVEL: options.log ? 'info' : 'silent',
+    ...options.env,
+  });
+  const deps = await buildDeps(env, { database, clock: options.clock });
+  installDeps(deps);
+
+  const server = await startLocalServer({
+    port: options.port ?? 0,
+    staticDir: options.staticDir,
+    simulator: (req, res) => sim.handle(req, res),
+  });
+  return {
+    apiUrl: server.url,
+    simUrl: simServer.url,
+    sim,
+    deps,
+    database,
+    close: async () => {
+      await server.close();
+      await simServer.close();
+      if (!('db' in options.database)) await database.close();
+    },
+  };
+}

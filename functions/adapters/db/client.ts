@@ -1,0 +1,109 @@
+/**
+ * One database module, two drivers: embedded PGlite (the local default, one owning process) and the Neon
+ * serverless driver (production; locally through a loopback WebSocket proxy to a real PostgreSQL server).
+ * Both give the same drizzle API; repositories only see `Db`.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Pool } from '@neondatabase/serverless';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Driver = 'pglite' | 'neon';
+
+export interface Database {
+  db: Db;
+  driver: Driver;
+  /** the raw client, for bulk SQL the ORM cannot express well */
+  exec(query: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+  /** PGlite only: the data directory as a tarball, to restore a migrated database fast in tests */
+  dump?: () => Promise<Blob>;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob | File }
+  | { kind: 'neon'; url: string; wsProxy?: string };
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.kind === 'pglite') return openPglite(config);
+  return openNeon(config);
+}
+
+async function openPglite(config: { dataDir?: string; loadDataDir?: Blob | File }): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  // PGlite does not create parent folders; memory:// when no folder is given (tests).
+  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+  const client: PGlite = new PGlite(config.dataDir ?? 'memory://', { loadDataDir: config.loadDataDir });
+  await client.waitReady;
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'pglite',
+    exec: async (query, params) => (await client.query<Record<string, unknown>>(query, params)).rows,
+    close: () => client.close(),
+    dump: async () => (await client.dumpDataDir('gzip')) as Blob,
+  };
+}
+
+async function openNeon(config: { url: string; wsProxy?: string }): Promise<Database> {
+  const neon = await import('@neondatabase/serverless');
+  const { drizzle } = await import('drizzle-orm/neon-serverless');
+  if (!(globalThis as { WebSocket?: unknown }).WebSocket) {
+    // node 20 has no global WebSocket; Vercel's node 24 does
+    const ws = await import('ws');
+    neon.neonConfig.webSocketConstructor = ws.default as never;
+  }
+  if (config.wsProxy) {
+    const proxy = config.wsProxy;
+    neon.neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+    neon.neonConfig.useSecureWebSocket = false;
+    neon.neonConfig.pipelineTLS = false;
+    neon.neonConfig.pipelineConnect = false;
+  }
+  const pool: Pool = new neon.Pool({ connectionString: config.url, max: 10 });
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'neon',
+    exec: async (query, params) => (await pool.query(query, params)).rows as Record<string, unknown>[],
+    close: () => pool.end(),
+  };
+}
+
+export async function migrateDatabase(database: Database): Promise<void> {
+  if (database.driver === 'pglite') {
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    // biome-ignore lint/suspicious/noExplicitAny: the migrator is typed per driver; Db is the common supertype
+    await migrate(database.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
+  } else {
+    const { migrate } = await import('drizzle-orm/neon-serverless/migrator');
+    // biome-ignore lint/suspicious/noExplicitAny: see above
+    await migrate(database.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+}
+
+/** The newest applied migration, as `<created_at millis>` (drizzle's journal "when"), or null before any. */
+export async function currentMigration(database: Database): Promise<string | null> {
+  const rows = await database.exec(
+    'select created_at::text as at from drizzle.__drizzle_migrations order by created_at desc limit 1',
+  );
+  return rows[0] ? String(rows[0].at) : null;
+}
+
+export async function ping(database: Database): Promise<boolean> {
+  try {
+    await database.db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,105 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { newId } from '../../ids.js';
+import type { Db } from '../client.js';
+import { customers, identities, stores } from '../schema.js';
+
+export interface WeChatIdentity {
+  identityId: string;
+  customerId: string | null;
+}
+
+export interface MemberSummary {
+  customerId: string;
+  displayName: string | null;
+  phone: string | null;
+  registeredAt: Date | null;
+  homeStore: { id: string; name: string } | null;
+}
+
+export function createMemberRepo(db: Db) {
+  return {
+    /**
+     * Records the WeChat user behind a login. Idempotent on (kind, value, source): concurrent logins of one
+     * openid land on one row. The unionid is kept as its own identity for linking across the chain's apps.
+     */
+    async upsertWeChatLogin(openid: string, unionid: string | null, now: Date): Promise<WeChatIdentity> {
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(identities)
+          .values({
+            id: newId('idn', now.getTime()),
+            kind: 'openid',
+            value: openid,
+            verified: true,
+            source: 'miniprogram',
+            lastSeenAt: now,
+          })
+          .onConflictDoUpdate({
+            target: [identities.kind, identities.value, identities.source],
+            set: { lastSeenAt: now },
+          })
+          .returning({ identityId: identities.id, customerId: identities.customerId });
+        if (unionid) {
+          await tx
+            .insert(identities)
+            .values({
+              id: newId('idn', now.getTime()),
+              kind: 'unionid',
+              value: unionid,
+              verified: true,
+              source: 'miniprogram',
+              customerId: row.customerId,
+              lastSeenAt: now,
+            })
+            .onConflictDoUpdate({
+              target: [identities.kind, identities.value, identities.source],
+              set: { lastSeenAt: now },
+            });
+        }
+        return row;
+      });
+    },
+
+    /** The identity's customer, following merges to the surviving record. */
+    async customerOfIdentity(identityId: string): Promise<{ exists: boolean; customerId: string | null }> {
+      const rows = await db
+        .select({ customerId: sql<string | null>`coalesce(${customers.mergedInto}, ${customers.id})` })
+        .from(identities)
+        .leftJoin(customers, eq(customers.id, identities.customerId))
+        .where(eq(identities.id, identityId))
+        .limit(1);
+      if (!rows[0]) return { exists: false, customerId: null };
+      return { exists: true, customerId: rows[0].customerId };
+    },
+
+    async summary(customerId: string): Promise<MemberSummary | null> {
+      const [c] = await db
+        .select({
+          customerId: customers.id,
+          displayName: customers.displayName,
+          registeredAt: customers.registeredAt,
+          storeId: stores.id,
+          storeName: stores.name,
+        })
+        .from(customers)
+        .leftJoin(stores, eq(stores.id, customers.homeStoreId))
+        .where(eq(customers.id, customerId))
+        .limit(1);
+      if (!c) return null;
+      const [phone] = await db
+        .select({ value: identities.value })
+        .from(identities)
+        .where(and(eq(identities.customerId, customerId), eq(identities.kind, 'phone')))
+        .orderBy(desc(identities.verified), desc(identities.lastSeenAt))
+        .limit(1);
+      return {
+        customerId: c.customerId,
+        displayName: c.displayName,
+        phone: phone?.value ?? null,
+        registeredAt: c.registeredAt,
+        homeStore: c.storeId && c.storeName ? { id: c.storeId, name: c.storeName } : null,
+      };
+    },
+  };
+}
+export type MemberRepo = ReturnType<typeof createMemberRepo>;

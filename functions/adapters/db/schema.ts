@@ -1,0 +1,221 @@
+/**
+ * The core schema. Public ids are text with a kind prefix (`cus_`, `sto_`, `stf_`…) so logs are greppable;
+ * money is integer fen (1/100 yuan) so no float ever touches an amount; every timestamp is timestamptz.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const regions = pgTable('regions', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const stores = pgTable(
+  'stores',
+  {
+    id: text('id').primaryKey(),
+    /** the chain's own store number, printed on receipts and used by POS exports */
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    regionId: text('region_id')
+      .notNull()
+      .references(() => regions.id),
+    city: text('city').notNull(),
+    district: text('district').notNull(),
+    address: text('address').notNull(),
+    latitude: doublePrecision('latitude').notNull(),
+    longitude: doublePrecision('longitude').notNull(),
+    phone: text('phone'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('stores_code_uq').on(t.code), index('stores_region_idx').on(t.regionId)],
+);
+
+export const STAFF_ROLES = ['clerk', 'pharmacist', 'store_manager', 'regional_manager', 'hq_admin'] as const;
+export const STAFF_STATUSES = ['invited', 'active', 'disabled'] as const;
+
+export const staff = pgTable(
+  'staff',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** canonical mainland mobile (11 digits): the invitation is by phone, proven once with WeChat's phone code */
+    phone: text('phone').notNull(),
+    role: text('role', { enum: STAFF_ROLES }).notNull(),
+    storeId: text('store_id').references(() => stores.id),
+    regionId: text('region_id').references(() => regions.id),
+    status: text('status', { enum: STAFF_STATUSES }).notNull().default('invited'),
+    openid: text('openid'),
+    unionid: text('unionid'),
+    /** bumped on disable or role change: every staff token carries it, so old tokens stop working at once */
+    tokenVersion: integer('token_version').notNull().default(1),
+    invitedBy: text('invited_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('staff_phone_uq').on(t.phone),
+    uniqueIndex('staff_openid_uq').on(t.openid),
+    index('staff_store_idx').on(t.storeId),
+    check(
+      'staff_scope_ck',
+      sql`(${t.role} in ('clerk','pharmacist','store_manager') and ${t.storeId} is not null)
+        or (${t.role} = 'regional_manager' and ${t.regionId} is not null)
+        or ${t.role} = 'hq_admin'`,
+    ),
+  ],
+);
+
+export const CUSTOMER_STATUSES = ['active', 'merged'] as const;
+
+/** One row per person: the unified customer id. */
+export const customers = pgTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    displayName: text('display_name'),
+    gender: text('gender', { enum: ['male', 'female', 'unknown'] })
+      .notNull()
+      .default('unknown'),
+    birthday: date('birthday'),
+    homeStoreId: text('home_store_id').references(() => stores.id),
+    /** set when the person signed up as a member (phone authorised), not when a POS card was merely seen */
+    registeredAt: timestamp('registered_at', { withTimezone: true }),
+    status: text('status', { enum: CUSTOMER_STATUSES }).notNull().default('active'),
+    mergedInto: text('merged_into'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('customers_home_store_idx').on(t.homeStoreId)],
+);
+
+export const IDENTITY_KINDS = ['phone', 'openid', 'unionid', 'pos_card', 'mall_account', 'wecom_id', 'email'] as const;
+export const SOURCES = ['pos', 'mall', 'miniprogram', 'wecom', 'staff', 'import'] as const;
+
+/** Every identifier a source ever told us, normalised, with where it came from. */
+export const identities = pgTable(
+  'identities',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id').references(() => customers.id),
+    kind: text('kind', { enum: IDENTITY_KINDS }).notNull(),
+    /** normalised value (canonical phone, lower-case email…) — what linking compares */
+    value: text('value').notNull(),
+    rawValue: text('raw_value'),
+    /** proven by the platform (WeChat phone code, openid) rather than typed at a counter */
+    verified: boolean('verified').notNull().default(false),
+    source: text('source', { enum: SOURCES }).notNull(),
+    sourceId: text('source_id'),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('identities_kind_value_source_uq').on(t.kind, t.value, t.source),
+    index('identities_customer_idx').on(t.customerId),
+    index('identities_value_idx').on(t.value),
+  ],
+);
+
+export const products = pgTable(
+  'products',
+  {
+    id: text('id').primaryKey(),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    genericName: text('generic_name').notNull(),
+    /** WHO ATC code, e.g. C09CA01 (losartan); chronic-condition tags are derived from its prefix */
+    atcCode: text('atc_code'),
+    rx: boolean('rx').notNull().default(false),
+    category: text('category').notNull(),
+    packSize: integer('pack_size').notNull(),
+    dailyDose: numeric('daily_dose', { precision: 8, scale: 2 }),
+    /** days one pack lasts at the labelled dose; null for acute or as-needed products */
+    daysSupply: integer('days_supply'),
+    priceFen: integer('price_fen').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('products_sku_uq').on(t.sku), index('products_atc_idx').on(t.atcCode)],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    source: text('source', { enum: SOURCES }).notNull(),
+    /** the source system's order number: unique per source, so a replayed ingest lands once */
+    externalId: text('external_id').notNull(),
+    storeId: text('store_id').references(() => stores.id),
+    customerId: text('customer_id').references(() => customers.id),
+    totalFen: integer('total_fen').notNull(),
+    discountFen: integer('discount_fen').notNull().default(0),
+    paidFen: integer('paid_fen').notNull(),
+    orderedAt: timestamp('ordered_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('orders_source_external_uq').on(t.source, t.externalId),
+    index('orders_customer_idx').on(t.customerId, t.orderedAt),
+    index('orders_store_idx').on(t.storeId, t.orderedAt),
+    check('orders_amounts_ck', sql`${t.totalFen} >= 0 and ${t.discountFen} >= 0 and ${t.paidFen} >= 0`),
+  ],
+);
+
+export const orderLines = pgTable(
+  'order_lines',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    lineNo: integer('line_no').notNull(),
+    productId: text('product_id').references(() => products.id),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPriceFen: integer('unit_price_fen').notNull(),
+    amountFen: integer('amount_fen').notNull(),
+  },
+  (t) => [
+    uniqueIndex('order_lines_order_line_uq').on(t.orderId, t.lineNo),
+    index('order_lines_product_idx').on(t.productId),
+    check('order_lines_qty_ck', sql`${t.quantity} > 0 and ${t.amountFen} >= 0`),
+  ],
+);
+
+/**
+ * Append-only record of every staff read of a member's record and every sensitive change (PIPL).
+ * A trigger (migration 0001) refuses UPDATE, DELETE and TRUNCATE for every role.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorKind: text('actor_kind', { enum: ['staff', 'member', 'pos', 'system'] }).notNull(),
+    actorId: text('actor_id').notNull(),
+    action: text('action').notNull(),
+    customerId: text('customer_id'),
+    storeId: text('store_id'),
+    reason: text('reason'),
+    requestId: text('request_id'),
+    details: jsonb('details'),
+  },
+  (t) => [index('audit_customer_idx').on(t.customerId, t.at), index('audit_actor_idx').on(t.actorId, t.at)],
+);

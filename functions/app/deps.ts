@@ -1,0 +1,61 @@
+/**
+ * The process-wide dependencies, built once from the parsed environment by a plain factory (no container).
+ * On Vercel the first request of a cold instance builds them; the local runner and tests install their own.
+ */
+import { parseServerEnv, type ServerEnv } from '../../config/env.js';
+import { createTokenService, type TokenService } from '../adapters/auth/tokens.js';
+import { type Clock, systemClock } from '../adapters/clock.js';
+import { type Database, openDatabase } from '../adapters/db/client.js';
+import type { WeChatApi } from '../adapters/wechat/wechat.port.js';
+import { createWeChatHttpApi } from '../adapters/wechat/wechat-http.adapter.js';
+import { createLogger, type Logger } from './logger.js';
+
+export interface Deps {
+  env: ServerEnv;
+  database: Database;
+  wechat: WeChatApi;
+  clock: Clock;
+  tokens: TokenService;
+  log: Logger;
+}
+
+let current: Promise<Deps> | null = null;
+
+export function installDeps(deps: Deps | Promise<Deps>): void {
+  current = Promise.resolve(deps);
+}
+
+export function getDeps(): Promise<Deps> {
+  current ??= buildDeps(parseServerEnv(process.env)).catch((error) => {
+    current = null; // a failed cold start must not poison the instance forever
+    throw error;
+  });
+  return current;
+}
+
+export async function buildDeps(
+  env: ServerEnv,
+  overrides: Partial<Pick<Deps, 'database' | 'wechat' | 'clock' | 'log'>> = {},
+): Promise<Deps> {
+  const clock = overrides.clock ?? systemClock;
+  const database =
+    overrides.database ??
+    (await openDatabase(
+      env.DATABASE_URL
+        ? { kind: 'neon', url: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY }
+        : { kind: 'pglite', dataDir: env.PGLITE_DIR },
+    ));
+  const wechat =
+    overrides.wechat ??
+    createWeChatHttpApi({ baseUrl: env.WECHAT_API_BASE, appid: env.WECHAT_APPID, secret: env.WECHAT_SECRET });
+  const tokens = createTokenService(
+    {
+      secret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      accessTtlSeconds: env.ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: env.REFRESH_TTL_SECONDS,
+    },
+    clock,
+  );
+  return { env, database, wechat, clock, tokens, log: overrides.log ?? createLogger(env.LOG_LEVEL) };
+}

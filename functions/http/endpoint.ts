@@ -1,0 +1,251 @@
+/**
+ * The endpoint wrapper: everything every handler needs, done once. Method guard, request id, raw body,
+ * JSON and zod validation (strict), authentication, the access decision from the one policy, domain error
+ * code → HTTP status, and unknown errors → 500 with a generic body and a logged cause.
+ * Handlers keep the @vercel/node signature `(req, res)` so Vercel and the local runner call them alike.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { type Action, type Actor, type Decision, decide, type Resource } from '../../shared/access/policy.js';
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
+import { newRequestId } from '../adapters/ids.js';
+import { resolveActor } from '../app/auth/resolve-actor.js';
+import { type Deps, getDeps } from '../app/deps.js';
+import { AppError } from './app-error.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** who may call: `none` = anyone (the policy still decides), `member`/`staff` = a valid session of that kind */
+export type AuthKind = 'none' | 'member' | 'staff';
+
+export interface EndpointDefinition<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
+  method: Method;
+  auth: AuthKind;
+  action: Action;
+  body?: B;
+  query?: Q;
+  /** the resource the action applies to, loaded after validation; default: none */
+  resource?: (input: { body: Infer<B>; query: Infer<Q>; deps: Deps; actor: Actor }) => Promise<Resource> | Resource;
+  maxBodyBytes?: number;
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface HandlerContext<B, Q> {
+  deps: Deps;
+  actor: Actor;
+  decision: Decision;
+  body: B;
+  query: Q;
+  rawBody: Buffer;
+  requestId: string;
+  req: IncomingMessage;
+}
+
+export type Reply =
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'binary'; status: number; contentType: string; body: Uint8Array; headers?: Record<string, string> }
+  | { kind: 'error'; code: ErrorCode; message?: string; details?: unknown };
+
+/** A JSON reply parsed through its response schema on the way out, so database columns never leak. */
+export function json<S extends z.ZodType>(status: number, schema: S, value: z.input<S>): Reply {
+  return { kind: 'json', status, body: schema.parse(value) };
+}
+
+export function failure(code: ErrorCode, message?: string, details?: unknown): Reply {
+  return { kind: 'error', code, message, details };
+}
+
+/** Turns a use case's Result into a reply. */
+export function fromResult<T, S extends z.ZodType>(
+  result: { ok: true; value: T } | { ok: false; code: ErrorCode; message?: string; details?: unknown },
+  schema: S,
+  status = 200,
+): Reply {
+  return result.ok
+    ? json(status, schema, result.value as z.input<S>)
+    : failure(result.code, result.message, result.details);
+}
+
+export type VercelStyleHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
+  definition: EndpointDefinition<z.ZodType | undefined, z.ZodType | undefined>;
+};
+
+const DEFAULT_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  BAD_JSON: 'request body is not valid JSON',
+  VALIDATION_FAILED: 'request failed validation',
+  METHOD_NOT_ALLOWED: 'method not allowed',
+  UNAUTHENTICATED: 'a session token is required',
+  TOKEN_EXPIRED: 'the session token has expired',
+  TOKEN_INVALID: 'the session token is invalid',
+  FORBIDDEN: 'not allowed',
+  INTERNAL: 'internal error',
+};
+
+export function endpoint<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+  definition: EndpointDefinition<B, Q>,
+  handler: (ctx: HandlerContext<Infer<B>, Infer<Q>>) => Promise<Reply>,
+): VercelStyleHandler {
+  const run = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = pickRequestId(req.headers['x-request-id']);
+    let deps: Deps | null = null;
+    try {
+      if (req.method === 'OPTIONS') return send(res, requestId, { kind: 'json', status: 204, body: null });
+      if (req.method !== definition.method && !(definition.method === 'GET' && req.method === 'HEAD')) {
+        res.setHeader('allow', definition.method);
+        return send(res, requestId, failure('METHOD_NOT_ALLOWED', `use ${definition.method}`));
+      }
+      const rawBody = await readBody(req, definition.maxBodyBytes ?? 256 * 1024);
+      const body = parseBody(rawBody, req, definition.body);
+      const query = parseQuery(req, definition.query);
+      deps = await getDeps();
+      const bearer = readBearer(req.headers.authorization);
+      const actor = await resolveActor(deps, bearer, definition.auth);
+      const input = { body: body as Infer<B>, query: query as Infer<Q>, deps, actor };
+      const resource = definition.resource ? await definition.resource(input) : ({ kind: 'none' } as const);
+      const decision = decide(actor, definition.action, resource);
+      if (decision === 'deny') {
+        throw new AppError(
+          actor.kind === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+          `${actor.kind} may not ${definition.action}`,
+        );
+      }
+      const reply = await handler({ ...input, decision, rawBody, requestId, req });
+      return send(res, requestId, reply);
+    } catch (error) {
+      if (error instanceof AppError) {
+        if (ERROR_STATUS[error.code] >= 500) {
+          (deps?.log ?? console).error?.('request failed', { requestId, code: error.code, cause: describe(error) });
+        }
+        return send(res, requestId, failure(error.code, error.message, error.options.details));
+      }
+      const log = deps?.log;
+      const fields = { requestId, path: req.url, cause: describe(error) };
+      if (log) log.error('unhandled error', fields);
+      else console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', ...fields }));
+      return send(res, requestId, failure('INTERNAL', 'internal error'));
+    }
+  };
+  return Object.assign(run, { definition }) as unknown as VercelStyleHandler;
+}
+
+function send(res: ServerResponse, requestId: string, reply: Reply): void {
+  res.setHeader('x-request-id', requestId);
+  res.setHeader('cache-control', 'no-store');
+  if (reply.kind === 'error') {
+    const body: ErrorBody = {
+      error: {
+        code: reply.code,
+        message: reply.message ?? DEFAULT_MESSAGES[reply.code] ?? reply.code.toLowerCase().replaceAll('_', ' '),
+        requestId,
+        ...(reply.details === undefined ? {} : { details: reply.details }),
+      },
+    };
+    writeJson(res, ERROR_STATUS[reply.code], body);
+    return;
+  }
+  for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+  if (reply.kind === 'binary') {
+    res.statusCode = reply.status;
+    res.setHeader('content-type', reply.contentType);
+    res.end(Buffer.from(reply.body));
+    return;
+  }
+  if (reply.status === 204) {
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  writeJson(res, reply.status, reply.body);
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+function pickRequestId(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[\w-]{8,64}$/.test(value) ? value : newRequestId();
+}
+
+function readBearer(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new AppError('TOKEN_INVALID', 'authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+/**
+ * Reads the exact bytes with `on('data')`: under Vercel's helpers `for await` yields nothing, and signature
+ * checks (POS, WeChat Pay) need the raw body anyway.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (req.method === 'GET' || req.method === 'HEAD') return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit && !failed) {
+        failed = true;
+        reject(new AppError('PAYLOAD_TOO_LARGE', `body exceeds ${limit} bytes`));
+      }
+      if (!failed) chunks.push(chunk);
+    });
+    req.on('end', () => !failed && resolve(Buffer.concat(chunks)));
+    req.on('error', (e) => !failed && reject(e));
+  });
+}
+
+function parseBody(raw: Buffer, req: IncomingMessage, schema: z.ZodType | undefined): unknown {
+  if (!schema) {
+    if (raw.length > 0) throw new AppError('VALIDATION_FAILED', 'this endpoint takes no request body');
+    return undefined;
+  }
+  const type = String(req.headers['content-type'] ?? '');
+  if (raw.length > 0 && !/^application\/json\b/i.test(type)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+  }
+  let value: unknown;
+  try {
+    value = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError('BAD_JSON', 'request body is not valid JSON');
+  }
+  return validate(schema, value, 'body');
+}
+
+function parseQuery(req: IncomingMessage, schema: z.ZodType | undefined): unknown {
+  const fromVercel = (req as IncomingMessage & { query?: Record<string, string | string[]> }).query;
+  const query: Record<string, string | string[]> = fromVercel ? { ...fromVercel } : {};
+  if (!fromVercel) {
+    const url = new URL(req.url ?? '/', 'http://local');
+    for (const key of new Set(url.searchParams.keys())) {
+      const all = url.searchParams.getAll(key);
+      query[key] = all.length > 1 ? all : all[0];
+    }
+  }
+  if (!schema) return undefined;
+  return validate(schema, query, 'query');
+}
+
+function validate(schema: z.ZodType, value: unknown, where: 'body' | 'query'): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `invalid ${where}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+    {
+      details: { issues },
+    },
+  );
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error)
+    return `${error.name}: ${error.message}${error.cause ? ` (cause: ${describe(error.cause)})` : ''}`;
+  return String(error);
+}

@@ -1,0 +1,18 @@
+export default defineAppConfig({
+  pages: ['pages/index/index'],
+  subPackages: [
+    {
+      // Staff pages stay out of the main package: members never download them.
+      root: 'staff',
+      pages: ['pages/login/index', 'pages/home/index'],
+    },
+  ],
+  window: {
+    backgroundTextStyle: 'light',
+    navigationBarBackgroundColor: '#0f8a7e',
+    navigationBarTitleText: '药店会员中心',
+    navigationBarTextStyle: 'white',
+    backgroundColor: '#f3f7f6',
+  },
+  lazyCodeLoading: 'requiredComponents',
+});

@@ -1,0 +1,74 @@
+import { Button, View } from '@tarojs/components';
+import './state-view.scss';
+
+/** A calm placeholder shaped like the content while it loads (no spinner flashing for fast answers). */
+export function LoadingCard({ lines = 3 }: { lines?: number }) {
+  return (
+    <View className="ml-card ml-loading" data-testid="loading">
+      <View className="ml-loading__title" />
+      {Array.from({ length: lines }, (_, i) => (
+        <View key={i} className="ml-loading__line" />
+      ))}
+      <View className="ml-loading__text">正在加载…</View>
+    </View>
+  );
+}
+
+export interface ErrorCardProps {
+  title?: string;
+  message: string;
+  /** shown small so staff can quote it to support */
+  requestId?: string;
+  actionText?: string;
+  onRetry?: () => void;
+}
+
+export function ErrorCard({
+  title = '加载失败',
+  message,
+  requestId,
+  actionText = '重新加载',
+  onRetry,
+}: ErrorCardProps) {
+  return (
+    <View className="ml-card ml-error" data-testid="error">
+      <View className="ml-error__icon">!</View>
+      <View className="ml-error__title">{title}</View>
+      <View className="ml-error__message">{message}</View>
+      {requestId ? <View className="ml-error__rid">请求编号 {requestId}</View> : null}
+      {onRetry ? (
+        <Button className="ml-btn ml-btn--primary ml-error__retry" onClick={onRetry} data-testid="retry">
+          {actionText}
+        </Button>
+      ) : null}
+    </View>
+  );
+}
+
+export interface Tile {
+  key: string;
+  label: string;
+  /** one character drawn in the tile's circle */
+  glyph: string;
+  /** undefined while the feature has no page yet: the tile is shown disabled with 即将上线 */
+  url?: string;
+}
+
+export function TileGrid({ tiles, onOpen }: { tiles: Tile[]; onOpen: (url: string) => void }) {
+  return (
+    <View className="ml-card ml-tiles">
+      {tiles.map((tile) => (
+        <View
+          key={tile.key}
+          className={`ml-tile${tile.url ? '' : ' ml-tile--soon'}`}
+          data-testid={`tile-${tile.key}`}
+          onClick={() => tile.url && onOpen(tile.url)}
+        >
+          <View className="ml-tile__glyph">{tile.glyph}</View>
+          <View className="ml-tile__label">{tile.label}</View>
+          {tile.url ? null : <View className="ml-tile__badge">即将上线</View>}
+        </View>
+      ))}
+    </View>
+  );
+}

@@ -1,0 +1,134 @@
+import { NoticeBar } from '@nutui/nutui-react-taro';
+import type { MeResponse } from '@shared/contracts/auth';
+import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../components/describe-error';
+import { ErrorCard, LoadingCard, type Tile, TileGrid } from '../../components/state-view';
+import { SimUserSwitch, useShare } from '../../platform';
+import { forgetAllSessions, loadMember } from '../../services/member';
+import './index.scss';
+
+type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; me: MeResponse };
+
+// Pages for these arrive in later issues; until then the tiles say so instead of leading nowhere.
+const TILES: Tile[] = [
+  { key: 'member-code', label: '会员码', glyph: '码' },
+  { key: 'coupons', label: '优惠券', glyph: '券' },
+  { key: 'points', label: '积分', glyph: '积' },
+  { key: 'medicines', label: '我的用药', glyph: '药' },
+  { key: 'consult', label: '预约药师', glyph: '医' },
+];
+
+const BENEFITS = [
+  { title: '新人专享券', text: '注册即领，到店购药直接抵扣' },
+  { title: '消费积分', text: '每次购药累积积分，可兑换礼品' },
+  { title: '用药提醒', text: '按时提醒续药，慢病用药不断档' },
+  { title: '药师服务', text: '预约执业药师，一对一用药咨询' },
+];
+
+const formatDate = (iso: string | null): string | null => (iso ? iso.slice(0, 10) : null);
+
+function MemberCard({ me }: { me: MeResponse }) {
+  const since = formatDate(me.memberSince);
+  return (
+    <View className="ml-card member-card" data-testid="member-card">
+      <View className="member-card__hello">您好，{me.displayName ?? '会员'}</View>
+      <View className="member-card__row">
+        <Text className="member-card__label">手机号</Text>
+        <Text data-testid="member-phone">{me.phoneMasked ?? '未绑定'}</Text>
+      </View>
+      <View className="member-card__row">
+        <Text className="member-card__label">所属门店</Text>
+        <Text data-testid="member-store">{me.homeStore?.name ?? '暂未绑定门店'}</Text>
+      </View>
+      {since ? (
+        <View className="member-card__row">
+          <Text className="member-card__label">入会日期</Text>
+          <Text>{since}</Text>
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+function SignUpPrompt() {
+  return (
+    <View className="ml-card signup" data-testid="signup-prompt">
+      <View className="signup__title">注册会员，领取新人券</View>
+      <View className="signup__lead">欢迎来到药店会员中心，成为会员后可享受：</View>
+      {BENEFITS.map((b) => (
+        <View key={b.title} className="signup__benefit">
+          <View className="signup__dot" />
+          <View>
+            <View className="signup__benefit-title">{b.title}</View>
+            <View className="signup__benefit-text">{b.text}</View>
+          </View>
+        </View>
+      ))}
+      <View className="signup__note">
+        会员注册将在「会员码」中开放：授权微信手机号即可一键注册。开放后您在这里就能看到。
+      </View>
+    </View>
+  );
+}
+
+export default function MemberHome() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+
+  const load = useCallback(() => {
+    setState({ kind: 'loading' });
+    loadMember()
+      .then((me) => setState({ kind: 'ready', me }))
+      .catch((error: unknown) => setState({ kind: 'error', error: describeError(error) }));
+  }, []);
+
+  useEffect(load, []);
+  useShare({ title: '药店会员中心：领新人券，按时续药', path: '/pages/index/index' });
+
+  const onSwitched = () => {
+    forgetAllSessions();
+    load();
+  };
+
+  return (
+    <View className="ml-page member-home" data-testid="member-home">
+      <View className="member-home__hero">
+        <View className="member-home__brand">MedLoop 药店会员</View>
+        <View className="member-home__slogan">用药更安心，健康常相伴</View>
+      </View>
+
+      {state.kind === 'loading' ? <LoadingCard /> : null}
+      {state.kind === 'error' ? (
+        <ErrorCard
+          title={state.error.cancelled ? '尚未登录' : '加载失败'}
+          message={state.error.message}
+          requestId={state.error.requestId}
+          actionText={state.error.cancelled ? '微信登录' : '重新加载'}
+          onRetry={load}
+        />
+      ) : null}
+      {state.kind === 'ready' && state.me.registered ? <MemberCard me={state.me} /> : null}
+      {state.kind === 'ready' && !state.me.registered ? (
+        <>
+          <NoticeBar className="member-home__notice" content="会员注册即将开放，敬请期待" leftIcon={null} />
+          <SignUpPrompt />
+        </>
+      ) : null}
+
+      <View className="ml-section-title">会员服务</View>
+      <TileGrid tiles={TILES} onOpen={(url) => Taro.navigateTo({ url })} />
+
+      <View className="member-home__footer">
+        <Button
+          className="member-home__staff-link"
+          onClick={() => Taro.navigateTo({ url: '/staff/pages/login/index' })}
+          data-testid="staff-entry"
+        >
+          员工入口
+        </Button>
+        <SimUserSwitch onSwitched={onSwitched} />
+      </View>
+    </View>
+  );
+}

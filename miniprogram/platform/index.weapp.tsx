@@ -1,0 +1,82 @@
+import { Button } from '@tarojs/components';
+import Taro, { useShareAppMessage } from '@tarojs/taro';
+import type { FC } from 'react';
+import {
+  type PhoneButtonProps,
+  type Platform,
+  PlatformError,
+  type PlatformModule,
+  type ShareOptions,
+  type SimUserSwitchProps,
+  type SubscribeDecision,
+} from './types';
+
+export * from './types';
+
+const errMsgOf = (error: unknown, fallback: string): string =>
+  typeof error === 'object' && error !== null && 'errMsg' in error ? String(error.errMsg) : fallback;
+
+const wrap = async <T,>(call: () => Promise<T>, api: string): Promise<T> => {
+  try {
+    return await call();
+  } catch (error) {
+    throw new PlatformError(errMsgOf(error, `${api}:fail`));
+  }
+};
+
+export const platform: Platform = {
+  env: 'weapp',
+  async login() {
+    const res = await wrap(() => Taro.login(), 'login');
+    if (!res.code) throw new PlatformError(res.errMsg || 'login:fail no code');
+    return { code: res.code };
+  },
+  async requestSubscribe(templateIds) {
+    const res = await wrap(
+      () => Taro.requestSubscribeMessage({ tmplIds: templateIds, entityIds: [] }),
+      'requestSubscribeMessage',
+    );
+    const out: Record<string, SubscribeDecision> = {};
+    for (const id of templateIds) {
+      // WeChat answers accept | reject | ban | filter; everything but accept means "may not send".
+      out[id] = (res as unknown as Record<string, string>)[id] === 'accept' ? 'accept' : 'reject';
+    }
+    return out;
+  },
+  async scanCode() {
+    const res = await wrap(() => Taro.scanCode({ onlyFromCamera: false }), 'scanCode');
+    return { result: res.result, scanType: res.scanType };
+  },
+  async getLocation() {
+    const res = await wrap(() => Taro.getLocation({ type: 'gcj02' }), 'getLocation');
+    return { latitude: res.latitude, longitude: res.longitude, accuracy: res.accuracy };
+  },
+  async requestPayment(params) {
+    await wrap(() => Taro.requestPayment({ ...params }), 'requestPayment');
+  },
+};
+
+export const PhoneButton: FC<PhoneButtonProps> = ({ onCode, onError, disabled, className, children }) => (
+  <Button
+    className={className}
+    disabled={disabled}
+    openType="getPhoneNumber"
+    onGetPhoneNumber={(event) => {
+      const { code, errMsg } = event.detail;
+      if (code) onCode(code);
+      else onError?.(new PlatformError(errMsg || 'getPhoneNumber:fail'));
+    }}
+  >
+    {children}
+  </Button>
+);
+
+/** Only the H5 build simulates WeChat users. */
+export const SimUserSwitch: FC<SimUserSwitchProps> = () => null;
+
+/** Needs `enableShareAppMessage: true` in the page config. */
+export const useShare = (options: ShareOptions): void => {
+  useShareAppMessage(() => ({ title: options.title, path: options.path, imageUrl: options.imageUrl }));
+};
+
+export default { platform, PhoneButton, SimUserSwitch, useShare } satisfies PlatformModule;

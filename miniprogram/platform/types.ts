@@ -1,0 +1,82 @@
+import type { FC, ReactNode } from 'react';
+
+/** Everything the app needs from WeChat, behind one interface; one implementation per build target. */
+export interface LoginResult {
+  /** one-time code for jscode2session, valid 5 minutes */
+  code: string;
+}
+
+export type SubscribeDecision = 'accept' | 'reject';
+
+export interface ScanResult {
+  result: string;
+  scanType?: string;
+}
+
+export interface LocationResult {
+  latitude: number;
+  longitude: number;
+  accuracy?: number;
+}
+
+/** WeChat Pay v3 JSAPI parameters, produced by the server's prepay call. */
+export interface PaymentParams {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: 'RSA' | 'MD5' | 'HMAC-SHA256';
+  paySign: string;
+}
+
+export interface ShareOptions {
+  title: string;
+  /** page path with query, e.g. /pages/index/index?store=st_1 */
+  path: string;
+  imageUrl?: string;
+}
+
+/** A failed or cancelled platform call, carrying WeChat's errMsg (e.g. `login:fail cancel`). */
+export class PlatformError extends Error {
+  readonly errMsg: string;
+  readonly cancelled: boolean;
+
+  constructor(errMsg: string, message?: string) {
+    super(message ?? errMsg);
+    this.name = 'PlatformError';
+    this.errMsg = errMsg;
+    this.cancelled = /cancel|deny|reject/i.test(errMsg);
+  }
+}
+
+export interface Platform {
+  readonly env: 'weapp' | 'h5';
+  login(): Promise<LoginResult>;
+  /** titles are shown by the H5 simulator sheet; WeChat shows its own template titles */
+  requestSubscribe(templateIds: string[], titles?: Record<string, string>): Promise<Record<string, SubscribeDecision>>;
+  scanCode(): Promise<ScanResult>;
+  getLocation(): Promise<LocationResult>;
+  requestPayment(params: PaymentParams): Promise<void>;
+}
+
+export interface PhoneButtonProps {
+  /** the phone authorisation code (getPhoneNumber's `code`), to be traded by the server */
+  onCode: (phoneCode: string) => void;
+  /** the person refused, or the platform failed */
+  onError?: (error: PlatformError) => void;
+  disabled?: boolean;
+  className?: string;
+  children: ReactNode;
+}
+
+export interface SimUserSwitchProps {
+  /** called after the person picked another simulated WeChat user (H5 only) */
+  onSwitched?: () => void;
+}
+
+/** The shape each `index.<platform>.tsx` exports. */
+export interface PlatformModule {
+  platform: Platform;
+  PhoneButton: FC<PhoneButtonProps>;
+  SimUserSwitch: FC<SimUserSwitchProps>;
+  useShare: (options: ShareOptions) => void;
+}

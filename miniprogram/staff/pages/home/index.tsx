@@ -1,0 +1,99 @@
+import type { StaffProfile } from '@shared/contracts/auth';
+import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../../components/describe-error';
+import { ErrorCard, LoadingCard, type Tile, TileGrid } from '../../../components/state-view';
+import { isSessionError } from '../../../services/api-error';
+import { hasStaffSession, loadStaffProfile, staffLogout } from '../../../services/staff';
+import { ROLE_LABELS } from '../../role-labels';
+import '../../staff.scss';
+
+type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; staff: StaffProfile };
+
+const LOGIN = '/staff/pages/login/index';
+
+// Workbench features arrive in later issues; shown disabled until their pages exist.
+const TILES: Tile[] = [
+  { key: 'scan-member', label: '扫码识别会员', glyph: '扫' },
+  { key: 'redeem', label: '核销优惠券', glyph: '券' },
+  { key: 'tasks', label: '随访任务', glyph: '访' },
+  { key: 'consults', label: '药师咨询', glyph: '询' },
+];
+
+function scopeOf(staff: StaffProfile): { label: string; value: string } {
+  if (staff.store) return { label: '所属门店', value: staff.store.name };
+  if (staff.region) return { label: '负责区域', value: staff.region.name };
+  return { label: '所属', value: staff.role === 'hq_admin' ? '总部' : '未分配门店' };
+}
+
+export default function StaffHome() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+
+  const load = useCallback(() => {
+    if (!hasStaffSession()) {
+      Taro.redirectTo({ url: LOGIN });
+      return;
+    }
+    setState({ kind: 'loading' });
+    loadStaffProfile()
+      .then((staff) => setState({ kind: 'ready', staff }))
+      .catch((error: unknown) => {
+        if (isSessionError(error)) {
+          staffLogout();
+          Taro.redirectTo({ url: LOGIN });
+        } else setState({ kind: 'error', error: describeError(error) });
+      });
+  }, []);
+
+  useEffect(load, []);
+
+  const onLogout = () => {
+    staffLogout();
+    Taro.reLaunch({ url: LOGIN });
+  };
+
+  return (
+    <View className="ml-page staff-home" data-testid="staff-home">
+      <View className="staff-hero">
+        <View className="staff-hero__title">门店工作台</View>
+        <View className="staff-hero__sub">MedLoop 药店会员管理</View>
+      </View>
+
+      {state.kind === 'loading' ? <LoadingCard lines={2} /> : null}
+      {state.kind === 'error' ? (
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+      ) : null}
+      {state.kind === 'ready' ? (
+        <View className="ml-card" data-testid="staff-profile">
+          <View className="staff-profile">
+            <View className="staff-profile__avatar">{state.staff.name.slice(0, 1)}</View>
+            <View>
+              <View className="staff-profile__name" data-testid="staff-name">
+                {state.staff.name}
+              </View>
+              <View className="staff-profile__role" data-testid="staff-role">
+                {ROLE_LABELS[state.staff.role]}
+              </View>
+            </View>
+          </View>
+          <View className="staff-row">
+            <Text className="staff-row__label">{scopeOf(state.staff).label}</Text>
+            <Text data-testid="staff-scope">{scopeOf(state.staff).value}</Text>
+          </View>
+        </View>
+      ) : null}
+
+      {state.kind === 'ready' ? (
+        <>
+          <View className="ml-section-title">工作台</View>
+          <TileGrid tiles={TILES} onOpen={(url) => Taro.navigateTo({ url })} />
+        </>
+      ) : null}
+
+      <Button className="ml-btn ml-btn--danger staff-logout" onClick={onLogout} data-testid="staff-logout">
+        退出登录
+      </Button>
+    </View>
+  );
+}

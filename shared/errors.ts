@@ -1,0 +1,47 @@
+/**
+ * Every machine-readable error code the API can answer with, and its HTTP status.
+ * One table, checked exhaustively by the compiler: adding a code without a status fails the type check.
+ * Contexts add their own codes here so the mini-program can map each to Chinese text (shared/i18n/errors.ts).
+ */
+export const ERROR_STATUS = {
+  // generic request problems (the endpoint wrapper)
+  BAD_JSON: 400,
+  VALIDATION_FAILED: 400,
+  METHOD_NOT_ALLOWED: 405,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UPSTREAM_UNAVAILABLE: 503,
+  // authentication and access
+  UNAUTHENTICATED: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_INVALID: 401,
+  STAFF_DISABLED: 403,
+  STAFF_NOT_BOUND: 403,
+  FORBIDDEN: 403,
+  // WeChat platform outcomes surfaced to clients
+  WX_CODE_INVALID: 400,
+  WX_PHONE_CODE_INVALID: 400,
+  PHONE_NOT_INVITED: 403,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
+
+/** The one error body every endpoint answers with. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
+}
+
+/** Expected outcomes are values, not exceptions (STYLE.md section 5). */
+export type Result<T, C extends ErrorCode = ErrorCode> =
+  | { ok: true; value: T }
+  | { ok: false; code: C; message?: string; details?: unknown };
+
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+export const fail = <C extends ErrorCode>(code: C, message?: string, details?: unknown) =>
+  ({ ok: false, code, message, details }) as const;

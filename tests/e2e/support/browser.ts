@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { H5_DIR, ROOT } from '../../../dev/h5-build.js';
+import { type RunningSystem, startSystem } from '../../../dev/system.js';
+import { openDatabase } from '../../../functions/adapters/db/client.js';
+
+export const SCREENSHOTS = join(ROOT, '.artifacts/screenshots');
+
+/** The system as `npm start` runs it (fresh PGlite, fixtures, simulator, H5 build) plus a real Chromium. */
+export async function startBrowserSystem(): Promise<{
+  system: RunningSystem;
+  browser: Browser;
+  newPage(viewport?: { width: number; height: number }): Promise<{ page: Page; context: BrowserContext }>;
+  shot(page: Page, name: string): Promise<string>;
+  close(): Promise<void>;
+}> {
+  const database = await openDatabase({ kind: 'pglite' });
+  const system = await startSystem({
+    database,
+    seed: 'fixtures',
+    staticDir: H5_DIR,
+    jwtSecret: 'e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+  });
+  const profile = mkdtempSync(join(tmpdir(), 'medloop-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+    ],
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    system,
+    browser,
+    async newPage(viewport = { width: 390, height: 844 }) {
+      const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error('page error:', e.message));
+      return { page, context };
+    },
+    async shot(page, name) {
+      const file = join(SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      await browser.close();
+      await system.close();
+      await database.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { type RunningSystem, startSystem } from '../../dev/system.js';
+import { fixedClock } from '../../functions/adapters/clock.js';
+import { openTestDatabase } from './database.js';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+/** The system as `npm start` runs it, on this file's own clean database, with a clock tests can move. */
+export async function startTestSystem(opts: { seed?: 'fixtures' | 'none'; start?: string } = {}) {
+  const clock = fixedClock(opts.start ?? '2026-11-25T02:00:00Z');
+  const database = await openTestDatabase();
+  const system: RunningSystem = await startSystem({
+    database,
+    seed: opts.seed ?? 'fixtures',
+    clock,
+    jwtSecret: TEST_JWT_SECRET,
+  });
+  return {
+    ...system,
+    clock,
+    close: async () => {
+      await system.close();
+      await database.close();
+    },
+    async call(
+      path: string,
+      init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; raw?: string } = {},
+    ) {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.token) headers.authorization = `Bearer ${init.token}`;
+      let payload: string | undefined = init.raw;
+      if (init.body !== undefined) {
+        payload = JSON.stringify(init.body);
+        headers['content-type'] ??= 'application/json';
+      } else if (payload !== undefined) headers['content-type'] ??= 'application/json';
+      const res = await fetch(`${system.apiUrl}${path}`, {
+        method: init.method ?? (payload ? 'POST' : 'GET'),
+        headers,
+        body: payload,
+      });
+      const text = await res.text();
+      let json: any = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        json = text;
+      }
+      return { status: res.status, body: json, headers: res.headers };
+    },
+  };
+}
+export type TestSystem = Awaited<ReturnType<typeof startTestSystem>>;
