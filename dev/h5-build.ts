@@ -39,6 +39,19 @@ export function ensureH5Build(log: (msg: string) => void = console.log): void {
   if (!h5IsStale()) return;
   log('building the H5 app (taro build --type h5)…');
   const started = Date.now();
-  execFileSync('npx', ['taro', 'build', '--type', 'h5'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  // vitest sets NODE_ENV=test, which Taro's webpack config does not expect: build as production always
+  const env = { ...process.env, NODE_ENV: 'production' };
+  try {
+    execFileSync('npx', ['taro', 'build', '--type', 'h5'], {
+      cwd: ROOT,
+      env,
+      stdio: 'pipe',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const e = error as { stdout?: Buffer; stderr?: Buffer };
+    console.error(`${e.stdout?.toString().slice(-4000) ?? ''}\n${e.stderr?.toString().slice(-4000) ?? ''}`);
+    throw new Error('the H5 build failed (output above)');
+  }
   log(`H5 app built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

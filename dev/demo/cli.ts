@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const config: DatabaseConfig = url
     ? { kind: 'neon', url, wsProxy: process.env.NEON_WS_PROXY || undefined }
     : { kind: 'pglite', dataDir: process.env.PGLITE_DIR || '.data/pglite' };
-  const where = config.kind === 'neon' ? `PostgreSQL ${url?.replace(/\/\/[^@]*@/, '//***@')}` : `PGlite ${config.dataDir}`;
+  const where =
+    config.kind === 'neon' ? `PostgreSQL ${url?.replace(/\/\/[^@]*@/, '//***@')}` : `PGlite ${config.dataDir}`;
   console.log(`demo: ${members} members, seed ${seed}, now ${now.toISOString()} -> ${where}`);
 
   const database = await openDatabase(config);

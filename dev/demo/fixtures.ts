@@ -108,12 +108,60 @@ export const DEMO_STORES: readonly DemoStore[] = [
 ];
 
 export const DEMO_STAFF: readonly DemoStaff[] = [
-  { id: 'stf_ck01', name: '王芳', phone: '13900000001', role: 'clerk', storeId: 'sto_001', regionId: null, status: 'invited' },
-  { id: 'stf_ph01', name: '李明', phone: '13900000002', role: 'pharmacist', storeId: 'sto_001', regionId: null, status: 'invited' },
-  { id: 'stf_sm01', name: '刘洋', phone: '13900000003', role: 'store_manager', storeId: 'sto_001', regionId: null, status: 'invited' },
-  { id: 'stf_ck02', name: '赵静', phone: '13900000004', role: 'clerk', storeId: 'sto_002', regionId: null, status: 'invited' },
-  { id: 'stf_rm01', name: '周强', phone: '13900000008', role: 'regional_manager', storeId: null, regionId: 'reg_hz', status: 'invited' },
-  { id: 'stf_hq01', name: '陈敏', phone: '13900000009', role: 'hq_admin', storeId: null, regionId: null, status: 'invited' },
+  {
+    id: 'stf_ck01',
+    name: '王芳',
+    phone: '13900000001',
+    role: 'clerk',
+    storeId: 'sto_001',
+    regionId: null,
+    status: 'invited',
+  },
+  {
+    id: 'stf_ph01',
+    name: '李明',
+    phone: '13900000002',
+    role: 'pharmacist',
+    storeId: 'sto_001',
+    regionId: null,
+    status: 'invited',
+  },
+  {
+    id: 'stf_sm01',
+    name: '刘洋',
+    phone: '13900000003',
+    role: 'store_manager',
+    storeId: 'sto_001',
+    regionId: null,
+    status: 'invited',
+  },
+  {
+    id: 'stf_ck02',
+    name: '赵静',
+    phone: '13900000004',
+    role: 'clerk',
+    storeId: 'sto_002',
+    regionId: null,
+    status: 'invited',
+  },
+  {
+    id: 'stf_rm01',
+    name: '周强',
+    phone: '13900000008',
+    role: 'regional_manager',
+    storeId: null,
+    regionId: 'reg_hz',
+    status: 'invited',
+  },
+  {
+    id: 'stf_hq01',
+    name: '陈敏',
+    phone: '13900000009',
+    role: 'hq_admin',
+    storeId: null,
+    regionId: null,
+    status: 'invited',
+  },
 ];
 
 const ROLE_LABEL: Record<DemoStaffRole, string> = {

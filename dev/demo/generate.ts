@@ -8,10 +8,11 @@
  * The rows model a naive import: one `customers` row per source record, not merged. The ground truth (which
  * records are one person) travels alongside, for the identity-linking eval.
  */
+
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { once } from 'node:events';
 import { type Condition, chronicProductsFor, DEMO_PRODUCTS, type DemoProduct } from './catalogue.js';
 import { DEMO_STORES, type DemoStore } from './fixtures.js';
 import { COMMUNITIES, FEMALE_GIVEN, HOMOPHONES, MALE_GIVEN, NICKNAMES, STREETS, SURNAMES } from './names.js';
@@ -153,9 +154,40 @@ const HISTORY_DAYS = 730;
  * the fixed demo users (139000000xx, 13712345678…) or the placeholders clerks type (138/139 runs).
  */
 const PREFIXES = [
-  '130', '131', '132', '133', '134', '135', '147', '151', '152', '153', '155', '156', '157', '158', '159', '166',
-  '170', '173', '175', '176', '177', '178', '180', '181', '182', '183', '185', '186', '187', '188', '189', '191',
-  '198', '199',
+  '130',
+  '131',
+  '132',
+  '133',
+  '134',
+  '135',
+  '147',
+  '151',
+  '152',
+  '153',
+  '155',
+  '156',
+  '157',
+  '158',
+  '159',
+  '166',
+  '170',
+  '173',
+  '175',
+  '176',
+  '177',
+  '178',
+  '180',
+  '181',
+  '182',
+  '183',
+  '185',
+  '186',
+  '187',
+  '188',
+  '189',
+  '191',
+  '198',
+  '199',
 ];
 
 const HZ_STORES = DEMO_STORES.filter((s) => s.regionId === 'reg_hz');
@@ -294,7 +326,14 @@ interface Person {
 
 function generateHousehold(ctx: Ctx, h: number, remaining: number, out: DemoChunk): number {
   const rng = new Rng(hash32(ctx.seed, h, 0x5eed));
-  const size = Math.min(remaining, rng.weighted([[1, 60], [2, 30], [3, 10]] as const));
+  const size = Math.min(
+    remaining,
+    rng.weighted([
+      [1, 60],
+      [2, 30],
+      [3, 10],
+    ] as const),
+  );
   const householdId = `hh_${pad(h, 8)}`;
   const region = rng.chance(0.8) ? HZ_STORES : NB_STORES;
   const homeStore = rng.pick(region);
@@ -308,7 +347,11 @@ function generateHousehold(ctx: Ctx, h: number, remaining: number, out: DemoChun
     let surname: string;
     if (slot === 0) {
       gender = rng.chance(0.5) ? 'male' : 'female';
-      age = rng.weighted([[rng.int(20, 39), 35], [rng.int(40, 59), 35], [rng.int(60, 88), 30]]);
+      age = rng.weighted([
+        [rng.int(20, 39), 35],
+        [rng.int(40, 59), 35],
+        [rng.int(60, 88), 30],
+      ]);
       surname = rng.weighted(SURNAMES);
     } else if (slot === 1) {
       // spouse
@@ -342,7 +385,11 @@ function generateHousehold(ctx: Ctx, h: number, remaining: number, out: DemoChun
       if (conditions.length === 0) conditions.push(rng.pick(['hypertension', 'diabetes', 'lipids'] as const));
     }
     const behaviour: Behaviour | null = chronic
-      ? rng.weighted([['regular', 55], ['irregular', 30], ['lapsed', 15]] as const)
+      ? rng.weighted([
+          ['regular', 55],
+          ['irregular', 30],
+          ['lapsed', 15],
+        ] as const)
       : null;
     const lapsedDay = behaviour === 'lapsed' ? ctx.nowDay - rng.int(30, 90) : null;
 
@@ -515,9 +562,18 @@ function generatePerson(ctx: Ctx, rng: Rng, h: number, person: Person, out: Demo
   if (rng.chance(mallP) || !hasPos) {
     const account = `mall_${pad(h, 8)}${person.slot}`;
     const fromDay = windowStart + rng.int(-400, HISTORY_DAYS - 20);
-    const emailLocal = rng.chance(0.6) ? String(rng.int(10_000_000, 2_999_999_999)) : `${pinyinish(rng)}${rng.int(1, 999)}`;
-    const domain = rng.weighted([['qq.com', 6], ['163.com', 3], ['126.com', 1], ['sina.com', 1]] as const);
-    const rawEmail = rng.chance(0.1) ? `${emailLocal.toUpperCase()}@${domain.toUpperCase()}` : `${emailLocal}@${domain}`;
+    const emailLocal = rng.chance(0.6)
+      ? String(rng.int(10_000_000, 2_999_999_999))
+      : `${pinyinish(rng)}${rng.int(1, 999)}`;
+    const domain = rng.weighted([
+      ['qq.com', 6],
+      ['163.com', 3],
+      ['126.com', 1],
+      ['sina.com', 1],
+    ] as const);
+    const rawEmail = rng.chance(0.1)
+      ? `${emailLocal.toUpperCase()}@${domain.toUpperCase()}`
+      : `${emailLocal}@${domain}`;
     const phone = rng.chance(0.9) ? typedPhone(rng, p.phone ?? person.counterPhone) : null;
     const name = rng.chance(0.7) ? p.name : rng.pick(NICKNAMES);
     const birthday = rng.chance(0.3) ? p.birthday : null;
@@ -587,7 +643,14 @@ function generatePerson(ctx: Ctx, rng: Rng, h: number, person: Person, out: Demo
       const addDay = Math.min(nowDay - 1, regDay + rng.int(0, 200));
       addRecord(
         'wecom',
-        { sourceId: wecomId, wecomId, unionid, name: rng.pick(NICKNAMES), gender: p.gender, storeCode: person.homeStore.code },
+        {
+          sourceId: wecomId,
+          wecomId,
+          unionid,
+          name: rng.pick(NICKNAMES),
+          gender: p.gender,
+          storeCode: person.homeStore.code,
+        },
         {
           displayName: null,
           gender: p.gender,
@@ -659,7 +722,11 @@ function purchaseEvents(ctx: Ctx, rng: Rng, person: Person): PurchaseEvent[] {
     const longer = options.filter((o) => (o.daysSupply ?? 0) >= 14);
     let product = rng.pick(longer.length > 0 && rng.chance(0.8) ? longer : options);
     const supplyDays = product.daysSupply ?? 30;
-    const targetDays = rng.weighted([[30, 6], [60, 3], [90, 1]] as const);
+    const targetDays = rng.weighted([
+      [30, 6],
+      [60, 3],
+      [90, 1],
+    ] as const);
     const qty = Math.max(1, Math.round(targetDays / supplyDays));
     const supply = qty * supplyDays;
     const lapseDay = person.lapsedDay;
@@ -701,10 +768,18 @@ function purchaseEvents(ctx: Ctx, rng: Rng, person: Person): PurchaseEvent[] {
   const activity = 0.3 + rng.next() * 1.4;
   const n = rng.poisson(ctx.occasionalMean * activity);
   for (let i = 0; i < n; i++) {
-    const nLines = rng.weighted([[1, 60], [2, 30], [3, 10]] as const);
+    const nLines = rng.weighted([
+      [1, 60],
+      [2, 30],
+      [3, 10],
+    ] as const);
     const lines: PurchaseEvent['lines'] = [];
     for (let j = 0; j < nLines; j++) {
-      const pool = rng.weighted([[OCCASIONAL.otc, 60], [OCCASIONAL.acute, 25], [OCCASIONAL.goods, 15]] as const);
+      const pool = rng.weighted([
+        [OCCASIONAL.otc, 60],
+        [OCCASIONAL.acute, 25],
+        [OCCASIONAL.goods, 15],
+      ] as const);
       const product = rng.pick(pool);
       if (!lines.some((l) => l.product === product)) lines.push({ product, qty: rng.chance(0.85) ? 1 : 2 });
     }
@@ -721,7 +796,11 @@ function emitOrder(rng: Rng, rec: SourceRec, ev: PurchaseEvent, key: string, out
   const source = rec.truth.source;
   const storeCode = rec.truth.storeCode ?? 'HZ001';
   const externalId =
-    source === 'pos' ? `${storeCode}-${ymd}-${key}${rec.customer.id.slice(-1)}${seq}` : source === 'mall' ? `TM${ymd}${key}${seq}` : `WX${ymd}${key}${seq}`;
+    source === 'pos'
+      ? `${storeCode}-${ymd}-${key}${rec.customer.id.slice(-1)}${seq}`
+      : source === 'mall'
+        ? `TM${ymd}${key}${seq}`
+        : `WX${ymd}${key}${seq}`;
   let total = 0;
   ev.lines.forEach((l, i) => {
     const amount = l.qty * l.product.priceFen;
@@ -763,7 +842,14 @@ function buildIdentities(rec: SourceRec, lastSeenAt: string): void {
   };
   const add = (kind: IdentityKind, value: string, rawValue: string | null, verified: boolean) => {
     if (value === '') return;
-    rec.identities.push({ id: `idn_${rec.customer.id.slice(4)}${rec.identities.length}`, kind, value, rawValue, verified, ...base });
+    rec.identities.push({
+      id: `idn_${rec.customer.id.slice(4)}${rec.identities.length}`,
+      kind,
+      value,
+      rawValue,
+      verified,
+      ...base,
+    });
   };
   if (t.cardNo) add('pos_card', t.cardNo, t.cardNo, false);
   if (t.mallAccount) add('mall_account', t.mallAccount, t.mallAccount, false);
@@ -788,7 +874,22 @@ function token(rng: Rng, length: number): string {
   return s;
 }
 
-const SYLLABLES = ['wang', 'li', 'zhang', 'liu', 'chen', 'yang', 'hua', 'ming', 'fang', 'jing', 'xiao', 'hong', 'wei', 'lin'];
+const SYLLABLES = [
+  'wang',
+  'li',
+  'zhang',
+  'liu',
+  'chen',
+  'yang',
+  'hua',
+  'ming',
+  'fang',
+  'jing',
+  'xiao',
+  'hong',
+  'wei',
+  'lin',
+];
 function pinyinish(rng: Rng): string {
   return rng.pick(SYLLABLES) + rng.pick(SYLLABLES);
 }

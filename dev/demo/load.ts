@@ -30,6 +30,12 @@ export interface LoadProgress extends LoadCounts {
 
 export interface LoadDemoOptions {
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * chunks in flight at once. Chunks are independent (their foreign keys point into the same chunk or at the
+   * fixtures), so a server loads several on separate pooled connections while Node generates the next one.
+   * Default: 1 on PGlite (it serialises queries anyway), 3 on PostgreSQL.
+   */
+  concurrency?: number;
 }
 
 export interface LoadDemoResult {
@@ -189,7 +195,11 @@ export async function loadDemoFixtures(database: Database): Promise<FixtureCount
         ['category', 'text', (r: (typeof DEMO_PRODUCTS)[number]) => r.category],
         ['pack_size', 'int4', (r: (typeof DEMO_PRODUCTS)[number]) => r.packSize],
         // as text: numeric must not pass through a float on its way in
-        ['daily_dose', 'numeric', (r: (typeof DEMO_PRODUCTS)[number]) => (r.dailyDose === null ? null : String(r.dailyDose))],
+        [
+          'daily_dose',
+          'numeric',
+          (r: (typeof DEMO_PRODUCTS)[number]) => (r.dailyDose === null ? null : String(r.dailyDose)),
+        ],
         ['days_supply', 'int4', (r: (typeof DEMO_PRODUCTS)[number]) => r.daysSupply],
         ['price_fen', 'int4', (r: (typeof DEMO_PRODUCTS)[number]) => r.priceFen],
       ],
@@ -215,23 +225,43 @@ export async function loadDemo(
   const generated: LoadCounts = { customers: 0, identities: 0, orders: 0, orderLines: 0 };
   const inserted: LoadCounts = { customers: 0, identities: 0, orders: 0, orderLines: 0 };
   let persons = 0;
+  const concurrency = Math.max(1, options.concurrency ?? (database.driver === 'pglite' ? 1 : 3));
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
   for (const chunk of data.chunks()) {
-    const counts = await insertTogether(database, [
-      { name: 'customers', table: 'customers', columns: CUSTOMER_COLUMNS, rows: chunk.customers },
-      { name: 'identities', table: 'identities', columns: IDENTITY_COLUMNS, rows: chunk.identities },
-      { name: 'orders', table: 'orders', columns: ORDER_COLUMNS, rows: chunk.orders },
-      { name: 'order_lines', table: 'order_lines', columns: ORDER_LINE_COLUMNS, rows: chunk.orderLines },
-    ]);
-    persons += chunk.persons.length;
     generated.customers += chunk.customers.length;
     generated.identities += chunk.identities.length;
     generated.orders += chunk.orders.length;
     generated.orderLines += chunk.orderLines.length;
-    inserted.customers += counts.customers;
-    inserted.identities += counts.identities;
-    inserted.orders += counts.orders;
-    inserted.orderLines += counts.order_lines;
-    options.onProgress?.({ chunk: chunk.index, persons, ...inserted, seconds: (performance.now() - started) / 1000 });
+    const task = insertTogether(database, [
+      { name: 'customers', table: 'customers', columns: CUSTOMER_COLUMNS, rows: chunk.customers },
+      { name: 'identities', table: 'identities', columns: IDENTITY_COLUMNS, rows: chunk.identities },
+      { name: 'orders', table: 'orders', columns: ORDER_COLUMNS, rows: chunk.orders },
+      { name: 'order_lines', table: 'order_lines', columns: ORDER_LINE_COLUMNS, rows: chunk.orderLines },
+    ]).then(
+      (counts) => {
+        persons += chunk.persons.length;
+        inserted.customers += counts.customers;
+        inserted.identities += counts.identities;
+        inserted.orders += counts.orders;
+        inserted.orderLines += counts.order_lines;
+        options.onProgress?.({
+          chunk: chunk.index,
+          persons,
+          ...inserted,
+          seconds: (performance.now() - started) / 1000,
+        });
+      },
+      (err: unknown) => {
+        failure ??= err;
+      },
+    );
+    const tracked: Promise<void> = task.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (failure) break;
   }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
   return { fixtures, persons, generated, inserted, seconds: (performance.now() - started) / 1000 };
 }

@@ -1,13 +1,15 @@
 import { Button, View } from '@tarojs/components';
 import './state-view.scss';
 
+const LINE_KEYS = ['l1', 'l2', 'l3', 'l4', 'l5'];
+
 /** A calm placeholder shaped like the content while it loads (no spinner flashing for fast answers). */
 export function LoadingCard({ lines = 3 }: { lines?: number }) {
   return (
     <View className="ml-card ml-loading" data-testid="loading">
       <View className="ml-loading__title" />
-      {Array.from({ length: lines }, (_, i) => (
-        <View key={i} className="ml-loading__line" />
+      {LINE_KEYS.slice(0, lines).map((key) => (
+        <View key={key} className="ml-loading__line" />
       ))}
       <View className="ml-loading__text">正在加载…</View>
     </View>

@@ -80,7 +80,7 @@ export function getSimUser(): SimUser | null {
 export function setSimUser(user: SimUser | null): void {
   if (user) window.localStorage.setItem(STORAGE_KEY, JSON.stringify(user));
   else window.localStorage.removeItem(STORAGE_KEY);
-  listeners.forEach((listener) => listener(user));
+  for (const listener of listeners) listener(user);
 }
 
 export function onSimUserChange(listener: Listener): () => void {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { H5_DIR, ROOT } from '../../../dev/h5-build.js';
@@ -23,7 +22,7 @@ export async function startBrowserSystem(): Promise<{
     staticDir: H5_DIR,
     jwtSecret: 'e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
   });
-  const profile = mkdtempSync(join(tmpdir(), 'medloop-chromium-'));
+  // playwright gives each launch a fresh, empty profile directory of its own (no --user-data-dir needed)
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -35,7 +34,6 @@ export async function startBrowserSystem(): Promise<{
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -57,7 +55,6 @@ export async function startBrowserSystem(): Promise<{
       await browser.close();
       await system.close();
       await database.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -11,6 +11,7 @@ import '../../staff.scss';
 type Step = 'checking' | 'login' | 'bind';
 
 const HOME = '/staff/pages/home/index';
+const goHome = () => Taro.redirectTo({ url: HOME });
 
 /** Messages for outcomes that need more than the generic code text: what the person should do next. */
 function staffMessage(error: unknown): string {
@@ -27,8 +28,6 @@ export default function StaffLogin() {
   const [step, setStep] = useState<Step>('checking');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-
-  const goHome = () => Taro.redirectTo({ url: HOME });
 
   useEffect(() => {
     if (!hasStaffSession()) return setStep('login');

@@ -1,0 +1,38 @@
+import autocannon from 'autocannon';
+
+export interface AutocannonRun {
+  url: string;
+  connections: number;
+  durationSec: number;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string | object;
+}
+
+export interface AutocannonFigures {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** One load run; objects as body are sent as JSON. */
+export async function runAutocannon(run: AutocannonRun): Promise<AutocannonFigures> {
+  const jsonBody = run.body !== undefined && typeof run.body !== 'string';
+  const result = await autocannon({
+    url: run.url,
+    connections: run.connections,
+    duration: run.durationSec,
+    method: run.method ?? 'GET',
+    headers: { ...(jsonBody ? { 'content-type': 'application/json' } : {}), ...run.headers },
+    body: run.body === undefined ? undefined : jsonBody ? JSON.stringify(run.body) : (run.body as string),
+  });
+  return {
+    rps: Math.round(result.requests.average * 10) / 10,
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}

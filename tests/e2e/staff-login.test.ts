@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserSystem } from './support/browser.js';
+
+let env: Awaited<ReturnType<typeof startBrowserSystem>>;
+beforeAll(async () => {
+  env = await startBrowserSystem();
+});
+afterAll(async () => env?.close());
+
+describe('staff login in the browser', () => {
+  it('an invited pharmacist binds WeChat with the phone button and sees the staff home', async () => {
+    const { page, context } = await env.newPage();
+    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
+    await page.locator('[data-testid=staff-login]').waitFor();
+    await env.shot(page, 'staff-01-login');
+    await page.locator('[data-testid=staff-login-button]').click();
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_ph01]').click();
+
+    // first login: not yet bound, so the page asks to verify the invited phone
+    await page.locator('[data-testid=staff-bind-step]').waitFor();
+    await env.shot(page, 'staff-02-bind-step');
+    await page.locator('[data-testid=phone-button]').click();
+    const sheet = page.locator('[data-testid=sim-phone-sheet]');
+    await sheet.waitFor();
+    expect(await sheet.innerText()).toContain('手机号');
+    await env.shot(page, 'staff-03-phone-sheet');
+    await page.locator('[data-testid=sim-phone-allow]').click();
+
+    await page.locator('[data-testid=staff-home]').waitFor();
+    expect(await page.locator('[data-testid=staff-name]').innerText()).toContain('李明');
+    expect(await page.locator('[data-testid=staff-role]').innerText()).toContain('药师');
+    expect(await page.locator('[data-testid=staff-scope]').innerText()).toContain('文三路店');
+    await env.shot(page, 'staff-04-home-pharmacist');
+
+    const audit = await env.system.database.exec("select actor_id from audit_log where action = 'staff.bind_wechat'");
+    expect(audit).toEqual([{ actor_id: 'stf_ph01' }]);
+
+    await page.locator('[data-testid=staff-logout]').click();
+    await page.locator('[data-testid=staff-login]').waitFor();
+    await context.close();
+  });
+
+  it('a regional manager sees the region as scope (console width)', async () => {
+    const { page, context } = await env.newPage({ width: 1280, height: 800 });
+    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
+    await page.locator('[data-testid=staff-login-button]').click();
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_rm01]').click();
+    await page.locator('[data-testid=phone-button]').click();
+    await page.locator('[data-testid=sim-phone-allow]').click();
+    await page.locator('[data-testid=staff-home]').waitFor();
+    expect(await page.locator('[data-testid=staff-role]').innerText()).toContain('区域经理');
+    expect(await page.locator('[data-testid=staff-scope]').innerText()).toContain('杭州区域');
+    await env.shot(page, 'staff-05-home-regional-manager-desktop');
+    await context.close();
+  });
+
+  it('a WeChat user nobody invited is told so, in Chinese, and nothing is bound', async () => {
+    const { page, context } = await env.newPage();
+    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
+    await page.locator('[data-testid=staff-login-button]').click();
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_zhangwei]').click();
+    await page.locator('[data-testid=phone-button]').click();
+    await page.locator('[data-testid=sim-phone-allow]').click();
+    const error = page.locator('[data-testid=staff-error]');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/[\u4e00-\u9fa5]/);
+    await env.shot(page, 'staff-06-not-invited');
+    const bound = await env.system.database.exec("select count(*)::int as n from staff where phone = '13712345678'");
+    expect(Number(bound[0].n)).toBe(0);
+    await context.close();
+  });
+});
