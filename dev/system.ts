@@ -10,6 +10,7 @@ import { type Database, type DatabaseConfig, migrateDatabase, openDatabase } fro
 import { buildDeps, type Deps, installDeps } from '../functions/app/deps.js';
 import { DEMO_SIM_USERS } from './demo/fixtures.js';
 import { generateDemo } from './demo/generate.js';
+import { demoNow } from './demo/index.js';
 import { loadDemo, loadDemoFixtures } from './demo/load.js';
 import { startLocalServer } from './server.js';
 import { createWeChatSimulator } from './wechat-sim/simulator.js';
@@ -47,7 +48,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const seed = options.seed ?? 'fixtures';
   if (seed === 'fixtures') await loadDemoFixtures(database);
   if (seed === 'demo') {
-    const now = options.clock?.now() ?? new Date();
+    const now = demoNow(options.clock?.now() ?? new Date());
     await loadDemo(database, generateDemo({ seed: 20261125, members: options.members ?? 2000, now }));
   }
 

@@ -488,7 +488,7 @@ function generatePerson(ctx: Ctx, rng: Rng, h: number, person: Person, out: Demo
 
   const counterName = () => {
     if (rng.chance(0.03)) return person.surname + (p.gender === 'male' ? '先生' : '女士');
-    if (rng.chance(0.08)) return typoName(rng, person.surname, person.given);
+    if (rng.chance(0.08)) return typoName(person.surname, person.given);
     return p.name;
   };
   const counterPhoneRaw = (phone: string) => (rng.chance(0.03) ? rng.pick(PLACEHOLDER_PHONES) : typedPhone(rng, phone));
@@ -894,7 +894,7 @@ function pinyinish(rng: Rng): string {
   return rng.pick(SYLLABLES) + rng.pick(SYLLABLES);
 }
 
-function typoName(rng: Rng, surname: string, given: string): string {
+function typoName(surname: string, given: string): string {
   const chars = [...given];
   const i = chars.findIndex((c) => HOMOPHONES[c] !== undefined);
   if (i >= 0) {

@@ -233,12 +233,13 @@ export async function loadDemo(
     generated.identities += chunk.identities.length;
     generated.orders += chunk.orders.length;
     generated.orderLines += chunk.orderLines.length;
-    const task = insertTogether(database, [
+    const parts = [
       { name: 'customers', table: 'customers', columns: CUSTOMER_COLUMNS, rows: chunk.customers },
-      { name: 'identities', table: 'identities', columns: IDENTITY_COLUMNS, rows: chunk.identities },
+      { name: 'identities', table: 'identities', columns: IDENTITY_COLUMNS, rows: sortedByUniqueKey(chunk.identities) },
       { name: 'orders', table: 'orders', columns: ORDER_COLUMNS, rows: chunk.orders },
       { name: 'order_lines', table: 'order_lines', columns: ORDER_LINE_COLUMNS, rows: chunk.orderLines },
-    ]).then(
+    ];
+    const task = withDeadlockRetry(() => insertTogether(database, parts)).then(
       (counts) => {
         persons += chunk.persons.length;
         inserted.customers += counts.customers;
@@ -264,4 +265,30 @@ export async function loadDemo(
   await Promise.all(inFlight);
   if (failure) throw failure;
   return { fixtures, persons, generated, inserted, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Identities are the one table where concurrent chunks can collide (a placeholder phone, a recycled number): an
+ * insert waits for the other transaction holding the same unique key. Inserting keys in one global order means two
+ * chunks can wait on each other only one way round, never in a cycle.
+ */
+function sortedByUniqueKey(rows: readonly IdentityRow[]): IdentityRow[] {
+  const key = (r: IdentityRow) => `${r.kind}\u0000${r.value}\u0000${r.source}`;
+  return rows
+    .map((r) => [key(r), r] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, r]) => r);
+}
+
+/** A chunk is one statement, so a deadlock victim rolled back whole and can simply run again. */
+async function withDeadlockRetry<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * i));
+    }
+  }
 }
