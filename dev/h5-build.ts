@@ -3,7 +3,7 @@
  * never serve a stale build and never rebuild for nothing (a Taro H5 build takes ~20 s here).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,8 +35,37 @@ export function h5IsStale(): boolean {
   return sources.some((s) => newestMtime(join(ROOT, s)) > built);
 }
 
+/** One H5 build at a time per checkout: parallel test runs would otherwise write dist/h5 together. */
+function withBuildLock<T>(fn: () => T): T {
+  const lock = join(ROOT, '.tmp', 'h5-build.lock');
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // a lock older than 5 minutes belongs to a build that died
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 5 * 60_000)
+        rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export function ensureH5Build(log: (msg: string) => void = console.log): void {
   if (!h5IsStale()) return;
+  withBuildLock(() => buildH5(log));
+}
+
+function buildH5(log: (msg: string) => void): void {
+  if (!h5IsStale()) return; // another process built it while we waited
   log('building the H5 app (taro build --type h5)…');
   const started = Date.now();
   // vitest sets NODE_ENV=test, which Taro's webpack config does not expect: build as production always

@@ -25,6 +25,10 @@ export const ERROR_STATUS = {
   WX_CODE_INVALID: 400,
   WX_PHONE_CODE_INVALID: 400,
   PHONE_NOT_INVITED: 403,
+  // signed server-to-server calls (POS, mall, WeCom)
+  SIGNATURE_INVALID: 401,
+  SIGNATURE_EXPIRED: 401,
+  IDEMPOTENCY_CONFLICT: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -186,3 +186,25 @@ export const DEMO_SIM_USERS: readonly DemoSimUser[] = [
 
 /** Phones the generator must never hand to a synthetic person, so demo logins stay unambiguous. */
 export const RESERVED_PHONES: ReadonlySet<string> = new Set(DEMO_SIM_USERS.map((u) => u.phone));
+
+export interface DemoPartnerKey {
+  id: string;
+  source: 'pos' | 'mall' | 'wecom';
+  storeId: string | null;
+  secret: string;
+}
+
+/**
+ * Demo keys for partner systems: one POS key per store, the online mall and WeCom. The secrets are public demo
+ * values (README); production keys are random and issued per store.
+ */
+export const DEMO_PARTNER_KEYS: readonly DemoPartnerKey[] = [
+  ...DEMO_STORES.map((s) => ({
+    id: `key_pos_${s.code.toLowerCase()}`,
+    source: 'pos' as const,
+    storeId: s.id,
+    secret: `demo-pos-secret-${s.code.toLowerCase()}-0123456789abcdef`,
+  })),
+  { id: 'key_mall', source: 'mall', storeId: null, secret: 'demo-mall-secret-0123456789abcdef0123' },
+  { id: 'key_wecom', source: 'wecom', storeId: null, secret: 'demo-wecom-secret-0123456789abcdef012' },
+];

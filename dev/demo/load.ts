@@ -12,7 +12,7 @@
  */
 import type { Database } from '../../functions/adapters/db/client.js';
 import { DEMO_PRODUCTS } from './catalogue.js';
-import { DEMO_REGIONS, DEMO_STAFF, DEMO_STORES } from './fixtures.js';
+import { DEMO_PARTNER_KEYS, DEMO_REGIONS, DEMO_STAFF, DEMO_STORES, type DemoPartnerKey } from './fixtures.js';
 import type { CustomerRow, DemoData, IdentityRow, OrderLineRow, OrderRow } from './generate.js';
 
 export interface LoadCounts {
@@ -53,6 +53,7 @@ export interface FixtureCounts {
   stores: number;
   staff: number;
   products: number;
+  partnerKeys: number;
 }
 
 type Column<T> = readonly [name: string, pgType: string, get: (row: T) => unknown];
@@ -205,8 +206,25 @@ export async function loadDemoFixtures(database: Database): Promise<FixtureCount
       ],
       rows: DEMO_PRODUCTS,
     },
+    {
+      name: 'partner_keys',
+      table: 'partner_keys',
+      columns: [
+        ['id', 'text', (r: DemoPartnerKey) => r.id],
+        ['source', 'text', (r: DemoPartnerKey) => r.source],
+        ['store_id', 'text', (r: DemoPartnerKey) => r.storeId],
+        ['secret', 'text', (r: DemoPartnerKey) => r.secret],
+      ],
+      rows: DEMO_PARTNER_KEYS,
+    },
   ]);
-  return { regions: counts.regions, stores: counts.stores, staff: counts.staff, products: counts.products };
+  return {
+    regions: counts.regions,
+    stores: counts.stores,
+    staff: counts.staff,
+    products: counts.products,
+    partnerKeys: counts.partner_keys,
+  };
 }
 
 /**

@@ -23,6 +23,9 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   WX_CODE_INVALID: '微信登录凭证已失效，请重试',
   WX_PHONE_CODE_INVALID: '手机号授权已失效，请重新授权',
   PHONE_NOT_INVITED: '该手机号未被邀请为员工，请联系门店店长或总部管理员开通',
+  SIGNATURE_INVALID: '接口签名无效',
+  SIGNATURE_EXPIRED: '接口签名已过期，请校准收银系统时间后重试',
+  IDEMPOTENCY_CONFLICT: '同一请求编号已用于不同的内容',
 };
 
 export const errorMessageZh = (code: ErrorCode): string => ERROR_MESSAGES_ZH[code];

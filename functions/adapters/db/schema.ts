@@ -219,3 +219,27 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_customer_idx').on(t.customerId, t.at), index('audit_actor_idx').on(t.actorId, t.at)],
 );
+
+export const PARTNER_SOURCES = ['pos', 'mall', 'wecom'] as const;
+
+/**
+ * Keys of partner systems that call MedLoop server-to-server (a store's POS, the online mall, WeCom). Requests
+ * are signed with HMAC-SHA256 over the exact bytes; the secret is shared, so it is stored to verify with.
+ * A POS key is bound to its store: it can only act for that store.
+ */
+export const partnerKeys = pgTable(
+  'partner_keys',
+  {
+    id: text('id').primaryKey(),
+    source: text('source', { enum: PARTNER_SOURCES }).notNull(),
+    storeId: text('store_id').references(() => stores.id),
+    secret: text('secret').notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('partner_keys_store_idx').on(t.storeId),
+    check('partner_keys_pos_store_ck', sql`${t.source} <> 'pos' or ${t.storeId} is not null`),
+    check('partner_keys_secret_ck', sql`length(${t.secret}) >= 32`),
+  ],
+);

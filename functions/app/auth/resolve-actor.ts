@@ -2,14 +2,53 @@
  * Bearer token → actor. Staff records are re-read on every request so that disabling a record, or changing
  * a role or store, takes effect at once rather than when the token expires.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Actor } from '../../../shared/access/policy.js';
+import { verifyPartnerSignature } from '../../adapters/auth/partner-signature.js';
 import { createMemberRepo } from '../../adapters/db/repos/member.repo.js';
+import { createPartnerKeyRepo } from '../../adapters/db/repos/partner-key.repo.js';
 import { createStaffRepo } from '../../adapters/db/repos/staff.repo.js';
 import { AppError } from '../../http/app-error.js';
 import type { AuthKind } from '../../http/endpoint.js';
 import type { Deps } from '../deps.js';
 
-export async function resolveActor(deps: Deps, bearer: string | null, auth: AuthKind): Promise<Actor> {
+/** A signed partner request → the partner actor (a POS key is bound to its store). */
+export async function resolvePartner(deps: Deps, req: IncomingMessage, rawBody: Buffer): Promise<Actor> {
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const keyId = header('x-medloop-key');
+  const timestamp = header('x-medloop-timestamp');
+  const nonce = header('x-medloop-nonce');
+  const signature = header('x-medloop-signature');
+  if (!keyId || !timestamp || !nonce || !signature) {
+    throw new AppError(
+      'SIGNATURE_INVALID',
+      'signed request headers x-medloop-key/-timestamp/-nonce/-signature are required',
+    );
+  }
+  const key = await createPartnerKeyRepo(deps.database.db).findActive(keyId);
+  if (!key) throw new AppError('SIGNATURE_INVALID', `unknown or revoked key ${keyId.slice(0, 64)}`);
+  const verified = verifyPartnerSignature({
+    secret: key.secret,
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    timestamp,
+    nonce,
+    body: rawBody,
+    signature,
+    now: deps.clock.now(),
+  });
+  if (!verified.ok) throw new AppError(verified.code, `${verified.message} (key ${key.id})`);
+  return { kind: 'partner', keyId: key.id, source: key.source, storeId: key.storeId };
+}
+
+export async function resolveActor(
+  deps: Deps,
+  bearer: string | null,
+  auth: Exclude<AuthKind, 'partner'>,
+): Promise<Actor> {
   if (!bearer) {
     if (auth === 'none') return { kind: 'anonymous' };
     throw new AppError('UNAUTHENTICATED', `this endpoint needs a ${auth} session`);
