@@ -69,9 +69,9 @@ export function renderInboxPage(users: readonly SimUser[], messages: readonly Se
   * { box-sizing: border-box; }
   body { margin: 0; background: #ededed; color: #191919; font: 15px/1.5 -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
   .bar { position: sticky; top: 0; background: #ededed; border-bottom: 1px solid #d9d9d9; padding: 12px 16px; display: flex; align-items: center; gap: 12px; }
-  .bar h1 { font-size: 17px; margin: 0; flex: 1; text-align: center; }
+  .bar h1 { font-size: 17px; margin: 0; flex: 1; text-align: center; white-space: nowrap; }
   .bar form { margin: 0; }
-  .bar select { font: inherit; padding: 4px 8px; border-radius: 6px; border: 1px solid #ccc; background: #fff; }
+  .bar select { font: inherit; padding: 4px 8px; border-radius: 6px; border: 1px solid #ccc; background: #fff; max-width: 40%; }
   .bar a { color: #576b95; text-decoration: none; }
   main { max-width: 560px; margin: 0 auto; padding: 8px 12px 40px; }
   .user h2 { font-size: 14px; color: #7f7f7f; font-weight: 500; margin: 20px 4px 8px; }
