@@ -28,6 +28,8 @@ export const ServerEnv = z.object({
   WECHAT_APPID: z.string().min(1).default('wxmedloopdemo0001'),
   WECHAT_SECRET: z.string().min(1),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** bearer token Vercel crons send to functions/api/jobs/*; unset = jobs cannot be triggered over HTTP */
+  CRON_SECRET: z.string().min(16, 'use at least 16 random characters').optional(),
 });
 export type ServerEnv = z.infer<typeof ServerEnv>;
 

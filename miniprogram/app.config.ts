@@ -1,10 +1,17 @@
 export default defineAppConfig({
-  pages: ['pages/index/index'],
+  pages: [
+    'pages/index/index',
+    'pages/signup/index',
+    'pages/member-code/index',
+    'pages/settings/index',
+    'pages/coupons/index',
+    'pages/points/index',
+  ],
   subPackages: [
     {
       // Staff pages stay out of the main package: members never download them.
       root: 'staff',
-      pages: ['pages/login/index', 'pages/home/index'],
+      pages: ['pages/login/index', 'pages/home/index', 'pages/signup-codes/index', 'pages/coupons/index'],
     },
   ],
   window: {

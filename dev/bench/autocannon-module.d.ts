@@ -7,6 +7,17 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** stop after this many requests (then `duration` is ignored) */
+    amount?: number;
+    /** per-request setup: each request may rewrite its headers and body (e.g. sign it) */
+    requests?: AutocannonRequest[];
+  }
+  export interface AutocannonRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (req: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
   }
   interface Histogram {
     average: number;

@@ -7,6 +7,10 @@ export interface AutocannonRun {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   headers?: Record<string, string>;
   body?: string | object;
+  /** stop after this many requests instead of after durationSec */
+  amount?: number;
+  /** autocannon's per-request setup (e.g. a fresh signature and idempotency key per request) */
+  requests?: import('autocannon').AutocannonRequest[];
 }
 
 export interface AutocannonFigures {
@@ -27,6 +31,8 @@ export async function runAutocannon(run: AutocannonRun): Promise<AutocannonFigur
     method: run.method ?? 'GET',
     headers: { ...(jsonBody ? { 'content-type': 'application/json' } : {}), ...run.headers },
     body: run.body === undefined ? undefined : jsonBody ? JSON.stringify(run.body) : (run.body as string),
+    ...(run.amount ? { amount: run.amount } : {}),
+    ...(run.requests ? { requests: run.requests } : {}),
   });
   return {
     rps: Math.round(result.requests.average * 10) / 10,

@@ -2,15 +2,26 @@
  * npm run bench -- NAME [--flags]
  *   api         [--connections 100] [--duration 10]
  *   demo-load   [--members 100000] [--seed 1] [--concurrency 3] [--pglite]
+ *   redemption  [--connections 100] [--requests 20000] [--duration 10]
  * Needs DATABASE_URL (and NEON_WS_PROXY for a local server): `npm run pg:start` prints both.
  */
 import { apiBench } from './api.bench.js';
 import { demoLoadBench } from './demo-load.bench.js';
 import { type Registry, runFromCommandLine } from './harness.js';
+import { identityBench } from './identity.bench.js';
+import { redemptionBench } from './redemption.bench.js';
 
 const BENCHES: Registry = {
+  identity: {
+    description: 'bulk-link N members from scratch vs count(distinct value); incremental p99 (--members 1000000)',
+    run: identityBench,
+  },
   api: { description: 'GET /api/health under load vs GET /api/ping (autocannon)', run: apiBench },
   'demo-load': { description: 'generate + bulk-load N demo members vs a generate_series insert', run: demoLoadBench },
+  redemption: {
+    description: 'POST /api/pos/redeem (signed, distinct coupons) under load vs GET /api/ping (autocannon)',
+    run: redemptionBench,
+  },
 };
 
 await runFromCommandLine('bench', BENCHES, process.argv.slice(2));

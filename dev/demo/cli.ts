@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const i = result.inserted;
     console.log(
       `done in ${result.seconds.toFixed(1)} s: ${result.persons} persons -> ${g.customers} customers (${i.customers} new), ` +
-        `${g.identities} identities (${i.identities} new; repeats of a (kind, value, source) keep the first), ` +
+        `${g.identities} identities (${i.identities} new), ${g.sourceRecords} source records (${i.sourceRecords} new), ` +
         `${g.orders} orders (${i.orders} new), ${g.orderLines} order lines (${i.orderLines} new); ` +
         `fixtures new: ${JSON.stringify(result.fixtures)}`,
     );

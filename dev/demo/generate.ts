@@ -13,6 +13,9 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { canonicalPayload } from '../../functions/app/identity/payload.js';
+import { storePhoneKey } from '../../shared/identity/blocked.js';
+import { normalizeRecord, type RawSourceRecord } from '../../shared/identity/record.js';
 import { type Condition, chronicProductsFor, DEMO_PRODUCTS, type DemoProduct } from './catalogue.js';
 import { DEMO_STORES, type DemoStore } from './fixtures.js';
 import { COMMUNITIES, FEMALE_GIVEN, HOMOPHONES, MALE_GIVEN, NICKNAMES, STREETS, SURNAMES } from './names.js';
@@ -91,9 +94,34 @@ export interface IdentityRow {
   value: string;
   rawValue: string | null;
   verified: boolean;
+  quality: 'valid' | 'invalid' | 'blocked';
   source: RecordSource;
   sourceId: string;
   lastSeenAt: string;
+  createdAt: string;
+}
+
+/** The source record behind a customers row, normalised exactly as the ingest API and the file import do it. */
+export interface SourceRecordRow {
+  id: string;
+  source: RecordSource;
+  sourceId: string;
+  customerId: string;
+  storeId: string | null;
+  name: string | null;
+  nameKind: 'real' | 'honorific' | 'unknown';
+  surname: string | null;
+  birthday: string | null;
+  gender: Gender;
+  phone: string | null;
+  phoneVerified: boolean;
+  email: string | null;
+  province: string | null;
+  city: string | null;
+  district: string | null;
+  lastActive: string | null;
+  payload: string;
+  payloadHash: string;
   createdAt: string;
 }
 
@@ -124,6 +152,7 @@ export interface DemoChunk {
   persons: TruthPerson[];
   records: TruthRecord[];
   customers: CustomerRow[];
+  sourceRecords: SourceRecordRow[];
   identities: IdentityRow[];
   orders: OrderRow[];
   orderLines: OrderLineRow[];
@@ -237,7 +266,16 @@ function* generateChunks(opts: Required<GenerateDemoOptions>): Generator<DemoChu
 }
 
 function emptyChunk(index: number): DemoChunk {
-  return { index, persons: [], records: [], customers: [], identities: [], orders: [], orderLines: [] };
+  return {
+    index,
+    persons: [],
+    records: [],
+    customers: [],
+    sourceRecords: [],
+    identities: [],
+    orders: [],
+    orderLines: [],
+  };
 }
 
 interface Ctx {
@@ -685,7 +723,7 @@ function generatePerson(ctx: Ctx, rng: Rng, h: number, person: Person, out: Demo
   for (const rec of recs) {
     const lastDay = Math.max(rec.lastDay, Math.min(rec.fromDay, nowDay - 1));
     rec.truth.lastActive = dayIso(lastDay);
-    buildIdentities(rec, tsIso(lastDay, 0));
+    out.sourceRecords.push(buildIdentities(rec, tsIso(lastDay, 0)));
     out.records.push(rec.truth);
     out.customers.push(rec.customer);
     out.identities.push(...rec.identities);
@@ -831,33 +869,81 @@ function emitOrder(rng: Rng, rec: SourceRec, ev: PurchaseEvent, key: string, out
   rec.lastDay = Math.max(rec.lastDay, ev.day);
 }
 
-function buildIdentities(rec: SourceRec, lastSeenAt: string): void {
-  const t = rec.truth;
-  const base = {
-    customerId: rec.customer.id,
-    source: t.source,
+/** A truth record as its source system would export it: the shape the ingest API and the file import take. */
+export function truthToRaw(t: TruthRecord): RawSourceRecord {
+  return {
     sourceId: t.sourceId,
-    lastSeenAt,
-    createdAt: rec.customer.createdAt,
+    name: t.name || null,
+    birthday: t.birthday,
+    gender: t.gender === 'unknown' ? null : t.gender,
+    phone: t.phone,
+    phoneVerified: t.phoneVerified,
+    email: t.email,
+    cardNo: t.cardNo,
+    openid: t.openid,
+    unionid: t.unionid,
+    wecomId: t.wecomId,
+    mallAccount: t.mallAccount,
+    address: t.address,
+    storeCode: t.storeCode,
+    lastActive: t.lastActive || null,
   };
-  const add = (kind: IdentityKind, value: string, rawValue: string | null, verified: boolean) => {
-    if (value === '') return;
+}
+
+/** The stores' own counter numbers: a clerk typing one must never link cards. */
+export const DEMO_STORE_PHONES: ReadonlySet<string> = new Set(
+  DEMO_STORES.flatMap((s) => (s.phone ? [storePhoneKey(s.phone)] : [])),
+);
+const STORE_BY_CODE = new Map(DEMO_STORES.map((s) => [s.code, s.id]));
+
+/**
+ * Identities and the source record row, through the same normaliser as the product's ingest (shared/identity),
+ * so demo data, imported files and API calls hold identical values.
+ */
+function buildIdentities(rec: SourceRec, lastSeenAt: string): SourceRecordRow {
+  const t = rec.truth;
+  const raw = truthToRaw(t);
+  const normalized = normalizeRecord(t.source, raw, DEMO_STORE_PHONES);
+  if (!normalized.ok) throw new Error(`generated record ${t.recordId} does not normalise: ${normalized.reason}`);
+  const n = normalized.record;
+  for (const i of n.identifiers) {
     rec.identities.push({
       id: `idn_${rec.customer.id.slice(4)}${rec.identities.length}`,
-      kind,
-      value,
-      rawValue,
-      verified,
-      ...base,
+      customerId: rec.customer.id,
+      kind: i.kind,
+      value: i.value,
+      rawValue: i.raw,
+      verified: i.verified,
+      quality: i.quality,
+      source: t.source,
+      sourceId: t.sourceId,
+      lastSeenAt,
+      createdAt: rec.customer.createdAt,
     });
+  }
+  const { payload, hash } = canonicalPayload(raw as unknown as Record<string, unknown>);
+  return {
+    id: `rec_${rec.customer.id.slice(4)}`,
+    source: t.source,
+    sourceId: t.sourceId,
+    customerId: rec.customer.id,
+    storeId: n.storeCode ? (STORE_BY_CODE.get(n.storeCode) ?? null) : null,
+    name: n.name,
+    nameKind: n.nameKind,
+    surname: n.surname,
+    birthday: n.birthday,
+    gender: n.gender,
+    phone: n.phone,
+    phoneVerified: n.phoneVerified,
+    email: n.email,
+    province: n.province,
+    city: n.city,
+    district: n.district,
+    lastActive: n.lastActive,
+    payload: JSON.stringify(payload),
+    payloadHash: hash,
+    createdAt: rec.customer.createdAt,
   };
-  if (t.cardNo) add('pos_card', t.cardNo, t.cardNo, false);
-  if (t.mallAccount) add('mall_account', t.mallAccount, t.mallAccount, false);
-  if (t.openid) add('openid', t.openid, t.openid, true);
-  if (t.wecomId) add('wecom_id', t.wecomId, t.wecomId, true);
-  if (t.unionid) add('unionid', t.unionid, t.unionid, true);
-  if (t.phone) add('phone', normalisePhone(t.phone), t.phone, t.phoneVerified);
-  if (t.email) add('email', t.email.trim().toLowerCase(), t.email, false);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,10 +13,12 @@
 import type { Database } from '../../functions/adapters/db/client.js';
 import { DEMO_PRODUCTS } from './catalogue.js';
 import { DEMO_PARTNER_KEYS, DEMO_REGIONS, DEMO_STAFF, DEMO_STORES, type DemoPartnerKey } from './fixtures.js';
-import type { CustomerRow, DemoData, IdentityRow, OrderLineRow, OrderRow } from './generate.js';
+import type { CustomerRow, DemoData, IdentityRow, OrderLineRow, OrderRow, SourceRecordRow } from './generate.js';
+import { loadLoyaltyFixtures } from './loyalty-fixtures.js';
 
 export interface LoadCounts {
   customers: number;
+  sourceRecords: number;
   identities: number;
   orders: number;
   orderLines: number;
@@ -36,6 +38,8 @@ export interface LoadDemoOptions {
    * Default: 1 on PGlite (it serialises queries anyway), 3 on PostgreSQL.
    */
   concurrency?: number;
+  /** load persons and their records and identities only (the identity bench links 10^6 members without orders) */
+  skipOrders?: boolean;
 }
 
 export interface LoadDemoResult {
@@ -111,10 +115,36 @@ const IDENTITY_COLUMNS: readonly Column<IdentityRow>[] = [
   ['value', 'text', (r) => r.value],
   ['raw_value', 'text', (r) => r.rawValue],
   ['verified', 'boolean', (r) => r.verified],
+  ['quality', 'text', (r) => r.quality],
   ['source', 'text', (r) => r.source],
   ['source_id', 'text', (r) => r.sourceId],
   ['last_seen_at', 'timestamptz', (r) => r.lastSeenAt],
   ['created_at', 'timestamptz', (r) => r.createdAt],
+];
+
+const SOURCE_RECORD_COLUMNS: readonly Column<SourceRecordRow>[] = [
+  ['id', 'text', (r) => r.id],
+  ['source', 'text', (r) => r.source],
+  ['source_id', 'text', (r) => r.sourceId],
+  ['customer_id', 'text', (r) => r.customerId],
+  ['origin_customer_id', 'text', (r) => r.customerId],
+  ['store_id', 'text', (r) => r.storeId],
+  ['name', 'text', (r) => r.name],
+  ['name_kind', 'text', (r) => r.nameKind],
+  ['surname', 'text', (r) => r.surname],
+  ['birthday', 'date', (r) => r.birthday],
+  ['gender', 'text', (r) => r.gender],
+  ['phone', 'text', (r) => r.phone],
+  ['phone_verified', 'boolean', (r) => r.phoneVerified],
+  ['email', 'text', (r) => r.email],
+  ['province', 'text', (r) => r.province],
+  ['city', 'text', (r) => r.city],
+  ['district', 'text', (r) => r.district],
+  ['last_active', 'date', (r) => r.lastActive],
+  ['payload', 'jsonb', (r) => r.payload],
+  ['payload_hash', 'text', (r) => r.payloadHash],
+  ['created_at', 'timestamptz', (r) => r.createdAt],
+  ['updated_at', 'timestamptz', (r) => r.createdAt],
 ];
 
 const ORDER_COLUMNS: readonly Column<OrderRow>[] = [
@@ -218,6 +248,8 @@ export async function loadDemoFixtures(database: Database): Promise<FixtureCount
       rows: DEMO_PARTNER_KEYS,
     },
   ]);
+  // coupon templates after the stores they may belong to (NEW_MEMBER is what sign-up issues)
+  await loadLoyaltyFixtures(database);
   return {
     regions: counts.regions,
     stores: counts.stores,
@@ -229,9 +261,9 @@ export async function loadDemoFixtures(database: Database): Promise<FixtureCount
 
 /**
  * Loads the fixtures, then every generated chunk. Memory stays at one chunk: the generator is lazy.
- * Identities are unique per (kind, value, source), so where a source holds one identifier on several records
- * (a family phone typed on three POS cards, a placeholder 13800000000) only the first record keeps that identity
- * row; the truth CSV keeps every record's raw values.
+ * Every source record lands with all its identities (unique per (kind, value, source, source_id)): a family phone
+ * typed on three POS cards is three identity rows, so linking sees the three people. The data is a naive import,
+ * one customer per record; `linkAll` (functions/app/identity) joins them.
  */
 export async function loadDemo(
   database: Database,
@@ -240,27 +272,35 @@ export async function loadDemo(
 ): Promise<LoadDemoResult> {
   const started = performance.now();
   const fixtures = await loadDemoFixtures(database);
-  const generated: LoadCounts = { customers: 0, identities: 0, orders: 0, orderLines: 0 };
-  const inserted: LoadCounts = { customers: 0, identities: 0, orders: 0, orderLines: 0 };
+  const generated: LoadCounts = { customers: 0, sourceRecords: 0, identities: 0, orders: 0, orderLines: 0 };
+  const inserted: LoadCounts = { customers: 0, sourceRecords: 0, identities: 0, orders: 0, orderLines: 0 };
   let persons = 0;
   const concurrency = Math.max(1, options.concurrency ?? (database.driver === 'pglite' ? 1 : 3));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
   for (const chunk of data.chunks()) {
     generated.customers += chunk.customers.length;
+    generated.sourceRecords += chunk.sourceRecords.length;
     generated.identities += chunk.identities.length;
     generated.orders += chunk.orders.length;
     generated.orderLines += chunk.orderLines.length;
     const parts = [
       { name: 'customers', table: 'customers', columns: CUSTOMER_COLUMNS, rows: chunk.customers },
+      { name: 'source_records', table: 'source_records', columns: SOURCE_RECORD_COLUMNS, rows: chunk.sourceRecords },
       { name: 'identities', table: 'identities', columns: IDENTITY_COLUMNS, rows: sortedByUniqueKey(chunk.identities) },
-      { name: 'orders', table: 'orders', columns: ORDER_COLUMNS, rows: chunk.orders },
-      { name: 'order_lines', table: 'order_lines', columns: ORDER_LINE_COLUMNS, rows: chunk.orderLines },
+      { name: 'orders', table: 'orders', columns: ORDER_COLUMNS, rows: options.skipOrders ? [] : chunk.orders },
+      {
+        name: 'order_lines',
+        table: 'order_lines',
+        columns: ORDER_LINE_COLUMNS,
+        rows: options.skipOrders ? [] : chunk.orderLines,
+      },
     ];
     const task = withDeadlockRetry(() => insertTogether(database, parts)).then(
       (counts) => {
         persons += chunk.persons.length;
         inserted.customers += counts.customers;
+        inserted.sourceRecords += counts.source_records;
         inserted.identities += counts.identities;
         inserted.orders += counts.orders;
         inserted.orderLines += counts.order_lines;
@@ -286,12 +326,11 @@ export async function loadDemo(
 }
 
 /**
- * Identities are the one table where concurrent chunks can collide (a placeholder phone, a recycled number): an
- * insert waits for the other transaction holding the same unique key. Inserting keys in one global order means two
- * chunks can wait on each other only one way round, never in a cycle.
+ * Inserting unique keys in one global order means two concurrent chunks can wait on each other only one way
+ * round, never in a cycle (since keys include the record, chunks no longer collide, but a re-load still waits).
  */
 function sortedByUniqueKey(rows: readonly IdentityRow[]): IdentityRow[] {
-  const key = (r: IdentityRow) => `${r.kind}\u0000${r.value}\u0000${r.source}`;
+  const key = (r: IdentityRow) => `${r.kind}\u0000${r.value}\u0000${r.source}\u0000${r.sourceId}`;
   return rows
     .map((r) => [key(r), r] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))

@@ -4,7 +4,13 @@
  * as the benches: progress lines, then one JSON object of figures as the last stdout line.
  */
 import { type Registry, runFromCommandLine } from '../bench/harness.js';
+import { identityEval } from './identity.eval.js';
 
-const EVALS: Registry = {};
+const EVALS: Registry = {
+  identity: {
+    description: 'identity linking vs labelled records (--input FILE.csv, default: demo truth at 100k members)',
+    run: identityEval,
+  },
+};
 
 await runFromCommandLine('eval', EVALS, process.argv.slice(2));

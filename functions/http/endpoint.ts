@@ -9,16 +9,17 @@ import type { z } from 'zod';
 import { type Action, type Actor, type Decision, decide, type Resource } from '../../shared/access/policy.js';
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import { newRequestId } from '../adapters/ids.js';
-import { resolveActor, resolvePartner } from '../app/auth/resolve-actor.js';
+import { resolveActor, resolveCron, resolvePartner } from '../app/auth/resolve-actor.js';
 import { type Deps, getDeps } from '../app/deps.js';
 import { AppError } from './app-error.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Who may call: `none` = anyone (the policy still decides), `member`/`staff` = a valid session of that kind,
- * `partner` = a signed server-to-server request (POS, mall, WeCom; functions/adapters/auth/partner-signature.ts).
+ * `partner` = a signed server-to-server request (POS, mall, WeCom; functions/adapters/auth/partner-signature.ts),
+ * `cron` = a scheduled job: `Authorization: Bearer $CRON_SECRET`, as Vercel crons send it.
  */
-export type AuthKind = 'none' | 'member' | 'staff' | 'partner';
+export type AuthKind = 'none' | 'member' | 'staff' | 'partner' | 'cron';
 
 export interface EndpointDefinition<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
   method: Method;
@@ -104,7 +105,9 @@ export function endpoint<B extends z.ZodType | undefined = undefined, Q extends 
       const actor =
         definition.auth === 'partner'
           ? await resolvePartner(deps, req, rawBody)
-          : await resolveActor(deps, readBearer(req.headers.authorization), definition.auth);
+          : definition.auth === 'cron'
+            ? resolveCron(deps, readBearer(req.headers.authorization))
+            : await resolveActor(deps, readBearer(req.headers.authorization), definition.auth);
       const input = { body: body as Infer<B>, query: query as Infer<Q>, deps, actor };
       const resource = definition.resource ? await definition.resource(input) : ({ kind: 'none' } as const);
       const decision = decide(actor, definition.action, resource);

@@ -78,6 +78,15 @@ export const platform: Platform = {
   async requestPayment() {
     throw new PlatformError('requestPayment:fail 微信模拟器暂不支持客户端支付');
   },
+  async saveImage(dataUrl, fileName) {
+    // the browser (the staff web console) downloads the file for printing
+    const link = document.createElement('a');
+    link.href = dataUrl;
+    link.download = fileName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  },
 };
 
 export const PhoneButton: FC<PhoneButtonProps> = ({ onCode, onError, disabled, className, children }) => {

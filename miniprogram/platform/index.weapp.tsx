@@ -54,6 +54,25 @@ export const platform: Platform = {
   async requestPayment(params) {
     await wrap(() => Taro.requestPayment({ ...params }), 'requestPayment');
   },
+  async saveImage(dataUrl, fileName) {
+    // WeChat cannot save a data: URL directly: write the bytes to a user file, then save that to the album.
+    const comma = dataUrl.indexOf(',');
+    const filePath = `${Taro.env.USER_DATA_PATH}/${fileName.replace(/[^\w.\u4e00-\u9fa5-]/g, '_')}`;
+    await wrap(
+      () =>
+        new Promise<void>((resolve, reject) =>
+          Taro.getFileSystemManager().writeFile({
+            filePath,
+            data: dataUrl.slice(comma + 1),
+            encoding: 'base64',
+            success: () => resolve(),
+            fail: reject,
+          }),
+        ),
+      'writeFile',
+    );
+    await wrap(() => Taro.saveImageToPhotosAlbum({ filePath }), 'saveImageToPhotosAlbum');
+  },
 };
 
 export const PhoneButton: FC<PhoneButtonProps> = ({ onCode, onError, disabled, className, children }) => (

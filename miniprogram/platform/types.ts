@@ -56,6 +56,8 @@ export interface Platform {
   scanCode(): Promise<ScanResult>;
   getLocation(): Promise<LocationResult>;
   requestPayment(params: PaymentParams): Promise<void>;
+  /** Saves an image (a data: URL) for printing: to the photo album in WeChat, as a download in the browser. */
+  saveImage(dataUrl: string, fileName: string): Promise<void>;
 }
 
 export interface PhoneButtonProps {

@@ -8,7 +8,9 @@ export type Actor =
   | { kind: 'member'; identityId: string; customerId: string | null; openid: string }
   | { kind: 'staff'; staffId: string; role: StaffRole; storeId: string | null; regionId: string | null }
   /** a partner system calling server-to-server with a signed request: a store's POS, the online mall, WeCom */
-  | { kind: 'partner'; keyId: string; source: PartnerSource; storeId: string | null };
+  | { kind: 'partner'; keyId: string; source: PartnerSource; storeId: string | null }
+  /** a scheduled job (Vercel cron) that presented the CRON_SECRET bearer */
+  | { kind: 'cron' };
 
 export type ActorKind = Actor['kind'];
 export type StaffActor = Extract<Actor, { kind: 'staff' }>;
@@ -51,6 +53,7 @@ export function staffCovers(actor: StaffActor, resource: Resource): boolean {
 export const anyone: Rule = () => 'allow';
 export const memberOnly: Rule = (actor) => (actor.kind === 'member' ? 'allow' : 'deny');
 export const staffOnly: Rule = (actor) => (actor.kind === 'staff' ? 'allow' : 'deny');
+export const cronOnly: Rule = (actor) => (actor.kind === 'cron' ? 'allow' : 'deny');
 
 /** Staff at or above a role; `mask` when the resource lies outside their store/region scope. */
 export const staffAtLeast =

@@ -5,12 +5,18 @@
  * them. Pure: no I/O, so the whole matrix is tested as a table (tests/unit/access).
  */
 import type { Actor, Decision, Resource, Rule } from './actor.js';
+import { IDENTITY_RULES } from './rules/identity.rules.js';
+import { LOYALTY_RULES } from './rules/loyalty.rules.js';
+import { ONBOARDING_RULES } from './rules/onboarding.rules.js';
 import { SYSTEM_RULES } from './rules/system.rules.js';
 
 export * from './actor.js';
 
 export const POLICY = {
   ...SYSTEM_RULES,
+  ...LOYALTY_RULES,
+  ...ONBOARDING_RULES,
+  ...IDENTITY_RULES,
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof POLICY;

@@ -44,7 +44,7 @@ describe('member home in the browser (H5 build, simulator as WeChat)', () => {
       [customerId],
     );
     await db.exec(
-      "insert into identities (id, customer_id, kind, value, verified, source) values ($1, $2, 'openid', $3, true, 'miniprogram'), ($4, $2, 'phone', '13698765432', true, 'miniprogram')",
+      "insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'openid', $3, true, 'miniprogram', $3), ($4, $2, 'phone', '13698765432', true, 'miniprogram', $3)",
       [newId('idn'), customerId, openid, newId('idn')],
     );
     const { page, context } = await env.newPage();

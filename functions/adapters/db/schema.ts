@@ -110,7 +110,14 @@ export const customers = pgTable(
 export const IDENTITY_KINDS = ['phone', 'openid', 'unionid', 'pos_card', 'mall_account', 'wecom_id', 'email'] as const;
 export const SOURCES = ['pos', 'mall', 'miniprogram', 'wecom', 'staff', 'import'] as const;
 
-/** Every identifier a source ever told us, normalised, with where it came from. */
+export const IDENTITY_QUALITIES = ['valid', 'invalid', 'blocked'] as const;
+
+/**
+ * Every identifier a source record ever told us, normalised, with where it came from. One row per
+ * (kind, value, source, source_id): a family phone typed on three POS cards is three rows, one per card, so
+ * linking can see that three people share it instead of silently keeping the first. The owning source record is
+ * `source_records (source, source_id)`; `customer_id` always follows that record's customer.
+ */
 export const identities = pgTable(
   'identities',
   {
@@ -122,15 +129,19 @@ export const identities = pgTable(
     rawValue: text('raw_value'),
     /** proven by the platform (WeChat phone code, openid) rather than typed at a counter */
     verified: boolean('verified').notNull().default(false),
+    /** invalid (not a mobile, bad syntax) and blocked (placeholder, store counter phone) values never link */
+    quality: text('quality', { enum: IDENTITY_QUALITIES }).notNull().default('valid'),
     source: text('source', { enum: SOURCES }).notNull(),
-    sourceId: text('source_id'),
+    /** the source's own record id (POS card number, mall account, openid): with source, the owning record */
+    sourceId: text('source_id').notNull(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('identities_kind_value_source_uq').on(t.kind, t.value, t.source),
+    uniqueIndex('identities_kind_value_source_record_uq').on(t.kind, t.value, t.source, t.sourceId),
     index('identities_customer_idx').on(t.customerId),
     index('identities_value_idx').on(t.value),
+    index('identities_record_idx').on(t.source, t.sourceId),
   ],
 );
 
@@ -243,3 +254,6 @@ export const partnerKeys = pgTable(
     check('partner_keys_secret_ck', sql`length(${t.secret}) >= 32`),
   ],
 );
+export * from './schema-identity.js';
+export * from './schema-loyalty.js';
+export * from './schema-onboarding.js';

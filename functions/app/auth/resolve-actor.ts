@@ -2,6 +2,7 @@
  * Bearer token → actor. Staff records are re-read on every request so that disabling a record, or changing
  * a role or store, takes effect at once rather than when the token expires.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Actor } from '../../../shared/access/policy.js';
 import { verifyPartnerSignature } from '../../adapters/auth/partner-signature.js';
@@ -44,10 +45,25 @@ export async function resolvePartner(deps: Deps, req: IncomingMessage, rawBody: 
   return { kind: 'partner', keyId: key.id, source: key.source, storeId: key.storeId };
 }
 
+/**
+ * A scheduled job: Vercel sends `Authorization: Bearer $CRON_SECRET` with every cron invocation. Without a
+ * configured secret no caller is a cron (fail closed), so a deployment that forgot the variable runs no jobs
+ * from outside rather than letting anyone trigger them.
+ */
+export function resolveCron(deps: Deps, bearer: string | null): Actor {
+  const secret = deps.env.CRON_SECRET;
+  if (!secret) throw new AppError('UNAUTHENTICATED', 'CRON_SECRET is not configured on this deployment');
+  if (!bearer) throw new AppError('UNAUTHENTICATED', 'a cron bearer token is required');
+  const given = createHash('sha256').update(bearer).digest();
+  const expected = createHash('sha256').update(secret).digest();
+  if (!timingSafeEqual(given, expected)) throw new AppError('TOKEN_INVALID', 'the cron bearer token is wrong');
+  return { kind: 'cron' };
+}
+
 export async function resolveActor(
   deps: Deps,
   bearer: string | null,
-  auth: Exclude<AuthKind, 'partner'>,
+  auth: Exclude<AuthKind, 'partner' | 'cron'>,
 ): Promise<Actor> {
   if (!bearer) {
     if (auth === 'none') return { kind: 'anonymous' };

@@ -1,8 +1,7 @@
-import { NoticeBar } from '@nutui/nutui-react-taro';
 import type { MeResponse } from '@shared/contracts/auth';
 import { Button, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
-import { useCallback, useEffect, useState } from 'react';
+import Taro, { useDidShow } from '@tarojs/taro';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { ErrorCard, LoadingCard, type Tile, TileGrid } from '../../components/state-view';
 import { SimUserSwitch, useShare } from '../../platform';
@@ -13,11 +12,12 @@ type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind:
 
 // Pages for these arrive in later issues; until then the tiles say so instead of leading nowhere.
 const TILES: Tile[] = [
-  { key: 'member-code', label: '会员码', glyph: '码' },
-  { key: 'coupons', label: '优惠券', glyph: '券' },
-  { key: 'points', label: '积分', glyph: '积' },
+  { key: 'member-code', label: '会员码', glyph: '码', url: '/pages/member-code/index' },
+  { key: 'coupons', label: '优惠券', glyph: '券', url: '/pages/coupons/index' },
+  { key: 'points', label: '积分', glyph: '积', url: '/pages/points/index' },
   { key: 'medicines', label: '我的用药', glyph: '药' },
   { key: 'consult', label: '预约药师', glyph: '医' },
+  { key: 'settings', label: '我的设置', glyph: '我', url: '/pages/settings/index' },
 ];
 
 const BENEFITS = [
@@ -66,9 +66,14 @@ function SignUpPrompt() {
           </View>
         </View>
       ))}
-      <View className="signup__note">
-        会员注册将在「会员码」中开放：授权微信手机号即可一键注册。开放后您在这里就能看到。
-      </View>
+      <View className="signup__note">授权微信手机号即可一键注册，不用填写资料。</View>
+      <Button
+        className="ml-btn ml-btn--primary signup__cta"
+        onClick={() => Taro.navigateTo({ url: '/pages/signup/index' })}
+        data-testid="signup-entry"
+      >
+        立即注册
+      </Button>
     </View>
   );
 }
@@ -84,6 +89,18 @@ export default function MemberHome() {
   }, []);
 
   useEffect(load, []);
+
+  // back from sign-up or another page: refresh quietly, keeping what is shown until the answer arrives
+  const firstShow = useRef(true);
+  useDidShow(() => {
+    if (firstShow.current) {
+      firstShow.current = false;
+      return;
+    }
+    loadMember()
+      .then((me) => setState({ kind: 'ready', me }))
+      .catch(() => undefined);
+  });
   useShare({ title: '药店会员中心：领新人券，按时续药', path: '/pages/index/index' });
 
   const onSwitched = () => {
@@ -109,12 +126,7 @@ export default function MemberHome() {
         />
       ) : null}
       {state.kind === 'ready' && state.me.registered ? <MemberCard me={state.me} /> : null}
-      {state.kind === 'ready' && !state.me.registered ? (
-        <>
-          <NoticeBar className="member-home__notice" content="会员注册即将开放，敬请期待" leftIcon={null} />
-          <SignUpPrompt />
-        </>
-      ) : null}
+      {state.kind === 'ready' && !state.me.registered ? <SignUpPrompt /> : null}
 
       <View className="ml-section-title">会员服务</View>
       <TileGrid tiles={TILES} onOpen={(url) => Taro.navigateTo({ url })} />

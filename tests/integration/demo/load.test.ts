@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../../../dev/demo/catalogue.js';
-import { DEMO_REGIONS, DEMO_STAFF, DEMO_STORES } from '../../../dev/demo/fixtures.js';
+import { DEMO_PARTNER_KEYS, DEMO_REGIONS, DEMO_STAFF, DEMO_STORES } from '../../../dev/demo/fixtures.js';
 import { type DemoData, generateDemo } from '../../../dev/demo/generate.js';
 import { type LoadDemoResult, loadDemo, loadDemoFixtures } from '../../../dev/demo/load.js';
 import { type Database, migrateDatabase, openDatabase } from '../../../functions/adapters/db/client.js';
@@ -29,28 +29,32 @@ afterAll(async () => {
 
 describe('loadDemo on PGlite', () => {
   it('loads every generated row', async () => {
-    const generated = { customers: 0, identities: 0, orders: 0, orderLines: 0 };
+    const generated = { customers: 0, sourceRecords: 0, identities: 0, orders: 0, orderLines: 0 };
     const identityKeys = new Set<string>();
     for (const c of data.chunks()) {
       generated.customers += c.customers.length;
+      generated.sourceRecords += c.sourceRecords.length;
       generated.identities += c.identities.length;
       generated.orders += c.orders.length;
       generated.orderLines += c.orderLines.length;
-      for (const i of c.identities) identityKeys.add(`${i.kind}\u0000${i.value}\u0000${i.source}`);
+      for (const i of c.identities) identityKeys.add(`${i.kind}\u0000${i.value}\u0000${i.source}\u0000${i.sourceId}`);
     }
     expect(first.persons).toBe(600);
     expect(first.generated).toEqual(generated);
     expect(await count('customers')).toBe(generated.customers);
     expect(await count('orders')).toBe(generated.orders);
     expect(await count('order_lines')).toBe(generated.orderLines);
-    // identities are unique per (kind, value, source): a repeated family phone keeps its first record
-    expect(await count('identities')).toBe(identityKeys.size);
-    expect(first.inserted).toEqual({ ...generated, identities: identityKeys.size });
+    // identities are unique per (kind, value, source, source_id): a family phone on three cards is three rows
+    expect(identityKeys.size).toBe(generated.identities);
+    expect(await count('identities')).toBe(generated.identities);
+    expect(await count('source_records')).toBe(generated.customers);
+    expect(first.inserted).toEqual(generated);
     expect(first.fixtures).toEqual({
       regions: DEMO_REGIONS.length,
       stores: DEMO_STORES.length,
       staff: DEMO_STAFF.length,
       products: DEMO_PRODUCTS.length,
+      partnerKeys: DEMO_PARTNER_KEYS.length,
     });
   });
 
@@ -71,9 +75,9 @@ describe('loadDemo on PGlite', () => {
 
   it('changes nothing when the fixtures, or the same data, are loaded again', async () => {
     const before = await Promise.all(['regions', 'stores', 'staff', 'products', 'customers', 'order_lines'].map(count));
-    expect(await loadDemoFixtures(database)).toEqual({ regions: 0, stores: 0, staff: 0, products: 0 });
+    expect(await loadDemoFixtures(database)).toEqual({ regions: 0, stores: 0, staff: 0, products: 0, partnerKeys: 0 });
     const again = await loadDemo(database, data);
-    expect(again.inserted).toEqual({ customers: 0, identities: 0, orders: 0, orderLines: 0 });
+    expect(again.inserted).toEqual({ customers: 0, sourceRecords: 0, identities: 0, orders: 0, orderLines: 0 });
     const after = await Promise.all(['regions', 'stores', 'staff', 'products', 'customers', 'order_lines'].map(count));
     expect(after).toEqual(before);
   });
@@ -85,9 +89,11 @@ describe('loadDemo on PGlite', () => {
         (select count(*)::int from order_lines l left join orders o on o.id = l.order_id where o.id is null) as lines,
         (select count(*)::int from order_lines l left join products p on p.id = l.product_id where p.id is null) as products,
         (select count(*)::int from identities i left join customers c on c.id = i.customer_id where c.id is null) as identities,
+        (select count(*)::int from identities i left join source_records r on r.source = i.source and r.source_id = i.source_id
+           where r.id is null) as records,
         (select count(*)::int from customers c left join stores s on s.id = c.home_store_id
            where c.home_store_id is not null and s.id is null) as stores`);
-    expect(orphans).toEqual({ orders: 0, lines: 0, products: 0, identities: 0, stores: 0 });
+    expect(orphans).toEqual({ orders: 0, lines: 0, products: 0, identities: 0, records: 0, stores: 0 });
     // and the database enforces them: a chunk with a dangling reference is refused whole
     await expect(
       database.exec(

@@ -30,6 +30,7 @@ function collect(data: DemoData): Omit<DemoChunk, 'index'> {
     persons: [],
     records: [],
     customers: [],
+    sourceRecords: [],
     identities: [],
     orders: [],
     orderLines: [],
@@ -39,6 +40,7 @@ function collect(data: DemoData): Omit<DemoChunk, 'index'> {
     all.records.push(...c.records);
     all.customers.push(...c.customers);
     all.identities.push(...c.identities);
+    all.sourceRecords.push(...c.sourceRecords);
     all.orders.push(...c.orders);
     all.orderLines.push(...c.orderLines);
   }

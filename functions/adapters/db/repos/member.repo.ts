@@ -19,8 +19,9 @@ export interface MemberSummary {
 export function createMemberRepo(db: Db) {
   return {
     /**
-     * Records the WeChat user behind a login. Idempotent on (kind, value, source): concurrent logins of one
-     * openid land on one row. The unionid is kept as its own identity for linking across the chain's apps.
+     * Records the WeChat user behind a login. The openid is its own source record (source 'miniprogram',
+     * source_id = openid), so the unique (kind, value, source, source_id) makes concurrent logins of one openid
+     * land on one row. The unionid is kept as its own identity of that record, for linking across the chain's apps.
      */
     async upsertWeChatLogin(openid: string, unionid: string | null, now: Date): Promise<WeChatIdentity> {
       return db.transaction(async (tx) => {
@@ -32,10 +33,11 @@ export function createMemberRepo(db: Db) {
             value: openid,
             verified: true,
             source: 'miniprogram',
+            sourceId: openid,
             lastSeenAt: now,
           })
           .onConflictDoUpdate({
-            target: [identities.kind, identities.value, identities.source],
+            target: [identities.kind, identities.value, identities.source, identities.sourceId],
             set: { lastSeenAt: now },
           })
           .returning({ identityId: identities.id, customerId: identities.customerId });
@@ -48,11 +50,12 @@ export function createMemberRepo(db: Db) {
               value: unionid,
               verified: true,
               source: 'miniprogram',
+              sourceId: openid,
               customerId: row.customerId,
               lastSeenAt: now,
             })
             .onConflictDoUpdate({
-              target: [identities.kind, identities.value, identities.source],
+              target: [identities.kind, identities.value, identities.source, identities.sourceId],
               set: { lastSeenAt: now },
             });
         }

@@ -17,8 +17,10 @@ const LOGIN = '/staff/pages/login/index';
 const TILES: Tile[] = [
   { key: 'scan-member', label: '扫码识别会员', glyph: '扫' },
   { key: 'redeem', label: '核销优惠券', glyph: '券' },
+  { key: 'coupons', label: '优惠券管理', glyph: '惠', url: '/staff/pages/coupons/index' },
   { key: 'tasks', label: '随访任务', glyph: '访' },
   { key: 'consults', label: '药师咨询', glyph: '询' },
+  { key: 'signup-codes', label: '会员注册码', glyph: '码', url: '/staff/pages/signup-codes/index' },
 ];
 
 function scopeOf(staff: StaffProfile): { label: string; value: string } {

@@ -2,9 +2,10 @@
 import type { Action, Actor, Decision, Resource } from '../../../../shared/access/policy.js';
 import type { StaffRole } from '../../../../shared/contracts/auth.js';
 
-export type Who = 'anonymous' | 'member' | 'pos' | 'mall' | StaffRole;
+export type Who = 'anonymous' | 'member' | 'pos' | 'mall' | 'cron' | StaffRole;
 export const WHO: readonly Who[] = [
   'anonymous',
+  'cron',
   'member',
   'pos',
   'mall',
@@ -18,6 +19,7 @@ export const WHO: readonly Who[] = [
 /** Staff of store sto_001 in region reg_hz; a regional manager of reg_hz; the POS of sto_001. */
 export const actor = (who: Who): Actor => {
   if (who === 'anonymous') return { kind: 'anonymous' };
+  if (who === 'cron') return { kind: 'cron' };
   if (who === 'member') return { kind: 'member', identityId: 'idn_1', customerId: 'cus_1', openid: 'o1' };
   if (who === 'pos') return { kind: 'partner', keyId: 'key_pos', source: 'pos', storeId: 'sto_001' };
   if (who === 'mall') return { kind: 'partner', keyId: 'key_mall', source: 'mall', storeId: null };

@@ -1,0 +1,124 @@
+/**
+ * `identity`: link N demo members (≈1.6 source records and ≈2.3 identities per member's record) from scratch with
+ * the bulk linker on real PostgreSQL, next to a plain `select count(distinct value) from identities` on the same
+ * data in the same run; then the incremental linker: single new records ingested one per transaction (half of them
+ * sharing a phone and name with an existing card, so they link), p99 latency.
+ *
+ *   npm run bench -- identity [--members 1000000] [--seed 1] [--incremental 300] [--pglite]
+ */
+import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
+import { ingestBatch } from '../../functions/app/identity/ingest.js';
+import { linkAll } from '../../functions/app/identity/link-all.js';
+import { generateDemo } from '../demo/generate.js';
+import { loadDemo } from '../demo/load.js';
+import { type Flags, flagBoolean, flagNumber } from './flags.js';
+import { requireDatabaseUrl, round } from './harness.js';
+
+export async function identityBench(flags: Flags): Promise<Record<string, unknown>> {
+  const members = flagNumber(flags, 'members', 1_000_000);
+  const seed = flagNumber(flags, 'seed', 1);
+  const incremental = flagNumber(flags, 'incremental', 300);
+  const usePglite = flagBoolean(flags, 'pglite');
+  const now = new Date('2025-06-30T16:00:00Z');
+
+  let database: Database;
+  let cleanup: () => Promise<void>;
+  if (usePglite) {
+    database = await openDatabase({ kind: 'pglite' });
+    cleanup = () => database.close();
+  } else {
+    const { url, wsProxy } = requireDatabaseUrl();
+    const admin = await openDatabase({ kind: 'neon', url, wsProxy });
+    const name = `medloop_bench_${Date.now().toString(36)}`;
+    await admin.exec(`create database ${name}`);
+    const benchUrl = new URL(url);
+    benchUrl.pathname = `/${name}`;
+    console.log(`identity: fresh database ${name}`);
+    database = await openDatabase({ kind: 'neon', url: benchUrl.href, wsProxy });
+    cleanup = async () => {
+      await database.close();
+      await admin.exec(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    };
+  }
+  try {
+    await migrateDatabase(database);
+    console.log(`identity: loading ${members} members (records and identities, no orders)`);
+    let lastPrint = 0;
+    const loaded = await loadDemo(database, generateDemo({ seed, members, now }), {
+      skipOrders: true,
+      onProgress: (p) => {
+        if (p.seconds - lastPrint < 10) return;
+        lastPrint = p.seconds;
+        console.log(`  ${p.persons} members, ${p.identities} identities, ${p.seconds.toFixed(0)} s`);
+      },
+    });
+    const identities = loaded.inserted.identities;
+    console.log(
+      `  ${loaded.inserted.sourceRecords} records, ${identities} identities in ${loaded.seconds.toFixed(1)} s`,
+    );
+    await database.exec('analyze');
+
+    console.log('identity: bulk link from scratch');
+    const link = await linkAll(database, { now, onProgress: (s) => console.log(`  ${s}`) });
+    console.log(
+      `  ${link.seconds.toFixed(2)} s: ${link.edges} edges, ${link.rounds} rounds, ${link.merges} merges, ${link.holds} holds, ${link.suggestions} suggestions`,
+    );
+
+    console.log('identity: baseline select count(distinct value) from identities');
+    const t0 = performance.now();
+    const [distinct] = await database.exec('select count(distinct value)::int as n from identities');
+    const baseline = (performance.now() - t0) / 1000;
+    console.log(`  ${baseline.toFixed(2)} s (${distinct.n} distinct values)`);
+
+    console.log(`identity: incremental, ${incremental} single-record ingests`);
+    const anchors = await database.exec(
+      `select name, phone, store_id from source_records where source = 'pos' and name_kind = 'real' and phone is not null
+       order by id limit $1`,
+      [Math.ceil(incremental / 2)],
+    );
+    const latencies: number[] = [];
+    for (let i = 0; i < incremental; i++) {
+      const a = anchors[i % Math.max(1, anchors.length)];
+      const shares = i % 2 === 0 && a;
+      const record = shares
+        ? { sourceId: `bench_mall_${i}`, mallAccount: `bench_mall_${i}`, name: String(a.name), phone: String(a.phone) }
+        : {
+            sourceId: `bench_mall_${i}`,
+            mallAccount: `bench_mall_${i}`,
+            name: '新顾客',
+            phone: `199${String(10_000_000 + i).slice(-8)}`,
+          };
+      const t = performance.now();
+      await database.db.transaction((tx) =>
+        ingestBatch(tx, {
+          source: 'mall',
+          records: [record],
+          linking: 'incremental',
+          keyId: null,
+          requestId: null,
+          now,
+        }),
+      );
+      latencies.push(performance.now() - t);
+    }
+    latencies.sort((x, y) => x - y);
+    const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+    console.log(`  p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms`);
+    return {
+      bench: 'identity',
+      driver: database.driver,
+      members,
+      records: link.records,
+      identities,
+      seconds: round(link.seconds),
+      baseline_seconds: round(baseline),
+      ratio: round(link.seconds / Math.max(baseline, 0.001)),
+      merges: link.merges,
+      incremental_p50_ms: round(p(0.5)),
+      incremental_p99_ms: round(p(0.99)),
+    };
+  } finally {
+    await cleanup();
+  }
+}

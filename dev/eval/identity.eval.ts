@@ -1,0 +1,185 @@
+/**
+ * `identity`: labelled source records go through the product's own batch import and linker (importFile → ingest →
+ * bulk link), then the result is scored pairwise against the labels: precision (pairs placed in one customer that
+ * are one person), recall (pairs of one person placed in one customer), records held for review, false merges
+ * (customers holding more than one person). Without --input: the demo generator's ground truth.
+ *
+ *   npm run eval -- identity [--input FILE.csv] [--out FILE] [--members 100000] [--seed 1] [--pglite]
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
+import { rows } from '../../functions/adapters/db/repos/identity.repo.js';
+import { DEFAULT_MAPPING, importFile, readRows } from '../../functions/app/identity/import-file.js';
+import { type Flags, flagBoolean, flagNumber, flagString } from '../bench/flags.js';
+import { round } from '../bench/harness.js';
+import { generateDemo, writeIdentityTruthCsv } from '../demo/generate.js';
+import { loadDemoFixtures } from '../demo/load.js';
+
+const DEMO_NOW = new Date('2025-06-30T16:00:00Z');
+
+export interface PairScore {
+  records: number;
+  precision: number;
+  recall: number;
+  truePairs: number;
+  predictedPairs: number;
+  correctPairs: number;
+  falseMerges: number;
+}
+
+const pairs = (n: number) => (n * (n - 1)) / 2;
+
+/** Pairwise scores of a clustering (record → customer) against the truth (record → person). */
+export function scorePairs(truth: ReadonlyMap<string, string>, predicted: ReadonlyMap<string, string>): PairScore {
+  const byCustomer = new Map<string, number>();
+  const byPerson = new Map<string, number>();
+  const byBoth = new Map<string, number>();
+  const personsOf = new Map<string, Set<string>>();
+  for (const [record, person] of truth) {
+    const customer = predicted.get(record) ?? `unlinked:${record}`;
+    byCustomer.set(customer, (byCustomer.get(customer) ?? 0) + 1);
+    byPerson.set(person, (byPerson.get(person) ?? 0) + 1);
+    const both = `${customer}\u0000${person}`;
+    byBoth.set(both, (byBoth.get(both) ?? 0) + 1);
+    const set = personsOf.get(customer) ?? new Set();
+    set.add(person);
+    personsOf.set(customer, set);
+  }
+  let predictedPairs = 0;
+  let truePairs = 0;
+  let correctPairs = 0;
+  for (const n of byCustomer.values()) predictedPairs += pairs(n);
+  for (const n of byPerson.values()) truePairs += pairs(n);
+  for (const n of byBoth.values()) correctPairs += pairs(n);
+  let falseMerges = 0;
+  for (const s of personsOf.values()) if (s.size > 1) falseMerges += 1;
+  return {
+    records: truth.size,
+    precision: predictedPairs === 0 ? 1 : correctPairs / predictedPairs,
+    recall: truePairs === 0 ? 1 : correctPairs / truePairs,
+    truePairs,
+    predictedPairs,
+    correctPairs,
+    falseMerges,
+  };
+}
+
+export async function identityEval(flags: Flags): Promise<Record<string, unknown>> {
+  const input = flagString(flags, 'input');
+  const out = flagString(flags, 'out');
+  const members = flagNumber(flags, 'members', 100_000);
+  const seed = flagNumber(flags, 'seed', 1);
+  const usePglite = flagBoolean(flags, 'pglite') || !process.env.DATABASE_URL;
+  const temp = await mkdtemp(join(tmpdir(), 'medloop-eval-'));
+  let database: Database | null = null;
+  let cleanup = async () => {};
+  try {
+    let file = input;
+    if (!file) {
+      file = join(temp, 'truth.csv');
+      console.log(`identity: generating the demo ground truth for ${members} members (seed ${seed})`);
+      const n = await writeIdentityTruthCsv(generateDemo({ seed, members, now: DEMO_NOW }), file);
+      console.log(`  ${n} source records`);
+    }
+    const text = await readFile(file, 'utf8');
+    const table = readRows(text, 'csv').rows;
+    const truth = new Map<string, string>();
+    const recordOf = new Map<string, string>();
+    let latest = '0000-00-00';
+    for (const r of table) {
+      const recordId = String(r.record_id ?? '');
+      truth.set(recordId, String(r.person_id ?? ''));
+      recordOf.set(`${r.source}\u0000${String(r.source_id ?? '').trim()}`, recordId);
+      const la = String(r.last_active ?? '');
+      if (/^\d{4}-\d{2}-\d{2}$/.test(la) && la > latest) latest = la;
+    }
+    // "today" for dormancy: the day after the file's latest activity, so a file scores the same on any day
+    const now = input
+      ? new Date(Date.parse(`${latest === '0000-00-00' ? '2025-06-30' : latest}T00:00:00Z`) + 86_400_000)
+      : DEMO_NOW;
+
+    if (usePglite) {
+      console.log('identity: in-memory PGlite');
+      database = await openDatabase({ kind: 'pglite' });
+      const db = database;
+      cleanup = () => db.close();
+    } else {
+      const url = process.env.DATABASE_URL as string;
+      const wsProxy = process.env.NEON_WS_PROXY || undefined;
+      const admin = await openDatabase({ kind: 'neon', url, wsProxy });
+      const name = `medloop_eval_${Date.now().toString(36)}`;
+      await admin.exec(`create database ${name}`);
+      const evalUrl = new URL(url);
+      evalUrl.pathname = `/${name}`;
+      console.log(`identity: fresh database ${name}`);
+      database = await openDatabase({ kind: 'neon', url: evalUrl.href, wsProxy });
+      const db = database;
+      cleanup = async () => {
+        await db.close();
+        await admin.exec(`drop database if exists ${name} with (force)`);
+        await admin.close();
+      };
+    }
+    await migrateDatabase(database);
+    await loadDemoFixtures(database);
+    let last = 0;
+    const summary = await importFile(database, {
+      file,
+      mapping: DEFAULT_MAPPING,
+      linking: 'bulk',
+      now,
+      onProgress: (p) => {
+        const t = performance.now();
+        if (p.step === 'import' && t - last < 5000) return;
+        last = t;
+        console.log(p.step === 'import' ? `  imported ${p.done}/${p.total}` : `  linking: ${p.step}`);
+      },
+    });
+    console.log(
+      `  import ${summary.seconds.toFixed(1)} s: ${summary.imported} imported, ${summary.rejected} rejected, ${summary.merges} merges, ${summary.held} held, ${summary.suggestions} suggestions`,
+    );
+    const linked = await rows<{ source: string; source_id: string; customer_id: string }>(
+      database.db,
+      sql`select source, source_id, customer_id from source_records`,
+    );
+    const predicted = new Map<string, string>();
+    for (const r of linked) {
+      const recordId = recordOf.get(`${r.source}\u0000${r.source_id}`);
+      if (recordId) predicted.set(recordId, r.customer_id);
+    }
+    const heldRows = await rows<{ n: number }>(
+      database.db,
+      sql`select count(distinct record_id)::int as n from held_links where status = 'open'`,
+    );
+    const score = scorePairs(truth, predicted);
+    if (out) {
+      const w = createWriteStream(out, { encoding: 'utf8' });
+      w.write('record_id,customer_id\n');
+      for (const recordId of truth.keys()) w.write(`${recordId},${predicted.get(recordId) ?? ''}\n`);
+      w.end();
+      await once(w, 'finish');
+      console.log(`  wrote ${out}`);
+    }
+    console.log(
+      `  pairs: ${score.truePairs} true, ${score.predictedPairs} predicted, ${score.correctPairs} correct; ${score.falseMerges} customers mix persons`,
+    );
+    return {
+      eval: 'identity',
+      records: score.records,
+      precision: round(score.precision, 5),
+      recall: round(score.recall, 5),
+      held_for_review: Number(heldRows[0]?.n ?? 0),
+      false_merges: score.falseMerges,
+      rejected: summary.rejected,
+      suggestions: summary.suggestions,
+    };
+  } finally {
+    await cleanup();
+    await rm(temp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "signup_qr_codes" ADD COLUMN "content_type" text DEFAULT 'image/png' NOT NULL;

@@ -1,0 +1,201 @@
+/**
+ * Coupon templates, issued coupons and redemptions. Every function takes the executor (the database or an open
+ * transaction), so a use case composes them into one transaction. No business rules here: they live in
+ * shared/coupons.
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../client.js';
+import { customers, stores } from '../schema.js';
+import { couponMemberCounts, couponRedemptions, coupons, couponTemplates } from '../schema-loyalty.js';
+
+export type Executor = Db | Tx;
+export type CouponTemplateRow = typeof couponTemplates.$inferSelect;
+export type CouponTemplateInsert = typeof couponTemplates.$inferInsert;
+export type CouponRow = typeof coupons.$inferSelect;
+export type CouponInsert = typeof coupons.$inferInsert;
+export type RedemptionRow = typeof couponRedemptions.$inferSelect;
+
+export const couponRepo = {
+  async templateByCode(ex: Executor, code: string): Promise<CouponTemplateRow | null> {
+    const [row] = await ex.select().from(couponTemplates).where(eq(couponTemplates.code, code)).limit(1);
+    return row ?? null;
+  },
+
+  async templateById(ex: Executor, id: string): Promise<CouponTemplateRow | null> {
+    const [row] = await ex.select().from(couponTemplates).where(eq(couponTemplates.id, id)).limit(1);
+    return row ?? null;
+  },
+
+  /** Templates a staff member may see: chain-wide ones and those of the given stores (all when `storeIds` null). */
+  async listTemplates(ex: Executor, storeIds: readonly string[] | null): Promise<CouponTemplateRow[]> {
+    const where =
+      storeIds === null
+        ? undefined
+        : storeIds.length === 0
+          ? isNull(couponTemplates.ownerStoreId)
+          : or(isNull(couponTemplates.ownerStoreId), inArray(couponTemplates.ownerStoreId, [...storeIds]));
+    return ex.select().from(couponTemplates).where(where).orderBy(desc(couponTemplates.createdAt)).limit(500);
+  },
+
+  /** Inserts a template; false when its code is taken (nothing changed). */
+  async insertTemplate(ex: Executor, values: CouponTemplateInsert): Promise<boolean> {
+    const rows = await ex
+      .insert(couponTemplates)
+      .values(values)
+      .onConflictDoNothing({ target: couponTemplates.code })
+      .returning({ id: couponTemplates.id });
+    return rows.length === 1;
+  },
+
+  /** The issue, or null when this idempotency key was already used (the caller then reads that coupon). */
+  async insertCouponOnce(ex: Executor, values: CouponInsert): Promise<{ id: string } | null> {
+    const rows = await ex
+      .insert(coupons)
+      .values(values)
+      .onConflictDoNothing({ target: coupons.issueKey })
+      .returning({ id: coupons.id });
+    return rows[0] ?? null;
+  },
+
+  async couponByIssueKey(ex: Executor, issueKey: string): Promise<CouponRow | null> {
+    const [row] = await ex.select().from(coupons).where(eq(coupons.issueKey, issueKey)).limit(1);
+    return row ?? null;
+  },
+
+  /** Takes one unit of a limited stock atomically; false when sold out. */
+  async takeStock(ex: Executor, templateId: string): Promise<boolean> {
+    const rows = await ex
+      .update(couponTemplates)
+      .set({ issuedCount: sql`${couponTemplates.issuedCount} + 1` })
+      .where(
+        and(
+          eq(couponTemplates.id, templateId),
+          sql`(${couponTemplates.totalStock} is null or ${couponTemplates.issuedCount} < ${couponTemplates.totalStock})`,
+        ),
+      )
+      .returning({ id: couponTemplates.id });
+    return rows.length === 1;
+  },
+
+  /** Counts one more coupon of a template for a member, atomically under the limit; false at the limit. */
+  async takeMemberQuota(ex: Executor, templateId: string, customerId: string, limit: number): Promise<boolean> {
+    const rows = await ex
+      .insert(couponMemberCounts)
+      .values({ templateId, customerId, issued: 1 })
+      .onConflictDoUpdate({
+        target: [couponMemberCounts.templateId, couponMemberCounts.customerId],
+        set: { issued: sql`${couponMemberCounts.issued} + 1` },
+        setWhere: sql`${couponMemberCounts.issued} < ${limit}`,
+      })
+      .returning({ issued: couponMemberCounts.issued });
+    return rows.length === 1 && rows[0].issued <= limit;
+  },
+
+  async couponWithTemplateByCode(
+    ex: Executor,
+    code: string,
+  ): Promise<{ coupon: CouponRow; template: CouponTemplateRow } | null> {
+    const [row] = await ex
+      .select({ coupon: coupons, template: couponTemplates })
+      .from(coupons)
+      .innerJoin(couponTemplates, eq(couponTemplates.id, coupons.templateId))
+      .where(eq(coupons.code, code))
+      .limit(1);
+    return row ?? null;
+  },
+
+  async couponWithTemplateById(
+    ex: Executor,
+    id: string,
+  ): Promise<{ coupon: CouponRow; template: CouponTemplateRow } | null> {
+    const [row] = await ex
+      .select({ coupon: coupons, template: couponTemplates })
+      .from(coupons)
+      .innerJoin(couponTemplates, eq(couponTemplates.id, coupons.templateId))
+      .where(eq(coupons.id, id))
+      .limit(1);
+    return row ?? null;
+  },
+
+  /** A member's coupons that are neither used nor expired, soonest-expiring first. */
+  async availableCoupons(
+    ex: Executor,
+    customerId: string,
+    now: Date,
+  ): Promise<{ coupon: CouponRow; template: CouponTemplateRow }[]> {
+    return ex
+      .select({ coupon: coupons, template: couponTemplates })
+      .from(coupons)
+      .innerJoin(couponTemplates, eq(couponTemplates.id, coupons.templateId))
+      .where(and(eq(coupons.customerId, customerId), eq(coupons.status, 'available'), gt(coupons.validUntil, now)))
+      .orderBy(asc(coupons.validUntil))
+      .limit(200);
+  },
+
+  /** Every coupon of a member, newest first (the wallet splits them into tabs). */
+  async memberCoupons(ex: Executor, customerId: string): Promise<{ coupon: CouponRow; template: CouponTemplateRow }[]> {
+    return ex
+      .select({ coupon: coupons, template: couponTemplates })
+      .from(coupons)
+      .innerJoin(couponTemplates, eq(couponTemplates.id, coupons.templateId))
+      .where(eq(coupons.customerId, customerId))
+      .orderBy(desc(coupons.issuedAt))
+      .limit(500);
+  },
+
+  /**
+   * The one place a coupon becomes used: a conditional UPDATE, so of any number of concurrent attempts exactly one
+   * finds the row still `available` (the others wait on its row lock, then see `redeemed` and update nothing).
+   */
+  async markRedeemed(ex: Executor, couponId: string, storeId: string, now: Date): Promise<boolean> {
+    const rows = await ex
+      .update(coupons)
+      .set({ status: 'redeemed', redeemedAt: now, redeemedStoreId: storeId })
+      .where(and(eq(coupons.id, couponId), eq(coupons.status, 'available'), gt(coupons.validUntil, now)))
+      .returning({ id: coupons.id });
+    return rows.length === 1;
+  },
+
+  async markAvailable(ex: Executor, couponId: string): Promise<void> {
+    await ex
+      .update(coupons)
+      .set({ status: 'available', redeemedAt: null, redeemedStoreId: null })
+      .where(and(eq(coupons.id, couponId), eq(coupons.status, 'redeemed')));
+  },
+
+  async insertRedemption(ex: Executor, values: typeof couponRedemptions.$inferInsert): Promise<void> {
+    await ex.insert(couponRedemptions).values(values);
+  },
+
+  /** Locks the redemption row so two concurrent voids cannot both return the coupon. */
+  async redemptionForUpdate(ex: Executor, id: string): Promise<RedemptionRow | null> {
+    const [row] = await ex.select().from(couponRedemptions).where(eq(couponRedemptions.id, id)).for('update').limit(1);
+    return row ?? null;
+  },
+
+  async markVoided(ex: Executor, id: string, now: Date, couponReturned: boolean): Promise<void> {
+    await ex
+      .update(couponRedemptions)
+      .set({ status: 'voided', voidedAt: now, couponReturned })
+      .where(eq(couponRedemptions.id, id));
+  },
+
+  async storeIdsOfRegion(ex: Executor, regionId: string): Promise<string[]> {
+    const rows = await ex.select({ id: stores.id }).from(stores).where(eq(stores.regionId, regionId));
+    return rows.map((r) => r.id);
+  },
+
+  async customerExists(ex: Executor, customerId: string): Promise<boolean> {
+    const [row] = await ex.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId)).limit(1);
+    return !!row;
+  },
+
+  async storeNames(ex: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await ex
+      .select({ id: stores.id, name: stores.name })
+      .from(stores)
+      .where(inArray(stores.id, [...ids]));
+    return new Map(rows.map((r) => [r.id, r.name]));
+  },
+};

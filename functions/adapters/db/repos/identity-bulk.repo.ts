@@ -1,0 +1,254 @@
+/**
+ * The bulk linker: the whole base re-linked by set-based SQL, for the initial migration and the benchmark. It is
+ * `decidePhoneGroup` and `decideLink` (shared/identity/link.rules.ts) written as GROUP BYs, then a union-find by
+ * min-label propagation over star-shaped edges (every group's records point at the group's smallest record, so
+ * labels settle in a few rounds), then one set-based merge per losing customer, logged for undo like any merge.
+ *
+ * Runs in ONE transaction (temp tables live in its session; on Neon a pooled connection is held for it).
+ * Existing merges are respected (records of one customer stay together); it never splits anything.
+ */
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../client.js';
+import { rows } from './identity.repo.js';
+import { MERGE_STEPS } from './merge-steps.js';
+
+export interface BulkLinkOptions {
+  today: string;
+  now: Date;
+  /** job id body: merges, holds and suggestions get ids `<prefix>_<job><seq>` */
+  job: string;
+  actorId: string;
+  dormantDays: number;
+  phoneLimit: number;
+  keyLimit: number;
+  storePhones: readonly string[];
+  onProgress?: (step: string) => void;
+}
+
+export interface BulkLinkResult {
+  records: number;
+  edges: number;
+  rounds: number;
+  merges: number;
+  holds: number;
+  suggestions: number;
+}
+
+async function count(tx: Tx, query: ReturnType<typeof sql>): Promise<number> {
+  const r = await rows<{ n: number }>(tx, query);
+  return Number(r[0]?.n ?? 0);
+}
+
+export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResult> {
+  const now = o.now.toISOString();
+  const step = (s: string) => o.onProgress?.(s);
+  await tx.execute(sql`insert into blocked_values (kind, value, reason, note)
+    select 'phone', v, 'store_phone', 'a store counter phone' from jsonb_array_elements_text(${JSON.stringify(o.storePhones)}::jsonb) s(v)
+    on conflict do nothing`);
+
+  step('records');
+  await tx.execute(sql`create temp table lk_rec on commit drop as
+    select (row_number() over (order by id))::int as n, id, source, source_id, customer_id, name, name_kind, surname,
+      birthday, gender, phone, (last_active is not null and last_active < ${o.today}::date - ${o.dormantDays}::int) as dormant
+    from source_records`);
+  const records = await count(tx, sql`select count(*)::int as n from lk_rec`);
+  await tx.execute(sql`analyze lk_rec`);
+  await tx.execute(sql`create temp table lk_edge (a int not null, b int not null, via text not null) on commit drop`);
+
+  step('strong identifiers');
+  await tx.execute(sql`create temp table lk_key on commit drop as
+    select i.kind, i.value, r.n
+    from identities i join lk_rec r on r.source = i.source and r.source_id = i.source_id
+    where i.quality = 'valid'
+      and (i.kind in ('unionid','openid','pos_card','mall_account','wecom_id') or (i.kind = 'phone' and i.verified))
+      and not exists (select 1 from blocked_values b where b.kind = i.kind and b.value = i.value)`);
+  await tx.execute(sql`create temp table lk_kg on commit drop as
+    select kind, value, min(n) as root, count(*)::int as c from lk_key group by kind, value having count(*) > 1`);
+  // one bad value must not snowball: over the limit it links nothing, now and for the incremental linker later
+  await tx.execute(sql`insert into blocked_values (kind, value, reason, note)
+    select kind, value, 'cluster_limit', 'on ' || c || ' records' from lk_kg
+    where c > ${o.keyLimit}::int
+    on conflict do nothing`);
+  await tx.execute(sql`insert into lk_edge (a, b, via)
+    select g.root, k.n, case when k.kind = 'phone' then 'verified_phone' else k.kind end
+    from lk_key k join lk_kg g on g.kind = k.kind and g.value = k.value
+    where k.n <> g.root and g.c <= ${o.keyLimit}::int`);
+
+  step('phone groups');
+  await tx.execute(sql`create temp table lk_ph on commit drop as
+    select r.n, r.phone, r.name, r.name_kind, r.surname, r.birthday, r.gender, r.dormant from lk_rec r
+    where r.phone is not null and not exists (select 1 from blocked_values b where b.kind = 'phone' and b.value = r.phone)`);
+  await tx.execute(sql`create temp table lk_pg on commit drop as
+    select phone, count(*)::int as c,
+      count(distinct name) filter (where name_kind = 'real' and not dormant)::int as nn,
+      count(distinct birthday) filter (where not dormant)::int as nb,
+      min(name) filter (where name_kind = 'real' and not dormant) as rn,
+      min(surname) filter (where name_kind = 'real' and not dormant) as rs,
+      min(birthday) filter (where not dormant) as gb,
+      count(distinct surname) filter (where name_kind = 'honorific' and not dormant)::int as nh,
+      count(distinct gender) filter (where gender <> 'unknown' and not dormant)::int as ng
+    from lk_ph group by phone having count(*) > 1`);
+  // per record: does decidePhoneGroup join it, and into which class
+  await tx.execute(sql`create temp table lk_pm on commit drop as
+    with p as (
+      select p.*, g.c, g.nn, g.nb, g.rn, g.gb, (g.nn <= 1 and g.nb <= 1 and g.ng <= 1) as single,
+        (p.name_kind <> 'honorific' or case when g.nn = 1 then p.surname = g.rs else g.nh = 1 end) as fits
+      from lk_ph p join lk_pg g on g.phone = p.phone
+    ), q as (
+      select p.*, (single and fits and (not dormant or (name_kind = 'real' and name = rn
+          and (birthday is null or gb is null or birthday = gb)))) as joins
+      from p
+    ), c as (
+      select phone,
+        bool_or(name_kind <> 'unknown') as r_any, bool_or(name_kind = 'unknown') as u_any,
+        bool_or(name_kind <> 'unknown' and birthday is not null) as r_bd,
+        bool_or(name_kind = 'unknown' and birthday is not null) as u_bd,
+        bool_or(name_kind <> 'unknown' and gender <> 'unknown') as r_g,
+        bool_or(name_kind = 'unknown' and gender <> 'unknown') as u_g
+      from p where not dormant and fits group by phone
+    )
+    select q.*, coalesce(not (c.r_any and c.u_any) or (c.r_bd and c.u_bd) or (c.r_g and c.u_g), true) as corroborated
+    from q left join c on c.phone = q.phone`);
+  await tx.execute(sql`create temp table lk_cls on commit drop as
+    with k as (
+      select n, phone, case
+          when c > ${o.phoneLimit}::int then null
+          when single and joins and (corroborated or name_kind <> 'unknown') then 'x'
+          when single and joins then 'u'
+          when not single and name_kind = 'real' then 'r:' || name
+        end as ckey
+      from lk_pm
+    ), s as (
+      select phone, ckey, min(n) as root, count(*)::int as size from k where ckey is not null group by phone, ckey
+    )
+    select k.n, k.phone, s.root from k join s on s.phone = k.phone and s.ckey = k.ckey
+    where s.size > 1 and (k.ckey not like 'r:%' or (select count(distinct q.birthday) from lk_pm q
+      where q.phone = k.phone and q.name_kind = 'real' and 'r:' || q.name = k.ckey) <= 1)`);
+  await tx.execute(sql`insert into lk_edge (a, b, via) select root, n, 'phone' from lk_cls where n <> root`);
+  await tx.execute(sql`create temp table lk_hold on commit drop as
+    select m.n, m.phone, case
+        when m.c > ${o.phoneLimit}::int then 'cluster_limit'
+        when m.dormant and l.n is null then 'dormant_card'
+        when m.single and not m.fits then 'name_conflict'
+        when m.single then 'ambiguous'
+        when m.name_kind = 'real' and (select count(distinct q.birthday) from lk_pm q
+          where q.phone = m.phone and q.name_kind = 'real' and q.name = m.name) > 1 then 'birthday_conflict'
+        when m.nn >= 2 then 'family_phone'
+        when m.nb > 1 then 'birthday_conflict'
+        else 'ambiguous' end as reason
+    from lk_pm m left join lk_cls l on l.n = m.n
+    where m.c > ${o.phoneLimit}::int or not m.single or l.n is null or not m.corroborated`);
+
+  step('existing customers');
+  await tx.execute(sql`with c as (select customer_id, min(n) as root from lk_rec group by customer_id having count(*) > 1)
+    insert into lk_edge (a, b, via) select c.root, r.n, 'existing' from lk_rec r join c on c.customer_id = r.customer_id
+    where r.n <> c.root`);
+  const edges = await count(tx, sql`select count(*)::int as n from lk_edge`);
+
+  step('union-find');
+  await tx.execute(sql`create temp table lk_lab on commit drop as
+    select n, min(l) as l from (select a as n, a as l from lk_edge union all select b, a from lk_edge) x group by n`);
+  await tx.execute(sql`alter table lk_lab add primary key (n)`);
+  await tx.execute(sql`analyze lk_lab`);
+  let rounds = 0;
+  for (;;) {
+    rounds += 1;
+    const changed = await count(
+      tx,
+      sql`with m as (
+          select n, min(l) as l from (
+            select e.b as n, la.l from lk_edge e join lk_lab la on la.n = e.a
+            union all select e.a, lb.l from lk_edge e join lk_lab lb on lb.n = e.b
+          ) x group by n
+        ), u as (update lk_lab t set l = m.l from m where t.n = m.n and m.l < t.l returning 1)
+        select count(*)::int as n from u`,
+    );
+    // pointer jumping: a label's own label is at least as small
+    await tx.execute(sql`update lk_lab t set l = p.l from lk_lab p where p.n = t.l and p.l < t.l`);
+    if (changed === 0 || rounds > 50) break;
+  }
+
+  step('merges');
+  await tx.execute(sql`create temp table lk_cust on commit drop as
+    select distinct lb.l, r.customer_id from lk_lab lb join lk_rec r on r.n = lb.n`);
+  await tx.execute(sql`create temp table lk_loser on commit drop as
+    with s as (
+      select distinct on (lc.l) lc.l, lc.customer_id as survivor from lk_cust lc join customers c on c.id = lc.customer_id
+      order by lc.l, (c.registered_at is null), c.created_at, c.id
+    ), v as (
+      select lb.l, jsonb_agg(distinct e.via) as via from lk_edge e join lk_lab lb on lb.n = e.b group by lb.l
+    )
+    select lc.customer_id as loser, s.survivor, 'mrg_' || ${o.job} || lpad((row_number() over (order by lc.customer_id))::text, 9, '0') as merge_id,
+      coalesce(v.via, '[]'::jsonb) as via
+    from lk_cust lc join s on s.l = lc.l left join v on v.l = lc.l where lc.customer_id <> s.survivor`);
+  await tx.execute(sql`alter table lk_loser add primary key (loser)`);
+  await tx.execute(sql`analyze lk_loser`);
+  const merges = await count(tx, sql`select count(*)::int as n from lk_loser`);
+  await tx.execute(sql`insert into identity_merges (id, survivor_id, merged_id, rule, evidence, actor_kind, actor_id, created_at)
+    select merge_id, survivor, loser, 'bulk', jsonb_build_object('job', ${o.job}::text, 'via', via), 'system', ${o.actorId}, ${now}::timestamptz
+    from lk_loser`);
+  await tx.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
+    select lo.merge_id, 'source_records', r.id, r.customer_id from lk_loser lo join source_records r on r.customer_id = lo.loser`);
+  await tx.execute(sql`update source_records r set customer_id = lo.survivor, updated_at = ${now}::timestamptz
+    from lk_loser lo where r.customer_id = lo.loser`);
+  await tx.execute(
+    sql`update identities i set customer_id = lo.survivor from lk_loser lo where i.customer_id = lo.loser`,
+  );
+  for (const s of MERGE_STEPS) {
+    const t = sql.raw(s.table);
+    const idc = sql.raw(s.idColumn);
+    const cc = sql.raw(s.customerColumn);
+    await tx.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
+      select lo.merge_id, ${s.table}, x.${idc}, x.${cc} from lk_loser lo join ${t} x on x.${cc} = lo.loser`);
+    await tx.execute(sql`update ${t} x set ${cc} = lo.survivor from lk_loser lo where x.${cc} = lo.loser`);
+  }
+  await tx.execute(sql`update customers c set status = 'merged', merged_into = lo.survivor, updated_at = ${now}::timestamptz
+    from lk_loser lo where c.id = lo.loser`);
+  await tx.execute(
+    sql`update customers c set merged_into = lo.survivor from lk_loser lo where c.merged_into = lo.loser`,
+  );
+
+  step('holds and suggestions');
+  const holds = await count(
+    tx,
+    sql`with h as (
+        select distinct h.n, h.phone, h.reason, r.id as record_id, sr.customer_id as own
+        from lk_hold h join lk_rec r on r.n = h.n join source_records sr on sr.id = r.id
+      ), o as (
+        select distinct p.phone, sr.customer_id from lk_pm p join lk_rec r on r.n = p.n join source_records sr on sr.id = r.id
+      ), ins as (
+        insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
+        select 'hld_' || ${o.job} || lpad((row_number() over (order by h.record_id, o.customer_id))::text, 9, '0'),
+          h.record_id, o.customer_id, h.phone, h.reason,
+          jsonb_build_object('via', 'phone', 'value', left(h.phone, 3) || '****' || right(h.phone, 4), 'job', ${o.job}::text),
+          ${now}::timestamptz
+        from h join o on o.phone = h.phone and o.customer_id <> h.own
+        on conflict (record_id, candidate_customer_id) do nothing returning 1
+      ) select count(*)::int as n from ins`,
+  );
+  const suggestions = await count(
+    tx,
+    sql`with w as (
+        select r.id, r.customer_id, r.name, r.birthday, coalesce(r.district, s.district) as d, r.store_id
+        from source_records r left join stores s on s.id = r.store_id
+        where r.name_kind = 'real' and r.birthday is not null
+      ), g as (
+        select name, birthday, d from w where d is not null group by name, birthday, d having count(distinct customer_id) > 1
+      ), f as (
+        select distinct on (w.name, w.birthday, w.d, w.customer_id) w.*
+        from w join g on g.name = w.name and g.birthday = w.birthday and g.d = w.d
+        order by w.name, w.birthday, w.d, w.customer_id, w.id
+      ), a as (
+        select distinct on (name, birthday, d) * from f order by name, birthday, d, customer_id
+      ), ins as (
+        insert into merge_suggestions (id, record_a, record_b, store_id, evidence, created_at)
+        select 'sug_' || ${o.job} || lpad((row_number() over (order by a.id, f.id))::text, 9, '0'),
+          least(a.id, f.id), greatest(a.id, f.id), coalesce(a.store_id, f.store_id),
+          jsonb_build_object('via', 'name_birthday_district', 'name', a.name, 'birthday', a.birthday, 'district', a.d),
+          ${now}::timestamptz
+        from a join f on f.name = a.name and f.birthday = a.birthday and f.d = a.d and f.customer_id <> a.customer_id
+        on conflict (record_a, record_b) do nothing returning 1
+      ) select count(*)::int as n from ins`,
+  );
+  return { records, edges, rounds, merges, holds, suggestions };
+}

@@ -1,0 +1,460 @@
+/**
+ * Source records, identities, merges, holds and suggestions. Batches travel as ONE jsonb parameter expanded by
+ * jsonb_to_recordset: drizzle would spread a JS array into a parameter list, and one parameter keeps a 5,000-row
+ * batch a single round trip on both drivers. Everything runs on the Db or Tx passed in, so an ingest is one
+ * transaction.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type { RecordFacts } from '../../../../shared/identity/link.rules.js';
+import type { NormalizedRecord } from '../../../../shared/identity/record.js';
+import type { Db, Tx } from '../client.js';
+import { MERGE_STEPS } from './merge-steps.js';
+
+type Conn = Db | Tx;
+
+export interface PreparedRecord {
+  recordId: string;
+  customerId: string;
+  storeId: string | null;
+  record: NormalizedRecord;
+  payload: Record<string, unknown>;
+  payloadHash: string;
+}
+
+export type UpsertStatus = 'created' | 'updated' | 'unchanged';
+
+export interface UpsertOutcome {
+  sourceId: string;
+  recordId: string;
+  customerId: string;
+  status: UpsertStatus;
+}
+
+export interface GroupRecord extends RecordFacts {
+  customerId: string;
+}
+
+export interface RecordRow extends GroupRecord {
+  phone: string | null;
+  source: string;
+  sourceId: string;
+  storeId: string | null;
+}
+
+export interface MergeInput {
+  id: string;
+  survivorId: string;
+  mergedId: string;
+  rule: string;
+  evidence: Record<string, unknown>;
+  actorKind: 'system' | 'staff' | 'member';
+  actorId: string;
+  now: Date;
+}
+
+export async function rows<T = Record<string, unknown>>(conn: Conn, query: SQL): Promise<T[]> {
+  const result = (await conn.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+const iso = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d : d.toISOString());
+
+export function createIdentityRepo(conn: Conn) {
+  async function insertIdentities(prepared: readonly PreparedRecord[], customerOf: Map<string, string>, now: Date) {
+    const items = prepared.flatMap((p, pi) =>
+      p.record.identifiers.map((i, ii) => ({
+        id: `idn_${p.recordId.slice(4)}${String.fromCharCode(97 + (ii % 26))}${ii >= 26 ? ii : ''}`,
+        customer_id: customerOf.get(p.recordId) ?? p.customerId,
+        kind: i.kind,
+        value: i.value,
+        raw_value: i.raw,
+        verified: i.verified,
+        quality: i.quality,
+        source: p.record.source,
+        source_id: p.record.sourceId,
+        n: pi,
+      })),
+    );
+    if (items.length === 0) return;
+    await conn.execute(sql`
+      insert into identities (id, customer_id, kind, value, raw_value, verified, quality, source, source_id, last_seen_at, created_at)
+      select id, customer_id, kind, value, raw_value, verified, quality, source, source_id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
+      from jsonb_to_recordset(${json(items)}) as t(id text, customer_id text, kind text, value text, raw_value text,
+        verified boolean, quality text, source text, source_id text, n int)
+      on conflict (kind, value, source, source_id) do update set last_seen_at = excluded.last_seen_at,
+        customer_id = excluded.customer_id, verified = excluded.verified, quality = excluded.quality,
+        raw_value = excluded.raw_value`);
+  }
+
+  const recordJson = (p: PreparedRecord) => ({
+    id: p.recordId,
+    customer_id: p.customerId,
+    store_id: p.storeId,
+    name: p.record.name,
+    name_kind: p.record.nameKind,
+    surname: p.record.surname,
+    birthday: p.record.birthday,
+    gender: p.record.gender,
+    phone: p.record.phone,
+    phone_verified: p.record.phoneVerified,
+    email: p.record.email,
+    province: p.record.province,
+    city: p.record.city,
+    district: p.record.district,
+    last_active: p.record.lastActive,
+    payload: p.payload,
+    payload_hash: p.payloadHash,
+    source_id: p.record.sourceId,
+  });
+  const RECORD_COLUMNS = sql.raw(`t(id text, customer_id text, store_id text, name text, name_kind text, surname text,
+    birthday date, gender text, phone text, phone_verified boolean, email text, province text, city text,
+    district text, last_active date, payload jsonb, payload_hash text, source_id text)`);
+
+  return {
+    async storePhones(): Promise<string[]> {
+      const r = await rows<{ phone: string }>(conn, sql`select phone from stores where phone is not null`);
+      return r.map((x) => x.phone);
+    },
+
+    async storeIdsByCode(): Promise<Map<string, { id: string; name: string }>> {
+      const r = await rows<{ id: string; code: string; name: string }>(conn, sql`select id, code, name from stores`);
+      return new Map(r.map((x) => [x.code, { id: x.id, name: x.name }]));
+    },
+
+    /**
+     * Inserts new records (each with its own new customer), updates changed ones (the replaced payload kept as a
+     * revision, identities rewritten), leaves byte-identical replays alone. All records share one source.
+     */
+    async upsertRecords(source: string, prepared: readonly PreparedRecord[], now: Date): Promise<UpsertOutcome[]> {
+      if (prepared.length === 0) return [];
+      const existing = await rows<{ id: string; source_id: string; payload_hash: string; customer_id: string }>(
+        conn,
+        sql`select r.id, r.source_id, r.payload_hash, r.customer_id from source_records r
+            join jsonb_array_elements_text(${json(prepared.map((p) => p.record.sourceId))}) s(v) on s.v = r.source_id
+            where r.source = ${source}`,
+      );
+      const bySourceId = new Map(existing.map((e) => [e.source_id, e]));
+      const created: PreparedRecord[] = [];
+      const changed: PreparedRecord[] = [];
+      const outcomes: UpsertOutcome[] = [];
+      const customerOf = new Map<string, string>();
+      for (const p of prepared) {
+        const e = bySourceId.get(p.record.sourceId);
+        if (!e) {
+          created.push(p);
+          outcomes.push({
+            sourceId: p.record.sourceId,
+            recordId: p.recordId,
+            customerId: p.customerId,
+            status: 'created',
+          });
+        } else if (e.payload_hash === p.payloadHash) {
+          outcomes.push({
+            sourceId: p.record.sourceId,
+            recordId: e.id,
+            customerId: e.customer_id,
+            status: 'unchanged',
+          });
+        } else {
+          const q = { ...p, recordId: e.id, customerId: e.customer_id };
+          changed.push(q);
+          customerOf.set(e.id, e.customer_id);
+          outcomes.push({ sourceId: p.record.sourceId, recordId: e.id, customerId: e.customer_id, status: 'updated' });
+        }
+      }
+      if (created.length > 0) {
+        const recs = created.map(recordJson);
+        await conn.execute(sql`
+          with t as (select * from jsonb_to_recordset(${json(recs)}) as ${RECORD_COLUMNS}),
+          c as (
+            insert into customers (id, display_name, gender, birthday, home_store_id, created_at, updated_at)
+            select customer_id, name, gender, birthday, store_id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz from t
+            returning 1
+          )
+          insert into source_records (id, source, source_id, customer_id, origin_customer_id, store_id, name, name_kind,
+            surname, birthday, gender, phone, phone_verified, email, province, city, district, last_active, payload,
+            payload_hash, created_at, updated_at)
+          select id, ${source}, source_id, customer_id, customer_id, store_id, name, name_kind, surname, birthday, gender,
+            phone, phone_verified, email, province, city, district, last_active, payload, payload_hash,
+            ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
+          from t`);
+        await insertIdentities(created, customerOf, now);
+      }
+      if (changed.length > 0) {
+        const recs = changed.map(recordJson);
+        const ids = changed.map((p) => p.recordId);
+        await conn.execute(sql`
+          insert into source_record_revisions (record_id, payload, replaced_at)
+          select r.id, r.payload, ${iso(now)}::timestamptz from source_records r
+          join jsonb_array_elements_text(${json(ids)}) s(v) on s.v = r.id`);
+        await conn.execute(sql`
+          update source_records r set store_id = t.store_id, name = t.name, name_kind = t.name_kind,
+            surname = t.surname, birthday = t.birthday, gender = t.gender, phone = t.phone,
+            phone_verified = t.phone_verified, email = t.email, province = t.province, city = t.city,
+            district = t.district, last_active = t.last_active, payload = t.payload, payload_hash = t.payload_hash,
+            updated_at = ${iso(now)}::timestamptz
+          from jsonb_to_recordset(${json(recs)}) as ${RECORD_COLUMNS}
+          where r.id = t.id`);
+        await conn.execute(sql`
+          delete from identities i using jsonb_array_elements_text(${json(changed.map((p) => p.record.sourceId))}) s(v)
+          where i.source = ${source} and i.source_id = s.v`);
+        await insertIdentities(changed, customerOf, now);
+      }
+      return outcomes;
+    },
+
+    async blockedValues(pairs: readonly { kind: string; value: string }[]): Promise<Set<string>> {
+      if (pairs.length === 0) return new Set();
+      const r = await rows<{ kind: string; value: string }>(
+        conn,
+        sql`select b.kind, b.value from blocked_values b
+            join jsonb_to_recordset(${json(pairs)}) as t(kind text, value text) on t.kind = b.kind and t.value = b.value`,
+      );
+      return new Set(r.map((x) => `${x.kind}:${x.value}`));
+    },
+
+    async block(kind: string, value: string, reason: string, note: string | null): Promise<void> {
+      await conn.execute(sql`insert into blocked_values (kind, value, reason, note) values (${kind}, ${value}, ${reason}, ${note})
+        on conflict do nothing`);
+    },
+
+    /**
+     * Records sharing a strong identifier with the record: unionid, openid, POS card, mall account, WeCom id, and a
+     * phone only where both sides were verified by WeChat. Per key: how many records carry it.
+     */
+    async strongMatches(
+      source: string,
+      sourceId: string,
+    ): Promise<{ kind: string; value: string; sharedBy: number; recordId: string; customerId: string }[]> {
+      return rows(
+        conn,
+        sql`with mine as (
+              select kind, value, verified from identities
+              where source = ${source} and source_id = ${sourceId} and quality = 'valid'
+                and (kind in ('unionid','openid','pos_card','mall_account','wecom_id') or (kind = 'phone' and verified))
+            ),
+            other as (
+              select i.kind, i.value, r.id as record_id, r.customer_id
+              from mine m join identities i on i.kind = m.kind and i.value = m.value
+                and (m.kind <> 'phone' or i.verified) and i.quality = 'valid'
+              join source_records r on r.source = i.source and r.source_id = i.source_id
+            )
+            select kind, value, count(*) over (partition by kind, value)::int as "sharedBy", record_id as "recordId",
+              customer_id as "customerId"
+            from other`,
+      );
+    },
+
+    /** Every record carrying the phone (at most limit + 1: beyond the limit the phone links nothing anyway). */
+    async phoneGroup(phone: string, limit: number): Promise<GroupRecord[]> {
+      return rows(
+        conn,
+        sql`select id as "recordId", customer_id as "customerId", name, name_kind as "nameKind", surname,
+              birthday::text as birthday, gender, last_active::text as "lastActive", phone_verified as "phoneVerified", district
+            from source_records where phone = ${phone} order by id limit ${limit + 1}`,
+      );
+    },
+
+    async recordFacts(recordId: string): Promise<RecordRow | null> {
+      const r = await rows<RecordRow>(
+        conn,
+        sql`select r.id as "recordId", r.customer_id as "customerId", r.name, r.name_kind as "nameKind", r.surname,
+              r.birthday::text as birthday, r.gender, r.last_active::text as "lastActive", r.phone_verified as "phoneVerified",
+              coalesce(r.district, s.district) as district, r.phone, r.source, r.source_id as "sourceId",
+              r.store_id as "storeId"
+            from source_records r left join stores s on s.id = r.store_id where r.id = ${recordId}`,
+      );
+      return r[0] ?? null;
+    },
+
+    /** Records of other customers with the same real name, birthday and district (address or store district). */
+    async weakMatches(recordId: string): Promise<{ recordId: string; customerId: string; storeId: string | null }[]> {
+      return rows(
+        conn,
+        sql`with me as (
+              select r.id, r.customer_id, r.name, r.birthday, coalesce(r.district, s.district) as district
+              from source_records r left join stores s on s.id = r.store_id
+              where r.id = ${recordId} and r.name_kind = 'real' and r.birthday is not null
+            )
+            select o.id as "recordId", o.customer_id as "customerId", o.store_id as "storeId"
+            from me join source_records o on o.name = me.name and o.birthday = me.birthday and o.customer_id <> me.customer_id
+            left join stores s on s.id = o.store_id
+            where coalesce(o.district, s.district) = me.district
+            limit 20`,
+      );
+    },
+
+    /** The order a merge keeps: a registered member first, then the oldest customer, then the smallest id. */
+    async survivorOf(customerIds: readonly string[]): Promise<string> {
+      const r = await rows<{ id: string }>(
+        conn,
+        sql`select c.id from customers c join jsonb_array_elements_text(${json(customerIds)}) s(v) on s.v = c.id
+            order by (c.registered_at is null), c.created_at, c.id limit 1`,
+      );
+      if (!r[0]) throw new Error(`none of the customers ${customerIds.join(', ')} exists`);
+      return r[0].id;
+    },
+
+    /** Moves everything of `mergedId` to `survivorId`, logging each moved row for undo. */
+    async merge(m: MergeInput): Promise<void> {
+      const at = iso(m.now);
+      await conn.execute(sql`insert into identity_merges (id, survivor_id, merged_id, rule, evidence, actor_kind, actor_id, created_at)
+        values (${m.id}, ${m.survivorId}, ${m.mergedId}, ${m.rule}, ${json(m.evidence)}, ${m.actorKind}, ${m.actorId}, ${at}::timestamptz)`);
+      await conn.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
+        select ${m.id}, 'source_records', id, customer_id from source_records where customer_id = ${m.mergedId}`);
+      await conn.execute(sql`update source_records set customer_id = ${m.survivorId}, updated_at = ${at}::timestamptz
+        where customer_id = ${m.mergedId}`);
+      await conn.execute(sql`update identities set customer_id = ${m.survivorId} where customer_id = ${m.mergedId}`);
+      for (const step of MERGE_STEPS) {
+        const t = sql.raw(step.table);
+        const idc = sql.raw(step.idColumn);
+        const cc = sql.raw(step.customerColumn);
+        await conn.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
+          select ${m.id}, ${step.table}, ${idc}, ${cc} from ${t} where ${cc} = ${m.mergedId}`);
+        await conn.execute(sql`update ${t} set ${cc} = ${m.survivorId} where ${cc} = ${m.mergedId}`);
+      }
+      await conn.execute(sql`update customers set status = 'merged', merged_into = ${m.survivorId}, updated_at = ${at}::timestamptz
+        where id = ${m.mergedId}`);
+      await conn.execute(sql`update customers set merged_into = ${m.survivorId} where merged_into = ${m.mergedId}`);
+    },
+
+    async findMerge(mergeId: string) {
+      const r = await rows<{ id: string; survivor_id: string; merged_id: string; undone_at: string | null }>(
+        conn,
+        sql`select id, survivor_id, merged_id, undone_at from identity_merges where id = ${mergeId}`,
+      );
+      return r[0] ?? null;
+    },
+
+    /**
+     * Puts every row the merge moved back with the customer it came from, wherever a later merge took it since,
+     * and forgets those rows in later merges' logs (undoing a later merge must not pull them over again).
+     */
+    async undoMerge(mergeId: string, undoneBy: string, now: Date): Promise<void> {
+      const at = iso(now);
+      const [m] = await rows<{ survivor_id: string; merged_id: string; created_at: string }>(
+        conn,
+        sql`select survivor_id, merged_id, created_at::text from identity_merges where id = ${mergeId} for update`,
+      );
+      await conn.execute(sql`update source_records r set customer_id = mv.from_customer_id, updated_at = ${at}::timestamptz
+        from identity_merge_moves mv where mv.merge_id = ${mergeId} and mv.table_name = 'source_records' and mv.row_id = r.id`);
+      await conn.execute(sql`update identities i set customer_id = r.customer_id
+        from identity_merge_moves mv join source_records r on r.id = mv.row_id
+        where mv.merge_id = ${mergeId} and mv.table_name = 'source_records' and i.source = r.source and i.source_id = r.source_id`);
+      for (const step of MERGE_STEPS) {
+        const t = sql.raw(step.table);
+        const idc = sql.raw(step.idColumn);
+        const cc = sql.raw(step.customerColumn);
+        await conn.execute(sql`update ${t} x set ${cc} = mv.from_customer_id from identity_merge_moves mv
+          where mv.merge_id = ${mergeId} and mv.table_name = ${step.table} and mv.row_id = x.${idc}`);
+      }
+      await conn.execute(sql`delete from identity_merge_moves later using identity_merge_moves mine, identity_merges lm
+        where mine.merge_id = ${mergeId} and later.table_name = mine.table_name and later.row_id = mine.row_id
+          and later.merge_id <> ${mergeId} and lm.id = later.merge_id and lm.created_at >= ${m.created_at}::timestamptz`);
+      await conn.execute(sql`update customers set status = 'active', merged_into = null, updated_at = ${at}::timestamptz
+        where id = ${m.merged_id}`);
+      // customers that had been merged into the undone one point at it again
+      await conn.execute(sql`update customers c set merged_into = ${m.merged_id} from identity_merges x
+        where x.merged_id = c.id and x.survivor_id = ${m.merged_id} and x.undone_at is null`);
+      await conn.execute(
+        sql`update identity_merges set undone_at = ${at}::timestamptz, undone_by = ${undoneBy} where id = ${mergeId}`,
+      );
+    },
+
+    async insertHolds(
+      holds: readonly {
+        id: string;
+        recordId: string;
+        candidateCustomerId: string;
+        phone: string | null;
+        reason: string;
+        evidence: Record<string, unknown>;
+      }[],
+      now: Date,
+    ): Promise<number> {
+      if (holds.length === 0) return 0;
+      const r = await rows(
+        conn,
+        sql`insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
+            select id, record_id, candidate_customer_id, phone, reason, evidence, ${iso(now)}::timestamptz
+            from jsonb_to_recordset(${json(holds.map((h) => ({ id: h.id, record_id: h.recordId, candidate_customer_id: h.candidateCustomerId, phone: h.phone, reason: h.reason, evidence: h.evidence })))})
+              as t(id text, record_id text, candidate_customer_id text, phone text, reason text, evidence jsonb)
+            on conflict (record_id, candidate_customer_id) do nothing returning 1`,
+      );
+      return r.length;
+    },
+
+    async insertSuggestion(s: {
+      id: string;
+      recordA: string;
+      recordB: string;
+      storeId: string | null;
+      evidence: Record<string, unknown>;
+      now: Date;
+    }): Promise<boolean> {
+      const [a, b] = s.recordA < s.recordB ? [s.recordA, s.recordB] : [s.recordB, s.recordA];
+      const r = await rows(
+        conn,
+        sql`insert into merge_suggestions (id, record_a, record_b, store_id, evidence, created_at)
+            values (${s.id}, ${a}, ${b}, ${s.storeId}, ${json(s.evidence)}, ${iso(s.now)}::timestamptz)
+            on conflict (record_a, record_b) do nothing returning 1`,
+      );
+      return r.length > 0;
+    },
+
+    /** The live customer (following merges) of each record. */
+    async customersOfRecords(recordIds: readonly string[]): Promise<Map<string, string>> {
+      if (recordIds.length === 0) return new Map();
+      const r = await rows<{ id: string; customer_id: string }>(
+        conn,
+        sql`select r.id, r.customer_id from source_records r join jsonb_array_elements_text(${json(recordIds)}) s(v) on s.v = r.id`,
+      );
+      return new Map(r.map((x) => [x.id, x.customer_id]));
+    },
+
+    async logIntegration(e: {
+      at: Date;
+      source: string;
+      direction: 'inbound' | 'outbound';
+      operation: string;
+      keyId: string | null;
+      storeId: string | null;
+      status: 'ok' | 'partial' | 'failed';
+      latencyMs: number;
+      records: number;
+      accepted: number;
+      rejected: number;
+      error: string | null;
+      requestId: string | null;
+      summary: Record<string, unknown> | null;
+    }): Promise<void> {
+      await conn.execute(sql`insert into integration_log (at, source, direction, operation, key_id, store_id, status,
+          latency_ms, records, accepted, rejected, error, request_id, summary)
+        values (${iso(e.at)}::timestamptz, ${e.source}, ${e.direction}, ${e.operation}, ${e.keyId}, ${e.storeId}, ${e.status},
+          ${Math.round(e.latencyMs)}, ${e.records}, ${e.accepted}, ${e.rejected}, ${e.error}, ${e.requestId},
+          ${e.summary === null ? null : json(e.summary)})`);
+    },
+
+    async quarantine(
+      items: readonly {
+        id: string;
+        source: string;
+        sourceId: string | null;
+        keyId: string | null;
+        requestId: string | null;
+        reason: string;
+        payload: unknown;
+      }[],
+      now: Date,
+    ): Promise<void> {
+      if (items.length === 0) return;
+      await conn.execute(sql`insert into ingest_quarantine (id, source, source_id, key_id, request_id, reason, payload, created_at)
+        select id, source, source_id, key_id, request_id, reason, payload, ${iso(now)}::timestamptz
+        from jsonb_to_recordset(${json(items.map((q) => ({ id: q.id, source: q.source, source_id: q.sourceId, key_id: q.keyId, request_id: q.requestId, reason: q.reason, payload: q.payload ?? null })))})
+          as t(id text, source text, source_id text, key_id text, request_id text, reason text, payload jsonb)`);
+    },
+  };
+}
+
+export type IdentityRepo = ReturnType<typeof createIdentityRepo>;

@@ -1,0 +1,76 @@
+/** The member facts loyalty needs: registration, birthday, the stores a member belongs to, lookup by phone. */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { customers, identities, orders, stores } from '../schema.js';
+import type { Executor } from './coupon.repo.js';
+
+export const loyaltyMemberRepo = {
+  /** A registered member (signed up with a phone), following merges; null otherwise. */
+  async registered(ex: Executor, customerId: string): Promise<{ id: string; birthday: string | null } | null> {
+    const [row] = await ex
+      .select({
+        id: customers.id,
+        birthday: customers.birthday,
+        registeredAt: customers.registeredAt,
+        mergedInto: customers.mergedInto,
+      })
+      .from(customers)
+      .where(eq(customers.id, customerId))
+      .limit(1);
+    if (!row) return null;
+    if (row.mergedInto) return loyaltyMemberRepo.registered(ex, row.mergedInto);
+    return row.registeredAt ? { id: row.id, birthday: row.birthday } : null;
+  },
+
+  async setBirthday(ex: Executor, customerId: string, birthday: string, now: Date): Promise<void> {
+    await ex.update(customers).set({ birthday, updatedAt: now }).where(eq(customers.id, customerId));
+  },
+
+  /** Customers with this canonical phone (verified ones first), following merges. */
+  async byPhone(
+    ex: Executor,
+    phone: string,
+  ): Promise<{ customerId: string; displayName: string | null; homeStoreName: string | null; phone: string } | null> {
+    const [row] = await ex
+      .select({
+        customerId: sql<string>`coalesce(${customers.mergedInto}, ${customers.id})`,
+        displayName: customers.displayName,
+        homeStoreName: stores.name,
+      })
+      .from(identities)
+      .innerJoin(customers, eq(customers.id, identities.customerId))
+      .leftJoin(stores, eq(stores.id, customers.homeStoreId))
+      .where(and(eq(identities.kind, 'phone'), eq(identities.value, phone)))
+      .orderBy(sql`${identities.verified} desc, ${customers.registeredAt} desc nulls last`)
+      .limit(1);
+    return row ? { ...row, phone } : null;
+  },
+
+  /** The stores and regions a member belongs to (home store plus stores bought at), for the access policy. */
+  async scope(
+    ex: Executor,
+    customerIds: readonly string[],
+  ): Promise<Map<string, { storeIds: string[]; regionIds: string[] }>> {
+    const out = new Map<string, { storeIds: string[]; regionIds: string[] }>();
+    if (customerIds.length === 0) return out;
+    const ids = [...customerIds];
+    const list = await ex
+      .select({ customerId: customers.id, storeId: stores.id, regionId: stores.regionId })
+      .from(customers)
+      .innerJoin(stores, eq(stores.id, customers.homeStoreId))
+      .where(inArray(customers.id, ids));
+    const bought = await ex
+      .selectDistinct({ customerId: orders.customerId, storeId: stores.id, regionId: stores.regionId })
+      .from(orders)
+      .innerJoin(stores, eq(stores.id, orders.storeId))
+      .where(inArray(orders.customerId, ids));
+    for (const id of ids) out.set(id, { storeIds: [], regionIds: [] });
+    for (const r of [...list, ...bought]) {
+      if (!r.customerId) continue;
+      const entry = out.get(r.customerId);
+      if (!entry) continue;
+      if (!entry.storeIds.includes(r.storeId)) entry.storeIds.push(r.storeId);
+      if (!entry.regionIds.includes(r.regionId)) entry.regionIds.push(r.regionId);
+    }
+    return out;
+  },
+};

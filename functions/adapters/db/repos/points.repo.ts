@@ -1,0 +1,59 @@
+/** The points ledger (append-only) and the spend figures tiers are computed from. No rules here. */
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
+import { orders } from '../schema.js';
+import { pointsLedger } from '../schema-loyalty.js';
+import type { Executor } from './coupon.repo.js';
+
+export type PointsLedgerRow = typeof pointsLedger.$inferSelect;
+export type PointsLedgerInsert = typeof pointsLedger.$inferInsert;
+
+export const pointsRepo = {
+  async ledger(ex: Executor, customerId: string): Promise<PointsLedgerRow[]> {
+    return ex
+      .select()
+      .from(pointsLedger)
+      .where(eq(pointsLedger.customerId, customerId))
+      .orderBy(pointsLedger.occurredAt, pointsLedger.id);
+  },
+
+  async recent(ex: Executor, customerId: string, limit: number): Promise<PointsLedgerRow[]> {
+    return ex
+      .select()
+      .from(pointsLedger)
+      .where(eq(pointsLedger.customerId, customerId))
+      .orderBy(desc(pointsLedger.occurredAt), desc(pointsLedger.id))
+      .limit(limit);
+  },
+
+  /** Appends a line unless its entry key was already written; true when appended. */
+  async append(ex: Executor, line: Omit<PointsLedgerInsert, 'id' | 'createdAt'>): Promise<boolean> {
+    const rows = await ex
+      .insert(pointsLedger)
+      .values(line)
+      .onConflictDoNothing({ target: pointsLedger.entryKey })
+      .returning({ id: pointsLedger.id });
+    return rows.length === 1;
+  },
+
+  async byEntryKey(ex: Executor, entryKey: string): Promise<PointsLedgerRow | null> {
+    const [row] = await ex.select().from(pointsLedger).where(eq(pointsLedger.entryKey, entryKey)).limit(1);
+    return row ?? null;
+  },
+
+  async balance(ex: Executor, customerId: string): Promise<number> {
+    const [row] = await ex
+      .select({ n: sql<number>`coalesce(sum(${pointsLedger.points}), 0)::int` })
+      .from(pointsLedger)
+      .where(eq(pointsLedger.customerId, customerId));
+    return Number(row?.n ?? 0);
+  },
+
+  /** What a member paid since `since` (all sources), for the rolling-12-month tier. */
+  async spendSince(ex: Executor, customerId: string, since: Date): Promise<number> {
+    const [row] = await ex
+      .select({ n: sql<number>`coalesce(sum(${orders.paidFen}), 0)::bigint` })
+      .from(orders)
+      .where(and(eq(orders.customerId, customerId), gte(orders.orderedAt, since)));
+    return Number(row?.n ?? 0);
+  },
+};

@@ -1,0 +1,268 @@
+/**
+ * Identity linking: the source records behind every customer, the merges that joined them (with evidence, and
+ * undoable), the weak matches a store manager decides, the holds a member or reviewer decides, blocked values, and
+ * the integration log and quarantine of inbound data. Conventions as in schema.ts.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { customers, stores } from './schema.js';
+
+// Copies of schema.ts's lists: schema.ts re-exports this file, so a value imported from it is still in its
+// temporal dead zone while this module runs (references are lazy `() => table.id` for the same reason).
+const SOURCES = ['pos', 'mall', 'miniprogram', 'wecom', 'staff', 'import'] as const;
+const IDENTITY_KINDS = ['phone', 'openid', 'unionid', 'pos_card', 'mall_account', 'wecom_id', 'email'] as const;
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const NAME_KINDS = ['real', 'honorific', 'unknown'] as const;
+
+/**
+ * One row per record a source system holds (a POS card, a mall account, a mini-program login, a WeCom contact),
+ * unique per (source, source_id) so a replayed ingest lands once. The raw payload is kept as received; the
+ * normalised fields are what linking reads. `origin_customer_id` is the customer made for this record alone:
+ * undoing a merge sends the record (and its history) back there.
+ */
+export const sourceRecords = pgTable(
+  'source_records',
+  {
+    id: text('id').primaryKey(),
+    source: text('source', { enum: SOURCES }).notNull(),
+    sourceId: text('source_id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    originCustomerId: text('origin_customer_id')
+      .notNull()
+      .references(() => customers.id),
+    storeId: text('store_id').references(() => stores.id),
+    name: text('name'),
+    /** real = a plausible Chinese full name; honorific = 王先生; unknown = a nickname or nothing */
+    nameKind: text('name_kind', { enum: NAME_KINDS }).notNull().default('unknown'),
+    surname: text('surname'),
+    birthday: date('birthday'),
+    gender: text('gender', { enum: ['male', 'female', 'unknown'] })
+      .notNull()
+      .default('unknown'),
+    /** canonical mobile when valid, else null (the raw value stays in payload and identities) */
+    phone: text('phone'),
+    phoneVerified: boolean('phone_verified').notNull().default(false),
+    email: text('email'),
+    province: text('province'),
+    city: text('city'),
+    district: text('district'),
+    lastActive: date('last_active'),
+    payload: jsonb('payload').notNull(),
+    /** sha-256 of the canonical payload: a replay with the same bytes changes nothing */
+    payloadHash: text('payload_hash').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('source_records_source_uq').on(t.source, t.sourceId),
+    index('source_records_customer_idx').on(t.customerId),
+    index('source_records_phone_idx').on(t.phone),
+    index('source_records_name_birthday_idx').on(t.name, t.birthday),
+  ],
+);
+
+/** Nothing is overwritten without a trace: the payload a later ingest replaced. */
+export const sourceRecordRevisions = pgTable(
+  'source_record_revisions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    recordId: text('record_id')
+      .notNull()
+      .references(() => sourceRecords.id),
+    payload: jsonb('payload').notNull(),
+    replacedAt: timestamp('replaced_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('source_record_revisions_record_idx').on(t.recordId)],
+);
+
+export const MERGE_ACTOR_KINDS = ['system', 'staff', 'member'] as const;
+
+/** One merge of customer `merged_id` into `survivor_id`, with the evidence that justified it. */
+export const identityMerges = pgTable(
+  'identity_merges',
+  {
+    id: text('id').primaryKey(),
+    survivorId: text('survivor_id')
+      .notNull()
+      .references(() => customers.id),
+    mergedId: text('merged_id')
+      .notNull()
+      .references(() => customers.id),
+    /** what linked them: unionid, pos_card, verified_phone, phone, confirmed_match, suggestion, bulk… */
+    rule: text('rule').notNull(),
+    evidence: jsonb('evidence').notNull(),
+    actorKind: text('actor_kind', { enum: MERGE_ACTOR_KINDS }).notNull(),
+    actorId: text('actor_id').notNull(),
+    createdAt: createdAt(),
+    undoneAt: timestamp('undone_at', { withTimezone: true }),
+    undoneBy: text('undone_by'),
+  },
+  (t) => [
+    index('identity_merges_survivor_idx').on(t.survivorId),
+    index('identity_merges_merged_idx').on(t.mergedId),
+    check('identity_merges_distinct_ck', sql`${t.survivorId} <> ${t.mergedId}`),
+  ],
+);
+
+/**
+ * The rows a merge moved, per table, with the customer they came from: undo puts exactly these back. Source
+ * records are logged here too; identities follow their record, so they are not.
+ */
+export const identityMergeMoves = pgTable(
+  'identity_merge_moves',
+  {
+    mergeId: text('merge_id')
+      .notNull()
+      .references(() => identityMerges.id),
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    fromCustomerId: text('from_customer_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.mergeId, t.tableName, t.rowId] }),
+    index('identity_merge_moves_row_idx').on(t.tableName, t.rowId),
+  ],
+);
+
+export const DECISION_STATUSES = ['open', 'confirmed', 'rejected', 'superseded'] as const;
+
+/** Weak evidence (same name + birthday + district): never merges by itself, a store manager decides. */
+export const mergeSuggestions = pgTable(
+  'merge_suggestions',
+  {
+    id: text('id').primaryKey(),
+    recordA: text('record_a')
+      .notNull()
+      .references(() => sourceRecords.id),
+    recordB: text('record_b')
+      .notNull()
+      .references(() => sourceRecords.id),
+    /** the store whose manager may decide: the store of either record (a POS card's store first) */
+    storeId: text('store_id').references(() => stores.id),
+    evidence: jsonb('evidence').notNull(),
+    status: text('status', { enum: DECISION_STATUSES }).notNull().default('open'),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    mergeId: text('merge_id').references(() => identityMerges.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('merge_suggestions_pair_uq').on(t.recordA, t.recordB),
+    index('merge_suggestions_store_idx').on(t.storeId, t.status),
+    check('merge_suggestions_order_ck', sql`${t.recordA} < ${t.recordB}`),
+  ],
+);
+
+export const HOLD_REASONS = [
+  'family_phone',
+  'name_conflict',
+  'birthday_conflict',
+  'dormant_card',
+  'ambiguous',
+  'cluster_limit',
+] as const;
+
+/**
+ * A record that shares a phone with a customer but was not linked because something contradicts it. The member
+ * confirms it in the mini-program ("这是您在××店的会员卡吗?") or staff resolve it.
+ */
+export const heldLinks = pgTable(
+  'held_links',
+  {
+    id: text('id').primaryKey(),
+    recordId: text('record_id')
+      .notNull()
+      .references(() => sourceRecords.id),
+    /** the customer the record may belong to */
+    candidateCustomerId: text('candidate_customer_id')
+      .notNull()
+      .references(() => customers.id),
+    phone: text('phone'),
+    reason: text('reason', { enum: HOLD_REASONS }).notNull(),
+    evidence: jsonb('evidence').notNull(),
+    status: text('status', { enum: DECISION_STATUSES }).notNull().default('open'),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    mergeId: text('merge_id').references(() => identityMerges.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('held_links_record_candidate_uq').on(t.recordId, t.candidateCustomerId),
+    index('held_links_candidate_idx').on(t.candidateCustomerId, t.status),
+  ],
+);
+
+export const BLOCK_REASONS = ['placeholder', 'store_phone', 'cluster_limit', 'manual'] as const;
+
+/** Values that never link anything, whatever record carries them. */
+export const blockedValues = pgTable(
+  'blocked_values',
+  {
+    kind: text('kind', { enum: IDENTITY_KINDS }).notNull(),
+    value: text('value').notNull(),
+    reason: text('reason', { enum: BLOCK_REASONS }).notNull(),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] })],
+);
+
+export const INTEGRATION_STATUSES = ['ok', 'partial', 'failed'] as const;
+
+/** Every inbound batch or call, and every call out to an external system: what HQ's health view reads. */
+export const integrationLog = pgTable(
+  'integration_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    source: text('source').notNull(),
+    direction: text('direction', { enum: ['inbound', 'outbound'] }).notNull(),
+    operation: text('operation').notNull(),
+    keyId: text('key_id'),
+    storeId: text('store_id'),
+    status: text('status', { enum: INTEGRATION_STATUSES }).notNull(),
+    latencyMs: integer('latency_ms').notNull(),
+    records: integer('records').notNull().default(0),
+    accepted: integer('accepted').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    error: text('error'),
+    requestId: text('request_id'),
+    summary: jsonb('summary'),
+  },
+  (t) => [index('integration_log_source_idx').on(t.source, t.at)],
+);
+
+/** A malformed inbound record, kept with its reason instead of being lost. */
+export const ingestQuarantine = pgTable(
+  'ingest_quarantine',
+  {
+    id: text('id').primaryKey(),
+    source: text('source').notNull(),
+    sourceId: text('source_id'),
+    keyId: text('key_id'),
+    requestId: text('request_id'),
+    reason: text('reason').notNull(),
+    payload: jsonb('payload'),
+    createdAt: createdAt(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [index('ingest_quarantine_source_idx').on(t.source, t.createdAt)],
+);

@@ -1,0 +1,249 @@
+/**
+ * Loyalty: coupon templates and issued coupons, POS redemptions, the append-only points ledger, and the stored
+ * answers of idempotent POS requests. Conventions as in schema.ts: text ids with a kind prefix, money in integer
+ * fen, timestamptz, check constraints, unique indexes for every idempotency key.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { customers, orders, partnerKeys, staff, stores } from './schema.js';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const COUPON_KINDS = ['amount_off', 'percent_off'] as const;
+export const COUPON_VALIDITY_KINDS = ['fixed', 'relative'] as const;
+
+export const couponTemplates = pgTable(
+  'coupon_templates',
+  {
+    id: text('id').primaryKey(),
+    /** stable business code (NEW_MEMBER, BIRTHDAY_GOLD…): what sign-up, campaigns and staff refer to */
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: COUPON_KINDS }).notNull(),
+    /** amount_off: fen taken off */
+    amountOffFen: integer('amount_off_fen'),
+    /** percent_off: percent taken off (15 = 15% off, i.e. 八五折) */
+    percentOff: integer('percent_off'),
+    /** percent_off: the most a coupon can take off, in fen; null = no cap */
+    maxDiscountFen: integer('max_discount_fen'),
+    /** 满减: the eligible amount must reach this (fen); 0 = no threshold */
+    thresholdFen: integer('threshold_fen').notNull().default(0),
+    validityKind: text('validity_kind', { enum: COUPON_VALIDITY_KINDS }).notNull(),
+    validFrom: timestamp('valid_from', { withTimezone: true }),
+    validUntil: timestamp('valid_until', { withTimezone: true }),
+    /** relative validity: valid through the end (Asia/Shanghai) of the N-th business day after issue */
+    validDays: integer('valid_days'),
+    /** null = unlimited */
+    totalStock: integer('total_stock'),
+    /** counted only for templates with a stock, so unlimited templates never lock this row on issue */
+    issuedCount: integer('issued_count').notNull().default(0),
+    /** null = unlimited per member */
+    perMemberLimit: integer('per_member_limit'),
+    /** stores where it may be redeemed; empty = every store */
+    storeIds: text('store_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** product categories it discounts; empty = every category */
+    categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+    /** prescription drugs are excluded from discounts unless the template explicitly includes them */
+    includeRx: boolean('include_rx').notNull().default(false),
+    /** the store that owns a store-scoped template (managed by its store manager); null = chain-wide (HQ) */
+    ownerStoreId: text('owner_store_id').references(() => stores.id),
+    active: boolean('active').notNull().default(true),
+    createdBy: text('created_by').references(() => staff.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('coupon_templates_code_uq').on(t.code),
+    index('coupon_templates_owner_idx').on(t.ownerStoreId),
+    check(
+      'coupon_templates_kind_ck',
+      sql`(${t.kind} = 'amount_off' and ${t.amountOffFen} > 0 and ${t.percentOff} is null)
+        or (${t.kind} = 'percent_off' and ${t.percentOff} between 1 and 99 and ${t.amountOffFen} is null)`,
+    ),
+    check(
+      'coupon_templates_validity_ck',
+      sql`(${t.validityKind} = 'fixed' and ${t.validFrom} is not null and ${t.validUntil} > ${t.validFrom})
+        or (${t.validityKind} = 'relative' and ${t.validDays} between 1 and 3660)`,
+    ),
+    check(
+      'coupon_templates_amounts_ck',
+      sql`${t.thresholdFen} >= 0 and (${t.maxDiscountFen} is null or ${t.maxDiscountFen} > 0)
+        and (${t.totalStock} is null or ${t.totalStock} >= 0) and ${t.issuedCount} >= 0
+        and (${t.totalStock} is null or ${t.issuedCount} <= ${t.totalStock})
+        and (${t.perMemberLimit} is null or ${t.perMemberLimit} >= 1)`,
+    ),
+  ],
+);
+
+export const COUPON_STATUSES = ['available', 'redeemed'] as const;
+export const COUPON_ISSUE_REASONS = ['new_member', 'manual', 'campaign', 'birthday'] as const;
+
+/** One issued coupon. "Expired" is not a status: it is `valid_until` in the past, so nothing has to flip it. */
+export const coupons = pgTable(
+  'coupons',
+  {
+    id: text('id').primaryKey(),
+    templateId: text('template_id')
+      .notNull()
+      .references(() => couponTemplates.id),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    /** the coupon's own redemption code (16 digits, Luhn check digit), shown as a barcode */
+    code: text('code').notNull(),
+    status: text('status', { enum: COUPON_STATUSES }).notNull().default('available'),
+    validFrom: timestamp('valid_from', { withTimezone: true }).notNull(),
+    validUntil: timestamp('valid_until', { withTimezone: true }).notNull(),
+    reason: text('reason', { enum: COUPON_ISSUE_REASONS }).notNull(),
+    /** the caller's idempotency key: issuing twice with one key yields one coupon */
+    issueKey: text('issue_key').notNull(),
+    issuedStoreId: text('issued_store_id').references(() => stores.id),
+    issuedBy: text('issued_by'),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    redeemedAt: timestamp('redeemed_at', { withTimezone: true }),
+    redeemedStoreId: text('redeemed_store_id').references(() => stores.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('coupons_code_uq').on(t.code),
+    uniqueIndex('coupons_issue_key_uq').on(t.issueKey),
+    index('coupons_customer_idx').on(t.customerId, t.status, t.validUntil),
+    index('coupons_template_idx').on(t.templateId),
+    check('coupons_validity_ck', sql`${t.validUntil} > ${t.validFrom}`),
+    check(
+      'coupons_redeemed_ck',
+      sql`(${t.status} = 'redeemed') = (${t.redeemedAt} is not null and ${t.redeemedStoreId} is not null)`,
+    ),
+  ],
+);
+
+/** Per-member issue counter: `insert … on conflict do update … where issued < limit` enforces the limit atomically. */
+export const couponMemberCounts = pgTable(
+  'coupon_member_counts',
+  {
+    templateId: text('template_id')
+      .notNull()
+      .references(() => couponTemplates.id),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    issued: integer('issued').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.templateId, t.customerId] }),
+    check('coupon_member_counts_ck', sql`${t.issued} >= 0`),
+  ],
+);
+
+export const REDEMPTION_STATUSES = ['redeemed', 'voided'] as const;
+
+export const couponRedemptions = pgTable(
+  'coupon_redemptions',
+  {
+    id: text('id').primaryKey(),
+    couponId: text('coupon_id')
+      .notNull()
+      .references(() => coupons.id),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    storeId: text('store_id')
+      .notNull()
+      .references(() => stores.id),
+    keyId: text('key_id').references(() => partnerKeys.id),
+    /** the POS's order number, so a void can name the order instead of our id */
+    externalOrderId: text('external_order_id'),
+    orderAmountFen: integer('order_amount_fen').notNull(),
+    discountFen: integer('discount_fen').notNull(),
+    status: text('status', { enum: REDEMPTION_STATUSES }).notNull().default('redeemed'),
+    redeemedAt: timestamp('redeemed_at', { withTimezone: true }).notNull(),
+    voidedAt: timestamp('voided_at', { withTimezone: true }),
+    /** whether the void gave the coupon back (false when it had expired by then) */
+    couponReturned: boolean('coupon_returned'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // a second safety net under the conditional UPDATE: one live redemption per coupon
+    uniqueIndex('coupon_redemptions_live_uq')
+      .on(t.couponId)
+      .where(sql`${t.status} = 'redeemed'`),
+    index('coupon_redemptions_store_idx').on(t.storeId, t.redeemedAt),
+    index('coupon_redemptions_order_idx').on(t.storeId, t.externalOrderId),
+    check('coupon_redemptions_amounts_ck', sql`${t.orderAmountFen} >= 0 and ${t.discountFen} >= 0`),
+    check('coupon_redemptions_void_ck', sql`(${t.status} = 'voided') = (${t.voidedAt} is not null)`),
+  ],
+);
+
+export const POINTS_KINDS = ['earn', 'spend', 'expire', 'reverse', 'adjust'] as const;
+
+/**
+ * Append-only points ledger (a trigger refuses UPDATE and DELETE). The balance is the sum of `points`.
+ * `entry_key` makes every write idempotent: `earn:<order>`, `reverse:<order>`, `expire:<customer>:<year>`.
+ */
+export const pointsLedger = pgTable(
+  'points_ledger',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    kind: text('kind', { enum: POINTS_KINDS }).notNull(),
+    /** signed: earn > 0; spend, expire, reverse < 0 (a reversed spend is > 0) */
+    points: integer('points').notNull(),
+    entryKey: text('entry_key').notNull(),
+    orderId: text('order_id').references(() => orders.id),
+    storeId: text('store_id').references(() => stores.id),
+    /** Asia/Shanghai calendar year the points were earned in: they expire at the end of the following year */
+    earnYear: integer('earn_year'),
+    note: text('note').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('points_ledger_entry_uq').on(t.entryKey),
+    index('points_ledger_customer_idx').on(t.customerId, t.occurredAt),
+    check('points_ledger_nonzero_ck', sql`${t.points} <> 0`),
+    check(
+      'points_ledger_sign_ck',
+      sql`(${t.kind} = 'earn' and ${t.points} > 0 and ${t.earnYear} is not null)
+        or (${t.kind} in ('spend','expire') and ${t.points} < 0)
+        or ${t.kind} in ('reverse','adjust')`,
+    ),
+  ],
+);
+
+/**
+ * Stored answers of idempotent partner requests (POS redeem, void, order ingest). The row is inserted in the
+ * same transaction as the work, so a concurrent retry waits on the unique index and then reads the first answer.
+ */
+export const partnerRequests = pgTable(
+  'partner_requests',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    keyId: text('key_id')
+      .notNull()
+      .references(() => partnerKeys.id),
+    operation: text('operation').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    /** sha-256 of the canonical request body: the same key with another body is a conflict, not a replay */
+    requestHash: text('request_hash').notNull(),
+    /** null only while the first request is in flight, which nobody else sees: it is one transaction */
+    status: integer('status'),
+    response: jsonb('response'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('partner_requests_key_uq').on(t.keyId, t.operation, t.idempotencyKey)],
+);

@@ -1,0 +1,296 @@
+/**
+ * Ingest of source records: the partner API and the file import both come here. Each record is validated on its
+ * own (a malformed one is rejected with its reason and quarantined, the rest of the batch lands), normalised,
+ * upserted idempotently on (source, source_id) (a byte-identical replay changes nothing; a changed record keeps
+ * its old payload as a revision), and linked: incrementally inside the same transaction, or deferred to the bulk
+ * job for a large import.
+ */
+import { z } from 'zod';
+import { storePhoneKey } from '../../../shared/identity/blocked.js';
+import { normalizeRecord, type RawSourceRecord, type RecordSource } from '../../../shared/identity/record.js';
+import type { Database, Tx } from '../../adapters/db/client.js';
+import { createIdentityRepo, type PreparedRecord } from '../../adapters/db/repos/identity.repo.js';
+import { newId } from '../../adapters/ids.js';
+import { type LinkOutcome, linkRecord } from './link-record.js';
+import { canonicalPayload } from './payload.js';
+
+const field = z.union([z.string().max(500), z.number(), z.null()]).optional();
+
+/** One record as partners send it (camelCase or the eval's snake_case columns, after mapping). */
+export const IngestRecordSchema = z
+  .object({
+    sourceId: z.union([z.string().min(1).max(128), z.number()]),
+    name: field,
+    birthday: field,
+    gender: field,
+    phone: field,
+    phoneVerified: z.union([z.boolean(), z.string().max(10), z.null()]).optional(),
+    email: field,
+    cardNo: field,
+    openid: field,
+    unionid: field,
+    wecomId: field,
+    mallAccount: field,
+    address: field,
+    storeCode: field,
+    lastActive: field,
+  })
+  .strict();
+
+export type RecordStatus = 'created' | 'updated' | 'unchanged' | 'rejected';
+
+export interface RecordResult {
+  index: number;
+  sourceId: string | null;
+  status: RecordStatus;
+  reason?: string;
+  customerId?: string;
+  link?: LinkOutcome | 'deferred';
+}
+
+export interface IngestSummary {
+  received: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  linked: number;
+  held: number;
+  results: RecordResult[];
+  /** data-quality flags per kind (invalid phones, bad emails…): counted, never fatal */
+  flags: Record<string, number>;
+}
+
+export interface IngestInput {
+  source: RecordSource;
+  records: readonly unknown[];
+  linking: 'incremental' | 'deferred';
+  keyId: string | null;
+  /** a store-bound key (a store's POS) ingests for its own store only; records without a store code get it */
+  keyStoreId?: string | null;
+  requestId: string | null;
+  now: Date;
+}
+
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = issue.path.join('.') || 'record';
+  return issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : `${path}: ${issue.message}`;
+}
+
+/** Validates and normalises; returns the prepared records and the per-record rejections (not yet stored). */
+export function prepareRecords(
+  input: Pick<IngestInput, 'source' | 'records' | 'now' | 'keyStoreId'>,
+  storePhones: ReadonlySet<string>,
+  stores: ReadonlyMap<string, { id: string }>,
+): {
+  prepared: { index: number; p: PreparedRecord }[];
+  rejected: RecordResult[];
+  raw: Map<number, unknown>;
+  flags: Record<string, number>;
+} {
+  const prepared: { index: number; p: PreparedRecord }[] = [];
+  const rejected: RecordResult[] = [];
+  const raw = new Map<number, unknown>();
+  const flags: Record<string, number> = {};
+  const seen = new Set<string>();
+  input.records.forEach((item, index) => {
+    const parsed = IngestRecordSchema.safeParse(item);
+    const sourceId = str((item as { sourceId?: unknown } | null)?.sourceId ?? null);
+    if (!parsed.success) {
+      rejected.push({ index, sourceId, status: 'rejected', reason: describeIssue(parsed.error) });
+      raw.set(index, item);
+      return;
+    }
+    const r = parsed.data;
+    const rawRecord: RawSourceRecord = {
+      sourceId: String(r.sourceId),
+      name: str(r.name),
+      birthday: str(r.birthday),
+      gender: str(r.gender),
+      phone: str(r.phone),
+      phoneVerified: r.phoneVerified ?? null,
+      email: str(r.email),
+      cardNo: str(r.cardNo),
+      openid: str(r.openid),
+      unionid: str(r.unionid),
+      wecomId: str(r.wecomId),
+      mallAccount: str(r.mallAccount),
+      address: str(r.address),
+      storeCode: str(r.storeCode),
+      lastActive: str(r.lastActive),
+    };
+    const n = normalizeRecord(input.source, rawRecord, storePhones);
+    if (!n.ok) {
+      rejected.push({ index, sourceId, status: 'rejected', reason: n.reason });
+      raw.set(index, item);
+      return;
+    }
+    if (seen.has(n.record.sourceId)) {
+      rejected.push({
+        index,
+        sourceId: n.record.sourceId,
+        status: 'rejected',
+        reason: 'source_id repeated in this batch',
+      });
+      raw.set(index, item);
+      return;
+    }
+    if (n.record.storeCode !== null && !stores.has(n.record.storeCode)) {
+      rejected.push({
+        index,
+        sourceId: n.record.sourceId,
+        status: 'rejected',
+        reason: `unknown store_code ${n.record.storeCode}`,
+      });
+      raw.set(index, item);
+      return;
+    }
+    let storeId = n.record.storeCode ? (stores.get(n.record.storeCode)?.id ?? null) : null;
+    if (input.keyStoreId) {
+      if (storeId !== null && storeId !== input.keyStoreId) {
+        rejected.push({
+          index,
+          sourceId: n.record.sourceId,
+          status: 'rejected',
+          reason: `store_code ${n.record.storeCode} is not this key's store`,
+        });
+        raw.set(index, item);
+        return;
+      }
+      storeId = input.keyStoreId;
+    }
+    seen.add(n.record.sourceId);
+    for (const f of n.record.flags) flags[f] = (flags[f] ?? 0) + 1;
+    const { payload, hash } = canonicalPayload(rawRecord as unknown as Record<string, unknown>);
+    prepared.push({
+      index,
+      p: {
+        recordId: newId('rec', input.now.getTime()),
+        customerId: newId('cus', input.now.getTime()),
+        storeId,
+        record: n.record,
+        payload,
+        payloadHash: hash,
+      },
+    });
+  });
+  return { prepared, rejected, raw, flags };
+}
+
+/** One batch in one transaction. */
+export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSummary> {
+  const repo = createIdentityRepo(tx);
+  const storePhones = new Set((await repo.storePhones()).map(storePhoneKey));
+  const stores = await repo.storeIdsByCode();
+  const { prepared, rejected, raw, flags } = prepareRecords(input, storePhones, stores);
+  await repo.quarantine(
+    rejected.map((r) => ({
+      id: newId('qua', input.now.getTime()),
+      source: input.source,
+      sourceId: r.sourceId,
+      keyId: input.keyId,
+      requestId: input.requestId,
+      reason: r.reason ?? 'rejected',
+      payload: raw.get(r.index) ?? null,
+    })),
+    input.now,
+  );
+  const outcomes = await repo.upsertRecords(
+    input.source,
+    prepared.map((x) => x.p),
+    input.now,
+  );
+  const results: RecordResult[] = [...rejected];
+  let linked = 0;
+  let held = 0;
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i];
+    const result: RecordResult = {
+      index: prepared[i].index,
+      sourceId: o.sourceId,
+      status: o.status,
+      customerId: o.customerId,
+    };
+    if (o.status !== 'unchanged') {
+      if (input.linking === 'incremental') {
+        const link = await linkRecord(tx, o.recordId, input.now);
+        result.customerId = link.customerId;
+        result.link = link.outcome;
+        if (link.outcome === 'linked') linked += 1;
+        if (link.outcome === 'held') held += 1;
+      } else result.link = 'deferred';
+    }
+    results.push(result);
+  }
+  results.sort((a, b) => a.index - b.index);
+  const countOf = (s: RecordStatus) => results.filter((r) => r.status === s).length;
+  return {
+    received: input.records.length,
+    created: countOf('created'),
+    updated: countOf('updated'),
+    unchanged: countOf('unchanged'),
+    rejected: countOf('rejected'),
+    linked,
+    held,
+    results,
+    flags,
+  };
+}
+
+/** A batch plus its integration-log row (written even when the batch fails). */
+export async function ingestAndLog(
+  database: Database,
+  input: IngestInput & { operation: string; storeId: string | null },
+): Promise<IngestSummary> {
+  const started = performance.now();
+  try {
+    const summary = await database.db.transaction((tx) => ingestBatch(tx, input));
+    await createIdentityRepo(database.db).logIntegration({
+      at: input.now,
+      source: input.source,
+      direction: 'inbound',
+      operation: input.operation,
+      keyId: input.keyId,
+      storeId: input.storeId,
+      status: summary.rejected === 0 ? 'ok' : summary.rejected === summary.received ? 'failed' : 'partial',
+      latencyMs: performance.now() - started,
+      records: summary.received,
+      accepted: summary.received - summary.rejected,
+      rejected: summary.rejected,
+      error: summary.rejected > 0 ? (summary.results.find((r) => r.status === 'rejected')?.reason ?? null) : null,
+      requestId: input.requestId,
+      summary: {
+        created: summary.created,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+        linked: summary.linked,
+        held: summary.held,
+        flags: summary.flags,
+      },
+    });
+    return summary;
+  } catch (error) {
+    await createIdentityRepo(database.db)
+      .logIntegration({
+        at: input.now,
+        source: input.source,
+        direction: 'inbound',
+        operation: input.operation,
+        keyId: input.keyId,
+        storeId: input.storeId,
+        status: 'failed',
+        latencyMs: performance.now() - started,
+        records: input.records.length,
+        accepted: 0,
+        rejected: input.records.length,
+        error: error instanceof Error ? error.message.slice(0, 500) : String(error),
+        requestId: input.requestId,
+        summary: null,
+      })
+      .catch(() => undefined);
+    throw error;
+  }
+}

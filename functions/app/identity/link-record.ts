@@ -1,0 +1,160 @@
+/**
+ * Incremental linking of one record, inside the caller's transaction (an ingest, a sign-up): milliseconds, a
+ * handful of indexed queries. The same rules as the bulk job: strong identifiers link (decideLink), an unverified
+ * phone links as `decidePhoneGroup` says for the whole group of records carrying it, weak matches only suggest.
+ */
+import { decideLink, decidePhoneGroup, LINK_LIMITS, type StrongVia } from '../../../shared/identity/link.rules.js';
+import { maskPhone } from '../../../shared/identity/phone.js';
+import type { Tx } from '../../adapters/db/client.js';
+import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
+import { newId } from '../../adapters/ids.js';
+
+export type LinkOutcome = 'linked' | 'held' | 'own';
+
+export interface LinkRecordResult {
+  customerId: string;
+  outcome: LinkOutcome;
+  merges: string[];
+  holds: number;
+  suggestions: number;
+}
+
+export interface LinkActor {
+  kind: 'system' | 'staff' | 'member';
+  id: string;
+}
+
+/** Business day in Shanghai (UTC+8, no DST): dormancy is counted in the chain's days. */
+export function shanghaiDay(now: Date): string {
+  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+export async function linkRecord(
+  tx: Tx,
+  recordId: string,
+  now: Date,
+  actor: LinkActor = { kind: 'system', id: 'linker' },
+): Promise<LinkRecordResult> {
+  const repo = createIdentityRepo(tx);
+  const today = shanghaiDay(now);
+  const me = await repo.recordFacts(recordId);
+  if (!me) throw new Error(`record ${recordId} not found`);
+  const record = me;
+
+  // 1. strong identifiers
+  const targets = new Map<string, { rule: string; evidence: Record<string, unknown> }>();
+  const strong = await repo.strongMatches(record.source, record.sourceId);
+  const blocked = await repo.blockedValues(strong.map((s) => ({ kind: s.kind, value: s.value })));
+  for (const s of strong) {
+    if (s.recordId === recordId) continue;
+    const via: StrongVia = s.kind === 'phone' ? 'verified_phone' : (s.kind as StrongVia);
+    const verdict = decideLink({
+      via,
+      blocked: blocked.has(`${s.kind}:${s.value}`),
+      sharedBy: s.sharedBy,
+      a: record,
+      b: record,
+      today,
+    });
+    if (verdict.decision === 'link') {
+      targets.set(s.customerId, {
+        rule: via,
+        evidence: {
+          via,
+          value: via === 'verified_phone' ? maskPhone(s.value) : s.value,
+          records: [recordId, s.recordId],
+        },
+      });
+    } else if (verdict.reason === 'cluster_limit') {
+      await repo.block(s.kind, s.value, 'cluster_limit', `on ${s.sharedBy} records`);
+    }
+  }
+
+  // 2. the phone group
+  let held = 0;
+  let heldMe = false;
+  if (record.phone !== null && !(await repo.blockedValues([{ kind: 'phone', value: record.phone }])).size) {
+    const group = await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords);
+    const verdict = decidePhoneGroup(group, today);
+    const customerOf = new Map(group.map((g) => [g.recordId, g.customerId]));
+    const mine = verdict.classes.find((c) => c.includes(recordId));
+    for (const other of mine ?? []) {
+      const c = customerOf.get(other);
+      if (other !== recordId && c && !targets.has(c)) {
+        targets.set(c, {
+          rule: 'phone',
+          evidence: { via: 'phone', value: maskPhone(record.phone), records: [recordId, other], group: group.length },
+        });
+      }
+    }
+    // holds: each held record of the group against every other customer in it
+    const holds = verdict.holds.flatMap((h) => {
+      const own = customerOf.get(h.recordId);
+      const others = new Set(
+        group.filter((g) => g.customerId !== own && !targets.has(g.customerId)).map((g) => g.customerId),
+      );
+      if (h.recordId === recordId && others.size > 0) heldMe = true;
+      return [...others].map((candidate) => ({
+        id: newId('hld', now.getTime()),
+        recordId: h.recordId,
+        candidateCustomerId: candidate,
+        phone: record.phone,
+        reason: h.reason,
+        evidence: { via: 'phone', value: maskPhone(record.phone ?? ''), group: group.length },
+      }));
+    });
+    held = await repo.insertHolds(holds, now);
+  }
+
+  // 3. merge every linked customer into one survivor
+  const merges: string[] = [];
+  let customerId = record.customerId;
+  if (targets.size > 0) {
+    const all = [...new Set([record.customerId, ...targets.keys()])];
+    const survivor = await repo.survivorOf(all);
+    for (const loser of all) {
+      if (loser === survivor) continue;
+      const why = targets.get(loser) ?? targets.get(survivor) ?? { rule: 'transitive', evidence: {} };
+      const id = newId('mrg', now.getTime());
+      await repo.merge({
+        id,
+        survivorId: survivor,
+        mergedId: loser,
+        rule: why.rule,
+        evidence: why.evidence,
+        actorKind: actor.kind,
+        actorId: actor.id,
+        now,
+      });
+      merges.push(id);
+    }
+    customerId = survivor;
+  }
+
+  // 4. weak evidence only suggests
+  let suggestions = 0;
+  for (const w of await repo.weakMatches(recordId)) {
+    if (w.customerId === customerId) continue;
+    const created = await repo.insertSuggestion({
+      id: newId('sug', now.getTime()),
+      recordA: recordId,
+      recordB: w.recordId,
+      storeId: record.storeId ?? w.storeId,
+      evidence: {
+        via: 'name_birthday_district',
+        name: record.name,
+        birthday: record.birthday,
+        district: record.district,
+      },
+      now,
+    });
+    if (created) suggestions += 1;
+  }
+  return {
+    customerId,
+    outcome: merges.length > 0 ? 'linked' : heldMe ? 'held' : 'own',
+    merges,
+    holds: held,
+    suggestions,
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * Decisions on what the linker would not decide alone: a member confirming or declining a held match, a store
+ * manager confirming or rejecting a merge suggestion, HQ undoing a merge. Every merge and undo is audited.
+ */
+
+import type { Resource, StaffActor } from '../../../shared/access/policy.js';
+import type {
+  HealthResponse,
+  HeldDecideResponse,
+  HeldMatchesResponse,
+  RecordView,
+  SuggestionDecideResponse,
+  SuggestionsResponse,
+} from '../../../shared/contracts/identity.js';
+import { fail, ok, type Result } from '../../../shared/errors.js';
+import { maskPhone } from '../../../shared/identity/phone.js';
+import type { Tx } from '../../adapters/db/client.js';
+import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
+import { createIdentityReviewRepo, type RecordRowView } from '../../adapters/db/repos/identity-review.repo.js';
+import { newId } from '../../adapters/ids.js';
+import { recordAudit } from '../audit.js';
+import type { Deps } from '../deps.js';
+import { maskCard } from './link-on-signup.js';
+
+export async function listHeldMatches(deps: Deps, customerId: string | null): Promise<HeldMatchesResponse> {
+  if (!customerId) return { matches: [] };
+  const held = await createIdentityReviewRepo(deps.database.db).heldMatchesOf(customerId);
+  return {
+    matches: held.map((h) => ({ matchId: h.id, storeName: h.store_name ?? '门店', cardMasked: maskCard(h.card) })),
+  };
+}
+
+/** Merges `loser` into `survivor` (the repo logs every moved row) and audits it. */
+async function mergeAudited(
+  tx: Tx,
+  m: {
+    survivorId: string;
+    mergedId: string;
+    rule: string;
+    evidence: Record<string, unknown>;
+    actorKind: 'staff' | 'member';
+    actorId: string;
+    now: Date;
+    requestId: string | null;
+  },
+): Promise<string> {
+  const id = newId('mrg', m.now.getTime());
+  await createIdentityRepo(tx).merge({ id, ...m });
+  await recordAudit(tx, {
+    actorKind: m.actorKind,
+    actorId: m.actorId,
+    action: 'identity.merge',
+    customerId: m.survivorId,
+    requestId: m.requestId,
+    details: { mergeId: id, merged: m.mergedId, rule: m.rule },
+    at: m.now,
+  });
+  return id;
+}
+
+export async function decideHeldMatch(
+  deps: Deps,
+  input: {
+    customerId: string | null;
+    identityId: string;
+    matchId: string;
+    decision: 'confirm' | 'decline';
+    requestId: string;
+  },
+): Promise<Result<HeldDecideResponse>> {
+  const now = deps.clock.now();
+  return deps.database.db.transaction(async (tx) => {
+    const repo = createIdentityReviewRepo(tx);
+    const held = await repo.heldLink(input.matchId);
+    // a match offered to someone else is "not found" for this member: no hint that it exists
+    if (!held || !input.customerId || held.candidate !== input.customerId) return fail('HELD_MATCH_NOT_FOUND');
+    if (held.status !== 'open') return fail('ALREADY_DECIDED');
+    if (input.decision === 'decline') {
+      await repo.decideHeld(held.id, 'rejected', input.identityId, null, now);
+      return ok({ status: 'rejected' as const, customerId: input.customerId });
+    }
+    let mergeId: string | null = null;
+    if (held.record_customer !== input.customerId) {
+      mergeId = await mergeAudited(tx, {
+        survivorId: input.customerId,
+        mergedId: held.record_customer,
+        rule: 'confirmed_match',
+        evidence: { heldLink: held.id, record: held.record_id, confirmedBy: 'member' },
+        actorKind: 'member',
+        actorId: input.identityId,
+        now,
+        requestId: input.requestId,
+      });
+    }
+    await repo.verifyRecordPhone(held.source, held.source_id);
+    await repo.decideHeld(held.id, 'confirmed', input.identityId, mergeId, now);
+    return ok({ status: 'confirmed' as const, customerId: input.customerId });
+  });
+}
+
+function view(r: RecordRowView): RecordView {
+  const id = r.source_id;
+  return {
+    recordId: r.record_id,
+    customerId: r.customer_id,
+    source: r.source,
+    sourceIdMasked: r.source === 'pos' ? maskCard(id) : id.length > 8 ? `${id.slice(0, 4)}****${id.slice(-2)}` : id,
+    storeName: r.store_name,
+    name: r.name,
+    birthday: r.birthday,
+    gender: r.gender,
+    phoneMasked: r.phone ? maskPhone(r.phone) : null,
+    district: r.district,
+    lastActive: r.last_active,
+  };
+}
+
+/** `storeIds` null = every store (HQ). */
+export async function listSuggestions(deps: Deps, storeIds: readonly string[] | null): Promise<SuggestionsResponse> {
+  const list = await createIdentityReviewRepo(deps.database.db).suggestions(storeIds);
+  return {
+    suggestions: list.map((s) => ({
+      id: s.id,
+      storeId: s.store_id,
+      createdAt: new Date(s.created_at).toISOString(),
+      a: view(s.a as RecordRowView),
+      b: view(s.b as RecordRowView),
+    })),
+  };
+}
+
+export async function decideSuggestion(
+  deps: Deps,
+  input: { id: string; decision: 'confirm' | 'reject'; staffId: string; requestId: string },
+): Promise<Result<SuggestionDecideResponse>> {
+  const now = deps.clock.now();
+  return deps.database.db.transaction(async (tx) => {
+    const repo = createIdentityReviewRepo(tx);
+    const s = await repo.suggestion(input.id);
+    if (!s) return fail('SUGGESTION_NOT_FOUND');
+    if (s.status !== 'open') return fail('ALREADY_DECIDED');
+    if (input.decision === 'reject' || s.a_customer === s.b_customer) {
+      const status = input.decision === 'reject' ? 'rejected' : 'confirmed';
+      await repo.decideSuggestion(s.id, status, input.staffId, null, now);
+      return ok({ status, mergeId: null });
+    }
+    const survivor = await createIdentityRepo(tx).survivorOf([s.a_customer, s.b_customer]);
+    const mergeId = await mergeAudited(tx, {
+      survivorId: survivor,
+      mergedId: survivor === s.a_customer ? s.b_customer : s.a_customer,
+      rule: 'suggestion',
+      evidence: { suggestion: s.id, records: [s.record_a, s.record_b], confirmedBy: input.staffId },
+      actorKind: 'staff',
+      actorId: input.staffId,
+      now,
+      requestId: input.requestId,
+    });
+    await repo.decideSuggestion(s.id, 'confirmed', input.staffId, mergeId, now);
+    return ok({ status: 'confirmed' as const, mergeId });
+  });
+}
+
+export async function undoMerge(
+  deps: Deps,
+  input: { mergeId: string; staffId: string; requestId: string },
+): Promise<Result<{ mergeId: string; restoredCustomerId: string }>> {
+  const now = deps.clock.now();
+  return deps.database.db.transaction(async (tx) => {
+    const repo = createIdentityRepo(tx);
+    const m = await repo.findMerge(input.mergeId);
+    if (!m) return fail('MERGE_NOT_FOUND');
+    if (m.undone_at) return fail('ALREADY_DECIDED');
+    await repo.undoMerge(m.id, input.staffId, now);
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: input.staffId,
+      action: 'identity.merge_undo',
+      customerId: m.merged_id,
+      requestId: input.requestId,
+      details: { mergeId: m.id, survivor: m.survivor_id },
+      at: now,
+    });
+    return ok({ mergeId: m.id, restoredCustomerId: m.merged_id });
+  });
+}
+
+const SOURCES_SHOWN = ['pos', 'mall', 'wecom', 'wechat'] as const;
+
+export async function integrationHealth(deps: Deps): Promise<HealthResponse> {
+  const now = deps.clock.now();
+  const { sources, counts } = await createIdentityReviewRepo(deps.database.db).health(now);
+  const bySource = new Map(sources.map((s) => [s.source, s]));
+  const names = [...new Set([...SOURCES_SHOWN, ...bySource.keys()])];
+  return {
+    sources: names.map((name) => {
+      const s = bySource.get(name);
+      const lastOk = s?.last_ok_at ? new Date(s.last_ok_at) : null;
+      return {
+        source: name,
+        lastOkAt: lastOk?.toISOString() ?? null,
+        lastFailureAt: s?.last_failure_at ? new Date(s.last_failure_at).toISOString() : null,
+        lastError: s?.last_error ?? null,
+        calls24h: s?.calls ?? 0,
+        failures24h: s?.failures ?? 0,
+        rejectedRecords24h: s?.rejected ?? 0,
+        lagMinutes: lastOk ? Math.max(0, Math.floor((now.getTime() - lastOk.getTime()) / 60_000)) : null,
+      };
+    }),
+    quarantined: counts?.quarantined ?? 0,
+    openHolds: counts?.holds ?? 0,
+    openSuggestions: counts?.suggestions ?? 0,
+  };
+}
+
+/** The stores whose suggestions the caller sees: a named store, else their store, region, or everything (HQ). */
+export async function suggestionScope(
+  deps: Deps,
+  actor: StaffActor,
+  storeId: string | undefined,
+): Promise<readonly string[] | null> {
+  if (storeId) return [storeId];
+  if (actor.role === 'hq_admin') return null;
+  if (actor.role === 'regional_manager') {
+    return actor.regionId ? createIdentityReviewRepo(deps.database.db).storesOfRegion(actor.regionId) : [];
+  }
+  return actor.storeId ? [actor.storeId] : [];
+}
+
+/**
+ * The suggestion's store as the policy resource. A suggestion with no store (two mall accounts) spans the chain:
+ * a resource no store or region covers, so only HQ decides it.
+ */
+export async function suggestionResource(deps: Deps, id: string): Promise<Resource> {
+  const s = await createIdentityReviewRepo(deps.database.db).suggestion(id);
+  if (!s) return { kind: 'none' };
+  if (!s.store_id || !s.region_id) return { kind: 'store', storeId: '-', regionId: '-' };
+  return { kind: 'store', storeId: s.store_id, regionId: s.region_id };
+}

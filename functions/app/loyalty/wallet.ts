@@ -1,0 +1,123 @@
+/**
+ * The member's side: the coupon wallet (available / used / expired, each with its rules in words and its own
+ * barcode), the points page, and the birthday setting. The birthday coupon is issued lazily, once a year, when
+ * the member opens these pages in their birthday month (idempotency key `birthday:<customer>:<year>`).
+ */
+import bwipjs from 'bwip-js/node';
+import type { CouponView, PointsResponse, WalletResponse } from '../../../shared/contracts/loyalty.js';
+import { couponHeadline, couponRuleLines, lastValidDay } from '../../../shared/coupons/coupon.describe.js';
+import { couponLifecycle } from '../../../shared/coupons/coupon.rules.js';
+import { fail, ok, type Result } from '../../../shared/errors.js';
+import { birthdayBenefitDue, tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
+import type { Db } from '../../adapters/db/client.js';
+import { couponRepo, type Executor } from '../../adapters/db/repos/coupon.repo.js';
+import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
+import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
+import { issueCoupon } from '../coupons/issue-coupon.js';
+import { memberPoints } from '../points/points.js';
+import { templateRule } from '../pos/redeem.js';
+
+async function barcodePng(code: string): Promise<string> {
+  // Code 128 set C: 16 digits in 8 symbols, readable by any counter scanner off a phone screen
+  const png = await bwipjs.toBuffer({
+    bcid: 'code128',
+    text: code,
+    scale: 3,
+    height: 14,
+    paddingwidth: 10,
+    paddingheight: 4,
+  });
+  return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+}
+
+/** Issues this year's birthday coupon for the member's tier when it is due; true when one was issued now. */
+export async function ensureBirthdayCoupon(
+  ex: Executor,
+  customerId: string,
+  birthday: string | null,
+  now: Date,
+): Promise<boolean> {
+  const due = birthdayBenefitDue(birthday, now);
+  if (!due) return false;
+  const tier = tierFor(await pointsRepo.spendSince(ex, customerId, tierWindowStart(now)));
+  const result = await issueCoupon(ex, {
+    customerId,
+    templateCode: tier.tier.birthdayTemplate,
+    reason: 'birthday',
+    idempotencyKey: `birthday:${customerId}:${due.year}`,
+    now,
+  });
+  return result.ok && result.value.created;
+}
+
+export async function walletOf(
+  db: Db,
+  customerId: string | null,
+  now: Date,
+): Promise<Result<WalletResponse, 'NOT_REGISTERED'>> {
+  const member = customerId ? await loyaltyMemberRepo.registered(db, customerId) : null;
+  if (!member) return fail('NOT_REGISTERED', 'the coupon wallet belongs to signed-up members');
+  await ensureBirthdayCoupon(db, member.id, member.birthday, now);
+  const rows = await couponRepo.memberCoupons(db, member.id);
+  const storeIds = new Set<string>();
+  for (const r of rows) {
+    for (const s of r.template.storeIds) storeIds.add(s);
+    if (r.coupon.redeemedStoreId) storeIds.add(r.coupon.redeemedStoreId);
+  }
+  const names = await couponRepo.storeNames(db, [...storeIds]);
+  const views = await Promise.all(
+    rows.map(async ({ coupon, template }): Promise<CouponView> => {
+      const rule = templateRule(template);
+      const state = couponLifecycle(coupon, now);
+      return {
+        id: coupon.id,
+        name: template.name,
+        headline: couponHeadline(rule),
+        rules: couponRuleLines(rule, names, { validUntil: coupon.validUntil }),
+        state,
+        code: coupon.code,
+        barcodePng: state === 'available' || state === 'not_yet_valid' ? await barcodePng(coupon.code) : null,
+        lastValidDay: lastValidDay(coupon.validUntil),
+        redeemedAt: coupon.redeemedAt?.toISOString() ?? null,
+        redeemedStoreName: coupon.redeemedStoreId ? (names.get(coupon.redeemedStoreId) ?? null) : null,
+      };
+    }),
+  );
+  const byExpiry = (a: CouponView, b: CouponView) => a.lastValidDay.localeCompare(b.lastValidDay);
+  return ok({
+    available: views.filter((v) => v.state === 'available' || v.state === 'not_yet_valid').sort(byExpiry),
+    used: views.filter((v) => v.state === 'used'),
+    expired: views.filter((v) => v.state === 'expired'),
+  });
+}
+
+export async function pointsOf(
+  db: Db,
+  customerId: string | null,
+  now: Date,
+): Promise<Result<PointsResponse, 'NOT_REGISTERED'>> {
+  const member = customerId ? await loyaltyMemberRepo.registered(db, customerId) : null;
+  if (!member) return fail('NOT_REGISTERED', 'points belong to signed-up members');
+  await ensureBirthdayCoupon(db, member.id, member.birthday, now);
+  return ok(await memberPoints(db, member.id, now, member.birthday));
+}
+
+export async function setBirthday(
+  db: Db,
+  customerId: string | null,
+  birthday: string,
+  now: Date,
+): Promise<Result<{ birthday: string; birthdayCouponIssued: boolean }, 'NOT_REGISTERED' | 'VALIDATION_FAILED'>> {
+  const member = customerId ? await loyaltyMemberRepo.registered(db, customerId) : null;
+  if (!member) return fail('NOT_REGISTERED', 'the birthday belongs to signed-up members');
+  const [y, m, d] = birthday.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || date.getTime() > now.getTime()) {
+    return fail('VALIDATION_FAILED', `${birthday} is not a valid past date`);
+  }
+  return db.transaction(async (tx) => {
+    await loyaltyMemberRepo.setBirthday(tx, member.id, birthday, now);
+    const issued = await ensureBirthdayCoupon(tx, member.id, birthday, now);
+    return ok({ birthday, birthdayCouponIssued: issued });
+  });
+}

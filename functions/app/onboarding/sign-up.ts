@@ -1,0 +1,176 @@
+/**
+ * Sign-up at the store's QR code: the scanned store (and inviting clerk), the verified phone, the consents, then
+ * in one transaction: link to the person (a phone the POS or another WeChat account already knows is the same
+ * customer), mark the member registered, attribute the sign-up, record consents, issue the new-member coupon once
+ * per person, and audit it.
+ */
+import type { SignupBody, SignupResponse, VerifyPhoneResponse } from '../../../shared/contracts/onboarding.js';
+import { ok, type Result } from '../../../shared/errors.js';
+import { maskPhone } from '../../../shared/identity/phone.js';
+import { type ConsentChoice, currentConsents, planSignupConsents } from '../../../shared/onboarding/consent.js';
+import type { Tx } from '../../adapters/db/client.js';
+import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
+import { newId } from '../../adapters/ids.js';
+import { recordAudit } from '../audit.js';
+import type { Deps } from '../deps.js';
+import { linkOnSignup } from '../identity/link-on-signup.js';
+import { issueNewMemberCoupon } from './new-member-coupon.js';
+import { exchangePhoneCode, type PhoneExchangeError } from './phone-exchange.js';
+import { type ResolvedScene, resolveScene, type SceneError } from './scene.js';
+
+export interface MemberCaller {
+  identityId: string;
+  openid: string;
+  customerId: string | null;
+}
+
+export type SignupError =
+  | SceneError
+  | PhoneExchangeError
+  | 'CONSENT_REQUIRED'
+  | 'CONSENT_VERSION_STALE'
+  | 'VALIDATION_FAILED';
+
+/** The phone step: trade the button's code (once) and tell the page whether this phone is already known. */
+export async function verifySignupPhone(
+  deps: Deps,
+  caller: MemberCaller,
+  phoneCode: string,
+): Promise<Result<VerifyPhoneResponse, PhoneExchangeError>> {
+  const phone = await exchangePhoneCode(deps, { identityId: caller.identityId, phoneCode });
+  if (!phone.ok) return phone;
+  const known = await createOnboardingRepo(deps.database.db).phoneKnown(phone.value.phone, caller.customerId);
+  return ok({ phoneMasked: maskPhone(phone.value.phone), knownCustomer: known });
+}
+
+export async function signUp(
+  deps: Deps,
+  caller: MemberCaller,
+  body: SignupBody,
+  requestId: string,
+): Promise<Result<SignupResponse, SignupError>> {
+  // Everything that can be refused is checked before anything is written.
+  const consents = planSignupConsents(body.consents);
+  if (!consents.ok) return consents;
+  let scene: ResolvedScene | null = null;
+  if (body.scene !== null) {
+    const resolved = await resolveScene(deps.database.db, body.scene);
+    if (!resolved.ok) return resolved;
+    scene = resolved.value;
+  }
+  const phone = await exchangePhoneCode(deps, { identityId: caller.identityId, phoneCode: body.phoneCode });
+  if (!phone.ok) return phone;
+  const unionid = await createOnboardingRepo(deps.database.db).unionidOfOpenid(caller.openid);
+  const now = deps.clock.now();
+
+  const result = await deps.database.db.transaction((tx) =>
+    registerInTx(tx, {
+      caller,
+      phone: phone.value.phone,
+      unionid,
+      scene,
+      consents: consents.value,
+      requestId,
+      now,
+    }),
+  );
+  deps.log.info('member signed up', {
+    customerId: result.customerId,
+    newCustomer: result.newCustomer,
+    alreadyMember: result.alreadyMember,
+    storeId: scene?.store.id ?? null,
+    couponIssued: result.welcomeCoupon?.created ?? false,
+  });
+  return ok(result);
+}
+
+async function registerInTx(
+  tx: Tx,
+  input: {
+    caller: MemberCaller;
+    phone: string;
+    unionid: string | null;
+    scene: ResolvedScene | null;
+    consents: ConsentChoice[];
+    requestId: string;
+    now: Date;
+  },
+): Promise<SignupResponse> {
+  const repo = createOnboardingRepo(tx);
+  const { caller, now } = input;
+  // One person at a time: concurrent sign-ups with this phone (a double tap, a second WeChat account) queue here,
+  // so the second one finds the customer the first created instead of creating another.
+  await repo.lockPerson(`phone:${input.phone}`);
+  const before = await repo.registeredCustomerOfIdentity(caller.identityId);
+  const storeId = input.scene?.store.id ?? null;
+
+  const link = await linkOnSignup(tx, {
+    openidIdentityId: caller.identityId,
+    unionid: input.unionid,
+    phone: input.phone,
+    storeId,
+    now,
+  });
+  const customerId = link.customerId;
+  await repo.markRegistered(customerId, storeId, now);
+
+  const attributed = await repo.attribute({
+    id: newId('sgn', now.getTime()),
+    customerId,
+    storeId,
+    clerkStaffId: input.scene?.clerkStaffId ?? null,
+    identityId: caller.identityId,
+    scene: input.scene?.scene ?? null,
+    newCustomer: link.created,
+    signedUpAt: now,
+  });
+
+  // Append only what differs from the person's current answers (a second sign-up repeats nothing).
+  const current = currentConsents(await repo.consentsOf(customerId));
+  const changed = input.consents.filter((c) => {
+    const seen = current.find((s) => s.purpose === c.purpose);
+    return !seen || seen.granted !== c.granted || seen.version !== c.version;
+  });
+  await repo.appendConsents(
+    changed.map((c) => ({
+      customerId,
+      purpose: c.purpose,
+      granted: c.granted,
+      version: c.version,
+      source: 'signup' as const,
+      identityId: caller.identityId,
+      requestId: input.requestId,
+      at: now,
+    })),
+  );
+
+  const coupon = await issueNewMemberCoupon(tx, { customerId, storeId, now });
+
+  await recordAudit(tx, {
+    actorKind: 'member',
+    actorId: caller.identityId,
+    action: 'member.signup',
+    customerId,
+    storeId,
+    requestId: input.requestId,
+    at: now,
+    details: {
+      newCustomer: link.created,
+      attributed,
+      clerkStaffId: input.scene?.clerkStaffId ?? null,
+      consents: Object.fromEntries(input.consents.map((c) => [c.purpose, c.granted])),
+      couponCreated: coupon?.created ?? false,
+      heldMatches: link.heldMatches.length,
+    },
+  });
+
+  return {
+    customerId,
+    newCustomer: link.created,
+    alreadyMember: before !== null && before.customerId === customerId,
+    phoneMasked: maskPhone(input.phone),
+    store: await repo.customerStore(customerId),
+    welcomeCoupon: coupon,
+    heldMatches: link.heldMatches,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Points use cases: earn on an order, reverse an order's points, read the balance with expiries settled, and the
+ * member's points page. The rules are in shared/points; this loads, calls them and appends to the ledger.
+ */
+
+import { businessDate } from '../../../shared/coupons/business-day.js';
+import { yuan } from '../../../shared/coupons/coupon.describe.js';
+import {
+  DEFAULT_EARN_CONFIG,
+  type EarnConfig,
+  type EarnOrder,
+  earnYearOf,
+  pointsForOrder,
+  pointsState,
+} from '../../../shared/points/points.rules.js';
+import { tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
+import type { Executor } from '../../adapters/db/repos/coupon.repo.js';
+import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
+
+export async function earnForOrder(
+  ex: Executor,
+  input: {
+    customerId: string;
+    orderId: string;
+    storeId: string | null;
+    storeName: string | null;
+    order: EarnOrder;
+    now: Date;
+  },
+  config: EarnConfig = DEFAULT_EARN_CONFIG,
+): Promise<number> {
+  const plan = pointsForOrder(input.order, config);
+  if (plan.points <= 0) return 0;
+  const appended = await pointsRepo.append(ex, {
+    customerId: input.customerId,
+    kind: 'earn',
+    points: plan.points,
+    entryKey: `earn:${input.orderId}`,
+    orderId: input.orderId,
+    storeId: input.storeId,
+    earnYear: earnYearOf(input.now),
+    note: `${input.storeName ?? '门店'}消费${yuan(input.order.paidFen)}元${plan.bonus ? '（满200元双倍积分）' : ''}`,
+    occurredAt: input.now,
+  });
+  if (appended) return plan.points;
+  return (await pointsRepo.byEntryKey(ex, `earn:${input.orderId}`))?.points ?? 0;
+}
+
+/** Takes back what an order earned (refund). Idempotent: the reversal has its own entry key. */
+export async function reverseOrderPoints(ex: Executor, orderId: string, now: Date): Promise<number> {
+  const earned = await pointsRepo.byEntryKey(ex, `earn:${orderId}`);
+  if (!earned) return 0;
+  const appended = await pointsRepo.append(ex, {
+    customerId: earned.customerId,
+    kind: 'reverse',
+    points: -earned.points,
+    entryKey: `reverse:${orderId}`,
+    orderId,
+    storeId: earned.storeId,
+    earnYear: earned.earnYear,
+    note: '订单退款，扣回积分',
+    occurredAt: now,
+  });
+  return appended ? earned.points : 0;
+}
+
+/** Appends the expiries that fell due (idempotent per customer and year) and returns the balance. */
+export async function settledBalance(ex: Executor, customerId: string, now: Date) {
+  const ledger = await pointsRepo.ledger(ex, customerId);
+  const state = pointsState(ledger, now);
+  for (const expiry of state.pendingExpiries) {
+    await pointsRepo.append(ex, {
+      customerId,
+      kind: 'expire',
+      points: -expiry.points,
+      entryKey: `expire:${customerId}:${expiry.earnYear}`,
+      earnYear: expiry.earnYear,
+      note: `${expiry.earnYear}年获得的积分到期`,
+      occurredAt: expiry.at,
+    });
+  }
+  return state;
+}
+
+export const POINTS_RULES_ZH = [
+  '每消费1元积1分（按实付金额，不足1元不计）',
+  '单笔实付满200元，积分翻倍',
+  '处方药不参与积分',
+  '当年获得的积分，在次年12月31日24点到期',
+  '订单退款时，扣回该订单获得的积分',
+];
+
+export async function memberPoints(ex: Executor, customerId: string, now: Date, birthday: string | null) {
+  const state = await settledBalance(ex, customerId, now);
+  const [lines, spendFen] = await Promise.all([
+    pointsRepo.recent(ex, customerId, 200),
+    pointsRepo.spendSince(ex, customerId, tierWindowStart(now)),
+  ]);
+  const tier = tierFor(spendFen);
+  return {
+    balance: state.balance,
+    nextExpiry: state.nextExpiry
+      ? { points: state.nextExpiry.points, lastDay: businessDate(new Date(state.nextExpiry.at.getTime() - 1)) }
+      : null,
+    tier: { code: tier.tier.code, name: tier.tier.name, benefits: [...tier.tier.benefits] },
+    spendFen,
+    nextTier: tier.next ? { name: tier.next.tier.name, missingFen: tier.next.missingFen } : null,
+    rules: POINTS_RULES_ZH,
+    birthday,
+    ledger: lines.map((l) => ({
+      id: l.id,
+      kind: l.kind,
+      points: l.points,
+      note: l.note,
+      occurredAt: l.occurredAt.toISOString(),
+    })),
+  };
+}

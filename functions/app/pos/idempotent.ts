@@ -1,0 +1,76 @@
+/**
+ * Idempotent partner requests: the first answer to (key, operation, idempotency key) is stored in the same
+ * transaction as the work, and every retry gets it back. The same key with a different body is a conflict, not a
+ * replay. A refused request (bad input, coupon already used…) stores nothing and changes nothing, so fixing the
+ * input and retrying with the same key is fine.
+ */
+import { createHash } from 'node:crypto';
+import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
+import type { Db, Tx } from '../../adapters/db/client.js';
+import { posRepo } from '../../adapters/db/repos/pos.repo.js';
+
+export interface IdempotencyScope {
+  keyId: string;
+  operation: 'redeem' | 'void' | 'order';
+  idempotencyKey: string;
+  /** the request body; the hash covers everything but the idempotency key itself */
+  body: Record<string, unknown>;
+}
+
+class Refused<C extends ErrorCode> extends Error {
+  constructor(readonly result: { ok: false; code: C; message?: string; details?: unknown }) {
+    super(result.code);
+  }
+}
+
+/** Canonical JSON: keys sorted, so the same fields in another order are the same request. */
+export function requestHash(body: Record<string, unknown>): string {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .sort()
+          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  const { idempotencyKey: _ignored, ...rest } = body;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(rest)))
+    .digest('hex');
+}
+
+export async function idempotent<T, C extends ErrorCode>(
+  db: Db,
+  scope: IdempotencyScope,
+  work: (tx: Tx) => Promise<Result<T, C>>,
+): Promise<Result<T, C | 'IDEMPOTENCY_CONFLICT'>> {
+  const hash = requestHash(scope.body);
+  const key = { keyId: scope.keyId, operation: scope.operation, idempotencyKey: scope.idempotencyKey };
+  try {
+    return await db.transaction(async (tx) => {
+      const claimed = await posRepo.claim(tx, { ...key, requestHash: hash });
+      if (claimed === null) {
+        const prior = await posRepo.stored(tx, key);
+        if (!prior || prior.response === null) throw new Error(`idempotency key ${scope.idempotencyKey} vanished`);
+        if (prior.requestHash !== hash) {
+          return fail(
+            'IDEMPOTENCY_CONFLICT',
+            `idempotency key ${scope.idempotencyKey} was already used for a different ${scope.operation} request`,
+          );
+        }
+        return ok(prior.response as T);
+      }
+      const result = await work(tx);
+      if (!result.ok) throw new Refused(result);
+      await posRepo.complete(tx, claimed, 200, result.value);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof Refused) return error.result as Result<T, C>;
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * POS order ingest: the order and its lines land once per (source, external id) however often the POS replays it,
+ * and a known member earns points once (the ledger's entry key `earn:<order>`).
+ */
+import type { PosOrderBody, PosOrderResponse } from '../../../shared/contracts/loyalty.js';
+import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
+import type { Db, Tx } from '../../adapters/db/client.js';
+import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
+import { posRepo } from '../../adapters/db/repos/pos.repo.js';
+import { newId } from '../../adapters/ids.js';
+import { resolveMemberCode } from '../members/member-code.js';
+import { earnForOrder, settledBalance } from '../points/points.js';
+import { idempotent } from './idempotent.js';
+import type { PosCaller } from './redeem.js';
+
+export async function ingestPosOrder(
+  db: Db,
+  caller: PosCaller,
+  body: PosOrderBody,
+  now: Date,
+): Promise<Result<PosOrderResponse, ErrorCode>> {
+  const linesFen = body.lines.reduce((s, l) => s + l.amountFen, 0);
+  if (linesFen !== body.totalFen || body.paidFen !== body.totalFen - body.discountFen) {
+    return fail(
+      'ORDER_AMOUNT_MISMATCH',
+      `lines ${linesFen} fen, total ${body.totalFen}, discount ${body.discountFen}, paid ${body.paidFen}: paid must be total - discount and total the sum of the lines`,
+    );
+  }
+  return idempotent(db, { keyId: caller.keyId, operation: 'order', idempotencyKey: body.idempotencyKey, body }, (tx) =>
+    ingestInTx(tx, caller, body, now),
+  );
+}
+
+async function ingestInTx(
+  tx: Tx,
+  caller: PosCaller,
+  body: PosOrderBody,
+  now: Date,
+): Promise<Result<PosOrderResponse, ErrorCode>> {
+  let customerId: string | null = null;
+  if (body.memberCode) {
+    const member = await resolveMemberCode(tx, body.memberCode, now);
+    if (!member.ok) return member;
+    customerId = member.value.customerId;
+  } else if (body.posCardNo) {
+    customerId = await posRepo.customerOfPosCard(tx, body.posCardNo.trim());
+  }
+
+  const orderId = newId('ord', now.getTime());
+  const inserted = await posRepo.insertOrderOnce(tx, {
+    id: orderId,
+    source: 'pos',
+    externalId: body.externalId,
+    storeId: caller.storeId,
+    customerId,
+    totalFen: body.totalFen,
+    discountFen: body.discountFen,
+    paidFen: body.paidFen,
+    orderedAt: new Date(body.orderedAt),
+  });
+  if (!inserted) {
+    // the same order under a new idempotency key: it already counted, answer with what it earned
+    const existing = await posRepo.orderByExternalId(tx, 'pos', body.externalId);
+    if (!existing) throw new Error(`order ${body.externalId} conflicted but is not visible`);
+    const earned = await pointsRepo.byEntryKey(tx, `earn:${existing.id}`);
+    return ok({
+      orderId: existing.id,
+      customerId: existing.customerId,
+      pointsEarned: earned?.points ?? 0,
+      pointsBalance: existing.customerId ? (await settledBalance(tx, existing.customerId, now)).balance : null,
+    });
+  }
+
+  const catalogue = await posRepo.productsBySku(
+    tx,
+    body.lines.map((l) => l.sku),
+  );
+  const lines = body.lines.map((l, i) => {
+    const product = catalogue.get(l.sku);
+    return { line: l, product, rx: product?.rx ?? l.rx ?? false, lineNo: i + 1 };
+  });
+  await posRepo.insertLines(
+    tx,
+    lines.map(({ line, product, lineNo }) => ({
+      orderId,
+      lineNo,
+      productId: product?.id ?? null,
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPriceFen: line.unitPriceFen,
+      amountFen: line.amountFen,
+    })),
+  );
+
+  let pointsEarned = 0;
+  let pointsBalance: number | null = null;
+  if (customerId) {
+    const store = await posRepo.storeExists(tx, caller.storeId);
+    pointsEarned = await earnForOrder(tx, {
+      customerId,
+      orderId,
+      storeId: caller.storeId,
+      storeName: store?.name ?? null,
+      order: { paidFen: body.paidFen, lines: lines.map((l) => ({ amountFen: l.line.amountFen, rx: l.rx })) },
+      now,
+    });
+    pointsBalance = (await settledBalance(tx, customerId, now)).balance;
+  }
+  return ok({ orderId, customerId, pointsEarned, pointsBalance });
+}

@@ -1,0 +1,24 @@
+import type { Actor, Resource } from '../../../shared/access/policy.js';
+import { posRepo } from '../../adapters/db/repos/pos.repo.js';
+import { AppError } from '../../http/app-error.js';
+import type { Deps } from '../deps.js';
+import type { PosCaller } from './redeem.js';
+
+/**
+ * The store a POS request names (optional cross-check) as a policy resource: the policy then refuses a key acting
+ * for another store. An unknown store id is a clear STORE_NOT_FOUND before anything runs.
+ */
+export async function posStoreResource(deps: Deps, storeId: string | undefined): Promise<Resource> {
+  if (!storeId) return { kind: 'none' };
+  const store = await posRepo.storeExists(deps.database.db, storeId);
+  if (!store) throw new AppError('STORE_NOT_FOUND', `no store ${storeId}`);
+  return { kind: 'store', storeId: store.id, regionId: store.regionId };
+}
+
+/** The POS actor's key and store; the policy admits only store-bound POS keys to these endpoints. */
+export function posCaller(actor: Actor): PosCaller {
+  if (actor.kind !== 'partner' || actor.source !== 'pos' || !actor.storeId) {
+    throw new AppError('FORBIDDEN', 'a POS key bound to a store is required');
+  }
+  return { keyId: actor.keyId, storeId: actor.storeId };
+}

@@ -1,0 +1,121 @@
+import type { ConsentItem } from '@shared/contracts/onboarding';
+import { Button, Switch, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../components/describe-error';
+import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { isApiError } from '../../services/api-error';
+import { loadMember } from '../../services/member';
+import { onboardingApi } from '../../services/onboarding';
+import './index.scss';
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'unregistered' }
+  | { kind: 'ready'; items: ConsentItem[]; saving: string | null; notice: string | null };
+
+// the member's calendar day: Asia/Shanghai (UTC+8 all year)
+const formatDate = (iso: string | null) =>
+  iso ? new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10) : null;
+
+export default function SettingsPage() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+
+  const load = useCallback(() => {
+    setState({ kind: 'loading' });
+    (async () => {
+      const me = await loadMember();
+      if (!me.registered) return setState({ kind: 'unregistered' });
+      const { items } = await onboardingApi.consents();
+      setState({ kind: 'ready', items, saving: null, notice: null });
+    })().catch((error: unknown) => {
+      if (isApiError(error) && error.code === 'NOT_REGISTERED') setState({ kind: 'unregistered' });
+      else setState({ kind: 'error', error: describeError(error) });
+    });
+  }, []);
+
+  useEffect(load, []);
+
+  const change = async (item: ConsentItem, granted: boolean) => {
+    if (state.kind !== 'ready') return;
+    if (!granted && item.purpose === 'health_data') {
+      const { confirm } = await Taro.showModal({
+        title: '关闭健康信息使用？',
+        content: '关闭后将收不到续药提醒和个性化用药建议，会员、积分和优惠券不受影响。',
+        confirmText: '确认关闭',
+        cancelText: '再想想',
+      });
+      if (!confirm) return setState({ ...state });
+    }
+    setState({ ...state, saving: item.purpose, notice: null });
+    try {
+      const { items } = await onboardingApi.updateConsents([
+        { purpose: item.purpose, granted, version: item.currentVersion },
+      ]);
+      setState({ kind: 'ready', items, saving: null, notice: `已保存：${item.title}${granted ? '已开启' : '已关闭'}` });
+    } catch (error) {
+      setState({ ...state, saving: null, notice: describeError(error).message });
+    }
+  };
+
+  return (
+    <View className="ml-page settings-page" data-testid="settings-page">
+      <View className="ml-section-title">授权与隐私</View>
+      {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
+      {state.kind === 'error' ? (
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+      ) : null}
+      {state.kind === 'unregistered' ? (
+        <View className="ml-card" data-testid="settings-unregistered">
+          <View className="settings-item__title">注册会员后可在这里管理授权</View>
+          <Button
+            className="ml-btn ml-btn--primary settings-signup"
+            onClick={() => Taro.redirectTo({ url: '/pages/signup/index' })}
+          >
+            立即注册
+          </Button>
+        </View>
+      ) : null}
+      {state.kind === 'ready' ? (
+        <>
+          {state.notice ? (
+            <View className="settings-notice" data-testid="settings-notice">
+              {state.notice}
+            </View>
+          ) : null}
+          {state.items.map((item) => (
+            <View key={item.purpose} className="ml-card settings-item" data-testid={`setting-${item.purpose}`}>
+              <View className="settings-item__head">
+                <View className="settings-item__title">{item.title}</View>
+                {item.required ? (
+                  <View className="settings-item__locked">必选</View>
+                ) : (
+                  <Switch
+                    checked={item.granted === true}
+                    disabled={state.saving !== null}
+                    color="#0f8a7e"
+                    onChange={(e) => change(item, e.detail.value)}
+                    data-testid={`toggle-${item.purpose}`}
+                  />
+                )}
+              </View>
+              <View className="settings-item__body">{item.body}</View>
+              <View className="settings-item__meta">
+                {item.granted === null
+                  ? '尚未选择'
+                  : `${item.granted ? '已同意' : '未同意'}${formatDate(item.answeredAt) ? `（${formatDate(item.answeredAt)}）` : ''}`}
+                {item.answeredVersion && item.answeredVersion !== item.currentVersion ? '，条款已更新，请重新确认' : ''}
+              </View>
+              {item.required ? (
+                <View className="settings-item__note">这是会员服务的必要条件。如需注销会员，请到门店办理。</View>
+              ) : (
+                <View className="settings-item__note">{item.ifDeclined}</View>
+              )}
+            </View>
+          ))}
+        </>
+      ) : null}
+    </View>
+  );
+}

@@ -1,0 +1,271 @@
+import type { SignupResponse, SignupStoreResponse, VerifyPhoneResponse } from '@shared/contracts/onboarding';
+import { CONSENT_PURPOSES, CONSENT_TEXTS, type ConsentPurpose } from '@shared/onboarding/consent';
+import { Button, Text, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../components/describe-error';
+import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { PhoneButton, SimUserSwitch } from '../../platform';
+import { loadMember } from '../../services/member';
+import { onboardingApi } from '../../services/onboarding';
+import './index.scss';
+
+type Step =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView; retry: () => void }
+  | { kind: 'already'; phoneMasked: string | null }
+  | { kind: 'phone'; verifying: boolean; error: string | null }
+  | { kind: 'consent'; phoneCode: string; phone: VerifyPhoneResponse; submitting: boolean; error: string | null }
+  | { kind: 'welcome'; result: SignupResponse };
+
+/** WeChat hands the scene to the page URL-encoded (`scene=s1.HZ001` arrives as-is, other scenes encoded once). */
+function sceneFrom(params: Record<string, string | undefined>): string | null {
+  const raw = params.scene;
+  if (!raw) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function StoreBanner({ store }: { store: SignupStoreResponse | null }) {
+  if (!store) return null;
+  return (
+    <View className="ml-card signup-store" data-testid="signup-store">
+      <View className="signup-store__hello">欢迎光临</View>
+      <View className="signup-store__name">{store.store.name}</View>
+      <View className="signup-store__address">{store.store.address}</View>
+    </View>
+  );
+}
+
+function Checkbox({ checked }: { checked: boolean }) {
+  return <View className={`signup-check${checked ? ' signup-check--on' : ''}`}>{checked ? '✓' : ''}</View>;
+}
+
+export default function SignupPage() {
+  const router = useRouter();
+  const scene = sceneFrom(router.params);
+  const [store, setStore] = useState<SignupStoreResponse | null>(null);
+  const [step, setStep] = useState<Step>({ kind: 'loading' });
+  const [answers, setAnswers] = useState<Record<ConsentPurpose, boolean>>({
+    service: false,
+    marketing: false,
+    health_data: false,
+  });
+
+  const start = useCallback(() => {
+    setStep({ kind: 'loading' });
+    (async () => {
+      // the store first: a wrong code is said before the person is asked for anything
+      if (scene) setStore(await onboardingApi.signupStore(scene));
+      const me = await loadMember();
+      setStep(
+        me.registered
+          ? { kind: 'already', phoneMasked: me.phoneMasked }
+          : { kind: 'phone', verifying: false, error: null },
+      );
+    })().catch((error: unknown) => setStep({ kind: 'error', error: describeError(error), retry: start }));
+  }, [scene]);
+
+  useEffect(start, []);
+
+  const onPhoneCode = async (phoneCode: string) => {
+    setStep({ kind: 'phone', verifying: true, error: null });
+    try {
+      const phone = await onboardingApi.verifyPhone(phoneCode);
+      setStep({ kind: 'consent', phoneCode, phone, submitting: false, error: null });
+    } catch (error) {
+      setStep({ kind: 'phone', verifying: false, error: describeError(error).message });
+    }
+  };
+
+  const submit = async () => {
+    if (step.kind !== 'consent' || !answers.service) return;
+    setStep({ ...step, submitting: true, error: null });
+    try {
+      const result = await onboardingApi.register({
+        scene,
+        phoneCode: step.phoneCode,
+        consents: CONSENT_PURPOSES.map((purpose) => ({
+          purpose,
+          granted: answers[purpose],
+          version: CONSENT_TEXTS[purpose].version,
+        })),
+      });
+      setStep({ kind: 'welcome', result });
+    } catch (error) {
+      setStep({ ...step, submitting: false, error: describeError(error).message });
+    }
+  };
+
+  const toggle = (purpose: ConsentPurpose) => setAnswers((a) => ({ ...a, [purpose]: !a[purpose] }));
+
+  return (
+    <View className="ml-page signup-page" data-testid="signup-page">
+      <View className="signup-page__hero">
+        <View className="signup-page__title">注册会员</View>
+        <View className="signup-page__sub">授权手机号即可完成，注册即送新人券</View>
+      </View>
+
+      <StoreBanner store={store} />
+
+      {step.kind === 'loading' ? <LoadingCard /> : null}
+      {step.kind === 'error' ? (
+        <ErrorCard
+          title={step.error.cancelled ? '尚未登录' : '无法注册'}
+          message={step.error.message}
+          requestId={step.error.requestId}
+          actionText={step.error.cancelled ? '微信登录' : '重试'}
+          onRetry={step.retry}
+        />
+      ) : null}
+
+      {step.kind === 'already' ? (
+        <View className="ml-card" data-testid="signup-already">
+          <View className="signup-done__title">您已经是会员了</View>
+          <View className="signup-done__text">
+            {step.phoneMasked ? `会员手机号 ${step.phoneMasked}` : '无需重复注册'}，到店结账时出示会员码即可。
+          </View>
+          <Button
+            className="ml-btn ml-btn--primary"
+            onClick={() => Taro.redirectTo({ url: '/pages/member-code/index' })}
+            data-testid="open-member-code"
+          >
+            出示会员码
+          </Button>
+        </View>
+      ) : null}
+
+      {step.kind === 'phone' ? (
+        <View className="ml-card" data-testid="signup-phone-step">
+          <View className="signup-step">第 1 步，共 2 步</View>
+          <View className="signup-done__title">验证手机号</View>
+          <View className="signup-done__text">
+            用您微信绑定的手机号注册，不用输入验证码。手机号用于在门店识别您的会员身份。
+          </View>
+          {step.error ? (
+            <View className="signup-alert" data-testid="signup-error">
+              {step.error}
+            </View>
+          ) : null}
+          <PhoneButton
+            className="ml-btn ml-btn--primary"
+            disabled={step.verifying}
+            onCode={onPhoneCode}
+            onError={(e) =>
+              setStep({
+                kind: 'phone',
+                verifying: false,
+                error: e.cancelled
+                  ? '您没有授权手机号。注册会员需要手机号，请再点一次按钮。'
+                  : `微信授权失败（${e.errMsg}）`,
+              })
+            }
+          >
+            {step.verifying ? '正在验证…' : '微信手机号一键授权'}
+          </PhoneButton>
+        </View>
+      ) : null}
+
+      {step.kind === 'consent' ? (
+        <View data-testid="signup-consent-step">
+          <View className="ml-card">
+            <View className="signup-step">第 2 步，共 2 步</View>
+            <View className="signup-done__title">请阅读并选择</View>
+            <View className="signup-done__text">
+              手机号{' '}
+              <Text className="signup-phone" data-testid="signup-phone">
+                {step.phone.phoneMasked}
+              </Text>
+              {step.phone.knownCustomer ? '：门店已有这个手机号的会员记录，注册后会与您的微信关联，不会重复建档。' : ''}
+            </View>
+          </View>
+          {CONSENT_PURPOSES.map((purpose) => {
+            const text = CONSENT_TEXTS[purpose];
+            return (
+              <View
+                key={purpose}
+                className={`ml-card signup-consent${answers[purpose] ? ' signup-consent--on' : ''}`}
+                data-testid={`consent-${purpose}`}
+                onClick={() => toggle(purpose)}
+              >
+                <View className="signup-consent__head">
+                  <Checkbox checked={answers[purpose]} />
+                  <View className="signup-consent__title">{text.title}</View>
+                  <View className={`signup-tag${text.required ? ' signup-tag--required' : ''}`}>
+                    {text.required ? '必选' : '可选'}
+                  </View>
+                </View>
+                <View className="signup-consent__body">{text.body}</View>
+                <View className="signup-consent__note">{text.ifDeclined}</View>
+              </View>
+            );
+          })}
+          {step.error ? (
+            <View className="signup-alert" data-testid="signup-error">
+              {step.error}
+            </View>
+          ) : null}
+          <Button
+            className="ml-btn ml-btn--primary"
+            disabled={!answers.service || step.submitting}
+            onClick={submit}
+            data-testid="signup-submit"
+          >
+            {step.submitting ? '正在注册…' : answers.service ? '同意并注册' : '请先勾选「会员服务与服务通知」'}
+          </Button>
+        </View>
+      ) : null}
+
+      {step.kind === 'welcome' ? (
+        <View className="ml-card signup-welcome" data-testid="signup-welcome">
+          <View className="signup-welcome__icon">✓</View>
+          <View className="signup-done__title">
+            {step.result.alreadyMember ? '您已经是会员了' : '注册成功，欢迎您！'}
+          </View>
+          <View className="signup-done__text">
+            会员手机号 {step.result.phoneMasked}
+            {step.result.store ? `，所属门店 ${step.result.store.name}` : ''}
+          </View>
+          {step.result.welcomeCoupon ? (
+            <View className="signup-coupon" data-testid="welcome-coupon">
+              <View className="signup-coupon__title">
+                {step.result.welcomeCoupon.created ? '新人券已放入您的券包' : '您已领取过新人券'}
+              </View>
+              <View className="signup-coupon__text">到店结账时出示会员码，收银员即可为您抵扣。</View>
+            </View>
+          ) : null}
+          <Button
+            className="ml-btn ml-btn--primary signup-welcome__btn"
+            onClick={() => Taro.redirectTo({ url: '/pages/member-code/index' })}
+            data-testid="open-member-code"
+          >
+            出示会员码
+          </Button>
+          {step.result.welcomeCoupon ? (
+            <Button
+              className="ml-btn ml-btn--ghost signup-welcome__btn"
+              onClick={() => Taro.redirectTo({ url: '/pages/coupons/index' })}
+              data-testid="open-coupons"
+            >
+              查看我的优惠券
+            </Button>
+          ) : null}
+          <Button
+            className="ml-btn ml-btn--ghost signup-welcome__btn"
+            onClick={() => Taro.reLaunch({ url: '/pages/index/index' })}
+            data-testid="go-home"
+          >
+            返回会员中心
+          </Button>
+        </View>
+      ) : null}
+
+      <View className="signup-page__footer">
+        <SimUserSwitch onSwitched={start} />
+      </View>
+    </View>
+  );
+}

@@ -1,0 +1,52 @@
+import {
+  CouponTemplateList,
+  CouponTemplateView,
+  type CreateCouponTemplateBody,
+  IssueCouponsBody,
+  IssueCouponsResponse,
+  MemberLookupResponse,
+  PointsResponse,
+  SetBirthdayBody,
+  SetBirthdayResponse,
+  WalletResponse,
+} from '@shared/contracts/loyalty';
+import { apiRequest } from './http';
+
+/** Coupons, points and birthday (member); coupon templates and issuing (staff). Typed by the shared contracts. */
+export const loyaltyApi = {
+  wallet: () => apiRequest({ method: 'GET', path: '/api/loyalty/coupons', auth: 'member', schema: WalletResponse }),
+  points: () => apiRequest({ method: 'GET', path: '/api/loyalty/points', auth: 'member', schema: PointsResponse }),
+  setBirthday: (birthday: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/loyalty/birthday',
+      body: SetBirthdayBody.parse({ birthday }),
+      auth: 'member',
+      schema: SetBirthdayResponse,
+    }),
+  templates: () =>
+    apiRequest({ method: 'GET', path: '/api/staff/coupon-templates', auth: 'staff', schema: CouponTemplateList }),
+  createTemplate: (body: CreateCouponTemplateBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/coupon-templates/create',
+      body,
+      auth: 'staff',
+      schema: CouponTemplateView,
+    }),
+  findMember: (phone: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/coupons/member?phone=${encodeURIComponent(phone)}`,
+      auth: 'staff',
+      schema: MemberLookupResponse,
+    }),
+  issue: (templateCode: string, customerIds: string[], batchKey: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/coupons/issue',
+      body: IssueCouponsBody.parse({ templateCode, customerIds, batchKey }),
+      auth: 'staff',
+      schema: IssueCouponsResponse,
+    }),
+};

@@ -1,0 +1,82 @@
+import {
+  ConsentsResponse,
+  CreateSignupCodeBody,
+  MemberCodeResponse,
+  SignupBody,
+  SignupCode,
+  SignupCodesResponse,
+  SignupResponse,
+  SignupStatsResponse,
+  SignupStoreResponse,
+  UpdateConsentsBody,
+  VerifyPhoneBody,
+  VerifyPhoneResponse,
+} from '@shared/contracts/onboarding';
+import type { ConsentChoice } from '@shared/onboarding/consent';
+import { apiRequest } from './http';
+
+const qs = (params: Record<string, string | undefined>): string => {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${encodeURIComponent(v as string)}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+};
+
+/** Sign-up, consents and the member code (member), sign-up codes and figures (staff). */
+export const onboardingApi = {
+  signupStore: (scene: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/signup/store${qs({ scene })}`,
+      auth: 'none',
+      schema: SignupStoreResponse,
+    }),
+  verifyPhone: (phoneCode: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/signup/phone',
+      body: VerifyPhoneBody.parse({ phoneCode }),
+      auth: 'member',
+      schema: VerifyPhoneResponse,
+    }),
+  register: (input: { scene: string | null; phoneCode: string; consents: ConsentChoice[] }) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/signup/register',
+      body: SignupBody.parse(input),
+      auth: 'member',
+      schema: SignupResponse,
+    }),
+  consents: () => apiRequest({ method: 'GET', path: '/api/member/consents', auth: 'member', schema: ConsentsResponse }),
+  updateConsents: (changes: ConsentChoice[]) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/member/consents/update',
+      body: UpdateConsentsBody.parse({ changes }),
+      auth: 'member',
+      schema: ConsentsResponse,
+    }),
+  memberCode: () => apiRequest({ method: 'GET', path: '/api/member/code', auth: 'member', schema: MemberCodeResponse }),
+  signupCodes: (storeId?: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/signup-codes${qs({ storeId })}`,
+      auth: 'staff',
+      schema: SignupCodesResponse,
+    }),
+  createSignupCode: (storeId: string, clerkStaffId: string | null) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/signup-codes/create',
+      body: CreateSignupCodeBody.parse({ storeId, clerkStaffId }),
+      auth: 'staff',
+      schema: SignupCode,
+    }),
+  signupStats: (storeId?: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/signup-stats${qs({ storeId })}`,
+      auth: 'staff',
+      schema: SignupStatsResponse,
+    }),
+};

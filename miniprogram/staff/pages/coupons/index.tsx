@@ -1,0 +1,323 @@
+import type { StaffProfile } from '@shared/contracts/auth';
+import type { CouponTemplateView, CreateCouponTemplateBody, MemberLookupResponse } from '@shared/contracts/loyalty';
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../../components/describe-error';
+import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { isSessionError } from '../../../services/api-error';
+import { loyaltyApi } from '../../../services/loyalty';
+import { hasStaffSession, loadStaffProfile, staffLogout } from '../../../services/staff';
+import '../../staff.scss';
+import './index.scss';
+
+type Tab = 'issue' | 'templates';
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; staff: StaffProfile; templates: CouponTemplateView[] };
+
+const LOGIN = '/staff/pages/login/index';
+const fen = (yuanText: string) => Math.round(Number(yuanText) * 100);
+const newBatchKey = () => `iss-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selected?: boolean; onSelect?: () => void }) {
+  return (
+    <View
+      className={`tpl${selected ? ' tpl--on' : ''}${t.active ? '' : ' tpl--off'}`}
+      onClick={onSelect}
+      data-testid={`template-${t.code}`}
+    >
+      <View className="tpl__head">
+        <Text className="tpl__headline">{t.headline}</Text>
+        <Text className="tpl__scope">{t.ownerStoreName ? `${t.ownerStoreName}专用` : '全部门店'}</Text>
+      </View>
+      <View className="tpl__name">
+        {t.name}（{t.code}）
+      </View>
+      <View className="tpl__meta">
+        {t.rules.slice(1, 2).join('')} · 已发 {t.issuedCount}
+        {t.totalStock !== null ? ` / 共 ${t.totalStock} 张` : ' 张'}
+        {t.perMemberLimit !== null ? ` · 每人限领 ${t.perMemberLimit} 张` : ''}
+      </View>
+    </View>
+  );
+}
+
+function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
+  const [phone, setPhone] = useState('');
+  const [member, setMember] = useState<MemberLookupResponse | null>(null);
+  const [code, setCode] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const find = () => {
+    setBusy(true);
+    setMessage(null);
+    setMember(null);
+    loyaltyApi
+      .findMember(phone)
+      .then(setMember)
+      .catch((e: unknown) => setMessage({ ok: false, text: describeError(e).message }))
+      .finally(() => setBusy(false));
+  };
+  const issue = () => {
+    if (!member || !code) return;
+    setBusy(true);
+    setMessage(null);
+    loyaltyApi
+      .issue(code, [member.customerId], newBatchKey())
+      .then((r) => {
+        if (r.issued === 1) setMessage({ ok: true, text: `已向 ${member.maskedPhone} 发放 1 张优惠券` });
+        else if (r.alreadyIssued === 1) setMessage({ ok: true, text: '这张券已经发过了' });
+        else
+          setMessage({
+            ok: false,
+            text: `未能发放：${r.refused[0]?.code === 'COUPON_LIMIT_REACHED' ? '该会员已达领取上限' : r.refused[0]?.code === 'COUPON_OUT_OF_STOCK' ? '优惠券已发完' : '没有权限给这位会员发券'}`,
+          });
+        setMember({ ...member, availableCoupons: member.availableCoupons + r.issued });
+      })
+      .catch((e: unknown) => setMessage({ ok: false, text: describeError(e).message }))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <View>
+      <View className="ml-card">
+        <View className="staff-card__title">1. 查找会员</View>
+        <Input
+          className="coupon-input"
+          type="number"
+          maxlength={11}
+          placeholder="输入会员手机号"
+          value={phone}
+          onInput={(e) => setPhone(e.detail.value)}
+          data-testid="issue-phone"
+        />
+        <Button
+          className="ml-btn ml-btn--primary"
+          disabled={busy || phone.length < 11}
+          onClick={find}
+          data-testid="issue-find"
+        >
+          查找
+        </Button>
+        {member ? (
+          <View className="issue-member" data-testid="issue-member">
+            <View>
+              会员：{member.maskedName ?? '未填写姓名'}　{member.maskedPhone}
+            </View>
+            <View>
+              所属门店：{member.homeStoreName ?? '—'}　可用券：{member.availableCoupons} 张
+            </View>
+          </View>
+        ) : null}
+      </View>
+      {member ? (
+        <View className="ml-card">
+          <View className="staff-card__title">2. 选择优惠券</View>
+          {templates
+            .filter((t) => t.active)
+            .map((t) => (
+              <TemplateRow key={t.id} t={t} selected={code === t.code} onSelect={() => setCode(t.code)} />
+            ))}
+          <Button
+            className="ml-btn ml-btn--primary"
+            disabled={busy || !code}
+            onClick={issue}
+            data-testid="issue-submit"
+          >
+            发放给该会员
+          </Button>
+        </View>
+      ) : null}
+      {message ? (
+        <View className={`ml-card issue-result${message.ok ? '' : ' issue-result--bad'}`} data-testid="issue-result">
+          {message.text}
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () => void }) {
+  const [f, setF] = useState({
+    code: '',
+    name: '',
+    kind: 'amount_off',
+    off: '',
+    threshold: '0',
+    days: '30',
+    stock: '',
+    limit: '1',
+  });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const set = (k: keyof typeof f) => (e: { detail: { value: string } }) => setF({ ...f, [k]: e.detail.value });
+  const chainWide = !staff.store;
+  const allowed = staff.store
+    ? ['store_manager', 'regional_manager', 'hq_admin'].includes(staff.role)
+    : staff.role === 'hq_admin';
+
+  const submit = () => {
+    setBusy(true);
+    setError(null);
+    const body: CreateCouponTemplateBody = {
+      code: f.code.trim().toUpperCase(),
+      name: f.name.trim(),
+      kind: f.kind as 'amount_off' | 'percent_off',
+      ...(f.kind === 'amount_off'
+        ? { amountOffFen: fen(f.off) }
+        : { percentOff: 100 - Math.round(Number(f.off) * 10) }),
+      thresholdFen: fen(f.threshold || '0'),
+      validity: { kind: 'relative', days: Number(f.days) },
+      ...(f.stock ? { totalStock: Number(f.stock) } : {}),
+      ...(f.limit ? { perMemberLimit: Number(f.limit) } : {}),
+      storeIds: [],
+      categories: [],
+      includeRx: false,
+      ...(staff.store ? { ownerStoreId: staff.store.id } : {}),
+    };
+    loyaltyApi
+      .createTemplate(body)
+      .then(() => {
+        setF({ ...f, code: '', name: '', off: '' });
+        onCreated();
+        Taro.showToast({ title: '已创建', icon: 'success' });
+      })
+      .catch((e: unknown) => setError(describeError(e).message))
+      .finally(() => setBusy(false));
+  };
+
+  if (!allowed) {
+    return <View className="ml-card staff-card__text">新建全部门店通用的模板需要总部管理员，请联系总部。</View>;
+  }
+  return (
+    <View className="ml-card" data-testid="template-form">
+      <View className="staff-card__title">新建优惠券模板</View>
+      <View className="staff-card__text">
+        {chainWide ? '全部门店通用' : `${staff.store?.name}专用，仅在本店可用`}；处方药不参与优惠。
+      </View>
+      <View className="kind-switch">
+        <View
+          className={`kind-switch__opt${f.kind === 'amount_off' ? ' kind-switch__opt--on' : ''}`}
+          onClick={() => setF({ ...f, kind: 'amount_off' })}
+          data-testid="tpl-kind-amount"
+        >
+          满减 / 立减
+        </View>
+        <View
+          className={`kind-switch__opt${f.kind === 'percent_off' ? ' kind-switch__opt--on' : ''}`}
+          onClick={() => setF({ ...f, kind: 'percent_off' })}
+          data-testid="tpl-kind-percent"
+        >
+          折扣
+        </View>
+      </View>
+      <View className="coupon-field">模板编号（大写字母、数字、下划线）</View>
+      <Input
+        className="coupon-input"
+        value={f.code}
+        onInput={set('code')}
+        placeholder="如 HZ001_SPRING"
+        data-testid="tpl-code"
+      />
+      <View className="coupon-field">名称（会员看到的券名）</View>
+      <Input
+        className="coupon-input"
+        value={f.name}
+        onInput={set('name')}
+        placeholder="如 春季满100减10"
+        data-testid="tpl-name"
+      />
+      <View className="coupon-field">{f.kind === 'amount_off' ? '减免金额（元）' : '折扣（如 8.8 表示八八折）'}</View>
+      <Input className="coupon-input" type="digit" value={f.off} onInput={set('off')} data-testid="tpl-off" />
+      <View className="coupon-field">使用门槛：满多少元可用（0 为无门槛）</View>
+      <Input
+        className="coupon-input"
+        type="digit"
+        value={f.threshold}
+        onInput={set('threshold')}
+        data-testid="tpl-threshold"
+      />
+      <View className="coupon-field">领取后有效天数</View>
+      <Input className="coupon-input" type="number" value={f.days} onInput={set('days')} data-testid="tpl-days" />
+      <View className="coupon-field">发放总量（不填为不限）</View>
+      <Input className="coupon-input" type="number" value={f.stock} onInput={set('stock')} data-testid="tpl-stock" />
+      <View className="coupon-field">每人限领（不填为不限）</View>
+      <Input className="coupon-input" type="number" value={f.limit} onInput={set('limit')} data-testid="tpl-limit" />
+      {error ? (
+        <View className="staff-alert" data-testid="tpl-error">
+          {error}
+        </View>
+      ) : null}
+      <Button
+        className="ml-btn ml-btn--primary"
+        disabled={busy || !f.code || !f.name || !f.off}
+        onClick={submit}
+        data-testid="tpl-submit"
+      >
+        {busy ? '正在创建…' : '创建模板'}
+      </Button>
+    </View>
+  );
+}
+
+export default function StaffCoupons() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [tab, setTab] = useState<Tab>('issue');
+
+  const load = useCallback(() => {
+    if (!hasStaffSession()) {
+      Taro.redirectTo({ url: LOGIN });
+      return;
+    }
+    Promise.all([loadStaffProfile(), loyaltyApi.templates()])
+      .then(([staff, list]) => setState({ kind: 'ready', staff, templates: list.templates }))
+      .catch((error: unknown) => {
+        if (isSessionError(error)) {
+          staffLogout();
+          Taro.redirectTo({ url: LOGIN });
+        } else setState({ kind: 'error', error: describeError(error) });
+      });
+  }, []);
+  useEffect(load, []);
+
+  return (
+    <View className="ml-page staff-coupons" data-testid="staff-coupons">
+      <View className="coupons-switch">
+        <View
+          className={`coupons-switch__tab${tab === 'issue' ? ' coupons-switch__tab--on' : ''}`}
+          onClick={() => setTab('issue')}
+          data-testid="staff-tab-issue"
+        >
+          给会员发券
+        </View>
+        <View
+          className={`coupons-switch__tab${tab === 'templates' ? ' coupons-switch__tab--on' : ''}`}
+          onClick={() => setTab('templates')}
+          data-testid="staff-tab-templates"
+        >
+          优惠券模板
+        </View>
+      </View>
+      {state.kind === 'loading' ? <LoadingCard /> : null}
+      {state.kind === 'error' ? (
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+      ) : null}
+      {state.kind === 'ready' && tab === 'issue' ? <IssuePanel templates={state.templates} /> : null}
+      {state.kind === 'ready' && tab === 'templates' ? (
+        <>
+          <CreateForm staff={state.staff} onCreated={load} />
+          <View className="ml-section-title">已有模板（{state.templates.length}）</View>
+          <View className="ml-card" data-testid="template-list">
+            {state.templates.length === 0 ? <View className="staff-card__text">还没有模板</View> : null}
+            {state.templates.map((t) => (
+              <TemplateRow key={t.id} t={t} />
+            ))}
+          </View>
+        </>
+      ) : null}
+    </View>
+  );
+}

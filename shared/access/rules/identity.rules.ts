@@ -1,0 +1,16 @@
+import { memberOnly, partnerOf, type Rule, staffAtLeast } from '../actor.js';
+
+/**
+ * Identity linking. Partners feed records; members confirm their own held matches; store managers decide merge
+ * suggestions of their store (a regional manager their region, HQ all); undoing a merge and the integration
+ * health view are HQ's, since a merge spans stores.
+ */
+export const IDENTITY_RULES = {
+  'identity.ingest': partnerOf('pos', 'mall', 'wecom'),
+  'identity.held_list': memberOnly,
+  'identity.held_decide': memberOnly,
+  'identity.suggestions_list': staffAtLeast('store_manager'),
+  'identity.suggestion_decide': staffAtLeast('store_manager'),
+  'identity.merge_undo': staffAtLeast('hq_admin'),
+  'identity.health_read': staffAtLeast('hq_admin'),
+} as const satisfies Record<string, Rule>;

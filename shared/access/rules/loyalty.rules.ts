@@ -1,0 +1,27 @@
+import { memberOnly, partnerOf, type Rule, staffAtLeast } from '../actor.js';
+
+/**
+ * Coupon templates may be created by a store manager for their own store (regional managers for stores of their
+ * region); chain-wide templates (no owning store) cost the whole chain, so only HQ creates them.
+ */
+const templateCreate: Rule = (actor, resource) => {
+  if (resource.kind === 'none') return actor.kind === 'staff' && actor.role === 'hq_admin' ? 'allow' : 'deny';
+  return staffAtLeast('store_manager')(actor, resource);
+};
+
+/** Coupons, points and tiers: the member's wallet, the POS redemption / void / order ingest, the staff pages. */
+export const LOYALTY_RULES = {
+  'loyalty.wallet_read': memberOnly,
+  'loyalty.points_read': memberOnly,
+  'loyalty.birthday_update': memberOnly,
+  // POS keys only, each bound to its store (the handler acts for the key's store; a body storeId must match)
+  'pos.redeem': partnerOf('pos'),
+  'pos.void': partnerOf('pos'),
+  'pos.order_ingest': partnerOf('pos'),
+  'coupon.template_list': staffAtLeast('store_manager'),
+  'coupon.template_create': templateCreate,
+  // finding a member by phone to issue to: managers, within their scope (the answer is masked anyway)
+  'coupon.member_lookup': staffAtLeast('store_manager'),
+  // issuing costs money: managers; each recipient is checked against the issuer's scope in the use case
+  'coupon.issue': staffAtLeast('store_manager'),
+} as const satisfies Record<string, Rule>;

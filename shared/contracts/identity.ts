@@ -1,0 +1,112 @@
+/**
+ * Identity API: partner ingest of source records, the member's held matches ("这是您在××店的会员卡吗?"), the
+ * store manager's merge suggestions, merge undo and the integration-health view.
+ */
+import { z } from 'zod';
+
+const Id = z.string().min(1).max(64);
+
+// ---- ingest (partner) ----
+
+/** Each record is validated on its own: a malformed one is rejected with a reason while the rest lands. */
+export const IngestRecordsBody = z.strictObject({ records: z.array(z.unknown()).min(1).max(1000) });
+
+export const IngestRecordResult = z.object({
+  index: z.number().int(),
+  sourceId: z.string().nullable(),
+  status: z.enum(['created', 'updated', 'unchanged', 'rejected']),
+  reason: z.string().optional(),
+  customerId: z.string().optional(),
+  link: z.enum(['linked', 'held', 'own', 'deferred']).optional(),
+});
+export const IngestRecordsResponse = z.object({
+  received: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+  linked: z.number().int(),
+  held: z.number().int(),
+  results: z.array(IngestRecordResult),
+});
+export type IngestRecordsResponse = z.infer<typeof IngestRecordsResponse>;
+
+// ---- held matches (member) ----
+
+export const HeldMatch = z.object({
+  matchId: z.string(),
+  storeName: z.string(),
+  cardMasked: z.string(),
+});
+export type HeldMatch = z.infer<typeof HeldMatch>;
+export const HeldMatchesResponse = z.object({ matches: z.array(HeldMatch) });
+export type HeldMatchesResponse = z.infer<typeof HeldMatchesResponse>;
+
+export const HeldDecideBody = z.strictObject({ matchId: Id, decision: z.enum(['confirm', 'decline']) });
+export type HeldDecideBody = z.infer<typeof HeldDecideBody>;
+export const HeldDecideResponse = z.object({ status: z.enum(['confirmed', 'rejected']), customerId: z.string() });
+export type HeldDecideResponse = z.infer<typeof HeldDecideResponse>;
+
+// ---- merge suggestions (store manager+) ----
+
+export const SuggestionsQuery = z.strictObject({ storeId: Id.optional() });
+
+export const RecordView = z.object({
+  recordId: z.string(),
+  customerId: z.string(),
+  source: z.string(),
+  sourceIdMasked: z.string(),
+  storeName: z.string().nullable(),
+  name: z.string().nullable(),
+  birthday: z.string().nullable(),
+  gender: z.string(),
+  phoneMasked: z.string().nullable(),
+  district: z.string().nullable(),
+  lastActive: z.string().nullable(),
+});
+export type RecordView = z.infer<typeof RecordView>;
+
+export const Suggestion = z.object({
+  id: z.string(),
+  storeId: z.string().nullable(),
+  createdAt: z.string(),
+  a: RecordView,
+  b: RecordView,
+});
+export type Suggestion = z.infer<typeof Suggestion>;
+export const SuggestionsResponse = z.object({ suggestions: z.array(Suggestion) });
+export type SuggestionsResponse = z.infer<typeof SuggestionsResponse>;
+
+export const SuggestionDecideBody = z.strictObject({ id: Id, decision: z.enum(['confirm', 'reject']) });
+export type SuggestionDecideBody = z.infer<typeof SuggestionDecideBody>;
+export const SuggestionDecideResponse = z.object({
+  status: z.enum(['confirmed', 'rejected']),
+  mergeId: z.string().nullable(),
+});
+export type SuggestionDecideResponse = z.infer<typeof SuggestionDecideResponse>;
+
+// ---- merge undo (HQ) ----
+
+export const MergeUndoBody = z.strictObject({ mergeId: Id });
+export const MergeUndoResponse = z.object({ mergeId: z.string(), restoredCustomerId: z.string() });
+
+// ---- integration health (HQ) ----
+
+export const SourceHealth = z.object({
+  source: z.string(),
+  lastOkAt: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  calls24h: z.number().int(),
+  failures24h: z.number().int(),
+  rejectedRecords24h: z.number().int(),
+  /** minutes since the last good sync; null when there never was one */
+  lagMinutes: z.number().int().nullable(),
+});
+export const HealthResponse = z.object({
+  sources: z.array(SourceHealth),
+  quarantined: z.number().int(),
+  openHolds: z.number().int(),
+  openSuggestions: z.number().int(),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;

@@ -1,0 +1,241 @@
+/**
+ * The loyalty API contract: the POS endpoints (signed, idempotent), the member's wallet and points, and the staff
+ * coupon pages. Money is integer fen everywhere.
+ */
+import { z } from 'zod';
+
+const fen = z.number().int().min(0).max(100_000_000);
+/** the POS's retry key: the same key with the same body returns the first answer */
+const idempotencyKey = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[\w.:-]+$/, 'letters, digits and _ . : - only');
+// codes are checked by the use case so a malformed one answers COUPON_CODE_INVALID / MEMBER_CODE_INVALID, not 400
+const code = z.string().min(1).max(64);
+
+export const PosOrderLine = z
+  .object({
+    sku: z.string().min(1).max(64).optional(),
+    category: z.string().min(1).max(32).optional(),
+    rx: z.boolean().optional(),
+    amountFen: fen,
+  })
+  .strict();
+
+export const PosRedeemBody = z
+  .object({
+    idempotencyKey,
+    memberCode: code.optional(),
+    couponCode: code.optional(),
+    /** with a member code: the coupon the cashier picked; without, the best applicable one is used */
+    couponId: z.string().min(1).max(64).optional(),
+    orderAmountFen: fen,
+    externalOrderId: z.string().min(1).max(64).optional(),
+    lines: z.array(PosOrderLine).max(200).optional(),
+    /** optional cross-check: must be the store the POS key is bound to */
+    storeId: z.string().min(1).max(32).optional(),
+  })
+  .strict()
+  .refine((b) => (b.memberCode ? 1 : 0) + (b.couponCode ? 1 : 0) === 1, {
+    message: 'send exactly one of memberCode or couponCode',
+  });
+export type PosRedeemBody = z.infer<typeof PosRedeemBody>;
+
+export const PosRedeemResponse = z.object({
+  redemptionId: z.string(),
+  couponId: z.string(),
+  couponName: z.string(),
+  headline: z.string(),
+  customerId: z.string(),
+  storeId: z.string(),
+  orderAmountFen: fen,
+  eligibleFen: fen,
+  discountFen: fen,
+  payableFen: fen,
+  redeemedAt: z.string(),
+});
+export type PosRedeemResponse = z.infer<typeof PosRedeemResponse>;
+
+export const PosVoidBody = z
+  .object({
+    idempotencyKey,
+    redemptionId: z.string().min(1).max(64).optional(),
+    /** voids every coupon redeemed on this order at this store and reverses the order's points */
+    externalOrderId: z.string().min(1).max(64).optional(),
+  })
+  .strict()
+  .refine((b) => (b.redemptionId ? 1 : 0) + (b.externalOrderId ? 1 : 0) === 1, {
+    message: 'send exactly one of redemptionId or externalOrderId',
+  });
+
+export const PosVoidResponse = z.object({
+  voided: z.array(z.object({ redemptionId: z.string(), couponId: z.string(), couponReturned: z.boolean() })),
+  pointsReversed: z.number().int(),
+});
+export type PosVoidResponse = z.infer<typeof PosVoidResponse>;
+
+export const PosIngestLine = z
+  .object({
+    sku: z.string().min(1).max(64),
+    quantity: z.number().int().min(1).max(10_000),
+    unitPriceFen: fen,
+    amountFen: fen,
+    rx: z.boolean().optional(),
+  })
+  .strict();
+
+export const PosOrderBody = z
+  .object({
+    idempotencyKey,
+    externalId: z.string().min(1).max(64),
+    memberCode: code.optional(),
+    posCardNo: z.string().min(1).max(32).optional(),
+    orderedAt: z.iso.datetime({ offset: true }),
+    totalFen: fen,
+    discountFen: fen.default(0),
+    paidFen: fen,
+    lines: z.array(PosIngestLine).min(1).max(200),
+  })
+  .strict()
+  .refine((b) => !(b.memberCode && b.posCardNo), { message: 'send at most one of memberCode or posCardNo' });
+export type PosOrderBody = z.infer<typeof PosOrderBody>;
+
+export const PosOrderResponse = z.object({
+  orderId: z.string(),
+  customerId: z.string().nullable(),
+  pointsEarned: z.number().int(),
+  pointsBalance: z.number().int().nullable(),
+});
+export type PosOrderResponse = z.infer<typeof PosOrderResponse>;
+
+// ---- member pages
+
+export const CouponView = z.object({
+  id: z.string(),
+  name: z.string(),
+  headline: z.string(),
+  rules: z.array(z.string()),
+  state: z.enum(['available', 'used', 'expired', 'not_yet_valid']),
+  code: z.string(),
+  /** Code 128 of `code`, PNG data URL; only for coupons that can still be used */
+  barcodePng: z.string().nullable(),
+  lastValidDay: z.string(),
+  redeemedAt: z.string().nullable(),
+  redeemedStoreName: z.string().nullable(),
+});
+export type CouponView = z.infer<typeof CouponView>;
+
+export const WalletResponse = z.object({
+  available: z.array(CouponView),
+  used: z.array(CouponView),
+  expired: z.array(CouponView),
+});
+export type WalletResponse = z.infer<typeof WalletResponse>;
+
+export const PointsLine = z.object({
+  id: z.number().int(),
+  kind: z.enum(['earn', 'spend', 'expire', 'reverse', 'adjust']),
+  points: z.number().int(),
+  note: z.string(),
+  occurredAt: z.string(),
+});
+
+export const PointsResponse = z.object({
+  balance: z.number().int(),
+  nextExpiry: z.object({ points: z.number().int(), lastDay: z.string() }).nullable(),
+  tier: z.object({ code: z.enum(['basic', 'silver', 'gold']), name: z.string(), benefits: z.array(z.string()) }),
+  spendFen: z.number().int(),
+  nextTier: z.object({ name: z.string(), missingFen: z.number().int() }).nullable(),
+  rules: z.array(z.string()),
+  birthday: z.string().nullable(),
+  ledger: z.array(PointsLine),
+});
+export type PointsResponse = z.infer<typeof PointsResponse>;
+
+export const SetBirthdayBody = z
+  .object({ birthday: z.string().regex(/^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD') })
+  .strict();
+export const SetBirthdayResponse = z.object({ birthday: z.string(), birthdayCouponIssued: z.boolean() });
+
+// ---- staff pages
+
+export const CouponTemplateView = z.object({
+  id: z.string(),
+  code: z.string(),
+  name: z.string(),
+  headline: z.string(),
+  rules: z.array(z.string()),
+  kind: z.enum(['amount_off', 'percent_off']),
+  ownerStoreId: z.string().nullable(),
+  ownerStoreName: z.string().nullable(),
+  totalStock: z.number().int().nullable(),
+  issuedCount: z.number().int(),
+  perMemberLimit: z.number().int().nullable(),
+  active: z.boolean(),
+});
+export type CouponTemplateView = z.infer<typeof CouponTemplateView>;
+
+export const CouponTemplateList = z.object({ templates: z.array(CouponTemplateView) });
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+
+export const CreateCouponTemplateBody = z
+  .object({
+    code: z
+      .string()
+      .min(3)
+      .max(32)
+      .regex(/^[A-Z0-9_]+$/, 'upper-case letters, digits and _'),
+    name: z.string().trim().min(1).max(30),
+    kind: z.enum(['amount_off', 'percent_off']),
+    amountOffFen: z.number().int().min(1).max(1_000_000).optional(),
+    percentOff: z.number().int().min(1).max(99).optional(),
+    maxDiscountFen: z.number().int().min(1).max(1_000_000).optional(),
+    thresholdFen: fen.default(0),
+    validity: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('relative'), days: z.number().int().min(1).max(3660) }).strict(),
+      z.object({ kind: z.literal('fixed'), from: date, until: date }).strict(),
+    ]),
+    totalStock: z.number().int().min(1).max(10_000_000).optional(),
+    perMemberLimit: z.number().int().min(1).max(1000).optional(),
+    storeIds: z.array(z.string().min(1).max(32)).max(1000).default([]),
+    categories: z.array(z.string().min(1).max(32)).max(50).default([]),
+    includeRx: z.boolean().default(false),
+    /** the owning store for a store-scoped template; omitted = chain-wide (HQ only) */
+    ownerStoreId: z.string().min(1).max(32).optional(),
+  })
+  .strict()
+  .refine((b) => (b.kind === 'amount_off' ? !!b.amountOffFen && !b.percentOff : !!b.percentOff && !b.amountOffFen), {
+    message: 'amount_off needs amountOffFen; percent_off needs percentOff',
+  })
+  .refine((b) => b.validity.kind === 'relative' || b.validity.from <= b.validity.until, {
+    message: 'validity.from must not be after validity.until',
+  });
+export type CreateCouponTemplateBody = z.infer<typeof CreateCouponTemplateBody>;
+
+export const MemberLookupQuery = z.object({ phone: z.string().min(1).max(20) }).strict();
+export const MemberLookupResponse = z.object({
+  customerId: z.string(),
+  maskedPhone: z.string(),
+  maskedName: z.string().nullable(),
+  homeStoreName: z.string().nullable(),
+  availableCoupons: z.number().int(),
+});
+export type MemberLookupResponse = z.infer<typeof MemberLookupResponse>;
+
+export const IssueCouponsBody = z
+  .object({
+    templateCode: z.string().min(1).max(32),
+    customerIds: z.array(z.string().min(1).max(64)).min(1).max(500),
+    /** one batch = one key: re-sending the same batch issues nothing new */
+    batchKey: idempotencyKey,
+  })
+  .strict();
+
+export const IssueCouponsResponse = z.object({
+  issued: z.number().int(),
+  alreadyIssued: z.number().int(),
+  refused: z.array(z.object({ customerId: z.string(), code: z.string() })),
+});
+export type IssueCouponsResponse = z.infer<typeof IssueCouponsResponse>;

@@ -1,0 +1,177 @@
+/**
+ * Onboarding API: store sign-up codes (staff), the sign-up itself (member), consent settings, the member code and
+ * its POS lookup. Types come from here on both sides.
+ */
+import { z } from 'zod';
+import { CONSENT_PURPOSES } from '../onboarding/consent.js';
+
+const Id = z.string().min(1).max(64);
+/** the scene exactly as the page got it; parsed server-side by SignupSceneString */
+const RawScene = z.string().min(1).max(96);
+const PhoneCode = z.string().min(1).max(128);
+
+export const ConsentPurpose = z.enum(CONSENT_PURPOSES);
+export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
+
+export const ConsentChoiceBody = z.strictObject({
+  purpose: ConsentPurpose,
+  granted: z.boolean(),
+  version: z.string().min(1).max(32),
+});
+
+// ---- sign-up (member) ----
+
+export const SignupStoreQuery = z.strictObject({ scene: RawScene });
+/** What the sign-up page shows before anything is asked: which store's code was scanned. */
+export const SignupStoreResponse = z.object({
+  store: z.object({ id: z.string(), name: z.string(), address: z.string() }),
+  invited: z.boolean(),
+});
+export type SignupStoreResponse = z.infer<typeof SignupStoreResponse>;
+
+export const VerifyPhoneBody = z.strictObject({ phoneCode: PhoneCode });
+export const VerifyPhoneResponse = z.object({
+  phoneMasked: z.string(),
+  /** the phone already belongs to a member (a POS card or another WeChat account): sign-up links to it */
+  knownCustomer: z.boolean(),
+});
+export type VerifyPhoneResponse = z.infer<typeof VerifyPhoneResponse>;
+
+export const SignupBody = z.strictObject({
+  /** null when the page was opened without a store code (e.g. from the member home) */
+  scene: RawScene.nullable(),
+  /** the phone button's code; already traded by /api/signup/phone, answered from the stored exchange */
+  phoneCode: PhoneCode,
+  consents: z.array(ConsentChoiceBody).min(1).max(CONSENT_PURPOSES.length),
+});
+export type SignupBody = z.infer<typeof SignupBody>;
+
+export const WelcomeCoupon = z.object({
+  couponId: z.string(),
+  /** whether this sign-up issued it (false: the person already had their new-member coupon) */
+  created: z.boolean(),
+});
+
+export const SignupResponse = z.object({
+  customerId: z.string(),
+  /** a new person (false: linked to a customer the POS or another WeChat account already knew) */
+  newCustomer: z.boolean(),
+  /** this WeChat account was already signed up: nothing changed */
+  alreadyMember: z.boolean(),
+  phoneMasked: z.string(),
+  store: z.object({ id: z.string(), name: z.string() }).nullable(),
+  welcomeCoupon: WelcomeCoupon.nullable(),
+  /** POS member cards that look like this person but need a clerk to confirm before they are merged */
+  heldMatches: z.array(z.object({ matchId: z.string(), storeName: z.string(), cardMasked: z.string() })),
+});
+export type SignupResponse = z.infer<typeof SignupResponse>;
+
+// ---- consent settings (member) ----
+
+export const ConsentItem = z.object({
+  purpose: ConsentPurpose,
+  title: z.string(),
+  body: z.string(),
+  ifDeclined: z.string(),
+  required: z.boolean(),
+  /** current wording's version: send it back with a change */
+  currentVersion: z.string(),
+  /** null when never answered */
+  granted: z.boolean().nullable(),
+  /** the version the member answered; differs from currentVersion when the wording changed since */
+  answeredVersion: z.string().nullable(),
+  answeredAt: z.string().nullable(),
+});
+export type ConsentItem = z.infer<typeof ConsentItem>;
+
+export const ConsentsResponse = z.object({ items: z.array(ConsentItem) });
+export type ConsentsResponse = z.infer<typeof ConsentsResponse>;
+
+export const UpdateConsentsBody = z.strictObject({ changes: z.array(ConsentChoiceBody).min(1).max(3) });
+export type UpdateConsentsBody = z.infer<typeof UpdateConsentsBody>;
+
+// ---- member code (member) and its POS lookup (partner) ----
+
+export const MemberCodeResponse = z.object({
+  code: z.string(),
+  /** PNG data URLs rendered server-side, so the client bundle carries no QR/barcode library */
+  qrDataUrl: z.string(),
+  barcodeDataUrl: z.string(),
+  issuedAt: z.string(),
+  expiresAt: z.string(),
+  /** when the page should fetch the next code */
+  refreshAfterSeconds: z.number().int().positive(),
+  serverTime: z.string(),
+});
+export type MemberCodeResponse = z.infer<typeof MemberCodeResponse>;
+
+/** any string: a malformed code is answered MEMBER_CODE_INVALID, which a cashier understands better than a 400 */
+export const PosMemberBody = z.strictObject({ memberCode: z.string().min(1).max(64) });
+export const PosMemberResponse = z.object({
+  customerId: z.string(),
+  /** 张* / 欧阳** : enough for the cashier to greet, not enough to identify */
+  nameMasked: z.string().nullable(),
+  phoneMasked: z.string().nullable(),
+  /** tier name, e.g. 金卡会员 */
+  tier: z.string().nullable(),
+  memberSince: z.string().nullable(),
+  homeStoreName: z.string().nullable(),
+  /** coupons the cashier can apply, soonest-expiring first (redeem one by couponId with the member code) */
+  coupons: z.array(z.object({ couponId: z.string(), name: z.string(), headline: z.string(), validUntil: z.string() })),
+});
+export type PosMemberResponse = z.infer<typeof PosMemberResponse>;
+
+// ---- store sign-up codes and figures (staff) ----
+
+export const SignupCodesQuery = z.strictObject({ storeId: Id.optional() });
+export const CreateSignupCodeBody = z.strictObject({ storeId: Id, clerkStaffId: Id.nullable() });
+
+export const SignupCode = z.object({
+  id: z.string(),
+  scene: z.string(),
+  page: z.string(),
+  clerk: z.object({ staffId: z.string(), name: z.string() }).nullable(),
+  imageDataUrl: z.string(),
+  /** a file name for saving/printing, e.g. 会员码-HZ001-王芳.png */
+  fileName: z.string(),
+  createdAt: z.string(),
+});
+export type SignupCode = z.infer<typeof SignupCode>;
+
+const StoreRef = z.object({ id: z.string(), code: z.string(), name: z.string() });
+
+export const SignupCodesResponse = z.object({
+  /** stores in the caller's scope, for the picker */
+  stores: z.array(StoreRef),
+  store: StoreRef.nullable(),
+  /** staff of the selected store who can invite */
+  staff: z.array(z.object({ staffId: z.string(), name: z.string(), role: z.string() })),
+  codes: z.array(SignupCode),
+});
+export type SignupCodesResponse = z.infer<typeof SignupCodesResponse>;
+
+export const SignupStatsQuery = z.strictObject({
+  storeId: Id.optional(),
+  /** Asia/Shanghai calendar days, inclusive; default: the current month to today */
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+});
+export const SignupStatsResponse = z.object({
+  store: StoreRef,
+  from: z.string(),
+  to: z.string(),
+  total: z.number().int(),
+  newCustomers: z.number().int(),
+  linkedCustomers: z.number().int(),
+  byClerk: z.array(
+    z.object({
+      staffId: z.string().nullable(),
+      name: z.string(),
+      signups: z.number().int(),
+      newCustomers: z.number().int(),
+    }),
+  ),
+});
+export type SignupStatsResponse = z.infer<typeof SignupStatsResponse>;
+
+export const PurgeMemberCodesResponse = z.object({ deleted: z.number().int() });

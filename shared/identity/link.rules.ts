@@ -1,0 +1,242 @@
+/**
+ * The linking rules, pure. Precision beats recall: a wrong merge shows one person's medicines to another, so an
+ * identifier only links when it is strong (unionid, openid, POS card, mall account, WeCom id, a phone WeChat
+ * verified) or when an unverified phone meets nothing that contradicts it. Everything else is held for a member or
+ * reviewer, or at most suggested.
+ *
+ * The bulk linker (functions/adapters/db/repos/identity-link.sql.ts) implements `decidePhoneGroup` in SQL; the
+ * incremental linker calls it directly. Both are checked against each other in tests.
+ */
+import { daysBetween } from './date.js';
+import type { NameKind } from './name.js';
+
+export interface RecordFacts {
+  recordId: string;
+  name: string | null;
+  nameKind: NameKind;
+  surname: string | null;
+  birthday: string | null;
+  gender: 'male' | 'female' | 'unknown';
+  /** last activity on the record (YYYY-MM-DD); null = unknown, treated as active */
+  lastActive: string | null;
+  phoneVerified: boolean;
+  district: string | null;
+}
+
+export const LINK_LIMITS = {
+  /**
+   * Chinese carriers recycle a number after a few months of suspension; a card silent for three years may carry a
+   * number that now belongs to someone else, so its phone alone never links it.
+   */
+  dormantDays: 1095,
+  /** a phone on more records than this is not one household's: it links nothing (a shop's number, a placeholder) */
+  phoneRecords: 8,
+  /** one person rarely holds more records under one strong key; more means a bad value (a test card, a bug) */
+  keyRecords: 12,
+} as const;
+
+export type StrongVia = 'unionid' | 'openid' | 'pos_card' | 'mall_account' | 'wecom_id' | 'verified_phone';
+export type LinkVia = StrongVia | 'phone' | 'weak';
+export type LinkDecision = 'link' | 'hold' | 'suggest' | 'reject';
+export type LinkReason =
+  | 'blocked'
+  | 'cluster_limit'
+  | 'strong_identifier'
+  | 'verified_phone'
+  | 'phone'
+  | 'dormant_card'
+  | 'family_phone'
+  | 'name_conflict'
+  | 'birthday_conflict'
+  | 'ambiguous'
+  | 'weak_match'
+  | 'no_evidence';
+
+export interface LinkEvidence {
+  via: LinkVia;
+  /** the shared value is on the blocked list (placeholder, a store's own phone) */
+  blocked: boolean;
+  /** records carrying the shared value, both sides included */
+  sharedBy: number;
+  a: RecordFacts;
+  b: RecordFacts;
+  /** phone only: distinct real names among the active records carrying the phone (a family phone has ≥ 2) */
+  namesOnValue?: number;
+  /** today, YYYY-MM-DD (business day) */
+  today: string;
+}
+
+export interface LinkVerdict {
+  decision: LinkDecision;
+  reason: LinkReason;
+}
+
+const STRONG: ReadonlySet<LinkVia> = new Set(['unionid', 'openid', 'pos_card', 'mall_account', 'wecom_id']);
+
+export function isDormant(r: Pick<RecordFacts, 'lastActive'>, today: string): boolean {
+  return r.lastActive !== null && daysBetween(r.lastActive, today) > LINK_LIMITS.dormantDays;
+}
+
+/** Do two records' names contradict? Unknown names (nicknames, nothing) never do. */
+export function namesConflict(a: RecordFacts, b: RecordFacts): boolean {
+  if (a.nameKind === 'unknown' || b.nameKind === 'unknown') return false;
+  if (a.nameKind === 'real' && b.nameKind === 'real') return a.name !== b.name;
+  return a.surname !== b.surname;
+}
+
+export function birthdaysConflict(a: RecordFacts, b: RecordFacts): boolean {
+  return a.birthday !== null && b.birthday !== null && a.birthday !== b.birthday;
+}
+
+export function gendersConflict(a: RecordFacts, b: RecordFacts): boolean {
+  return a.gender !== 'unknown' && b.gender !== 'unknown' && a.gender !== b.gender;
+}
+
+/** One pair of records sharing one value: link, hold for review, suggest to a manager, or reject. */
+export function decideLink(e: LinkEvidence): LinkVerdict {
+  if (e.via === 'weak') {
+    const { a, b } = e;
+    const same =
+      a.nameKind === 'real' &&
+      a.name === b.name &&
+      a.birthday !== null &&
+      a.birthday === b.birthday &&
+      a.district !== null &&
+      a.district === b.district;
+    return same ? { decision: 'suggest', reason: 'weak_match' } : { decision: 'reject', reason: 'no_evidence' };
+  }
+  if (e.blocked) return { decision: 'reject', reason: 'blocked' };
+  // a phone WeChat verified is proven per account; one person may hold several accounts, so the key limit applies
+  const limit = e.via === 'phone' ? LINK_LIMITS.phoneRecords : LINK_LIMITS.keyRecords;
+  if (e.sharedBy > limit) return { decision: 'hold', reason: 'cluster_limit' };
+  if (STRONG.has(e.via)) return { decision: 'link', reason: 'strong_identifier' };
+  if (e.via === 'verified_phone' || (e.a.phoneVerified && e.b.phoneVerified)) {
+    return { decision: 'link', reason: 'verified_phone' };
+  }
+  // an unverified phone: it links only when nothing contradicts it and something beyond the phone agrees
+  const sameRealName = e.a.nameKind === 'real' && e.b.nameKind === 'real' && e.a.name === e.b.name;
+  if (isDormant(e.a, e.today) || isDormant(e.b, e.today)) {
+    // a recycled number reaches a stranger, not someone with the card holder's own name
+    return sameRealName && !birthdaysConflict(e.a, e.b)
+      ? { decision: 'link', reason: 'phone' }
+      : { decision: 'hold', reason: 'dormant_card' };
+  }
+  if ((e.namesOnValue ?? 0) >= 2) {
+    return sameRealName && !birthdaysConflict(e.a, e.b)
+      ? { decision: 'link', reason: 'phone' }
+      : { decision: 'hold', reason: 'family_phone' };
+  }
+  if (namesConflict(e.a, e.b)) return { decision: 'hold', reason: 'name_conflict' };
+  if (birthdaysConflict(e.a, e.b)) return { decision: 'hold', reason: 'birthday_conflict' };
+  // a spouse's card typed with the family phone: the other side's gender gives it away
+  if (gendersConflict(e.a, e.b)) return { decision: 'hold', reason: 'ambiguous' };
+  // a nickname and a named card may be two people of one household: a birthday or a gender must agree, else the
+  // member confirms it at sign-up
+  const oneNick = (e.a.nameKind === 'unknown') !== (e.b.nameKind === 'unknown');
+  const sameBirthday = e.a.birthday !== null && e.a.birthday === e.b.birthday;
+  const sameGender = e.a.gender !== 'unknown' && e.a.gender === e.b.gender;
+  return !oneNick || sameBirthday || sameGender
+    ? { decision: 'link', reason: 'phone' }
+    : { decision: 'hold', reason: 'ambiguous' };
+}
+
+export type HoldReason =
+  | 'family_phone'
+  | 'name_conflict'
+  | 'birthday_conflict'
+  | 'dormant_card'
+  | 'ambiguous'
+  | 'cluster_limit';
+
+export interface PhoneGroupVerdict {
+  /** sets of records the phone joins (each set becomes one customer) */
+  classes: string[][];
+  /** records the phone does not join to the rest of the group, and why */
+  holds: { recordId: string; reason: HoldReason }[];
+}
+
+/**
+ * All records carrying one (valid, unblocked) phone, verified or not, decided together so that the order records
+ * arrive in does not matter and the bulk SQL can compute the same thing with GROUP BYs:
+ * - one real name, at most one birthday and at most one gender among the active records ("single"): one person;
+ *   every active record joins, except an honorific (王先生) whose surname differs;
+ * - several real names (a family phone), or one name with two birthdays or two genders: only records with the same
+ *   real name join, and only if their birthdays agree; everything else is held for the member (at sign-up) or a
+ *   reviewer;
+ * - a dormant card (the number may have been recycled) joins only records with its own real name.
+ */
+export function decidePhoneGroup(records: readonly RecordFacts[], today: string): PhoneGroupVerdict {
+  const classes: string[][] = [];
+  const holds: PhoneGroupVerdict['holds'] = [];
+  if (records.length < 2) return { classes, holds };
+  if (records.length > LINK_LIMITS.phoneRecords) {
+    return { classes, holds: records.map((r) => ({ recordId: r.recordId, reason: 'cluster_limit' as const })) };
+  }
+  const dormant = new Set(records.filter((r) => isDormant(r, today)).map((r) => r.recordId));
+  const active = records.filter((r) => !dormant.has(r.recordId));
+  const names = new Set(active.filter((r) => r.nameKind === 'real').map((r) => r.name));
+  const birthdays = new Set(active.filter((r) => r.birthday !== null).map((r) => r.birthday));
+  const genders = new Set(active.filter((r) => r.gender !== 'unknown').map((r) => r.gender));
+  const linked = new Set<string>();
+  const push = (ids: string[]) => {
+    if (ids.length < 2) return;
+    classes.push(ids);
+    for (const id of ids) linked.add(id);
+  };
+
+  if (names.size <= 1 && birthdays.size <= 1 && genders.size <= 1) {
+    const realName = [...names][0] ?? null;
+    const realSurname = active.find((r) => r.nameKind === 'real')?.surname ?? null;
+    const honorificSurnames = new Set(active.filter((r) => r.nameKind === 'honorific').map((r) => r.surname));
+    const birthday = [...birthdays][0] ?? null;
+    const fits = (r: RecordFacts) =>
+      r.nameKind !== 'honorific' || (realSurname !== null ? r.surname === realSurname : honorificSurnames.size === 1);
+    const joins = (r: RecordFacts) =>
+      fits(r) &&
+      (!dormant.has(r.recordId) ||
+        (r.nameKind === 'real' &&
+          r.name === realName &&
+          (r.birthday === null || birthday === null || r.birthday === birthday)));
+    // a nickname side and a named side are one person only if they share a birthday or a (known) gender: else the
+    // nickname may be the phone's owner and the named card a spouse's or parent's typed with the family phone
+    const fitting = active.filter(fits);
+    const named = fitting.filter((r) => r.nameKind !== 'unknown');
+    const nick = fitting.filter((r) => r.nameKind === 'unknown');
+    const corroborated =
+      named.length === 0 ||
+      nick.length === 0 ||
+      (named.some((r) => r.birthday !== null) && nick.some((r) => r.birthday !== null)) ||
+      (named.some((r) => r.gender !== 'unknown') && nick.some((r) => r.gender !== 'unknown'));
+    const joining = records.filter(joins);
+    if (corroborated) push(joining.map((r) => r.recordId));
+    else {
+      push(joining.filter((r) => r.nameKind !== 'unknown').map((r) => r.recordId));
+      push(joining.filter((r) => r.nameKind === 'unknown').map((r) => r.recordId));
+    }
+    for (const r of records) {
+      if (linked.has(r.recordId) && corroborated) continue;
+      const reason =
+        dormant.has(r.recordId) && !linked.has(r.recordId) ? 'dormant_card' : !fits(r) ? 'name_conflict' : 'ambiguous';
+      holds.push({ recordId: r.recordId, reason });
+    }
+    return { classes, holds };
+  }
+
+  const reason = names.size >= 2 ? 'family_phone' : birthdays.size > 1 ? 'birthday_conflict' : 'ambiguous';
+  const byName = new Map<string, RecordFacts[]>();
+  for (const r of records) {
+    if (r.nameKind === 'real' && r.name !== null) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  }
+  const conflicted = new Set<string>();
+  for (const group of byName.values()) {
+    const bd = new Set(group.filter((r) => r.birthday !== null).map((r) => r.birthday));
+    if (bd.size <= 1) push(group.map((r) => r.recordId));
+    else for (const r of group) conflicted.add(r.recordId);
+  }
+  for (const r of records) {
+    if (dormant.has(r.recordId) && !linked.has(r.recordId))
+      holds.push({ recordId: r.recordId, reason: 'dormant_card' });
+    else holds.push({ recordId: r.recordId, reason: conflicted.has(r.recordId) ? 'birthday_conflict' : reason });
+  }
+  return { classes, holds };
+}

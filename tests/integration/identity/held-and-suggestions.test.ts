@@ -1,0 +1,121 @@
+/**
+ * What the linker will not decide alone: a POS card that shares only the phone with a new member is offered to the
+ * member ("这是您在××店的会员卡吗?"); same name + birthday + district is a suggestion a store manager decides.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSystem, type TestSystem } from '../../support/system.js';
+import { signUpAs, staffToken } from '../onboarding/helpers.js';
+import { customerOf, ingest } from './helpers.js';
+
+let sys: TestSystem;
+beforeAll(async () => {
+  sys = await startTestSystem();
+});
+afterAll(async () => sys?.close());
+
+describe('held matches at sign-up', () => {
+  it('offers an unconfirmed POS card to the member, who confirms it', async () => {
+    await ingest(sys, [{ sourceId: '8810000101', name: '吴雅琴', phone: '187 3398 4112', storeCode: 'HZ001' }]);
+    const user = sys.sim.addUser({ nickname: 'Jason', phone: '18733984112' });
+    const { token, register } = await signUpAs(sys, user.id, null);
+    expect(register.status, JSON.stringify(register.body)).toBe(200);
+    const card = await customerOf(sys, 'pos', '8810000101');
+    expect(card).not.toBe(register.body.customerId);
+
+    const list = await sys.call('/api/identity/held-matches', { token });
+    expect(list.status).toBe(200);
+    expect(list.body.matches).toEqual([
+      { matchId: expect.any(String), storeName: '文三路店', cardMasked: '88****0101' },
+    ]);
+
+    // someone else's token cannot see or decide it
+    const other = sys.sim.addUser({ nickname: '别人', phone: '18733980000' });
+    const otherSignup = await signUpAs(sys, other.id, null);
+    const stolen = await sys.call('/api/identity/held-matches/decide', {
+      token: otherSignup.token,
+      body: { matchId: list.body.matches[0].matchId, decision: 'confirm' },
+    });
+    expect(stolen.status).toBe(404);
+
+    const res = await sys.call('/api/identity/held-matches/decide', {
+      token,
+      body: { matchId: list.body.matches[0].matchId, decision: 'confirm' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ status: 'confirmed', customerId: register.body.customerId });
+    expect(await customerOf(sys, 'pos', '8810000101')).toBe(register.body.customerId);
+    const [phone] = await sys.database.exec(
+      "select verified from identities where source = 'pos' and source_id = '8810000101' and kind = 'phone'",
+    );
+    expect(phone.verified).toBe(true);
+    expect((await sys.call('/api/identity/held-matches', { token })).body.matches).toEqual([]);
+    const again = await sys.call('/api/identity/held-matches/decide', {
+      token,
+      body: { matchId: list.body.matches[0].matchId, decision: 'decline' },
+    });
+    expect(again.body.error.code).toBe('ALREADY_DECIDED');
+  });
+
+  it('holds a POS card at sign-up when nothing beyond the phone corroborates it', async () => {
+    await ingest(sys, [
+      { sourceId: '8810000102', name: '马芳', gender: '女', phone: '19134756448', storeCode: 'HZ001' },
+    ]);
+    const user = sys.sim.addUser({ nickname: '马芳', phone: '19134756448' });
+    const { register } = await signUpAs(sys, user.id, null);
+    expect(register.status).toBe(200);
+    // WeChat gives no name: the mini-program record is a nickname; the card's gender is known, the sign-up's not,
+    // so nothing corroborates and the card is held, not merged
+    expect(register.body.newCustomer).toBe(true);
+    expect(await customerOf(sys, 'pos', '8810000102')).not.toBe(register.body.customerId);
+  });
+});
+
+describe('merge suggestions', () => {
+  it('suggests same name + birthday + district to the store manager, who confirms with the evidence side by side', async () => {
+    await ingest(sys, [
+      { sourceId: '8810000201', name: '杨斌', birthday: '1992-09-30', phone: '15632439440', storeCode: 'HZ001' },
+    ]);
+    await ingest(
+      sys,
+      [
+        {
+          sourceId: 'mall_yb',
+          name: '杨斌',
+          birthday: '1992-09-30',
+          phone: '17533597944',
+          address: '浙江省杭州市西湖区文一路8号',
+        },
+      ],
+      'key_mall',
+    );
+    const manager = await staffToken(sys, 'u_sm01');
+    const list = await sys.call('/api/staff/identity/suggestions', { token: manager });
+    expect(list.status).toBe(200);
+    expect(list.body.suggestions).toHaveLength(1);
+    const s = list.body.suggestions[0];
+    expect([s.a.name, s.b.name]).toEqual(['杨斌', '杨斌']);
+    expect([s.a.phoneMasked, s.b.phoneMasked].sort()).toEqual(['156****9440', '175****7944']);
+
+    // another store's manager neither sees nor decides it
+    const clerk = await staffToken(sys, 'u_ck01');
+    expect((await sys.call('/api/staff/identity/suggestions', { token: clerk })).status).toBe(403);
+    const res = await sys.call('/api/staff/identity/suggestions/decide', {
+      token: manager,
+      body: { id: s.id, decision: 'confirm' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.mergeId).toMatch(/^mrg_/);
+    expect(await customerOf(sys, 'pos', '8810000201')).toBe(await customerOf(sys, 'mall', 'mall_yb'));
+    const audit = await sys.database.exec("select actor_id, details from audit_log where action = 'identity.merge'");
+    expect(audit.at(-1)).toMatchObject({ actor_id: 'stf_sm01' });
+  });
+
+  it('shows HQ the integration health per source', async () => {
+    const hq = await staffToken(sys, 'u_hq01');
+    const res = await sys.call('/api/staff/identity/health', { token: hq });
+    expect(res.status).toBe(200);
+    const pos = res.body.sources.find((s: { source: string }) => s.source === 'pos');
+    expect(pos).toMatchObject({ calls24h: expect.any(Number), failures24h: 0, lagMinutes: 0 });
+    expect(pos.lastOkAt).not.toBeNull();
+  });
+});

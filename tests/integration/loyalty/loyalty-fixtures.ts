@@ -1,0 +1,102 @@
+/** Factories for loyalty tests: a registered member (sign-up is another flow's job), coupons, signed POS calls. */
+import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
+import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
+import type { Database } from '../../../functions/adapters/db/client.js';
+import { issueCoupon } from '../../../functions/app/coupons/issue-coupon.js';
+import type { TestSystem } from '../../support/system.js';
+
+let seq = 0;
+
+export async function createMember(
+  database: Database,
+  overrides: { id?: string; phone?: string; birthday?: string | null; homeStoreId?: string; registeredAt?: Date } = {},
+): Promise<{ customerId: string; phone: string }> {
+  seq += 1;
+  const customerId = overrides.id ?? `cus_test${String(seq).padStart(4, '0')}${Math.random().toString(36).slice(2, 8)}`;
+  const phone = overrides.phone ?? `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+  await database.exec(
+    `insert into customers (id, display_name, birthday, home_store_id, registered_at) values ($1, $2, $3, $4, $5)`,
+    [
+      customerId,
+      '测试会员',
+      overrides.birthday ?? null,
+      overrides.homeStoreId ?? 'sto_001',
+      overrides.registeredAt ?? new Date('2026-01-01T00:00:00Z'),
+    ],
+  );
+  await database.exec(
+    `insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'phone', $3, true, 'miniprogram', $4)`,
+    [`idn_${customerId}`, customerId, phone, `phone:${phone}`],
+  );
+  return { customerId, phone };
+}
+
+export async function giveCoupon(
+  sys: TestSystem,
+  customerId: string,
+  templateCode = 'NEW_MEMBER',
+  key = `test:${customerId}:${templateCode}:${Math.random()}`,
+): Promise<{ couponId: string; code: string }> {
+  const result = await issueCoupon(sys.database.db, {
+    customerId,
+    templateCode,
+    reason: 'manual',
+    idempotencyKey: key,
+    now: sys.clock.now(),
+  });
+  if (!result.ok) throw new Error(`could not issue ${templateCode}: ${result.code}`);
+  return { couponId: result.value.couponId, code: result.value.code };
+}
+
+export const posKey = (storeCode: string) => {
+  const key = DEMO_PARTNER_KEYS.find((k) => k.id === `key_pos_${storeCode.toLowerCase()}`);
+  if (!key) throw new Error(`no demo POS key for ${storeCode}`);
+  return key;
+};
+
+export const POS_STORE_CODES = DEMO_PARTNER_KEYS.filter((k) => k.source === 'pos').map((k) =>
+  k.id.replace('key_pos_', '').toUpperCase(),
+);
+
+/** A signed POS call, as the store's POS would send it. */
+export function posCall(
+  sys: TestSystem,
+  path: string,
+  body: unknown,
+  opts: { store?: string; now?: Date; secret?: string } = {},
+) {
+  const key = posKey(opts.store ?? 'HZ001');
+  const raw = JSON.stringify(body);
+  const headers = partnerHeaders({
+    keyId: key.id,
+    secret: opts.secret ?? key.secret,
+    method: 'POST',
+    path,
+    body: raw,
+    now: opts.now ?? sys.clock.now(),
+  });
+  return sys.call(path, { raw, headers });
+}
+
+export async function count(database: Database, sql: string, params: unknown[] = []): Promise<number> {
+  const [row] = await database.exec(sql, params);
+  return Number(Object.values(row)[0]);
+}
+
+/** A member session for a fixture member (sign-up itself is the onboarding flow's; its tests cover it). */
+export function memberSession(sys: TestSystem, customerId: string): Promise<string> {
+  return sys.deps.tokens.sign({ aud: 'member', sub: `idn_${customerId}`, oid: `o_${customerId}` }, 'access');
+}
+
+/** A staff session through the simulated WeChat login; the first call binds the invited phone. */
+export async function staffSession(sys: TestSystem, staffId: string): Promise<string> {
+  const { DEMO_APPID } = await import('../../../dev/system.js');
+  const userId = `u_${staffId.slice('stf_'.length)}`;
+  const login = await sys.call('/api/auth/staff-login', { body: { code: sys.sim.issueLoginCode(DEMO_APPID, userId) } });
+  if (login.status === 200) return login.body.accessToken;
+  const bind = await sys.call('/api/auth/staff-bind', {
+    body: { code: sys.sim.issueLoginCode(DEMO_APPID, userId), phoneCode: sys.sim.issuePhoneCode(DEMO_APPID, userId) },
+  });
+  if (bind.status !== 200) throw new Error(`staff bind of ${staffId} failed: ${JSON.stringify(bind.body)}`);
+  return bind.body.accessToken;
+}

@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueMemberCode } from '../../../functions/app/members/member-code.js';
+import { startTestSystem, type TestSystem } from '../../support/system.js';
+import { count, createMember, giveCoupon, posCall } from './loyalty-fixtures.js';
+
+let sys: TestSystem;
+beforeAll(async () => {
+  sys = await startTestSystem();
+});
+afterAll(async () => sys?.close());
+
+let seq = 0;
+const key = (label = 'k') => `${label}-${Date.now().toString(36)}-${++seq}`;
+const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+
+async function memberWithCode() {
+  const m = await createMember(sys.database);
+  const { code } = await issueMemberCode(sys.database.db, {
+    customerId: m.customerId,
+    identityId: `idn_${m.customerId}`,
+    now: sys.clock.now(),
+  });
+  return { ...m, memberCode: code };
+}
+
+const order = (externalId: string, over: Record<string, unknown> = {}) => ({
+  idempotencyKey: key('ord'),
+  externalId,
+  orderedAt: sys.clock.now().toISOString(),
+  totalFen: 25000,
+  discountFen: 0,
+  paidFen: 25000,
+  lines: [
+    { sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 15000, amountFen: 15000 },
+    { sku: 'X-NON-RX-2', quantity: 2, unitPriceFen: 5000, amountFen: 10000 },
+  ],
+  ...over,
+});
+
+const balanceOf = (customerId: string) =>
+  count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
+
+describe('POST /api/pos/orders', () => {
+  it('ingests an order once, however often it is replayed, and earns points once (double at ≥ 200 yuan)', async () => {
+    const m = await memberWithCode();
+    const body = order('HZ001-20261125-0001', { memberCode: m.memberCode });
+    const first = await posCall(sys, '/api/pos/orders', body);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ customerId: m.customerId, pointsEarned: 500, pointsBalance: 500 });
+    // the same request N times, and the same order under new idempotency keys
+    const replays = await Promise.all([
+      ...Array.from({ length: 5 }, () => posCall(sys, '/api/pos/orders', body)),
+      ...Array.from({ length: 5 }, () => posCall(sys, '/api/pos/orders', { ...body, idempotencyKey: key('new') })),
+    ]);
+    for (const r of replays) expect(r.body).toMatchObject({ orderId: first.body.orderId, pointsEarned: 500 });
+    expect(await count(sys.database, `select count(*) from orders where external_id = 'HZ001-20261125-0001'`)).toBe(1);
+    expect(
+      await count(sys.database, `select count(*) from order_lines where order_id = $1`, [first.body.orderId]),
+    ).toBe(2);
+    expect(await balanceOf(m.customerId)).toBe(500);
+  });
+
+  it('earns nothing on prescription lines (known products are looked up by SKU)', async () => {
+    const m = await memberWithCode();
+    const [rx] = await sys.database.exec(`select sku, price_fen from products where rx limit 1`);
+    const res = await posCall(
+      sys,
+      '/api/pos/orders',
+      order('HZ001-RX-1', {
+        memberCode: m.memberCode,
+        totalFen: Number(rx.price_fen) + 1000,
+        paidFen: Number(rx.price_fen) + 1000,
+        lines: [
+          { sku: rx.sku, quantity: 1, unitPriceFen: rx.price_fen, amountFen: rx.price_fen },
+          { sku: 'X-NON-RX', quantity: 1, unitPriceFen: 1000, amountFen: 1000 },
+        ],
+      }),
+    );
+    expect(res.body.pointsEarned).toBe(10);
+  });
+
+  it('an order without a member is stored without points', async () => {
+    const res = await posCall(sys, '/api/pos/orders', order('HZ001-ANON-1'));
+    expect(res.body).toMatchObject({ customerId: null, pointsEarned: 0, pointsBalance: null });
+  });
+
+  it.each([
+    ['paid ≠ total − discount', { paidFen: 100 }, 400, 'ORDER_AMOUNT_MISMATCH'],
+    ['negative amount', { totalFen: -1 }, 400, 'VALIDATION_FAILED'],
+    ['no lines', { lines: [] }, 400, 'VALIDATION_FAILED'],
+    ['malformed member code', { memberCode: '12' }, 404, 'MEMBER_CODE_INVALID'],
+  ])('bad input (%s) → %i %s, nothing stored', async (_n, over, status, code) => {
+    const before = await count(sys.database, `select count(*) from orders`);
+    const res = await posCall(sys, '/api/pos/orders', order(`HZ001-BAD-${seq}`, over));
+    expect(codeOf(res)).toEqual({ status, code });
+    expect(await count(sys.database, `select count(*) from orders`)).toBe(before);
+  });
+});
+
+describe('POST /api/pos/void', () => {
+  it('voids the redemption, returns the still-valid coupon and reverses the order points; idempotent', async () => {
+    const m = await memberWithCode();
+    const c = await giveCoupon(sys, m.customerId, 'NEW_MEMBER');
+    const redeemed = await posCall(sys, '/api/pos/redeem', {
+      idempotencyKey: key(),
+      couponCode: c.code,
+      orderAmountFen: 26000,
+      externalOrderId: 'HZ001-VOID-1',
+    });
+    expect(redeemed.status).toBe(200);
+    await posCall(
+      sys,
+      '/api/pos/orders',
+      order('HZ001-VOID-1', {
+        memberCode: m.memberCode,
+        totalFen: 26000,
+        discountFen: 1000,
+        paidFen: 25000,
+        lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 26000, amountFen: 26000 }],
+      }),
+    );
+    expect(await balanceOf(m.customerId)).toBe(500);
+
+    const body = { idempotencyKey: key('void'), externalOrderId: 'HZ001-VOID-1' };
+    const first = await posCall(sys, '/api/pos/void', body);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({
+      voided: [{ redemptionId: redeemed.body.redemptionId, couponId: c.couponId, couponReturned: true }],
+      pointsReversed: 500,
+    });
+    const again = await posCall(sys, '/api/pos/void', body);
+    expect(again.body).toEqual(first.body);
+    const otherKey = await posCall(sys, '/api/pos/void', { ...body, idempotencyKey: key('void2') });
+    expect(otherKey.body).toEqual({ voided: [], pointsReversed: 0 });
+    expect(await balanceOf(m.customerId)).toBe(0);
+    const [row] = await sys.database.exec(`select status from coupons where id = $1`, [c.couponId]);
+    expect(row.status).toBe('available');
+    // and the returned coupon can be used again
+    const reuse = await posCall(sys, '/api/pos/redeem', {
+      idempotencyKey: key(),
+      couponCode: c.code,
+      orderAmountFen: 3000,
+    });
+    expect(reuse.status).toBe(200);
+  });
+
+  it('an expired coupon stays used after a void', async () => {
+    const m = await createMember(sys.database);
+    const c = await giveCoupon(sys, m.customerId, 'NEW_MEMBER');
+    const redeemed = await posCall(sys, '/api/pos/redeem', {
+      idempotencyKey: key(),
+      couponCode: c.code,
+      orderAmountFen: 3000,
+    });
+    await sys.database.exec(
+      `update coupons set valid_from = valid_from - interval '2 days', valid_until = valid_from - interval '1 day' where id = $1`,
+      [c.couponId],
+    );
+    const res = await posCall(sys, '/api/pos/void', {
+      idempotencyKey: key(),
+      redemptionId: redeemed.body.redemptionId,
+    });
+    expect(res.body.voided).toEqual([
+      { redemptionId: redeemed.body.redemptionId, couponId: c.couponId, couponReturned: false },
+    ]);
+    const [row] = await sys.database.exec(`select status from coupons where id = $1`, [c.couponId]);
+    expect(row.status).toBe('redeemed');
+  });
+
+  it('another store cannot void; unknown redemptions are not found', async () => {
+    const m = await createMember(sys.database);
+    const c = await giveCoupon(sys, m.customerId, 'NEW_MEMBER');
+    const redeemed = await posCall(sys, '/api/pos/redeem', {
+      idempotencyKey: key(),
+      couponCode: c.code,
+      orderAmountFen: 3000,
+    });
+    expect(
+      codeOf(
+        await posCall(
+          sys,
+          '/api/pos/void',
+          { idempotencyKey: key(), redemptionId: redeemed.body.redemptionId },
+          { store: 'HZ002' },
+        ),
+      ),
+    ).toEqual({
+      status: 404,
+      code: 'REDEMPTION_NOT_FOUND',
+    });
+    expect(codeOf(await posCall(sys, '/api/pos/void', { idempotencyKey: key(), externalOrderId: 'NOPE' }))).toEqual({
+      status: 404,
+      code: 'REDEMPTION_NOT_FOUND',
+    });
+  });
+});

@@ -1,0 +1,31 @@
+import type { Resource } from '../../../../shared/access/policy.js';
+import { only, type PolicyCase } from './helpers.js';
+
+const OWN_STORE: Resource = { kind: 'store', storeId: 'sto_001', regionId: 'reg_hz' };
+const REGION_STORE: Resource = { kind: 'store', storeId: 'sto_002', regionId: 'reg_hz' };
+const OTHER_REGION_STORE: Resource = { kind: 'store', storeId: 'sto_017', regionId: 'reg_nb' };
+const MANAGERS = ['store_manager', 'regional_manager', 'hq_admin'] as const;
+
+export const IDENTITY_CASES = {
+  'identity.ingest': [
+    { resource: { kind: 'none' }, expect: only(['pos', 'mall']) },
+    // a store's POS key ingests for its own store only
+    { resource: OWN_STORE, expect: only(['pos', 'mall']) },
+    { resource: OTHER_REGION_STORE, expect: only(['mall']) },
+  ],
+  'identity.held_list': { resource: { kind: 'none' }, expect: only(['member']) },
+  'identity.held_decide': { resource: { kind: 'none' }, expect: only(['member']) },
+  'identity.suggestions_list': [
+    { resource: { kind: 'none' }, expect: only([...MANAGERS]) },
+    { resource: OWN_STORE, expect: only([...MANAGERS]) },
+    { resource: REGION_STORE, expect: only(['regional_manager', 'hq_admin']) },
+    { resource: OTHER_REGION_STORE, expect: only(['hq_admin']) },
+  ],
+  'identity.suggestion_decide': [
+    { resource: OWN_STORE, expect: only([...MANAGERS]) },
+    { resource: REGION_STORE, expect: only(['regional_manager', 'hq_admin']) },
+    { resource: OTHER_REGION_STORE, expect: only(['hq_admin']) },
+  ],
+  'identity.merge_undo': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+  'identity.health_read': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+} satisfies Record<string, PolicyCase | PolicyCase[]>;

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decideLink,
+  decidePhoneGroup,
+  type LinkEvidence,
+  type RecordFacts,
+} from '../../../shared/identity/link.rules.js';
+
+const TODAY = '2025-06-30';
+let seq = 0;
+const rec = (over: Partial<RecordFacts> = {}): RecordFacts => ({
+  recordId: `r${++seq}`,
+  name: '张伟',
+  nameKind: 'real',
+  surname: '张',
+  birthday: null,
+  gender: 'unknown',
+  lastActive: '2025-06-01',
+  phoneVerified: false,
+  district: null,
+  ...over,
+});
+const nick = (over: Partial<RecordFacts> = {}) =>
+  rec({ name: '平安是福', nameKind: 'unknown', surname: null, ...over });
+const ev = (over: Partial<LinkEvidence>): LinkEvidence => ({
+  via: 'phone',
+  blocked: false,
+  sharedBy: 2,
+  a: rec(),
+  b: rec(),
+  today: TODAY,
+  ...over,
+});
+
+describe('decideLink', () => {
+  it.each<[string, Partial<LinkEvidence>, string, string]>([
+    ['unionid links', { via: 'unionid' }, 'link', 'strong_identifier'],
+    ['a POS card links', { via: 'pos_card' }, 'link', 'strong_identifier'],
+    ['a verified phone links', { via: 'verified_phone' }, 'link', 'verified_phone'],
+    [
+      'both sides verified link',
+      { a: rec({ phoneVerified: true }), b: rec({ phoneVerified: true }) },
+      'link',
+      'verified_phone',
+    ],
+    ['a blocked value never links', { via: 'unionid', blocked: true }, 'reject', 'blocked'],
+    ['a blocked phone never links', { blocked: true }, 'reject', 'blocked'],
+    ['a key on too many records is held', { via: 'pos_card', sharedBy: 13 }, 'hold', 'cluster_limit'],
+    ['a phone on too many records is held', { sharedBy: 9 }, 'hold', 'cluster_limit'],
+    ['an unverified phone with the same name links', {}, 'link', 'phone'],
+    ['a nickname with nothing in common beyond the phone: held', { b: nick() }, 'hold', 'ambiguous'],
+    [
+      'a nickname with the same birthday links',
+      { a: rec({ birthday: '1970-01-01' }), b: nick({ birthday: '1970-01-01' }) },
+      'link',
+      'phone',
+    ],
+    [
+      'a nickname with the same gender links',
+      { a: rec({ gender: 'male' }), b: nick({ gender: 'male' }) },
+      'link',
+      'phone',
+    ],
+    ['different names: held', { b: rec({ name: '李娜', surname: '李' }) }, 'hold', 'name_conflict'],
+    [
+      'different birthdays: held',
+      { a: rec({ birthday: '1980-01-01' }), b: rec({ birthday: '1981-01-01' }) },
+      'hold',
+      'birthday_conflict',
+    ],
+    ['different genders: held', { a: rec({ gender: 'male' }), b: nick({ gender: 'female' }) }, 'hold', 'ambiguous'],
+    [
+      'an honorific of another surname: held',
+      { b: rec({ name: '李先生', nameKind: 'honorific', surname: '李' }) },
+      'hold',
+      'name_conflict',
+    ],
+    [
+      'an honorific of the same surname links',
+      { b: rec({ name: '张先生', nameKind: 'honorific', surname: '张' }) },
+      'link',
+      'phone',
+    ],
+    ['a family phone: another name is held', { namesOnValue: 2, b: nick() }, 'hold', 'family_phone'],
+    ['a family phone: the same name links', { namesOnValue: 2 }, 'link', 'phone'],
+    [
+      'a dormant card with another name: held (recycled number)',
+      { a: rec({ lastActive: '2019-01-01' }), b: rec({ name: '李娜', surname: '李' }) },
+      'hold',
+      'dormant_card',
+    ],
+    [
+      'a dormant card with a nickname: held',
+      { a: rec({ lastActive: '2019-01-01' }), b: nick() },
+      'hold',
+      'dormant_card',
+    ],
+    ['a dormant card with its own name links', { a: rec({ lastActive: '2019-01-01' }) }, 'link', 'phone'],
+  ])('%s', (_, over, decision, reason) => {
+    expect(decideLink(ev(over))).toEqual({ decision, reason });
+  });
+
+  it('weak evidence (name + birthday + district) only suggests, never links', () => {
+    const a = rec({ birthday: '1980-01-01', district: '西湖区' });
+    expect(decideLink(ev({ via: 'weak', a, b: { ...a, recordId: 'x' } }))).toEqual({
+      decision: 'suggest',
+      reason: 'weak_match',
+    });
+    expect(decideLink(ev({ via: 'weak', a, b: { ...a, district: '滨江区' } })).decision).toBe('reject');
+  });
+});
+
+const ids = (v: ReturnType<typeof decidePhoneGroup>) => v.classes.map((c) => [...c].sort());
+
+describe('decidePhoneGroup', () => {
+  it('joins one person typed on several cards', () => {
+    const a = rec({ birthday: '1980-01-01' });
+    const b = rec();
+    const c = rec({ name: '张先生', nameKind: 'honorific' });
+    const v = decidePhoneGroup([a, b, c], TODAY);
+    expect(ids(v)).toEqual([[a.recordId, b.recordId, c.recordId].sort()]);
+    expect(v.holds).toEqual([]);
+  });
+
+  it('holds a family phone: each name stays its own person, nicknames are held', () => {
+    const head1 = rec({ name: '王波', surname: '王' });
+    const head2 = rec({ name: '王波', surname: '王' });
+    const spouse = rec({ name: '徐月娥', surname: '徐' });
+    const member = nick({ phoneVerified: true });
+    const v = decidePhoneGroup([head1, head2, spouse, member], TODAY);
+    expect(ids(v)).toEqual([[head1.recordId, head2.recordId].sort()]);
+    expect(v.holds.map((h) => h.reason)).toEqual(['family_phone', 'family_phone', 'family_phone', 'family_phone']);
+  });
+
+  it('holds a nickname and a named card that share nothing but the phone', () => {
+    const card = rec({ name: '徐月娥', surname: '徐' });
+    const mall = nick({ birthday: '1938-04-14' });
+    const member = nick({ birthday: '1938-04-14', phoneVerified: true, gender: 'male' });
+    const v = decidePhoneGroup([card, mall, member], TODAY);
+    expect(ids(v)).toEqual([[mall.recordId, member.recordId].sort()]);
+    expect(v.holds.map((h) => h.reason)).toEqual(['ambiguous', 'ambiguous', 'ambiguous']);
+  });
+
+  it('joins a nickname and a named card when a birthday agrees', () => {
+    const card = rec({ birthday: '1970-05-05' });
+    const member = nick({ birthday: '1970-05-05' });
+    expect(ids(decidePhoneGroup([card, member], TODAY))).toEqual([[card.recordId, member.recordId].sort()]);
+  });
+
+  it('holds a dormant card whose number now belongs to someone else', () => {
+    const old = rec({ name: '方伟', surname: '方', lastActive: '2020-03-30' });
+    const owner = rec({ name: '李娜', surname: '李' });
+    const v = decidePhoneGroup([old, owner], TODAY);
+    expect(v.classes).toEqual([]);
+    expect(v.holds).toContainEqual({ recordId: old.recordId, reason: 'dormant_card' });
+  });
+
+  it('holds everything when the phone is on too many records', () => {
+    const many = Array.from({ length: 9 }, () => rec());
+    const v = decidePhoneGroup(many, TODAY);
+    expect(v.classes).toEqual([]);
+    expect(v.holds.every((h) => h.reason === 'cluster_limit')).toBe(true);
+  });
+
+  it('does not depend on the order records arrive in', () => {
+    const group = [
+      rec({ birthday: '1980-01-01' }),
+      nick({ birthday: '1980-01-01' }),
+      rec({ name: '李娜', surname: '李' }),
+      nick(),
+    ];
+    const a = decidePhoneGroup(group, TODAY);
+    const b = decidePhoneGroup([...group].reverse(), TODAY);
+    expect(ids(b).sort()).toEqual(ids(a).sort());
+  });
+});
