@@ -19,6 +19,8 @@ export const ServerEnv = z.object({
     .string()
     .regex(/^(127\.0\.0\.1|localhost|\[::1\]):\d+$/, 'the proxy must be on loopback')
     .optional(),
+  /** connections per process in the Neon driver's pool */
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   JWT_SECRET: secret,
   JWT_ISSUER: z.string().default('medloop'),
   /** access token lifetime in seconds; refresh tokens live REFRESH_TTL_SECONDS */

@@ -22,7 +22,8 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
   const durationSec = flagNumber(flags, 'duration', 10);
   const warmup = 1_000;
   console.log(`redemption: starting the system on ${url.replace(/\/\/[^@]*@/, '//***@')}`);
-  const system = await startSystem({ database: { kind: 'neon', url, wsProxy }, seed: 'fixtures', log: false });
+  const poolMax = flagNumber(flags, 'pool', 10);
+  const system = await startSystem({ database: { kind: 'neon', url, wsProxy, poolMax }, seed: 'fixtures', log: false });
   try {
     const run = randomBytes(4).toString('hex');
     const codes = await preIssue(system.database, run, warmup + amount);

@@ -42,7 +42,7 @@ export async function buildDeps(
     overrides.database ??
     (await openDatabase(
       env.DATABASE_URL
-        ? { kind: 'neon', url: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY }
+        ? { kind: 'neon', url: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY, poolMax: env.DB_POOL_MAX }
         : { kind: 'pglite', dataDir: env.PGLITE_DIR },
     ));
   const wechat =

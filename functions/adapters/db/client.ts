@@ -30,7 +30,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.me
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob | File }
-  | { kind: 'neon'; url: string; wsProxy?: string };
+  | { kind: 'neon'; url: string; wsProxy?: string; poolMax?: number };
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.kind === 'pglite') return openPglite(config);
@@ -54,7 +54,7 @@ async function openPglite(config: { dataDir?: string; loadDataDir?: Blob | File 
   };
 }
 
-async function openNeon(config: { url: string; wsProxy?: string }): Promise<Database> {
+async function openNeon(config: { url: string; wsProxy?: string; poolMax?: number }): Promise<Database> {
   const neon = await import('@neondatabase/serverless');
   const { drizzle } = await import('drizzle-orm/neon-serverless');
   if (!(globalThis as { WebSocket?: unknown }).WebSocket) {
@@ -69,7 +69,9 @@ async function openNeon(config: { url: string; wsProxy?: string }): Promise<Data
     neon.neonConfig.pipelineTLS = false;
     neon.neonConfig.pipelineConnect = false;
   }
-  const pool: Pool = new neon.Pool({ connectionString: config.url, max: 10 });
+  // one serverless instance serves one request at a time, so a small pool suffices there; the local runner
+  // and benchmarks serve many connections from one process and raise it (DB_POOL_MAX)
+  const pool: Pool = new neon.Pool({ connectionString: config.url, max: config.poolMax ?? 10 });
   const db = drizzle(pool, { schema }) as unknown as Db;
   return {
     db,
