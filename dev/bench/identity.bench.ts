@@ -11,6 +11,7 @@ import { ingestBatch } from '../../functions/app/identity/ingest.js';
 import { linkAll } from '../../functions/app/identity/link-all.js';
 import { generateDemo } from '../demo/generate.js';
 import { loadDemo } from '../demo/load.js';
+import { dropDatabase } from '../identity/drop-database.js';
 import { type Flags, flagBoolean, flagNumber } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
 
@@ -37,7 +38,7 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
     database = await openDatabase({ kind: 'neon', url: benchUrl.href, wsProxy });
     cleanup = async () => {
       await database.close();
-      await admin.exec(`drop database if exists ${name} with (force)`);
+      await dropDatabase(admin, name);
       await admin.close();
     };
   }
@@ -60,7 +61,11 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
     await database.exec('analyze');
 
     console.log('identity: bulk link from scratch');
-    const link = await linkAll(database, { now, onProgress: (s) => console.log(`  ${s}`) });
+    const started = performance.now();
+    const link = await linkAll(database, {
+      now,
+      onProgress: (s) => console.log(`  ${((performance.now() - started) / 1000).toFixed(2)} s: ${s}`),
+    });
     console.log(
       `  ${link.seconds.toFixed(2)} s: ${link.edges} edges, ${link.rounds} rounds, ${link.merges} merges, ${link.holds} holds, ${link.suggestions} suggestions`,
     );
@@ -119,6 +124,7 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
       incremental_p99_ms: round(p(0.99)),
     };
   } finally {
-    await cleanup();
+    // a failed cleanup must not hide the bench's own error
+    await cleanup().catch((err: unknown) => console.error('identity: cleanup failed', err));
   }
 }

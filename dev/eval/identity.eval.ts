@@ -19,6 +19,7 @@ import { type Flags, flagBoolean, flagNumber, flagString } from '../bench/flags.
 import { round } from '../bench/harness.js';
 import { generateDemo, writeIdentityTruthCsv } from '../demo/generate.js';
 import { loadDemoFixtures } from '../demo/load.js';
+import { dropDatabase } from '../identity/drop-database.js';
 
 const DEMO_NOW = new Date('2025-06-30T16:00:00Z');
 
@@ -121,7 +122,7 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
       const db = database;
       cleanup = async () => {
         await db.close();
-        await admin.exec(`drop database if exists ${name} with (force)`);
+        await dropDatabase(admin, name);
         await admin.close();
       };
     }

@@ -132,7 +132,7 @@ export function decideLink(e: LinkEvidence): LinkVerdict {
   if (gendersConflict(e.a, e.b)) return { decision: 'hold', reason: 'ambiguous' };
   // a nickname and a named card may be two people of one household: a birthday or a gender must agree, else the
   // member confirms it at sign-up
-  const oneNick = (e.a.nameKind === 'unknown') !== (e.b.nameKind === 'unknown');
+  const oneNick = (e.a.nameKind === 'real') !== (e.b.nameKind === 'real');
   const sameBirthday = e.a.birthday !== null && e.a.birthday === e.b.birthday;
   const sameGender = e.a.gender !== 'unknown' && e.a.gender === e.b.gender;
   return !oneNick || sameBirthday || sameGender
@@ -197,11 +197,12 @@ export function decidePhoneGroup(records: readonly RecordFacts[], today: string)
         (r.nameKind === 'real' &&
           r.name === realName &&
           (r.birthday === null || birthday === null || r.birthday === birthday)));
-    // a nickname side and a named side are one person only if they share a birthday or a (known) gender: else the
-    // nickname may be the phone's owner and the named card a spouse's or parent's typed with the family phone
+    // a nickname (or 王先生) side and a real-name side are one person only if they share a birthday or a (known)
+    // gender: else the nickname may be the phone's owner and the named card a spouse's or parent's typed with the
+    // family phone
     const fitting = active.filter(fits);
-    const named = fitting.filter((r) => r.nameKind !== 'unknown');
-    const nick = fitting.filter((r) => r.nameKind === 'unknown');
+    const named = fitting.filter((r) => r.nameKind === 'real');
+    const nick = fitting.filter((r) => r.nameKind !== 'real');
     const corroborated =
       named.length === 0 ||
       nick.length === 0 ||
@@ -210,8 +211,8 @@ export function decidePhoneGroup(records: readonly RecordFacts[], today: string)
     const joining = records.filter(joins);
     if (corroborated) push(joining.map((r) => r.recordId));
     else {
-      push(joining.filter((r) => r.nameKind !== 'unknown').map((r) => r.recordId));
-      push(joining.filter((r) => r.nameKind === 'unknown').map((r) => r.recordId));
+      push(joining.filter((r) => r.nameKind === 'real').map((r) => r.recordId));
+      push(joining.filter((r) => r.nameKind !== 'real').map((r) => r.recordId));
     }
     for (const r of records) {
       if (linked.has(r.recordId) && corroborated) continue;

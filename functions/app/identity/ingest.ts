@@ -99,6 +99,11 @@ export function prepareRecords(
   input.records.forEach((item, index) => {
     const parsed = IngestRecordSchema.safeParse(item);
     const sourceId = str((item as { sourceId?: unknown } | null)?.sourceId ?? null);
+    if (sourceId === null || sourceId.trim() === '') {
+      rejected.push({ index, sourceId: null, status: 'rejected', reason: 'sourceId is missing' });
+      raw.set(index, item);
+      return;
+    }
     if (!parsed.success) {
       rejected.push({ index, sourceId, status: 'rejected', reason: describeIssue(parsed.error) });
       raw.set(index, item);

@@ -30,6 +30,7 @@ export async function snapshot(sys: TestSystem) {
       'select id, customer_id, kind, value, verified, quality, source, source_id from identities order by id',
     ),
     orders: await q('select id, customer_id from orders order by id'),
+    coupons: await q('select id, customer_id from coupons order by id'),
     merges: await q('select id, survivor_id, merged_id, undone_at::text from identity_merges order by id'),
     holds: await q(
       'select record_id, candidate_customer_id, status from held_links order by record_id, candidate_customer_id',

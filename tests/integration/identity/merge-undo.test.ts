@@ -15,6 +15,15 @@ beforeAll(async () => {
 });
 afterAll(async () => sys?.close());
 
+async function addCoupon(id: string, customerId: string) {
+  const [template] = await sys.database.exec('select id from coupon_templates order by id limit 1');
+  await sys.database.exec(
+    `insert into coupons (id, template_id, customer_id, code, valid_from, valid_until, reason, issue_key, issued_at)
+     values ($1, $2, $3, $1, now(), now() + interval '30 days', 'manual', $1, now())`,
+    [id, template.id, customerId],
+  );
+}
+
 async function addOrder(id: string, customerId: string) {
   await sys.database.exec(
     `insert into orders (id, source, external_id, store_id, customer_id, total_fen, paid_fen, ordered_at)
@@ -37,6 +46,8 @@ describe('merge and undo', () => {
     await addOrder('ord_undo_a1', a);
     await addOrder('ord_undo_a2', a);
     await addOrder('ord_undo_b1', b);
+    await addCoupon('cpn_undo_a1', a);
+    await addCoupon('cpn_undo_b1', b);
     const before = await snapshot(sys);
     sys.clock.advance(60_000);
 
@@ -58,6 +69,8 @@ describe('merge and undo', () => {
     expect(await customerOf(sys, 'pos', '8860000002')).toBe(merged);
     const orders = await sys.database.exec("select distinct customer_id from orders where id like 'ord_undo_%'");
     expect(orders).toEqual([{ customer_id: merged }]);
+    const coupons = await sys.database.exec("select distinct customer_id from coupons where id like 'cpn_undo_%'");
+    expect(coupons).toEqual([{ customer_id: merged }]);
 
     // undo every merge, newest first, through the HQ endpoint
     const merges = await sys.database.exec(
@@ -75,6 +88,7 @@ describe('merge and undo', () => {
       records: s.records.filter((r) => before.records.some((x) => x.id === r.id)).map(({ updated_at, ...r }) => r),
       identities: s.identities.filter((i) => before.identities.some((x) => x.id === i.id)),
       orders: s.orders,
+      coupons: s.coupons,
     });
     expect(keep(after)).toEqual(keep(before));
     expect(after.merges.every((m) => m.undone_at !== null)).toBe(true);

@@ -76,10 +76,16 @@ describe('decideLink', () => {
       'name_conflict',
     ],
     [
-      'an honorific of the same surname links',
-      { b: rec({ name: '张先生', nameKind: 'honorific', surname: '张' }) },
+      'an honorific of the same surname and gender links',
+      { a: rec({ gender: 'male' }), b: rec({ name: '张先生', nameKind: 'honorific', surname: '张', gender: 'male' }) },
       'link',
       'phone',
+    ],
+    [
+      'an honorific of the same surname with nothing else in common: held (a father shares the surname)',
+      { b: rec({ name: '张先生', nameKind: 'honorific', surname: '张' }) },
+      'hold',
+      'ambiguous',
     ],
     ['a family phone: another name is held', { namesOnValue: 2, b: nick() }, 'hold', 'family_phone'],
     ['a family phone: the same name links', { namesOnValue: 2 }, 'link', 'phone'],
@@ -114,9 +120,9 @@ const ids = (v: ReturnType<typeof decidePhoneGroup>) => v.classes.map((c) => [..
 
 describe('decidePhoneGroup', () => {
   it('joins one person typed on several cards', () => {
-    const a = rec({ birthday: '1980-01-01' });
+    const a = rec({ birthday: '1980-01-01', gender: 'male' });
     const b = rec();
-    const c = rec({ name: '张先生', nameKind: 'honorific' });
+    const c = rec({ name: '张先生', nameKind: 'honorific', gender: 'male' });
     const v = decidePhoneGroup([a, b, c], TODAY);
     expect(ids(v)).toEqual([[a.recordId, b.recordId, c.recordId].sort()]);
     expect(v.holds).toEqual([]);

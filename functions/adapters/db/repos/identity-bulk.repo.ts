@@ -100,20 +100,23 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
       from p
     ), c as (
       select phone,
-        bool_or(name_kind <> 'unknown') as r_any, bool_or(name_kind = 'unknown') as u_any,
-        bool_or(name_kind <> 'unknown' and birthday is not null) as r_bd,
-        bool_or(name_kind = 'unknown' and birthday is not null) as u_bd,
-        bool_or(name_kind <> 'unknown' and gender <> 'unknown') as r_g,
-        bool_or(name_kind = 'unknown' and gender <> 'unknown') as u_g
+        bool_or(name_kind = 'real') as r_any, bool_or(name_kind <> 'real') as u_any,
+        bool_or(name_kind = 'real' and birthday is not null) as r_bd,
+        bool_or(name_kind <> 'real' and birthday is not null) as u_bd,
+        bool_or(name_kind = 'real' and gender <> 'unknown') as r_g,
+        bool_or(name_kind <> 'real' and gender <> 'unknown') as u_g
       from p where not dormant and fits group by phone
     )
     select q.*, coalesce(not (c.r_any and c.u_any) or (c.r_bd and c.u_bd) or (c.r_g and c.u_g), true) as corroborated
     from q left join c on c.phone = q.phone`);
+  // distinct birthdays per (phone, real name): a name whose cards disagree on the birthday joins nothing
+  await tx.execute(sql`create temp table lk_nb on commit drop as
+    select phone, name, count(distinct birthday)::int as bd from lk_pm where name_kind = 'real' group by phone, name`);
   await tx.execute(sql`create temp table lk_cls on commit drop as
     with k as (
       select n, phone, case
           when c > ${o.phoneLimit}::int then null
-          when single and joins and (corroborated or name_kind <> 'unknown') then 'x'
+          when single and joins and (corroborated or name_kind = 'real') then 'x'
           when single and joins then 'u'
           when not single and name_kind = 'real' then 'r:' || name
         end as ckey
@@ -122,8 +125,8 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
       select phone, ckey, min(n) as root, count(*)::int as size from k where ckey is not null group by phone, ckey
     )
     select k.n, k.phone, s.root from k join s on s.phone = k.phone and s.ckey = k.ckey
-    where s.size > 1 and (k.ckey not like 'r:%' or (select count(distinct q.birthday) from lk_pm q
-      where q.phone = k.phone and q.name_kind = 'real' and 'r:' || q.name = k.ckey) <= 1)`);
+    left join lk_nb nb on nb.phone = k.phone and 'r:' || nb.name = k.ckey
+    where s.size > 1 and (k.ckey not like 'r:%' or nb.bd <= 1)`);
   await tx.execute(sql`insert into lk_edge (a, b, via) select root, n, 'phone' from lk_cls where n <> root`);
   await tx.execute(sql`create temp table lk_hold on commit drop as
     select m.n, m.phone, case
@@ -131,12 +134,11 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
         when m.dormant and l.n is null then 'dormant_card'
         when m.single and not m.fits then 'name_conflict'
         when m.single then 'ambiguous'
-        when m.name_kind = 'real' and (select count(distinct q.birthday) from lk_pm q
-          where q.phone = m.phone and q.name_kind = 'real' and q.name = m.name) > 1 then 'birthday_conflict'
+        when m.name_kind = 'real' and nb.bd > 1 then 'birthday_conflict'
         when m.nn >= 2 then 'family_phone'
         when m.nb > 1 then 'birthday_conflict'
         else 'ambiguous' end as reason
-    from lk_pm m left join lk_cls l on l.n = m.n
+    from lk_pm m left join lk_cls l on l.n = m.n left join lk_nb nb on nb.phone = m.phone and nb.name = m.name
     where m.c > ${o.phoneLimit}::int or not m.single or l.n is null or not m.corroborated`);
 
   step('existing customers');

@@ -11,7 +11,12 @@ export interface MergeStep {
   customerColumn: string;
 }
 
-export const MERGE_STEPS: readonly MergeStep[] = [{ table: 'orders', idColumn: 'id', customerColumn: 'customer_id' }];
+export const MERGE_STEPS: readonly MergeStep[] = [
+  { table: 'orders', idColumn: 'id', customerColumn: 'customer_id' },
+  // a coupon belongs to the person; the once-per-person counters (coupon_member_counts) and the append-only points
+  // ledger are the loyalty context's to reconcile in their own step
+  { table: 'coupons', idColumn: 'id', customerColumn: 'customer_id' },
+];
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 for (const s of MERGE_STEPS) {
