@@ -8,6 +8,7 @@ import { parseServerEnv } from '../config/env.js';
 import type { Clock } from '../functions/adapters/clock.js';
 import { type Database, type DatabaseConfig, migrateDatabase, openDatabase } from '../functions/adapters/db/client.js';
 import { buildDeps, type Deps, installDeps } from '../functions/app/deps.js';
+import { linkAll } from '../functions/app/identity/link-all.js';
 import { DEMO_SIM_USERS } from './demo/fixtures.js';
 import { generateDemo } from './demo/generate.js';
 import { demoNow } from './demo/index.js';
@@ -50,6 +51,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   if (seed === 'demo') {
     const now = demoNow(options.clock?.now() ?? new Date());
     await loadDemo(database, generateDemo({ seed: 20261125, members: options.members ?? 2000, now }));
+    // the demo arrives as the chain's islands (one customer per card/account); link them as a migration would
+    const linked = await linkAll(database, { now, actorId: 'demo-migration' });
+    if (options.log) console.log(`linked the demo data: ${linked.merges} merges, ${linked.suggestions} suggestions`);
   }
 
   const sim = createWeChatSimulator({
