@@ -6,12 +6,20 @@ export default defineAppConfig({
     'pages/settings/index',
     'pages/coupons/index',
     'pages/points/index',
+    'pages/identity-confirm/index',
   ],
   subPackages: [
     {
       // Staff pages stay out of the main package: members never download them.
       root: 'staff',
-      pages: ['pages/login/index', 'pages/home/index', 'pages/signup-codes/index', 'pages/coupons/index'],
+      pages: [
+        'pages/login/index',
+        'pages/home/index',
+        'pages/signup-codes/index',
+        'pages/coupons/index',
+        'pages/identity-suggestions/index',
+        'pages/integration-health/index',
+      ],
     },
   ],
   window: {

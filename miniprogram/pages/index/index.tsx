@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { ErrorCard, LoadingCard, type Tile, TileGrid } from '../../components/state-view';
 import { SimUserSwitch, useShare } from '../../platform';
+import { identityApi } from '../../services/identity';
 import { forgetAllSessions, loadMember } from '../../services/member';
 import './index.scss';
 
@@ -52,6 +53,24 @@ function MemberCard({ me }: { me: MeResponse }) {
   );
 }
 
+/** POS cards that share the member's phone and wait for the member's word before they are merged. */
+function HeldMatchesCard({ stores }: { stores: string[] }) {
+  return (
+    <View
+      className="ml-card held-nudge"
+      onClick={() => Taro.navigateTo({ url: '/pages/identity-confirm/index' })}
+      data-testid="held-nudge"
+    >
+      <View className="held-nudge__title">这是您在{stores[0]}的会员卡吗？</View>
+      <View className="held-nudge__text">
+        {stores.length > 1 ? `有 ${stores.length} 张门店会员卡` : '有一张门店会员卡'}
+        用的是您的手机号，确认后购药记录和积分会并入您的账户。
+      </View>
+      <View className="held-nudge__go">去确认 ›</View>
+    </View>
+  );
+}
+
 function SignUpPrompt() {
   return (
     <View className="ml-card signup" data-testid="signup-prompt">
@@ -80,13 +99,27 @@ function SignUpPrompt() {
 
 export default function MemberHome() {
   const [state, setState] = useState<State>({ kind: 'loading' });
+  const [heldStores, setHeldStores] = useState<string[]>([]);
+
+  // a nudge, not the page's content: if it fails the home simply shows no card
+  const loadHeld = useCallback((me: MeResponse) => {
+    if (!me.registered) return setHeldStores([]);
+    identityApi
+      .heldMatches()
+      .then((r) => setHeldStores(r.matches.map((m) => m.storeName)))
+      .catch(() => setHeldStores([]));
+  }, []);
 
   const load = useCallback(() => {
     setState({ kind: 'loading' });
+    setHeldStores([]);
     loadMember()
-      .then((me) => setState({ kind: 'ready', me }))
+      .then((me) => {
+        setState({ kind: 'ready', me });
+        loadHeld(me);
+      })
       .catch((error: unknown) => setState({ kind: 'error', error: describeError(error) }));
-  }, []);
+  }, [loadHeld]);
 
   useEffect(load, []);
 
@@ -98,7 +131,10 @@ export default function MemberHome() {
       return;
     }
     loadMember()
-      .then((me) => setState({ kind: 'ready', me }))
+      .then((me) => {
+        setState({ kind: 'ready', me });
+        loadHeld(me);
+      })
       .catch(() => undefined);
   });
   useShare({ title: '药店会员中心：领新人券，按时续药', path: '/pages/index/index' });
@@ -126,6 +162,7 @@ export default function MemberHome() {
         />
       ) : null}
       {state.kind === 'ready' && state.me.registered ? <MemberCard me={state.me} /> : null}
+      {state.kind === 'ready' && heldStores.length > 0 ? <HeldMatchesCard stores={heldStores} /> : null}
       {state.kind === 'ready' && !state.me.registered ? <SignUpPrompt /> : null}
 
       <View className="ml-section-title">会员服务</View>

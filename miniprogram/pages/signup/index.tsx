@@ -237,6 +237,21 @@ export default function SignupPage() {
               <View className="signup-coupon__text">到店结账时出示会员码，收银员即可为您抵扣。</View>
             </View>
           ) : null}
+          {step.result.heldMatches.length > 0 ? (
+            <View className="signup-held" data-testid="welcome-held">
+              <View className="signup-coupon__title">这是您在{step.result.heldMatches[0].storeName}的会员卡吗？</View>
+              <View className="signup-coupon__text">
+                门店有用您手机号登记的会员卡，确认是您的以后，购药记录和积分会并入您的会员账户。
+              </View>
+              <Button
+                className="ml-btn ml-btn--primary signup-welcome__btn"
+                onClick={() => Taro.redirectTo({ url: '/pages/identity-confirm/index' })}
+                data-testid="open-held"
+              >
+                去确认会员卡
+              </Button>
+            </View>
+          ) : null}
           <Button
             className="ml-btn ml-btn--primary signup-welcome__btn"
             onClick={() => Taro.redirectTo({ url: '/pages/member-code/index' })}

@@ -23,6 +23,20 @@ const TILES: Tile[] = [
   { key: 'signup-codes', label: '会员注册码', glyph: '码', url: '/staff/pages/signup-codes/index' },
 ];
 
+// Merge decisions are for store managers and up; the API enforces it, the tile only avoids a dead end.
+const MANAGER_TILES: Tile[] = [
+  { key: 'identity-suggestions', label: '会员合并建议', glyph: '合', url: '/staff/pages/identity-suggestions/index' },
+];
+const MANAGER_ROLES: ReadonlySet<StaffProfile['role']> = new Set(['store_manager', 'regional_manager', 'hq_admin']);
+const HQ_TILES: Tile[] = [
+  { key: 'integration-health', label: '数据对接状态', glyph: '联', url: '/staff/pages/integration-health/index' },
+];
+const tilesFor = (staff: StaffProfile): Tile[] => [
+  ...TILES,
+  ...(MANAGER_ROLES.has(staff.role) ? MANAGER_TILES : []),
+  ...(staff.role === 'hq_admin' ? HQ_TILES : []),
+];
+
 function scopeOf(staff: StaffProfile): { label: string; value: string } {
   if (staff.store) return { label: '所属门店', value: staff.store.name };
   if (staff.region) return { label: '负责区域', value: staff.region.name };
@@ -89,7 +103,7 @@ export default function StaffHome() {
       {state.kind === 'ready' ? (
         <>
           <View className="ml-section-title">工作台</View>
-          <TileGrid tiles={TILES} onOpen={(url) => Taro.navigateTo({ url })} />
+          <TileGrid tiles={tilesFor(state.staff)} onOpen={(url) => Taro.navigateTo({ url })} />
         </>
       ) : null}
 

@@ -1,0 +1,239 @@
+/**
+ * Identity linking as people meet it in the H5 build: a store manager decides merge suggestions with the two records
+ * side by side; a new member whose phone is on a POS card confirms "这是您在××店的会员卡吗?".
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PARTNER_KEYS } from '../../dev/demo/fixtures.js';
+import { partnerHeaders } from '../../functions/adapters/auth/partner-signature.js';
+import { startBrowserSystem } from './support/browser.js';
+
+let env: Awaited<ReturnType<typeof startBrowserSystem>>;
+beforeAll(async () => {
+  env = await startBrowserSystem();
+});
+afterAll(async () => env?.close());
+
+/** H5 page transitions slide in: a screenshot taken mid-slide shows half a page. */
+const settle = (page: { waitForTimeout(ms: number): Promise<void> }) => page.waitForTimeout(600);
+
+/** Signed partner ingest, as the POS or the mall sends it (same call the integration tests make). */
+async function ingest(records: unknown[], keyId: string) {
+  const key = DEMO_PARTNER_KEYS.find((k) => k.id === keyId);
+  if (!key) throw new Error(`no demo key ${keyId}`);
+  const body = JSON.stringify({ records });
+  const path = '/api/ingest/records';
+  const res = await fetch(`${env.system.apiUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...partnerHeaders({ keyId: key.id, secret: key.secret, method: 'POST', path, body, now: new Date() }),
+    },
+    body,
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.json();
+}
+
+async function customerOf(source: string, sourceId: string): Promise<string> {
+  const rows = await env.system.database.exec(
+    'select customer_id from source_records where source = $1 and source_id = $2',
+    [source, sourceId],
+  );
+  return String(rows[0]?.customer_id);
+}
+
+describe('merge suggestions in the staff pages', () => {
+  it('a store manager sees the evidence side by side, confirms one suggestion and rejects another', async () => {
+    // two pairs that agree on name + birthday + district only: weak evidence, so suggestions, never merges
+    await ingest(
+      [
+        { sourceId: '8810000201', name: '杨斌', birthday: '1992-09-30', phone: '15632439440', storeCode: 'HZ001' },
+        { sourceId: '8810000202', name: '陈静', birthday: '1985-03-12', phone: '13957120866', storeCode: 'HZ001' },
+      ],
+      'key_pos_hz001',
+    );
+    await ingest(
+      [
+        {
+          sourceId: 'mall_yb',
+          name: '杨斌',
+          birthday: '1992-09-30',
+          phone: '17533597944',
+          address: '浙江省杭州市西湖区文一路8号',
+        },
+        {
+          sourceId: 'mall_cj',
+          name: '陈静',
+          birthday: '1985-03-12',
+          phone: '18657102233',
+          address: '浙江省杭州市西湖区古墩路66号',
+        },
+      ],
+      'key_mall',
+    );
+    expect(await customerOf('pos', '8810000201')).not.toBe(await customerOf('mall', 'mall_yb'));
+
+    const { page, context } = await env.newPage();
+    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
+    await page.locator('[data-testid=staff-login-button]').click();
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_sm01]').click();
+    await page.locator('[data-testid=phone-button]').click();
+    await page.locator('[data-testid=sim-phone-allow]').click();
+    await page.locator('[data-testid=staff-home]').waitFor();
+    await page.locator('[data-testid=tile-identity-suggestions]').waitFor();
+    await settle(page);
+    await env.shot(page, 'identity-01-staff-home-manager');
+    await page.locator('[data-testid=tile-identity-suggestions]').click();
+
+    const cards = page.locator('[data-testid^=suggestion-sug]');
+    await page.locator('[data-testid=suggestion-record]').first().waitFor();
+    expect(await cards.count()).toBe(2);
+    const yang = cards.filter({ hasText: '杨斌' });
+    const text = await yang.innerText();
+    expect(text).toContain('门店收银');
+    expect(text).toContain('线上商城');
+    expect(text).toContain('文三路店');
+    expect(text).toContain('156****9440');
+    expect(text).toContain('175****7944');
+    expect(text).toContain('1992-09-30');
+    expect(await yang.locator('[data-testid=suggestion-why]').innerText()).toContain('姓名相同');
+    await settle(page);
+    await env.shot(page, 'identity-02-suggestions');
+
+    // merging asks first; cancelling changes nothing
+    await yang.locator('[data-testid=suggestion-confirm]').click();
+    const dialog = page.locator('[data-testid=merge-dialog]');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain('确认合并这两条记录');
+    await env.shot(page, 'identity-03-merge-dialog');
+    await page.locator('[data-testid=merge-cancel]').click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await customerOf('pos', '8810000201')).not.toBe(await customerOf('mall', 'mall_yb'));
+
+    await yang.locator('[data-testid=suggestion-confirm]').click();
+    await page.locator('[data-testid=merge-ok]').click();
+    await page.locator('[data-testid=suggestion-result]').waitFor();
+    expect(await page.locator('[data-testid=suggestion-result]').innerText()).toContain('已合并');
+    expect(await cards.count()).toBe(1);
+    expect(await customerOf('pos', '8810000201')).toBe(await customerOf('mall', 'mall_yb'));
+
+    await cards.filter({ hasText: '陈静' }).locator('[data-testid=suggestion-reject]').click();
+    await page.locator('[data-testid=suggestions-empty]').waitFor();
+    expect(await page.locator('[data-testid=suggestion-result]').innerText()).toContain('不是同一人');
+    expect(await customerOf('pos', '8810000202')).not.toBe(await customerOf('mall', 'mall_cj'));
+    await settle(page);
+    await env.shot(page, 'identity-04-suggestions-done');
+
+    const audit = await env.system.database.exec("select actor_id from audit_log where action = 'identity.merge'");
+    expect(audit).toEqual([{ actor_id: 'stf_sm01' }]);
+
+    // the server down: the page says so in Chinese and offers to retry
+    await page.route('**/api/staff/identity/suggestions', (route) =>
+      route.fulfill({ status: 500, contentType: 'application/json', body: '{}' }),
+    );
+    await page.reload();
+    const error = page.locator('[data-testid=error]');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/[\u4e00-\u9fa5]/);
+    await settle(page);
+    await env.shot(page, 'identity-10-suggestions-error');
+    await page.unroute('**/api/staff/identity/suggestions');
+    await page.locator('[data-testid=retry]').click();
+    await page.locator('[data-testid=suggestions-empty]').waitFor();
+    await context.close();
+  });
+
+  it('a clerk has no tile for it', async () => {
+    const { page, context } = await env.newPage();
+    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
+    await page.locator('[data-testid=staff-login-button]').click();
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_ck01]').click();
+    await page.locator('[data-testid=phone-button]').click();
+    await page.locator('[data-testid=sim-phone-allow]').click();
+    await page.locator('[data-testid=staff-home]').waitFor();
+    await page.locator('[data-testid=tile-signup-codes]').waitFor();
+    expect(await page.locator('[data-testid=tile-identity-suggestions]').count()).toBe(0);
+    await context.close();
+  });
+});
+
+describe('integration health for HQ', () => {
+  it('HQ sees per source the last good sync, failures and the open review queues', async () => {
+    const { page, context } = await env.newPage();
+    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
+    await page.locator('[data-testid=staff-login-button]').click();
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_hq01]').click();
+    await page.locator('[data-testid=phone-button]').click();
+    await page.locator('[data-testid=sim-phone-allow]').click();
+    await page.locator('[data-testid=staff-home]').waitFor();
+    await page.locator('[data-testid=tile-integration-health]').click();
+    const pos = page.locator('[data-testid=health-pos]');
+    await pos.waitFor();
+    const text = await pos.innerText();
+    expect(text).toContain('门店收银系统');
+    expect(text).toContain('正常');
+    expect(text).toMatch(/分钟前|刚刚/);
+    expect(await page.locator('[data-testid=health-wecom]').innerText()).toContain('从未成功同步');
+    expect(await page.locator('[data-testid=health-queues]').innerText()).toContain('待店长确认');
+    await settle(page);
+    await env.shot(page, 'identity-11-integration-health');
+    await context.close();
+  });
+});
+
+describe('held POS card at sign-up', () => {
+  it('a new member is asked about the card on their phone and confirms it', async () => {
+    await ingest(
+      [{ sourceId: '8810000101', name: '吴雅琴', phone: '187 3398 4112', storeCode: 'HZ001' }],
+      'key_pos_hz001',
+    );
+    env.system.sim.addUser({ id: 'u_wyq', nickname: '吴雅琴', phone: '18733984112' });
+
+    const { page, context } = await env.newPage();
+    await page.goto(`${env.system.apiUrl}/#/pages/signup/index`);
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_wyq]').click();
+    await page.locator('[data-testid=phone-button]').click();
+    await page.locator('[data-testid=sim-phone-allow]').click();
+    await page.locator('[data-testid=consent-service]').click();
+    await page.locator('[data-testid=signup-submit]').click();
+    const held = page.locator('[data-testid=welcome-held]');
+    await held.waitFor();
+    expect(await held.innerText()).toContain('这是您在文三路店的会员卡吗？');
+    await settle(page);
+    await env.shot(page, 'identity-05-welcome-held');
+
+    // the home shows the same nudge until it is answered
+    await page.locator('[data-testid=go-home]').click();
+    await page.locator('[data-testid=held-nudge]').waitFor();
+    await settle(page);
+    await env.shot(page, 'identity-06-home-nudge');
+    await page.locator('[data-testid=held-nudge]').click();
+
+    const card = page.locator('[data-testid^=held-hld_]').first();
+    await card.waitFor();
+    expect(await card.innerText()).toContain('88****0101');
+    expect(await card.innerText()).toContain('积分');
+    await settle(page);
+    await env.shot(page, 'identity-07-confirm-page');
+    await card.locator('[data-testid=held-confirm]').click();
+    await page.locator('[data-testid=held-result]').waitFor();
+    expect(await page.locator('[data-testid=held-result]').innerText()).toContain('已确认');
+    await env.shot(page, 'identity-08-confirmed');
+
+    const member = await env.system.database.exec(
+      "select customer_id from identities where kind = 'phone' and value = '18733984112' and source = 'miniprogram'",
+    );
+    expect(await customerOf('pos', '8810000101')).toBe(String(member[0].customer_id));
+
+    // answered: the home no longer asks, and the page says there is nothing left
+    await page.locator('[data-testid=held-home]').click();
+    await page.locator('[data-testid=member-card]').waitFor();
+    await settle(page);
+    expect(await page.locator('[data-testid=held-nudge]').count()).toBe(0);
+    await page.goto(`${env.system.apiUrl}/#/pages/identity-confirm/index`);
+    await page.locator('[data-testid=held-empty]').waitFor();
+    await settle(page);
+    await env.shot(page, 'identity-09-nothing-left');
+    await context.close();
+  });
+});
