@@ -116,7 +116,9 @@ export const CouponView = z.object({
   name: z.string(),
   headline: z.string(),
   rules: z.array(z.string()),
-  state: z.enum(['available', 'used', 'expired', 'not_yet_valid']),
+  state: z.enum(['available', 'used', 'expired', 'not_yet_valid', 'voided']),
+  /** why a voided coupon was taken out of use (shown with it under 已失效, next to the expired ones) */
+  voidReason: z.string().nullable(),
   code: z.string(),
   /** Code 128 of `code`, PNG data URL; only for coupons that can still be used */
   barcodePng: z.string().nullable(),
@@ -135,7 +137,7 @@ export type WalletResponse = z.infer<typeof WalletResponse>;
 
 export const PointsLine = z.object({
   id: z.number().int(),
-  kind: z.enum(['earn', 'spend', 'expire', 'reverse', 'adjust']),
+  kind: z.enum(['earn', 'spend', 'expire', 'reverse', 'adjust', 'transfer']),
   points: z.number().int(),
   note: z.string(),
   occurredAt: z.string(),

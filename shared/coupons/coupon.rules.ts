@@ -28,7 +28,7 @@ export type CouponValidity =
 
 export interface CouponState {
   id: string;
-  status: 'available' | 'redeemed';
+  status: 'available' | 'redeemed' | 'voided';
   validFrom: Date;
   /** exclusive: the coupon is expired from this instant on */
   validUntil: Date;
@@ -49,6 +49,7 @@ export interface OrderInput {
 
 export type RedemptionFailure =
   | 'COUPON_USED'
+  | 'COUPON_VOIDED'
   | 'COUPON_NOT_YET_VALID'
   | 'COUPON_EXPIRED'
   | 'STORE_NOT_APPLICABLE'
@@ -106,10 +107,11 @@ export function discountFor(template: CouponTemplateRule, eligibleFen: number): 
   return Math.min(raw, template.maxDiscountFen ?? raw, eligibleFen);
 }
 
-export type CouponLifecycle = 'available' | 'used' | 'expired' | 'not_yet_valid';
+export type CouponLifecycle = 'available' | 'used' | 'expired' | 'not_yet_valid' | 'voided';
 
 export function couponLifecycle(coupon: CouponState, now: Date): CouponLifecycle {
   if (coupon.status === 'redeemed') return 'used';
+  if (coupon.status === 'voided') return 'voided';
   if (now.getTime() >= coupon.validUntil.getTime()) return 'expired';
   if (now.getTime() < coupon.validFrom.getTime()) return 'not_yet_valid';
   return 'available';
@@ -124,6 +126,7 @@ export function evaluateRedemption(
 ): Result<RedemptionPlan, RedemptionFailure> {
   const state = couponLifecycle(coupon, now);
   if (state === 'used') return fail('COUPON_USED', `coupon ${coupon.id} has already been used`);
+  if (state === 'voided') return fail('COUPON_VOIDED', `coupon ${coupon.id} was voided`);
   if (state === 'expired') return fail('COUPON_EXPIRED', `coupon ${coupon.id} expired`);
   if (state === 'not_yet_valid') return fail('COUPON_NOT_YET_VALID', `coupon ${coupon.id} is not valid yet`);
   if (template.storeIds.length > 0 && !template.storeIds.includes(order.storeId)) {

@@ -39,6 +39,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   COUPON_CODE_INVALID: '优惠券码格式不正确，请重新扫描',
   COUPON_NOT_FOUND: '找不到这张优惠券',
   COUPON_USED: '这张优惠券已经使用过了',
+  COUPON_VOIDED: '这张优惠券已作废，不能使用',
   COUPON_EXPIRED: '这张优惠券已过期',
   COUPON_NOT_YET_VALID: '这张优惠券还未到使用时间',
   STORE_NOT_APPLICABLE: '这张优惠券不能在本门店使用',

@@ -64,18 +64,25 @@ export function earnYearOf(at: Date): number {
   return businessYear(at);
 }
 
-export type PointsKind = 'earn' | 'spend' | 'expire' | 'reverse' | 'adjust';
+export type PointsKind = 'earn' | 'spend' | 'expire' | 'reverse' | 'adjust' | 'transfer';
 
 export interface LedgerLine {
   kind: PointsKind;
   points: number;
-  /** earn: the year credited; expire: the year that expired; reverse of an earn: the reversed earn's year */
+  /**
+   * earn: the year credited; expire: the year that expired; reverse of an earn: the reversed earn's year;
+   * transfer (merge or its undo): the bucket moved, null when a debt moves
+   */
   earnYear: number | null;
   occurredAt: Date;
 }
 
 export interface PointsState {
   balance: number;
+  /** what is left per earn year (live years only, oldest first); a merge moves exactly these */
+  buckets: { earnYear: number; points: number }[];
+  /** points spent beyond what was earned (a reversed earn after a spend): a negative balance part */
+  debt: number;
   /** expiries due by `now` that the ledger does not hold yet: append them (`expire:<customer>:<year>`) */
   pendingExpiries: { earnYear: number; points: number; at: Date }[];
   /** the next batch to expire, for "N points expire on 31 Dec" */
@@ -126,9 +133,12 @@ export function pointsState(ledger: readonly LedgerLine[], now: Date): PointsSta
     expireDue(line.occurredAt);
     // every line moves the balance by exactly its points, so the balance is always the ledger's sum
     if (line.points > 0) {
-      credit(line.kind === 'earn' && line.earnYear !== null ? line.earnYear : earnYearOf(line.occurredAt), line.points);
+      // a transfer keeps its earn year so merged points expire when they would have anyway
+      const keepsYear = (line.kind === 'earn' || line.kind === 'transfer') && line.earnYear !== null;
+      credit(keepsYear && line.earnYear !== null ? line.earnYear : earnYearOf(line.occurredAt), line.points);
     } else {
-      debit(-line.points, line.kind === 'reverse' || line.kind === 'expire' ? line.earnYear : null);
+      const fromYear = line.kind === 'reverse' || line.kind === 'expire' || line.kind === 'transfer';
+      debit(-line.points, fromYear ? line.earnYear : null);
     }
   }
   expireDue(now);
@@ -137,6 +147,8 @@ export function pointsState(ledger: readonly LedgerLine[], now: Date): PointsSta
   const oldest = [...buckets.entries()].sort((a, b) => a[0] - b[0])[0];
   return {
     balance: total - debt,
+    buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([earnYear, points]) => ({ earnYear, points })),
+    debt,
     pendingExpiries: pending,
     nextExpiry: oldest ? { points: oldest[1], at: pointsExpiryAt(oldest[0]) } : null,
   };

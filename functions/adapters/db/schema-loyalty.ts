@@ -88,7 +88,8 @@ export const couponTemplates = pgTable(
   ],
 );
 
-export const COUPON_STATUSES = ['available', 'redeemed'] as const;
+/** voided: taken out of use by the system (e.g. a merge leaving a person two new-member coupons), never a used one */
+export const COUPON_STATUSES = ['available', 'redeemed', 'voided'] as const;
 export const COUPON_ISSUE_REASONS = ['new_member', 'manual', 'campaign', 'birthday'] as const;
 
 /** One issued coupon. "Expired" is not a status: it is `valid_until` in the past, so nothing has to flip it. */
@@ -115,6 +116,11 @@ export const coupons = pgTable(
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
     redeemedAt: timestamp('redeemed_at', { withTimezone: true }),
     redeemedStoreId: text('redeemed_store_id').references(() => stores.id),
+    voidedAt: timestamp('voided_at', { withTimezone: true }),
+    /** shown in the wallet, e.g. 合并会员，新人券仅保留一张 */
+    voidReason: text('void_reason'),
+    /** the merge that voided it: undoing that merge makes it available again */
+    voidedByMerge: text('voided_by_merge'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -126,6 +132,10 @@ export const coupons = pgTable(
     check(
       'coupons_redeemed_ck',
       sql`(${t.status} = 'redeemed') = (${t.redeemedAt} is not null and ${t.redeemedStoreId} is not null)`,
+    ),
+    check(
+      'coupons_voided_ck',
+      sql`(${t.status} = 'voided') = (${t.voidedAt} is not null and ${t.voidReason} is not null)`,
     ),
   ],
 );
@@ -187,11 +197,13 @@ export const couponRedemptions = pgTable(
   ],
 );
 
-export const POINTS_KINDS = ['earn', 'spend', 'expire', 'reverse', 'adjust'] as const;
+/** transfer: a merge (or its undo) moving one earn-year bucket between two customers, in pairs tagged `merge:<id>` */
+export const POINTS_KINDS = ['earn', 'spend', 'expire', 'reverse', 'adjust', 'transfer'] as const;
 
 /**
  * Append-only points ledger (a trigger refuses UPDATE and DELETE). The balance is the sum of `points`.
- * `entry_key` makes every write idempotent: `earn:<order>`, `reverse:<order>`, `expire:<customer>:<year>`.
+ * `entry_key` makes every write idempotent: `earn:<order>`, `reverse:<order>`, `expire:<customer>:<year>`,
+ * `merge:<merge>:<out|in>:<year>` and `unmerge:<merge>:<out|in>:<year>`.
  */
 export const pointsLedger = pgTable(
   'points_ledger',
@@ -220,7 +232,7 @@ export const pointsLedger = pgTable(
       'points_ledger_sign_ck',
       sql`(${t.kind} = 'earn' and ${t.points} > 0 and ${t.earnYear} is not null)
         or (${t.kind} in ('spend','expire') and ${t.points} < 0)
-        or ${t.kind} in ('reverse','adjust')`,
+        or ${t.kind} in ('reverse','adjust','transfer')`,
     ),
   ],
 );

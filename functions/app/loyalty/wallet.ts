@@ -80,6 +80,7 @@ export async function walletOf(
         lastValidDay: lastValidDay(coupon.validUntil),
         redeemedAt: coupon.redeemedAt?.toISOString() ?? null,
         redeemedStoreName: coupon.redeemedStoreId ? (names.get(coupon.redeemedStoreId) ?? null) : null,
+        voidReason: coupon.status === 'voided' ? coupon.voidReason : null,
       };
     }),
   );
@@ -87,7 +88,8 @@ export async function walletOf(
   return ok({
     available: views.filter((v) => v.state === 'available' || v.state === 'not_yet_valid').sort(byExpiry),
     used: views.filter((v) => v.state === 'used'),
-    expired: views.filter((v) => v.state === 'expired'),
+    // a voided coupon can no more be used than an expired one: it sits there, with its reason
+    expired: views.filter((v) => v.state === 'expired' || v.state === 'voided'),
   });
 }
 

@@ -3,8 +3,14 @@
  * the customer id, not the WeChat account or phone, so a second WeChat account that links to the same person, or
  * a retried sign-up, gets the first coupon back instead of a second one. Which coupon it is (e.g. 10 yuan off, no
  * threshold) is the NEW_MEMBER template, configured in the loyalty back office.
+ *
+ * The key alone is not enough once customers merge: the absorbed account's coupon was issued under ITS customer
+ * id and now belongs to the survivor, so a later sign-up of that person (landing on the survivor) would find no
+ * coupon under `new_member:<survivor>` and issue a second. Whatever new-member coupon the customer already holds
+ * (used, voided or not) answers instead.
  */
 import type { Tx } from '../../adapters/db/client.js';
+import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { issueCouponOnce } from '../coupons/issue-coupon.js';
 
 export const NEW_MEMBER_TEMPLATE = 'NEW_MEMBER';
@@ -13,6 +19,8 @@ export async function issueNewMemberCoupon(
   tx: Tx,
   input: { customerId: string; storeId: string | null; now: Date },
 ): Promise<{ couponId: string; created: boolean } | null> {
+  const held = await couponRepo.firstByReason(tx, input.customerId, 'new_member');
+  if (held) return { couponId: held.id, created: false };
   return issueCouponOnce(tx, {
     customerId: input.customerId,
     templateCode: NEW_MEMBER_TEMPLATE,

@@ -13,7 +13,7 @@ type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind:
 const TABS: { key: Tab; label: string; empty: string }[] = [
   { key: 'available', label: '可使用', empty: '暂无可用的优惠券' },
   { key: 'used', label: '已使用', empty: '还没有使用过优惠券' },
-  { key: 'expired', label: '已过期', empty: '没有过期的优惠券' },
+  { key: 'expired', label: '已失效', empty: '没有过期或作废的优惠券' },
 ];
 
 /** A business date (YYYY-MM-DD) in words. */
@@ -41,11 +41,13 @@ function CouponCard({ coupon, tab }: { coupon: CouponView; tab: Tab }) {
         <View className="coupon__meta">
           {tab === 'used' && coupon.redeemedAt
             ? `已于${shanghaiDay(coupon.redeemedAt)}在${coupon.redeemedStoreName ?? '门店'}使用`
-            : tab === 'expired'
-              ? `已于${zhDay(coupon.lastValidDay)}过期`
-              : coupon.state === 'not_yet_valid'
-                ? '尚未到使用时间'
-                : `有效期至${zhDay(coupon.lastValidDay)}`}
+            : coupon.state === 'voided'
+              ? `已作废：${coupon.voidReason ?? '已停止使用'}`
+              : tab === 'expired'
+                ? `已于${zhDay(coupon.lastValidDay)}过期`
+                : coupon.state === 'not_yet_valid'
+                  ? '尚未到使用时间'
+                  : `有效期至${zhDay(coupon.lastValidDay)}`}
         </View>
       </View>
       {tab === 'available' && coupon.barcodePng ? (

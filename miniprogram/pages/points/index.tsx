@@ -15,6 +15,7 @@ const KIND_LABELS: Record<PointsResponse['ledger'][number]['kind'], string> = {
   expire: '积分到期',
   reverse: '退款扣回',
   adjust: '积分调整',
+  transfer: '会员合并',
 };
 
 const yuan = (fen: number) => (fen / 100).toFixed(fen % 100 === 0 ? 0 : 2);

@@ -62,6 +62,20 @@ export const couponRepo = {
     return row ?? null;
   },
 
+  /**
+   * The first coupon of this kind the customer holds, whatever its key: after a merge the absorbed account's
+   * new-member coupon is the person's, issued under the other customer's key. A voided one counts last.
+   */
+  async firstByReason(ex: Executor, customerId: string, reason: CouponRow['reason']): Promise<CouponRow | null> {
+    const [row] = await ex
+      .select()
+      .from(coupons)
+      .where(and(eq(coupons.customerId, customerId), eq(coupons.reason, reason)))
+      .orderBy(sql`${coupons.status} = 'voided'`, asc(coupons.issuedAt), asc(coupons.id))
+      .limit(1);
+    return row ?? null;
+  },
+
   /** Takes one unit of a limited stock atomically; false when sold out. */
   async takeStock(ex: Executor, templateId: string): Promise<boolean> {
     const rows = await ex

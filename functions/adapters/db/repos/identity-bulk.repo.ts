@@ -10,7 +10,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { rows } from './identity.repo.js';
-import { MERGE_STEPS } from './merge-steps.js';
+import { MERGE_HOOKS, MERGE_STEPS } from './merge-steps.js';
 
 export interface BulkLinkOptions {
   today: string;
@@ -203,6 +203,17 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     await tx.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
       select lo.merge_id, ${s.table}, x.${idc}, x.${cc} from lk_loser lo join ${t} x on x.${cc} = lo.loser`);
     await tx.execute(sql`update ${t} x set ${cc} = lo.survivor from lk_loser lo where x.${cc} = lo.loser`);
+  }
+  // reconciling steps (points transfers, once-per-person coupons) run per merge, only where there is something
+  for (const hook of MERGE_HOOKS) {
+    const todo = await rows<{ merge_id: string; survivor: string; loser: string }>(
+      tx,
+      sql`select lo.merge_id, lo.survivor, lo.loser from lk_loser lo
+          where ${hook.concerns(sql`lo.merge_id`, sql`lo.loser`)} order by lo.merge_id`,
+    );
+    for (const x of todo) {
+      await hook.merge(tx, { mergeId: x.merge_id, survivorId: x.survivor, mergedId: x.loser, now: o.now });
+    }
   }
   await tx.execute(sql`update customers c set status = 'merged', merged_into = lo.survivor, updated_at = ${now}::timestamptz
     from lk_loser lo where c.id = lo.loser`);

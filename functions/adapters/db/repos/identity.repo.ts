@@ -8,7 +8,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { RecordFacts } from '../../../../shared/identity/link.rules.js';
 import type { NormalizedRecord } from '../../../../shared/identity/record.js';
 import type { Db, Tx } from '../client.js';
-import { MERGE_STEPS } from './merge-steps.js';
+import { MERGE_HOOKS, MERGE_STEPS } from './merge-steps.js';
 
 type Conn = Db | Tx;
 
@@ -314,6 +314,8 @@ export function createIdentityRepo(conn: Conn) {
           select ${m.id}, ${step.table}, ${idc}, ${cc} from ${t} where ${cc} = ${m.mergedId}`);
         await conn.execute(sql`update ${t} set ${cc} = ${m.survivorId} where ${cc} = ${m.mergedId}`);
       }
+      const hookInput = { mergeId: m.id, survivorId: m.survivorId, mergedId: m.mergedId, now: m.now };
+      for (const hook of MERGE_HOOKS) await hook.merge(conn, hookInput);
       await conn.execute(sql`update customers set status = 'merged', merged_into = ${m.survivorId}, updated_at = ${at}::timestamptz
         where id = ${m.mergedId}`);
       await conn.execute(sql`update customers set merged_into = ${m.survivorId} where merged_into = ${m.mergedId}`);
@@ -337,6 +339,8 @@ export function createIdentityRepo(conn: Conn) {
         conn,
         sql`select survivor_id, merged_id, created_at::text from identity_merges where id = ${mergeId} for update`,
       );
+      const hookInput = { mergeId, survivorId: m.survivor_id, mergedId: m.merged_id, now };
+      for (const hook of MERGE_HOOKS) await hook.undo(conn, hookInput);
       await conn.execute(sql`update source_records r set customer_id = mv.from_customer_id, updated_at = ${at}::timestamptz
         from identity_merge_moves mv where mv.merge_id = ${mergeId} and mv.table_name = 'source_records' and mv.row_id = r.id`);
       await conn.execute(sql`update identities i set customer_id = r.customer_id
