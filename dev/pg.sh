@@ -35,7 +35,7 @@ CONF
       as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
     fi
     as_pg psql -h "$DIR/sock" -p "$PGPORT" -U postgres -tAc "select 1 from pg_roles where rolname='medloop'" | grep -q 1 ||
-      as_pg psql -h "$DIR/sock" -p "$PGPORT" -U postgres -qc "create role medloop login createdb password 'medloop'"
+      as_pg psql -h "$DIR/sock" -p "$PGPORT" -U postgres -qc "create role medloop login createdb password 'medloop'; grant pg_signal_backend to medloop"
     as_pg psql -h "$DIR/sock" -p "$PGPORT" -U postgres -tAc "select 1 from pg_database where datname='medloop'" | grep -q 1 ||
       as_pg psql -h "$DIR/sock" -p "$PGPORT" -U postgres -qc "create database medloop owner medloop"
     if ! (exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT) 2>/dev/null; then

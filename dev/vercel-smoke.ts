@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrateDatabase, openDatabase } from '../functions/adapters/db/client.js';
+import { dropDatabase } from './identity/drop-database.js';
 import { createWeChatSimulator } from './wechat-sim/simulator.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     env.DATABASE_URL = url.toString();
     if (process.env.NEON_WS_PROXY) env.NEON_WS_PROXY = process.env.NEON_WS_PROXY;
     cleanup = async () => {
-      await admin.exec(`drop database if exists ${name} with (force)`);
+      await dropDatabase(admin, name);
       await admin.close();
     };
   } else {

@@ -3,9 +3,11 @@
  * number of order-line-shaped rows from generate_series in the same database: the floor no client-side loader can
  * beat, so the ratio says how much the generator, the wire and the foreign keys add.
  */
+
 import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { generateDemo } from '../demo/generate.js';
 import { loadDemo } from '../demo/load.js';
+import { dropDatabase } from '../identity/drop-database.js';
 import { type Flags, flagBoolean, flagNumber } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
 
@@ -34,7 +36,7 @@ export async function demoLoadBench(flags: Flags): Promise<Record<string, unknow
     database = await openDatabase({ kind: 'neon', url: benchUrl.href, wsProxy });
     cleanup = async () => {
       await database.close();
-      await admin.exec(`drop database if exists ${name} with (force)`);
+      await dropDatabase(admin, name);
       await admin.close();
     };
   }

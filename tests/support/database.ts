@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropDatabase } from '../../dev/identity/drop-database.js';
 import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 
 const SNAPSHOT_DIR = join(process.cwd(), '.tmp');
@@ -55,8 +56,11 @@ async function openFreshPostgres(url: string): Promise<Database> {
     ...database,
     close: async () => {
       await database.close();
+      // dropping is housekeeping: a database still busy (an autovacuum worker) must not fail the test file
       const cleanup = await openDatabase({ kind: 'neon', url, wsProxy });
-      await cleanup.exec(`drop database if exists ${name} with (force)`);
+      await dropDatabase(cleanup, name).catch((error: Error) =>
+        console.warn(`could not drop test database ${name}: ${error.message}`),
+      );
       await cleanup.close();
     },
   };
