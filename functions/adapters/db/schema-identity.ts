@@ -18,15 +18,8 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { createdAt, IDENTITY_KINDS, SOURCES, updatedAt } from './columns.js';
 import { customers, stores } from './schema.js';
-
-// Copies of schema.ts's lists: schema.ts re-exports this file, so a value imported from it is still in its
-// temporal dead zone while this module runs (references are lazy `() => table.id` for the same reason).
-const SOURCES = ['pos', 'mall', 'miniprogram', 'wecom', 'staff', 'import'] as const;
-const IDENTITY_KINDS = ['phone', 'openid', 'unionid', 'pos_card', 'mall_account', 'wecom_id', 'email'] as const;
-
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
 export const NAME_KINDS = ['real', 'honorific', 'unknown'] as const;
 

@@ -17,10 +17,8 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { createdAt, updatedAt } from './columns.js';
 import { customers, orders, partnerKeys, staff, stores } from './schema.js';
-
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
 export const COUPON_KINDS = ['amount_off', 'percent_off'] as const;
 export const COUPON_VALIDITY_KINDS = ['fixed', 'relative'] as const;

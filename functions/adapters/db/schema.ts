@@ -19,8 +19,9 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+import { createdAt, IDENTITY_KINDS, SOURCES, updatedAt } from './columns.js';
+
+export { IDENTITY_KINDS, SOURCES };
 
 export const regions = pgTable('regions', {
   id: text('id').primaryKey(),
@@ -106,9 +107,6 @@ export const customers = pgTable(
   },
   (t) => [index('customers_home_store_idx').on(t.homeStoreId)],
 );
-
-export const IDENTITY_KINDS = ['phone', 'openid', 'unionid', 'pos_card', 'mall_account', 'wecom_id', 'email'] as const;
-export const SOURCES = ['pos', 'mall', 'miniprogram', 'wecom', 'staff', 'import'] as const;
 
 export const IDENTITY_QUALITIES = ['valid', 'invalid', 'blocked'] as const;
 
