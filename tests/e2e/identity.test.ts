@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNER_KEYS } from '../../dev/demo/fixtures.js';
 import { partnerHeaders } from '../../functions/adapters/auth/partner-signature.js';
 import { startBrowserSystem } from './support/browser.js';
+import { settle, staffFirstLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -14,7 +15,6 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 /** H5 page transitions slide in: a screenshot taken mid-slide shows half a page. */
-const settle = (page: { waitForTimeout(ms: number): Promise<void> }) => page.waitForTimeout(600);
 
 /** Signed partner ingest, as the POS or the mall sends it (same call the integration tests make). */
 async function ingest(records: unknown[], keyId: string) {
@@ -74,12 +74,7 @@ describe('merge suggestions in the staff pages', () => {
     expect(await customerOf('pos', '8810000201')).not.toBe(await customerOf('mall', 'mall_yb'));
 
     const { page, context } = await env.newPage();
-    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
-    await page.locator('[data-testid=staff-login-button]').click();
-    await page.locator('[data-testid=sim-user-option][data-user-id=u_sm01]').click();
-    await page.locator('[data-testid=phone-button]').click();
-    await page.locator('[data-testid=sim-phone-allow]').click();
-    await page.locator('[data-testid=staff-home]').waitFor();
+    await staffFirstLogin(page, env.system.apiUrl, 'u_sm01');
     await page.locator('[data-testid=tile-identity-suggestions]').waitFor();
     await settle(page);
     await env.shot(page, 'identity-01-staff-home-manager');
@@ -145,12 +140,7 @@ describe('merge suggestions in the staff pages', () => {
 
   it('a clerk has no tile for it', async () => {
     const { page, context } = await env.newPage();
-    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
-    await page.locator('[data-testid=staff-login-button]').click();
-    await page.locator('[data-testid=sim-user-option][data-user-id=u_ck01]').click();
-    await page.locator('[data-testid=phone-button]').click();
-    await page.locator('[data-testid=sim-phone-allow]').click();
-    await page.locator('[data-testid=staff-home]').waitFor();
+    await staffFirstLogin(page, env.system.apiUrl, 'u_ck01');
     await page.locator('[data-testid=tile-signup-codes]').waitFor();
     expect(await page.locator('[data-testid=tile-identity-suggestions]').count()).toBe(0);
     await context.close();
@@ -160,12 +150,7 @@ describe('merge suggestions in the staff pages', () => {
 describe('integration health for HQ', () => {
   it('HQ sees per source the last good sync, failures and the open review queues', async () => {
     const { page, context } = await env.newPage();
-    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
-    await page.locator('[data-testid=staff-login-button]').click();
-    await page.locator('[data-testid=sim-user-option][data-user-id=u_hq01]').click();
-    await page.locator('[data-testid=phone-button]').click();
-    await page.locator('[data-testid=sim-phone-allow]').click();
-    await page.locator('[data-testid=staff-home]').waitFor();
+    await staffFirstLogin(page, env.system.apiUrl, 'u_hq01');
     await page.locator('[data-testid=tile-integration-health]').click();
     const pos = page.locator('[data-testid=health-pos]');
     await pos.waitFor();

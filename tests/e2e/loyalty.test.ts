@@ -7,6 +7,7 @@ import { newId } from '../../functions/adapters/ids.js';
 import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
 import { issueMemberCode } from '../../functions/app/members/member-code.js';
 import { startBrowserSystem } from './support/browser.js';
+import { staffFirstLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -128,12 +129,7 @@ describe('coupons and points in the browser', () => {
 
   it('a store manager creates a store template and issues it to a member found by phone', async () => {
     const { page, context } = await env.newPage();
-    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
-    await page.locator('[data-testid=staff-login-button]').click();
-    await page.locator('[data-testid=sim-user-option][data-user-id=u_sm01]').click();
-    await page.locator('[data-testid=phone-button]').click();
-    await page.locator('[data-testid=sim-phone-allow]').click();
-    await page.locator('[data-testid=staff-home]').waitFor();
+    await staffFirstLogin(page, env.system.apiUrl, 'u_sm01');
     await page.locator('[data-testid=tile-coupons]').click();
     await page.locator('[data-testid=staff-coupons]').waitFor();
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../dev/h5-build.js';
 import { partnerHeaders } from '../../functions/adapters/auth/partner-signature.js';
 import { startBrowserSystem } from './support/browser.js';
+import { settle, staffFirstLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -18,7 +19,6 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 /** H5 page transitions slide in: a screenshot taken mid-slide shows half a page. */
-const settle = (page: { waitForTimeout(ms: number): Promise<void> }) => page.waitForTimeout(600);
 
 const POS_KEY = { keyId: 'key_pos_hz001', secret: 'demo-pos-secret-hz001-0123456789abcdef' };
 const HAS_REDEEM = existsSync(join(ROOT, 'functions/api/pos/redeem.ts'));
@@ -28,12 +28,7 @@ describe('sign-up at the store QR code, in the browser', () => {
 
   it('the store manager generates a clerk’s sign-up code and sees the figures', async () => {
     const { page, context } = await env.newPage();
-    await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
-    await page.locator('[data-testid=staff-login-button]').click();
-    await page.locator('[data-testid=sim-user-option][data-user-id=u_sm01]').click();
-    await page.locator('[data-testid=phone-button]').click();
-    await page.locator('[data-testid=sim-phone-allow]').click();
-    await page.locator('[data-testid=staff-home]').waitFor();
+    await staffFirstLogin(page, env.system.apiUrl, 'u_sm01');
     await page.locator('[data-testid=tile-signup-codes]').click();
     await page.locator('[data-testid=signup-stats]').waitFor();
     await settle(page);
