@@ -47,6 +47,32 @@ export function ErrorCard({
   );
 }
 
+/**
+ * The error card for a page that logs in first: a cancelled WeChat login asks to log in again, anything else
+ * shows the page's own failure title and retry text.
+ */
+export function PageErrorCard({
+  error,
+  onRetry,
+  title = '加载失败',
+  actionText = '重新加载',
+}: {
+  error: { message: string; requestId?: string; cancelled: boolean };
+  onRetry: () => void;
+  title?: string;
+  actionText?: string;
+}) {
+  return (
+    <ErrorCard
+      title={error.cancelled ? '尚未登录' : title}
+      message={error.message}
+      requestId={error.requestId}
+      actionText={error.cancelled ? '微信登录' : actionText}
+      onRetry={onRetry}
+    />
+  );
+}
+
 export interface Tile {
   key: string;
   label: string;

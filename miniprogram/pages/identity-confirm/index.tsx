@@ -3,7 +3,7 @@ import { Button, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { LoadingCard, PageErrorCard } from '../../components/state-view';
 import { identityApi } from '../../services/identity';
 import { loadMember } from '../../services/member';
 import './index.scss';
@@ -108,15 +108,7 @@ export default function IdentityConfirmPage() {
       </View>
 
       {state.kind === 'loading' ? <LoadingCard /> : null}
-      {state.kind === 'error' ? (
-        <ErrorCard
-          title={state.error.cancelled ? '尚未登录' : '加载失败'}
-          message={state.error.message}
-          requestId={state.error.requestId}
-          actionText={state.error.cancelled ? '微信登录' : '重新加载'}
-          onRetry={load}
-        />
-      ) : null}
+      {state.kind === 'error' ? <PageErrorCard error={state.error} onRetry={load} /> : null}
       {state.kind === 'unregistered' ? (
         <View className="ml-card held-empty" data-testid="held-unregistered">
           <View className="held-empty__title">您还不是会员</View>

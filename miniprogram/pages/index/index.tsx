@@ -3,7 +3,7 @@ import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { ErrorCard, LoadingCard, type Tile, TileGrid } from '../../components/state-view';
+import { LoadingCard, PageErrorCard, type Tile, TileGrid } from '../../components/state-view';
 import { SimUserSwitch, useShare } from '../../platform';
 import { identityApi } from '../../services/identity';
 import { forgetAllSessions, loadMember } from '../../services/member';
@@ -152,15 +152,7 @@ export default function MemberHome() {
       </View>
 
       {state.kind === 'loading' ? <LoadingCard /> : null}
-      {state.kind === 'error' ? (
-        <ErrorCard
-          title={state.error.cancelled ? '尚未登录' : '加载失败'}
-          message={state.error.message}
-          requestId={state.error.requestId}
-          actionText={state.error.cancelled ? '微信登录' : '重新加载'}
-          onRetry={load}
-        />
-      ) : null}
+      {state.kind === 'error' ? <PageErrorCard error={state.error} onRetry={load} /> : null}
       {state.kind === 'ready' && state.me.registered ? <MemberCard me={state.me} /> : null}
       {state.kind === 'ready' && heldStores.length > 0 ? <HeldMatchesCard stores={heldStores} /> : null}
       {state.kind === 'ready' && !state.me.registered ? <SignUpPrompt /> : null}

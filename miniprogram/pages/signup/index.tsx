@@ -4,7 +4,7 @@ import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { LoadingCard, PageErrorCard } from '../../components/state-view';
 import { PhoneButton, SimUserSwitch } from '../../platform';
 import { loadMember } from '../../services/member';
 import { onboardingApi } from '../../services/onboarding';
@@ -113,13 +113,7 @@ export default function SignupPage() {
 
       {step.kind === 'loading' ? <LoadingCard /> : null}
       {step.kind === 'error' ? (
-        <ErrorCard
-          title={step.error.cancelled ? '尚未登录' : '无法注册'}
-          message={step.error.message}
-          requestId={step.error.requestId}
-          actionText={step.error.cancelled ? '微信登录' : '重试'}
-          onRetry={step.retry}
-        />
+        <PageErrorCard error={step.error} onRetry={step.retry} title="无法注册" actionText="重试" />
       ) : null}
 
       {step.kind === 'already' ? (
