@@ -111,6 +111,7 @@ export interface SourceRecordRow {
   name: string | null;
   nameKind: 'real' | 'honorific' | 'unknown';
   surname: string | null;
+  nameKey: string | null;
   birthday: string | null;
   gender: Gender;
   phone: string | null;
@@ -931,6 +932,7 @@ function buildIdentities(rec: SourceRec, lastSeenAt: string): SourceRecordRow {
     name: n.name,
     nameKind: n.nameKind,
     surname: n.surname,
+    nameKey: n.nameKey,
     birthday: n.birthday,
     gender: n.gender,
     phone: n.phone,

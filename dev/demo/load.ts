@@ -132,6 +132,7 @@ const SOURCE_RECORD_COLUMNS: readonly Column<SourceRecordRow>[] = [
   ['name', 'text', (r) => r.name],
   ['name_kind', 'text', (r) => r.nameKind],
   ['surname', 'text', (r) => r.surname],
+  ['name_key', 'text', (r) => r.nameKey],
   ['birthday', 'date', (r) => r.birthday],
   ['gender', 'text', (r) => r.gender],
   ['phone', 'text', (r) => r.phone],

@@ -4,6 +4,11 @@
  * are one person), recall (pairs of one person placed in one customer), records held for review, false merges
  * (customers holding more than one person). Without --input: the demo generator's ground truth.
  *
+ * Also `recall_ceiling`: the recall a linker could reach at all without merging on weak evidence (which the product
+ * never does): same-person pairs joined by a chain of shared usable identifiers (valid, not blocked, within the
+ * per-value limits). Pairs beyond it share nothing but a name or a birthday — a family member's phone on the card,
+ * a placeholder, no phone at all — and are for the member or a reviewer, not the linker.
+ *
  *   npm run eval -- identity [--input FILE.csv] [--out FILE] [--members 100000] [--seed 1] [--pglite]
  */
 import { once } from 'node:events';
@@ -15,6 +20,7 @@ import { sql } from 'drizzle-orm';
 import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { rows } from '../../functions/adapters/db/repos/identity.repo.js';
 import { DEFAULT_MAPPING, importFile, readRows } from '../../functions/app/identity/import-file.js';
+import { LINK_LIMITS } from '../../shared/identity/link.rules.js';
 import { type Flags, flagBoolean, flagNumber, flagString } from '../bench/flags.js';
 import { round } from '../bench/harness.js';
 import { generateDemo, writeIdentityTruthCsv } from '../demo/generate.js';
@@ -68,6 +74,34 @@ export function scorePairs(truth: ReadonlyMap<string, string>, predicted: Readon
     correctPairs,
     falseMerges,
   };
+}
+
+/** Connected components of records sharing a usable identifier value (union-find), as record → component. */
+export function identifierComponents(links: readonly { recordId: string; key: string }[]): Map<string, string> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root) as string;
+    for (let y = x; y !== root; ) {
+      const next = parent.get(y) as string;
+      parent.set(y, root);
+      y = next;
+    }
+    return root;
+  };
+  const add = (x: string) => {
+    if (!parent.has(x)) parent.set(x, x);
+  };
+  for (const { recordId, key } of links) {
+    add(recordId);
+    add(`key:${key}`);
+    const a = find(recordId);
+    const b = find(`key:${key}`);
+    if (a !== b) parent.set(a, b);
+  }
+  const out = new Map<string, string>();
+  for (const { recordId } of links) out.set(recordId, find(recordId));
+  return out;
 }
 
 export async function identityEval(flags: Flags): Promise<Record<string, unknown>> {
@@ -158,6 +192,23 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
       sql`select count(distinct record_id)::int as n from held_links where status = 'open'`,
     );
     const score = scorePairs(truth, predicted);
+    const usable = await rows<{ source: string; source_id: string; key: string }>(
+      database.db,
+      sql`with v as (
+            select i.kind, i.value, i.source, i.source_id, count(*) over (partition by i.kind, i.value) as c
+            from identities i where i.quality = 'valid'
+              and not exists (select 1 from blocked_values b where b.kind = i.kind and b.value = i.value)
+          )
+          select source, source_id, kind || ':' || value as key from v
+          where c <= case when kind = 'phone' then ${LINK_LIMITS.phoneRecords}::int else ${LINK_LIMITS.keyRecords}::int end`,
+    );
+    const components = identifierComponents(
+      usable.flatMap((u) => {
+        const recordId = recordOf.get(`${u.source}\u0000${u.source_id}`);
+        return recordId ? [{ recordId, key: u.key }] : [];
+      }),
+    );
+    const ceiling = scorePairs(truth, components);
     if (out) {
       const w = createWriteStream(out, { encoding: 'utf8' });
       w.write('record_id,customer_id\n');
@@ -174,6 +225,7 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
       records: score.records,
       precision: round(score.precision, 5),
       recall: round(score.recall, 5),
+      recall_ceiling: round(ceiling.recall, 5),
       held_for_review: Number(heldRows[0]?.n ?? 0),
       false_merges: score.falseMerges,
       rejected: summary.rejected,

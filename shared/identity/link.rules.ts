@@ -8,11 +8,13 @@
  * incremental linker calls it directly. Both are checked against each other in tests.
  */
 import { daysBetween } from './date.js';
-import type { NameKind } from './name.js';
+import { extendsName, type NameKind } from './name.js';
 
 export interface RecordFacts {
   recordId: string;
   name: string | null;
+  /** real names: surname|toneless pinyin (see normalizeName); two real names are one when their keys are */
+  nameKey: string | null;
   nameKind: NameKind;
   surname: string | null;
   birthday: string | null;
@@ -77,11 +79,35 @@ export function isDormant(r: Pick<RecordFacts, 'lastActive'>, today: string): bo
   return r.lastActive !== null && daysBetween(r.lastActive, today) > LINK_LIMITS.dormantDays;
 }
 
+/** Are two real names one: the same key (a homophone slip included), or one with a character dropped? */
+export function sameName(a: RecordFacts, b: RecordFacts): boolean {
+  if (a.nameKind !== 'real' || b.nameKind !== 'real' || a.name === null || b.name === null) return false;
+  const key = (r: RecordFacts) => r.nameKey ?? r.name;
+  return key(a) === key(b) || extendsName(a.name, b.name) || extendsName(b.name, a.name);
+}
+
 /** Do two records' names contradict? Unknown names (nicknames, nothing) never do. */
 export function namesConflict(a: RecordFacts, b: RecordFacts): boolean {
   if (a.nameKind === 'unknown' || b.nameKind === 'unknown') return false;
-  if (a.nameKind === 'real' && b.nameKind === 'real') return a.name !== b.name;
+  if (a.nameKind === 'real' && b.nameKind === 'real') return !sameName(a, b);
   return a.surname !== b.surname;
+}
+
+/**
+ * One group's records with `name` replaced by what the group compares: for a real name its key, and for a name
+ * typed with a character dropped (王素) beside exactly one fuller name in the group (王素芬, under one key) that
+ * name's key. With two fuller candidates (王素芬, 王素梅) it keeps its own, and the group has several names. The bulk
+ * SQL does the same with a self-join.
+ */
+export function comparableNames<T extends RecordFacts>(records: readonly T[]): T[] {
+  const real = records.filter((r) => r.nameKind === 'real' && r.name !== null);
+  const key = (r: RecordFacts) => r.nameKey ?? r.name;
+  const maximal = real.filter((r) => !real.some((o) => extendsName(o.name as string, r.name as string)));
+  return records.map((r) => {
+    if (r.nameKind !== 'real' || r.name === null) return r;
+    const fuller = new Set(maximal.filter((m) => extendsName(m.name as string, r.name as string)).map(key));
+    return { ...r, name: fuller.size === 1 ? [...fuller][0] : key(r) };
+  });
 }
 
 export function birthdaysConflict(a: RecordFacts, b: RecordFacts): boolean {
@@ -114,7 +140,7 @@ export function decideLink(e: LinkEvidence): LinkVerdict {
     return { decision: 'link', reason: 'verified_phone' };
   }
   // an unverified phone: it links only when nothing contradicts it and something beyond the phone agrees
-  const sameRealName = e.a.nameKind === 'real' && e.b.nameKind === 'real' && e.a.name === e.b.name;
+  const sameRealName = sameName(e.a, e.b);
   if (isDormant(e.a, e.today) || isDormant(e.b, e.today)) {
     // a recycled number reaches a stranger, not someone with the card holder's own name
     return sameRealName && !birthdaysConflict(e.a, e.b)
@@ -165,10 +191,11 @@ export interface PhoneGroupVerdict {
  *   reviewer;
  * - a dormant card (the number may have been recycled) joins only records with its own real name.
  */
-export function decidePhoneGroup(records: readonly RecordFacts[], today: string): PhoneGroupVerdict {
+export function decidePhoneGroup(input: readonly RecordFacts[], today: string): PhoneGroupVerdict {
   const classes: string[][] = [];
   const holds: PhoneGroupVerdict['holds'] = [];
-  if (records.length < 2) return { classes, holds };
+  if (input.length < 2) return { classes, holds };
+  const records = comparableNames(input);
   if (records.length > LINK_LIMITS.phoneRecords) {
     return { classes, holds: records.map((r) => ({ recordId: r.recordId, reason: 'cluster_limit' as const })) };
   }

@@ -1,3 +1,4 @@
+import { pinyin } from 'pinyin-pro';
 import { cleanText } from './text.js';
 
 export type NameKind = 'real' | 'honorific' | 'unknown';
@@ -8,7 +9,13 @@ export interface NormalizedName {
   /** real: a plausible Chinese full name; honorific: 王先生 (surname only); unknown: a nickname, Latin, nothing */
   kind: NameKind;
   surname: string | null;
-  /** from the honorific (先生 → male, 女士/小姐 → female) */
+  /**
+   * real names only: the surname and the given name's toneless pinyin (王|su fen), what linking compares. Clerks type
+   * names with a pinyin input method, so a homophone slip (李虹 for 李红, 王斌 for 王彬) keeps the key; a dropped or
+   * doubled character is a syllable prefix of the full name's key (see `extendsNameKey`).
+   */
+  key: string | null;
+  /** from the honorific (先生 → male, 女士/小姐 → female), else from a given name only one sex is given (秀英, 志强) */
   gender: 'male' | 'female' | null;
 }
 
@@ -45,6 +52,30 @@ const HONORIFICS: readonly (readonly [string, 'male' | 'female' | null])[] = [
 ];
 const HAN = /^[\u4e00-\u9fff]+$/;
 
+/**
+ * Given-name characters chosen for one sex only, in practice (霞 in a man's name, 强 in a woman's, are rare). A name
+ * with characters of both lists, or of neither, implies nothing. Conservative on purpose: an implied sex only ever
+ * fills in a record that has none, and only ever serves to tell two people apart or to corroborate a phone match.
+ */
+const FEMALE_CHARS = new Set([...'娟婷娜娇媛嫣妍姗婉婧娴妮娅霞芳艳丽燕萍梅兰菊莲桂翠凤娥玲琴淑莉倩蓉薇瑶黛姣妹嫂']);
+const MALE_CHARS = new Set([...'强刚勇峰磊鹏虎雄涛浩豪杰斌彬波健超毅俊锋亮辉栋彪猛武龙']);
+
+function impliedGender(given: string): 'male' | 'female' | null {
+  const chars = [...given];
+  const female = chars.some((c) => FEMALE_CHARS.has(c));
+  const male = chars.some((c) => MALE_CHARS.has(c));
+  return female === male ? null : female ? 'female' : 'male';
+}
+
+function keyOf(surname: string, given: string): string {
+  return `${surname}|${pinyin(given, { toneType: 'none', type: 'array' }).join(' ')}`;
+}
+
+/** Is `longer` a fuller form of the name `shorter`, one typed with a character dropped (王素 of 王素芬, 王伟 of 王伟伟)? */
+export function extendsName(longer: string, shorter: string): boolean {
+  return longer.length > shorter.length && longer.startsWith(shorter);
+}
+
 function surnameOf(name: string): string | null {
   if (COMPOUND_SURNAMES.has(name.slice(0, 2))) return name.slice(0, 2);
   return SINGLE_SURNAMES.has(name[0]) ? name[0] : null;
@@ -52,18 +83,23 @@ function surnameOf(name: string): string | null {
 
 export function normalizeName(input: string | null | undefined): NormalizedName {
   let name = cleanText(input);
-  if (name === null) return { name: null, kind: 'unknown', surname: null, gender: null };
+  if (name === null) return { name: null, kind: 'unknown', surname: null, key: null, gender: null };
   // 张 伟 / 张·伟 typed with a separator: Chinese names have none
   if (/^[\u4e00-\u9fff][\u4e00-\u9fff ·•]*$/.test(name)) name = name.replace(/[ ·•]/g, '');
-  if (!HAN.test(name)) return { name, kind: 'unknown', surname: null, gender: null };
+  if (!HAN.test(name)) return { name, kind: 'unknown', surname: null, key: null, gender: null };
   for (const [title, gender] of HONORIFICS) {
     if (name.endsWith(title) && name.length > title.length) {
       const surname = surnameOf(name.slice(0, -title.length));
-      if (surname && surname.length === name.length - title.length) return { name, kind: 'honorific', surname, gender };
+      if (surname && surname.length === name.length - title.length) {
+        return { name, kind: 'honorific', surname, key: null, gender };
+      }
     }
   }
   const surname = surnameOf(name);
   const givenLength = surname ? name.length - surname.length : 0;
-  if (surname && givenLength >= 1 && givenLength <= 2) return { name, kind: 'real', surname, gender: null };
-  return { name, kind: 'unknown', surname: null, gender: null };
+  if (surname && givenLength >= 1 && givenLength <= 2) {
+    const given = name.slice(surname.length);
+    return { name, kind: 'real', surname, key: keyOf(surname, given), gender: impliedGender(given) };
+  }
+  return { name, kind: 'unknown', surname: null, key: null, gender: null };
 }

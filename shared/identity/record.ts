@@ -47,6 +47,8 @@ export interface NormalizedRecord {
   name: string | null;
   nameKind: NameKind;
   surname: string | null;
+  /** real names: surname + toneless pinyin of the given name (see normalizeName) */
+  nameKey: string | null;
   birthday: string | null;
   gender: 'male' | 'female' | 'unknown';
   /** canonical mobile when valid and not blocked: what linking compares */
@@ -179,6 +181,7 @@ export function normalizeRecord(
       name: name.name,
       nameKind: name.kind,
       surname: name.surname,
+      nameKey: name.key,
       birthday,
       gender,
       phone,

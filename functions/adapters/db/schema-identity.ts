@@ -46,6 +46,8 @@ export const sourceRecords = pgTable(
     /** real = a plausible Chinese full name; honorific = 王先生; unknown = a nickname or nothing */
     nameKind: text('name_kind', { enum: NAME_KINDS }).notNull().default('unknown'),
     surname: text('surname'),
+    /** real names: surname|toneless pinyin of the given name (王|su fen); linking compares names by it */
+    nameKey: text('name_key'),
     birthday: date('birthday'),
     gender: text('gender', { enum: ['male', 'female', 'unknown'] })
       .notNull()

@@ -5,21 +5,25 @@ import {
   type LinkEvidence,
   type RecordFacts,
 } from '../../../shared/identity/link.rules.js';
+import { normalizeName } from '../../../shared/identity/name.js';
 
 const TODAY = '2025-06-30';
 let seq = 0;
-const rec = (over: Partial<RecordFacts> = {}): RecordFacts => ({
-  recordId: `r${++seq}`,
-  name: '张伟',
-  nameKind: 'real',
-  surname: '张',
-  birthday: null,
-  gender: 'unknown',
-  lastActive: '2025-06-01',
-  phoneVerified: false,
-  district: null,
-  ...over,
-});
+const rec = (over: Partial<RecordFacts> = {}): RecordFacts => {
+  const facts = {
+    recordId: `r${++seq}`,
+    name: '张伟',
+    nameKind: 'real' as const,
+    surname: '张',
+    birthday: null,
+    gender: 'unknown' as const,
+    lastActive: '2025-06-01',
+    phoneVerified: false,
+    district: null,
+    ...over,
+  };
+  return { ...facts, nameKey: over.nameKey !== undefined ? over.nameKey : normalizeName(facts.name).key };
+};
 const nick = (over: Partial<RecordFacts> = {}) =>
   rec({ name: '平安是福', nameKind: 'unknown', surname: null, ...over });
 const ev = (over: Partial<LinkEvidence>): LinkEvidence => ({
@@ -48,6 +52,8 @@ describe('decideLink', () => {
     ['a key on too many records is held', { via: 'pos_card', sharedBy: 13 }, 'hold', 'cluster_limit'],
     ['a phone on too many records is held', { sharedBy: 9 }, 'hold', 'cluster_limit'],
     ['an unverified phone with the same name links', {}, 'link', 'phone'],
+    ['a homophone slip of the name links (张玮 for 张伟)', { b: rec({ name: '张玮' }) }, 'link', 'phone'],
+    ['another given name is a conflict', { b: rec({ name: '张强' }) }, 'hold', 'name_conflict'],
     ['a nickname with nothing in common beyond the phone: held', { b: nick() }, 'hold', 'ambiguous'],
     [
       'a nickname with the same birthday links',
@@ -136,6 +142,40 @@ describe('decidePhoneGroup', () => {
     const v = decidePhoneGroup([head1, head2, spouse, member], TODAY);
     expect(ids(v)).toEqual([[head1.recordId, head2.recordId].sort()]);
     expect(v.holds.map((h) => h.reason)).toEqual(['family_phone', 'family_phone', 'family_phone', 'family_phone']);
+  });
+
+  it('joins a name typed with a homophone slip (王彬 for 王斌): one key, one person', () => {
+    const card = rec({ name: '王斌', surname: '王', birthday: '1980-01-01' });
+    const slip = rec({ name: '王彬', surname: '王' });
+    const v = decidePhoneGroup([card, slip], TODAY);
+    expect(ids(v)).toEqual([[card.recordId, slip.recordId].sort()]);
+    expect(v.holds).toEqual([]);
+  });
+
+  it('joins a name typed with a character dropped or doubled beside the full name', () => {
+    const full = rec({ name: '王素芬', surname: '王' });
+    const short = rec({ name: '王素', surname: '王' });
+    expect(ids(decidePhoneGroup([full, short], TODAY))).toEqual([[full.recordId, short.recordId].sort()]);
+    const single = rec({ name: '李伟', surname: '李' });
+    const doubled = rec({ name: '李伟伟', surname: '李' });
+    expect(ids(decidePhoneGroup([single, doubled], TODAY))).toEqual([[single.recordId, doubled.recordId].sort()]);
+  });
+
+  it('does not guess which fuller name a short one belongs to (王素 beside 王素芬 and 王素梅)', () => {
+    const a = rec({ name: '王素芬', surname: '王' });
+    const b = rec({ name: '王素梅', surname: '王' });
+    const short = rec({ name: '王素', surname: '王' });
+    const v = decidePhoneGroup([a, b, short], TODAY);
+    expect(ids(v)).toEqual([]);
+    expect(v.holds.map((h) => h.reason)).toEqual(['family_phone', 'family_phone', 'family_phone']);
+  });
+
+  it('keeps a homophone that is also shorter apart (黄宇 is not 黄雨桐)', () => {
+    const a = rec({ name: '黄雨桐', surname: '黄' });
+    const b = rec({ name: '黄宇', surname: '黄' });
+    const v = decidePhoneGroup([a, b], TODAY);
+    expect(ids(v)).toEqual([]);
+    expect(v.holds.map((h) => h.reason)).toEqual(['family_phone', 'family_phone']);
   });
 
   it('holds a nickname and a named card that share nothing but the phone', () => {

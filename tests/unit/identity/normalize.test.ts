@@ -96,6 +96,19 @@ describe('normalizeName', () => {
     expect(normalizeName(raw)).toMatchObject({ name, kind, surname });
   });
   it('reads the gender of an honorific', () => expect(normalizeName('张女士').gender).toBe('female'));
+  it.each([
+    ['李红', '李|hong'],
+    ['李虹', '李|hong'],
+    ['欧阳娜娜', '欧阳|na na'],
+    ['王女士', null],
+    ['平安是福', null],
+  ])('keys %s by surname and toneless pinyin: %s', (raw, key) => expect(normalizeName(raw).key).toBe(key));
+  it.each([
+    ['李凤霞', 'female'],
+    ['张志强', 'male'],
+    ['王华', null],
+    ['刘丽强', null],
+  ])('reads the sex a given name implies: %s → %s', (raw, gender) => expect(normalizeName(raw).gender).toBe(gender));
 });
 
 describe('parseAddress', () => {

@@ -48,7 +48,8 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
 
   step('records');
   await tx.execute(sql`create temp table lk_rec on commit drop as
-    select (row_number() over (order by id))::int as n, id, source, source_id, customer_id, name, name_kind, surname,
+    select (row_number() over (order by id))::int as n, id, source, source_id, customer_id,
+      name, name_key, name_kind, surname,
       birthday, gender, phone, (last_active is not null and last_active < ${o.today}::date - ${o.dormantDays}::int) as dormant
     from source_records`);
   const records = await count(tx, sql`select count(*)::int as n from lk_rec`);
@@ -76,8 +77,18 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
 
   step('phone groups');
   await tx.execute(sql`create temp table lk_ph on commit drop as
-    select r.n, r.phone, r.name, r.name_kind, r.surname, r.birthday, r.gender, r.dormant from lk_rec r
+    select r.n, r.phone, coalesce(r.name_key, r.name) as name, r.name as raw_name, r.name_kind, r.surname, r.birthday,
+      r.gender, r.dormant from lk_rec r
     where r.phone is not null and not exists (select 1 from blocked_values b where b.kind = 'phone' and b.value = r.phone)`);
+  // canonicalizeNames: a real name with a character dropped, beside exactly one fuller name on the phone, is that name
+  await tx.execute(sql`with ext as (
+      select a.n, b.name as fuller from lk_ph a join lk_ph b on b.phone = a.phone and b.name_kind = 'real'
+        and length(b.raw_name) > length(a.raw_name) and left(b.raw_name, length(a.raw_name)) = a.raw_name
+      where a.name_kind = 'real' and not exists (
+        select 1 from lk_ph c where c.phone = b.phone and c.name_kind = 'real'
+          and length(c.raw_name) > length(b.raw_name) and left(c.raw_name, length(b.raw_name)) = b.raw_name)
+    ), one as (select n, min(fuller) as fuller from ext group by n having count(distinct fuller) = 1)
+    update lk_ph p set name = one.fuller from one where one.n = p.n`);
   await tx.execute(sql`create temp table lk_pg on commit drop as
     select phone, count(*)::int as c,
       count(distinct name) filter (where name_kind = 'real' and not dormant)::int as nn,

@@ -94,6 +94,7 @@ export function createIdentityRepo(conn: Conn) {
     name: p.record.name,
     name_kind: p.record.nameKind,
     surname: p.record.surname,
+    name_key: p.record.nameKey,
     birthday: p.record.birthday,
     gender: p.record.gender,
     phone: p.record.phone,
@@ -107,7 +108,8 @@ export function createIdentityRepo(conn: Conn) {
     payload_hash: p.payloadHash,
     source_id: p.record.sourceId,
   });
-  const RECORD_COLUMNS = sql.raw(`t(id text, customer_id text, store_id text, name text, name_kind text, surname text,
+  const RECORD_COLUMNS =
+    sql.raw(`t(id text, customer_id text, store_id text, name text, name_kind text, surname text, name_key text,
     birthday date, gender text, phone text, phone_verified boolean, email text, province text, city text,
     district text, last_active date, payload jsonb, payload_hash text, source_id text)`);
 
@@ -173,9 +175,9 @@ export function createIdentityRepo(conn: Conn) {
             returning 1
           )
           insert into source_records (id, source, source_id, customer_id, origin_customer_id, store_id, name, name_kind,
-            surname, birthday, gender, phone, phone_verified, email, province, city, district, last_active, payload,
+            surname, name_key, birthday, gender, phone, phone_verified, email, province, city, district, last_active, payload,
             payload_hash, created_at, updated_at)
-          select id, ${source}, source_id, customer_id, customer_id, store_id, name, name_kind, surname, birthday, gender,
+          select id, ${source}, source_id, customer_id, customer_id, store_id, name, name_kind, surname, name_key, birthday, gender,
             phone, phone_verified, email, province, city, district, last_active, payload, payload_hash,
             ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
           from t`);
@@ -190,7 +192,7 @@ export function createIdentityRepo(conn: Conn) {
           join jsonb_array_elements_text(${json(ids)}) s(v) on s.v = r.id`);
         await conn.execute(sql`
           update source_records r set store_id = t.store_id, name = t.name, name_kind = t.name_kind,
-            surname = t.surname, birthday = t.birthday, gender = t.gender, phone = t.phone,
+            surname = t.surname, name_key = t.name_key, birthday = t.birthday, gender = t.gender, phone = t.phone,
             phone_verified = t.phone_verified, email = t.email, province = t.province, city = t.city,
             district = t.district, last_active = t.last_active, payload = t.payload, payload_hash = t.payload_hash,
             updated_at = ${iso(now)}::timestamptz
@@ -250,7 +252,7 @@ export function createIdentityRepo(conn: Conn) {
     async phoneGroup(phone: string, limit: number): Promise<GroupRecord[]> {
       return rows(
         conn,
-        sql`select id as "recordId", customer_id as "customerId", name, name_kind as "nameKind", surname,
+        sql`select id as "recordId", customer_id as "customerId", name, name_key as "nameKey", name_kind as "nameKind", surname,
               birthday::text as birthday, gender, last_active::text as "lastActive", phone_verified as "phoneVerified", district
             from source_records where phone = ${phone} order by id limit ${limit + 1}`,
       );
@@ -259,7 +261,7 @@ export function createIdentityRepo(conn: Conn) {
     async recordFacts(recordId: string): Promise<RecordRow | null> {
       const r = await rows<RecordRow>(
         conn,
-        sql`select r.id as "recordId", r.customer_id as "customerId", r.name, r.name_kind as "nameKind", r.surname,
+        sql`select r.id as "recordId", r.customer_id as "customerId", r.name, r.name_key as "nameKey", r.name_kind as "nameKind", r.surname,
               r.birthday::text as birthday, r.gender, r.last_active::text as "lastActive", r.phone_verified as "phoneVerified",
               coalesce(r.district, s.district) as district, r.phone, r.source, r.source_id as "sourceId",
               r.store_id as "storeId"
