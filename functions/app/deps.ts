@@ -6,8 +6,10 @@ import { parseServerEnv, type ServerEnv } from '../../config/env.js';
 import { createTokenService, type TokenService } from '../adapters/auth/tokens.js';
 import { type Clock, systemClock } from '../adapters/clock.js';
 import { type Database, openDatabase } from '../adapters/db/client.js';
+import { createIdentityRepo } from '../adapters/db/repos/identity.repo.js';
 import type { WeChatApi } from '../adapters/wechat/wechat.port.js';
 import { createWeChatHttpApi } from '../adapters/wechat/wechat-http.adapter.js';
+import { withCallLog } from '../adapters/wechat/wechat-logged.js';
 import { createLogger, type Logger } from './logger.js';
 
 export interface Deps {
@@ -45,9 +47,34 @@ export async function buildDeps(
         ? { kind: 'neon', url: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY, poolMax: env.DB_POOL_MAX }
         : { kind: 'pglite', dataDir: env.PGLITE_DIR },
     ));
-  const wechat =
+  const log = overrides.log ?? createLogger(env.LOG_LEVEL);
+  // every call out to WeChat lands in the integration log HQ's health page reads
+  const wechat = withCallLog(
     overrides.wechat ??
-    createWeChatHttpApi({ baseUrl: env.WECHAT_API_BASE, appid: env.WECHAT_APPID, secret: env.WECHAT_SECRET });
+      createWeChatHttpApi({ baseUrl: env.WECHAT_API_BASE, appid: env.WECHAT_APPID, secret: env.WECHAT_SECRET }),
+    {
+      now: () => clock.now(),
+      record: (call) =>
+        createIdentityRepo(database.db).logIntegration({
+          at: call.at,
+          source: 'wechat',
+          direction: 'outbound',
+          operation: call.operation,
+          keyId: null,
+          storeId: null,
+          status: call.status,
+          latencyMs: call.latencyMs,
+          records: 1,
+          accepted: call.status === 'ok' ? 1 : 0,
+          rejected: call.status === 'ok' ? 0 : 1,
+          error: call.error,
+          requestId: null,
+          summary: null,
+        }),
+      onLogError: (error) =>
+        log.warn('integration log write failed', { error: error instanceof Error ? error.message : String(error) }),
+    },
+  );
   const tokens = createTokenService(
     {
       secret: env.JWT_SECRET,
@@ -57,5 +84,5 @@ export async function buildDeps(
     },
     clock,
   );
-  return { env, database, wechat, clock, tokens, log: overrides.log ?? createLogger(env.LOG_LEVEL) };
+  return { env, database, wechat, clock, tokens, log };
 }

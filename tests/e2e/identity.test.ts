@@ -159,6 +159,10 @@ describe('integration health for HQ', () => {
     expect(text).toContain('正常');
     expect(text).toMatch(/分钟前|刚刚/);
     expect(await page.locator('[data-testid=health-wecom]').innerText()).toContain('从未成功同步');
+    // the calls out to WeChat (the HQ user's own login among them) are a source of their own
+    const wechat = await page.locator('[data-testid=health-wechat]').innerText();
+    expect(wechat).toContain('微信接口');
+    expect(wechat).toContain('正常');
     expect(await page.locator('[data-testid=health-queues]').innerText()).toContain('待店长确认');
     await settle(page);
     await env.shot(page, 'identity-11-integration-health');
