@@ -75,6 +75,40 @@ export const PosVoidResponse = z.object({
 });
 export type PosVoidResponse = z.infer<typeof PosVoidResponse>;
 
+/** Points as payment: 100 points take 1 yuan off, in whole hundreds, never more than the order. */
+export const PosPointsSpendBody = z
+  .object({
+    idempotencyKey,
+    memberCode: code,
+    points: z.number().int().positive().max(10_000_000).multipleOf(100),
+    orderAmountFen: fen,
+    externalOrderId: z.string().min(1).max(64).optional(),
+    storeId: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export type PosPointsSpendBody = z.infer<typeof PosPointsSpendBody>;
+
+export const PosPointsSpendResponse = z.object({
+  spendId: z.string(),
+  customerId: z.string(),
+  points: z.number().int(),
+  discountFen: fen,
+  balanceAfter: z.number().int(),
+  spentAt: z.string(),
+});
+export type PosPointsSpendResponse = z.infer<typeof PosPointsSpendResponse>;
+
+/** The order was refunded: the points its spend took go back to the member. */
+export const PosPointsReturnBody = z.object({ idempotencyKey, spendId: z.string().min(1).max(64) }).strict();
+export type PosPointsReturnBody = z.infer<typeof PosPointsReturnBody>;
+
+export const PosPointsReturnResponse = z.object({
+  spendId: z.string(),
+  pointsReturned: z.number().int(),
+  balanceAfter: z.number().int(),
+});
+export type PosPointsReturnResponse = z.infer<typeof PosPointsReturnResponse>;
+
 export const PosIngestLine = z
   .object({
     sku: z.string().min(1).max(64),

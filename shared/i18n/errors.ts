@@ -55,6 +55,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   COUPON_LIMIT_REACHED: '该会员领取这张优惠券的次数已达上限',
   MEMBER_NOT_FOUND: '找不到这位会员',
   INSUFFICIENT_POINTS: '积分不足',
+  POINTS_EXCEED_ORDER: '抵扣金额不能超过订单金额',
+  POINTS_SPEND_NOT_FOUND: '找不到这笔积分抵扣记录',
   HELD_MATCH_NOT_FOUND: '找不到这张待确认的会员卡',
   SUGGESTION_NOT_FOUND: '找不到这条合并建议',
   MERGE_NOT_FOUND: '找不到这次合并记录',

@@ -154,6 +154,9 @@ export function pointsState(ledger: readonly LedgerLine[], now: Date): PointsSta
   };
 }
 
+/** Points as payment at the POS: 100 points take 1 yuan (100 fen) off. */
+export const FEN_PER_POINT = 1;
+
 /** Whether a member can spend `points` now. */
 export function planSpend(state: PointsState, points: number): Result<{ points: number }, 'INSUFFICIENT_POINTS'> {
   if (!Number.isInteger(points) || points <= 0) throw new Error('points to spend must be a positive integer');

@@ -18,6 +18,8 @@ export const LOYALTY_RULES = {
   'pos.redeem': partnerOf('pos'),
   'pos.void': partnerOf('pos'),
   'pos.order_ingest': partnerOf('pos'),
+  'pos.points_spend': partnerOf('pos'),
+  'pos.points_return': partnerOf('pos'),
   'coupon.template_list': staffAtLeast('store_manager'),
   'coupon.template_create': templateCreate,
   // finding a member by phone to issue to: managers, within their scope (the answer is masked anyway)

@@ -40,6 +40,11 @@ export const pointsRepo = {
     return row ?? null;
   },
 
+  /** Serialises points changes of one member (spends check the balance, then write): hold until the transaction ends. */
+  async lockCustomer(ex: Executor, customerId: string): Promise<void> {
+    await ex.execute(sql`select id from customers where id = ${customerId} for update`);
+  },
+
   async balance(ex: Executor, customerId: string): Promise<number> {
     const [row] = await ex
       .select({ n: sql<number>`coalesce(sum(${pointsLedger.points}), 0)::int` })

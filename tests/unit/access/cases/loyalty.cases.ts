@@ -23,6 +23,15 @@ export const LOYALTY_CASES = {
     { resource: { kind: 'none' }, expect: only(['pos']) },
     { resource: STORE_002, expect: only([]) },
   ],
+  'pos.points_spend': [
+    { resource: { kind: 'none' }, expect: only(['pos']) },
+    { resource: STORE_001, expect: only(['pos']) },
+    { resource: STORE_002, expect: only([]) },
+  ],
+  'pos.points_return': [
+    { resource: { kind: 'none' }, expect: only(['pos']) },
+    { resource: STORE_002, expect: only([]) },
+  ],
   'coupon.template_list': { resource: { kind: 'none' }, expect: only([...MANAGERS]) },
   'coupon.template_create': [
     // chain-wide: HQ only
