@@ -50,7 +50,7 @@ export async function lookupMemberForPos(
   });
   return ok({
     customerId: summary.customerId,
-    nameMasked: maskName(summary.displayName),
+    nameMasked: maskName(summary.realName ?? summary.displayName),
     phoneMasked: summary.phone ? maskPhone(summary.phone) : null,
     tier: tierFor(spendFen).tier.name,
     memberSince: summary.registeredAt ? summary.registeredAt.toISOString() : null,

@@ -3,6 +3,9 @@
  * member ("这是您在××店的会员卡吗?"); same name + birthday + district is a suggestion a store manager decides.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
+import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
+import { maskName } from '../../../functions/app/members/pos-member.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { signUpAs, staffToken } from '../onboarding/helpers.js';
 import { customerOf, ingest } from './helpers.js';
@@ -48,6 +51,25 @@ describe('held matches at sign-up', () => {
       "select verified from identities where source = 'pos' and source_id = '8810000101' and kind = 'phone'",
     );
     expect(phone.verified).toBe(true);
+    // the clerk scanning the member's code now greets 吴**, the card's name, not the WeChat nickname
+    const code = await sys.call('/api/member/code', { token });
+    const lookup = JSON.stringify({ memberCode: code.body.code });
+    const key = DEMO_PARTNER_KEYS.find((k) => k.id === 'key_pos_hz001');
+    if (!key) throw new Error('no demo POS key');
+    const clerk = await sys.call('/api/pos/member', {
+      raw: lookup,
+      headers: partnerHeaders({
+        keyId: key.id,
+        secret: key.secret,
+        method: 'POST',
+        path: '/api/pos/member',
+        body: lookup,
+        now: sys.clock.now(),
+      }),
+    });
+    expect(clerk.status).toBe(200);
+    expect(clerk.body.nameMasked).toBe(maskName('吴雅琴'));
+    expect(clerk.body.nameMasked).not.toBe(maskName('Jason'));
     expect((await sys.call('/api/identity/held-matches', { token })).body.matches).toEqual([]);
     const again = await sys.call('/api/identity/held-matches/decide', {
       token,

@@ -11,6 +11,11 @@ export interface WeChatIdentity {
 export interface MemberSummary {
   customerId: string;
   displayName: string | null;
+  /**
+   * The real name on the most recently active of the person's linked records (a POS card's 王波 where the WeChat
+   * side is a nickname): what a clerk greets the customer by, masked. Null when no record has one.
+   */
+  realName: string | null;
   phone: string | null;
   registeredAt: Date | null;
   homeStore: { id: string; name: string } | null;
@@ -80,6 +85,8 @@ export function createMemberRepo(db: Db) {
         .select({
           customerId: customers.id,
           displayName: customers.displayName,
+          realName: sql<string | null>`(select r.name from source_records r where r.customer_id = ${customers.id}
+            and r.name_kind = 'real' order by r.last_active desc nulls last, r.id limit 1)`,
           registeredAt: customers.registeredAt,
           storeId: stores.id,
           storeName: stores.name,
@@ -98,6 +105,7 @@ export function createMemberRepo(db: Db) {
       return {
         customerId: c.customerId,
         displayName: c.displayName,
+        realName: c.realName,
         phone: phone?.value ?? null,
         registeredAt: c.registeredAt,
         homeStore: c.storeId && c.storeName ? { id: c.storeId, name: c.storeName } : null,
