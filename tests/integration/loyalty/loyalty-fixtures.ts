@@ -100,3 +100,11 @@ export async function staffSession(sys: TestSystem, staffId: string): Promise<st
   if (bind.status !== 200) throw new Error(`staff bind of ${staffId} failed: ${JSON.stringify(bind.body)}`);
   return bind.body.accessToken;
 }
+
+let keySeq = 0;
+/** A fresh idempotency key (or external id) per call: `label-<time>-<n>`. */
+export const uniqueKey = (label = 'k') => `${label}-${Date.now().toString(36)}-${++keySeq}`;
+
+/** status and error code of an answer, for one-line expectations */
+// biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON
+export const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { count, createMember, giveCoupon, posCall } from './loyalty-fixtures.js';
+import { codeOf, count, createMember, giveCoupon, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -9,9 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sys?.close());
 
-let seq = 0;
-const key = (label = 'k') => `${label}-${Date.now().toString(36)}-${++seq}`;
-const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+const key = uniqueKey;
 
 async function memberWithCode() {
   const m = await createMember(sys.database);
@@ -91,7 +89,7 @@ describe('POST /api/pos/orders', () => {
     ['malformed member code', { memberCode: '12' }, 404, 'MEMBER_CODE_INVALID'],
   ])('bad input (%s) → %i %s, nothing stored', async (_n, over, status, code) => {
     const before = await count(sys.database, `select count(*) from orders`);
-    const res = await posCall(sys, '/api/pos/orders', order(`HZ001-BAD-${seq}`, over));
+    const res = await posCall(sys, '/api/pos/orders', order(key('HZ001-BAD'), over));
     expect(codeOf(res)).toEqual({ status, code });
     expect(await count(sys.database, `select count(*) from orders`)).toBe(before);
   });

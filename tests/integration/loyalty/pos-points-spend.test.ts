@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { count, createMember, posCall } from './loyalty-fixtures.js';
+import { codeOf, count, createMember, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -10,9 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sys?.close());
 
-let seq = 0;
-const key = (label = 'k') => `${label}-${Date.now().toString(36)}-${++seq}`;
-const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+const key = uniqueKey;
 const balanceOf = (customerId: string) =>
   count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
 const linesOf = (customerId: string) =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { count, createMember, giveCoupon, POS_STORE_CODES, posCall } from './loyalty-fixtures.js';
+import { codeOf, count, createMember, giveCoupon, POS_STORE_CODES, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -9,9 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sys?.close());
 
-let seq = 0;
-const key = (label = 'k') => `${label}-${Date.now().toString(36)}-${++seq}`;
-const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+const key = uniqueKey;
 
 describe('POST /api/pos/redeem', () => {
   it('redeems a coupon by its code: discount, payable, and the coupon becomes used', async () => {
