@@ -1,60 +1,96 @@
 /**
- * `redemption`: POST /api/pos/redeem under load on PostgreSQL, each request a distinct coupon and idempotency key,
- * signed per request (HMAC, rotating over the 16 stores' POS keys), next to GET /api/ping (the endpoint wrapper, no
- * database) on the same server. A redemption is one transaction: claim the idempotency key, read the coupon and
- * its template, the conditional UPDATE, insert the redemption, store the answer.
+ * `redemption`: POST /api/pos/redeem on real PostgreSQL next to GET /api/ping (the endpoint wrapper, no database) on
+ * the same server. Every redemption is a distinct coupon, idempotency key and fresh HMAC signature (rotating over
+ * the 16 stores' POS keys), and the bench checks that coupon_redemptions holds one row per request.
+ *
+ * The server runs in its own process (dev/bench/server-child.ts); this process only generates load. Two measures:
+ *   (a) saturation: autocannon, 100 closed-loop connections as fast as the server answers, for the redemption and
+ *       for the baseline: the throughputs (capacity). At saturation p99 is mostly queueing (Little's law: about
+ *       connections / throughput), so it compares capacities, not the cost of one request.
+ *   (b) fixed offered load: both handlers driven at the SAME rate, a stated fraction (--load, default 0.5) of the
+ *       redemption capacity measured in (a), open loop over 100 keep-alive connections (dev/bench/paced.ts; latency
+ *       from each request's due time). This is the latency comparison.
+ * JSON: `rps` is the saturated redemption throughput; `p50_ms`, `p99_ms`, `baseline_p99_ms` and `ratio` (= p99_ms /
+ * baseline_p99_ms, goal ≤ 3) come from the fixed-rate run (b); `saturated_*` from (a); `offered_rps` is (b)'s rate.
+ * A non-2xx answer, a transport error or a missing redemption fails the run (exit 1, after the figures line).
+ *
+ *   npm run bench -- redemption [--connections 100] [--requests 20000] [--duration 10] [--load 0.5] [--pool 10]
+ *                               [--cpu-prof DIR]   (profile the server process; the .cpuprofile lands in DIR)
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import type { AutocannonRequest } from 'autocannon';
 import { partnerHeaders } from '../../functions/adapters/auth/partner-signature.js';
+import { type Database, openDatabase } from '../../functions/adapters/db/client.js';
 import { newCouponCode } from '../../functions/app/coupons/issue-coupon.js';
 import { DEMO_PARTNER_KEYS } from '../demo/fixtures.js';
-import { startSystem } from '../system.js';
 import { runAutocannon } from './autocannon.js';
-import type { Flags } from './flags.js';
-import { flagNumber } from './flags.js';
+import { type Flags, flagNumber, flagString } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
+import { type PacedRequest, runPaced } from './paced.js';
+import { spawnServerChild } from './server-child.js';
+
+const REDEEM_PATH = '/api/pos/redeem';
 
 export async function redemptionBench(flags: Flags): Promise<Record<string, unknown>> {
   const { url, wsProxy } = requireDatabaseUrl();
   const connections = flagNumber(flags, 'connections', 100);
   const amount = flagNumber(flags, 'requests', 20_000);
   const durationSec = flagNumber(flags, 'duration', 10);
-  const warmup = 1_000;
-  console.log(`redemption: starting the system on ${url.replace(/\/\/[^@]*@/, '//***@')}`);
+  const load = flagNumber(flags, 'load', 0.5);
   const poolMax = flagNumber(flags, 'pool', 10);
-  const system = await startSystem({ database: { kind: 'neon', url, wsProxy, poolMax }, seed: 'fixtures', log: false });
+  const cpuProf = flagString(flags, 'cpu-prof');
+  const warmup = 1_000;
+  // other work on the machine shares its cores with the server, PostgreSQL and this load generator: say how much
+  const loadBefore = round(loadavg()[0]);
+
+  console.log(`redemption: starting the server process on ${url.replace(/\/\/[^@]*@/, '//***@')} (pool ${poolMax})`);
+  const cpuProfDir = cpuProf ? resolve(cpuProf) : undefined;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const server = await spawnServerChild({ url, wsProxy, poolMax, cpuProfDir });
+  // the bench's own connection: issuing coupons and counting redemptions, never during a timed run
+  const database = await openDatabase({ kind: 'neon', url, wsProxy, poolMax: 2 });
   try {
     const run = randomBytes(4).toString('hex');
-    const codes = await preIssue(system.database, run, warmup + amount);
     const keys = DEMO_PARTNER_KEYS.filter((k) => k.source === 'pos');
-    const redeemUrl = new URL('/api/pos/redeem', system.apiUrl).href;
+    const codes: string[] = [];
     let next = 0;
+    /** request i: coupon i, key i, a signature made now */
+    const redeemRequest = (): PacedRequest => {
+      const i = next++;
+      if (i >= codes.length) throw new Error(`request ${i} has no coupon left (issued ${codes.length})`);
+      const key = keys[i % keys.length];
+      const body = JSON.stringify({
+        idempotencyKey: `bench-${run}-${i}`,
+        couponCode: codes[i],
+        orderAmountFen: 5_000 + (i % 100) * 100,
+        externalOrderId: `BENCH-${run}-${i}`,
+      });
+      const headers = partnerHeaders({
+        keyId: key.id,
+        secret: key.secret,
+        method: 'POST',
+        path: REDEEM_PATH,
+        body,
+        now: new Date(),
+      });
+      return { method: 'POST', path: REDEEM_PATH, headers: { ...headers, 'content-type': 'application/json' }, body };
+    };
     const signedRedeem = (): AutocannonRequest => ({
       method: 'POST',
-      path: '/api/pos/redeem',
+      path: REDEEM_PATH,
       setupRequest: (req) => {
-        const i = next++;
-        const key = keys[i % keys.length];
-        const body = JSON.stringify({
-          idempotencyKey: `bench-${run}-${i}`,
-          couponCode: codes[i % codes.length],
-          orderAmountFen: 5_000 + (i % 100) * 100,
-          externalOrderId: `BENCH-${run}-${i}`,
-        });
-        const headers = partnerHeaders({
-          keyId: key.id,
-          secret: key.secret,
-          method: 'POST',
-          path: '/api/pos/redeem',
-          body,
-          now: new Date(),
-        });
-        return { ...req, headers: { ...headers, 'content-type': 'application/json' }, body };
+        const r = redeemRequest();
+        return { ...req, headers: r.headers, body: r.body };
       },
     });
+    const redeemUrl = new URL(REDEEM_PATH, server.apiUrl).href;
+    const ping = new URL('/api/ping', server.apiUrl).href;
 
-    const ping = new URL('/api/ping', system.apiUrl).href;
+    codes.push(...(await preIssue(database, run, 0, warmup + amount)));
+    // warm-up: JIT, pool connections, query plans, the partner key cache
     await runAutocannon({
       url: redeemUrl,
       connections: Math.min(connections, 10),
@@ -63,59 +99,107 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
       requests: [signedRedeem()],
     });
     await runAutocannon({ url: ping, connections: Math.min(connections, 10), durationSec: 1 });
-    console.log(`redemption: baseline GET /api/ping, ${connections} connections, ${durationSec} s`);
-    const base = await runAutocannon({ url: ping, connections, durationSec });
-    console.log(
-      `  ${base.rps} req/s, p50 ${base.p50_ms} ms, p99 ${base.p99_ms} ms, errors ${base.errors}, non-2xx ${base.non2xx}`,
-    );
 
-    console.log(`redemption: POST /api/pos/redeem, ${connections} connections, ${amount} distinct coupons`);
-    const startedAt = next;
-    const r = await runAutocannon({ url: redeemUrl, connections, durationSec, amount, requests: [signedRedeem()] });
-    console.log(`  ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
-    const [row] = await system.database.exec(
+    // (a) saturation
+    console.log(`redemption (a) saturation: GET /api/ping, ${connections} connections, ${durationSec} s`);
+    const base = await runAutocannon({ url: ping, connections, durationSec });
+    console.log(`  ${line(base)}`);
+    console.log(`redemption (a) saturation: POST ${REDEEM_PATH}, ${connections} connections, ${amount} requests`);
+    const redeemedBefore = next;
+    const sat = await runAutocannon({ url: redeemUrl, connections, durationSec, amount, requests: [signedRedeem()] });
+    const saturatedRequests = next - redeemedBefore;
+    console.log(`  ${line(sat)}`);
+
+    // (b) the same fixed rate for both, a fraction of the measured redemption capacity
+    const offered = Math.max(1, Math.round(sat.rps * load));
+    codes.push(...(await preIssue(database, run, codes.length, Math.ceil(offered * durationSec) + 10)));
+    console.log(
+      `redemption (b) fixed rate ${offered} req/s (${Math.round(load * 100)} % of the redemption capacity), ` +
+        `${connections} connections, ${durationSec} s, open loop`,
+    );
+    // redemption first, while the server's pool connections are warm (the driver's pool closes connections idle
+    // for 10 s, and a reconnect's SCRAM handshake would land in the figures as a one-off stall)
+    const paced = await runPaced({ url: server.apiUrl, connections, rate: offered, durationSec, next: redeemRequest });
+    console.log(`  POST ${REDEEM_PATH} ${pacedLine(paced)}`);
+    const basePaced = await runPaced({
+      url: server.apiUrl,
+      connections,
+      rate: offered,
+      durationSec,
+      next: () => ({ method: 'GET', path: '/api/ping' }),
+    });
+    console.log(`  GET /api/ping       ${pacedLine(basePaced)}`);
+
+    const [row] = await database.exec(
       `select count(*)::int as n from coupon_redemptions where external_order_id like $1`,
       [`BENCH-${run}-%`],
     );
-    const redeemed = Number(row.n) - Math.min(warmup, startedAt);
-    console.log(`redemption: ${redeemed} redemptions recorded for ${next - startedAt} requests`);
-    if (r.non2xx > 0 || base.non2xx > 0)
-      console.log('redemption: WARNING: non-2xx responses, figures are not comparable');
-    return {
+    const redeemed = Number(row.n);
+    console.log(`redemption: ${redeemed} redemptions recorded for ${next} requests (warm-up included)`);
+
+    const figures = {
       bench: 'redemption',
-      rps: r.rps,
-      p50_ms: r.p50_ms,
-      p99_ms: r.p99_ms,
+      rps: sat.rps,
+      p50_ms: paced.p50_ms,
+      p99_ms: paced.p99_ms,
+      baseline_p99_ms: basePaced.p99_ms,
+      ratio: round(paced.p99_ms / Math.max(basePaced.p99_ms, 1)),
+      offered_rps: offered,
+      baseline_p50_ms: basePaced.p50_ms,
+      saturated_p50_ms: sat.p50_ms,
+      saturated_p99_ms: sat.p99_ms,
       baseline_rps: base.rps,
-      baseline_p50_ms: base.p50_ms,
-      baseline_p99_ms: base.p99_ms,
-      ratio: round(r.p99_ms / Math.max(base.p99_ms, 1)),
-      errors: r.errors,
-      non2xx: r.non2xx,
+      baseline_saturated_p50_ms: base.p50_ms,
+      baseline_saturated_p99_ms: base.p99_ms,
+      saturated_ratio: round(sat.p99_ms / Math.max(base.p99_ms, 1)),
+      saturated_requests: saturatedRequests,
+      errors: sat.errors + paced.errors + base.errors + basePaced.errors,
+      non2xx: sat.non2xx + paced.non2xx + base.non2xx + basePaced.non2xx,
       redeemed,
+      requests: next,
       connections,
+      load,
+      pool: poolMax,
+      timer_lag_p99_ms: paced.send_lag_p99_ms,
+      baseline_timer_lag_p99_ms: basePaced.send_lag_p99_ms,
+      load_avg_1m: [loadBefore, round(loadavg()[0])],
     };
+    if (figures.errors > 0 || figures.non2xx > 0 || redeemed !== next) {
+      console.log(
+        `redemption: WARNING: the run failed: ${figures.non2xx} non-2xx, ${figures.errors} errors, ` +
+          `${redeemed} of ${next} redemptions recorded; the figures are not valid`,
+      );
+      process.stdout.write(`${JSON.stringify({ ...figures, failed: true })}\n`);
+      throw new Error('redemption: the run had failed requests (figures above)');
+    }
+    return figures;
   } finally {
-    await system.close();
+    await database.close();
+    await server.stop();
   }
 }
 
-/** Bulk-issues `n` NEW_MEMBER coupons over 1,000 fresh customers (one statement each, unnest arrays). */
-async function preIssue(
-  database: Awaited<ReturnType<typeof startSystem>>['database'],
-  run: string,
-  n: number,
-): Promise<string[]> {
+const line = (f: { rps: number; p50_ms: number; p99_ms: number; errors: number; non2xx: number }) =>
+  `${f.rps} req/s, p50 ${f.p50_ms} ms, p99 ${f.p99_ms} ms, errors ${f.errors}, non-2xx ${f.non2xx}`;
+
+const pacedLine = (f: Awaited<ReturnType<typeof runPaced>>) =>
+  `${f.rps} req/s, p50 ${f.p50_ms} ms, p90 ${f.p90_ms} ms, p99 ${f.p99_ms} ms, max ${f.max_ms} ms ` +
+  `(timer lag p99 ${f.send_lag_p99_ms} ms), errors ${f.errors}, non-2xx ${f.non2xx}`;
+
+/** Bulk-issues `n` NEW_MEMBER coupons over 1,000 fresh customers (one statement per 20,000, unnest arrays). */
+async function preIssue(database: Database, run: string, from: number, n: number): Promise<string[]> {
   const started = Date.now();
   const customers = Array.from({ length: 1_000 }, (_, i) => `cus_bench_${run}_${i}`);
-  await database.exec(
-    `insert into customers (id, display_name, registered_at) select unnest($1::text[]), '压测会员', now()`,
-    [customers],
-  );
+  if (from === 0) {
+    await database.exec(
+      `insert into customers (id, display_name, registered_at) select unnest($1::text[]), '压测会员', now()`,
+      [customers],
+    );
+  }
   const codes = Array.from({ length: n }, () => newCouponCode());
-  const ids = codes.map((_, i) => `cpn_bench_${run}_${i}`);
-  for (let from = 0; from < n; from += 20_000) {
-    const slice = (a: string[]) => a.slice(from, from + 20_000);
+  const ids = codes.map((_, i) => `cpn_bench_${run}_${from + i}`);
+  for (let at = 0; at < n; at += 20_000) {
+    const slice = (a: string[]) => a.slice(at, at + 20_000);
     await database.exec(
       `insert into coupons (id, template_id, customer_id, code, status, valid_from, valid_until, reason, issue_key, issued_at)
        select id, 'ctp_new_member', ($3::text[])[1 + (ord::int % 1000)], code, 'available', now() - interval '1 hour',

@@ -4,7 +4,8 @@
  *   x-medloop-signature: hex(HMAC-SHA256(secret, METHOD \\n PATH?QUERY \\n TIMESTAMP \\n NONCE \\n hex(SHA256(body))))
  * over the exact body bytes. A timestamp outside ±5 minutes is refused, so a captured request cannot be
  * replayed later; within the window a replay is harmless because every write also carries an idempotency
- * key that returns the first answer.
+ * key that returns the first answer. Keys are looked up through a short in-process cache
+ * (functions/app/auth/partner-keys.ts): a revoked key stops working within PARTNER_KEY_CACHE_SECONDS (5 s).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 

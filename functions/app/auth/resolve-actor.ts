@@ -7,11 +7,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Actor } from '../../../shared/access/policy.js';
 import { verifyPartnerSignature } from '../../adapters/auth/partner-signature.js';
 import { createMemberRepo } from '../../adapters/db/repos/member.repo.js';
-import { createPartnerKeyRepo } from '../../adapters/db/repos/partner-key.repo.js';
 import { createStaffRepo } from '../../adapters/db/repos/staff.repo.js';
 import { AppError } from '../../http/app-error.js';
 import type { AuthKind } from '../../http/endpoint.js';
 import type { Deps } from '../deps.js';
+import { activePartnerKey } from './partner-keys.js';
 
 /** A signed partner request → the partner actor (a POS key is bound to its store). */
 export async function resolvePartner(deps: Deps, req: IncomingMessage, rawBody: Buffer): Promise<Actor> {
@@ -29,7 +29,8 @@ export async function resolvePartner(deps: Deps, req: IncomingMessage, rawBody: 
       'signed request headers x-medloop-key/-timestamp/-nonce/-signature are required',
     );
   }
-  const key = await createPartnerKeyRepo(deps.database.db).findActive(keyId);
+  // cached for a few seconds: a revoked key stops working within PARTNER_KEY_CACHE_SECONDS (partner-keys.ts)
+  const key = await activePartnerKey(deps.database.db, keyId);
   if (!key) throw new AppError('SIGNATURE_INVALID', `unknown or revoked key ${keyId.slice(0, 64)}`);
   const verified = verifyPartnerSignature({
     secret: key.secret,

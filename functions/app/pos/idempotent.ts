@@ -3,6 +3,10 @@
  * transaction as the work, and every retry gets it back. The same key with a different body is a conflict, not a
  * replay. A refused request (bad input, coupon already used…) stores nothing and changes nothing, so fixing the
  * input and retrying with the same key is fine.
+ *
+ * Two shapes: `idempotent` runs the work in a transaction that claims the key first (void, order ingest);
+ * redemption reads and decides first and writes everything in one statement (see redeem.ts), and uses
+ * `storedAnswer` / `answerFromStored` to answer a retry exactly as `idempotent` would.
  */
 import { createHash } from 'node:crypto';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
@@ -11,7 +15,7 @@ import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 
 export interface IdempotencyScope {
   keyId: string;
-  operation: 'redeem' | 'void' | 'order';
+  operation: 'redeem' | 'void' | 'order' | 'points_spend' | 'points_return';
   idempotencyKey: string;
   /** the request body; the hash covers everything but the idempotency key itself */
   body: Record<string, unknown>;
@@ -43,6 +47,36 @@ export function requestHash(body: Record<string, unknown>): string {
     .digest('hex');
 }
 
+/** What a retry gets from the stored row: the first answer for the same body, a conflict for another body. */
+export function answerFromStored<T>(
+  scope: Pick<IdempotencyScope, 'operation' | 'idempotencyKey'>,
+  requestHash: string,
+  prior: { requestHash: string; response: unknown } | null,
+): Result<T, 'IDEMPOTENCY_CONFLICT'> {
+  if (!prior || prior.response === null) throw new Error(`idempotency key ${scope.idempotencyKey} vanished`);
+  if (prior.requestHash !== requestHash) {
+    return fail(
+      'IDEMPOTENCY_CONFLICT',
+      `idempotency key ${scope.idempotencyKey} was already used for a different ${scope.operation} request`,
+    );
+  }
+  return ok(prior.response as T);
+}
+
+/** The answer stored for this key (replay or conflict), or null when the key has not been used (outside a claim). */
+export async function storedAnswer<T>(
+  ex: Db | Tx,
+  scope: IdempotencyScope,
+  requestHash: string,
+): Promise<Result<T, 'IDEMPOTENCY_CONFLICT'> | null> {
+  const prior = await posRepo.stored(ex, {
+    keyId: scope.keyId,
+    operation: scope.operation,
+    idempotencyKey: scope.idempotencyKey,
+  });
+  return prior && prior.response !== null ? answerFromStored<T>(scope, requestHash, prior) : null;
+}
+
 export async function idempotent<T, C extends ErrorCode>(
   db: Db,
   scope: IdempotencyScope,
@@ -53,17 +87,7 @@ export async function idempotent<T, C extends ErrorCode>(
   try {
     return await db.transaction(async (tx) => {
       const claimed = await posRepo.claim(tx, { ...key, requestHash: hash });
-      if (claimed === null) {
-        const prior = await posRepo.stored(tx, key);
-        if (!prior || prior.response === null) throw new Error(`idempotency key ${scope.idempotencyKey} vanished`);
-        if (prior.requestHash !== hash) {
-          return fail(
-            'IDEMPOTENCY_CONFLICT',
-            `idempotency key ${scope.idempotencyKey} was already used for a different ${scope.operation} request`,
-          );
-        }
-        return ok(prior.response as T);
-      }
+      if (claimed === null) return answerFromStored<T>(scope, hash, await posRepo.stored(tx, key));
       const result = await work(tx);
       if (!result.ok) throw new Refused(result);
       await posRepo.complete(tx, claimed, 200, result.value);

@@ -170,6 +170,55 @@ export const couponRepo = {
     return rows.length === 1;
   },
 
+  /**
+   * couponWithTemplateByCode for the POS hot path: a prepared statement, built once per database handle (the driver
+   * then parses it once per connection), outside any transaction.
+   */
+  async couponWithTemplateByCodePrepared(
+    db: Db,
+    code: string,
+  ): Promise<{ coupon: CouponRow; template: CouponTemplateRow } | null> {
+    const [row] = await preparedFor(db).couponByCode.execute({ code });
+    return row ?? null;
+  },
+
+  /**
+   * A POS redemption the caller has already decided, written in one statement (pos_redeem_coupon, migration 0011):
+   * claims the idempotency key with its answer, takes the coupon if still available (else deletes the claim again)
+   * and records the redemption. `stored`: the key was already used; its answer is returned for the caller to replay.
+   */
+  async redeemOnce(
+    db: Db,
+    input: {
+      keyId: string;
+      idempotencyKey: string;
+      requestHash: string;
+      response: unknown;
+      couponId: string;
+      customerId: string;
+      storeId: string;
+      redemptionId: string;
+      externalOrderId: string | null;
+      orderAmountFen: number;
+      discountFen: number;
+      now: Date;
+    },
+  ): Promise<
+    { outcome: 'redeemed' | 'used' } | { outcome: 'stored'; stored: { requestHash: string; response: unknown } | null }
+  > {
+    const [row] = await preparedFor(db).redeemOnce.execute({
+      ...input,
+      response: JSON.stringify(input.response),
+      now: input.now.toISOString(),
+    });
+    if (row?.outcome === 'redeemed' || row?.outcome === 'used') return { outcome: row.outcome };
+    if (row?.outcome === 'stored' && row.storedHash !== null) {
+      return { outcome: 'stored', stored: { requestHash: row.storedHash, response: row.storedResponse } };
+    }
+    // the key's row vanished between the conflict and the read: answerFromStored reports it
+    return { outcome: 'stored', stored: null };
+  },
+
   async markAvailable(ex: Executor, couponId: string): Promise<void> {
     await ex
       .update(coupons)
@@ -213,3 +262,40 @@ export const couponRepo = {
     return new Map(rows.map((r) => [r.id, r.name]));
   },
 };
+
+/** The POS hot path's statements, prepared once per database handle. */
+function prepare(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    couponByCode: db
+      .select({ coupon: coupons, template: couponTemplates })
+      .from(coupons)
+      .innerJoin(couponTemplates, eq(couponTemplates.id, coupons.templateId))
+      .where(eq(coupons.code, p('code')))
+      .limit(1)
+      .prepare('pos_coupon_with_template_by_code'),
+    redeemOnce: db
+      .select({
+        outcome: sql<'redeemed' | 'used' | 'stored'>`outcome`,
+        storedHash: sql<string | null>`stored_hash`,
+        storedResponse: sql<unknown>`stored_response`,
+      })
+      .from(
+        sql`pos_redeem_coupon(${p('keyId')}, ${p('idempotencyKey')}, ${p('requestHash')}, ${p('response')}::jsonb,
+          ${p('couponId')}, ${p('customerId')}, ${p('storeId')}, ${p('redemptionId')}, ${p('externalOrderId')},
+          ${p('orderAmountFen')}::integer, ${p('discountFen')}::integer, ${p('now')}::timestamptz)`,
+      )
+      .prepare('pos_redeem_coupon'),
+  };
+}
+
+const preparedByDb = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+function preparedFor(db: Db): ReturnType<typeof prepare> {
+  let prepared = preparedByDb.get(db);
+  if (!prepared) {
+    prepared = prepare(db);
+    preparedByDb.set(db, prepared);
+  }
+  return prepared;
+}
