@@ -19,6 +19,7 @@ export default defineAppConfig({
         'pages/coupons/index',
         'pages/identity-suggestions/index',
         'pages/integration-health/index',
+        'pages/identity-merges/index',
       ],
     },
   ],

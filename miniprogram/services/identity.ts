@@ -3,13 +3,26 @@ import {
   HeldDecideBody,
   HeldDecideResponse,
   HeldMatchesResponse,
+  MergesResponse,
+  MergeUndoBody,
+  MergeUndoResponse,
   SuggestionDecideBody,
   SuggestionDecideResponse,
   SuggestionsResponse,
 } from '@shared/contracts/identity';
 import { apiRequest } from './http';
 
-/** Held POS-card matches (member) merge suggestions (store manager and up) and integration health (HQ). Typed by the shared contracts. */
+const qs = (params: Record<string, string | undefined>): string => {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${encodeURIComponent(v as string)}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+};
+
+/**
+ * Held POS-card matches (member), merge suggestions (store manager and up), the merge history, undo and integration
+ * health (HQ). Typed by the shared contracts.
+ */
 export const identityApi = {
   heldMatches: () =>
     apiRequest({ method: 'GET', path: '/api/identity/held-matches', auth: 'member', schema: HeldMatchesResponse }),
@@ -35,6 +48,21 @@ export const identityApi = {
       body: SuggestionDecideBody.parse({ id, decision }),
       auth: 'staff',
       schema: SuggestionDecideResponse,
+    }),
+  merges: (filter: { phone?: string; cursor?: string }) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/identity/merges${qs({ phone: filter.phone, cursor: filter.cursor })}`,
+      auth: 'staff',
+      schema: MergesResponse,
+    }),
+  undoMerge: (mergeId: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/merges/undo',
+      body: MergeUndoBody.parse({ mergeId }),
+      auth: 'staff',
+      schema: MergeUndoResponse,
     }),
   health: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/health', auth: 'staff', schema: HealthResponse }),

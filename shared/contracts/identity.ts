@@ -1,6 +1,6 @@
 /**
  * Identity API: partner ingest of source records, the member's held matches ("这是您在××店的会员卡吗?"), the
- * store manager's merge suggestions, merge undo and the integration-health view.
+ * store manager's merge suggestions, the merge history and its undo, and the integration-health view.
  */
 import { z } from 'zod';
 
@@ -88,7 +88,76 @@ export type SuggestionDecideResponse = z.infer<typeof SuggestionDecideResponse>;
 // ---- merge undo (HQ) ----
 
 export const MergeUndoBody = z.strictObject({ mergeId: Id });
-export const MergeUndoResponse = z.object({ mergeId: z.string(), restoredCustomerId: z.string() });
+export const MergeUndoResponse = z.object({
+  mergeId: z.string(),
+  restoredCustomerId: z.string(),
+  undoneAt: z.string(),
+});
+export type MergeUndoResponse = z.infer<typeof MergeUndoResponse>;
+
+// ---- merge history (HQ) ----
+
+export const MERGE_LIST_MAX = 50;
+
+/** Newest first. `phone`: merges where either customer holds (or held) a record with that phone. */
+export const MergesQuery = z.strictObject({
+  phone: z.string().min(1).max(20).optional(),
+  customerId: Id.optional(),
+  /** opaque: the `nextCursor` of the previous page */
+  cursor: z.string().min(1).max(120).optional(),
+  limit: z.coerce.number().int().min(1).max(MERGE_LIST_MAX).optional(),
+});
+export type MergesQuery = z.infer<typeof MergesQuery>;
+
+/** How a merge came about, for people: the linker in bulk, the linker at an ingest or sign-up, or a person. */
+export const MERGE_KINDS = ['bulk', 'incremental', 'staff_confirmed', 'member_confirmed'] as const;
+
+export const MergeRecord = z.object({
+  source: z.string(),
+  sourceIdMasked: z.string(),
+  storeName: z.string().nullable(),
+  nameMasked: z.string().nullable(),
+  phoneMasked: z.string().nullable(),
+});
+export type MergeRecord = z.infer<typeof MergeRecord>;
+
+/** One side of a merge; only masked values. `records` lists at most a few, `recordCount` all of them. */
+export const MergeSide = z.object({
+  customerId: z.string(),
+  nameMasked: z.string().nullable(),
+  phonesMasked: z.array(z.string()),
+  records: z.array(MergeRecord),
+  recordCount: z.number().int(),
+});
+export type MergeSide = z.infer<typeof MergeSide>;
+
+export const MergeItem = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  /** the linker's rule as stored: bulk, unionid, pos_card, verified_phone, phone, transitive, suggestion… */
+  rule: z.string(),
+  kind: z.enum(MERGE_KINDS),
+  evidence: z.object({
+    /** identifiers that linked them: unionid, openid, pos_card, mall_account, wecom_id, verified_phone, phone… */
+    via: z.array(z.string()),
+    valueMasked: z.string().nullable(),
+    /** the evidence in words (Chinese), masked values only */
+    text: z.string(),
+  }),
+  actor: z.object({
+    kind: z.enum(['system', 'staff', 'member']),
+    /** 系统批量关联 / 系统实时关联 / the staff member's name / 会员本人 */
+    name: z.string(),
+  }),
+  survivor: MergeSide,
+  merged: MergeSide,
+  /** rows the merge moved, per table (identity_merge_moves) */
+  moved: z.array(z.object({ table: z.string(), count: z.number().int() })),
+  undone: z.object({ at: z.string(), byName: z.string().nullable() }).nullable(),
+});
+export type MergeItem = z.infer<typeof MergeItem>;
+export const MergesResponse = z.object({ merges: z.array(MergeItem), nextCursor: z.string().nullable() });
+export type MergesResponse = z.infer<typeof MergesResponse>;
 
 // ---- integration health (HQ) ----
 

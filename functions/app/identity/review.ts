@@ -1,6 +1,7 @@
 /**
  * Decisions on what the linker would not decide alone: a member confirming or declining a held match, a store
- * manager confirming or rejecting a merge suggestion, HQ undoing a merge. Every merge and undo is audited.
+ * manager confirming or rejecting a merge suggestion, HQ reading the merge history and undoing a merge. Every merge,
+ * undo and read of the history is audited.
  */
 
 import type { Resource, StaffActor } from '../../../shared/access/policy.js';
@@ -8,19 +9,31 @@ import type {
   HealthResponse,
   HeldDecideResponse,
   HeldMatchesResponse,
+  MergeRecord,
+  MergeSide,
+  MergesQuery,
+  MergesResponse,
+  MergeUndoResponse,
   RecordView,
   SuggestionDecideResponse,
   SuggestionsResponse,
 } from '../../../shared/contracts/identity.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
-import { maskPhone } from '../../../shared/identity/phone.js';
+import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
 import type { Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
-import { createIdentityReviewRepo, type RecordRowView } from '../../adapters/db/repos/identity-review.repo.js';
+import {
+  createIdentityReviewRepo,
+  type MergeRecordRow,
+  type MergeSideRow,
+  type RecordRowView,
+} from '../../adapters/db/repos/identity-review.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
+import { maskName } from '../members/pos-member.js';
 import { maskCard } from './link-on-signup.js';
+import { describeActor, describeEvidence, maskIdentifier, mergeKind } from './merge-words.js';
 
 export async function listHeldMatches(deps: Deps, customerId: string | null): Promise<HeldMatchesResponse> {
   if (!customerId) return { matches: [] };
@@ -163,7 +176,7 @@ export async function decideSuggestion(
 export async function undoMerge(
   deps: Deps,
   input: { mergeId: string; staffId: string; requestId: string },
-): Promise<Result<{ mergeId: string; restoredCustomerId: string }>> {
+): Promise<Result<MergeUndoResponse>> {
   const now = deps.clock.now();
   return deps.database.db.transaction(async (tx) => {
     const repo = createIdentityRepo(tx);
@@ -180,7 +193,100 @@ export async function undoMerge(
       details: { mergeId: m.id, survivor: m.survivor_id },
       at: now,
     });
-    return ok({ mergeId: m.id, restoredCustomerId: m.merged_id });
+    return ok({ mergeId: m.id, restoredCustomerId: m.merged_id, undoneAt: now.toISOString() });
+  });
+}
+
+const MERGE_PAGE = 20;
+const RECORDS_PER_SIDE = 5;
+
+function mergeRecord(r: MergeRecordRow): MergeRecord {
+  return {
+    source: r.source,
+    sourceIdMasked: maskIdentifier(r.source === 'pos' ? 'pos_card' : r.source, r.source_id),
+    storeName: r.store_name,
+    nameMasked: maskName(r.name),
+    phoneMasked: r.phone ? maskPhone(r.phone) : null,
+  };
+}
+
+function mergeSide(s: MergeSideRow): MergeSide {
+  return {
+    customerId: s.customer_id,
+    nameMasked: maskName(s.display_name ?? s.records.find((r) => r.name)?.name ?? null),
+    phonesMasked: [...new Set((s.phones ?? []).map(maskPhone))],
+    records: s.records.map(mergeRecord),
+    recordCount: s.n,
+  };
+}
+
+/** `<created_at to the microsecond>|<merge id>`: opaque to the client, strictly ordered with the list. */
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([^|]{1,90})$/;
+
+/**
+ * The merge history for HQ, newest first, filtered by a phone or a customer. Names, phones and identifiers are
+ * masked, yet the list still says who was joined with whom and why, for customers whose history includes health
+ * data (their medicines): so each call is audited with the merges and customers it showed.
+ */
+export async function listMerges(
+  deps: Deps,
+  input: { query: MergesQuery; staffId: string; requestId: string },
+): Promise<Result<MergesResponse>> {
+  const { query } = input;
+  let phone: string | undefined;
+  if (query.phone !== undefined) {
+    const parsed = normalizePhone(query.phone);
+    if (!parsed.ok) return fail('VALIDATION_FAILED', 'phone: enter an 11-digit mainland mobile number');
+    phone = parsed.canonical;
+  }
+  let before: { createdKey: string; id: string } | undefined;
+  if (query.cursor !== undefined) {
+    const m = CURSOR.exec(query.cursor);
+    if (!m) return fail('VALIDATION_FAILED', 'cursor: not one this list handed out');
+    before = { createdKey: m[1], id: m[2] };
+  }
+  const limit = query.limit ?? MERGE_PAGE;
+  const db = deps.database.db;
+  // one more than asked says whether there is a next page
+  const found = await createIdentityReviewRepo(db).merges({
+    phone,
+    customerId: query.customerId,
+    before,
+    limit: limit + 1,
+    recordsPerSide: RECORDS_PER_SIDE,
+  });
+  const page = found.slice(0, limit);
+  const last = page.at(-1);
+  const merges = page.map((m) => ({
+    id: m.id,
+    createdAt: new Date(m.created_at).toISOString(),
+    rule: m.rule,
+    kind: mergeKind(m.rule),
+    evidence: describeEvidence(m.rule, m.evidence ?? {}),
+    actor: { kind: m.actor_kind, name: describeActor(m.actor_kind, m.rule, m.actor_name) },
+    survivor: mergeSide(m.survivor),
+    merged: mergeSide(m.merged),
+    moved: Object.entries(m.moved ?? {})
+      .map(([table, count]) => ({ table, count }))
+      .sort((a, b) => b.count - a.count || a.table.localeCompare(b.table)),
+    undone: m.undone_at ? { at: new Date(m.undone_at).toISOString(), byName: m.undone_by_name } : null,
+  }));
+  await recordAudit(db, {
+    actorKind: 'staff',
+    actorId: input.staffId,
+    action: 'identity.merge_list',
+    customerId: query.customerId ?? null,
+    requestId: input.requestId,
+    details: {
+      filter: { phone: phone ? maskPhone(phone) : null, customerId: query.customerId ?? null, cursor: !!before },
+      merges: merges.map((m) => m.id),
+      customers: [...new Set(merges.flatMap((m) => [m.survivor.customerId, m.merged.customerId]))],
+    },
+    at: deps.clock.now(),
+  });
+  return ok({
+    merges,
+    nextCursor: found.length > limit && last ? `${last.created_key}|${last.id}` : null,
   });
 }
 

@@ -2,8 +2,8 @@ import { memberOnly, partnerOf, type Rule, staffAtLeast } from '../actor.js';
 
 /**
  * Identity linking. Partners feed records; members confirm their own held matches; store managers decide merge
- * suggestions of their store (a regional manager their region, HQ all); undoing a merge and the integration
- * health view are HQ's, since a merge spans stores.
+ * suggestions of their store (a regional manager their region, HQ all); the merge history, undoing a merge and the
+ * integration health view are HQ's, since a merge spans stores.
  */
 export const IDENTITY_RULES = {
   'identity.ingest': partnerOf('pos', 'mall', 'wecom'),
@@ -11,6 +11,7 @@ export const IDENTITY_RULES = {
   'identity.held_decide': memberOnly,
   'identity.suggestions_list': staffAtLeast('store_manager'),
   'identity.suggestion_decide': staffAtLeast('store_manager'),
+  'identity.merge_list': staffAtLeast('hq_admin'),
   'identity.merge_undo': staffAtLeast('hq_admin'),
   'identity.health_read': staffAtLeast('hq_admin'),
 } as const satisfies Record<string, Rule>;

@@ -1,5 +1,8 @@
-/** Reads and decisions of the review queues (held matches, merge suggestions) and the integration-health view. */
-import { sql } from 'drizzle-orm';
+/**
+ * Reads and decisions of the review queues (held matches, merge suggestions), the merge history and the
+ * integration-health view.
+ */
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client.js';
 import { rows } from './identity.repo.js';
 
@@ -17,6 +20,52 @@ export interface RecordRowView {
   phone: string | null;
   district: string | null;
   last_active: string | null;
+}
+
+/** A record as the merge history shows it; the raw phone and ids are masked by the use case, never sent. */
+export interface MergeRecordRow {
+  id: string;
+  source: string;
+  source_id: string;
+  store_name: string | null;
+  name: string | null;
+  phone: string | null;
+}
+
+export interface MergeSideRow {
+  customer_id: string;
+  display_name: string | null;
+  n: number;
+  phones: string[] | null;
+  records: MergeRecordRow[];
+}
+
+export interface MergeRow {
+  id: string;
+  rule: string;
+  evidence: Record<string, unknown>;
+  actor_kind: 'system' | 'staff' | 'member';
+  actor_id: string;
+  actor_name: string | null;
+  created_at: string;
+  /** created_at to the microsecond, UTC: the paging cursor compares on it */
+  created_key: string;
+  undone_at: string | null;
+  undone_by_name: string | null;
+  survivor: MergeSideRow;
+  merged: MergeSideRow;
+  moved: Record<string, number> | null;
+}
+
+export interface MergeFilter {
+  /** canonical mobile: merges where either customer holds or held a record carrying it */
+  phone?: string;
+  customerId?: string;
+  /** strictly older than this (created_at, id), newest first */
+  before?: { createdKey: string; id: string };
+  limit: number;
+  /** records listed per side (all are counted) */
+  recordsPerSide: number;
 }
 
 const RECORD_VIEW = sql.raw(`r.id as record_id, r.customer_id, r.source, r.source_id, s.name as store_name, r.name,
@@ -116,6 +165,86 @@ export function createIdentityReviewRepo(conn: Conn) {
     ) {
       await conn.execute(sql`update merge_suggestions set status = ${status}, decided_by = ${by},
         decided_at = ${now.toISOString()}::timestamptz, merge_id = ${mergeId} where id = ${id}`);
+    },
+
+    /**
+     * Merges newest first with both sides and the per-table counts of what moved. The merged side is the records
+     * this merge moved (its log); the survivor side the survivor's records as they were then: on it now or born on
+     * it (and since taken further by a later merge), less what later merges brought. Every lookup goes through an
+     * index (customer, the merge log's primary key and row index).
+     * Not indexed: the unfiltered page sorts all merges on created_at (62k merges of a 100k-member demo: 60-90 ms,
+     * against 4-7 ms filtered by phone or customer); an index on identity_merges (created_at, id) would fix that.
+     */
+    async merges(f: MergeFilter): Promise<MergeRow[]> {
+      const where: SQL[] = [];
+      if (f.customerId) where.push(sql`(m.survivor_id = ${f.customerId} or m.merged_id = ${f.customerId})`);
+      if (f.phone) {
+        // `= any(array(…))` is two bitmap index scans; `in (select …)` gets planned as a scan of every merge
+        where.push(
+          sql`(m.survivor_id = any(array(select c from holders)) or m.merged_id = any(array(select c from holders)))`,
+        );
+      }
+      if (f.before) {
+        where.push(sql`(m.created_at, m.id) < (${f.before.createdKey}::timestamptz, ${f.before.id})`);
+      }
+      const holders = f.phone
+        ? sql`with phone_records as (
+              select r.id, r.customer_id, r.origin_customer_id from source_records r where r.phone = ${f.phone}
+              union
+              select r.id, r.customer_id, r.origin_customer_id from identities i
+                join source_records r on r.source = i.source and r.source_id = i.source_id
+              where i.kind = 'phone' and i.value = ${f.phone}
+            ), holders as (
+              select customer_id as c from phone_records
+              union select origin_customer_id from phone_records
+              union select mv.from_customer_id from identity_merge_moves mv join phone_records p
+                on mv.table_name = 'source_records' and mv.row_id = p.id
+            ) `
+        : sql``;
+      const filter = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
+      const side = (customer: SQL, records: SQL) => sql`(
+          select jsonb_build_object(
+            'customer_id', c.id, 'display_name', c.display_name, 'n', count(x.id),
+            'phones', coalesce(jsonb_agg(distinct x.phone) filter (where x.phone is not null), '[]'::jsonb),
+            'records', coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'source', x.source, 'source_id', x.source_id,
+              'store_name', x.store_name, 'name', x.name, 'phone', x.phone) order by x.id)
+              filter (where x.rn <= ${f.recordsPerSide}), '[]'::jsonb))
+          from customers c left join lateral (
+            select r.id, r.source, r.source_id, s.name as store_name, r.name, r.phone,
+              row_number() over (order by r.id) as rn
+            from source_records r left join stores s on s.id = r.store_id where ${records}
+          ) x on true
+          where c.id = ${customer} group by c.id, c.display_name)`;
+      const movedHere = sql`select mv.row_id from identity_merge_moves mv
+        where mv.merge_id = p.id and mv.table_name = 'source_records'`;
+      return rows<MergeRow>(
+        conn,
+        sql`${holders}${f.phone ? sql`, ` : sql`with `}page as (
+              select m.* from identity_merges m ${filter}
+              order by m.created_at desc, m.id desc limit ${f.limit}
+            )
+            select p.id, p.rule, p.evidence, p.actor_kind, p.actor_id, sa.name as actor_name,
+              p.created_at::text as created_at,
+              to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key,
+              p.undone_at::text as undone_at, su.name as undone_by_name,
+              ${side(
+                sql`p.survivor_id`,
+                sql`r.customer_id in (p.survivor_id, (select coalesce(sc.merged_into, sc.id) from customers sc where sc.id = p.survivor_id))
+                and (r.customer_id = p.survivor_id or r.origin_customer_id = p.survivor_id)
+                and r.id not in (${movedHere}) and r.created_at <= p.created_at
+                and not exists (select 1 from identity_merge_moves lmv join identity_merges lm on lm.id = lmv.merge_id
+                  where lmv.table_name = 'source_records' and lmv.row_id = r.id and lm.survivor_id = p.survivor_id
+                    and (lm.created_at, lm.id) > (p.created_at, p.id))`,
+              )} as survivor,
+              ${side(sql`p.merged_id`, sql`r.id in (${movedHere})`)} as merged,
+              (select jsonb_object_agg(t.table_name, t.n) from (
+                select mv.table_name, count(*)::int as n from identity_merge_moves mv where mv.merge_id = p.id
+                group by mv.table_name) t) as moved
+            from page p
+            left join staff sa on p.actor_kind = 'staff' and sa.id = p.actor_id
+            left join staff su on su.id = p.undone_by
+            order by p.created_at desc, p.id desc`,
+      );
     },
 
     async storesOfRegion(regionId: string): Promise<string[]> {

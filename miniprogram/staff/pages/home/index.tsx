@@ -30,6 +30,7 @@ const MANAGER_TILES: Tile[] = [
 const MANAGER_ROLES: ReadonlySet<StaffProfile['role']> = new Set(['store_manager', 'regional_manager', 'hq_admin']);
 const HQ_TILES: Tile[] = [
   { key: 'integration-health', label: '数据对接状态', glyph: '联', url: '/staff/pages/integration-health/index' },
+  { key: 'identity-merges', label: '会员合并记录', glyph: '并', url: '/staff/pages/identity-merges/index' },
 ];
 const tilesFor = (staff: StaffProfile): Tile[] => [
   ...TILES,

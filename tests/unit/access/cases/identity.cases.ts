@@ -26,6 +26,11 @@ export const IDENTITY_CASES = {
     { resource: REGION_STORE, expect: only(['regional_manager', 'hq_admin']) },
     { resource: OTHER_REGION_STORE, expect: only(['hq_admin']) },
   ],
+  // the history spans stores and shows (masked) people of every store: HQ only, store-scoped staff never
+  'identity.merge_list': [
+    { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+    { resource: OWN_STORE, expect: only(['hq_admin']) },
+  ],
   'identity.merge_undo': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.health_read': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
 } satisfies Record<string, PolicyCase | PolicyCase[]>;

@@ -1,0 +1,303 @@
+import type { MergeItem, MergeSide } from '@shared/contracts/identity';
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../../components/describe-error';
+import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { isSessionError } from '../../../services/api-error';
+import { identityApi } from '../../../services/identity';
+import { hasStaffSession, staffLogout } from '../../../services/staff';
+import '../../staff.scss';
+import './index.scss';
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; merges: MergeItem[]; nextCursor: string | null; phone: string | null };
+
+const LOGIN = '/staff/pages/login/index';
+
+const KIND_LABELS: Record<MergeItem['kind'], string> = {
+  bulk: '批量关联',
+  incremental: '实时关联',
+  staff_confirmed: '员工确认',
+  member_confirmed: '会员确认',
+};
+
+const SOURCE_LABELS: Record<string, string> = {
+  pos: '门店会员卡',
+  mall: '商城账号',
+  miniprogram: '小程序',
+  wechat: '微信',
+  wecom: '企业微信',
+};
+
+/** What moved, in the words and counters a pharmacy uses; a table not listed here shows by name. */
+const MOVED_LABELS: Record<string, { label: string; unit: string }> = {
+  source_records: { label: '会员记录', unit: '条' },
+  orders: { label: '订单', unit: '笔' },
+  coupons: { label: '优惠券', unit: '张' },
+  coupon_redemptions: { label: '核销记录', unit: '条' },
+  member_codes: { label: '会员码', unit: '个' },
+};
+
+/** Beijing time (UTC+8, no daylight saving) without relying on the runtime's Intl data. */
+const beijing = (iso: string): string =>
+  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+const movedText = (m: MergeItem): string =>
+  m.moved.length
+    ? m.moved
+        .map((x) => {
+          const l = MOVED_LABELS[x.table];
+          return l ? `${l.label} ${x.count} ${l.unit}` : `${x.table} ${x.count}`;
+        })
+        .join('、')
+    : '无';
+
+const sideName = (s: MergeSide) => s.nameMasked ?? '未留姓名';
+
+/** 林**（商城账号 ma****gp）: two sides of one person often share a masked name, their records tell them apart. */
+const sideWho = (s: MergeSide) => {
+  const r = s.records[0];
+  return r ? `${sideName(s)}（${SOURCE_LABELS[r.source] ?? r.source} ${r.sourceIdMasked}）` : sideName(s);
+};
+
+function SideColumn({ title, s, testid }: { title: string; s: MergeSide; testid: string }) {
+  return (
+    <View className="mg-side" data-testid={testid}>
+      <View className="mg-side__head">{title}</View>
+      <View className="mg-side__name">{sideName(s)}</View>
+      <View className="mg-side__phones">{s.phonesMasked.length ? s.phonesMasked.join('\n') : '无手机号'}</View>
+      {s.records.map((r) => (
+        <View key={`${r.source}-${r.sourceIdMasked}`} className="mg-rec">
+          <Text className="mg-rec__source">{SOURCE_LABELS[r.source] ?? r.source}</Text>
+          <Text className="mg-rec__id">{r.sourceIdMasked}</Text>
+          {r.storeName ? <Text className="mg-rec__store">{r.storeName}</Text> : null}
+        </View>
+      ))}
+      {s.recordCount > s.records.length ? (
+        <View className="mg-rec mg-rec__more">另有 {s.recordCount - s.records.length} 条记录</View>
+      ) : null}
+      {s.recordCount === 0 ? <View className="mg-rec mg-rec__more">没有会员记录</View> : null}
+    </View>
+  );
+}
+
+function MergeCard({ m, busy, onUndo }: { m: MergeItem; busy: boolean; onUndo: (m: MergeItem) => void }) {
+  return (
+    <View className={`ml-card mg-card${m.undone ? ' mg-card--undone' : ''}`} data-testid={`merge-${m.id}`}>
+      <View className="mg-card__head">
+        <Text className={`mg-badge mg-badge--${m.kind}`}>{KIND_LABELS[m.kind]}</Text>
+        <Text className="mg-card__time">{beijing(m.createdAt)}</Text>
+      </View>
+      <View className="mg-why" data-testid="merge-why">
+        <Text className="mg-why__label">合并依据：</Text>
+        {m.evidence.text}
+      </View>
+      <View className="mg-pair">
+        <SideColumn title="保留的会员" s={m.survivor} testid="merge-survivor" />
+        <SideColumn title="并入的会员" s={m.merged} testid="merge-merged" />
+      </View>
+      <View className="staff-row mg-row">
+        <Text className="staff-row__label">操作人</Text>
+        <Text>{m.actor.name}</Text>
+      </View>
+      <View className="staff-row mg-row">
+        <Text className="staff-row__label">随合并转移</Text>
+        <Text className="mg-row__value">{movedText(m)}</Text>
+      </View>
+      {m.undone ? (
+        <View className="mg-undone" data-testid="merge-undone">
+          已撤销 · {beijing(m.undone.at)}
+          {m.undone.byName ? ` · ${m.undone.byName}` : ''}
+        </View>
+      ) : (
+        <Button
+          className="ml-btn ml-btn--danger mg-undo"
+          disabled={busy}
+          onClick={() => onUndo(m)}
+          data-testid="merge-undo"
+        >
+          {busy ? '正在撤销…' : '撤销合并'}
+        </Button>
+      )}
+    </View>
+  );
+}
+
+export default function IdentityMerges() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [input, setInput] = useState('');
+  const [hint, setHint] = useState<string | null>(null);
+  const [pending, setPending] = useState<MergeItem | null>(null);
+  const [busyId, setBusyId] = useState<string | null>(null);
+  const [more, setMore] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const load = useCallback((phone: string | null) => {
+    if (!hasStaffSession()) {
+      Taro.redirectTo({ url: LOGIN });
+      return;
+    }
+    setState({ kind: 'loading' });
+    identityApi
+      .merges({ phone: phone ?? undefined })
+      .then((r) => setState({ kind: 'ready', merges: r.merges, nextCursor: r.nextCursor, phone }))
+      .catch((error: unknown) => {
+        if (isSessionError(error)) {
+          staffLogout();
+          Taro.redirectTo({ url: LOGIN });
+        } else setState({ kind: 'error', error: describeError(error) });
+      });
+  }, []);
+
+  useEffect(() => load(null), [load]);
+
+  const currentPhone = state.kind === 'ready' ? state.phone : null;
+
+  const search = () => {
+    const phone = input.replace(/\D/g, '');
+    if (phone.length !== 11) {
+      setHint('请输入 11 位手机号');
+      return;
+    }
+    setHint(null);
+    setMessage(null);
+    load(phone);
+  };
+
+  const clear = () => {
+    setInput('');
+    setHint(null);
+    setMessage(null);
+    load(null);
+  };
+
+  const loadMore = () => {
+    if (state.kind !== 'ready' || !state.nextCursor) return;
+    setMore(true);
+    identityApi
+      .merges({ phone: state.phone ?? undefined, cursor: state.nextCursor })
+      .then((r) =>
+        setState((st) =>
+          st.kind === 'ready' ? { ...st, merges: [...st.merges, ...r.merges], nextCursor: r.nextCursor } : st,
+        ),
+      )
+      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .finally(() => setMore(false));
+  };
+
+  const undo = (m: MergeItem) => {
+    setPending(null);
+    setBusyId(m.id);
+    setMessage(null);
+    identityApi
+      .undoMerge(m.id)
+      .then((r) => {
+        setMessage({
+          ok: true,
+          text: `已撤销合并（${beijing(r.undoneAt)}）：${sideWho(m.merged)}已恢复为单独的会员`,
+        });
+        load(currentPhone);
+      })
+      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .finally(() => setBusyId(null));
+  };
+
+  return (
+    <View className="ml-page mg-page" data-testid="identity-merges">
+      <View className="staff-hero">
+        <View className="staff-hero__title">会员合并记录</View>
+        <View className="staff-hero__sub">合并过的会员及依据，有误可撤销</View>
+      </View>
+
+      <View className="ml-card mg-search">
+        <View className="mg-search__row">
+          <Input
+            className="mg-search__input"
+            type="number"
+            maxlength={11}
+            placeholder="按会员手机号查找"
+            value={input}
+            onInput={(e) => setInput(e.detail.value)}
+            onConfirm={search}
+            data-testid="merges-phone"
+          />
+          <Button className="ml-btn ml-btn--primary mg-search__btn" onClick={search} data-testid="merges-search">
+            查找
+          </Button>
+        </View>
+        {hint ? <View className="mg-search__hint">{hint}</View> : null}
+        {currentPhone ? (
+          <View className="mg-search__filter" data-testid="merges-filter">
+            <Text>
+              手机号 {currentPhone.slice(0, 3)}****{currentPhone.slice(7)} 的合并记录
+            </Text>
+            <Text className="mg-search__clear" onClick={clear} data-testid="merges-clear">
+              查看全部
+            </Text>
+          </View>
+        ) : null}
+      </View>
+
+      {message ? (
+        <View className={`ml-card mg-result${message.ok ? '' : ' mg-result--bad'}`} data-testid="merge-result">
+          {message.text}
+        </View>
+      ) : null}
+
+      {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
+      {state.kind === 'error' ? (
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={() => load(null)} />
+      ) : null}
+
+      {state.kind === 'ready' && state.merges.length === 0 ? (
+        <View className="ml-card mg-empty" data-testid="merges-empty">
+          <View className="mg-empty__title">{state.phone ? '这个手机号没有合并记录' : '还没有合并记录'}</View>
+          <View className="mg-empty__text">
+            {state.phone ? '请确认手机号，或查看全部合并记录。' : '系统或员工合并会员后，会显示在这里。'}
+          </View>
+        </View>
+      ) : null}
+
+      {state.kind === 'ready'
+        ? state.merges.map((m) => <MergeCard key={m.id} m={m} busy={busyId === m.id} onUndo={setPending} />)
+        : null}
+
+      {state.kind === 'ready' && state.nextCursor ? (
+        <Button className="ml-btn ml-btn--ghost" disabled={more} onClick={loadMore} data-testid="merges-more">
+          {more ? '正在加载…' : '加载更多'}
+        </Button>
+      ) : null}
+
+      {pending ? (
+        <View className="mg-mask" data-testid="undo-dialog">
+          <View className="mg-dialog">
+            <View className="mg-dialog__title">撤销这次合并？</View>
+            <View className="mg-dialog__text">
+              {sideWho(pending.merged)}将与{sideWho(pending.survivor)}重新分开，成为两位会员。合并时转移的
+              {movedText(pending)}会回到{sideName(pending.merged)}名下，积分和优惠券随之归还。撤销会记入审计日志。
+            </View>
+            <View className="mg-actions">
+              <Button
+                className="ml-btn ml-btn--ghost mg-actions__btn"
+                onClick={() => setPending(null)}
+                data-testid="undo-cancel"
+              >
+                取消
+              </Button>
+              <Button
+                className="ml-btn ml-btn--primary mg-actions__btn"
+                onClick={() => undo(pending)}
+                data-testid="undo-ok"
+              >
+                确认撤销
+              </Button>
+            </View>
+          </View>
+        </View>
+      ) : null}
+    </View>
+  );
+}
