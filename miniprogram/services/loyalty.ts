@@ -1,15 +1,19 @@
 import {
   CouponTemplateList,
+  CouponTemplateStatusBody,
   CouponTemplateView,
   type CreateCouponTemplateBody,
   IssueCouponsBody,
   IssueCouponsResponse,
   MemberLookupResponse,
+  NewMemberOfferResponse,
   PointsResponse,
   SetBirthdayBody,
   SetBirthdayResponse,
+  UpdateCouponTemplateBody,
   WalletResponse,
 } from '@shared/contracts/loyalty';
+import type { TemplateStatusAction } from '@shared/coupons/template.rules';
 import { apiRequest } from './http';
 
 /** Coupons, points and birthday (member); coupon templates and issuing (staff). Typed by the shared contracts. */
@@ -31,6 +35,30 @@ export const loyaltyApi = {
       method: 'POST',
       path: '/api/staff/coupon-templates/create',
       body,
+      auth: 'staff',
+      schema: CouponTemplateView,
+    }),
+  /** what sign-up gives right now (null: nothing, so the pages promise nothing) */
+  newMemberOffer: () =>
+    apiRequest({
+      method: 'GET',
+      path: '/api/loyalty/new-member-offer',
+      auth: 'member',
+      schema: NewMemberOfferResponse,
+    }),
+  updateTemplate: (body: UpdateCouponTemplateBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/coupon-templates/update',
+      body: UpdateCouponTemplateBody.parse(body),
+      auth: 'staff',
+      schema: CouponTemplateView,
+    }),
+  templateStatus: (templateCode: string, action: TemplateStatusAction) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/coupon-templates/status',
+      body: CouponTemplateStatusBody.parse({ templateCode, action }),
       auth: 'staff',
       schema: CouponTemplateView,
     }),

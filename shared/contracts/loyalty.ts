@@ -3,6 +3,7 @@
  * coupon pages. Money is integer fen everywhere.
  */
 import { z } from 'zod';
+import { TEMPLATE_STATUS_ACTIONS, TEMPLATE_STATUSES } from '../coupons/template.rules.js';
 
 const fen = z.number().int().min(0).max(100_000_000);
 /** the POS's retry key: the same key with the same body returns the first answer */
@@ -148,6 +149,8 @@ export type PosOrderResponse = z.infer<typeof PosOrderResponse>;
 export const CouponView = z.object({
   id: z.string(),
   name: z.string(),
+  /** the campaign's note, e.g. 春季慢病关怀活动专享 */
+  description: z.string().nullable(),
   headline: z.string(),
   rules: z.array(z.string()),
   state: z.enum(['available', 'used', 'expired', 'not_yet_valid', 'voided']),
@@ -194,6 +197,12 @@ export const SetBirthdayBody = z
   .strict();
 export const SetBirthdayResponse = z.object({ birthday: z.string(), birthdayCouponIssued: z.boolean() });
 
+/** The coupon sign-up gives right now; null while the new-member campaign is paused, ended or sold out. */
+export const NewMemberOfferResponse = z.object({
+  offer: z.object({ name: z.string(), headline: z.string() }).nullable(),
+});
+export type NewMemberOfferResponse = z.infer<typeof NewMemberOfferResponse>;
+
 // ---- staff pages
 
 export const CouponTemplateView = z.object({
@@ -205,16 +214,37 @@ export const CouponTemplateView = z.object({
   kind: z.enum(['amount_off', 'percent_off']),
   ownerStoreId: z.string().nullable(),
   ownerStoreName: z.string().nullable(),
+  description: z.string().nullable(),
   totalStock: z.number().int().nullable(),
+  /** coupons ever issued from it (any status) */
   issuedCount: z.number().int(),
   perMemberLimit: z.number().int().nullable(),
-  active: z.boolean(),
+  /** only an active template issues; coupons already issued stay valid whatever the status */
+  status: z.enum(TEMPLATE_STATUSES),
+  /** the discount rule, for the edit form (frozen once any coupon was issued) */
+  amountOffFen: z.number().int().nullable(),
+  percentOff: z.number().int().nullable(),
+  maxDiscountFen: z.number().int().nullable(),
+  thresholdFen: z.number().int(),
+  storeIds: z.array(z.string()),
+  categories: z.array(z.string()),
+  includeRx: z.boolean(),
+  /** dates are Asia/Shanghai business dates, `until` the last valid day */
+  validity: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('relative'), days: z.number().int() }),
+    z.object({ kind: z.literal('fixed'), from: z.string(), until: z.string() }),
+  ]),
+  /** true once a coupon was issued: kind, amounts, threshold, stores, categories and Rx can no longer change */
+  rulesFrozen: z.boolean(),
+  /** whether the caller may edit, pause, resume or end it (its store's managers; HQ for chain-wide ones) */
+  manageable: z.boolean(),
 });
 export type CouponTemplateView = z.infer<typeof CouponTemplateView>;
 
 export const CouponTemplateList = z.object({ templates: z.array(CouponTemplateView) });
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const templateDescription = z.string().trim().max(100);
 
 export const CreateCouponTemplateBody = z
   .object({
@@ -224,6 +254,7 @@ export const CreateCouponTemplateBody = z
       .max(32)
       .regex(/^[A-Z0-9_]+$/, 'upper-case letters, digits and _'),
     name: z.string().trim().min(1).max(30),
+    description: templateDescription.optional(),
     kind: z.enum(['amount_off', 'percent_off']),
     amountOffFen: z.number().int().min(1).max(1_000_000).optional(),
     percentOff: z.number().int().min(1).max(99).optional(),
@@ -249,6 +280,50 @@ export const CreateCouponTemplateBody = z
     message: 'validity.from must not be after validity.until',
   });
 export type CreateCouponTemplateBody = z.infer<typeof CreateCouponTemplateBody>;
+
+const templateCode = z.string().min(1).max(32);
+
+/**
+ * Edit a template: only the fields sent change. Name, description, stock, per-member limit and the end of validity
+ * (for coupons issued from now on) may change any time before it ends; the discount rule (kind, amounts,
+ * threshold, stores, categories, Rx) only until the first coupon is issued (COUPON_TEMPLATE_RULES_FROZEN).
+ */
+export const UpdateCouponTemplateBody = z
+  .object({
+    templateCode,
+    name: z.string().trim().min(1).max(30).optional(),
+    /** null or empty clears it */
+    description: templateDescription.nullable().optional(),
+    /** null = unlimited; never below the coupons already issued (COUPON_STOCK_BELOW_ISSUED) */
+    totalStock: z.number().int().min(1).max(10_000_000).nullable().optional(),
+    /** null = unlimited */
+    perMemberLimit: z.number().int().min(1).max(1000).nullable().optional(),
+    /** fixed-date templates: the last valid day of coupons issued from now on */
+    validUntil: date
+      .refine(
+        (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+        {
+          message: 'not a calendar date',
+        },
+      )
+      .optional(),
+    /** relative templates: days of validity of coupons issued from now on */
+    validDays: z.number().int().min(1).max(3660).optional(),
+    kind: z.enum(['amount_off', 'percent_off']).optional(),
+    amountOffFen: z.number().int().min(1).max(1_000_000).optional(),
+    percentOff: z.number().int().min(1).max(99).optional(),
+    maxDiscountFen: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    thresholdFen: fen.optional(),
+    storeIds: z.array(z.string().min(1).max(32)).max(1000).optional(),
+    categories: z.array(z.string().min(1).max(32)).max(50).optional(),
+    includeRx: z.boolean().optional(),
+  })
+  .strict();
+export type UpdateCouponTemplateBody = z.infer<typeof UpdateCouponTemplateBody>;
+
+/** 暂停发放 / 恢复发放 / 结束活动. Ended is final (COUPON_TEMPLATE_ENDED); repeating a change changes nothing. */
+export const CouponTemplateStatusBody = z.object({ templateCode, action: z.enum(TEMPLATE_STATUS_ACTIONS) }).strict();
+export type CouponTemplateStatusBody = z.infer<typeof CouponTemplateStatusBody>;
 
 export const MemberLookupQuery = z.object({ phone: z.string().min(1).max(20) }).strict();
 export const MemberLookupResponse = z.object({

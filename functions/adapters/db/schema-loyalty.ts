@@ -22,6 +22,8 @@ import { customers, orders, partnerKeys, staff, stores } from './schema.js';
 
 export const COUPON_KINDS = ['amount_off', 'percent_off'] as const;
 export const COUPON_VALIDITY_KINDS = ['fixed', 'relative'] as const;
+/** active ↔ paused → ended: only an active template issues; coupons already issued stay valid whatever the status */
+export const COUPON_TEMPLATE_STATUSES = ['active', 'paused', 'ended'] as const;
 
 export const couponTemplates = pgTable(
   'coupon_templates',
@@ -30,6 +32,8 @@ export const couponTemplates = pgTable(
     /** stable business code (NEW_MEMBER, BIRTHDAY_GOLD…): what sign-up, campaigns and staff refer to */
     code: text('code').notNull(),
     name: text('name').notNull(),
+    /** optional note shown with the coupon (e.g. 春季慢病关怀活动专享) */
+    description: text('description'),
     kind: text('kind', { enum: COUPON_KINDS }).notNull(),
     /** amount_off: fen taken off */
     amountOffFen: integer('amount_off_fen'),
@@ -58,7 +62,7 @@ export const couponTemplates = pgTable(
     includeRx: boolean('include_rx').notNull().default(false),
     /** the store that owns a store-scoped template (managed by its store manager); null = chain-wide (HQ) */
     ownerStoreId: text('owner_store_id').references(() => stores.id),
-    active: boolean('active').notNull().default(true),
+    status: text('status', { enum: COUPON_TEMPLATE_STATUSES }).notNull().default('active'),
     createdBy: text('created_by').references(() => staff.id),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -76,6 +80,7 @@ export const couponTemplates = pgTable(
       sql`(${t.validityKind} = 'fixed' and ${t.validFrom} is not null and ${t.validUntil} > ${t.validFrom})
         or (${t.validityKind} = 'relative' and ${t.validDays} between 1 and 3660)`,
     ),
+    check('coupon_templates_status_ck', sql`${t.status} in ('active', 'paused', 'ended')`),
     check(
       'coupon_templates_amounts_ck',
       sql`${t.thresholdFen} >= 0 and (${t.maxDiscountFen} is null or ${t.maxDiscountFen} > 0)

@@ -1,28 +1,32 @@
 /**
  * Staff coupon work: list and create templates (store-scoped by a store manager, chain-wide by HQ), find a member
- * by phone (masked), and issue a template to one member, a list, or a segment (a list of customer ids: later
- * segment features hand theirs to `issueToCustomers`). Each recipient is checked against the issuer's scope.
+ * by phone (masked), and issue a template to one member, a list, or a segment (a list of customer ids: segment
+ * features hand theirs to `issueToCustomers`). Each recipient is checked against the issuer's scope; the issue
+ * itself is one INSERT … SELECT for the whole list (coupon-template.repo.ts). Edit, pause, resume and end:
+ * manage-templates.ts.
  */
-import { type Actor, decide, type StaffActor, staffCovers } from '../../../shared/access/policy.js';
+import { type Actor, decide, type Resource, type StaffActor, staffCovers } from '../../../shared/access/policy.js';
 import type {
   CouponTemplateView,
   CreateCouponTemplateBody,
   IssueCouponsResponse,
   MemberLookupResponse,
 } from '../../../shared/contracts/loyalty.js';
-import { couponHeadline, couponRuleLines } from '../../../shared/coupons/coupon.describe.js';
-import { fixedValidity } from '../../../shared/coupons/coupon.rules.js';
+import { businessDate } from '../../../shared/coupons/business-day.js';
+import { couponHeadline, couponRuleLines, lastValidDay } from '../../../shared/coupons/coupon.describe.js';
+import { couponValidity, fixedValidity } from '../../../shared/coupons/coupon.rules.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
 import type { Db } from '../../adapters/db/client.js';
-import { type CouponTemplateRow, couponRepo } from '../../adapters/db/repos/coupon.repo.js';
+import { type CouponTemplateRow, couponRepo, type Executor } from '../../adapters/db/repos/coupon.repo.js';
+import { type BulkIssueOutcome, couponTemplateRepo } from '../../adapters/db/repos/coupon-template.repo.js';
 import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import { maskName } from '../members/pos-member.js';
 import { templateRule } from '../pos/redeem.js';
-import { issueFromTemplate } from './issue-coupon.js';
+import { newCouponCode } from './issue-coupon.js';
 
 async function storesInScope(db: Db, actor: StaffActor): Promise<string[] | null> {
   if (actor.role === 'hq_admin') return null;
@@ -30,46 +34,89 @@ async function storesInScope(db: Db, actor: StaffActor): Promise<string[] | null
   return actor.storeId ? [actor.storeId] : [];
 }
 
-async function toView(db: Db, rows: CouponTemplateRow[]): Promise<CouponTemplateView[]> {
+/** The policy resource of a template: its owning store, or none for a chain-wide one (HQ). */
+export function templateResource(
+  t: Pick<CouponTemplateRow, 'ownerStoreId'>,
+  owner: { regionId: string } | undefined,
+): Resource {
+  if (!t.ownerStoreId) return { kind: 'none' };
+  // an owner store without a region cannot be matched by anyone but HQ
+  return { kind: 'store', storeId: t.ownerStoreId, regionId: owner?.regionId ?? '' };
+}
+
+/** Templates as staff see them: rules in words, true issued counts, and whether this caller may manage each. */
+export async function templateViews(
+  ex: Executor,
+  actor: StaffActor,
+  rows: CouponTemplateRow[],
+): Promise<CouponTemplateView[]> {
   const ids = new Set<string>();
   for (const r of rows) {
     for (const s of r.storeIds) ids.add(s);
     if (r.ownerStoreId) ids.add(r.ownerStoreId);
   }
-  const names = await couponRepo.storeNames(db, [...ids]);
-  return rows.map((t) => ({
-    id: t.id,
-    code: t.code,
-    name: t.name,
-    headline: couponHeadline(templateRule(t)),
-    rules: couponRuleLines(
-      templateRule(t),
-      names,
-      t.validityKind === 'relative'
-        ? { validDays: t.validDays as number }
-        : { validFrom: t.validFrom as Date, validUntil: t.validUntil as Date },
-    ),
-    kind: t.kind,
-    ownerStoreId: t.ownerStoreId,
-    ownerStoreName: t.ownerStoreId ? (names.get(t.ownerStoreId) ?? null) : null,
-    totalStock: t.totalStock,
-    issuedCount: t.issuedCount,
-    perMemberLimit: t.perMemberLimit,
-    active: t.active,
-  }));
+  const stores = await couponTemplateRepo.stores(ex, [...ids]);
+  const names = new Map([...stores].map(([id, s]) => [id, s.name]));
+  const issued = await couponTemplateRepo.issuedCounts(
+    ex,
+    rows.map((r) => r.id),
+  );
+  return rows.map((t) => {
+    const issuedCount = issued.get(t.id) ?? 0;
+    const resource = templateResource(t, t.ownerStoreId ? stores.get(t.ownerStoreId) : undefined);
+    return {
+      id: t.id,
+      code: t.code,
+      name: t.name,
+      description: t.description,
+      headline: couponHeadline(templateRule(t)),
+      rules: couponRuleLines(
+        templateRule(t),
+        names,
+        t.validityKind === 'relative'
+          ? { validDays: t.validDays as number }
+          : { validFrom: t.validFrom as Date, validUntil: t.validUntil as Date },
+      ),
+      kind: t.kind,
+      ownerStoreId: t.ownerStoreId,
+      ownerStoreName: t.ownerStoreId ? (names.get(t.ownerStoreId) ?? null) : null,
+      totalStock: t.totalStock,
+      issuedCount,
+      perMemberLimit: t.perMemberLimit,
+      status: t.status,
+      amountOffFen: t.amountOffFen,
+      percentOff: t.percentOff,
+      maxDiscountFen: t.maxDiscountFen,
+      thresholdFen: t.thresholdFen,
+      storeIds: t.storeIds,
+      categories: t.categories,
+      includeRx: t.includeRx,
+      validity:
+        t.validityKind === 'relative'
+          ? { kind: 'relative' as const, days: t.validDays as number }
+          : {
+              kind: 'fixed' as const,
+              from: businessDate(t.validFrom as Date),
+              until: lastValidDay(t.validUntil as Date),
+            },
+      rulesFrozen: issuedCount > 0,
+      manageable: decide(actor, 'coupon.template_update', resource) === 'allow',
+    };
+  });
 }
 
 export async function listTemplates(db: Db, actor: StaffActor): Promise<{ templates: CouponTemplateView[] }> {
   const scope = await storesInScope(db, actor);
-  return { templates: await toView(db, await couponRepo.listTemplates(db, scope)) };
+  return { templates: await templateViews(db, actor, await couponRepo.listTemplates(db, scope)) };
 }
 
 export async function createTemplate(
   db: Db,
   actor: StaffActor,
   body: CreateCouponTemplateBody,
-  now: Date,
+  ctx: { requestId: string; now: Date },
 ): Promise<Result<CouponTemplateView, ErrorCode>> {
+  const { now } = ctx;
   let storeIds = [...new Set(body.storeIds)];
   if (body.ownerStoreId) {
     const owner = await posRepo.storeExists(db, body.ownerStoreId);
@@ -93,6 +140,7 @@ export async function createTemplate(
     id,
     code: body.code,
     name: body.name,
+    description: body.description || null,
     kind: body.kind,
     amountOffFen: body.kind === 'amount_off' ? (body.amountOffFen ?? null) : null,
     percentOff: body.kind === 'percent_off' ? (body.percentOff ?? null) : null,
@@ -110,9 +158,18 @@ export async function createTemplate(
     updatedAt: now,
   });
   if (!inserted) return fail('COUPON_TEMPLATE_CODE_TAKEN', `template code ${body.code} is taken`);
+  await recordAudit(db, {
+    actorKind: 'staff',
+    actorId: actor.staffId,
+    action: 'coupon.template_create',
+    storeId: body.ownerStoreId ?? null,
+    requestId: ctx.requestId,
+    details: { templateCode: body.code, templateId: id },
+    at: now,
+  });
   const row = await couponRepo.templateById(db, id);
   if (!row) throw new Error(`template ${id} vanished after insert`);
-  const [view] = await toView(db, [row]);
+  const [view] = await templateViews(db, actor, [row]);
   return ok(view);
 }
 
@@ -155,14 +212,30 @@ export async function lookupMemberByPhone(
   });
 }
 
+/** Rounds of a bulk issue: only a coupon code collision (about 1 in 10^8 per coupon) needs a second one. */
+const MAX_ISSUE_ROUNDS = 3;
+
+const REFUSAL: Partial<Record<BulkIssueOutcome, ErrorCode>> = {
+  limit: 'COUPON_LIMIT_REACHED',
+  stock: 'COUPON_OUT_OF_STOCK',
+};
+
 /**
- * Issues a template to a list of customers (one member, a list, or a segment's ids). One idempotency key per
- * recipient (`<batchKey>:<customer>`), so re-sending a batch issues nothing twice.
+ * Issues a template to a list of customers (one member, a list, or a segment's ids): one idempotency key per
+ * recipient (`<batchKey>:<customer>`), so re-sending a batch issues nothing twice. Recipients are checked against
+ * the issuer's scope (two queries for the whole list), then issued in ONE statement under the template's row lock:
+ * stock and per-member limits hold for the whole batch and against concurrent runs; when the stock runs short the
+ * first recipients in the list get the coupons.
  */
 export async function issueToCustomers(
   db: Db,
   actor: Actor,
-  input: { templateCode: string; customerIds: readonly string[]; batchKey: string; reason?: 'manual' | 'campaign' },
+  input: {
+    templateCode: string;
+    customerIds: readonly string[];
+    batchKey: string;
+    reason?: 'manual' | 'campaign';
+  },
   ctx: { requestId: string; now: Date },
 ): Promise<Result<IssueCouponsResponse, ErrorCode>> {
   if (actor.kind !== 'staff') return fail('FORBIDDEN');
@@ -174,38 +247,82 @@ export async function issueToCustomers(
       return fail('FORBIDDEN', `template ${template.code} belongs to another store`);
     }
   }
-  if (!template.active) return fail('COUPON_TEMPLATE_INACTIVE', `template ${template.code} is inactive`);
+  if (template.status !== 'active')
+    return fail('COUPON_TEMPLATE_INACTIVE', `template ${template.code} is ${template.status}`);
+
   const ids = [...new Set(input.customerIds)];
-  const scopes = await loyaltyMemberRepo.scope(db, ids);
+  const existing = await couponTemplateRepo.existingCustomerIds(db, ids);
+  const scopes = await loyaltyMemberRepo.scope(
+    db,
+    ids.filter((id) => existing.has(id)),
+  );
   const out: IssueCouponsResponse = { issued: 0, alreadyIssued: 0, refused: [] };
+  let pending: string[] = [];
   for (const customerId of ids) {
-    const scope = scopes.get(customerId);
-    if (!(await couponRepo.customerExists(db, customerId))) {
+    if (!existing.has(customerId)) {
       out.refused.push({ customerId, code: 'MEMBER_NOT_FOUND' });
       continue;
     }
+    const scope = scopes.get(customerId);
     const resource = {
       kind: 'member' as const,
       customerId,
       storeIds: scope?.storeIds ?? [],
       regionIds: scope?.regionIds ?? [],
     };
-    if (decide(actor, 'coupon.issue', resource) !== 'allow') {
-      out.refused.push({ customerId, code: 'FORBIDDEN' });
-      continue;
-    }
-    const result = await issueFromTemplate(db, template, {
-      customerId,
-      reason: input.reason ?? 'manual',
-      idempotencyKey: `${input.batchKey}:${customerId}`,
-      now: ctx.now,
-      storeId: actor.storeId,
-      issuedBy: actor.staffId,
-    });
-    if (!result.ok) out.refused.push({ customerId, code: result.code });
-    else if (result.value.created) out.issued += 1;
-    else out.alreadyIssued += 1;
+    if (decide(actor, 'coupon.issue', resource) !== 'allow') out.refused.push({ customerId, code: 'FORBIDDEN' });
+    else pending.push(customerId);
   }
+
+  for (let round = 1; pending.length > 0; round++) {
+    const outcomes = await db.transaction(async (tx) => {
+      const fresh = await couponTemplateRepo.lockForIssue(tx, template.id, 'update');
+      if (!fresh || fresh.status !== 'active')
+        return fail('COUPON_TEMPLATE_INACTIVE', `template ${template.code} is not active`);
+      const validity = couponValidity(
+        fresh.validityKind === 'fixed'
+          ? { validityKind: 'fixed', validFrom: fresh.validFrom as Date, validUntil: fresh.validUntil as Date }
+          : { validityKind: 'relative', validDays: fresh.validDays as number },
+        ctx.now,
+      );
+      if (!validity) return fail('COUPON_TEMPLATE_INACTIVE', `template ${template.code} has ended`);
+      return ok(
+        await couponTemplateRepo.issueMany(tx, {
+          templateId: fresh.id,
+          recipients: pending.map((customerId) => ({
+            customerId,
+            couponId: newId('cpn', ctx.now.getTime()),
+            code: newCouponCode(),
+          })),
+          issueKeyPrefix: `${input.batchKey}:`,
+          ...validity,
+          reason: input.reason ?? 'manual',
+          storeId: actor.storeId,
+          issuedBy: actor.staffId,
+          now: ctx.now,
+        }),
+      );
+    });
+    // paused or ended before the first round: nothing was issued, say so; later rounds keep what was issued
+    if (!outcomes.ok) {
+      if (round === 1) return outcomes;
+      for (const customerId of pending) out.refused.push({ customerId, code: outcomes.code });
+      break;
+    }
+    const retry: string[] = [];
+    for (const customerId of pending) {
+      const outcome = outcomes.value.get(customerId);
+      if (outcome === 'issued') out.issued += 1;
+      else if (outcome === 'already') out.alreadyIssued += 1;
+      else if (outcome === 'retry' || outcome === undefined) retry.push(customerId);
+      else out.refused.push({ customerId, code: REFUSAL[outcome] ?? 'INTERNAL' });
+    }
+    pending = retry;
+    if (round >= MAX_ISSUE_ROUNDS && pending.length > 0) {
+      throw new Error(`bulk issue of ${template.code}: ${pending.length} coupons still unissued after ${round} rounds`);
+    }
+  }
+
   await recordAudit(db, {
     actorKind: 'staff',
     actorId: actor.staffId,
@@ -213,7 +330,14 @@ export async function issueToCustomers(
     customerId: ids.length === 1 ? ids[0] : null,
     storeId: actor.storeId,
     requestId: ctx.requestId,
-    details: { templateCode: template.code, batchKey: input.batchKey, recipients: ids.length, issued: out.issued },
+    details: {
+      templateCode: template.code,
+      batchKey: input.batchKey,
+      recipients: ids.length,
+      issued: out.issued,
+      alreadyIssued: out.alreadyIssued,
+      refused: out.refused.length,
+    },
     at: ctx.now,
   });
   return ok(out);

@@ -72,6 +72,7 @@ export async function walletOf(
       return {
         id: coupon.id,
         name: template.name,
+        description: template.description,
         headline: couponHeadline(rule),
         rules: couponRuleLines(rule, names, { validUntil: coupon.validUntil }),
         state,

@@ -38,6 +38,7 @@ function CouponCard({ coupon, tab }: { coupon: CouponView; tab: Tab }) {
       <View className="coupon__head" onClick={() => setOpen(!open)}>
         <View className="coupon__headline">{coupon.headline}</View>
         <View className="coupon__name">{coupon.name}</View>
+        {coupon.description ? <View className="coupon__desc">{coupon.description}</View> : null}
         <View className="coupon__meta">
           {tab === 'used' && coupon.redeemedAt
             ? `已于${shanghaiDay(coupon.redeemedAt)}在${coupon.redeemedStoreName ?? '门店'}使用`

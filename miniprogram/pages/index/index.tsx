@@ -6,10 +6,15 @@ import { describeError, type ErrorView } from '../../components/describe-error';
 import { LoadingCard, PageErrorCard, type Tile, TileGrid } from '../../components/state-view';
 import { SimUserSwitch, useShare } from '../../platform';
 import { identityApi } from '../../services/identity';
+import { loyaltyApi } from '../../services/loyalty';
 import { forgetAllSessions, loadMember } from '../../services/member';
 import './index.scss';
 
-type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; me: MeResponse };
+/** `offer`: the new-member coupon sign-up gives right now (null: none, so the page promises none) */
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; me: MeResponse; offer: string | null };
 
 // Pages for these arrive in later issues; until then the tiles say so instead of leading nowhere.
 const TILES: Tile[] = [
@@ -21,8 +26,8 @@ const TILES: Tile[] = [
   { key: 'settings', label: '我的设置', glyph: '我', url: '/pages/settings/index' },
 ];
 
+const NEW_MEMBER_BENEFIT = { title: '新人专享券', text: '注册即领，到店购药直接抵扣' };
 const BENEFITS = [
-  { title: '新人专享券', text: '注册即领，到店购药直接抵扣' },
   { title: '消费积分', text: '每次购药累积积分，可兑换礼品' },
   { title: '用药提醒', text: '按时提醒续药，慢病用药不断档' },
   { title: '药师服务', text: '预约执业药师，一对一用药咨询' },
@@ -71,12 +76,16 @@ function HeldMatchesCard({ stores }: { stores: string[] }) {
   );
 }
 
-function SignUpPrompt() {
+/** The new-member coupon is promised only while sign-up gives one (its campaign may be paused or ended). */
+function SignUpPrompt({ offer }: { offer: string | null }) {
+  const benefits = offer
+    ? [{ ...NEW_MEMBER_BENEFIT, text: `${offer}，${NEW_MEMBER_BENEFIT.text}` }, ...BENEFITS]
+    : BENEFITS;
   return (
     <View className="ml-card signup" data-testid="signup-prompt">
-      <View className="signup__title">注册会员，领取新人券</View>
+      <View className="signup__title">{offer ? '注册会员，领取新人券' : '注册会员'}</View>
       <View className="signup__lead">欢迎来到药店会员中心，成为会员后可享受：</View>
-      {BENEFITS.map((b) => (
+      {benefits.map((b) => (
         <View key={b.title} className="signup__benefit">
           <View className="signup__dot" />
           <View>
@@ -97,6 +106,15 @@ function SignUpPrompt() {
   );
 }
 
+/** The headline of the coupon sign-up gives, for someone not yet signed up; unknown counts as none. */
+const offerFor = (me: MeResponse): Promise<string | null> =>
+  me.registered
+    ? Promise.resolve(null)
+    : loyaltyApi
+        .newMemberOffer()
+        .then((r) => r.offer?.headline ?? null)
+        .catch(() => null);
+
 export default function MemberHome() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [heldStores, setHeldStores] = useState<string[]>([]);
@@ -114,8 +132,8 @@ export default function MemberHome() {
     setState({ kind: 'loading' });
     setHeldStores([]);
     loadMember()
-      .then((me) => {
-        setState({ kind: 'ready', me });
+      .then(async (me) => {
+        setState({ kind: 'ready', me, offer: await offerFor(me) });
         loadHeld(me);
       })
       .catch((error: unknown) => setState({ kind: 'error', error: describeError(error) }));
@@ -131,8 +149,8 @@ export default function MemberHome() {
       return;
     }
     loadMember()
-      .then((me) => {
-        setState({ kind: 'ready', me });
+      .then(async (me) => {
+        setState({ kind: 'ready', me, offer: await offerFor(me) });
         loadHeld(me);
       })
       .catch(() => undefined);
@@ -155,7 +173,7 @@ export default function MemberHome() {
       {state.kind === 'error' ? <PageErrorCard error={state.error} onRetry={load} /> : null}
       {state.kind === 'ready' && state.me.registered ? <MemberCard me={state.me} /> : null}
       {state.kind === 'ready' && heldStores.length > 0 ? <HeldMatchesCard stores={heldStores} /> : null}
-      {state.kind === 'ready' && !state.me.registered ? <SignUpPrompt /> : null}
+      {state.kind === 'ready' && !state.me.registered ? <SignUpPrompt offer={state.offer} /> : null}
 
       <View className="ml-section-title">会员服务</View>
       <TileGrid tiles={TILES} onOpen={(url) => Taro.navigateTo({ url })} />

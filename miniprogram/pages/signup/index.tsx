@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { LoadingCard, PageErrorCard } from '../../components/state-view';
 import { PhoneButton, SimUserSwitch } from '../../platform';
+import { loyaltyApi } from '../../services/loyalty';
 import { loadMember } from '../../services/member';
 import { onboardingApi } from '../../services/onboarding';
 import './index.scss';
@@ -48,6 +49,8 @@ export default function SignupPage() {
   const router = useRouter();
   const scene = sceneFrom(router.params);
   const [store, setStore] = useState<SignupStoreResponse | null>(null);
+  // promised only while sign-up gives one: the new-member campaign may be paused or ended
+  const [offer, setOffer] = useState<string | null>(null);
   const [step, setStep] = useState<Step>({ kind: 'loading' });
   const [answers, setAnswers] = useState<Record<ConsentPurpose, boolean>>({
     service: false,
@@ -61,6 +64,14 @@ export default function SignupPage() {
       // the store first: a wrong code is said before the person is asked for anything
       if (scene) setStore(await onboardingApi.signupStore(scene));
       const me = await loadMember();
+      if (!me.registered) {
+        setOffer(
+          await loyaltyApi
+            .newMemberOffer()
+            .then((r) => r.offer?.headline ?? null)
+            .catch(() => null),
+        );
+      }
       setStep(
         me.registered
           ? { kind: 'already', phoneMasked: me.phoneMasked }
@@ -106,7 +117,9 @@ export default function SignupPage() {
     <View className="ml-page signup-page" data-testid="signup-page">
       <View className="signup-page__hero">
         <View className="signup-page__title">注册会员</View>
-        <View className="signup-page__sub">授权手机号即可完成，注册即送新人券</View>
+        <View className="signup-page__sub" data-testid="signup-sub">
+          {offer ? `授权手机号即可完成，注册即送新人券（${offer}）` : '授权手机号即可完成'}
+        </View>
       </View>
 
       <StoreBanner store={store} />

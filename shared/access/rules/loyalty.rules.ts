@@ -1,8 +1,9 @@
 import { memberOnly, partnerOf, type Rule, staffAtLeast } from '../actor.js';
 
 /**
- * Coupon templates may be created by a store manager for their own store (regional managers for stores of their
- * region); chain-wide templates (no owning store) cost the whole chain, so only HQ creates them.
+ * Coupon templates may be created (and later edited, paused, resumed, ended) by a store manager for their own store
+ * (regional managers for stores of their region); chain-wide templates (no owning store) cost the whole chain, so
+ * only HQ creates and manages them.
  */
 const templateCreate: Rule = (actor, resource) => {
   if (resource.kind === 'none') return actor.kind === 'staff' && actor.role === 'hq_admin' ? 'allow' : 'deny';
@@ -14,6 +15,8 @@ export const LOYALTY_RULES = {
   'loyalty.wallet_read': memberOnly,
   'loyalty.points_read': memberOnly,
   'loyalty.birthday_update': memberOnly,
+  // what sign-up gives (a WeChat user not yet signed up asks it too)
+  'loyalty.new_member_offer': memberOnly,
   // POS keys only, each bound to its store (the handler acts for the key's store; a body storeId must match)
   'pos.redeem': partnerOf('pos'),
   'pos.void': partnerOf('pos'),
@@ -22,6 +25,9 @@ export const LOYALTY_RULES = {
   'pos.points_return': partnerOf('pos'),
   'coupon.template_list': staffAtLeast('store_manager'),
   'coupon.template_create': templateCreate,
+  // edit, pause, resume, end: the same people as creation, on the template's owning store (none = chain-wide: HQ)
+  'coupon.template_update': templateCreate,
+  'coupon.template_status': templateCreate,
   // finding a member by phone to issue to: managers, within their scope (the answer is masked anyway)
   'coupon.member_lookup': staffAtLeast('store_manager'),
   // issuing costs money: managers; each recipient is checked against the issuer's scope in the use case

@@ -13,8 +13,12 @@ export default endpoint(
     // an unknown owner store is STORE_NOT_FOUND before the policy is asked
     resource: ({ deps, body }) => posStoreResource(deps, body.ownerStoreId),
   },
-  async ({ deps, actor, body }) => {
+  async ({ deps, actor, body, requestId }) => {
     if (actor.kind !== 'staff') return failure('FORBIDDEN');
-    return fromResult(await createTemplate(deps.database.db, actor, body, deps.clock.now()), CouponTemplateView, 201);
+    return fromResult(
+      await createTemplate(deps.database.db, actor, body, { requestId, now: deps.clock.now() }),
+      CouponTemplateView,
+      201,
+    );
   },
 );

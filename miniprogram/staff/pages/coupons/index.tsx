@@ -10,6 +10,7 @@ import { loyaltyApi } from '../../../services/loyalty';
 import { hasStaffSession, loadStaffProfile, staffLogout } from '../../../services/staff';
 import '../../staff.scss';
 import './index.scss';
+import { StatusTag, TemplateDetail } from './template-manage';
 
 type Tab = 'issue' | 'templates';
 type State =
@@ -24,7 +25,7 @@ const newBatchKey = () => `iss-${Date.now().toString(36)}-${Math.random().toStri
 function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selected?: boolean; onSelect?: () => void }) {
   return (
     <View
-      className={`tpl${selected ? ' tpl--on' : ''}${t.active ? '' : ' tpl--off'}`}
+      className={`tpl${selected ? ' tpl--on' : ''}${t.status === 'active' ? '' : ' tpl--off'}`}
       onClick={onSelect}
       data-testid={`template-${t.code}`}
     >
@@ -33,7 +34,10 @@ function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selecte
         <Text className="tpl__scope">{t.ownerStoreName ? `${t.ownerStoreName}专用` : '全部门店'}</Text>
       </View>
       <View className="tpl__name">
-        {t.name}（{t.code}）
+        <Text>
+          {t.name}（{t.code}）
+        </Text>
+        <StatusTag status={t.status} />
       </View>
       <View className="tpl__meta">
         {t.rules.slice(1, 2).join('')} · 已发 {t.issuedCount}
@@ -117,7 +121,7 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
         <View className="ml-card">
           <View className="staff-card__title">2. 选择优惠券</View>
           {templates
-            .filter((t) => t.active)
+            .filter((t) => t.status === 'active')
             .map((t) => (
               <TemplateRow key={t.id} t={t} selected={code === t.code} onSelect={() => setCode(t.code)} />
             ))}
@@ -144,6 +148,7 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
   const [f, setF] = useState({
     code: '',
     name: '',
+    description: '',
     kind: 'amount_off',
     off: '',
     threshold: '0',
@@ -165,6 +170,7 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
     const body: CreateCouponTemplateBody = {
       code: f.code.trim().toUpperCase(),
       name: f.name.trim(),
+      ...(f.description.trim() ? { description: f.description.trim() } : {}),
       kind: f.kind as 'amount_off' | 'percent_off',
       ...(f.kind === 'amount_off'
         ? { amountOffFen: fen(f.off) }
@@ -181,7 +187,7 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
     loyaltyApi
       .createTemplate(body)
       .then(() => {
-        setF({ ...f, code: '', name: '', off: '' });
+        setF({ ...f, code: '', name: '', description: '', off: '' });
         onCreated();
         Taro.showToast({ title: '已创建', icon: 'success' });
       })
@@ -230,6 +236,14 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
         placeholder="如 春季满100减10"
         data-testid="tpl-name"
       />
+      <View className="coupon-field">活动说明（选填，会员可见）</View>
+      <Input
+        className="coupon-input"
+        value={f.description}
+        onInput={set('description')}
+        placeholder="如 春季慢病关怀活动专享"
+        data-testid="tpl-description"
+      />
       <View className="coupon-field">{f.kind === 'amount_off' ? '减免金额（元）' : '折扣（如 8.8 表示八八折）'}</View>
       <Input className="coupon-input" type="digit" value={f.off} onInput={set('off')} data-testid="tpl-off" />
       <View className="coupon-field">使用门槛：满多少元可用（0 为无门槛）</View>
@@ -263,9 +277,37 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
   );
 }
 
+function TemplateList({
+  templates,
+  onChanged,
+}: {
+  templates: CouponTemplateView[];
+  onChanged: (t: CouponTemplateView) => void;
+}) {
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <View className="ml-card" data-testid="template-list">
+      {templates.length === 0 ? <View className="staff-card__text">还没有模板</View> : null}
+      {templates.length > 0 ? (
+        <View className="staff-card__text tpl-list__hint">点击模板查看详情，可暂停发放、修改或结束活动。</View>
+      ) : null}
+      {templates.map((t) => (
+        <View key={t.id}>
+          <TemplateRow t={t} selected={open === t.id} onSelect={() => setOpen(open === t.id ? null : t.id)} />
+          {open === t.id ? <TemplateDetail t={t} onChanged={onChanged} /> : null}
+        </View>
+      ))}
+    </View>
+  );
+}
+
 export default function StaffCoupons() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [tab, setTab] = useState<Tab>('issue');
+  const replace = (next: CouponTemplateView) =>
+    setState((s) =>
+      s.kind === 'ready' ? { ...s, templates: s.templates.map((t) => (t.id === next.id ? next : t)) } : s,
+    );
 
   const load = useCallback(() => {
     if (!hasStaffSession()) {
@@ -310,12 +352,7 @@ export default function StaffCoupons() {
         <>
           <CreateForm staff={state.staff} onCreated={load} />
           <View className="ml-section-title">已有模板（{state.templates.length}）</View>
-          <View className="ml-card" data-testid="template-list">
-            {state.templates.length === 0 ? <View className="staff-card__text">还没有模板</View> : null}
-            {state.templates.map((t) => (
-              <TemplateRow key={t.id} t={t} />
-            ))}
-          </View>
+          <TemplateList templates={state.templates} onChanged={replace} />
         </>
       ) : null}
     </View>

@@ -9,6 +9,7 @@ export const LOYALTY_CASES = {
   'loyalty.wallet_read': { resource: { kind: 'none' }, expect: only(['member']) },
   'loyalty.points_read': { resource: { kind: 'none' }, expect: only(['member']) },
   'loyalty.birthday_update': { resource: { kind: 'none' }, expect: only(['member']) },
+  'loyalty.new_member_offer': { resource: { kind: 'none' }, expect: only(['member']) },
   'pos.redeem': [
     { resource: { kind: 'none' }, expect: only(['pos']) },
     { resource: STORE_001, expect: only(['pos']) },
@@ -38,6 +39,19 @@ export const LOYALTY_CASES = {
     { resource: { kind: 'none' }, expect: only(['hq_admin']) },
     { resource: STORE_001, expect: only([...MANAGERS]) },
     // another store of the region: the regional manager and HQ, not sto_001's manager
+    { resource: STORE_002, expect: only(['regional_manager', 'hq_admin']) },
+    { resource: STORE_NB, expect: only(['hq_admin']) },
+  ],
+  // managing a template: the same callers as creating it, on its owning store
+  'coupon.template_update': [
+    { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+    { resource: STORE_001, expect: only([...MANAGERS]) },
+    { resource: STORE_002, expect: only(['regional_manager', 'hq_admin']) },
+    { resource: STORE_NB, expect: only(['hq_admin']) },
+  ],
+  'coupon.template_status': [
+    { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+    { resource: STORE_001, expect: only([...MANAGERS]) },
     { resource: STORE_002, expect: only(['regional_manager', 'hq_admin']) },
     { resource: STORE_NB, expect: only(['hq_admin']) },
   ],

@@ -1,0 +1,434 @@
+/**
+ * One template's detail for managers: its status as a tag, 暂停发放 / 恢复发放 / 结束活动 behind a confirmation in
+ * plain words, and the edit form for what may still change. The server decides (and answers with a coded error in
+ * Chinese); the form checks what it can first so a typo is said next to its field.
+ */
+
+import { Dialog, Tag } from '@nutui/nutui-react-taro';
+import type { CouponTemplateView, UpdateCouponTemplateBody } from '@shared/contracts/loyalty';
+import type { TemplateStatusAction } from '@shared/coupons/template.rules';
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useState } from 'react';
+import { describeError } from '../../../components/describe-error';
+import { loyaltyApi } from '../../../services/loyalty';
+
+const STATUS_TAG: Record<CouponTemplateView['status'], { text: string; type: 'success' | 'warning' | 'default' }> = {
+  active: { text: '发放中', type: 'success' },
+  paused: { text: '已暂停', type: 'warning' },
+  ended: { text: '已结束', type: 'default' },
+};
+
+export function StatusTag({ status }: { status: CouponTemplateView['status'] }) {
+  const tag = STATUS_TAG[status];
+  return (
+    <View className="tpl-status" data-testid="template-status">
+      <Tag type={tag.type} round>
+        {tag.text}
+      </Tag>
+    </View>
+  );
+}
+
+const yuanText = (fen: number | null) => (fen === null ? '' : String(fen / 100));
+/** percentOff 12 (12% off) is 8.8折 */
+const zheText = (percentOff: number | null) => (percentOff === null ? '' : String((100 - percentOff) / 10));
+
+function confirmText(t: CouponTemplateView, action: TemplateStatusAction): { title: string; body: string; ok: string } {
+  const held = t.issuedCount > 0 ? `已发出的 ${t.issuedCount} 张券不受影响，会员在有效期内照常使用。` : '';
+  if (action === 'pause') {
+    return {
+      title: '暂停发放？',
+      body: `暂停后不再发放「${t.name}」${t.code === 'NEW_MEMBER' ? '，新会员注册也不再赠送这张券' : ''}。${held}随时可以恢复发放。`,
+      ok: '暂停发放',
+    };
+  }
+  if (action === 'resume') {
+    return { title: '恢复发放？', body: `恢复后可以继续发放「${t.name}」。`, ok: '恢复发放' };
+  }
+  return {
+    title: '结束活动？',
+    body: `结束后「${t.name}」不再发放，也不能再恢复或修改。${held}`,
+    ok: '结束活动',
+  };
+}
+
+interface Draft {
+  name: string;
+  description: string;
+  stock: string;
+  limit: string;
+  days: string;
+  until: string;
+  off: string;
+  threshold: string;
+}
+type Errors = Partial<Record<keyof Draft, string>>;
+
+const draftOf = (t: CouponTemplateView): Draft => ({
+  name: t.name,
+  description: t.description ?? '',
+  stock: t.totalStock === null ? '' : String(t.totalStock),
+  limit: t.perMemberLimit === null ? '' : String(t.perMemberLimit),
+  days: t.validity.kind === 'relative' ? String(t.validity.days) : '',
+  until: t.validity.kind === 'fixed' ? t.validity.until : '',
+  off: t.kind === 'amount_off' ? yuanText(t.amountOffFen) : zheText(t.percentOff),
+  threshold: yuanText(t.thresholdFen),
+});
+
+const isWhole = (s: string) => /^\d+$/.test(s.trim());
+const isMoney = (s: string) => /^\d+(\.\d{1,2})?$/.test(s.trim());
+const isDate = (s: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+};
+
+/** The form's own checks, in words next to each field; the body sends only what may change. */
+export function checkDraft(t: CouponTemplateView, d: Draft): { errors: Errors; body: UpdateCouponTemplateBody | null } {
+  const errors: Errors = {};
+  const name = d.name.trim();
+  if (!name) errors.name = '请填写券名称';
+  else if (name.length > 30) errors.name = '券名称最多 30 个字';
+  if (d.description.trim().length > 100) errors.description = '活动说明最多 100 个字';
+  let stock: number | null = null;
+  if (d.stock.trim()) {
+    if (!isWhole(d.stock) || Number(d.stock) < 1 || Number(d.stock) > 10_000_000) {
+      errors.stock = '发放总量请填写正整数，不填为不限量';
+    } else if (Number(d.stock) < t.issuedCount) {
+      errors.stock = `已经发出 ${t.issuedCount} 张，发放总量不能少于 ${t.issuedCount}`;
+    } else stock = Number(d.stock);
+  }
+  let limit: number | null = null;
+  if (d.limit.trim()) {
+    if (!isWhole(d.limit) || Number(d.limit) < 1 || Number(d.limit) > 1000) {
+      errors.limit = '每人限领请填写 1 到 1000 的整数，不填为不限';
+    } else limit = Number(d.limit);
+  }
+  const body: UpdateCouponTemplateBody = {
+    templateCode: t.code,
+    name,
+    description: d.description.trim() || null,
+    totalStock: stock,
+    perMemberLimit: limit,
+  };
+  if (t.validity.kind === 'relative') {
+    if (!isWhole(d.days) || Number(d.days) < 1 || Number(d.days) > 3660) {
+      errors.days = '有效天数请填写 1 到 3660 的整数';
+    } else body.validDays = Number(d.days);
+  } else if (!isDate(d.until.trim())) {
+    errors.until = '请按 2026-12-31 的格式填写日期';
+  } else if (d.until.trim() < t.validity.from) {
+    errors.until = `最后有效日期不能早于开始日期 ${t.validity.from}`;
+  } else body.validUntil = d.until.trim();
+  if (!t.rulesFrozen) {
+    if (t.kind === 'amount_off') {
+      if (!isMoney(d.off) || Number(d.off) <= 0 || Number(d.off) > 10_000) {
+        errors.off = '减免金额请填写大于 0 的金额（元）';
+      } else body.amountOffFen = Math.round(Number(d.off) * 100);
+    } else {
+      const zhe = Number(d.off);
+      if (!/^\d(\.\d)?$/.test(d.off.trim()) || zhe < 0.1 || zhe > 9.9) {
+        errors.off = '折扣请填写 0.1 到 9.9，如 8.8 表示八八折';
+      } else body.percentOff = 100 - Math.round(zhe * 10);
+    }
+    if (!isMoney(d.threshold || '0')) errors.threshold = '使用门槛请填写金额（元），0 为无门槛';
+    else body.thresholdFen = Math.round(Number(d.threshold || '0') * 100);
+  }
+  return { errors, body: Object.keys(errors).length === 0 ? body : null };
+}
+
+function Field({
+  label,
+  testId,
+  value,
+  error,
+  onInput,
+  type = 'text',
+  placeholder,
+}: {
+  label: string;
+  testId: string;
+  value: string;
+  error?: string;
+  onInput: (v: string) => void;
+  type?: 'text' | 'number' | 'digit';
+  placeholder?: string;
+}) {
+  return (
+    <View>
+      <View className="coupon-field">{label}</View>
+      <Input
+        className={`coupon-input${error ? ' coupon-input--bad' : ''}`}
+        type={type}
+        value={value}
+        placeholder={placeholder}
+        onInput={(e) => onInput(e.detail.value)}
+        data-testid={testId}
+      />
+      {error ? (
+        <View className="field-error" data-testid={`${testId}-error`}>
+          {error}
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+function EditForm({
+  t,
+  onSaved,
+  onCancel,
+}: {
+  t: CouponTemplateView;
+  onSaved: (t: CouponTemplateView) => void;
+  onCancel: () => void;
+}) {
+  const [d, setD] = useState<Draft>(() => draftOf(t));
+  const [errors, setErrors] = useState<Errors>({});
+  const [serverError, setServerError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof Draft) => (v: string) => setD({ ...d, [k]: v });
+
+  const save = () => {
+    const checked = checkDraft(t, d);
+    setErrors(checked.errors);
+    setServerError(null);
+    if (!checked.body) return;
+    setBusy(true);
+    loyaltyApi
+      .updateTemplate(checked.body)
+      .then((saved) => {
+        onSaved(saved);
+        Taro.showToast({ title: '已保存', icon: 'success' });
+      })
+      .catch((e: unknown) => setServerError(describeError(e).message))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <View className="tpl-edit" data-testid="template-edit-form">
+      <View className="staff-card__title">修改「{t.name}」</View>
+      <View className="tpl-edit__note">修改只影响之后发放的券；会员已经领到的券不变。</View>
+      <Field
+        label="券名称（会员看到的名字）"
+        testId="edit-name"
+        value={d.name}
+        error={errors.name}
+        onInput={set('name')}
+      />
+      <Field
+        label="活动说明（选填，最多 100 字）"
+        testId="edit-description"
+        value={d.description}
+        error={errors.description}
+        onInput={set('description')}
+        placeholder="如 春季慢病关怀活动专享"
+      />
+      <Field
+        label={`发放总量（已发 ${t.issuedCount} 张；不填为不限量）`}
+        testId="edit-stock"
+        type="number"
+        value={d.stock}
+        error={errors.stock}
+        onInput={set('stock')}
+      />
+      <Field
+        label="每人限领（不填为不限）"
+        testId="edit-limit"
+        type="number"
+        value={d.limit}
+        error={errors.limit}
+        onInput={set('limit')}
+      />
+      {t.validity.kind === 'relative' ? (
+        <Field
+          label="领取后有效天数（之后发放的券）"
+          testId="edit-days"
+          type="number"
+          value={d.days}
+          error={errors.days}
+          onInput={set('days')}
+        />
+      ) : (
+        <Field
+          label={`最后有效日期（${t.validity.from} 起；之后发放的券）`}
+          testId="edit-until"
+          value={d.until}
+          error={errors.until}
+          onInput={set('until')}
+          placeholder="2026-12-31"
+        />
+      )}
+      {t.rulesFrozen ? (
+        <View className="tpl-edit__frozen" data-testid="edit-rules-frozen">
+          已有会员领到这张券，优惠金额、门槛、适用门店和品类不能再修改（改了会影响会员手里的券）。需要新的优惠，请新建一个模板。
+        </View>
+      ) : (
+        <>
+          <Field
+            label={t.kind === 'amount_off' ? '减免金额（元）' : '折扣（如 8.8 表示八八折）'}
+            testId="edit-off"
+            type="digit"
+            value={d.off}
+            error={errors.off}
+            onInput={set('off')}
+          />
+          <Field
+            label="使用门槛：满多少元可用（0 为无门槛）"
+            testId="edit-threshold"
+            type="digit"
+            value={d.threshold}
+            error={errors.threshold}
+            onInput={set('threshold')}
+          />
+        </>
+      )}
+      {serverError ? (
+        <View className="staff-alert tpl-edit__alert" data-testid="edit-error">
+          {serverError}
+        </View>
+      ) : null}
+      <View className="tpl-actions">
+        <Button className="ml-btn ml-btn--ghost tpl-actions__btn" onClick={onCancel} data-testid="edit-cancel">
+          取消
+        </Button>
+        <Button
+          className="ml-btn ml-btn--primary tpl-actions__btn"
+          disabled={busy}
+          onClick={save}
+          data-testid="edit-save"
+        >
+          {busy ? '正在保存…' : '保存修改'}
+        </Button>
+      </View>
+    </View>
+  );
+}
+
+/** The detail under a selected template: rules, counts, status actions and the edit form. */
+export function TemplateDetail({
+  t,
+  onChanged,
+}: {
+  t: CouponTemplateView;
+  onChanged: (t: CouponTemplateView) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [asking, setAsking] = useState<TemplateStatusAction | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = (action: TemplateStatusAction) => {
+    setAsking(null);
+    setBusy(true);
+    setError(null);
+    loyaltyApi
+      .templateStatus(t.code, action)
+      .then((next) => {
+        onChanged(next);
+        const done = { pause: '已暂停发放', resume: '已恢复发放', end: '活动已结束' }[action];
+        Taro.showToast({ title: done, icon: 'success' });
+      })
+      .catch((e: unknown) => setError(describeError(e).message))
+      .finally(() => setBusy(false));
+  };
+  const ask = asking ? confirmText(t, asking) : null;
+
+  return (
+    <View className="tpl-detail" data-testid="template-detail">
+      {t.description ? <View className="tpl-detail__desc">{t.description}</View> : null}
+      {t.rules.map((line) => (
+        <View key={line} className="tpl-detail__rule">
+          · {line}
+        </View>
+      ))}
+      <View className="tpl-detail__counts" data-testid="template-counts">
+        已发 {t.issuedCount} 张{t.totalStock !== null ? ` / 共 ${t.totalStock} 张` : '（不限量）'}
+        {t.perMemberLimit !== null ? ` · 每人限领 ${t.perMemberLimit} 张` : ' · 每人不限'}
+      </View>
+      <View className={`tpl-detail__state tpl-detail__state--${t.status}`} data-testid="template-state-note">
+        {t.status === 'active' ? '正在发放。' : null}
+        {t.status === 'paused' ? '已暂停发放：不会再发出新券，随时可以恢复。' : null}
+        {t.status === 'ended' ? '活动已结束：不再发放，也不能恢复或修改。' : null}
+        {t.status !== 'active' && t.issuedCount > 0 ? '已发出的券仍然有效，会员可照常使用。' : null}
+      </View>
+      {!t.manageable ? (
+        <View className="staff-card__text">
+          {t.ownerStoreId ? '这是其他门店的模板，由该店店长管理。' : '全部门店通用的模板由总部管理员管理。'}
+        </View>
+      ) : null}
+      {error ? (
+        <View className="staff-alert" data-testid="template-action-error">
+          {error}
+        </View>
+      ) : null}
+      {t.manageable && t.status !== 'ended' && !editing ? (
+        <View className="tpl-actions">
+          {t.status === 'active' ? (
+            <Button
+              className="ml-btn ml-btn--ghost tpl-actions__btn"
+              disabled={busy}
+              onClick={() => setAsking('pause')}
+              data-testid="template-pause"
+            >
+              暂停发放
+            </Button>
+          ) : (
+            <Button
+              className="ml-btn ml-btn--primary tpl-actions__btn"
+              disabled={busy}
+              onClick={() => setAsking('resume')}
+              data-testid="template-resume"
+            >
+              恢复发放
+            </Button>
+          )}
+          <Button
+            className="ml-btn ml-btn--ghost tpl-actions__btn"
+            disabled={busy}
+            onClick={() => setEditing(true)}
+            data-testid="template-edit"
+          >
+            修改
+          </Button>
+          <Button
+            className="ml-btn ml-btn--danger tpl-actions__btn"
+            disabled={busy}
+            onClick={() => setAsking('end')}
+            data-testid="template-end"
+          >
+            结束活动
+          </Button>
+        </View>
+      ) : null}
+      {editing ? (
+        <EditForm
+          t={t}
+          onCancel={() => setEditing(false)}
+          onSaved={(saved) => {
+            setEditing(false);
+            onChanged(saved);
+          }}
+        />
+      ) : null}
+      <Dialog
+        visible={ask !== null}
+        title={ask?.title}
+        content={
+          <Text className="tpl-confirm" data-testid="template-confirm-text">
+            {ask?.body}
+          </Text>
+        }
+        confirmText={ask?.ok}
+        cancelText="再想想"
+        onConfirm={() => {
+          if (asking) run(asking);
+        }}
+        onCancel={() => setAsking(null)}
+        onClose={() => setAsking(null)}
+        className="tpl-dialog"
+      />
+    </View>
+  );
+}
