@@ -113,6 +113,8 @@ export const identityMerges = pgTable(
   (t) => [
     index('identity_merges_survivor_idx').on(t.survivorId),
     index('identity_merges_merged_idx').on(t.mergedId),
+    // HQ's merge history pages newest first
+    index('identity_merges_created_idx').on(t.createdAt, t.id),
     check('identity_merges_distinct_ck', sql`${t.survivorId} <> ${t.mergedId}`),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "identity_merges_created_idx" ON "identity_merges" USING btree ("created_at","id");
