@@ -69,6 +69,9 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
     console.log(
       `  ${link.seconds.toFixed(2)} s: ${link.edges} edges, ${link.rounds} rounds, ${link.merges} merges, ${link.holds} holds, ${link.suggestions} suggestions`,
     );
+    console.log('  seconds per step:');
+    for (const [name, seconds] of Object.entries(link.steps))
+      console.log(`    ${seconds.toFixed(2).padStart(6)}  ${name}`);
 
     console.log('identity: baseline select count(distinct value) from identities');
     const t0 = performance.now();

@@ -157,6 +157,8 @@ export const couponMemberCounts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.templateId, t.customerId] }),
+    // a merge sums the absorbed customer's counters into the survivor's (`where customer_id = …`)
+    index('coupon_member_counts_customer_idx').on(t.customerId),
     check('coupon_member_counts_ck', sql`${t.issued} >= 0`),
   ],
 );

@@ -105,7 +105,13 @@ export const customers = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('customers_home_store_idx').on(t.homeStoreId)],
+  (t) => [
+    index('customers_home_store_idx').on(t.homeStoreId),
+    // a merge re-points customers merged into the absorbed one earlier (`where merged_into = …`): merged ones only
+    index('customers_merged_into_idx')
+      .on(t.mergedInto)
+      .where(sql`${t.mergedInto} is not null`),
+  ],
 );
 
 export const IDENTITY_QUALITIES = ['valid', 'invalid', 'blocked'] as const;

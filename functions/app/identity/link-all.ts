@@ -3,6 +3,7 @@
  * in one transaction. New records after it link incrementally on ingest.
  */
 
+import { sql } from 'drizzle-orm';
 import { storePhoneKey } from '../../../shared/identity/blocked.js';
 import { LINK_LIMITS } from '../../../shared/identity/link.rules.js';
 import type { Database } from '../../adapters/db/client.js';
@@ -18,6 +19,13 @@ export async function linkAll(
   const started = performance.now();
   const job = newId('lnk', opts.now.getTime()).slice(4);
   const result = await database.db.transaction(async (tx) => {
+    // this transaction's own settings: no JIT (fresh temp tables have poor estimates, and compiling the plans costs
+    // more than it saves), and memory for the job's hashes, sorts and temp-table indexes
+    await tx.execute(sql`set local jit = off`);
+    await tx.execute(sql`set local work_mem = '128MB'`);
+    await tx.execute(sql`set local maintenance_work_mem = '256MB'`);
+    // temp tables live in temp_buffers (8 MB by default): settable only before the session's first temp table
+    await tx.transaction((sp) => sp.execute(sql`set local temp_buffers = '1GB'`)).catch(() => undefined);
     const storePhones = (await createIdentityRepo(tx).storePhones()).map(storePhoneKey);
     return bulkLink(tx, {
       today: shanghaiDay(opts.now),

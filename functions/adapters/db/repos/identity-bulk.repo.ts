@@ -10,7 +10,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { rows } from './identity.repo.js';
-import { MERGE_HOOKS, MERGE_STEPS } from './merge-steps.js';
+import { bulkMerge } from './identity-bulk-merge.repo.js';
 
 export interface BulkLinkOptions {
   today: string;
@@ -32,6 +32,8 @@ export interface BulkLinkResult {
   merges: number;
   holds: number;
   suggestions: number;
+  /** seconds spent in each step, in order */
+  steps: Record<string, number>;
 }
 
 async function count(tx: Tx, query: ReturnType<typeof sql>): Promise<number> {
@@ -41,7 +43,16 @@ async function count(tx: Tx, query: ReturnType<typeof sql>): Promise<number> {
 
 export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResult> {
   const now = o.now.toISOString();
-  const step = (s: string) => o.onProgress?.(s);
+  const steps: Record<string, number> = {};
+  let current = '';
+  let since = performance.now();
+  const step = (s: string) => {
+    const t = performance.now();
+    if (current) steps[current] = (steps[current] ?? 0) + (t - since) / 1000;
+    current = s;
+    since = t;
+    if (s) o.onProgress?.(s);
+  };
   await tx.execute(sql`insert into blocked_values (kind, value, reason, note)
     select 'phone', v, 'store_phone', 'a store counter phone' from jsonb_array_elements_text(${JSON.stringify(o.storePhones)}::jsonb) s(v)
     on conflict do nothing`);
@@ -80,6 +91,8 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     select r.n, r.phone, coalesce(r.name_key, r.name) as name, r.name as raw_name, r.name_kind, r.surname, r.birthday,
       r.gender, r.dormant from lk_rec r
     where r.phone is not null and not exists (select 1 from blocked_values b where b.kind = 'phone' and b.value = r.phone)`);
+  // temp tables get no statistics unless analyzed: without them the self-joins below plan as nested loops (quadratic)
+  await tx.execute(sql`analyze lk_ph`);
   // canonicalizeNames: a real name with a character dropped, beside exactly one fuller name on the phone, is that name
   await tx.execute(sql`with ext as (
       select a.n, b.name as fuller from lk_ph a join lk_ph b on b.phone = a.phone and b.name_kind = 'real'
@@ -181,56 +194,7 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     if (changed === 0 || rounds > 50) break;
   }
 
-  step('merges');
-  await tx.execute(sql`create temp table lk_cust on commit drop as
-    select distinct lb.l, r.customer_id from lk_lab lb join lk_rec r on r.n = lb.n`);
-  await tx.execute(sql`create temp table lk_loser on commit drop as
-    with s as (
-      select distinct on (lc.l) lc.l, lc.customer_id as survivor from lk_cust lc join customers c on c.id = lc.customer_id
-      order by lc.l, (c.registered_at is null), c.created_at, c.id
-    ), v as (
-      select lb.l, jsonb_agg(distinct e.via) as via from lk_edge e join lk_lab lb on lb.n = e.b group by lb.l
-    )
-    select lc.customer_id as loser, s.survivor, 'mrg_' || ${o.job} || lpad((row_number() over (order by lc.customer_id))::text, 9, '0') as merge_id,
-      coalesce(v.via, '[]'::jsonb) as via
-    from lk_cust lc join s on s.l = lc.l left join v on v.l = lc.l where lc.customer_id <> s.survivor`);
-  await tx.execute(sql`alter table lk_loser add primary key (loser)`);
-  await tx.execute(sql`analyze lk_loser`);
-  const merges = await count(tx, sql`select count(*)::int as n from lk_loser`);
-  await tx.execute(sql`insert into identity_merges (id, survivor_id, merged_id, rule, evidence, actor_kind, actor_id, created_at)
-    select merge_id, survivor, loser, 'bulk', jsonb_build_object('job', ${o.job}::text, 'via', via), 'system', ${o.actorId}, ${now}::timestamptz
-    from lk_loser`);
-  await tx.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
-    select lo.merge_id, 'source_records', r.id, r.customer_id from lk_loser lo join source_records r on r.customer_id = lo.loser`);
-  await tx.execute(sql`update source_records r set customer_id = lo.survivor, updated_at = ${now}::timestamptz
-    from lk_loser lo where r.customer_id = lo.loser`);
-  await tx.execute(
-    sql`update identities i set customer_id = lo.survivor from lk_loser lo where i.customer_id = lo.loser`,
-  );
-  for (const s of MERGE_STEPS) {
-    const t = sql.raw(s.table);
-    const idc = sql.raw(s.idColumn);
-    const cc = sql.raw(s.customerColumn);
-    await tx.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
-      select lo.merge_id, ${s.table}, x.${idc}, x.${cc} from lk_loser lo join ${t} x on x.${cc} = lo.loser`);
-    await tx.execute(sql`update ${t} x set ${cc} = lo.survivor from lk_loser lo where x.${cc} = lo.loser`);
-  }
-  // reconciling steps (points transfers, once-per-person coupons) run per merge, only where there is something
-  for (const hook of MERGE_HOOKS) {
-    const todo = await rows<{ merge_id: string; survivor: string; loser: string }>(
-      tx,
-      sql`select lo.merge_id, lo.survivor, lo.loser from lk_loser lo
-          where ${hook.concerns(sql`lo.merge_id`, sql`lo.loser`)} order by lo.merge_id`,
-    );
-    for (const x of todo) {
-      await hook.merge(tx, { mergeId: x.merge_id, survivorId: x.survivor, mergedId: x.loser, now: o.now });
-    }
-  }
-  await tx.execute(sql`update customers c set status = 'merged', merged_into = lo.survivor, updated_at = ${now}::timestamptz
-    from lk_loser lo where c.id = lo.loser`);
-  await tx.execute(
-    sql`update customers c set merged_into = lo.survivor from lk_loser lo where c.merged_into = lo.loser`,
-  );
+  const merges = await bulkMerge(tx, { now: o.now, job: o.job, actorId: o.actorId, step });
 
   step('holds and suggestions');
   const holds = await count(
@@ -274,5 +238,6 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
         on conflict (record_a, record_b) do nothing returning 1
       ) select count(*)::int as n from ins`,
   );
-  return { records, edges, rounds, merges, holds, suggestions };
+  step('');
+  return { records, edges, rounds, merges, holds, suggestions, steps };
 }

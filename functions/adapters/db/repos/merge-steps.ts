@@ -1,6 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../client.js';
 import { loyaltyMergeRepo } from './loyalty-merge.repo.js';
+import { loyaltyMergeAll } from './loyalty-merge-bulk.repo.js';
 
 /**
  * What moves with a customer when two are merged, and back when the merge is undone. Each step is a table with a
@@ -57,6 +58,12 @@ export interface MergeHook {
   /** a predicate for the bulk linker, so it calls `merge` only for the few merges with something to reconcile */
   concerns(mergeId: SQL, mergedId: SQL): SQL;
   merge(conn: Db | Tx, m: MergeHookInput): Promise<void>;
+  /**
+   * Optional, for the bulk linker: the same rows as `merge` called for every row of `merges` (a relation with
+   * merge_id, survivor, loser) in merge_id order, after all of their moves, but set-based. Without it the bulk
+   * linker calls `merge` once per merge that `concerns` the hook.
+   */
+  mergeAll?(conn: Tx, merges: SQL, now: Date): Promise<void>;
   undo(conn: Db | Tx, m: MergeHookInput): Promise<void>;
 }
 
@@ -65,6 +72,7 @@ export const MERGE_HOOKS: readonly MergeHook[] = [
     name: 'loyalty',
     concerns: loyaltyMergeRepo.concerns,
     merge: loyaltyMergeRepo.merge,
+    mergeAll: loyaltyMergeAll,
     undo: loyaltyMergeRepo.undo,
   },
 ];

@@ -1,0 +1,2 @@
+CREATE INDEX "customers_merged_into_idx" ON "customers" USING btree ("merged_into") WHERE "customers"."merged_into" is not null;--> statement-breakpoint
+CREATE INDEX "coupon_member_counts_customer_idx" ON "coupon_member_counts" USING btree ("customer_id");
