@@ -35,7 +35,9 @@ export async function runAutocannon(run: AutocannonRun): Promise<AutocannonFigur
     ...(run.requests ? { requests: run.requests } : {}),
   });
   return {
-    rps: Math.round(result.requests.average * 10) / 10,
+    // responses over the run's measured duration (the per-second average only has whole seconds of resolution:
+    // 20,000 requests in 13.4 s would read 20,000 / 13)
+    rps: Math.round((result.requests.total / result.duration) * 10) / 10,
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     errors: result.errors + result.timeouts,
