@@ -1,7 +1,8 @@
 /**
  * Neon's serverless driver speaks the Postgres wire protocol over a WebSocket. Against a local PostgreSQL
  * server this loopback proxy plays Neon's WebSocket endpoint: each connection `/v1?address=host:port` is
- * piped to a TCP socket. It refuses any address that is not loopback.
+ * piped to a TCP socket (Nagle off: a query is one small write and must not wait for the previous one's ACK). It
+ * refuses any address that is not loopback.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +27,7 @@ export async function startNeonWsProxy(port = 0): Promise<{ address: string; clo
       ws.close(1008, 'only loopback addresses are proxied');
       return;
     }
-    const tcp = connect({ host: host.replace(/^\[|\]$/g, ''), port: targetPort });
+    const tcp = connect({ host: host.replace(/^\[|\]$/g, ''), port: targetPort, noDelay: true });
     const pending: Buffer[] = [];
     let open = false;
     tcp.on('connect', () => {

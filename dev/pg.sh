@@ -29,6 +29,9 @@ max_connections = 300
 shared_buffers = 512MB
 work_mem = 64MB
 maintenance_work_mem = 512MB
+# bulk loads and benchmarks write GBs of WAL: checkpoints by time, not every few seconds (each one a latency stall)
+max_wal_size = 8GB
+checkpoint_timeout = 30min
 CONF
     fi
     if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
