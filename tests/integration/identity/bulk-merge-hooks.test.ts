@@ -72,7 +72,8 @@ async function coupon(id: string, customerId: string, o: { newMember?: boolean; 
 
 /** Loyalty rows as they are, ledger lines in id order (ids themselves differ: sequences do not roll back). */
 async function loyalty(tx: Tx) {
-  const q = async (query: ReturnType<typeof sql>) => (await tx.execute(query)).rows;
+  const q = async (query: ReturnType<typeof sql>) =>
+    ((await tx.execute(query)) as unknown as { rows: Record<string, unknown>[] }).rows;
   return {
     ledger: await q(sql`select customer_id, kind, points, entry_key, earn_year, note, occurred_at::text
       from points_ledger order by id`),

@@ -7,7 +7,7 @@
  * Runs in ONE transaction (temp tables live in its session; on Neon a pooled connection is held for it).
  * Existing merges are respected (records of one customer stay together); it never splits anything.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { rows } from './identity.repo.js';
 import { bulkMerge } from './identity-bulk-merge.repo.js';
@@ -68,14 +68,22 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   await tx.execute(sql`create temp table lk_edge (a int not null, b int not null, via text not null) on commit drop`);
 
   step('strong identifiers');
+  const strong = sql`i.quality = 'valid'
+    and (i.kind in ('unionid','openid','pos_card','mall_account','wecom_id') or (i.kind = 'phone' and i.verified))`;
+  // only a value more than one identity carries can link: find those first (a few percent), then their records
+  await tx.execute(sql`create temp table lk_kv on commit drop as
+    select i.kind, i.value from identities i
+    where ${strong} and not exists (select 1 from blocked_values b where b.kind = i.kind and b.value = i.value)
+    group by i.kind, i.value having count(*) > 1`);
   await tx.execute(sql`create temp table lk_key on commit drop as
     select i.kind, i.value, r.n
-    from identities i join lk_rec r on r.source = i.source and r.source_id = i.source_id
-    where i.quality = 'valid'
-      and (i.kind in ('unionid','openid','pos_card','mall_account','wecom_id') or (i.kind = 'phone' and i.verified))
-      and not exists (select 1 from blocked_values b where b.kind = i.kind and b.value = i.value)`);
+    from identities i join lk_kv v on v.kind = i.kind and v.value = i.value
+      join lk_rec r on r.source = i.source and r.source_id = i.source_id
+    where ${strong}`);
+  await tx.execute(sql`analyze lk_key`);
   await tx.execute(sql`create temp table lk_kg on commit drop as
     select kind, value, min(n) as root, count(*)::int as c from lk_key group by kind, value having count(*) > 1`);
+  await tx.execute(sql`analyze lk_kg`);
   // one bad value must not snowball: over the limit it links nothing, now and for the incremental linker later
   await tx.execute(sql`insert into blocked_values (kind, value, reason, note)
     select kind, value, 'cluster_limit', 'on ' || c || ' records' from lk_kg
@@ -176,21 +184,32 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     select n, min(l) as l from (select a as n, a as l from lk_edge union all select b, a from lk_edge) x group by n`);
   await tx.execute(sql`alter table lk_lab add primary key (n)`);
   await tx.execute(sql`analyze lk_lab`);
+  // semi-naive: after a first round over every edge, only an edge at a node whose label fell in the previous round
+  // (lk_chg, by round) can lower a label; labels only fall, so no change in a round means every component has one
+  // label, its smallest record
+  await tx.execute(sql`create temp table lk_chg (r int not null, n int not null) on commit drop`);
   let rounds = 0;
   for (;;) {
     rounds += 1;
-    const changed = await count(
-      tx,
-      sql`with m as (
-          select n, min(l) as l from (
-            select e.b as n, la.l from lk_edge e join lk_lab la on la.n = e.a
-            union all select e.a, lb.l from lk_edge e join lk_lab lb on lb.n = e.b
-          ) x group by n
-        ), u as (update lk_lab t set l = m.l from m where t.n = m.n and m.l < t.l returning 1)
-        select count(*)::int as n from u`,
-    );
-    // pointer jumping: a label's own label is at least as small
-    await tx.execute(sql`update lk_lab t set l = p.l from lk_lab p where p.n = t.l and p.l < t.l`);
+    const r = rounds;
+    const from = (end: SQL) => (r === 1 ? sql`` : sql`join lk_chg f on f.r = ${r - 1}::int and f.n = ${end}`);
+    await tx.execute(sql`with m as (
+        select n, min(l) as l from (
+          select e.b as n, la.l from lk_edge e ${from(sql`e.a`)} join lk_lab la on la.n = e.a
+          union all select e.a, lb.l from lk_edge e ${from(sql`e.b`)} join lk_lab lb on lb.n = e.b
+        ) x group by n
+      ), u as (update lk_lab t set l = m.l from m where t.n = m.n and m.l < t.l returning t.n)
+      insert into lk_chg (r, n) select ${r}::int, n from u`);
+    // pointer jumping (a label's own label is at least as small): everywhere at first, then where labels fell
+    const near =
+      r === 1
+        ? sql``
+        : sql`and (t.n in (select n from lk_chg where r = ${r}::int) or t.l in (select n from lk_chg where r = ${r}::int))`;
+    await tx.execute(sql`with u as (
+        update lk_lab t set l = p.l from lk_lab p where p.n = t.l and p.l < t.l ${near} returning t.n
+      )
+      insert into lk_chg (r, n) select ${r}::int, n from u`);
+    const changed = await count(tx, sql`select count(*)::int as n from lk_chg where r = ${r}::int`);
     if (changed === 0 || rounds > 50) break;
   }
 
@@ -199,11 +218,13 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   step('holds and suggestions');
   const holds = await count(
     tx,
+    // a record's customer now: its survivor if the merges took its customer (lk_loser), else the one it had
     sql`with h as (
-        select distinct h.n, h.phone, h.reason, r.id as record_id, sr.customer_id as own
-        from lk_hold h join lk_rec r on r.n = h.n join source_records sr on sr.id = r.id
+        select distinct h.n, h.phone, h.reason, r.id as record_id, coalesce(lo.survivor, r.customer_id) as own
+        from lk_hold h join lk_rec r on r.n = h.n left join lk_loser lo on lo.loser = r.customer_id
       ), o as (
-        select distinct p.phone, sr.customer_id from lk_pm p join lk_rec r on r.n = p.n join source_records sr on sr.id = r.id
+        select distinct p.phone, coalesce(lo.survivor, r.customer_id) as customer_id
+        from lk_pm p join lk_rec r on r.n = p.n left join lk_loser lo on lo.loser = r.customer_id
       ), ins as (
         insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
         select 'hld_' || ${o.job} || lpad((row_number() over (order by h.record_id, o.customer_id))::text, 9, '0'),
