@@ -68,6 +68,9 @@ async function openNeon(config: { url: string; wsProxy?: string; poolMax?: numbe
     neon.neonConfig.useSecureWebSocket = false;
     neon.neonConfig.pipelineTLS = false;
     neon.neonConfig.pipelineConnect = false;
+    // on loopback a WebSocket frame costs nothing: send each query at once instead of batching writes on a timer
+    // (the batching pays off over the internet to Neon, where it stays on)
+    neon.neonConfig.coalesceWrites = false;
   }
   // one serverless instance serves one request at a time, so a small pool suffices there; the local runner
   // and benchmarks serve many connections from one process and raise it (DB_POOL_MAX)
