@@ -166,6 +166,29 @@ export function decideLink(e: LinkEvidence): LinkVerdict {
     : { decision: 'hold', reason: 'ambiguous' };
 }
 
+/**
+ * The customers a held record may be offered to (the member asked "这是您在××店的会员卡吗?", a reviewer shown the
+ * pair): those holding a record on the phone whose name does not contradict the held one. A card named 王波 is never
+ * offered to the customer of 徐月娥's card on the same family phone: they are two people, and offering it would let
+ * one confirm the other's card.
+ */
+export function holdCandidates<T extends RecordFacts & { customerId: string }>(
+  group: readonly T[],
+  heldRecordId: string,
+): Set<string> {
+  const comparable = comparableNames(group);
+  const held = comparable.find((r) => r.recordId === heldRecordId);
+  const out = new Set<string>();
+  if (!held) return out;
+  const contradicts = (b: RecordFacts) => {
+    if (held.nameKind === 'unknown' || b.nameKind === 'unknown') return false;
+    if (held.nameKind === 'real' && b.nameKind === 'real') return held.name !== b.name;
+    return held.surname !== b.surname;
+  };
+  for (const r of comparable) if (r.customerId !== held.customerId && !contradicts(r)) out.add(r.customerId);
+  return out;
+}
+
 export type HoldReason =
   | 'family_phone'
   | 'name_conflict'

@@ -3,7 +3,13 @@
  * handful of indexed queries. The same rules as the bulk job: strong identifiers link (decideLink), an unverified
  * phone links as `decidePhoneGroup` says for the whole group of records carrying it, weak matches only suggest.
  */
-import { decideLink, decidePhoneGroup, LINK_LIMITS, type StrongVia } from '../../../shared/identity/link.rules.js';
+import {
+  decideLink,
+  decidePhoneGroup,
+  holdCandidates,
+  LINK_LIMITS,
+  type StrongVia,
+} from '../../../shared/identity/link.rules.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import type { Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
@@ -87,12 +93,9 @@ export async function linkRecord(
         });
       }
     }
-    // holds: each held record of the group against every other customer in it
+    // holds: each held record of the group against every other customer in it its name does not contradict
     const holds = verdict.holds.flatMap((h) => {
-      const own = customerOf.get(h.recordId);
-      const others = new Set(
-        group.filter((g) => g.customerId !== own && !targets.has(g.customerId)).map((g) => g.customerId),
-      );
+      const others = new Set([...holdCandidates(group, h.recordId)].filter((c) => !targets.has(c)));
       if (h.recordId === recordId && others.size > 0) heldMe = true;
       return [...others].map((candidate) => ({
         id: newId('hld', now.getTime()),

@@ -95,11 +95,23 @@ describe('POST /api/ingest/records', () => {
     const res = await ingest(sys, [
       card('8820000001', { name: '王建国', birthday: '1960-01-15', phone: '13155550001' }),
       card('8820000002', { name: '刘芳', birthday: '1962-08-20', phone: '13155550001', gender: '女' }),
+      card('8820000003', { name: '平安是福', birthday: null, phone: '131 5555 0001' }),
     ]);
-    expect(res.body.results.map((r: { link: string }) => r.link)).toEqual(['held', 'held']);
-    expect(await customerOf(sys, 'pos', '8820000001')).not.toBe(await customerOf(sys, 'pos', '8820000002'));
-    const holds = await sys.database.exec("select reason from held_links where phone = '13155550001'");
-    expect(holds.map((h) => h.reason)).toContain('family_phone');
+    // nothing merges; every card waits for a decision, but two named people are two people: neither card is
+    // offered to the other, while the nickname card could be either of them (and either could be its owner)
+    expect(res.body.results.map((r: { link: string }) => r.link)).toEqual(['held', 'held', 'held']);
+    const [wang, liu, nick] = await Promise.all(
+      ['8820000001', '8820000002', '8820000003'].map((id) => customerOf(sys, 'pos', id)),
+    );
+    expect(new Set([wang, liu, nick]).size).toBe(3);
+    const holds = await sys.database.exec(
+      "select r.source_id, h.candidate_customer_id as candidate, h.reason from held_links h join source_records r on r.id = h.record_id where h.phone = '13155550001' order by 1, 2",
+    );
+    expect(holds.map((h) => h.reason)).toEqual(holds.map(() => 'family_phone'));
+    const offered = (sourceId: string) => holds.filter((h) => h.source_id === sourceId).map((h) => h.candidate);
+    expect(offered('8820000003').sort()).toEqual([wang, liu].sort());
+    expect(offered('8820000001')).toEqual([nick]);
+    expect(offered('8820000002')).toEqual([nick]);
   });
 
   it("refuses records of another store from a store's POS key, per record", async () => {

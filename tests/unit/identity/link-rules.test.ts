@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decideLink,
   decidePhoneGroup,
+  holdCandidates,
   type LinkEvidence,
   type RecordFacts,
 } from '../../../shared/identity/link.rules.js';
@@ -218,5 +219,31 @@ describe('decidePhoneGroup', () => {
     const a = decidePhoneGroup(group, TODAY);
     const b = decidePhoneGroup([...group].reverse(), TODAY);
     expect(ids(b).sort()).toEqual(ids(a).sort());
+  });
+});
+
+describe('holdCandidates', () => {
+  const on = (customerId: string, facts: RecordFacts) => ({ ...facts, customerId });
+  it('offers a held card only to customers whose records on the phone do not name someone else', () => {
+    const card = on('c_card', rec({ name: '王波', surname: '王' }));
+    const spouse = on('c_spouse', rec({ name: '徐月娥', surname: '徐' }));
+    const slip = on('c_slip', rec({ name: '王啵', surname: '王' })); // a pinyin slip of 王波: the same name
+    const member = on('c_member', nick({ phoneVerified: true }));
+    const madam = on('c_madam', rec({ name: '徐女士', nameKind: 'honorific', surname: '徐' }));
+    const sir = on('c_sir', rec({ name: '王先生', nameKind: 'honorific', surname: '王' }));
+    const offered = holdCandidates([card, spouse, slip, member, madam, sir], card.recordId);
+    expect(offered.has('c_spouse')).toBe(false);
+    expect(offered.has('c_madam')).toBe(false);
+    expect(offered.has('c_member')).toBe(true);
+    expect(offered.has('c_sir')).toBe(true);
+    expect(offered.has('c_slip')).toBe(true);
+    expect(offered.has('c_card')).toBe(false);
+  });
+
+  it('offers a nickname record to every other customer on the phone', () => {
+    const member = on('c_member', nick({ phoneVerified: true }));
+    const a = on('c_a', rec({ name: '王波', surname: '王' }));
+    const b = on('c_b', rec({ name: '徐月娥', surname: '徐' }));
+    expect([...holdCandidates([member, a, b], member.recordId)].sort()).toEqual(['c_a', 'c_b']);
   });
 });

@@ -220,18 +220,25 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     tx,
     // a record's customer now: its survivor if the merges took its customer (lk_loser), else the one it had
     sql`with h as (
-        select distinct h.n, h.phone, h.reason, r.id as record_id, coalesce(lo.survivor, r.customer_id) as own
-        from lk_hold h join lk_rec r on r.n = h.n left join lk_loser lo on lo.loser = r.customer_id
+        select distinct h.n, h.phone, h.reason, r.id as record_id, coalesce(lo.survivor, r.customer_id) as own,
+          m.name, m.name_kind, m.surname
+        from lk_hold h join lk_rec r on r.n = h.n join lk_pm m on m.n = h.n
+        left join lk_loser lo on lo.loser = r.customer_id
       ), o as (
-        select distinct p.phone, coalesce(lo.survivor, r.customer_id) as customer_id
+        select p.phone, coalesce(lo.survivor, r.customer_id) as customer_id, p.name, p.name_kind, p.surname
         from lk_pm p join lk_rec r on r.n = p.n left join lk_loser lo on lo.loser = r.customer_id
+      ), c as (
+        -- holdCandidates: only customers with a record on the phone whose name does not contradict the held one
+        select distinct h.record_id, h.phone, h.reason, o.customer_id from h join o on o.phone = h.phone
+        where o.customer_id <> h.own and (h.name_kind = 'unknown' or o.name_kind = 'unknown'
+          or case when h.name_kind = 'real' and o.name_kind = 'real' then h.name = o.name else h.surname = o.surname end)
       ), ins as (
         insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
-        select 'hld_' || ${o.job} || lpad((row_number() over (order by h.record_id, o.customer_id))::text, 9, '0'),
-          h.record_id, o.customer_id, h.phone, h.reason,
-          jsonb_build_object('via', 'phone', 'value', left(h.phone, 3) || '****' || right(h.phone, 4), 'job', ${o.job}::text),
+        select 'hld_' || ${o.job} || lpad((row_number() over (order by c.record_id, c.customer_id))::text, 9, '0'),
+          c.record_id, c.customer_id, c.phone, c.reason,
+          jsonb_build_object('via', 'phone', 'value', left(c.phone, 3) || '****' || right(c.phone, 4), 'job', ${o.job}::text),
           ${now}::timestamptz
-        from h join o on o.phone = h.phone and o.customer_id <> h.own
+        from c
         on conflict (record_id, candidate_customer_id) do nothing returning 1
       ) select count(*)::int as n from ins`,
   );
