@@ -4,10 +4,8 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PARTNER_KEYS } from '../../dev/demo/fixtures.js';
-import { partnerHeaders } from '../../functions/adapters/auth/partner-signature.js';
 import { startBrowserSystem } from './support/browser.js';
-import { settle, staffFirstLogin } from './support/flows.js';
+import { customerOfRecord, ingestRecords, settle, staffFirstLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -15,35 +13,13 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.close());
 
-/** Signed partner ingest, as the POS or the mall sends it. */
-async function ingest(records: unknown[], keyId: string) {
-  const key = DEMO_PARTNER_KEYS.find((k) => k.id === keyId);
-  if (!key) throw new Error(`no demo key ${keyId}`);
-  const body = JSON.stringify({ records });
-  const path = '/api/ingest/records';
-  const res = await fetch(`${env.system.apiUrl}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...partnerHeaders({ keyId: key.id, secret: key.secret, method: 'POST', path, body, now: new Date() }),
-    },
-    body,
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return res.json();
-}
+const ingest = (records: unknown[], keyId: string) => ingestRecords(env.system, records, keyId);
 
 /** Taro's H5 <Input> is a wrapper around a native input, or the input itself, depending on the version. */
 const phoneInput = (page: Page) =>
   page.locator('[data-testid=merges-phone] input, input[data-testid=merges-phone]').first();
 
-async function customerOf(source: string, sourceId: string): Promise<string> {
-  const rows = await env.system.database.exec(
-    'select customer_id from source_records where source = $1 and source_id = $2',
-    [source, sourceId],
-  );
-  return String(rows[0]?.customer_id);
-}
+const customerOf = (source: string, sourceId: string) => customerOfRecord(env.system, source, sourceId);
 
 describe('merge history for HQ', () => {
   it('HQ finds a merge by phone, reads why it happened and undoes it after confirming', async () => {

@@ -3,10 +3,8 @@
  * side by side; a new member whose phone is on a POS card confirms "这是您在××店的会员卡吗?".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PARTNER_KEYS } from '../../dev/demo/fixtures.js';
-import { partnerHeaders } from '../../functions/adapters/auth/partner-signature.js';
 import { startBrowserSystem } from './support/browser.js';
-import { settle, staffFirstLogin } from './support/flows.js';
+import { customerOfRecord, ingestRecords, settle, staffFirstLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -14,33 +12,9 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.close());
 
-/** H5 page transitions slide in: a screenshot taken mid-slide shows half a page. */
+const ingest = (records: unknown[], keyId: string) => ingestRecords(env.system, records, keyId);
 
-/** Signed partner ingest, as the POS or the mall sends it (same call the integration tests make). */
-async function ingest(records: unknown[], keyId: string) {
-  const key = DEMO_PARTNER_KEYS.find((k) => k.id === keyId);
-  if (!key) throw new Error(`no demo key ${keyId}`);
-  const body = JSON.stringify({ records });
-  const path = '/api/ingest/records';
-  const res = await fetch(`${env.system.apiUrl}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...partnerHeaders({ keyId: key.id, secret: key.secret, method: 'POST', path, body, now: new Date() }),
-    },
-    body,
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return res.json();
-}
-
-async function customerOf(source: string, sourceId: string): Promise<string> {
-  const rows = await env.system.database.exec(
-    'select customer_id from source_records where source = $1 and source_id = $2',
-    [source, sourceId],
-  );
-  return String(rows[0]?.customer_id);
-}
+const customerOf = (source: string, sourceId: string) => customerOfRecord(env.system, source, sourceId);
 
 describe('merge suggestions in the staff pages', () => {
   it('a store manager sees the evidence side by side, confirms one suggestion and rejects another', async () => {

@@ -1,5 +1,11 @@
 /** Steps several browser tests take the same way a person would; each test then goes its own way. */
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
+import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
+import type { startBrowserSystem } from './browser.js';
+
+type BrowserSystem = Awaited<ReturnType<typeof startBrowserSystem>>['system'];
 
 /** Lets a page transition or image load finish before a screenshot (Taro's H5 router animates). */
 export const settle = (page: Page) => page.waitForTimeout(600);
@@ -15,4 +21,31 @@ export async function staffFirstLogin(page: Page, baseUrl: string, simUserId: st
   await page.locator('[data-testid=phone-button]').click();
   await page.locator('[data-testid=sim-phone-allow]').click();
   await page.locator('[data-testid=staff-home]').waitFor();
+}
+
+/** Signed partner ingest, as the POS or the mall sends it (the same call the integration tests make). */
+export async function ingestRecords(system: BrowserSystem, records: unknown[], keyId: string) {
+  const key = DEMO_PARTNER_KEYS.find((k) => k.id === keyId);
+  if (!key) throw new Error(`no demo key ${keyId}`);
+  const body = JSON.stringify({ records });
+  const path = '/api/ingest/records';
+  const res = await fetch(`${system.apiUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...partnerHeaders({ keyId: key.id, secret: key.secret, method: 'POST', path, body, now: new Date() }),
+    },
+    body,
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.json();
+}
+
+/** The customer a source record belongs to now. */
+export async function customerOfRecord(system: BrowserSystem, source: string, sourceId: string): Promise<string> {
+  const rows = await system.database.exec(
+    'select customer_id from source_records where source = $1 and source_id = $2',
+    [source, sourceId],
+  );
+  return String(rows[0]?.customer_id);
 }

@@ -14,61 +14,21 @@ import { shanghaiDay } from '../../../functions/app/identity/link-record.js';
 import { storePhoneKey } from '../../../shared/identity/blocked.js';
 import { LINK_LIMITS } from '../../../shared/identity/link.rules.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { customerOf } from './helpers.js';
+import { customerOf, loyaltyRows } from './helpers.js';
 
 let sys: TestSystem;
-let newMember: string;
-let manual: string;
+let rows: Rows;
 beforeAll(async () => {
   sys = await startTestSystem();
-  const [nm] = await sys.database.exec("select id from coupon_templates where code = 'NEW_MEMBER'");
-  const [other] = await sys.database.exec("select id from coupon_templates where code <> 'NEW_MEMBER' order by id");
-  newMember = String(nm.id);
-  manual = String(other.id);
+  rows = loyaltyRows(sys);
 });
 afterAll(async () => sys?.close());
 
 const exec = (q: string, p?: unknown[]) => sys.database.exec(q, p);
-
-async function earn(customerId: string, key: string, points: number, earnYear: number, at: string) {
-  await exec(
-    `insert into points_ledger (customer_id, kind, points, entry_key, earn_year, note, occurred_at)
-     values ($1, 'earn', $2, $3, $4, 'test', $5::timestamptz)`,
-    [customerId, points, key, earnYear, at],
-  );
-}
-
-async function spend(customerId: string, key: string, points: number, at: string) {
-  await exec(
-    `insert into points_ledger (customer_id, kind, points, entry_key, note, occurred_at)
-     values ($1, 'spend', $2, $3, 'test', $4::timestamptz)`,
-    [customerId, -points, key, at],
-  );
-}
-
-/** a coupon valid for `days` from `issuedAt`; new-member ones count towards the per-member counter */
-async function coupon(id: string, customerId: string, o: { newMember?: boolean; issuedAt: string; days?: number }) {
-  await exec(
-    `insert into coupons (id, template_id, customer_id, code, status, valid_from, valid_until, reason, issue_key, issued_at)
-     values ($1, $2, $3, $1, 'available', $4::timestamptz, $4::timestamptz + make_interval(days => $5), $6, $1,
-       $4::timestamptz)`,
-    [
-      id,
-      o.newMember ? newMember : manual,
-      customerId,
-      o.issuedAt,
-      o.days ?? 400,
-      o.newMember ? 'new_member' : 'manual',
-    ],
-  );
-  if (o.newMember) {
-    await exec(
-      `insert into coupon_member_counts (template_id, customer_id, issued) values ($1, $2, 1)
-       on conflict (template_id, customer_id) do update set issued = coupon_member_counts.issued + 1`,
-      [newMember, customerId],
-    );
-  }
-}
+type Rows = ReturnType<typeof loyaltyRows>;
+const earn = (...a: Parameters<Rows['earn']>) => rows.earn(...a);
+const spend = (...a: Parameters<Rows['spend']>) => rows.spend(...a);
+const coupon = (...a: Parameters<Rows['coupon']>) => rows.coupon(...a);
 
 /** Loyalty rows as they are, ledger lines in id order (ids themselves differ: sequences do not roll back). */
 async function loyalty(tx: Tx) {

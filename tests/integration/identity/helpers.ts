@@ -46,3 +46,78 @@ export async function customerOf(sys: TestSystem, source: string, sourceId: stri
   if (!rows[0]) throw new Error(`no record ${source}/${sourceId}`);
   return String(rows[0].customer_id);
 }
+
+/**
+ * Loyalty rows written directly, as earlier use cases would have left them, for the merge tests: ledger lines and
+ * coupons (a new-member one counts towards the per-member counter; a redeemed one has its redemption row).
+ */
+export function loyaltyRows(sys: TestSystem) {
+  const exec = (q: string, p?: unknown[]) => sys.database.exec(q, p);
+  let ids: Promise<{ newMember: string; manual: string }> | null = null;
+  const templates = () => {
+    ids ??= (async () => {
+      const [nm] = await exec("select id from coupon_templates where code = 'NEW_MEMBER'");
+      const [other] = await exec("select id from coupon_templates where code <> 'NEW_MEMBER' order by id");
+      return { newMember: String(nm.id), manual: String(other.id) };
+    })();
+    return ids;
+  };
+
+  async function earn(customerId: string, key: string, points: number, earnYear: number, at: string) {
+    await exec(
+      `insert into points_ledger (customer_id, kind, points, entry_key, earn_year, note, occurred_at)
+       values ($1, 'earn', $2, $3, $4, 'test', $5::timestamptz)`,
+      [customerId, points, key, earnYear, at],
+    );
+  }
+
+  async function spend(customerId: string, key: string, points: number, at: string) {
+    await exec(
+      `insert into points_ledger (customer_id, kind, points, entry_key, note, occurred_at)
+       values ($1, 'spend', $2, $3, 'test', $4::timestamptz)`,
+      [customerId, -points, key, at],
+    );
+  }
+
+  /** a coupon valid for `days` (default 400) from `issuedAt` */
+  async function coupon(
+    id: string,
+    customerId: string,
+    o: { newMember?: boolean; issuedAt: string; days?: number; redeemed?: boolean },
+  ): Promise<void> {
+    const t = await templates();
+    await exec(
+      `insert into coupons (id, template_id, customer_id, code, status, valid_from, valid_until, reason, issue_key,
+         issued_at, redeemed_at, redeemed_store_id)
+       values ($1, $2, $3, $1, $4, $5::timestamptz, $5::timestamptz + make_interval(days => $6), $7, $1,
+         $5::timestamptz, $8::timestamptz, $9)`,
+      [
+        id,
+        o.newMember ? t.newMember : t.manual,
+        customerId,
+        o.redeemed ? 'redeemed' : 'available',
+        o.issuedAt,
+        o.days ?? 400,
+        o.newMember ? 'new_member' : 'manual',
+        o.redeemed ? o.issuedAt : null,
+        o.redeemed ? 'sto_001' : null,
+      ],
+    );
+    if (o.redeemed) {
+      await exec(
+        `insert into coupon_redemptions (id, coupon_id, customer_id, store_id, order_amount_fen, discount_fen, redeemed_at)
+         values ($1, $2, $3, 'sto_001', 5000, 500, $4::timestamptz)`,
+        [`rdm_${id}`, id, customerId, o.issuedAt],
+      );
+    }
+    if (o.newMember) {
+      await exec(
+        `insert into coupon_member_counts (template_id, customer_id, issued) values ($1, $2, 1)
+         on conflict (template_id, customer_id) do update set issued = coupon_member_counts.issued + 1`,
+        [t.newMember, customerId],
+      );
+    }
+  }
+
+  return { templates, earn, spend, coupon };
+}

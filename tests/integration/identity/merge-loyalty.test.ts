@@ -13,76 +13,25 @@ import { memberPoints } from '../../../functions/app/points/points.js';
 import { pointsState } from '../../../shared/points/points.rules.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
-import { customerOf, ingest } from './helpers.js';
+import { customerOf, ingest, loyaltyRows } from './helpers.js';
 
 let sys: TestSystem;
 let hq: string;
 let newMemberTemplate: string;
-let manualTemplate: string;
+let rows: Rows;
 beforeAll(async () => {
   sys = await startTestSystem();
   hq = await staffToken(sys, 'u_hq01');
-  const [nm] = await sys.database.exec("select id from coupon_templates where code = 'NEW_MEMBER'");
-  const [other] = await sys.database.exec("select id from coupon_templates where code <> 'NEW_MEMBER' order by id");
-  newMemberTemplate = String(nm.id);
-  manualTemplate = String(other.id);
+  rows = loyaltyRows(sys);
+  newMemberTemplate = (await rows.templates()).newMember;
 });
 afterAll(async () => sys?.close());
 
 const exec = (q: string, p?: unknown[]) => sys.database.exec(q, p);
-
-async function earn(customerId: string, key: string, points: number, earnYear: number, at: string) {
-  await exec(
-    `insert into points_ledger (customer_id, kind, points, entry_key, earn_year, note, occurred_at)
-     values ($1, 'earn', $2, $3, $4, 'test', $5::timestamptz)`,
-    [customerId, points, key, earnYear, at],
-  );
-}
-
-async function spend(customerId: string, key: string, points: number, at: string) {
-  await exec(
-    `insert into points_ledger (customer_id, kind, points, entry_key, note, occurred_at)
-     values ($1, 'spend', $2, $3, 'test', $4::timestamptz)`,
-    [customerId, -points, key, at],
-  );
-}
-
-async function coupon(
-  id: string,
-  customerId: string,
-  opts: { newMember?: boolean; issuedAt: string; redeemed?: boolean },
-): Promise<void> {
-  await exec(
-    `insert into coupons (id, template_id, customer_id, code, status, valid_from, valid_until, reason, issue_key,
-       issued_at, redeemed_at, redeemed_store_id)
-     values ($1, $2, $3, $1, $4, $5::timestamptz, $5::timestamptz + interval '400 days', $6, $1, $5::timestamptz,
-       $7::timestamptz, $8)`,
-    [
-      id,
-      opts.newMember ? newMemberTemplate : manualTemplate,
-      customerId,
-      opts.redeemed ? 'redeemed' : 'available',
-      opts.issuedAt,
-      opts.newMember ? 'new_member' : 'manual',
-      opts.redeemed ? opts.issuedAt : null,
-      opts.redeemed ? 'sto_001' : null,
-    ],
-  );
-  if (opts.redeemed) {
-    await exec(
-      `insert into coupon_redemptions (id, coupon_id, customer_id, store_id, order_amount_fen, discount_fen, redeemed_at)
-       values ($1, $2, $3, 'sto_001', 5000, 500, $4::timestamptz)`,
-      [`rdm_${id}`, id, customerId, opts.issuedAt],
-    );
-  }
-  if (opts.newMember) {
-    await exec(
-      `insert into coupon_member_counts (template_id, customer_id, issued) values ($1, $2, 1)
-       on conflict (template_id, customer_id) do update set issued = coupon_member_counts.issued + 1`,
-      [newMemberTemplate, customerId],
-    );
-  }
-}
+type Rows = ReturnType<typeof loyaltyRows>;
+const earn = (...a: Parameters<Rows['earn']>) => rows.earn(...a);
+const spend = (...a: Parameters<Rows['spend']>) => rows.spend(...a);
+const coupon = (...a: Parameters<Rows['coupon']>) => rows.coupon(...a);
 
 async function order(id: string, customerId: string, paidFen: number) {
   await exec(
