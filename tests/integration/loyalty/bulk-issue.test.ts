@@ -207,6 +207,21 @@ describe('issuing to a segment', () => {
     expect(await issuedCount(templateId)).toBe(0);
   }, 120_000);
 
+  it('issues to a segment larger than one statement can take as parameters (66,000 members)', async () => {
+    // a PostgreSQL statement carries at most 65,535 parameters: every list goes to the database as ONE array
+    const ids = await members('cus_seg_big', 66_000);
+    const templateId = await template('BULK_SEGMENT_BIG', {});
+    const out = await issueToCustomers(
+      sys.database.db,
+      actor,
+      { templateCode: 'BULK_SEGMENT_BIG', customerIds: ids, batchKey: 'seg-big-1', reason: 'campaign' },
+      ctx(),
+    );
+    if (!out.ok) throw new Error(out.code);
+    expect(out.value).toEqual({ issued: 66_000, alreadyIssued: 0, refused: [] });
+    expect(await couponsOf(templateId)).toBe(66_000);
+  }, 240_000);
+
   it('a paused or past template issues nothing to anyone', async () => {
     const ids = await members('cus_seg_d', 50);
     const templateId = await template('BULK_SEGMENT_D', { totalStock: 100 });

@@ -1,5 +1,5 @@
 /** The member facts loyalty needs: registration, birthday, the stores a member belongs to, lookup by phone. */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { customers, identities, orders, stores } from '../schema.js';
 import type { Executor } from './coupon.repo.js';
 
@@ -53,16 +53,19 @@ export const loyaltyMemberRepo = {
     const out = new Map<string, { storeIds: string[]; regionIds: string[] }>();
     if (customerIds.length === 0) return out;
     const ids = [...customerIds];
+    // one array parameter, not one parameter per id: a segment can exceed a statement's 65,535 parameters
+    const anyId = (column: typeof customers.id | typeof orders.customerId) =>
+      sql`${column} = any(${sql.param(ids)}::text[])`;
     const list = await ex
       .select({ customerId: customers.id, storeId: stores.id, regionId: stores.regionId })
       .from(customers)
       .innerJoin(stores, eq(stores.id, customers.homeStoreId))
-      .where(inArray(customers.id, ids));
+      .where(anyId(customers.id));
     const bought = await ex
       .selectDistinct({ customerId: orders.customerId, storeId: stores.id, regionId: stores.regionId })
       .from(orders)
       .innerJoin(stores, eq(stores.id, orders.storeId))
-      .where(inArray(orders.customerId, ids));
+      .where(anyId(orders.customerId));
     for (const id of ids) out.set(id, { storeIds: [], regionIds: [] });
     for (const r of [...list, ...bought]) {
       if (!r.customerId) continue;
