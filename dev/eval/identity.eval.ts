@@ -9,7 +9,9 @@
  * per-value limits). Pairs beyond it share nothing but a name or a birthday — a family member's phone on the card,
  * a placeholder, no phone at all — and are for the member or a reviewer, not the linker.
  *
- *   npm run eval -- identity [--input FILE.csv] [--out FILE] [--members 100000] [--seed 1] [--pglite]
+ *   npm run eval -- identity [--input FILE.csv] [--out FILE] [--members 100000] [--seed 1] [--pglite] [--explain]
+ *
+ * --explain prints the pairs within the ceiling that the linker left apart, by category (dev/identity/recall-gaps.ts).
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -20,12 +22,14 @@ import { sql } from 'drizzle-orm';
 import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { rows } from '../../functions/adapters/db/repos/identity.repo.js';
 import { DEFAULT_MAPPING, importFile, readRows } from '../../functions/app/identity/import-file.js';
+import { shanghaiDay } from '../../functions/app/identity/link-record.js';
 import { LINK_LIMITS } from '../../shared/identity/link.rules.js';
 import { type Flags, flagBoolean, flagNumber, flagString } from '../bench/flags.js';
 import { round } from '../bench/harness.js';
 import { generateDemo, writeIdentityTruthCsv } from '../demo/generate.js';
 import { loadDemoFixtures } from '../demo/load.js';
 import { dropDatabase } from '../identity/drop-database.js';
+import { explainRecallGaps, printRecallGaps } from '../identity/recall-gaps.js';
 
 const DEMO_NOW = new Date('2025-06-30T16:00:00Z');
 
@@ -109,6 +113,8 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
   const out = flagString(flags, 'out');
   const members = flagNumber(flags, 'members', 100_000);
   const seed = flagNumber(flags, 'seed', 1);
+  const explain = flagBoolean(flags, 'explain');
+  const examples = flagNumber(flags, 'examples', 0);
   const usePglite = flagBoolean(flags, 'pglite') || !process.env.DATABASE_URL;
   const temp = await mkdtemp(join(tmpdir(), 'medloop-eval-'));
   let database: Database | null = null;
@@ -209,6 +215,21 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
       }),
     );
     const ceiling = scorePairs(truth, components);
+    if (explain) {
+      const gaps = await explainRecallGaps({
+        db: database,
+        truth,
+        recordOf,
+        components,
+        today: shanghaiDay(now),
+        examples,
+      });
+      printRecallGaps(gaps);
+      const replica = scorePairs(truth, gaps.replica);
+      console.log(
+        `  TypeScript rules replayed: precision ${round(replica.precision, 5)}, recall ${round(replica.recall, 5)}, ${replica.falseMerges} customers mix persons`,
+      );
+    }
     if (out) {
       const w = createWriteStream(out, { encoding: 'utf8' });
       w.write('record_id,customer_id\n');
