@@ -9,9 +9,10 @@
  * per-value limits). Pairs beyond it share nothing but a name or a birthday — a family member's phone on the card,
  * a placeholder, no phone at all — and are for the member or a reviewer, not the linker.
  *
- *   npm run eval -- identity [--input FILE.csv] [--out FILE] [--members 100000] [--seed 1] [--pglite] [--explain]
+ *   npm run eval -- identity [--input FILE.csv] [--out FILE] [--members 100000] [--seed 1] [--pglite] [--explain [--examples N] [--cache FILE]]
  *
- * --explain prints the pairs within the ceiling that the linker left apart, by category (dev/identity/recall-gaps.ts).
+ * --explain prints the pairs within the ceiling that the linker left apart, by category (dev/identity/recall-gaps.ts);
+ * with --cache FILE it also saves what it read, for dev/identity/recall-gaps-cli.ts to replay rule changes on.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -115,6 +116,7 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
   const seed = flagNumber(flags, 'seed', 1);
   const explain = flagBoolean(flags, 'explain');
   const examples = flagNumber(flags, 'examples', 0);
+  const cache = flagString(flags, 'cache');
   const usePglite = flagBoolean(flags, 'pglite') || !process.env.DATABASE_URL;
   const temp = await mkdtemp(join(tmpdir(), 'medloop-eval-'));
   let database: Database | null = null;
@@ -223,6 +225,7 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
         components,
         today: shanghaiDay(now),
         examples,
+        cache,
       });
       printRecallGaps(gaps);
       const replica = scorePairs(truth, gaps.replica);
