@@ -5,6 +5,10 @@
  * sharing a phone and name with an existing card, so they link), p99 latency.
  *
  *   npm run bench -- identity [--members 1000000] [--seed 1] [--incremental 300] [--pglite]
+ *
+ * For looking into the job (EXPLAIN ANALYZE, repeated runs on the same data): `--load-only` loads a database and
+ * keeps it unlinked (its name is printed), `--from NAME` copies that database (CREATE DATABASE … TEMPLATE) instead of
+ * loading, `--keep` leaves the linked database behind instead of dropping it.
  */
 import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { ingestBatch } from '../../functions/app/identity/ingest.js';
@@ -12,7 +16,7 @@ import { linkAll } from '../../functions/app/identity/link-all.js';
 import { generateDemo } from '../demo/generate.js';
 import { loadDemo } from '../demo/load.js';
 import { dropDatabase } from '../identity/drop-database.js';
-import { type Flags, flagBoolean, flagNumber } from './flags.js';
+import { type Flags, flagBoolean, flagNumber, flagString, UsageError } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
 
 export async function identityBench(flags: Flags): Promise<Record<string, unknown>> {
@@ -20,6 +24,13 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
   const seed = flagNumber(flags, 'seed', 1);
   const incremental = flagNumber(flags, 'incremental', 300);
   const usePglite = flagBoolean(flags, 'pglite');
+  const loadOnly = flagBoolean(flags, 'load-only');
+  const from = flagString(flags, 'from');
+  const keep = flagBoolean(flags, 'keep') || loadOnly;
+  if (from !== undefined && !/^medloop_bench_[a-z0-9_]+$/.test(from))
+    throw new UsageError('--from names a database the bench made (medloop_bench_…)');
+  if (usePglite && (loadOnly || from !== undefined || keep))
+    throw new UsageError('--load-only, --from and --keep need PostgreSQL');
   const now = new Date('2025-06-30T16:00:00Z');
 
   let database: Database;
@@ -31,34 +42,44 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
     const { url, wsProxy } = requireDatabaseUrl();
     const admin = await openDatabase({ kind: 'neon', url, wsProxy });
     const name = `medloop_bench_${Date.now().toString(36)}`;
-    await admin.exec(`create database ${name}`);
+    await admin.exec(from === undefined ? `create database ${name}` : `create database ${name} template ${from}`);
     const benchUrl = new URL(url);
     benchUrl.pathname = `/${name}`;
     console.log(`identity: fresh database ${name}`);
     database = await openDatabase({ kind: 'neon', url: benchUrl.href, wsProxy });
     cleanup = async () => {
       await database.close();
-      await dropDatabase(admin, name);
+      if (keep) console.log(`identity: kept database ${name}`);
+      else await dropDatabase(admin, name);
       await admin.close();
     };
   }
   try {
     await migrateDatabase(database);
-    console.log(`identity: loading ${members} members (records and identities, no orders)`);
-    let lastPrint = 0;
-    const loaded = await loadDemo(database, generateDemo({ seed, members, now }), {
-      skipOrders: true,
-      onProgress: (p) => {
-        if (p.seconds - lastPrint < 10) return;
-        lastPrint = p.seconds;
-        console.log(`  ${p.persons} members, ${p.identities} identities, ${p.seconds.toFixed(0)} s`);
-      },
-    });
-    const identities = loaded.inserted.identities;
-    console.log(
-      `  ${loaded.inserted.sourceRecords} records, ${identities} identities in ${loaded.seconds.toFixed(1)} s`,
-    );
-    await database.exec('analyze');
+    let identities: number;
+    if (from === undefined) {
+      console.log(`identity: loading ${members} members (records and identities, no orders)`);
+      let lastPrint = 0;
+      const loaded = await loadDemo(database, generateDemo({ seed, members, now }), {
+        skipOrders: true,
+        onProgress: (p) => {
+          if (p.seconds - lastPrint < 10) return;
+          lastPrint = p.seconds;
+          console.log(`  ${p.persons} members, ${p.identities} identities, ${p.seconds.toFixed(0)} s`);
+        },
+      });
+      identities = loaded.inserted.identities;
+      console.log(
+        `  ${loaded.inserted.sourceRecords} records, ${identities} identities in ${loaded.seconds.toFixed(1)} s`,
+      );
+      await database.exec('analyze');
+      if (loadOnly) return { bench: 'identity', loaded: true, members, identities };
+    } else {
+      const [c] = await database.exec('select count(*)::int as n from identities');
+      identities = Number(c.n);
+      console.log(`identity: copied ${from} (${identities} identities)`);
+      await database.exec('analyze');
+    }
 
     console.log('identity: bulk link from scratch');
     const started = performance.now();
