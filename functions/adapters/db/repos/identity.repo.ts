@@ -298,29 +298,42 @@ export function createIdentityRepo(conn: Conn) {
       return r[0].id;
     },
 
-    /** Moves everything of `mergedId` to `survivorId`, logging each moved row for undo. */
+    /**
+     * Moves everything of `mergedId` to `survivorId`, logging each moved row for undo: ONE statement (data-modifying
+     * CTEs: each table's update returns the rows it moved and the log is written from them, so the log holds exactly
+     * what moved), then the reconciling hooks, which read the moved rows and their log.
+     */
     async merge(m: MergeInput): Promise<void> {
       const at = iso(m.now);
-      await conn.execute(sql`insert into identity_merges (id, survivor_id, merged_id, rule, evidence, actor_kind, actor_id, created_at)
-        values (${m.id}, ${m.survivorId}, ${m.mergedId}, ${m.rule}, ${json(m.evidence)}, ${m.actorKind}, ${m.actorId}, ${at}::timestamptz)`);
-      await conn.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
-        select ${m.id}, 'source_records', id, customer_id from source_records where customer_id = ${m.mergedId}`);
-      await conn.execute(sql`update source_records set customer_id = ${m.survivorId}, updated_at = ${at}::timestamptz
-        where customer_id = ${m.mergedId}`);
-      await conn.execute(sql`update identities set customer_id = ${m.survivorId} where customer_id = ${m.mergedId}`);
-      for (const step of MERGE_STEPS) {
+      const moves = MERGE_STEPS.map((step, k) => {
         const t = sql.raw(step.table);
         const idc = sql.raw(step.idColumn);
         const cc = sql.raw(step.customerColumn);
-        await conn.execute(sql`insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
-          select ${m.id}, ${step.table}, ${idc}, ${cc} from ${t} where ${cc} = ${m.mergedId}`);
-        await conn.execute(sql`update ${t} set ${cc} = ${m.survivorId} where ${cc} = ${m.mergedId}`);
-      }
+        const u = sql.raw(`u${k}`);
+        return sql`, ${u} as (update ${t} set ${cc} = ${m.survivorId} where ${cc} = ${m.mergedId} returning ${idc} as row_id),
+          ${sql.raw(`l${k}`)} as (insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
+            select ${m.id}, ${step.table}, row_id, ${m.mergedId} from ${u})`;
+      });
+      // the sub-statements touch different rows (the absorbed customer's, and customers merged into it earlier),
+      // and the log's foreign key to the merge is checked at the statement's end, after the merge row is in
+      await conn.execute(sql`with mg as (
+          insert into identity_merges (id, survivor_id, merged_id, rule, evidence, actor_kind, actor_id, created_at)
+          values (${m.id}, ${m.survivorId}, ${m.mergedId}, ${m.rule}, ${json(m.evidence)}, ${m.actorKind}, ${m.actorId}, ${at}::timestamptz)
+        ), sr as (
+          update source_records set customer_id = ${m.survivorId}, updated_at = ${at}::timestamptz
+          where customer_id = ${m.mergedId} returning id
+        ), srl as (
+          insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
+          select ${m.id}, 'source_records', id, ${m.mergedId} from sr
+        ), idn as (
+          update identities set customer_id = ${m.survivorId} where customer_id = ${m.mergedId}
+        ), cm as (
+          update customers set status = 'merged', merged_into = ${m.survivorId}, updated_at = ${at}::timestamptz
+          where id = ${m.mergedId}
+        )${sql.join(moves, sql``)}
+        update customers set merged_into = ${m.survivorId} where merged_into = ${m.mergedId}`);
       const hookInput = { mergeId: m.id, survivorId: m.survivorId, mergedId: m.mergedId, now: m.now };
       for (const hook of MERGE_HOOKS) await hook.merge(conn, hookInput);
-      await conn.execute(sql`update customers set status = 'merged', merged_into = ${m.survivorId}, updated_at = ${at}::timestamptz
-        where id = ${m.mergedId}`);
-      await conn.execute(sql`update customers set merged_into = ${m.survivorId} where merged_into = ${m.mergedId}`);
     },
 
     async findMerge(mergeId: string) {

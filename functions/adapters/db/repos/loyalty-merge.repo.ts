@@ -70,12 +70,35 @@ export const loyaltyMergeRepo = {
   },
 
   async merge(conn: Conn, m: LoyaltyMergeInput): Promise<void> {
-    // points: replay the absorbed ledger (same rules as the member pages) and move what is left per earn year
+    const at = m.now.toISOString();
+    // one round trip for the coupons and the counters, which also reads the absorbed ledger (a second one only when
+    // there are points to move): the three touch different tables, and the ledger read sees what it would alone
     const ledger = await rows<{ kind: string; points: number; earn_year: number | null; occurred_at: string }>(
       conn,
-      sql`select kind, points, earn_year, occurred_at::text from points_ledger where customer_id = ${m.mergedId}
-          order by occurred_at, id`,
+      // once per person: the survivor's own unused new-member coupon stays; the absorbed one(s) are voided, or,
+      // when the survivor holds none, all but the earliest of them. Only coupons this merge brought in are ever
+      // voided, so undoing one merge (also one of a bulk job's many) gives back exactly what it took.
+      sql`with nm as (
+          select cp.id, cp.issued_at, exists (select 1 from identity_merge_moves mv
+            where mv.merge_id = ${m.mergeId} and mv.table_name = 'coupons' and mv.row_id = cp.id) as brought
+          from coupons cp
+          where cp.customer_id = ${m.survivorId} and cp.reason = 'new_member' and cp.status = 'available'
+            and cp.valid_until > ${at}::timestamptz
+        ), v as (
+          select id, row_number() over (order by issued_at, id) as n from nm where brought
+        ), voided as (
+          update coupons x set status = 'voided', voided_at = ${at}::timestamptz,
+            void_reason = ${NEW_MEMBER_VOID_REASON}, voided_by_merge = ${m.mergeId}
+          from v where v.id = x.id and (v.n > 1 or exists (select 1 from nm where not nm.brought))
+        ), counted as (
+          insert into coupon_member_counts (template_id, customer_id, issued)
+          select template_id, ${m.survivorId}, issued from coupon_member_counts where customer_id = ${m.mergedId}
+          on conflict (template_id, customer_id) do update set issued = coupon_member_counts.issued + excluded.issued
+        )
+        select kind, points, earn_year, occurred_at::text from points_ledger where customer_id = ${m.mergedId}
+        order by occurred_at, id`,
     );
+    // points: replay the absorbed ledger (same rules as the member pages) and move what is left per earn year
     if (ledger.length > 0) {
       const state = pointsState(
         ledger.map((l) => ({
@@ -108,27 +131,6 @@ export const loyaltyMergeRepo = {
       if (state.debt > 0) pair('debt', -state.debt, null);
       await appendTransfers(conn, lines, m.now);
     }
-
-    // once per person: the survivor's own unused new-member coupon stays; the absorbed one(s) are voided, or, when
-    // the survivor holds none, all but the earliest of them. Only coupons this merge brought in are ever voided, so
-    // undoing one merge (also one of a bulk job's many) gives back exactly what it took.
-    const at = m.now.toISOString();
-    await conn.execute(sql`with nm as (
-        select cp.id, cp.issued_at, exists (select 1 from identity_merge_moves mv
-          where mv.merge_id = ${m.mergeId} and mv.table_name = 'coupons' and mv.row_id = cp.id) as brought
-        from coupons cp
-        where cp.customer_id = ${m.survivorId} and cp.reason = 'new_member' and cp.status = 'available'
-          and cp.valid_until > ${at}::timestamptz
-      ), v as (
-        select id, row_number() over (order by issued_at, id) as n from nm where brought
-      )
-      update coupons x set status = 'voided', voided_at = ${at}::timestamptz,
-        void_reason = ${NEW_MEMBER_VOID_REASON}, voided_by_merge = ${m.mergeId}
-      from v where v.id = x.id and (v.n > 1 or exists (select 1 from nm where not nm.brought))`);
-
-    await conn.execute(sql`insert into coupon_member_counts (template_id, customer_id, issued)
-      select template_id, ${m.survivorId}, issued from coupon_member_counts where customer_id = ${m.mergedId}
-      on conflict (template_id, customer_id) do update set issued = coupon_member_counts.issued + excluded.issued`);
   },
 
   /**
