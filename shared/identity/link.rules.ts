@@ -141,14 +141,18 @@ export function decideLink(e: LinkEvidence): LinkVerdict {
   }
   // an unverified phone: it links only when nothing contradicts it and something beyond the phone agrees
   const sameRealName = sameName(e.a, e.b);
+  // born on the same day, no name or gender against it: one person even on a family phone or a recycled number (the
+  // pairwise view; decidePhoneGroup also asks that no one else on the phone was born that day)
+  const sameDay =
+    e.a.birthday !== null && e.a.birthday === e.b.birthday && !namesConflict(e.a, e.b) && !gendersConflict(e.a, e.b);
   if (isDormant(e.a, e.today) || isDormant(e.b, e.today)) {
-    // a recycled number reaches a stranger, not someone with the card holder's own name
-    return sameRealName && !birthdaysConflict(e.a, e.b)
+    // a recycled number reaches a stranger, not someone with the card holder's own name or birthday
+    return (sameRealName && !birthdaysConflict(e.a, e.b)) || sameDay
       ? { decision: 'link', reason: 'phone' }
       : { decision: 'hold', reason: 'dormant_card' };
   }
   if ((e.namesOnValue ?? 0) >= 2) {
-    return sameRealName && !birthdaysConflict(e.a, e.b)
+    return (sameRealName && !birthdaysConflict(e.a, e.b)) || sameDay
       ? { decision: 'link', reason: 'phone' }
       : { decision: 'hold', reason: 'family_phone' };
   }
@@ -210,9 +214,12 @@ export interface PhoneGroupVerdict {
  * - one real name, at most one birthday and at most one gender among the active records ("single"): one person;
  *   every active record joins, except an honorific (王先生) whose surname differs;
  * - several real names (a family phone), or one name with two birthdays or two genders: only records with the same
- *   real name join, and only if their birthdays agree; everything else is held for the member (at sign-up) or a
- *   reviewer;
- * - a dormant card (the number may have been recycled) joins only records with its own real name.
+ *   real name join, and only if their birthdays agree; a record without a real name (a nickname, 王先生 of the same
+ *   surname) joins the one named person born on its exact birthday, when no other name on the phone was born that day
+ *   and no gender contradicts; everything else is held for the member (at sign-up) or a reviewer;
+ * - a dormant card (the number may have been recycled) joins only records with its own real name or, when nothing
+ *   contradicts, its own exact birthday: a stranger who got the number is neither; dormant cards of one real name
+ *   whose birthdays agree are one person's even when no one active on the phone carries that name.
  */
 export function decidePhoneGroup(input: readonly RecordFacts[], today: string): PhoneGroupVerdict {
   const classes: string[][] = [];
@@ -227,6 +234,8 @@ export function decidePhoneGroup(input: readonly RecordFacts[], today: string): 
   const names = new Set(active.filter((r) => r.nameKind === 'real').map((r) => r.name));
   const birthdays = new Set(active.filter((r) => r.birthday !== null).map((r) => r.birthday));
   const genders = new Set(active.filter((r) => r.gender !== 'unknown').map((r) => r.gender));
+  const birthdaysOf = (group: readonly RecordFacts[]) =>
+    new Set(group.filter((r) => r.birthday !== null).map((r) => r.birthday));
   const linked = new Set<string>();
   const push = (ids: string[]) => {
     if (ids.length < 2) return;
@@ -241,12 +250,19 @@ export function decidePhoneGroup(input: readonly RecordFacts[], today: string): 
     const birthday = [...birthdays][0] ?? null;
     const fits = (r: RecordFacts) =>
       r.nameKind !== 'honorific' || (realSurname !== null ? r.surname === realSurname : honorificSurnames.size === 1);
+    const gender = [...genders][0] ?? null;
+    // a dormant card (the number may have been recycled) joins its own real name, or the exact birthday of the
+    // phone's person: a stranger who got the number is not born on the same day
     const joins = (r: RecordFacts) =>
       fits(r) &&
       (!dormant.has(r.recordId) ||
         (r.nameKind === 'real' &&
           r.name === realName &&
-          (r.birthday === null || birthday === null || r.birthday === birthday)));
+          (r.birthday === null || birthday === null || r.birthday === birthday)) ||
+        (r.birthday !== null &&
+          r.birthday === birthday &&
+          (r.gender === 'unknown' || gender === null || r.gender === gender) &&
+          (r.nameKind !== 'real' || realName === null || r.name === realName)));
     // a nickname (or 王先生) side and a real-name side are one person only if they share a birthday or a (known)
     // gender: else the nickname may be the phone's owner and the named card a spouse's or parent's typed with the
     // family phone
@@ -264,10 +280,20 @@ export function decidePhoneGroup(input: readonly RecordFacts[], today: string): 
       push(joining.filter((r) => r.nameKind === 'real').map((r) => r.recordId));
       push(joining.filter((r) => r.nameKind !== 'real').map((r) => r.recordId));
     }
+    const joined = new Set(linked);
+    // dormant cards left out (another name than the phone's person, or no one active on it) are still one person's
+    // when they carry one real name and agree on the birthday, as cards of one name on a family phone are
+    const apart = new Map<string, RecordFacts[]>();
     for (const r of records) {
-      if (linked.has(r.recordId) && corroborated) continue;
+      if (dormant.has(r.recordId) && !joins(r) && r.nameKind === 'real' && r.name !== null) {
+        apart.set(r.name, [...(apart.get(r.name) ?? []), r]);
+      }
+    }
+    for (const group of apart.values()) if (birthdaysOf(group).size <= 1) push(group.map((r) => r.recordId));
+    for (const r of records) {
+      if (joined.has(r.recordId) && corroborated) continue;
       const reason =
-        dormant.has(r.recordId) && !linked.has(r.recordId) ? 'dormant_card' : !fits(r) ? 'name_conflict' : 'ambiguous';
+        dormant.has(r.recordId) && !joined.has(r.recordId) ? 'dormant_card' : !fits(r) ? 'name_conflict' : 'ambiguous';
       holds.push({ recordId: r.recordId, reason });
     }
     return { classes, holds };
@@ -279,12 +305,24 @@ export function decidePhoneGroup(input: readonly RecordFacts[], today: string): 
     if (r.nameKind === 'real' && r.name !== null) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   }
   const conflicted = new Set<string>();
-  for (const group of byName.values()) {
-    const bd = new Set(group.filter((r) => r.birthday !== null).map((r) => r.birthday));
-    if (bd.size <= 1) push(group.map((r) => r.recordId));
-    else for (const r of group) conflicted.add(r.recordId);
-  }
+  for (const group of byName.values())
+    if (birthdaysOf(group).size > 1) for (const r of group) conflicted.add(r.recordId);
+  // a record without a real name (a nickname, 王先生) born on the very day one named person on the phone was born,
+  // and no one else named there: that person's, on a family phone or on a dormant card alike
+  const bridged = new Map<string, RecordFacts[]>();
   for (const r of records) {
+    if (r.nameKind === 'real' || r.birthday === null) continue;
+    const born = [...byName.values()].filter((g) => birthdaysOf(g).has(r.birthday));
+    if (born.length !== 1 || birthdaysOf(born[0]).size !== 1) continue;
+    const group = born[0];
+    if (r.gender !== 'unknown' && group.some((g) => g.gender !== 'unknown' && g.gender !== r.gender)) continue;
+    if (r.nameKind === 'honorific' && group[0].surname !== r.surname) continue;
+    bridged.set(r.recordId, group);
+  }
+  for (const r of records) bridged.get(r.recordId)?.push(r);
+  for (const group of byName.values()) if (birthdaysOf(group).size <= 1) push(group.map((r) => r.recordId));
+  for (const r of records) {
+    if (bridged.has(r.recordId) && linked.has(r.recordId)) continue;
     if (dormant.has(r.recordId) && !linked.has(r.recordId))
       holds.push({ recordId: r.recordId, reason: 'dormant_card' });
     else holds.push({ recordId: r.recordId, reason: conflicted.has(r.recordId) ? 'birthday_conflict' : reason });

@@ -109,6 +109,37 @@ describe('decideLink', () => {
       'dormant_card',
     ],
     ['a dormant card with its own name links', { a: rec({ lastActive: '2019-01-01' }) }, 'link', 'phone'],
+    [
+      'a dormant card and a nickname born the same day link',
+      { a: rec({ lastActive: '2019-01-01', birthday: '1979-07-03' }), b: nick({ birthday: '1979-07-03' }) },
+      'link',
+      'phone',
+    ],
+    [
+      'a dormant card and a nickname born the same day but of another gender: held',
+      {
+        a: rec({ lastActive: '2019-01-01', birthday: '1979-07-03', gender: 'male' }),
+        b: nick({ birthday: '1979-07-03', gender: 'female' }),
+      },
+      'hold',
+      'dormant_card',
+    ],
+    [
+      'a family phone: a nickname born the day of the named card links',
+      { namesOnValue: 2, a: rec({ birthday: '1940-06-11' }), b: nick({ birthday: '1940-06-11' }) },
+      'link',
+      'phone',
+    ],
+    [
+      'a family phone: another name born the same day is still another person',
+      {
+        namesOnValue: 2,
+        a: rec({ birthday: '1940-06-11' }),
+        b: rec({ name: '李娜', surname: '李', birthday: '1940-06-11' }),
+      },
+      'hold',
+      'family_phone',
+    ],
   ])('%s', (_, over, decision, reason) => {
     expect(decideLink(ev(over))).toEqual({ decision, reason });
   });
@@ -200,6 +231,103 @@ describe('decidePhoneGroup', () => {
     const v = decidePhoneGroup([old, owner], TODAY);
     expect(v.classes).toEqual([]);
     expect(v.holds).toContainEqual({ recordId: old.recordId, reason: 'dormant_card' });
+  });
+
+  it('joins a nickname to the one named person on a family phone born on its exact birthday', () => {
+    const head = rec({ name: '钱玉兰', surname: '钱', birthday: '1940-06-11', gender: 'female' });
+    const headMall = rec({ name: '钱玉兰', surname: '钱' });
+    const spouse = rec({ name: '刘磊', surname: '刘', birthday: '1943-04-13' });
+    const member = nick({ birthday: '1940-06-11', gender: 'female', phoneVerified: true });
+    const sir = rec({ name: '钱先生', nameKind: 'honorific', surname: '钱', gender: 'male' });
+    const v = decidePhoneGroup([head, headMall, spouse, member, sir], TODAY);
+    expect(ids(v)).toEqual([[head.recordId, headMall.recordId, member.recordId].sort()]);
+    // the member's record is the head's now: not offered to anyone; the spouse's card and 钱先生 stay held
+    expect(v.holds.map((h) => h.recordId)).not.toContain(member.recordId);
+    expect(v.holds).toContainEqual({ recordId: spouse.recordId, reason: 'family_phone' });
+    expect(v.holds).toContainEqual({ recordId: sir.recordId, reason: 'family_phone' });
+  });
+
+  it('joins 王先生 born on the day of the one 王 on a family phone, never one of another surname', () => {
+    const zhu = rec({ name: '朱伟', surname: '朱', birthday: '2000-02-05', gender: 'male' });
+    const sir = rec({ name: '朱先生', nameKind: 'honorific', surname: '朱', birthday: '2000-02-05', gender: 'male' });
+    const liu = rec({ name: '刘颖', surname: '刘', birthday: '1998-09-01' });
+    const other = rec({ name: '刘先生', nameKind: 'honorific', surname: '刘', birthday: '2000-02-05', gender: 'male' });
+    const v = decidePhoneGroup([zhu, sir, liu, other], TODAY);
+    expect(ids(v)).toEqual([[zhu.recordId, sir.recordId].sort()]);
+    expect(v.holds).toContainEqual({ recordId: other.recordId, reason: 'family_phone' });
+  });
+
+  it('keeps a family member held: no birthday, another birthday, twins, another gender', () => {
+    const head = rec({ name: '李海燕', surname: '李', birthday: '1985-03-02', gender: 'female' });
+    const spouse = rec({ name: '王强', surname: '王', birthday: '1983-08-29', gender: 'male' });
+    const unknown = nick({ phoneVerified: true, gender: 'female' });
+    const elsewhen = nick({ birthday: '1960-01-01' });
+    const man = nick({ birthday: '1985-03-02', gender: 'male' });
+    const v = decidePhoneGroup([head, spouse, unknown, elsewhen, man], TODAY);
+    expect(ids(v)).toEqual([]);
+    for (const r of [head, spouse, unknown, elsewhen, man]) {
+      expect(v.holds).toContainEqual({ recordId: r.recordId, reason: 'family_phone' });
+    }
+    // twins on one phone: the nickname born their day could be either
+    const twinA = rec({ name: '张一诺', surname: '张', birthday: '2010-05-05' });
+    const twinB = rec({ name: '张一帆', surname: '张', birthday: '2010-05-05' });
+    const kid = nick({ birthday: '2010-05-05' });
+    const t = decidePhoneGroup([twinA, twinB, kid], TODAY);
+    expect(ids(t)).toEqual([]);
+    expect(t.holds).toContainEqual({ recordId: kid.recordId, reason: 'family_phone' });
+    // a name whose cards disagree on the birthday bridges nothing
+    const a1 = rec({ name: '陈洁', surname: '陈', birthday: '1990-01-01' });
+    const a2 = rec({ name: '陈洁', surname: '陈', birthday: '1991-01-01' });
+    const b = rec({ name: '周平', surname: '周' });
+    const n = nick({ birthday: '1990-01-01' });
+    expect(ids(decidePhoneGroup([a1, a2, b, n], TODAY))).toEqual([]);
+  });
+
+  it('joins a dormant card born on the exact day of the phone person, not one of another birthday or gender', () => {
+    const old = rec({
+      name: '周一诺',
+      surname: '周',
+      birthday: '1977-06-21',
+      gender: 'female',
+      lastActive: '2020-01-01',
+    });
+    const member = nick({ birthday: '1977-06-21', gender: 'female', phoneVerified: true });
+    expect(ids(decidePhoneGroup([old, member], TODAY))).toEqual([[old.recordId, member.recordId].sort()]);
+    // a recycled number: the stranger's card has its own birthday (or none), it stays held
+    for (const stranger of [
+      rec({ name: '方伟', surname: '方', birthday: '1962-11-02', lastActive: '2020-01-01' }),
+      rec({ name: '方伟', surname: '方', lastActive: '2020-01-01' }),
+      rec({ name: '方伟', surname: '方', birthday: '1977-06-21', gender: 'male', lastActive: '2020-01-01' }),
+    ]) {
+      const v = decidePhoneGroup([stranger, member], TODAY);
+      expect(v.classes).toEqual([]);
+      expect(v.holds).toContainEqual({ recordId: stranger.recordId, reason: 'dormant_card' });
+    }
+    // nor does it join a named person born that day under another name
+    const owner = rec({ name: '李娜', surname: '李', birthday: '1977-06-21' });
+    const v = decidePhoneGroup(
+      [owner, rec({ name: '方伟', surname: '方', birthday: '1977-06-21', lastActive: '2020-01-01' })],
+      TODAY,
+    );
+    expect(v.classes).toEqual([]);
+  });
+
+  it('joins dormant cards of one name to each other, apart from the phone person, and holds them', () => {
+    const owner = rec({ name: '王强', surname: '王', birthday: '1970-09-18' });
+    const old1 = rec({ name: '王华', surname: '王', gender: 'male', lastActive: '2020-01-01' });
+    const old2 = rec({ name: '王华', surname: '王', lastActive: '2019-05-01' });
+    const v = decidePhoneGroup([owner, old1, old2], TODAY);
+    expect(ids(v)).toEqual([[old1.recordId, old2.recordId].sort()]);
+    expect(v.holds).toContainEqual({ recordId: old1.recordId, reason: 'dormant_card' });
+    expect(v.holds).toContainEqual({ recordId: old2.recordId, reason: 'dormant_card' });
+    // only dormant cards on the phone: one name is one person
+    const a = rec({ name: '王海燕', surname: '王', lastActive: '2020-01-01' });
+    const b = rec({ name: '王海艳', surname: '王', lastActive: '2020-01-01' });
+    expect(ids(decidePhoneGroup([a, b], TODAY))).toEqual([[a.recordId, b.recordId].sort()]);
+    // two birthdays under one name: two people
+    const c = rec({ name: '李雅琴', surname: '李', birthday: '1980-05-26', lastActive: '2020-01-01' });
+    const d = rec({ name: '李雅琴', surname: '李', birthday: '1981-05-26', lastActive: '2020-01-01' });
+    expect(ids(decidePhoneGroup([c, d], TODAY))).toEqual([]);
   });
 
   it('holds everything when the phone is on too many records', () => {

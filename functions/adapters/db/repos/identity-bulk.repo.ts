@@ -117,18 +117,22 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
       min(name) filter (where name_kind = 'real' and not dormant) as rn,
       min(surname) filter (where name_kind = 'real' and not dormant) as rs,
       min(birthday) filter (where not dormant) as gb,
+      min(gender) filter (where gender <> 'unknown' and not dormant) as gg,
       count(distinct surname) filter (where name_kind = 'honorific' and not dormant)::int as nh,
       count(distinct gender) filter (where gender <> 'unknown' and not dormant)::int as ng
     from lk_ph group by phone having count(*) > 1`);
   // per record: does decidePhoneGroup join it, and into which class
   await tx.execute(sql`create temp table lk_pm on commit drop as
     with p as (
-      select p.*, g.c, g.nn, g.nb, g.rn, g.gb, (g.nn <= 1 and g.nb <= 1 and g.ng <= 1) as single,
+      select p.*, g.c, g.nn, g.nb, g.rn, g.gb, g.gg, (g.nn <= 1 and g.nb <= 1 and g.ng <= 1) as single,
         (p.name_kind <> 'honorific' or case when g.nn = 1 then p.surname = g.rs else g.nh = 1 end) as fits
       from lk_ph p join lk_pg g on g.phone = p.phone
     ), q as (
-      select p.*, (single and fits and (not dormant or (name_kind = 'real' and name = rn
-          and (birthday is null or gb is null or birthday = gb)))) as joins
+      -- a dormant card joins its own real name, or the exact birthday of the phone's person
+      select p.*, coalesce(single and fits and (not dormant
+          or (name_kind = 'real' and name = rn and (birthday is null or gb is null or birthday = gb))
+          or (birthday = gb and (gender = 'unknown' or gg is null or gender = gg)
+            and (name_kind <> 'real' or rn is null or name = rn))), false) as joins
       from p
     ), c as (
       select phone,
@@ -143,27 +147,47 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     from q left join c on c.phone = q.phone`);
   // distinct birthdays per (phone, real name): a name whose cards disagree on the birthday joins nothing
   await tx.execute(sql`create temp table lk_nb on commit drop as
-    select phone, name, count(distinct birthday)::int as bd from lk_pm where name_kind = 'real' group by phone, name`);
+    select phone, name, count(distinct birthday)::int as bd, min(surname) as surname,
+      count(distinct gender) filter (where gender <> 'unknown')::int as ng,
+      min(gender) filter (where gender <> 'unknown') as gender
+    from lk_pm where name_kind = 'real' group by phone, name`);
+  // not one name on the phone: a record without a real name born on the very day of exactly one named person there
+  // (whose cards agree on that birthday, no other gender, 王先生's surname) is that person's
+  await tx.execute(sql`create temp table lk_bb on commit drop as
+    with d as (select distinct phone, name, birthday from lk_pm where name_kind = 'real' and birthday is not null)
+    select m.n, min(d.name) as name
+    from lk_pm m join d on d.phone = m.phone and d.birthday = m.birthday
+      join lk_nb nb on nb.phone = d.phone and nb.name = d.name
+    where not m.single and m.name_kind <> 'real' and m.birthday is not null
+    group by m.n
+    having count(*) = 1 and bool_and(nb.bd = 1
+      and (m.gender = 'unknown' or nb.ng = 0 or (nb.ng = 1 and nb.gender = m.gender))
+      and (m.name_kind <> 'honorific' or nb.surname = m.surname))`);
   await tx.execute(sql`create temp table lk_cls on commit drop as
     with k as (
-      select n, phone, case
-          when c > ${o.phoneLimit}::int then null
-          when single and joins and (corroborated or name_kind = 'real') then 'x'
-          when single and joins then 'u'
-          when not single and name_kind = 'real' then 'r:' || name
+      select m.n, m.phone, m.birthday, case
+          when m.c > ${o.phoneLimit}::int then null
+          when m.single and m.joins and (m.corroborated or m.name_kind = 'real') then 'x'
+          when m.single and m.joins then 'u'
+          -- dormant cards of another name than the phone's person: one name, one person
+          when m.single and m.dormant and m.name_kind = 'real' then 'd:' || m.name
+          when not m.single and m.name_kind = 'real' then 'r:' || m.name
+          when not m.single and bb.name is not null then 'r:' || bb.name
         end as ckey
-      from lk_pm
+      from lk_pm m left join lk_bb bb on bb.n = m.n
     ), s as (
-      select phone, ckey, min(n) as root, count(*)::int as size from k where ckey is not null group by phone, ckey
+      select phone, ckey, min(n) as root, count(*)::int as size, count(distinct birthday)::int as bd
+      from k where ckey is not null group by phone, ckey
     )
-    select k.n, k.phone, s.root from k join s on s.phone = k.phone and s.ckey = k.ckey
+    select k.n, k.phone, k.ckey, s.root from k join s on s.phone = k.phone and s.ckey = k.ckey
     left join lk_nb nb on nb.phone = k.phone and 'r:' || nb.name = k.ckey
-    where s.size > 1 and (k.ckey not like 'r:%' or nb.bd <= 1)`);
+    where s.size > 1 and (k.ckey not like 'r:%' or nb.bd <= 1) and (k.ckey not like 'd:%' or s.bd <= 1)`);
   await tx.execute(sql`insert into lk_edge (a, b, via) select root, n, 'phone' from lk_cls where n <> root`);
+  // a record joined only to dormant cards of its own name ('d:') is held as before; one joined by its birthday is not
   await tx.execute(sql`create temp table lk_hold on commit drop as
     select m.n, m.phone, case
         when m.c > ${o.phoneLimit}::int then 'cluster_limit'
-        when m.dormant and l.n is null then 'dormant_card'
+        when m.dormant and (l.n is null or l.ckey like 'd:%') then 'dormant_card'
         when m.single and not m.fits then 'name_conflict'
         when m.single then 'ambiguous'
         when m.name_kind = 'real' and nb.bd > 1 then 'birthday_conflict'
@@ -171,7 +195,9 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
         when m.nb > 1 then 'birthday_conflict'
         else 'ambiguous' end as reason
     from lk_pm m left join lk_cls l on l.n = m.n left join lk_nb nb on nb.phone = m.phone and nb.name = m.name
-    where m.c > ${o.phoneLimit}::int or not m.single or l.n is null or not m.corroborated`);
+    where m.c > ${o.phoneLimit}::int
+      or (not m.single and not (m.name_kind <> 'real' and l.n is not null))
+      or l.n is null or l.ckey like 'd:%' or not m.corroborated`);
 
   step('existing customers');
   await tx.execute(sql`with c as (select customer_id, min(n) as root from lk_rec group by customer_id having count(*) > 1)
