@@ -172,7 +172,7 @@ export function decideLink(e: LinkEvidence): LinkVerdict {
 
 /**
  * The customers a held record may be offered to (the member asked "这是您在××店的会员卡吗?", a reviewer shown the
- * pair): those holding a record on the phone whose name does not contradict the held one. A card named 王波 is never
+ * pair): those whose records on the phone all have names that do not contradict the held one. A card named 王波 is never
  * offered to the customer of 徐月娥's card on the same family phone: they are two people, and offering it would let
  * one confirm the other's card.
  */
@@ -189,7 +189,10 @@ export function holdCandidates<T extends RecordFacts & { customerId: string }>(
     if (held.nameKind === 'real' && b.nameKind === 'real') return held.name !== b.name;
     return held.surname !== b.surname;
   };
-  for (const r of comparable) if (r.customerId !== held.customerId && !contradicts(r)) out.add(r.customerId);
+  // a customer some of whose records on the phone name someone else is not offered it either: the spouse's customer
+  // stays out even when a nickname of theirs on the phone was joined to them by its birthday
+  const against = new Set(comparable.filter(contradicts).map((r) => r.customerId));
+  for (const r of comparable) if (r.customerId !== held.customerId && !against.has(r.customerId)) out.add(r.customerId);
   return out;
 }
 

@@ -368,6 +368,15 @@ describe('holdCandidates', () => {
     expect(offered.has('c_card')).toBe(false);
   });
 
+  it("never offers the spouse's card to a customer that also has a record naming someone else on the phone", () => {
+    // the head's WeChat nickname joined the head's card by its birthday: the head's customer now has both
+    const head = on('c_head', rec({ name: '钱玉兰', surname: '钱', birthday: '1940-06-11' }));
+    const member = on('c_head', nick({ birthday: '1940-06-11', phoneVerified: true }));
+    const spouse = on('c_spouse', rec({ name: '刘磊', surname: '刘' }));
+    const other = on('c_other', nick());
+    expect([...holdCandidates([head, member, spouse, other], spouse.recordId)]).toEqual(['c_other']);
+  });
+
   it('offers a nickname record to every other customer on the phone', () => {
     const member = on('c_member', nick({ phoneVerified: true }));
     const a = on('c_a', rec({ name: '王波', surname: '王' }));

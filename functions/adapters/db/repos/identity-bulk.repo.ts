@@ -254,9 +254,11 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
         select p.phone, coalesce(lo.survivor, r.customer_id) as customer_id, p.name, p.name_kind, p.surname
         from lk_pm p join lk_rec r on r.n = p.n left join lk_loser lo on lo.loser = r.customer_id
       ), c as (
-        -- holdCandidates: only customers with a record on the phone whose name does not contradict the held one
-        select distinct h.record_id, h.phone, h.reason, o.customer_id from h join o on o.phone = h.phone
-        where o.customer_id <> h.own and (h.name_kind = 'unknown' or o.name_kind = 'unknown'
+        -- holdCandidates: only customers none of whose records on the phone names someone else than the held one
+        select h.record_id, h.phone, h.reason, o.customer_id from h join o on o.phone = h.phone
+        where o.customer_id <> h.own
+        group by h.record_id, h.phone, h.reason, o.customer_id
+        having bool_and(h.name_kind = 'unknown' or o.name_kind = 'unknown'
           or case when h.name_kind = 'real' and o.name_kind = 'real' then h.name = o.name else h.surname = o.surname end)
       ), ins as (
         insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
