@@ -1,15 +1,22 @@
 /**
  * Coupon redemption at the POS: by the coupon's own code, or by the member code (the coupon the cashier picked, or
- * the best applicable one). Two round trips: read the coupon and let the rule decide (shared/coupons), then write
- * in ONE statement (couponRepo.redeemOnce): claim the idempotency key with the answer, the conditional UPDATE that
- * makes "never twice" true under any concurrency, the redemption row. A retry gets the first answer: from that
- * statement when the decision was yes, from storedAnswer when it was no (the coupon is used by then).
+ * the best applicable one).
+ *
+ * By code, ONE round trip (redeemByCodeAtOnce): the shared rules (shared/coupons) evaluate the order against every
+ * cached template (redeem-templates.ts: store, eligible items, threshold, discount), and one statement
+ * (couponRepo.redeemByCode, migration 0015) finds the coupon and writes only if its template is one that accepted
+ * the order, unchanged since it was cached, and the coupon is redeemable now (couponLifecycle's conditions).
+ * Anything else (a refusal, a template not cached or changed) writes nothing and takes the slow path below.
+ *
+ * The slow path (and the member code): read the coupon and let the rules decide, then write in ONE statement
+ * (couponRepo.redeemOnce). Both writes do the same: claim the idempotency key with the answer, the conditional
+ * UPDATE that makes "never twice" true under any concurrency, the redemption row. A retry gets the first answer:
+ * from that statement when the decision was yes, from the stored answer when it was no (the coupon is used by then).
  */
 
 import type { PosRedeemBody, PosRedeemResponse } from '../../../shared/contracts/loyalty.js';
 import { couponHeadline } from '../../../shared/coupons/coupon.describe.js';
 import {
-  type CouponTemplateRule,
   evaluateRedemption,
   isCouponCode,
   type OrderInput,
@@ -21,20 +28,10 @@ import type { Db } from '../../adapters/db/client.js';
 import { type CouponRow, type CouponTemplateRow, couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { resolveMemberCode } from '../members/member-code.js';
-import { answerFromStored, requestHash, storedAnswer } from './idempotent.js';
+import { answerFromStored, type IdempotencyScope, requestHash, storedAnswer } from './idempotent.js';
+import { invalidateRedeemTemplates, redeemTemplates, templateRule } from './redeem-templates.js';
 
-export function templateRule(t: CouponTemplateRow): CouponTemplateRule {
-  return {
-    kind: t.kind,
-    amountOffFen: t.amountOffFen,
-    percentOff: t.percentOff,
-    maxDiscountFen: t.maxDiscountFen,
-    thresholdFen: t.thresholdFen,
-    storeIds: t.storeIds,
-    categories: t.categories,
-    includeRx: t.includeRx,
-  };
-}
+export { templateRule };
 
 export interface PosCaller {
   keyId: string;
@@ -58,12 +55,16 @@ export async function redeemAtPos(
   }
   const scope = { keyId: caller.keyId, operation: 'redeem' as const, idempotencyKey: body.idempotencyKey, body };
   const hash = requestHash(body);
+  const fast = body.couponCode ? await redeemByCodeAtOnce(db, caller, body, body.couponCode, scope, hash, now) : null;
+  if (fast) return fast;
   // read and decide, without a transaction: nothing is written unless the decision is yes
   const decided = await decideRedemption(db, caller, body, now);
   // a refusal is the answer unless this key already has one (a retry of a request that went through)
   if (!decided.ok) return (await storedAnswer<PosRedeemResponse>(db, scope, hash)) ?? decided;
 
   const { coupon, template, plan } = decided.value;
+  // the one-round-trip path could have written this: its cached template is missing or stale
+  if (body.couponCode) invalidateRedeemTemplates(db);
   const action = plan.actions.find((a) => a.action === 'redeem_coupon');
   if (!action || action.action !== 'redeem_coupon') throw new Error(`no redeem action for coupon ${coupon.id}`);
   const redemptionId = newId('rdm', now.getTime());
@@ -99,6 +100,82 @@ export async function redeemAtPos(
   if (written.outcome === 'stored') return answerFromStored<PosRedeemResponse>(scope, hash, written.stored);
   // of any number of concurrent attempts, exactly one found the coupon still available
   return fail('COUPON_USED', `coupon ${coupon.id} has already been used`);
+}
+
+/** Evaluating an order against a template alone: a coupon redeemable now (its own state is checked in SQL). */
+const REDEEMABLE = {
+  id: '',
+  status: 'available',
+  validFrom: new Date(-8.64e15),
+  validUntil: new Date(8.64e15),
+} as const;
+
+/**
+ * Redemption by code in one round trip, or null: nothing written, decide the slow way. The rules decide for every
+ * cached template; the statement applies the verdict of the coupon's own template (see the file's comment).
+ */
+async function redeemByCodeAtOnce(
+  db: Db,
+  caller: PosCaller,
+  body: PosRedeemBody,
+  couponCode: string,
+  scope: IdempotencyScope,
+  hash: string,
+  now: Date,
+): Promise<Result<PosRedeemResponse, ErrorCode> | null> {
+  const order: OrderInput = { storeId: caller.storeId, amountFen: body.orderAmountFen, lines: body.lines };
+  const templateIds: string[] = [];
+  const fingerprints: string[] = [];
+  const discountFen: number[] = [];
+  const eligibleFen: number[] = [];
+  const headlines: string[] = [];
+  for (const t of await redeemTemplates(db)) {
+    const plan = evaluateRedemption(REDEEMABLE, t.rule, order, now);
+    if (!plan.ok) continue;
+    templateIds.push(t.id);
+    fingerprints.push(t.fingerprint);
+    discountFen.push(plan.value.discountFen);
+    eligibleFen.push(plan.value.eligibleFen);
+    headlines.push(t.headline);
+  }
+  // no template accepts this order: the slow path says why
+  if (templateIds.length === 0) return null;
+  const redemptionId = newId('rdm', now.getTime());
+  const written = await couponRepo.redeemByCode(db, {
+    keyId: caller.keyId,
+    idempotencyKey: body.idempotencyKey,
+    requestHash: hash,
+    code: couponCode.trim(),
+    storeId: caller.storeId,
+    redemptionId,
+    externalOrderId: body.externalOrderId ?? null,
+    orderAmountFen: body.orderAmountFen,
+    now,
+    // the answer's fields that do not depend on the coupon; the statement adds the coupon's and its template's
+    responseBase: {
+      redemptionId,
+      storeId: caller.storeId,
+      orderAmountFen: body.orderAmountFen,
+      redeemedAt: now.toISOString(),
+    },
+    templateIds,
+    fingerprints,
+    discountFen,
+    eligibleFen,
+    headlines,
+  });
+  switch (written.outcome) {
+    case 'redeemed':
+      return ok(written.response as PosRedeemResponse);
+    case 'used':
+      // of any number of concurrent attempts, exactly one found the coupon still available
+      return fail('COUPON_USED', 'this coupon has already been used');
+    case 'stored':
+      return answerFromStored<PosRedeemResponse>(scope, hash, written.stored);
+    case 'undecided':
+      // a refusal (or a template the cache does not know): the key's first answer if it has one, else decide
+      return written.stored ? answerFromStored<PosRedeemResponse>(scope, hash, written.stored) : null;
+  }
 }
 
 /** The coupon the request names (or the best one of the member's) and the rules' verdict on this order. Reads only. */

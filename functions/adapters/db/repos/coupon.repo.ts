@@ -219,6 +219,66 @@ export const couponRepo = {
     return { outcome: 'stored', stored: null };
   },
 
+  /**
+   * Every template with its fingerprint (coupon_template_fingerprint, migration 0015: the row but issued_count and
+   * updated_at), newest first: what the POS redemption's template cache holds.
+   */
+  async templatesWithFingerprint(
+    db: Db,
+    limit: number,
+  ): Promise<{ template: CouponTemplateRow; fingerprint: string }[]> {
+    return db
+      .select({ template: couponTemplates, fingerprint: sql<string>`coupon_template_fingerprint(${couponTemplates})` })
+      .from(couponTemplates)
+      .orderBy(desc(couponTemplates.updatedAt), asc(couponTemplates.id))
+      .limit(limit);
+  },
+
+  /**
+   * A POS redemption by code in one statement (pos_redeem_coupon_by_code, migration 0015): the caller passes, for
+   * each template that accepts the order (decided by the shared rules on the cached row of that fingerprint), the
+   * discount, the eligible amount and the headline; the statement finds the coupon and writes only when its template
+   * is one of those, unchanged, and the coupon is redeemable now. `undecided`: nothing written (with the key's
+   * stored answer when it has one); the caller decides the slow way.
+   */
+  async redeemByCode(
+    db: Db,
+    input: {
+      keyId: string;
+      idempotencyKey: string;
+      requestHash: string;
+      code: string;
+      storeId: string;
+      redemptionId: string;
+      externalOrderId: string | null;
+      orderAmountFen: number;
+      now: Date;
+      responseBase: Record<string, unknown>;
+      templateIds: string[];
+      fingerprints: string[];
+      discountFen: number[];
+      eligibleFen: number[];
+      headlines: string[];
+    },
+  ): Promise<
+    | { outcome: 'redeemed'; response: unknown }
+    | { outcome: 'used' }
+    | { outcome: 'stored' | 'undecided'; stored: { requestHash: string; response: unknown } | null }
+  > {
+    const [row] = await preparedFor(db).redeemByCode.execute({
+      ...input,
+      responseBase: JSON.stringify(input.responseBase),
+      now: input.now.toISOString(),
+    });
+    if (row?.outcome === 'redeemed') return { outcome: 'redeemed', response: row.storedResponse };
+    if (row?.outcome === 'used') return { outcome: 'used' };
+    const stored =
+      row?.storedHash != null && row.storedResponse != null
+        ? { requestHash: row.storedHash, response: row.storedResponse }
+        : null;
+    return { outcome: row?.outcome === 'undecided' ? 'undecided' : 'stored', stored };
+  },
+
   async markAvailable(ex: Executor, couponId: string): Promise<void> {
     await ex
       .update(coupons)
@@ -286,6 +346,20 @@ function prepare(db: Db) {
           ${p('orderAmountFen')}::integer, ${p('discountFen')}::integer, ${p('now')}::timestamptz)`,
       )
       .prepare('pos_redeem_coupon'),
+    redeemByCode: db
+      .select({
+        outcome: sql<'redeemed' | 'used' | 'stored' | 'undecided'>`outcome`,
+        storedHash: sql<string | null>`stored_hash`,
+        storedResponse: sql<unknown>`stored_response`,
+      })
+      .from(
+        sql`pos_redeem_coupon_by_code(${p('keyId')}, ${p('idempotencyKey')}, ${p('requestHash')}, ${p('code')},
+          ${p('storeId')}, ${p('redemptionId')}, ${p('externalOrderId')}, ${p('orderAmountFen')}::integer,
+          ${p('now')}::timestamptz, ${p('responseBase')}::jsonb, ${p('templateIds')}::text[],
+          ${p('fingerprints')}::text[], ${p('discountFen')}::integer[], ${p('eligibleFen')}::integer[],
+          ${p('headlines')}::text[])`,
+      )
+      .prepare('pos_redeem_coupon_by_code'),
   };
 }
 
