@@ -28,6 +28,8 @@ export interface PacedRun {
   durationSec: number;
   /** built when the request is due (so a signature is fresh) */
   next: (i: number) => PacedRequest;
+  /** also return each request's due time (epoch ms) and latency, to line them up with the server's events */
+  timeline?: boolean;
 }
 
 export interface PacedFigures {
@@ -43,6 +45,8 @@ export interface PacedFigures {
   sent: number;
   errors: number;
   non2xx: number;
+  /** when asked for: request i was due at `due[i]` (epoch ms) and took `latency[i]` ms */
+  timeline?: { due: Float64Array; latency: Float64Array };
 }
 
 export async function runPaced(run: PacedRun): Promise<PacedFigures> {
@@ -147,5 +151,13 @@ export async function runPaced(run: PacedRun): Promise<PacedFigures> {
     sent: total,
     errors,
     non2xx,
+    ...(run.timeline
+      ? {
+          timeline: {
+            due: Float64Array.from({ length: total }, (_, i) => performance.timeOrigin + start + i * interval),
+            latency: latencies,
+          },
+        }
+      : {}),
   };
 }

@@ -29,8 +29,10 @@ import { DEMO_PARTNER_KEYS } from '../demo/fixtures.js';
 import { runAutocannon } from './autocannon.js';
 import { type Flags, flagNumber, flagString } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
-import { type PacedRequest, runPaced } from './paced.js';
+import { type PacedFigures, type PacedRequest, runPaced } from './paced.js';
+import { cpuWindow } from './proc-cpu.js';
 import { spawnServerChild } from './server-child.js';
+import type { DiagWindow } from './server-diag.js';
 
 const REDEEM_PATH = '/api/pos/redeem';
 
@@ -42,14 +44,17 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
   const load = flagNumber(flags, 'load', 0.5);
   const poolMax = flagNumber(flags, 'pool', 10);
   const cpuProf = flagString(flags, 'cpu-prof');
+  // V8/node flags for the server process, e.g. --node-args "--max-semi-space-size=16" (GC experiments)
+  const serverNodeArgs = (flagString(flags, 'node-args') ?? '').split(/\s+/).filter(Boolean);
   const warmup = 1_000;
+  const dbName = decodeURIComponent(new URL(url).pathname.slice(1));
   // other work on the machine shares its cores with the server, PostgreSQL and this load generator: say how much
   const loadBefore = round(loadavg()[0]);
 
   console.log(`redemption: starting the server process on ${url.replace(/\/\/[^@]*@/, '//***@')} (pool ${poolMax})`);
   const cpuProfDir = cpuProf ? resolve(cpuProf) : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-  const server = await spawnServerChild({ url, wsProxy, poolMax, cpuProfDir });
+  const server = await spawnServerChild({ url, wsProxy, poolMax, cpuProfDir, nodeArgs: serverNodeArgs });
   // the bench's own connection: issuing coupons and counting redemptions, never during a timed run
   const database = await openDatabase({ kind: 'neon', url, wsProxy, poolMax: 2 });
   try {
@@ -119,16 +124,45 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
     );
     // redemption first, while the server's pool connections are warm (the driver's pool closes connections idle
     // for 10 s, and a reconnect's SCRAM handshake would land in the figures as a one-off stall)
-    const paced = await runPaced({ url: server.apiUrl, connections, rate: offered, durationSec, next: redeemRequest });
+    const vacuumBefore = await autovacuumCounts(database);
+    const vacuumSeen = new Set<string>();
+    const sampler = setInterval(() => {
+      database
+        .exec(
+          `select query from pg_stat_activity where backend_type = 'autovacuum worker' and datname = current_database()`,
+        )
+        .then((rows) => {
+          for (const r of rows) vacuumSeen.add(String(r.query).replace(/^autovacuum: /, ''));
+        })
+        .catch(() => {});
+    }, 500);
+    const measured = await measure(server, dbName, () =>
+      runPaced({ url: server.apiUrl, connections, rate: offered, durationSec, next: redeemRequest, timeline: true }),
+    ).finally(() => clearInterval(sampler));
+    const vacuumed = [...new Set([...diffCounts(vacuumBefore, await autovacuumCounts(database)), ...vacuumSeen])];
+    const paced = measured.figures;
     console.log(`  POST ${REDEEM_PATH} ${pacedLine(paced)}`);
-    const basePaced = await runPaced({
-      url: server.apiUrl,
-      connections,
-      rate: offered,
-      durationSec,
-      next: () => ({ method: 'GET', path: '/api/ping' }),
-    });
+    const baseMeasured = await measure(server, dbName, () =>
+      runPaced({
+        url: server.apiUrl,
+        connections,
+        rate: offered,
+        durationSec,
+        next: () => ({ method: 'GET', path: '/api/ping' }),
+      }),
+    );
+    const basePaced = baseMeasured.figures;
     console.log(`  GET /api/ping       ${pacedLine(basePaced)}`);
+    const why = explain(measured, paced, REDEEM_PATH);
+    const baseWhy = explain(baseMeasured, basePaced, '/api/ping');
+    console.log(`redemption: where the time went, POST ${REDEEM_PATH} at ${offered} req/s:`);
+    for (const l of why.lines) console.log(`  ${l}`);
+    console.log(`  autovacuum during the run: ${vacuumed.length ? vacuumed.join(', ') : 'none'}`);
+    console.log(`redemption: GET /api/ping at the same rate:`);
+    for (const l of baseWhy.lines) console.log(`  ${l}`);
+    const [settings] = await database.exec(
+      `select current_setting('synchronous_commit') as sc, current_setting('fsync') as fsync`,
+    );
 
     const [row] = await database.exec(
       `select count(*)::int as n from coupon_redemptions where external_order_id like $1`,
@@ -163,6 +197,15 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
       timer_lag_p99_ms: paced.send_lag_p99_ms,
       baseline_timer_lag_p99_ms: basePaced.send_lag_p99_ms,
       load_avg_1m: [loadBefore, round(loadavg()[0])],
+      // why (fixed-rate redemption run, server process unless named): see explain()
+      ...why.figures,
+      baseline_server_loop_delay_p99_ms: baseWhy.figures.server_loop_delay_p99_ms,
+      baseline_server_gc_max_ms: baseWhy.figures.server_gc_max_ms,
+      baseline_cpu_ms_per_s: baseWhy.figures.cpu_ms_per_s,
+      autovacuum_during_run: vacuumed,
+      pg_synchronous_commit: settings?.sc,
+      pg_fsync: settings?.fsync,
+      ...(serverNodeArgs.length ? { server_node_args: serverNodeArgs.join(' ') } : {}),
     };
     if (figures.errors > 0 || figures.non2xx > 0 || redeemed !== next) {
       console.log(
@@ -185,6 +228,107 @@ const line = (f: { rps: number; p50_ms: number; p99_ms: number; errors: number; 
 const pacedLine = (f: Awaited<ReturnType<typeof runPaced>>) =>
   `${f.rps} req/s, p50 ${f.p50_ms} ms, p90 ${f.p90_ms} ms, p99 ${f.p99_ms} ms, max ${f.max_ms} ms ` +
   `(timer lag p99 ${f.send_lag_p99_ms} ms), errors ${f.errors}, non-2xx ${f.non2xx}`;
+
+interface Measured {
+  figures: PacedFigures;
+  server: DiagWindow;
+  cpu: ReturnType<ReturnType<typeof cpuWindow>>;
+}
+
+/** One run with the server's diagnostics and every process group's CPU over the same window. */
+async function measure(
+  server: { pid: number; diagStart(): Promise<void>; diagStop(): Promise<DiagWindow> },
+  dbName: string,
+  run: () => Promise<PacedFigures>,
+): Promise<Measured> {
+  await server.diagStart();
+  const cpu = cpuWindow(server.pid, dbName);
+  const figures = await run();
+  const cpuFigures = cpu();
+  return { figures, server: await server.diagStop(), cpu: cpuFigures };
+}
+
+/**
+ * The figures that say why the p99 is what it is: the server's own time for the path (the rest of the client's
+ * latency is queueing outside it: the load generator, sockets), its GC pauses and event-loop delay, the database
+ * round trips, each process group's CPU, and how many of the slowest 1 % of requests were in flight during a
+ * server GC pause (vs all requests: a chance overlap).
+ */
+function explain(m: Measured, paced: PacedFigures, path: string) {
+  const s = m.server;
+  const http = s.http[path] ?? { n: 0, p50_ms: 0, p99_ms: 0, max_ms: 0 };
+  const db = Object.fromEntries(Object.entries(s.db).map(([k, d]) => [k, d.p99_ms]));
+  let slowOverlap: number | null = null;
+  let allOverlap: number | null = null;
+  const t = paced.timeline;
+  if (t && t.due.length > 0) {
+    const pauses = s.gc_pauses.filter(([, d]) => d >= 2);
+    const overlaps = (i: number) => {
+      const a = t.due[i];
+      const b = a + t.latency[i];
+      return pauses.some(([start, d]) => start < b && start + d > a);
+    };
+    const order = Array.from(t.latency.keys()).sort((x, y) => t.latency[y] - t.latency[x]);
+    const slow = order.slice(0, Math.max(1, Math.floor(order.length / 100)));
+    slowOverlap = round((100 * slow.filter(overlaps).length) / slow.length, 1);
+    allOverlap = round((100 * order.filter(overlaps).length) / order.length, 1);
+  }
+  const cpu = m.cpu;
+  const figures = {
+    server_time_p50_ms: http.p50_ms,
+    server_time_p99_ms: http.p99_ms,
+    server_gc_count: s.gc_count,
+    server_gc_over_5ms: s.gc_over_5ms,
+    server_gc_p99_ms: s.gc_p99_ms,
+    server_gc_max_ms: s.gc_max_ms,
+    server_gc_total_ms: s.gc_total_ms,
+    server_gc_kinds: s.gc_kinds,
+    server_loop_delay_p99_ms: s.loop_delay_p99_ms,
+    server_loop_delay_max_ms: s.loop_delay_max_ms,
+    server_elu: s.elu,
+    db_p99_ms: db,
+    pool_query_p99_ms: s.pool_query.p99_ms,
+    slowest_1pct_in_gc_pct: slowOverlap,
+    all_in_gc_pct: allOverlap,
+    cpu_ms_per_s: cpu,
+  };
+  const lines = [
+    `client p50 ${paced.p50_ms} ms, p99 ${paced.p99_ms} ms; server-side p50 ${http.p50_ms} ms, p99 ${http.p99_ms} ms, ` +
+      `max ${http.max_ms} ms (${http.n} requests)`,
+    `server GC: ${s.gc_count} pauses, ${s.gc_over_5ms} over 5 ms, p99 ${s.gc_p99_ms} ms, max ${s.gc_max_ms} ms, ` +
+      `total ${s.gc_total_ms} ms (${Object.entries(s.gc_kinds)
+        .map(([k, [n, ms]]) => `${k} ${n}× ${ms} ms`)
+        .join(', ')}); event-loop delay p99 ${s.loop_delay_p99_ms} ms, max ${s.loop_delay_max_ms} ms; ` +
+      `loop busy ${Math.round(s.elu * 100)} %`,
+    `database round trips (p50/p99 ms): ${
+      Object.entries(s.db)
+        .map(([k, d]) => `${k} ${d.p50_ms}/${d.p99_ms} (${d.n})`)
+        .join(', ') || 'none'
+    }; pool.query incl. waiting for a connection ${s.pool_query.p50_ms}/${s.pool_query.p99_ms}`,
+    ...(slowOverlap === null
+      ? []
+      : [`slowest 1 % in flight during a server GC pause ≥ 2 ms: ${slowOverlap} % (all requests: ${allOverlap} %)`]),
+    cpu
+      ? `CPU ms per s (1000 = one core of ${cpu.machine_cores}): bench ${cpu.bench}, server ${cpu.server}, ` +
+        `proxy ${cpu.proxy}, postgres ${cpu.postgres}, other ${cpu.other}`
+      : 'CPU per process: /proc not available',
+  ];
+  return { figures, lines };
+}
+
+const HOT_TABLES = ['coupons', 'coupon_redemptions', 'partner_requests'];
+
+async function autovacuumCounts(database: Database): Promise<Record<string, number>> {
+  const rows = await database.exec(
+    `select relname, autovacuum_count + autoanalyze_count as n from pg_stat_user_tables where relname = any($1)`,
+    [HOT_TABLES],
+  );
+  return Object.fromEntries(rows.map((r) => [String(r.relname), Number(r.n)]));
+}
+
+function diffCounts(before: Record<string, number>, after: Record<string, number>): string[] {
+  return Object.keys(after).filter((k) => after[k] !== (before[k] ?? 0));
+}
 
 /** Bulk-issues `n` NEW_MEMBER coupons over 1,000 fresh customers (one statement per 20,000, unnest arrays). */
 async function preIssue(database: Database, run: string, from: number, n: number): Promise<string[]> {

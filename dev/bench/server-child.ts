@@ -4,16 +4,25 @@
  * NEON_WS_PROXY when set) with seed 'fixtures' and sends `{ apiUrl }` to its parent over IPC; it stops when the
  * parent says so, disconnects or dies. `spawnServerChild` is the parent's side.
  *
- *   BENCH_POOL_MAX   the driver pool of the server process (default 10, as DB_POOL_MAX)
- *   BENCH_CPU_PROF   a folder: run the server under `node --cpu-prof` and write the profile there on stop
+ *   BENCH_POOL_MAX     the driver pool of the server process (default 10, as DB_POOL_MAX)
+ *   BENCH_WINDOW_PROF  a folder: CPU and allocation profiles of each measured window (server-diag.ts)
+ * `cpuProfDir` runs the server under `node --cpu-prof` (the profile lands there on stop); `nodeArgs` adds V8/node
+ * flags (e.g. `--max-semi-space-size=16`). `diagStart()` / `diagStop()` bracket a measured window and return what
+ * the server process did in it (dev/bench/server-diag.ts: GC pauses, event-loop delay, server-side request time,
+ * database round trips, CPU).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSystem } from '../system.js';
+import { type DiagWindow, installServerDiag } from './server-diag.js';
 
 export interface ServerChild {
   apiUrl: string;
   pid: number;
+  /** starts a measured window in the server process (resets its diagnostics) */
+  diagStart(): Promise<void>;
+  /** ends the window: what the server process did in it */
+  diagStop(): Promise<DiagWindow>;
   /** stops the server (the profile, when asked for, is written before this resolves) */
   stop(): Promise<void>;
 }
@@ -25,8 +34,14 @@ export async function spawnServerChild(opts: {
   wsProxy?: string;
   poolMax: number;
   cpuProfDir?: string;
+  nodeArgs?: string[];
 }): Promise<ServerChild> {
-  const nodeArgs = ['--import', 'tsx', ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [])];
+  const nodeArgs = [
+    '--import',
+    'tsx',
+    ...(opts.nodeArgs ?? []),
+    ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
+  ];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, SELF], {
     env: {
       ...process.env,
@@ -43,9 +58,23 @@ export async function spawnServerChild(opts: {
     );
     child.once('exit', (code) => reject(new Error(`server child exited (${code}) before it was ready`)));
   });
+  let asked = 0;
+  const ask = <T>(what: 'start' | 'stop') =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++asked;
+      const onMessage = (m: { diagId?: number; window?: T }) => {
+        if (m.diagId !== id) return;
+        child.off('message', onMessage);
+        resolve(m.window as T);
+      };
+      child.on('message', onMessage);
+      if (!child.send({ diag: what, diagId: id })) reject(new Error('server child is gone'));
+    });
   return {
     apiUrl,
     pid: child.pid as number,
+    diagStart: () => ask<void>('start'),
+    diagStop: () => ask<DiagWindow>('stop'),
     stop: async () => {
       if (child.exitCode === null) child.send({ stop: true });
       const timeout = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -58,6 +87,7 @@ export async function spawnServerChild(opts: {
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (!url || !process.send) throw new Error('server-child runs under spawnServerChild (IPC and DATABASE_URL)');
+  const diag = await installServerDiag(process.env.BENCH_WINDOW_PROF || undefined);
   const system = await startSystem({
     database: {
       kind: 'neon',
@@ -75,7 +105,11 @@ async function main(): Promise<void> {
     await system.close();
     process.exit(0); // a normal exit: node writes the --cpu-prof profile now
   };
-  process.on('message', (m: { stop?: boolean }) => m.stop && void stop());
+  process.on('message', (m: { stop?: boolean; diag?: 'start' | 'stop'; diagId?: number }) => {
+    if (m.stop) void stop();
+    else if (m.diag === 'start') void diag.start().then(() => process.send?.({ diagId: m.diagId }));
+    else if (m.diag === 'stop') void diag.stop().then((window) => process.send?.({ diagId: m.diagId, window }));
+  });
   process.on('disconnect', () => void stop());
   process.on('SIGTERM', () => void stop());
   process.send({ apiUrl: system.apiUrl });
