@@ -376,11 +376,36 @@ export function analyzeGaps(data: GapData, input: Ctx): GapReport {
   };
 }
 
+/** The categories folded to what decides them: the phone group's shape, dormancy, the kind of names, the birthdays. */
+export function coarseGaps(list: readonly GapRow[]): { category: string; pairs: number; share: number }[] {
+  const agg = new Map<string, { pairs: number; share: number }>();
+  for (const row of list) {
+    const p = row.category.split(' | ');
+    let key: string;
+    if (p[0].startsWith('chain')) key = 'chain only (joins when a linked neighbour does)';
+    else if (p[0].startsWith('shared')) key = p[0];
+    else {
+      const names = p[2].includes('honorific') ? 'honorific' : p[2].includes('nick') ? 'nickname' : 'two names';
+      const bd = p.find((x) => x.startsWith('bd')) ?? '';
+      const birthdays = bd === 'bd=' ? 'same birthday' : bd === 'bd?' ? 'a birthday unknown' : 'birthdays differ';
+      key = `${p[0].replace('phone ', '')}, ${p[1]}, ${names}, ${birthdays}`;
+    }
+    const a = agg.get(key) ?? { pairs: 0, share: 0 };
+    agg.set(key, { pairs: a.pairs + row.pairs, share: a.share + row.share });
+  }
+  return [...agg].map(([category, a]) => ({ category, ...a })).sort((x, y) => y.pairs - x.pairs);
+}
+
 export function printRecallGaps(r: GapReport, top = 40): void {
   const table = (title: string, missed: number, list: GapRow[]) => {
     console.log(
       `  ${title}: ${missed} same-person pairs within the ceiling not linked (${((100 * missed) / r.truePairs).toFixed(2)} % of ${r.truePairs})`,
     );
+    console.log('  by shape:');
+    for (const row of coarseGaps(list).slice(0, 15)) {
+      console.log(`  ${String(row.pairs).padStart(7)}  ${(100 * row.share).toFixed(2).padStart(5)} %  ${row.category}`);
+    }
+    console.log('  in detail:');
     for (const row of list.slice(0, top)) {
       console.log(`  ${String(row.pairs).padStart(7)}  ${(100 * row.share).toFixed(2).padStart(5)} %  ${row.category}`);
       for (const e of row.examples) console.log(`    e.g. ${e}`);
