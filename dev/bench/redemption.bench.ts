@@ -15,7 +15,15 @@
  * A non-2xx answer, a transport error or a missing redemption fails the run (exit 1, after the figures line).
  *
  *   npm run bench -- redemption [--connections 100] [--requests 20000] [--duration 10] [--load 0.5] [--pool 10]
+ *                               [--semi-space 64]  (the server's V8 semi-space in MB; 0 = V8's default)
+ *                               [--node-args=…]    (more node/V8 flags for the server process, e.g. --trace-gc)
  *                               [--cpu-prof DIR]   (profile the server process; the .cpuprofile lands in DIR)
+ * BENCH_WINDOW_PROF=DIR writes CPU and allocation profiles of each measured window of the server (server-diag.ts).
+ *
+ * Why the p99 is what it is, in the output (fixed-rate run): the server-side time of the path, the server's GC pauses
+ * and event-loop delay, the database round trips, the load generator's own GC and timer lag, CPU per process group
+ * (server, proxy, PostgreSQL, load generator, everything else on the machine), autovacuum on the hot tables, and
+ * how many of the slowest 1 % of requests were in flight during a GC pause (vs all requests: chance).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -32,7 +40,7 @@ import { requireDatabaseUrl, round } from './harness.js';
 import { type PacedFigures, type PacedRequest, runPaced } from './paced.js';
 import { cpuWindow } from './proc-cpu.js';
 import { spawnServerChild } from './server-child.js';
-import type { DiagWindow } from './server-diag.js';
+import { type DiagWindow, type ProcessWindow, processMonitor } from './server-diag.js';
 
 const REDEEM_PATH = '/api/pos/redeem';
 
@@ -44,8 +52,14 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
   const load = flagNumber(flags, 'load', 0.5);
   const poolMax = flagNumber(flags, 'pool', 10);
   const cpuProf = flagString(flags, 'cpu-prof');
-  // V8/node flags for the server process, e.g. --node-args "--max-semi-space-size=16" (GC experiments)
-  const serverNodeArgs = (flagString(flags, 'node-args') ?? '').split(/\s+/).filter(Boolean);
+  // the server's young generation (V8 semi-space, MB; 0 = V8's default, 16 MB on 64-bit): 64 MB, as production
+  // sets it through NODE_OPTIONS (README): at ~60 KB of garbage per redemption, a quarter of the scavenges
+  const semiSpace = flagNumber(flags, 'semi-space', 64);
+  // more V8/node flags for the server process, e.g. --node-args=--trace-gc (GC experiments)
+  const serverNodeArgs = [
+    ...(semiSpace > 0 ? [`--max-semi-space-size=${semiSpace}`] : []),
+    ...(flagString(flags, 'node-args') ?? '').split(/\s+/).filter(Boolean),
+  ];
   const warmup = 1_000;
   const dbName = decodeURIComponent(new URL(url).pathname.slice(1));
   // other work on the machine shares its cores with the server, PostgreSQL and this load generator: say how much
@@ -205,7 +219,7 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
       autovacuum_during_run: vacuumed,
       pg_synchronous_commit: settings?.sc,
       pg_fsync: settings?.fsync,
-      ...(serverNodeArgs.length ? { server_node_args: serverNodeArgs.join(' ') } : {}),
+      server_node_args: serverNodeArgs.join(' '),
     };
     if (figures.errors > 0 || figures.non2xx > 0 || redeemed !== next) {
       console.log(
@@ -229,9 +243,13 @@ const pacedLine = (f: Awaited<ReturnType<typeof runPaced>>) =>
   `${f.rps} req/s, p50 ${f.p50_ms} ms, p90 ${f.p90_ms} ms, p99 ${f.p99_ms} ms, max ${f.max_ms} ms ` +
   `(timer lag p99 ${f.send_lag_p99_ms} ms), errors ${f.errors}, non-2xx ${f.non2xx}`;
 
+const benchMonitor = processMonitor();
+
 interface Measured {
   figures: PacedFigures;
   server: DiagWindow;
+  /** this process: the load generator */
+  bench: ProcessWindow;
   cpu: ReturnType<ReturnType<typeof cpuWindow>>;
 }
 
@@ -243,9 +261,11 @@ async function measure(
 ): Promise<Measured> {
   await server.diagStart();
   const cpu = cpuWindow(server.pid, dbName);
+  benchMonitor.start();
   const figures = await run();
+  const bench = benchMonitor.stop();
   const cpuFigures = cpu();
-  return { figures, server: await server.diagStop(), cpu: cpuFigures };
+  return { figures, server: await server.diagStop(), bench, cpu: cpuFigures };
 }
 
 /**
@@ -258,11 +278,11 @@ function explain(m: Measured, paced: PacedFigures, path: string) {
   const s = m.server;
   const http = s.http[path] ?? { n: 0, p50_ms: 0, p99_ms: 0, max_ms: 0 };
   const db = Object.fromEntries(Object.entries(s.db).map(([k, d]) => [k, d.p99_ms]));
-  let slowOverlap: number | null = null;
-  let allOverlap: number | null = null;
-  const t = paced.timeline;
-  if (t && t.due.length > 0) {
-    const pauses = s.gc_pauses.filter(([, d]) => d >= 2);
+  // share of requests in flight during a GC pause ≥ 2 ms of the given process: the slowest 1 %, and all
+  const inGc = (gcPauses: ProcessWindow['gc_pauses']) => {
+    const t = paced.timeline;
+    if (!t || t.due.length === 0) return [null, null] as const;
+    const pauses = gcPauses.filter(([, d]) => d >= 2);
     const overlaps = (i: number) => {
       const a = t.due[i];
       const b = a + t.latency[i];
@@ -270,9 +290,14 @@ function explain(m: Measured, paced: PacedFigures, path: string) {
     };
     const order = Array.from(t.latency.keys()).sort((x, y) => t.latency[y] - t.latency[x]);
     const slow = order.slice(0, Math.max(1, Math.floor(order.length / 100)));
-    slowOverlap = round((100 * slow.filter(overlaps).length) / slow.length, 1);
-    allOverlap = round((100 * order.filter(overlaps).length) / order.length, 1);
-  }
+    return [
+      round((100 * slow.filter(overlaps).length) / slow.length, 1),
+      round((100 * order.filter(overlaps).length) / order.length, 1),
+    ] as const;
+  };
+  const [slowOverlap, allOverlap] = inGc(s.gc_pauses);
+  const [slowBenchOverlap] = inGc(m.bench.gc_pauses);
+  const b = m.bench;
   const cpu = m.cpu;
   const figures = {
     server_time_p50_ms: http.p50_ms,
@@ -290,6 +315,10 @@ function explain(m: Measured, paced: PacedFigures, path: string) {
     pool_query_p99_ms: s.pool_query.p99_ms,
     slowest_1pct_in_gc_pct: slowOverlap,
     all_in_gc_pct: allOverlap,
+    bench_gc_max_ms: b.gc_max_ms,
+    bench_gc_total_ms: b.gc_total_ms,
+    bench_loop_delay_p99_ms: b.loop_delay_p99_ms,
+    slowest_1pct_in_bench_gc_pct: slowBenchOverlap,
     cpu_ms_per_s: cpu,
   };
   const lines = [
@@ -308,6 +337,9 @@ function explain(m: Measured, paced: PacedFigures, path: string) {
     ...(slowOverlap === null
       ? []
       : [`slowest 1 % in flight during a server GC pause ≥ 2 ms: ${slowOverlap} % (all requests: ${allOverlap} %)`]),
+    `load generator (this process): GC ${b.gc_count} pauses, max ${b.gc_max_ms} ms, total ${b.gc_total_ms} ms; ` +
+      `event-loop delay p99 ${b.loop_delay_p99_ms} ms; timer lag p99 ${paced.send_lag_p99_ms} ms` +
+      (slowBenchOverlap === null ? '' : `; slowest 1 % in flight during its GC pause ≥ 2 ms: ${slowBenchOverlap} %`),
     cpu
       ? `CPU ms per s (1000 = one core of ${cpu.machine_cores}): bench ${cpu.bench}, server ${cpu.server}, ` +
         `proxy ${cpu.proxy}, postgres ${cpu.postgres}, other ${cpu.other}`

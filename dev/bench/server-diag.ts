@@ -18,7 +18,8 @@ import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 
-export interface DiagWindow {
+/** GC, event loop and CPU of one process over a window (any process: the server, the load generator). */
+export interface ProcessWindow {
   wall_ms: number;
   cpu_ms: number;
   /** event-loop utilisation over the window (0..1) */
@@ -35,6 +36,9 @@ export interface DiagWindow {
   gc_kinds: Record<string, [number, number]>;
   /** gc pauses ≥ 1 ms: [start epoch ms, duration ms, kind] */
   gc_pauses: [number, number, string][];
+}
+
+export interface DiagWindow extends ProcessWindow {
   /** server-side time per request path: count, p50, p99, max (ms) */
   http: Record<string, Dist>;
   /** one statement on one connection, per statement name (prepared) or first words */
@@ -66,20 +70,7 @@ export async function installServerDiag(
       inspector?.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))),
     );
   let windowNo = 0;
-  let gc: { start: number; duration: number; kind: string }[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e.detail as { kind?: number } | undefined)?.kind ?? 0;
-      gc.push({
-        start: performance.timeOrigin + e.startTime,
-        duration: e.duration,
-        kind: GC_KINDS[kind] ?? String(kind),
-      });
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  const loop = monitorEventLoopDelay({ resolution: 2 });
-  loop.enable();
+  const proc = processMonitor();
 
   let http = new Map<string, number[]>();
   const started = new WeakMap<IncomingMessage, number>();
@@ -151,9 +142,6 @@ export async function installServerDiag(
     return result;
   } as typeof neon.Pool.prototype.query;
 
-  let t0 = performance.now();
-  let cpu0 = process.cpuUsage();
-  let elu0 = performance.eventLoopUtilization();
   return {
     async start() {
       if (inspector) {
@@ -165,17 +153,13 @@ export async function installServerDiag(
           includeObjectsCollectedByMinorGC: true,
         });
       }
-      gc = [];
       http = new Map();
       db = new Map();
       poolQuery = [];
-      loop.reset();
-      t0 = performance.now();
-      cpu0 = process.cpuUsage();
-      elu0 = performance.eventLoopUtilization();
+      proc.start();
     },
     async stop(): Promise<DiagWindow> {
-      const cpu = process.cpuUsage(cpu0);
+      const window = proc.stop();
       if (inspector && profileDir) {
         windowNo++;
         const { profile } = (await post('Profiler.stop')) as { profile: unknown };
@@ -183,6 +167,45 @@ export async function installServerDiag(
         const heap = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
         writeFileSync(join(profileDir, `window-${windowNo}.heapprofile`), JSON.stringify(heap.profile));
       }
+      return {
+        ...window,
+        http: Object.fromEntries([...http].map(([k, xs]) => [k, dist(xs)])),
+        db: Object.fromEntries([...db].map(([k, xs]) => [k, dist(xs)])),
+        pool_query: dist(poolQuery),
+      };
+    },
+  };
+}
+
+/** GC pauses (perf_hooks), event-loop delay (2 ms resolution) and utilisation, CPU time: start() … stop(). */
+export function processMonitor(): { start(): void; stop(): ProcessWindow } {
+  let gc: { start: number; duration: number; kind: string }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e.detail as { kind?: number } | undefined)?.kind ?? 0;
+      gc.push({
+        start: performance.timeOrigin + e.startTime,
+        duration: e.duration,
+        kind: GC_KINDS[kind] ?? String(kind),
+      });
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const loop = monitorEventLoopDelay({ resolution: 2 });
+  loop.enable();
+  let t0 = performance.now();
+  let cpu0 = process.cpuUsage();
+  let elu0 = performance.eventLoopUtilization();
+  return {
+    start() {
+      gc = [];
+      loop.reset();
+      t0 = performance.now();
+      cpu0 = process.cpuUsage();
+      elu0 = performance.eventLoopUtilization();
+    },
+    stop(): ProcessWindow {
+      const cpu = process.cpuUsage(cpu0);
       const pauses = gc.map((g) => g.duration).sort((a, b) => a - b);
       const ns = (n: number) => round(n / 1e6);
       return {
@@ -203,9 +226,6 @@ export async function installServerDiag(
           return acc;
         }, {}),
         gc_pauses: gc.filter((g) => g.duration >= 1).map((g) => [round(g.start), round(g.duration), g.kind]),
-        http: Object.fromEntries([...http].map(([k, xs]) => [k, dist(xs)])),
-        db: Object.fromEntries([...db].map(([k, xs]) => [k, dist(xs)])),
-        pool_query: dist(poolQuery),
       };
     },
   };

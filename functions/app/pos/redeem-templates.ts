@@ -24,9 +24,53 @@ export interface CachedTemplate {
   headline: string;
 }
 
+/** The text[] parameters of pos_redeem_coupon_by_code for a set of templates, as PostgreSQL array literals. */
+export interface TemplateLiterals {
+  ids: string;
+  fingerprints: string;
+  headlines: string;
+}
+
+export interface RedeemTemplates {
+  templates: CachedTemplate[];
+  /**
+   * The literals for the templates at these positions of `templates` (ascending), built once per set: most orders
+   * of a store are accepted by the same templates, and a redemption then serialises only its two integer arrays.
+   */
+  literals(positions: readonly number[]): TemplateLiterals;
+}
+
 interface Entry {
   readAt: number;
-  templates: Promise<CachedTemplate[]>;
+  templates: Promise<RedeemTemplates>;
+}
+
+/** A text[] literal, quoted and escaped as the pg driver writes a JS array. */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+function withLiterals(templates: CachedTemplate[]): RedeemTemplates {
+  const bySet = new Map<string, TemplateLiterals>();
+  return {
+    templates,
+    literals(positions) {
+      const key = positions.join(',');
+      let hit = bySet.get(key);
+      if (!hit) {
+        const picked = positions.map((i) => templates[i]);
+        hit = {
+          ids: textArrayLiteral(picked.map((t) => t.id)),
+          fingerprints: textArrayLiteral(picked.map((t) => t.fingerprint)),
+          headlines: textArrayLiteral(picked.map((t) => t.headline)),
+        };
+        // bounded: at most one entry per distinct set, and a set is a few templates out of at most
+        // REDEEM_TEMPLATE_CACHE_MAX; past 1,000 sets the cache only serves what it holds
+        if (bySet.size < 1_000) bySet.set(key, hit);
+      }
+      return hit;
+    },
+  };
 }
 
 const caches = new WeakMap<Db, Entry>();
@@ -44,16 +88,18 @@ export function templateRule(t: CouponTemplateRow): CouponTemplateRule {
   };
 }
 
-export function redeemTemplates(db: Db, nowMs = performance.now()): Promise<CachedTemplate[]> {
+export function redeemTemplates(db: Db, nowMs = performance.now()): Promise<RedeemTemplates> {
   const hit = caches.get(db);
   if (hit && nowMs - hit.readAt < REDEEM_TEMPLATE_CACHE_SECONDS * 1000) return hit.templates;
   const entry: Entry = {
     readAt: nowMs,
     templates: couponRepo.templatesWithFingerprint(db, REDEEM_TEMPLATE_CACHE_MAX).then((rows) =>
-      rows.map(({ template, fingerprint }) => {
-        const rule = templateRule(template);
-        return { id: template.id, fingerprint, rule, headline: couponHeadline(rule) };
-      }),
+      withLiterals(
+        rows.map(({ template, fingerprint }) => {
+          const rule = templateRule(template);
+          return { id: template.id, fingerprint, rule, headline: couponHeadline(rule) };
+        }),
+      ),
     ),
   };
   caches.set(db, entry);

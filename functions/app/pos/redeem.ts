@@ -124,22 +124,20 @@ async function redeemByCodeAtOnce(
   now: Date,
 ): Promise<Result<PosRedeemResponse, ErrorCode> | null> {
   const order: OrderInput = { storeId: caller.storeId, amountFen: body.orderAmountFen, lines: body.lines };
-  const templateIds: string[] = [];
-  const fingerprints: string[] = [];
+  const cached = await redeemTemplates(db);
+  const accepted: number[] = [];
   const discountFen: number[] = [];
   const eligibleFen: number[] = [];
-  const headlines: string[] = [];
-  for (const t of await redeemTemplates(db)) {
-    const plan = evaluateRedemption(REDEEMABLE, t.rule, order, now);
+  for (let i = 0; i < cached.templates.length; i++) {
+    const plan = evaluateRedemption(REDEEMABLE, cached.templates[i].rule, order, now);
     if (!plan.ok) continue;
-    templateIds.push(t.id);
-    fingerprints.push(t.fingerprint);
+    accepted.push(i);
     discountFen.push(plan.value.discountFen);
     eligibleFen.push(plan.value.eligibleFen);
-    headlines.push(t.headline);
   }
   // no template accepts this order: the slow path says why
-  if (templateIds.length === 0) return null;
+  if (accepted.length === 0) return null;
+  const literals = cached.literals(accepted);
   const redemptionId = newId('rdm', now.getTime());
   const written = await couponRepo.redeemByCode(db, {
     keyId: caller.keyId,
@@ -158,11 +156,11 @@ async function redeemByCodeAtOnce(
       orderAmountFen: body.orderAmountFen,
       redeemedAt: now.toISOString(),
     },
-    templateIds,
-    fingerprints,
+    templateIds: literals.ids,
+    fingerprints: literals.fingerprints,
     discountFen,
     eligibleFen,
-    headlines,
+    headlines: literals.headlines,
   });
   switch (written.outcome) {
     case 'redeemed':

@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { couponRepo } from '../../../functions/adapters/db/repos/coupon.repo.js';
+import { textArrayLiteral } from '../../../functions/app/pos/redeem-templates.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { codeOf, count, createMember, giveCoupon, posCall, uniqueKey } from './loyalty-fixtures.js';
 
@@ -215,5 +216,11 @@ describe('POST /api/pos/redeem by code in one round trip', () => {
     expect(await count(sys.database, `select count(*) from partner_requests where idempotency_key like 'no-%'`)).toBe(
       0,
     );
+  });
+
+  it('the cached text[] literals read back as the strings they were built from', async () => {
+    const values = ['满100减15', 'a"b', 'c\\d', '', 'x,y', '{z}', ' NULL', 'NULL', "it's"];
+    const [row] = await sys.database.exec(`select $1::text[] as a`, [textArrayLiteral(values)]);
+    expect(row.a).toEqual(values);
   });
 });

@@ -254,11 +254,12 @@ export const couponRepo = {
       orderAmountFen: number;
       now: Date;
       responseBase: Record<string, unknown>;
-      templateIds: string[];
-      fingerprints: string[];
+      /** text[]: an array, or a PostgreSQL array literal built once (redeem-templates.ts) */
+      templateIds: string[] | string;
+      fingerprints: string[] | string;
       discountFen: number[];
       eligibleFen: number[];
-      headlines: string[];
+      headlines: string[] | string;
     },
   ): Promise<
     | { outcome: 'redeemed'; response: unknown }
