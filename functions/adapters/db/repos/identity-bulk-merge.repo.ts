@@ -4,7 +4,12 @@
  * order, but as one statement per table instead of several per merge:
  * - each table is updated once, joined to the loser map, and the same statement logs the moved rows for undo
  *   (`with u as (update … returning …) insert into identity_merge_moves …`: no second pass over the table);
- * - reconciling hooks run set-based (`MergeHook.mergeAll`), or per merge only where `concerns` says so.
+ * - reconciling hooks run set-based (`MergeHook.mergeAll`), or per merge only where `concerns` says so;
+ * - when the merges move a large share of all records (an initial migration: a third of them at 10^6 members), the
+ *   secondary indexes of the rewritten tables are dropped before their UPDATEs and built again after: millions of
+ *   random insertions into indexes larger than the buffer cache cost several times one sorted build. Dropping takes
+ *   the tables exclusively until the job commits (taken in one order up front), so a large re-link is a maintenance
+ *   operation; a re-link that moves little keeps the row-level path and its row locks.
  * Same transaction and temp tables as the rest of the job.
  */
 import { sql } from 'drizzle-orm';
@@ -17,6 +22,68 @@ export interface BulkMergeOptions {
   job: string;
   actorId: string;
   step: (name: string) => void;
+  /**
+   * rebuild the rewritten tables' secondary indexes when at least this share of all source records moves
+   * (default REBUILD_SHARE; 0 always, above 1 never)
+   */
+  rebuildShare?: number;
+}
+
+/** measured at 10^5 and 10^6 members: see README (Identity linking, benchmark) */
+export const REBUILD_SHARE = 0.1;
+
+/**
+ * What the merge phase writes in bulk: each table, the columns it writes whose foreign keys are checked row by row
+ * (one lookup and a key-share lock on the referenced row per written row), and whether the share of the table
+ * it writes is the share of source records moved (the log tables decide by their own size).
+ */
+const WRITTEN = [
+  { table: 'source_records', columns: ['customer_id'], share: 'records' },
+  { table: 'identities', columns: ['customer_id'], share: 'records' },
+  { table: 'identity_merges', columns: ['survivor_id', 'merged_id'], share: 'own' },
+  { table: 'identity_merge_moves', columns: ['merge_id'], share: 'own' },
+] as const;
+
+/**
+ * Sets aside the secondary indexes (those no constraint owns) of `tables` and their foreign keys on the written
+ * columns, after locking the tables and every table those keys reference; returns what puts them back: each index
+ * built again, each key added again (one validating join instead of a lookup per row).
+ */
+async function setAside(tx: Tx, tables: readonly (typeof WRITTEN)[number][]): Promise<() => Promise<void>> {
+  const spec = JSON.stringify(tables.map((t) => ({ t: t.table, cols: t.columns })));
+  const found = await rows<{ kind: 'index' | 'fkey'; tbl: string; name: string; def: string; refs: string | null }>(
+    tx,
+    sql`with w as (select t, jsonb_array_elements_text(cols) as col from jsonb_to_recordset(${spec}::jsonb) as x(t text, cols jsonb))
+      select 'index' as kind, w.t as tbl, i.relname as name, pg_get_indexdef(x.indexrelid) as def, null as refs
+      from (select distinct t from w) w join pg_index x on x.indrelid = w.t::regclass join pg_class i on i.oid = x.indexrelid
+      where not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)
+      union all
+      select distinct 'fkey', w.t, c.conname, pg_get_constraintdef(c.oid), c.confrelid::regclass::text
+      from w join pg_attribute a on a.attrelid = w.t::regclass and a.attname = w.col
+        join pg_constraint c on c.conrelid = w.t::regclass and c.contype = 'f' and a.attnum = any(c.conkey)
+      order by 1, 2, 3`,
+  );
+  // every lock at once, in one order: written tables first, then what their keys reference
+  const locked = [...new Set([...tables.map((t) => t.table), ...found.flatMap((f) => (f.refs ? [f.refs] : []))])];
+  await tx.execute(
+    sql`lock table ${sql.join(
+      locked.map((t) => sql.identifier(t)),
+      sql`, `,
+    )} in access exclusive mode`,
+  );
+  for (const f of found) {
+    if (f.kind === 'index') await tx.execute(sql`drop index ${sql.identifier(f.name)}`);
+    else await tx.execute(sql`alter table ${sql.identifier(f.tbl)} drop constraint ${sql.identifier(f.name)}`);
+  }
+  return async () => {
+    for (const f of found) {
+      if (f.kind === 'index') await tx.execute(sql.raw(f.def));
+      else
+        await tx.execute(
+          sql`alter table ${sql.identifier(f.tbl)} add constraint ${sql.identifier(f.name)} ${sql.raw(f.def)}`,
+        );
+    }
+  };
 }
 
 /** The bulk linker's merges; returns how many (one per losing customer). Leaves lk_loser for later statements. */
@@ -40,6 +107,30 @@ export async function bulkMerge(tx: Tx, o: BulkMergeOptions): Promise<number> {
   await tx.execute(sql`analyze lk_loser`);
   const [{ n: merges }] = await rows<{ n: number }>(tx, sql`select count(*)::int as n from lk_loser`);
   if (merges === 0) return 0;
+
+  // rows the merges will move, against all records and against the log tables' sizes: worth setting indexes and
+  // row-checked keys aside only when the share is large (an initial migration)
+  const [size] = await rows<{ moved: number; total: number; merges: number; moves: number }>(
+    tx,
+    sql`select count(lo.loser)::int as moved, count(*)::int as total,
+        (select greatest(reltuples, 0)::bigint from pg_class where oid = 'identity_merges'::regclass) as merges,
+        (select greatest(reltuples, 0)::bigint from pg_class where oid = 'identity_merge_moves'::regclass) as moves
+      from lk_rec r left join lk_loser lo on lo.loser = r.customer_id`,
+  );
+  const share = o.rebuildShare ?? REBUILD_SHARE;
+  const large = (written: number, existing: number) => written > 0 && written >= share * (existing + written);
+  const aside = WRITTEN.filter((w) =>
+    w.table === 'identity_merges'
+      ? large(merges, Number(size.merges))
+      : w.table === 'identity_merge_moves'
+        ? large(size.moved, Number(size.moves))
+        : large(size.moved, size.total - size.moved),
+  );
+  let restore: (() => Promise<void>) | null = null;
+  if (aside.length > 0) {
+    o.step('merges: set indexes aside');
+    restore = await setAside(tx, aside);
+  }
 
   o.step('merges: log');
   await tx.execute(sql`insert into identity_merges (id, survivor_id, merged_id, rule, evidence, actor_kind, actor_id, created_at)
@@ -98,5 +189,10 @@ export async function bulkMerge(tx: Tx, o: BulkMergeOptions): Promise<number> {
   await tx.execute(
     sql`update customers c set merged_into = lo.survivor from lk_loser lo where c.merged_into = lo.loser`,
   );
+
+  if (restore) {
+    o.step('merges: indexes and keys back');
+    await restore();
+  }
   return merges;
 }

@@ -23,6 +23,8 @@ export interface BulkLinkOptions {
   keyLimit: number;
   storePhones: readonly string[];
   onProgress?: (step: string) => void;
+  /** see BulkMergeOptions.rebuildShare */
+  rebuildShare?: number;
 }
 
 export interface BulkLinkResult {
@@ -239,7 +241,13 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     if (changed === 0 || rounds > 50) break;
   }
 
-  const merges = await bulkMerge(tx, { now: o.now, job: o.job, actorId: o.actorId, step });
+  const merges = await bulkMerge(tx, {
+    now: o.now,
+    job: o.job,
+    actorId: o.actorId,
+    step,
+    rebuildShare: o.rebuildShare,
+  });
 
   step('holds and suggestions');
   const holds = await count(
