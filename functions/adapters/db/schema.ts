@@ -144,7 +144,7 @@ export const identities = pgTable(
   (t) => [
     uniqueIndex('identities_kind_value_source_record_uq').on(t.kind, t.value, t.source, t.sourceId),
     index('identities_customer_idx').on(t.customerId),
-    index('identities_value_idx').on(t.value),
+    // no index on value alone: every lookup names the kind too, which the unique index above leads with
     index('identities_record_idx').on(t.source, t.sourceId),
   ],
 );
