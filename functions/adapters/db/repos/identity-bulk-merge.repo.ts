@@ -34,14 +34,15 @@ export const REBUILD_SHARE = 0.1;
 
 /**
  * What the merge phase writes in bulk: each table, the columns it writes whose foreign keys are checked row by row
- * (one lookup and a key-share lock on the referenced row per written row), and whether the share of the table
- * it writes is the share of source records moved (the log tables decide by their own size).
+ * (one lookup and a key-share lock on the referenced row per written row), and how to tell the share of its rows
+ * the merges write: the share of source records moved, or (the logs) the rows added against the rows there.
  */
 const WRITTEN = [
   { table: 'source_records', columns: ['customer_id'], share: 'records' },
   { table: 'identities', columns: ['customer_id'], share: 'records' },
-  { table: 'identity_merges', columns: ['survivor_id', 'merged_id'], share: 'own' },
-  { table: 'identity_merge_moves', columns: ['merge_id'], share: 'own' },
+  { table: 'customers', columns: [], share: 'records' },
+  { table: 'identity_merges', columns: ['survivor_id', 'merged_id'], share: 'merges' },
+  { table: 'identity_merge_moves', columns: ['merge_id'], share: 'moves' },
 ] as const;
 
 /**
@@ -53,9 +54,10 @@ async function setAside(tx: Tx, tables: readonly (typeof WRITTEN)[number][]): Pr
   const spec = JSON.stringify(tables.map((t) => ({ t: t.table, cols: t.columns })));
   const found = await rows<{ kind: 'index' | 'fkey'; tbl: string; name: string; def: string; refs: string | null }>(
     tx,
-    sql`with w as (select t, jsonb_array_elements_text(cols) as col from jsonb_to_recordset(${spec}::jsonb) as x(t text, cols jsonb))
-      select 'index' as kind, w.t as tbl, i.relname as name, pg_get_indexdef(x.indexrelid) as def, null as refs
-      from (select distinct t from w) w join pg_index x on x.indrelid = w.t::regclass join pg_class i on i.oid = x.indexrelid
+    sql`with t as (select t, cols from jsonb_to_recordset(${spec}::jsonb) as x(t text, cols jsonb)),
+        w as (select t, jsonb_array_elements_text(cols) as col from t)
+      select 'index' as kind, t.t as tbl, i.relname as name, pg_get_indexdef(x.indexrelid) as def, null as refs
+      from t join pg_index x on x.indrelid = t.t::regclass join pg_class i on i.oid = x.indexrelid
       where not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)
       union all
       select distinct 'fkey', w.t, c.conname, pg_get_constraintdef(c.oid), c.confrelid::regclass::text
@@ -93,6 +95,7 @@ export async function bulkMerge(tx: Tx, o: BulkMergeOptions): Promise<number> {
   // survivor of each label: the order `survivorOf` keeps (registered first, then the oldest, then the smallest id)
   await tx.execute(sql`create temp table lk_cust on commit drop as
     select distinct lb.l, r.customer_id from lk_lab lb join lk_rec r on r.n = lb.n`);
+  await tx.execute(sql`analyze lk_cust`);
   await tx.execute(sql`create temp table lk_loser on commit drop as
     with s as (
       select distinct on (lc.l) lc.l, lc.customer_id as survivor from lk_cust lc join customers c on c.id = lc.customer_id
@@ -120,9 +123,9 @@ export async function bulkMerge(tx: Tx, o: BulkMergeOptions): Promise<number> {
   const share = o.rebuildShare ?? REBUILD_SHARE;
   const large = (written: number, existing: number) => written > 0 && written >= share * (existing + written);
   const aside = WRITTEN.filter((w) =>
-    w.table === 'identity_merges'
+    w.share === 'merges'
       ? large(merges, Number(size.merges))
-      : w.table === 'identity_merge_moves'
+      : w.share === 'moves'
         ? large(size.moved, Number(size.moves))
         : large(size.moved, size.total - size.moved),
   );

@@ -221,6 +221,9 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     rounds += 1;
     const r = rounds;
     const from = (end: SQL) => (r === 1 ? sql`` : sql`join lk_chg f on f.r = ${r - 1}::int and f.n = ${end}`);
+    // the first round reads every edge and label: hash joins (the aggregate's default estimate, 200 rows, would
+    // plan one index probe into lk_lab per node); later rounds start from the few changed nodes and probe
+    if (r === 1) await tx.execute(sql`set local enable_nestloop = off`);
     await tx.execute(sql`with m as (
         select n, min(l) as l from (
           select e.b as n, la.l from lk_edge e ${from(sql`e.a`)} join lk_lab la on la.n = e.a
@@ -228,6 +231,7 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
         ) x group by n
       ), u as (update lk_lab t set l = m.l from m where t.n = m.n and m.l < t.l returning t.n)
       insert into lk_chg (r, n) select ${r}::int, n from u`);
+    if (r === 1) await tx.execute(sql`set local enable_nestloop = on`);
     // pointer jumping (a label's own label is at least as small): everywhere at first, then where labels fell
     const near =
       r === 1
