@@ -89,7 +89,10 @@ export async function runPaced(run: PacedRun): Promise<PacedFigures> {
         method: r.method,
         path: r.path,
         agent,
-        headers: { ...r.headers, ...(r.body === undefined ? {} : { 'content-length': Buffer.byteLength(r.body) }) },
+        headers:
+          r.body === undefined || r.headers?.['content-length'] !== undefined
+            ? r.headers
+            : { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
       },
       (res) => {
         res.resume();

@@ -73,7 +73,9 @@ export async function installServerDiag(
   const proc = processMonitor();
 
   let http = new Map<string, number[]>();
-  const started = new WeakMap<IncomingMessage, number>();
+  // a Map emptied as requests finish, not a WeakMap: thousands of weak entries with young keys would lengthen
+  // every scavenge (ephemerons), and the figures are about the server, not this
+  let started = new Map<IncomingMessage, number>();
   diagnostics.subscribe('http.server.request.start', (m) => {
     started.set((m as { request: IncomingMessage }).request, performance.now());
   });
@@ -81,6 +83,7 @@ export async function installServerDiag(
     const req = (m as { request: IncomingMessage }).request;
     const t0 = started.get(req);
     if (t0 === undefined) return;
+    started.delete(req);
     const path = (req.url ?? '/').split('?')[0];
     let xs = http.get(path);
     if (!xs) {
@@ -154,6 +157,7 @@ export async function installServerDiag(
         });
       }
       http = new Map();
+      started = new Map();
       db = new Map();
       poolQuery = [];
       proc.start();
