@@ -1,6 +1,9 @@
 /**
  * The full re-link job (initial migration, `npm run import` of a whole export, the benchmark): the bulk SQL linker
- * in one transaction. New records after it link incrementally on ingest.
+ * in one transaction. New records after it link incrementally on ingest. When its merges move a large share of the
+ * records (an initial migration), it holds source_records, identities, customers and the merge logs exclusively from
+ * its merge phase until it commits (indexes and keys set aside: identity-bulk-merge.repo.ts): run it as the
+ * maintenance operation it is, not beside live ingests.
  */
 
 import { sql } from 'drizzle-orm';
