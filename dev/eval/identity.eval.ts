@@ -10,6 +10,11 @@
  * a placeholder, no phone at all — and are for the member or a reviewer, not the linker.
  *
  *   npm run eval -- identity [--input FILE.csv] [--out FILE] [--members 100000] [--seed 1] [--pglite] [--explain [--examples N] [--cache FILE]]
+ *     [--incremental [--order arrival|shuffle]]
+ *
+ * --incremental scores the incremental linker instead of the bulk job: the same records go through the product's
+ * ingest path one record per call (ingestAndLog, linking inside the ingest transaction), in arrival order (by
+ * last_active, then record id; records without a date first) or, with --order shuffle, shuffled by --seed.
  *
  * --explain prints the pairs within the ceiling that the linker left apart, by category (dev/identity/recall-gaps.ts);
  * with --cache FILE it also saves what it read, for dev/identity/recall-gaps-cli.ts to replay rule changes on.
@@ -22,13 +27,22 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { rows } from '../../functions/adapters/db/repos/identity.repo.js';
-import { DEFAULT_MAPPING, importFile, readRows } from '../../functions/app/identity/import-file.js';
+import {
+  DEFAULT_MAPPING,
+  type ImportSummary,
+  importFile,
+  mapRow,
+  readRows,
+} from '../../functions/app/identity/import-file.js';
+import { ingestAndLog } from '../../functions/app/identity/ingest.js';
 import { shanghaiDay } from '../../functions/app/identity/link-record.js';
 import { LINK_LIMITS } from '../../shared/identity/link.rules.js';
-import { type Flags, flagBoolean, flagNumber, flagString } from '../bench/flags.js';
+import { RECORD_SOURCES, type RecordSource } from '../../shared/identity/record.js';
+import { type Flags, flagBoolean, flagNumber, flagString, UsageError } from '../bench/flags.js';
 import { round } from '../bench/harness.js';
 import { generateDemo, writeIdentityTruthCsv } from '../demo/generate.js';
 import { loadDemoFixtures } from '../demo/load.js';
+import { Rng } from '../demo/prng.js';
 import { dropDatabase } from '../identity/drop-database.js';
 import { explainRecallGaps, printRecallGaps } from '../identity/recall-gaps.js';
 
@@ -109,6 +123,91 @@ export function identifierComponents(links: readonly { recordId: string; key: st
   return out;
 }
 
+/** The order records arrive in for --incremental: by last activity then record id, or shuffled by a seed. */
+export function arrivalOrder<T extends Record<string, unknown>>(
+  table: readonly T[],
+  order: 'arrival' | 'shuffle',
+  seed: number,
+): T[] {
+  const out = [...table];
+  if (order === 'shuffle') {
+    const rng = new Rng(seed);
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  }
+  const key = (r: T) => `${String(r.last_active ?? '')}\u0000${String(r.record_id ?? '')}`;
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Every record through the product's ingest path, one record per call, linked incrementally as it lands. */
+async function ingestOneByOne(
+  database: Database,
+  table: readonly Record<string, unknown>[],
+  now: Date,
+  onProgress: (done: number, total: number) => void,
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const rejectReasons: Record<string, number> = {};
+  const reject = (reason: string) => {
+    rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
+  };
+  const totals = { created: 0, updated: 0, unchanged: 0, linked: 0, held: 0 };
+  const flags: Record<string, number> = {};
+  let done = 0;
+  for (const row of table) {
+    const { source, record } = mapRow(row, DEFAULT_MAPPING);
+    done += 1;
+    if (!source || !(RECORD_SOURCES as readonly string[]).includes(source)) {
+      reject(`unknown source ${source ?? '(empty)'}`);
+      continue;
+    }
+    const s = await ingestAndLog(database, {
+      source: source as RecordSource,
+      records: [record],
+      linking: 'incremental',
+      keyId: null,
+      requestId: null,
+      storeId: null,
+      operation: 'eval.incremental',
+      now,
+    });
+    totals.created += s.created;
+    totals.updated += s.updated;
+    totals.unchanged += s.unchanged;
+    totals.linked += s.linked;
+    totals.held += s.held;
+    for (const r of s.results) if (r.status === 'rejected') reject(r.reason ?? 'rejected');
+    for (const [k, v] of Object.entries(s.flags)) flags[k] = (flags[k] ?? 0) + v;
+    onProgress(done, table.length);
+  }
+  const [stats] = await rows<{ merges: number; undone: number; suggestions: number }>(
+    database.db,
+    sql`select (select count(*)::int from identity_merges where undone_at is null) as merges,
+               (select count(*)::int from identity_merges where undone_at is not null) as undone,
+               (select count(*)::int from merge_suggestions) as suggestions`,
+  );
+  if (stats.undone > 0) console.log(`  ${stats.undone} merges undone by the linker`);
+  return {
+    file: '(one record per call)',
+    rows: table.length,
+    imported: totals.created + totals.updated + totals.unchanged,
+    created: totals.created,
+    updated: totals.updated,
+    unchanged: totals.unchanged,
+    rejected: Object.values(rejectReasons).reduce((a, b) => a + b, 0),
+    rejectReasons,
+    linked: totals.linked,
+    held: totals.held,
+    merges: stats.merges,
+    suggestions: stats.suggestions,
+    flags,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
 export async function identityEval(flags: Flags): Promise<Record<string, unknown>> {
   const input = flagString(flags, 'input');
   const out = flagString(flags, 'out');
@@ -117,6 +216,9 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
   const explain = flagBoolean(flags, 'explain');
   const examples = flagNumber(flags, 'examples', 0);
   const cache = flagString(flags, 'cache');
+  const incremental = flagBoolean(flags, 'incremental');
+  const order = flagString(flags, 'order', 'arrival');
+  if (order !== 'arrival' && order !== 'shuffle') throw new UsageError('--order must be arrival or shuffle');
   const usePglite = flagBoolean(flags, 'pglite') || !process.env.DATABASE_URL;
   const temp = await mkdtemp(join(tmpdir(), 'medloop-eval-'));
   let database: Database | null = null;
@@ -171,18 +273,25 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
     await migrateDatabase(database);
     await loadDemoFixtures(database);
     let last = 0;
-    const summary = await importFile(database, {
-      file,
-      mapping: DEFAULT_MAPPING,
-      linking: 'bulk',
-      now,
-      onProgress: (p) => {
-        const t = performance.now();
-        if (p.step === 'import' && t - last < 5000) return;
-        last = t;
-        console.log(p.step === 'import' ? `  imported ${p.done}/${p.total}` : `  linking: ${p.step}`);
-      },
-    });
+    const summary = incremental
+      ? await ingestOneByOne(database, arrivalOrder(table, order, seed), now, (done, total) => {
+          const t = performance.now();
+          if (t - last < 5000 && done < total) return;
+          last = t;
+          console.log(`  ingested ${done}/${total} one by one (${order} order), linked incrementally`);
+        })
+      : await importFile(database, {
+          file,
+          mapping: DEFAULT_MAPPING,
+          linking: 'bulk',
+          now,
+          onProgress: (p) => {
+            const t = performance.now();
+            if (p.step === 'import' && t - last < 5000) return;
+            last = t;
+            console.log(p.step === 'import' ? `  imported ${p.done}/${p.total}` : `  linking: ${p.step}`);
+          },
+        });
     console.log(
       `  import ${summary.seconds.toFixed(1)} s: ${summary.imported} imported, ${summary.rejected} rejected, ${summary.merges} merges, ${summary.held} held, ${summary.suggestions} suggestions`,
     );
@@ -246,6 +355,7 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
     );
     return {
       eval: 'identity',
+      linker: incremental ? `incremental (${order})` : 'bulk',
       records: score.records,
       precision: round(score.precision, 5),
       recall: round(score.recall, 5),
@@ -254,6 +364,8 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
       false_merges: score.falseMerges,
       rejected: summary.rejected,
       suggestions: summary.suggestions,
+      merges: summary.merges,
+      seconds: round(summary.seconds, 1),
     };
   } finally {
     await cleanup();
