@@ -8,11 +8,12 @@ import {
   decidePhoneGroup,
   holdCandidates,
   LINK_LIMITS,
+  type PhoneGroupVerdict,
   type StrongVia,
 } from '../../../shared/identity/link.rules.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import type { Tx } from '../../adapters/db/client.js';
-import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
+import { createIdentityRepo, type GroupRecord, type IdentityRepo } from '../../adapters/db/repos/identity.repo.js';
 import { newId } from '../../adapters/ids.js';
 
 export type LinkOutcome = 'linked' | 'held' | 'own';
@@ -21,6 +22,8 @@ export interface LinkRecordResult {
   customerId: string;
   outcome: LinkOutcome;
   merges: string[];
+  /** earlier phone merges this record undid: the phone's verdict no longer joins their records */
+  undone: string[];
   holds: number;
   suggestions: number;
 }
@@ -35,6 +38,55 @@ export function shanghaiDay(now: Date): string {
   return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
+const together = (verdict: PhoneGroupVerdict, a: string, b: string) =>
+  verdict.classes.some((c) => c.includes(a) && c.includes(b));
+
+/**
+ * Arrival order must not decide a merge. A phone merge (rule `phone`) was made on the group as it stood then: a card
+ * named 王波 and a WeChat nickname whose gender agreed, one name on the phone. When this record changes the verdict
+ * so that the group as it is now no longer puts that merge's two records in one class (徐月娥's card arrives: a family
+ * phone, the nickname is held), the merge is undone, exactly as staff would undo it, with the reason in
+ * `undone_by` (`linker:family-phone`…); the caller then holds the records as the rules now say. Only what the new
+ * record changed is revisited (the same group without it still joins the pair), so a card that went dormant since
+ * undoes nothing; merges on strong evidence (a verified phone, unionid, card), confirmed by a member or decided by a
+ * reviewer are never touched. The common case (no record of one customer split by the verdict) reads nothing more.
+ */
+async function revisitPhoneMerges(
+  repo: IdentityRepo,
+  group: readonly GroupRecord[],
+  verdict: PhoneGroupVerdict,
+  recordId: string,
+  today: string,
+  now: Date,
+): Promise<string[]> {
+  const inGroup = new Set(group.map((g) => g.recordId));
+  let before: PhoneGroupVerdict | null = null;
+  // pairs of the group in one customer now that the verdict keeps apart, and that the group without this record joined
+  const changed = (a: string, b: string) => {
+    if (a === b || !inGroup.has(a) || !inGroup.has(b) || together(verdict, a, b)) return false;
+    if (a === recordId || b === recordId) return true;
+    before ??= decidePhoneGroup(
+      group.filter((g) => g.recordId !== recordId),
+      today,
+    );
+    return together(before, a, b);
+  };
+  const split = new Set<string>();
+  for (const a of group) {
+    for (const b of group) if (a.customerId === b.customerId && changed(a.recordId, b.recordId)) split.add(a.recordId);
+  }
+  if (split.size === 0) return [];
+  const undone: string[] = [];
+  for (const m of await repo.phoneMergesOf([...split])) {
+    const [a, b] = m.records;
+    if (!changed(a, b)) continue;
+    const reason = verdict.holds.find((h) => h.recordId === a || h.recordId === b)?.reason ?? 'phone_verdict';
+    await repo.undoMerge(m.id, `linker:${reason.replaceAll('_', '-')}`, now);
+    undone.push(m.id);
+  }
+  return undone;
+}
+
 export async function linkRecord(
   tx: Tx,
   recordId: string,
@@ -46,6 +98,21 @@ export async function linkRecord(
   const me = await repo.recordFacts(recordId);
   if (!me) throw new Error(`record ${recordId} not found`);
   const record = me;
+
+  // 0. the phone group, and the phone merges this record's arrival no longer supports (undone before anything links,
+  // so every customer id read below is the one after the undo)
+  let phone: { value: string; group: GroupRecord[]; verdict: PhoneGroupVerdict } | null = null;
+  let undone: string[] = [];
+  if (record.phone !== null && !(await repo.blockedValues([{ kind: 'phone', value: record.phone }])).size) {
+    let group = await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords);
+    const verdict = decidePhoneGroup(group, today);
+    undone = await revisitPhoneMerges(repo, group, verdict, recordId, today, now);
+    if (undone.length > 0) {
+      group = await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords);
+      record.customerId = group.find((g) => g.recordId === recordId)?.customerId ?? record.customerId;
+    }
+    phone = { value: record.phone, group, verdict };
+  }
 
   // 1. strong identifiers
   const targets = new Map<string, { rule: string; evidence: Record<string, unknown> }>();
@@ -79,9 +146,8 @@ export async function linkRecord(
   // 2. the phone group
   let held = 0;
   let heldMe = false;
-  if (record.phone !== null && !(await repo.blockedValues([{ kind: 'phone', value: record.phone }])).size) {
-    const group = await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords);
-    const verdict = decidePhoneGroup(group, today);
+  if (phone !== null) {
+    const { group, verdict } = phone;
     const customerOf = new Map(group.map((g) => [g.recordId, g.customerId]));
     const mine = verdict.classes.find((c) => c.includes(recordId));
     for (const other of mine ?? []) {
@@ -89,7 +155,7 @@ export async function linkRecord(
       if (other !== recordId && c && !targets.has(c)) {
         targets.set(c, {
           rule: 'phone',
-          evidence: { via: 'phone', value: maskPhone(record.phone), records: [recordId, other], group: group.length },
+          evidence: { via: 'phone', value: maskPhone(phone.value), records: [recordId, other], group: group.length },
         });
       }
     }
@@ -101,9 +167,9 @@ export async function linkRecord(
         id: newId('hld', now.getTime()),
         recordId: h.recordId,
         candidateCustomerId: candidate,
-        phone: record.phone,
+        phone: phone.value,
         reason: h.reason,
-        evidence: { via: 'phone', value: maskPhone(record.phone ?? ''), group: group.length },
+        evidence: { via: 'phone', value: maskPhone(phone.value), group: group.length },
       }));
     });
     held = await repo.insertHolds(holds, now);
@@ -157,6 +223,7 @@ export async function linkRecord(
     customerId,
     outcome: merges.length > 0 ? 'linked' : heldMe ? 'held' : 'own',
     merges,
+    undone,
     holds: held,
     suggestions,
   };

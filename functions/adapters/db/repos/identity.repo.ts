@@ -336,6 +336,29 @@ export function createIdentityRepo(conn: Conn) {
       for (const hook of MERGE_HOOKS) await hook.merge(conn, hookInput);
     },
 
+    /**
+     * Live merges the incremental linker made on an unverified phone (rule `phone`, actor system) that moved one of
+     * the records, with the pair of records that was their evidence; newest first. Found through the move log's
+     * (table, row) index, so it costs one indexed lookup per record, not a scan of the merges.
+     */
+    async phoneMergesOf(recordIds: readonly string[]): Promise<{ id: string; records: [string, string] }[]> {
+      if (recordIds.length === 0) return [];
+      const r = await rows<{ id: string; records: unknown }>(
+        conn,
+        sql`select distinct m.id, m.evidence -> 'records' as records, m.created_at
+            from identity_merge_moves mv join identity_merges m on m.id = mv.merge_id
+            where mv.table_name = 'source_records' and mv.row_id in (select jsonb_array_elements_text(${json(recordIds)}))
+              and m.rule = 'phone' and m.actor_kind = 'system' and m.undone_at is null
+            order by m.created_at desc, m.id desc`,
+      );
+      return r.flatMap((x) => {
+        const recs = typeof x.records === 'string' ? JSON.parse(x.records) : x.records;
+        return Array.isArray(recs) && recs.length === 2
+          ? [{ id: x.id, records: [String(recs[0]), String(recs[1])] }]
+          : [];
+      });
+    },
+
     async findMerge(mergeId: string) {
       const r = await rows<{ id: string; survivor_id: string; merged_id: string; undone_at: string | null }>(
         conn,
