@@ -32,7 +32,7 @@ const xuYuee = (card: string, phone: string) => ({
 });
 const nickname = (id: string, phone: string) => ({ sourceId: id, wecomId: id, name: 'Bobo', gender: '男', phone });
 
-type Arrival = { source: 'pos' | 'wecom'; record: { sourceId: string } };
+type Arrival = { source: 'pos' | 'wecom'; record: { sourceId: string } & Record<string, unknown> };
 async function arrive(list: readonly Arrival[]) {
   for (const a of list) {
     sys.clock.advance(60_000);
@@ -174,7 +174,7 @@ describe('a phone merge revisited when the phone becomes a family phone', () => 
     // more of the family arrives on the phone: a nickname, and 王波's second card
     await arrive([
       { source: 'wecom', record: nickname('wm_rv_bobo4', phone) },
-      { source: 'pos', record: { ...wangBo('8877000043', phone), storeCode: 'HZ001' } },
+      { source: 'pos', record: wangBo('8877000043', phone) },
     ]);
     expect(await customerOf(sys, 'pos', '8877000041')).toBe(member);
     const confirmed = await sys.database.exec(
