@@ -13,7 +13,12 @@ import {
 } from '../../../shared/identity/link.rules.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import type { Tx } from '../../adapters/db/client.js';
-import { createIdentityRepo, type GroupRecord, type IdentityRepo } from '../../adapters/db/repos/identity.repo.js';
+import {
+  createIdentityRepo,
+  type GroupRecord,
+  type IdentityRepo,
+  type RecordRow,
+} from '../../adapters/db/repos/identity.repo.js';
 import { newId } from '../../adapters/ids.js';
 
 export type LinkOutcome = 'linked' | 'held' | 'own';
@@ -22,7 +27,10 @@ export interface LinkRecordResult {
   customerId: string;
   outcome: LinkOutcome;
   merges: string[];
-  /** earlier phone merges this record undid: the phone's verdict no longer joins their records */
+  /**
+   * earlier merges this record undid: phone merges whose records the phone's verdict no longer joins, and the strong
+   * merges that had joined a record to them through the side those sent back (that record followed its evidence)
+   */
   undone: string[];
   holds: number;
   suggestions: number;
@@ -87,11 +95,110 @@ async function revisitPhoneMerges(
   return undone;
 }
 
+const LINKER: LinkActor = { kind: 'system', id: 'linker' };
+
+type Targets = Map<string, { rule: string; evidence: Record<string, unknown> }>;
+
+/** The customers the record's strong identifiers link it to, each with the rule and the pair of records as evidence. */
+async function strongTargets(repo: IdentityRepo, record: RecordRow, today: string): Promise<Targets> {
+  const targets: Targets = new Map();
+  const strong = await repo.strongMatches(record.source, record.sourceId);
+  const blocked = await repo.blockedValues(strong.map((s) => ({ kind: s.kind, value: s.value })));
+  for (const s of strong) {
+    if (s.recordId === record.recordId) continue;
+    const via: StrongVia = s.kind === 'phone' ? 'verified_phone' : (s.kind as StrongVia);
+    const verdict = decideLink({
+      via,
+      blocked: blocked.has(`${s.kind}:${s.value}`),
+      sharedBy: s.sharedBy,
+      a: record,
+      b: record,
+      today,
+    });
+    if (verdict.decision === 'link') {
+      targets.set(s.customerId, {
+        rule: via,
+        evidence: {
+          via,
+          value: via === 'verified_phone' ? maskPhone(s.value) : s.value,
+          records: [record.recordId, s.recordId],
+        },
+      });
+    } else if (verdict.reason === 'cluster_limit') {
+      await repo.block(s.kind, s.value, 'cluster_limit', `on ${s.sharedBy} records`);
+    }
+  }
+  return targets;
+}
+
+/** Merges the record's customer and every target into one survivor; the merge ids are pushed to `merges`. */
+async function mergeAll(
+  repo: IdentityRepo,
+  own: string,
+  targets: Targets,
+  actor: LinkActor,
+  now: Date,
+  merges: string[],
+): Promise<string> {
+  const all = [...new Set([own, ...targets.keys()])];
+  const survivor = await repo.survivorOf(all);
+  for (const loser of all) {
+    if (loser === survivor) continue;
+    const why = targets.get(loser) ?? targets.get(survivor) ?? { rule: 'transitive', evidence: {} };
+    const id = newId('mrg', now.getTime());
+    await repo.merge({
+      id,
+      survivorId: survivor,
+      mergedId: loser,
+      rule: why.rule,
+      evidence: why.evidence,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      now,
+    });
+    merges.push(id);
+  }
+  return survivor;
+}
+
+/**
+ * A record that joined the wrongly merged customer later on strong evidence follows the side its evidence is on.
+ * 张琳's card and the 向日葵 nickname merged on the phone; a WeCom contact then joined by the nickname's unionid, into
+ * 张琳's customer (the survivor). Undoing the phone merge moves back only the rows it moved, so the contact would stay
+ * with 张琳 on evidence that is 向日葵's. Each live strong merge the linker made since whose pair of records the undo
+ * split is undone too (`linker:follows-undone-merge`), and both records of the pair are linked again on their strong
+ * identifiers by the normal merge path: the contact joins the nickname, and had it strong evidence on both sides
+ * it would join them both, as the bulk linker would. Merges a member or a reviewer made are never touched; a merge
+ * undone here is revisited in turn (a contact joined by the contact's card follows it).
+ */
+async function followUndone(repo: IdentityRepo, undone: readonly string[], today: string, now: Date) {
+  const followed: string[] = [];
+  const queue = [...undone];
+  for (let budget = 50; queue.length > 0 && budget > 0; budget -= 1) {
+    const mergeId = queue.shift() as string;
+    for (const m of await repo.strongMergesAfter(mergeId)) {
+      const customers = await repo.customersOfRecords(m.records);
+      if (customers.get(m.records[0]) === customers.get(m.records[1])) continue;
+      await repo.undoMerge(m.id, 'linker:follows-undone-merge', now);
+      followed.push(m.id);
+      queue.push(m.id);
+      for (const recordId of m.records) {
+        const record = await repo.recordFacts(recordId);
+        if (!record) continue;
+        const targets = await strongTargets(repo, record, today);
+        targets.delete(record.customerId);
+        if (targets.size > 0) await mergeAll(repo, record.customerId, targets, LINKER, now, []);
+      }
+    }
+  }
+  return followed;
+}
+
 export async function linkRecord(
   tx: Tx,
   recordId: string,
   now: Date,
-  actor: LinkActor = { kind: 'system', id: 'linker' },
+  actor: LinkActor = LINKER,
 ): Promise<LinkRecordResult> {
   const repo = createIdentityRepo(tx);
   const today = shanghaiDay(now);
@@ -108,6 +215,7 @@ export async function linkRecord(
     const verdict = decidePhoneGroup(group, today);
     undone = await revisitPhoneMerges(repo, group, verdict, recordId, today, now);
     if (undone.length > 0) {
+      undone.push(...(await followUndone(repo, undone, today, now)));
       group = await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords);
       record.customerId = group.find((g) => g.recordId === recordId)?.customerId ?? record.customerId;
     }
@@ -115,33 +223,7 @@ export async function linkRecord(
   }
 
   // 1. strong identifiers
-  const targets = new Map<string, { rule: string; evidence: Record<string, unknown> }>();
-  const strong = await repo.strongMatches(record.source, record.sourceId);
-  const blocked = await repo.blockedValues(strong.map((s) => ({ kind: s.kind, value: s.value })));
-  for (const s of strong) {
-    if (s.recordId === recordId) continue;
-    const via: StrongVia = s.kind === 'phone' ? 'verified_phone' : (s.kind as StrongVia);
-    const verdict = decideLink({
-      via,
-      blocked: blocked.has(`${s.kind}:${s.value}`),
-      sharedBy: s.sharedBy,
-      a: record,
-      b: record,
-      today,
-    });
-    if (verdict.decision === 'link') {
-      targets.set(s.customerId, {
-        rule: via,
-        evidence: {
-          via,
-          value: via === 'verified_phone' ? maskPhone(s.value) : s.value,
-          records: [recordId, s.recordId],
-        },
-      });
-    } else if (verdict.reason === 'cluster_limit') {
-      await repo.block(s.kind, s.value, 'cluster_limit', `on ${s.sharedBy} records`);
-    }
-  }
+  const targets = await strongTargets(repo, record, today);
 
   // 2. the phone group
   let held = 0;
@@ -178,27 +260,7 @@ export async function linkRecord(
   // 3. merge every linked customer into one survivor
   const merges: string[] = [];
   let customerId = record.customerId;
-  if (targets.size > 0) {
-    const all = [...new Set([record.customerId, ...targets.keys()])];
-    const survivor = await repo.survivorOf(all);
-    for (const loser of all) {
-      if (loser === survivor) continue;
-      const why = targets.get(loser) ?? targets.get(survivor) ?? { rule: 'transitive', evidence: {} };
-      const id = newId('mrg', now.getTime());
-      await repo.merge({
-        id,
-        survivorId: survivor,
-        mergedId: loser,
-        rule: why.rule,
-        evidence: why.evidence,
-        actorKind: actor.kind,
-        actorId: actor.id,
-        now,
-      });
-      merges.push(id);
-    }
-    customerId = survivor;
-  }
+  if (targets.size > 0) customerId = await mergeAll(repo, record.customerId, targets, actor, now, merges);
 
   // 4. weak evidence only suggests
   let suggestions = 0;

@@ -150,6 +150,59 @@ describe('a phone merge revisited when the phone becomes a family phone', () => 
     expect(undone[0].n).toBe(0);
   });
 
+  it("takes along a record that joined the wrongly merged customer later on the undone side's unionid", async () => {
+    // Bobo's WeCom contact carries a unionid; 王波's card and Bobo merge on the phone, then a second WeCom contact
+    // ("Jason", no phone) joins by that unionid, into 王波's customer, the merge's survivor. When 徐月娥's card makes it
+    // a family phone the phone merge is undone and Jason follows Bobo: his only evidence is Bobo's unionid.
+    const phone = '13377770005';
+    const unionid = 'oU_rv_bobo5';
+    await arrive([
+      { source: 'pos', record: wangBo('8877000051', phone) },
+      { source: 'wecom', record: { ...nickname('wm_rv_bobo5', phone), unionid } },
+      { source: 'wecom', record: { sourceId: 'wm_rv_jason5', wecomId: 'wm_rv_jason5', name: 'Jason', unionid } },
+    ]);
+    const card = await customerOf(sys, 'pos', '8877000051');
+    expect(await customerOf(sys, 'wecom', 'wm_rv_jason5')).toBe(card);
+    await arrive([{ source: 'pos', record: xuYuee('8877000052', phone) }]);
+    const parts = await partition({
+      wangBo: ['pos', '8877000051'],
+      nick: ['wecom', 'wm_rv_bobo5'],
+      jason: ['wecom', 'wm_rv_jason5'],
+      xu: ['pos', '8877000052'],
+    });
+    expect(parts).toEqual(['jason nick', 'wangBo', 'xu']);
+    expect(await customerOf(sys, 'pos', '8877000051')).toBe(card);
+    const identities = await sys.database.exec(
+      "select distinct i.customer_id from identities i where i.source = 'wecom' and i.source_id in ('wm_rv_bobo5', 'wm_rv_jason5')",
+    );
+    expect(identities.map((r) => r.customer_id)).toEqual([await customerOf(sys, 'wecom', 'wm_rv_bobo5')]);
+    // Jason's merge into 王波's customer is undone, and a live unionid merge joins him to Bobo
+    const live = await sys.database.exec(
+      "select rule from identity_merges where evidence ->> 'value' = $1 and undone_at is null",
+      [unionid],
+    );
+    expect(live.map((r) => r.rule)).toEqual(['unionid']);
+
+    // the other order on another phone: Jason first; Bobo joins 王波 (phone) and Jason (unionid) in one arrival
+    const other = '13377770006';
+    const u2 = 'oU_rv_bobo6';
+    await arrive([
+      { source: 'wecom', record: { sourceId: 'wm_rv_jason6', wecomId: 'wm_rv_jason6', name: 'Jason', unionid: u2 } },
+      { source: 'pos', record: wangBo('8877000061', other) },
+      { source: 'wecom', record: { ...nickname('wm_rv_bobo6', other), unionid: u2 } },
+    ]);
+    expect(await customerOf(sys, 'wecom', 'wm_rv_jason6')).toBe(await customerOf(sys, 'pos', '8877000061'));
+    await arrive([{ source: 'pos', record: xuYuee('8877000062', other) }]);
+    expect(
+      await partition({
+        wangBo: ['pos', '8877000061'],
+        nick: ['wecom', 'wm_rv_bobo6'],
+        jason: ['wecom', 'wm_rv_jason6'],
+        xu: ['pos', '8877000062'],
+      }),
+    ).toEqual(['jason nick', 'wangBo', 'xu']);
+  });
+
   it('never undoes a merge the member confirmed', async () => {
     const phone = '13377770004';
     await arrive([

@@ -359,6 +359,42 @@ export function createIdentityRepo(conn: Conn) {
       });
     },
 
+    /**
+     * Live merges the linker made on strong evidence (unionid, card, verified phone…, actor system) at or after the
+     * given merge, whose evidence pair names a record that merge moved: the records that joined its survivor later
+     * through one of the records an undo of it sends back. Found from the merge's own move log and the customers its
+     * survivor was merged into since (indexed by survivor and merged id), never a scan of the merges.
+     */
+    async strongMergesAfter(mergeId: string): Promise<{ id: string; records: [string, string] }[]> {
+      const r = await rows<{ id: string; records: unknown }>(
+        conn,
+        sql`with recursive me as (
+              select id, survivor_id, created_at from identity_merges where id = ${mergeId}
+            ), chain(id) as (
+              select survivor_id from me
+              union
+              select m.survivor_id from identity_merges m join chain c on m.merged_id = c.id
+              where m.undone_at is null and m.id <> ${mergeId}
+            ), moved as (
+              select row_id from identity_merge_moves where merge_id = ${mergeId} and table_name = 'source_records'
+            )
+            select m.id, m.evidence -> 'records' as records
+            from identity_merges m, me
+            where (m.survivor_id in (select id from chain) or m.merged_id in (select id from chain))
+              and m.id <> me.id and m.created_at >= me.created_at and m.undone_at is null and m.actor_kind = 'system'
+              and m.rule in ('unionid','openid','pos_card','mall_account','wecom_id','verified_phone')
+              and exists (select 1 from jsonb_array_elements_text(m.evidence -> 'records') e(v)
+                          where e.v in (select row_id from moved))
+            order by m.created_at, m.id`,
+      );
+      return r.flatMap((x) => {
+        const recs = typeof x.records === 'string' ? JSON.parse(x.records) : x.records;
+        return Array.isArray(recs) && recs.length === 2
+          ? [{ id: x.id, records: [String(recs[0]), String(recs[1])] as [string, string] }]
+          : [];
+      });
+    },
+
     async findMerge(mergeId: string) {
       const r = await rows<{ id: string; survivor_id: string; merged_id: string; undone_at: string | null }>(
         conn,
