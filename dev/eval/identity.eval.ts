@@ -31,6 +31,7 @@ import {
   DEFAULT_MAPPING,
   type ImportSummary,
   importFile,
+  importTally,
   mapRow,
   readRows,
 } from '../../functions/app/identity/import-file.js';
@@ -150,18 +151,13 @@ async function ingestOneByOne(
   onProgress: (done: number, total: number) => void,
 ): Promise<ImportSummary> {
   const started = performance.now();
-  const rejectReasons: Record<string, number> = {};
-  const reject = (reason: string) => {
-    rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
-  };
-  const totals = { created: 0, updated: 0, unchanged: 0, linked: 0, held: 0 };
-  const flags: Record<string, number> = {};
+  const tally = importTally();
   let done = 0;
   for (const row of table) {
     const { source, record } = mapRow(row, DEFAULT_MAPPING);
     done += 1;
     if (!source || !(RECORD_SOURCES as readonly string[]).includes(source)) {
-      reject(`unknown source ${source ?? '(empty)'}`);
+      tally.reject(`unknown source ${source ?? '(empty)'}`);
       continue;
     }
     const s = await ingestAndLog(database, {
@@ -174,13 +170,7 @@ async function ingestOneByOne(
       operation: 'eval.incremental',
       now,
     });
-    totals.created += s.created;
-    totals.updated += s.updated;
-    totals.unchanged += s.unchanged;
-    totals.linked += s.linked;
-    totals.held += s.held;
-    for (const r of s.results) if (r.status === 'rejected') reject(r.reason ?? 'rejected');
-    for (const [k, v] of Object.entries(s.flags)) flags[k] = (flags[k] ?? 0) + v;
+    tally.add(s);
     onProgress(done, table.length);
   }
   const [stats] = await rows<{ merges: number; undone: number; suggestions: number }>(
@@ -190,22 +180,13 @@ async function ingestOneByOne(
                (select count(*)::int from merge_suggestions) as suggestions`,
   );
   if (stats.undone > 0) console.log(`  ${stats.undone} merges undone by the linker`);
-  return {
+  return tally.summary({
     file: '(one record per call)',
     rows: table.length,
-    imported: totals.created + totals.updated + totals.unchanged,
-    created: totals.created,
-    updated: totals.updated,
-    unchanged: totals.unchanged,
-    rejected: Object.values(rejectReasons).reduce((a, b) => a + b, 0),
-    rejectReasons,
-    linked: totals.linked,
-    held: totals.held,
     merges: stats.merges,
     suggestions: stats.suggestions,
-    flags,
     seconds: (performance.now() - started) / 1000,
-  };
+  });
 }
 
 export async function identityEval(flags: Flags): Promise<Record<string, unknown>> {

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { RECORD_SOURCES, type RecordSource } from '../../../shared/identity/record.js';
 import type { Database } from '../../adapters/db/client.js';
 import { rows } from '../../adapters/db/repos/identity.repo.js';
-import { ingestAndLog } from './ingest.js';
+import { type IngestSummary, ingestAndLog } from './ingest.js';
 import { linkAll } from './link-all.js';
 
 export const FieldMappingSchema = z
@@ -141,6 +141,47 @@ export interface ImportSummary {
   seconds: number;
 }
 
+/** Running totals of an import: what each ingest call answered and why rows were rejected, then the summary. */
+export function importTally() {
+  const totals = { created: 0, updated: 0, unchanged: 0, linked: 0, held: 0 };
+  const rejectReasons: Record<string, number> = {};
+  const flags: Record<string, number> = {};
+  const reject = (reason: string) => {
+    rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
+  };
+  return {
+    totals,
+    reject,
+    add(s: IngestSummary) {
+      totals.created += s.created;
+      totals.updated += s.updated;
+      totals.unchanged += s.unchanged;
+      totals.linked += s.linked;
+      totals.held += s.held;
+      for (const r of s.results) if (r.status === 'rejected') reject(r.reason ?? 'rejected');
+      for (const [k, v] of Object.entries(s.flags)) flags[k] = (flags[k] ?? 0) + v;
+    },
+    summary(rest: { file: string; rows: number; merges: number; suggestions: number; seconds: number }): ImportSummary {
+      return {
+        file: rest.file,
+        rows: rest.rows,
+        imported: totals.created + totals.updated + totals.unchanged,
+        created: totals.created,
+        updated: totals.updated,
+        unchanged: totals.unchanged,
+        rejected: Object.values(rejectReasons).reduce((a, b) => a + b, 0),
+        rejectReasons,
+        linked: totals.linked,
+        held: totals.held,
+        merges: rest.merges,
+        suggestions: rest.suggestions,
+        flags,
+        seconds: rest.seconds,
+      };
+    },
+  };
+}
+
 export interface ImportOptions {
   file: string;
   /** every row's source; else the mapping's source column names it per row */
@@ -160,10 +201,8 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
   const text = await readFile(opts.file, 'utf8');
   const parsed = readRows(text, format);
   const bySource = new Map<RecordSource, Record<string, unknown>[]>();
-  const rejectReasons: Record<string, number> = {};
-  const reject = (reason: string) => {
-    rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
-  };
+  const tally = importTally();
+  const { totals, reject } = tally;
   for (const e of parsed.errors) reject(e.reason);
   for (const row of parsed.rows) {
     const { source, record } = mapRow(row, mapping);
@@ -179,8 +218,6 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
   const total = parsed.rows.length;
   const batchSize = opts.batchSize ?? 2000;
   const linking = opts.linking ?? 'bulk';
-  const totals = { created: 0, updated: 0, unchanged: 0, linked: 0, held: 0 };
-  const flags: Record<string, number> = {};
   let done = 0;
   for (const [source, records] of bySource) {
     for (let i = 0; i < records.length; i += batchSize) {
@@ -195,13 +232,7 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
         operation: 'import.file',
         now: opts.now,
       });
-      totals.created += s.created;
-      totals.updated += s.updated;
-      totals.unchanged += s.unchanged;
-      totals.linked += s.linked;
-      totals.held += s.held;
-      for (const r of s.results) if (r.status === 'rejected') reject(r.reason ?? 'rejected');
-      for (const [k, v] of Object.entries(s.flags)) flags[k] = (flags[k] ?? 0) + v;
+      tally.add(s);
       done += batch.length;
       opts.onProgress?.({ done, total, step: 'import' });
     }
@@ -224,20 +255,11 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
     totals.linked = stats.linked;
     totals.held = stats.held;
   }
-  return {
+  return tally.summary({
     file: opts.file,
     rows: total + parsed.errors.length,
-    imported: totals.created + totals.updated + totals.unchanged,
-    created: totals.created,
-    updated: totals.updated,
-    unchanged: totals.unchanged,
-    rejected: Object.values(rejectReasons).reduce((a, b) => a + b, 0),
-    rejectReasons,
-    linked: totals.linked,
-    held: totals.held,
     merges,
     suggestions,
-    flags,
     seconds: (performance.now() - started) / 1000,
-  };
+  });
 }
