@@ -38,6 +38,16 @@ export interface BulkLinkResult {
   steps: Record<string, number>;
 }
 
+/**
+ * `count(distinct x) filter (where …)` capped at 2: every count of distinct values below is asked only for none, one
+ * or more than one. Without DISTINCT the GROUP BY can hash instead of sorting, and no group sorts its values: one
+ * value iff the smallest equals the largest (equality of text is exact, the collation aside).
+ */
+function upTo2(x: string, where = 'true'): SQL {
+  const f = `filter (where ${where})`;
+  return sql.raw(`(case when count(${x}) ${f} = 0 then 0 when min(${x}) ${f} = max(${x}) ${f} then 1 else 2 end)`);
+}
+
 async function count(tx: Tx, query: ReturnType<typeof sql>): Promise<number> {
   const r = await rows<{ n: number }>(tx, query);
   return Number(r[0]?.n ?? 0);
@@ -97,8 +107,11 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     where k.n <> g.root and g.c <= ${o.keyLimit}::int`);
 
   step('phone groups');
+  // phone and name only ever compare equal below (and min(name) is taken only where one name is left), so they get
+  // the "C" collation here: the same equality (collations are deterministic), but the many sorts and merge joins on
+  // them compare bytes, with abbreviated keys, instead of calling strcoll per comparison
   await tx.execute(sql`create temp table lk_ph on commit drop as
-    select r.n, r.phone, coalesce(r.name_key, r.name) as name, r.name as raw_name, r.name_kind, r.surname, r.birthday,
+    select r.n, r.phone collate "C" as phone, coalesce(r.name_key, r.name) collate "C" as name, r.name as raw_name, r.name_kind, r.surname, r.birthday,
       r.gender, r.dormant from lk_rec r
     where r.phone is not null and not exists (select 1 from blocked_values b where b.kind = 'phone' and b.value = r.phone)`);
   // temp tables get no statistics unless analyzed: without them the self-joins below plan as nested loops (quadratic)
@@ -114,15 +127,16 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     update lk_ph p set name = one.fuller from one where one.n = p.n`);
   await tx.execute(sql`create temp table lk_pg on commit drop as
     select phone, count(*)::int as c,
-      count(distinct name) filter (where name_kind = 'real' and not dormant)::int as nn,
-      count(distinct birthday) filter (where not dormant)::int as nb,
+      ${upTo2('name', "name_kind = 'real' and not dormant")} as nn,
+      ${upTo2('birthday', 'not dormant')} as nb,
       min(name) filter (where name_kind = 'real' and not dormant) as rn,
       min(surname) filter (where name_kind = 'real' and not dormant) as rs,
       min(birthday) filter (where not dormant) as gb,
       min(gender) filter (where gender <> 'unknown' and not dormant) as gg,
-      count(distinct surname) filter (where name_kind = 'honorific' and not dormant)::int as nh,
-      count(distinct gender) filter (where gender <> 'unknown' and not dormant)::int as ng
+      ${upTo2('surname', "name_kind = 'honorific' and not dormant")} as nh,
+      ${upTo2('gender', "gender <> 'unknown' and not dormant")} as ng
     from lk_ph group by phone having count(*) > 1`);
+  await tx.execute(sql`analyze lk_pg`);
   // per record: does decidePhoneGroup join it, and into which class
   await tx.execute(sql`create temp table lk_pm on commit drop as
     with p as (
@@ -147,12 +161,14 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     )
     select q.*, coalesce(not (c.r_any and c.u_any) or (c.r_bd and c.u_bd) or (c.r_g and c.u_g), true) as corroborated
     from q left join c on c.phone = q.phone`);
+  await tx.execute(sql`analyze lk_pm`);
   // distinct birthdays per (phone, real name): a name whose cards disagree on the birthday joins nothing
   await tx.execute(sql`create temp table lk_nb on commit drop as
-    select phone, name, count(distinct birthday)::int as bd, min(surname) as surname,
-      count(distinct gender) filter (where gender <> 'unknown')::int as ng,
+    select phone, name, ${upTo2('birthday')} as bd, min(surname) as surname,
+      ${upTo2('gender', "gender <> 'unknown'")} as ng,
       min(gender) filter (where gender <> 'unknown') as gender
     from lk_pm where name_kind = 'real' group by phone, name`);
+  await tx.execute(sql`analyze lk_nb`);
   // not one name on the phone: a record without a real name born on the very day of exactly one named person there
   // (whose cards agree on that birthday, no other gender, 王先生's surname) is that person's
   await tx.execute(sql`create temp table lk_bb on commit drop as
@@ -178,12 +194,13 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
         end as ckey
       from lk_pm m left join lk_bb bb on bb.n = m.n
     ), s as (
-      select phone, ckey, min(n) as root, count(*)::int as size, count(distinct birthday)::int as bd
+      select phone, ckey, min(n) as root, count(*)::int as size, ${upTo2('birthday')} as bd
       from k where ckey is not null group by phone, ckey
     )
     select k.n, k.phone, k.ckey, s.root from k join s on s.phone = k.phone and s.ckey = k.ckey
     left join lk_nb nb on nb.phone = k.phone and 'r:' || nb.name = k.ckey
     where s.size > 1 and (k.ckey not like 'r:%' or nb.bd <= 1) and (k.ckey not like 'd:%' or s.bd <= 1)`);
+  await tx.execute(sql`analyze lk_cls`);
   await tx.execute(sql`insert into lk_edge (a, b, via) select root, n, 'phone' from lk_cls where n <> root`);
   // a record joined only to dormant cards of its own name ('d:') is held as before; one joined by its birthday is not
   await tx.execute(sql`create temp table lk_hold on commit drop as
@@ -201,6 +218,7 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
       or (not m.single and not (m.name_kind <> 'real' and l.n is not null))
       or l.n is null or l.ckey like 'd:%' or not m.corroborated`);
 
+  await tx.execute(sql`analyze lk_hold`);
   step('existing customers');
   await tx.execute(sql`with c as (select customer_id, min(n) as root from lk_rec group by customer_id having count(*) > 1)
     insert into lk_edge (a, b, via) select c.root, r.n, 'existing' from lk_rec r join c on c.customer_id = r.customer_id
@@ -257,19 +275,20 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   const holds = await count(
     tx,
     // a record's customer now: its survivor if the merges took its customer (lk_loser), else the one it had
-    sql`with h as (
-        select distinct h.n, h.phone, h.reason, r.id as record_id, coalesce(lo.survivor, r.customer_id) as own,
-          m.name, m.name_kind, m.surname
-        from lk_hold h join lk_rec r on r.n = h.n join lk_pm m on m.n = h.n
-        left join lk_loser lo on lo.loser = r.customer_id
-      ), o as (
-        select p.phone, coalesce(lo.survivor, r.customer_id) as customer_id, p.name, p.name_kind, p.surname
+    // every record on a grouped phone with its customer now, read once (a held record is one of them: lk_hold and
+    // lk_pm have one row per record); grouped by the record's number first, an int, then its id and the rest
+    sql`with o as materialized (
+        select p.n, r.id as record_id, p.phone, coalesce(lo.survivor, r.customer_id) as customer_id,
+          p.name, p.name_kind, p.surname
         from lk_pm p join lk_rec r on r.n = p.n left join lk_loser lo on lo.loser = r.customer_id
+      ), h as (
+        select h.n, h.phone, h.reason, o.record_id, o.customer_id as own, o.name, o.name_kind, o.surname
+        from lk_hold h join o on o.n = h.n
       ), c as (
         -- holdCandidates: only customers none of whose records on the phone names someone else than the held one
         select h.record_id, h.phone, h.reason, o.customer_id from h join o on o.phone = h.phone
         where o.customer_id <> h.own
-        group by h.record_id, h.phone, h.reason, o.customer_id
+        group by h.n, h.record_id, h.phone, h.reason, o.customer_id
         having bool_and(h.name_kind = 'unknown' or o.name_kind = 'unknown'
           or case when h.name_kind = 'real' and o.name_kind = 'real' then h.name = o.name else h.surname = o.surname end)
       ), ins as (
