@@ -39,31 +39,46 @@ export const REBUILD_SHARE = 0.2;
 
 /**
  * What the merge phase writes in bulk: each table, the columns it writes whose foreign keys are checked row by row
- * (one lookup and a key-share lock on the referenced row per written row), and how to tell the share of its rows
- * the merges write: the share of source records moved, or (the logs) the rows added against the rows there.
+ * (one lookup and a key-share lock on the referenced row per written row), the columns its UPDATE sets (none for the
+ * logs, which are only inserted into), and how to tell the share of its rows the merges write: the share of source
+ * records moved, or (the logs) the rows added against the rows there.
  */
 const WRITTEN = [
-  { table: 'source_records', columns: ['customer_id'], share: 'records' },
-  { table: 'identities', columns: ['customer_id'], share: 'records' },
-  { table: 'customers', columns: [], share: 'records' },
-  { table: 'identity_merges', columns: ['survivor_id', 'merged_id'], share: 'merges' },
-  { table: 'identity_merge_moves', columns: ['merge_id'], share: 'moves' },
+  { table: 'source_records', columns: ['customer_id'], updates: ['customer_id', 'updated_at'], share: 'records' },
+  { table: 'identities', columns: ['customer_id'], updates: ['customer_id'], share: 'records' },
+  { table: 'customers', columns: [], updates: ['status', 'merged_into', 'updated_at'], share: 'records' },
+  { table: 'identity_merges', columns: ['survivor_id', 'merged_id'], updates: [], share: 'merges' },
+  { table: 'identity_merge_moves', columns: ['merge_id'], updates: [], share: 'moves' },
 ] as const;
 
 /**
  * Sets aside the secondary indexes (those no constraint owns) of `tables` and their foreign keys on the written
  * columns, after locking the tables and every table those keys reference; returns what puts them back: each index
  * built again, each key added again (one validating join instead of a lookup per row).
+ *
+ * An updated table whose pages keep free space (fillfactor below 100: source_records, identities, customers, see
+ * migration 0017) loses only the indexes on the columns its UPDATE sets: with none of them indexed, an update is a
+ * heap-only tuple (HOT) that stays on its page and touches no index, so the other indexes (their keys unchanged)
+ * need neither a rebuild nor an entry per moved row. A row whose page is full moves and gets its index entries in
+ * place, correct either way. Packed pages (fillfactor 100) would move every row: there every secondary index goes.
  */
 async function setAside(tx: Tx, tables: readonly (typeof WRITTEN)[number][]): Promise<() => Promise<void>> {
-  const spec = JSON.stringify(tables.map((t) => ({ t: t.table, cols: t.columns })));
+  const spec = JSON.stringify(tables.map((t) => ({ t: t.table, cols: t.columns, upd: t.updates })));
   const found = await rows<{ kind: 'index' | 'fkey'; tbl: string; name: string; def: string; refs: string | null }>(
     tx,
-    sql`with t as (select t, cols from jsonb_to_recordset(${spec}::jsonb) as x(t text, cols jsonb)),
+    sql`with t as (
+          select x.t, x.cols, x.upd, coalesce((select substring(o from 'fillfactor=([0-9]+)')::int
+            from unnest(c.reloptions) o where o like 'fillfactor=%'), 100) < 100 and jsonb_array_length(x.upd) > 0 as hot
+          from jsonb_to_recordset(${spec}::jsonb) as x(t text, cols jsonb, upd jsonb) join pg_class c on c.oid = x.t::regclass
+        ),
         w as (select t, jsonb_array_elements_text(cols) as col from t)
       select 'index' as kind, t.t as tbl, i.relname as name, pg_get_indexdef(x.indexrelid) as def, null as refs
       from t join pg_index x on x.indrelid = t.t::regclass join pg_class i on i.oid = x.indexrelid
       where not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)
+        -- an index depends on each column it keys, computes or filters on
+        and (not t.hot or exists (select 1 from pg_depend d join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+          where d.classid = 'pg_class'::regclass and d.objid = x.indexrelid and d.refclassid = 'pg_class'::regclass
+            and d.refobjid = t.t::regclass and a.attname in (select jsonb_array_elements_text(t.upd))))
       union all
       select distinct 'fkey', w.t, c.conname, pg_get_constraintdef(c.oid), c.confrelid::regclass::text
       from w join pg_attribute a on a.attrelid = w.t::regclass and a.attname = w.col

@@ -274,23 +274,28 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   step('holds and suggestions');
   const holds = await count(
     tx,
-    // a record's customer now: its survivor if the merges took its customer (lk_loser), else the one it had
-    // every record on a grouped phone with its customer now, read once (a held record is one of them: lk_hold and
-    // lk_pm have one row per record); grouped by the record's number first, an int, then its id and the rest
+    // a record's customer now, as an int: its component's label (lk_lab: the smallest record of everything linked
+    // to it, existing customers included), or the record itself when nothing links it. Records share a customer now
+    // iff they share that key (a component merges into one survivor, one of its own customers, and a customer's
+    // records are all in one component), so the candidates are grouped on ints and only the kept (record, customer)
+    // pairs look up their ids. Every record on a grouped phone is read once (lk_pm: one row per record, lk_hold too).
     sql`with o as materialized (
-        select p.n, r.id as record_id, p.phone, coalesce(lo.survivor, r.customer_id) as customer_id,
-          p.name, p.name_kind, p.surname
-        from lk_pm p join lk_rec r on r.n = p.n left join lk_loser lo on lo.loser = r.customer_id
+        select p.n, p.phone, coalesce(lb.l, p.n) as k, p.name, p.name_kind, p.surname
+        from lk_pm p left join lk_lab lb on lb.n = p.n
       ), h as (
-        select h.n, h.phone, h.reason, o.record_id, o.customer_id as own, o.name, o.name_kind, o.surname
+        select h.n, h.phone, h.reason, o.k as own, o.name, o.name_kind, o.surname
         from lk_hold h join o on o.n = h.n
-      ), c as (
+      ), g as (
         -- holdCandidates: only customers none of whose records on the phone names someone else than the held one
-        select h.record_id, h.phone, h.reason, o.customer_id from h join o on o.phone = h.phone
-        where o.customer_id <> h.own
-        group by h.n, h.record_id, h.phone, h.reason, o.customer_id
+        select h.n, h.phone, h.reason, o.k, min(o.n) as other from h join o on o.phone = h.phone
+        where o.k <> h.own
+        group by h.n, h.phone, h.reason, o.k
         having bool_and(h.name_kind = 'unknown' or o.name_kind = 'unknown'
           or case when h.name_kind = 'real' and o.name_kind = 'real' then h.name = o.name else h.surname = o.surname end)
+      ), c as (
+        select r.id as record_id, g.phone, g.reason, coalesce(lo.survivor, ro.customer_id) as customer_id
+        from g join lk_rec r on r.n = g.n join lk_rec ro on ro.n = g.other
+          left join lk_loser lo on lo.loser = ro.customer_id
       ), ins as (
         insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
         select 'hld_' || ${o.job} || lpad((row_number() over (order by c.record_id, c.customer_id))::text, 9, '0'),
