@@ -70,8 +70,11 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     on conflict do nothing`);
 
   step('records');
+  // n numbers the records in the order the scan reads them: nothing depends on that order (roots and labels are
+  // each group's and component's smallest n, and only sets of records come out of them; merge and hold ids are
+  // numbered by customer and record ids), and it spares sorting the records by their text ids
   await tx.execute(sql`create temp table lk_rec on commit drop as
-    select (row_number() over (order by id))::int as n, id, source, source_id, customer_id,
+    select (row_number() over ())::int as n, id, source, source_id, customer_id,
       name, name_key, name_kind, surname,
       birthday, gender, phone, (last_active is not null and last_active < ${o.today}::date - ${o.dormantDays}::int) as dormant
     from source_records`);
@@ -109,7 +112,8 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   step('phone groups');
   // phone and name only ever compare equal below (and min(name) is taken only where one name is left), so they get
   // the "C" collation here: the same equality (collations are deterministic), but the many sorts and merge joins on
-  // them compare bytes, with abbreviated keys, instead of calling strcoll per comparison
+  // them compare bytes, with abbreviated keys, instead of calling strcoll per comparison (a bigint phone measured
+  // no faster at 10^6: the groups hash)
   await tx.execute(sql`create temp table lk_ph on commit drop as
     select r.n, r.phone collate "C" as phone, coalesce(r.name_key, r.name) collate "C" as name, r.name as raw_name, r.name_kind, r.surname, r.birthday,
       r.gender, r.dormant from lk_rec r
@@ -272,29 +276,34 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   });
 
   step('holds and suggestions');
+  // a record's customer now, as an int: its component's label (lk_lab: the smallest record of everything linked
+  // to it, existing customers included), or the record itself when nothing links it. Records share a customer now
+  // iff they share that key (a component merges into one survivor, one of its own customers, and a customer's
+  // records are all in one component), so the candidates are grouped on ints (lk_hold and lk_pm have one row per
+  // record) and only the kept (record, customer) pairs, a temp table with its statistics, look up their ids
+  await tx.execute(sql`set local enable_sort = off`);
+  await tx.execute(sql`create temp table lk_hc on commit drop as
+    with o as materialized (
+      select p.n, p.phone, coalesce(lb.l, p.n) as k, p.name, p.name_kind, p.surname
+      from lk_pm p left join lk_lab lb on lb.n = p.n
+    ), h as (
+      select h.n, h.phone, h.reason, o.k as own, o.name, o.name_kind, o.surname
+      from lk_hold h join o on o.n = h.n
+    )
+    -- holdCandidates: only customers none of whose records on the phone names someone else than the held one
+    select h.n, min(h.phone) as phone, min(h.reason) as reason, min(o.n) as other
+    from h join o on o.phone = h.phone
+    where o.k <> h.own
+    group by h.n, o.k
+    having bool_and(h.name_kind = 'unknown' or o.name_kind = 'unknown'
+      or case when h.name_kind = 'real' and o.name_kind = 'real' then h.name = o.name else h.surname = o.surname end)`);
+  await tx.execute(sql`set local enable_sort = on`);
+  await tx.execute(sql`analyze lk_hc`);
   const holds = await count(
     tx,
-    // a record's customer now, as an int: its component's label (lk_lab: the smallest record of everything linked
-    // to it, existing customers included), or the record itself when nothing links it. Records share a customer now
-    // iff they share that key (a component merges into one survivor, one of its own customers, and a customer's
-    // records are all in one component), so the candidates are grouped on ints and only the kept (record, customer)
-    // pairs look up their ids. Every record on a grouped phone is read once (lk_pm: one row per record, lk_hold too).
-    sql`with o as materialized (
-        select p.n, p.phone, coalesce(lb.l, p.n) as k, p.name, p.name_kind, p.surname
-        from lk_pm p left join lk_lab lb on lb.n = p.n
-      ), h as (
-        select h.n, h.phone, h.reason, o.k as own, o.name, o.name_kind, o.surname
-        from lk_hold h join o on o.n = h.n
-      ), g as (
-        -- holdCandidates: only customers none of whose records on the phone names someone else than the held one
-        select h.n, h.phone, h.reason, o.k, min(o.n) as other from h join o on o.phone = h.phone
-        where o.k <> h.own
-        group by h.n, h.phone, h.reason, o.k
-        having bool_and(h.name_kind = 'unknown' or o.name_kind = 'unknown'
-          or case when h.name_kind = 'real' and o.name_kind = 'real' then h.name = o.name else h.surname = o.surname end)
-      ), c as (
+    sql`with c as (
         select r.id as record_id, g.phone, g.reason, coalesce(lo.survivor, ro.customer_id) as customer_id
-        from g join lk_rec r on r.n = g.n join lk_rec ro on ro.n = g.other
+        from lk_hc g join lk_rec r on r.n = g.n join lk_rec ro on ro.n = g.other
           left join lk_loser lo on lo.loser = ro.customer_id
       ), ins as (
         insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
@@ -313,7 +322,8 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
         from source_records r left join stores s on s.id = r.store_id
         where r.name_kind = 'real' and r.birthday is not null
       ), g as (
-        select name, birthday, d from w where d is not null group by name, birthday, d having count(distinct customer_id) > 1
+        -- more than one customer: the smallest is not the largest (no DISTINCT, so the groups hash instead of sorting)
+        select name, birthday, d from w where d is not null group by name, birthday, d having min(customer_id) <> max(customer_id)
       ), f as (
         select distinct on (w.name, w.birthday, w.d, w.customer_id) w.*
         from w join g on g.name = w.name and g.birthday = w.birthday and g.d = w.d
