@@ -58,21 +58,24 @@ const WRITTEN = [
  * columns, after locking the tables and every table those keys reference; returns what puts them back: each index
  * built again, each key added again (one validating join instead of a lookup per row).
  *
- * An updated table whose pages keep free space (fillfactor below 100: source_records, identities, customers, see
- * migration 0017) loses only the indexes on the columns its UPDATE sets: with none of them indexed, an update is a
- * heap-only tuple (HOT) that stays on its page and touches no index, so the other indexes (their keys unchanged)
- * need neither a rebuild nor an entry per moved row. A row whose page is full moves and gets its index entries in
- * place, correct either way. Packed pages (fillfactor 100) would move every row: there every secondary index goes.
+ * An updated table whose pages have room for the new versions of the rows it moves (`hot`: source_records,
+ * identities and customers are filled to 70 %, migration 0017) loses only the indexes on the columns its UPDATE
+ * sets: with none of them indexed, an update is a heap-only tuple (HOT) that stays on its page and touches no
+ * index, so the other indexes (their keys unchanged) need neither a rebuild nor an entry per moved row. A row whose
+ * page is full moves and gets its index entries in place, correct either way. Packed pages (a table written before
+ * that migration) would move every row: there every secondary index goes, as before.
  */
-async function setAside(tx: Tx, tables: readonly (typeof WRITTEN)[number][]): Promise<() => Promise<void>> {
-  const spec = JSON.stringify(tables.map((t) => ({ t: t.table, cols: t.columns, upd: t.updates })));
+async function setAside(
+  tx: Tx,
+  tables: readonly (typeof WRITTEN)[number][],
+  hot: ReadonlySet<string>,
+): Promise<() => Promise<void>> {
+  const spec = JSON.stringify(
+    tables.map((t) => ({ t: t.table, cols: t.columns, upd: t.updates, hot: hot.has(t.table) && t.updates.length > 0 })),
+  );
   const found = await rows<{ kind: 'index' | 'fkey'; tbl: string; name: string; def: string; refs: string | null }>(
     tx,
-    sql`with t as (
-          select x.t, x.cols, x.upd, coalesce((select substring(o from 'fillfactor=([0-9]+)')::int
-            from unnest(c.reloptions) o where o like 'fillfactor=%'), 100) < 100 and jsonb_array_length(x.upd) > 0 as hot
-          from jsonb_to_recordset(${spec}::jsonb) as x(t text, cols jsonb, upd jsonb) join pg_class c on c.oid = x.t::regclass
-        ),
+    sql`with t as (select * from jsonb_to_recordset(${spec}::jsonb) as x(t text, cols jsonb, upd jsonb, hot boolean)),
         w as (select t, jsonb_array_elements_text(cols) as col from t)
       select 'index' as kind, t.t as tbl, i.relname as name, pg_get_indexdef(x.indexrelid) as def, null as refs
       from t join pg_index x on x.indrelid = t.t::regclass join pg_class i on i.oid = x.indexrelid
@@ -108,6 +111,29 @@ async function setAside(tx: Tx, tables: readonly (typeof WRITTEN)[number][]): Pr
         );
     }
   };
+}
+
+/**
+ * Whether the pages of `table` have room for new versions of `share` of its rows, measured on the rows themselves
+ * (their size against the pages holding them; a 1 % sample of the pages of a large table): an UPDATE can then keep
+ * them on their pages (HOT) when it changes no indexed column.
+ */
+async function pagesHaveRoom(tx: Tx, table: string, share: number): Promise<boolean> {
+  const [{ pages: total, block }] = await rows<{ pages: number; block: number }>(
+    tx,
+    sql`select (pg_relation_size(${table}::regclass) / current_setting('block_size')::int)::int as pages,
+      current_setting('block_size')::int as block`,
+  );
+  const sample = total > 2000 ? sql`tablesample system (1) repeatable (0)` : sql``;
+  // on a page: a 24-byte header, then per row a 4-byte line pointer and the row (its header included)
+  const [r] = await rows<{ pages: number; bytes: number }>(
+    tx,
+    sql`select count(distinct (ctid::text::point)[0])::int as pages, coalesce(sum(pg_column_size(x.*) + 4), 0)::float8 as bytes
+      from ${sql.identifier(table)} x ${sample}`,
+  );
+  if (!r || r.pages === 0) return false;
+  const used = Number(r.bytes) / (r.pages * (Number(block) - 24));
+  return 1 - used >= share * used;
 }
 
 /** The bulk linker's merges; returns how many (one per losing customer). Leaves lk_loser for later statements. */
@@ -155,7 +181,10 @@ export async function bulkMerge(tx: Tx, o: BulkMergeOptions): Promise<number> {
   let restore: (() => Promise<void>) | null = null;
   if (aside.length > 0) {
     o.step('merges: set indexes aside');
-    restore = await setAside(tx, aside);
+    const hot = new Set<string>();
+    for (const w of aside)
+      if (w.updates.length > 0 && (await pagesHaveRoom(tx, w.table, size.moved / size.total))) hot.add(w.table);
+    restore = await setAside(tx, aside, hot);
   }
 
   o.step('merges: log');
