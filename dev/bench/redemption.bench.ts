@@ -351,6 +351,8 @@ function explain(m: Measured, paced: PacedFigures, path: string) {
     server_elu: s.elu,
     db_p99_ms: db,
     pool_query_p99_ms: s.pool_query.p99_ms,
+    new_connections: s.connects.n,
+    new_connection_max_ms: s.connects.max_ms,
     slowest_1pct_in_gc_pct: slowOverlap,
     all_in_gc_pct: allOverlap,
     bench_gc_max_ms: b.gc_max_ms,
@@ -371,7 +373,8 @@ function explain(m: Measured, paced: PacedFigures, path: string) {
       Object.entries(s.db)
         .map(([k, d]) => `${k} ${d.p50_ms}/${d.p99_ms} (${d.n})`)
         .join(', ') || 'none'
-    }; pool.query incl. waiting for a connection ${s.pool_query.p50_ms}/${s.pool_query.p99_ms}`,
+    }; pool.query incl. waiting for a connection ${s.pool_query.p50_ms}/${s.pool_query.p99_ms}; ` +
+      `connections opened ${s.connects.n}${s.connects.n ? ` (max ${s.connects.max_ms} ms)` : ''}`,
     ...(slowOverlap === null
       ? []
       : [`slowest 1 % in flight during a server GC pause ≥ 2 ms: ${slowOverlap} % (all requests: ${allOverlap} %)`]),

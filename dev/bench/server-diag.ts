@@ -45,6 +45,8 @@ export interface DiagWindow extends ProcessWindow {
   db: Record<string, Dist>;
   /** pool.query: waiting for a connection + the statement */
   pool_query: Dist;
+  /** connections the pool opened in the window (WebSocket, startup, SCRAM), and how long each took */
+  connects: Dist;
 }
 
 export interface Dist {
@@ -64,6 +66,7 @@ export async function installServerDiag(
   profileDir?: string,
 ): Promise<{ start(): Promise<void>; stop(): Promise<DiagWindow> }> {
   const inspector = profileDir ? new Session() : null;
+  const keep = process.env.BENCH_WINDOW_PROF_KEEP ?? 'all';
   inspector?.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) =>
@@ -132,6 +135,27 @@ export async function installServerDiag(
     }
     return result;
   };
+  // a connection the pool opens during a window (it closes those idle for idleTimeoutMillis) is a stall of its own
+  let connects: number[] = [];
+  const connectOrig = neon.Client.prototype.connect as (...a: unknown[]) => unknown;
+  neon.Client.prototype.connect = function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now();
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') {
+      const callback = args[last] as (...a: unknown[]) => unknown;
+      args[last] = (...a: unknown[]) => {
+        connects.push(performance.now() - t0);
+        return callback(...a);
+      };
+      return connectOrig.apply(this, args);
+    }
+    const result = connectOrig.apply(this, args);
+    (result as Promise<unknown>)?.then?.(
+      () => connects.push(performance.now() - t0),
+      () => {},
+    );
+    return result;
+  } as typeof neon.Client.prototype.connect;
   const poolQueryOrig = neon.Pool.prototype.query as (...a: unknown[]) => unknown;
   neon.Pool.prototype.query = function (this: unknown, ...args: unknown[]) {
     const t0 = performance.now();
@@ -152,14 +176,17 @@ export async function installServerDiag(
         await post('Profiler.start');
         await post('HeapProfiler.startSampling', {
           samplingInterval: 4096,
-          includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: true,
+          // BENCH_WINDOW_PROF_KEEP: all (everything the window allocated), old (what outlived the young
+          // generation: the objects that make scavenges long), live (what is still on the heap at the end)
+          includeObjectsCollectedByMajorGC: keep === 'all' || keep === 'old',
+          includeObjectsCollectedByMinorGC: keep === 'all',
         });
       }
       http = new Map();
       started = new Map();
       db = new Map();
       poolQuery = [];
+      connects = [];
       proc.start();
     },
     async stop(): Promise<DiagWindow> {
@@ -176,6 +203,7 @@ export async function installServerDiag(
         http: Object.fromEntries([...http].map(([k, xs]) => [k, dist(xs)])),
         db: Object.fromEntries([...db].map(([k, xs]) => [k, dist(xs)])),
         pool_query: dist(poolQuery),
+        connects: dist(connects),
       };
     },
   };
