@@ -56,15 +56,21 @@ export function matchRoute(
   pathname: string,
 ): { route: RouteFile; params: Record<string, string | string[]> } | null {
   if (!pathname.startsWith('/api/') && pathname !== '/api') return null;
+  // a route without parameters is looked up, not searched for: static routes sort first, so an exact match is the
+  // match (and a request allocates no params object per route tried)
+  const exact = staticRoutes(routes).get(
+    pathname.length > 5 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname,
+  );
+  if (exact) return { route: exact, params: {} };
   const parts = pathname.slice('/api/'.length).split('/').filter(Boolean).map(decodeURIComponent);
   for (const route of routes) {
-    const params: Record<string, string | string[]> = {};
+    let params: Record<string, string | string[]> | null = null;
     let i = 0;
     let matched = true;
     for (const seg of route.segments) {
       if (seg.kind === 'rest') {
         if (i >= parts.length) matched = false;
-        else params[seg.name] = parts.slice(i);
+        else (params ??= {})[seg.name] = parts.slice(i);
         i = parts.length;
         break;
       }
@@ -77,9 +83,22 @@ export function matchRoute(
         matched = false;
         break;
       }
-      if (seg.kind === 'param') params[seg.name] = part;
+      if (seg.kind === 'param') (params ??= {})[seg.name] = part;
     }
-    if (matched && i === parts.length) return { route, params };
+    if (matched && i === parts.length) return { route, params: params ?? {} };
   }
   return null;
+}
+
+const staticByList = new WeakMap<RouteFile[], Map<string, RouteFile>>();
+
+function staticRoutes(routes: RouteFile[]): Map<string, RouteFile> {
+  let map = staticByList.get(routes);
+  if (!map) {
+    map = new Map();
+    for (const r of routes)
+      if (r.segments.every((seg) => seg.kind === 'static') && !map.has(r.pattern)) map.set(r.pattern, r);
+    staticByList.set(routes, map);
+  }
+  return map;
 }

@@ -4,7 +4,7 @@
  * files, and the WeChat simulator's client routes mounted same-origin at /__sim/ for the H5 platform layer.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,27 +54,33 @@ export async function loadHandlers(routes: RouteFile[]): Promise<Map<string, Han
   return handlers;
 }
 
-/** Vercel's response helpers, so handlers written for Vercel run here unchanged. */
-function withHelpers(res: ServerResponse) {
-  const r = res as ServerResponse & {
-    status?: (code: number) => typeof r;
-    json?: (body: unknown) => typeof r;
-    send?: (body: unknown) => typeof r;
-  };
-  r.status = (code) => {
-    res.statusCode = code;
-    return r;
-  };
-  r.json = (body) => {
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(body));
-    return r;
-  };
-  r.send = (body) => {
-    res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
-    return r;
-  };
-  return r;
+/**
+ * Vercel's response helpers, so handlers written for Vercel run here unchanged: methods of the server's response
+ * class, not closures made per request.
+ */
+class VercelStyleResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  status(code: number): this {
+    this.statusCode = code;
+    return this;
+  }
+  json(body: unknown): this {
+    this.setHeader('content-type', 'application/json; charset=utf-8');
+    this.end(JSON.stringify(body));
+    return this;
+  }
+  send(body: unknown): this {
+    this.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+    return this;
+  }
+}
+
+/** A plain API path needs no URL parser (the common case); anything else (dots, escapes, a query) gets one. */
+const PLAIN_API_PATH = /^\/api(?:\/[A-Za-z0-9_-]+)*\/?$/;
+
+function requestPath(rawUrl: string): { pathname: string; searchParams: URLSearchParams | null } {
+  if (PLAIN_API_PATH.test(rawUrl)) return { pathname: rawUrl, searchParams: null };
+  const url = new URL(rawUrl, 'http://local');
+  return { pathname: url.pathname, searchParams: url.searchParams };
 }
 
 export async function startLocalServer(
@@ -82,8 +88,8 @@ export async function startLocalServer(
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const routes = listRouteFiles();
   const handlers = await loadHandlers(routes);
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
+  const server = createServer({ ServerResponse: VercelStyleResponse }, (req, res) => {
+    const url = requestPath(req.url ?? '/');
     if (url.pathname.startsWith('/__sim/') && options.simulator) return void options.simulator(req, res);
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       const match = matchRoute(routes, url.pathname);
@@ -96,13 +102,16 @@ export async function startLocalServer(
         return;
       }
       const query: Record<string, string | string[]> = {};
-      for (const key of new Set(url.searchParams.keys())) {
-        const all = url.searchParams.getAll(key);
-        query[key] = all.length > 1 ? all : all[0];
+      if (url.searchParams) {
+        for (const key of new Set(url.searchParams.keys())) {
+          const all = url.searchParams.getAll(key);
+          query[key] = all.length > 1 ? all : all[0];
+        }
       }
-      Object.assign(req, { query: { ...query, ...match.params } });
+      for (const [key, value] of Object.entries(match.params)) query[key] = value;
+      Object.assign(req, { query });
       const handler = handlers.get(match.route.file)!;
-      Promise.resolve(handler(req, withHelpers(res))).catch((error) => {
+      Promise.resolve(handler(req, res)).catch((error) => {
         console.error('handler crashed outside its wrapper', error);
         if (!res.headersSent) res.statusCode = 500;
         res.end();

@@ -239,6 +239,7 @@ function parseBody(raw: Buffer, req: IncomingMessage, schema: z.ZodType | undefi
 }
 
 function parseQuery(req: IncomingMessage, schema: z.ZodType | undefined): unknown {
+  if (!schema) return undefined;
   const fromVercel = (req as IncomingMessage & { query?: Record<string, string | string[]> }).query;
   const query: Record<string, string | string[]> = fromVercel ? { ...fromVercel } : {};
   if (!fromVercel) {
@@ -248,7 +249,6 @@ function parseQuery(req: IncomingMessage, schema: z.ZodType | undefined): unknow
       query[key] = all.length > 1 ? all : all[0];
     }
   }
-  if (!schema) return undefined;
   return validate(schema, query, 'query');
 }
 
