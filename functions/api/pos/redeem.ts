@@ -13,7 +13,7 @@ export default endpoint(
     auth: 'partner',
     action: 'pos.redeem',
     body: PosRedeemBody,
-    resource: ({ deps, body }) => posStoreResource(deps, body.storeId),
+    resource: ({ deps, body, actor }) => posStoreResource(deps, body.storeId, actor),
   },
   async ({ deps, actor, body }) =>
     fromResult(await redeemAtPos(deps.database.db, posCaller(actor), body, deps.clock.now()), PosRedeemResponse),

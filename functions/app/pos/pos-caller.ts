@@ -1,15 +1,23 @@
 import type { Actor, Resource } from '../../../shared/access/policy.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { AppError } from '../../http/app-error.js';
+import { activePartnerKey } from '../auth/partner-keys.js';
 import type { Deps } from '../deps.js';
 import type { PosCaller } from './redeem.js';
 
 /**
  * The store a POS request names (optional cross-check) as a policy resource: the policy then refuses a key acting
- * for another store. An unknown store id is a clear STORE_NOT_FOUND before anything runs.
+ * for another store. An unknown store id is a clear STORE_NOT_FOUND before anything runs. The key's own store (what
+ * a POS sends) comes from the cached key (partner-keys.ts), without a round trip; any other store is read.
  */
-export async function posStoreResource(deps: Deps, storeId: string | undefined): Promise<Resource> {
+export async function posStoreResource(deps: Deps, storeId: string | undefined, actor?: Actor): Promise<Resource> {
   if (!storeId) return { kind: 'none' };
+  if (actor?.kind === 'partner' && actor.storeId === storeId) {
+    const key = await activePartnerKey(deps.database.db, actor.keyId);
+    if (key?.storeId === storeId && key.storeRegionId) {
+      return { kind: 'store', storeId, regionId: key.storeRegionId };
+    }
+  }
   const store = await posRepo.storeExists(deps.database.db, storeId);
   if (!store) throw new AppError('STORE_NOT_FOUND', `no store ${storeId}`);
   return { kind: 'store', storeId: store.id, regionId: store.regionId };

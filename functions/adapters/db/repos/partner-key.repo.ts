@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { partnerKeys } from '../schema.js';
+import { partnerKeys, stores } from '../schema.js';
 
 export function createPartnerKeyRepo(db: Db) {
   return {
@@ -10,9 +10,12 @@ export function createPartnerKeyRepo(db: Db) {
           id: partnerKeys.id,
           source: partnerKeys.source,
           storeId: partnerKeys.storeId,
+          // the key's store's region: a request naming the key's own store needs no second read (pos-caller.ts)
+          storeRegionId: stores.regionId,
           secret: partnerKeys.secret,
         })
         .from(partnerKeys)
+        .leftJoin(stores, eq(stores.id, partnerKeys.storeId))
         .where(and(eq(partnerKeys.id, id), isNull(partnerKeys.revokedAt)))
         .limit(1);
       return rows[0] ?? null;

@@ -10,7 +10,7 @@ export default endpoint(
     auth: 'partner',
     action: 'pos.points_spend',
     body: PosPointsSpendBody,
-    resource: ({ deps, body }) => posStoreResource(deps, body.storeId),
+    resource: ({ deps, body, actor }) => posStoreResource(deps, body.storeId, actor),
   },
   async ({ deps, actor, body }) =>
     fromResult(
