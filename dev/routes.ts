@@ -70,7 +70,10 @@ export function matchRoute(
     for (const seg of route.segments) {
       if (seg.kind === 'rest') {
         if (i >= parts.length) matched = false;
-        else (params ??= {})[seg.name] = parts.slice(i);
+        else {
+          params ??= {};
+          params[seg.name] = parts.slice(i);
+        }
         i = parts.length;
         break;
       }
@@ -83,7 +86,10 @@ export function matchRoute(
         matched = false;
         break;
       }
-      if (seg.kind === 'param') (params ??= {})[seg.name] = part;
+      if (seg.kind === 'param') {
+        params ??= {};
+        params[seg.name] = part;
+      }
     }
     if (matched && i === parts.length) return { route, params: params ?? {} };
   }
