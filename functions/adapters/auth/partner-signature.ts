@@ -7,7 +7,7 @@
  * key that returns the first answer. Keys are looked up through a short in-process cache
  * (functions/app/auth/partner-keys.ts): a revoked key stops working within PARTNER_KEY_CACHE_SECONDS (5 s).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
@@ -22,7 +22,8 @@ export interface SignInput {
 }
 
 export function canonicalString(input: Omit<SignInput, 'secret'>): string {
-  const bodyHash = createHash('sha256').update(input.body).digest('hex');
+  // one-shot: no Hash object (a native handle every young collection must process) per request
+  const bodyHash = hash('sha256', input.body, 'hex');
   return [input.method.toUpperCase(), input.path, String(input.timestamp), input.nonce, bodyHash].join('\n');
 }
 

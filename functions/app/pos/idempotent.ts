@@ -8,7 +8,7 @@
  * redemption reads and decides first and writes everything in one statement (see redeem.ts), and uses
  * `storedAnswer` / `answerFromStored` to answer a retry exactly as `idempotent` would.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import type { Db, Tx } from '../../adapters/db/client.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
@@ -42,9 +42,7 @@ export function requestHash(body: Record<string, unknown>): string {
     return v;
   };
   const { idempotencyKey: _ignored, ...rest } = body;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(rest)))
-    .digest('hex');
+  return hash('sha256', JSON.stringify(canonical(rest)), 'hex');
 }
 
 /** What a retry gets from the stored row: the first answer for the same body, a conflict for another body. */
