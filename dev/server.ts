@@ -11,15 +11,6 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { API_DIR, listRouteFiles, matchRoute, type RouteFile } from './routes.js';
 
-// A long-running server under bursts should not let V8 pretenure per-request objects: after a burst (requests
-// queued for tens of ms survive young collections), V8 allocates the objects of busy allocation sites straight in
-// the old generation, and each such object, dead a millisecond later, keeps the young objects it points to (the
-// request, its body, the response) alive through every young collection until the next full one. Measured with
-// `npm run bench -- redemption --node-args=--trace-gc-nvp`: after the saturation runs, ~0.8 MB survived every
-// scavenge at 1,000 req/s of plain pings (20–40 KB without pretenuring), scavenges took ~3 ms instead of ~1.5 and
-// the old generation filled up to incremental marking every ~10 s. V8 reads the flag at each collection.
-setFlagsFromString('--no-allocation-site-pretenuring');
-
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface LocalServerOptions {
@@ -86,6 +77,15 @@ function requestPath(rawUrl: string): { pathname: string; searchParams: URLSearc
 export async function startLocalServer(
   options: LocalServerOptions = {},
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  // A long-running server under bursts should not let V8 pretenure per-request objects: after a burst (requests
+  // queued for tens of ms survive young collections), V8 allocates the objects of busy allocation sites straight in
+  // the old generation, and each such object, dead a millisecond later, keeps the young objects it points to (the
+  // request, its body, the response) alive through every young collection until the next full one. Measured with
+  // `npm run bench -- redemption --node-args=--trace-gc-nvp`: after the saturation runs, ~0.8 MB survived every
+  // scavenge at 1,000 req/s of plain pings (20–40 KB without pretenuring), scavenges took ~3 ms instead of ~1.5 and
+  // the old generation filled up to incremental marking every ~10 s. V8 reads the flag at each collection;
+  // set here, when a server starts, not when a module merely imports this file's helpers.
+  setFlagsFromString('--no-allocation-site-pretenuring');
   const routes = listRouteFiles();
   const handlers = await loadHandlers(routes);
   const server = createServer({ ServerResponse: VercelStyleResponse }, (req, res) => {
