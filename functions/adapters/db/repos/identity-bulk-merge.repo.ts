@@ -39,6 +39,18 @@ export interface BulkMergeOptions {
  */
 export const REBUILD_SHARE = 0.2;
 
+/** every kind of link an edge of the bulk linker records (lk_edge.via, checked there), in byte order */
+export const VIAS = [
+  'existing',
+  'mall_account',
+  'openid',
+  'phone',
+  'pos_card',
+  'unionid',
+  'verified_phone',
+  'wecom_id',
+] as const;
+
 /**
  * What the merge phase writes in bulk: each table, the columns it writes whose foreign keys are checked row by row
  * (one lookup and a key-share lock on the referenced row per written row), the columns its UPDATE sets (none for the
@@ -145,15 +157,25 @@ export async function bulkMerge(tx: Tx, o: BulkMergeOptions): Promise<number> {
   await tx.execute(sql`create temp table lk_cust on commit drop as
     select lb.l, r.customer_id, count(*)::int as recs from lk_lab lb join lk_rec r on r.n = lb.n group by lb.l, r.customer_id`);
   await tx.execute(sql`analyze lk_cust`);
+  // the evidence's kinds of link per component: one flag per kind (a hashed GROUP BY) instead of jsonb_agg(distinct),
+  // which sorts every edge; the array lists them in the order that sort gives (VIAS is in byte order, and every
+  // collation orders these lower-case words alike)
+  const vias = sql.raw(
+    `array_to_json(array_remove(array[${VIAS.map((v, i) => `case when v.k${i} then '${v}' end`).join(', ')}], null))::jsonb`,
+  );
+  const flags = sql.raw(VIAS.map((v, i) => `bool_or(e.via = '${v}') as k${i}`).join(', '));
   await tx.execute(sql`create temp table lk_loser on commit drop as
     with s as (
       select distinct on (lc.l) lc.l, lc.customer_id as survivor from lk_cust lc join customers c on c.id = lc.customer_id
       order by lc.l, (c.registered_at is null), c.created_at, c.id
     ), v as (
-      select lb.l, jsonb_agg(distinct e.via) as via from lk_edge e join lk_lab lb on lb.n = e.b group by lb.l
+      select lb.l, ${flags} from lk_edge e join lk_lab lb on lb.n = e.b group by lb.l
     )
-    select lc.customer_id as loser, s.survivor, lc.recs, 'mrg_' || ${o.job} || lpad((row_number() over (order by lc.customer_id))::text, 9, '0') as merge_id,
-      coalesce(v.via, '[]'::jsonb) as via
+    -- merge ids by customer id in byte order (collate "C": the ids are lower-case letters, digits and one '_', so
+    -- every collation orders them alike, and bytes compare without strcoll)
+    select lc.customer_id as loser, s.survivor, lc.recs,
+      'mrg_' || ${o.job} || lpad((row_number() over (order by lc.customer_id collate "C"))::text, 9, '0') as merge_id,
+      coalesce(${vias}, '[]'::jsonb) as via
     from lk_cust lc join s on s.l = lc.l left join v on v.l = lc.l where lc.customer_id <> s.survivor`);
   await tx.execute(sql`alter table lk_loser add primary key (loser)`);
   await tx.execute(sql`analyze lk_loser`);

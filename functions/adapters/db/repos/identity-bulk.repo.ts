@@ -10,7 +10,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
 import { rows } from './identity.repo.js';
-import { bulkMerge } from './identity-bulk-merge.repo.js';
+import { bulkMerge, VIAS } from './identity-bulk-merge.repo.js';
 
 export interface BulkLinkOptions {
   today: string;
@@ -40,12 +40,13 @@ export interface BulkLinkResult {
 
 /**
  * `count(distinct x) filter (where …)` capped at 2: every count of distinct values below is asked only for none, one
- * or more than one. Without DISTINCT the GROUP BY can hash instead of sorting, and no group sorts its values: one
- * value iff the smallest equals the largest (equality of text is exact, the collation aside).
+ * or more than one. Without DISTINCT the GROUP BY can hash instead of sorting, and no group sorts its values: none
+ * iff the smallest is null, one iff the smallest equals the largest (equality of text is exact, the collation
+ * aside). Two aggregates per count, not three (a repeated aggregate is computed once).
  */
 function upTo2(x: string, where = 'true'): SQL {
   const f = `filter (where ${where})`;
-  return sql.raw(`(case when count(${x}) ${f} = 0 then 0 when min(${x}) ${f} = max(${x}) ${f} then 1 else 2 end)`);
+  return sql.raw(`(case when min(${x}) ${f} is null then 0 when min(${x}) ${f} = max(${x}) ${f} then 1 else 2 end)`);
 }
 
 async function count(tx: Tx, query: ReturnType<typeof sql>): Promise<number> {
@@ -80,7 +81,11 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     from source_records`);
   const records = await count(tx, sql`select count(*)::int as n from lk_rec`);
   await tx.execute(sql`analyze lk_rec`);
-  await tx.execute(sql`create temp table lk_edge (a int not null, b int not null, via text not null) on commit drop`);
+  await tx.execute(
+    sql`create temp table lk_edge (a int not null, b int not null, via text not null check (via in (${sql.raw(
+      VIAS.map((v) => `'${v}'`).join(', '),
+    )}))) on commit drop`,
+  );
 
   step('strong identifiers');
   const strong = sql`i.quality = 'valid'
@@ -224,43 +229,50 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
 
   await tx.execute(sql`analyze lk_hold`);
   step('existing customers');
-  await tx.execute(sql`with c as (select customer_id, min(n) as root from lk_rec group by customer_id having count(*) > 1)
-    insert into lk_edge (a, b, via) select c.root, r.n, 'existing' from lk_rec r join c on c.customer_id = r.customer_id
-    where r.n <> c.root`);
+  // customers with more than one record, found on source_records itself (the same rows as lk_rec, in this
+  // transaction): on a vacuumed table an index-only scan of its customer index, already in customer order, instead of
+  // hashing every record's text id (an initial migration has none: each record came with its own customer)
+  await tx.execute(sql`with c as (select customer_id from source_records group by customer_id having count(*) > 1),
+      m as materialized (select r.n, r.customer_id from lk_rec r join c on c.customer_id = r.customer_id),
+      g as (select customer_id, min(n) as root from m group by customer_id)
+    insert into lk_edge (a, b, via) select g.root, m.n, 'existing' from m join g on g.customer_id = m.customer_id
+    where m.n <> g.root`);
   const edges = await count(tx, sql`select count(*)::int as n from lk_edge`);
 
   step('union-find');
+  // a first label per record: the smallest root among its edges (itself for a root). Edges are star-shaped (a root,
+  // its group's smallest record, to each other record), so an edge is already settled when its root is only a root
+  // (label itself) and its record is only that one root's member (label that root); only the records of `d` (a
+  // root that is also a member, a member of two roots) start the semi-naive rounds, not every edge
   await tx.execute(sql`create temp table lk_lab on commit drop as
-    select n, min(l) as l from (select a as n, a as l from lk_edge union all select b, a from lk_edge) x group by n`);
+    select n, min(l) as l,
+      coalesce((bool_or(root) and bool_or(not root)) or min(l) filter (where not root) <> max(l) filter (where not root)
+        or max(l) filter (where not root) > n, false) as d
+    from (select a as n, a as l, true as root from lk_edge union all select b, a, false from lk_edge) x group by n`);
   await tx.execute(sql`alter table lk_lab add primary key (n)`);
   await tx.execute(sql`analyze lk_lab`);
-  // semi-naive: after a first round over every edge, only an edge at a node whose label fell in the previous round
-  // (lk_chg, by round) can lower a label; labels only fall, so no change in a round means every component has one
-  // label, its smallest record
+  // semi-naive: only an edge at a node whose label fell in the previous round (lk_chg, by round; round 0: the
+  // unsettled records above) can lower a label; labels only fall, so no change in a round means every component has
+  // one label, its smallest record
   await tx.execute(sql`create temp table lk_chg (r int not null, n int not null) on commit drop`);
+  await tx.execute(sql`insert into lk_chg (r, n) select 0, n from lk_lab where d`);
+  await tx.execute(sql`analyze lk_chg`);
   let rounds = 0;
   for (;;) {
     rounds += 1;
     const r = rounds;
-    const from = (end: SQL) => (r === 1 ? sql`` : sql`join lk_chg f on f.r = ${r - 1}::int and f.n = ${end}`);
-    // the first round reads every edge and label: hash joins (the aggregate's default estimate, 200 rows, would
-    // plan one index probe into lk_lab per node); later rounds start from the few changed nodes and probe
-    if (r === 1) await tx.execute(sql`set local enable_nestloop = off`);
     await tx.execute(sql`with m as (
         select n, min(l) as l from (
-          select e.b as n, la.l from lk_edge e ${from(sql`e.a`)} join lk_lab la on la.n = e.a
-          union all select e.a, lb.l from lk_edge e ${from(sql`e.b`)} join lk_lab lb on lb.n = e.b
+          select e.b as n, la.l from lk_edge e join lk_chg f on f.r = ${r - 1}::int and f.n = e.a join lk_lab la on la.n = e.a
+          union all select e.a, lb.l from lk_edge e join lk_chg f on f.r = ${r - 1}::int and f.n = e.b join lk_lab lb on lb.n = e.b
         ) x group by n
       ), u as (update lk_lab t set l = m.l from m where t.n = m.n and m.l < t.l returning t.n)
       insert into lk_chg (r, n) select ${r}::int, n from u`);
-    if (r === 1) await tx.execute(sql`set local enable_nestloop = on`);
-    // pointer jumping (a label's own label is at least as small): everywhere at first, then where labels fell
-    const near =
-      r === 1
-        ? sql``
-        : sql`and (t.n in (select n from lk_chg where r = ${r}::int) or t.l in (select n from lk_chg where r = ${r}::int))`;
+    // pointer jumping (a label's own label is at least as small) where labels fell
     await tx.execute(sql`with u as (
-        update lk_lab t set l = p.l from lk_lab p where p.n = t.l and p.l < t.l ${near} returning t.n
+        update lk_lab t set l = p.l from lk_lab p where p.n = t.l and p.l < t.l
+          and (t.n in (select n from lk_chg where r = ${r}::int) or t.l in (select n from lk_chg where r = ${r}::int))
+        returning t.n
       )
       insert into lk_chg (r, n) select ${r}::int, n from u`);
     const changed = await count(tx, sql`select count(*)::int as n from lk_chg where r = ${r}::int`);
@@ -307,7 +319,7 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
           left join lk_loser lo on lo.loser = ro.customer_id
       ), ins as (
         insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
-        select 'hld_' || ${o.job} || lpad((row_number() over (order by c.record_id, c.customer_id))::text, 9, '0'),
+        select 'hld_' || ${o.job} || lpad((row_number() over (order by c.record_id collate "C", c.customer_id collate "C"))::text, 9, '0'),
           c.record_id, c.customer_id, c.phone, c.reason,
           jsonb_build_object('via', 'phone', 'value', left(c.phone, 3) || '****' || right(c.phone, 4), 'job', ${o.job}::text),
           ${now}::timestamptz
@@ -325,14 +337,16 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
         -- more than one customer: the smallest is not the largest (no DISTINCT, so the groups hash instead of sorting)
         select name, birthday, d from w where d is not null group by name, birthday, d having min(customer_id) <> max(customer_id)
       ), f as (
-        select distinct on (w.name, w.birthday, w.d, w.customer_id) w.*
+        -- ids (lower-case letters, digits, '_') order alike in every collation: bytes compare without strcoll; the
+        -- other keys only group
+        select distinct on (w.name collate "C", w.birthday, w.d collate "C", w.customer_id collate "C") w.*
         from w join g on g.name = w.name and g.birthday = w.birthday and g.d = w.d
-        order by w.name, w.birthday, w.d, w.customer_id, w.id
+        order by w.name collate "C", w.birthday, w.d collate "C", w.customer_id collate "C", w.id collate "C"
       ), a as (
-        select distinct on (name, birthday, d) * from f order by name, birthday, d, customer_id
+        select distinct on (name collate "C", birthday, d collate "C") * from f order by name collate "C", birthday, d collate "C", customer_id collate "C"
       ), ins as (
         insert into merge_suggestions (id, record_a, record_b, store_id, evidence, created_at)
-        select 'sug_' || ${o.job} || lpad((row_number() over (order by a.id, f.id))::text, 9, '0'),
+        select 'sug_' || ${o.job} || lpad((row_number() over (order by a.id collate "C", f.id collate "C"))::text, 9, '0'),
           least(a.id, f.id), greatest(a.id, f.id), coalesce(a.store_id, f.store_id),
           jsonb_build_object('via', 'name_birthday_district', 'name', a.name, 'birthday', a.birthday, 'district', a.d),
           ${now}::timestamptz
