@@ -143,13 +143,18 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
       min(birthday) filter (where not dormant) as gb,
       min(gender) filter (where gender <> 'unknown' and not dormant) as gg,
       ${upTo2('surname', "name_kind = 'honorific' and not dormant")} as nh,
-      ${upTo2('gender', "gender <> 'unknown' and not dormant")} as ng
+      ${upTo2('gender', "gender <> 'unknown' and not dormant")} as ng,
+      -- what corroboration asks of the active cards (below), when every one of them fits: a real name (1) or not (2),
+      -- with a birthday (4, 8), with a gender (16, 32); only a 王先生 (64) can fail to fit
+      bit_or((case when name_kind = 'real' then 1 else 2 end)
+        * (1 + case when birthday is not null then 4 else 0 end + case when gender <> 'unknown' then 16 else 0 end)
+        + case when name_kind = 'honorific' then 64 else 0 end) filter (where not dormant) as act
     from lk_ph group by phone having count(*) > 1`);
   await tx.execute(sql`analyze lk_pg`);
   // per record: does decidePhoneGroup join it, and into which class
   await tx.execute(sql`create temp table lk_pm on commit drop as
     with p as (
-      select p.*, g.c, g.nn, g.nb, g.rn, g.gb, g.gg, (g.nn <= 1 and g.nb <= 1 and g.ng <= 1) as single,
+      select p.*, g.c, g.nn, g.nb, g.rn, g.gb, g.gg, coalesce(g.act & 64 <> 0, false) as hon, g.act, (g.nn <= 1 and g.nb <= 1 and g.ng <= 1) as single,
         (p.name_kind <> 'honorific' or case when g.nn = 1 then p.surname = g.rs else g.nh = 1 end) as fits
       from lk_ph p join lk_pg g on g.phone = p.phone
     ), q as (
@@ -160,73 +165,120 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
             and (name_kind <> 'real' or rn is null or name = rn))), false) as joins
       from p
     ), c as (
+      -- the active fitting cards of a phone with a 王先生 among its active cards (elsewhere all of them: g.act)
       select phone,
         bool_or(name_kind = 'real') as r_any, bool_or(name_kind <> 'real') as u_any,
         bool_or(name_kind = 'real' and birthday is not null) as r_bd,
         bool_or(name_kind <> 'real' and birthday is not null) as u_bd,
         bool_or(name_kind = 'real' and gender <> 'unknown') as r_g,
         bool_or(name_kind <> 'real' and gender <> 'unknown') as u_g
-      from p where not dormant and fits group by phone
+      from p where hon and not dormant and fits group by phone
     )
-    select q.*, coalesce(not (c.r_any and c.u_any) or (c.r_bd and c.u_bd) or (c.r_g and c.u_g), true) as corroborated
+    select q.n, q.phone, q.name, q.raw_name, q.name_kind, q.surname, q.birthday, q.gender, q.dormant, q.c, q.nn, q.nb,
+      q.rn, q.gb, q.gg, q.single, q.fits, q.joins,
+      case when q.hon then coalesce(not (c.r_any and c.u_any) or (c.r_bd and c.u_bd) or (c.r_g and c.u_g), true)
+        else coalesce(q.act & 3 <> 3 or q.act & 12 = 12 or q.act & 48 = 48, true) end as corroborated
     from q left join c on c.phone = q.phone`);
   await tx.execute(sql`analyze lk_pm`);
-  // distinct birthdays per (phone, real name): a name whose cards disagree on the birthday joins nothing
+  // per (phone, real name): its distinct birthdays (a name whose cards disagree on the birthday joins nothing), and
+  // the two classes a name can make: 'r' (every card of the name on a phone of several people) and 'd' (dormant
+  // cards of the name left out of a phone's one person), each with its smallest record and size, 'd' with its
+  // birthdays; a phone is single or not as a whole, so each name group holds one kind
   await tx.execute(sql`create temp table lk_nb on commit drop as
     select phone, name, ${upTo2('birthday')} as bd, min(surname) as surname,
       ${upTo2('gender', "gender <> 'unknown'")} as ng,
-      min(gender) filter (where gender <> 'unknown') as gender
+      min(gender) filter (where gender <> 'unknown') as gender,
+      min(n) filter (where not single) as r_root, count(*) filter (where not single)::int as r_size,
+      min(n) filter (where single and not joins and dormant) as d_root,
+      count(*) filter (where single and not joins and dormant)::int as d_size,
+      ${upTo2('birthday', 'single and not joins and dormant')} as d_bd
     from lk_pm where name_kind = 'real' group by phone, name`);
   await tx.execute(sql`analyze lk_nb`);
   // not one name on the phone: a record without a real name born on the very day of exactly one named person there
-  // (whose cards agree on that birthday, no other gender, 王先生's surname) is that person's
+  // (whose cards agree on that birthday, no other gender, 王先生's surname) is that person's: it joins that name's
+  // 'r' class, whose smallest record and size it changes (root and size here, the same for every record bridged to
+  // the name)
   await tx.execute(sql`create temp table lk_bb on commit drop as
-    with d as (select distinct phone, name, birthday from lk_pm where name_kind = 'real' and birthday is not null)
-    select m.n, min(d.name) as name
-    from lk_pm m join d on d.phone = m.phone and d.birthday = m.birthday
-      join lk_nb nb on nb.phone = d.phone and nb.name = d.name
-    where not m.single and m.name_kind <> 'real' and m.birthday is not null
-    group by m.n
-    having count(*) = 1 and bool_and(nb.bd = 1
-      and (m.gender = 'unknown' or nb.ng = 0 or (nb.ng = 1 and nb.gender = m.gender))
-      and (m.name_kind <> 'honorific' or nb.surname = m.surname))`);
-  await tx.execute(sql`create temp table lk_cls on commit drop as
-    with k as (
-      select m.n, m.phone, m.birthday, case
+    with d as (select distinct phone, name, birthday from lk_pm where name_kind = 'real' and birthday is not null),
+    b as (
+      select m.n, min(m.phone) as phone, min(d.name) as name
+      from lk_pm m join d on d.phone = m.phone and d.birthday = m.birthday
+        join lk_nb nb on nb.phone = d.phone and nb.name = d.name
+      where not m.single and m.c <= ${o.phoneLimit}::int and m.name_kind <> 'real' and m.birthday is not null
+      group by m.n
+      having count(*) = 1 and bool_and(nb.bd = 1
+        and (m.gender = 'unknown' or nb.ng = 0 or (nb.ng = 1 and nb.gender = m.gender))
+        and (m.name_kind <> 'honorific' or nb.surname = m.surname))
+    )
+    select b.n, b.phone, b.name, least(nb.r_root, min(b.n) over w) as root, (nb.r_size + count(*) over w)::int as size
+    from b join lk_nb nb on nb.phone = b.phone and nb.name = b.name
+    window w as (partition by b.phone, b.name)`);
+  await tx.execute(sql`analyze lk_bb`);
+  // per single phone: its one person ('x': the joining cards, corroborated or named) and, apart, the joining cards
+  // without a real name when uncorroborated ('u')
+  await tx.execute(sql`create temp table lk_xu on commit drop as
+    select phone,
+      min(n) filter (where corroborated or name_kind = 'real') as x_root,
+      count(*) filter (where corroborated or name_kind = 'real')::int as x_size,
+      min(n) filter (where not (corroborated or name_kind = 'real')) as u_root,
+      count(*) filter (where not (corroborated or name_kind = 'real'))::int as u_size
+    from lk_pm where c <= ${o.phoneLimit}::int and single and joins group by phone`);
+  await tx.execute(sql`analyze lk_xu`);
+  // each record's class (none over the phone limit), its smallest record and size; classes of one record link
+  // nothing, nor a name whose cards disagree on the birthday. One pass writes the edges and the holds
+  await tx.execute(
+    sql`create temp table lk_hold (n int not null, phone text collate "C" not null, reason text not null) on commit drop`,
+  );
+  await tx.execute(sql`with k as (
+      select m.n, m.phone, m.name_kind, m.single, m.fits, m.dormant, m.corroborated, m.c, m.nn, m.nb, nb.bd as nbd,
+        case
           when m.c > ${o.phoneLimit}::int then null
           when m.single and m.joins and (m.corroborated or m.name_kind = 'real') then 'x'
           when m.single and m.joins then 'u'
-          -- dormant cards of another name than the phone's person: one name, one person
-          when m.single and m.dormant and m.name_kind = 'real' then 'd:' || m.name
-          when not m.single and m.name_kind = 'real' then 'r:' || m.name
-          when not m.single and bb.name is not null then 'r:' || bb.name
-        end as ckey
-      from lk_pm m left join lk_bb bb on bb.n = m.n
-    ), s as (
-      select phone, ckey, min(n) as root, count(*)::int as size, ${upTo2('birthday')} as bd
-      from k where ckey is not null group by phone, ckey
+          when m.single and m.dormant and m.name_kind = 'real' then case when m.name is not null then 'd' end
+          when not m.single and m.name_kind = 'real' then case when m.name is not null then 'r' end
+          when not m.single and bb.n is not null then 'b'
+        end as kind,
+        case
+          when m.c > ${o.phoneLimit}::int then null
+          when m.single and m.joins and (m.corroborated or m.name_kind = 'real') then xu.x_root
+          when m.single and m.joins then xu.u_root
+          when m.single and m.dormant and m.name_kind = 'real' then nb.d_root
+          when not m.single and m.name_kind = 'real' then coalesce(bc.root, nb.r_root)
+          when not m.single and bb.n is not null then bb.root
+        end as root,
+        case
+          when m.c > ${o.phoneLimit}::int then false
+          when m.single and m.joins and (m.corroborated or m.name_kind = 'real') then xu.x_size > 1
+          when m.single and m.joins then xu.u_size > 1
+          when m.single and m.dormant and m.name_kind = 'real' then m.name is not null and nb.d_size > 1 and nb.d_bd <= 1
+          when not m.single and m.name_kind = 'real' then m.name is not null and coalesce(bc.size, nb.r_size) > 1 and nb.bd <= 1
+          when not m.single and bb.n is not null then bb.size > 1
+          else false
+        end as linked
+      from lk_pm m left join lk_nb nb on nb.phone = m.phone and nb.name = m.name
+        left join lk_xu xu on xu.phone = m.phone
+        left join lk_bb bb on bb.n = m.n
+        left join (select distinct phone, name, root, size from lk_bb) bc on bc.phone = m.phone and bc.name = m.name
+    ), l as materialized (
+      select k.*, coalesce(k.linked, false) as cls from k
+    ), e as (
+      insert into lk_edge (a, b, via) select root, n, 'phone' from l where cls and n <> root
     )
-    select k.n, k.phone, k.ckey, s.root from k join s on s.phone = k.phone and s.ckey = k.ckey
-    left join lk_nb nb on nb.phone = k.phone and 'r:' || nb.name = k.ckey
-    where s.size > 1 and (k.ckey not like 'r:%' or nb.bd <= 1) and (k.ckey not like 'd:%' or s.bd <= 1)`);
-  await tx.execute(sql`analyze lk_cls`);
-  await tx.execute(sql`insert into lk_edge (a, b, via) select root, n, 'phone' from lk_cls where n <> root`);
-  // a record joined only to dormant cards of its own name ('d:') is held as before; one joined by its birthday is not
-  await tx.execute(sql`create temp table lk_hold on commit drop as
-    select m.n, m.phone, case
-        when m.c > ${o.phoneLimit}::int then 'cluster_limit'
-        when m.dormant and (l.n is null or l.ckey like 'd:%') then 'dormant_card'
-        when m.single and not m.fits then 'name_conflict'
-        when m.single then 'ambiguous'
-        when m.name_kind = 'real' and nb.bd > 1 then 'birthday_conflict'
-        when m.nn >= 2 then 'family_phone'
-        when m.nb > 1 then 'birthday_conflict'
-        else 'ambiguous' end as reason
-    from lk_pm m left join lk_cls l on l.n = m.n left join lk_nb nb on nb.phone = m.phone and nb.name = m.name
-    where m.c > ${o.phoneLimit}::int
-      or (not m.single and not (m.name_kind <> 'real' and l.n is not null))
-      or l.n is null or l.ckey like 'd:%' or not m.corroborated`);
-
+    -- a record joined only to dormant cards of its own name ('d') is held as before; one joined by its birthday is not
+    insert into lk_hold (n, phone, reason)
+    select n, phone, case
+        when c > ${o.phoneLimit}::int then 'cluster_limit'
+        when dormant and (not cls or kind = 'd') then 'dormant_card'
+        when single and not fits then 'name_conflict'
+        when single then 'ambiguous'
+        when name_kind = 'real' and nbd > 1 then 'birthday_conflict'
+        when nn >= 2 then 'family_phone'
+        when nb > 1 then 'birthday_conflict'
+        else 'ambiguous' end
+    from l
+    where c > ${o.phoneLimit}::int or (not single and not (name_kind <> 'real' and cls)) or not cls or kind = 'd'
+      or not corroborated`);
   await tx.execute(sql`analyze lk_hold`);
   step('existing customers');
   // customers with more than one record, found on source_records itself (the same rows as lk_rec, in this
