@@ -166,17 +166,19 @@ export async function bulkMerge(tx: Tx, o: BulkMergeOptions): Promise<number> {
   const flags = sql.raw(VIAS.map((v, i) => `bool_or(e.via = '${v}') as k${i}`).join(', '));
   await tx.execute(sql`create temp table lk_loser on commit drop as
     with s as (
-      select distinct on (lc.l) lc.l, lc.customer_id as survivor from lk_cust lc join customers c on c.id = lc.customer_id
-      order by lc.l, (c.registered_at is null), c.created_at, c.id
+      -- each component's customers with the first of them in that order: one sort, no join back to a survivor list
+      select lc.l, lc.customer_id, lc.recs, first_value(lc.customer_id) over (partition by lc.l
+          order by (c.registered_at is null), c.created_at, c.id) as survivor
+      from lk_cust lc join customers c on c.id = lc.customer_id
     ), v as (
       select lb.l, ${flags} from lk_edge e join lk_lab lb on lb.n = e.b group by lb.l
     )
     -- merge ids by customer id in byte order (collate "C": the ids are lower-case letters, digits and one '_', so
     -- every collation orders them alike, and bytes compare without strcoll)
-    select lc.customer_id as loser, s.survivor, lc.recs,
-      'mrg_' || ${o.job} || lpad((row_number() over (order by lc.customer_id collate "C"))::text, 9, '0') as merge_id,
+    select s.customer_id as loser, s.survivor, s.recs,
+      'mrg_' || ${o.job} || lpad((row_number() over (order by s.customer_id collate "C"))::text, 9, '0') as merge_id,
       coalesce(${vias}, '[]'::jsonb) as via
-    from lk_cust lc join s on s.l = lc.l left join v on v.l = lc.l where lc.customer_id <> s.survivor`);
+    from s left join v on v.l = s.l where s.customer_id <> s.survivor`);
   await tx.execute(sql`alter table lk_loser add primary key (loser)`);
   await tx.execute(sql`analyze lk_loser`);
   const [{ n: merges }] = await rows<{ n: number }>(tx, sql`select count(*)::int as n from lk_loser`);
@@ -220,8 +222,9 @@ export async function bulkMerge(tx: Tx, o: BulkMergeOptions): Promise<number> {
       from lk_loser lo where r.customer_id = lo.loser
       returning lo.merge_id, r.id, lo.loser
     )
+    -- in the log's key order: each insert lands on the key's rightmost page (no descent, no split in the middle)
     insert into identity_merge_moves (merge_id, table_name, row_id, from_customer_id)
-    select merge_id, 'source_records', id, loser from u`);
+    select merge_id, 'source_records', id, loser from u order by merge_id collate "C", id collate "C"`);
 
   o.step('merges: identities');
   await tx.execute(
