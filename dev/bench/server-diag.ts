@@ -12,7 +12,7 @@
  * Installed by server-child.ts before the system starts; `start()` resets, `stop()` returns the window's figures.
  */
 import diagnostics from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
@@ -66,6 +66,8 @@ export async function installServerDiag(
   profileDir?: string,
 ): Promise<{ start(): Promise<void>; stop(): Promise<DiagWindow> }> {
   const inspector = profileDir ? new Session() : null;
+  // the folder first: a missing one would fail the first window's write in this process, and the bench would wait
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const keep = process.env.BENCH_WINDOW_PROF_KEEP ?? 'all';
   inspector?.connect();
   const post = (method: string, params?: object) =>
