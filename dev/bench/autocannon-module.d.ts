@@ -35,6 +35,10 @@ declare module 'autocannon' {
     non2xx: number;
     duration: number;
   }
-  function autocannon(options: AutocannonOptions): Promise<AutocannonResult>;
+  /** the run: a promise of its result that is also an EventEmitter ('start', and 'response' per response) */
+  interface AutocannonInstance extends Promise<AutocannonResult> {
+    on(event: 'start' | 'response', listener: () => void): this;
+  }
+  function autocannon(options: AutocannonOptions): AutocannonInstance;
   export default autocannon;
 }
