@@ -246,6 +246,9 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     from b join lk_nb nb on nb.phone = b.phone and nb.name = b.name
     window w as (partition by b.phone, b.name)`);
   await tx.execute(sql`analyze lk_bb`);
+  // the named cards' side of those classes: the same smallest record and size (a few thousand names at 10^6)
+  await tx.execute(sql`update lk_nb nb set r_root = b.root, r_size = b.size
+    from (select distinct phone, name, root, size from lk_bb) b where nb.phone = b.phone and nb.name = b.name`);
   // per single phone: its one person ('x': the joining cards, corroborated or named) and, apart, the joining cards
   // without a real name when uncorroborated ('u')
   await tx.execute(sql`create temp table lk_xu on commit drop as
@@ -276,7 +279,7 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
           when m.single and m.joins and (m.corroborated or m.name_kind = 'real') then xu.x_root
           when m.single and m.joins then xu.u_root
           when m.single and m.dormant and m.name_kind = 'real' then nb.d_root
-          when not m.single and m.name_kind = 'real' then coalesce(bc.root, nb.r_root)
+          when not m.single and m.name_kind = 'real' then nb.r_root
           when not m.single and bb.n is not null then bb.root
         end as root,
         case
@@ -284,14 +287,13 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
           when m.single and m.joins and (m.corroborated or m.name_kind = 'real') then xu.x_size > 1
           when m.single and m.joins then xu.u_size > 1
           when m.single and m.dormant and m.name_kind = 'real' then m.name is not null and nb.d_size > 1 and nb.d_bd <= 1
-          when not m.single and m.name_kind = 'real' then m.name is not null and coalesce(bc.size, nb.r_size) > 1 and nb.bd <= 1
+          when not m.single and m.name_kind = 'real' then m.name is not null and nb.r_size > 1 and nb.bd <= 1
           when not m.single and bb.n is not null then bb.size > 1
           else false
         end as linked
       from lk_pm m left join lk_nb nb on nb.phone = m.phone and nb.name = m.name
         left join lk_xu xu on xu.phone = m.phone
         left join lk_bb bb on bb.n = m.n
-        left join (select distinct phone, name, root, size from lk_bb) bc on bc.phone = m.phone and bc.name = m.name
     ), l as materialized (
       select k.*, coalesce(k.linked, false) as cls from k
     ), e as (
