@@ -45,7 +45,7 @@ import { type Database, openDatabase } from '../../functions/adapters/db/client.
 import { newCouponCode } from '../../functions/app/coupons/issue-coupon.js';
 import { DEMO_PARTNER_KEYS } from '../demo/fixtures.js';
 import { type AutocannonFigures, runAutocannon } from './autocannon.js';
-import { type Flags, flagBoolean, flagNumber, flagString } from './flags.js';
+import { type Flags, flagBoolean, flagNumber, flagString, UsageError } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
 import { type PacedFigures, type PacedRequest, runPaced } from './paced.js';
 import { cpuWindow } from './proc-cpu.js';
@@ -62,6 +62,9 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
   const load = flagNumber(flags, 'load', 0.5);
   const rounds = flagNumber(flags, 'rounds', 3);
   const saturationRuns = flagNumber(flags, 'saturation-runs', 2);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError('--rounds is a whole number of at least 1');
+  if (!Number.isInteger(saturationRuns) || saturationRuns < 1)
+    throw new UsageError('--saturation-runs is a whole number of at least 1');
   const poolMax = flagNumber(flags, 'pool', 10);
   const cpuProf = flagString(flags, 'cpu-prof');
   // the server's young generation (V8 semi-space, MB; 0 = V8's default): a GC experiment. 64 MB made a quarter of
