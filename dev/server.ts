@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { API_DIR, listRouteFiles, matchRoute, type RouteFile } from './routes.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface LocalServerOptions {
   port?: number;
@@ -20,6 +20,8 @@ export interface LocalServerOptions {
   staticDir?: string;
   /** mounted at /__sim/ (same origin as the H5 app) */
   simulator?: Handler;
+  /** handlers at exact paths outside functions/api, for tools only (the redemption bench's database floor) */
+  extraRoutes?: Readonly<Record<string, Handler>>;
 }
 
 const MIME: Record<string, string> = {
@@ -91,6 +93,8 @@ export async function startLocalServer(
   const server = createServer({ ServerResponse: VercelStyleResponse }, (req, res) => {
     const url = requestPath(req.url ?? '/');
     if (url.pathname.startsWith('/__sim/') && options.simulator) return void options.simulator(req, res);
+    const extra = options.extraRoutes?.[url.pathname];
+    if (extra) return void extra(req, res);
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       const match = matchRoute(routes, url.pathname);
       if (!match) {

@@ -13,7 +13,7 @@ import { DEMO_SIM_USERS } from './demo/fixtures.js';
 import { generateDemo } from './demo/generate.js';
 import { demoNow } from './demo/index.js';
 import { loadDemo, loadDemoFixtures } from './demo/load.js';
-import { startLocalServer } from './server.js';
+import { type LocalServerOptions, startLocalServer } from './server.js';
 import { createWeChatSimulator } from './wechat-sim/simulator.js';
 import type { WeChatSimulator } from './wechat-sim/simulator.types.js';
 
@@ -32,6 +32,8 @@ export interface SystemOptions {
   clock?: Clock;
   jwtSecret?: string;
   env?: Record<string, string | undefined>;
+  /** see LocalServerOptions.extraRoutes */
+  extraRoutes?: LocalServerOptions['extraRoutes'];
 }
 
 export interface RunningSystem {
@@ -79,6 +81,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     port: options.port ?? 0,
     staticDir: options.staticDir,
     simulator: (req, res) => sim.handle(req, res),
+    extraRoutes: options.extraRoutes,
   });
   return {
     apiUrl: server.url,

@@ -15,6 +15,10 @@
  *       handler's requests: one 10-second window's p99 moved by ±50 % between identical runs on this machine. The
  *       redemptions are signed just before their window (valid for 5 minutes), so the load generator's signing is in
  *       neither figure.
+ *   (c) the database floor, in the same rounds at the same rate right after each redemption window: GET
+ *       FLOOR_PATH (dev/bench/server-child.ts), one `select 1` through the same wrapper, pool and proxy, the
+ *       cheapest handler with one database round trip. It says how much of the redemption's p99 any database
+ *       round trip costs on this machine (`floor_p99_ms`, `floor_ratio` = floor_p99_ms / baseline_p99_ms).
  * JSON: `rps` is the saturated redemption capacity; `p50_ms`, `p99_ms`, `baseline_p99_ms` and `ratio` (= p99_ms /
  * baseline_p99_ms, goal ≤ 3) come from the fixed-rate rounds (b), `round_figures` per round; `saturated_*` from (a);
  * `offered_rps` is (b)'s rate. A non-2xx answer, a transport error or a missing redemption fails the run (exit 1,
@@ -49,7 +53,7 @@ import { type Flags, flagBoolean, flagNumber, flagString, UsageError } from './f
 import { requireDatabaseUrl, round } from './harness.js';
 import { type PacedFigures, type PacedRequest, runPaced } from './paced.js';
 import { cpuWindow } from './proc-cpu.js';
-import { spawnServerChild } from './server-child.js';
+import { FLOOR_PATH, spawnServerChild } from './server-child.js';
 import { type DiagWindow, dist, type ProcessWindow, processMonitor } from './server-diag.js';
 
 const REDEEM_PATH = '/api/pos/redeem';
@@ -182,6 +186,7 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
         .catch(() => {});
     }, 500);
     const redeemRounds: Measured[] = [];
+    const floorRounds: Measured[] = [];
     const pingRounds: Measured[] = [];
     try {
       for (let r = 1; r <= rounds; r++) {
@@ -219,6 +224,20 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
         redeemRounds.push(m);
         console.log(`  round ${r}: POST ${REDEEM_PATH} ${pacedLine(m.figures)}`);
         console.log(`    ${brief(m, REDEEM_PATH)}`);
+        // right after the redemptions, while the pool's connections are open
+        const f = await measure(server, dbName, () =>
+          runPaced({
+            url: server.apiUrl,
+            connections,
+            rate: offered,
+            durationSec,
+            next: () => ({ method: 'GET', path: FLOOR_PATH }),
+            timeline: true,
+          }),
+        );
+        floorRounds.push(f);
+        console.log(`  round ${r}: GET ${FLOOR_PATH} ${pacedLine(f.figures)}`);
+        console.log(`    ${brief(f, FLOOR_PATH)}`);
         const b = await measure(server, dbName, () =>
           runPaced({
             url: server.apiUrl,
@@ -238,12 +257,15 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
     const vacuumed = [...new Set([...diffCounts(vacuumBefore, await autovacuumCounts(database)), ...vacuumSeen])];
     const paced = pooled(redeemRounds);
     const basePaced = pooled(pingRounds);
+    const floorPaced = pooled(floorRounds);
     const roundFigures = redeemRounds.map((m, i) => {
       const p = pingRounds[i].figures;
       return {
         p99_ms: m.figures.p99_ms,
+        floor_p99_ms: floorRounds[i].figures.p99_ms,
         baseline_p99_ms: p.p99_ms,
         ratio: round(m.figures.p99_ms / Math.max(p.p99_ms, 1)),
+        floor_ratio: round(floorRounds[i].figures.p99_ms / Math.max(p.p99_ms, 1)),
         other_cpu_ms_per_s: m.cpu?.other ?? null,
       };
     });
@@ -255,6 +277,11 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
       `redemption: over ${rounds} rounds, POST ${REDEEM_PATH} p50 ${paced.p50_ms} ms, p99 ${paced.p99_ms} ms; ` +
         `GET /api/ping p50 ${basePaced.p50_ms} ms, p99 ${basePaced.p99_ms} ms; per round p99 / baseline p99: ` +
         roundFigures.map((f) => `${f.p99_ms} / ${f.baseline_p99_ms} = ${f.ratio}`).join(', '),
+    );
+    console.log(
+      `redemption: the database floor (one select 1 through the same wrapper, pool and proxy) at the same rate: ` +
+        `p50 ${floorPaced.p50_ms} ms, p99 ${floorPaced.p99_ms} ms, ${round(floorPaced.p99_ms / Math.max(basePaced.p99_ms, 1))} × the baseline; per round ` +
+        roundFigures.map((f) => f.floor_ratio).join(', '),
     );
     console.log(`redemption: where the time went, POST ${REDEEM_PATH} at ${offered} req/s, round ${worst + 1}:`);
     for (const l of why.lines) console.log(`  ${l}`);
@@ -281,6 +308,9 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
       ratio: round(paced.p99_ms / Math.max(basePaced.p99_ms, 1)),
       offered_rps: offered,
       baseline_p50_ms: basePaced.p50_ms,
+      floor_p50_ms: floorPaced.p50_ms,
+      floor_p99_ms: floorPaced.p99_ms,
+      floor_ratio: round(floorPaced.p99_ms / Math.max(basePaced.p99_ms, 1)),
       saturated_p50_ms: sat.p50_ms,
       saturated_p99_ms: sat.p99_ms,
       baseline_rps: base.rps,
@@ -288,8 +318,10 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
       baseline_saturated_p99_ms: base.p99_ms,
       saturated_ratio: round(sat.p99_ms / Math.max(base.p99_ms, 1)),
       saturated_requests: saturatedRequests,
-      errors: sats.reduce((n, f) => n + f.errors, 0) + paced.errors + base.errors + basePaced.errors,
-      non2xx: sats.reduce((n, f) => n + f.non2xx, 0) + paced.non2xx + base.non2xx + basePaced.non2xx,
+      errors:
+        sats.reduce((n, f) => n + f.errors, 0) + paced.errors + base.errors + basePaced.errors + floorPaced.errors,
+      non2xx:
+        sats.reduce((n, f) => n + f.non2xx, 0) + paced.non2xx + base.non2xx + basePaced.non2xx + floorPaced.non2xx,
       redeemed,
       requests: next,
       connections,
@@ -343,7 +375,10 @@ function brief(m: Measured, path: string): string {
   const http = s.http[path];
   const db = Object.values(s.db).reduce((a, d) => (d.n > a.n ? d : a), { n: 0, p50_ms: 0, p99_ms: 0, max_ms: 0 });
   return (
-    `server-side p99 ${http?.p99_ms ?? 0} ms; GC ${s.gc_count} pauses, max ${s.gc_max_ms} ms, total ${s.gc_total_ms} ms; ` +
+    `server-side p99 ${http?.p99_ms ?? 0} ms; GC ${s.gc_count} pauses, max ${s.gc_max_ms} ms, total ${s.gc_total_ms} ms ` +
+    `(${Object.entries(s.gc_kinds)
+      .map(([k, [n]]) => `${k} ${n}`)
+      .join(', ')}); ` +
     `event-loop delay max ${s.loop_delay_max_ms} ms; main statement p99 ${db.p99_ms} ms; CPU other ${m.cpu?.other ?? '?'}`
   );
 }

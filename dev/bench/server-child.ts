@@ -6,6 +6,9 @@
  *
  *   BENCH_POOL_MAX     the driver pool of the server process (default 10, as DB_POOL_MAX)
  *   BENCH_WINDOW_PROF  a folder: CPU and allocation profiles of each measured window (server-diag.ts)
+ * It also serves FLOOR_PATH, outside functions/api and only here: one `select 1` through the endpoint wrapper, the
+ * driver's pool and the proxy: what any handler with one database round trip costs on this machine (the redemption
+ * bench measures it next to the redemption and the ping).
  * `cpuProfDir` runs the server under `node --cpu-prof` (the profile lands there on stop); `nodeArgs` adds V8/node
  * flags (e.g. `--max-semi-space-size=16`). `diagStart()` / `diagStop()` bracket a measured window and return what
  * the server process did in it (dev/bench/server-diag.ts: GC pauses, event-loop delay, server-side request time,
@@ -13,8 +16,20 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { endpoint, json } from '../../functions/http/endpoint.js';
 import { startSystem } from '../system.js';
 import { type DiagWindow, installServerDiag } from './server-diag.js';
+
+/** The database floor: the cheapest handler with one database round trip (see the file's comment). */
+export const FLOOR_PATH = '/api/__bench/floor';
+
+const FloorResponse = z.object({ one: z.literal(1) });
+
+export const floorHandler = endpoint({ method: 'GET', auth: 'none', action: 'system.health' }, async ({ deps }) => {
+  const rows = await deps.database.exec('select 1 as one');
+  return json(200, FloorResponse, { one: Number(rows[0]?.one) as 1 });
+});
 
 export interface ServerChild {
   apiUrl: string;
@@ -97,6 +112,7 @@ async function main(): Promise<void> {
     },
     seed: 'fixtures',
     log: false,
+    extraRoutes: { [FLOOR_PATH]: floorHandler },
   });
   let stopping = false;
   const stop = async () => {

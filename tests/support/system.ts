@@ -1,11 +1,13 @@
-import { type RunningSystem, startSystem } from '../../dev/system.js';
+import { type RunningSystem, type SystemOptions, startSystem } from '../../dev/system.js';
 import { fixedClock } from '../../functions/adapters/clock.js';
 import { openTestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /** The system as `npm start` runs it, on this file's own clean database, with a clock tests can move. */
-export async function startTestSystem(opts: { seed?: 'fixtures' | 'none'; start?: string } = {}) {
+export async function startTestSystem(
+  opts: { seed?: 'fixtures' | 'none'; start?: string; extraRoutes?: SystemOptions['extraRoutes'] } = {},
+) {
   const clock = fixedClock(opts.start ?? '2026-11-25T02:00:00Z');
   const database = await openTestDatabase();
   const system: RunningSystem = await startSystem({
@@ -13,6 +15,7 @@ export async function startTestSystem(opts: { seed?: 'fixtures' | 'none'; start?
     seed: opts.seed ?? 'fixtures',
     clock,
     jwtSecret: TEST_JWT_SECRET,
+    extraRoutes: opts.extraRoutes,
   });
   return {
     ...system,
