@@ -192,6 +192,11 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
         })
         .catch(() => {});
     }, 500);
+    /** one measured window of (b)/(c): `next` at the offered rate over the connections, with the server's diagnostics */
+    const fixedRateWindow = (next: (i: number) => PacedRequest) =>
+      measure(server, dbName, () =>
+        runPaced({ url: server.apiUrl, connections, rate: offered, durationSec, next, timeline: true }),
+      );
     const redeemRounds: Measured[] = [];
     const floorRounds: Measured[] = [];
     const pingRounds: Measured[] = [];
@@ -218,43 +223,16 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
               const q = redeemRequest();
               return { ...q, headers: { ...q.headers, 'content-length': String(Buffer.byteLength(q.body ?? '')) } };
             });
-        const m = await measure(server, dbName, () =>
-          runPaced({
-            url: server.apiUrl,
-            connections,
-            rate: offered,
-            durationSec,
-            next: prebuilt ? (i) => prebuilt[i] : redeemRequest,
-            timeline: true,
-          }),
-        );
+        const m = await fixedRateWindow(prebuilt ? (i) => prebuilt[i] : redeemRequest);
         redeemRounds.push(m);
         console.log(`  round ${r}: POST ${REDEEM_PATH} ${pacedLine(m.figures)}`);
         console.log(`    ${brief(m, REDEEM_PATH)}`);
         // right after the redemptions, while the pool's connections are open
-        const f = await measure(server, dbName, () =>
-          runPaced({
-            url: server.apiUrl,
-            connections,
-            rate: offered,
-            durationSec,
-            next: () => ({ method: 'GET', path: FLOOR_PATH }),
-            timeline: true,
-          }),
-        );
+        const f = await fixedRateWindow(() => ({ method: 'GET', path: FLOOR_PATH }));
         floorRounds.push(f);
         console.log(`  round ${r}: GET ${FLOOR_PATH} ${pacedLine(f.figures)}`);
         console.log(`    ${brief(f, FLOOR_PATH)}`);
-        const b = await measure(server, dbName, () =>
-          runPaced({
-            url: server.apiUrl,
-            connections,
-            rate: offered,
-            durationSec,
-            next: () => ({ method: 'GET', path: '/api/ping' }),
-            timeline: true,
-          }),
-        );
+        const b = await fixedRateWindow(() => ({ method: 'GET', path: '/api/ping' }));
         pingRounds.push(b);
         console.log(`  round ${r}: GET /api/ping       ${pacedLine(b.figures)}`);
       }
