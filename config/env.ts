@@ -21,6 +21,8 @@ export const ServerEnv = z.object({
     .optional(),
   /** connections per process in the Neon driver's pool */
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** batched statements (POS redemptions of one event-loop turn) running at once per process */
+  DB_BATCH_IN_FLIGHT: z.coerce.number().int().min(1).max(200).default(2),
   JWT_SECRET: secret,
   JWT_ISSUER: z.string().default('medloop'),
   /** access token lifetime in seconds; refresh tokens live REFRESH_TTL_SECONDS */

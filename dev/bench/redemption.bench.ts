@@ -25,6 +25,7 @@
  * after the figures line).
  *
  *   npm run bench -- redemption [--connections 100] [--requests 20000] [--duration 10] [--load 0.5] [--pool 10]
+ *                               [--batch-in-flight 2]  (batched redemption statements at once: DB_BATCH_IN_FLIGHT)
  *                               [--rate N]         (offer N req/s in (b) and (c) instead of --load × the capacity)
  *                               [--rounds 3] [--saturation-runs 2]
  *                               [--semi-space 0]   (the server's V8 semi-space in MB; 0 = V8's default)
@@ -46,7 +47,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { AutocannonRequest } from 'autocannon';
 import { partnerHeaders } from '../../functions/adapters/auth/partner-signature.js';
-import { type Database, openDatabase } from '../../functions/adapters/db/client.js';
+import { type Database, DEFAULT_BATCH_IN_FLIGHT, openDatabase } from '../../functions/adapters/db/client.js';
 import { newCouponCode } from '../../functions/app/coupons/issue-coupon.js';
 import { DEMO_PARTNER_KEYS } from '../demo/fixtures.js';
 import { type AutocannonFigures, runAutocannon } from './autocannon.js';
@@ -77,6 +78,9 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
   if (!Number.isInteger(saturationRuns) || saturationRuns < 1)
     throw new UsageError('--saturation-runs is a whole number of at least 1');
   const poolMax = flagNumber(flags, 'pool', 10);
+  const batchInFlight = flagNumber(flags, 'batch-in-flight', DEFAULT_BATCH_IN_FLIGHT);
+  if (!Number.isInteger(batchInFlight) || batchInFlight < 1)
+    throw new UsageError('--batch-in-flight is a whole number of at least 1');
   const cpuProf = flagString(flags, 'cpu-prof');
   // the server's young generation (V8 semi-space, MB; 0 = V8's default): a GC experiment. 64 MB made a quarter of
   // the scavenges, each two to three times as long, and the p99 no better: V8's default stays
@@ -95,7 +99,7 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
   console.log(`redemption: starting the server process on ${url.replace(/\/\/[^@]*@/, '//***@')} (pool ${poolMax})`);
   const cpuProfDir = cpuProf ? resolve(cpuProf) : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-  const server = await spawnServerChild({ url, wsProxy, poolMax, cpuProfDir, nodeArgs: serverNodeArgs });
+  const server = await spawnServerChild({ url, wsProxy, poolMax, batchInFlight, cpuProfDir, nodeArgs: serverNodeArgs });
   // the bench's own connection: issuing coupons and counting redemptions, never during a timed run
   const database = await openDatabase({ kind: 'neon', url, wsProxy, poolMax: 2 });
   try {
@@ -315,6 +319,7 @@ export async function redemptionBench(flags: Flags): Promise<Record<string, unkn
       round_figures: roundFigures,
       saturated_rps_runs: sats.map((f) => f.rps),
       pool: poolMax,
+      batch_in_flight: batchInFlight,
       timer_lag_p99_ms: paced.send_lag_p99_ms,
       baseline_timer_lag_p99_ms: basePaced.send_lag_p99_ms,
       load_avg_1m: [loadBefore, round(loadavg()[0])],

@@ -5,6 +5,7 @@
  * parent says so, disconnects or dies. `spawnServerChild` is the parent's side.
  *
  *   BENCH_POOL_MAX     the driver pool of the server process (default 10, as DB_POOL_MAX)
+ *   BENCH_BATCH_IN_FLIGHT  batched statements in flight (default 2, as DB_BATCH_IN_FLIGHT)
  *   BENCH_WINDOW_PROF  a folder: CPU and allocation profiles of each measured window (server-diag.ts)
  * It also serves FLOOR_PATH, outside functions/api and only here: one `select 1` through the endpoint wrapper, the
  * driver's pool and the proxy: what any handler with one database round trip costs on this machine (the redemption
@@ -17,6 +18,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_BATCH_IN_FLIGHT } from '../../functions/adapters/db/client.js';
 import { endpoint, json } from '../../functions/http/endpoint.js';
 import { startSystem } from '../system.js';
 import { type DiagWindow, installServerDiag } from './server-diag.js';
@@ -48,6 +50,8 @@ export async function spawnServerChild(opts: {
   url: string;
   wsProxy?: string;
   poolMax: number;
+  /** batched statements in flight (client.ts batchInFlight) */
+  batchInFlight?: number;
   cpuProfDir?: string;
   nodeArgs?: string[];
 }): Promise<ServerChild> {
@@ -63,6 +67,7 @@ export async function spawnServerChild(opts: {
       DATABASE_URL: opts.url,
       NEON_WS_PROXY: opts.wsProxy ?? '',
       BENCH_POOL_MAX: String(opts.poolMax),
+      BENCH_BATCH_IN_FLIGHT: String(opts.batchInFlight ?? DEFAULT_BATCH_IN_FLIGHT),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -109,6 +114,7 @@ async function main(): Promise<void> {
       url,
       wsProxy: process.env.NEON_WS_PROXY || undefined,
       poolMax: Number(process.env.BENCH_POOL_MAX ?? 10),
+      batchInFlight: Number(process.env.BENCH_BATCH_IN_FLIGHT ?? DEFAULT_BATCH_IN_FLIGHT),
     },
     seed: 'fixtures',
     log: false,

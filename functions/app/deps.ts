@@ -44,7 +44,13 @@ export async function buildDeps(
     overrides.database ??
     (await openDatabase(
       env.DATABASE_URL
-        ? { kind: 'neon', url: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY, poolMax: env.DB_POOL_MAX }
+        ? {
+            kind: 'neon',
+            url: env.DATABASE_URL,
+            wsProxy: env.NEON_WS_PROXY,
+            poolMax: env.DB_POOL_MAX,
+            batchInFlight: env.DB_BATCH_IN_FLIGHT,
+          }
         : { kind: 'pglite', dataDir: env.PGLITE_DIR },
     ));
   const log = overrides.log ?? createLogger(env.LOG_LEVEL);

@@ -30,7 +30,19 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.me
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob | File }
-  | { kind: 'neon'; url: string; wsProxy?: string; poolMax?: number };
+  | { kind: 'neon'; url: string; wsProxy?: string; poolMax?: number; batchInFlight?: number };
+
+/**
+ * How many batched statements (turn-batcher.ts) may run at once on this handle: PGlite has one connection that runs
+ * one statement at a time, so one; the Neon pool DB_BATCH_IN_FLIGHT (default 2). Fewer than the pool's connections,
+ * so that a backlog becomes a few larger batches rather than many concurrent statements competing for the
+ * database's cores (the bench figures are in the README, "Redemption latency").
+ */
+export function batchInFlight(db: Db): number {
+  return batchInFlightByDb.get(db) ?? 1;
+}
+const batchInFlightByDb = new WeakMap<Db, number>();
+export const DEFAULT_BATCH_IN_FLIGHT = 2;
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.kind === 'pglite') return openPglite(config);
@@ -54,7 +66,12 @@ async function openPglite(config: { dataDir?: string; loadDataDir?: Blob | File 
   };
 }
 
-async function openNeon(config: { url: string; wsProxy?: string; poolMax?: number }): Promise<Database> {
+async function openNeon(config: {
+  url: string;
+  wsProxy?: string;
+  poolMax?: number;
+  batchInFlight?: number;
+}): Promise<Database> {
   const neon = await import('@neondatabase/serverless');
   const { drizzle } = await import('drizzle-orm/neon-serverless');
   if (!(globalThis as { WebSocket?: unknown }).WebSocket) {
@@ -79,6 +96,7 @@ async function openNeon(config: { url: string; wsProxy?: string; poolMax?: numbe
   // and benchmarks serve many connections from one process and raise it (DB_POOL_MAX)
   const pool: Pool = new neon.Pool({ connectionString: config.url, max: config.poolMax ?? 10 });
   const db = drizzle(pool, { schema }) as unknown as Db;
+  batchInFlightByDb.set(db, config.batchInFlight ?? DEFAULT_BATCH_IN_FLIGHT);
   return {
     db,
     driver: 'neon',

@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { couponHeadline } from '../../../shared/coupons/coupon.describe.js';
 import type { CouponTemplateRule } from '../../../shared/coupons/coupon.rules.js';
+import { textArrayLiteral } from '../../adapters/db/array-literal.js';
 import type { Db } from '../../adapters/db/client.js';
 import { type CouponTemplateRow, couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 
@@ -43,11 +44,6 @@ export interface RedeemTemplates {
 interface Entry {
   readAt: number;
   templates: Promise<RedeemTemplates>;
-}
-
-/** A text[] literal, quoted and escaped as the pg driver writes a JS array. */
-export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }
 
 function withLiterals(templates: CachedTemplate[]): RedeemTemplates {

@@ -5,8 +5,8 @@
  * a stale cache or a coupon at the edge of its validity never gets an answer the rules would not give.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { textArrayLiteral } from '../../../functions/adapters/db/array-literal.js';
 import { couponRepo } from '../../../functions/adapters/db/repos/coupon.repo.js';
-import { textArrayLiteral } from '../../../functions/app/pos/redeem-templates.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { codeOf, count, createMember, giveCoupon, posCall, uniqueKey } from './loyalty-fixtures.js';
 

@@ -4,9 +4,11 @@
  * shared/coupons.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../client.js';
+import { textArrayLiteral } from '../array-literal.js';
+import { batchInFlight, type Db, type Tx } from '../client.js';
 import { customers, stores } from '../schema.js';
 import { couponMemberCounts, couponRedemptions, coupons, couponTemplates } from '../schema-loyalty.js';
+import { turnBatcher } from '../turn-batcher.js';
 
 export type Executor = Db | Tx;
 export type CouponTemplateRow = typeof couponTemplates.$inferSelect;
@@ -14,6 +16,30 @@ export type CouponTemplateInsert = typeof couponTemplates.$inferInsert;
 export type CouponRow = typeof coupons.$inferSelect;
 export type CouponInsert = typeof coupons.$inferInsert;
 export type RedemptionRow = typeof couponRedemptions.$inferSelect;
+
+export interface RedeemByCodeInput {
+  keyId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  code: string;
+  storeId: string;
+  redemptionId: string;
+  externalOrderId: string | null;
+  orderAmountFen: number;
+  now: Date;
+  responseBase: Record<string, unknown>;
+  /** text[]: an array, or a PostgreSQL array literal built once (redeem-templates.ts) */
+  templateIds: string[] | string;
+  fingerprints: string[] | string;
+  discountFen: number[];
+  eligibleFen: number[];
+  headlines: string[] | string;
+}
+
+export type RedeemByCodeOutcome =
+  | { outcome: 'redeemed'; response: unknown }
+  | { outcome: 'used' }
+  | { outcome: 'stored' | 'undecided'; stored: { requestHash: string; response: unknown } | null };
 
 export const couponRepo = {
   async templateByCode(ex: Executor, code: string): Promise<CouponTemplateRow | null> {
@@ -239,45 +265,49 @@ export const couponRepo = {
    * each template that accepts the order (decided by the shared rules on the cached row of that fingerprint), the
    * discount, the eligible amount and the headline; the statement finds the coupon and writes only when its template
    * is one of those, unchanged, and the coupon is redeemable now. `undecided`: nothing written (with the key's
-   * stored answer when it has one); the caller decides the slow way.
+   * stored answer when it has one); the caller decides the slow way. Calls in one event-loop turn share one
+   * statement (see redeemBatcherFor).
    */
-  async redeemByCode(
-    db: Db,
-    input: {
-      keyId: string;
-      idempotencyKey: string;
-      requestHash: string;
-      code: string;
-      storeId: string;
-      redemptionId: string;
-      externalOrderId: string | null;
-      orderAmountFen: number;
-      now: Date;
-      responseBase: Record<string, unknown>;
-      /** text[]: an array, or a PostgreSQL array literal built once (redeem-templates.ts) */
-      templateIds: string[] | string;
-      fingerprints: string[] | string;
-      discountFen: number[];
-      eligibleFen: number[];
-      headlines: string[] | string;
-    },
-  ): Promise<
-    | { outcome: 'redeemed'; response: unknown }
-    | { outcome: 'used' }
-    | { outcome: 'stored' | 'undecided'; stored: { requestHash: string; response: unknown } | null }
-  > {
+  async redeemByCode(db: Db, input: RedeemByCodeInput): Promise<RedeemByCodeOutcome> {
+    return redeemBatcherFor(db)(input);
+  },
+
+  /** One redemption by code: pos_redeem_coupon_by_code alone. */
+  async redeemByCodeOne(db: Db, input: RedeemByCodeInput): Promise<RedeemByCodeOutcome> {
     const [row] = await preparedFor(db).redeemByCode.execute({
       ...input,
       responseBase: JSON.stringify(input.responseBase),
       now: input.now.toISOString(),
     });
-    if (row?.outcome === 'redeemed') return { outcome: 'redeemed', response: row.storedResponse };
-    if (row?.outcome === 'used') return { outcome: 'used' };
-    const stored =
-      row?.storedHash != null && row.storedResponse != null
-        ? { requestHash: row.storedHash, response: row.storedResponse }
-        : null;
-    return { outcome: row?.outcome === 'undecided' ? 'undecided' : 'stored', stored };
+    return redeemOutcome(row);
+  },
+
+  /**
+   * Several redemptions by code in ONE statement and transaction, answered in order, with the effects of calling
+   * pos_redeem_coupon_by_code for each in that order (each call sees the ones before it). An error rolls all back.
+   */
+  async redeemByCodeBatch(db: Db, inputs: readonly RedeemByCodeInput[]): Promise<RedeemByCodeOutcome[]> {
+    const rows = await preparedFor(db).redeemByCodeBatch.execute({
+      keyIds: inputs.map((i) => i.keyId),
+      idempotencyKeys: inputs.map((i) => i.idempotencyKey),
+      requestHashes: inputs.map((i) => i.requestHash),
+      codes: inputs.map((i) => i.code),
+      storeIds: inputs.map((i) => i.storeId),
+      redemptionIds: inputs.map((i) => i.redemptionId),
+      externalOrderIds: inputs.map((i) => i.externalOrderId),
+      orderAmountFen: inputs.map((i) => i.orderAmountFen),
+      nows: inputs.map((i) => i.now.toISOString()),
+      responseBases: inputs.map((i) => JSON.stringify(i.responseBase)),
+      templateIds: inputs.map((i) => textArray(i.templateIds)),
+      fingerprints: inputs.map((i) => textArray(i.fingerprints)),
+      discountFen: inputs.map((i) => intArray(i.discountFen)),
+      eligibleFen: inputs.map((i) => intArray(i.eligibleFen)),
+      headlines: inputs.map((i) => textArray(i.headlines)),
+    });
+    if (rows.length !== inputs.length || rows.some((row, i) => Number(row.ord) !== i + 1)) {
+      throw new Error(`the redemption batch answered ${rows.length} rows for ${inputs.length} calls`);
+    }
+    return rows.map(redeemOutcome);
   },
 
   async markAvailable(ex: Executor, couponId: string): Promise<void> {
@@ -324,6 +354,56 @@ export const couponRepo = {
   },
 };
 
+interface RedeemRow {
+  outcome: 'redeemed' | 'used' | 'stored' | 'undecided';
+  storedHash: string | null;
+  storedResponse: unknown;
+}
+
+function redeemOutcome(row: RedeemRow | undefined): RedeemByCodeOutcome {
+  if (row?.outcome === 'redeemed') return { outcome: 'redeemed', response: row.storedResponse };
+  if (row?.outcome === 'used') return { outcome: 'used' };
+  const stored =
+    row?.storedHash != null && row.storedResponse != null
+      ? { requestHash: row.storedHash, response: row.storedResponse }
+      : null;
+  return { outcome: row?.outcome === 'undecided' ? 'undecided' : 'stored', stored };
+}
+
+const textArray = (v: string[] | string) => (typeof v === 'string' ? v : textArrayLiteral(v));
+const intArray = (v: readonly number[]) => `{${v.map((n) => Math.trunc(n)).join(',')}}`;
+
+/**
+ * POS redemptions by code that arrive in the same event-loop turn go to PostgreSQL as ONE statement
+ * (turn-batcher.ts): `unnest` of the calls' parameters, and pos_redeem_coupon_by_code called for each in order
+ * (lateral), in one transaction. Each call sees the ones before it, exactly as one by one: a coupon an earlier call
+ * took is no longer redeemable ('undecided': the use case's slow path answers COUPON_USED), a repeated idempotency
+ * key finds the first answer stored; across batches the conditional UPDATE decides as before ('used'). Any error
+ * (a deadlock with another batch, say) rolls the batch back and its calls run one by one. At most batchInFlight(db)
+ * statements run at once (client.ts): a backlog after a pause reaches the database as a few batches, not as many
+ * concurrent statements on few cores.
+ */
+export const REDEEM_BATCH_MAX = 64;
+
+const redeemBatchers = new WeakMap<Db, (input: RedeemByCodeInput) => Promise<RedeemByCodeOutcome>>();
+
+function redeemBatcherFor(db: Db): (input: RedeemByCodeInput) => Promise<RedeemByCodeOutcome> {
+  let batcher = redeemBatchers.get(db);
+  if (!batcher) {
+    batcher = turnBatcher<RedeemByCodeInput, RedeemByCodeOutcome>({
+      maxBatch: REDEEM_BATCH_MAX,
+      maxInFlight: batchInFlight(db),
+      runOne: (input) => couponRepo.redeemByCodeOne(db, input),
+      runBatch: (inputs) => couponRepo.redeemByCodeBatch(db, inputs),
+      onBatchError(error, size) {
+        console.warn(`[pos] a batch of ${size} redemptions failed; running them one by one: ${String(error)}`);
+      },
+    });
+    redeemBatchers.set(db, batcher);
+  }
+  return batcher;
+}
+
 /** The POS hot path's statements, prepared once per database handle. */
 function prepare(db: Db) {
   const p = (name: string) => sql.placeholder(name);
@@ -361,6 +441,30 @@ function prepare(db: Db) {
           ${p('headlines')}::text[])`,
       )
       .prepare('pos_redeem_coupon_by_code'),
+    // every parameter a text[] (or integer[]) of one element per call; the per-call arrays travel as literals
+    redeemByCodeBatch: db
+      .select({
+        ord: sql<number>`b.ord`,
+        outcome: sql<'redeemed' | 'used' | 'stored' | 'undecided'>`r.outcome`,
+        storedHash: sql<string | null>`r.stored_hash`,
+        storedResponse: sql<unknown>`r.stored_response`,
+      })
+      .from(
+        sql`unnest(${p('keyIds')}::text[], ${p('idempotencyKeys')}::text[], ${p('requestHashes')}::text[],
+          ${p('codes')}::text[], ${p('storeIds')}::text[], ${p('redemptionIds')}::text[],
+          ${p('externalOrderIds')}::text[], ${p('orderAmountFen')}::integer[], ${p('nows')}::text[],
+          ${p('responseBases')}::text[], ${p('templateIds')}::text[], ${p('fingerprints')}::text[],
+          ${p('discountFen')}::text[], ${p('eligibleFen')}::text[], ${p('headlines')}::text[])
+          WITH ORDINALITY AS b(key_id, idempotency_key, request_hash, code, store_id, redemption_id,
+            external_order_id, order_amount_fen, now, response_base, template_ids, fingerprints, discount_fen,
+            eligible_fen, headlines, ord)
+        CROSS JOIN LATERAL pos_redeem_coupon_by_code(b.key_id, b.idempotency_key, b.request_hash, b.code,
+          b.store_id, b.redemption_id, b.external_order_id, b.order_amount_fen, b.now::timestamptz,
+          b.response_base::jsonb, b.template_ids::text[], b.fingerprints::text[], b.discount_fen::integer[],
+          b.eligible_fen::integer[], b.headlines::text[]) AS r`,
+      )
+      .orderBy(sql`b.ord`)
+      .prepare('pos_redeem_coupons_by_code'),
   };
 }
 
