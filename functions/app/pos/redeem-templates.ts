@@ -4,7 +4,8 @@
  * from, and pos_redeem_coupon_by_code (migration 0015) writes only when the coupon's template in the database still
  * has that fingerprint. A stale or missing entry therefore costs the slow path (read, rules, write), never a wrong
  * answer; the cache is read again after REDEEM_TEMPLATE_CACHE_SECONDS, or at once when the slow path redeemed what
- * the fast one could not (`invalidateRedeemTemplates`). Concurrent misses share one query. Per database handle, on
+ * the fast one could not (`invalidateRedeemTemplates`); in steady use it is read again in the background before
+ * then (refresh-ahead.ts), so no redemption waits for it. Concurrent misses share one query. Per database handle, on
  * the monotonic clock (as partner-keys.ts).
  */
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,7 @@ import type { CouponTemplateRule } from '../../../shared/coupons/coupon.rules.js
 import { textArrayLiteral } from '../../adapters/db/array-literal.js';
 import type { Db } from '../../adapters/db/client.js';
 import { type CouponTemplateRow, couponRepo } from '../../adapters/db/repos/coupon.repo.js';
+import { type RefreshAheadCache, refreshAheadCache } from '../refresh-ahead.js';
 
 export const REDEEM_TEMPLATE_CACHE_SECONDS = 60;
 /** templates beyond this many (newest first) are not cached: their coupons take the slow path */
@@ -41,11 +43,6 @@ export interface RedeemTemplates {
   literals(positions: readonly number[]): TemplateLiterals;
 }
 
-interface Entry {
-  readAt: number;
-  templates: Promise<RedeemTemplates>;
-}
-
 function withLiterals(templates: CachedTemplate[]): RedeemTemplates {
   const bySet = new Map<string, TemplateLiterals>();
   return {
@@ -69,7 +66,7 @@ function withLiterals(templates: CachedTemplate[]): RedeemTemplates {
   };
 }
 
-const caches = new WeakMap<Db, Entry>();
+const caches = new WeakMap<Db, RefreshAheadCache<'templates', RedeemTemplates>>();
 
 export function templateRule(t: CouponTemplateRow): CouponTemplateRule {
   return {
@@ -85,26 +82,30 @@ export function templateRule(t: CouponTemplateRow): CouponTemplateRule {
 }
 
 export function redeemTemplates(db: Db, nowMs = performance.now()): Promise<RedeemTemplates> {
-  const hit = caches.get(db);
-  if (hit && nowMs - hit.readAt < REDEEM_TEMPLATE_CACHE_SECONDS * 1000) return hit.templates;
-  const entry: Entry = {
-    readAt: nowMs,
-    templates: couponRepo.templatesWithFingerprint(db, REDEEM_TEMPLATE_CACHE_MAX).then((rows) =>
-      withLiterals(
-        rows.map(({ template, fingerprint }) => {
-          const rule = templateRule(template);
-          return { id: template.id, fingerprint, rule, headline: couponHeadline(rule) };
-        }),
-      ),
+  let cache = caches.get(db);
+  if (!cache) {
+    // read again in the background after 80 % of the period: steady redemptions never wait for the templates
+    cache = refreshAheadCache({
+      ttlMs: REDEEM_TEMPLATE_CACHE_SECONDS * 1000,
+      refreshAfterMs: REDEEM_TEMPLATE_CACHE_SECONDS * 800,
+    });
+    caches.set(db, cache);
+  }
+  return cache.get('templates', () => readTemplates(db), nowMs);
+}
+
+function readTemplates(db: Db): Promise<RedeemTemplates> {
+  return couponRepo.templatesWithFingerprint(db, REDEEM_TEMPLATE_CACHE_MAX).then((rows) =>
+    withLiterals(
+      rows.map(({ template, fingerprint }) => {
+        const rule = templateRule(template);
+        return { id: template.id, fingerprint, rule, headline: couponHeadline(rule) };
+      }),
     ),
-  };
-  caches.set(db, entry);
-  // a failed read is not kept: the next request tries again
-  entry.templates.catch(() => caches.get(db) === entry && caches.delete(db));
-  return entry.templates;
+  );
 }
 
 /** Read the templates again on the next request (a template changed, or a new one is being redeemed). */
 export function invalidateRedeemTemplates(db: Db): void {
-  caches.delete(db);
+  caches.get(db)?.delete('templates');
 }
