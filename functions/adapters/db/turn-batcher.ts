@@ -1,12 +1,15 @@
 /**
- * Calls of one statement that arrive in the same event-loop turn go to the database as ONE statement.
+ * Calls of one statement that arrive in the same event-loop turn share statements when there are more of them than
+ * statements allowed to run at once.
  *
  * A server that falls behind (a GC pause, a burst) reads its backlog of requests in one poll phase. Without this,
  * each of them takes a pool connection and the database runs them as that many concurrent statements and commits,
- * competing for a few cores. Here the calls queued during the turn are sent together after it (setImmediate), as
- * one statement and one commit, and at most `maxInFlight` such statements run at once: calls that arrive while
- * they run queue for the next one, so a backlog becomes a few larger batches, not many small concurrent ones.
- * In steady traffic a batch is one call and takes the single statement (`runOne`), exactly as without batching.
+ * competing for a few cores. Here the calls queued during the turn are sent after it (setImmediate) as
+ * few statements, and at most `maxInFlight` statements run at once: the queued calls are spread over the free
+ * slots (a statement carries several calls only when there are more calls than free slots), and calls that arrive
+ * while all slots are taken queue for the next free one. So a backlog becomes a few larger batches, not many small
+ * concurrent statements, while in light traffic each call takes the single statement (`runOne`) on its own
+ * connection, exactly as without batching.
  *
  * `runBatch` must answer for every item, in order, with the same effects as running them one by one in that order
  * within one transaction. If it fails (any error rolls the whole batch back), each item is run alone with `runOne`,
@@ -44,8 +47,10 @@ export function turnBatcher<I, O>(opts: TurnBatcherOptions<I, O>): (item: I) => 
   function flush(): void {
     scheduled = false;
     while (queue.length > 0 && inFlight < opts.maxInFlight) {
-      const taken = queue.length <= opts.maxBatch ? queue : queue.slice(0, opts.maxBatch);
-      queue = taken === queue ? [] : queue.slice(opts.maxBatch);
+      // spread the queue over the free slots: calls only share a statement when there are more than slots
+      const size = Math.min(opts.maxBatch, Math.ceil(queue.length / (opts.maxInFlight - inFlight)));
+      const taken = queue.slice(0, size);
+      queue = queue.slice(size);
       inFlight++;
       run(taken).finally(() => {
         inFlight--;

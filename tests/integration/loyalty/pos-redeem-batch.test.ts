@@ -6,6 +6,7 @@
  * concurrent POS requests really do share statements.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { batchInFlight } from '../../../functions/adapters/db/client.js';
 import {
   couponRepo,
   type RedeemByCodeInput,
@@ -116,22 +117,32 @@ describe('POS redemptions by code in one statement', () => {
       ]),
     ).toBe(0);
 
-    // the same two calls in one turn through the batcher: the batch fails, each runs alone
+    // the same two calls in one turn through the batcher, with enough others that they share a statement (the
+    // batcher spreads a turn over the free slots: 2 × slots calls make statements of two): that batch fails, and
+    // each of its calls runs alone
+    const slots = batchInFlight(sys.database.db);
+    const others = await Promise.all(
+      Array.from({ length: 2 * slots - 2 }, () => giveCoupon(sys, m.customerId, 'FULL_100_15')),
+    );
     const batchSpy = vi.spyOn(couponRepo, 'redeemByCodeBatch');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const settled = await Promise.allSettled([
-      couponRepo.redeemByCode(sys.database.db, good),
-      couponRepo.redeemByCode(sys.database.db, bad),
-    ]);
-    expect(batchSpy).toHaveBeenCalledTimes(1);
+    const settled = await Promise.allSettled(
+      [good, bad, ...(await Promise.all(others.map((o) => input(o.code))))].map((i) =>
+        couponRepo.redeemByCode(sys.database.db, i),
+      ),
+    );
+    expect(batchSpy.mock.calls[0][1]).toEqual([good, bad]);
+    expect(warn).toHaveBeenCalledTimes(1);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('a batch of 2 redemptions failed'));
     expect(settled[0]).toMatchObject({ status: 'fulfilled', value: { outcome: 'redeemed' } });
     expect(settled[1].status).toBe('rejected');
+    for (const s of settled.slice(2)) expect(s).toMatchObject({ status: 'fulfilled', value: { outcome: 'redeemed' } });
     expect(await redemptionsOf(b.couponId)).toBe(1);
     expect(await redemptionsOf(c.couponId)).toBe(0);
     expect(
       await count(sys.database, `select count(*) from coupons where id = $1 and status = 'available'`, [c.couponId]),
     ).toBe(1);
+    for (const o of others) expect(await redemptionsOf(o.couponId)).toBe(1);
   });
 
   it('concurrent POS requests share statements, and each gets its own redemption', async () => {

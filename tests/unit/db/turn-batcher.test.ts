@@ -1,6 +1,7 @@
 /**
- * turnBatcher: the calls of one event-loop turn become one batch; a lone call takes the single path; batches are
- * capped in size and in how many run at once; a failed batch answers each call from the single path.
+ * turnBatcher: the calls of one event-loop turn are spread over the free slots (batches only when there are more
+ * calls than slots); a lone call takes the single path; batches are capped in size and in how many run at once; a
+ * failed batch answers each call from the single path.
  */
 import { describe, expect, it } from 'vitest';
 import { turnBatcher } from '../../../functions/adapters/db/turn-batcher.js';
@@ -51,7 +52,7 @@ function fakeDb() {
 describe('turnBatcher', () => {
   it('sends the calls of one turn as one batch, in order, and answers each its own result', async () => {
     const db = fakeDb();
-    const call = turnBatcher({ ...db, maxBatch: 64, maxInFlight: 4 });
+    const call = turnBatcher({ ...db, maxBatch: 64, maxInFlight: 1 });
     const answers = Promise.all([1, 2, 3].map(call));
     await new Promise((r) => setImmediate(r));
     expect(db.ran).toEqual([{ kind: 'batch', items: [1, 2, 3] }]);
@@ -59,18 +60,45 @@ describe('turnBatcher', () => {
     expect(await answers).toEqual([10, 20, 30]);
   });
 
-  it('a call alone in its turn takes the single statement; calls of different turns are different batches', async () => {
+  it('spreads a turn over the free slots: singles while there are slots enough, batches for the excess', async () => {
     const db = fakeDb();
-    const call = turnBatcher({ ...db, maxBatch: 64, maxInFlight: 4 });
+    const call = turnBatcher({ ...db, maxBatch: 64, maxInFlight: 3 });
     const a = call(7);
     await new Promise((r) => setImmediate(r));
+    // two slots left: two calls go alone
     const b = Promise.all([call(8), call(9)]);
     await new Promise((r) => setImmediate(r));
     expect(db.ran).toEqual([
       { kind: 'one', items: [7] },
-      { kind: 'batch', items: [8, 9] },
+      { kind: 'one', items: [8] },
+      { kind: 'one', items: [9] },
     ]);
     await db.releaseAll();
+    expect(await a).toBe(70);
+    expect(await b).toEqual([80, 90]);
+    // seven calls over three free slots: 3 + 2 + 2
+    const c = Promise.all([1, 2, 3, 4, 5, 6, 7].map(call));
+    await new Promise((r) => setImmediate(r));
+    expect(db.ran.slice(3)).toEqual([
+      { kind: 'batch', items: [1, 2, 3] },
+      { kind: 'batch', items: [4, 5] },
+      { kind: 'batch', items: [6, 7] },
+    ]);
+    await db.releaseAll();
+    expect(await c).toEqual([10, 20, 30, 40, 50, 60, 70]);
+  });
+
+  it('a call alone in its turn takes the single statement; calls of different turns are different batches', async () => {
+    const db = fakeDb();
+    const call = turnBatcher({ ...db, maxBatch: 64, maxInFlight: 1 });
+    const a = call(7);
+    await new Promise((r) => setImmediate(r));
+    const b = Promise.all([call(8), call(9)]);
+    await db.releaseAll();
+    expect(db.ran).toEqual([
+      { kind: 'one', items: [7] },
+      { kind: 'batch', items: [8, 9] },
+    ]);
     expect(await a).toBe(70);
     expect(await b).toEqual([80, 90]);
   });
@@ -98,7 +126,7 @@ describe('turnBatcher', () => {
   it('a failed batch runs each call alone: one bad call fails alone, the others get their answers', async () => {
     const db = fakeDb();
     const errors: number[] = [];
-    const call = turnBatcher({ ...db, maxBatch: 64, maxInFlight: 4, onBatchError: (_e, size) => errors.push(size) });
+    const call = turnBatcher({ ...db, maxBatch: 64, maxInFlight: 1, onBatchError: (_e, size) => errors.push(size) });
     const settled = Promise.allSettled([call(1), call(-2), call(3)]);
     await db.releaseAll();
     const results = await settled;
@@ -122,7 +150,7 @@ describe('turnBatcher', () => {
       ...db,
       runBatch: async (items: readonly number[]) => items.slice(1).map((i) => i * 10),
       maxBatch: 64,
-      maxInFlight: 4,
+      maxInFlight: 1,
     });
     const answers = Promise.all([call(1), call(2)]);
     await db.releaseAll();
