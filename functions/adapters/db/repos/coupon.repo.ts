@@ -265,8 +265,8 @@ export const couponRepo = {
    * each template that accepts the order (decided by the shared rules on the cached row of that fingerprint), the
    * discount, the eligible amount and the headline; the statement finds the coupon and writes only when its template
    * is one of those, unchanged, and the coupon is redeemable now. `undecided`: nothing written (with the key's
-   * stored answer when it has one); the caller decides the slow way. Calls in one event-loop turn share one
-   * statement (see redeemBatcherFor).
+   * stored answer when it has one); the caller decides the slow way. Calls of one event-loop turn beyond the free
+   * statement slots share statements (see redeemBatcherFor).
    */
   async redeemByCode(db: Db, input: RedeemByCodeInput): Promise<RedeemByCodeOutcome> {
     return redeemBatcherFor(db)(input);
@@ -374,14 +374,14 @@ const textArray = (v: string[] | string) => (typeof v === 'string' ? v : textArr
 const intArray = (v: readonly number[]) => `{${v.map((n) => Math.trunc(n)).join(',')}}`;
 
 /**
- * POS redemptions by code that arrive in the same event-loop turn go to PostgreSQL as ONE statement
- * (turn-batcher.ts): `unnest` of the calls' parameters, and pos_redeem_coupon_by_code called for each in order
+ * POS redemptions by code that arrive in the same event-loop turn are spread over at most batchInFlight(db)
+ * statements (client.ts, turn-batcher.ts); several calls share one only when there are more calls than free slots.
+ * Such a statement is `unnest` of the calls' parameters with pos_redeem_coupon_by_code called for each in order
  * (lateral), in one transaction. Each call sees the ones before it, exactly as one by one: a coupon an earlier call
  * took is no longer redeemable ('undecided': the use case's slow path answers COUPON_USED), a repeated idempotency
- * key finds the first answer stored; across batches the conditional UPDATE decides as before ('used'). Any error
- * (a deadlock with another batch, say) rolls the batch back and its calls run one by one. At most batchInFlight(db)
- * statements run at once (client.ts): a backlog after a pause reaches the database as a few batches, not as many
- * concurrent statements on few cores.
+ * key finds the first answer stored; across statements the conditional UPDATE decides as before ('used'). Any error
+ * (a deadlock with another batch, say) rolls the batch back and its calls run one by one. So a backlog after a
+ * pause reaches the database as a few statements, not as many concurrent ones on few cores.
  */
 export const REDEEM_BATCH_MAX = 64;
 
