@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { activePartnerKey, PARTNER_KEY_CACHE_SECONDS } from '../../../functions/app/auth/partner-keys.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 
@@ -31,5 +31,24 @@ describe('partner key cache', () => {
     const later = await activePartnerKey(db, 'key_pos_hz004', now + PARTNER_KEY_CACHE_SECONDS * 1000);
     expect(later).toEqual(reads[0]);
     expect(later).not.toBe(reads[0]);
+  });
+
+  it('a key in steady use is read again before the bound: a revocation shows within it, and no call waits', async () => {
+    const db = sys.database.db;
+    const t0 = 9_000_000;
+    const bound = PARTNER_KEY_CACHE_SECONDS * 1000;
+    const first = await activePartnerKey(db, 'key_pos_hz005', t0);
+    expect(first).toMatchObject({ id: 'key_pos_hz005' });
+    await sys.database.exec("update partner_keys set revoked_at = now() where id = 'key_pos_hz005'");
+    try {
+      // at 80 % of the bound the cached key still answers at once, and a read starts behind it
+      expect(await activePartnerKey(db, 'key_pos_hz005', t0 + bound * 0.8)).toBe(first);
+      // that read finds the key revoked: from then on the key is refused, before the bound
+      await vi.waitFor(async () =>
+        expect(await activePartnerKey(db, 'key_pos_hz005', t0 + bound * 0.8 + 1)).toBeNull(),
+      );
+    } finally {
+      await sys.database.exec("update partner_keys set revoked_at = null where id = 'key_pos_hz005'");
+    }
   });
 });
