@@ -34,7 +34,7 @@ interface Pending<I, O> {
 
 export function turnBatcher<I, O>(opts: TurnBatcherOptions<I, O>): (item: I) => Promise<O> {
   if (!(opts.maxBatch >= 1 && opts.maxInFlight >= 1)) throw new RangeError('maxBatch and maxInFlight must be ≥ 1');
-  let queue: Pending<I, O>[] = [];
+  const queue: Pending<I, O>[] = [];
   let scheduled = false;
   let inFlight = 0;
 
@@ -49,8 +49,7 @@ export function turnBatcher<I, O>(opts: TurnBatcherOptions<I, O>): (item: I) => 
     while (queue.length > 0 && inFlight < opts.maxInFlight) {
       // spread the queue over the free slots: calls only share a statement when there are more than slots
       const size = Math.min(opts.maxBatch, Math.ceil(queue.length / (opts.maxInFlight - inFlight)));
-      const taken = queue.slice(0, size);
-      queue = queue.slice(size);
+      const taken = queue.splice(0, size);
       inFlight++;
       run(taken).finally(() => {
         inFlight--;
