@@ -143,6 +143,7 @@ async function main(): Promise<void> {
       name: string,
       path: string,
       init: RequestInit,
+      // biome-ignore lint/suspicious/noExplicitAny: the answer's JSON, probed field by field by each check
       expect: (status: number, body: any) => boolean,
     ) => {
       const res = await fetch(base + path, init);

@@ -41,6 +41,7 @@ export async function startTestSystem(
         body: payload,
       });
       const text = await res.text();
+      // biome-ignore lint/suspicious/noExplicitAny: any JSON the API answered; each test asserts the shape it expects
       let json: any = null;
       try {
         json = text ? JSON.parse(text) : null;

@@ -2,13 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPID } from '../../../dev/system.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 
+/** an error answer's body (the endpoint wrapper's shape), or anything else a failing call returned */
+type ErrorBody = { error?: { code?: string } } | null;
+
 let sys: TestSystem;
 beforeAll(async () => {
   sys = await startTestSystem();
 });
 afterAll(async () => sys?.close());
 
-const errorOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+const errorOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
 
 describe('bad input gets a 4xx with a code, never a 500', () => {
   it.each([

@@ -4,6 +4,9 @@ import { DEMO_APPID } from '../../../dev/system.js';
 import { createStaffRepo } from '../../../functions/adapters/db/repos/staff.repo.js';
 import { startTestSystem, TEST_JWT_SECRET, type TestSystem } from '../../support/system.js';
 
+/** an error answer's body (the endpoint wrapper's shape), or anything else a failing call returned */
+type ErrorBody = { error?: { code?: string } } | null;
+
 let sys: TestSystem;
 let member: { accessToken: string; refreshToken: string };
 let staffSession: { accessToken: string; refreshToken: string };
@@ -23,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sys?.close());
 
-const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+const codeOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
 
 async function forge(
   claims: Record<string, unknown>,

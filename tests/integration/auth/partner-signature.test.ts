@@ -3,6 +3,9 @@ import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
 import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 
+/** an error answer's body (the endpoint wrapper's shape), or anything else a failing call returned */
+type ErrorBody = { error?: { code?: string } } | null;
+
 let sys: TestSystem;
 beforeAll(async () => {
   sys = await startTestSystem();
@@ -23,7 +26,7 @@ async function signedPost(body: string, opts: { secret?: string; keyId?: string;
   return sys.call('/api/partner/ping', { raw: opts.tamper ?? body, headers });
 }
 
-const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+const codeOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
 
 describe('signed partner requests', () => {
   it('accepts a correctly signed request and names the key and store', async () => {

@@ -2,13 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { count, createMember, giveCoupon, memberSession, posCall, staffSession } from './loyalty-fixtures.js';
 
+/** an error answer's body (the endpoint wrapper's shape), or anything else a failing call returned */
+type ErrorBody = { error?: { code?: string } } | null;
+
 let sys: TestSystem;
 beforeAll(async () => {
   sys = await startTestSystem();
 });
 afterAll(async () => sys?.close());
 
-const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+const codeOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
 
 describe('member wallet and points', () => {
   it('shows available, used and expired coupons with rules in words and a barcode', async () => {
@@ -28,9 +31,9 @@ describe('member wallet and points', () => {
     const token = await memberSession(sys, m.customerId);
     const res = await sys.call('/api/loyalty/coupons', { token });
     expect(res.status).toBe(200);
-    expect(res.body.available.map((c: any) => c.id)).toEqual([a.couponId]);
-    expect(res.body.used.map((c: any) => c.id)).toEqual([used.couponId]);
-    expect(res.body.expired.map((c: any) => c.id)).toEqual([old.couponId]);
+    expect(res.body.available.map((c: { id: string }) => c.id)).toEqual([a.couponId]);
+    expect(res.body.used.map((c: { id: string }) => c.id)).toEqual([used.couponId]);
+    expect(res.body.expired.map((c: { id: string }) => c.id)).toEqual([old.couponId]);
     const coupon = res.body.available[0];
     expect(coupon).toMatchObject({
       name: '新会员见面礼',
@@ -151,7 +154,7 @@ describe('staff coupon pages', () => {
         .status,
     ).toBe(201);
     const list = await sys.call('/api/staff/coupon-templates', { token: manager });
-    expect(list.body.templates.map((t: any) => t.code)).toEqual(
+    expect(list.body.templates.map((t: { code: string }) => t.code)).toEqual(
       expect.arrayContaining(['HZ001_TEST_30_5', 'NEW_MEMBER', 'CHAIN_X']),
     );
     const clerk = await staffSession(sys, 'stf_ck01');

@@ -1,5 +1,5 @@
 /** The callers and helpers every context's policy cases use. */
-import type { Action, Actor, Decision, Resource } from '../../../../shared/access/policy.js';
+import type { Actor, Decision, Resource } from '../../../../shared/access/policy.js';
 import type { StaffRole } from '../../../../shared/contracts/auth.js';
 
 export type Who = 'anonymous' | 'member' | 'pos' | 'mall' | 'cron' | StaffRole;
