@@ -179,3 +179,57 @@ export const HealthResponse = z.object({
   openSuggestions: z.number().int(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
+
+// ---- data quality per source (HQ) ----
+
+/** Counts of records (not shares: the page divides, the figures stay exact). */
+export const SourceQuality = z.object({
+  source: z.string(),
+  records: z.number().int(),
+  /** each record in exactly one of valid / invalid / blocked / missing; verified ⊆ valid (WeChat proved it) */
+  phones: z.object({
+    valid: z.number().int(),
+    invalid: z.number().int(),
+    /** a placeholder (13800000000-style) or a store's own counter phone: kept, never linked */
+    blocked: z.number().int(),
+    missing: z.number().int(),
+    verified: z.number().int(),
+  }),
+  emails: z.object({ valid: z.number().int(), invalid: z.number().int(), missing: z.number().int() }),
+  duplicates: z.object({
+    /** records whose valid phone another record of the same source carries too (one person's second card, or a family) */
+    sharedPhone: z.number().int(),
+    /** records whose customer holds another record of the same source: duplicates the linker joined */
+    sameCustomer: z.number().int(),
+  }),
+  /** records with the field filled in (a real name: not a nickname or 王先生-style honorific) */
+  completeness: z.object({
+    realName: z.number().int(),
+    birthday: z.number().int(),
+    gender: z.number().int(),
+    city: z.number().int(),
+    store: z.number().int(),
+    lastActive: z.number().int(),
+  }),
+});
+export type SourceQuality = z.infer<typeof SourceQuality>;
+export const DataQualityReport = z.object({
+  computedAt: z.string(),
+  /** the staff member who asked, or null for a batch import */
+  computedByName: z.string().nullable(),
+  durationMs: z.number().int(),
+  sources: z.array(SourceQuality),
+});
+export type DataQualityReport = z.infer<typeof DataQualityReport>;
+/** The latest report, null before the first one; `previous` is the one before it (the trend). */
+export const QualityResponse = z.object({
+  report: DataQualityReport.nullable(),
+  previous: DataQualityReport.nullable(),
+});
+export type QualityResponse = z.infer<typeof QualityResponse>;
+export const QualityRefreshResponse = z.object({
+  report: DataQualityReport,
+  /** false when a report computed in the last minute was returned instead of computing another */
+  computed: z.boolean(),
+});
+export type QualityRefreshResponse = z.infer<typeof QualityRefreshResponse>;

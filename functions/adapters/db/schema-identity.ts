@@ -263,3 +263,22 @@ export const ingestQuarantine = pgTable(
   },
   (t) => [index('ingest_quarantine_source_idx').on(t.source, t.createdAt)],
 );
+
+/**
+ * The data-quality report per source (valid phones, duplicates, completeness of key fields), one row per
+ * computation: HQ reads the latest, and the rows before it show whether a source's data got better. Computed on
+ * request by HQ and at the end of a batch import, never per page view (one pass over every record: seconds at 10^6).
+ */
+export const dataQualityReports = pgTable(
+  'data_quality_reports',
+  {
+    id: text('id').primaryKey(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull(),
+    /** staff user id, or 'import' for a batch import */
+    computedBy: text('computed_by').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    /** DataQualityReport['sources'] (shared/contracts/identity.ts) */
+    sources: jsonb('sources').notNull(),
+  },
+  (t) => [index('data_quality_reports_at_idx').on(t.computedAt)],
+);

@@ -14,4 +14,5 @@ export const IDENTITY_RULES = {
   'identity.merge_list': staffAtLeast('hq_admin'),
   'identity.merge_undo': staffAtLeast('hq_admin'),
   'identity.health_read': staffAtLeast('hq_admin'),
+  'identity.quality_refresh': staffAtLeast('hq_admin'),
 } as const satisfies Record<string, Rule>;

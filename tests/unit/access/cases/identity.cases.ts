@@ -33,4 +33,5 @@ export const IDENTITY_CASES = {
   ],
   'identity.merge_undo': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.health_read': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+  'identity.quality_refresh': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
 } satisfies Record<string, PolicyCase | PolicyCase[]>;

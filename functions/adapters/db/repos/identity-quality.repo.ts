@@ -1,0 +1,159 @@
+/**
+ * The data-quality report per source: one pass over source_records (three GROUP BYs) and the few identities that
+ * are not valid. A record's phone is in exactly one class: valid (source_records.phone holds the usable canonical
+ * number), else blocked or invalid (an identity of that record flagged so: a placeholder or store phone, or not a
+ * mainland mobile), else missing. Emails alike. At 10^6 members it takes seconds, so reports are stored
+ * (data_quality_reports) and read from there.
+ */
+import { sql } from 'drizzle-orm';
+import type { SourceQuality } from '../../../../shared/contracts/identity.js';
+import type { Db, Tx } from '../client.js';
+import { rows } from './identity.repo.js';
+
+type Conn = Db | Tx;
+
+interface QualityRow {
+  source: string;
+  records: number;
+  phone_valid: number;
+  phone_blocked: number;
+  phone_invalid: number;
+  phone_verified: number;
+  email_valid: number;
+  email_invalid: number;
+  real_name: number;
+  birthday: number;
+  gender: number;
+  city: number;
+  store: number;
+  last_active: number;
+  shared_phone: number;
+  same_customer: number;
+}
+
+export interface StoredReport {
+  computedAt: string;
+  computedBy: string;
+  computedByName: string | null;
+  durationMs: number;
+  sources: SourceQuality[];
+}
+
+export function createIdentityQualityRepo(conn: Conn) {
+  return {
+    async compute(): Promise<SourceQuality[]> {
+      const r = await rows<QualityRow>(
+        conn,
+        sql`with flagged as (
+              select source, source_id,
+                bool_or(kind = 'phone' and quality = 'blocked') as phone_blocked,
+                bool_or(kind = 'phone' and quality = 'invalid') as phone_invalid,
+                bool_or(kind = 'email' and quality = 'invalid') as email_invalid
+              from identities where quality <> 'valid' and kind in ('phone', 'email')
+              group by source, source_id
+            ), per as (
+              select r.source, count(*)::int as records,
+                count(r.phone)::int as phone_valid,
+                count(*) filter (where r.phone is null and f.phone_blocked)::int as phone_blocked,
+                count(*) filter (where r.phone is null and not coalesce(f.phone_blocked, false)
+                  and f.phone_invalid)::int as phone_invalid,
+                count(*) filter (where r.phone is not null and r.phone_verified)::int as phone_verified,
+                count(r.email)::int as email_valid,
+                count(*) filter (where r.email is null and f.email_invalid)::int as email_invalid,
+                count(*) filter (where r.name_kind = 'real')::int as real_name,
+                count(r.birthday)::int as birthday,
+                count(*) filter (where r.gender <> 'unknown')::int as gender,
+                count(r.city)::int as city,
+                count(r.store_id)::int as store,
+                count(r.last_active)::int as last_active
+              from source_records r left join flagged f on f.source = r.source and f.source_id = r.source_id
+              group by r.source
+            ), shared_phone as (
+              select source, sum(n) filter (where n > 1) as n
+              from (select source, phone, count(*) as n from source_records where phone is not null
+                    group by source, phone) g
+              group by source
+            ), same_customer as (
+              select source, sum(n) filter (where n > 1) as n
+              from (select source, customer_id, count(*) as n from source_records group by source, customer_id) g
+              group by source
+            )
+            select per.*, coalesce(sp.n, 0)::int as shared_phone, coalesce(sc.n, 0)::int as same_customer
+            from per left join shared_phone sp using (source) left join same_customer sc using (source)
+            order by per.source`,
+      );
+      return r.map((q) => ({
+        source: q.source,
+        records: q.records,
+        phones: {
+          valid: q.phone_valid,
+          invalid: q.phone_invalid,
+          blocked: q.phone_blocked,
+          missing: q.records - q.phone_valid - q.phone_invalid - q.phone_blocked,
+          verified: q.phone_verified,
+        },
+        emails: {
+          valid: q.email_valid,
+          invalid: q.email_invalid,
+          missing: q.records - q.email_valid - q.email_invalid,
+        },
+        duplicates: { sharedPhone: q.shared_phone, sameCustomer: q.same_customer },
+        completeness: {
+          realName: q.real_name,
+          birthday: q.birthday,
+          gender: q.gender,
+          city: q.city,
+          store: q.store,
+          lastActive: q.last_active,
+        },
+      }));
+    },
+
+    /** Serialises computations (concurrent refreshes wait for the one running, then find its report). */
+    async lockComputation(): Promise<void> {
+      await conn.execute(sql`select pg_advisory_xact_lock(hashtextextended('data-quality-report', 0))`);
+    },
+
+    async insert(report: {
+      id: string;
+      computedAt: Date;
+      computedBy: string;
+      durationMs: number;
+      sources: SourceQuality[];
+    }) {
+      await conn.execute(
+        sql`insert into data_quality_reports (id, computed_at, computed_by, duration_ms, sources)
+            values (${report.id}, ${report.computedAt.toISOString()}::timestamptz, ${report.computedBy},
+              ${report.durationMs}, ${JSON.stringify(report.sources)}::jsonb)`,
+      );
+    },
+
+    async staffName(staffId: string): Promise<string | null> {
+      const r = await rows<{ name: string }>(conn, sql`select name from staff where id = ${staffId}`);
+      return r[0]?.name ?? null;
+    },
+
+    /** The latest `limit` reports, newest first, with the name of the staff member who asked. */
+    async latest(limit: number): Promise<StoredReport[]> {
+      const r = await rows<{
+        computed_at: string;
+        computed_by: string;
+        name: string | null;
+        duration_ms: number;
+        sources: SourceQuality[] | string;
+      }>(
+        conn,
+        sql`select q.computed_at::text, q.computed_by, s.name, q.duration_ms, q.sources
+            from data_quality_reports q left join staff s on s.id = q.computed_by
+            order by q.computed_at desc, q.id desc limit ${limit}`,
+      );
+      return r.map((x) => ({
+        computedAt: new Date(x.computed_at).toISOString(),
+        computedBy: x.computed_by,
+        computedByName: x.name,
+        durationMs: x.duration_ms,
+        sources: typeof x.sources === 'string' ? (JSON.parse(x.sources) as SourceQuality[]) : x.sources,
+      }));
+    },
+  };
+}

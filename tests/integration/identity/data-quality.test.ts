@@ -1,0 +1,123 @@
+/**
+ * The data-quality report per source (valid phones, duplicates, completeness of key fields): HQ computes it on
+ * demand (at most once a minute, one computation however many ask at once) and reads the latest with the one
+ * before it; nobody below HQ sees it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSystem, type TestSystem } from '../../support/system.js';
+import { staffToken } from '../onboarding/helpers.js';
+import { ingest } from './helpers.js';
+
+let sys: TestSystem;
+let hq: string;
+beforeAll(async () => {
+  sys = await startTestSystem();
+  hq = await staffToken(sys, 'u_hq01');
+});
+afterAll(async () => sys?.close());
+
+const refresh = (token = hq) => sys.call('/api/staff/identity/quality/refresh', { method: 'POST', token });
+const bySource = (report: { sources: { source: string }[] }, source: string) =>
+  report.sources.find((s) => s.source === source);
+
+describe('data-quality report per source', () => {
+  it('is empty before the first computation', async () => {
+    const res = await sys.call('/api/staff/identity/quality', { token: hq });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ report: null, previous: null });
+  });
+
+  it('counts phones, emails, duplicates and filled-in fields per source', async () => {
+    const pos = await ingest(sys, [
+      { sourceId: 'Q001', name: '张伟', phone: '138 1234 5678', birthday: '1980-01-02', gender: '男' },
+      { sourceId: 'Q002', name: '张伟', phone: '+86 13812345678' }, // the same person's second card
+      { sourceId: 'Q003', name: '李娜', phone: '12345' }, // not a mobile number
+      { sourceId: 'Q004', name: '王先生', phone: '13800000000' }, // a placeholder the clerk typed
+      { sourceId: 'Q005', name: '赵敏' }, // no phone
+    ]);
+    expect(pos.status, JSON.stringify(pos.body)).toBe(200);
+    const mall = await ingest(
+      sys,
+      [
+        {
+          sourceId: 'M001',
+          mallAccount: 'M001',
+          name: '刘洋',
+          phone: '139 0000 1111',
+          email: 'LiuYang@Example.com',
+          address: '浙江省杭州市西湖区文三路1号',
+        },
+        { sourceId: 'M002', mallAccount: 'M002', email: 'not-an-email' },
+      ],
+      'key_mall',
+    );
+    expect(mall.status, JSON.stringify(mall.body)).toBe(200);
+
+    const res = await refresh();
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.computed).toBe(true);
+    expect(res.body.report).toMatchObject({ computedAt: sys.clock.now().toISOString(), computedByName: '陈敏' });
+    expect(bySource(res.body.report, 'pos')).toEqual({
+      source: 'pos',
+      records: 5,
+      phones: { valid: 2, invalid: 1, blocked: 1, missing: 1, verified: 0 },
+      emails: { valid: 0, invalid: 0, missing: 5 },
+      // both cards of 张伟 carry one phone, and the linker joined them
+      duplicates: { sharedPhone: 2, sameCustomer: 2 },
+      // 王先生 is an honorific, not a name; gender: 男 given, 伟 implies it, and so does 先生. The store-bound POS
+      // key gives every card its store
+      completeness: { realName: 4, birthday: 1, gender: 3, city: 0, store: 5, lastActive: 0 },
+    });
+    expect(bySource(res.body.report, 'mall')).toEqual({
+      source: 'mall',
+      records: 2,
+      phones: { valid: 1, invalid: 0, blocked: 0, missing: 1, verified: 0 },
+      emails: { valid: 1, invalid: 1, missing: 0 },
+      duplicates: { sharedPhone: 0, sameCustomer: 0 },
+      completeness: { realName: 1, birthday: 0, gender: 0, city: 1, store: 0, lastActive: 0 },
+    });
+
+    const read = await sys.call('/api/staff/identity/quality', { token: hq });
+    expect(read.body).toEqual({ report: res.body.report, previous: null });
+  });
+
+  it('returns the report of the last minute instead of computing again', async () => {
+    sys.clock.advance(30_000);
+    const again = await refresh();
+    expect(again.status).toBe(200);
+    expect(again.body.computed).toBe(false);
+    const [{ n }] = await sys.database.exec('select count(*)::int as n from data_quality_reports');
+    expect(n).toBe(1);
+  });
+
+  it('keeps the report before the latest, so HQ sees whether a source got better', async () => {
+    sys.clock.advance(60_000);
+    await ingest(sys, [{ sourceId: 'Q006', name: '孙丽', phone: '0086-139-0000-2222', birthday: '1975-03-04' }]);
+    const res = await refresh();
+    expect(res.body.computed).toBe(true);
+    const read = await sys.call('/api/staff/identity/quality', { token: hq });
+    expect(bySource(read.body.report, 'pos')).toMatchObject({
+      records: 6,
+      phones: { valid: 3 },
+      completeness: { birthday: 2 },
+    });
+    expect(bySource(read.body.previous, 'pos')).toMatchObject({ records: 5, phones: { valid: 2 } });
+  });
+
+  it('computes once when several refreshes arrive together', async () => {
+    sys.clock.advance(120_000);
+    const answers = await Promise.all([refresh(), refresh(), refresh()]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.filter((a) => a.body.computed)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.body.report.computedAt)).size).toBe(1);
+    const [{ n }] = await sys.database.exec('select count(*)::int as n from data_quality_reports');
+    expect(n).toBe(3);
+  });
+
+  it('is HQ only', async () => {
+    const manager = await staffToken(sys, 'u_sm01');
+    expect((await sys.call('/api/staff/identity/quality', { token: manager })).status).toBe(403);
+    expect((await refresh(manager)).status).toBe(403);
+    expect((await sys.call('/api/staff/identity/quality')).status).toBe(401);
+  });
+});
