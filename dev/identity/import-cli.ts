@@ -2,12 +2,14 @@
  * npm run import -- --source pos --file F [--mapping M.json] [--format csv|jsonl] [--linking bulk|incremental]
  * The initial migration of a POS or mall export, through the same ingest path as the partner API, then the bulk
  * linker. Without --source the mapping's source column names each row's source. Progress on stdout, then the
- * summary (imported, linked, held, rejected with reasons) as the last line, one JSON object.
+ * summary (imported, linked, held, rejected with reasons) as the last line, one JSON object. At the end it computes
+ * and stores the data-quality report per source (what HQ's 数据对接状态 page shows) and prints it.
  * Database: DATABASE_URL (+ NEON_WS_PROXY locally) or the embedded PGlite in PGLITE_DIR (.data/pglite).
  */
 import { readFile } from 'node:fs/promises';
 import { migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { FieldMappingSchema, importFile } from '../../functions/app/identity/import-file.js';
+import { computeQuality, IMPORT_ACTOR } from '../../functions/app/identity/quality.js';
 import { RECORD_SOURCES, type RecordSource } from '../../shared/identity/record.js';
 import { parseFlags } from '../bench/flags.js';
 
@@ -54,7 +56,20 @@ try {
     `done in ${summary.seconds.toFixed(1)} s: ${summary.imported} imported (${summary.created} new, ${summary.updated} updated, ${summary.unchanged} unchanged), ${summary.linked} linked, ${summary.held} held, ${summary.rejected} rejected`,
   );
   for (const [reason, n] of Object.entries(summary.rejectReasons)) console.log(`  rejected ${n}: ${reason}`);
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  const { report } = await computeQuality(database.db, {
+    actorId: IMPORT_ACTOR,
+    now: () => new Date(),
+    minIntervalMs: 0,
+  });
+  const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)} %` : '—');
+  console.log(`data quality per source (the whole base, ${report.durationMs} ms):`);
+  for (const q of report.sources) {
+    const f = q.completeness;
+    console.log(
+      `  ${q.source}: ${q.records} records; phones valid ${pct(q.phones.valid, q.records)}, invalid ${q.phones.invalid}, placeholder or store phone ${q.phones.blocked}, missing ${q.phones.missing}; emails invalid ${q.emails.invalid}; sharing a phone ${pct(q.duplicates.sharedPhone, q.records)}, linked to another record of the source ${pct(q.duplicates.sameCustomer, q.records)}; filled in: real name ${pct(f.realName, q.records)}, birthday ${pct(f.birthday, q.records)}, gender ${pct(f.gender, q.records)}, city ${pct(f.city, q.records)}, store ${pct(f.store, q.records)}, last active ${pct(f.lastActive, q.records)}`,
+    );
+  }
+  process.stdout.write(`${JSON.stringify({ ...summary, quality: report.sources })}\n`);
 } finally {
   await database.close();
 }

@@ -6,6 +6,9 @@ import {
   MergesResponse,
   MergeUndoBody,
   MergeUndoResponse,
+  QualityRefreshBody,
+  QualityRefreshResponse,
+  QualityResponse,
   SuggestionDecideBody,
   SuggestionDecideResponse,
   SuggestionsResponse,
@@ -66,4 +69,15 @@ export const identityApi = {
     }),
   health: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/health', auth: 'staff', schema: HealthResponse }),
+  quality: () =>
+    apiRequest({ method: 'GET', path: '/api/staff/identity/quality', auth: 'staff', schema: QualityResponse }),
+  /** computes a fresh report (seconds on a large base), or returns the one of the last minute */
+  refreshQuality: () =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/quality/refresh',
+      body: QualityRefreshBody.parse({}),
+      auth: 'staff',
+      schema: QualityRefreshResponse,
+    }),
 };

@@ -227,6 +227,8 @@ export const QualityResponse = z.object({
   previous: DataQualityReport.nullable(),
 });
 export type QualityResponse = z.infer<typeof QualityResponse>;
+/** Nothing to choose: the report always covers every source. */
+export const QualityRefreshBody = z.strictObject({});
 export const QualityRefreshResponse = z.object({
   report: DataQualityReport,
   /** false when a report computed in the last minute was returned instead of computing another */

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserSystem } from './support/browser.js';
-import { customerOfRecord, ingestRecords, settle, staffFirstLogin } from './support/flows.js';
+import { customerOfRecord, ingestRecords, settle, staffFirstLogin, staffLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -140,6 +140,43 @@ describe('integration health for HQ', () => {
     expect(await page.locator('[data-testid=health-queues]').innerText()).toContain('待店长确认');
     await settle(page);
     await env.shot(page, 'identity-11-integration-health');
+    await context.close();
+  });
+
+  it('HQ computes the data-quality report and sees phones, duplicates and completeness per source', async () => {
+    // a placeholder a clerk typed and a number that is no mobile: the report must show both and say what to do
+    await ingest(
+      [
+        { sourceId: '8810000901', name: '钱梅', phone: '13800000000', storeCode: 'HZ001' },
+        { sourceId: '8810000902', name: '孔亮', phone: '0571-1234', storeCode: 'HZ001' },
+      ],
+      'key_pos_hz001',
+    );
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_hq01');
+    await page.locator('[data-testid=tile-integration-health]').click();
+    await page.locator('[data-testid=quality-empty]').waitFor();
+    await page.locator('[data-testid=quality-refresh]').click();
+    const pos = page.locator('[data-testid=quality-pos]');
+    await pos.waitFor();
+
+    const [row] = await env.system.database.exec(
+      `select count(*)::int as records, count(phone)::int as valid from source_records where source = 'pos'`,
+    );
+    const db = { records: Number(row.records), valid: Number(row.valid) };
+    const text = await pos.innerText();
+    expect(text).toContain('门店收银系统');
+    expect(text).toContain(`${db.records} 条记录`);
+    expect(text).toContain(`有效 ${db.valid}`);
+    expect(text).toContain(`${(100 * (db.valid / db.records)).toFixed(1)}%`);
+    expect(text).toMatch(/无效 [1-9]/);
+    expect(text).toMatch(/占位号\/门店电话 [1-9]/);
+    expect(text).toContain('请提醒收银员登记顾客本人手机号');
+    for (const field of ['真实姓名', '生日', '性别', '所属门店']) expect(text).toContain(field);
+    expect(await page.locator('[data-testid=quality-meta]').innerText()).toContain('陈敏');
+    await pos.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'identity-12-data-quality');
     await context.close();
   });
 });

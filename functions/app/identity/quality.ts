@@ -12,15 +12,23 @@ import type { Deps } from '../deps.js';
 /** A refresh within this long of the latest report returns that report instead of computing another. */
 export const QUALITY_REFRESH_MIN_MS = 60_000;
 
+/** `computed_by` of a report made at the end of a batch import. */
+export const IMPORT_ACTOR = 'import';
+
+/** The chain's own systems first, then the others, each in a fixed place (not by name: 门店收银 before 商城). */
+const SOURCE_ORDER = ['pos', 'mall', 'miniprogram', 'wecom'];
+const rank = (source: string) => {
+  const i = SOURCE_ORDER.indexOf(source);
+  return i < 0 ? SOURCE_ORDER.length : i;
+};
+
 const view = (r: StoredReport): DataQualityReport => ({
   computedAt: r.computedAt,
   computedByName: r.computedBy === IMPORT_ACTOR ? null : r.computedByName,
   durationMs: r.durationMs,
-  sources: r.sources,
+  sources: [...r.sources].sort((a, b) => rank(a.source) - rank(b.source) || a.source.localeCompare(b.source)),
 });
 
-/** `computed_by` of a report made at the end of a batch import. */
-export const IMPORT_ACTOR = 'import';
 
 export async function latestQuality(deps: Deps): Promise<QualityResponse> {
   const [report, previous] = await createIdentityQualityRepo(deps.database.db).latest(2);

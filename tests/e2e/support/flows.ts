@@ -23,6 +23,23 @@ export async function staffFirstLogin(page: Page, baseUrl: string, simUserId: st
   await page.locator('[data-testid=staff-home]').waitFor();
 }
 
+/**
+ * A staff login whether or not this member has logged in before: a bound account goes straight to the staff home,
+ * an invited one proves the phone first (staffFirstLogin).
+ */
+export async function staffLogin(page: Page, baseUrl: string, simUserId: string): Promise<void> {
+  await page.goto(`${baseUrl}/#/staff/pages/login/index`);
+  await page.locator('[data-testid=staff-login-button]').click();
+  await page.locator(`[data-testid=sim-user-option][data-user-id=${simUserId}]`).click();
+  const home = page.locator('[data-testid=staff-home]');
+  await home.or(page.locator('[data-testid=phone-button]')).first().waitFor();
+  if (!(await home.isVisible())) {
+    await page.locator('[data-testid=phone-button]').click();
+    await page.locator('[data-testid=sim-phone-allow]').click();
+    await home.waitFor();
+  }
+}
+
 /** Signed partner ingest, as the POS or the mall sends it (the same call the integration tests make). */
 export async function ingestRecords(system: BrowserSystem, records: unknown[], keyId: string) {
   const key = DEMO_PARTNER_KEYS.find((k) => k.id === keyId);

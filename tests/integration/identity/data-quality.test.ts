@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sys?.close());
 
-const refresh = (token = hq) => sys.call('/api/staff/identity/quality/refresh', { method: 'POST', token });
+const refresh = (token = hq) => sys.call('/api/staff/identity/quality/refresh', { body: {}, token });
 const bySource = (report: { sources: { source: string }[] }, source: string) =>
   report.sources.find((s) => s.source === source);
 
@@ -112,6 +112,12 @@ describe('data-quality report per source', () => {
     expect(new Set(answers.map((a) => a.body.report.computedAt)).size).toBe(1);
     const [{ n }] = await sys.database.exec('select count(*)::int as n from data_quality_reports');
     expect(n).toBe(3);
+  });
+
+  it('refuses a body with anything in it', async () => {
+    const res = await sys.call('/api/staff/identity/quality/refresh', { body: { source: 'pos' }, token: hq });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
   });
 
   it('is HQ only', async () => {

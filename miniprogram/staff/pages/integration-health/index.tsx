@@ -8,6 +8,7 @@ import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
 import { hasStaffSession, staffLogout } from '../../../services/staff';
 import '../../staff.scss';
+import { QualitySection, SOURCE_LABELS } from './quality-section';
 import './index.scss';
 
 type Source = HealthResponse['sources'][number];
@@ -16,14 +17,6 @@ type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind:
 const LOGIN = '/staff/pages/login/index';
 /** A source quiet for longer than this is worth a look even without failures (POS systems sync at least hourly). */
 const LAG_WARN_MINUTES = 120;
-
-const SOURCE_LABELS: Record<string, string> = {
-  pos: '门店收银系统',
-  mall: '线上商城',
-  wecom: '企业微信',
-  wechat: '微信接口',
-  miniprogram: '小程序',
-};
 
 /** Beijing time (UTC+8, no daylight saving) without relying on the runtime's Intl data. */
 const beijing = (iso: string | null): string =>
@@ -79,6 +72,11 @@ function SourceCard({ s }: { s: Source }) {
 export default function IntegrationHealth() {
   const [state, setState] = useState<State>({ kind: 'loading' });
 
+  const sessionLost = useCallback(() => {
+    staffLogout();
+    Taro.redirectTo({ url: LOGIN });
+  }, []);
+
   const load = useCallback(() => {
     if (!hasStaffSession()) {
       Taro.redirectTo({ url: LOGIN });
@@ -89,12 +87,10 @@ export default function IntegrationHealth() {
       .health()
       .then((health) => setState({ kind: 'ready', health }))
       .catch((error: unknown) => {
-        if (isSessionError(error)) {
-          staffLogout();
-          Taro.redirectTo({ url: LOGIN });
-        } else setState({ kind: 'error', error: describeError(error) });
+        if (isSessionError(error)) sessionLost();
+        else setState({ kind: 'error', error: describeError(error) });
       });
-  }, []);
+  }, [sessionLost]);
 
   useEffect(load, []);
 
@@ -102,7 +98,7 @@ export default function IntegrationHealth() {
     <View className="ml-page" data-testid="integration-health">
       <View className="staff-hero">
         <View className="staff-hero__title">数据对接状态</View>
-        <View className="staff-hero__sub">各外部系统的同步情况和待处理事项</View>
+        <View className="staff-hero__sub">各外部系统的同步情况、待处理事项和数据质量</View>
       </View>
 
       {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
@@ -134,6 +130,7 @@ export default function IntegrationHealth() {
           </Button>
         </>
       ) : null}
+      {hasStaffSession() ? <QualitySection onSessionLost={sessionLost} /> : null}
     </View>
   );
 }

@@ -1,0 +1,248 @@
+/**
+ * 数据质量: the latest data-quality report per source (valid phones, duplicates, completeness of key fields), with
+ * the change since the report before it and a hint where a figure points at a fixable cause. HQ recomputes it on
+ * demand (the server returns the last minute's report instead of computing twice).
+ */
+import type { DataQualityReport, QualityResponse, SourceQuality } from '@shared/contracts/identity';
+import { Button, Text, View } from '@tarojs/components';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../../components/describe-error';
+import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { isSessionError } from '../../../services/api-error';
+import { identityApi } from '../../../services/identity';
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; quality: QualityResponse; refreshing: boolean; refreshError: string | null };
+
+export const SOURCE_LABELS: Record<string, string> = {
+  pos: '门店收银系统',
+  mall: '线上商城',
+  wecom: '企业微信',
+  wechat: '微信接口',
+  miniprogram: '小程序',
+};
+
+/** Above these shares a figure gets a hint: many invalid numbers usually mean a wrong column mapping. */
+const INVALID_HINT = 0.05;
+const BLOCKED_HINT = 0.02;
+
+const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const share = (n: number, of: number): number | null => (of > 0 ? n / of : null);
+const pct = (s: number | null): string => (s === null ? '—' : `${(100 * s).toFixed(1)}%`);
+const beijing = (iso: string): string =>
+  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ');
+
+/** "较上次 +1.2%" between two shares, or nothing when there is no earlier figure or no change worth a word. */
+function delta(now: number | null, before: number | null | undefined, higherIsBetter: boolean) {
+  if (now === null || before === null || before === undefined) return null;
+  const d = 100 * (now - before);
+  if (Math.abs(d) < 0.05) return null;
+  const good = d > 0 === higherIsBetter;
+  return (
+    <Text className={`dq-delta ${good ? 'dq-delta--good' : 'dq-delta--bad'}`}>
+      较上次 {d > 0 ? '+' : ''}
+      {d.toFixed(1)}%
+    </Text>
+  );
+}
+
+function PhoneBar({ q }: { q: SourceQuality }) {
+  const parts = [
+    { key: 'valid', n: q.phones.valid },
+    { key: 'invalid', n: q.phones.invalid },
+    { key: 'blocked', n: q.phones.blocked },
+    { key: 'missing', n: q.phones.missing },
+  ].filter((p) => p.n > 0);
+  return (
+    <View className="dq-bar">
+      {parts.map((p) => (
+        <View key={p.key} className={`dq-bar__part dq-bar__part--${p.key}`} style={{ flex: p.n }} />
+      ))}
+    </View>
+  );
+}
+
+const FIELDS: { key: keyof SourceQuality['completeness']; label: string }[] = [
+  { key: 'realName', label: '真实姓名' },
+  { key: 'birthday', label: '生日' },
+  { key: 'gender', label: '性别' },
+  { key: 'city', label: '地址（市）' },
+  { key: 'store', label: '所属门店' },
+  { key: 'lastActive', label: '最近活跃' },
+];
+
+function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQuality | undefined }) {
+  const validShare = share(q.phones.valid, q.records);
+  const invalidShare = share(q.phones.invalid, q.records) ?? 0;
+  const blockedShare = share(q.phones.blocked, q.records) ?? 0;
+  const sharedShare = share(q.duplicates.sharedPhone, q.records);
+  const hints: string[] = [];
+  if (invalidShare > INVALID_HINT)
+    hints.push(`无效手机号占 ${pct(invalidShare)}，多半是字段映射或导出格式有误，请核对该来源的字段配置。`);
+  if (blockedShare > BLOCKED_HINT)
+    hints.push(`${thousands(q.phones.blocked)} 条登记的是占位号或门店电话，请提醒收银员登记顾客本人手机号。`);
+  return (
+    <View className="ml-card dq-source" data-testid={`quality-${q.source}`}>
+      <View className="dq-source__head">
+        <Text className="dq-source__name">{SOURCE_LABELS[q.source] ?? q.source}</Text>
+        <Text className="dq-source__count">{thousands(q.records)} 条记录</Text>
+      </View>
+
+      <View className="dq-line">
+        <Text className="dq-line__label">手机号有效率</Text>
+        <Text className="dq-line__value">
+          {pct(validShare)}
+          {delta(validShare, before ? share(before.phones.valid, before.records) : undefined, true)}
+        </Text>
+      </View>
+      <PhoneBar q={q} />
+      <View className="dq-legend">
+        <Text className="dq-dot dq-dot--valid">有效 {thousands(q.phones.valid)}</Text>
+        <Text className="dq-dot dq-dot--invalid">无效 {thousands(q.phones.invalid)}</Text>
+        <Text className="dq-dot dq-dot--blocked">占位号/门店电话 {thousands(q.phones.blocked)}</Text>
+        <Text className="dq-dot dq-dot--missing">未填 {thousands(q.phones.missing)}</Text>
+      </View>
+      {q.phones.verified > 0 ? <View className="dq-note">其中 {thousands(q.phones.verified)} 个经微信验证</View> : null}
+
+      <View className="staff-row">
+        <Text className="staff-row__label">同一手机号多条记录</Text>
+        <Text>
+          {pct(sharedShare)}（{thousands(q.duplicates.sharedPhone)} 条）
+          {delta(sharedShare, before ? share(before.duplicates.sharedPhone, before.records) : undefined, false)}
+        </Text>
+      </View>
+      <View className="staff-row">
+        <Text className="staff-row__label">已识别为同一顾客</Text>
+        <Text>
+          {pct(share(q.duplicates.sameCustomer, q.records))}（{thousands(q.duplicates.sameCustomer)} 条）
+        </Text>
+      </View>
+      {q.emails.valid + q.emails.invalid > 0 ? (
+        <View className="staff-row">
+          <Text className="staff-row__label">邮箱 有效 / 无效</Text>
+          <Text className={q.emails.invalid > 0 ? 'hl-bad' : ''}>
+            {thousands(q.emails.valid)} / {thousands(q.emails.invalid)}
+          </Text>
+        </View>
+      ) : null}
+
+      <View className="dq-fields">
+        {FIELDS.map((f) => {
+          const s = share(q.completeness[f.key], q.records) ?? 0;
+          return (
+            <View key={f.key} className="dq-field">
+              <View className="dq-field__pct">{pct(s)}</View>
+              <View className="dq-field__track">
+                <View className="dq-field__fill" style={{ width: `${Math.round(100 * s)}%` }} />
+              </View>
+              <View className="dq-field__label">{f.label}</View>
+            </View>
+          );
+        })}
+      </View>
+      {hints.map((h) => (
+        <View key={h} className="dq-hint">
+          {h}
+        </View>
+      ))}
+    </View>
+  );
+}
+
+function ReportMeta({ report }: { report: DataQualityReport }) {
+  return (
+    <View className="dq-meta" data-testid="quality-meta">
+      计算于 {beijing(report.computedAt)}
+      {report.computedByName ? ` · ${report.computedByName}` : ' · 批量导入后自动计算'} · 用时{' '}
+      {report.durationMs < 1000 ? `${report.durationMs} 毫秒` : `${(report.durationMs / 1000).toFixed(1)} 秒`}
+    </View>
+  );
+}
+
+export function QualitySection({ onSessionLost }: { onSessionLost: () => void }) {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+
+  const load = useCallback(() => {
+    setState({ kind: 'loading' });
+    identityApi
+      .quality()
+      .then((quality) => setState({ kind: 'ready', quality, refreshing: false, refreshError: null }))
+      .catch((error: unknown) => {
+        if (isSessionError(error)) onSessionLost();
+        else setState({ kind: 'error', error: describeError(error) });
+      });
+  }, [onSessionLost]);
+
+  useEffect(load, []);
+
+  const recompute = () => {
+    if (state.kind !== 'ready' || state.refreshing) return;
+    setState({ ...state, refreshing: true, refreshError: null });
+    identityApi
+      .refreshQuality()
+      .then(({ report, computed }) =>
+        setState((s) =>
+          s.kind !== 'ready'
+            ? s
+            : {
+                kind: 'ready',
+                refreshing: false,
+                refreshError: null,
+                // a report from the last minute comes back as it was: the one before it stays the comparison
+                quality: computed ? { report, previous: s.quality.report } : s.quality,
+              },
+        ),
+      )
+      .catch((error: unknown) => {
+        if (isSessionError(error)) onSessionLost();
+        else
+          setState((s) =>
+            s.kind === 'ready' ? { ...s, refreshing: false, refreshError: describeError(error).message } : s,
+          );
+      });
+  };
+
+  return (
+    <View data-testid="quality">
+      <View className="ml-section-title">数据质量</View>
+      {state.kind === 'loading' ? <LoadingCard lines={3} /> : null}
+      {state.kind === 'error' ? (
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+      ) : null}
+      {state.kind === 'ready' ? (
+        <>
+          {state.quality.report ? (
+            <>
+              <ReportMeta report={state.quality.report} />
+              {state.quality.report.sources.length === 0 ? (
+                <View className="ml-card dq-empty">还没有任何来源的会员数据。</View>
+              ) : null}
+              {state.quality.report.sources.map((q) => (
+                <SourceQualityCard
+                  key={q.source}
+                  q={q}
+                  before={state.quality.previous?.sources.find((b) => b.source === q.source)}
+                />
+              ))}
+            </>
+          ) : (
+            <View className="ml-card dq-empty" data-testid="quality-empty">
+              还没有数据质量报告。计算会扫描全部会员记录，百万条记录约需十几秒。
+            </View>
+          )}
+          {state.refreshError ? <View className="hl-error">{state.refreshError}</View> : null}
+          <Button
+            className="ml-btn ml-btn--primary"
+            disabled={state.refreshing}
+            onClick={recompute}
+            data-testid="quality-refresh"
+          >
+            {state.refreshing ? '正在计算…' : state.quality.report ? '重新计算' : '立即计算'}
+          </Button>
+        </>
+      ) : null}
+    </View>
+  );
+}
