@@ -2,7 +2,8 @@
  * `identity`: link N demo members (≈1.6 source records and ≈2.3 identities per member's record) from scratch with
  * the bulk linker on real PostgreSQL, next to a plain `select count(distinct value) from identities` on the same
  * data in the same run; then the incremental linker: single new records ingested one per transaction (half of them
- * sharing a phone and name with an existing card, so they link), p99 latency.
+ * sharing a phone and name with an existing card, so they link), p99 latency; then the time of one data-quality
+ * report per source on the linked base (`quality_report_seconds`).
  *
  *   npm run bench -- identity [--members 1000000] [--seed 1] [--incremental 300] [--pglite]
  *
@@ -13,6 +14,7 @@
 import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { ingestBatch } from '../../functions/app/identity/ingest.js';
 import { linkAll } from '../../functions/app/identity/link-all.js';
+import { computeQuality, IMPORT_ACTOR } from '../../functions/app/identity/quality.js';
 import { generateDemo } from '../demo/generate.js';
 import { loadDemo } from '../demo/load.js';
 import { dropDatabase } from '../identity/drop-database.js';
@@ -134,6 +136,13 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
     latencies.sort((x, y) => x - y);
     const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
     console.log(`  p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms`);
+
+    // the data-quality report per source HQ asks for (one pass over every record), on the same linked base
+    console.log('identity: data-quality report per source');
+    const q0 = performance.now();
+    await computeQuality(database.db, { actorId: IMPORT_ACTOR, now: () => now, minIntervalMs: 0 });
+    const qualitySeconds = (performance.now() - q0) / 1000;
+    console.log(`  ${qualitySeconds.toFixed(2)} s`);
     return {
       bench: 'identity',
       driver: database.driver,
@@ -146,6 +155,7 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
       merges: link.merges,
       incremental_p50_ms: round(p(0.5)),
       incremental_p99_ms: round(p(0.99)),
+      quality_report_seconds: round(qualitySeconds),
     };
   } finally {
     // a failed cleanup must not hide the bench's own error

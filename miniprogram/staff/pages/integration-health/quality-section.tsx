@@ -229,7 +229,7 @@ export function QualitySection({ onSessionLost }: { onSessionLost: () => void })
             </>
           ) : (
             <View className="ml-card dq-empty" data-testid="quality-empty">
-              还没有数据质量报告。计算会扫描全部会员记录，百万条记录约需十几秒。
+              还没有数据质量报告。计算会扫描全部会员记录，百万会员约需 8 秒。
             </View>
           )}
           {state.refreshError ? <View className="hl-error">{state.refreshError}</View> : null}
