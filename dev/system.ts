@@ -9,6 +9,7 @@ import type { Clock } from '../functions/adapters/clock.js';
 import { type Database, type DatabaseConfig, migrateDatabase, openDatabase } from '../functions/adapters/db/client.js';
 import { buildDeps, type Deps, installDeps } from '../functions/app/deps.js';
 import { linkAll } from '../functions/app/identity/link-all.js';
+import { computeQuality, IMPORT_ACTOR } from '../functions/app/identity/quality.js';
 import { DEMO_SIM_USERS } from './demo/fixtures.js';
 import { generateDemo } from './demo/generate.js';
 import { demoNow } from './demo/index.js';
@@ -56,6 +57,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // the demo arrives as the chain's islands (one customer per card/account); link them as a migration would
     const linked = await linkAll(database, { now, actorId: 'demo-migration' });
     if (options.log) console.log(`linked the demo data: ${linked.merges} merges, ${linked.suggestions} suggestions`);
+    // and report its data quality, as the end of a batch import does, so HQ's page has figures from the start
+    await computeQuality(database.db, { actorId: IMPORT_ACTOR, now: () => now, minIntervalMs: 0 });
   }
 
   const sim = createWeChatSimulator({

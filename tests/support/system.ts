@@ -6,13 +6,20 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxy
 
 /** The system as `npm start` runs it, on this file's own clean database, with a clock tests can move. */
 export async function startTestSystem(
-  opts: { seed?: 'fixtures' | 'none'; start?: string; extraRoutes?: SystemOptions['extraRoutes'] } = {},
+  opts: {
+    /** 'demo' is what `npm start` seeds on its first run (`members` generated members, linked) */
+    seed?: 'fixtures' | 'none' | 'demo';
+    members?: number;
+    start?: string;
+    extraRoutes?: SystemOptions['extraRoutes'];
+  } = {},
 ) {
   const clock = fixedClock(opts.start ?? '2026-11-25T02:00:00Z');
   const database = await openTestDatabase();
   const system: RunningSystem = await startSystem({
     database,
     seed: opts.seed ?? 'fixtures',
+    members: opts.members,
     clock,
     jwtSecret: TEST_JWT_SECRET,
     extraRoutes: opts.extraRoutes,

@@ -4,6 +4,7 @@
  * before it; nobody below HQ sees it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataQualityReport } from '../../../shared/contracts/identity.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
 import { ingest } from './helpers.js';
@@ -17,8 +18,7 @@ beforeAll(async () => {
 afterAll(async () => sys?.close());
 
 const refresh = (token = hq) => sys.call('/api/staff/identity/quality/refresh', { body: {}, token });
-const bySource = (report: { sources: { source: string }[] }, source: string) =>
-  report.sources.find((s) => s.source === source);
+const bySource = (report: DataQualityReport, source: string) => report.sources.find((s) => s.source === source);
 
 describe('data-quality report per source', () => {
   it('is empty before the first computation', async () => {
@@ -125,5 +125,32 @@ describe('data-quality report per source', () => {
     expect((await sys.call('/api/staff/identity/quality', { token: manager })).status).toBe(403);
     expect((await refresh(manager)).status).toBe(403);
     expect((await sys.call('/api/staff/identity/quality')).status).toBe(401);
+  });
+});
+
+describe('the demo npm start seeds', () => {
+  let demo: TestSystem;
+  beforeAll(async () => {
+    demo = await startTestSystem({ seed: 'demo', members: 300 });
+  });
+  afterAll(async () => demo?.close());
+
+  it('arrives linked and with a data-quality report, as after a batch import', async () => {
+    const token = await staffToken(demo, 'u_hq01');
+    const res = await demo.call('/api/staff/identity/quality', { token });
+    expect(res.status).toBe(200);
+    expect(res.body.previous).toBeNull();
+    expect(res.body.report.computedByName).toBeNull();
+    const [counts] = await demo.database.exec(
+      `select count(*)::int as records, count(distinct customer_id)::int as customers from source_records where source = 'pos'`,
+    );
+    const pos = bySource(res.body.report, 'pos');
+    expect(pos?.records).toBe(counts.records);
+    // the generator gives people several cards; linking joined some of them
+    expect(counts.customers).toBeLessThan(Number(counts.records));
+    expect(pos?.duplicates.sameCustomer).toBeGreaterThan(0);
+    expect(res.body.report.sources.map((s: { source: string }) => s.source)).toEqual(
+      expect.arrayContaining(['pos', 'mall', 'miniprogram']),
+    );
   });
 });
