@@ -29,7 +29,6 @@ const view = (r: StoredReport): DataQualityReport => ({
   sources: [...r.sources].sort((a, b) => rank(a.source) - rank(b.source) || a.source.localeCompare(b.source)),
 });
 
-
 export async function latestQuality(deps: Deps): Promise<QualityResponse> {
   const [report, previous] = await createIdentityQualityRepo(deps.database.db).latest(2);
   return { report: report ? view(report) : null, previous: previous ? view(previous) : null };
