@@ -188,8 +188,8 @@ export function prepareRecords(
 /** One batch in one transaction. */
 export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSummary> {
   const repo = createIdentityRepo(tx);
-  const storePhones = new Set((await repo.storePhones()).map(storePhoneKey));
-  const stores = await repo.storeIdsByCode();
+  const { byCode: stores, phones } = await repo.stores();
+  const storePhones = new Set(phones.map(storePhoneKey));
   const { prepared, rejected, raw, flags } = prepareRecords(input, storePhones, stores);
   await repo.quarantine(
     rejected.map((r) => ({

@@ -103,13 +103,12 @@ type Targets = Map<string, { rule: string; evidence: Record<string, unknown> }>;
 async function strongTargets(repo: IdentityRepo, record: RecordRow, today: string): Promise<Targets> {
   const targets: Targets = new Map();
   const strong = await repo.strongMatches(record.source, record.sourceId);
-  const blocked = await repo.blockedValues(strong.map((s) => ({ kind: s.kind, value: s.value })));
   for (const s of strong) {
     if (s.recordId === record.recordId) continue;
     const via: StrongVia = s.kind === 'phone' ? 'verified_phone' : (s.kind as StrongVia);
     const verdict = decideLink({
       via,
-      blocked: blocked.has(`${s.kind}:${s.value}`),
+      blocked: s.blocked,
       sharedBy: s.sharedBy,
       a: record,
       b: record,
@@ -210,8 +209,11 @@ export async function linkRecord(
   // so every customer id read below is the one after the undo)
   let phone: { value: string; group: GroupRecord[]; verdict: PhoneGroupVerdict } | null = null;
   let undone: string[] = [];
-  if (record.phone !== null && !(await repo.blockedValues([{ kind: 'phone', value: record.phone }])).size) {
-    let group = await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords);
+  // the group holds this record unless the phone is blocked, so an empty group is a blocked phone
+  const firstGroup =
+    record.phone === null ? [] : await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords, { unlessBlocked: true });
+  if (record.phone !== null && firstGroup.length > 0) {
+    let group = firstGroup;
     const verdict = decidePhoneGroup(group, today);
     undone = await revisitPhoneMerges(repo, group, verdict, recordId, today, now);
     if (undone.length > 0) {

@@ -119,9 +119,16 @@ export function createIdentityRepo(conn: Conn) {
       return r.map((x) => x.phone);
     },
 
-    async storeIdsByCode(): Promise<Map<string, { id: string; name: string }>> {
-      const r = await rows<{ id: string; code: string; name: string }>(conn, sql`select id, code, name from stores`);
-      return new Map(r.map((x) => [x.code, { id: x.id, name: x.name }]));
+    /** The stores by code and their counter phones (blocked for linking), in one read. */
+    async stores(): Promise<{ byCode: Map<string, { id: string; name: string }>; phones: string[] }> {
+      const r = await rows<{ id: string; code: string; name: string; phone: string | null }>(
+        conn,
+        sql`select id, code, name, phone from stores`,
+      );
+      return {
+        byCode: new Map(r.map((x) => [x.code, { id: x.id, name: x.name }])),
+        phones: r.flatMap((x) => (x.phone === null ? [] : [x.phone])),
+      };
     },
 
     /**
@@ -206,16 +213,6 @@ export function createIdentityRepo(conn: Conn) {
       return outcomes;
     },
 
-    async blockedValues(pairs: readonly { kind: string; value: string }[]): Promise<Set<string>> {
-      if (pairs.length === 0) return new Set();
-      const r = await rows<{ kind: string; value: string }>(
-        conn,
-        sql`select b.kind, b.value from blocked_values b
-            join jsonb_to_recordset(${json(pairs)}) as t(kind text, value text) on t.kind = b.kind and t.value = b.value`,
-      );
-      return new Set(r.map((x) => `${x.kind}:${x.value}`));
-    },
-
     async block(kind: string, value: string, reason: string, note: string | null): Promise<void> {
       await conn.execute(sql`insert into blocked_values (kind, value, reason, note) values (${kind}, ${value}, ${reason}, ${note})
         on conflict do nothing`);
@@ -228,7 +225,9 @@ export function createIdentityRepo(conn: Conn) {
     async strongMatches(
       source: string,
       sourceId: string,
-    ): Promise<{ kind: string; value: string; sharedBy: number; recordId: string; customerId: string }[]> {
+    ): Promise<
+      { kind: string; value: string; sharedBy: number; recordId: string; customerId: string; blocked: boolean }[]
+    > {
       return rows(
         conn,
         sql`with mine as (
@@ -243,18 +242,25 @@ export function createIdentityRepo(conn: Conn) {
               join source_records r on r.source = i.source and r.source_id = i.source_id
             )
             select kind, value, count(*) over (partition by kind, value)::int as "sharedBy", record_id as "recordId",
-              customer_id as "customerId"
+              customer_id as "customerId",
+              exists (select 1 from blocked_values b where b.kind = other.kind and b.value = other.value) as blocked
             from other`,
       );
     },
 
-    /** Every record carrying the phone (at most limit + 1: beyond the limit the phone links nothing anyway). */
-    async phoneGroup(phone: string, limit: number): Promise<GroupRecord[]> {
+    /**
+     * Every record carrying the phone (at most limit + 1: beyond the limit the phone links nothing anyway); none when
+     * the phone is blocked (`unlessBlocked`: the check and the read in one round trip).
+     */
+    async phoneGroup(phone: string, limit: number, opts: { unlessBlocked?: boolean } = {}): Promise<GroupRecord[]> {
+      const unblocked = opts.unlessBlocked
+        ? sql`and not exists (select 1 from blocked_values b where b.kind = 'phone' and b.value = ${phone})`
+        : sql``;
       return rows(
         conn,
         sql`select id as "recordId", customer_id as "customerId", name, name_key as "nameKey", name_kind as "nameKind", surname,
               birthday::text as birthday, gender, last_active::text as "lastActive", phone_verified as "phoneVerified", district
-            from source_records where phone = ${phone} order by id limit ${limit + 1}`,
+            from source_records where phone = ${phone} ${unblocked} order by id limit ${limit + 1}`,
       );
     },
 
