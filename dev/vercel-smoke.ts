@@ -73,7 +73,13 @@ async function main(): Promise<void> {
       .split(sep)
       .join('/')
       .replace(/\.func$/, '')}`;
-    return { dir, handler: config.handler as string, route, runtime: config.runtime as string };
+    return {
+      dir,
+      handler: config.handler as string,
+      route,
+      runtime: config.runtime as string,
+      maxDuration: config.maxDuration as number | undefined,
+    };
   });
   const expectedRoutes = readdirSync(join(ROOT, 'api'), { recursive: true })
     .map(String)
@@ -82,6 +88,14 @@ async function main(): Promise<void> {
   const missing = expectedRoutes.filter((r) => !funcs.some((f) => f.route === r));
   if (missing.length) throw new Error(`vercel build produced no function for: ${missing.join(', ')}`);
   console.log(`built functions: ${funcs.length} (${funcs[0]?.runtime})`);
+  // vercel.json's time limits reached the build: 15 s for every function, 60 s for the data-quality refresh (one
+  // pass over every member record, 7.8 s at 10^6)
+  const limits = (route: string) => (route === '/api/staff/identity/quality/refresh' ? 60 : 15);
+  const wrongLimit = funcs.filter((f) => f.maxDuration !== limits(f.route));
+  if (wrongLimit.length)
+    throw new Error(
+      `maxDuration not as vercel.json says for: ${wrongLimit.map((f) => `${f.route} (${f.maxDuration})`).join(', ')}`,
+    );
   const size = execFileSync('du', ['-sh', funcsDir]).toString().split('\t')[0];
   console.log(`functions output size: ${size}`);
 
