@@ -2,6 +2,12 @@ import { type RunningSystem, type SystemOptions, startSystem } from '../../dev/s
 import { fixedClock } from '../../functions/adapters/clock.js';
 import { openTestDatabase } from './database.js';
 
+/** An error answer's body (the endpoint wrapper's shape), or anything else a failing call returned. */
+export type ErrorBody = { error?: { code?: string } } | null;
+
+/** A call's status and error code, for comparing an answer with the one a test expects. */
+export const codeOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
+
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /** The system as `npm start` runs it, on this file's own clean database, with a clock tests can move. */

@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPID } from '../../../dev/system.js';
-import { startTestSystem, type TestSystem } from '../../support/system.js';
-
-/** an error answer's body (the endpoint wrapper's shape), or anything else a failing call returned */
-type ErrorBody = { error?: { code?: string } } | null;
+import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
   sys = await startTestSystem();
 });
 afterAll(async () => sys?.close());
-
-const errorOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
 
 describe('bad input gets a 4xx with a code, never a 500', () => {
   it.each([
@@ -30,7 +25,7 @@ describe('bad input gets a 4xx with a code, never a 500', () => {
     ['unknown code', { body: { code: 'never-issued' } }, 400, 'WX_CODE_INVALID'],
   ])('%s', async (_name, init, status, code) => {
     const res = await sys.call('/api/auth/wx-login', init as never);
-    expect(errorOf(res)).toEqual({ status, code });
+    expect(codeOf(res)).toEqual({ status, code });
     expect(res.body.error.requestId).toMatch(/^req_/);
     expect(res.body.error.message.length).toBeGreaterThan(3);
   });
@@ -38,7 +33,7 @@ describe('bad input gets a 4xx with a code, never a 500', () => {
   it('refuses a used wx.login code', async () => {
     const code = sys.sim.issueLoginCode(DEMO_APPID, 'u_zhangwei');
     expect((await sys.call('/api/auth/wx-login', { body: { code } })).status).toBe(200);
-    expect(errorOf(await sys.call('/api/auth/wx-login', { body: { code } }))).toEqual({
+    expect(codeOf(await sys.call('/api/auth/wx-login', { body: { code } }))).toEqual({
       status: 400,
       code: 'WX_CODE_INVALID',
     });
@@ -46,12 +41,12 @@ describe('bad input gets a 4xx with a code, never a 500', () => {
 
   it('guards the method', async () => {
     const res = await sys.call('/api/auth/wx-login', { method: 'GET' });
-    expect(errorOf(res)).toEqual({ status: 405, code: 'METHOD_NOT_ALLOWED' });
+    expect(codeOf(res)).toEqual({ status: 405, code: 'METHOD_NOT_ALLOWED' });
     expect(res.headers.get('allow')).toBe('POST');
   });
 
   it('refuses a body on a GET endpoint and unknown routes', async () => {
-    expect(errorOf(await sys.call('/api/nope'))).toEqual({ status: 404, code: 'NOT_FOUND' });
+    expect(codeOf(await sys.call('/api/nope'))).toEqual({ status: 404, code: 'NOT_FOUND' });
   });
 
   it('echoes a well-formed request id and replaces a hostile one', async () => {
@@ -69,7 +64,7 @@ describe('bad input gets a 4xx with a code, never a 500', () => {
         phoneCode: sys.sim.issuePhoneCode(DEMO_APPID, 'u_zhangwei'),
       },
     });
-    expect(errorOf(res)).toEqual({ status: 403, code: 'PHONE_NOT_INVITED' });
+    expect(codeOf(res)).toEqual({ status: 403, code: 'PHONE_NOT_INVITED' });
     const after = await sys.database.exec('select count(*)::int as n from staff where openid is not null');
     expect(Number(after[0].n)).toBe(Number(before[0].n));
   });
@@ -83,13 +78,13 @@ describe('bad input gets a 4xx with a code, never a 500', () => {
     const again = await sys.call('/api/auth/staff-bind', {
       body: { code: sys.sim.issueLoginCode(DEMO_APPID, 'u_ph01'), phoneCode },
     });
-    expect(errorOf(again)).toEqual({ status: 400, code: 'WX_PHONE_CODE_INVALID' });
+    expect(codeOf(again)).toEqual({ status: 400, code: 'WX_PHONE_CODE_INVALID' });
   });
 
   it('answers 503 UPSTREAM_UNAVAILABLE when WeChat stays busy', async () => {
     sys.sim.setFault('/sns/jscode2session', { errcode: -1, times: 10 });
     const res = await sys.call('/api/auth/wx-login', { body: { code: sys.sim.issueLoginCode(DEMO_APPID, 'u_lina') } });
     sys.sim.clearFaults();
-    expect(errorOf(res)).toEqual({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
+    expect(codeOf(res)).toEqual({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
   });
 });

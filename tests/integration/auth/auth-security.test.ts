@@ -2,10 +2,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPID } from '../../../dev/system.js';
 import { createStaffRepo } from '../../../functions/adapters/db/repos/staff.repo.js';
-import { startTestSystem, TEST_JWT_SECRET, type TestSystem } from '../../support/system.js';
-
-/** an error answer's body (the endpoint wrapper's shape), or anything else a failing call returned */
-type ErrorBody = { error?: { code?: string } } | null;
+import { codeOf, startTestSystem, TEST_JWT_SECRET, type TestSystem } from '../../support/system.js';
 
 let sys: TestSystem;
 let member: { accessToken: string; refreshToken: string };
@@ -25,8 +22,6 @@ beforeAll(async () => {
   ).body;
 });
 afterAll(async () => sys?.close());
-
-const codeOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
 
 async function forge(
   claims: Record<string, unknown>,

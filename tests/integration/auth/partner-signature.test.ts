@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
 import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
-import { startTestSystem, type TestSystem } from '../../support/system.js';
-
-/** an error answer's body (the endpoint wrapper's shape), or anything else a failing call returned */
-type ErrorBody = { error?: { code?: string } } | null;
+import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -25,8 +22,6 @@ async function signedPost(body: string, opts: { secret?: string; keyId?: string;
   });
   return sys.call('/api/partner/ping', { raw: opts.tamper ?? body, headers });
 }
-
-const codeOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
 
 describe('signed partner requests', () => {
   it('accepts a correctly signed request and names the key and store', async () => {

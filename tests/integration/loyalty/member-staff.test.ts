@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSystem, type TestSystem } from '../../support/system.js';
+import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
 import { count, createMember, giveCoupon, memberSession, posCall, staffSession } from './loyalty-fixtures.js';
-
-/** an error answer's body (the endpoint wrapper's shape), or anything else a failing call returned */
-type ErrorBody = { error?: { code?: string } } | null;
 
 let sys: TestSystem;
 beforeAll(async () => {
   sys = await startTestSystem();
 });
 afterAll(async () => sys?.close());
-
-const codeOf = (r: { status: number; body: ErrorBody }) => ({ status: r.status, code: r.body?.error?.code });
 
 describe('member wallet and points', () => {
   it('shows available, used and expired coupons with rules in words and a barcode', async () => {

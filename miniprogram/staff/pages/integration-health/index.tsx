@@ -8,7 +8,8 @@ import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
 import { hasStaffSession, staffLogout } from '../../../services/staff';
 import '../../staff.scss';
-import { QualitySection, SOURCE_LABELS } from './quality-section';
+import { QualitySection } from './quality-section';
+import { beijingMinute, SOURCE_LABELS } from './sources';
 import './index.scss';
 
 type Source = HealthResponse['sources'][number];
@@ -18,9 +19,7 @@ const LOGIN = '/staff/pages/login/index';
 /** A source quiet for longer than this is worth a look even without failures (POS systems sync at least hourly). */
 const LAG_WARN_MINUTES = 120;
 
-/** Beijing time (UTC+8, no daylight saving) without relying on the runtime's Intl data. */
-const beijing = (iso: string | null): string =>
-  iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ') : '—';
+const beijing = (iso: string | null): string => (iso ? beijingMinute(iso) : '—');
 
 function lagText(minutes: number | null): string {
   if (minutes === null) return '从未成功同步';

@@ -10,19 +10,12 @@ import { describeError, type ErrorView } from '../../../components/describe-erro
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
+import { beijingMinute, SOURCE_LABELS } from './sources';
 
 type State =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
   | { kind: 'ready'; quality: QualityResponse; refreshing: boolean; refreshError: string | null };
-
-export const SOURCE_LABELS: Record<string, string> = {
-  pos: '门店收银系统',
-  mall: '线上商城',
-  wecom: '企业微信',
-  wechat: '微信接口',
-  miniprogram: '小程序',
-};
 
 /** Above these shares a figure gets a hint: many invalid numbers usually mean a wrong column mapping. */
 const INVALID_HINT = 0.05;
@@ -31,8 +24,6 @@ const BLOCKED_HINT = 0.02;
 const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const share = (n: number, of: number): number | null => (of > 0 ? n / of : null);
 const pct = (s: number | null): string => (s === null ? '—' : `${(100 * s).toFixed(1)}%`);
-const beijing = (iso: string): string =>
-  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ');
 
 /** "较上次 +1.2%" between two shares, or nothing when there is no earlier figure or no change worth a word. */
 function delta(now: number | null, before: number | null | undefined, higherIsBetter: boolean) {
@@ -154,7 +145,7 @@ function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQual
 function ReportMeta({ report }: { report: DataQualityReport }) {
   return (
     <View className="dq-meta" data-testid="quality-meta">
-      计算于 {beijing(report.computedAt)}
+      计算于 {beijingMinute(report.computedAt)}
       {report.computedByName ? ` · ${report.computedByName}` : ' · 批量导入后自动计算'} · 用时{' '}
       {report.durationMs < 1000 ? `${report.durationMs} 毫秒` : `${(report.durationMs / 1000).toFixed(1)} 秒`}
     </View>
