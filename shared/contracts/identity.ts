@@ -182,6 +182,23 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 
 // ---- data quality per source (HQ) ----
 
+/** One store's records of a source typed at its counter (POS): where placeholders and missing phones come from. */
+export const StoreQuality = z.object({
+  storeId: z.string(),
+  storeName: z.string(),
+  regionName: z.string().nullable(),
+  records: z.number().int(),
+  phones: z.object({
+    valid: z.number().int(),
+    invalid: z.number().int(),
+    blocked: z.number().int(),
+    missing: z.number().int(),
+  }),
+  realName: z.number().int(),
+  birthday: z.number().int(),
+});
+export type StoreQuality = z.infer<typeof StoreQuality>;
+
 /** Counts of records (not shares: the page divides, the figures stay exact). */
 export const SourceQuality = z.object({
   source: z.string(),
@@ -211,6 +228,11 @@ export const SourceQuality = z.object({
     store: z.number().int(),
     lastActive: z.number().int(),
   }),
+  /**
+   * per store, for the sources staff type in at a store's counter (POS; records without a store are in no line);
+   * absent for the other sources and in reports computed before per-store figures existed
+   */
+  stores: z.array(StoreQuality).optional(),
 });
 export type SourceQuality = z.infer<typeof SourceQuality>;
 export const DataQualityReport = z.object({

@@ -5,11 +5,17 @@ export type IdentifierKind = 'phone' | 'openid' | 'unionid' | 'pos_card' | 'mall
 
 /**
  * What clerks type when a customer will not give a number: 13800000000, 13888888888, 11111111111, 00000000000.
- * Every digit after the network prefix the same (or all eleven the same) is a placeholder, never a person.
+ * Every digit after the network prefix the same (or all eleven the same) is a placeholder, never a person; so are
+ * 12345678901 and 13800138000 (China Mobile's service number, the example number of countless forms).
  */
 export function isPlaceholderPhone(digits: string): boolean {
   if (!/^\d{11}$/.test(digits)) return false;
-  return /^(\d)\1{10}$/.test(digits) || /^1\d{2}(\d)\1{7}$/.test(digits) || digits === '12345678901';
+  return (
+    /^(\d)\1{10}$/.test(digits) ||
+    /^1\d{2}(\d)\1{7}$/.test(digits) ||
+    digits === '12345678901' ||
+    digits === '13800138000'
+  );
 }
 
 /** All-zero and one-digit-repeated card numbers are test or placeholder cards printed on POS screens. */

@@ -152,6 +152,7 @@ describe('integration health for HQ', () => {
       ],
       'key_pos_hz001',
     );
+    await ingest([{ sourceId: '8820000903', name: '严华', phone: '139 0571 0903', storeCode: 'HZ002' }], 'key_pos_hz002');
     const { page, context } = await env.newPage();
     await staffLogin(page, env.system.apiUrl, 'u_hq01');
     await page.locator('[data-testid=tile-integration-health]').click();
@@ -177,6 +178,28 @@ describe('integration health for HQ', () => {
     await pos.scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'identity-12-data-quality');
+
+    // whose till: one line per store, with the placeholders the clerk of 西湖 typed counted against that store
+    const [store] = await env.system.database.exec(
+      `select s.name, count(*)::int as records,
+         count(*) filter (where r.phone is null and exists (select 1 from identities i where i.source = r.source
+           and i.source_id = r.source_id and i.kind = 'phone' and i.quality = 'blocked'))::int as blocked
+       from source_records r join stores s on s.id = r.store_id
+       where r.source = 'pos' and s.code = 'HZ001' group by s.name`,
+    );
+    expect(Number(store.blocked)).toBeGreaterThan(0);
+    expect(text).toContain('最多的门店：');
+    const stores = pos.locator('[data-testid=quality-stores]');
+    const toggle = stores.locator('[data-testid=quality-stores-toggle]');
+    if ((await toggle.count()) > 0) await toggle.click();
+    const line = stores.locator('[data-testid=quality-store-sto_001]');
+    const lineText = await line.innerText();
+    expect(lineText).toContain(String(store.name));
+    expect(lineText).toContain(`${store.records} 条`);
+    expect(lineText).toContain(`占位号/门店电话 ${store.blocked}`);
+    await line.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'identity-13-data-quality-stores');
     await context.close();
   });
 });

@@ -4,10 +4,19 @@
  * before it; nobody below HQ sees it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataQualityReport } from '../../../shared/contracts/identity.js';
+import { DEMO_STORES } from '../../../dev/demo/fixtures.js';
+import type { DataQualityReport, StoreQuality } from '../../../shared/contracts/identity.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
 import { ingest } from './helpers.js';
+
+const storeOf = (code: string) => {
+  const store = DEMO_STORES.find((x) => x.code === code);
+  if (!store) throw new Error(`no demo store ${code}`);
+  return store;
+};
+const HZ001 = storeOf('HZ001');
+const HZ002 = storeOf('HZ002');
 
 let sys: TestSystem;
 let hq: string;
@@ -67,7 +76,20 @@ describe('data-quality report per source', () => {
       // 王先生 is an honorific, not a name; gender: 男 given, 伟 implies it, and so does 先生. The store-bound POS
       // key gives every card its store
       completeness: { realName: 4, birthday: 1, gender: 3, city: 0, store: 5, lastActive: 0 },
+      // all five came from one store's till
+      stores: [
+        {
+          storeId: 'sto_001',
+          storeName: HZ001.name,
+          regionName: '杭州区域',
+          records: 5,
+          phones: { valid: 2, invalid: 1, blocked: 1, missing: 1 },
+          realName: 4,
+          birthday: 1,
+        },
+      ],
     });
+    // the mall has no stores: no per-store lines
     expect(bySource(res.body.report, 'mall')).toEqual({
       source: 'mall',
       records: 2,
@@ -118,6 +140,41 @@ describe('data-quality report per source', () => {
     const res = await sys.call('/api/staff/identity/quality/refresh', { body: { source: 'pos' }, token: hq });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('counts the POS records per store, so HQ sees whose till the placeholders come from', async () => {
+    sys.clock.advance(180_000);
+    const hz002 = await ingest(
+      sys,
+      [
+        { sourceId: 'R001', name: '周芳', phone: '13800138000' }, // a placeholder
+        { sourceId: 'R002', name: '吴刚', phone: '13800138000' },
+        { sourceId: 'R003', name: '郑洁', phone: '15912345678', birthday: '1990-05-06' },
+      ],
+      'key_pos_hz002',
+    );
+    expect(hz002.status, JSON.stringify(hz002.body)).toBe(200);
+    const res = await refresh();
+    expect(res.body.computed).toBe(true);
+    const pos = bySource(res.body.report, 'pos');
+    expect(pos?.records).toBe(9);
+    expect(pos?.stores?.map((x) => [x.storeId, x.records])).toEqual([
+      ['sto_001', 6],
+      ['sto_002', 3],
+    ]);
+    expect(pos?.stores?.[1]).toEqual({
+      storeId: 'sto_002',
+      storeName: HZ002.name,
+      regionName: '杭州区域',
+      records: 3,
+      phones: { valid: 1, invalid: 0, blocked: 2, missing: 0 },
+      realName: 3,
+      birthday: 1,
+    });
+    // the lines add up to the source's figures
+    const sum = (f: (x: StoreQuality) => number) => (pos?.stores ?? []).reduce((n, x) => n + f(x), 0);
+    expect(sum((x) => x.phones.blocked)).toBe(pos?.phones.blocked);
+    expect(sum((x) => x.phones.valid)).toBe(pos?.phones.valid);
   });
 
   it('is HQ only', async () => {

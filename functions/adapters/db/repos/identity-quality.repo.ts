@@ -2,18 +2,31 @@
  * The data-quality report per source: one pass over source_records (three GROUP BYs) and the few identities that
  * are not valid. A record's phone is in exactly one class: valid (source_records.phone holds the usable canonical
  * number), else blocked or invalid (an identity of that record flagged so: a placeholder or store phone, or not a
- * mainland mobile), else missing. Emails alike. At 10^6 members it takes seconds, so reports are stored
+ * mainland mobile), else missing. Emails alike. The same pass counts the POS records per store (grouping sets). At
+ * 10^6 members it takes seconds, so reports are stored
  * (data_quality_reports) and read from there.
  */
 import { sql } from 'drizzle-orm';
-import type { SourceQuality } from '../../../../shared/contracts/identity.js';
+import type { SourceQuality, StoreQuality } from '../../../../shared/contracts/identity.js';
 import type { Db, Tx } from '../client.js';
 import { rows } from './identity.repo.js';
 
 type Conn = Db | Tx;
 
+/**
+ * Sources whose records a store's staff type in at the counter: their report also has a line per store, so HQ sees
+ * which store's clerks type placeholders or leave the phone out (the mini-program's phones are WeChat's, the mall
+ * has no store).
+ */
+export const STORE_TYPED_SOURCES: readonly string[] = ['pos'];
+
 interface QualityRow {
   source: string;
+  /** null in a source's total line (and in the line of a source's records without a store) */
+  store_id: string | null;
+  total: boolean;
+  store_name: string | null;
+  region_name: string | null;
   records: number;
   phone_valid: number;
   phone_blocked: number;
@@ -30,6 +43,14 @@ interface QualityRow {
   shared_phone: number;
   same_customer: number;
 }
+
+/** Each record in exactly one class; the rest of the records have no phone at all. */
+const phoneClasses = (q: QualityRow) => ({
+  valid: q.phone_valid,
+  invalid: q.phone_invalid,
+  blocked: q.phone_blocked,
+  missing: q.records - q.phone_valid - q.phone_invalid - q.phone_blocked,
+});
 
 export interface StoredReport {
   computedAt: string;
@@ -52,7 +73,7 @@ export function createIdentityQualityRepo(conn: Conn) {
               from identities where quality <> 'valid' and kind in ('phone', 'email')
               group by source, source_id
             ), per as (
-              select r.source, count(*)::int as records,
+              select r.source, r.store_id, grouping(r.store_id) = 1 as total, count(*)::int as records,
                 count(r.phone)::int as phone_valid,
                 count(*) filter (where r.phone is null and f.phone_blocked)::int as phone_blocked,
                 count(*) filter (where r.phone is null and not coalesce(f.phone_blocked, false)
@@ -67,7 +88,7 @@ export function createIdentityQualityRepo(conn: Conn) {
                 count(r.store_id)::int as store,
                 count(r.last_active)::int as last_active
               from source_records r left join flagged f on f.source = r.source and f.source_id = r.source_id
-              group by r.source
+              group by grouping sets ((r.source), (r.source, r.store_id))
             ), shared_phone as (
               select source, sum(n) filter (where n > 1) as n
               from (select source, phone, count(*) as n from source_records where phone is not null
@@ -78,35 +99,53 @@ export function createIdentityQualityRepo(conn: Conn) {
               from (select source, customer_id, count(*) as n from source_records group by source, customer_id) g
               group by source
             )
-            select per.*, coalesce(sp.n, 0)::int as shared_phone, coalesce(sc.n, 0)::int as same_customer
+            select per.*, coalesce(sp.n, 0)::int as shared_phone, coalesce(sc.n, 0)::int as same_customer,
+              st.name as store_name, rg.name as region_name
             from per left join shared_phone sp using (source) left join same_customer sc using (source)
-            order by per.source`,
+              left join stores st on st.id = per.store_id left join regions rg on rg.id = st.region_id
+            where per.total or (per.source in (${sql.join(
+              STORE_TYPED_SOURCES.map((x) => sql`${x}`),
+              sql`, `,
+            )}) and per.store_id is not null)
+            order by per.source, per.store_id`,
       );
-      return r.map((q) => ({
-        source: q.source,
-        records: q.records,
-        phones: {
-          valid: q.phone_valid,
-          invalid: q.phone_invalid,
-          blocked: q.phone_blocked,
-          missing: q.records - q.phone_valid - q.phone_invalid - q.phone_blocked,
-          verified: q.phone_verified,
-        },
-        emails: {
-          valid: q.email_valid,
-          invalid: q.email_invalid,
-          missing: q.records - q.email_valid - q.email_invalid,
-        },
-        duplicates: { sharedPhone: q.shared_phone, sameCustomer: q.same_customer },
-        completeness: {
+      const storesOf = new Map<string, StoreQuality[]>();
+      for (const q of r) {
+        if (q.total || q.store_id === null) continue;
+        const list = storesOf.get(q.source) ?? [];
+        list.push({
+          storeId: q.store_id,
+          storeName: q.store_name ?? q.store_id,
+          regionName: q.region_name,
+          records: q.records,
+          phones: phoneClasses(q),
           realName: q.real_name,
           birthday: q.birthday,
-          gender: q.gender,
-          city: q.city,
-          store: q.store,
-          lastActive: q.last_active,
-        },
-      }));
+        });
+        storesOf.set(q.source, list);
+      }
+      return r
+        .filter((q) => q.total)
+        .map((q) => ({
+          source: q.source,
+          records: q.records,
+          phones: { ...phoneClasses(q), verified: q.phone_verified },
+          emails: {
+            valid: q.email_valid,
+            invalid: q.email_invalid,
+            missing: q.records - q.email_valid - q.email_invalid,
+          },
+          duplicates: { sharedPhone: q.shared_phone, sameCustomer: q.same_customer },
+          completeness: {
+            realName: q.real_name,
+            birthday: q.birthday,
+            gender: q.gender,
+            city: q.city,
+            store: q.store,
+            lastActive: q.last_active,
+          },
+          ...(STORE_TYPED_SOURCES.includes(q.source) ? { stores: storesOf.get(q.source) ?? [] } : {}),
+        }));
     },
 
     /** Serialises computations (concurrent refreshes wait for the one running, then find its report). */

@@ -3,7 +3,7 @@
  * the change since the report before it and a hint where a figure points at a fixable cause. HQ recomputes it on
  * demand (the server returns the last minute's report instead of computing twice).
  */
-import type { DataQualityReport, QualityResponse, SourceQuality } from '@shared/contracts/identity';
+import type { DataQualityReport, QualityResponse, SourceQuality, StoreQuality } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
@@ -64,6 +64,62 @@ const FIELDS: { key: keyof SourceQuality['completeness']; label: string }[] = [
   { key: 'lastActive', label: '最近活跃' },
 ];
 
+/** A store's records whose phone cannot reach the customer: typed wrong, a placeholder, or left out. */
+const unusable = (x: StoreQuality) => x.phones.invalid + x.phones.blocked + x.phones.missing;
+/** Worst first: the share of unusable phones, then the larger store (more customers to call back). */
+const byWorst = (a: StoreQuality, b: StoreQuality) =>
+  unusable(b) / b.records - unusable(a) / a.records || b.records - a.records || a.storeName.localeCompare(b.storeName);
+const STORES_SHOWN = 5;
+
+/**
+ * 各门店录入: one line per store for a source typed at the counter, worst first, so HQ knows whose clerks to coach.
+ * The first five, then all of them on request (a chain has dozens).
+ */
+function StoreLines({ stores }: { stores: StoreQuality[] }) {
+  const [all, setAll] = useState(false);
+  if (stores.length < 2) return null;
+  const sorted = [...stores].sort(byWorst);
+  const shown = all ? sorted : sorted.slice(0, STORES_SHOWN);
+  return (
+    <View className="dq-stores" data-testid="quality-stores">
+      <View className="dq-stores__title">各门店录入（手机号不可用的占比从高到低）</View>
+      {shown.map((x) => {
+        const bad = x.phones.blocked / x.records > BLOCKED_HINT || x.phones.invalid / x.records > INVALID_HINT;
+        return (
+          <View key={x.storeId} className="dq-store" data-testid={`quality-store-${x.storeId}`}>
+            <View className="dq-store__head">
+              <Text className="dq-store__name">{x.storeName}</Text>
+              <Text className={`dq-store__pct ${bad ? 'hl-bad' : ''}`}>
+                可用 {pct(share(x.phones.valid, x.records))}
+              </Text>
+            </View>
+            <View className="dq-store__figures">
+              {x.regionName ? `${x.regionName} · ` : ''}
+              {thousands(x.records)} 条 · 占位号/门店电话 {thousands(x.phones.blocked)} · 无效{' '}
+              {thousands(x.phones.invalid)} · 未填 {thousands(x.phones.missing)} · 真实姓名{' '}
+              {pct(share(x.realName, x.records))}
+            </View>
+          </View>
+        );
+      })}
+      {sorted.length > STORES_SHOWN ? (
+        <View className="dq-stores__more" onClick={() => setAll(!all)} data-testid="quality-stores-toggle">
+          {all ? '收起' : `查看全部 ${sorted.length} 家门店`}
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+/** "西湖文三店 12 条、滨江店 5 条": the stores most of a source's placeholders come from. */
+function topBlockedStores(stores: StoreQuality[] | undefined): string {
+  const top = (stores ?? [])
+    .filter((x) => x.phones.blocked > 0)
+    .sort((a, b) => b.phones.blocked - a.phones.blocked)
+    .slice(0, 3);
+  return top.map((x) => `${x.storeName} ${thousands(x.phones.blocked)} 条`).join('、');
+}
+
 function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQuality | undefined }) {
   const validShare = share(q.phones.valid, q.records);
   const invalidShare = share(q.phones.invalid, q.records) ?? 0;
@@ -72,8 +128,12 @@ function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQual
   const hints: string[] = [];
   if (invalidShare > INVALID_HINT)
     hints.push(`无效手机号占 ${pct(invalidShare)}，多半是字段映射或导出格式有误，请核对该来源的字段配置。`);
-  if (blockedShare > BLOCKED_HINT)
-    hints.push(`${thousands(q.phones.blocked)} 条登记的是占位号或门店电话，请提醒收银员登记顾客本人手机号。`);
+  if (blockedShare > BLOCKED_HINT) {
+    const where = topBlockedStores(q.stores);
+    hints.push(
+      `${thousands(q.phones.blocked)} 条登记的是占位号或门店电话${where ? `（最多的门店：${where}）` : ''}，请提醒收银员登记顾客本人手机号。`,
+    );
+  }
   return (
     <View className="ml-card dq-source" data-testid={`quality-${q.source}`}>
       <View className="dq-source__head">
@@ -138,6 +198,7 @@ function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQual
           {h}
         </View>
       ))}
+      {q.stores ? <StoreLines stores={q.stores} /> : null}
     </View>
   );
 }
