@@ -20,6 +20,7 @@ export default defineAppConfig({
         'pages/identity-suggestions/index',
         'pages/integration-health/index',
         'pages/identity-merges/index',
+        'pages/data-quality/index',
       ],
     },
   ],

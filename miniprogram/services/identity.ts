@@ -9,6 +9,7 @@ import {
   QualityRefreshBody,
   QualityRefreshResponse,
   QualityResponse,
+  StoreQualityResponse,
   SuggestionDecideBody,
   SuggestionDecideResponse,
   SuggestionsResponse,
@@ -71,6 +72,14 @@ export const identityApi = {
     apiRequest({ method: 'GET', path: '/api/staff/identity/health', auth: 'staff', schema: HealthResponse }),
   quality: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/quality', auth: 'staff', schema: QualityResponse }),
+  /** the latest report's POS lines of the caller's store or region */
+  storeQuality: () =>
+    apiRequest({
+      method: 'GET',
+      path: '/api/staff/identity/quality/stores',
+      auth: 'staff',
+      schema: StoreQualityResponse,
+    }),
   /** computes a fresh report (seconds on a large base), or returns the one of the last minute */
   refreshQuality: () =>
     apiRequest({

@@ -182,11 +182,8 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 
 // ---- data quality per source (HQ) ----
 
-/** One store's records of a source typed at its counter (POS): where placeholders and missing phones come from. */
-export const StoreQuality = z.object({
-  storeId: z.string(),
-  storeName: z.string(),
-  regionName: z.string().nullable(),
+/** A store's records of a source typed at its counter (POS): where placeholders and missing phones come from. */
+export const StoreFigures = z.object({
   records: z.number().int(),
   phones: z.object({
     valid: z.number().int(),
@@ -196,6 +193,12 @@ export const StoreQuality = z.object({
   }),
   realName: z.number().int(),
   birthday: z.number().int(),
+});
+export type StoreFigures = z.infer<typeof StoreFigures>;
+export const StoreQuality = StoreFigures.extend({
+  storeId: z.string(),
+  storeName: z.string(),
+  regionName: z.string().nullable(),
 });
 export type StoreQuality = z.infer<typeof StoreQuality>;
 
@@ -257,3 +260,32 @@ export const QualityRefreshResponse = z.object({
   computed: z.boolean(),
 });
 export type QualityRefreshResponse = z.infer<typeof QualityRefreshResponse>;
+
+/**
+ * 会员资料质量 for store managers and regional managers: the POS lines of the stores in the caller's scope from the
+ * latest report (HQ computes it), each with the report before it, and the chain's POS figures as the yardstick.
+ */
+export const StoreQualityResponse = z.object({
+  report: z
+    .object({
+      computedAt: z.string(),
+      previousComputedAt: z.string().nullable(),
+      /** false for a report computed before per-store figures existed: HQ must compute a new one */
+      perStore: z.boolean(),
+      /** the POS records of every store (null when the report has no POS records at all) */
+      chain: StoreFigures.nullable(),
+      stores: z.array(
+        z.object({
+          storeId: z.string(),
+          code: z.string(),
+          name: z.string(),
+          regionName: z.string().nullable(),
+          /** null: no POS record of this store in the report */
+          figures: StoreFigures.nullable(),
+          previous: StoreFigures.nullable(),
+        }),
+      ),
+    })
+    .nullable(),
+});
+export type StoreQualityResponse = z.infer<typeof StoreQualityResponse>;

@@ -152,7 +152,10 @@ describe('integration health for HQ', () => {
       ],
       'key_pos_hz001',
     );
-    await ingest([{ sourceId: '8820000903', name: '严华', phone: '139 0571 0903', storeCode: 'HZ002' }], 'key_pos_hz002');
+    await ingest(
+      [{ sourceId: '8820000903', name: '严华', phone: '139 0571 0903', storeCode: 'HZ002' }],
+      'key_pos_hz002',
+    );
     const { page, context } = await env.newPage();
     await staffLogin(page, env.system.apiUrl, 'u_hq01');
     await page.locator('[data-testid=tile-integration-health]').click();
@@ -201,6 +204,58 @@ describe('integration health for HQ', () => {
     await settle(page);
     await env.shot(page, 'identity-13-data-quality-stores');
     await context.close();
+  });
+
+  it("a store manager reads their store's member data quality against the chain; a regional manager every store", async () => {
+    // the report HQ computed in the test before
+    const figures = async (where: string) => {
+      const [r] = await env.system.database.exec(
+        `select count(*)::int as records, count(r.phone)::int as valid,
+           count(*) filter (where r.phone is null and exists (select 1 from identities i where i.source = r.source
+             and i.source_id = r.source_id and i.kind = 'phone' and i.quality = 'blocked'))::int as blocked
+         from source_records r left join stores s on s.id = r.store_id where r.source = 'pos' ${where}`,
+      );
+      return { records: Number(r.records), valid: Number(r.valid), blocked: Number(r.blocked) };
+    };
+    const store = await figures(`and s.code = 'HZ001'`);
+    const chain = await figures('');
+    const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
+
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_sm01');
+    await page.locator('[data-testid=tile-data-quality]').click();
+    const card = page.locator('[data-testid=store-quality-sto_001]');
+    await card.waitFor();
+    // one store: the manager's own
+    expect(await page.locator('[data-testid^=store-quality-sto_]').count()).toBe(1);
+    const text = await card.innerText();
+    expect(text).toContain(`${store.records} 条会员记录`);
+    expect(text).toContain(`手机号可用率`);
+    expect(text).toContain(pct(store.valid, store.records));
+    expect(text).toContain(`全连锁收银系统手机号可用率 ${pct(chain.valid, chain.records)}`);
+    expect(text).toContain(`占位号/门店电话 ${store.blocked}`);
+    if (store.blocked / store.records > 0.02) expect(text).toContain('请收银员在顾客下次到店时核实本人手机号');
+    expect(await page.locator('[data-testid=store-quality-meta]').innerText()).toMatch(
+      /^统计于 \d{2}-\d{2} \d{2}:\d{2}/,
+    );
+    await settle(page);
+    await env.shot(page, 'identity-14-store-data-quality');
+    await context.close();
+
+    const region = await env.newPage();
+    await staffLogin(region.page, env.system.apiUrl, 'u_rm01');
+    await region.page.locator('[data-testid=tile-data-quality]').click();
+    await region.page.locator('[data-testid=store-quality-sto_001]').waitFor();
+    const [{ n }] = await env.system.database.exec(`select count(*)::int as n from stores where region_id = 'reg_hz'`);
+    expect(await region.page.locator('[data-testid^=store-quality-sto_]').count()).toBe(Number(n));
+    // worst first: 文三路店's placeholder and invalid number put it above 古荡店's one valid phone
+    const ids = await region.page
+      .locator('[data-testid^=store-quality-sto_]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    expect(ids.indexOf('store-quality-sto_001')).toBeLessThan(ids.indexOf('store-quality-sto_002'));
+    await settle(region.page);
+    await env.shot(region.page, 'identity-15-region-data-quality');
+    await region.context.close();
   });
 });
 

@@ -3,11 +3,20 @@
  * the latest stored report and the one before it; computing one is a pass over every record (seconds at 10^6), so
  * it happens when HQ asks for a fresh one, at most once a minute, and at the end of a batch import.
  */
-import type { DataQualityReport, QualityRefreshResponse, QualityResponse } from '../../../shared/contracts/identity.js';
+import type { StaffActor } from '../../../shared/access/policy.js';
+import type {
+  DataQualityReport,
+  QualityRefreshResponse,
+  QualityResponse,
+  StoreFigures,
+  StoreQuality,
+  StoreQualityResponse,
+} from '../../../shared/contracts/identity.js';
 import type { Db } from '../../adapters/db/client.js';
 import { createIdentityQualityRepo, type StoredReport } from '../../adapters/db/repos/identity-quality.repo.js';
 import { newId } from '../../adapters/ids.js';
 import type { Deps } from '../deps.js';
+import { scopeOf } from '../onboarding/signup-codes.js';
 
 /** A refresh within this long of the latest report returns that report instead of computing another. */
 export const QUALITY_REFRESH_MIN_MS = 60_000;
@@ -65,4 +74,50 @@ export function refreshQuality(deps: Deps, staffId: string): Promise<QualityRefr
     now: () => deps.clock.now(),
     minIntervalMs: QUALITY_REFRESH_MIN_MS,
   });
+}
+
+const figuresOf = (x: StoreFigures): StoreFigures => ({
+  records: x.records,
+  phones: { valid: x.phones.valid, invalid: x.phones.invalid, blocked: x.phones.blocked, missing: x.phones.missing },
+  realName: x.realName,
+  birthday: x.birthday,
+});
+
+/**
+ * The POS lines of the stores in a manager's scope (their store; a regional manager's region; HQ all) from the
+ * latest report and the one before it, with the chain's POS figures to compare against. Reads stored reports only.
+ */
+export async function storeQuality(deps: Deps, actor: StaffActor): Promise<StoreQualityResponse> {
+  const repo = createIdentityQualityRepo(deps.database.db);
+  const [[report, previous], stores] = await Promise.all([repo.latest(2), repo.storesIn(scopeOf(actor))]);
+  if (!report) return { report: null };
+  const posOf = (r: StoredReport | undefined) => r?.sources.find((x) => x.source === 'pos');
+  const pos = posOf(report);
+  const lines = (r: StoredReport | undefined) => new Map((posOf(r)?.stores ?? []).map((x) => [x.storeId, x]));
+  const now = lines(report);
+  const before = lines(previous);
+  const figures = (x: StoreQuality | undefined) => (x ? figuresOf(x) : null);
+  return {
+    report: {
+      computedAt: report.computedAt,
+      previousComputedAt: previous?.computedAt ?? null,
+      perStore: pos === undefined || pos.stores !== undefined,
+      chain: pos
+        ? figuresOf({
+            records: pos.records,
+            phones: pos.phones,
+            realName: pos.completeness.realName,
+            birthday: pos.completeness.birthday,
+          })
+        : null,
+      stores: stores.map((s) => ({
+        storeId: s.id,
+        code: s.code,
+        name: s.name,
+        regionName: s.region_name,
+        figures: figures(now.get(s.id)),
+        previous: figures(before.get(s.id)),
+      })),
+    },
+  };
 }

@@ -3,7 +3,8 @@ import { memberOnly, partnerOf, type Rule, staffAtLeast } from '../actor.js';
 /**
  * Identity linking. Partners feed records; members confirm their own held matches; store managers decide merge
  * suggestions of their store (a regional manager their region, HQ all); the merge history, undoing a merge and the
- * integration health view are HQ's, since a merge spans stores.
+ * integration health view are HQ's, since a merge spans stores; store and regional managers read their stores' lines
+ * of the data-quality report.
  */
 export const IDENTITY_RULES = {
   'identity.ingest': partnerOf('pos', 'mall', 'wecom'),
@@ -15,4 +16,6 @@ export const IDENTITY_RULES = {
   'identity.merge_undo': staffAtLeast('hq_admin'),
   'identity.health_read': staffAtLeast('hq_admin'),
   'identity.quality_refresh': staffAtLeast('hq_admin'),
+  // aggregate counts of the stores in the caller's scope (the handler picks them): no person in it
+  'identity.quality_stores_read': staffAtLeast('store_manager'),
 } as const satisfies Record<string, Rule>;

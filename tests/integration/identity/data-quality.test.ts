@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STORES } from '../../../dev/demo/fixtures.js';
-import type { DataQualityReport, StoreQuality } from '../../../shared/contracts/identity.js';
+import type { DataQualityReport, StoreFigures, StoreQuality } from '../../../shared/contracts/identity.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
 import { ingest } from './helpers.js';
@@ -34,6 +34,9 @@ describe('data-quality report per source', () => {
     const res = await sys.call('/api/staff/identity/quality', { token: hq });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ report: null, previous: null });
+    const stores = await sys.call('/api/staff/identity/quality/stores', { token: await staffToken(sys, 'u_sm01') });
+    expect(stores.status).toBe(200);
+    expect(stores.body).toEqual({ report: null });
   });
 
   it('counts phones, emails, duplicates and filled-in fields per source', async () => {
@@ -177,11 +180,95 @@ describe('data-quality report per source', () => {
     expect(sum((x) => x.phones.valid)).toBe(pos?.phones.valid);
   });
 
+  it("gives a store manager their store's lines, with the report before and the chain as the yardstick", async () => {
+    const res = await sys.call('/api/staff/identity/quality/stores', { token: await staffToken(sys, 'u_sm01') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { report } = res.body;
+    const hqView = (await sys.call('/api/staff/identity/quality', { token: hq })).body as {
+      report: DataQualityReport;
+      previous: DataQualityReport;
+    };
+    expect(report.computedAt).toBe(hqView.report.computedAt);
+    expect(report.previousComputedAt).toBe(hqView.previous.computedAt);
+    expect(report.perStore).toBe(true);
+    // Q001–Q006 of 西湖 (sto_001): 张伟 twice and 孙丽 valid, 李娜 invalid, 王先生 a placeholder, 赵敏 no phone
+    const sto001 = {
+      records: 6,
+      phones: { valid: 3, invalid: 1, blocked: 1, missing: 1 },
+      realName: 5,
+      birthday: 2,
+    };
+    expect(report.stores).toEqual([
+      {
+        storeId: 'sto_001',
+        code: 'HZ001',
+        name: HZ001.name,
+        regionName: '杭州区域',
+        figures: sto001,
+        previous: sto001,
+      },
+    ]);
+    // every POS record of the chain, sto_002's three included
+    expect(report.chain).toEqual({
+      records: 9,
+      phones: { valid: 4, invalid: 1, blocked: 3, missing: 1 },
+      realName: 8,
+      birthday: 3,
+    });
+  });
+
+  it("gives a regional manager every store of the region, none of another region's", async () => {
+    const res = await sys.call('/api/staff/identity/quality/stores', { token: await staffToken(sys, 'u_rm01') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const lines = res.body.report.stores as { storeId: string; code: string; figures: StoreFigures | null }[];
+    expect(lines.map((x) => x.code)).toEqual(DEMO_STORES.filter((x) => x.regionId === 'reg_hz').map((x) => x.code));
+    expect(lines.filter((x) => x.figures !== null).map((x) => [x.storeId, x.figures?.records])).toEqual([
+      ['sto_001', 6],
+      ['sto_002', 3],
+    ]);
+  });
+
+  it('is not for clerks', async () => {
+    const clerk = await staffToken(sys, 'u_ck01');
+    const res = await sys.call('/api/staff/identity/quality/stores', { token: clerk });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
+  });
+
   it('is HQ only', async () => {
     const manager = await staffToken(sys, 'u_sm01');
     expect((await sys.call('/api/staff/identity/quality', { token: manager })).status).toBe(403);
     expect((await refresh(manager)).status).toBe(403);
     expect((await sys.call('/api/staff/identity/quality')).status).toBe(401);
+  });
+});
+
+describe('a report stored before per-store figures existed', () => {
+  it('says so to a store manager instead of showing empty stores', async () => {
+    const s = await startTestSystem();
+    try {
+      const pos = {
+        source: 'pos',
+        records: 1,
+        phones: { valid: 1, invalid: 0, blocked: 0, missing: 0, verified: 0 },
+        emails: { valid: 0, invalid: 0, missing: 1 },
+        duplicates: { sharedPhone: 0, sameCustomer: 0 },
+        completeness: { realName: 1, birthday: 0, gender: 0, city: 0, store: 1, lastActive: 0 },
+      };
+      await s.database.exec(
+        `insert into data_quality_reports (id, computed_at, computed_by, duration_ms, sources)
+         values ('dqr_legacy', now(), 'import', 5, $1::jsonb)`,
+        [JSON.stringify([pos])],
+      );
+      const res = await s.call('/api/staff/identity/quality/stores', { token: await staffToken(s, 'u_sm01') });
+      expect(res.status).toBe(200);
+      expect(res.body.report).toMatchObject({ perStore: false, previousComputedAt: null });
+      expect(res.body.report.stores).toEqual([
+        expect.objectContaining({ storeId: 'sto_001', figures: null, previous: null }),
+      ]);
+    } finally {
+      await s.close();
+    }
   });
 });
 

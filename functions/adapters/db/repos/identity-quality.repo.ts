@@ -172,6 +172,20 @@ export function createIdentityQualityRepo(conn: Conn) {
       return r[0]?.name ?? null;
     },
 
+    /** The stores of a scope (one store, a region, or all when both are null), by code, with their region's name. */
+    async storesIn(scope: { storeId: string | null; regionId: string | null }) {
+      const where = scope.storeId
+        ? sql`where s.id = ${scope.storeId}`
+        : scope.regionId
+          ? sql`where s.region_id = ${scope.regionId}`
+          : sql``;
+      return rows<{ id: string; code: string; name: string; region_name: string | null }>(
+        conn,
+        sql`select s.id, s.code, s.name, r.name as region_name from stores s left join regions r on r.id = s.region_id
+            ${where} order by s.code`,
+      );
+    },
+
     /** The latest `limit` reports, newest first, with the name of the staff member who asked. */
     async latest(limit: number): Promise<StoredReport[]> {
       const r = await rows<{

@@ -23,9 +23,11 @@ const TILES: Tile[] = [
   { key: 'signup-codes', label: '会员注册码', glyph: '码', url: '/staff/pages/signup-codes/index' },
 ];
 
-// Merge decisions are for store managers and up; the API enforces it, the tile only avoids a dead end.
+// Merge decisions and the stores' data quality are for store managers and up; the API enforces it, the tile only
+// avoids a dead end.
 const MANAGER_TILES: Tile[] = [
   { key: 'identity-suggestions', label: '会员合并建议', glyph: '合', url: '/staff/pages/identity-suggestions/index' },
+  { key: 'data-quality', label: '会员资料质量', glyph: '质', url: '/staff/pages/data-quality/index' },
 ];
 const MANAGER_ROLES: ReadonlySet<StaffProfile['role']> = new Set(['store_manager', 'regional_manager', 'hq_admin']);
 const HQ_TILES: Tile[] = [

@@ -8,6 +8,7 @@ import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
 import { hasStaffSession, staffLogout } from '../../../services/staff';
 import '../../staff.scss';
+import '../../quality.scss';
 import { QualitySection } from './quality-section';
 import { beijingMinute, SOURCE_LABELS } from './sources';
 import './index.scss';

@@ -10,50 +10,13 @@ import { describeError, type ErrorView } from '../../../components/describe-erro
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
+import { BLOCKED_HINT, Delta, INVALID_HINT, PhoneBar, pct, share, thousands } from '../../quality-format';
 import { beijingMinute, SOURCE_LABELS } from './sources';
 
 type State =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
   | { kind: 'ready'; quality: QualityResponse; refreshing: boolean; refreshError: string | null };
-
-/** Above these shares a figure gets a hint: many invalid numbers usually mean a wrong column mapping. */
-const INVALID_HINT = 0.05;
-const BLOCKED_HINT = 0.02;
-
-const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-const share = (n: number, of: number): number | null => (of > 0 ? n / of : null);
-const pct = (s: number | null): string => (s === null ? '—' : `${(100 * s).toFixed(1)}%`);
-
-/** "较上次 +1.2%" between two shares, or nothing when there is no earlier figure or no change worth a word. */
-function delta(now: number | null, before: number | null | undefined, higherIsBetter: boolean) {
-  if (now === null || before === null || before === undefined) return null;
-  const d = 100 * (now - before);
-  if (Math.abs(d) < 0.05) return null;
-  const good = d > 0 === higherIsBetter;
-  return (
-    <Text className={`dq-delta ${good ? 'dq-delta--good' : 'dq-delta--bad'}`}>
-      较上次 {d > 0 ? '+' : ''}
-      {d.toFixed(1)}%
-    </Text>
-  );
-}
-
-function PhoneBar({ q }: { q: SourceQuality }) {
-  const parts = [
-    { key: 'valid', n: q.phones.valid },
-    { key: 'invalid', n: q.phones.invalid },
-    { key: 'blocked', n: q.phones.blocked },
-    { key: 'missing', n: q.phones.missing },
-  ].filter((p) => p.n > 0);
-  return (
-    <View className="dq-bar">
-      {parts.map((p) => (
-        <View key={p.key} className={`dq-bar__part dq-bar__part--${p.key}`} style={{ flex: p.n }} />
-      ))}
-    </View>
-  );
-}
 
 const FIELDS: { key: keyof SourceQuality['completeness']; label: string }[] = [
   { key: 'realName', label: '真实姓名' },
@@ -145,23 +108,25 @@ function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQual
         <Text className="dq-line__label">手机号有效率</Text>
         <Text className="dq-line__value">
           {pct(validShare)}
-          {delta(validShare, before ? share(before.phones.valid, before.records) : undefined, true)}
+          <Delta
+            now={validShare}
+            before={before ? share(before.phones.valid, before.records) : undefined}
+            higherIsBetter
+          />
         </Text>
       </View>
-      <PhoneBar q={q} />
-      <View className="dq-legend">
-        <Text className="dq-dot dq-dot--valid">有效 {thousands(q.phones.valid)}</Text>
-        <Text className="dq-dot dq-dot--invalid">无效 {thousands(q.phones.invalid)}</Text>
-        <Text className="dq-dot dq-dot--blocked">占位号/门店电话 {thousands(q.phones.blocked)}</Text>
-        <Text className="dq-dot dq-dot--missing">未填 {thousands(q.phones.missing)}</Text>
-      </View>
+      <PhoneBar phones={q.phones} />
       {q.phones.verified > 0 ? <View className="dq-note">其中 {thousands(q.phones.verified)} 个经微信验证</View> : null}
 
       <View className="staff-row">
         <Text className="staff-row__label">同一手机号多条记录</Text>
         <Text>
           {pct(sharedShare)}（{thousands(q.duplicates.sharedPhone)} 条）
-          {delta(sharedShare, before ? share(before.duplicates.sharedPhone, before.records) : undefined, false)}
+          <Delta
+            now={sharedShare}
+            before={before ? share(before.duplicates.sharedPhone, before.records) : undefined}
+            higherIsBetter={false}
+          />
         </Text>
       </View>
       <View className="staff-row">

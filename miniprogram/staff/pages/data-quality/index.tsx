@@ -1,0 +1,179 @@
+/**
+ * 会员资料质量 (store manager and up): how well the member records typed at the store's till are filled in: the phone
+ * classes (a placeholder or a missing number means no reminders and no link to the member's WeChat), real names and
+ * birthdays, each against the chain and the report before. A regional manager sees every store of the region, worst
+ * first. The figures come from the latest report HQ computed; nothing here scans the base.
+ */
+import type { StoreFigures, StoreQualityResponse } from '@shared/contracts/identity';
+import { Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../../components/describe-error';
+import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { isSessionError } from '../../../services/api-error';
+import { identityApi } from '../../../services/identity';
+import { hasStaffSession, staffLogout } from '../../../services/staff';
+import { BLOCKED_HINT, Delta, INVALID_HINT, PhoneBar, pct, share, thousands } from '../../quality-format';
+import { beijingMinute } from '../integration-health/sources';
+import '../../staff.scss';
+import '../../quality.scss';
+
+type Report = NonNullable<StoreQualityResponse['report']>;
+type Line = Report['stores'][number];
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; quality: StoreQualityResponse };
+
+const LOGIN = '/staff/pages/login/index';
+/** A store with more records lacking a phone than this gets the hint to ask for numbers. */
+const MISSING_HINT = 0.1;
+
+const unusable = (f: StoreFigures) => f.phones.invalid + f.phones.blocked + f.phones.missing;
+/** Worst first (the share of phones that cannot reach the customer); stores without records last, by code. */
+const byWorst = (a: Line, b: Line) => {
+  if (!a.figures || !b.figures) return (a.figures ? -1 : b.figures ? 1 : 0) || a.code.localeCompare(b.code);
+  return (
+    unusable(b.figures) / b.figures.records - unusable(a.figures) / a.figures.records || a.code.localeCompare(b.code)
+  );
+};
+
+/** What the store can do about its figures, in the words a store manager would use with the clerks. */
+function tips(f: StoreFigures): string[] {
+  const out: string[] = [];
+  if (f.phones.blocked / f.records > BLOCKED_HINT)
+    out.push(
+      `${thousands(f.phones.blocked)} 位会员登记的是占位号或门店电话：他们收不到提醒，也无法和小程序会员打通。请收银员在顾客下次到店时核实本人手机号。`,
+    );
+  if (f.phones.invalid / f.records > INVALID_HINT)
+    out.push(`${thousands(f.phones.invalid)} 个手机号格式不对（位数不对或不是手机号），请核对后在收银系统中更正。`);
+  if (f.phones.missing / f.records > MISSING_HINT)
+    out.push(`${thousands(f.phones.missing)} 位会员没有登记手机号，办卡时请顾客留下本人手机号。`);
+  return out;
+}
+
+function Compare({ label, n, of, chain }: { label: string; n: number; of: number; chain: number | null }) {
+  return (
+    <View className="staff-row">
+      <Text className="staff-row__label">{label}</Text>
+      <Text>
+        {pct(share(n, of))}
+        <Text className="dq-chain">全连锁 {pct(chain)}</Text>
+      </Text>
+    </View>
+  );
+}
+
+function StoreCard({ line, chain, showRegion }: { line: Line; chain: StoreFigures | null; showRegion: boolean }) {
+  const f = line.figures;
+  const title = (
+    <View className="dq-source__head">
+      <Text className="dq-source__name">{line.name}</Text>
+      <Text className="dq-source__count">
+        {showRegion && line.regionName ? `${line.regionName} · ` : ''}
+        {f ? `${thousands(f.records)} 条会员记录` : ''}
+      </Text>
+    </View>
+  );
+  if (!f)
+    return (
+      <View className="ml-card dq-source" data-testid={`store-quality-${line.storeId}`}>
+        {title}
+        <View className="dq-empty">该门店在收银系统中还没有会员记录。</View>
+      </View>
+    );
+  const valid = share(f.phones.valid, f.records);
+  const p = line.previous;
+  return (
+    <View className="ml-card dq-source" data-testid={`store-quality-${line.storeId}`}>
+      {title}
+      <View className="dq-line">
+        <Text className="dq-line__label">手机号可用率</Text>
+        <Text className="dq-line__value">
+          {pct(valid)}
+          <Delta now={valid} before={p ? share(p.phones.valid, p.records) : undefined} higherIsBetter />
+        </Text>
+      </View>
+      <PhoneBar phones={f.phones} />
+      {chain ? (
+        <View className="dq-note">全连锁收银系统手机号可用率 {pct(share(chain.phones.valid, chain.records))}</View>
+      ) : null}
+      <Compare
+        label="真实姓名"
+        n={f.realName}
+        of={f.records}
+        chain={chain ? share(chain.realName, chain.records) : null}
+      />
+      <Compare label="生日" n={f.birthday} of={f.records} chain={chain ? share(chain.birthday, chain.records) : null} />
+      {tips(f).map((t) => (
+        <View key={t} className="dq-hint">
+          {t}
+        </View>
+      ))}
+    </View>
+  );
+}
+
+export default function DataQuality() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+
+  const load = useCallback(() => {
+    if (!hasStaffSession()) {
+      Taro.redirectTo({ url: LOGIN });
+      return;
+    }
+    setState({ kind: 'loading' });
+    identityApi
+      .storeQuality()
+      .then((quality) => setState({ kind: 'ready', quality }))
+      .catch((error: unknown) => {
+        if (isSessionError(error)) {
+          staffLogout();
+          Taro.redirectTo({ url: LOGIN });
+        } else setState({ kind: 'error', error: describeError(error) });
+      });
+  }, []);
+
+  useEffect(load, []);
+
+  const report = state.kind === 'ready' ? state.quality.report : null;
+  const stores = report ? [...report.stores].sort(byWorst) : [];
+  return (
+    <View className="ml-page" data-testid="data-quality">
+      <View className="staff-hero">
+        <View className="staff-hero__title">会员资料质量</View>
+        <View className="staff-hero__sub">
+          收银系统登记的会员资料是否完整：手机号能否联系到本人，姓名和生日是否登记
+        </View>
+      </View>
+      {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
+      {state.kind === 'error' ? (
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+      ) : null}
+      {state.kind === 'ready' && !report ? (
+        <View className="ml-card dq-empty" data-testid="store-quality-none">
+          总部还没有计算数据质量报告，计算后这里会显示本店的会员资料情况。
+        </View>
+      ) : null}
+      {report ? (
+        <>
+          <View className="dq-meta" data-testid="store-quality-meta">
+            统计于 {beijingMinute(report.computedAt)}
+            {report.previousComputedAt ? `，较上次（${beijingMinute(report.previousComputedAt)}）` : ''}
+          </View>
+          {report.perStore ? null : (
+            <View className="ml-card dq-empty">当前报告没有分门店统计，请联系总部在「数据对接状态」中重新计算。</View>
+          )}
+          {report.perStore && stores.length === 0 ? (
+            <View className="ml-card dq-empty">您的账号还没有分配门店或区域。</View>
+          ) : null}
+          {report.perStore
+            ? stores.map((line) => (
+                <StoreCard key={line.storeId} line={line} chain={report.chain} showRegion={stores.length > 1} />
+              ))
+            : null}
+        </>
+      ) : null}
+    </View>
+  );
+}

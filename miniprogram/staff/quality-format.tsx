@@ -1,0 +1,65 @@
+/**
+ * What HQ's 数据质量 section and the managers' 会员资料质量 page share: counts with thousands separators, shares,
+ * the change since the report before, and the phone-class bar with its legend. Styles in quality.scss.
+ */
+import { Text, View } from '@tarojs/components';
+
+/** Above these shares a figure gets a hint: many invalid numbers usually mean a wrong column mapping. */
+export const INVALID_HINT = 0.05;
+/** ...and many placeholders mean clerks typing 138… for customers who did not give a number. */
+export const BLOCKED_HINT = 0.02;
+
+export const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+export const share = (n: number, of: number): number | null => (of > 0 ? n / of : null);
+export const pct = (s: number | null): string => (s === null ? '—' : `${(100 * s).toFixed(1)}%`);
+
+/** "较上次 +1.2%" between two shares, or nothing when there is no earlier figure or no change worth a word. */
+export function Delta({
+  now,
+  before,
+  higherIsBetter,
+}: {
+  now: number | null;
+  before: number | null | undefined;
+  higherIsBetter: boolean;
+}) {
+  if (now === null || before === null || before === undefined) return null;
+  const d = 100 * (now - before);
+  if (Math.abs(d) < 0.05) return null;
+  const good = d > 0 === higherIsBetter;
+  return (
+    <Text className={`dq-delta ${good ? 'dq-delta--good' : 'dq-delta--bad'}`}>
+      较上次 {d > 0 ? '+' : ''}
+      {d.toFixed(1)}%
+    </Text>
+  );
+}
+
+export interface PhoneClasses {
+  valid: number;
+  invalid: number;
+  blocked: number;
+  missing: number;
+}
+
+/** The four phone classes as one stacked bar and its legend (each record in exactly one class). */
+export function PhoneBar({ phones }: { phones: PhoneClasses }) {
+  const parts = (['valid', 'invalid', 'blocked', 'missing'] as const)
+    .map((key) => ({ key, n: phones[key] }))
+    .filter((p) => p.n > 0);
+  return (
+    <>
+      <View className="dq-bar">
+        {parts.map((p) => (
+          <View key={p.key} className={`dq-bar__part dq-bar__part--${p.key}`} style={{ flex: p.n }} />
+        ))}
+      </View>
+      <View className="dq-legend">
+        <Text className="dq-dot dq-dot--valid">有效 {thousands(phones.valid)}</Text>
+        <Text className="dq-dot dq-dot--invalid">无效 {thousands(phones.invalid)}</Text>
+        <Text className="dq-dot dq-dot--blocked">占位号/门店电话 {thousands(phones.blocked)}</Text>
+        <Text className="dq-dot dq-dot--missing">未填 {thousands(phones.missing)}</Text>
+      </View>
+    </>
+  );
+}
