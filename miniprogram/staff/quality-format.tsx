@@ -2,7 +2,9 @@
  * What HQ's 数据质量 section and the managers' 会员资料质量 page share: counts with thousands separators, shares,
  * the change since the report before, and the phone-class bar with its legend. Styles in quality.scss.
  */
+import type { StoreFigures } from '@shared/contracts/identity';
 import { Text, View } from '@tarojs/components';
+import type { ReactNode } from 'react';
 
 /** Above these shares a figure gets a hint: many invalid numbers usually mean a wrong column mapping. */
 export const INVALID_HINT = 0.05;
@@ -61,5 +63,47 @@ export function PhoneBar({ phones }: { phones: PhoneClasses }) {
         <Text className="dq-dot dq-dot--missing">未填 {thousands(phones.missing)}</Text>
       </View>
     </>
+  );
+}
+
+/** A store's records whose phone cannot reach the customer: typed wrong, a placeholder, or left out. */
+export const unusable = (f: StoreFigures) => f.phones.invalid + f.phones.blocked + f.phones.missing;
+/** Worst first: the larger share of phones that cannot reach the customer. */
+export const worstFirst = (a: StoreFigures, b: StoreFigures) => unusable(b) / b.records - unusable(a) / a.records;
+/** Too many placeholders or invalid numbers for the store's size: the line is marked. */
+export const needsCoaching = (f: StoreFigures) =>
+  f.phones.blocked / f.records > BLOCKED_HINT || f.phones.invalid / f.records > INVALID_HINT;
+
+/** One store in one line: its name, the usable-phone share, and the counts behind it. */
+export function StoreLine({
+  name,
+  region,
+  f,
+  testId,
+  onClick,
+  children,
+}: {
+  name: string;
+  region: string | null;
+  f: StoreFigures;
+  testId: string;
+  onClick?: () => void;
+  children?: ReactNode;
+}) {
+  return (
+    <View className="dq-store" data-testid={testId} onClick={onClick}>
+      <View className="dq-store__head">
+        <Text className="dq-store__name">{name}</Text>
+        <Text className={`dq-store__pct ${needsCoaching(f) ? 'dq-store__pct--bad' : ''}`}>
+          可用 {pct(share(f.phones.valid, f.records))}
+        </Text>
+      </View>
+      <View className="dq-store__figures">
+        {region ? `${region} · ` : ''}
+        {thousands(f.records)} 条 · 占位号/门店电话 {thousands(f.phones.blocked)} · 无效 {thousands(f.phones.invalid)} ·
+        未填 {thousands(f.phones.missing)} · 真实姓名 {pct(share(f.realName, f.records))}
+      </View>
+      {children}
+    </View>
   );
 }

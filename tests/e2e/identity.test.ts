@@ -245,14 +245,26 @@ describe('integration health for HQ', () => {
     const region = await env.newPage();
     await staffLogin(region.page, env.system.apiUrl, 'u_rm01');
     await region.page.locator('[data-testid=tile-data-quality]').click();
-    await region.page.locator('[data-testid=store-quality-sto_001]').waitFor();
+    const area = region.page.locator('[data-testid=store-quality-area]');
+    await area.waitFor();
+    const hz = await figures(`and s.region_id = 'reg_hz'`);
     const [{ n }] = await env.system.database.exec(`select count(*)::int as n from stores where region_id = 'reg_hz'`);
-    expect(await region.page.locator('[data-testid^=store-quality-sto_]').count()).toBe(Number(n));
-    // worst first: 文三路店's placeholder and invalid number put it above 古荡店's one valid phone
-    const ids = await region.page
-      .locator('[data-testid^=store-quality-sto_]')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    const areaText = await area.innerText();
+    expect(areaText).toContain(`${n} 家门店合计`);
+    expect(areaText).toContain(`${hz.records} 条会员记录`);
+    expect(areaText).toContain(pct(hz.valid, hz.records));
+    // every store of the region: a line when it has POS records, named in the note when not; worst first
+    const lines = region.page.locator('[data-testid=store-quality-lines] [data-testid^=store-quality-sto_]');
+    const ids = await lines.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    const without = await region.page.locator('[data-testid=store-quality-without]');
+    const withoutNames = (await without.count()) > 0 ? (await without.innerText()).split('：')[1].split('、') : [];
+    expect(ids.length + withoutNames.length).toBe(Number(n));
+    // 文三路店's placeholder and invalid number put it above 古荡店's one valid phone
     expect(ids.indexOf('store-quality-sto_001')).toBeLessThan(ids.indexOf('store-quality-sto_002'));
+    const first = region.page.locator('[data-testid=store-quality-sto_001]');
+    await first.click();
+    expect(await first.innerText()).toContain('全连锁收银系统手机号可用率');
+    await first.scrollIntoViewIfNeeded();
     await settle(region.page);
     await env.shot(region.page, 'identity-15-region-data-quality');
     await region.context.close();

@@ -1,8 +1,8 @@
 /**
  * 会员资料质量 (store manager and up): how well the member records typed at the store's till are filled in: the phone
  * classes (a placeholder or a missing number means no reminders and no link to the member's WeChat), real names and
- * birthdays, each against the chain and the report before. A regional manager sees every store of the region, worst
- * first. The figures come from the latest report HQ computed; nothing here scans the base.
+ * birthdays, each against the chain and the report before. A regional manager sees the region's sum and every store
+ * in a line, worst first. The figures come from the latest report HQ computed; nothing here scans the base.
  */
 import type { StoreFigures, StoreQualityResponse } from '@shared/contracts/identity';
 import { Text, View } from '@tarojs/components';
@@ -13,7 +13,17 @@ import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
 import { hasStaffSession, staffLogout } from '../../../services/staff';
-import { BLOCKED_HINT, Delta, INVALID_HINT, PhoneBar, pct, share, thousands } from '../../quality-format';
+import {
+  BLOCKED_HINT,
+  Delta,
+  INVALID_HINT,
+  PhoneBar,
+  pct,
+  StoreLine,
+  share,
+  thousands,
+  worstFirst,
+} from '../../quality-format';
 import { beijingMinute } from '../integration-health/sources';
 import '../../staff.scss';
 import '../../quality.scss';
@@ -28,15 +38,6 @@ type State =
 const LOGIN = '/staff/pages/login/index';
 /** A store with more records lacking a phone than this gets the hint to ask for numbers. */
 const MISSING_HINT = 0.1;
-
-const unusable = (f: StoreFigures) => f.phones.invalid + f.phones.blocked + f.phones.missing;
-/** Worst first (the share of phones that cannot reach the customer); stores without records last, by code. */
-const byWorst = (a: Line, b: Line) => {
-  if (!a.figures || !b.figures) return (a.figures ? -1 : b.figures ? 1 : 0) || a.code.localeCompare(b.code);
-  return (
-    unusable(b.figures) / b.figures.records - unusable(a.figures) / a.figures.records || a.code.localeCompare(b.code)
-  );
-};
 
 /** What the store can do about its figures, in the words a store manager would use with the clerks. */
 function tips(f: StoreFigures): string[] {
@@ -64,34 +65,28 @@ function Compare({ label, n, of, chain }: { label: string; n: number; of: number
   );
 }
 
-function StoreCard({ line, chain, showRegion }: { line: Line; chain: StoreFigures | null; showRegion: boolean }) {
-  const f = line.figures;
-  const title = (
-    <View className="dq-source__head">
-      <Text className="dq-source__name">{line.name}</Text>
-      <Text className="dq-source__count">
-        {showRegion && line.regionName ? `${line.regionName} · ` : ''}
-        {f ? `${thousands(f.records)} 条会员记录` : ''}
-      </Text>
-    </View>
-  );
-  if (!f)
-    return (
-      <View className="ml-card dq-source" data-testid={`store-quality-${line.storeId}`}>
-        {title}
-        <View className="dq-empty">该门店在收银系统中还没有会员记录。</View>
-      </View>
-    );
+/** A store's figures in full: the phone classes, names and birthdays against the chain, and what to do. */
+function StoreDetail({
+  f,
+  previous,
+  chain,
+}: {
+  f: StoreFigures;
+  previous: StoreFigures | null;
+  chain: StoreFigures | null;
+}) {
   const valid = share(f.phones.valid, f.records);
-  const p = line.previous;
   return (
-    <View className="ml-card dq-source" data-testid={`store-quality-${line.storeId}`}>
-      {title}
+    <View className="dq-detail">
       <View className="dq-line">
         <Text className="dq-line__label">手机号可用率</Text>
         <Text className="dq-line__value">
           {pct(valid)}
-          <Delta now={valid} before={p ? share(p.phones.valid, p.records) : undefined} higherIsBetter />
+          <Delta
+            now={valid}
+            before={previous ? share(previous.phones.valid, previous.records) : undefined}
+            higherIsBetter
+          />
         </Text>
       </View>
       <PhoneBar phones={f.phones} />
@@ -111,6 +106,90 @@ function StoreCard({ line, chain, showRegion }: { line: Line; chain: StoreFigure
         </View>
       ))}
     </View>
+  );
+}
+
+/** A store manager's one store. */
+function StoreCard({ line, chain }: { line: Line; chain: StoreFigures | null }) {
+  const f = line.figures;
+  return (
+    <View className="ml-card dq-source" data-testid={`store-quality-${line.storeId}`}>
+      <View className="dq-source__head">
+        <Text className="dq-source__name">{line.name}</Text>
+        <Text className="dq-source__count">{f ? `${thousands(f.records)} 条会员记录` : ''}</Text>
+      </View>
+      {f ? (
+        <StoreDetail f={f} previous={line.previous} chain={chain} />
+      ) : (
+        <View className="dq-empty">该门店在收银系统中还没有会员记录。</View>
+      )}
+    </View>
+  );
+}
+
+const sum = (lines: StoreFigures[]): StoreFigures => {
+  const add = (pick: (f: StoreFigures) => number) => lines.reduce((n, f) => n + pick(f), 0);
+  return {
+    records: add((f) => f.records),
+    phones: {
+      valid: add((f) => f.phones.valid),
+      invalid: add((f) => f.phones.invalid),
+      blocked: add((f) => f.phones.blocked),
+      missing: add((f) => f.phones.missing),
+    },
+    realName: add((f) => f.realName),
+    birthday: add((f) => f.birthday),
+  };
+};
+
+/**
+ * A regional manager's (or HQ's) stores: the area's figures summed against the chain, then one line per store worst
+ * first; a tap opens that store's figures in full.
+ */
+function AreaView({ lines, chain }: { lines: Line[]; chain: StoreFigures | null }) {
+  const [open, setOpen] = useState<string | null>(null);
+  const withRecords = lines
+    .filter((l): l is Line & { figures: StoreFigures } => l.figures !== null)
+    .sort((a, b) => worstFirst(a.figures, b.figures) || a.code.localeCompare(b.code));
+  const without = lines.filter((l) => l.figures === null);
+  // a region's manager knows the region; HQ's lines span regions and say which
+  const regions = new Set(lines.map((l) => l.regionName));
+  const area = sum(withRecords.map((l) => l.figures));
+  const previous = withRecords.every((l) => l.previous)
+    ? sum(withRecords.map((l) => l.previous as StoreFigures))
+    : null;
+  return (
+    <>
+      {area.records > 0 ? (
+        <View className="ml-card dq-source" data-testid="store-quality-area">
+          <View className="dq-source__head">
+            <Text className="dq-source__name">{lines.length} 家门店合计</Text>
+            <Text className="dq-source__count">{thousands(area.records)} 条会员记录</Text>
+          </View>
+          <StoreDetail f={area} previous={previous} chain={chain} />
+        </View>
+      ) : null}
+      <View className="ml-card" data-testid="store-quality-lines">
+        <View className="dq-stores__title">各门店（手机号不可用的占比从高到低，点按查看详情）</View>
+        {withRecords.map((l) => (
+          <StoreLine
+            key={l.storeId}
+            name={l.name}
+            region={regions.size > 1 ? l.regionName : null}
+            f={l.figures}
+            testId={`store-quality-${l.storeId}`}
+            onClick={() => setOpen(open === l.storeId ? null : l.storeId)}
+          >
+            {open === l.storeId ? <StoreDetail f={l.figures} previous={l.previous} chain={chain} /> : null}
+          </StoreLine>
+        ))}
+        {without.length > 0 ? (
+          <View className="dq-note" data-testid="store-quality-without">
+            尚无收银系统会员记录：{without.map((l) => l.name).join('、')}
+          </View>
+        ) : null}
+      </View>
+    </>
   );
 }
 
@@ -137,7 +216,7 @@ export default function DataQuality() {
   useEffect(load, []);
 
   const report = state.kind === 'ready' ? state.quality.report : null;
-  const stores = report ? [...report.stores].sort(byWorst) : [];
+  const stores = report?.stores ?? [];
   return (
     <View className="ml-page" data-testid="data-quality">
       <View className="staff-hero">
@@ -167,11 +246,8 @@ export default function DataQuality() {
           {report.perStore && stores.length === 0 ? (
             <View className="ml-card dq-empty">您的账号还没有分配门店或区域。</View>
           ) : null}
-          {report.perStore
-            ? stores.map((line) => (
-                <StoreCard key={line.storeId} line={line} chain={report.chain} showRegion={stores.length > 1} />
-              ))
-            : null}
+          {report.perStore && stores.length === 1 ? <StoreCard line={stores[0]} chain={report.chain} /> : null}
+          {report.perStore && stores.length > 1 ? <AreaView lines={stores} chain={report.chain} /> : null}
         </>
       ) : null}
     </View>

@@ -10,7 +10,17 @@ import { describeError, type ErrorView } from '../../../components/describe-erro
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
-import { BLOCKED_HINT, Delta, INVALID_HINT, PhoneBar, pct, share, thousands } from '../../quality-format';
+import {
+  BLOCKED_HINT,
+  Delta,
+  INVALID_HINT,
+  PhoneBar,
+  pct,
+  StoreLine,
+  share,
+  thousands,
+  worstFirst,
+} from '../../quality-format';
 import { beijingMinute, SOURCE_LABELS } from './sources';
 
 type State =
@@ -27,11 +37,8 @@ const FIELDS: { key: keyof SourceQuality['completeness']; label: string }[] = [
   { key: 'lastActive', label: '最近活跃' },
 ];
 
-/** A store's records whose phone cannot reach the customer: typed wrong, a placeholder, or left out. */
-const unusable = (x: StoreQuality) => x.phones.invalid + x.phones.blocked + x.phones.missing;
-/** Worst first: the share of unusable phones, then the larger store (more customers to call back). */
 const byWorst = (a: StoreQuality, b: StoreQuality) =>
-  unusable(b) / b.records - unusable(a) / a.records || b.records - a.records || a.storeName.localeCompare(b.storeName);
+  worstFirst(a, b) || b.records - a.records || a.storeName.localeCompare(b.storeName);
 const STORES_SHOWN = 5;
 
 /**
@@ -46,25 +53,15 @@ function StoreLines({ stores }: { stores: StoreQuality[] }) {
   return (
     <View className="dq-stores" data-testid="quality-stores">
       <View className="dq-stores__title">各门店录入（手机号不可用的占比从高到低）</View>
-      {shown.map((x) => {
-        const bad = x.phones.blocked / x.records > BLOCKED_HINT || x.phones.invalid / x.records > INVALID_HINT;
-        return (
-          <View key={x.storeId} className="dq-store" data-testid={`quality-store-${x.storeId}`}>
-            <View className="dq-store__head">
-              <Text className="dq-store__name">{x.storeName}</Text>
-              <Text className={`dq-store__pct ${bad ? 'hl-bad' : ''}`}>
-                可用 {pct(share(x.phones.valid, x.records))}
-              </Text>
-            </View>
-            <View className="dq-store__figures">
-              {x.regionName ? `${x.regionName} · ` : ''}
-              {thousands(x.records)} 条 · 占位号/门店电话 {thousands(x.phones.blocked)} · 无效{' '}
-              {thousands(x.phones.invalid)} · 未填 {thousands(x.phones.missing)} · 真实姓名{' '}
-              {pct(share(x.realName, x.records))}
-            </View>
-          </View>
-        );
-      })}
+      {shown.map((x) => (
+        <StoreLine
+          key={x.storeId}
+          name={x.storeName}
+          region={x.regionName}
+          f={x}
+          testId={`quality-store-${x.storeId}`}
+        />
+      ))}
       {sorted.length > STORES_SHOWN ? (
         <View className="dq-stores__more" onClick={() => setAll(!all)} data-testid="quality-stores-toggle">
           {all ? '收起' : `查看全部 ${sorted.length} 家门店`}
