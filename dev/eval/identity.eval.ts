@@ -16,7 +16,8 @@
  * ingest path one record per call (ingestAndLog, linking inside the ingest transaction), in arrival order (by
  * last_active, then record id; records without a date first) or, with --order shuffle, shuffled by --seed.
  *
- * --explain prints the pairs within the ceiling that the linker left apart, by category (dev/identity/recall-gaps.ts);
+ * --explain prints the pairs within the ceiling that the linker left apart, by category (dev/identity/recall-gaps.ts),
+ * and the merges that joined two people, by the kind of link that made them (dev/identity/false-merges.ts);
  * with --cache FILE it also saves what it read, for dev/identity/recall-gaps-cli.ts to replay rule changes on.
  */
 import { once } from 'node:events';
@@ -45,6 +46,7 @@ import { generateDemo, writeIdentityTruthCsv } from '../demo/generate.js';
 import { loadDemoFixtures } from '../demo/load.js';
 import { Rng } from '../demo/prng.js';
 import { dropDatabase } from '../identity/drop-database.js';
+import { explainFalseMerges, printFalseMerges } from '../identity/false-merges.js';
 import { explainRecallGaps, printRecallGaps } from '../identity/recall-gaps.js';
 
 const DEMO_NOW = new Date('2025-06-30T16:00:00Z');
@@ -318,6 +320,7 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
         cache,
       });
       printRecallGaps(gaps);
+      printFalseMerges(await explainFalseMerges({ db: database, truth, recordOf, examples }));
       const replica = scorePairs(truth, gaps.replica);
       console.log(
         `  TypeScript rules replayed: precision ${round(replica.precision, 5)}, recall ${round(replica.recall, 5)}, ${replica.falseMerges} customers mix persons`,
