@@ -1,6 +1,7 @@
 /**
  * Why the linker put two people in one customer: for every customer holding records of more than one true person,
- * the merges into it whose absorbed side holds none of the customer's main person (the one with most records there),
+ * the merges into it whose absorbed side holds none of the customer's main person (the one with most records there,
+ * on a tie the survivor's own),
  * by the kinds of link that made them (`via` of a bulk merge, the rule of an incremental one), with examples of both
  * sides. Printed by `npm run eval -- identity --explain`; a development aid, not part of the product. A false merge
  * shows one person's medicines to another, so each one is worth reading.
@@ -73,7 +74,11 @@ export async function explainFalseMerges(input: FalseMergeInput): Promise<FalseM
       if (p) counts.set(p, (counts.get(p) ?? 0) + 1);
     }
     if (counts.size < 2) continue;
-    const main = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0];
+    // most records; on a tie the person of the survivor's own records (the customer was made for them)
+    const own = new Set(recs.filter((r) => r.origin_customer_id === customer).map(personOf));
+    const main = [...counts].sort(
+      (a, b) => b[1] - a[1] || Number(own.has(b[0])) - Number(own.has(a[0])) || a[0].localeCompare(b[0]),
+    )[0][0];
     mixed.set(customer, { main, recs });
   }
   if (mixed.size === 0) return [];
