@@ -2,7 +2,7 @@
  * What HQ's 数据质量 section and the managers' 会员资料质量 page share: counts with thousands separators, shares,
  * the change since the report before, and the phone-class bar with its legend. Styles in quality.scss.
  */
-import type { StoreFigures } from '@shared/contracts/identity';
+import type { PhoneClasses, StoreFigures } from '@shared/contracts/identity';
 import { Text, View } from '@tarojs/components';
 import type { ReactNode } from 'react';
 
@@ -37,11 +37,26 @@ export function Delta({
   );
 }
 
-export interface PhoneClasses {
-  valid: number;
-  invalid: number;
-  blocked: number;
-  missing: number;
+/** "手机号有效率 97.2% 较上次 +0.4%": the valid share, large, with its change since the report before. */
+export function ValidShareLine({
+  label,
+  now,
+  before,
+}: {
+  label: string;
+  now: { records: number; phones: PhoneClasses };
+  before: { records: number; phones: PhoneClasses } | null | undefined;
+}) {
+  const valid = share(now.phones.valid, now.records);
+  return (
+    <View className="dq-line">
+      <Text className="dq-line__label">{label}</Text>
+      <Text className="dq-line__value">
+        {pct(valid)}
+        <Delta now={valid} before={before ? share(before.phones.valid, before.records) : undefined} higherIsBetter />
+      </Text>
+    </View>
+  );
 }
 
 /** The four phone classes as one stacked bar and its legend (each record in exactly one class). */

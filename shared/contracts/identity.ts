@@ -182,15 +182,20 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 
 // ---- data quality per source (HQ) ----
 
+/** Each record in exactly one class. */
+export const PhoneClasses = z.object({
+  valid: z.number().int(),
+  invalid: z.number().int(),
+  /** a placeholder (13800000000-style) or a store's own counter phone: kept, never linked */
+  blocked: z.number().int(),
+  missing: z.number().int(),
+});
+export type PhoneClasses = z.infer<typeof PhoneClasses>;
+
 /** A store's records of a source typed at its counter (POS): where placeholders and missing phones come from. */
 export const StoreFigures = z.object({
   records: z.number().int(),
-  phones: z.object({
-    valid: z.number().int(),
-    invalid: z.number().int(),
-    blocked: z.number().int(),
-    missing: z.number().int(),
-  }),
+  phones: PhoneClasses,
   realName: z.number().int(),
   birthday: z.number().int(),
 });
@@ -206,15 +211,8 @@ export type StoreQuality = z.infer<typeof StoreQuality>;
 export const SourceQuality = z.object({
   source: z.string(),
   records: z.number().int(),
-  /** each record in exactly one of valid / invalid / blocked / missing; verified ⊆ valid (WeChat proved it) */
-  phones: z.object({
-    valid: z.number().int(),
-    invalid: z.number().int(),
-    /** a placeholder (13800000000-style) or a store's own counter phone: kept, never linked */
-    blocked: z.number().int(),
-    missing: z.number().int(),
-    verified: z.number().int(),
-  }),
+  /** verified ⊆ valid (WeChat proved it) */
+  phones: PhoneClasses.extend({ verified: z.number().int() }),
   emails: z.object({ valid: z.number().int(), invalid: z.number().int(), missing: z.number().int() }),
   duplicates: z.object({
     /** records whose valid phone another record of the same source carries too (one person's second card, or a family) */

@@ -15,13 +15,13 @@ import { identityApi } from '../../../services/identity';
 import { hasStaffSession, staffLogout } from '../../../services/staff';
 import {
   BLOCKED_HINT,
-  Delta,
   INVALID_HINT,
   PhoneBar,
   pct,
   StoreLine,
   share,
   thousands,
+  ValidShareLine,
   worstFirst,
 } from '../../quality-format';
 import { beijingMinute } from '../integration-health/sources';
@@ -75,20 +75,9 @@ function StoreDetail({
   previous: StoreFigures | null;
   chain: StoreFigures | null;
 }) {
-  const valid = share(f.phones.valid, f.records);
   return (
     <View className="dq-detail">
-      <View className="dq-line">
-        <Text className="dq-line__label">手机号可用率</Text>
-        <Text className="dq-line__value">
-          {pct(valid)}
-          <Delta
-            now={valid}
-            before={previous ? share(previous.phones.valid, previous.records) : undefined}
-            higherIsBetter
-          />
-        </Text>
-      </View>
+      <ValidShareLine label="手机号可用率" now={f} before={previous} />
       <PhoneBar phones={f.phones} />
       {chain ? (
         <View className="dq-note">全连锁收银系统手机号可用率 {pct(share(chain.phones.valid, chain.records))}</View>

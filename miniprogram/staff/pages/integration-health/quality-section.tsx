@@ -19,6 +19,7 @@ import {
   StoreLine,
   share,
   thousands,
+  ValidShareLine,
   worstFirst,
 } from '../../quality-format';
 import { beijingMinute, SOURCE_LABELS } from './sources';
@@ -81,7 +82,6 @@ function topBlockedStores(stores: StoreQuality[] | undefined): string {
 }
 
 function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQuality | undefined }) {
-  const validShare = share(q.phones.valid, q.records);
   const invalidShare = share(q.phones.invalid, q.records) ?? 0;
   const blockedShare = share(q.phones.blocked, q.records) ?? 0;
   const sharedShare = share(q.duplicates.sharedPhone, q.records);
@@ -101,17 +101,7 @@ function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQual
         <Text className="dq-source__count">{thousands(q.records)} 条记录</Text>
       </View>
 
-      <View className="dq-line">
-        <Text className="dq-line__label">手机号有效率</Text>
-        <Text className="dq-line__value">
-          {pct(validShare)}
-          <Delta
-            now={validShare}
-            before={before ? share(before.phones.valid, before.records) : undefined}
-            higherIsBetter
-          />
-        </Text>
-      </View>
+      <ValidShareLine label="手机号有效率" now={q} before={before} />
       <PhoneBar phones={q.phones} />
       {q.phones.verified > 0 ? <View className="dq-note">其中 {thousands(q.phones.verified)} 个经微信验证</View> : null}
 
