@@ -6,6 +6,8 @@ import {
   MergesResponse,
   MergeUndoBody,
   MergeUndoResponse,
+  type PhoneProblem,
+  QualityRecordsResponse,
   QualityRefreshBody,
   QualityRefreshResponse,
   QualityResponse,
@@ -72,6 +74,14 @@ export const identityApi = {
     apiRequest({ method: 'GET', path: '/api/staff/identity/health', auth: 'staff', schema: HealthResponse }),
   quality: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/quality', auth: 'staff', schema: QualityResponse }),
+  /** one store's POS cards with one kind of unusable phone, a page at a time (audited) */
+  qualityRecords: (q: { storeId: string; problem: PhoneProblem; cursor?: string }) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/identity/quality/records${qs({ storeId: q.storeId, problem: q.problem, cursor: q.cursor })}`,
+      auth: 'staff',
+      schema: QualityRecordsResponse,
+    }),
   /** the latest report's POS lines of the caller's store or region */
   storeQuality: () =>
     apiRequest({

@@ -287,3 +287,38 @@ export const StoreQualityResponse = z.object({
     .nullable(),
 });
 export type StoreQualityResponse = z.infer<typeof StoreQualityResponse>;
+
+/** Why a POS card's phone cannot reach the customer. */
+export const PHONE_PROBLEMS = ['blocked', 'invalid', 'missing'] as const;
+export type PhoneProblem = (typeof PHONE_PROBLEMS)[number];
+
+/** 待核实名单: one store's POS cards with one kind of unusable phone, oldest card first, a page at a time. */
+export const QualityRecordsQuery = z.strictObject({
+  storeId: Id,
+  problem: z.enum(PHONE_PROBLEMS),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  /** the previous page's `nextCursor` */
+  cursor: Id.optional(),
+});
+export type QualityRecordsQuery = z.infer<typeof QualityRecordsQuery>;
+export const QualityRecordsResponse = z.object({
+  store: z.object({ id: z.string(), code: z.string(), name: z.string() }),
+  problem: z.enum(PHONE_PROBLEMS),
+  records: z.array(
+    z.object({
+      recordId: z.string(),
+      /** the POS card number, in full: the key the clerk finds the card by in the till */
+      cardNo: z.string(),
+      /** 张* */
+      nameMasked: z.string().nullable(),
+      /** what was typed, masked (blocked: which placeholder or the store's phone; invalid: the wrong number) */
+      phoneMasked: z.string().nullable(),
+      /** placeholder | store_phone for a blocked phone, null otherwise */
+      blockReason: z.string().nullable(),
+      lastActive: z.string().nullable(),
+      createdAt: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+export type QualityRecordsResponse = z.infer<typeof QualityRecordsResponse>;

@@ -240,6 +240,25 @@ describe('integration health for HQ', () => {
     );
     await settle(page);
     await env.shot(page, 'identity-14-store-data-quality');
+
+    // who: the card 钱梅's clerk typed 138… for, by card number, to put right at her next visit; the read is audited
+    await card.locator('[data-testid=problem-open-blocked]').click();
+    const list = card.locator('[data-testid=problem-list-blocked]');
+    const row = list.locator('[data-testid=problem-row]', { hasText: '8810000901' });
+    await row.waitFor();
+    const rowText = await row.innerText();
+    expect(rowText).toContain('钱*');
+    expect(rowText).toContain('13800000000（占位号）');
+    expect(rowText).not.toContain('钱梅');
+    expect(await list.locator('[data-testid=problem-row]').count()).toBe(store.blocked);
+    const [audit] = await env.system.database.exec(
+      `select count(*)::int as n from audit_log where action = 'identity.quality_records_read' and actor_id = 'stf_sm01'
+         and store_id = 'sto_001'`,
+    );
+    expect(Number(audit.n)).toBeGreaterThan(0);
+    await row.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'identity-16-store-problem-list');
     await context.close();
 
     const region = await env.newPage();

@@ -6,16 +6,23 @@
 import type { StaffActor } from '../../../shared/access/policy.js';
 import type {
   DataQualityReport,
+  QualityRecordsQuery,
+  QualityRecordsResponse,
   QualityRefreshResponse,
   QualityResponse,
   StoreFigures,
   StoreQuality,
   StoreQualityResponse,
 } from '../../../shared/contracts/identity.js';
+import { fail, ok, type Result } from '../../../shared/errors.js';
+import { isPlaceholderPhone } from '../../../shared/identity/blocked.js';
 import type { Db } from '../../adapters/db/client.js';
 import { createIdentityQualityRepo, type StoredReport } from '../../adapters/db/repos/identity-quality.repo.js';
+import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { newId } from '../../adapters/ids.js';
+import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
+import { maskName } from '../members/pos-member.js';
 import { scopeOf } from '../onboarding/signup-codes.js';
 
 /** A refresh within this long of the latest report returns that report instead of computing another. */
@@ -120,4 +127,57 @@ export async function storeQuality(deps: Deps, actor: StaffActor): Promise<Store
       })),
     },
   };
+}
+
+/** What a clerk typed that is no mobile number, masked as a phone is: the first three and the last two stay. */
+export function maskTyped(raw: string): string {
+  const chars = Array.from(raw.trim());
+  if (chars.length <= 5) return `${chars[0] ?? ''}${'*'.repeat(Math.max(0, chars.length - 1))}`;
+  return `${chars.slice(0, 3).join('')}${'*'.repeat(chars.length - 5)}${chars.slice(-2).join('')}`;
+}
+
+/**
+ * 待核实名单: the POS cards of one store whose phone is a placeholder or the store's number, not a mobile number, or
+ * missing, for the store to put right when the customer next comes in. Names and typed numbers masked; a blocked
+ * value (a placeholder, the store's own number, a number an operator blocked) is no one's own and shown as typed. The card number is the key the clerk looks the card up by
+ * in the till. Every page read is audited (staff reading members' records).
+ */
+export async function problemRecords(
+  deps: Deps,
+  actor: StaffActor,
+  query: QualityRecordsQuery,
+  requestId: string | null,
+): Promise<Result<QualityRecordsResponse, 'STORE_NOT_FOUND'>> {
+  const store = await createOnboardingRepo(deps.database.db).storeById(query.storeId);
+  if (!store) return fail('STORE_NOT_FOUND', `store ${query.storeId} not found`);
+  const found = await createIdentityQualityRepo(deps.database.db).problemRecords(
+    store.id,
+    query.problem,
+    query.cursor ?? null,
+    query.limit + 1,
+  );
+  const page = found.slice(0, query.limit);
+  await recordAudit(deps.database.db, {
+    actorKind: 'staff',
+    actorId: actor.staffId,
+    action: 'identity.quality_records_read',
+    storeId: store.id,
+    requestId,
+    details: { problem: query.problem, records: page.length, cursor: query.cursor ?? null },
+    at: deps.clock.now(),
+  });
+  return ok({
+    store: { id: store.id, code: store.code, name: store.name },
+    problem: query.problem,
+    records: page.map((r) => ({
+      recordId: r.id,
+      cardNo: r.source_id,
+      nameMasked: maskName(r.name),
+      phoneMasked: r.raw_value === null ? null : r.blocked ? r.raw_value.trim() : maskTyped(r.raw_value),
+      blockReason: r.blocked ? (r.reason ?? (isPlaceholderPhone(r.value ?? '') ? 'placeholder' : 'store_phone')) : null,
+      lastActive: r.last_active,
+      createdAt: new Date(r.created_at).toISOString(),
+    })),
+    nextCursor: found.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+  });
 }

@@ -18,4 +18,6 @@ export const IDENTITY_RULES = {
   'identity.quality_refresh': staffAtLeast('hq_admin'),
   // aggregate counts of the stores in the caller's scope (the handler picks them): no person in it
   'identity.quality_stores_read': staffAtLeast('store_manager'),
+  // a store's cards with an unusable phone, masked: the manager of that store, of its region, or HQ
+  'identity.quality_records_read': staffAtLeast('store_manager'),
 } as const satisfies Record<string, Rule>;

@@ -228,6 +228,83 @@ describe('data-quality report per source', () => {
     ]);
   });
 
+  it("lists a store's cards with an unusable phone, masked, a page at a time, and audits each read", async () => {
+    const manager = await staffToken(sys, 'u_sm01');
+    const list = (qs: string, token = manager) => sys.call(`/api/staff/identity/quality/records?${qs}`, { token });
+    const [{ n: auditBefore }] = await sys.database.exec(
+      `select count(*)::int as n from audit_log where action = 'identity.quality_records_read'`,
+    );
+
+    const blocked = await list('storeId=sto_001&problem=blocked');
+    expect(blocked.status, JSON.stringify(blocked.body)).toBe(200);
+    expect(blocked.body).toMatchObject({
+      store: { id: 'sto_001', code: 'HZ001' },
+      problem: 'blocked',
+      nextCursor: null,
+    });
+    // a placeholder is no one's number: shown as typed, with why it links nothing; the name is masked
+    expect(blocked.body.records).toEqual([
+      expect.objectContaining({
+        cardNo: 'Q004',
+        nameMasked: '王**',
+        phoneMasked: '13800000000',
+        blockReason: 'placeholder',
+      }),
+    ]);
+    const invalid = await list('storeId=sto_001&problem=invalid');
+    expect(invalid.body.records).toEqual([
+      expect.objectContaining({ cardNo: 'Q003', nameMasked: '李*', phoneMasked: '1****', blockReason: null }),
+    ]);
+    const missing = await list('storeId=sto_001&problem=missing');
+    expect(missing.body.records).toEqual([
+      expect.objectContaining({ cardNo: 'Q005', nameMasked: '赵*', phoneMasked: null }),
+    ]);
+
+    // the region's manager pages through another store's two placeholders
+    const regional = await staffToken(sys, 'u_rm01');
+    const first = await list('storeId=sto_002&problem=blocked&limit=1', regional);
+    expect(first.status).toBe(200);
+    expect(first.body.records).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await list(`storeId=sto_002&problem=blocked&limit=1&cursor=${first.body.nextCursor}`, regional);
+    expect(second.body.records).toHaveLength(1);
+    expect(second.body.nextCursor).toBeNull();
+    // one batch's records share a millisecond: the pages hold both cards, each once, in id order
+    const cards = [...first.body.records, ...second.body.records].map((r: { cardNo: string }) => r.cardNo);
+    expect([...cards].sort()).toEqual(['R001', 'R002']);
+    expect(first.body.records[0].recordId < second.body.records[0].recordId).toBe(true);
+
+    const [{ n: auditAfter }] = await sys.database.exec(
+      `select count(*)::int as n from audit_log where action = 'identity.quality_records_read'`,
+    );
+    expect(Number(auditAfter) - Number(auditBefore)).toBe(5);
+    const [last] = await sys.database.exec(
+      `select actor_id, store_id, details from audit_log where action = 'identity.quality_records_read'
+       order by id desc limit 1`,
+    );
+    expect(last).toMatchObject({ actor_id: 'stf_rm01', store_id: 'sto_002' });
+  });
+
+  it("refuses another store's list, a clerk, and a problem it does not know", async () => {
+    const manager = await staffToken(sys, 'u_sm01');
+    const other = await sys.call('/api/staff/identity/quality/records?storeId=sto_002&problem=blocked', {
+      token: manager,
+    });
+    expect(other.status).toBe(403);
+    const clerk = await sys.call('/api/staff/identity/quality/records?storeId=sto_001&problem=blocked', {
+      token: await staffToken(sys, 'u_ck01'),
+    });
+    expect(clerk.status).toBe(403);
+    const bad = await sys.call('/api/staff/identity/quality/records?storeId=sto_001&problem=typo', { token: manager });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    const unknown = await sys.call('/api/staff/identity/quality/records?storeId=sto_999&problem=blocked', {
+      token: hq,
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('STORE_NOT_FOUND');
+  });
+
   it('is not for clerks', async () => {
     const clerk = await staffToken(sys, 'u_ck01');
     const res = await sys.call('/api/staff/identity/quality/stores', { token: clerk });

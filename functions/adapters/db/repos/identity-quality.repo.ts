@@ -7,7 +7,7 @@
  * (data_quality_reports) and read from there.
  */
 import { sql } from 'drizzle-orm';
-import type { SourceQuality, StoreQuality } from '../../../../shared/contracts/identity.js';
+import type { PhoneProblem, SourceQuality, StoreQuality } from '../../../../shared/contracts/identity.js';
 import type { Db, Tx } from '../client.js';
 import { rows } from './identity.repo.js';
 
@@ -170,6 +170,41 @@ export function createIdentityQualityRepo(conn: Conn) {
     async staffName(staffId: string): Promise<string | null> {
       const r = await rows<{ name: string }>(conn, sql`select name from staff where id = ${staffId}`);
       return r[0]?.name ?? null;
+    },
+
+    /**
+     * One store's POS records whose phone is of one unusable class (the report's classes: blocked before invalid,
+     * missing when no phone identity is flagged), in id order after `after`, at most `limit`; with the typed value
+     * and, for a value on the blocked list, its reason (a placeholder or a store's phone is flagged at ingest and
+     * need not be listed). The partial index on phone-less POS records keeps this to a few percent of them.
+     */
+    async problemRecords(storeId: string, problem: PhoneProblem, after: string | null, limit: number) {
+      return rows<{
+        id: string;
+        source_id: string;
+        name: string | null;
+        last_active: string | null;
+        created_at: string;
+        raw_value: string | null;
+        value: string | null;
+        blocked: boolean;
+        reason: string | null;
+      }>(
+        conn,
+        sql`select r.id, r.source_id, r.name, r.last_active::text as last_active, r.created_at, p.raw_value, p.value,
+              coalesce(p.quality = 'blocked', false) as blocked, b.reason
+            from source_records r
+            left join lateral (
+              select i.raw_value, i.quality, i.value from identities i
+              where i.source = r.source and i.source_id = r.source_id and i.kind = 'phone' and i.quality <> 'valid'
+              order by (i.quality = 'blocked') desc limit 1
+            ) p on true
+            left join blocked_values b on p.quality = 'blocked' and b.kind = 'phone' and b.value = p.value
+            where r.source = 'pos' and r.phone is null and r.store_id = ${storeId}
+              and (${after}::text is null or r.id > ${after}::text)
+              and coalesce(p.quality, 'missing') = ${problem}
+            order by r.id limit ${limit}`,
+      );
     },
 
     /** The stores of a scope (one store, a region, or all when both are null), by code, with their region's name. */

@@ -4,7 +4,12 @@
  * birthdays, each against the chain and the report before. A regional manager sees the region's sum and every store
  * in a line, worst first. The figures come from the latest report HQ computed; nothing here scans the base.
  */
-import type { StoreFigures, StoreQualityResponse } from '@shared/contracts/identity';
+import {
+  PHONE_PROBLEMS,
+  type PhoneProblem,
+  type StoreFigures,
+  type StoreQualityResponse,
+} from '@shared/contracts/identity';
 import { Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
@@ -25,6 +30,7 @@ import {
   worstFirst,
 } from '../../quality-format';
 import { beijingMinute } from '../integration-health/sources';
+import { PROBLEM_LABELS, ProblemList } from './problem-list';
 import '../../staff.scss';
 import '../../quality.scss';
 
@@ -70,15 +76,45 @@ function StoreDetail({
   f,
   previous,
   chain,
+  storeId,
+  onSessionLost,
 }: {
   f: StoreFigures;
   previous: StoreFigures | null;
   chain: StoreFigures | null;
+  /** a single store's figures (not an area's sum): its lists can be opened */
+  storeId?: string;
+  onSessionLost: () => void;
 }) {
+  const [open, setOpen] = useState<PhoneProblem | null>(null);
+  const counts = PHONE_PROBLEMS.filter((p) => f.phones[p] > 0);
   return (
     <View className="dq-detail">
       <ValidShareLine label="手机号可用率" now={f} before={previous} />
       <PhoneBar phones={f.phones} />
+      {storeId && counts.length > 0 ? (
+        <View className="dq-open" data-testid="problem-links">
+          <Text className="dq-open__label">待核实名单：</Text>
+          {counts.map((p) => (
+            <Text
+              key={p}
+              className={`dq-open__link ${open === p ? 'dq-open__link--on' : ''}`}
+              onClick={(e) => {
+                e.stopPropagation();
+                setOpen(open === p ? null : p);
+              }}
+              data-testid={`problem-open-${p}`}
+            >
+              {PROBLEM_LABELS[p]} {thousands(f.phones[p])}
+            </Text>
+          ))}
+        </View>
+      ) : null}
+      {storeId && open ? (
+        <View onClick={(e) => e.stopPropagation()}>
+          <ProblemList storeId={storeId} problem={open} onSessionLost={onSessionLost} />
+        </View>
+      ) : null}
       {chain ? (
         <View className="dq-note">全连锁收银系统手机号可用率 {pct(share(chain.phones.valid, chain.records))}</View>
       ) : null}
@@ -99,7 +135,15 @@ function StoreDetail({
 }
 
 /** A store manager's one store. */
-function StoreCard({ line, chain }: { line: Line; chain: StoreFigures | null }) {
+function StoreCard({
+  line,
+  chain,
+  onSessionLost,
+}: {
+  line: Line;
+  chain: StoreFigures | null;
+  onSessionLost: () => void;
+}) {
   const f = line.figures;
   return (
     <View className="ml-card dq-source" data-testid={`store-quality-${line.storeId}`}>
@@ -108,7 +152,13 @@ function StoreCard({ line, chain }: { line: Line; chain: StoreFigures | null }) 
         <Text className="dq-source__count">{f ? `${thousands(f.records)} 条会员记录` : ''}</Text>
       </View>
       {f ? (
-        <StoreDetail f={f} previous={line.previous} chain={chain} />
+        <StoreDetail
+          f={f}
+          previous={line.previous}
+          chain={chain}
+          storeId={line.storeId}
+          onSessionLost={onSessionLost}
+        />
       ) : (
         <View className="dq-empty">该门店在收银系统中还没有会员记录。</View>
       )}
@@ -135,7 +185,15 @@ const sum = (lines: StoreFigures[]): StoreFigures => {
  * A regional manager's (or HQ's) stores: the area's figures summed against the chain, then one line per store worst
  * first; a tap opens that store's figures in full.
  */
-function AreaView({ lines, chain }: { lines: Line[]; chain: StoreFigures | null }) {
+function AreaView({
+  lines,
+  chain,
+  onSessionLost,
+}: {
+  lines: Line[];
+  chain: StoreFigures | null;
+  onSessionLost: () => void;
+}) {
   const [open, setOpen] = useState<string | null>(null);
   const withRecords = lines
     .filter((l): l is Line & { figures: StoreFigures } => l.figures !== null)
@@ -155,7 +213,7 @@ function AreaView({ lines, chain }: { lines: Line[]; chain: StoreFigures | null 
             <Text className="dq-source__name">{lines.length} 家门店合计</Text>
             <Text className="dq-source__count">{thousands(area.records)} 条会员记录</Text>
           </View>
-          <StoreDetail f={area} previous={previous} chain={chain} />
+          <StoreDetail f={area} previous={previous} chain={chain} onSessionLost={onSessionLost} />
         </View>
       ) : null}
       <View className="ml-card" data-testid="store-quality-lines">
@@ -169,7 +227,15 @@ function AreaView({ lines, chain }: { lines: Line[]; chain: StoreFigures | null 
             testId={`store-quality-${l.storeId}`}
             onClick={() => setOpen(open === l.storeId ? null : l.storeId)}
           >
-            {open === l.storeId ? <StoreDetail f={l.figures} previous={l.previous} chain={chain} /> : null}
+            {open === l.storeId ? (
+              <StoreDetail
+                f={l.figures}
+                previous={l.previous}
+                chain={chain}
+                storeId={l.storeId}
+                onSessionLost={onSessionLost}
+              />
+            ) : null}
           </StoreLine>
         ))}
         {without.length > 0 ? (
@@ -185,6 +251,11 @@ function AreaView({ lines, chain }: { lines: Line[]; chain: StoreFigures | null 
 export default function DataQuality() {
   const [state, setState] = useState<State>({ kind: 'loading' });
 
+  const sessionLost = useCallback(() => {
+    staffLogout();
+    Taro.redirectTo({ url: LOGIN });
+  }, []);
+
   const load = useCallback(() => {
     if (!hasStaffSession()) {
       Taro.redirectTo({ url: LOGIN });
@@ -195,12 +266,10 @@ export default function DataQuality() {
       .storeQuality()
       .then((quality) => setState({ kind: 'ready', quality }))
       .catch((error: unknown) => {
-        if (isSessionError(error)) {
-          staffLogout();
-          Taro.redirectTo({ url: LOGIN });
-        } else setState({ kind: 'error', error: describeError(error) });
+        if (isSessionError(error)) sessionLost();
+        else setState({ kind: 'error', error: describeError(error) });
       });
-  }, []);
+  }, [sessionLost]);
 
   useEffect(load, []);
 
@@ -235,8 +304,12 @@ export default function DataQuality() {
           {report.perStore && stores.length === 0 ? (
             <View className="ml-card dq-empty">您的账号还没有分配门店或区域。</View>
           ) : null}
-          {report.perStore && stores.length === 1 ? <StoreCard line={stores[0]} chain={report.chain} /> : null}
-          {report.perStore && stores.length > 1 ? <AreaView lines={stores} chain={report.chain} /> : null}
+          {report.perStore && stores.length === 1 ? (
+            <StoreCard line={stores[0]} chain={report.chain} onSessionLost={sessionLost} />
+          ) : null}
+          {report.perStore && stores.length > 1 ? (
+            <AreaView lines={stores} chain={report.chain} onSessionLost={sessionLost} />
+          ) : null}
         </>
       ) : null}
     </View>

@@ -36,4 +36,9 @@ export const IDENTITY_CASES = {
   'identity.quality_refresh': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   // the handler narrows the lines to the caller's store or region; clerks and pharmacists do not coach the till
   'identity.quality_stores_read': { resource: { kind: 'none' }, expect: only([...MANAGERS]) },
+  'identity.quality_records_read': [
+    { resource: OWN_STORE, expect: only([...MANAGERS]) },
+    { resource: REGION_STORE, expect: only(['regional_manager', 'hq_admin']) },
+    { resource: OTHER_REGION_STORE, expect: only(['hq_admin']) },
+  ],
 } satisfies Record<string, PolicyCase | PolicyCase[]>;

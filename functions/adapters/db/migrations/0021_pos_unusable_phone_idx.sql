@@ -1,0 +1,1 @@
+CREATE INDEX "source_records_store_unusable_phone_idx" ON "source_records" USING btree ("store_id","id") WHERE "source_records"."phone" is null and "source_records"."source" = 'pos';
