@@ -236,9 +236,12 @@ export const SourceQuality = z.object({
   stores: z.array(StoreQuality).optional(),
 });
 export type SourceQuality = z.infer<typeof SourceQuality>;
+/** Who made a report: HQ staff asking, the end of a batch import, or the nightly job. */
+export const QUALITY_TRIGGERS = ['staff', 'import', 'schedule'] as const;
 export const DataQualityReport = z.object({
   computedAt: z.string(),
-  /** the staff member who asked, or null for a batch import */
+  trigger: z.enum(QUALITY_TRIGGERS),
+  /** the staff member who asked; null for a batch import or the nightly job */
   computedByName: z.string().nullable(),
   durationMs: z.number().int(),
   sources: z.array(SourceQuality),
@@ -267,6 +270,7 @@ export const StoreQualityResponse = z.object({
   report: z
     .object({
       computedAt: z.string(),
+      trigger: z.enum(QUALITY_TRIGGERS),
       previousComputedAt: z.string().nullable(),
       /** false for a report computed before per-store figures existed: HQ must compute a new one */
       perStore: z.boolean(),

@@ -30,6 +30,11 @@ export const QUALITY_REFRESH_MIN_MS = 60_000;
 
 /** `computed_by` of a report made at the end of a batch import. */
 export const IMPORT_ACTOR = 'import';
+/** `computed_by` of a report made by the nightly job (vercel.json crons), so managers start the day with figures. */
+export const SCHEDULE_ACTOR = 'schedule';
+
+const triggerOf = (computedBy: string): DataQualityReport['trigger'] =>
+  computedBy === IMPORT_ACTOR ? 'import' : computedBy === SCHEDULE_ACTOR ? 'schedule' : 'staff';
 
 /** The chain's own systems first, then the others, each in a fixed place (not by name: 门店收银 before 商城). */
 const SOURCE_ORDER = ['pos', 'mall', 'miniprogram', 'wecom'];
@@ -40,7 +45,8 @@ const rank = (source: string) => {
 
 const view = (r: StoredReport): DataQualityReport => ({
   computedAt: r.computedAt,
-  computedByName: r.computedBy === IMPORT_ACTOR ? null : r.computedByName,
+  trigger: triggerOf(r.computedBy),
+  computedByName: triggerOf(r.computedBy) === 'staff' ? r.computedByName : null,
   durationMs: r.durationMs,
   sources: [...r.sources].sort((a, b) => rank(a.source) - rank(b.source) || a.source.localeCompare(b.source)),
 });
@@ -70,8 +76,17 @@ export async function computeQuality(
     const durationMs = Math.round(performance.now() - t0);
     const report = { computedAt: started, computedBy: input.actorId, durationMs, sources };
     await repo.insert({ id: newId('dqr', started.getTime()), ...report });
-    const computedByName = input.actorId === IMPORT_ACTOR ? null : await repo.staffName(input.actorId);
+    const computedByName = triggerOf(input.actorId) === 'staff' ? await repo.staffName(input.actorId) : null;
     return { report: view({ ...report, computedAt: started.toISOString(), computedByName }), computed: true };
+  });
+}
+
+/** The nightly job: a report unless one was made in the last minute (a retried cron call computes once). */
+export function scheduledQuality(deps: Deps): Promise<QualityRefreshResponse> {
+  return computeQuality(deps.database.db, {
+    actorId: SCHEDULE_ACTOR,
+    now: () => deps.clock.now(),
+    minIntervalMs: QUALITY_REFRESH_MIN_MS,
   });
 }
 
@@ -107,6 +122,7 @@ export async function storeQuality(deps: Deps, actor: StaffActor): Promise<Store
   return {
     report: {
       computedAt: report.computedAt,
+      trigger: triggerOf(report.computedBy),
       previousComputedAt: previous?.computedAt ?? null,
       perStore: pos === undefined || pos.stores !== undefined,
       chain: pos

@@ -1,4 +1,4 @@
-import { memberOnly, partnerOf, type Rule, staffAtLeast } from '../actor.js';
+import { cronOnly, memberOnly, partnerOf, type Rule, staffAtLeast } from '../actor.js';
 
 /**
  * Identity linking. Partners feed records; members confirm their own held matches; store managers decide merge
@@ -16,6 +16,7 @@ export const IDENTITY_RULES = {
   'identity.merge_undo': staffAtLeast('hq_admin'),
   'identity.health_read': staffAtLeast('hq_admin'),
   'identity.quality_refresh': staffAtLeast('hq_admin'),
+  'jobs.data_quality': cronOnly,
   // aggregate counts of the stores in the caller's scope (the handler picks them): no person in it
   'identity.quality_stores_read': staffAtLeast('store_manager'),
   // a store's cards with an unusable phone, masked: the manager of that store, of its region, or HQ

@@ -3,6 +3,7 @@
  * demand (at most once a minute, one computation however many ask at once) and reads the latest with the one
  * before it; nobody below HQ sees it.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STORES } from '../../../dev/demo/fixtures.js';
 import type { DataQualityReport, StoreFigures, StoreQuality } from '../../../shared/contracts/identity.js';
@@ -68,7 +69,11 @@ describe('data-quality report per source', () => {
     const res = await refresh();
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.computed).toBe(true);
-    expect(res.body.report).toMatchObject({ computedAt: sys.clock.now().toISOString(), computedByName: '陈敏' });
+    expect(res.body.report).toMatchObject({
+      computedAt: sys.clock.now().toISOString(),
+      trigger: 'staff',
+      computedByName: '陈敏',
+    });
     expect(bySource(res.body.report, 'pos')).toEqual({
       source: 'pos',
       records: 5,
@@ -320,6 +325,42 @@ describe('data-quality report per source', () => {
   });
 });
 
+describe('the nightly data-quality job', () => {
+  it('computes the report with the cron secret only, once however often the call is retried', async () => {
+    const s = await startTestSystem();
+    try {
+      s.deps.env.CRON_SECRET = 'test-cron-secret-0123456789';
+      const job = (authorization?: string) =>
+        s.call('/api/jobs/data-quality', { headers: authorization ? { authorization } : {} });
+      expect((await job()).status).toBe(401);
+      expect((await job('Bearer wrong-secret-xxxxxxxx')).status).toBe(401);
+      await ingest(s, [{ sourceId: 'N001', name: '钱梅', phone: '13800000000' }]);
+
+      const first = await job('Bearer test-cron-secret-0123456789');
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      expect(first.body).toMatchObject({ computed: true, report: { trigger: 'schedule', computedByName: null } });
+      expect(bySource(first.body.report, 'pos')?.phones.blocked).toBe(1);
+      const retried = await job('Bearer test-cron-secret-0123456789');
+      expect(retried.body).toMatchObject({ computed: false, report: { computedAt: first.body.report.computedAt } });
+
+      // the store's manager opens the page in the morning to last night's figures
+      const stores = await s.call('/api/staff/identity/quality/stores', { token: await staffToken(s, 'u_sm01') });
+      expect(stores.body.report).toMatchObject({ trigger: 'schedule', computedAt: first.body.report.computedAt });
+      expect(stores.body.report.stores[0].figures.phones.blocked).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('is scheduled in vercel.json, with the refresh function time limit', async () => {
+    const config = JSON.parse(await readFile(new URL('../../../vercel.json', import.meta.url), 'utf8'));
+    expect(config.crons).toContainEqual({ path: '/api/jobs/data-quality', schedule: expect.any(String) });
+    expect(config.functions['api/jobs/data-quality.ts'].maxDuration).toBe(
+      config.functions['api/staff/identity/quality/refresh.ts'].maxDuration,
+    );
+  });
+});
+
 describe('a report stored before per-store figures existed', () => {
   it('says so to a store manager instead of showing empty stores', async () => {
     const s = await startTestSystem();
@@ -361,7 +402,7 @@ describe('the demo npm start seeds', () => {
     const res = await demo.call('/api/staff/identity/quality', { token });
     expect(res.status).toBe(200);
     expect(res.body.previous).toBeNull();
-    expect(res.body.report.computedByName).toBeNull();
+    expect(res.body.report).toMatchObject({ trigger: 'import', computedByName: null });
     const [counts] = await demo.database.exec(
       `select count(*)::int as records, count(distinct customer_id)::int as customers from source_records where source = 'pos'`,
     );

@@ -297,6 +297,7 @@ export default function DataQuality() {
           <View className="dq-meta" data-testid="store-quality-meta">
             统计于 {beijingMinute(report.computedAt)}
             {report.previousComputedAt ? `，较上次（${beijingMinute(report.previousComputedAt)}）` : ''}
+            ，每日凌晨自动更新
           </View>
           {report.perStore ? null : (
             <View className="ml-card dq-empty">当前报告没有分门店统计，请联系总部在「数据对接状态」中重新计算。</View>

@@ -159,8 +159,12 @@ function ReportMeta({ report }: { report: DataQualityReport }) {
   return (
     <View className="dq-meta" data-testid="quality-meta">
       计算于 {beijingMinute(report.computedAt)}
-      {report.computedByName ? ` · ${report.computedByName}` : ' · 批量导入后自动计算'} · 用时{' '}
-      {report.durationMs < 1000 ? `${report.durationMs} 毫秒` : `${(report.durationMs / 1000).toFixed(1)} 秒`}
+      {report.computedByName
+        ? ` · ${report.computedByName}`
+        : report.trigger === 'schedule'
+          ? ' · 每日凌晨自动计算'
+          : ' · 批量导入后自动计算'}{' '}
+      · 用时 {report.durationMs < 1000 ? `${report.durationMs} 毫秒` : `${(report.durationMs / 1000).toFixed(1)} 秒`}
     </View>
   );
 }
