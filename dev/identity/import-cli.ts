@@ -68,6 +68,16 @@ try {
     console.log(
       `  ${q.source}: ${q.records} records; phones valid ${pct(q.phones.valid, q.records)}, invalid ${q.phones.invalid}, placeholder or store phone ${q.phones.blocked}, missing ${q.phones.missing}; emails invalid ${q.emails.invalid}; sharing a phone ${pct(q.duplicates.sharedPhone, q.records)}, linked to another record of the source ${pct(q.duplicates.sameCustomer, q.records)}; filled in: real name ${pct(f.realName, q.records)}, birthday ${pct(f.birthday, q.records)}, gender ${pct(f.gender, q.records)}, city ${pct(f.city, q.records)}, store ${pct(f.store, q.records)}, last active ${pct(f.lastActive, q.records)}`,
     );
+    // the stores whose counters typed the most unusable phones, worst share first (the page lists them all)
+    const worst = [...(q.stores ?? [])]
+      .map((x) => ({ ...x, unusable: x.phones.invalid + x.phones.blocked + x.phones.missing }))
+      .filter((x) => x.unusable > 0)
+      .sort((a, b) => b.unusable / b.records - a.unusable / a.records || b.records - a.records)
+      .slice(0, 5);
+    for (const x of worst)
+      console.log(
+        `    ${x.storeName}: ${x.records} records, phone unusable ${pct(x.unusable, x.records)} (placeholder or store phone ${x.phones.blocked}, invalid ${x.phones.invalid}, missing ${x.phones.missing})`,
+      );
   }
   process.stdout.write(`${JSON.stringify({ ...summary, quality: report.sources })}\n`);
 } finally {
