@@ -1,7 +1,8 @@
 /**
- * The data-quality report per source (issue 6: valid phones, duplicate rate, completeness of key fields). HQ reads
- * the latest stored report and the one before it; computing one is a pass over every record (seconds at 10^6), so
- * it happens when HQ asks for a fresh one, at most once a minute, and at the end of a batch import.
+ * The data-quality report per source (issue 6: valid phones, duplicate rate, completeness of key fields), with the
+ * POS per store. HQ reads the latest stored report and the one before it; store and regional managers read their
+ * stores' lines of it and the cards behind them. Computing one is a pass over every record (seconds at 10^6), so it
+ * happens when HQ asks for a fresh one (at most once a minute), at the end of a batch import and every night.
  */
 import type { StaffActor } from '../../../shared/access/policy.js';
 import type {
@@ -155,8 +156,8 @@ export function maskTyped(raw: string): string {
 /**
  * 待核实名单: the POS cards of one store whose phone is a placeholder or the store's number, not a mobile number, or
  * missing, for the store to put right when the customer next comes in. Names and typed numbers masked; a blocked
- * value (a placeholder, the store's own number, a number an operator blocked) is no one's own and shown as typed. The card number is the key the clerk looks the card up by
- * in the till. Every page read is audited (staff reading members' records).
+ * value (a placeholder, the store's own number) is no one's own and shown as typed. The card number is the key the
+ * clerk looks the card up by in the till. Every page read is audited (staff reading members' records).
  */
 export async function problemRecords(
   deps: Deps,
