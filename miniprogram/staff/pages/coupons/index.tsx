@@ -5,9 +5,9 @@ import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
-import { isSessionError } from '../../../services/api-error';
 import { loyaltyApi } from '../../../services/loyalty';
-import { hasStaffSession, loadStaffProfile, staffLogout } from '../../../services/staff';
+import { loadStaffProfile } from '../../../services/staff';
+import { loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 import { StatusTag, TemplateDetail } from './template-manage';
@@ -18,7 +18,6 @@ type State =
   | { kind: 'error'; error: ErrorView }
   | { kind: 'ready'; staff: StaffProfile; templates: CouponTemplateView[] };
 
-const LOGIN = '/staff/pages/login/index';
 const fen = (yuanText: string) => Math.round(Number(yuanText) * 100);
 const newBatchKey = () => `iss-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -310,18 +309,11 @@ export default function StaffCoupons() {
     );
 
   const load = useCallback(() => {
-    if (!hasStaffSession()) {
-      Taro.redirectTo({ url: LOGIN });
-      return;
-    }
-    Promise.all([loadStaffProfile(), loyaltyApi.templates()])
-      .then(([staff, list]) => setState({ kind: 'ready', staff, templates: list.templates }))
-      .catch((error: unknown) => {
-        if (isSessionError(error)) {
-          staffLogout();
-          Taro.redirectTo({ url: LOGIN });
-        } else setState({ kind: 'error', error: describeError(error) });
-      });
+    loadForStaff(
+      () => Promise.all([loadStaffProfile(), loyaltyApi.templates()]),
+      ([staff, list]) => setState({ kind: 'ready', staff, templates: list.templates }),
+      (error) => setState({ kind: 'error', error }),
+    );
   }, []);
   useEffect(load, []);
 

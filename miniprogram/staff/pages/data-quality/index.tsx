@@ -11,13 +11,10 @@ import {
   type StoreQualityResponse,
 } from '@shared/contracts/identity';
 import { Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
+import type { ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
-import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
-import { hasStaffSession, staffLogout } from '../../../services/staff';
 import {
   BLOCKED_HINT,
   INVALID_HINT,
@@ -29,6 +26,7 @@ import {
   ValidShareLine,
   worstFirst,
 } from '../../quality-format';
+import { leaveStaffSession, loadForStaff } from '../../staff-load';
 import { beijingMinute } from '../integration-health/sources';
 import { PROBLEM_LABELS, ProblemList } from './problem-list';
 import '../../staff.scss';
@@ -41,7 +39,6 @@ type State =
   | { kind: 'error'; error: ErrorView }
   | { kind: 'ready'; quality: StoreQualityResponse };
 
-const LOGIN = '/staff/pages/login/index';
 /** A store with more records lacking a phone than this gets the hint to ask for numbers. */
 const MISSING_HINT = 0.1;
 
@@ -251,25 +248,14 @@ function AreaView({
 export default function DataQuality() {
   const [state, setState] = useState<State>({ kind: 'loading' });
 
-  const sessionLost = useCallback(() => {
-    staffLogout();
-    Taro.redirectTo({ url: LOGIN });
-  }, []);
-
   const load = useCallback(() => {
-    if (!hasStaffSession()) {
-      Taro.redirectTo({ url: LOGIN });
-      return;
-    }
     setState({ kind: 'loading' });
-    identityApi
-      .storeQuality()
-      .then((quality) => setState({ kind: 'ready', quality }))
-      .catch((error: unknown) => {
-        if (isSessionError(error)) sessionLost();
-        else setState({ kind: 'error', error: describeError(error) });
-      });
-  }, [sessionLost]);
+    loadForStaff(
+      () => identityApi.storeQuality(),
+      (quality) => setState({ kind: 'ready', quality }),
+      (error) => setState({ kind: 'error', error }),
+    );
+  }, []);
 
   useEffect(load, []);
 
@@ -306,10 +292,10 @@ export default function DataQuality() {
             <View className="ml-card dq-empty">您的账号还没有分配门店或区域。</View>
           ) : null}
           {report.perStore && stores.length === 1 ? (
-            <StoreCard line={stores[0]} chain={report.chain} onSessionLost={sessionLost} />
+            <StoreCard line={stores[0]} chain={report.chain} onSessionLost={leaveStaffSession} />
           ) : null}
           {report.perStore && stores.length > 1 ? (
-            <AreaView lines={stores} chain={report.chain} onSessionLost={sessionLost} />
+            <AreaView lines={stores} chain={report.chain} onSessionLost={leaveStaffSession} />
           ) : null}
         </>
       ) : null}

@@ -2,16 +2,14 @@ import type { StaffProfile } from '@shared/contracts/auth';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
+import type { ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard, type Tile, TileGrid } from '../../../components/state-view';
-import { isSessionError } from '../../../services/api-error';
-import { hasStaffSession, loadStaffProfile, staffLogout } from '../../../services/staff';
+import { loadStaffProfile, staffLogout } from '../../../services/staff';
 import { ROLE_LABELS } from '../../role-labels';
+import { loadForStaff, STAFF_LOGIN } from '../../staff-load';
 import '../../staff.scss';
 
 type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; staff: StaffProfile };
-
-const LOGIN = '/staff/pages/login/index';
 
 // Workbench features arrive in later issues; shown disabled until their pages exist.
 const TILES: Tile[] = [
@@ -50,26 +48,19 @@ export default function StaffHome() {
   const [state, setState] = useState<State>({ kind: 'loading' });
 
   const load = useCallback(() => {
-    if (!hasStaffSession()) {
-      Taro.redirectTo({ url: LOGIN });
-      return;
-    }
     setState({ kind: 'loading' });
-    loadStaffProfile()
-      .then((staff) => setState({ kind: 'ready', staff }))
-      .catch((error: unknown) => {
-        if (isSessionError(error)) {
-          staffLogout();
-          Taro.redirectTo({ url: LOGIN });
-        } else setState({ kind: 'error', error: describeError(error) });
-      });
+    loadForStaff(
+      loadStaffProfile,
+      (staff) => setState({ kind: 'ready', staff }),
+      (error) => setState({ kind: 'error', error }),
+    );
   }, []);
 
   useEffect(load, []);
 
   const onLogout = () => {
     staffLogout();
-    Taro.reLaunch({ url: LOGIN });
+    Taro.reLaunch({ url: STAFF_LOGIN });
   };
 
   return (

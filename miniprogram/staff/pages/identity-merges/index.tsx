@@ -1,12 +1,10 @@
 import type { MergeItem, MergeSide } from '@shared/contracts/identity';
 import { Button, Input, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
-import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
-import { hasStaffSession, staffLogout } from '../../../services/staff';
+import { loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 
@@ -14,8 +12,6 @@ type State =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
   | { kind: 'ready'; merges: MergeItem[]; nextCursor: string | null; phone: string | null };
-
-const LOGIN = '/staff/pages/login/index';
 
 const KIND_LABELS: Record<MergeItem['kind'], string> = {
   bulk: '批量关联',
@@ -136,20 +132,12 @@ export default function IdentityMerges() {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   const load = useCallback((phone: string | null) => {
-    if (!hasStaffSession()) {
-      Taro.redirectTo({ url: LOGIN });
-      return;
-    }
     setState({ kind: 'loading' });
-    identityApi
-      .merges({ phone: phone ?? undefined })
-      .then((r) => setState({ kind: 'ready', merges: r.merges, nextCursor: r.nextCursor, phone }))
-      .catch((error: unknown) => {
-        if (isSessionError(error)) {
-          staffLogout();
-          Taro.redirectTo({ url: LOGIN });
-        } else setState({ kind: 'error', error: describeError(error) });
-      });
+    loadForStaff(
+      () => identityApi.merges({ phone: phone ?? undefined }),
+      (r) => setState({ kind: 'ready', merges: r.merges, nextCursor: r.nextCursor, phone }),
+      (error) => setState({ kind: 'error', error }),
+    );
   }, []);
 
   useEffect(() => load(null), [load]);

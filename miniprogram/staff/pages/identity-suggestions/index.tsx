@@ -1,19 +1,15 @@
 import type { RecordView, Suggestion } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
-import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
-import { hasStaffSession, staffLogout } from '../../../services/staff';
+import { loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 
 type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; suggestions: Suggestion[] };
 type Decision = 'confirm' | 'reject';
-
-const LOGIN = '/staff/pages/login/index';
 
 const SOURCE_LABELS: Record<string, string> = {
   pos: '门店收银',
@@ -126,20 +122,12 @@ export default function IdentitySuggestions() {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   const load = useCallback(() => {
-    if (!hasStaffSession()) {
-      Taro.redirectTo({ url: LOGIN });
-      return;
-    }
     setState({ kind: 'loading' });
-    identityApi
-      .suggestions()
-      .then((r) => setState({ kind: 'ready', suggestions: r.suggestions }))
-      .catch((error: unknown) => {
-        if (isSessionError(error)) {
-          staffLogout();
-          Taro.redirectTo({ url: LOGIN });
-        } else setState({ kind: 'error', error: describeError(error) });
-      });
+    loadForStaff(
+      () => identityApi.suggestions(),
+      (r) => setState({ kind: 'ready', suggestions: r.suggestions }),
+      (error) => setState({ kind: 'error', error }),
+    );
   }, []);
 
   useEffect(load, []);

@@ -1,12 +1,11 @@
 import type { HealthResponse } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
+import type { ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
-import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
-import { hasStaffSession, staffLogout } from '../../../services/staff';
+import { hasStaffSession } from '../../../services/staff';
+import { leaveStaffSession, loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import '../../quality.scss';
 import { QualitySection } from './quality-section';
@@ -16,7 +15,6 @@ import './index.scss';
 type Source = HealthResponse['sources'][number];
 type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; health: HealthResponse };
 
-const LOGIN = '/staff/pages/login/index';
 /** A source quiet for longer than this is worth a look even without failures (POS systems sync at least hourly). */
 const LAG_WARN_MINUTES = 120;
 
@@ -72,25 +70,14 @@ function SourceCard({ s }: { s: Source }) {
 export default function IntegrationHealth() {
   const [state, setState] = useState<State>({ kind: 'loading' });
 
-  const sessionLost = useCallback(() => {
-    staffLogout();
-    Taro.redirectTo({ url: LOGIN });
-  }, []);
-
   const load = useCallback(() => {
-    if (!hasStaffSession()) {
-      Taro.redirectTo({ url: LOGIN });
-      return;
-    }
     setState({ kind: 'loading' });
-    identityApi
-      .health()
-      .then((health) => setState({ kind: 'ready', health }))
-      .catch((error: unknown) => {
-        if (isSessionError(error)) sessionLost();
-        else setState({ kind: 'error', error: describeError(error) });
-      });
-  }, [sessionLost]);
+    loadForStaff(
+      () => identityApi.health(),
+      (health) => setState({ kind: 'ready', health }),
+      (error) => setState({ kind: 'error', error }),
+    );
+  }, []);
 
   useEffect(load, []);
 
@@ -130,7 +117,7 @@ export default function IntegrationHealth() {
           </Button>
         </>
       ) : null}
-      {hasStaffSession() ? <QualitySection onSessionLost={sessionLost} /> : null}
+      {hasStaffSession() ? <QualitySection onSessionLost={leaveStaffSession} /> : null}
     </View>
   );
 }

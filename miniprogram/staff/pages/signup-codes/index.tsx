@@ -1,14 +1,13 @@
 import type { SignupCode, SignupCodesResponse, SignupStatsResponse } from '@shared/contracts/onboarding';
 import { Button, Image, Picker, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { platform } from '../../../platform';
-import { isApiError, isSessionError } from '../../../services/api-error';
+import { isApiError } from '../../../services/api-error';
 import { onboardingApi } from '../../../services/onboarding';
-import { hasStaffSession, staffLogout } from '../../../services/staff';
 import { ROLE_LABELS } from '../../role-labels';
+import { loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 
@@ -23,8 +22,6 @@ type State =
       busy: boolean;
       notice: string | null;
     };
-
-const LOGIN = '/staff/pages/login/index';
 
 function CodeCard({ code, onSave }: { code: SignupCode; onSave: (c: SignupCode) => void }) {
   return (
@@ -44,25 +41,19 @@ export default function SignupCodesPage() {
   const [storeId, setStoreId] = useState<string | undefined>(undefined);
 
   const load = useCallback((store?: string) => {
-    if (!hasStaffSession()) {
-      Taro.redirectTo({ url: LOGIN });
-      return;
-    }
     setState({ kind: 'loading' });
-    Promise.all([
-      onboardingApi.signupCodes(store).catch((error: unknown) => {
-        if (isApiError(error) && error.code === 'FORBIDDEN') return null;
-        throw error;
-      }),
-      onboardingApi.signupStats(store),
-    ])
-      .then(([codes, stats]) => setState({ kind: 'ready', codes, stats, busy: false, notice: null }))
-      .catch((error: unknown) => {
-        if (isSessionError(error)) {
-          staffLogout();
-          Taro.redirectTo({ url: LOGIN });
-        } else setState({ kind: 'error', error: describeError(error) });
-      });
+    loadForStaff(
+      () =>
+        Promise.all([
+          onboardingApi.signupCodes(store).catch((error: unknown) => {
+            if (isApiError(error) && error.code === 'FORBIDDEN') return null;
+            throw error;
+          }),
+          onboardingApi.signupStats(store),
+        ]),
+      ([codes, stats]) => setState({ kind: 'ready', codes, stats, busy: false, notice: null }),
+      (error) => setState({ kind: 'error', error }),
+    );
   }, []);
 
   useEffect(() => {
