@@ -1,15 +1,25 @@
 /**
  * npm run import -- --source pos --file F [--mapping M.json] [--format csv|jsonl] [--linking bulk|incremental]
- * The initial migration of a POS or mall export, through the same ingest path as the partner API, then the bulk
- * linker. Without --source the mapping's source column names each row's source. Progress on stdout, then the
- * summary (imported, linked, held, rejected with reasons) as the last line, one JSON object. At the end it computes
- * and stores the data-quality report per source (what HQ's 数据对接状态 page shows) and prints it.
+ * npm run import -- --kind orders --file F [--source pos|mall] [--mapping M.json] [--format csv|jsonl]
+ * The initial migration of a POS or mall export, through the same ingest path as the partner API.
+ * Member records (the default): then the bulk linker. Without --source the mapping's source column names each
+ * row's source. Progress on stdout, then the summary (imported, linked, held, rejected with reasons) as the last
+ * line, one JSON object. At the end it computes and stores the data-quality report per source (what HQ's
+ * 数据对接状态 page shows) and prints it.
+ * Orders (`--kind orders`, or a mapping with "kind": "orders"): one row per item sold; each order lands once and
+ * goes to its member's customer (or waits for the member's record); the summary lists rejected rows with reasons.
  * Database: DATABASE_URL (+ NEON_WS_PROXY locally) or the embedded PGlite in PGLITE_DIR (.data/pglite).
  */
 import { readFile } from 'node:fs/promises';
 import { migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
-import { FieldMappingSchema, importFile } from '../../functions/app/identity/import-file.js';
+import {
+  DEFAULT_ORDER_MAPPING,
+  FieldMappingSchema,
+  importFile,
+  importOrdersFile,
+} from '../../functions/app/identity/import-file.js';
 import { computeQuality, IMPORT_ACTOR } from '../../functions/app/identity/quality.js';
+import { ORDER_SOURCES, type OrderSource } from '../../shared/identity/order.js';
 import { RECORD_SOURCES, type RecordSource } from '../../shared/identity/record.js';
 import { parseFlags } from '../bench/flags.js';
 
@@ -18,17 +28,21 @@ const file = flags.values.get('file');
 const source = flags.values.get('source');
 const mappingFile = flags.values.get('mapping');
 const linking = flags.values.get('linking') ?? 'bulk';
+const mapping = mappingFile ? FieldMappingSchema.parse(JSON.parse(await readFile(mappingFile, 'utf8'))) : undefined;
+const kind = flags.values.get('kind') ?? mapping?.kind ?? 'records';
+const sources: readonly string[] = kind === 'orders' ? ORDER_SOURCES : RECORD_SOURCES;
 if (
   !file ||
-  (source && !(RECORD_SOURCES as readonly string[]).includes(source)) ||
-  !['bulk', 'incremental'].includes(linking)
+  (source && !sources.includes(source)) ||
+  !['bulk', 'incremental'].includes(linking) ||
+  !['records', 'orders'].includes(kind)
 ) {
   console.error(
-    `usage: npm run import -- --file F [--source ${RECORD_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl] [--linking bulk|incremental]`,
+    `usage: npm run import -- --file F [--source ${RECORD_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl] [--linking bulk|incremental]\n` +
+      `       npm run import -- --kind orders --file F [--source ${ORDER_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl]`,
   );
   process.exit(2);
 }
-const mapping = mappingFile ? FieldMappingSchema.parse(JSON.parse(await readFile(mappingFile, 'utf8'))) : undefined;
 const url = process.env.DATABASE_URL;
 const database = await openDatabase(
   url
@@ -37,9 +51,16 @@ const database = await openDatabase(
 );
 try {
   await migrateDatabase(database);
+  if (kind === 'orders') await importOrders();
+  else await importRecords();
+} finally {
+  await database.close();
+}
+
+async function importRecords(): Promise<void> {
   let last = 0;
   const summary = await importFile(database, {
-    file,
+    file: file as string,
     source: source as RecordSource | undefined,
     mapping,
     format: flags.values.get('format') as 'csv' | 'jsonl' | undefined,
@@ -80,6 +101,30 @@ try {
       );
   }
   process.stdout.write(`${JSON.stringify({ ...summary, quality: report.sources })}\n`);
-} finally {
-  await database.close();
+}
+
+async function importOrders(): Promise<void> {
+  let last = 0;
+  const summary = await importOrdersFile(database, {
+    file: file as string,
+    source: source as OrderSource | undefined,
+    mapping: mapping ?? DEFAULT_ORDER_MAPPING,
+    format: flags.values.get('format') as 'csv' | 'jsonl' | undefined,
+    now: new Date(),
+    onProgress: (p) => {
+      const t = performance.now();
+      if (t - last < 2000 && p.done < p.total) return;
+      last = t;
+      console.log(`  imported ${p.done}/${p.total} rows`);
+    },
+  });
+  const m = summary.members;
+  console.log(
+    `done in ${summary.seconds.toFixed(1)} s: ${summary.rows} rows, ${summary.orders} orders: ${summary.created} new, ${summary.unchanged} already there, ${summary.rejected} rejected; members: ${m.known} known, ${m.waiting} waiting for their card or account, ${m.none} without a member; ${summary.unknownSkuLines} lines with a SKU not in the catalogue`,
+  );
+  for (const r of summary.rejections.slice(0, 20))
+    console.log(`  rejected row ${r.row}${r.externalId ? ` (order ${r.externalId})` : ''}: ${r.reason}`);
+  if (summary.rejected > 20)
+    console.log(`  … ${summary.rejected - 20} more (all in the summary below and quarantined)`);
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
 }

@@ -27,9 +27,37 @@ export const IngestRecordsResponse = z.object({
   rejected: z.number().int(),
   linked: z.number().int(),
   held: z.number().int(),
+  ordersAttached: z.number().int(),
   results: z.array(IngestRecordResult),
 });
 export type IngestRecordsResponse = z.infer<typeof IngestRecordsResponse>;
+
+// ---- order ingest (partners: POS, mall) ----
+
+export const IngestOrdersBody = z.strictObject({ orders: z.array(z.unknown()).min(1).max(500) });
+
+export const IngestOrderResult = z.object({
+  index: z.number().int(),
+  externalId: z.string().nullable(),
+  /** unchanged: the order number is stored already with the same contents (a replay) */
+  status: z.enum(['created', 'unchanged', 'rejected']),
+  reason: z.string().optional(),
+  /** the member's customer; null when the order names no member or one whose record has not arrived yet */
+  customerId: z.string().nullable().optional(),
+});
+export const IngestOrdersResponse = z.object({
+  received: z.number().int(),
+  created: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+  /** of the created orders: member known, member id given but its record not here yet (kept, attached when it
+   * arrives), no member (a walk-in sale) */
+  members: z.object({ known: z.number().int(), waiting: z.number().int(), none: z.number().int() }),
+  /** created lines whose SKU is not in the catalogue (kept with the name the source gave) */
+  unknownSkuLines: z.number().int(),
+  results: z.array(IngestOrderResult),
+});
+export type IngestOrdersResponse = z.infer<typeof IngestOrdersResponse>;
 
 // ---- held matches (member) ----
 

@@ -257,6 +257,10 @@ export const ingestQuarantine = pgTable(
   {
     id: text('id').primaryKey(),
     source: text('source').notNull(),
+    /** a customer record, or an order (source_id is then the order number) */
+    kind: text('kind', { enum: ['record', 'order'] })
+      .notNull()
+      .default('record'),
     sourceId: text('source_id'),
     keyId: text('key_id'),
     requestId: text('request_id'),

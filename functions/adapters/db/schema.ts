@@ -183,12 +183,24 @@ export const orders = pgTable(
     discountFen: integer('discount_fen').notNull().default(0),
     paidFen: integer('paid_fen').notNull(),
     orderedAt: timestamp('ordered_at', { withTimezone: true }).notNull(),
+    /**
+     * The member the source gave the order to, in the source's own terms: its source record's source_id (the POS
+     * card number, the mall account). Kept even when that record is not known yet, so the order finds its customer
+     * when the record arrives (an export of orders before one of members, a card opened at a till offline).
+     */
+    memberSourceId: text('member_source_id'),
+    /** sha256 of the order as received (file import and order API); a replay with other contents is refused */
+    payloadHash: text('payload_hash'),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('orders_source_external_uq').on(t.source, t.externalId),
     index('orders_customer_idx').on(t.customerId, t.orderedAt),
     index('orders_store_idx').on(t.storeId, t.orderedAt),
+    // the orders still waiting for their member's record: a record's ingest finds its own in an index range
+    index('orders_waiting_member_idx')
+      .on(t.source, t.memberSourceId)
+      .where(sql`${t.customerId} is null and ${t.memberSourceId} is not null`),
     check('orders_amounts_ck', sql`${t.totalFen} >= 0 and ${t.discountFen} >= 0 and ${t.paidFen} >= 0`),
   ],
 );
@@ -203,6 +215,8 @@ export const orderLines = pgTable(
     lineNo: integer('line_no').notNull(),
     productId: text('product_id').references(() => products.id),
     sku: text('sku').notNull(),
+    /** the name the source printed, kept when the SKU is not in the catalogue */
+    productName: text('product_name'),
     quantity: integer('quantity').notNull(),
     unitPriceFen: integer('unit_price_fen').notNull(),
     amountFen: integer('amount_fen').notNull(),

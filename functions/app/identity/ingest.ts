@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { storePhoneKey } from '../../../shared/identity/blocked.js';
 import { normalizeRecord, type RawSourceRecord, type RecordSource } from '../../../shared/identity/record.js';
 import type { Database, Tx } from '../../adapters/db/client.js';
-import { createIdentityRepo, type PreparedRecord } from '../../adapters/db/repos/identity.repo.js';
+import { createIdentityRepo, type IdentityRepo, type PreparedRecord } from '../../adapters/db/repos/identity.repo.js';
+import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { type LinkOutcome, linkRecord } from './link-record.js';
 import { canonicalPayload } from './payload.js';
@@ -56,6 +57,8 @@ export interface IngestSummary {
   rejected: number;
   linked: number;
   held: number;
+  /** orders stored earlier with this batch's new cards or accounts as their member, now given to its customer */
+  ordersAttached: number;
   results: RecordResult[];
   /** data-quality flags per kind (invalid phones, bad emails…): counted, never fatal */
   flags: Record<string, number>;
@@ -230,6 +233,12 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
     }
     results.push(result);
   }
+  // orders that arrived before their member's card or account find their customer now
+  const ordersAttached = await orderIngestRepo.attachWaiting(
+    tx,
+    input.source,
+    outcomes.filter((o) => o.status === 'created').map((o) => o.sourceId),
+  );
   results.sort((a, b) => a.index - b.index);
   const countOf = (s: RecordStatus) => results.filter((r) => r.status === s).length;
   return {
@@ -240,6 +249,7 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
     rejected: countOf('rejected'),
     linked,
     held,
+    ordersAttached,
     results,
     flags,
   };
@@ -250,52 +260,78 @@ export async function ingestAndLog(
   database: Database,
   input: IngestInput & { operation: string; storeId: string | null },
 ): Promise<IngestSummary> {
-  const started = performance.now();
-  try {
-    const summary = await database.db.transaction((tx) => ingestBatch(tx, input));
-    await createIdentityRepo(database.db).logIntegration({
-      at: input.now,
-      source: input.source,
-      direction: 'inbound',
-      operation: input.operation,
-      keyId: input.keyId,
-      storeId: input.storeId,
-      status: summary.rejected === 0 ? 'ok' : summary.rejected === summary.received ? 'failed' : 'partial',
-      latencyMs: performance.now() - started,
-      records: summary.received,
-      accepted: summary.received - summary.rejected,
-      rejected: summary.rejected,
-      error: summary.rejected > 0 ? (summary.results.find((r) => r.status === 'rejected')?.reason ?? null) : null,
-      requestId: input.requestId,
+  return loggedBatch(
+    database,
+    { ...input, received: input.records.length },
+    () => database.db.transaction((tx) => ingestBatch(tx, input)),
+    (summary) => ({
+      error: summary.results.find((r) => r.status === 'rejected')?.reason ?? null,
       summary: {
         created: summary.created,
         updated: summary.updated,
         unchanged: summary.unchanged,
         linked: summary.linked,
         held: summary.held,
+        ordersAttached: summary.ordersAttached,
         flags: summary.flags,
       },
+    }),
+  );
+}
+
+/**
+ * Runs one inbound batch and writes its integration-log row: status ok, partial (some items rejected) or failed
+ * (all rejected, or the batch threw: then the row is written and the error rethrown).
+ */
+export async function loggedBatch<T extends { received: number; rejected: number }>(
+  database: Database,
+  meta: {
+    source: string;
+    operation: string;
+    keyId: string | null;
+    storeId: string | null;
+    requestId: string | null;
+    now: Date;
+    received: number;
+  },
+  run: () => Promise<T>,
+  describe: (result: T) => { error: string | null; summary: Record<string, unknown> },
+): Promise<T> {
+  const started = performance.now();
+  const log = (
+    e: Pick<Parameters<IdentityRepo['logIntegration']>[0], 'status' | 'accepted' | 'rejected' | 'error' | 'summary'>,
+  ) =>
+    createIdentityRepo(database.db).logIntegration({
+      at: meta.now,
+      source: meta.source,
+      direction: 'inbound',
+      operation: meta.operation,
+      keyId: meta.keyId,
+      storeId: meta.storeId,
+      latencyMs: performance.now() - started,
+      records: meta.received,
+      requestId: meta.requestId,
+      ...e,
     });
-    return summary;
+  try {
+    const result = await run();
+    const { error, summary } = describe(result);
+    await log({
+      status: result.rejected === 0 ? 'ok' : result.rejected === result.received ? 'failed' : 'partial',
+      accepted: result.received - result.rejected,
+      rejected: result.rejected,
+      error: result.rejected > 0 ? error : null,
+      summary,
+    });
+    return result;
   } catch (error) {
-    await createIdentityRepo(database.db)
-      .logIntegration({
-        at: input.now,
-        source: input.source,
-        direction: 'inbound',
-        operation: input.operation,
-        keyId: input.keyId,
-        storeId: input.storeId,
-        status: 'failed',
-        latencyMs: performance.now() - started,
-        records: input.records.length,
-        accepted: 0,
-        rejected: input.records.length,
-        error: error instanceof Error ? error.message.slice(0, 500) : String(error),
-        requestId: input.requestId,
-        summary: null,
-      })
-      .catch(() => undefined);
+    await log({
+      status: 'failed',
+      accepted: 0,
+      rejected: meta.received,
+      error: error instanceof Error ? error.message.slice(0, 500) : String(error),
+      summary: null,
+    }).catch(() => undefined);
     throw error;
   }
 }

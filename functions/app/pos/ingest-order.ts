@@ -53,6 +53,8 @@ async function ingestInTx(
     externalId: body.externalId,
     storeId: caller.storeId,
     customerId,
+    // a card the till knows before MedLoop does: the order waits for the card's record and then joins its customer
+    memberSourceId: body.posCardNo?.trim() || null,
     totalFen: body.totalFen,
     discountFen: body.discountFen,
     paidFen: body.paidFen,

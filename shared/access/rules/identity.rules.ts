@@ -8,6 +8,8 @@ import { cronOnly, memberOnly, partnerOf, type Rule, staffAtLeast } from '../act
  */
 export const IDENTITY_RULES = {
   'identity.ingest': partnerOf('pos', 'mall', 'wecom'),
+  // purchase history: the tills and the mall sell; WeCom does not
+  'identity.order_ingest': partnerOf('pos', 'mall'),
   'identity.held_list': memberOnly,
   'identity.held_decide': memberOnly,
   'identity.suggestions_list': staffAtLeast('store_manager'),

@@ -3,19 +3,28 @@ import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
 import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
 import type { TestSystem } from '../../support/system.js';
 
-export async function ingest(sys: TestSystem, records: unknown[], keyId = 'key_pos_hz001') {
+export function ingest(sys: TestSystem, records: unknown[], keyId = 'key_pos_hz001') {
+  return signedPost(sys, '/api/ingest/records', { records }, keyId);
+}
+
+export function ingestOrders(sys: TestSystem, orders: unknown[], keyId = 'key_pos_hz001') {
+  return signedPost(sys, '/api/ingest/orders', { orders }, keyId);
+}
+
+/** A POST signed with a demo partner key, as a POS or the mall sends it. */
+export async function signedPost(sys: TestSystem, path: string, payload: unknown, keyId: string) {
   const key = DEMO_PARTNER_KEYS.find((k) => k.id === keyId);
   if (!key) throw new Error(`no demo key ${keyId}`);
-  const body = JSON.stringify({ records });
+  const body = JSON.stringify(payload);
   const headers = partnerHeaders({
     keyId: key.id,
     secret: key.secret,
     method: 'POST',
-    path: '/api/ingest/records',
+    path,
     body,
     now: sys.clock.now(),
   });
-  return sys.call('/api/ingest/records', { raw: body, headers });
+  return sys.call(path, { raw: body, headers });
 }
 
 /** Every row linking may touch, in a stable order: equal snapshots mean nothing changed. */

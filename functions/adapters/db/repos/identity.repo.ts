@@ -531,10 +531,11 @@ export function createIdentityRepo(conn: Conn) {
         payload: unknown;
       }[],
       now: Date,
+      kind: 'record' | 'order' = 'record',
     ): Promise<void> {
       if (items.length === 0) return;
-      await conn.execute(sql`insert into ingest_quarantine (id, source, source_id, key_id, request_id, reason, payload, created_at)
-        select id, source, source_id, key_id, request_id, reason, payload, ${iso(now)}::timestamptz
+      await conn.execute(sql`insert into ingest_quarantine (id, source, kind, source_id, key_id, request_id, reason, payload, created_at)
+        select id, source, ${kind}, source_id, key_id, request_id, reason, payload, ${iso(now)}::timestamptz
         from jsonb_to_recordset(${json(items.map((q) => ({ id: q.id, source: q.source, source_id: q.sourceId, key_id: q.keyId, request_id: q.requestId, reason: q.reason, payload: q.payload ?? null })))})
           as t(id text, source text, source_id text, key_id text, request_id text, reason text, payload jsonb)`);
     },

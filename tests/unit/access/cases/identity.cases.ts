@@ -13,6 +13,11 @@ export const IDENTITY_CASES = {
     { resource: OWN_STORE, expect: only(['pos', 'mall']) },
     { resource: OTHER_REGION_STORE, expect: only(['mall']) },
   ],
+  'identity.order_ingest': [
+    { resource: { kind: 'none' }, expect: only(['pos', 'mall']) },
+    { resource: OWN_STORE, expect: only(['pos', 'mall']) },
+    { resource: OTHER_REGION_STORE, expect: only(['mall']) },
+  ],
   'identity.held_list': { resource: { kind: 'none' }, expect: only(['member']) },
   'identity.held_decide': { resource: { kind: 'none' }, expect: only(['member']) },
   'identity.suggestions_list': [

@@ -1,0 +1,247 @@
+/**
+ * Ingest of purchase history from a POS or the mall: the order API and the file import both come here. Each order
+ * is judged alone (a malformed one is rejected with its reason and quarantined, the rest of the batch lands), stored
+ * once per (source, order number) with its lines (a replay changes nothing; the same number with other contents is
+ * refused, never overwritten), and given to its member's customer: the source record whose source_id is the
+ * order's member id (the POS card, the mall account), following merges. An order whose member record has not
+ * arrived yet keeps the member id and is attached when the record is ingested. No points: this is history (the
+ * till's live order API, /api/pos/orders, earns them).
+ */
+import { hash } from 'node:crypto';
+import { z } from 'zod';
+import type { IngestOrdersResponse } from '../../../shared/contracts/identity.js';
+import { type NormalizedOrder, normalizeOrder, type OrderSource } from '../../../shared/identity/order.js';
+import type { Database, Tx } from '../../adapters/db/client.js';
+import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
+import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
+import { newId } from '../../adapters/ids.js';
+import { loggedBatch } from './ingest.js';
+
+const cell = z.union([z.string().max(500), z.number(), z.null()]).optional();
+
+const OrderLineSchema = z.strictObject({
+  sku: cell,
+  productName: cell,
+  quantity: cell,
+  unitPriceFen: cell,
+  unitPrice: cell,
+  amountFen: cell,
+  amount: cell,
+});
+
+/** One order as partners send it (and as the file import groups a line-per-row export). */
+export const IngestOrderSchema = z.strictObject({
+  externalId: z.union([z.string().max(200), z.number()]),
+  memberId: cell,
+  storeCode: cell,
+  orderedAt: cell,
+  totalFen: cell,
+  total: cell,
+  discountFen: cell,
+  discount: cell,
+  paidFen: cell,
+  paid: cell,
+  lines: z.array(OrderLineSchema).max(1000),
+});
+
+export interface OrderIngestInput {
+  source: OrderSource;
+  orders: readonly unknown[];
+  keyId: string | null;
+  /** a store-bound key (a store's POS) ingests its own store's orders only; orders without a store code get it */
+  keyStoreId?: string | null;
+  requestId: string | null;
+  now: Date;
+}
+
+type Result = IngestOrdersResponse['results'][number];
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = issue.path.join('.') || 'order';
+  return issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : `${path}: ${issue.message}`;
+}
+
+/**
+ * What an order is, whatever form it came in (yuan or fen, a local time or UTC, columns in any order): a replay
+ * of the same order from a file or the API hashes the same.
+ */
+function orderHash(o: NormalizedOrder, storeId: string | null): string {
+  const canonical = [
+    o.externalId,
+    o.memberId,
+    storeId,
+    o.orderedAt.toISOString(),
+    o.totalFen,
+    o.discountFen,
+    o.paidFen,
+    o.lines.map((l) => [l.sku, l.productName, l.quantity, l.unitPriceFen, l.amountFen]),
+  ];
+  return hash('sha256', JSON.stringify(canonical));
+}
+
+/** One batch in one transaction. */
+export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise<IngestOrdersResponse> {
+  const { byCode: stores } = await createIdentityRepo(tx).stores();
+  const rejected: (Result & { payload: unknown })[] = [];
+  const valid: { index: number; order: NormalizedOrder; storeId: string | null; hash: string }[] = [];
+  const seen = new Set<string>();
+  for (const [index, item] of input.orders.entries()) {
+    const externalIdOf = (item as { externalId?: unknown } | null)?.externalId;
+    const externalId =
+      typeof externalIdOf === 'string' || typeof externalIdOf === 'number' ? String(externalIdOf) : null;
+    const reject = (reason: string) => {
+      rejected.push({ index, externalId, status: 'rejected', reason, payload: item ?? null });
+    };
+    const parsed = IngestOrderSchema.safeParse(item);
+    if (!parsed.success) {
+      reject(describeIssue(parsed.error));
+      continue;
+    }
+    const checked = normalizeOrder(parsed.data, input.now);
+    if (!checked.ok) {
+      reject(checked.reason);
+      continue;
+    }
+    const order = checked.order;
+    if (seen.has(order.externalId)) {
+      reject('externalId repeated in this batch');
+      continue;
+    }
+    let storeId: string | null = null;
+    if (order.storeCode !== null) {
+      storeId = stores.get(order.storeCode)?.id ?? null;
+      if (storeId === null) {
+        reject(`unknown store_code ${order.storeCode}`);
+        continue;
+      }
+    }
+    if (input.keyStoreId) {
+      if (storeId !== null && storeId !== input.keyStoreId) {
+        reject(`store_code ${order.storeCode} is not this key's store`);
+        continue;
+      }
+      storeId = input.keyStoreId;
+    }
+    seen.add(order.externalId);
+    valid.push({ index, order, storeId, hash: orderHash(order, storeId) });
+  }
+
+  // a stored order number: the same contents are a replay, other contents are refused (history is not rewritten)
+  const existing = await orderIngestRepo.existing(
+    tx,
+    input.source,
+    valid.map((v) => v.order.externalId),
+  );
+  const results: Result[] = rejected.map(({ payload: _, ...r }) => r);
+  const fresh: typeof valid = [];
+  for (const v of valid) {
+    const stored = existing.get(v.order.externalId);
+    if (stored === undefined) fresh.push(v);
+    // null: stored by the till's live order API (/api/pos/orders), which keeps no hash: the export repeats it
+    else if (stored === null || stored === v.hash)
+      results.push({ index: v.index, externalId: v.order.externalId, status: 'unchanged' });
+    else {
+      const reason = `order ${v.order.externalId} is stored already with other contents`;
+      results.push({ index: v.index, externalId: v.order.externalId, status: 'rejected', reason });
+      rejected.push({
+        index: v.index,
+        externalId: v.order.externalId,
+        status: 'rejected',
+        reason,
+        payload: input.orders[v.index],
+      });
+    }
+  }
+
+  const members = await orderIngestRepo.customersOfMembers(
+    tx,
+    input.source,
+    fresh.flatMap((v) => (v.order.memberId === null ? [] : [v.order.memberId])),
+  );
+  const products = await orderIngestRepo.productsBySku(
+    tx,
+    fresh.flatMap((v) => v.order.lines.map((l) => l.sku)),
+  );
+  const rows = fresh.map((v) => ({
+    order: {
+      id: newId('ord', input.now.getTime()),
+      source: input.source,
+      externalId: v.order.externalId,
+      storeId: v.storeId,
+      customerId: v.order.memberId === null ? null : (members.get(v.order.memberId) ?? null),
+      memberSourceId: v.order.memberId,
+      totalFen: v.order.totalFen,
+      discountFen: v.order.discountFen,
+      paidFen: v.order.paidFen,
+      orderedAt: v.order.orderedAt,
+      payloadHash: v.hash,
+    },
+    lines: v.order.lines.map((l, i) => ({
+      lineNo: i + 1,
+      productId: products.get(l.sku) ?? null,
+      sku: l.sku,
+      productName: l.productName,
+      quantity: l.quantity,
+      unitPriceFen: l.unitPriceFen,
+      amountFen: l.amountFen,
+    })),
+  }));
+  const inserted = await orderIngestRepo.insert(tx, rows);
+  const tally = { known: 0, waiting: 0, none: 0 };
+  let unknownSkuLines = 0;
+  rows.forEach((r, i) => {
+    const v = fresh[i];
+    if (!inserted.has(r.order.externalId)) {
+      // stored by a concurrent batch between our read and our insert: that is a replay too
+      results.push({ index: v.index, externalId: v.order.externalId, status: 'unchanged' });
+      return;
+    }
+    if (r.order.customerId !== null) tally.known += 1;
+    else if (r.order.memberSourceId !== null) tally.waiting += 1;
+    else tally.none += 1;
+    unknownSkuLines += r.lines.filter((l) => l.productId === null).length;
+    results.push({ index: v.index, externalId: v.order.externalId, status: 'created', customerId: r.order.customerId });
+  });
+
+  await createIdentityRepo(tx).quarantine(
+    rejected.map((r) => ({
+      id: newId('qua', input.now.getTime()),
+      source: input.source,
+      sourceId: r.externalId,
+      keyId: input.keyId,
+      requestId: input.requestId,
+      reason: r.reason ?? 'rejected',
+      payload: r.payload,
+    })),
+    input.now,
+    'order',
+  );
+  results.sort((a, b) => a.index - b.index);
+  const count = (s: Result['status']) => results.filter((r) => r.status === s).length;
+  return {
+    received: input.orders.length,
+    created: count('created'),
+    unchanged: count('unchanged'),
+    rejected: count('rejected'),
+    members: tally,
+    unknownSkuLines,
+    results,
+  };
+}
+
+/** A batch in its own transaction plus its integration-log row. */
+export function ingestOrdersAndLog(
+  database: Database,
+  input: OrderIngestInput & { operation: string; storeId: string | null },
+): Promise<IngestOrdersResponse> {
+  return loggedBatch(
+    database,
+    { ...input, received: input.orders.length },
+    () => database.db.transaction((tx) => ingestOrderBatch(tx, input)),
+    (r) => ({
+      error: r.results.find((x) => x.status === 'rejected')?.reason ?? null,
+      summary: { created: r.created, unchanged: r.unchanged, members: r.members, unknownSkuLines: r.unknownSkuLines },
+    }),
+  );
+}

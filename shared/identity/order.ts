@@ -1,0 +1,246 @@
+/**
+ * One purchase as a POS or the mall exports it, cleaned: what the order API and the file import feed to storage.
+ * Money is whole fen (an exact yuan string like "12.50" or "¥1,234.5" becomes fen without floating point); a
+ * time without a zone is Beijing time (China has one zone and no daylight saving since 1991); the lines must add
+ * up to the total and the total less the discount to what was paid.
+ */
+import { cleanText, foldWidth } from './text.js';
+
+/** The sources whose orders MedLoop takes in: the stores' tills and the online mall. */
+export const ORDER_SOURCES = ['pos', 'mall'] as const;
+export type OrderSource = (typeof ORDER_SOURCES)[number];
+
+export const ORDER_LIMITS = { lines: 200, externalIdLength: 64, skuLength: 64 } as const;
+
+type Cell = string | number | null | undefined;
+
+export interface RawOrderLine {
+  sku?: Cell;
+  productName?: Cell;
+  quantity?: Cell;
+  unitPriceFen?: Cell;
+  /** yuan, as exports print it */
+  unitPrice?: Cell;
+  amountFen?: Cell;
+  amount?: Cell;
+}
+
+export interface RawOrder {
+  externalId?: Cell;
+  /** the member's id in the source: the POS card number, the mall account (the source record's source_id) */
+  memberId?: Cell;
+  storeCode?: Cell;
+  orderedAt?: Cell;
+  totalFen?: Cell;
+  total?: Cell;
+  discountFen?: Cell;
+  discount?: Cell;
+  paidFen?: Cell;
+  paid?: Cell;
+  lines?: readonly RawOrderLine[];
+}
+
+export interface NormalizedOrderLine {
+  sku: string;
+  productName: string | null;
+  quantity: number;
+  unitPriceFen: number;
+  amountFen: number;
+}
+
+export interface NormalizedOrder {
+  externalId: string;
+  memberId: string | null;
+  storeCode: string | null;
+  orderedAt: Date;
+  totalFen: number;
+  discountFen: number;
+  paidFen: number;
+  lines: NormalizedOrderLine[];
+}
+
+export type OrderCheck = { ok: true; order: NormalizedOrder } | { ok: false; reason: string };
+
+const empty = (v: Cell) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+
+/**
+ * Money in fen from either a fen field (a whole number) or a yuan field (at most two decimals). Null when both are
+ * empty; a string reason when a value is malformed or negative, or when both are given and disagree.
+ */
+export function moneyFen(fen: Cell, yuan: Cell, what: string): number | null | string {
+  let fromFen: number | null = null;
+  if (!empty(fen)) {
+    const s = foldWidth(String(fen)).trim();
+    if (!/^\d{1,12}$/.test(s)) return `${what} in fen must be a whole number ≥ 0, got ${String(fen)}`;
+    fromFen = Number(s);
+  }
+  let fromYuan: number | null = null;
+  if (!empty(yuan)) {
+    const s = foldWidth(String(yuan))
+      .trim()
+      .replace(/^[¥￥]\s*/, '')
+      .replace(/\s*元$/, '')
+      .replace(/,/g, '');
+    const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(s);
+    if (!m) return `${what} must be an amount in yuan ≥ 0 with at most two decimals, got ${String(yuan)}`;
+    fromYuan = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  }
+  if (fromFen !== null && fromYuan !== null && fromFen !== fromYuan)
+    return `${what} is given twice and disagrees: ${fromFen} fen and ${String(yuan)} yuan`;
+  return fromFen ?? fromYuan;
+}
+
+/**
+ * When the order happened: an ISO time with a zone as is; a local "2026-03-07 14:05[:09]", "2026/3/7 14:05" or a
+ * bare date as Beijing time. Null when it is no time.
+ */
+export function parseOrderTime(input: Cell): Date | null {
+  if (empty(input)) return null;
+  const s = foldWidth(String(input)).trim();
+  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(s) && /^\d{4}-\d{2}-\d{2}T/.test(s)) {
+    const t = Date.parse(s);
+    return Number.isNaN(t) ? null : new Date(t);
+  }
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
+  if (!m) return null;
+  const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || se > 59)
+    return null;
+  // Beijing is UTC+8 all year
+  return new Date(Date.UTC(y, mo - 1, d, h - 8, mi, se));
+}
+
+function line(raw: RawOrderLine, n: number): NormalizedOrderLine | string {
+  const sku = cleanText(raw.sku === null || raw.sku === undefined ? null : String(raw.sku));
+  if (!sku) return `line ${n}: sku is missing`;
+  if (sku.length > ORDER_LIMITS.skuLength) return `line ${n}: sku is longer than ${ORDER_LIMITS.skuLength}`;
+  const q = empty(raw.quantity) ? '' : foldWidth(String(raw.quantity)).trim();
+  if (!/^\d{1,6}$/.test(q) || Number(q) === 0)
+    return `line ${n}: quantity must be a whole number ≥ 1, got ${q === '' ? '(empty)' : q}`;
+  const quantity = Number(q);
+  const unit = moneyFen(raw.unitPriceFen, raw.unitPrice, `line ${n}: unit price`);
+  if (typeof unit === 'string') return unit;
+  const amount = moneyFen(raw.amountFen, raw.amount, `line ${n}: amount`);
+  if (typeof amount === 'string') return amount;
+  if (unit === null && amount === null) return `line ${n}: needs a unit price or an amount`;
+  // a line discount makes the amount less than quantity × unit price; the amount is what the line cost
+  const amountFen = amount ?? (unit as number) * quantity;
+  return {
+    sku,
+    productName: cleanText(raw.productName === null || raw.productName === undefined ? null : String(raw.productName)),
+    quantity,
+    unitPriceFen: unit ?? Math.round(amountFen / quantity),
+    amountFen,
+  };
+}
+
+/** Validates and cleans one order; `now` bounds its time (an order an hour or more in the future is refused). */
+export function normalizeOrder(raw: RawOrder, now: Date): OrderCheck {
+  const bad = (reason: string): OrderCheck => ({ ok: false, reason });
+  const externalId = cleanText(empty(raw.externalId) ? null : String(raw.externalId));
+  if (!externalId) return bad('externalId (the order number) is missing');
+  if (externalId.length > ORDER_LIMITS.externalIdLength)
+    return bad(`externalId is longer than ${ORDER_LIMITS.externalIdLength}`);
+  const orderedAt = parseOrderTime(raw.orderedAt);
+  if (!orderedAt) return bad(`orderedAt is not a time: ${empty(raw.orderedAt) ? '(empty)' : String(raw.orderedAt)}`);
+  if (orderedAt.getTime() > now.getTime() + 3_600_000) return bad('orderedAt is in the future');
+  if (orderedAt.getUTCFullYear() < 2000) return bad('orderedAt is before 2000');
+  const rawLines = raw.lines ?? [];
+  if (rawLines.length === 0) return bad('an order needs at least one line');
+  if (rawLines.length > ORDER_LIMITS.lines) return bad(`an order has at most ${ORDER_LIMITS.lines} lines`);
+  const lines: NormalizedOrderLine[] = [];
+  for (const [i, r] of rawLines.entries()) {
+    const l = line(r, i + 1);
+    if (typeof l === 'string') return bad(l);
+    lines.push(l);
+  }
+  const sum = lines.reduce((s, l) => s + l.amountFen, 0);
+  const total = moneyFen(raw.totalFen, raw.total, 'total');
+  if (typeof total === 'string') return bad(total);
+  if (total !== null && total !== sum) return bad(`total ${total} fen is not the sum of the lines, ${sum} fen`);
+  const discount = moneyFen(raw.discountFen, raw.discount, 'discount');
+  if (typeof discount === 'string') return bad(discount);
+  const paid = moneyFen(raw.paidFen, raw.paid, 'paid');
+  if (typeof paid === 'string') return bad(paid);
+  const discountFen = discount ?? (paid === null ? 0 : sum - paid);
+  if (discountFen < 0 || discountFen > sum)
+    return bad(`paid ${paid} fen is more than the lines' ${sum} fen, or the discount more than the total`);
+  if (paid !== null && paid !== sum - discountFen)
+    return bad(`paid ${paid} fen is not the total ${sum} fen less the discount ${discountFen} fen`);
+  const memberId = cleanText(empty(raw.memberId) ? null : String(raw.memberId));
+  if (memberId && memberId.length > 128) return bad('memberId is longer than 128');
+  return {
+    ok: true,
+    order: {
+      externalId,
+      memberId,
+      storeCode: cleanText(empty(raw.storeCode) ? null : String(raw.storeCode)),
+      orderedAt,
+      totalFen: sum,
+      discountFen,
+      paidFen: sum - discountFen,
+      lines,
+    },
+  };
+}
+
+const ORDER_FIELDS = [
+  'memberId',
+  'storeCode',
+  'orderedAt',
+  'totalFen',
+  'total',
+  'discountFen',
+  'discount',
+  'paidFen',
+  'paid',
+] as const;
+const LINE_FIELDS = ['sku', 'productName', 'quantity', 'unitPriceFen', 'unitPrice', 'amountFen', 'amount'] as const;
+
+export interface GroupedOrder {
+  /** 0-based index of the order's first row in the file */
+  firstRow: number;
+  rows: number;
+  order: RawOrder;
+  /** set when the order's rows contradict each other: the order is rejected with it */
+  conflict?: string;
+}
+
+/**
+ * A line-per-row export (one row per item sold, the order's own fields repeated or given once) as orders: rows
+ * with one order number become one order, its lines in file order. An order field given on several rows must say
+ * the same on each. Rows without an order number are returned apart.
+ */
+export function groupOrderRows(rows: readonly Record<string, Cell>[]): {
+  orders: GroupedOrder[];
+  orphans: number[];
+} {
+  const byId = new Map<string, GroupedOrder>();
+  const orphans: number[] = [];
+  rows.forEach((row, i) => {
+    const id = cleanText(empty(row.externalId) ? null : String(row.externalId));
+    if (!id) {
+      orphans.push(i);
+      return;
+    }
+    let g = byId.get(id);
+    if (!g) {
+      g = { firstRow: i, rows: 0, order: { externalId: id, lines: [] } };
+      byId.set(id, g);
+    }
+    g.rows += 1;
+    const order = g.order as Record<string, Cell> & { lines: RawOrderLine[] };
+    for (const f of ORDER_FIELDS) {
+      const v = row[f];
+      if (empty(v)) continue;
+      const had = order[f];
+      if (empty(had)) order[f] = v;
+      else if (String(had).trim() !== String(v).trim())
+        g.conflict ??= `the rows of order ${id} disagree on ${f}: ${String(had)} and ${String(v)}`;
+    }
+    const l: RawOrderLine = {};
+    for (const f of LINE_FIELDS) if (!empty(row[f])) l[f] = row[f];
+    order.lines.push(l);
+  });
+  return { orders: [...byId.values()], orphans };
+}

@@ -1,0 +1,242 @@
+/**
+ * Purchase history in: a POS sales export with Chinese headers through `npm run import -- --kind orders`'s code
+ * path, and the signed order API. Orders land once, go to their member's customer or wait for the member's card,
+ * and bad rows are refused with a reason each while the rest lands.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FieldMappingSchema, importOrdersFile } from '../../../functions/app/identity/import-file.js';
+import { startTestSystem, type TestSystem } from '../../support/system.js';
+import { customerOf, ingest, ingestOrders } from './helpers.js';
+
+const FILE = fileURLToPath(new URL('../../fixtures/pos-orders-legacy.csv', import.meta.url));
+const MAPPING_FILE = fileURLToPath(new URL('../../../config/import-mappings/pos-orders-legacy.json', import.meta.url));
+
+let sys: TestSystem;
+beforeAll(async () => {
+  sys = await startTestSystem();
+});
+afterAll(async () => sys?.close());
+
+const card = (n: string) => ({
+  sourceId: n,
+  cardNo: n,
+  name: '周敏',
+  birthday: '1968-05-02',
+  phone: '13957112233',
+  storeCode: 'HZ001',
+  lastActive: '2026-11-01',
+});
+
+async function importFixture() {
+  const mapping = FieldMappingSchema.parse(JSON.parse(await readFile(MAPPING_FILE, 'utf8')));
+  return importOrdersFile(sys.database, { file: FILE, source: 'pos', mapping, now: sys.clock.now() });
+}
+
+const ordersTable = () =>
+  sys.database.exec(
+    `select o.external_id, o.customer_id, o.member_source_id, o.store_id, o.total_fen, o.discount_fen, o.paid_fen,
+            o.ordered_at::text as ordered_at,
+            (select json_agg(json_build_object('sku', l.sku, 'product', l.product_id, 'name', l.product_name,
+                     'qty', l.quantity, 'unit', l.unit_price_fen, 'amount', l.amount_fen) order by l.line_no)
+               from order_lines l where l.order_id = o.id) as lines
+       from orders o where o.external_id like 'XS%' or o.external_id like 'MALL%' order by o.source, o.external_id`,
+  );
+
+describe('order history import (a POS export with Chinese headers)', () => {
+  it('lands the good orders, each with its member, and refuses the bad rows with a reason each', async () => {
+    await ingest(sys, [card('8820000001')]);
+    const member = await customerOf(sys, 'pos', '8820000001');
+
+    const s = await importFixture();
+    expect(s).toMatchObject({
+      rows: 12,
+      orders: 9,
+      created: 4,
+      unchanged: 0,
+      rejected: 6,
+      members: { known: 2, waiting: 1, none: 1 },
+      unknownSkuLines: 1,
+    });
+    const reasons = Object.fromEntries(s.rejections.map((r) => [r.externalId ?? `row ${r.row}`, r.reason]));
+    expect(reasons).toEqual({
+      XS20261101004: expect.stringMatching(/line 1: quantity must be a whole number ≥ 1, got -1/),
+      XS20261101005: expect.stringMatching(/disagree on orderedAt/),
+      'row 8': 'the order number is missing',
+      XS20261101006: 'unknown store_code HZ999',
+      XS20261101007: expect.stringMatching(/line 1: unit price must be an amount in yuan ≥ 0 with at most two/),
+      XS20261101008: 'orderedAt is in the future',
+    });
+    // the file row of each refusal (1 = the first row after the header)
+    expect(s.rejections.find((r) => r.externalId === 'XS20261101006')?.row).toBe(9);
+
+    const orders = await ordersTable();
+    expect(orders.map((o) => o.external_id)).toEqual([
+      'XS20261101001',
+      'XS20261101002',
+      'XS20261101003',
+      'XS20261101009',
+    ]);
+    const [o1, o2, o3, o9] = orders;
+    // two lines, the order's discount given once, paid = total - discount; 09:15 Beijing time is 01:15 UTC
+    expect(o1).toMatchObject({
+      customer_id: member,
+      store_id: 'sto_001',
+      total_fen: 9660,
+      discount_fen: 400,
+      paid_fen: 9260,
+      ordered_at: '2026-11-01 01:15:22+00',
+    });
+    expect(o1.lines).toEqual([
+      {
+        sku: 'MD100003',
+        product: 'prd_md100003',
+        name: '络活喜 苯磺酸氨氯地平片 5mg×28片',
+        qty: 1,
+        unit: 6260,
+        amount: 6260,
+      },
+      {
+        sku: 'MD100001',
+        product: 'prd_md100001',
+        name: '络活喜 苯磺酸氨氯地平片 5mg×7片',
+        qty: 2,
+        unit: 1700,
+        amount: 3400,
+      },
+    ]);
+    // a card MedLoop does not know yet: the order keeps it and waits; a SKU outside the catalogue keeps its name
+    expect(o2).toMatchObject({ customer_id: null, member_source_id: '8820000002', total_fen: 2990 });
+    expect(o2.lines).toEqual([
+      { sku: 'VC0001', product: null, name: '维生素C泡腾片 10片', qty: 1, unit: 2990, amount: 2990 },
+    ]);
+    // a walk-in sale
+    expect(o3).toMatchObject({ customer_id: null, member_source_id: null, store_id: 'sto_002', total_fen: 3540 });
+    // full-width card number and quantity, a ¥ price and no amount
+    expect(o9).toMatchObject({ customer_id: member, member_source_id: '8820000001', total_fen: 3400, paid_fen: 3400 });
+
+    const quarantined = await sys.database.exec(
+      "select kind, source, source_id, reason from ingest_quarantine where kind = 'order' order by source_id nulls first",
+    );
+    expect(quarantined).toHaveLength(6);
+    expect(quarantined[0]).toMatchObject({ kind: 'order', source: 'pos', source_id: null });
+    const log = await sys.database.exec(
+      "select status, records, accepted, rejected from integration_log where operation = 'import.orders'",
+    );
+    // the order whose rows disagree never became an order: the batch had the other eight
+    expect(log).toEqual([{ status: 'partial', records: 8, accepted: 4, rejected: 4 }]);
+  });
+
+  it('changes no order when the same file is imported again', async () => {
+    const before = await ordersTable();
+    sys.clock.advance(3_600_000);
+    const s = await importFixture();
+    expect(s).toMatchObject({ orders: 9, created: 0, unchanged: 4, rejected: 6 });
+    expect(await ordersTable()).toEqual(before);
+  });
+
+  it('gives the waiting order to the card when the card arrives', async () => {
+    const res = await ingest(sys, [{ ...card('8820000002'), name: '周建国', birthday: '1966-01-20' }]);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ created: 1, ordersAttached: 1 });
+    const [o2] = (await ordersTable()).filter((o) => o.external_id === 'XS20261101002');
+    expect(o2.customer_id).toBe(await customerOf(sys, 'pos', '8820000002'));
+  });
+});
+
+describe('POST /api/ingest/orders', () => {
+  const mallOrder = (id: string, over: Record<string, unknown> = {}) => ({
+    externalId: id,
+    memberId: 'mall_zm',
+    orderedAt: '2026-11-20T06:30:00Z',
+    discountFen: 500,
+    lines: [{ sku: 'MD100002', quantity: 1, unitPriceFen: 3400 }],
+    ...over,
+  });
+
+  it('takes a mall batch order by order: the good ones land with their member, a bad one is refused', async () => {
+    await ingest(
+      sys,
+      [{ sourceId: 'mall_zm', mallAccount: 'mall_zm', name: '周敏', phone: '13957112233' }],
+      'key_mall',
+    );
+    const res = await ingestOrders(
+      sys,
+      [
+        mallOrder('MALL0001'),
+        mallOrder('MALL0002', { couponCode: 'X' }),
+        mallOrder('MALL0003', { memberId: null, lines: [{ sku: 'MD100001', quantity: 2, amountFen: 3000 }] }),
+      ],
+      'key_mall',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      received: 3,
+      created: 2,
+      rejected: 1,
+      members: { known: 1, waiting: 0, none: 1 },
+    });
+    expect(res.body.results[1]).toMatchObject({ status: 'rejected', reason: 'unknown field couponCode' });
+    const mall = (await ordersTable()).filter((o) => String(o.external_id).startsWith('MALL'));
+    expect(mall).toMatchObject([
+      {
+        external_id: 'MALL0001',
+        customer_id: await customerOf(sys, 'mall', 'mall_zm'),
+        total_fen: 3400,
+        paid_fen: 2900,
+      },
+      { external_id: 'MALL0003', customer_id: null, total_fen: 3000, paid_fen: 2500 },
+    ]);
+  });
+
+  it('answers a replay as unchanged and refuses the same order number with other contents', async () => {
+    const before = await ordersTable();
+    const res = await ingestOrders(
+      sys,
+      [mallOrder('MALL0001'), mallOrder('MALL0003', { discountFen: 100 })],
+      'key_mall',
+    );
+    expect(res.body.results).toEqual([
+      { index: 0, externalId: 'MALL0001', status: 'unchanged' },
+      {
+        index: 1,
+        externalId: 'MALL0003',
+        status: 'rejected',
+        reason: 'order MALL0003 is stored already with other contents',
+      },
+    ]);
+    expect(await ordersTable()).toEqual(before);
+  });
+
+  it("keeps a store's POS key to its own store's orders", async () => {
+    const res = await ingestOrders(sys, [
+      {
+        externalId: 'XS20261120001',
+        storeCode: 'HZ002',
+        orderedAt: '2026-11-20 10:00',
+        lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '17.00' }],
+      },
+      {
+        externalId: 'XS20261120002',
+        orderedAt: '2026-11-20 10:05',
+        lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '17.00' }],
+      },
+    ]);
+    expect(res.body.results.map((r: { status: string; reason?: string }) => r.reason ?? r.status)).toEqual([
+      "store_code HZ002 is not this key's store",
+      'created',
+    ]);
+    const [row] = await sys.database.exec("select store_id from orders where external_id = 'XS20261120002'");
+    expect(row.store_id).toBe('sto_001');
+  });
+
+  it('refuses a malformed body whole, a WeCom key and an unsigned call', async () => {
+    expect((await ingestOrders(sys, [], 'key_mall')).status).toBe(400);
+    expect((await ingestOrders(sys, [mallOrder('W1')], 'key_wecom')).status).toBe(403);
+    const unsigned = await sys.call('/api/ingest/orders', { body: { orders: [mallOrder('U1')] } });
+    expect(unsigned.status).toBe(401);
+    const stored = await sys.database.exec("select 1 from orders where external_id in ('W1', 'U1')");
+    expect(stored).toHaveLength(0);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { groupOrderRows, moneyFen, normalizeOrder, parseOrderTime } from '../../../shared/identity/order.js';
+
+const NOW = new Date('2026-11-26T08:00:00Z');
+
+describe('moneyFen', () => {
+  it.each([
+    ['12.50', 1250],
+    ['12.5', 1250],
+    ['12', 1200],
+    ['¥1,234.05', 123405],
+    ['￥ 0.99', 99],
+    ['３４．００', 3400],
+    ['17元', 1700],
+    [0, 0],
+  ])('reads %s yuan as %i fen exactly', (yuan, fen) => {
+    expect(moneyFen(null, yuan, 'amount')).toBe(fen);
+  });
+
+  it('reads fen as a whole number and agrees when both are given', () => {
+    expect(moneyFen('1250', null, 'amount')).toBe(1250);
+    expect(moneyFen(1250, '12.50', 'amount')).toBe(1250);
+    expect(moneyFen(null, '', 'amount')).toBeNull();
+  });
+
+  it.each([
+    [null, '12.345', /two decimals/],
+    [null, '-3.00', /≥ 0/],
+    [null, 'abc', /yuan/],
+    ['12.5', null, /whole number/],
+    [1250, '12.60', /disagrees/],
+  ])('refuses fen %s / yuan %s', (fen, yuan, reason) => {
+    expect(moneyFen(fen, yuan, 'amount')).toMatch(reason);
+  });
+});
+
+describe('parseOrderTime', () => {
+  it('reads local times as Beijing time', () => {
+    expect(parseOrderTime('2026-11-01 09:15:22')?.toISOString()).toBe('2026-11-01T01:15:22.000Z');
+    expect(parseOrderTime('2026/11/1 10:02')?.toISOString()).toBe('2026-11-01T02:02:00.000Z');
+    // a bare date is that day's Beijing midnight, the day before in UTC
+    expect(parseOrderTime('2026-03-07')?.toISOString()).toBe('2026-03-06T16:00:00.000Z');
+    expect(parseOrderTime('２０２６年３月７日')?.toISOString()).toBe('2026-03-06T16:00:00.000Z');
+  });
+
+  it('keeps a time that names its zone', () => {
+    expect(parseOrderTime('2026-11-01T01:15:22Z')?.toISOString()).toBe('2026-11-01T01:15:22.000Z');
+    expect(parseOrderTime('2026-11-01T09:15:22+08:00')?.toISOString()).toBe('2026-11-01T01:15:22.000Z');
+  });
+
+  it.each(['2026-02-30 10:00', '2026-11-01 24:00', 'yesterday', '', null])('refuses %s', (s) => {
+    expect(parseOrderTime(s)).toBeNull();
+  });
+});
+
+describe('normalizeOrder', () => {
+  const order = (over: Record<string, unknown> = {}) => ({
+    externalId: ' XS001 ',
+    memberId: '８８２０００１',
+    orderedAt: '2026-11-01 09:15',
+    lines: [
+      { sku: 'MD100003', quantity: '1', unitPrice: '62.60' },
+      { sku: 'MD100001', quantity: 2, unitPriceFen: 1700, amount: '30.00' },
+    ],
+    ...over,
+  });
+
+  it('cleans the order and adds up its lines', () => {
+    const r = normalizeOrder(order({ discount: '2.60' }), NOW);
+    expect(r).toMatchObject({
+      ok: true,
+      order: { externalId: 'XS001', memberId: '8820001', totalFen: 9260, discountFen: 260, paidFen: 9000 },
+    });
+    // a line discount: the amount (30.00) wins over quantity × unit price (34.00)
+    if (r.ok) expect(r.order.lines[1]).toMatchObject({ quantity: 2, unitPriceFen: 1700, amountFen: 3000 });
+  });
+
+  it('derives the discount from what was paid', () => {
+    const r = normalizeOrder(order({ paid: '90.00' }), NOW);
+    expect(r).toMatchObject({ ok: true, order: { discountFen: 260, paidFen: 9000 } });
+  });
+
+  it.each([
+    [{ externalId: '' }, /order number/],
+    [{ orderedAt: '2026-13-01' }, /not a time/],
+    [{ orderedAt: '2026-11-26 18:00' }, /future/],
+    [{ lines: [] }, /at least one line/],
+    [{ lines: [{ sku: 'A', quantity: '0', unitPrice: '1' }] }, /line 1: quantity/],
+    [{ lines: [{ sku: 'A', quantity: '1.5', unitPrice: '1' }] }, /line 1: quantity/],
+    [{ lines: [{ quantity: '1', unitPrice: '1' }] }, /line 1: sku/],
+    [{ lines: [{ sku: 'A', quantity: '1' }] }, /unit price or an amount/],
+    [{ total: '100.00' }, /not the sum of the lines, 9260/],
+    [{ paid: '95.00' }, /more than the lines/],
+    [{ discount: '1.00', paid: '90.00' }, /not the total 9260 fen less the discount 100/],
+  ])('refuses %o', (over, reason) => {
+    const r = normalizeOrder(order(over), NOW);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+});
+
+describe('groupOrderRows', () => {
+  it('makes one order of the rows of one number, its own fields given once or repeated', () => {
+    const { orders, orphans } = groupOrderRows([
+      { externalId: 'A', memberId: 'm1', orderedAt: '2026-11-01 09:00', discount: '1.00', sku: 'X', quantity: '1' },
+      { externalId: 'B', orderedAt: '2026-11-01 10:00', sku: 'Y', quantity: '2' },
+      { externalId: 'A', memberId: 'm1', sku: 'Z', quantity: '3', discount: '' },
+      { externalId: '', sku: 'W', quantity: '1' },
+    ]);
+    expect(orphans).toEqual([3]);
+    expect(orders).toHaveLength(2);
+    expect(orders[0]).toMatchObject({
+      firstRow: 0,
+      rows: 2,
+      order: {
+        externalId: 'A',
+        memberId: 'm1',
+        discount: '1.00',
+        lines: [
+          { sku: 'X', quantity: '1' },
+          { sku: 'Z', quantity: '3' },
+        ],
+      },
+    });
+    expect(orders[0].conflict).toBeUndefined();
+    expect(orders[1].order.lines).toEqual([{ sku: 'Y', quantity: '2' }]);
+  });
+
+  it('marks an order whose rows contradict each other', () => {
+    const { orders } = groupOrderRows([
+      { externalId: 'A', memberId: 'm1', sku: 'X', quantity: '1' },
+      { externalId: 'A', memberId: 'm2', sku: 'Y', quantity: '1' },
+    ]);
+    expect(orders[0].conflict).toMatch(/disagree on memberId: m1 and m2/);
+  });
+});
