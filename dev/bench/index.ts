@@ -3,12 +3,14 @@
  *   api         [--connections 100] [--duration 10]
  *   demo-load   [--members 100000] [--seed 1] [--concurrency 3] [--pglite]
  *   redemption  [--connections 100] [--requests 20000] [--duration 10]
+ *   order-import [--members 20000] [--batch 500]
  * Needs DATABASE_URL (and NEON_WS_PROXY for a local server): `npm run pg:start` prints both.
  */
 import { apiBench } from './api.bench.js';
 import { demoLoadBench } from './demo-load.bench.js';
 import { type Registry, runFromCommandLine } from './harness.js';
 import { identityBench } from './identity.bench.js';
+import { orderImportBench } from './order-import.bench.js';
 import { redemptionBench } from './redemption.bench.js';
 
 const BENCHES: Registry = {
@@ -18,6 +20,10 @@ const BENCHES: Registry = {
   },
   api: { description: 'GET /api/health under load vs GET /api/ping (autocannon)', run: apiBench },
   'demo-load': { description: 'generate + bulk-load N demo members vs a generate_series insert', run: demoLoadBench },
+  'order-import': {
+    description: "import N members' POS and mall orders from a line-per-row export vs INSERT … SELECT of the same rows",
+    run: orderImportBench,
+  },
   redemption: {
     description: 'POST /api/pos/redeem (signed, distinct coupons) under load vs GET /api/ping (autocannon)',
     run: redemptionBench,

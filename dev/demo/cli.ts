@@ -1,12 +1,14 @@
 /**
- * npm run demo -- [--members N] [--seed S] [--now YYYY-MM-DD] [--orders-mean X] [--truth FILE.csv]
+ * npm run demo -- [--members N] [--seed S] [--now YYYY-MM-DD] [--orders-mean X] [--truth FILE.csv] [--orders-csv FILE.csv]
+ * --truth writes the identity evaluation's records; --orders-csv the POS and mall orders as an orders export
+ * (`npm run import -- --kind orders`).
  *
  * Loads demo data into DATABASE_URL (Neon driver; NEON_WS_PROXY for a local server) or into the PGlite folder
  * PGLITE_DIR (default .data/pglite). Stop `npm start` first when using PGlite: one process owns the folder.
  */
 import { type DatabaseConfig, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { flagNumber, flagString, parseFlags, UsageError } from '../bench/flags.js';
-import { DEMO_DEFAULTS, demoNow, generateDemo, loadDemo, writeIdentityTruthCsv } from './index.js';
+import { DEMO_DEFAULTS, demoNow, generateDemo, loadDemo, writeIdentityTruthCsv, writeOrdersCsv } from './index.js';
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const now = nowFlag ? demoNow(new Date(`${nowFlag}T12:00:00+08:00`)) : demoNow(new Date());
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be YYYY-MM-DD, got "${nowFlag}"`);
   const truth = flagString(flags, 'truth');
+  const ordersCsv = flagString(flags, 'orders-csv');
   const data = generateDemo({ seed, members, now, ordersPerMemberMean: flagNumber(flags, 'orders-mean', 3) });
 
   const url = process.env.DATABASE_URL;
@@ -56,6 +59,10 @@ async function main(): Promise<void> {
   if (truth) {
     const rows = await writeIdentityTruthCsv(data, truth);
     console.log(`identity truth: ${rows} records -> ${truth}`);
+  }
+  if (ordersCsv) {
+    const { orders, rows } = await writeOrdersCsv(data, ordersCsv);
+    console.log(`orders export: ${orders} POS and mall orders, ${rows} rows -> ${ordersCsv}`);
   }
 }
 

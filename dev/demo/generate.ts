@@ -132,6 +132,8 @@ export interface OrderRow {
   externalId: string;
   storeId: string | null;
   customerId: string;
+  /** the source record the source gave the order to (its source_id: card number, mall account, openid) */
+  memberSourceId: string;
   totalFen: number;
   discountFen: number;
   paidFen: number;
@@ -862,6 +864,7 @@ function emitOrder(rng: Rng, rec: SourceRec, ev: PurchaseEvent, key: string, out
     externalId,
     storeId: rec.storeId,
     customerId: rec.customer.id,
+    memberSourceId: rec.truth.sourceId,
     totalFen: total,
     discountFen: discount,
     paidFen: total - discount,
@@ -1064,4 +1067,84 @@ export async function writeIdentityTruthCsv(data: DemoData, file: string): Promi
   out.end();
   await once(out, 'finish');
   return rows;
+}
+
+/** The columns of an orders export as `npm run import -- --kind orders` reads it by default (DEFAULT_ORDER_MAPPING). */
+export const ORDERS_EXPORT_COLUMNS = [
+  'source',
+  'order_id',
+  'member_id',
+  'store_code',
+  'ordered_at',
+  'sku',
+  'product_name',
+  'quantity',
+  'unit_price',
+  'amount',
+  'discount',
+  'paid',
+] as const;
+
+const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+
+/** Beijing wall-clock time, as a till prints it. */
+function beijingTime(iso: string): string {
+  const t = new Date(Date.parse(iso) + 8 * 3_600_000).toISOString();
+  return `${t.slice(0, 10)} ${t.slice(11, 19)}`;
+}
+
+/**
+ * The POS and mall orders of the demo as those systems would export them for the initial migration: one row per
+ * item sold, amounts in yuan, Beijing time, the order's discount and paid amount on its first row. Returns
+ * { orders, rows }.
+ */
+export async function writeOrdersCsv(data: DemoData, file: string): Promise<{ orders: number; rows: number }> {
+  await mkdir(dirname(file), { recursive: true });
+  const out = createWriteStream(file, { encoding: 'utf8' });
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  const storeCode = new Map(DEMO_STORES.map((st) => [st.id, st.code]));
+  const names = new Map(DEMO_PRODUCTS.map((p) => [p.sku, p.name]));
+  let orders = 0;
+  let rows = 0;
+  await write(`${ORDERS_EXPORT_COLUMNS.join(',')}\n`);
+  for (const chunk of data.chunks()) {
+    const linesOf = new Map<string, OrderLineRow[]>();
+    for (const l of chunk.orderLines) {
+      const list = linesOf.get(l.orderId);
+      if (list) list.push(l);
+      else linesOf.set(l.orderId, [l]);
+    }
+    const text: string[] = [];
+    for (const o of chunk.orders) {
+      if (o.source !== 'pos' && o.source !== 'mall') continue;
+      orders += 1;
+      for (const [i, l] of (linesOf.get(o.id) ?? []).entries()) {
+        rows += 1;
+        text.push(
+          [
+            o.source,
+            o.externalId,
+            o.memberSourceId,
+            o.storeId === null ? null : (storeCode.get(o.storeId) ?? null),
+            beijingTime(o.orderedAt),
+            l.sku,
+            names.get(l.sku) ?? null,
+            String(l.quantity),
+            yuan(l.unitPriceFen),
+            yuan(l.amountFen),
+            i === 0 ? yuan(o.discountFen) : null,
+            i === 0 ? yuan(o.paidFen) : null,
+          ]
+            .map(csvField)
+            .join(','),
+        );
+      }
+    }
+    if (text.length > 0) await write(`${text.join('\n')}\n`);
+  }
+  out.end();
+  await once(out, 'finish');
+  return { orders, rows };
 }

@@ -154,6 +154,7 @@ const ORDER_COLUMNS: readonly Column<OrderRow>[] = [
   ['external_id', 'text', (r) => r.externalId],
   ['store_id', 'text', (r) => r.storeId],
   ['customer_id', 'text', (r) => r.customerId],
+  ['member_source_id', 'text', (r) => r.memberSourceId],
   ['total_fen', 'int4', (r) => r.totalFen],
   ['discount_fen', 'int4', (r) => r.discountFen],
   ['paid_fen', 'int4', (r) => r.paidFen],

@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { OrderSource } from '../../../../shared/identity/order.js';
 import type { Db, Tx } from '../client.js';
-import { orderLines, orders } from '../schema.js';
+import type { orderLines, orders } from '../schema.js';
 import { rows } from './identity.repo.js';
 
 type Conn = Db | Tx;
@@ -59,28 +59,58 @@ export const orderIngestRepo = {
 
   /**
    * Inserts the orders that do not exist yet and the lines of exactly those (an order a concurrent batch stored
-   * first is skipped whole, lines and all). Returns the external ids inserted.
+   * first is skipped whole, lines and all), in one statement whose parameters are two JSON arrays. Returns the
+   * external ids inserted.
    */
   async insert(
     conn: Conn,
     batch: readonly { order: OrderInsert; lines: readonly OrderLineInsert[] }[],
   ): Promise<Set<string>> {
-    const inserted = new Set<string>();
-    for (let i = 0; i < batch.length; i += 500) {
-      const part = batch.slice(i, i + 500);
-      const r = await conn
-        .insert(orders)
-        .values(part.map((b) => b.order))
-        .onConflictDoNothing({ target: [orders.source, orders.externalId] })
-        .returning({ id: orders.id, externalId: orders.externalId });
-      const ids = new Set(r.map((x) => x.id));
-      for (const x of r) inserted.add(x.externalId);
-      const lines = part.flatMap((b) =>
-        ids.has(b.order.id) ? b.lines.map((l) => ({ ...l, orderId: b.order.id })) : [],
-      );
-      for (let j = 0; j < lines.length; j += 2000) await conn.insert(orderLines).values(lines.slice(j, j + 2000));
-    }
-    return inserted;
+    if (batch.length === 0) return new Set();
+    const orderRows = batch.map(({ order: o }) => ({
+      id: o.id,
+      source: o.source,
+      external_id: o.externalId,
+      store_id: o.storeId ?? null,
+      customer_id: o.customerId ?? null,
+      member_source_id: o.memberSourceId ?? null,
+      total_fen: o.totalFen,
+      discount_fen: o.discountFen ?? 0,
+      paid_fen: o.paidFen,
+      ordered_at: o.orderedAt instanceof Date ? o.orderedAt.toISOString() : o.orderedAt,
+      payload_hash: o.payloadHash ?? null,
+    }));
+    const lineRows = batch.flatMap(({ order, lines }) =>
+      lines.map((l) => ({
+        order_id: order.id,
+        line_no: l.lineNo,
+        product_id: l.productId ?? null,
+        sku: l.sku,
+        product_name: l.productName ?? null,
+        quantity: l.quantity,
+        unit_price_fen: l.unitPriceFen,
+        amount_fen: l.amountFen,
+      })),
+    );
+    const r = await rows<{ external_id: string }>(
+      conn,
+      sql`with o as (
+            insert into orders (id, source, external_id, store_id, customer_id, member_source_id, total_fen,
+                                discount_fen, paid_fen, ordered_at, payload_hash)
+            select * from jsonb_to_recordset(${JSON.stringify(orderRows)}::jsonb) as t(id text, source text,
+              external_id text, store_id text, customer_id text, member_source_id text, total_fen int,
+              discount_fen int, paid_fen int, ordered_at timestamptz, payload_hash text)
+            on conflict (source, external_id) do nothing
+            returning id, external_id),
+          l as (
+            insert into order_lines (order_id, line_no, product_id, sku, product_name, quantity, unit_price_fen,
+                                     amount_fen)
+            select t.* from jsonb_to_recordset(${JSON.stringify(lineRows)}::jsonb) as t(order_id text, line_no int,
+              product_id text, sku text, product_name text, quantity int, unit_price_fen int, amount_fen int)
+            join o on o.id = t.order_id)
+          select external_id from o`,
+    );
+    return new Set(r.map((x) => x.external_id));
   },
 
   /**
