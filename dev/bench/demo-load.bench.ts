@@ -7,7 +7,7 @@
 import { type Database, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { generateDemo } from '../demo/generate.js';
 import { loadDemo } from '../demo/load.js';
-import { dropDatabase } from '../identity/drop-database.js';
+import { openScratchDatabase } from '../identity/drop-database.js';
 import { type Flags, flagBoolean, flagNumber } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
 
@@ -26,19 +26,9 @@ export async function demoLoadBench(flags: Flags): Promise<Record<string, unknow
     database = await openDatabase({ kind: 'pglite' });
     cleanup = () => database.close();
   } else {
-    const { url, wsProxy } = requireDatabaseUrl();
-    const admin = await openDatabase({ kind: 'neon', url, wsProxy });
-    const name = `medloop_bench_${Date.now().toString(36)}`;
-    await admin.exec(`create database ${name}`);
-    const benchUrl = new URL(url);
-    benchUrl.pathname = `/${name}`;
-    console.log(`demo-load: fresh database ${name}`);
-    database = await openDatabase({ kind: 'neon', url: benchUrl.href, wsProxy });
-    cleanup = async () => {
-      await database.close();
-      await dropDatabase(admin, name);
-      await admin.close();
-    };
+    const scratch = await openScratchDatabase({ ...requireDatabaseUrl(), prefix: 'medloop_bench', label: 'demo-load' });
+    database = scratch.database;
+    cleanup = scratch.close;
   }
 
   try {

@@ -17,7 +17,7 @@ import { linkAll } from '../../functions/app/identity/link-all.js';
 import { computeQuality, IMPORT_ACTOR } from '../../functions/app/identity/quality.js';
 import { generateDemo } from '../demo/generate.js';
 import { loadDemo } from '../demo/load.js';
-import { dropDatabase } from '../identity/drop-database.js';
+import { openScratchDatabase } from '../identity/drop-database.js';
 import { type Flags, flagBoolean, flagNumber, flagString, UsageError } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
 
@@ -41,20 +41,15 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
     database = await openDatabase({ kind: 'pglite' });
     cleanup = () => database.close();
   } else {
-    const { url, wsProxy } = requireDatabaseUrl();
-    const admin = await openDatabase({ kind: 'neon', url, wsProxy });
-    const name = `medloop_bench_${Date.now().toString(36)}`;
-    await admin.exec(from === undefined ? `create database ${name}` : `create database ${name} template ${from}`);
-    const benchUrl = new URL(url);
-    benchUrl.pathname = `/${name}`;
-    console.log(`identity: fresh database ${name}`);
-    database = await openDatabase({ kind: 'neon', url: benchUrl.href, wsProxy });
-    cleanup = async () => {
-      await database.close();
-      if (keep) console.log(`identity: kept database ${name}`);
-      else await dropDatabase(admin, name);
-      await admin.close();
-    };
+    const scratch = await openScratchDatabase({
+      ...requireDatabaseUrl(),
+      prefix: 'medloop_bench',
+      label: 'identity',
+      template: from,
+      keep,
+    });
+    database = scratch.database;
+    cleanup = scratch.close;
   }
   try {
     await migrateDatabase(database);

@@ -9,11 +9,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
+import { migrateDatabase } from '../../functions/adapters/db/client.js';
 import { importFile, importOrdersFile } from '../../functions/app/identity/import-file.js';
 import { generateDemo, writeIdentityTruthCsv, writeOrdersCsv } from '../demo/generate.js';
 import { loadDemoFixtures } from '../demo/load.js';
-import { dropDatabase } from '../identity/drop-database.js';
+import { openScratchDatabase } from '../identity/drop-database.js';
 import { type Flags, flagNumber } from './flags.js';
 import { requireDatabaseUrl, round } from './harness.js';
 
@@ -22,14 +22,12 @@ export async function orderImportBench(flags: Flags): Promise<Record<string, unk
   const seed = flagNumber(flags, 'seed', 1);
   const batchSize = flagNumber(flags, 'batch', 500);
   const now = new Date('2025-06-30T16:00:00Z');
-  const { url, wsProxy } = requireDatabaseUrl();
-  const admin = await openDatabase({ kind: 'neon', url, wsProxy });
-  const name = `medloop_bench_${Date.now().toString(36)}`;
-  await admin.exec(`create database ${name}`);
-  const benchUrl = new URL(url);
-  benchUrl.pathname = `/${name}`;
-  console.log(`order-import: fresh database ${name}`);
-  const database = await openDatabase({ kind: 'neon', url: benchUrl.href, wsProxy });
+  const scratch = await openScratchDatabase({
+    ...requireDatabaseUrl(),
+    prefix: 'medloop_bench',
+    label: 'order-import',
+  });
+  const database = scratch.database;
   const dir = await mkdtemp(join(tmpdir(), 'medloop-orders-'));
   try {
     await migrateDatabase(database);
@@ -89,8 +87,6 @@ export async function orderImportBench(flags: Flags): Promise<Record<string, unk
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
-    await database.close();
-    await dropDatabase(admin, name);
-    await admin.close();
+    await scratch.close();
   }
 }

@@ -45,7 +45,7 @@ import { round } from '../bench/harness.js';
 import { generateDemo, writeIdentityTruthCsv } from '../demo/generate.js';
 import { loadDemoFixtures } from '../demo/load.js';
 import { Rng } from '../demo/prng.js';
-import { dropDatabase } from '../identity/drop-database.js';
+import { openScratchDatabase } from '../identity/drop-database.js';
 import { explainFalseMerges, printFalseMerges } from '../identity/false-merges.js';
 import { explainRecallGaps, printRecallGaps } from '../identity/recall-gaps.js';
 
@@ -237,21 +237,14 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
       const db = database;
       cleanup = () => db.close();
     } else {
-      const url = process.env.DATABASE_URL as string;
-      const wsProxy = process.env.NEON_WS_PROXY || undefined;
-      const admin = await openDatabase({ kind: 'neon', url, wsProxy });
-      const name = `medloop_eval_${Date.now().toString(36)}`;
-      await admin.exec(`create database ${name}`);
-      const evalUrl = new URL(url);
-      evalUrl.pathname = `/${name}`;
-      console.log(`identity: fresh database ${name}`);
-      database = await openDatabase({ kind: 'neon', url: evalUrl.href, wsProxy });
-      const db = database;
-      cleanup = async () => {
-        await db.close();
-        await dropDatabase(admin, name);
-        await admin.close();
-      };
+      const scratch = await openScratchDatabase({
+        url: process.env.DATABASE_URL as string,
+        wsProxy: process.env.NEON_WS_PROXY || undefined,
+        prefix: 'medloop_eval',
+        label: 'identity',
+      });
+      database = scratch.database;
+      cleanup = scratch.close;
     }
     await migrateDatabase(database);
     await loadDemoFixtures(database);
