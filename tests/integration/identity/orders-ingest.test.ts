@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldMappingSchema, importOrdersFile } from '../../../functions/app/identity/import-file.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
+import { staffToken } from '../onboarding/helpers.js';
 import { customerOf, ingest, ingestOrders } from './helpers.js';
 
 const FILE = fileURLToPath(new URL('../../fixtures/pos-orders-legacy.csv', import.meta.url));
@@ -238,5 +239,45 @@ describe('POST /api/ingest/orders', () => {
     expect(unsigned.status).toBe(401);
     const stored = await sys.database.exec("select 1 from orders where external_id in ('W1', 'U1')");
     expect(stored).toHaveLength(0);
+  });
+});
+
+describe('undoing a merge', () => {
+  it("sends an order that came after the merge back with its card's person", async () => {
+    const wang = (n: string) => ({
+      sourceId: n,
+      cardNo: n,
+      name: '王芳',
+      birthday: '1980-08-08',
+      phone: '13857100999',
+      storeCode: 'HZ001',
+      lastActive: '2026-11-01',
+    });
+    await ingest(sys, [wang('8830000001')]);
+    await ingest(sys, [wang('8830000002')]);
+    const survivor = await customerOf(sys, 'pos', '8830000001');
+    expect(await customerOf(sys, 'pos', '8830000002')).toBe(survivor);
+    const [merge] = await sys.database.exec(
+      `select m.id, m.merged_id from identity_merges m join source_records r on r.origin_customer_id = m.merged_id
+        where r.source_id = '8830000002'`,
+    );
+    // the second card buys after the merge: the order goes to the merged person
+    const res = await ingestOrders(sys, [
+      {
+        externalId: 'XS20261124001',
+        memberId: '8830000002',
+        orderedAt: '2026-11-24 09:00',
+        lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '17.00' }],
+      },
+    ]);
+    expect(res.body.results[0]).toMatchObject({ status: 'created', customerId: survivor });
+
+    const hq = await staffToken(sys, 'u_hq01');
+    const undo = await sys.call('/api/staff/identity/merges/undo', { token: hq, body: { mergeId: merge.id } });
+    expect(undo.status).toBe(200);
+    const restored = await customerOf(sys, 'pos', '8830000002');
+    expect(restored).toBe(merge.merged_id);
+    const [order] = await sys.database.exec("select customer_id from orders where external_id = 'XS20261124001'");
+    expect(order.customer_id).toBe(restored);
   });
 });

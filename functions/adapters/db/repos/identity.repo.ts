@@ -433,6 +433,12 @@ export function createIdentityRepo(conn: Conn) {
         await conn.execute(sql`update ${t} x set ${cc} = mv.from_customer_id from identity_merge_moves mv
           where mv.merge_id = ${mergeId} and mv.table_name = ${step.table} and mv.row_id = x.${idc}`);
       }
+      // an order that arrived after the merge went to the survivor through its member's card or account; the move
+      // log never saw it, so it follows its member record back
+      await conn.execute(sql`update orders o set customer_id = r.customer_id
+        from identity_merge_moves mv join source_records r on r.id = mv.row_id
+        where mv.merge_id = ${mergeId} and mv.table_name = 'source_records'
+          and o.source = r.source and o.member_source_id = r.source_id and o.customer_id = ${m.survivor_id}`);
       await conn.execute(sql`delete from identity_merge_moves later using identity_merge_moves mine, identity_merges lm
         where mine.merge_id = ${mergeId} and later.table_name = mine.table_name and later.row_id = mine.row_id
           and later.merge_id <> ${mergeId} and lm.id = later.merge_id and lm.created_at >= ${m.created_at}::timestamptz`);

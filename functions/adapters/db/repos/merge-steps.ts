@@ -21,7 +21,9 @@ export interface MergeStep {
  * - moved by the merge itself: source_records, identities (and through identities phone_code_exchanges and the
  *   identity ids on member_codes / signup_attributions / consent_records).
  * - moved here: orders, coupons, coupon_redemptions (a redemption stays with its coupon), member_codes (a code
- *   on screen for its last ~90 s must still find the person at the till).
+ *   on screen for its last ~90 s must still find the person at the till). An order that arrives after a merge
+ *   through its member's card or account (orders.member_source_id) goes to the survivor unlogged; undo sends it
+ *   back with that member record (undoMerge in identity.repo.ts).
  * - reconciled by MERGE_HOOKS (cannot be moved row by row): points_ledger (append-only: compensating transfer
  *   lines), coupon_member_counts (primary key is template + customer: summed), the new-member coupon (voided
  *   down to one per person).
