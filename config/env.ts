@@ -32,6 +32,13 @@ export const ServerEnv = z.object({
   WECHAT_APPID: z.string().min(1).default('wxmedloopdemo0001'),
   WECHAT_SECRET: z.string().min(1),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /**
+   * ms the log of partner calls (POS, mall, WeCom) buffers before one INSERT; 0 writes each call after its
+   * response. Default 1000, and 0 on Vercel (an idle serverless instance may be frozen with a buffer in it).
+   */
+  CALL_LOG_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  /** set to "1" by Vercel in its functions */
+  VERCEL: z.string().optional(),
   /** bearer token Vercel crons send to functions/api/jobs/*; unset = jobs cannot be triggered over HTTP */
   CRON_SECRET: z.string().min(16, 'use at least 16 random characters').optional(),
 });

@@ -94,6 +94,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     database,
     close: async () => {
       await server.close();
+      await deps.callLog.flush();
       await simServer.close();
       if (!('db' in options.database)) await database.close();
     },

@@ -6,10 +6,11 @@ import { parseServerEnv, type ServerEnv } from '../../config/env.js';
 import { createTokenService, type TokenService } from '../adapters/auth/tokens.js';
 import { type Clock, systemClock } from '../adapters/clock.js';
 import { type Database, openDatabase } from '../adapters/db/client.js';
-import { createIdentityRepo } from '../adapters/db/repos/identity.repo.js';
+import { createIdentityRepo, insertIntegrationLog } from '../adapters/db/repos/identity.repo.js';
 import type { WeChatApi } from '../adapters/wechat/wechat.port.js';
 import { createWeChatHttpApi } from '../adapters/wechat/wechat-http.adapter.js';
 import { withCallLog } from '../adapters/wechat/wechat-logged.js';
+import { type CallLog, createCallLog } from './call-log.js';
 import { createLogger, type Logger } from './logger.js';
 
 export interface Deps {
@@ -19,6 +20,8 @@ export interface Deps {
   clock: Clock;
   tokens: TokenService;
   log: Logger;
+  /** the integration log of single partner calls (functions/app/call-log.ts) */
+  callLog: CallLog;
 }
 
 let current: Promise<Deps> | null = null;
@@ -90,5 +93,10 @@ export async function buildDeps(
     },
     clock,
   );
-  return { env, database, wechat, clock, tokens, log };
+  const callLog = createCallLog((entries) => insertIntegrationLog(database.db, entries), {
+    flushMs: env.CALL_LOG_FLUSH_MS ?? (env.VERCEL ? 0 : 1000),
+    onError: (error) =>
+      log.warn('integration log write failed', { error: error instanceof Error ? error.message : String(error) }),
+  });
+  return { env, database, wechat, clock, tokens, log, callLog };
 }

@@ -15,6 +15,8 @@ export default endpoint(
     action: 'identity.order_ingest',
     body: IngestOrdersBody,
     maxBodyBytes: 4 * 1024 * 1024,
+    // the batch's own row has its counts (created, linked, rejected…)
+    logsItself: true,
   },
   async ({ deps, actor, body, requestId }) => {
     if (actor.kind !== 'partner' || (actor.source !== 'pos' && actor.source !== 'mall')) return failure('FORBIDDEN');

@@ -14,6 +14,8 @@ export default endpoint(
     action: 'identity.ingest',
     body: IngestRecordsBody,
     maxBodyBytes: 2 * 1024 * 1024,
+    // the batch's own row has its counts (created, linked, rejected…)
+    logsItself: true,
   },
   async ({ deps, actor, body, requestId }) => {
     if (actor.kind !== 'partner') return failure('FORBIDDEN');

@@ -14,7 +14,13 @@ import type { Deps } from '../deps.js';
 import { activePartnerKey } from './partner-keys.js';
 
 /** A signed partner request → the partner actor (a POS key is bound to its store). */
-export async function resolvePartner(deps: Deps, req: IncomingMessage, rawBody: Buffer): Promise<Actor> {
+export async function resolvePartner(
+  deps: Deps,
+  req: IncomingMessage,
+  rawBody: Buffer,
+  /** told the key as soon as it is known, before its signature is checked (the call log names who failed) */
+  onKey?: (key: { keyId: string; source: string; storeId: string | null }) => void,
+): Promise<Actor> {
   const header = (name: string) => {
     const v = req.headers[name];
     return Array.isArray(v) ? v[0] : v;
@@ -32,6 +38,7 @@ export async function resolvePartner(deps: Deps, req: IncomingMessage, rawBody: 
   // cached for a few seconds: a revoked key stops working within PARTNER_KEY_CACHE_SECONDS (partner-keys.ts)
   const key = await activePartnerKey(deps.database.db, keyId);
   if (!key) throw new AppError('SIGNATURE_INVALID', `unknown or revoked key ${keyId.slice(0, 64)}`);
+  onKey?.({ keyId: key.id, source: key.source, storeId: key.storeId });
   const verified = verifyPartnerSignature({
     secret: key.secret,
     method: req.method ?? 'GET',

@@ -257,15 +257,18 @@ describe('undoing a merge', () => {
     await ingest(sys, [wang('8830000002')]);
     const survivor = await customerOf(sys, 'pos', '8830000001');
     expect(await customerOf(sys, 'pos', '8830000002')).toBe(survivor);
+    // whichever card's customer the merge absorbed (the survivor is picked by the rules, not by arrival)
     const [merge] = await sys.database.exec(
-      `select m.id, m.merged_id from identity_merges m join source_records r on r.origin_customer_id = m.merged_id
-        where r.source_id = '8830000002'`,
+      `select m.id, m.merged_id, r.source_id as card from identity_merges m
+         join source_records r on r.origin_customer_id = m.merged_id
+        where r.source_id in ('8830000001', '8830000002') and m.undone_at is null`,
     );
-    // the second card buys after the merge: the order goes to the merged person
+    const card = String(merge.card);
+    // that card buys after the merge: the order goes to the merged person
     const res = await ingestOrders(sys, [
       {
         externalId: 'XS20261124001',
-        memberId: '8830000002',
+        memberId: card,
         orderedAt: '2026-11-24 09:00',
         lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '17.00' }],
       },
@@ -275,8 +278,9 @@ describe('undoing a merge', () => {
     const hq = await staffToken(sys, 'u_hq01');
     const undo = await sys.call('/api/staff/identity/merges/undo', { token: hq, body: { mergeId: merge.id } });
     expect(undo.status).toBe(200);
-    const restored = await customerOf(sys, 'pos', '8830000002');
+    const restored = await customerOf(sys, 'pos', card);
     expect(restored).toBe(merge.merged_id);
+    expect(restored).not.toBe(survivor);
     const [order] = await sys.database.exec("select customer_id from orders where external_id = 'XS20261124001'");
     expect(order.customer_id).toBe(restored);
   });

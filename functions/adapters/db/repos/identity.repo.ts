@@ -60,6 +60,50 @@ export async function rows<T = Record<string, unknown>>(conn: Conn, query: SQL):
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 const iso = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d : d.toISOString());
 
+/** One row of the integration log: a batch in, or one call in or out. */
+export interface IntegrationLogEntry {
+  at: Date;
+  source: string;
+  direction: 'inbound' | 'outbound';
+  operation: string;
+  keyId: string | null;
+  storeId: string | null;
+  status: 'ok' | 'partial' | 'failed';
+  latencyMs: number;
+  records: number;
+  accepted: number;
+  rejected: number;
+  error: string | null;
+  requestId: string | null;
+  summary: Record<string, unknown> | null;
+}
+
+/** Integration-log entries in one INSERT (a batch's row, or the call log's flush of many calls). */
+export async function insertIntegrationLog(conn: Conn, entries: readonly IntegrationLogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rowsJson = entries.map((e) => ({
+    at: iso(e.at),
+    source: e.source,
+    direction: e.direction,
+    operation: e.operation,
+    key_id: e.keyId,
+    store_id: e.storeId,
+    status: e.status,
+    latency_ms: Math.round(e.latencyMs),
+    records: e.records,
+    accepted: e.accepted,
+    rejected: e.rejected,
+    error: e.error,
+    request_id: e.requestId,
+    summary: e.summary,
+  }));
+  await conn.execute(sql`insert into integration_log (at, source, direction, operation, key_id, store_id, status,
+      latency_ms, records, accepted, rejected, error, request_id, summary)
+    select * from jsonb_to_recordset(${json(rowsJson)}) as t(at timestamptz, source text, direction text,
+      operation text, key_id text, store_id text, status text, latency_ms int, records int, accepted int,
+      rejected int, error text, request_id text, summary jsonb)`);
+}
+
 export function createIdentityRepo(conn: Conn) {
   async function insertIdentities(prepared: readonly PreparedRecord[], customerOf: Map<string, string>, now: Date) {
     const items = prepared.flatMap((p, pi) =>
@@ -503,27 +547,8 @@ export function createIdentityRepo(conn: Conn) {
       return new Map(r.map((x) => [x.id, x.customer_id]));
     },
 
-    async logIntegration(e: {
-      at: Date;
-      source: string;
-      direction: 'inbound' | 'outbound';
-      operation: string;
-      keyId: string | null;
-      storeId: string | null;
-      status: 'ok' | 'partial' | 'failed';
-      latencyMs: number;
-      records: number;
-      accepted: number;
-      rejected: number;
-      error: string | null;
-      requestId: string | null;
-      summary: Record<string, unknown> | null;
-    }): Promise<void> {
-      await conn.execute(sql`insert into integration_log (at, source, direction, operation, key_id, store_id, status,
-          latency_ms, records, accepted, rejected, error, request_id, summary)
-        values (${iso(e.at)}::timestamptz, ${e.source}, ${e.direction}, ${e.operation}, ${e.keyId}, ${e.storeId}, ${e.status},
-          ${Math.round(e.latencyMs)}, ${e.records}, ${e.accepted}, ${e.rejected}, ${e.error}, ${e.requestId},
-          ${e.summary === null ? null : json(e.summary)})`);
+    async logIntegration(e: IntegrationLogEntry): Promise<void> {
+      await insertIntegrationLog(conn, [e]);
     },
 
     async quarantine(
