@@ -200,8 +200,24 @@ export const SourceHealth = z.object({
   /** minutes since the last good sync; null when there never was one */
   lagMinutes: z.number().int().nullable(),
 });
+/** One store's till (its POS key's calls), for HQ: which counter cannot get through. */
+export const TillHealth = z.object({
+  storeId: z.string(),
+  storeName: z.string(),
+  lastOkAt: z.string().nullable(),
+  /** minutes since the till last got through; null when it never did */
+  lagMinutes: z.number().int().nullable(),
+  calls24h: z.number().int(),
+  failures24h: z.number().int(),
+  /** the latest failure of the last 24 hours (a stale clock's SIGNATURE_EXPIRED, a bad payload…) */
+  lastError: z.string().nullable(),
+});
+export type TillHealth = z.infer<typeof TillHealth>;
+
 export const HealthResponse = z.object({
   sources: z.array(SourceHealth),
+  /** every store's till, in store order */
+  tills: z.array(TillHealth),
   quarantined: z.number().int(),
   openHolds: z.number().int(),
   openSuggestions: z.number().int(),

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserSystem } from './support/browser.js';
-import { customerOfRecord, ingestRecords, settle, staffFirstLogin, staffLogin } from './support/flows.js';
+import { customerOfRecord, ingestRecords, partnerCall, settle, staffFirstLogin, staffLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -123,6 +123,16 @@ describe('merge suggestions in the staff pages', () => {
 
 describe('integration health for HQ', () => {
   it('HQ sees per source the last good sync, failures and the open review queues', async () => {
+    // the till at 湖滨店 signs with a clock 10 minutes slow: every call it makes is refused
+    const stale = await partnerCall(
+      env.system,
+      '/api/pos/member',
+      { memberCode: '881234567890123456' },
+      'key_pos_hz003',
+      new Date(Date.now() - 600_000),
+    );
+    expect(stale.status).toBe(401);
+    await env.system.deps.callLog.flush();
     const { page, context } = await env.newPage();
     await staffFirstLogin(page, env.system.apiUrl, 'u_hq01');
     await page.locator('[data-testid=tile-integration-health]').click();
@@ -130,7 +140,8 @@ describe('integration health for HQ', () => {
     await pos.waitFor();
     const text = await pos.innerText();
     expect(text).toContain('门店收银系统');
-    expect(text).toContain('正常');
+    // one store's till failing makes the POS source a worry, even though the others get through
+    expect(text).toContain('有失败');
     expect(text).toMatch(/分钟前|刚刚/);
     expect(await page.locator('[data-testid=health-wecom]').innerText()).toContain('从未成功同步');
     // the calls out to WeChat (the HQ user's own login among them) are a source of their own
@@ -138,8 +149,20 @@ describe('integration health for HQ', () => {
     expect(wechat).toContain('微信接口');
     expect(wechat).toContain('正常');
     expect(await page.locator('[data-testid=health-queues]').innerText()).toContain('待店长确认');
+    // the tills one by one where someone has to act: 湖滨店 cannot get through, and why
+    const till = await page.locator('[data-testid=till-sto_003]').innerText();
+    expect(till).toContain('湖滨店');
+    expect(till).toContain('连不上');
+    expect(till).toContain('请校准该门店收银机的系统时间');
+    expect(till).toContain('SIGNATURE_EXPIRED');
+    const tills = await page.locator('[data-testid=health-tills]').innerText();
+    expect(tills).toMatch(/1 家门店收银对接正常/);
+    expect(tills).toMatch(/尚未接入 \d+ 家：/);
     await settle(page);
     await env.shot(page, 'identity-11-integration-health');
+    await page.locator('[data-testid=health-tills]').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'identity-11b-integration-health-tills');
     await context.close();
   });
 

@@ -248,7 +248,13 @@ export const integrationLog = pgTable(
     requestId: text('request_id'),
     summary: jsonb('summary'),
   },
-  (t) => [index('integration_log_source_idx').on(t.source, t.at)],
+  (t) => [
+    index('integration_log_source_idx').on(t.source, t.at),
+    // each store's till on HQ's health page: its last good call and its day, without reading the whole log
+    index('integration_log_store_idx')
+      .on(t.storeId, t.at)
+      .where(sql`${t.storeId} is not null`),
+  ],
 );
 
 /** A malformed inbound record, kept with its reason instead of being lost. */

@@ -290,28 +290,44 @@ export async function listMerges(
   });
 }
 
+/** The sources always shown, and those shown once they have a row (an import of mini-program records, a call
+ * with a key MedLoop does not know). */
 const SOURCES_SHOWN = ['pos', 'mall', 'wecom', 'wechat'] as const;
+const SOURCES_WHEN_SEEN = ['miniprogram', 'unknown'] as const;
 
 export async function integrationHealth(deps: Deps): Promise<HealthResponse> {
   const now = deps.clock.now();
-  const { sources, counts } = await createIdentityReviewRepo(deps.database.db).health(now);
-  const bySource = new Map(sources.map((s) => [s.source, s]));
-  const names = [...new Set([...SOURCES_SHOWN, ...bySource.keys()])];
+  const { sources, tills, counts } = await createIdentityReviewRepo(deps.database.db).health(now, [
+    ...SOURCES_SHOWN,
+    ...SOURCES_WHEN_SEEN,
+  ]);
+  const lag = (at: string | null) =>
+    at === null ? null : Math.max(0, Math.floor((now.getTime() - new Date(at).getTime()) / 60_000));
   return {
-    sources: names.map((name) => {
-      const s = bySource.get(name);
-      const lastOk = s?.last_ok_at ? new Date(s.last_ok_at) : null;
-      return {
-        source: name,
-        lastOkAt: lastOk?.toISOString() ?? null,
-        lastFailureAt: s?.last_failure_at ? new Date(s.last_failure_at).toISOString() : null,
-        lastError: s?.last_error ?? null,
-        calls24h: s?.calls ?? 0,
-        failures24h: s?.failures ?? 0,
-        rejectedRecords24h: s?.rejected ?? 0,
-        lagMinutes: lastOk ? Math.max(0, Math.floor((now.getTime() - lastOk.getTime()) / 60_000)) : null,
-      };
-    }),
+    sources: sources
+      .filter((s) => (SOURCES_SHOWN as readonly string[]).includes(s.source) || s.last_ok_at || s.last_failure_at)
+      .map((s) => {
+        const lastOk = s.last_ok_at ? new Date(s.last_ok_at) : null;
+        return {
+          source: s.source,
+          lastOkAt: lastOk?.toISOString() ?? null,
+          lastFailureAt: s.last_failure_at ? new Date(s.last_failure_at).toISOString() : null,
+          lastError: s.last_error,
+          calls24h: s.calls,
+          failures24h: s.failures,
+          rejectedRecords24h: s.rejected,
+          lagMinutes: lag(s.last_ok_at),
+        };
+      }),
+    tills: tills.map((t) => ({
+      storeId: t.store_id,
+      storeName: t.store_name,
+      lastOkAt: t.last_ok_at ? new Date(t.last_ok_at).toISOString() : null,
+      lagMinutes: lag(t.last_ok_at),
+      calls24h: t.calls,
+      failures24h: t.failures,
+      lastError: t.last_error,
+    })),
     quarantined: counts?.quarantined ?? 0,
     openHolds: counts?.holds ?? 0,
     openSuggestions: counts?.suggestions ?? 0,

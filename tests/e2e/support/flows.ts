@@ -42,20 +42,24 @@ export async function staffLogin(page: Page, baseUrl: string, simUserId: string)
 
 /** Signed partner ingest, as the POS or the mall sends it (the same call the integration tests make). */
 export async function ingestRecords(system: BrowserSystem, records: unknown[], keyId: string) {
+  const res = await partnerCall(system, '/api/ingest/records', { records }, keyId);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.json();
+}
+
+/** A signed partner call; `now` signs with another clock (a till whose clock is off). */
+export function partnerCall(system: BrowserSystem, path: string, payload: unknown, keyId: string, now = new Date()) {
   const key = DEMO_PARTNER_KEYS.find((k) => k.id === keyId);
   if (!key) throw new Error(`no demo key ${keyId}`);
-  const body = JSON.stringify({ records });
-  const path = '/api/ingest/records';
-  const res = await fetch(`${system.apiUrl}${path}`, {
+  const body = JSON.stringify(payload);
+  return fetch(`${system.apiUrl}${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...partnerHeaders({ keyId: key.id, secret: key.secret, method: 'POST', path, body, now: new Date() }),
+      ...partnerHeaders({ keyId: key.id, secret: key.secret, method: 'POST', path, body, now }),
     },
     body,
   });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return res.json();
 }
 
 /** The customer a source record belongs to now. */

@@ -130,5 +130,12 @@ describe('the integration log of partner calls', () => {
     expect(pos.failures24h).toBeGreaterThanOrEqual(2);
     expect(pos.lastError).toMatch(/VALIDATION_FAILED|SIGNATURE_INVALID/);
     expect(res.body.sources.map((s: { source: string }) => s.source)).toContain('unknown');
+    // the tills one by one: 文三路店's key made every call above; a store whose till never called has no figures
+    const hz001 = res.body.tills.find((t: { storeId: string }) => t.storeId === 'sto_001');
+    expect(hz001).toMatchObject({ storeName: '文三路店', lagMinutes: 0, failures24h: 2 });
+    expect(hz001.calls24h).toBeGreaterThanOrEqual(4);
+    expect(hz001.lastError).toMatch(/^(VALIDATION_FAILED|SIGNATURE_INVALID): /);
+    const hz002 = res.body.tills.find((t: { storeId: string }) => t.storeId === 'sto_002');
+    expect(hz002).toMatchObject({ lastOkAt: null, lagMinutes: null, calls24h: 0, failures24h: 0, lastError: null });
   });
 });

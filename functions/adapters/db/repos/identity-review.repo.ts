@@ -257,7 +257,12 @@ export function createIdentityReviewRepo(conn: Conn) {
       return r[0]?.region_id ?? null;
     },
 
-    async health(now: Date) {
+    /**
+     * Per source: the last good call or batch, the last failure and its error, and the last 24 hours' counts.
+     * Every figure is an index probe or a 24-hour range of (source, at): the log grows by every till's every call,
+     * so nothing here reads it whole.
+     */
+    async health(now: Date, sourceNames: readonly string[]) {
       const since = new Date(now.getTime() - 86_400_000).toISOString();
       const sources = await rows<{
         source: string;
@@ -269,14 +274,41 @@ export function createIdentityReviewRepo(conn: Conn) {
         rejected: number;
       }>(
         conn,
-        sql`select l.source,
-              max(l.at) filter (where l.status <> 'failed')::text as last_ok_at,
-              max(l.at) filter (where l.status <> 'ok')::text as last_failure_at,
-              (select e.error from integration_log e where e.source = l.source and e.error is not null order by e.at desc limit 1) as last_error,
-              count(*) filter (where l.at >= ${since}::timestamptz)::int as calls,
-              count(*) filter (where l.at >= ${since}::timestamptz and l.status = 'failed')::int as failures,
-              coalesce(sum(l.rejected) filter (where l.at >= ${since}::timestamptz), 0)::int as rejected
-            from integration_log l group by l.source order by l.source`,
+        sql`select s.source,
+              (select max(l.at) from integration_log l where l.source = s.source and l.status <> 'failed')::text as last_ok_at,
+              (select max(l.at) from integration_log l where l.source = s.source and l.status <> 'ok')::text as last_failure_at,
+              (select l.error from integration_log l where l.source = s.source and l.error is not null
+                order by l.at desc limit 1) as last_error,
+              d.calls, d.failures, d.rejected
+            from jsonb_array_elements_text(${JSON.stringify(sourceNames)}::jsonb) with ordinality s(source, n)
+            cross join lateral (
+              select count(*)::int as calls, count(*) filter (where l.status = 'failed')::int as failures,
+                     coalesce(sum(l.rejected), 0)::int as rejected
+                from integration_log l where l.source = s.source and l.at >= ${since}::timestamptz) d
+            order by s.n`,
+      );
+      // each store's till: when it last got through, and what failed in the last 24 hours
+      const tills = await rows<{
+        store_id: string;
+        store_name: string;
+        last_ok_at: string | null;
+        calls: number;
+        failures: number;
+        last_error: string | null;
+      }>(
+        conn,
+        sql`select st.id as store_id, st.name as store_name,
+              (select max(l.at) from integration_log l
+                where l.store_id = st.id and l.source = 'pos' and l.status <> 'failed')::text as last_ok_at,
+              d.calls, d.failures,
+              (select l.error from integration_log l
+                where l.store_id = st.id and l.source = 'pos' and l.status = 'failed' and l.at >= ${since}::timestamptz
+                order by l.at desc limit 1) as last_error
+            from stores st
+            cross join lateral (
+              select count(*)::int as calls, count(*) filter (where l.status = 'failed')::int as failures
+                from integration_log l where l.store_id = st.id and l.source = 'pos' and l.at >= ${since}::timestamptz) d
+            order by st.code`,
       );
       const [counts] = await rows<{ quarantined: number; holds: number; suggestions: number }>(
         conn,
@@ -284,7 +316,7 @@ export function createIdentityReviewRepo(conn: Conn) {
               (select count(distinct record_id)::int from held_links where status = 'open') as holds,
               (select count(*)::int from merge_suggestions where status = 'open') as suggestions`,
       );
-      return { sources, counts };
+      return { sources, tills, counts };
     },
   };
 }

@@ -9,7 +9,7 @@ import { leaveStaffSession, loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import '../../quality.scss';
 import { QualitySection } from './quality-section';
-import { beijingMinute, SOURCE_LABELS } from './sources';
+import { beijingMinute, failureAdvice, SOURCE_LABELS } from './sources';
 import './index.scss';
 
 type Source = HealthResponse['sources'][number];
@@ -36,7 +36,70 @@ function statusOf(s: Source): { text: string; tone: 'ok' | 'warn' | 'bad' | 'idl
   return { text: '正常', tone: 'ok' };
 }
 
-function SourceCard({ s }: { s: Source }) {
+type Till = HealthResponse['tills'][number];
+
+/** A failure: what to do about it in words when the code is a known one, then the log's own detail. */
+function FailureNote({ error, when }: { error: string; when?: string }) {
+  const { advice, detail } = failureAdvice(error);
+  return (
+    <View className="hl-error">
+      {when ? `最近一次失败（${when}）` : '最近一次失败'}
+      {advice ? `：${advice}` : ''}
+      <View className="hl-error__detail">{detail}</View>
+    </View>
+  );
+}
+
+function tillStatus(t: Till): { text: string; tone: 'ok' | 'warn' | 'bad' } | null {
+  if (t.failures24h > 0) return { text: t.lagMinutes === null ? '连不上' : '有失败', tone: 'bad' };
+  if (t.lagMinutes !== null && t.lagMinutes > LAG_WARN_MINUTES) return { text: '延迟', tone: 'warn' };
+  return null;
+}
+
+/**
+ * The stores' tills under the POS card: the ones that need someone (failures today, or quiet for hours) one by
+ * one, worst first; the healthy ones and the ones never connected as one line each.
+ */
+function Tills({ tills }: { tills: readonly Till[] }) {
+  const attention = tills
+    .map((t) => ({ t, status: tillStatus(t) }))
+    .filter((x): x is { t: Till; status: NonNullable<ReturnType<typeof tillStatus>> } => x.status !== null)
+    .sort((a, b) => b.t.failures24h - a.t.failures24h || (b.t.lagMinutes ?? 0) - (a.t.lagMinutes ?? 0));
+  const never = tills.filter((t) => t.lastOkAt === null && t.failures24h === 0);
+  const healthy = tills.length - attention.length - never.length;
+  return (
+    <View className="hl-tills" data-testid="health-tills">
+      <View className="hl-tills__title">各门店收银机</View>
+      {attention.map(({ t, status }) => (
+        <View className="hl-till" key={t.storeId} data-testid={`till-${t.storeId}`}>
+          <View className="hl-source__head">
+            <Text className="hl-till__name">{t.storeName}</Text>
+            <Text className={`hl-badge hl-badge--${status.tone}`}>{status.text}</Text>
+          </View>
+          <View className="hl-till__line">
+            上次成功：{t.lastOkAt ? `${beijing(t.lastOkAt)}（${lagText(t.lagMinutes)}）` : '从未成功'}
+            {t.failures24h > 0 ? `；24 小时失败 ${t.failures24h} 次（共 ${t.calls24h} 次调用）` : ''}
+          </View>
+          {t.lastError ? <FailureNote error={t.lastError} /> : null}
+        </View>
+      ))}
+      {healthy > 0 ? <View className="hl-tills__summary">{healthy} 家门店收银对接正常</View> : null}
+      {healthy === 0 && attention.length === 0 ? <View className="hl-tills__summary">还没有门店收银接入</View> : null}
+      {never.length > 0 ? (
+        <View className="hl-tills__summary">
+          尚未接入 {never.length} 家：
+          {never
+            .slice(0, 5)
+            .map((t) => t.storeName)
+            .join('、')}
+          {never.length > 5 ? ' 等' : ''}
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+function SourceCard({ s, tills }: { s: Source; tills?: readonly Till[] }) {
   const status = statusOf(s);
   return (
     <View className="ml-card hl-source" data-testid={`health-${s.source}`}>
@@ -58,11 +121,8 @@ function SourceCard({ s }: { s: Source }) {
         <Text className="staff-row__label">24 小时被拒记录</Text>
         <Text className={s.rejectedRecords24h > 0 ? 'hl-bad' : ''}>{s.rejectedRecords24h}</Text>
       </View>
-      {s.lastError ? (
-        <View className="hl-error">
-          最近一次失败（{beijing(s.lastFailureAt)}）：{s.lastError}
-        </View>
-      ) : null}
+      {s.lastError ? <FailureNote error={s.lastError} when={beijing(s.lastFailureAt)} /> : null}
+      {tills ? <Tills tills={tills} /> : null}
     </View>
   );
 }
@@ -110,7 +170,7 @@ export default function IntegrationHealth() {
           </View>
           <View className="ml-section-title">各数据来源</View>
           {state.health.sources.map((s) => (
-            <SourceCard key={s.source} s={s} />
+            <SourceCard key={s.source} s={s} tills={s.source === 'pos' ? state.health.tills : undefined} />
           ))}
           <Button className="ml-btn ml-btn--ghost" onClick={load} data-testid="health-refresh">
             刷新

@@ -12,3 +12,21 @@ export const SOURCE_LABELS: Record<string, string> = {
 /** "11-26 20:44" in Beijing time (UTC+8, no daylight saving) without relying on the runtime's Intl data. */
 export const beijingMinute = (iso: string): string =>
   new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ');
+
+/** What to do about a failed call, in words, from the error code the log row starts with ("CODE: detail"). */
+const ADVICE: Record<string, string> = {
+  SIGNATURE_EXPIRED: '签名时间与服务器相差过大：请校准该门店收银机的系统时间',
+  SIGNATURE_INVALID: '签名或密钥无效：请核对收银系统里配置的接口密钥',
+  UNAUTHENTICATED: '缺少签名：请核对收银系统的接口配置',
+  FORBIDDEN: '该密钥无权调用此接口（例如用本店密钥提交其他门店的数据）',
+  VALIDATION_FAILED: '提交的数据格式不符：请把错误详情发给收银系统服务商',
+  BAD_JSON: '提交的数据无法解析：请把错误详情发给收银系统服务商',
+  UNSUPPORTED_MEDIA_TYPE: '提交的数据格式不符：请把错误详情发给收银系统服务商',
+  PAYLOAD_TOO_LARGE: '单次提交的数据过多：请让服务商分批提交',
+  INTERNAL: 'MedLoop 服务端出错：技术人员可按错误详情排查',
+};
+
+export function failureAdvice(error: string): { advice: string | null; detail: string } {
+  const m = /^([A-Z_]+): ([\s\S]*)$/.exec(error);
+  return m ? { advice: ADVICE[m[1]] ?? null, detail: error } : { advice: null, detail: error };
+}

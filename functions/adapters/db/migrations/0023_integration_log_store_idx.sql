@@ -1,0 +1,1 @@
+CREATE INDEX "integration_log_store_idx" ON "integration_log" USING btree ("store_id","at") WHERE "integration_log"."store_id" is not null;
