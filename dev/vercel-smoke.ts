@@ -90,7 +90,11 @@ async function main(): Promise<void> {
   console.log(`built functions: ${funcs.length} (${funcs[0]?.runtime})`);
   // vercel.json's time limits reached the build: 15 s for every function, 60 s for the data-quality refresh and the
   // nightly job (one pass over every member record, 6–8 s at 10^6)
-  const long = new Set(['/api/staff/identity/quality/refresh', '/api/jobs/data-quality']);
+  const long = new Set([
+    '/api/staff/identity/quality/refresh',
+    '/api/jobs/data-quality',
+    '/api/jobs/purge-integration-log',
+  ]);
   const limits = (route: string) => (long.has(route) ? 60 : 15);
   const wrongLimit = funcs.filter((f) => f.maxDuration !== limits(f.route));
   if (wrongLimit.length)

@@ -224,6 +224,13 @@ export const HealthResponse = z.object({
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
+/** The nightly retention job: rows older than 90 days deleted; `complete` false when its time ran out first. */
+export const PurgeIntegrationLogResponse = z.object({
+  deleted: z.number().int(),
+  before: z.string(),
+  complete: z.boolean(),
+});
+
 // ---- data quality per source (HQ) ----
 
 /** Each record in exactly one class. */

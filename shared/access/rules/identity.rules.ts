@@ -19,6 +19,7 @@ export const IDENTITY_RULES = {
   'identity.health_read': staffAtLeast('hq_admin'),
   'identity.quality_refresh': staffAtLeast('hq_admin'),
   'jobs.data_quality': cronOnly,
+  'jobs.purge_integration_log': cronOnly,
   // aggregate counts of the stores in the caller's scope (the handler picks them): no person in it
   'identity.quality_stores_read': staffAtLeast('store_manager'),
   // a store's cards with an unusable phone, masked: the manager of that store, of its region, or HQ

@@ -139,3 +139,42 @@ describe('the integration log of partner calls', () => {
     expect(hz002).toMatchObject({ lastOkAt: null, lagMinutes: null, calls24h: 0, failures24h: 0, lastError: null });
   });
 });
+
+describe('GET /api/jobs/purge-integration-log', () => {
+  it('deletes the rows older than 90 days, with the cron secret only, and keeps the rest', async () => {
+    await sys.deps.callLog.flush();
+    const now = sys.clock.now().getTime();
+    // a quarter's worth of old rows and one row a day short of the limit
+    await sys.database.exec(
+      `insert into integration_log (at, source, direction, operation, status, latency_ms, records, accepted, rejected)
+       select $1::timestamptz + (g || ' minutes')::interval, 'pos', 'inbound', 'pos.redeem', 'ok', 3, 1, 1, 0
+       from generate_series(1, 25) g`,
+      [new Date(now - 120 * 86_400_000).toISOString()],
+    );
+    await sys.database.exec(
+      `insert into integration_log (at, source, direction, operation, status, latency_ms, records, accepted, rejected)
+       values ($1::timestamptz, 'mall', 'inbound', 'identity.order_ingest', 'ok', 3, 1, 1, 0)`,
+      [new Date(now - 89 * 86_400_000).toISOString()],
+    );
+    const [before] = await sys.database.exec('select count(*)::int as n from integration_log');
+    sys.deps.env.CRON_SECRET = 'test-cron-secret-0123456789';
+    expect((await sys.call('/api/jobs/purge-integration-log')).status).toBe(401);
+    const res = await sys.call('/api/jobs/purge-integration-log', {
+      headers: { authorization: 'Bearer test-cron-secret-0123456789' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ deleted: 25, complete: true });
+    const [after] = await sys.database.exec(
+      'select count(*)::int as n from integration_log where at < $1::timestamptz',
+      [res.body.before],
+    );
+    expect(after.n).toBe(0);
+    const [left] = await sys.database.exec('select count(*)::int as n from integration_log');
+    expect(left.n).toBe(Number(before.n) - 25);
+    // nothing old left: a second night deletes nothing
+    const again = await sys.call('/api/jobs/purge-integration-log', {
+      headers: { authorization: 'Bearer test-cron-secret-0123456789' },
+    });
+    expect(again.body).toMatchObject({ deleted: 0, complete: true });
+  });
+});

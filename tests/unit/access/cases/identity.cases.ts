@@ -40,6 +40,7 @@ export const IDENTITY_CASES = {
   'identity.health_read': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.quality_refresh': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'jobs.data_quality': { resource: { kind: 'none' }, expect: only(['cron']) },
+  'jobs.purge_integration_log': { resource: { kind: 'none' }, expect: only(['cron']) },
   // the handler narrows the lines to the caller's store or region; clerks and pharmacists do not coach the till
   'identity.quality_stores_read': { resource: { kind: 'none' }, expect: only([...MANAGERS]) },
   'identity.quality_records_read': [
