@@ -173,7 +173,7 @@ export function endpoint<B extends z.ZodType | undefined = undefined, Q extends 
       deps = await getDeps();
       call.deps = deps;
       const rawBody = await readBody(req, definition.maxBodyBytes ?? 256 * 1024);
-      // a partner's signature covers the raw body: checked before the body is read, so an unsigned payload is
+      // a partner's signature covers the raw bytes: checked before the body is parsed, so an unsigned payload is
       // never parsed and a malformed one from a known key is logged as that partner's
       const auth = definition.auth;
       const partner =

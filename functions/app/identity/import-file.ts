@@ -7,6 +7,7 @@
  * `linking: 'incremental'`).
  */
 import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { groupOrderRows, ORDER_SOURCES, type OrderSource } from '../../../shared/identity/order.js';
@@ -76,39 +77,25 @@ export const DEFAULT_ORDER_MAPPING: FieldMapping = {
   },
 };
 
-/** A small RFC 4180 parser: quoted fields with commas, doubled quotes and newlines; CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quoted) {
-      if (c === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') out.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    out.push(row);
-  }
-  return out;
+/**
+ * CSV as exports write it (RFC 4180 through csv-parse): quoted fields with commas, doubled quotes and newlines;
+ * CRLF, LF or CR, even mixed; a UTF-8 BOM; blank lines skipped. A malformed record (an unclosed quote) is left out
+ * and reported with its line, and the rest of the file still reads.
+ */
+export function parseCsv(text: string): { table: string[][]; errors: { line: number; reason: string }[] } {
+  const errors: { line: number; reason: string }[] = [];
+  const table: string[][] = parse(text, {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      if (error) errors.push({ line: Number(error.lines), reason: `malformed CSV: ${error.message}` });
+      return undefined;
+    },
+  });
+  return { table, errors };
 }
 
 /** Rows as column → value objects, from CSV (header line) or JSON lines. */
@@ -131,11 +118,11 @@ export function readRows(
     });
     return { rows: out, errors };
   }
-  const table = parseCsv(text);
+  const { table, errors } = parseCsv(text);
   const header = (table[0] ?? []).map((h) => h.trim());
   return {
     rows: table.slice(1).map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']))),
-    errors: [],
+    errors,
   };
 }
 
