@@ -120,7 +120,7 @@ async function importOrders(): Promise<void> {
   });
   const m = summary.members;
   console.log(
-    `done in ${summary.seconds.toFixed(1)} s: ${summary.rows} rows, ${summary.orders} orders: ${summary.created} new, ${summary.unchanged} already there, ${summary.rejected} rejected; members: ${m.known} known, ${m.waiting} waiting for their card or account, ${m.none} without a member; ${summary.unknownSkuLines} lines with a SKU not in the catalogue`,
+    `done in ${summary.seconds.toFixed(1)} s: ${summary.rows} rows, ${summary.orders} orders: ${summary.created} new, ${summary.unchanged} already there, ${summary.rejected} rejected; members: ${m.known} known, ${m.waiting} waiting for their card or account, ${m.none} without a member; ${summary.unknownSkuLines} line${summary.unknownSkuLines === 1 ? '' : 's'} with a SKU not in the catalogue`,
   );
   for (const r of summary.rejections.slice(0, 20))
     console.log(`  rejected row ${r.row}${r.externalId ? ` (order ${r.externalId})` : ''}: ${r.reason}`);

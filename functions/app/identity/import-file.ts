@@ -406,6 +406,7 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
     opts.now,
     'order',
   );
+  summary.rejections.sort((a, b) => a.row - b.row);
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }
