@@ -285,6 +285,14 @@ export const SourceQuality = z.object({
    * absent for the other sources and in reports computed before per-store figures existed
    */
   stores: z.array(StoreQuality).optional(),
+  /**
+   * the source's orders (POS, mall), when it has any: walk-in sales, and sales to a member id (a card number, an
+   * account) no record of the source carries, which wait for their member: many of those mean the member export
+   * is incomplete. Absent in reports computed before order ingest.
+   */
+  orders: z
+    .object({ total: z.number().int(), withoutMember: z.number().int(), waitingForMember: z.number().int() })
+    .optional(),
 });
 export type SourceQuality = z.infer<typeof SourceQuality>;
 /** Who made a report: HQ staff asking, the end of a batch import, or the nightly job. */

@@ -179,6 +179,20 @@ describe('integration health for HQ', () => {
       [{ sourceId: '8820000903', name: '严华', phone: '139 0571 0903', storeCode: 'HZ002' }],
       'key_pos_hz002',
     );
+    // the till sends two sales: one to 严华's card, one to a card the member export left out
+    const sale = (externalId: string, memberId: string) => ({
+      externalId,
+      memberId,
+      orderedAt: new Date().toISOString(),
+      lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '17.00' }],
+    });
+    const sales = await partnerCall(
+      env.system,
+      '/api/ingest/orders',
+      { orders: [sale('HZ002-E2E-1', '8820000903'), sale('HZ002-E2E-2', '8820000999')] },
+      'key_pos_hz002',
+    );
+    expect(await sales.json()).toMatchObject({ created: 2, members: { known: 1, waiting: 1 } });
     const { page, context } = await env.newPage();
     await staffLogin(page, env.system.apiUrl, 'u_hq01');
     await page.locator('[data-testid=tile-integration-health]').click();
@@ -200,6 +214,9 @@ describe('integration health for HQ', () => {
     expect(text).toMatch(/占位号\/门店电话 [1-9]/);
     expect(text).toContain('请提醒收银员登记顾客本人手机号');
     for (const field of ['真实姓名', '生日', '性别', '所属门店']) expect(text).toContain(field);
+    // the orders side: the sale to an unknown card waits, and the page says what that means
+    expect(await page.locator('[data-testid=quality-orders-pos]').innerText()).toMatch(/待匹配会员\s*1 笔/);
+    expect(text).toContain('补导会员资料后，这些订单会自动归到会员名下');
     expect(await page.locator('[data-testid=quality-meta]').innerText()).toContain('陈敏');
     await pos.scrollIntoViewIfNeeded();
     await settle(page);

@@ -9,7 +9,7 @@ import { DEMO_STORES } from '../../../dev/demo/fixtures.js';
 import type { DataQualityReport, StoreFigures, StoreQuality } from '../../../shared/contracts/identity.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
-import { ingest } from './helpers.js';
+import { ingest, ingestOrders } from './helpers.js';
 
 const storeOf = (code: string) => {
   const store = DEMO_STORES.find((x) => x.code === code);
@@ -322,6 +322,28 @@ describe('data-quality report per source', () => {
     expect((await sys.call('/api/staff/identity/quality', { token: manager })).status).toBe(403);
     expect((await refresh(manager)).status).toBe(403);
     expect((await sys.call('/api/staff/identity/quality')).status).toBe(401);
+  });
+});
+
+describe('data-quality report: the orders side', () => {
+  it("counts each source's orders: walk-in sales and sales whose member record has not arrived", async () => {
+    const order = (externalId: string, memberId: string | null) => ({
+      externalId,
+      memberId,
+      orderedAt: '2026-11-24 10:00',
+      lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '17.00' }],
+    });
+    const res = await ingestOrders(sys, [
+      order('DQ-1', 'Q001'), // 张伟's card
+      order('DQ-2', 'Q999'), // a card no record carries yet
+      order('DQ-3', null), // a walk-in sale
+    ]);
+    expect(res.body).toMatchObject({ created: 3, members: { known: 1, waiting: 1, none: 1 } });
+    sys.clock.advance(61_000);
+    const report = (await refresh()).body.report;
+    expect(bySource(report, 'pos')?.orders).toEqual({ total: 3, withoutMember: 1, waitingForMember: 1 });
+    // a source without orders has no order figures
+    expect(bySource(report, 'mall')?.orders).toBeUndefined();
   });
 });
 

@@ -10,7 +10,10 @@ describe('parseCsv', () => {
 
   it('leaves out a malformed record with its line and reads the rest', () => {
     const { table, errors } = parseCsv('a,b\n1,2\n"3,4\n');
-    expect(table).toEqual([['a', 'b'], ['1', '2']]);
+    expect(table).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
     expect(errors).toHaveLength(1);
     expect(errors[0].reason).toMatch(/^malformed CSV: /);
   });

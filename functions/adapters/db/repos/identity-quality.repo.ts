@@ -1,6 +1,6 @@
 /**
  * The data-quality report per source: one pass over source_records (three GROUP BYs) and the few identities that
- * are not valid. A record's phone is in exactly one class: valid (source_records.phone holds the usable canonical
+ * are not valid, and one over orders. A record's phone is in exactly one class: valid (source_records.phone holds the usable canonical
  * number), else blocked or invalid (an identity of that record flagged so: a placeholder or store phone, or not a
  * mainland mobile), else missing. Emails alike. The same pass counts the POS records per store (grouping sets). At
  * 10^6 members it takes seconds, so reports are stored
@@ -124,6 +124,20 @@ export function createIdentityQualityRepo(conn: Conn) {
         });
         storesOf.set(q.source, list);
       }
+      // the orders side: one pass over orders (no lines), grouped by source
+      const orderFigures = await rows<{ source: string; total: number; without_member: number; waiting: number }>(
+        conn,
+        sql`select source, count(*)::int as total,
+              count(*) filter (where member_source_id is null)::int as without_member,
+              count(*) filter (where customer_id is null and member_source_id is not null)::int as waiting
+            from orders group by source`,
+      );
+      const ordersOf = new Map(
+        orderFigures.map((o) => [
+          o.source,
+          { total: o.total, withoutMember: o.without_member, waitingForMember: o.waiting },
+        ]),
+      );
       return r
         .filter((q) => q.total)
         .map((q) => ({
@@ -145,6 +159,7 @@ export function createIdentityQualityRepo(conn: Conn) {
             lastActive: q.last_active,
           },
           ...(STORE_TYPED_SOURCES.includes(q.source) ? { stores: storesOf.get(q.source) ?? [] } : {}),
+          ...(ordersOf.has(q.source) ? { orders: ordersOf.get(q.source) } : {}),
         }));
     },
 

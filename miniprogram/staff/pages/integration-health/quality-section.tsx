@@ -94,6 +94,11 @@ function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQual
       `${thousands(q.phones.blocked)} 条登记的是占位号或门店电话${where ? `（最多的门店：${where}）` : ''}，请提醒收银员登记顾客本人手机号。`,
     );
   }
+  const orders = q.orders;
+  if (orders && orders.waitingForMember > 0)
+    hints.push(
+      `${thousands(orders.waitingForMember)} 笔订单的会员号在该来源的会员资料里找不到，多半是会员资料导出不全：补导会员资料后，这些订单会自动归到会员名下。`,
+    );
   return (
     <View className="ml-card dq-source" data-testid={`quality-${q.source}`}>
       <View className="dq-source__head">
@@ -127,6 +132,16 @@ function SourceQualityCard({ q, before }: { q: SourceQuality; before: SourceQual
           <Text className="staff-row__label">邮箱 有效 / 无效</Text>
           <Text className={q.emails.invalid > 0 ? 'hl-bad' : ''}>
             {thousands(q.emails.valid)} / {thousands(q.emails.invalid)}
+          </Text>
+        </View>
+      ) : null}
+
+      {orders ? (
+        <View className="staff-row" data-testid={`quality-orders-${q.source}`}>
+          <Text className="staff-row__label">订单</Text>
+          <Text className={orders.waitingForMember > 0 ? 'hl-bad' : ''}>
+            {thousands(orders.total)} 笔 · 非会员 {pct(share(orders.withoutMember, orders.total))} · 待匹配会员{' '}
+            {thousands(orders.waitingForMember)} 笔
           </Text>
         </View>
       ) : null}
