@@ -240,7 +240,13 @@ export const integrationLog = pgTable(
     keyId: text('key_id'),
     storeId: text('store_id'),
     status: text('status', { enum: INTEGRATION_STATUSES }).notNull(),
+    /** the slowest of the calls this row stands for */
     latencyMs: integer('latency_ms').notNull(),
+    /**
+     * calls this row stands for: 1 for a batch or a call out; the partner calls of one flush of the call log with
+     * the same source, key, operation, outcome and error are one row (functions/app/call-log.ts)
+     */
+    calls: integer('calls').notNull().default(1),
     records: integer('records').notNull().default(0),
     accepted: integer('accepted').notNull().default(0),
     rejected: integer('rejected').notNull().default(0),

@@ -42,21 +42,42 @@ describe('createCallLog', () => {
     }
   });
 
-  it('writes at once when the buffer is full, and each call at once with a period of 0', async () => {
-    const full: number[] = [];
-    const log = createCallLog(async (es) => void full.push(es.length), {
-      flushMs: 60_000,
-      maxBuffered: 2,
-      onError: () => {},
-    });
-    log.record(entry(0));
-    await log.record(entry(1));
-    expect(full).toEqual([2]);
+  it('folds alike calls of one period into one row: how many, the slowest, the latest', async () => {
+    const written: IntegrationLogEntry[][] = [];
+    const log = createCallLog(async (es) => void written.push([...es]), { flushMs: 60_000, onError: () => {} });
+    const call = (latencyMs: number, at: number, over: Partial<IntegrationLogEntry> = {}) =>
+      log.record({ ...entry(0), latencyMs, at: new Date(at), requestId: `req${at}`, ...over });
+    call(3, 1000);
+    call(9, 3000);
+    call(4, 2000);
+    // another outcome, another store: rows of their own
+    call(5, 2500, { status: 'failed', accepted: 0, rejected: 1, error: 'SIGNATURE_EXPIRED: clock' });
+    call(2, 2600, { storeId: 'sto_002' });
+    await log.flush();
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatchObject([
+      {
+        operation: 'op0',
+        storeId: null,
+        status: 'ok',
+        calls: 3,
+        records: 3,
+        accepted: 3,
+        rejected: 0,
+        latencyMs: 9,
+        at: new Date(3000),
+        requestId: null,
+      },
+      { status: 'failed', calls: 1, rejected: 1, error: 'SIGNATURE_EXPIRED: clock', requestId: 'req2500' },
+      { storeId: 'sto_002', calls: 1, requestId: 'req2600' },
+    ]);
+  });
 
+  it('writes each call at once with a period of 0', async () => {
     const each: number[] = [];
     const now = createCallLog(async (es) => void each.push(es.length), { flushMs: 0, onError: () => {} });
     await now.record(entry(0));
-    await now.record(entry(1));
+    await now.record(entry(0));
     expect(each).toEqual([1, 1]);
   });
 

@@ -282,7 +282,8 @@ export function createIdentityReviewRepo(conn: Conn) {
               d.calls, d.failures, d.rejected
             from jsonb_array_elements_text(${JSON.stringify(sourceNames)}::jsonb) with ordinality s(source, n)
             cross join lateral (
-              select count(*)::int as calls, count(*) filter (where l.status = 'failed')::int as failures,
+              select coalesce(sum(l.calls), 0)::int as calls,
+                     coalesce(sum(l.calls) filter (where l.status = 'failed'), 0)::int as failures,
                      coalesce(sum(l.rejected), 0)::int as rejected
                 from integration_log l where l.source = s.source and l.at >= ${since}::timestamptz) d
             order by s.n`,
@@ -306,7 +307,8 @@ export function createIdentityReviewRepo(conn: Conn) {
                 order by l.at desc limit 1) as last_error
             from stores st
             cross join lateral (
-              select count(*)::int as calls, count(*) filter (where l.status = 'failed')::int as failures
+              select coalesce(sum(l.calls), 0)::int as calls,
+                     coalesce(sum(l.calls) filter (where l.status = 'failed'), 0)::int as failures
                 from integration_log l where l.store_id = st.id and l.source = 'pos' and l.at >= ${since}::timestamptz) d
             order by st.code`,
       );

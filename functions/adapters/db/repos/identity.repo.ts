@@ -69,7 +69,10 @@ export interface IntegrationLogEntry {
   keyId: string | null;
   storeId: string | null;
   status: 'ok' | 'partial' | 'failed';
+  /** the slowest of the calls the row stands for */
   latencyMs: number;
+  /** calls the row stands for (default 1): the call log folds alike calls of one period into one row */
+  calls?: number;
   records: number;
   accepted: number;
   rejected: number;
@@ -90,6 +93,7 @@ export async function insertIntegrationLog(conn: Conn, entries: readonly Integra
     store_id: e.storeId,
     status: e.status,
     latency_ms: Math.round(e.latencyMs),
+    calls: e.calls ?? 1,
     records: e.records,
     accepted: e.accepted,
     rejected: e.rejected,
@@ -98,9 +102,9 @@ export async function insertIntegrationLog(conn: Conn, entries: readonly Integra
     summary: e.summary,
   }));
   await conn.execute(sql`insert into integration_log (at, source, direction, operation, key_id, store_id, status,
-      latency_ms, records, accepted, rejected, error, request_id, summary)
+      latency_ms, calls, records, accepted, rejected, error, request_id, summary)
     select * from jsonb_to_recordset(${json(rowsJson)}) as t(at timestamptz, source text, direction text,
-      operation text, key_id text, store_id text, status text, latency_ms int, records int, accepted int,
+      operation text, key_id text, store_id text, status text, latency_ms int, calls int, records int, accepted int,
       rejected int, error text, request_id text, summary jsonb)`);
 }
 

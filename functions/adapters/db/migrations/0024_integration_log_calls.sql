@@ -1,0 +1,1 @@
+ALTER TABLE "integration_log" ADD COLUMN "calls" integer DEFAULT 1 NOT NULL;
