@@ -6,11 +6,12 @@
  * and indexes with one INSERT … SELECT each, the floor of writing those rows at all. Also checks that every order
  * whose member was imported found its customer.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase } from '../../functions/adapters/db/client.js';
-import { importFile, importOrdersFile } from '../../functions/app/identity/import-file.js';
+import { importFile } from '../../functions/app/identity/import-file.js';
+import { importOrdersFile } from '../../functions/app/identity/import-orders.js';
 import { generateDemo, writeIdentityTruthCsv, writeOrdersCsv } from '../demo/generate.js';
 import { loadDemoFixtures } from '../demo/load.js';
 import { openScratchDatabase } from '../identity/drop-database.js';
@@ -44,7 +45,18 @@ export async function orderImportBench(flags: Flags): Promise<Record<string, unk
     console.log(`  ${r.imported} records, ${r.merges} merges in ${r.seconds.toFixed(1)} s`);
 
     console.log(`order-import: orders (${batchSize} per batch)`);
+    // the import streams the file: its memory should not grow with the file
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }, 50);
     const o = await importOrdersFile(database, { file: ordersFile, now, batchSize });
+    clearInterval(sampler);
+    const fileMb = (await stat(ordersFile)).size / 2 ** 20;
+    console.log(
+      `  file ${fileMb.toFixed(1)} MB; resident memory ${(rssBefore / 2 ** 20).toFixed(0)} MB before, at most ${(rssPeak / 2 ** 20).toFixed(0)} MB during`,
+    );
     console.log(
       `  ${o.created} orders created, ${o.rejected} rejected, members ${JSON.stringify(o.members)} in ${o.seconds.toFixed(2)} s`,
     );
@@ -81,6 +93,9 @@ export async function orderImportBench(flags: Flags): Promise<Record<string, unk
       orders_waiting_for_a_member: Number(check.waiting),
       seconds: round(o.seconds),
       orders_per_second: Math.round(o.created / Math.max(o.seconds, 0.001)),
+      file_mb: round(fileMb, 1),
+      rss_before_mb: Math.round(rssBefore / 2 ** 20),
+      rss_peak_mb: Math.round(rssPeak / 2 ** 20),
       replay_seconds: round(replay.seconds),
       baseline_seconds: round(baseline),
       ratio: round(o.seconds / Math.max(baseline, 0.001)),

@@ -12,12 +12,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
-import {
-  DEFAULT_ORDER_MAPPING,
-  FieldMappingSchema,
-  importFile,
-  importOrdersFile,
-} from '../../functions/app/identity/import-file.js';
+import { FieldMappingSchema, importFile } from '../../functions/app/identity/import-file.js';
+import { DEFAULT_ORDER_MAPPING, importOrdersFile } from '../../functions/app/identity/import-orders.js';
 import { computeQuality, IMPORT_ACTOR } from '../../functions/app/identity/quality.js';
 import { ORDER_SOURCES, type OrderSource } from '../../shared/identity/order.js';
 import { RECORD_SOURCES, type RecordSource } from '../../shared/identity/record.js';
@@ -113,9 +109,9 @@ async function importOrders(): Promise<void> {
     now: new Date(),
     onProgress: (p) => {
       const t = performance.now();
-      if (t - last < 2000 && p.done < p.total) return;
+      if (t - last < 2000 && p.bytes < p.totalBytes) return;
       last = t;
-      console.log(`  imported ${p.done}/${p.total} rows`);
+      console.log(`  ${p.rows} rows read (${Math.round((100 * p.bytes) / Math.max(1, p.totalBytes))} % of the file)`);
     },
   });
   const m = summary.members;

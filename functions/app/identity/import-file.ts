@@ -10,13 +10,10 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { groupOrderRows, ORDER_SOURCES, type OrderSource } from '../../../shared/identity/order.js';
 import { RECORD_SOURCES, type RecordSource } from '../../../shared/identity/record.js';
 import type { Database } from '../../adapters/db/client.js';
-import { createIdentityRepo, rows } from '../../adapters/db/repos/identity.repo.js';
-import { newId } from '../../adapters/ids.js';
+import { rows } from '../../adapters/db/repos/identity.repo.js';
 import { type IngestSummary, ingestAndLog } from './ingest.js';
-import { ingestOrdersAndLog } from './ingest-orders.js';
 import { linkAll } from './link-all.js';
 
 export const FieldMappingSchema = z
@@ -49,31 +46,6 @@ export const DEFAULT_MAPPING: FieldMapping = {
     address: 'address',
     storeCode: 'store_code',
     lastActive: 'last_active',
-  },
-};
-
-/** Without a mapping file, for orders: one row per item sold, amounts in yuan (or the *_fen columns in fen). */
-export const DEFAULT_ORDER_MAPPING: FieldMapping = {
-  kind: 'orders',
-  sourceColumn: 'source',
-  fields: {
-    externalId: 'order_id',
-    memberId: 'member_id',
-    storeCode: 'store_code',
-    orderedAt: 'ordered_at',
-    sku: 'sku',
-    productName: 'product_name',
-    quantity: 'quantity',
-    unitPrice: 'unit_price',
-    unitPriceFen: 'unit_price_fen',
-    amount: 'amount',
-    amountFen: 'amount_fen',
-    total: 'total',
-    totalFen: 'total_fen',
-    discount: 'discount',
-    discountFen: 'discount_fen',
-    paid: 'paid',
-    paidFen: 'paid_fen',
   },
 };
 
@@ -279,134 +251,4 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
     suggestions,
     seconds: (performance.now() - started) / 1000,
   });
-}
-
-export interface OrderImportSummary {
-  file: string;
-  kind: 'orders';
-  /** data rows (items sold) read, after the header */
-  rows: number;
-  orders: number;
-  created: number;
-  unchanged: number;
-  rejected: number;
-  /** of the created orders: member known, member record not here yet (attached when it arrives), no member */
-  members: { known: number; waiting: number; none: number };
-  unknownSkuLines: number;
-  /** the first 1,000 rejected orders: the file row of their first line (1 = the first row after the header) */
-  rejections: { row: number; externalId: string | null; reason: string }[];
-  seconds: number;
-}
-
-export interface OrderImportOptions {
-  file: string;
-  /** every row's source; else the mapping's source column names it per row */
-  source?: OrderSource;
-  mapping?: FieldMapping;
-  format?: 'csv' | 'jsonl';
-  /** orders per batch (one transaction, one integration-log row each) */
-  batchSize?: number;
-  now: Date;
-  onProgress?: (p: { done: number; total: number }) => void;
-}
-
-/**
- * Purchase history for the initial migration: a POS or mall export with one row per item sold. The rows of one
- * order number become one order (its own fields repeated on every row or given once), then go through the same
- * order ingest as the partner API, in batches. Rows the import cannot make an order of (no order number, rows of
- * one order that contradict each other, an unknown source) are quarantined with their reason like any rejection.
- */
-export async function importOrdersFile(database: Database, opts: OrderImportOptions): Promise<OrderImportSummary> {
-  const started = performance.now();
-  const format = opts.format ?? (/\.jsonl?$/i.test(opts.file) ? 'jsonl' : 'csv');
-  const mapping = opts.mapping ?? DEFAULT_ORDER_MAPPING;
-  const parsed = readRows(await readFile(opts.file, 'utf8'), format);
-  const summary: OrderImportSummary = {
-    file: opts.file,
-    kind: 'orders',
-    rows: parsed.rows.length + parsed.errors.length,
-    orders: 0,
-    created: 0,
-    unchanged: 0,
-    rejected: 0,
-    members: { known: 0, waiting: 0, none: 0 },
-    unknownSkuLines: 0,
-    rejections: [],
-    seconds: 0,
-  };
-  const quarantine: { source: string; externalId: string | null; reason: string; payload: unknown }[] = [];
-  const reject = (row: number, externalId: string | null, reason: string, source: string, payload: unknown) => {
-    summary.rejected += 1;
-    if (summary.rejections.length < 1000) summary.rejections.push({ row, externalId, reason });
-    if (payload !== undefined) quarantine.push({ source, externalId, reason, payload });
-  };
-  for (const e of parsed.errors) reject(e.line, null, e.reason, opts.source ?? 'import', null);
-
-  // rows by source, then orders by number within each source
-  const bySource = new Map<OrderSource, { row: number; fields: Record<string, unknown> }[]>();
-  for (const [i, row] of parsed.rows.entries()) {
-    const { source, record } = mapRow(row, mapping);
-    const s = opts.source ?? source;
-    if (!s || !(ORDER_SOURCES as readonly string[]).includes(s)) {
-      reject(i + 1, null, `unknown source ${s ?? '(empty)'}: orders come from pos or mall`, s ?? 'import', row);
-      continue;
-    }
-    const list = bySource.get(s as OrderSource) ?? [];
-    list.push({ row: i + 1, fields: record });
-    bySource.set(s as OrderSource, list);
-  }
-
-  const batchSize = opts.batchSize ?? 500;
-  let done = 0;
-  const total = [...bySource.values()].reduce((n, l) => n + l.length, 0);
-  for (const [source, list] of bySource) {
-    const grouped = groupOrderRows(list.map((r) => r.fields as Record<string, string | number | null>));
-    for (const i of grouped.orphans) reject(list[i].row, null, 'the order number is missing', source, list[i].fields);
-    const orders = grouped.orders.filter((g) => {
-      if (!g.conflict) return true;
-      reject(list[g.firstRow].row, String(g.order.externalId), g.conflict, source, g.order);
-      return false;
-    });
-    summary.orders += grouped.orders.length;
-    for (let i = 0; i < orders.length; i += batchSize) {
-      const batch = orders.slice(i, i + batchSize);
-      const r = await ingestOrdersAndLog(database, {
-        source,
-        orders: batch.map((g) => g.order),
-        keyId: null,
-        requestId: null,
-        storeId: null,
-        operation: 'import.orders',
-        now: opts.now,
-      });
-      summary.created += r.created;
-      summary.unchanged += r.unchanged;
-      summary.members.known += r.members.known;
-      summary.members.waiting += r.members.waiting;
-      summary.members.none += r.members.none;
-      summary.unknownSkuLines += r.unknownSkuLines;
-      // the ingest quarantined its own rejections already
-      for (const x of r.results)
-        if (x.status === 'rejected')
-          reject(list[batch[x.index].firstRow].row, x.externalId, x.reason ?? 'rejected', source, undefined);
-      done += batch.reduce((n, g) => n + g.rows, 0);
-      opts.onProgress?.({ done, total });
-    }
-  }
-  await createIdentityRepo(database.db).quarantine(
-    quarantine.map((q) => ({
-      id: newId('qua', opts.now.getTime()),
-      source: q.source,
-      sourceId: q.externalId,
-      keyId: null,
-      requestId: null,
-      reason: q.reason,
-      payload: q.payload,
-    })),
-    opts.now,
-    'order',
-  );
-  summary.rejections.sort((a, b) => a.row - b.row);
-  summary.seconds = (performance.now() - started) / 1000;
-  return summary;
 }

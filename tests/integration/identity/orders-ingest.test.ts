@@ -3,10 +3,13 @@
  * path, and the signed order API. Orders land once, go to their member's customer or wait for the member's card,
  * and bad rows are refused with a reason each while the rest lands.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FieldMappingSchema, importOrdersFile } from '../../../functions/app/identity/import-file.js';
+import { FieldMappingSchema } from '../../../functions/app/identity/import-file.js';
+import { importOrdersFile } from '../../../functions/app/identity/import-orders.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
 import { customerOf, ingest, ingestOrders } from './helpers.js';
@@ -143,6 +146,65 @@ describe('order history import (a POS export with Chinese headers)', () => {
     expect(res.body).toMatchObject({ created: 1, ordersAttached: 1 });
     const [o2] = (await ordersTable()).filter((o) => o.external_id === 'XS20261101002');
     expect(o2.customer_id).toBe(await customerOf(sys, 'pos', '8820000002'));
+  });
+});
+
+describe('order history import: files as they come', () => {
+  it('refuses an order whose rows are apart whole, and reads JSON lines and CSV with bad lines in them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'medloop-orders-'));
+    try {
+      const row = (order: string, sku: string, extra: Record<string, unknown> = {}) => ({
+        source: 'mall',
+        order_id: order,
+        ordered_at: '2026-11-02 10:00',
+        sku,
+        quantity: 1,
+        unit_price: '17.00',
+        ...extra,
+      });
+      const jsonl = join(dir, 'mall.jsonl');
+      await writeFile(
+        jsonl,
+        [
+          JSON.stringify(row('TMA', 'MD100001')),
+          JSON.stringify(row('TMB', 'MD100001')),
+          '{"source": "mall", broken',
+          JSON.stringify(row('TMA', 'MD100002')), // the second item of TMA, after TMB's
+          JSON.stringify(row('TMC', 'MD100001')),
+          JSON.stringify(row('TMC', 'MD100002')),
+        ].join('\n'),
+      );
+      const s = await importOrdersFile(sys.database, { file: jsonl, now: sys.clock.now() });
+      expect(s).toMatchObject({ rows: 6, orders: 3, created: 2, rejected: 2 });
+      expect(s.rejections).toEqual([
+        { row: 1, externalId: 'TMA', reason: expect.stringMatching(/rows of order TMA are not together in the file/) },
+        { row: 3, externalId: null, reason: 'not valid JSON' },
+      ]);
+      const stored = await sys.database.exec(
+        `select o.external_id, count(l.*)::int as lines from orders o join order_lines l on l.order_id = o.id
+          where o.external_id like 'TM%' group by o.external_id order by 1`,
+      );
+      // TMA is not imported with half its items; TMC has both
+      expect(stored).toEqual([
+        { external_id: 'TMB', lines: 1 },
+        { external_id: 'TMC', lines: 2 },
+      ]);
+      const [q] = await sys.database.exec(
+        "select count(*)::int as n from ingest_quarantine where kind = 'order' and source_id = 'TMA'",
+      );
+      expect(q.n).toBe(2);
+
+      const csv = join(dir, 'pos.csv');
+      await writeFile(
+        csv,
+        'source,order_id,ordered_at,sku,quantity,unit_price\r\npos,XSC1,2026-11-02 10:00,MD100001,1,17.00\r\npos,"XSC2,2026-11-02 10:00,MD100001,1,17.00\r\n',
+      );
+      const c = await importOrdersFile(sys.database, { file: csv, now: sys.clock.now() });
+      expect(c).toMatchObject({ created: 1, rejected: 1 });
+      expect(c.rejections[0].reason).toMatch(/^malformed CSV: /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

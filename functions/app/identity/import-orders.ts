@@ -1,0 +1,312 @@
+/**
+ * Purchase history for the initial migration: a POS or mall export with one row per item sold, streamed (a chain's
+ * years of sales are millions of rows: the file is never held in memory whole). Consecutive rows of one order
+ * number become one order (its own fields repeated on every row or given once); exports list an order's items
+ * together, and rows of a number seen before further up are refused with a reason (sort the export by order
+ * number), not made a second order. Orders go through the same ingest as the partner API, in batches of
+ * `batchSize` (one transaction and one integration-log row each). Rows the import cannot make an order of (no
+ * order number, rows of one order that contradict each other, an unknown source, a malformed CSV record) are
+ * quarantined with their reason like any rejection.
+ */
+import { createReadStream, type ReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse';
+import { groupOrderRows, ORDER_SOURCES, type OrderSource, type RawOrder } from '../../../shared/identity/order.js';
+import { cleanText } from '../../../shared/identity/text.js';
+import type { Database } from '../../adapters/db/client.js';
+import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
+import { newId } from '../../adapters/ids.js';
+import { type FieldMapping, mapRow } from './import-file.js';
+import { ingestOrdersAndLog } from './ingest-orders.js';
+
+/** Without a mapping file, for orders: one row per item sold, amounts in yuan (or the *_fen columns in fen). */
+export const DEFAULT_ORDER_MAPPING: FieldMapping = {
+  kind: 'orders',
+  sourceColumn: 'source',
+  fields: {
+    externalId: 'order_id',
+    memberId: 'member_id',
+    storeCode: 'store_code',
+    orderedAt: 'ordered_at',
+    sku: 'sku',
+    productName: 'product_name',
+    quantity: 'quantity',
+    unitPrice: 'unit_price',
+    unitPriceFen: 'unit_price_fen',
+    amount: 'amount',
+    amountFen: 'amount_fen',
+    total: 'total',
+    totalFen: 'total_fen',
+    discount: 'discount',
+    discountFen: 'discount_fen',
+    paid: 'paid',
+    paidFen: 'paid_fen',
+  },
+};
+
+export interface OrderImportSummary {
+  file: string;
+  kind: 'orders';
+  /** data rows (items sold) read, after the header */
+  rows: number;
+  orders: number;
+  created: number;
+  unchanged: number;
+  rejected: number;
+  /** of the created orders: member known, member record not here yet (attached when it arrives), no member */
+  members: { known: number; waiting: number; none: number };
+  unknownSkuLines: number;
+  /** the first 1,000 rejected orders: the file row of their first line (1 = the first row after the header) */
+  rejections: { row: number; externalId: string | null; reason: string }[];
+  seconds: number;
+}
+
+export interface OrderImportOptions {
+  file: string;
+  /** every row's source; else the mapping's source column names it per row */
+  source?: OrderSource;
+  mapping?: FieldMapping;
+  format?: 'csv' | 'jsonl';
+  /** orders per batch (one transaction, one integration-log row each) */
+  batchSize?: number;
+  now: Date;
+  onProgress?: (p: { rows: number; bytes: number; totalBytes: number }) => void;
+}
+
+type FileRow = { row: number; fields: Record<string, unknown> } | { row: number; error: string };
+
+/** The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. */
+async function* readFileRows(stream: ReadStream, format: 'csv' | 'jsonl'): AsyncGenerator<FileRow> {
+  if (format === 'jsonl') {
+    let row = 0;
+    for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+      if (line.trim() === '') continue;
+      row += 1;
+      try {
+        const v = JSON.parse(line);
+        if (v && typeof v === 'object' && !Array.isArray(v)) yield { row, fields: v as Record<string, unknown> };
+        else yield { row, error: 'not a JSON object' };
+      } catch {
+        yield { row, error: 'not valid JSON' };
+      }
+    }
+    return;
+  }
+  const skipped: { line: number; reason: string }[] = [];
+  const parser = stream.pipe(
+    parse({
+      bom: true,
+      columns: (header: string[]) => header.map((h) => h.trim()),
+      relax_column_count: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        if (error) skipped.push({ line: Number(error.lines), reason: `malformed CSV: ${error.message}` });
+        return undefined;
+      },
+    }),
+  );
+  let row = 0;
+  for await (const record of parser) {
+    for (const s of skipped.splice(0)) yield { row: s.line, error: s.reason };
+    row += 1;
+    yield { row, fields: record as Record<string, unknown> };
+  }
+  for (const s of skipped.splice(0)) yield { row: s.line, error: s.reason };
+}
+
+/** A row's order: its source and number, or why it has none. */
+function orderOf(
+  fields: Record<string, unknown>,
+  mapping: FieldMapping,
+  fixedSource: OrderSource | undefined,
+): { source: OrderSource; id: string | null; record: Record<string, unknown> } | { unknownSource: string | null } {
+  const { source: rowSource, record } = mapRow(fields, mapping);
+  const s = fixedSource ?? rowSource;
+  if (!s || !(ORDER_SOURCES as readonly string[]).includes(s)) return { unknownSource: s };
+  const id = cleanText(record.externalId === undefined ? null : String(record.externalId));
+  return { source: s as OrderSource, id, record };
+}
+
+/**
+ * The orders whose rows are not together in the file (a first pass, before anything is imported): they are
+ * refused whole rather than imported with part of their items.
+ */
+async function ordersApart(
+  file: string,
+  format: 'csv' | 'jsonl',
+  mapping: FieldMapping,
+  fixedSource: OrderSource | undefined,
+): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const apart = new Set<string>();
+  let current = '';
+  for await (const item of readFileRows(createReadStream(file), format)) {
+    if ('error' in item) continue;
+    const o = orderOf(item.fields, mapping, fixedSource);
+    if ('unknownSource' in o || !o.id) continue;
+    const key = `${o.source}\u0001${o.id}`;
+    if (key === current) continue;
+    if (seen.has(key)) apart.add(key);
+    else seen.add(key);
+    current = key;
+  }
+  return apart;
+}
+
+export async function importOrdersFile(database: Database, opts: OrderImportOptions): Promise<OrderImportSummary> {
+  const started = performance.now();
+  const format = opts.format ?? (/\.jsonl?$/i.test(opts.file) ? 'jsonl' : 'csv');
+  const mapping = opts.mapping ?? DEFAULT_ORDER_MAPPING;
+  const batchSize = opts.batchSize ?? 500;
+  const totalBytes = (await stat(opts.file)).size;
+  const summary: OrderImportSummary = {
+    file: opts.file,
+    kind: 'orders',
+    rows: 0,
+    orders: 0,
+    created: 0,
+    unchanged: 0,
+    rejected: 0,
+    members: { known: 0, waiting: 0, none: 0 },
+    unknownSkuLines: 0,
+    rejections: [],
+    seconds: 0,
+  };
+  const quarantine: { source: string; externalId: string | null; reason: string; payload: unknown }[] = [];
+  const reject = (row: number, externalId: string | null, reason: string, source: string, payload: unknown) => {
+    summary.rejected += 1;
+    if (summary.rejections.length < 1000) summary.rejections.push({ row, externalId, reason });
+    if (payload !== undefined) quarantine.push({ source, externalId, reason, payload });
+  };
+  const flushQuarantine = async () => {
+    if (quarantine.length === 0) return;
+    const items = quarantine.splice(0);
+    await createIdentityRepo(database.db).quarantine(
+      items.map((q) => ({
+        id: newId('qua', opts.now.getTime()),
+        source: q.source,
+        sourceId: q.externalId,
+        keyId: null,
+        requestId: null,
+        reason: q.reason,
+        payload: q.payload,
+      })),
+      opts.now,
+      'order',
+    );
+  };
+
+  const apart = await ordersApart(opts.file, format, mapping, opts.source);
+  const apartRefused = new Set<string>();
+  // orders waiting for their batch, per source; the order being read
+  const pending = new Map<OrderSource, { firstRow: number; order: RawOrder }[]>();
+  let current: { source: OrderSource; id: string; firstRow: number; rows: Record<string, unknown>[] } | null = null;
+
+  const sendBatch = async (source: OrderSource) => {
+    const batch = pending.get(source) ?? [];
+    if (batch.length === 0) return;
+    pending.set(source, []);
+    const r = await ingestOrdersAndLog(database, {
+      source,
+      orders: batch.map((b) => b.order),
+      keyId: null,
+      requestId: null,
+      storeId: null,
+      operation: 'import.orders',
+      now: opts.now,
+    });
+    summary.created += r.created;
+    summary.unchanged += r.unchanged;
+    summary.members.known += r.members.known;
+    summary.members.waiting += r.members.waiting;
+    summary.members.none += r.members.none;
+    summary.unknownSkuLines += r.unknownSkuLines;
+    // the ingest quarantined its own rejections already
+    for (const x of r.results)
+      if (x.status === 'rejected')
+        reject(batch[x.index].firstRow, x.externalId, x.reason ?? 'rejected', source, undefined);
+    await flushQuarantine();
+  };
+
+  const finishCurrent = async () => {
+    if (!current) return;
+    const { source, id, firstRow, rows } = current;
+    current = null;
+    summary.orders += 1;
+    const [g] = groupOrderRows(rows as Record<string, string | number | null>[]).orders;
+    if (g.conflict) {
+      reject(firstRow, id, g.conflict, source, g.order);
+      return;
+    }
+    const list = pending.get(source) ?? [];
+    list.push({ firstRow, order: g.order });
+    pending.set(source, list);
+    if (list.length >= batchSize) await sendBatch(source);
+  };
+
+  const file = createReadStream(opts.file);
+  let lastProgress = 0;
+  for await (const item of readFileRows(file, format)) {
+    summary.rows += 1;
+    if ('error' in item) {
+      reject(item.row, null, item.error, opts.source ?? 'import', null);
+      continue;
+    }
+    const o = orderOf(item.fields, mapping, opts.source);
+    if ('unknownSource' in o) {
+      const s = o.unknownSource;
+      reject(
+        item.row,
+        null,
+        `unknown source ${s ?? '(empty)'}: orders come from pos or mall`,
+        s ?? 'import',
+        item.fields,
+      );
+      continue;
+    }
+    const { source, id, record } = o;
+    if (!id) {
+      reject(item.row, null, 'the order number is missing', source, record);
+      continue;
+    }
+    const key = `${source}\u0001${id}`;
+    if (apart.has(key)) {
+      // refused whole: counted once, every row kept in quarantine
+      if (!apartRefused.has(key)) {
+        apartRefused.add(key);
+        summary.orders += 1;
+        reject(
+          item.row,
+          id,
+          `the rows of order ${id} are not together in the file: list each order's rows one after another (sort the export by order number)`,
+          source,
+          record,
+        );
+      } else
+        quarantine.push({
+          source,
+          externalId: id,
+          reason: `a further row of order ${id}, refused above`,
+          payload: record,
+        });
+      continue;
+    }
+    if (current && (current.source !== source || current.id !== id)) await finishCurrent();
+    current ??= { source, id, firstRow: item.row, rows: [] };
+    current.rows.push(record);
+    if (summary.rows - lastProgress >= 10_000) {
+      lastProgress = summary.rows;
+      opts.onProgress?.({ rows: summary.rows, bytes: file.bytesRead, totalBytes });
+    }
+  }
+  await finishCurrent();
+  for (const source of pending.keys()) await sendBatch(source);
+  await flushQuarantine();
+  opts.onProgress?.({ rows: summary.rows, bytes: totalBytes, totalBytes });
+  summary.rejections.sort((a, b) => a.row - b.row);
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}
