@@ -2,11 +2,11 @@
  * Purchase history for the initial migration: a POS or mall export with one row per item sold, streamed (a chain's
  * years of sales are millions of rows: the file is never held in memory whole). Consecutive rows of one order
  * number become one order (its own fields repeated on every row or given once); exports list an order's items
- * together, and rows of a number seen before further up are refused with a reason (sort the export by order
- * number), not made a second order. Orders go through the same ingest as the partner API, in batches of
- * `batchSize` (one transaction and one integration-log row each). Rows the import cannot make an order of (no
- * order number, rows of one order that contradict each other, an unknown source, a malformed CSV record) are
- * quarantined with their reason like any rejection.
+ * together, and an order whose rows are apart (found by a first pass) is refused whole with a reason (sort the
+ * export by order number), never imported with part of its items. Orders go through the same ingest as the
+ * partner API, in batches of `batchSize` (one transaction and one integration-log row each). Rows the import
+ * cannot make an order of (no order number, rows of one order that contradict each other, an unknown source, a
+ * malformed CSV record) are quarantined with their reason like any rejection.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
