@@ -97,7 +97,7 @@ export function moneyFen(fen: Cell, yuan: Cell, what: string): number | null | s
 export function parseOrderTime(input: Cell): Date | null {
   if (empty(input)) return null;
   const s = foldWidth(String(input)).trim();
-  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(s) && /^\d{4}-\d{2}-\d{2}T/.test(s)) {
+  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(s) && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) {
     const t = Date.parse(s);
     return Number.isNaN(t) ? null : new Date(t);
   }

@@ -46,6 +46,7 @@ describe('parseOrderTime', () => {
   it('keeps a time that names its zone', () => {
     expect(parseOrderTime('2026-11-01T01:15:22Z')?.toISOString()).toBe('2026-11-01T01:15:22.000Z');
     expect(parseOrderTime('2026-11-01T09:15:22+08:00')?.toISOString()).toBe('2026-11-01T01:15:22.000Z');
+    expect(parseOrderTime('2026-11-01 09:15:22+08:00')?.toISOString()).toBe('2026-11-01T01:15:22.000Z');
   });
 
   it.each(['2026-02-30 10:00', '2026-11-01 24:00', 'yesterday', '', null])('refuses %s', (s) => {
