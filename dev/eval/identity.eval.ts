@@ -265,7 +265,7 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
             const t = performance.now();
             if (p.step === 'import' && t - last < 5000) return;
             last = t;
-            console.log(p.step === 'import' ? `  imported ${p.done}/${p.total}` : `  linking: ${p.step}`);
+            console.log(p.step === 'import' ? `  imported ${p.rows} rows` : `  linking: ${p.step}`);
           },
         });
     console.log(

@@ -64,9 +64,13 @@ async function importRecords(): Promise<void> {
     now: new Date(),
     onProgress: (p) => {
       const t = performance.now();
-      if (p.step === 'import' && t - last < 2000 && p.done < p.total) return;
+      if (p.step === 'import' && t - last < 2000 && p.bytes < p.totalBytes) return;
       last = t;
-      console.log(p.step === 'import' ? `  imported ${p.done}/${p.total} rows` : `  linking: ${p.step}`);
+      console.log(
+        p.step === 'import'
+          ? `  ${p.rows} rows read (${Math.round((100 * p.bytes) / Math.max(1, p.totalBytes))} % of the file)`
+          : `  linking: ${p.step}`,
+      );
     },
   });
   console.log(

@@ -6,7 +6,10 @@
  * code path as the partner API; linking runs once at the end as the bulk job (or per record with
  * `linking: 'incremental'`).
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -98,6 +101,49 @@ export function readRows(
   };
 }
 
+export type FileRow = { row: number; fields: Record<string, unknown> } | { row: number; error: string };
+
+/** The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. */
+export async function* readFileRows(stream: ReadStream, format: 'csv' | 'jsonl'): AsyncGenerator<FileRow> {
+  if (format === 'jsonl') {
+    let row = 0;
+    for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+      if (line.trim() === '') continue;
+      row += 1;
+      try {
+        const v = JSON.parse(line);
+        if (v && typeof v === 'object' && !Array.isArray(v)) yield { row, fields: v as Record<string, unknown> };
+        else yield { row, error: 'not a JSON object' };
+      } catch {
+        yield { row, error: 'not valid JSON' };
+      }
+    }
+    return;
+  }
+  const skipped: { line: number; reason: string }[] = [];
+  const parser = stream.pipe(
+    parseStream({
+      bom: true,
+      columns: (header: string[]) => header.map((h) => h.trim()),
+      relax_column_count: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        if (error) skipped.push({ line: Number(error.lines), reason: `malformed CSV: ${error.message}` });
+        return undefined;
+      },
+    }),
+  );
+  let row = 0;
+  for await (const record of parser) {
+    for (const s of skipped.splice(0)) yield { row: s.line, error: s.reason };
+    row += 1;
+    yield { row, fields: record as Record<string, unknown> };
+  }
+  for (const s of skipped.splice(0)) yield { row: s.line, error: s.reason };
+}
+
 /** Applies a mapping: our field names, empty cells dropped; the row's source from the mapping's source column. */
 export function mapRow(
   row: Record<string, unknown>,
@@ -180,38 +226,32 @@ export interface ImportOptions {
   batchSize?: number;
   linking?: 'bulk' | 'incremental';
   now: Date;
-  onProgress?: (p: { done: number; total: number; step: string }) => void;
+  /** rows read so far and how far into the file; `step` is 'import', then the linker's steps */
+  onProgress?: (p: { rows: number; bytes: number; totalBytes: number; step: string }) => void;
 }
 
 export async function importFile(database: Database, opts: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const format = opts.format ?? (/\.jsonl?$/i.test(opts.file) ? 'jsonl' : 'csv');
   const mapping = opts.mapping ?? DEFAULT_MAPPING;
-  const text = await readFile(opts.file, 'utf8');
-  const parsed = readRows(text, format);
-  const bySource = new Map<RecordSource, Record<string, unknown>[]>();
+  const totalBytes = (await stat(opts.file)).size;
   const tally = importTally();
   const { totals, reject } = tally;
-  for (const e of parsed.errors) reject(e.reason);
-  for (const row of parsed.rows) {
-    const { source, record } = mapRow(row, mapping);
-    const s = (opts.source ?? source) as RecordSource | null;
-    if (!s || !(RECORD_SOURCES as readonly string[]).includes(s)) {
-      reject(`unknown source ${s ?? '(empty)'}`);
-      continue;
-    }
-    const list = bySource.get(s);
-    if (list) list.push(record);
-    else bySource.set(s, [record]);
-  }
-  const total = parsed.rows.length;
   const batchSize = opts.batchSize ?? 2000;
   const linking = opts.linking ?? 'bulk';
-  let done = 0;
-  for (const [source, records] of bySource) {
-    for (let i = 0; i < records.length; i += batchSize) {
-      const batch = records.slice(i, i + batchSize);
-      const s = await ingestAndLog(database, {
+  // read a row at a time (a chain's members are millions of rows), sent in batches per source as they fill
+  const pending = new Map<RecordSource, Record<string, unknown>[]>();
+  let rowsRead = 0;
+  let lastProgress = 0;
+  const file = createReadStream(opts.file);
+  const progress = (step: string) =>
+    opts.onProgress?.({ rows: rowsRead, bytes: step === 'import' ? file.bytesRead : totalBytes, totalBytes, step });
+  const send = async (source: RecordSource) => {
+    const batch = pending.get(source) ?? [];
+    if (batch.length === 0) return;
+    pending.set(source, []);
+    tally.add(
+      await ingestAndLog(database, {
         source,
         records: batch,
         linking: linking === 'bulk' ? 'deferred' : 'incremental',
@@ -220,19 +260,36 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
         storeId: null,
         operation: 'import.file',
         now: opts.now,
-      });
-      tally.add(s);
-      done += batch.length;
-      opts.onProgress?.({ done, total, step: 'import' });
+      }),
+    );
+  };
+  for await (const item of readFileRows(file, format)) {
+    rowsRead += 1;
+    if ('error' in item) {
+      reject(item.error);
+      continue;
+    }
+    const { source, record } = mapRow(item.fields, mapping);
+    const s = (opts.source ?? source) as RecordSource | null;
+    if (!s || !(RECORD_SOURCES as readonly string[]).includes(s)) {
+      reject(`unknown source ${s ?? '(empty)'}`);
+      continue;
+    }
+    const list = pending.get(s) ?? [];
+    list.push(record);
+    pending.set(s, list);
+    if (list.length >= batchSize) await send(s);
+    if (rowsRead - lastProgress >= 10_000) {
+      lastProgress = rowsRead;
+      progress('import');
     }
   }
+  for (const source of pending.keys()) await send(source);
+  progress('import');
   let merges = 0;
   let suggestions = 0;
   if (linking === 'bulk') {
-    const result = await linkAll(database, {
-      now: opts.now,
-      onProgress: (step) => opts.onProgress?.({ done, total, step }),
-    });
+    const result = await linkAll(database, { now: opts.now, onProgress: progress });
     merges = result.merges;
     suggestions = result.suggestions;
     const [stats] = await rows<{ linked: number; held: number }>(
@@ -246,7 +303,7 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
   }
   return tally.summary({
     file: opts.file,
-    rows: total + parsed.errors.length,
+    rows: rowsRead,
     merges,
     suggestions,
     seconds: (performance.now() - started) / 1000,

@@ -8,16 +8,14 @@
  * cannot make an order of (no order number, rows of one order that contradict each other, an unknown source, a
  * malformed CSV record) are quarantined with their reason like any rejection.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
 import { groupOrderRows, ORDER_SOURCES, type OrderSource, type RawOrder } from '../../../shared/identity/order.js';
 import { cleanText } from '../../../shared/identity/text.js';
 import type { Database } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
 import { newId } from '../../adapters/ids.js';
-import { type FieldMapping, mapRow } from './import-file.js';
+import { type FieldMapping, mapRow, readFileRows } from './import-file.js';
 import { ingestOrdersAndLog } from './ingest-orders.js';
 
 /** Without a mapping file, for orders: one row per item sold, amounts in yuan (or the *_fen columns in fen). */
@@ -72,49 +70,6 @@ export interface OrderImportOptions {
   batchSize?: number;
   now: Date;
   onProgress?: (p: { rows: number; bytes: number; totalBytes: number }) => void;
-}
-
-type FileRow = { row: number; fields: Record<string, unknown> } | { row: number; error: string };
-
-/** The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. */
-async function* readFileRows(stream: ReadStream, format: 'csv' | 'jsonl'): AsyncGenerator<FileRow> {
-  if (format === 'jsonl') {
-    let row = 0;
-    for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-      if (line.trim() === '') continue;
-      row += 1;
-      try {
-        const v = JSON.parse(line);
-        if (v && typeof v === 'object' && !Array.isArray(v)) yield { row, fields: v as Record<string, unknown> };
-        else yield { row, error: 'not a JSON object' };
-      } catch {
-        yield { row, error: 'not valid JSON' };
-      }
-    }
-    return;
-  }
-  const skipped: { line: number; reason: string }[] = [];
-  const parser = stream.pipe(
-    parse({
-      bom: true,
-      columns: (header: string[]) => header.map((h) => h.trim()),
-      relax_column_count: true,
-      skip_empty_lines: true,
-      record_delimiter: ['\r\n', '\n', '\r'],
-      skip_records_with_error: true,
-      on_skip: (error) => {
-        if (error) skipped.push({ line: Number(error.lines), reason: `malformed CSV: ${error.message}` });
-        return undefined;
-      },
-    }),
-  );
-  let row = 0;
-  for await (const record of parser) {
-    for (const s of skipped.splice(0)) yield { row: s.line, error: s.reason };
-    row += 1;
-    yield { row, fields: record as Record<string, unknown> };
-  }
-  for (const s of skipped.splice(0)) yield { row: s.line, error: s.reason };
 }
 
 /** A row's order: its source and number, or why it has none. */
