@@ -59,18 +59,23 @@ export const DEFAULT_MAPPING: FieldMapping = {
  */
 export function parseCsv(text: string): { table: string[][]; errors: { line: number; reason: string }[] } {
   const errors: { line: number; reason: string }[] = [];
-  const table: string[][] = parse(text, {
+  const table: string[][] = parse(text, csvOptions(errors));
+  return { table, errors };
+}
+
+/** The csv-parse options both readers share; malformed records go to `errors` with their line. */
+function csvOptions(errors: { line: number; reason: string }[]) {
+  return {
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
     record_delimiter: ['\r\n', '\n', '\r'],
     skip_records_with_error: true,
-    on_skip: (error) => {
+    on_skip: (error: { lines?: unknown; message: string } | undefined) => {
       if (error) errors.push({ line: Number(error.lines), reason: `malformed CSV: ${error.message}` });
       return undefined;
     },
-  });
-  return { table, errors };
+  };
 }
 
 /** Rows as column → value objects, from CSV (header line) or JSON lines. */
@@ -122,18 +127,7 @@ export async function* readFileRows(stream: ReadStream, format: 'csv' | 'jsonl')
   }
   const skipped: { line: number; reason: string }[] = [];
   const parser = stream.pipe(
-    parseStream({
-      bom: true,
-      columns: (header: string[]) => header.map((h) => h.trim()),
-      relax_column_count: true,
-      skip_empty_lines: true,
-      record_delimiter: ['\r\n', '\n', '\r'],
-      skip_records_with_error: true,
-      on_skip: (error) => {
-        if (error) skipped.push({ line: Number(error.lines), reason: `malformed CSV: ${error.message}` });
-        return undefined;
-      },
-    }),
+    parseStream({ ...csvOptions(skipped), columns: (header: string[]) => header.map((h) => h.trim()) }),
   );
   let row = 0;
   for await (const record of parser) {
