@@ -21,6 +21,7 @@ export default defineAppConfig({
         'pages/integration-health/index',
         'pages/identity-merges/index',
         'pages/data-quality/index',
+        'pages/quarantine/index',
       ],
     },
   ],

@@ -11,6 +11,9 @@ import {
   QualityRefreshBody,
   QualityRefreshResponse,
   QualityResponse,
+  QuarantineResolveBody,
+  QuarantineResolveResponse,
+  QuarantineResponse,
   StoreQualityResponse,
   SuggestionDecideBody,
   SuggestionDecideResponse,
@@ -72,6 +75,22 @@ export const identityApi = {
     }),
   health: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/health', auth: 'staff', schema: HealthResponse }),
+  /** what partners sent that could not be taken in, newest first (HQ; audited) */
+  quarantine: (cursor?: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/identity/quarantine${qs({ cursor })}`,
+      auth: 'staff',
+      schema: QuarantineResponse,
+    }),
+  resolveQuarantined: (id: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/quarantine/resolve',
+      body: QuarantineResolveBody.parse({ id }),
+      auth: 'staff',
+      schema: QuarantineResolveResponse,
+    }),
   quality: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/quality', auth: 'staff', schema: QualityResponse }),
   /** one store's POS cards with one kind of unusable phone, a page at a time (audited) */

@@ -224,6 +224,37 @@ export const HealthResponse = z.object({
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
+// ---- quarantine (HQ): what partners sent that could not be taken in ----
+
+export const QuarantineQuery = z.strictObject({
+  source: z.string().max(32).optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  /** the previous page's `nextCursor` */
+  cursor: Id.optional(),
+});
+export type QuarantineQuery = z.infer<typeof QuarantineQuery>;
+export const QuarantineItem = z.object({
+  id: z.string(),
+  source: z.string(),
+  kind: z.enum(['record', 'order']),
+  /** the record's id in its source (a card number, an account) or the order number; null when it had none */
+  sourceId: z.string().nullable(),
+  reason: z.string(),
+  /** the key that sent it; null for a file import */
+  keyId: z.string().nullable(),
+  at: z.string(),
+});
+export type QuarantineItem = z.infer<typeof QuarantineItem>;
+export const QuarantineResponse = z.object({
+  items: z.array(QuarantineItem),
+  nextCursor: z.string().nullable(),
+  /** open items of the source asked for (every source without one) */
+  open: z.number().int(),
+});
+export type QuarantineResponse = z.infer<typeof QuarantineResponse>;
+export const QuarantineResolveBody = z.strictObject({ id: Id });
+export const QuarantineResolveResponse = z.object({ id: z.string(), resolvedAt: z.string() });
+
 /** The nightly retention job: rows older than 90 days deleted; `complete` false when its time ran out first. */
 export const PurgeIntegrationLogResponse = z.object({
   deleted: z.number().int(),

@@ -166,6 +166,50 @@ describe('integration health for HQ', () => {
     await context.close();
   });
 
+  it('HQ opens the quarantine from the count, reads why each item was refused and marks one handled', async () => {
+    // the mall sends an order whose item has no quantity, and a record with a field MedLoop does not know
+    const refused = await partnerCall(
+      env.system,
+      '/api/ingest/orders',
+      {
+        orders: [
+          {
+            externalId: 'TM-E2E-Q1',
+            orderedAt: new Date().toISOString(),
+            lines: [{ sku: 'MD100001', unitPrice: '17.00' }],
+          },
+        ],
+      },
+      'key_mall',
+    );
+    expect((await refused.json()).rejected).toBe(1);
+    await ingestRecords(env.system, [{ sourceId: 'M-E2E-Q2', mallAccount: 'M-E2E-Q2', vipLevel: '金卡' }], 'key_mall');
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_hq01');
+    await page.locator('[data-testid=tile-integration-health]').click();
+    await page.locator('[data-testid=health-quarantine]').click();
+    await page.locator('[data-testid=quarantine-item]').first().waitFor();
+    const items = page.locator('[data-testid=quarantine-item]');
+    const newest = await items.nth(0).innerText();
+    expect(newest).toContain('线上商城 · 会员资料');
+    expect(newest).toContain('M-E2E-Q2');
+    expect(newest).toContain('unknown field vipLevel');
+    const order = await items.nth(1).innerText();
+    expect(order).toContain('线上商城 · 订单');
+    expect(order).toContain('单号 TM-E2E-Q1');
+    expect(order).toMatch(/quantity/);
+    const open = await page.locator('[data-testid=quarantine-open]').innerText();
+    const before = Number(/待处理 (\d+) 条/.exec(open)?.[1]);
+    await settle(page);
+    await env.shot(page, 'identity-17-quarantine');
+    await items.nth(0).locator('[data-testid=quarantine-resolve]').click();
+    await expect
+      .poll(() => page.locator('[data-testid=quarantine-open]').innerText())
+      .toContain(`待处理 ${before - 1} 条`);
+    expect(await page.locator('[data-testid=quarantine]').innerText()).not.toContain('M-E2E-Q2');
+    await context.close();
+  });
+
   it('HQ computes the data-quality report and sees phones, duplicates and completeness per source', async () => {
     // a placeholder a clerk typed and a number that is no mobile: the report must show both and say what to do
     await ingest(

@@ -17,6 +17,9 @@ export const IDENTITY_RULES = {
   'identity.merge_list': staffAtLeast('hq_admin'),
   'identity.merge_undo': staffAtLeast('hq_admin'),
   'identity.health_read': staffAtLeast('hq_admin'),
+  // what partners sent that could not be taken in: ids and reasons, HQ's integration work
+  'identity.quarantine_read': staffAtLeast('hq_admin'),
+  'identity.quarantine_resolve': staffAtLeast('hq_admin'),
   'identity.quality_refresh': staffAtLeast('hq_admin'),
   'jobs.data_quality': cronOnly,
   'jobs.purge_integration_log': cronOnly,

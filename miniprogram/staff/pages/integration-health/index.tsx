@@ -1,5 +1,6 @@
 import type { HealthResponse } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import type { ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
@@ -155,9 +156,13 @@ export default function IntegrationHealth() {
       {state.kind === 'ready' ? (
         <>
           <View className="ml-card hl-queues" data-testid="health-queues">
-            <View className="hl-queue">
+            <View
+              className="hl-queue hl-queue--link"
+              data-testid="health-quarantine"
+              onClick={() => Taro.navigateTo({ url: '/staff/pages/quarantine/index' })}
+            >
               <View className="hl-queue__n">{state.health.quarantined}</View>
-              <View className="hl-queue__label">隔离的异常数据</View>
+              <View className="hl-queue__label">隔离的异常数据 ›</View>
             </View>
             <View className="hl-queue">
               <View className="hl-queue__n">{state.health.openHolds}</View>

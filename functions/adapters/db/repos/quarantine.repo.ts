@@ -1,0 +1,54 @@
+/** The quarantine of inbound records and orders that could not be taken in: HQ's list and its "handled" mark. */
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from '../client.js';
+import { rows } from './identity.repo.js';
+
+type Conn = Db | Tx;
+
+export interface QuarantineRow {
+  id: string;
+  source: string;
+  kind: 'record' | 'order';
+  source_id: string | null;
+  reason: string;
+  key_id: string | null;
+  at: string;
+}
+
+export const quarantineRepo = {
+  /** Open items, newest first, after the cursor's (created_at, id); one more than `limit` says there is a next page. */
+  async open(
+    conn: Conn,
+    q: { source: string | null; before: { at: string; id: string } | null; limit: number },
+  ): Promise<QuarantineRow[]> {
+    return rows<QuarantineRow>(
+      conn,
+      sql`select id, source, kind, source_id, reason, key_id, created_at::text as at
+          from ingest_quarantine
+          where resolved_at is null
+            ${q.source === null ? sql`` : sql`and source = ${q.source}`}
+            ${q.before === null ? sql`` : sql`and (created_at, id) < (${q.before.at}::timestamptz, ${q.before.id})`}
+          order by created_at desc, id desc
+          limit ${q.limit + 1}`,
+    );
+  },
+
+  async countOpen(conn: Conn, source: string | null): Promise<number> {
+    const [r] = await rows<{ n: number }>(
+      conn,
+      sql`select count(*)::int as n from ingest_quarantine
+          where resolved_at is null ${source === null ? sql`` : sql`and source = ${source}`}`,
+    );
+    return r?.n ?? 0;
+  },
+
+  /** Marks an item handled; null when there is no such item. A second mark keeps the first time. */
+  async resolve(conn: Conn, id: string, at: Date): Promise<{ id: string; resolved_at: string } | null> {
+    const [r] = await rows<{ id: string; resolved_at: string }>(
+      conn,
+      sql`update ingest_quarantine set resolved_at = coalesce(resolved_at, ${at.toISOString()}::timestamptz)
+          where id = ${id} returning id, resolved_at::text`,
+    );
+    return r ?? null;
+  },
+};

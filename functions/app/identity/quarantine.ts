@@ -1,0 +1,77 @@
+/**
+ * HQ's view of the quarantine: what a partner or a file sent that could not be taken in (a malformed record, an
+ * order whose lines do not add up, a call for another store), with the reason, so the integration can be fixed at
+ * its source; once handled (re-sent, or nothing to do), an item is marked and leaves the list. The list shows ids
+ * and reasons, not the payload; each read is audited (card numbers are personal identifiers).
+ */
+import type { StaffActor } from '../../../shared/access/policy.js';
+import type { QuarantineQuery, QuarantineResponse } from '../../../shared/contracts/identity.js';
+import { fail, ok, type Result } from '../../../shared/errors.js';
+import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
+import { recordAudit } from '../audit.js';
+import type { Deps } from '../deps.js';
+
+function parseCursor(cursor: string | undefined): { at: string; id: string } | null | 'bad' {
+  if (!cursor) return null;
+  const i = cursor.lastIndexOf('|');
+  const at = cursor.slice(0, i);
+  return i > 0 && !Number.isNaN(Date.parse(at)) ? { at, id: cursor.slice(i + 1) } : 'bad';
+}
+
+export async function quarantineList(
+  deps: Deps,
+  actor: StaffActor,
+  query: QuarantineQuery,
+  requestId: string,
+): Promise<Result<QuarantineResponse, 'VALIDATION_FAILED'>> {
+  const before = parseCursor(query.cursor);
+  if (before === 'bad') return fail('VALIDATION_FAILED', 'cursor is not one this list gave');
+  const db = deps.database.db;
+  const source = query.source ?? null;
+  const found = await quarantineRepo.open(db, { source, before, limit: query.limit });
+  const page = found.slice(0, query.limit);
+  const last = page.at(-1);
+  await recordAudit(db, {
+    actorKind: 'staff',
+    actorId: actor.staffId,
+    action: 'identity.quarantine_read',
+    requestId,
+    details: { source, items: page.map((x) => x.id), cursor: query.cursor ?? null },
+    at: deps.clock.now(),
+  });
+  return ok({
+    items: page.map((x) => ({
+      id: x.id,
+      source: x.source,
+      kind: x.kind,
+      sourceId: x.source_id,
+      reason: x.reason,
+      keyId: x.key_id,
+      at: new Date(x.at).toISOString(),
+    })),
+    nextCursor: found.length > query.limit && last ? `${last.at}|${last.id}` : null,
+    open: await quarantineRepo.countOpen(db, source),
+  });
+}
+
+export async function resolveQuarantined(
+  deps: Deps,
+  actor: StaffActor,
+  id: string,
+  requestId: string,
+): Promise<Result<{ id: string; resolvedAt: string }, 'NOT_FOUND'>> {
+  const db = deps.database.db;
+  return db.transaction(async (tx) => {
+    const r = await quarantineRepo.resolve(tx, id, deps.clock.now());
+    if (!r) return fail('NOT_FOUND', `no quarantined item ${id}`);
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: actor.staffId,
+      action: 'identity.quarantine_resolve',
+      requestId,
+      details: { id },
+      at: deps.clock.now(),
+    });
+    return ok({ id: r.id, resolvedAt: new Date(r.resolved_at).toISOString() });
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * 隔离的异常数据 (HQ): what a till, the mall, WeCom or a file import sent that could not be taken in, newest first,
+ * with the reason, so whoever looks after that system can fix it at its source and send it again. 标记已处理 takes
+ * an item off the list (and off the health page's count). Ids and reasons only, never what the record held.
+ */
+import type { QuarantineItem, QuarantineResponse } from '@shared/contracts/identity';
+import { Button, Text, View } from '@tarojs/components';
+import { useCallback, useEffect, useState } from 'react';
+import type { ErrorView } from '../../../components/describe-error';
+import { describeError } from '../../../components/describe-error';
+import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { isSessionError } from '../../../services/api-error';
+import { identityApi } from '../../../services/identity';
+import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { beijingMinute, SOURCE_LABELS } from '../integration-health/sources';
+import '../../staff.scss';
+import './index.scss';
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; items: QuarantineItem[]; nextCursor: string | null; open: number };
+
+const KIND_LABELS: Record<QuarantineItem['kind'], string> = { record: '会员资料', order: '订单' };
+
+function Item({ item, onResolved }: { item: QuarantineItem; onResolved: (id: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const resolve = () => {
+    setBusy(true);
+    setError(null);
+    identityApi
+      .resolveQuarantined(item.id)
+      .then(() => onResolved(item.id))
+      .catch((e: unknown) => {
+        if (isSessionError(e)) leaveStaffSession();
+        else {
+          setError(describeError(e).message);
+          setBusy(false);
+        }
+      });
+  };
+  return (
+    <View className="ml-card qr-item" data-testid="quarantine-item">
+      <View className="qr-item__head">
+        <Text className="qr-item__source">
+          {SOURCE_LABELS[item.source] ?? item.source} · {KIND_LABELS[item.kind]}
+        </Text>
+        <Text className="qr-item__time">{beijingMinute(item.at)}</Text>
+      </View>
+      <View className="qr-item__id">
+        {item.kind === 'order' ? '单号' : '编号'} {item.sourceId ?? '（缺失）'}
+        {item.keyId ? ` · 来自 ${item.keyId}` : ' · 文件导入'}
+      </View>
+      <View className="qr-item__reason">
+        <View className="qr-item__reason-label">拒收原因（系统原文，可转给该系统的服务商）</View>
+        {item.reason}
+      </View>
+      {error ? <View className="qr-item__error">{error}</View> : null}
+      <Button
+        className="ml-btn ml-btn--ghost qr-item__done"
+        disabled={busy}
+        onClick={resolve}
+        data-testid="quarantine-resolve"
+      >
+        {busy ? '处理中…' : '标记已处理'}
+      </Button>
+    </View>
+  );
+}
+
+export default function Quarantine() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [more, setMore] = useState(false);
+
+  const load = useCallback(() => {
+    setState({ kind: 'loading' });
+    loadForStaff(
+      () => identityApi.quarantine(),
+      (page: QuarantineResponse) =>
+        setState({ kind: 'ready', items: page.items, nextCursor: page.nextCursor, open: page.open }),
+      (error) => setState({ kind: 'error', error }),
+    );
+  }, []);
+
+  useEffect(load, []);
+
+  const loadMore = (cursor: string) => {
+    setMore(true);
+    loadForStaff(
+      () => identityApi.quarantine(cursor),
+      (page) => {
+        setMore(false);
+        setState((s) =>
+          s.kind === 'ready'
+            ? { ...s, items: [...s.items, ...page.items], nextCursor: page.nextCursor, open: page.open }
+            : s,
+        );
+      },
+      (error) => {
+        setMore(false);
+        setState({ kind: 'error', error });
+      },
+    );
+  };
+
+  const resolved = (id: string) =>
+    setState((s) =>
+      s.kind === 'ready' ? { ...s, items: s.items.filter((i) => i.id !== id), open: Math.max(0, s.open - 1) } : s,
+    );
+
+  return (
+    <View className="ml-page" data-testid="quarantine">
+      <View className="staff-hero">
+        <View className="staff-hero__title">隔离的异常数据</View>
+        <View className="staff-hero__sub">
+          外部系统送来但无法接收的会员资料和订单，请按原因在源系统中更正后重新提交
+        </View>
+      </View>
+      {state.kind === 'loading' ? <LoadingCard lines={3} /> : null}
+      {state.kind === 'error' ? (
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+      ) : null}
+      {state.kind === 'ready' ? (
+        <>
+          <View className="qr-count" data-testid="quarantine-open">
+            {state.open > 0 ? `待处理 ${state.open} 条` : '没有待处理的异常数据'}
+          </View>
+          {state.items.map((item) => (
+            <Item key={item.id} item={item} onResolved={resolved} />
+          ))}
+          {state.nextCursor ? (
+            <Button
+              className="ml-btn ml-btn--ghost"
+              disabled={more}
+              onClick={() => loadMore(state.nextCursor as string)}
+            >
+              {more ? '加载中…' : '加载更多'}
+            </Button>
+          ) : null}
+        </>
+      ) : null}
+    </View>
+  );
+}
