@@ -10,13 +10,7 @@ import { fail, ok, type Result } from '../../../shared/errors.js';
 import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
-
-function parseCursor(cursor: string | undefined): { at: string; id: string } | null | 'bad' {
-  if (!cursor) return null;
-  const i = cursor.lastIndexOf('|');
-  const at = cursor.slice(0, i);
-  return i > 0 && !Number.isNaN(Date.parse(at)) ? { at, id: cursor.slice(i + 1) } : 'bad';
-}
+import { listCursor, parseListCursor } from './cursor.js';
 
 export async function quarantineList(
   deps: Deps,
@@ -24,8 +18,8 @@ export async function quarantineList(
   query: QuarantineQuery,
   requestId: string,
 ): Promise<Result<QuarantineResponse, 'VALIDATION_FAILED'>> {
-  const before = parseCursor(query.cursor);
-  if (before === 'bad') return fail('VALIDATION_FAILED', 'cursor is not one this list gave');
+  const before = parseListCursor(query.cursor);
+  if (before === 'bad') return fail('VALIDATION_FAILED', 'cursor: not one this list handed out');
   const db = deps.database.db;
   const source = query.source ?? null;
   const found = await quarantineRepo.open(db, { source, before, limit: query.limit });
@@ -47,9 +41,9 @@ export async function quarantineList(
       sourceId: x.source_id,
       reason: x.reason,
       keyId: x.key_id,
-      at: new Date(x.at).toISOString(),
+      at: new Date(x.created_key).toISOString(),
     })),
-    nextCursor: found.length > query.limit && last ? `${last.at}|${last.id}` : null,
+    nextCursor: found.length > query.limit && last ? listCursor(last) : null,
     open: await quarantineRepo.countOpen(db, source),
   });
 }

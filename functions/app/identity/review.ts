@@ -32,6 +32,7 @@ import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { maskName } from '../members/pos-member.js';
+import { listCursor, parseListCursor } from './cursor.js';
 import { maskCard } from './link-on-signup.js';
 import { describeActor, describeEvidence, maskIdentifier, mergeKind } from './merge-words.js';
 
@@ -220,9 +221,6 @@ function mergeSide(s: MergeSideRow): MergeSide {
   };
 }
 
-/** `<created_at to the microsecond>|<merge id>`: opaque to the client, strictly ordered with the list. */
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([^|]{1,90})$/;
-
 /**
  * The merge history for HQ, newest first, filtered by a phone or a customer. Names, phones and identifiers are
  * masked, yet the list still says who was joined with whom and why, for customers whose history includes health
@@ -239,12 +237,9 @@ export async function listMerges(
     if (!parsed.ok) return fail('VALIDATION_FAILED', 'phone: enter an 11-digit mainland mobile number');
     phone = parsed.canonical;
   }
-  let before: { createdKey: string; id: string } | undefined;
-  if (query.cursor !== undefined) {
-    const m = CURSOR.exec(query.cursor);
-    if (!m) return fail('VALIDATION_FAILED', 'cursor: not one this list handed out');
-    before = { createdKey: m[1], id: m[2] };
-  }
+  const cursor = parseListCursor(query.cursor);
+  if (cursor === 'bad') return fail('VALIDATION_FAILED', 'cursor: not one this list handed out');
+  const before = cursor ?? undefined;
   const limit = query.limit ?? MERGE_PAGE;
   const db = deps.database.db;
   // one more than asked says whether there is a next page
@@ -286,7 +281,7 @@ export async function listMerges(
   });
   return ok({
     merges,
-    nextCursor: found.length > limit && last ? `${last.created_key}|${last.id}` : null,
+    nextCursor: found.length > limit && last ? listCursor(last) : null,
   });
 }
 

@@ -12,22 +12,24 @@ export interface QuarantineRow {
   source_id: string | null;
   reason: string;
   key_id: string | null;
-  at: string;
+  /** created_at, UTC to the microsecond: the list's order and its cursor (app/identity/cursor.ts) */
+  created_key: string;
 }
 
 export const quarantineRepo = {
   /** Open items, newest first, after the cursor's (created_at, id); one more than `limit` says there is a next page. */
   async open(
     conn: Conn,
-    q: { source: string | null; before: { at: string; id: string } | null; limit: number },
+    q: { source: string | null; before: { createdKey: string; id: string } | null; limit: number },
   ): Promise<QuarantineRow[]> {
     return rows<QuarantineRow>(
       conn,
-      sql`select id, source, kind, source_id, reason, key_id, created_at::text as at
+      sql`select id, source, kind, source_id, reason, key_id,
+            to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key
           from ingest_quarantine
           where resolved_at is null
             ${q.source === null ? sql`` : sql`and source = ${q.source}`}
-            ${q.before === null ? sql`` : sql`and (created_at, id) < (${q.before.at}::timestamptz, ${q.before.id})`}
+            ${q.before === null ? sql`` : sql`and (created_at, id) < (${q.before.createdKey}::timestamptz, ${q.before.id})`}
           order by created_at desc, id desc
           limit ${q.limit + 1}`,
     );
