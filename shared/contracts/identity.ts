@@ -28,6 +28,8 @@ export const IngestRecordsResponse = z.object({
   linked: z.number().int(),
   held: z.number().int(),
   ordersAttached: z.number().int(),
+  /** points of those orders' till sales, credited to their members now */
+  pointsCredited: z.number().int(),
   results: z.array(IngestRecordResult),
 });
 export type IngestRecordsResponse = z.infer<typeof IngestRecordsResponse>;

@@ -141,6 +141,8 @@ export const PosOrderResponse = z.object({
   customerId: z.string().nullable(),
   pointsEarned: z.number().int(),
   pointsBalance: z.number().int().nullable(),
+  /** points waiting for a card MedLoop does not know yet: credited when its record arrives (the receipt can say so) */
+  pointsPending: z.number().int(),
 });
 export type PosOrderResponse = z.infer<typeof PosOrderResponse>;
 

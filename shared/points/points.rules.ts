@@ -55,6 +55,16 @@ export function pointsForOrder(order: EarnOrder, config: EarnConfig = DEFAULT_EA
   return { points: Math.max(0, points), eligibleFen, bonus };
 }
 
+/**
+ * A till sale to a card MedLoop does not know yet (opened at the counter, its record not synced) earns its points
+ * when the card's record arrives, if that is within this many days of the sale; later, the sale is history.
+ */
+export const LATE_EARN_DAYS = 90;
+
+export function lateEarnAllowed(orderedAt: Date, now: Date): boolean {
+  return now.getTime() - orderedAt.getTime() <= LATE_EARN_DAYS * 86_400_000;
+}
+
 /** When points credited in `earnYear` expire: 00:00 on 1 January two years later, Asia/Shanghai. */
 export function pointsExpiryAt(earnYear: number): Date {
   return startOfBusinessYear(earnYear + 2);

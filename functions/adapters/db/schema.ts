@@ -191,6 +191,12 @@ export const orders = pgTable(
     memberSourceId: text('member_source_id'),
     /** sha256 of the order as received (file import and order API); a replay with other contents is refused */
     payloadHash: text('payload_hash'),
+    /**
+     * Points a live till order will earn once its member is known: set when the till sends a card MedLoop does not
+     * know yet (the points as the rules stood at the sale), credited when the card's record arrives within
+     * LATE_EARN_DAYS of the sale, cleared when the order is refunded first. Null for history and mall orders.
+     */
+    pointsOnAttach: integer('points_on_attach'),
     createdAt: createdAt(),
   },
   (t) => [

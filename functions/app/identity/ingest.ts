@@ -12,6 +12,7 @@ import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo, type IdentityRepo, type PreparedRecord } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
 import { newId } from '../../adapters/ids.js';
+import { earnForAttachedOrders } from '../points/points.js';
 import { type LinkOutcome, linkRecord } from './link-record.js';
 import { canonicalPayload } from './payload.js';
 
@@ -59,6 +60,8 @@ export interface IngestSummary {
   held: number;
   /** orders stored earlier with this batch's new cards or accounts as their member, now given to its customer */
   ordersAttached: number;
+  /** the points those orders' till sales promised, credited now (live till orders within LATE_EARN_DAYS) */
+  pointsCredited: number;
   results: RecordResult[];
   /** data-quality flags per kind (invalid phones, bad emails…): counted, never fatal */
   flags: Record<string, number>;
@@ -234,11 +237,14 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
     results.push(result);
   }
   // orders that arrived before their member's card or account find their customer now
-  const ordersAttached = await orderIngestRepo.attachWaiting(
+  const attached = await orderIngestRepo.attachWaiting(
     tx,
     input.source,
     outcomes.filter((o) => o.status === 'created').map((o) => o.sourceId),
   );
+  // and the points a till promised while the card was unknown
+  const pointsCredited = await earnForAttachedOrders(tx, attached, input.now);
+  const ordersAttached = attached.length;
   results.sort((a, b) => a.index - b.index);
   const countOf = (s: RecordStatus) => results.filter((r) => r.status === s).length;
   return {
@@ -250,6 +256,7 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
     linked,
     held,
     ordersAttached,
+    pointsCredited,
     results,
     flags,
   };
@@ -273,6 +280,7 @@ export async function ingestAndLog(
         linked: summary.linked,
         held: summary.held,
         ordersAttached: summary.ordersAttached,
+        pointsCredited: summary.pointsCredited,
         flags: summary.flags,
       },
     }),

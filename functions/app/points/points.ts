@@ -10,11 +10,14 @@ import {
   type EarnConfig,
   type EarnOrder,
   earnYearOf,
+  LATE_EARN_DAYS,
+  lateEarnAllowed,
   pointsForOrder,
   pointsState,
 } from '../../../shared/points/points.rules.js';
 import { tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
 import type { Executor } from '../../adapters/db/repos/coupon.repo.js';
+import type { AttachedOrder } from '../../adapters/db/repos/order-ingest.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 
 export async function earnForOrder(
@@ -44,6 +47,31 @@ export async function earnForOrder(
   });
   if (appended) return plan.points;
   return (await pointsRepo.byEntryKey(ex, `earn:${input.orderId}`))?.points ?? 0;
+}
+
+/**
+ * Credits the points a till sale promised while its card was unknown, now that the card's customer is (entry key
+ * `earn:<order>`, so once however often the record is replayed, and a refund takes them back as for any order).
+ * Returns the points credited.
+ */
+export async function earnForAttachedOrders(ex: Executor, attached: readonly AttachedOrder[], now: Date) {
+  let credited = 0;
+  for (const o of attached) {
+    if (!o.pointsOnAttach || o.pointsOnAttach <= 0 || !lateEarnAllowed(o.orderedAt, now)) continue;
+    const appended = await pointsRepo.append(ex, {
+      customerId: o.customerId,
+      kind: 'earn',
+      points: o.pointsOnAttach,
+      entryKey: `earn:${o.orderId}`,
+      orderId: o.orderId,
+      storeId: o.storeId,
+      earnYear: earnYearOf(now),
+      note: `补记：${businessDate(o.orderedAt)} ${o.storeName ?? '门店'}消费${yuan(o.paidFen)}元`,
+      occurredAt: now,
+    });
+    if (appended) credited += o.pointsOnAttach;
+  }
+  return credited;
 }
 
 /** Takes back what an order earned (refund). Idempotent: the reversal has its own entry key. */
@@ -88,6 +116,7 @@ export const POINTS_RULES_ZH = [
   '处方药不参与积分',
   '当年获得的积分，在次年12月31日24点到期',
   '订单退款时，扣回该订单获得的积分',
+  `用未登记的会员卡消费的，会员卡登记后补记积分（限消费后${LATE_EARN_DAYS}天内）`,
 ];
 
 export async function memberPoints(ex: Executor, customerId: string, now: Date, birthday: string | null) {

@@ -1,9 +1,11 @@
 /**
  * POS order ingest: the order and its lines land once per (source, external id) however often the POS replays it,
- * and a known member earns points once (the ledger's entry key `earn:<order>`).
+ * and a known member earns points once (the ledger's entry key `earn:<order>`). A card MedLoop does not know yet
+ * keeps the order's points waiting on the order (`points_on_attach`), credited when the card's record arrives.
  */
 import type { PosOrderBody, PosOrderResponse } from '../../../shared/contracts/loyalty.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
+import { pointsForOrder } from '../../../shared/points/points.rules.js';
 import type { Db, Tx } from '../../adapters/db/client.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
@@ -46,6 +48,19 @@ async function ingestInTx(
     customerId = await posRepo.customerOfPosCard(tx, body.posCardNo.trim());
   }
 
+  const catalogue = await posRepo.productsBySku(
+    tx,
+    body.lines.map((l) => l.sku),
+  );
+  const lines = body.lines.map((l, i) => {
+    const product = catalogue.get(l.sku);
+    return { line: l, product, rx: product?.rx ?? l.rx ?? false, lineNo: i + 1 };
+  });
+  const earnOrder = { paidFen: body.paidFen, lines: lines.map((l) => ({ amountFen: l.line.amountFen, rx: l.rx })) };
+  const cardNo = body.posCardNo?.trim() || null;
+  // a card the till knows before MedLoop does: the points wait with the order for the card's record
+  const pointsOnAttach = !customerId && cardNo ? pointsForOrder(earnOrder).points : null;
+
   const orderId = newId('ord', now.getTime());
   const inserted = await posRepo.insertOrderOnce(tx, {
     id: orderId,
@@ -54,7 +69,8 @@ async function ingestInTx(
     storeId: caller.storeId,
     customerId,
     // a card the till knows before MedLoop does: the order waits for the card's record and then joins its customer
-    memberSourceId: body.posCardNo?.trim() || null,
+    memberSourceId: cardNo,
+    pointsOnAttach,
     totalFen: body.totalFen,
     discountFen: body.discountFen,
     paidFen: body.paidFen,
@@ -70,17 +86,10 @@ async function ingestInTx(
       customerId: existing.customerId,
       pointsEarned: earned?.points ?? 0,
       pointsBalance: existing.customerId ? (await settledBalance(tx, existing.customerId, now)).balance : null,
+      pointsPending: earned || existing.customerId ? 0 : (existing.pointsOnAttach ?? 0),
     });
   }
 
-  const catalogue = await posRepo.productsBySku(
-    tx,
-    body.lines.map((l) => l.sku),
-  );
-  const lines = body.lines.map((l, i) => {
-    const product = catalogue.get(l.sku);
-    return { line: l, product, rx: product?.rx ?? l.rx ?? false, lineNo: i + 1 };
-  });
   await posRepo.insertLines(
     tx,
     lines.map(({ line, product, lineNo }) => ({
@@ -103,10 +112,10 @@ async function ingestInTx(
       orderId,
       storeId: caller.storeId,
       storeName: store?.name ?? null,
-      order: { paidFen: body.paidFen, lines: lines.map((l) => ({ amountFen: l.line.amountFen, rx: l.rx })) },
+      order: earnOrder,
       now,
     });
     pointsBalance = (await settledBalance(tx, customerId, now)).balance;
   }
-  return ok({ orderId, customerId, pointsEarned, pointsBalance });
+  return ok({ orderId, customerId, pointsEarned, pointsBalance, pointsPending: pointsOnAttach ?? 0 });
 }

@@ -76,6 +76,9 @@ async function voidInTx(
     const order = await posRepo.orderByExternalId(tx, 'pos', externalOrderId);
     if (order && order.storeId === caller.storeId) {
       orderKnown = true;
+      // a refund before the card's record arrived: the sale promises no points any more. The update also waits for
+      // an attach in flight, so the reversal below sees the points it credited.
+      await posRepo.cancelPendingPoints(tx, order.id);
       pointsReversed = await reverseOrderPoints(tx, order.id, now);
     }
   }

@@ -13,6 +13,17 @@ type Conn = Db | Tx;
 
 const jsonArray = (values: readonly string[]) => sql`jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)`;
 
+/** A till order that waited for its card, now attached to its customer. */
+export interface AttachedOrder {
+  orderId: string;
+  customerId: string;
+  storeId: string | null;
+  storeName: string | null;
+  paidFen: number;
+  orderedAt: Date;
+  pointsOnAttach: number | null;
+}
+
 export type OrderInsert = typeof orders.$inferInsert;
 export type OrderLineInsert = Omit<typeof orderLines.$inferInsert, 'orderId'>;
 
@@ -115,11 +126,20 @@ export const orderIngestRepo = {
 
   /**
    * Gives the orders that waited for these records (their member id is the record's source id, their customer
-   * still unknown) to the records' customers. One statement over the partial index of waiting orders.
+   * still unknown) to the records' customers, and returns them with what a late earn needs. One statement over the
+   * partial index of waiting orders.
    */
-  async attachWaiting(conn: Conn, source: string, sourceIds: readonly string[]): Promise<number> {
-    if (sourceIds.length === 0 || (source !== 'pos' && source !== 'mall')) return 0;
-    const r = await rows<{ n: number }>(
+  async attachWaiting(conn: Conn, source: string, sourceIds: readonly string[]): Promise<AttachedOrder[]> {
+    if (sourceIds.length === 0 || (source !== 'pos' && source !== 'mall')) return [];
+    const r = await rows<{
+      id: string;
+      customer_id: string;
+      store_id: string | null;
+      store_name: string | null;
+      paid_fen: number;
+      ordered_at: string | Date;
+      points_on_attach: number | null;
+    }>(
       conn,
       sql`with attached as (
             update orders o set customer_id = coalesce(c.merged_into, c.id)
@@ -127,9 +147,18 @@ export const orderIngestRepo = {
             where o.customer_id is null and o.member_source_id is not null
               and o.source = ${source} and o.member_source_id in (select v from ${jsonArray(sourceIds)} s(v))
               and r.source = o.source and r.source_id = o.member_source_id
-            returning 1)
-          select count(*)::int as n from attached`,
+            returning o.id, o.customer_id, o.store_id, o.paid_fen, o.ordered_at, o.points_on_attach)
+          select a.*, s.name as store_name from attached a left join stores s on s.id = a.store_id
+          order by a.ordered_at, a.id`,
     );
-    return r[0]?.n ?? 0;
+    return r.map((x) => ({
+      orderId: x.id,
+      customerId: x.customer_id,
+      storeId: x.store_id,
+      storeName: x.store_name,
+      paidFen: Number(x.paid_fen),
+      orderedAt: new Date(x.ordered_at),
+      pointsOnAttach: x.points_on_attach === null ? null : Number(x.points_on_attach),
+    }));
   },
 };

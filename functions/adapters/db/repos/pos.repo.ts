@@ -102,6 +102,11 @@ export const posRepo = {
     return row ?? null;
   },
 
+  /** A refunded order earns nothing when its card arrives later; locks the order row until the transaction ends. */
+  async cancelPendingPoints(ex: Executor, orderId: string): Promise<void> {
+    await ex.update(orders).set({ pointsOnAttach: null }).where(eq(orders.id, orderId));
+  },
+
   async insertLines(ex: Executor, lines: (typeof orderLines.$inferInsert)[]): Promise<void> {
     if (lines.length > 0) await ex.insert(orderLines).values(lines);
   },
