@@ -908,7 +908,7 @@ function buildIdentities(rec: SourceRec, lastSeenAt: string): SourceRecordRow {
   const t = rec.truth;
   const raw = truthToRaw(t);
   const normalized = normalizeRecord(t.source, raw, DEMO_STORE_PHONES);
-  if (!normalized.ok) throw new Error(`generated record ${t.recordId} does not normalise: ${normalized.reason}`);
+  if (!normalized.ok) throw new Error(`generated record ${t.recordId} does not normalise: ${normalized.refusal.code}`);
   const n = normalized.record;
   for (const i of n.identifiers) {
     rec.identities.push({

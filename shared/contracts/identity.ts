@@ -3,10 +3,13 @@
  * store manager's merge suggestions, the merge history and its undo, and the integration-health view.
  */
 import { z } from 'zod';
+import { REFUSAL_CODES, type RefusalCode } from '../identity/refusal.js';
 
 const Id = z.string().min(1).max(64);
 
 // ---- ingest (partner) ----
+
+const RefusalCodeSchema = z.enum(REFUSAL_CODES as [RefusalCode, ...RefusalCode[]]);
 
 /** Each record is validated on its own: a malformed one is rejected with a reason while the rest lands. */
 export const IngestRecordsBody = z.strictObject({ records: z.array(z.unknown()).min(1).max(1000) });
@@ -15,6 +18,8 @@ export const IngestRecordResult = z.object({
   index: z.number().int(),
   sourceId: z.string().nullable(),
   status: z.enum(['created', 'updated', 'unchanged', 'rejected']),
+  /** a rejection's machine code (shared/identity/refusal.ts) and its sentence */
+  code: RefusalCodeSchema.optional(),
   reason: z.string().optional(),
   customerId: z.string().optional(),
   link: z.enum(['linked', 'held', 'own', 'deferred']).optional(),
@@ -43,6 +48,7 @@ export const IngestOrderResult = z.object({
   externalId: z.string().nullable(),
   /** unchanged: the order number is stored already with the same contents (a replay) */
   status: z.enum(['created', 'unchanged', 'rejected']),
+  code: RefusalCodeSchema.optional(),
   reason: z.string().optional(),
   /** the member's customer; null when the order names no member or one whose record has not arrived yet */
   customerId: z.string().nullable().optional(),
@@ -241,6 +247,11 @@ export const QuarantineItem = z.object({
   kind: z.enum(['record', 'order']),
   /** the record's id in its source (a card number, an account) or the order number; null when it had none */
   sourceId: z.string().nullable(),
+  /** the refusal's machine code; null on items quarantined before codes (then only `reason` says why) */
+  code: z.string().nullable(),
+  /** why, in Chinese for HQ (shared/identity/refusal.ts); null when there is no code */
+  explanation: z.string().nullable(),
+  /** why, in the English the partner was answered with: to forward to the system's vendor */
   reason: z.string(),
   /** the key that sent it; null for a file import */
   keyId: z.string().nullable(),

@@ -4,6 +4,7 @@
  * time without a zone is Beijing time (China has one zone and no daylight saving since 1991); the lines must add
  * up to the total and the total less the discount to what was paid.
  */
+import { isRefusal, type MoneyField, type Refusal, refusal } from './refusal.js';
 import { cleanText, foldWidth } from './text.js';
 
 /** The sources whose orders MedLoop takes in: the stores' tills and the online mall. */
@@ -59,19 +60,19 @@ export interface NormalizedOrder {
   lines: NormalizedOrderLine[];
 }
 
-export type OrderCheck = { ok: true; order: NormalizedOrder } | { ok: false; reason: string };
+export type OrderCheck = { ok: true; order: NormalizedOrder } | { ok: false; refusal: Refusal };
 
 const empty = (v: Cell) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 
 /**
  * Money in fen from either a fen field (a whole number) or a yuan field (at most two decimals). Null when both are
- * empty; a string reason when a value is malformed or negative, or when both are given and disagree.
+ * empty; a refusal when a value is malformed or negative, or when both are given and disagree.
  */
-export function moneyFen(fen: Cell, yuan: Cell, what: string): number | null | string {
+export function moneyFen(fen: Cell, yuan: Cell, what: { field: MoneyField; line?: number }): number | null | Refusal {
   let fromFen: number | null = null;
   if (!empty(fen)) {
     const s = foldWidth(String(fen)).trim();
-    if (!/^\d{1,12}$/.test(s)) return `${what} in fen must be a whole number ≥ 0, got ${String(fen)}`;
+    if (!/^\d{1,12}$/.test(s)) return refusal('money_not_fen', { ...what, got: String(fen) });
     fromFen = Number(s);
   }
   let fromYuan: number | null = null;
@@ -82,11 +83,11 @@ export function moneyFen(fen: Cell, yuan: Cell, what: string): number | null | s
       .replace(/\s*元$/, '')
       .replace(/,/g, '');
     const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(s);
-    if (!m) return `${what} must be an amount in yuan ≥ 0 with at most two decimals, got ${String(yuan)}`;
+    if (!m) return refusal('money_not_yuan', { ...what, got: String(yuan) });
     fromYuan = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
   }
   if (fromFen !== null && fromYuan !== null && fromFen !== fromYuan)
-    return `${what} is given twice and disagrees: ${fromFen} fen and ${String(yuan)} yuan`;
+    return refusal('money_disagrees', { ...what, fen: fromFen, yuan: String(yuan) });
   return fromFen ?? fromYuan;
 }
 
@@ -110,19 +111,19 @@ export function parseOrderTime(input: Cell): Date | null {
   return new Date(Date.UTC(y, mo - 1, d, h - 8, mi, se));
 }
 
-function line(raw: RawOrderLine, n: number): NormalizedOrderLine | string {
+function line(raw: RawOrderLine, n: number): NormalizedOrderLine | Refusal {
   const sku = cleanText(raw.sku === null || raw.sku === undefined ? null : String(raw.sku));
-  if (!sku) return `line ${n}: sku is missing`;
-  if (sku.length > ORDER_LIMITS.skuLength) return `line ${n}: sku is longer than ${ORDER_LIMITS.skuLength}`;
+  if (!sku) return refusal('line_sku_missing', { line: n });
+  if (sku.length > ORDER_LIMITS.skuLength)
+    return refusal('line_sku_too_long', { line: n, max: ORDER_LIMITS.skuLength });
   const q = empty(raw.quantity) ? '' : foldWidth(String(raw.quantity)).trim();
-  if (!/^\d{1,6}$/.test(q) || Number(q) === 0)
-    return `line ${n}: quantity must be a whole number ≥ 1, got ${q === '' ? '(empty)' : q}`;
+  if (!/^\d{1,6}$/.test(q) || Number(q) === 0) return refusal('line_quantity_invalid', { line: n, got: q });
   const quantity = Number(q);
-  const unit = moneyFen(raw.unitPriceFen, raw.unitPrice, `line ${n}: unit price`);
-  if (typeof unit === 'string') return unit;
-  const amount = moneyFen(raw.amountFen, raw.amount, `line ${n}: amount`);
-  if (typeof amount === 'string') return amount;
-  if (unit === null && amount === null) return `line ${n}: needs a unit price or an amount`;
+  const unit = moneyFen(raw.unitPriceFen, raw.unitPrice, { field: 'unit_price', line: n });
+  if (isRefusal(unit)) return unit;
+  const amount = moneyFen(raw.amountFen, raw.amount, { field: 'amount', line: n });
+  if (isRefusal(amount)) return amount;
+  if (unit === null && amount === null) return refusal('line_price_missing', { line: n });
   // a line discount makes the amount less than quantity × unit price; the amount is what the line cost
   const amountFen = amount ?? (unit as number) * quantity;
   return {
@@ -136,39 +137,39 @@ function line(raw: RawOrderLine, n: number): NormalizedOrderLine | string {
 
 /** Validates and cleans one order; `now` bounds its time (an order an hour or more in the future is refused). */
 export function normalizeOrder(raw: RawOrder, now: Date): OrderCheck {
-  const bad = (reason: string): OrderCheck => ({ ok: false, reason });
+  const bad = (r: Refusal): OrderCheck => ({ ok: false, refusal: r });
   const externalId = cleanText(empty(raw.externalId) ? null : String(raw.externalId));
-  if (!externalId) return bad('externalId (the order number) is missing');
+  if (!externalId) return bad(refusal('order_id_missing'));
   if (externalId.length > ORDER_LIMITS.externalIdLength)
-    return bad(`externalId is longer than ${ORDER_LIMITS.externalIdLength}`);
+    return bad(refusal('order_id_too_long', { max: ORDER_LIMITS.externalIdLength }));
   const orderedAt = parseOrderTime(raw.orderedAt);
-  if (!orderedAt) return bad(`orderedAt is not a time: ${empty(raw.orderedAt) ? '(empty)' : String(raw.orderedAt)}`);
-  if (orderedAt.getTime() > now.getTime() + 3_600_000) return bad('orderedAt is in the future');
-  if (orderedAt.getUTCFullYear() < 2000) return bad('orderedAt is before 2000');
+  if (!orderedAt) return bad(refusal('ordered_at_invalid', { got: empty(raw.orderedAt) ? '' : String(raw.orderedAt) }));
+  if (orderedAt.getTime() > now.getTime() + 3_600_000) return bad(refusal('ordered_at_future'));
+  if (orderedAt.getUTCFullYear() < 2000) return bad(refusal('ordered_at_too_old'));
   const rawLines = raw.lines ?? [];
-  if (rawLines.length === 0) return bad('an order needs at least one line');
-  if (rawLines.length > ORDER_LIMITS.lines) return bad(`an order has at most ${ORDER_LIMITS.lines} lines`);
+  if (rawLines.length === 0) return bad(refusal('no_lines'));
+  if (rawLines.length > ORDER_LIMITS.lines) return bad(refusal('too_many_lines', { max: ORDER_LIMITS.lines }));
   const lines: NormalizedOrderLine[] = [];
   for (const [i, r] of rawLines.entries()) {
     const l = line(r, i + 1);
-    if (typeof l === 'string') return bad(l);
+    if (isRefusal(l)) return bad(l);
     lines.push(l);
   }
   const sum = lines.reduce((s, l) => s + l.amountFen, 0);
-  const total = moneyFen(raw.totalFen, raw.total, 'total');
-  if (typeof total === 'string') return bad(total);
-  if (total !== null && total !== sum) return bad(`total ${total} fen is not the sum of the lines, ${sum} fen`);
-  const discount = moneyFen(raw.discountFen, raw.discount, 'discount');
-  if (typeof discount === 'string') return bad(discount);
-  const paid = moneyFen(raw.paidFen, raw.paid, 'paid');
-  if (typeof paid === 'string') return bad(paid);
+  const total = moneyFen(raw.totalFen, raw.total, { field: 'total' });
+  if (isRefusal(total)) return bad(total);
+  if (total !== null && total !== sum) return bad(refusal('total_not_sum', { total, sum }));
+  const discount = moneyFen(raw.discountFen, raw.discount, { field: 'discount' });
+  if (isRefusal(discount)) return bad(discount);
+  const paid = moneyFen(raw.paidFen, raw.paid, { field: 'paid' });
+  if (isRefusal(paid)) return bad(paid);
   const discountFen = discount ?? (paid === null ? 0 : sum - paid);
   if (discountFen < 0 || discountFen > sum)
-    return bad(`paid ${paid} fen is more than the lines' ${sum} fen, or the discount more than the total`);
+    return bad(refusal('paid_exceeds', { paid: paid ?? sum - discountFen, sum }));
   if (paid !== null && paid !== sum - discountFen)
-    return bad(`paid ${paid} fen is not the total ${sum} fen less the discount ${discountFen} fen`);
+    return bad(refusal('paid_mismatch', { paid, sum, discount: discountFen }));
   const memberId = cleanText(empty(raw.memberId) ? null : String(raw.memberId));
-  if (memberId && memberId.length > 128) return bad('memberId is longer than 128');
+  if (memberId && memberId.length > 128) return bad(refusal('member_id_too_long'));
   return {
     ok: true,
     order: {
@@ -203,7 +204,7 @@ export interface GroupedOrder {
   rows: number;
   order: RawOrder;
   /** set when the order's rows contradict each other: the order is rejected with it */
-  conflict?: string;
+  conflict?: Refusal;
 }
 
 /**
@@ -236,7 +237,12 @@ export function groupOrderRows(rows: readonly Record<string, Cell>[]): {
       const had = order[f];
       if (empty(had)) order[f] = v;
       else if (String(had).trim() !== String(v).trim())
-        g.conflict ??= `the rows of order ${id} disagree on ${f}: ${String(had)} and ${String(v)}`;
+        g.conflict ??= refusal('order_rows_disagree', {
+          externalId: id,
+          field: f,
+          first: String(had),
+          other: String(v),
+        });
     }
     const l: RawOrderLine = {};
     for (const f of LINE_FIELDS) if (!empty(row[f])) l[f] = row[f];

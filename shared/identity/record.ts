@@ -2,12 +2,14 @@
  * One inbound source record (POS card, mall account, mini-program member, WeCom contact), cleaned: what the
  * ingest API, the file import and the evaluation all feed to linking.
  */
+
 import { parseAddress } from './address.js';
 import { blockReason, type IdentifierKind } from './blocked.js';
 import { normalizeDate } from './date.js';
 import { normalizeEmail } from './email.js';
 import { type NameKind, normalizeName } from './name.js';
 import { normalizePhone } from './phone.js';
+import { type Refusal, refusal } from './refusal.js';
 import { cleanText } from './text.js';
 
 export const RECORD_SOURCES = ['pos', 'mall', 'miniprogram', 'wecom'] as const;
@@ -65,7 +67,7 @@ export interface NormalizedRecord {
   flags: string[];
 }
 
-export type NormalizeResult = { ok: true; record: NormalizedRecord } | { ok: false; reason: string };
+export type NormalizeResult = { ok: true; record: NormalizedRecord } | { ok: false; refusal: Refusal };
 
 const GENDERS: Record<string, 'male' | 'female'> = {
   male: 'male',
@@ -92,8 +94,8 @@ export function normalizeRecord(
   storePhones: ReadonlySet<string>,
 ): NormalizeResult {
   const sourceId = cleanText(raw.sourceId);
-  if (sourceId === null) return { ok: false, reason: 'source_id is missing' };
-  if (sourceId.length > 128) return { ok: false, reason: 'source_id is longer than 128 characters' };
+  if (sourceId === null) return { ok: false, refusal: refusal('source_id_missing') };
+  if (sourceId.length > 128) return { ok: false, refusal: refusal('source_id_too_long', { max: 128 }) };
   const flags: string[] = [];
   const identifiers: NormalizedIdentifier[] = [];
   const verifiedClaim = raw.phoneVerified === true || String(raw.phoneVerified ?? '').toLowerCase() === 'true';

@@ -276,6 +276,10 @@ export const ingestQuarantine = pgTable(
     sourceId: text('source_id'),
     keyId: text('key_id'),
     requestId: text('request_id'),
+    /** the refusal's machine code and particulars (shared/identity/refusal.ts); null on rows from before 0026 */
+    code: text('code'),
+    params: jsonb('params'),
+    /** the refusal in English, as the partner was answered */
     reason: text('reason').notNull(),
     payload: jsonb('payload'),
     createdAt: createdAt(),

@@ -6,6 +6,7 @@
  * code path as the partner API; linking runs once at the end as the bulk job (or per record with
  * `linking: 'incremental'`).
  */
+
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -14,6 +15,7 @@ import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { RECORD_SOURCES, type RecordSource } from '../../../shared/identity/record.js';
+import { type Refusal, refusal, refusalText } from '../../../shared/identity/refusal.js';
 import type { Database } from '../../adapters/db/client.js';
 import { rows } from '../../adapters/db/repos/identity.repo.js';
 import { type IngestSummary, ingestAndLog } from './ingest.js';
@@ -58,13 +60,15 @@ export const DEFAULT_MAPPING: FieldMapping = {
  * and reported with its line, and the rest of the file still reads.
  */
 export function parseCsv(text: string): { table: string[][]; errors: { line: number; reason: string }[] } {
-  const errors: { line: number; reason: string }[] = [];
+  const errors: FileError[] = [];
   const table: string[][] = parse(text, csvOptions(errors));
-  return { table, errors };
+  return { table, errors: errors.map((e) => ({ line: e.line, reason: refusalText(e.refusal, 'en') })) };
 }
 
+type FileError = { line: number; refusal: Refusal };
+
 /** The csv-parse options both readers share; malformed records go to `errors` with their line. */
-function csvOptions(errors: { line: number; reason: string }[]) {
+function csvOptions(errors: FileError[]) {
   return {
     bom: true,
     relax_column_count: true,
@@ -72,7 +76,8 @@ function csvOptions(errors: { line: number; reason: string }[]) {
     record_delimiter: ['\r\n', '\n', '\r'],
     skip_records_with_error: true,
     on_skip: (error: { lines?: unknown; message: string } | undefined) => {
-      if (error) errors.push({ line: Number(error.lines), reason: `malformed CSV: ${error.message}` });
+      if (error)
+        errors.push({ line: Number(error.lines), refusal: refusal('csv_malformed', { detail: error.message }) });
       return undefined;
     },
   };
@@ -91,9 +96,9 @@ export function readRows(
       try {
         const v = JSON.parse(line);
         if (v && typeof v === 'object' && !Array.isArray(v)) out.push(v as Record<string, unknown>);
-        else errors.push({ line: i + 1, reason: 'not a JSON object' });
+        else errors.push({ line: i + 1, reason: refusalText(refusal('json_not_object'), 'en') });
       } catch {
-        errors.push({ line: i + 1, reason: 'not valid JSON' });
+        errors.push({ line: i + 1, reason: refusalText(refusal('json_invalid'), 'en') });
       }
     });
     return { rows: out, errors };
@@ -106,7 +111,7 @@ export function readRows(
   };
 }
 
-export type FileRow = { row: number; fields: Record<string, unknown> } | { row: number; error: string };
+export type FileRow = { row: number; fields: Record<string, unknown> } | { row: number; error: Refusal };
 
 /** The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. */
 export async function* readFileRows(stream: ReadStream, format: 'csv' | 'jsonl'): AsyncGenerator<FileRow> {
@@ -118,24 +123,24 @@ export async function* readFileRows(stream: ReadStream, format: 'csv' | 'jsonl')
       try {
         const v = JSON.parse(line);
         if (v && typeof v === 'object' && !Array.isArray(v)) yield { row, fields: v as Record<string, unknown> };
-        else yield { row, error: 'not a JSON object' };
+        else yield { row, error: refusal('json_not_object') };
       } catch {
-        yield { row, error: 'not valid JSON' };
+        yield { row, error: refusal('json_invalid') };
       }
     }
     return;
   }
-  const skipped: { line: number; reason: string }[] = [];
+  const skipped: FileError[] = [];
   const parser = stream.pipe(
     parseStream({ ...csvOptions(skipped), columns: (header: string[]) => header.map((h) => h.trim()) }),
   );
   let row = 0;
   for await (const record of parser) {
-    for (const s of skipped.splice(0)) yield { row: s.line, error: s.reason };
+    for (const s of skipped.splice(0)) yield { row: s.line, error: s.refusal };
     row += 1;
     yield { row, fields: record as Record<string, unknown> };
   }
-  for (const s of skipped.splice(0)) yield { row: s.line, error: s.reason };
+  for (const s of skipped.splice(0)) yield { row: s.line, error: s.refusal };
 }
 
 /** Applies a mapping: our field names, empty cells dropped; the row's source from the mapping's source column. */
@@ -260,7 +265,7 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
   for await (const item of readFileRows(file, format)) {
     rowsRead += 1;
     if ('error' in item) {
-      reject(item.error);
+      reject(refusalText(item.error, 'en'));
       continue;
     }
     const { source, record } = mapRow(item.fields, mapping);

@@ -8,9 +8,11 @@
  * cannot make an order of (no order number, rows of one order that contradict each other, an unknown source, a
  * malformed CSV record) are quarantined with their reason like any rejection.
  */
+
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { groupOrderRows, ORDER_SOURCES, type OrderSource, type RawOrder } from '../../../shared/identity/order.js';
+import { type Refusal, refusal, refusalText } from '../../../shared/identity/refusal.js';
 import { cleanText } from '../../../shared/identity/text.js';
 import type { Database } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
@@ -130,11 +132,13 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
     rejections: [],
     seconds: 0,
   };
-  const quarantine: { source: string; externalId: string | null; reason: string; payload: unknown }[] = [];
-  const reject = (row: number, externalId: string | null, reason: string, source: string, payload: unknown) => {
+  const quarantine: { source: string; externalId: string | null; refusal: Refusal; payload: unknown }[] = [];
+  const reject = (row: number, externalId: string | null, r: Refusal | string, source: string, payload: unknown) => {
     summary.rejected += 1;
+    const reason = typeof r === 'string' ? r : refusalText(r, 'en');
     if (summary.rejections.length < 1000) summary.rejections.push({ row, externalId, reason });
-    if (payload !== undefined) quarantine.push({ source, externalId, reason, payload });
+    // a string: the ingest refused it and quarantined it already (payload undefined)
+    if (payload !== undefined && typeof r !== 'string') quarantine.push({ source, externalId, refusal: r, payload });
   };
   const flushQuarantine = async () => {
     if (quarantine.length === 0) return;
@@ -146,7 +150,7 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
         sourceId: q.externalId,
         keyId: null,
         requestId: null,
-        reason: q.reason,
+        refusal: q.refusal,
         payload: q.payload,
       })),
       opts.now,
@@ -213,18 +217,12 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
     const o = orderOf(item.fields, mapping, opts.source);
     if ('unknownSource' in o) {
       const s = o.unknownSource;
-      reject(
-        item.row,
-        null,
-        `unknown source ${s ?? '(empty)'}: orders come from pos or mall`,
-        s ?? 'import',
-        item.fields,
-      );
+      reject(item.row, null, refusal('order_source_unknown', { got: s ?? '' }), s ?? 'import', item.fields);
       continue;
     }
     const { source, id, record } = o;
     if (!id) {
-      reject(item.row, null, 'the order number is missing', source, record);
+      reject(item.row, null, refusal('order_row_no_id'), source, record);
       continue;
     }
     const key = `${source}\u0001${id}`;
@@ -233,18 +231,12 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
       if (!apartRefused.has(key)) {
         apartRefused.add(key);
         summary.orders += 1;
-        reject(
-          item.row,
-          id,
-          `the rows of order ${id} are not together in the file: list each order's rows one after another (sort the export by order number)`,
-          source,
-          record,
-        );
+        reject(item.row, id, refusal('order_rows_apart', { externalId: id }), source, record);
       } else
         quarantine.push({
           source,
           externalId: id,
-          reason: `a further row of order ${id}, refused above`,
+          refusal: refusal('order_row_after_refused', { externalId: id }),
           payload: record,
         });
       continue;

@@ -7,10 +7,12 @@
  * arrived yet keeps the member id and is attached when the record is ingested. No points: this is history (the
  * till's live order API, /api/pos/orders, earns them).
  */
+
 import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { IngestOrdersResponse } from '../../../shared/contracts/identity.js';
 import { type NormalizedOrder, normalizeOrder, type OrderSource } from '../../../shared/identity/order.js';
+import { type Refusal, refusal, refusalFields, refusalOfSchema } from '../../../shared/identity/refusal.js';
 import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
@@ -56,12 +58,6 @@ export interface OrderIngestInput {
 
 type Result = IngestOrdersResponse['results'][number];
 
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  const path = issue.path.join('.') || 'order';
-  return issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : `${path}: ${issue.message}`;
-}
-
 /**
  * What an order is, whatever form it came in (yuan or fen, a local time or UTC, columns in any order): a replay
  * of the same order from a file or the API hashes the same.
@@ -83,42 +79,42 @@ function orderHash(o: NormalizedOrder, storeId: string | null): string {
 /** One batch in one transaction. */
 export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise<IngestOrdersResponse> {
   const { byCode: stores } = await createIdentityRepo(tx).stores();
-  const rejected: (Result & { payload: unknown })[] = [];
+  const rejected: (Result & { payload: unknown; refusal: Refusal })[] = [];
   const valid: { index: number; order: NormalizedOrder; storeId: string | null; hash: string }[] = [];
   const seen = new Set<string>();
   for (const [index, item] of input.orders.entries()) {
     const externalIdOf = (item as { externalId?: unknown } | null)?.externalId;
     const externalId =
       typeof externalIdOf === 'string' || typeof externalIdOf === 'number' ? String(externalIdOf) : null;
-    const reject = (reason: string) => {
-      rejected.push({ index, externalId, status: 'rejected', reason, payload: item ?? null });
+    const reject = (r: Refusal) => {
+      rejected.push({ index, externalId, status: 'rejected', ...refusalFields(r), refusal: r, payload: item ?? null });
     };
     const parsed = IngestOrderSchema.safeParse(item);
     if (!parsed.success) {
-      reject(describeIssue(parsed.error));
+      reject(refusalOfSchema(parsed.error, 'order'));
       continue;
     }
     const checked = normalizeOrder(parsed.data, input.now);
     if (!checked.ok) {
-      reject(checked.reason);
+      reject(checked.refusal);
       continue;
     }
     const order = checked.order;
     if (seen.has(order.externalId)) {
-      reject('externalId repeated in this batch');
+      reject(refusal('order_id_repeated'));
       continue;
     }
     let storeId: string | null = null;
     if (order.storeCode !== null) {
       storeId = stores.get(order.storeCode)?.id ?? null;
       if (storeId === null) {
-        reject(`unknown store_code ${order.storeCode}`);
+        reject(refusal('unknown_store', { storeCode: order.storeCode }));
         continue;
       }
     }
     if (input.keyStoreId) {
       if (storeId !== null && storeId !== input.keyStoreId) {
-        reject(`store_code ${order.storeCode} is not this key's store`);
+        reject(refusal('other_store', { storeCode: order.storeCode ?? '' }));
         continue;
       }
       storeId = input.keyStoreId;
@@ -133,7 +129,7 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
     input.source,
     valid.map((v) => v.order.externalId),
   );
-  const results: Result[] = rejected.map(({ payload: _, ...r }) => r);
+  const results: Result[] = rejected.map(({ payload: _, refusal: __, ...r }) => r);
   const fresh: typeof valid = [];
   for (const v of valid) {
     const stored = existing.get(v.order.externalId);
@@ -142,15 +138,15 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
     else if (stored === null || stored === v.hash)
       results.push({ index: v.index, externalId: v.order.externalId, status: 'unchanged' });
     else {
-      const reason = `order ${v.order.externalId} is stored already with other contents`;
-      results.push({ index: v.index, externalId: v.order.externalId, status: 'rejected', reason });
-      rejected.push({
+      const r = refusal('order_changed', { externalId: v.order.externalId });
+      const result = {
         index: v.index,
         externalId: v.order.externalId,
         status: 'rejected',
-        reason,
-        payload: input.orders[v.index],
-      });
+        ...refusalFields(r),
+      } as const;
+      results.push(result);
+      rejected.push({ ...result, refusal: r, payload: input.orders[v.index] });
     }
   }
 
@@ -211,7 +207,7 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
       sourceId: r.externalId,
       keyId: input.keyId,
       requestId: input.requestId,
-      reason: r.reason ?? 'rejected',
+      refusal: r.refusal,
       payload: r.payload,
     })),
     input.now,

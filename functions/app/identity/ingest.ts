@@ -8,6 +8,13 @@
 import { z } from 'zod';
 import { storePhoneKey } from '../../../shared/identity/blocked.js';
 import { normalizeRecord, type RawSourceRecord, type RecordSource } from '../../../shared/identity/record.js';
+import {
+  type Refusal,
+  type RefusalCode,
+  refusal,
+  refusalFields,
+  refusalOfSchema,
+} from '../../../shared/identity/refusal.js';
 import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo, type IdentityRepo, type PreparedRecord } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
@@ -45,6 +52,7 @@ export interface RecordResult {
   index: number;
   sourceId: string | null;
   status: RecordStatus;
+  code?: RefusalCode;
   reason?: string;
   customerId?: string;
   link?: LinkOutcome | 'deferred';
@@ -80,12 +88,6 @@ export interface IngestInput {
 
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  const path = issue.path.join('.') || 'record';
-  return issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : `${path}: ${issue.message}`;
-}
-
 /** Validates and normalises; returns the prepared records and the per-record rejections (not yet stored). */
 export function prepareRecords(
   input: Pick<IngestInput, 'source' | 'records' | 'now' | 'keyStoreId'>,
@@ -95,25 +97,31 @@ export function prepareRecords(
   prepared: { index: number; p: PreparedRecord }[];
   rejected: RecordResult[];
   raw: Map<number, unknown>;
+  /** why each rejected record was refused, by its index */
+  refused: Map<number, Refusal>;
   flags: Record<string, number>;
 } {
   const prepared: { index: number; p: PreparedRecord }[] = [];
   const rejected: RecordResult[] = [];
   const raw = new Map<number, unknown>();
+  const refused = new Map<number, Refusal>();
   const flags: Record<string, number> = {};
   const seen = new Set<string>();
-  input.records.forEach((item, index) => {
+  for (const [index, item] of input.records.entries()) {
     const parsed = IngestRecordSchema.safeParse(item);
     const sourceId = str((item as { sourceId?: unknown } | null)?.sourceId ?? null);
-    if (sourceId === null || sourceId.trim() === '') {
-      rejected.push({ index, sourceId: null, status: 'rejected', reason: 'sourceId is missing' });
+    const reject = (id: string | null, r: Refusal) => {
+      rejected.push({ index, sourceId: id, status: 'rejected', ...refusalFields(r) });
+      refused.set(index, r);
       raw.set(index, item);
-      return;
+    };
+    if (sourceId === null || sourceId.trim() === '') {
+      reject(null, refusal('source_id_missing'));
+      continue;
     }
     if (!parsed.success) {
-      rejected.push({ index, sourceId, status: 'rejected', reason: describeIssue(parsed.error) });
-      raw.set(index, item);
-      return;
+      reject(sourceId, refusalOfSchema(parsed.error, 'record'));
+      continue;
     }
     const r = parsed.data;
     const rawRecord: RawSourceRecord = {
@@ -135,41 +143,22 @@ export function prepareRecords(
     };
     const n = normalizeRecord(input.source, rawRecord, storePhones);
     if (!n.ok) {
-      rejected.push({ index, sourceId, status: 'rejected', reason: n.reason });
-      raw.set(index, item);
-      return;
+      reject(sourceId, n.refusal);
+      continue;
     }
     if (seen.has(n.record.sourceId)) {
-      rejected.push({
-        index,
-        sourceId: n.record.sourceId,
-        status: 'rejected',
-        reason: 'source_id repeated in this batch',
-      });
-      raw.set(index, item);
-      return;
+      reject(n.record.sourceId, refusal('source_id_repeated'));
+      continue;
     }
     if (n.record.storeCode !== null && !stores.has(n.record.storeCode)) {
-      rejected.push({
-        index,
-        sourceId: n.record.sourceId,
-        status: 'rejected',
-        reason: `unknown store_code ${n.record.storeCode}`,
-      });
-      raw.set(index, item);
-      return;
+      reject(n.record.sourceId, refusal('unknown_store', { storeCode: n.record.storeCode }));
+      continue;
     }
     let storeId = n.record.storeCode ? (stores.get(n.record.storeCode)?.id ?? null) : null;
     if (input.keyStoreId) {
       if (storeId !== null && storeId !== input.keyStoreId) {
-        rejected.push({
-          index,
-          sourceId: n.record.sourceId,
-          status: 'rejected',
-          reason: `store_code ${n.record.storeCode} is not this key's store`,
-        });
-        raw.set(index, item);
-        return;
+        reject(n.record.sourceId, refusal('other_store', { storeCode: n.record.storeCode ?? '' }));
+        continue;
       }
       storeId = input.keyStoreId;
     }
@@ -187,8 +176,8 @@ export function prepareRecords(
         payloadHash: hash,
       },
     });
-  });
-  return { prepared, rejected, raw, flags };
+  }
+  return { prepared, rejected, raw, refused, flags };
 }
 
 /** One batch in one transaction. */
@@ -196,7 +185,7 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
   const repo = createIdentityRepo(tx);
   const { byCode: stores, phones } = await repo.stores();
   const storePhones = new Set(phones.map(storePhoneKey));
-  const { prepared, rejected, raw, flags } = prepareRecords(input, storePhones, stores);
+  const { prepared, rejected, raw, refused, flags } = prepareRecords(input, storePhones, stores);
   await repo.quarantine(
     rejected.map((r) => ({
       id: newId('qua', input.now.getTime()),
@@ -204,7 +193,7 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
       sourceId: r.sourceId,
       keyId: input.keyId,
       requestId: input.requestId,
-      reason: r.reason ?? 'rejected',
+      refusal: refused.get(r.index) as Refusal,
       payload: raw.get(r.index) ?? null,
     })),
     input.now,

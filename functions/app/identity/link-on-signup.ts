@@ -59,7 +59,7 @@ export async function linkOnSignup(tx: Tx, input: LinkOnSignupInput): Promise<Li
   };
   const storePhones = new Set((await repo.storePhones()).map(storePhoneKey));
   const normalized = normalizeRecord('miniprogram', raw, storePhones);
-  if (!normalized.ok) throw new Error(`sign-up record does not normalise: ${normalized.reason}`);
+  if (!normalized.ok) throw new Error(`sign-up record does not normalise: ${normalized.refusal.code}`);
   const existing = await rows<{ id: string; customer_id: string }>(
     tx,
     sql`select id, customer_id from source_records where source = 'miniprogram' and source_id = ${login.openid}`,

@@ -7,6 +7,7 @@
 import type { StaffActor } from '../../../shared/access/policy.js';
 import type { QuarantineQuery, QuarantineResponse } from '../../../shared/contracts/identity.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
+import { isRefusalCode, refusalText } from '../../../shared/identity/refusal.js';
 import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
@@ -39,6 +40,8 @@ export async function quarantineList(
       source: x.source,
       kind: x.kind,
       sourceId: x.source_id,
+      code: x.code,
+      explanation: x.code && isRefusalCode(x.code) ? refusalText({ code: x.code, params: x.params ?? {} }, 'zh') : null,
       reason: x.reason,
       keyId: x.key_id,
       at: new Date(x.created_key).toISOString(),

@@ -38,14 +38,22 @@ describe('POST /api/ingest/records', () => {
       'rejected',
       'rejected',
     ]);
-    expect(res.body.results[1].reason).toMatch(/sourceId/);
-    expect(res.body.results[3].reason).toMatch(/shoeSize/);
+    // each rejection with a machine code and its sentence
+    expect(res.body.results[1]).toMatchObject({ code: 'source_id_missing', reason: 'sourceId is missing' });
+    expect(res.body.results[3]).toMatchObject({ code: 'unknown_field', reason: 'unknown field shoeSize' });
+    expect(res.body.results[4]).toMatchObject({ code: 'source_id_missing' });
     // the two cards of one person (same phone, same name) are one customer
     expect(await customerOf(sys, 'pos', '8810000001')).toBe(await customerOf(sys, 'pos', '8810000002'));
     const quarantined = await sys.database.exec(
-      'select reason, source, key_id from ingest_quarantine order by created_at, id',
+      'select code, params, reason, source, key_id from ingest_quarantine order by created_at, id',
     );
     expect(quarantined).toHaveLength(3);
+    // one call: one time, so sorted by code
+    expect(quarantined.map((q) => [q.code, q.params]).sort()).toEqual([
+      ['source_id_missing', null],
+      ['source_id_missing', null],
+      ['unknown_field', { fields: 'shoeSize' }],
+    ]);
     expect(quarantined[0]).toMatchObject({ source: 'pos', key_id: 'key_pos_hz001' });
     const [log] = await sys.database.exec(
       "select status, records, accepted, rejected, latency_ms from integration_log where operation = 'ingest.records'",

@@ -266,6 +266,7 @@ describe('POST /api/ingest/orders', () => {
         index: 1,
         externalId: 'MALL0003',
         status: 'rejected',
+        code: 'order_changed',
         reason: 'order MALL0003 is stored already with other contents',
       },
     ]);

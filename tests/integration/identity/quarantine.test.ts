@@ -41,9 +41,19 @@ describe('the quarantine for HQ', () => {
           kind: 'order',
           sourceId: 'TMQ1',
           keyId: 'key_mall',
-          reason: expect.stringMatching(/quantity/),
+          code: 'line_quantity_invalid',
+          explanation: '第1行商品的数量应为大于等于1的整数，收到“0”；退货请不要作为订单上传',
+          reason: 'line 1: quantity must be a whole number ≥ 1, got 0',
         },
-        { source: 'pos', kind: 'record', sourceId: 'QA001', keyId: 'key_pos_hz001', reason: 'unknown field shoeSize' },
+        {
+          source: 'pos',
+          kind: 'record',
+          sourceId: 'QA001',
+          keyId: 'key_pos_hz001',
+          code: 'unknown_field',
+          explanation: '含有本系统不认识的字段 shoeSize',
+          reason: 'unknown field shoeSize',
+        },
       ],
     });
     const mall = await sys.call('/api/staff/identity/quarantine?source=mall', { token: hq });

@@ -144,7 +144,10 @@ describe('normalizeDate', () => {
 describe('normalizeRecord', () => {
   const stores = new Set<string>();
   it('rejects a record without a source id', () => {
-    expect(normalizeRecord('pos', { sourceId: '  ' }, stores)).toEqual({ ok: false, reason: 'source_id is missing' });
+    expect(normalizeRecord('pos', { sourceId: '  ' }, stores)).toEqual({
+      ok: false,
+      refusal: { code: 'source_id_missing' },
+    });
   });
   it('keeps an invalid phone as an invalid identity, and never trusts "verified" from a POS', () => {
     const r = normalizeRecord('pos', { sourceId: '8801', phone: '1381234', phoneVerified: 'true' }, stores);

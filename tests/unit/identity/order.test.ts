@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { groupOrderRows, moneyFen, normalizeOrder, parseOrderTime } from '../../../shared/identity/order.js';
+import { isRefusal, refusalText } from '../../../shared/identity/refusal.js';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
+
+const AMOUNT = { field: 'amount' } as const;
 
 describe('moneyFen', () => {
   it.each([
@@ -14,13 +17,13 @@ describe('moneyFen', () => {
     ['17元', 1700],
     [0, 0],
   ])('reads %s yuan as %i fen exactly', (yuan, fen) => {
-    expect(moneyFen(null, yuan, 'amount')).toBe(fen);
+    expect(moneyFen(null, yuan, AMOUNT)).toBe(fen);
   });
 
   it('reads fen as a whole number and agrees when both are given', () => {
-    expect(moneyFen('1250', null, 'amount')).toBe(1250);
-    expect(moneyFen(1250, '12.50', 'amount')).toBe(1250);
-    expect(moneyFen(null, '', 'amount')).toBeNull();
+    expect(moneyFen('1250', null, AMOUNT)).toBe(1250);
+    expect(moneyFen(1250, '12.50', AMOUNT)).toBe(1250);
+    expect(moneyFen(null, '', AMOUNT)).toBeNull();
   });
 
   it.each([
@@ -30,7 +33,9 @@ describe('moneyFen', () => {
     ['12.5', null, /whole number/],
     [1250, '12.60', /disagrees/],
   ])('refuses fen %s / yuan %s', (fen, yuan, reason) => {
-    expect(moneyFen(fen, yuan, 'amount')).toMatch(reason);
+    const r = moneyFen(fen, yuan, AMOUNT);
+    if (!isRefusal(r)) throw new Error(`accepted ${String(r)}`);
+    expect(refusalText(r, 'en')).toMatch(reason);
   });
 });
 
@@ -96,7 +101,7 @@ describe('normalizeOrder', () => {
   ])('refuses %o', (over, reason) => {
     const r = normalizeOrder(order(over), NOW);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toMatch(reason);
+    if (!r.ok) expect(refusalText(r.refusal, 'en')).toMatch(reason);
   });
 });
 
@@ -132,6 +137,8 @@ describe('groupOrderRows', () => {
       { externalId: 'A', memberId: 'm1', sku: 'X', quantity: '1' },
       { externalId: 'A', memberId: 'm2', sku: 'Y', quantity: '1' },
     ]);
-    expect(orders[0].conflict).toMatch(/disagree on memberId: m1 and m2/);
+    const conflict = orders[0].conflict;
+    expect(conflict?.code).toBe('order_rows_disagree');
+    expect(conflict && refusalText(conflict, 'en')).toMatch(/disagree on memberId: m1 and m2/);
   });
 });

@@ -4,9 +4,11 @@
  * batch a single round trip on both drivers. Everything runs on the Db or Tx passed in, so an ingest is one
  * transaction.
  */
+
 import { type SQL, sql } from 'drizzle-orm';
 import type { RecordFacts } from '../../../../shared/identity/link.rules.js';
 import type { NormalizedRecord } from '../../../../shared/identity/record.js';
+import { type Refusal, refusalText } from '../../../../shared/identity/refusal.js';
 import type { Db, Tx } from '../client.js';
 import { MERGE_HOOKS, MERGE_STEPS } from './merge-steps.js';
 
@@ -562,17 +564,30 @@ export function createIdentityRepo(conn: Conn) {
         sourceId: string | null;
         keyId: string | null;
         requestId: string | null;
-        reason: string;
+        refusal: Refusal;
         payload: unknown;
       }[],
       now: Date,
       kind: 'record' | 'order' = 'record',
     ): Promise<void> {
       if (items.length === 0) return;
-      await conn.execute(sql`insert into ingest_quarantine (id, source, kind, source_id, key_id, request_id, reason, payload, created_at)
-        select id, source, ${kind}, source_id, key_id, request_id, reason, payload, ${iso(now)}::timestamptz
-        from jsonb_to_recordset(${json(items.map((q) => ({ id: q.id, source: q.source, source_id: q.sourceId, key_id: q.keyId, request_id: q.requestId, reason: q.reason, payload: q.payload ?? null })))})
-          as t(id text, source text, source_id text, key_id text, request_id text, reason text, payload jsonb)`);
+      const rowsIn = items.map((q) => ({
+        id: q.id,
+        source: q.source,
+        source_id: q.sourceId,
+        key_id: q.keyId,
+        request_id: q.requestId,
+        code: q.refusal.code,
+        params: q.refusal.params ?? null,
+        reason: refusalText(q.refusal, 'en'),
+        payload: q.payload ?? null,
+      }));
+      await conn.execute(sql`insert into ingest_quarantine (id, source, kind, source_id, key_id, request_id, code, params,
+          reason, payload, created_at)
+        select id, source, ${kind}, source_id, key_id, request_id, code, params, reason, payload, ${iso(now)}::timestamptz
+        from jsonb_to_recordset(${json(rowsIn)})
+          as t(id text, source text, source_id text, key_id text, request_id text, code text, params jsonb, reason text,
+               payload jsonb)`);
     },
   };
 }

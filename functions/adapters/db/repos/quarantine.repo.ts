@@ -10,6 +10,8 @@ export interface QuarantineRow {
   source: string;
   kind: 'record' | 'order';
   source_id: string | null;
+  code: string | null;
+  params: Record<string, string | number> | null;
   reason: string;
   key_id: string | null;
   /** created_at, UTC to the microsecond: the list's order and its cursor (app/identity/cursor.ts) */
@@ -24,7 +26,7 @@ export const quarantineRepo = {
   ): Promise<QuarantineRow[]> {
     return rows<QuarantineRow>(
       conn,
-      sql`select id, source, kind, source_id, reason, key_id,
+      sql`select id, source, kind, source_id, code, params, reason, key_id,
             to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key
           from ingest_quarantine
           where resolved_at is null

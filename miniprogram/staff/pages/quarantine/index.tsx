@@ -53,8 +53,14 @@ function Item({ item, onResolved }: { item: QuarantineItem; onResolved: (id: str
         {item.keyId ? ` · 来自 ${item.keyId}` : ' · 文件导入'}
       </View>
       <View className="qr-item__reason">
-        <View className="qr-item__reason-label">拒收原因（系统原文，可转给该系统的服务商）</View>
-        {item.reason}
+        <View className="qr-item__reason-label">拒收原因</View>
+        <View data-testid="quarantine-explanation">{item.explanation ?? item.reason}</View>
+        {item.explanation ? (
+          <View className="qr-item__original">
+            <Text className="qr-item__original-label">系统原文（可转给该系统的服务商）：</Text>
+            {item.reason}
+          </View>
+        ) : null}
       </View>
       {error ? <View className="qr-item__error">{error}</View> : null}
       <Button

@@ -1,0 +1,2 @@
+ALTER TABLE "ingest_quarantine" ADD COLUMN "code" text;--> statement-breakpoint
+ALTER TABLE "ingest_quarantine" ADD COLUMN "params" jsonb;

@@ -1,0 +1,181 @@
+/**
+ * Why a record, an order or a file row was refused, as a stable machine code with its particulars. Partners get
+ * the code and the English sentence (`reason`) in each rejected result; HQ's quarantine page shows the Chinese one,
+ * with the English below to forward to the system's vendor. One entry per code, both languages side by side, so a
+ * new refusal cannot be added without its Chinese.
+ */
+
+import type { z } from 'zod';
+
+export type RefusalParams = Readonly<Record<string, string | number>>;
+
+/** An order's money fields, named as the export names them. */
+const MONEY_FIELD = {
+  unit_price: { en: 'unit price', zh: '单价' },
+  amount: { en: 'amount', zh: '金额' },
+  total: { en: 'total', zh: '合计金额' },
+  discount: { en: 'discount', zh: '优惠金额' },
+  paid: { en: 'paid', zh: '实收金额' },
+} as const;
+export type MoneyField = keyof typeof MONEY_FIELD;
+
+const got = (p: RefusalParams) => (p.got === undefined || p.got === '' ? '(empty)' : String(p.got));
+const gotZh = (p: RefusalParams) => (p.got === undefined || p.got === '' ? '（空）' : `“${p.got}”`);
+const moneyEn = (p: RefusalParams) =>
+  `${p.line === undefined ? '' : `line ${p.line}: `}${MONEY_FIELD[p.field as MoneyField]?.en ?? p.field}`;
+const moneyZh = (p: RefusalParams) =>
+  `${p.line === undefined ? '' : `第${p.line}行商品的`}${MONEY_FIELD[p.field as MoneyField]?.zh ?? p.field}`;
+const yuanOf = (fen: string | number | undefined) => (Number(fen) / 100).toFixed(2);
+
+type Entry = { en: (p: RefusalParams) => string; zh: (p: RefusalParams) => string };
+
+const REFUSALS = {
+  // ---- any record or order
+  unknown_field: { en: (p) => `unknown field ${p.fields}`, zh: (p) => `含有本系统不认识的字段 ${p.fields}` },
+  invalid_field: {
+    en: (p) => `${p.field}: ${p.detail}`,
+    zh: (p) => `字段 ${p.field} 的值格式不对（${p.detail}）`,
+  },
+  unknown_store: {
+    en: (p) => `unknown store_code ${p.storeCode}`,
+    zh: (p) => `门店编码 ${p.storeCode} 不存在，请核对门店编码`,
+  },
+  other_store: {
+    en: (p) => `store_code ${p.storeCode} is not this key's store`,
+    zh: (p) => `门店编码 ${p.storeCode} 不是发送方密钥所属的门店：每家门店的收银机只能上传本店数据`,
+  },
+  // ---- member records
+  source_id_missing: { en: () => 'sourceId is missing', zh: () => '缺少会员编号（会员卡号或商城账号）' },
+  source_id_too_long: {
+    en: (p) => `sourceId is longer than ${p.max} characters`,
+    zh: (p) => `会员编号超过 ${p.max} 个字符`,
+  },
+  source_id_repeated: {
+    en: () => 'sourceId repeated in this batch',
+    zh: () => '同一批数据中会员编号重复，只收第一条',
+  },
+  // ---- orders
+  order_id_missing: { en: () => 'externalId (the order number) is missing', zh: () => '缺少订单号' },
+  order_id_too_long: {
+    en: (p) => `externalId is longer than ${p.max}`,
+    zh: (p) => `订单号超过 ${p.max} 个字符`,
+  },
+  order_id_repeated: {
+    en: () => 'externalId repeated in this batch',
+    zh: () => '同一批数据中订单号重复，只收第一条',
+  },
+  ordered_at_invalid: {
+    en: (p) => `orderedAt is not a time: ${got(p)}`,
+    zh: (p) => `下单时间${gotZh(p)}不是有效的时间`,
+  },
+  ordered_at_future: {
+    en: () => 'orderedAt is in the future',
+    zh: () => '下单时间晚于现在：请检查收银机或导出程序的时钟与时区',
+  },
+  ordered_at_too_old: { en: () => 'orderedAt is before 2000', zh: () => '下单时间早于2000年，应为录入错误' },
+  no_lines: { en: () => 'an order needs at least one line', zh: () => '订单没有商品明细' },
+  too_many_lines: {
+    en: (p) => `an order has at most ${p.max} lines`,
+    zh: (p) => `一张订单最多 ${p.max} 行商品`,
+  },
+  line_sku_missing: { en: (p) => `line ${p.line}: sku is missing`, zh: (p) => `第${p.line}行商品缺少商品编码` },
+  line_sku_too_long: {
+    en: (p) => `line ${p.line}: sku is longer than ${p.max}`,
+    zh: (p) => `第${p.line}行商品的编码超过 ${p.max} 个字符`,
+  },
+  line_quantity_invalid: {
+    en: (p) => `line ${p.line}: quantity must be a whole number ≥ 1, got ${got(p)}`,
+    zh: (p) => `第${p.line}行商品的数量应为大于等于1的整数，收到${gotZh(p)}；退货请不要作为订单上传`,
+  },
+  line_price_missing: {
+    en: (p) => `line ${p.line}: needs a unit price or an amount`,
+    zh: (p) => `第${p.line}行商品既无单价也无金额`,
+  },
+  money_not_fen: {
+    en: (p) => `${moneyEn(p)} in fen must be a whole number ≥ 0, got ${got(p)}`,
+    zh: (p) => `${moneyZh(p)}（以分计）应为不小于0的整数，收到${gotZh(p)}`,
+  },
+  money_not_yuan: {
+    en: (p) => `${moneyEn(p)} must be an amount in yuan ≥ 0 with at most two decimals, got ${got(p)}`,
+    zh: (p) => `${moneyZh(p)}应为不小于0、最多两位小数的元金额，收到${gotZh(p)}`,
+  },
+  money_disagrees: {
+    en: (p) => `${moneyEn(p)} is given twice and disagrees: ${p.fen} fen and ${p.yuan} yuan`,
+    zh: (p) => `${moneyZh(p)}给了两次且不一致：${p.fen}分与${p.yuan}元`,
+  },
+  total_not_sum: {
+    en: (p) => `total ${p.total} fen is not the sum of the lines, ${p.sum} fen`,
+    zh: (p) => `合计金额 ${yuanOf(p.total)} 元不等于各行商品金额之和 ${yuanOf(p.sum)} 元`,
+  },
+  paid_exceeds: {
+    en: (p) => `paid ${p.paid} fen is more than the lines' ${p.sum} fen, or the discount more than the total`,
+    zh: (p) => `实收 ${yuanOf(p.paid)} 元超过商品金额 ${yuanOf(p.sum)} 元，或优惠超过了合计`,
+  },
+  paid_mismatch: {
+    en: (p) => `paid ${p.paid} fen is not the total ${p.sum} fen less the discount ${p.discount} fen`,
+    zh: (p) => `实收 ${yuanOf(p.paid)} 元不等于合计 ${yuanOf(p.sum)} 元减去优惠 ${yuanOf(p.discount)} 元`,
+  },
+  member_id_too_long: { en: () => 'memberId is longer than 128', zh: () => '会员编号超过 128 个字符' },
+  order_changed: {
+    en: (p) => `order ${p.externalId} is stored already with other contents`,
+    zh: (p) => `订单 ${p.externalId} 已收过且内容不同：已入库的订单不会被改写，退货或更正请走退款流程`,
+  },
+  // ---- order files (one row per item sold)
+  order_rows_disagree: {
+    en: (p) => `the rows of order ${p.externalId} disagree on ${p.field}: ${p.first} and ${p.other}`,
+    zh: (p) => `订单 ${p.externalId} 的各行在 ${p.field} 上不一致（${p.first} 与 ${p.other}）`,
+  },
+  order_rows_apart: {
+    en: (p) =>
+      `the rows of order ${p.externalId} are not together in the file: list each order's rows one after another (sort the export by order number)`,
+    zh: (p) => `订单 ${p.externalId} 的商品行在文件中不相邻：请按订单号排序后重新导出`,
+  },
+  order_row_after_refused: {
+    en: (p) => `a further row of order ${p.externalId}, refused above`,
+    zh: (p) => `订单 ${p.externalId} 的另一行，该订单已整单拒收`,
+  },
+  order_source_unknown: {
+    en: (p) => `unknown source ${got(p)}: orders come from pos or mall`,
+    zh: (p) => `来源${gotZh(p)}不对：订单只能来自门店收银（pos）或线上商城（mall）`,
+  },
+  order_row_no_id: { en: () => 'the order number is missing', zh: () => '该行缺少订单号' },
+  // ---- files
+  csv_malformed: { en: (p) => `malformed CSV: ${p.detail}`, zh: (p) => `CSV 格式错误（${p.detail}）` },
+  json_invalid: { en: () => 'not valid JSON', zh: () => '不是有效的 JSON' },
+  json_not_object: { en: () => 'not a JSON object', zh: () => '不是 JSON 对象' },
+} satisfies Record<string, Entry>;
+
+export type RefusalCode = keyof typeof REFUSALS;
+export const REFUSAL_CODES = Object.keys(REFUSALS) as RefusalCode[];
+
+export interface Refusal {
+  code: RefusalCode;
+  params?: RefusalParams;
+}
+
+export const refusal = (code: RefusalCode, params?: RefusalParams): Refusal => (params ? { code, params } : { code });
+
+export const isRefusalCode = (code: string): code is RefusalCode => Object.hasOwn(REFUSALS, code);
+
+export function isRefusal(v: unknown): v is Refusal {
+  return (
+    typeof v === 'object' && v !== null && typeof (v as Refusal).code === 'string' && isRefusalCode((v as Refusal).code)
+  );
+}
+
+/** The sentence for partners and logs (English), or for HQ's pages (Chinese). */
+export function refusalText(r: Refusal, lang: 'en' | 'zh'): string {
+  return (REFUSALS[r.code] as Entry)[lang](r.params ?? {});
+}
+
+/** What a rejected result carries: the code for machines, the sentence for people. */
+export function refusalFields(r: Refusal): { code: RefusalCode; reason: string } {
+  return { code: r.code, reason: refusalText(r, 'en') };
+}
+
+/** A payload that failed its schema: an unknown field, or the first field that does not fit (`whole` names the item). */
+export function refusalOfSchema(error: z.ZodError, whole: string): Refusal {
+  const issue = error.issues[0];
+  if (issue.code === 'unrecognized_keys') return refusal('unknown_field', { fields: issue.keys.join(', ') });
+  return refusal('invalid_field', { field: issue.path.join('.') || whole, detail: issue.message });
+}
