@@ -71,6 +71,10 @@ export const ERROR_STATUS = {
   SUGGESTION_NOT_FOUND: 404,
   MERGE_NOT_FOUND: 404,
   ALREADY_DECIDED: 409,
+  // file imports from the staff pages
+  IMPORT_MAPPING_UNKNOWN: 400,
+  IMPORT_TOO_LARGE: 413,
+  IMPORT_RUNNING: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -40,6 +40,7 @@ import { ingestAndLog } from '../../functions/app/identity/ingest.js';
 import { shanghaiDay } from '../../functions/app/identity/link-record.js';
 import { LINK_LIMITS } from '../../shared/identity/link.rules.js';
 import { RECORD_SOURCES, type RecordSource } from '../../shared/identity/record.js';
+import { refusal } from '../../shared/identity/refusal.js';
 import { type Flags, flagBoolean, flagNumber, flagString, UsageError } from '../bench/flags.js';
 import { round } from '../bench/harness.js';
 import { generateDemo, writeIdentityTruthCsv } from '../demo/generate.js';
@@ -159,7 +160,7 @@ async function ingestOneByOne(
     const { source, record } = mapRow(row, DEFAULT_MAPPING);
     done += 1;
     if (!source || !(RECORD_SOURCES as readonly string[]).includes(source)) {
-      tally.reject(`unknown source ${source ?? '(empty)'}`);
+      tally.reject(refusal('record_source_unknown', { got: source ?? '' }), done);
       continue;
     }
     const s = await ingestAndLog(database, {

@@ -10,6 +10,8 @@ const Id = z.string().min(1).max(64);
 // ---- ingest (partner) ----
 
 const RefusalCodeSchema = z.enum(REFUSAL_CODES as [RefusalCode, ...RefusalCode[]]);
+/** a refusal's particulars: the field, the line, the value received… */
+const RefusalParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 
 /** Each record is validated on its own: a malformed one is rejected with a reason while the rest lands. */
 export const IngestRecordsBody = z.strictObject({ records: z.array(z.unknown()).min(1).max(1000) });
@@ -20,6 +22,7 @@ export const IngestRecordResult = z.object({
   status: z.enum(['created', 'updated', 'unchanged', 'rejected']),
   /** a rejection's machine code (shared/identity/refusal.ts) and its sentence */
   code: RefusalCodeSchema.optional(),
+  params: RefusalParamsSchema.optional(),
   reason: z.string().optional(),
   customerId: z.string().optional(),
   link: z.enum(['linked', 'held', 'own', 'deferred']).optional(),
@@ -49,6 +52,7 @@ export const IngestOrderResult = z.object({
   /** unchanged: the order number is stored already with the same contents (a replay) */
   status: z.enum(['created', 'unchanged', 'rejected']),
   code: RefusalCodeSchema.optional(),
+  params: RefusalParamsSchema.optional(),
   reason: z.string().optional(),
   /** the member's customer; null when the order names no member or one whose record has not arrived yet */
   customerId: z.string().nullable().optional(),
@@ -429,3 +433,86 @@ export const QualityRecordsResponse = z.object({
   nextCursor: z.string().nullable(),
 });
 export type QualityRecordsResponse = z.infer<typeof QualityRecordsResponse>;
+
+// ---- file imports from the staff pages (HQ) ----
+
+/**
+ * What one upload may hold: a JSON body under Vercel's 4.5 MB request limit, and member rows the per-record linker
+ * takes within the function's time (orders have no row limit below the size: they link nothing).
+ */
+export const IMPORT_LIMITS = { bytes: 3_500_000, memberRows: 5_000 } as const;
+
+export const ImportMappingView = z.object({
+  name: z.string(),
+  kind: z.enum(['records', 'orders']),
+  /** 会员资料 (POS 导出，中文列名) … */
+  label: z.string(),
+  /** the source every row is from; null when the file's `source` column names it per row */
+  source: z.string().nullable(),
+  /** the file's columns the mapping reads, in the file's own words */
+  columns: z.array(z.string()),
+});
+export const ImportMappingsResponse = z.object({
+  mappings: z.array(ImportMappingView),
+  limits: z.object({ bytes: z.number().int(), memberRows: z.number().int() }),
+});
+export type ImportMappingsResponse = z.infer<typeof ImportMappingsResponse>;
+
+export const ImportUploadBody = z.strictObject({
+  mapping: z.string().min(1).max(64),
+  fileName: z.string().trim().min(1).max(200),
+  /** the file's text (UTF-8; a BOM is fine), CSV with a header row or JSON lines */
+  content: z.string().min(1).max(IMPORT_LIMITS.bytes),
+});
+export type ImportUploadBody = z.infer<typeof ImportUploadBody>;
+
+export const ImportRejection = z.object({
+  /** the file row (1 = the first row after the header); null when not known */
+  row: z.number().int().nullable(),
+  /** the record's id or the order number, when the row had one */
+  id: z.string().nullable(),
+  code: z.string().nullable(),
+  /** why, in Chinese */
+  explanation: z.string(),
+  /** why, in English, for the system's vendor */
+  reason: z.string(),
+});
+
+export const ImportSummaryView = z.object({
+  rows: z.number().int(),
+  /** records, or orders */
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+  /** records: linked to another record of the person, and held for review */
+  linked: z.number().int(),
+  held: z.number().int(),
+  /** orders: read from the file, given to a known member, and waiting for their member's record */
+  orders: z.number().int(),
+  ordersKnown: z.number().int(),
+  ordersWaiting: z.number().int(),
+  seconds: z.number(),
+  /** the first 50 refused rows */
+  rejections: z.array(ImportRejection),
+});
+export type ImportSummaryView = z.infer<typeof ImportSummaryView>;
+
+export const ImportView = z.object({
+  id: z.string(),
+  kind: z.enum(['records', 'orders']),
+  mapping: z.string(),
+  mappingLabel: z.string(),
+  fileName: z.string(),
+  sizeBytes: z.number().int(),
+  status: z.enum(['running', 'done', 'failed']),
+  /** this upload had been imported before (the same content and mapping): the answer is that import's */
+  repeated: z.boolean(),
+  staffName: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  summary: ImportSummaryView.nullable(),
+});
+export type ImportView = z.infer<typeof ImportView>;
+export const ImportListResponse = z.object({ imports: z.array(ImportView) });
+export type ImportListResponse = z.infer<typeof ImportListResponse>;

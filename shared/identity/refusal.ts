@@ -138,6 +138,10 @@ const REFUSALS = {
     en: (p) => `unknown source ${got(p)}: orders come from pos or mall`,
     zh: (p) => `来源${gotZh(p)}不对：订单只能来自门店收银（pos）或线上商城（mall）`,
   },
+  record_source_unknown: {
+    en: (p) => `unknown source ${got(p)}`,
+    zh: (p) => `来源${gotZh(p)}不对：会员资料只能来自 pos、mall、miniprogram 或 wecom`,
+  },
   order_row_no_id: { en: () => 'the order number is missing', zh: () => '该行缺少订单号' },
   // ---- files
   csv_malformed: { en: (p) => `malformed CSV: ${p.detail}`, zh: (p) => `CSV 格式错误（${p.detail}）` },
@@ -168,9 +172,17 @@ export function refusalText(r: Refusal, lang: 'en' | 'zh'): string {
   return (REFUSALS[r.code] as Entry)[lang](r.params ?? {});
 }
 
-/** What a rejected result carries: the code for machines, the sentence for people. */
-export function refusalFields(r: Refusal): { code: RefusalCode; reason: string } {
-  return { code: r.code, reason: refusalText(r, 'en') };
+/** What a rejected result carries: the code and its particulars for machines, the sentence for people. */
+export function refusalFields(r: Refusal): { code: RefusalCode; params?: RefusalParams; reason: string } {
+  return r.params
+    ? { code: r.code, params: r.params, reason: refusalText(r, 'en') }
+    : { code: r.code, reason: refusalText(r, 'en') };
+}
+
+/** A refusal back from a rejected result's fields (null for a result without a known code). */
+export function refusalOf(x: { code?: string | null; params?: RefusalParams | null }): Refusal | null {
+  if (!x.code || !isRefusalCode(x.code)) return null;
+  return x.params ? { code: x.code, params: x.params } : { code: x.code };
 }
 
 /** A payload that failed its schema: an unknown field, or the first field that does not fit (`whole` names the item). */

@@ -19,7 +19,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { createdAt, IDENTITY_KINDS, SOURCES, updatedAt } from './columns.js';
-import { customers, stores } from './schema.js';
+import { customers, staff, stores } from './schema.js';
 
 export const NAME_KINDS = ['real', 'honorific', 'unknown'] as const;
 
@@ -286,6 +286,37 @@ export const ingestQuarantine = pgTable(
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
   },
   (t) => [index('ingest_quarantine_source_idx').on(t.source, t.createdAt)],
+);
+
+/**
+ * A file HQ uploaded from the staff pages (会员资料导入): a POS or mall export of member records or of orders, run
+ * through the same import as the CLI. One row per distinct upload: the same content with the same mapping is
+ * answered from the row, never imported twice; a run that died (a timeout) may be taken over after five minutes.
+ */
+export const dataImports = pgTable(
+  'data_imports',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['records', 'orders'] }).notNull(),
+    /** the built-in mapping's name (functions/app/identity/import-mappings.ts) */
+    mapping: text('mapping').notNull(),
+    fileName: text('file_name').notNull(),
+    contentSha256: text('content_sha256').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    status: text('status', { enum: ['running', 'done', 'failed'] }).notNull(),
+    /** ImportSummaryView (shared/contracts/identity.ts) once done */
+    summary: jsonb('summary'),
+    error: text('error'),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('data_imports_content_uq').on(t.contentSha256, t.mapping),
+    index('data_imports_started_idx').on(t.startedAt),
+  ],
 );
 
 /**

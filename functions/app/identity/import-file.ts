@@ -7,15 +7,16 @@
  * `linking: 'incremental'`).
  */
 
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { RECORD_SOURCES, type RecordSource } from '../../../shared/identity/record.js';
-import { type Refusal, refusal, refusalText } from '../../../shared/identity/refusal.js';
+import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
 import type { Database } from '../../adapters/db/client.js';
 import { rows } from '../../adapters/db/repos/identity.repo.js';
 import { type IngestSummary, ingestAndLog } from './ingest.js';
@@ -114,7 +115,7 @@ export function readRows(
 export type FileRow = { row: number; fields: Record<string, unknown> } | { row: number; error: Refusal };
 
 /** The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. */
-export async function* readFileRows(stream: ReadStream, format: 'csv' | 'jsonl'): AsyncGenerator<FileRow> {
+export async function* readFileRows(stream: Readable, format: 'csv' | 'jsonl'): AsyncGenerator<FileRow> {
   if (format === 'jsonl') {
     let row = 0;
     for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
@@ -158,6 +159,14 @@ export function mapRow(
   return { source, record };
 }
 
+/** A refused row: where it was in the file, its id, and why (a refusal with a code, or a sentence without one). */
+export interface ImportRejectionEntry {
+  row: number | null;
+  id: string | null;
+  refusal: Refusal | null;
+  reason: string;
+}
+
 export interface ImportSummary {
   file: string;
   rows: number;
@@ -167,6 +176,8 @@ export interface ImportSummary {
   unchanged: number;
   rejected: number;
   rejectReasons: Record<string, number>;
+  /** the first 1,000 refused rows */
+  rejections: ImportRejectionEntry[];
   linked: number;
   held: number;
   merges: number;
@@ -179,20 +190,26 @@ export interface ImportSummary {
 export function importTally() {
   const totals = { created: 0, updated: 0, unchanged: 0, linked: 0, held: 0 };
   const rejectReasons: Record<string, number> = {};
+  const rejections: ImportRejectionEntry[] = [];
   const flags: Record<string, number> = {};
-  const reject = (reason: string) => {
+  const reject = (why: Refusal | string, row: number | null = null, id: string | null = null) => {
+    const reason = typeof why === 'string' ? why : refusalText(why, 'en');
     rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
+    if (rejections.length < 1000) rejections.push({ row, id, refusal: typeof why === 'string' ? null : why, reason });
   };
   return {
     totals,
     reject,
-    add(s: IngestSummary) {
+    /** one ingest call's answer; `rows` gives each of its records' file row */
+    add(s: IngestSummary, rows?: readonly number[]) {
       totals.created += s.created;
       totals.updated += s.updated;
       totals.unchanged += s.unchanged;
       totals.linked += s.linked;
       totals.held += s.held;
-      for (const r of s.results) if (r.status === 'rejected') reject(r.reason ?? 'rejected');
+      for (const r of s.results)
+        if (r.status === 'rejected')
+          reject(refusalOf(r) ?? r.reason ?? 'rejected', rows?.[r.index] ?? null, r.sourceId);
       for (const [k, v] of Object.entries(s.flags)) flags[k] = (flags[k] ?? 0) + v;
     },
     summary(rest: { file: string; rows: number; merges: number; suggestions: number; seconds: number }): ImportSummary {
@@ -205,6 +222,7 @@ export function importTally() {
         unchanged: totals.unchanged,
         rejected: Object.values(rejectReasons).reduce((a, b) => a + b, 0),
         rejectReasons,
+        rejections,
         linked: totals.linked,
         held: totals.held,
         merges: rest.merges,
@@ -216,8 +234,26 @@ export function importTally() {
   };
 }
 
-export interface ImportOptions {
+/**
+ * What an import reads: a file on disk (the CLI), or, when `text` is given, that text under the name `file` (an
+ * upload from the staff pages, already in memory).
+ */
+export interface ImportInput {
   file: string;
+  text?: string;
+}
+
+/** The input as a stream, how far into it the reader is, and its size in bytes. */
+export async function openImportInput(input: ImportInput) {
+  if (input.text !== undefined) {
+    const bytes = Buffer.from(input.text, 'utf8');
+    return { stream: Readable.from([bytes]), bytesRead: () => 0, totalBytes: bytes.length };
+  }
+  const stream = createReadStream(input.file);
+  return { stream, bytesRead: () => stream.bytesRead, totalBytes: (await stat(input.file)).size };
+}
+
+export interface ImportOptions extends ImportInput {
   /** every row's source; else the mapping's source column names it per row */
   source?: RecordSource;
   mapping?: FieldMapping;
@@ -233,18 +269,17 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
   const started = performance.now();
   const format = opts.format ?? (/\.jsonl?$/i.test(opts.file) ? 'jsonl' : 'csv');
   const mapping = opts.mapping ?? DEFAULT_MAPPING;
-  const totalBytes = (await stat(opts.file)).size;
   const tally = importTally();
   const { totals, reject } = tally;
   const batchSize = opts.batchSize ?? 2000;
   const linking = opts.linking ?? 'bulk';
   // read a row at a time (a chain's members are millions of rows), sent in batches per source as they fill
-  const pending = new Map<RecordSource, Record<string, unknown>[]>();
+  const pending = new Map<RecordSource, { row: number; record: Record<string, unknown> }[]>();
   let rowsRead = 0;
   let lastProgress = 0;
-  const file = createReadStream(opts.file);
+  const { stream, bytesRead, totalBytes } = await openImportInput(opts);
   const progress = (step: string) =>
-    opts.onProgress?.({ rows: rowsRead, bytes: step === 'import' ? file.bytesRead : totalBytes, totalBytes, step });
+    opts.onProgress?.({ rows: rowsRead, bytes: step === 'import' ? bytesRead() : totalBytes, totalBytes, step });
   const send = async (source: RecordSource) => {
     const batch = pending.get(source) ?? [];
     if (batch.length === 0) return;
@@ -252,7 +287,7 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
     tally.add(
       await ingestAndLog(database, {
         source,
-        records: batch,
+        records: batch.map((b) => b.record),
         linking: linking === 'bulk' ? 'deferred' : 'incremental',
         keyId: null,
         requestId: null,
@@ -260,22 +295,23 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
         operation: 'import.file',
         now: opts.now,
       }),
+      batch.map((b) => b.row),
     );
   };
-  for await (const item of readFileRows(file, format)) {
+  for await (const item of readFileRows(stream, format)) {
     rowsRead += 1;
     if ('error' in item) {
-      reject(refusalText(item.error, 'en'));
+      reject(item.error, item.row);
       continue;
     }
     const { source, record } = mapRow(item.fields, mapping);
     const s = (opts.source ?? source) as RecordSource | null;
     if (!s || !(RECORD_SOURCES as readonly string[]).includes(s)) {
-      reject(`unknown source ${s ?? '(empty)'}`);
+      reject(refusal('record_source_unknown', { got: s ?? '' }), item.row);
       continue;
     }
     const list = pending.get(s) ?? [];
-    list.push(record);
+    list.push({ row: item.row, record });
     pending.set(s, list);
     if (list.length >= batchSize) await send(s);
     if (rowsRead - lastProgress >= 10_000) {

@@ -9,15 +9,13 @@
  * malformed CSV record) are quarantined with their reason like any rejection.
  */
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { groupOrderRows, ORDER_SOURCES, type OrderSource, type RawOrder } from '../../../shared/identity/order.js';
-import { type Refusal, refusal, refusalText } from '../../../shared/identity/refusal.js';
+import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
 import { cleanText } from '../../../shared/identity/text.js';
 import type { Database } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
 import { newId } from '../../adapters/ids.js';
-import { type FieldMapping, mapRow, readFileRows } from './import-file.js';
+import { type FieldMapping, type ImportInput, mapRow, openImportInput, readFileRows } from './import-file.js';
 import { ingestOrdersAndLog } from './ingest-orders.js';
 
 /** Without a mapping file, for orders: one row per item sold, amounts in yuan (or the *_fen columns in fen). */
@@ -58,12 +56,11 @@ export interface OrderImportSummary {
   members: { known: number; waiting: number; none: number };
   unknownSkuLines: number;
   /** the first 1,000 rejected orders: the file row of their first line (1 = the first row after the header) */
-  rejections: { row: number; externalId: string | null; reason: string }[];
+  rejections: { row: number; externalId: string | null; refusal: Refusal | null; reason: string }[];
   seconds: number;
 }
 
-export interface OrderImportOptions {
-  file: string;
+export interface OrderImportOptions extends ImportInput {
   /** every row's source; else the mapping's source column names it per row */
   source?: OrderSource;
   mapping?: FieldMapping;
@@ -92,7 +89,7 @@ function orderOf(
  * refused whole rather than imported with part of their items.
  */
 async function ordersApart(
-  file: string,
+  input: ImportInput,
   format: 'csv' | 'jsonl',
   mapping: FieldMapping,
   fixedSource: OrderSource | undefined,
@@ -100,7 +97,7 @@ async function ordersApart(
   const seen = new Set<string>();
   const apart = new Set<string>();
   let current = '';
-  for await (const item of readFileRows(createReadStream(file), format)) {
+  for await (const item of readFileRows((await openImportInput(input)).stream, format)) {
     if ('error' in item) continue;
     const o = orderOf(item.fields, mapping, fixedSource);
     if ('unknownSource' in o || !o.id) continue;
@@ -118,7 +115,6 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
   const format = opts.format ?? (/\.jsonl?$/i.test(opts.file) ? 'jsonl' : 'csv');
   const mapping = opts.mapping ?? DEFAULT_ORDER_MAPPING;
   const batchSize = opts.batchSize ?? 500;
-  const totalBytes = (await stat(opts.file)).size;
   const summary: OrderImportSummary = {
     file: opts.file,
     kind: 'orders',
@@ -136,8 +132,9 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
   const reject = (row: number, externalId: string | null, r: Refusal | string, source: string, payload: unknown) => {
     summary.rejected += 1;
     const reason = typeof r === 'string' ? r : refusalText(r, 'en');
-    if (summary.rejections.length < 1000) summary.rejections.push({ row, externalId, reason });
-    // a string: the ingest refused it and quarantined it already (payload undefined)
+    if (summary.rejections.length < 1000)
+      summary.rejections.push({ row, externalId, refusal: typeof r === 'string' ? null : r, reason });
+    // payload undefined: the ingest refused it and quarantined it already
     if (payload !== undefined && typeof r !== 'string') quarantine.push({ source, externalId, refusal: r, payload });
   };
   const flushQuarantine = async () => {
@@ -158,7 +155,7 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
     );
   };
 
-  const apart = await ordersApart(opts.file, format, mapping, opts.source);
+  const apart = await ordersApart(opts, format, mapping, opts.source);
   const apartRefused = new Set<string>();
   // orders waiting for their batch, per source; the order being read
   const pending = new Map<OrderSource, { firstRow: number; order: RawOrder }[]>();
@@ -186,7 +183,7 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
     // the ingest quarantined its own rejections already
     for (const x of r.results)
       if (x.status === 'rejected')
-        reject(batch[x.index].firstRow, x.externalId, x.reason ?? 'rejected', source, undefined);
+        reject(batch[x.index].firstRow, x.externalId, refusalOf(x) ?? x.reason ?? 'rejected', source, undefined);
     await flushQuarantine();
   };
 
@@ -206,9 +203,9 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
     if (list.length >= batchSize) await sendBatch(source);
   };
 
-  const file = createReadStream(opts.file);
+  const { stream, bytesRead, totalBytes } = await openImportInput(opts);
   let lastProgress = 0;
-  for await (const item of readFileRows(file, format)) {
+  for await (const item of readFileRows(stream, format)) {
     summary.rows += 1;
     if ('error' in item) {
       reject(item.row, null, item.error, opts.source ?? 'import', null);
@@ -246,7 +243,7 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
     current.rows.push(record);
     if (summary.rows - lastProgress >= 10_000) {
       lastProgress = summary.rows;
-      opts.onProgress?.({ rows: summary.rows, bytes: file.bytesRead, totalBytes });
+      opts.onProgress?.({ rows: summary.rows, bytes: bytesRead(), totalBytes });
     }
   }
   await finishCurrent();

@@ -11,6 +11,7 @@ import { normalizeRecord, type RawSourceRecord, type RecordSource } from '../../
 import {
   type Refusal,
   type RefusalCode,
+  type RefusalParams,
   refusal,
   refusalFields,
   refusalOfSchema,
@@ -53,6 +54,7 @@ export interface RecordResult {
   sourceId: string | null;
   status: RecordStatus;
   code?: RefusalCode;
+  params?: RefusalParams;
   reason?: string;
   customerId?: string;
   link?: LinkOutcome | 'deferred';

@@ -21,6 +21,9 @@ export const IDENTITY_RULES = {
   'identity.quarantine_read': staffAtLeast('hq_admin'),
   'identity.quarantine_resolve': staffAtLeast('hq_admin'),
   'identity.quality_refresh': staffAtLeast('hq_admin'),
+  // a POS or mall export uploaded from the staff pages: it writes members and orders of every store
+  'identity.import': staffAtLeast('hq_admin'),
+  'identity.import_list': staffAtLeast('hq_admin'),
   'jobs.data_quality': cronOnly,
   'jobs.purge_integration_log': cronOnly,
   // aggregate counts of the stores in the caller's scope (the handler picks them): no person in it

@@ -177,8 +177,13 @@ describe('order history import: files as they come', () => {
       const s = await importOrdersFile(sys.database, { file: jsonl, now: sys.clock.now() });
       expect(s).toMatchObject({ rows: 6, orders: 3, created: 2, rejected: 2 });
       expect(s.rejections).toEqual([
-        { row: 1, externalId: 'TMA', reason: expect.stringMatching(/rows of order TMA are not together in the file/) },
-        { row: 3, externalId: null, reason: 'not valid JSON' },
+        {
+          row: 1,
+          externalId: 'TMA',
+          refusal: { code: 'order_rows_apart', params: { externalId: 'TMA' } },
+          reason: expect.stringMatching(/rows of order TMA are not together in the file/),
+        },
+        { row: 3, externalId: null, refusal: { code: 'json_invalid' }, reason: 'not valid JSON' },
       ]);
       const stored = await sys.database.exec(
         `select o.external_id, count(l.*)::int as lines from orders o join order_lines l on l.order_id = o.id
@@ -267,6 +272,7 @@ describe('POST /api/ingest/orders', () => {
         externalId: 'MALL0003',
         status: 'rejected',
         code: 'order_changed',
+        params: { externalId: 'MALL0003' },
         reason: 'order MALL0003 is stored already with other contents',
       },
     ]);
