@@ -22,6 +22,7 @@ export default defineAppConfig({
         'pages/identity-merges/index',
         'pages/data-quality/index',
         'pages/quarantine/index',
+        'pages/imports/index',
       ],
     },
   ],

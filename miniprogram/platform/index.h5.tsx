@@ -11,6 +11,7 @@ import {
   simFetch,
 } from './h5/sim-client';
 import {
+  type ChosenFile,
   type PhoneButtonProps,
   type Platform,
   PlatformError,
@@ -86,6 +87,33 @@ export const platform: Platform = {
     document.body.appendChild(link);
     link.click();
     link.remove();
+  },
+  chooseTextFile({ extensions, maxBytes }) {
+    // the staff web console: the browser's own file dialog
+    return new Promise<ChosenFile>((resolve, reject) => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.accept = extensions.map((e) => `.${e}`).join(',');
+      input.style.display = 'none';
+      input.setAttribute('data-testid', 'file-input');
+      document.body.appendChild(input);
+      const done = () => input.remove();
+      input.addEventListener('cancel', () => {
+        done();
+        reject(new PlatformError('chooseFile:fail cancel'));
+      });
+      input.addEventListener('change', () => {
+        const file = input.files?.[0];
+        done();
+        if (!file) return reject(new PlatformError('chooseFile:fail cancel'));
+        if (file.size > maxBytes) return reject(new PlatformError('chooseFile:fail too large', '文件太大'));
+        file.text().then(
+          (text) => resolve({ name: file.name, size: file.size, text }),
+          (error: unknown) => reject(new PlatformError('chooseFile:fail read', String(error))),
+        );
+      });
+      input.click();
+    });
   },
 };
 

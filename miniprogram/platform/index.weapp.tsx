@@ -73,6 +73,29 @@ export const platform: Platform = {
     );
     await wrap(() => Taro.saveImageToPhotosAlbum({ filePath }), 'saveImageToPhotosAlbum');
   },
+  async chooseTextFile({ extensions, maxBytes }) {
+    // a mini-program reaches files only through a chat: the export is sent to oneself (文件传输助手) and picked there
+    const res = await wrap(
+      () => Taro.chooseMessageFile({ count: 1, type: 'file', extension: extensions }),
+      'chooseMessageFile',
+    );
+    const file = res.tempFiles[0];
+    if (!file) throw new PlatformError('chooseMessageFile:fail cancel');
+    if (file.size > maxBytes) throw new PlatformError('chooseFile:fail too large', '文件太大');
+    const text = await wrap(
+      () =>
+        new Promise<string>((resolve, reject) =>
+          Taro.getFileSystemManager().readFile({
+            filePath: file.path,
+            encoding: 'utf8',
+            success: (r) => resolve(String(r.data)),
+            fail: reject,
+          }),
+        ),
+      'readFile',
+    );
+    return { name: file.name, size: file.size, text };
+  },
 };
 
 export const PhoneButton: FC<PhoneButtonProps> = ({ onCode, onError, disabled, className, children }) => (

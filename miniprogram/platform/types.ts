@@ -58,6 +58,19 @@ export interface Platform {
   requestPayment(params: PaymentParams): Promise<void>;
   /** Saves an image (a data: URL) for printing: to the photo album in WeChat, as a download in the browser. */
   saveImage(dataUrl: string, fileName: string): Promise<void>;
+  /**
+   * Lets the person pick a text file (a POS or mall export): from a WeChat chat in the mini-program, from the disk in
+   * the browser. Files over `maxBytes` are refused before they are read (PlatformError `chooseFile:fail too large`).
+   */
+  chooseTextFile(options: { extensions: string[]; maxBytes: number }): Promise<ChosenFile>;
+}
+
+export interface ChosenFile {
+  name: string;
+  /** bytes */
+  size: number;
+  /** the file's text, read as UTF-8 */
+  text: string;
 }
 
 export interface PhoneButtonProps {

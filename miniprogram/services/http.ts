@@ -19,6 +19,8 @@ export interface ApiRequest<S extends z.ZodType> {
   body?: unknown;
   auth: Auth;
   schema: S;
+  /** a call that does long work before it answers (a file import): longer than the default 15 s */
+  timeoutMs?: number;
 }
 
 interface RawResponse {
@@ -32,7 +34,13 @@ const newRequestId = (): string => `req_${Date.now().toString(36)}${Math.random(
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function send(method: 'GET' | 'POST', path: string, body: unknown, token: string | null): Promise<RawResponse> {
+async function send(
+  method: 'GET' | 'POST',
+  path: string,
+  body: unknown,
+  token: string | null,
+  timeout = TIMEOUT_MS,
+): Promise<RawResponse> {
   const requestId = newRequestId();
   const header: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
   if (token) header.authorization = `Bearer ${token}`;
@@ -43,7 +51,7 @@ async function send(method: 'GET' | 'POST', path: string, body: unknown, token: 
       data: method === 'GET' ? undefined : (body ?? {}),
       header,
       dataType: 'json',
-      timeout: TIMEOUT_MS,
+      timeout,
     });
     let data: unknown = res.data;
     if (typeof data === 'string' && data) {
@@ -72,13 +80,19 @@ function errorOf(raw: RawResponse): ApiError {
 
 const isOk = (status: number) => status >= 200 && status < 300;
 
-async function sendWithRetries(method: 'GET' | 'POST', path: string, body: unknown, token: string | null) {
-  let raw = await send(method, path, body, token);
+async function sendWithRetries(
+  method: 'GET' | 'POST',
+  path: string,
+  body: unknown,
+  token: string | null,
+  timeout?: number,
+) {
+  let raw = await send(method, path, body, token, timeout);
   if (method !== 'GET') return raw;
   for (const delay of GET_RETRY_DELAYS_MS) {
     if (!RETRYABLE_STATUS.has(raw.status)) break;
     await sleep(delay);
-    raw = await send(method, path, body, token);
+    raw = await send(method, path, body, token, timeout);
   }
   return raw;
 }
@@ -116,12 +130,12 @@ export async function apiRequest<S extends z.ZodType>(req: ApiRequest<S>): Promi
     token = session.accessToken;
   }
 
-  let raw = await sendWithRetries(req.method, req.path, req.body, token);
+  let raw = await sendWithRetries(req.method, req.path, req.body, token, req.timeoutMs);
   if (!isOk(raw.status) && req.auth !== 'none' && errorOf(raw).code === 'TOKEN_EXPIRED') {
     const session = getSession(req.auth);
     if (!session) throw errorOf(raw);
     token = await refresh(req.auth, session.refreshToken);
-    raw = await sendWithRetries(req.method, req.path, req.body, token);
+    raw = await sendWithRetries(req.method, req.path, req.body, token, req.timeoutMs);
   }
   if (!isOk(raw.status)) throw errorOf(raw);
 

@@ -3,6 +3,10 @@ import {
   HeldDecideBody,
   HeldDecideResponse,
   HeldMatchesResponse,
+  ImportListResponse,
+  ImportMappingsResponse,
+  ImportUploadBody,
+  ImportView,
   MergesResponse,
   MergeUndoBody,
   MergeUndoResponse,
@@ -90,6 +94,25 @@ export const identityApi = {
       body: QuarantineResolveBody.parse({ id }),
       auth: 'staff',
       schema: QuarantineResolveResponse,
+    }),
+  importFormats: () =>
+    apiRequest({
+      method: 'GET',
+      path: '/api/staff/identity/imports/formats',
+      auth: 'staff',
+      schema: ImportMappingsResponse,
+    }),
+  imports: () =>
+    apiRequest({ method: 'GET', path: '/api/staff/identity/imports', auth: 'staff', schema: ImportListResponse }),
+  /** runs the whole import before it answers: up to the function's 60 s */
+  uploadImport: (body: { mapping: string; fileName: string; content: string }) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/imports/upload',
+      body: ImportUploadBody.parse(body),
+      auth: 'staff',
+      schema: ImportView,
+      timeoutMs: 90_000,
     }),
   quality: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/quality', auth: 'staff', schema: QualityResponse }),

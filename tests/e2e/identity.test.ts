@@ -433,3 +433,80 @@ describe('held POS card at sign-up', () => {
     await context.close();
   });
 });
+
+describe('数据导入 in the staff pages', () => {
+  const MEMBERS = [
+    '会员卡号,姓名,性别,生日,手机号,地址,门店编号,最近消费日期',
+    '6620000001,冯建华,男,1958-04-02,139 5771 4001,浙江省杭州市西湖区文三路1号,HZ001,2026-11-02',
+    '6620000002,冯建华,男,1958-04-02,+86 13957714001,,HZ001,2026-10-11',
+    '6620000003,钱玉兰,女,1962-09-15,13957714003,,HZ001,2026-11-20',
+    '6620000004,孙立,男,,13957714004,,ZZ999,2026-11-20',
+  ].join('\n');
+  const SALES = [
+    '单据号,会员卡号,门店编号,销售时间,商品编码,商品名称,数量,单价,金额,整单优惠,实收金额',
+    'XS-E2E-0001,6620000001,HZ001,2026-11-02 10:15,MD100001,苯磺酸氨氯地平片,2,17.00,34.00,0,34.00',
+    'XS-E2E-0002,6620000009,HZ001,2026-11-20 09:01,MD100002,二甲双胍缓释片,1,29.50,29.50,0,29.50',
+  ].join('\n');
+
+  const chooseFile = async (page: import('playwright-core').Page, name: string, text: string) => {
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.locator('[data-testid=import-pick]').click(),
+    ]);
+    await chooser.setFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+    await expect.poll(() => page.locator('[data-testid=import-file]').innerText()).toContain(name);
+  };
+
+  it('HQ uploads a store’s member export and its sales, reads what came in and why a row was refused', async () => {
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_hq01');
+    await page.locator('[data-testid=tile-imports]').click();
+    await page.locator('[data-testid=import-format-pos-legacy]').waitFor();
+    // nothing to import before a file is chosen
+    expect(await page.locator('[data-testid=import-start]').getAttribute('disabled')).not.toBeNull();
+    await page.locator('[data-testid=import-format-pos-legacy]').click();
+    await chooseFile(page, '西湖店会员.csv', MEMBERS);
+    await settle(page);
+    await env.shot(page, 'imports-01-file-chosen');
+    await page.locator('[data-testid=import-start]').click();
+    const result = page.locator('[data-testid=import-result]');
+    await result.waitFor();
+    const text = await result.innerText();
+    expect(text).toContain('西湖店会员.csv');
+    expect(text).toMatch(/3\s*新增会员资料/);
+    expect(text).toMatch(/1\s*关联到已有会员/);
+    expect(text).toMatch(/1\s*拒收/);
+    expect(text).toContain('第 4 行 · 6620000004');
+    expect(text).toContain('门店编码 ZZ999 不存在');
+    await result.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'imports-02-members-done');
+    // the two cards of one person are one customer; the refused row is nowhere but the quarantine
+    expect(await customerOf('pos', '6620000001')).toBe(await customerOf('pos', '6620000002'));
+    expect(
+      await env.system.database.exec(`select 1 from source_records where source = 'pos' and source_id = '6620000004'`),
+    ).toHaveLength(0);
+
+    // the same file again: answered from the first import, nothing imported twice
+    await chooseFile(page, '西湖店会员(1).csv', MEMBERS);
+    await page.locator('[data-testid=import-start]').click();
+    await page.locator('[data-testid=import-repeated]').waitFor();
+    expect(await page.locator('[data-testid=import-repeated]').innerText()).toContain('未重复导入');
+    expect(await page.locator('[data-testid=import-history-item]').count()).toBe(1);
+
+    // the store's sales: one to a known card, one to a card whose record has not come yet
+    await page.locator('[data-testid=import-format-pos-orders-legacy]').click();
+    await chooseFile(page, '西湖店销售明细.csv', SALES);
+    await page.locator('[data-testid=import-start]').click();
+    await expect.poll(() => result.innerText()).toContain('西湖店销售明细.csv');
+    const sales = await result.innerText();
+    expect(sales).toMatch(/2\s*新增订单/);
+    expect(sales).toMatch(/1\s*已归属会员/);
+    expect(sales).toMatch(/1\s*等待会员资料/);
+    expect(await page.locator('[data-testid=import-history-item]').count()).toBe(2);
+    await result.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'imports-03-sales-done');
+    await context.close();
+  });
+});

@@ -31,6 +31,7 @@ const MANAGER_ROLES: ReadonlySet<StaffProfile['role']> = new Set(['store_manager
 const HQ_TILES: Tile[] = [
   { key: 'integration-health', label: '数据对接状态', glyph: '联', url: '/staff/pages/integration-health/index' },
   { key: 'identity-merges', label: '会员合并记录', glyph: '并', url: '/staff/pages/identity-merges/index' },
+  { key: 'imports', label: '数据导入', glyph: '导', url: '/staff/pages/imports/index' },
 ];
 const tilesFor = (staff: StaffProfile): Tile[] => [
   ...TILES,

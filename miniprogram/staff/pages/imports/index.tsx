@@ -1,0 +1,301 @@
+/**
+ * 数据导入 (HQ): upload a POS or mall export (member records or sales) from the staff pages. Pick the file's format,
+ * pick the file (from a WeChat chat in the mini-program, from the disk in the browser), import; the answer is the
+ * import's summary: what came in, what joined an existing member, and each refused row with why in Chinese. The
+ * same file again is answered from its first import. Below, the last uploads. The initial migration of a whole
+ * chain stays with the command line; the page says where the limits are.
+ */
+import type { ImportMappingsResponse, ImportSummaryView, ImportView } from '@shared/contracts/identity';
+import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, type ErrorView } from '../../../components/describe-error';
+import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { type ChosenFile, PlatformError, platform } from '../../../platform';
+import { isSessionError } from '../../../services/api-error';
+import { identityApi } from '../../../services/identity';
+import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { beijingMinute } from '../integration-health/sources';
+import '../../staff.scss';
+import './index.scss';
+
+type Mapping = ImportMappingsResponse['mappings'][number];
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; formats: ImportMappingsResponse; imports: ImportView[] };
+
+type Run =
+  | { kind: 'idle' }
+  | { kind: 'running' }
+  | { kind: 'done'; result: ImportView }
+  | { kind: 'failed'; message: string; requestId?: string };
+
+const sizeText = (bytes: number) =>
+  bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1000))} KB`;
+
+const SOURCE_ZH: Record<string, string> = {
+  pos: '门店收银',
+  mall: '线上商城',
+  miniprogram: '小程序',
+  wecom: '企业微信',
+};
+
+/** The counts of an import, in words: records or orders. */
+function countsOf(kind: ImportView['kind'], s: ImportSummaryView): { label: string; value: number; tone?: string }[] {
+  if (kind === 'records')
+    return [
+      { label: '读取行数', value: s.rows },
+      { label: '新增会员资料', value: s.created },
+      { label: '更新', value: s.updated },
+      { label: '未变（已导入过）', value: s.unchanged },
+      { label: '关联到已有会员', value: s.linked },
+      { label: '待人工核实', value: s.held, tone: s.held > 0 ? 'warn' : undefined },
+      { label: '拒收', value: s.rejected, tone: s.rejected > 0 ? 'bad' : undefined },
+    ];
+  return [
+    { label: '读取行数', value: s.rows },
+    { label: '订单', value: s.orders },
+    { label: '新增订单', value: s.created },
+    { label: '未变（已导入过）', value: s.unchanged },
+    { label: '已归属会员', value: s.ordersKnown },
+    { label: '等待会员资料', value: s.ordersWaiting, tone: s.ordersWaiting > 0 ? 'warn' : undefined },
+    { label: '拒收', value: s.rejected, tone: s.rejected > 0 ? 'bad' : undefined },
+  ];
+}
+
+function Summary({ result }: { result: ImportView }) {
+  const s = result.summary;
+  if (!s) return null;
+  return (
+    <View data-testid="import-summary">
+      <View className="im-counts">
+        {countsOf(result.kind, s).map((c) => (
+          <View key={c.label} className={`im-count ${c.tone ? `im-count--${c.tone}` : ''}`}>
+            <View className="im-count__value">{c.value}</View>
+            <View className="im-count__label">{c.label}</View>
+          </View>
+        ))}
+      </View>
+      {result.kind === 'records' && s.held > 0 ? (
+        <View className="im-hint">待人工核实的会员卡已进入「会员合并建议」和会员本人的确认流程，不会被自动合并。</View>
+      ) : null}
+      {result.kind === 'orders' && s.ordersWaiting > 0 ? (
+        <View className="im-hint">等待会员资料的订单会在对应的会员卡资料导入后自动归属。</View>
+      ) : null}
+      {s.rejections.length > 0 ? (
+        <View className="im-rejections" data-testid="import-rejections">
+          <View className="im-rejections__title">
+            拒收明细{s.rejected > s.rejections.length ? `（前 ${s.rejections.length} 条，共 ${s.rejected} 条）` : ''}
+          </View>
+          {s.rejections.map((r, i) => (
+            <View key={`${r.row}-${i}`} className="im-rejection" data-testid="import-rejection">
+              <View className="im-rejection__where">
+                {r.row === null ? '' : `第 ${r.row} 行`}
+                {r.id ? ` · ${r.id}` : ''}
+              </View>
+              <View className="im-rejection__why">{r.explanation}</View>
+              {r.explanation !== r.reason ? <View className="im-rejection__original">原文：{r.reason}</View> : null}
+            </View>
+          ))}
+          <View className="im-hint">拒收的行已存入「隔离的异常数据」，请在源系统更正后重新导出上传。</View>
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+function HistoryItem({ item }: { item: ImportView }) {
+  const [open, setOpen] = useState(false);
+  const s = item.summary;
+  const status =
+    item.status === 'done'
+      ? s
+        ? `${s.rows} 行，${item.kind === 'records' ? `新增 ${s.created}` : `订单 ${s.orders}`}，拒收 ${s.rejected}`
+        : '已完成'
+      : item.status === 'running'
+        ? '导入中…'
+        : '导入失败，请重新上传';
+  return (
+    <View className="ml-card im-history" data-testid="import-history-item">
+      <View className="im-history__head" onClick={() => setOpen(!open)}>
+        <View>
+          <View className="im-history__file">{item.fileName}</View>
+          <View className="im-history__meta">
+            {item.mappingLabel.replace(/（.*$/, '')} · {item.staffName ?? '—'} · {beijingMinute(item.startedAt)}
+          </View>
+        </View>
+        <Text className={`im-history__status im-history__status--${item.status}`}>{status}</Text>
+      </View>
+      {open ? <Summary result={item} /> : null}
+    </View>
+  );
+}
+
+export default function Imports() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [mapping, setMapping] = useState<string | null>(null);
+  const [file, setFile] = useState<ChosenFile | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [run, setRun] = useState<Run>({ kind: 'idle' });
+
+  const load = useCallback(() => {
+    setState({ kind: 'loading' });
+    loadForStaff(
+      () => Promise.all([identityApi.importFormats(), identityApi.imports()]),
+      ([formats, list]) => {
+        setState({ kind: 'ready', formats, imports: list.imports });
+        setMapping((m) => m ?? formats.mappings[0]?.name ?? null);
+      },
+      (error) => setState({ kind: 'error', error }),
+    );
+  }, []);
+
+  useEffect(load, []);
+
+  if (state.kind === 'loading')
+    return (
+      <View className="ml-page">
+        <LoadingCard lines={4} />
+      </View>
+    );
+  if (state.kind === 'error')
+    return (
+      <View className="ml-page">
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+      </View>
+    );
+
+  const { formats, imports } = state;
+  const chosen: Mapping | undefined = formats.mappings.find((m) => m.name === mapping);
+
+  const pickFile = async () => {
+    setFileError(null);
+    try {
+      const f = await platform.chooseTextFile({ extensions: ['csv', 'jsonl', 'txt'], maxBytes: formats.limits.bytes });
+      setFile(f);
+      setRun({ kind: 'idle' });
+    } catch (error) {
+      if (error instanceof PlatformError && error.cancelled) return;
+      setFileError(
+        error instanceof PlatformError && /too large/.test(error.errMsg)
+          ? `文件超过 ${sizeText(formats.limits.bytes)}，请分批导出后上传`
+          : describeError(error).message,
+      );
+    }
+  };
+
+  const start = () => {
+    if (!file || !chosen) return;
+    setRun({ kind: 'running' });
+    identityApi
+      .uploadImport({ mapping: chosen.name, fileName: file.name, content: file.text })
+      .then((result) => {
+        setRun({ kind: 'done', result });
+        // the result is below the form: bring it into view once it is drawn
+        setTimeout(() => Taro.pageScrollTo({ selector: '#import-result', duration: 300 }), 50);
+        setFile(null);
+        setState((s) =>
+          s.kind === 'ready' ? { ...s, imports: [result, ...s.imports.filter((i) => i.id !== result.id)] } : s,
+        );
+      })
+      .catch((error: unknown) => {
+        if (isSessionError(error)) return leaveStaffSession();
+        const view = describeError(error);
+        setRun({ kind: 'failed', message: view.message, requestId: view.requestId });
+      });
+  };
+
+  return (
+    <View className="ml-page" data-testid="imports">
+      <View className="staff-hero">
+        <View className="staff-hero__title">数据导入</View>
+        <View className="staff-hero__sub">
+          上传门店收银或线上商城导出的会员资料、销售明细，按与系统对接相同的规则清洗并关联会员
+        </View>
+      </View>
+
+      <View className="ml-card">
+        <View className="im-step">1. 选择文件格式</View>
+        {formats.mappings.map((m) => (
+          <View
+            key={m.name}
+            className={`im-format ${m.name === mapping ? 'im-format--on' : ''}`}
+            onClick={() => setMapping(m.name)}
+            data-testid={`import-format-${m.name}`}
+          >
+            <View className="im-format__radio" />
+            <View className="im-format__body">
+              <View className="im-format__label">{m.label}</View>
+              <View className="im-format__cols">
+                {m.source ? `来源：${SOURCE_ZH[m.source] ?? m.source} · ` : ''}需要的列：
+                {m.columns.slice(0, 8).join('、')}
+                {m.columns.length > 8 ? ' 等' : ''}
+              </View>
+            </View>
+          </View>
+        ))}
+
+        <View className="im-step">2. 选择文件</View>
+        <View className="im-limits">
+          CSV（首行为列名）或 JSON Lines，UTF-8 编码；最大 {sizeText(formats.limits.bytes)}，会员资料每次最多{' '}
+          {formats.limits.memberRows} 行。全量迁移请由技术人员使用命令行导入。
+        </View>
+        <Button
+          className="ml-btn ml-btn--ghost"
+          onClick={pickFile}
+          data-testid="import-pick"
+          disabled={run.kind === 'running'}
+        >
+          {file ? '重新选择文件' : '选择文件'}
+        </Button>
+        {file ? (
+          <View className="im-file" data-testid="import-file">
+            {file.name} · {sizeText(file.size)}
+          </View>
+        ) : null}
+        {fileError ? <View className="im-error">{fileError}</View> : null}
+
+        <View className="im-step">3. 开始导入</View>
+        <Button
+          className="ml-btn ml-btn--primary"
+          disabled={!file || !chosen || run.kind === 'running'}
+          onClick={start}
+          data-testid="import-start"
+        >
+          {run.kind === 'running' ? '正在导入，请勿关闭页面…' : '开始导入'}
+        </Button>
+        {run.kind === 'failed' ? (
+          <View className="im-error" data-testid="import-error">
+            {run.message}
+            {run.requestId ? `（请求编号 ${run.requestId}）` : ''}
+          </View>
+        ) : null}
+      </View>
+
+      {run.kind === 'done' ? (
+        <View className="ml-card" id="import-result" data-testid="import-result">
+          <View className="staff-card__title">导入结果 · {run.result.fileName}</View>
+          {run.result.repeated ? (
+            <View className="im-hint im-hint--notice" data-testid="import-repeated">
+              这个文件已于 {beijingMinute(run.result.startedAt)} 由 {run.result.staffName ?? '同事'}{' '}
+              导入过，未重复导入，以下是当时的结果。
+            </View>
+          ) : (
+            <View className="im-hint">
+              {(run.result.summary?.seconds ?? 0) < 1 ? '用时不到 1 秒' : `用时 ${run.result.summary?.seconds} 秒`}
+            </View>
+          )}
+          <Summary result={run.result} />
+        </View>
+      ) : null}
+
+      <View className="im-section">最近导入</View>
+      {imports.length === 0 ? <View className="im-empty">还没有从页面导入过文件</View> : null}
+      {imports.map((item) => (
+        <HistoryItem key={item.id} item={item} />
+      ))}
+    </View>
+  );
+}
