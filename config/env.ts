@@ -37,6 +37,11 @@ export const ServerEnv = z.object({
    * response. Default 1000, and 0 on Vercel (an idle serverless instance may be frozen with a buffer in it).
    */
   CALL_LOG_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  /**
+   * ms one step of an uploaded import (数据导入) may work before it stops at the next batch and answers; the page
+   * asks for the next step. Well inside the function's 60 s (vercel.json), with room for a batch on a slow link.
+   */
+  IMPORT_STEP_MS: z.coerce.number().int().min(0).max(50_000).default(20_000),
   /** set to "1" by Vercel in its functions */
   VERCEL: z.string().optional(),
   /** bearer token Vercel crons send to functions/api/jobs/*; unset = jobs cannot be triggered over HTTP */

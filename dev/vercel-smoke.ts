@@ -89,10 +89,11 @@ async function main(): Promise<void> {
   if (missing.length) throw new Error(`vercel build produced no function for: ${missing.join(', ')}`);
   console.log(`built functions: ${funcs.length} (${funcs[0]?.runtime})`);
   // vercel.json's time limits reached the build: 15 s for every function, 60 s for the data-quality refresh and the
-  // nightly jobs (one pass over every member record, 6–8 s at 10^6) and for a file HQ uploads
+  // nightly jobs (one pass over every member record, 6–8 s at 10^6) and for the steps of a file HQ uploads
   const long = new Set([
     '/api/staff/identity/quality/refresh',
     '/api/staff/identity/imports/upload',
+    '/api/staff/identity/imports/continue',
     '/api/jobs/data-quality',
     '/api/jobs/purge-integration-log',
   ]);

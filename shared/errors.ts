@@ -74,7 +74,7 @@ export const ERROR_STATUS = {
   // file imports from the staff pages
   IMPORT_MAPPING_UNKNOWN: 400,
   IMPORT_TOO_LARGE: 413,
-  IMPORT_RUNNING: 409,
+  IMPORT_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -4,6 +4,7 @@
  *   demo-load   [--members 100000] [--seed 1] [--concurrency 3] [--pglite]
  *   redemption  [--connections 100] [--requests 20000] [--duration 10]
  *   order-import [--members 20000] [--batch 500]
+ *   upload      [--members 20000] [--rows 20000] [--step-ms 20000]
  * Needs DATABASE_URL (and NEON_WS_PROXY for a local server): `npm run pg:start` prints both.
  */
 import { apiBench } from './api.bench.js';
@@ -12,6 +13,7 @@ import { type Registry, runFromCommandLine } from './harness.js';
 import { identityBench } from './identity.bench.js';
 import { orderImportBench } from './order-import.bench.js';
 import { redemptionBench } from './redemption.bench.js';
+import { uploadBench } from './upload.bench.js';
 
 const BENCHES: Registry = {
   identity: {
@@ -23,6 +25,11 @@ const BENCHES: Registry = {
   'order-import': {
     description: "import N members' POS and mall orders from a line-per-row export vs INSERT … SELECT of the same rows",
     run: orderImportBench,
+  },
+  upload: {
+    description:
+      "a store's POS export at the page upload's row limit, per-record linking against N members, vs INSERT … SELECT",
+    run: uploadBench,
   },
   redemption: {
     description: 'POST /api/pos/redeem (signed, distinct coupons) under load vs GET /api/ping (autocannon)',

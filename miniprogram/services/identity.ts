@@ -3,6 +3,7 @@ import {
   HeldDecideBody,
   HeldDecideResponse,
   HeldMatchesResponse,
+  ImportContinueBody,
   ImportListResponse,
   ImportMappingsResponse,
   ImportUploadBody,
@@ -104,12 +105,22 @@ export const identityApi = {
     }),
   imports: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/imports', auth: 'staff', schema: ImportListResponse }),
-  /** runs the whole import before it answers: up to the function's 60 s */
+  /** stores the file and runs the import's first step (up to the server's IMPORT_STEP_MS) */
   uploadImport: (body: { mapping: string; fileName: string; content: string }) =>
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/imports/upload',
       body: ImportUploadBody.parse(body),
+      auth: 'staff',
+      schema: ImportView,
+      timeoutMs: 90_000,
+    }),
+  /** the next step of a running import: one request of up to the server's IMPORT_STEP_MS */
+  continueImport: (id: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/imports/continue',
+      body: ImportContinueBody.parse({ id }),
       auth: 'staff',
       schema: ImportView,
       timeoutMs: 90_000,

@@ -436,11 +436,8 @@ export type QualityRecordsResponse = z.infer<typeof QualityRecordsResponse>;
 
 // ---- file imports from the staff pages (HQ) ----
 
-/**
- * What one upload may hold: a JSON body under Vercel's 4.5 MB request limit, and member rows the per-record linker
- * takes within the function's time (orders have no row limit below the size: they link nothing).
- */
-export const IMPORT_LIMITS = { bytes: 3_500_000, memberRows: 5_000 } as const;
+/** What one upload may hold: the file's text in a JSON body under Vercel's 4.5 MB request limit. */
+export const IMPORT_LIMITS = { bytes: 3_500_000 } as const;
 
 export const ImportMappingView = z.object({
   name: z.string(),
@@ -454,7 +451,7 @@ export const ImportMappingView = z.object({
 });
 export const ImportMappingsResponse = z.object({
   mappings: z.array(ImportMappingView),
-  limits: z.object({ bytes: z.number().int(), memberRows: z.number().int() }),
+  limits: z.object({ bytes: z.number().int() }),
 });
 export type ImportMappingsResponse = z.infer<typeof ImportMappingsResponse>;
 
@@ -505,7 +502,11 @@ export const ImportView = z.object({
   mappingLabel: z.string(),
   fileName: z.string(),
   sizeBytes: z.number().int(),
+  /** running: steps remain (`POST …/imports/continue`); done; failed (upload the file again to go on) */
   status: z.enum(['running', 'done', 'failed']),
+  /** the file's data rows, and those the steps so far have taken */
+  rowsTotal: z.number().int(),
+  rowsDone: z.number().int(),
   /** this upload had been imported before (the same content and mapping): the answer is that import's */
   repeated: z.boolean(),
   staffName: z.string().nullable(),
@@ -514,5 +515,6 @@ export const ImportView = z.object({
   summary: ImportSummaryView.nullable(),
 });
 export type ImportView = z.infer<typeof ImportView>;
+export const ImportContinueBody = z.strictObject({ id: Id });
 export const ImportListResponse = z.object({ imports: z.array(ImportView) });
 export type ImportListResponse = z.infer<typeof ImportListResponse>;

@@ -66,9 +66,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   MERGE_NOT_FOUND: '找不到这次合并记录',
   ALREADY_DECIDED: '已经处理过了，无需重复操作',
   IMPORT_MAPPING_UNKNOWN: '不认识这种文件格式，请从列表中选择',
-  IMPORT_TOO_LARGE:
-    '文件太大：页面上传的会员资料每次最多5000行、文件最大3.5MB，更大的文件请分批上传或由技术人员用命令行导入',
-  IMPORT_RUNNING: '这个文件正在导入中，请稍后刷新查看结果',
+  IMPORT_TOO_LARGE: '文件超过 3.5MB：请分批导出后上传，全量迁移请由技术人员用命令行导入',
+  IMPORT_NOT_FOUND: '找不到这次导入，请重新上传文件',
 };
 
 export const errorMessageZh = (code: ErrorCode): string => ERROR_MESSAGES_ZH[code];

@@ -8,7 +8,8 @@ import { customerOfRecord, ingestRecords, partnerCall, settle, staffFirstLogin, 
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
-  env = await startBrowserSystem();
+  // an uploaded import's steps end after each batch, so a file of a few hundred rows shows its progress
+  env = await startBrowserSystem({ env: { IMPORT_STEP_MS: '0' } });
 });
 afterAll(async () => env?.close());
 
@@ -507,6 +508,25 @@ describe('数据导入 in the staff pages', () => {
     await result.scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'imports-03-sales-done');
+
+    // a bigger export goes on in steps: the page shows how far it is and asks for the next until it is done
+    const big = [
+      MEMBERS.split('\n')[0],
+      ...Array.from(
+        { length: 900 },
+        (_, i) => `${6640000000 + i},会员${i},${i % 2 ? '男' : '女'},,${13957300000 + i},,HZ002,2026-11-20`,
+      ),
+    ].join('\n');
+    await page.locator('[data-testid=import-format-pos-legacy]').click();
+    await chooseFile(page, '滨江店会员.csv', big);
+    await page.locator('[data-testid=import-start]').click();
+    const progress = page.locator('[data-testid=import-progress]');
+    await progress.waitFor();
+    expect(await progress.innerText()).toMatch(/已处理 \d+ \/ 900 行/);
+    await env.shot(page, 'imports-04-in-progress');
+    await expect.poll(() => result.innerText(), { timeout: 60_000 }).toContain('滨江店会员.csv');
+    expect(await result.innerText()).toMatch(/900\s*新增会员资料/);
+    expect(await progress.count()).toBe(0);
     await context.close();
   });
 });

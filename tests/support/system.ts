@@ -18,6 +18,7 @@ export async function startTestSystem(
     members?: number;
     start?: string;
     extraRoutes?: SystemOptions['extraRoutes'];
+    env?: SystemOptions['env'];
   } = {},
 ) {
   const clock = fixedClock(opts.start ?? '2026-11-25T02:00:00Z');
@@ -29,6 +30,7 @@ export async function startTestSystem(
     clock,
     jwtSecret: TEST_JWT_SECRET,
     extraRoutes: opts.extraRoutes,
+    env: opts.env,
   });
   return {
     ...system,

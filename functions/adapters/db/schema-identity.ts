@@ -289,9 +289,9 @@ export const ingestQuarantine = pgTable(
 );
 
 /**
- * A file HQ uploaded from the staff pages (会员资料导入): a POS or mall export of member records or of orders, run
- * through the same import as the CLI. One row per distinct upload: the same content with the same mapping is
- * answered from the row, never imported twice; a run that died (a timeout) may be taken over after five minutes.
+ * A file HQ uploaded from the staff pages (数据导入): a POS or mall export of member records or of orders, run
+ * through the same import as the CLI, in steps of one request each. One row per distinct upload: the same content
+ * with the same mapping is answered from the row (and continued while it runs), never imported twice.
  */
 export const dataImports = pgTable(
   'data_imports',
@@ -304,7 +304,17 @@ export const dataImports = pgTable(
     contentSha256: text('content_sha256').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
     status: text('status', { enum: ['running', 'done', 'failed'] }).notNull(),
-    /** ImportSummaryView (shared/contracts/identity.ts) once done */
+    /**
+     * The file's text while the import runs (it goes on in steps, each one request); cleared once done: names and
+     * phones do not stay behind in a second copy.
+     */
+    content: text('content'),
+    rowsTotal: integer('rows_total').notNull(),
+    /** rows the steps so far have taken: where the next step starts */
+    rowsDone: integer('rows_done').notNull().default(0),
+    /** a step is under way until then; a function that died lets the next step take over after it */
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    /** ImportSummaryView (shared/contracts/identity.ts), summed over the steps so far */
     summary: jsonb('summary'),
     error: text('error'),
     staffId: text('staff_id')

@@ -263,9 +263,16 @@ export interface ImportOptions extends ImportInput {
   now: Date;
   /** rows read so far and how far into the file; `step` is 'import', then the linker's steps */
   onProgress?: (p: { rows: number; bytes: number; totalBytes: number; step: string }) => void;
+  /** resume: the file's first rows (as `rowsDone` counted them) were imported by an earlier run */
+  skipRows?: number;
+  /** asked after each batch: true ends the run there (its rows all sent), `complete` false (per-record linking only) */
+  shouldStop?: () => boolean;
 }
 
-export async function importFile(database: Database, opts: ImportOptions): Promise<ImportSummary> {
+export async function importFile(
+  database: Database,
+  opts: ImportOptions,
+): Promise<ImportSummary & { rowsDone: number; complete: boolean }> {
   const started = performance.now();
   const format = opts.format ?? (/\.jsonl?$/i.test(opts.file) ? 'jsonl' : 'csv');
   const mapping = opts.mapping ?? DEFAULT_MAPPING;
@@ -277,6 +284,8 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
   const pending = new Map<RecordSource, { row: number; record: Record<string, unknown> }[]>();
   let rowsRead = 0;
   let lastProgress = 0;
+  let complete = true;
+  const skip = opts.skipRows ?? 0;
   const { stream, bytesRead, totalBytes } = await openImportInput(opts);
   const progress = (step: string) =>
     opts.onProgress?.({ rows: rowsRead, bytes: step === 'import' ? bytesRead() : totalBytes, totalBytes, step });
@@ -300,6 +309,7 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
   };
   for await (const item of readFileRows(stream, format)) {
     rowsRead += 1;
+    if (rowsRead <= skip) continue;
     if ('error' in item) {
       reject(item.error, item.row);
       continue;
@@ -313,7 +323,13 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
     const list = pending.get(s) ?? [];
     list.push({ row: item.row, record });
     pending.set(s, list);
-    if (list.length >= batchSize) await send(s);
+    if (list.length >= batchSize) {
+      await send(s);
+      if (linking === 'incremental' && opts.shouldStop?.()) {
+        complete = false;
+        break;
+      }
+    }
     if (rowsRead - lastProgress >= 10_000) {
       lastProgress = rowsRead;
       progress('import');
@@ -336,11 +352,15 @@ export async function importFile(database: Database, opts: ImportOptions): Promi
     totals.linked = stats.linked;
     totals.held = stats.held;
   }
-  return tally.summary({
-    file: opts.file,
-    rows: rowsRead,
-    merges,
-    suggestions,
-    seconds: (performance.now() - started) / 1000,
-  });
+  return {
+    ...tally.summary({
+      file: opts.file,
+      rows: rowsRead - Math.min(skip, rowsRead),
+      merges,
+      suggestions,
+      seconds: (performance.now() - started) / 1000,
+    }),
+    rowsDone: rowsRead,
+    complete,
+  };
 }

@@ -69,6 +69,10 @@ export interface OrderImportOptions extends ImportInput {
   batchSize?: number;
   now: Date;
   onProgress?: (p: { rows: number; bytes: number; totalBytes: number }) => void;
+  /** resume: the file's first rows (as `rowsDone` counted them) were imported by an earlier run */
+  skipRows?: number;
+  /** asked after each batch: true ends the run at the next order's first row (its rows all sent), `complete` false */
+  shouldStop?: () => boolean;
 }
 
 /** A row's order: its source and number, or why it has none. */
@@ -110,7 +114,10 @@ async function ordersApart(
   return apart;
 }
 
-export async function importOrdersFile(database: Database, opts: OrderImportOptions): Promise<OrderImportSummary> {
+export async function importOrdersFile(
+  database: Database,
+  opts: OrderImportOptions,
+): Promise<OrderImportSummary & { rowsDone: number; complete: boolean }> {
   const started = performance.now();
   const format = opts.format ?? (/\.jsonl?$/i.test(opts.file) ? 'jsonl' : 'csv');
   const mapping = opts.mapping ?? DEFAULT_ORDER_MAPPING;
@@ -200,12 +207,29 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
     const list = pending.get(source) ?? [];
     list.push({ firstRow, order: g.order });
     pending.set(source, list);
-    if (list.length >= batchSize) await sendBatch(source);
+    if (list.length >= batchSize) {
+      await sendBatch(source);
+      stopping ||= opts.shouldStop?.() ?? false;
+    }
   };
 
   const { stream, bytesRead, totalBytes } = await openImportInput(opts);
+  const skip = opts.skipRows ?? 0;
+  let rowsRead = 0;
+  let stopping = false;
+  let complete = true;
   let lastProgress = 0;
   for await (const item of readFileRows(stream, format)) {
+    rowsRead += 1;
+    if (rowsRead <= skip) {
+      // an earlier run took these; it refused an order whose rows are apart at its first row
+      if (!('error' in item)) {
+        const o = orderOf(item.fields, mapping, opts.source);
+        if (!('unknownSource' in o) && o.id && apart.has(`${o.source}\u0001${o.id}`))
+          apartRefused.add(`${o.source}\u0001${o.id}`);
+      }
+      continue;
+    }
     summary.rows += 1;
     if ('error' in item) {
       reject(item.row, null, item.error, opts.source ?? 'import', null);
@@ -238,7 +262,16 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
         });
       continue;
     }
-    if (current && (current.source !== source || current.id !== id)) await finishCurrent();
+    if (current && (current.source !== source || current.id !== id)) {
+      await finishCurrent();
+      if (stopping) {
+        // this row starts the next order: the next run begins with it
+        summary.rows -= 1;
+        rowsRead -= 1;
+        complete = false;
+        break;
+      }
+    }
     current ??= { source, id, firstRow: item.row, rows: [] };
     current.rows.push(record);
     if (summary.rows - lastProgress >= 10_000) {
@@ -252,5 +285,5 @@ export async function importOrdersFile(database: Database, opts: OrderImportOpti
   opts.onProgress?.({ rows: summary.rows, bytes: totalBytes, totalBytes });
   summary.rejections.sort((a, b) => a.row - b.row);
   summary.seconds = (performance.now() - started) / 1000;
-  return summary;
+  return { ...summary, rowsDone: rowsRead, complete };
 }

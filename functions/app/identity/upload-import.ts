@@ -1,10 +1,12 @@
 /**
- * 会员资料导入 (HQ, staff pages): a POS or mall export uploaded from the page, run through the same import as the
- * CLI (`npm run import`): member records with per-record linking (the partner API's path, so a store's export of
- * new cards joins the existing base), or orders. Each distinct upload is imported once: the same content with the
- * same format answers with that import (`repeated`), a second click while it runs is told so, and a run whose
- * function died is taken over after five minutes. The initial migration of millions stays with the CLI: a page
- * upload is one request (IMPORT_LIMITS).
+ * 数据导入 (HQ, staff pages): a POS or mall export uploaded from the page, run through the same import as the CLI
+ * (`npm run import`): member records with per-record linking (the partner API's path, so a store's export of new
+ * cards joins the existing base), or orders. A serverless function answers within 60 s, so the import goes on in
+ * steps: the upload stores the text and runs the first step, each `continue` the next, from the row the last one
+ * reached, until the file is done (then the text is deleted). A step stops after the batch that passes
+ * IMPORT_STEP_MS and holds a lease on the import, so two requests never run the same rows; a function that died
+ * frees it when the lease ends. Each distinct upload is imported once: the same content with the same format
+ * answers with that import (`repeated`), and continues it while it runs.
  */
 import { createHash } from 'node:crypto';
 import type { StaffActor } from '../../../shared/access/policy.js';
@@ -18,15 +20,17 @@ import { fail, ok, type Result } from '../../../shared/errors.js';
 import type { OrderSource } from '../../../shared/identity/order.js';
 import type { RecordSource } from '../../../shared/identity/record.js';
 import { type Refusal, refusalText } from '../../../shared/identity/refusal.js';
+import type { Database } from '../../adapters/db/client.js';
 import { type DataImportRow, dataImportRepo } from '../../adapters/db/repos/data-import.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { importFile } from './import-file.js';
-import { uploadMapping } from './import-mappings.js';
+import { type UploadMapping, uploadMapping } from './import-mappings.js';
 import { importOrdersFile } from './import-orders.js';
 
-const STALE_MS = 5 * 60_000;
+/** a step's hold on its import: longer than any step (the function's 60 s) */
+const LEASE_MS = 90_000;
 const SHOWN_REJECTIONS = 50;
 
 const rejection = (r: { row: number | null; id: string | null; refusal: Refusal | null; reason: string }) => ({
@@ -36,6 +40,8 @@ const rejection = (r: { row: number | null; id: string | null; refusal: Refusal 
   explanation: r.refusal ? refusalText(r.refusal, 'zh') : r.reason,
   reason: r.reason,
 });
+
+const isJsonLines = (fileName: string) => /\.jsonl?$/i.test(fileName);
 
 /** Data rows of a CSV or JSON-lines text: its non-empty lines, less the header of a CSV. */
 function dataRows(content: string, jsonl: boolean): number {
@@ -54,6 +60,8 @@ export function importView(r: DataImportRow, repeated = false): ImportView {
     fileName: r.file_name,
     sizeBytes: Number(r.size_bytes),
     status: r.status,
+    rowsTotal: Number(r.rows_total),
+    rowsDone: Math.min(Number(r.rows_done), Number(r.rows_total)),
     repeated,
     staffName: r.staff_name,
     startedAt: new Date(r.started_at).toISOString(),
@@ -62,112 +70,172 @@ export function importView(r: DataImportRow, repeated = false): ImportView {
   };
 }
 
+/** Two steps' summaries as one: counts added, the first refused rows kept. */
+function addSummaries(a: ImportSummaryView | null, b: ImportSummaryView): ImportSummaryView {
+  if (!a) return b;
+  return {
+    rows: a.rows + b.rows,
+    created: a.created + b.created,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+    rejected: a.rejected + b.rejected,
+    linked: a.linked + b.linked,
+    held: a.held + b.held,
+    orders: a.orders + b.orders,
+    ordersKnown: a.ordersKnown + b.ordersKnown,
+    ordersWaiting: a.ordersWaiting + b.ordersWaiting,
+    seconds: Math.round((a.seconds + b.seconds) * 10) / 10,
+    rejections: [...a.rejections, ...b.rejections].slice(0, SHOWN_REJECTIONS),
+  };
+}
+
+/** One step of a running import, if no other step holds it; the import as it stands after. */
+async function step(deps: Deps, id: string): Promise<DataImportRow | null> {
+  const db = deps.database.db;
+  const now = deps.clock.now();
+  const work = await dataImportRepo.acquire(db, id, now, new Date(now.getTime() + LEASE_MS));
+  if (work) {
+    const m = uploadMapping(work.mapping);
+    try {
+      if (!m) throw new Error(`upload format ${work.mapping} is no longer known`);
+      const started = performance.now();
+      const r = await runUpload(deps.database, m, { fileName: work.file_name, content: work.content }, now, {
+        skipRows: Number(work.rows_done),
+        shouldStop: () => performance.now() - started >= deps.env.IMPORT_STEP_MS,
+      });
+      await dataImportRepo.saveStep(db, id, {
+        rowsDone: r.rowsDone,
+        summary: addSummaries(work.summary as ImportSummaryView | null, r.summary),
+        done: r.complete,
+        now: deps.clock.now(),
+      });
+    } catch (error) {
+      await dataImportRepo.fail(db, id, error instanceof Error ? error.message : String(error), deps.clock.now());
+      throw error;
+    }
+  }
+  return dataImportRepo.byId(db, id);
+}
+
 export async function uploadImport(
   deps: Deps,
   actor: StaffActor,
   body: ImportUploadBody,
   requestId: string,
-): Promise<Result<ImportView, 'IMPORT_MAPPING_UNKNOWN' | 'IMPORT_TOO_LARGE' | 'IMPORT_RUNNING'>> {
+): Promise<Result<ImportView, 'IMPORT_MAPPING_UNKNOWN' | 'IMPORT_TOO_LARGE'>> {
   const m = uploadMapping(body.mapping);
   if (!m) return fail('IMPORT_MAPPING_UNKNOWN', `no upload format ${body.mapping}`);
-  const jsonl = /\.jsonl?$/i.test(body.fileName);
-  const rowCount = dataRows(body.content, jsonl);
-  if (m.kind === 'records' && rowCount > IMPORT_LIMITS.memberRows) {
-    return fail(
-      'IMPORT_TOO_LARGE',
-      `${rowCount} member rows: a page upload takes at most ${IMPORT_LIMITS.memberRows}; split the file or use npm run import`,
-    );
-  }
+  const sizeBytes = Buffer.byteLength(body.content, 'utf8');
+  if (sizeBytes > IMPORT_LIMITS.bytes)
+    return fail('IMPORT_TOO_LARGE', `${sizeBytes} bytes: an upload takes at most ${IMPORT_LIMITS.bytes}`);
   const db = deps.database.db;
   const now = deps.clock.now();
-  const sizeBytes = Buffer.byteLength(body.content, 'utf8');
   const sha256 = createHash('sha256').update(body.content).digest('hex');
-  const { claimed, row } = await dataImportRepo.claim(db, {
+  const rowsTotal = dataRows(body.content, isJsonLines(body.fileName));
+  const { created, row } = await dataImportRepo.claim(db, {
     id: newId('imp', now.getTime()),
     kind: m.kind,
     mapping: m.name,
     fileName: body.fileName,
     sha256,
+    content: body.content,
     sizeBytes,
+    rowsTotal,
     staffId: actor.staffId,
     now,
-    staleBefore: new Date(now.getTime() - STALE_MS),
   });
-  if (!claimed) {
-    if (row.status === 'done') return ok(importView(row, true));
-    return fail('IMPORT_RUNNING', `this file is being imported since ${new Date(row.started_at).toISOString()}`);
-  }
   await recordAudit(db, {
     actorKind: 'staff',
     actorId: actor.staffId,
     action: 'identity.import',
     requestId,
-    details: { importId: row.id, mapping: m.name, fileName: body.fileName, sizeBytes, rows: rowCount, sha256 },
+    details: {
+      importId: row.id,
+      mapping: m.name,
+      fileName: body.fileName,
+      sizeBytes,
+      rows: rowsTotal,
+      sha256,
+      created,
+    },
     at: now,
   });
+  if (row.status === 'done') return ok(importView(row, !created));
+  const after = (await step(deps, row.id)) ?? row;
+  return ok(importView(after, !created));
+}
 
-  const input = { file: body.fileName, text: body.content, format: jsonl ? ('jsonl' as const) : ('csv' as const) };
-  let summary: ImportSummaryView;
-  try {
-    if (m.kind === 'records') {
-      const s = await importFile(deps.database, {
-        ...input,
-        source: (m.source ?? undefined) as RecordSource | undefined,
-        mapping: m.mapping,
-        linking: 'incremental',
-        batchSize: 500,
-        now,
-      });
-      summary = {
-        rows: s.rows,
-        created: s.created,
-        updated: s.updated,
-        unchanged: s.unchanged,
-        rejected: s.rejected,
-        linked: s.linked,
-        held: s.held,
-        orders: 0,
-        ordersKnown: 0,
-        ordersWaiting: 0,
-        seconds: Math.round(s.seconds * 10) / 10,
-        rejections: s.rejections.slice(0, SHOWN_REJECTIONS).map(rejection),
-      };
-    } else {
-      const s = await importOrdersFile(deps.database, {
-        ...input,
-        source: (m.source ?? undefined) as OrderSource | undefined,
-        mapping: m.mapping,
-        now,
-      });
-      summary = {
-        rows: s.rows,
-        created: s.created,
-        updated: 0,
-        unchanged: s.unchanged,
-        rejected: s.rejected,
-        linked: 0,
-        held: 0,
-        orders: s.orders,
-        ordersKnown: s.members.known,
-        ordersWaiting: s.members.waiting,
-        seconds: Math.round(s.seconds * 10) / 10,
-        rejections: s.rejections
-          .slice(0, SHOWN_REJECTIONS)
-          .map((r) => rejection({ row: r.row, id: r.externalId, refusal: r.refusal, reason: r.reason })),
-      };
-    }
-  } catch (error) {
-    await dataImportRepo.finish(
-      db,
-      row.id,
-      { error: error instanceof Error ? error.message : String(error) },
-      deps.clock.now(),
-    );
-    throw error;
+/** The next step of a running import (the page asks until it is done); a finished one is answered as it is. */
+export async function continueImport(deps: Deps, id: string): Promise<Result<ImportView, 'IMPORT_NOT_FOUND'>> {
+  const found = await dataImportRepo.byId(deps.database.db, id);
+  if (!found) return fail('IMPORT_NOT_FOUND', `no import ${id}`);
+  if (found.status !== 'running') return ok(importView(found));
+  return ok(importView((await step(deps, id)) ?? found));
+}
+
+/** The import an upload runs (the use case above, and `npm run bench -- upload`): records linked per record, or orders. */
+export async function runUpload(
+  database: Database,
+  m: UploadMapping,
+  upload: { fileName: string; content: string },
+  now: Date,
+  resume: { skipRows?: number; shouldStop?: () => boolean } = {},
+): Promise<{ summary: ImportSummaryView; rowsDone: number; complete: boolean }> {
+  const input = {
+    file: upload.fileName,
+    text: upload.content,
+    format: isJsonLines(upload.fileName) ? ('jsonl' as const) : ('csv' as const),
+    ...resume,
+  };
+  if (m.kind === 'records') {
+    const s = await importFile(database, {
+      ...input,
+      source: (m.source ?? undefined) as RecordSource | undefined,
+      mapping: m.mapping,
+      linking: 'incremental',
+      batchSize: 250,
+      now,
+    });
+    const summary: ImportSummaryView = {
+      rows: s.rows,
+      created: s.created,
+      updated: s.updated,
+      unchanged: s.unchanged,
+      rejected: s.rejected,
+      linked: s.linked,
+      held: s.held,
+      orders: 0,
+      ordersKnown: 0,
+      ordersWaiting: 0,
+      seconds: Math.round(s.seconds * 10) / 10,
+      rejections: s.rejections.slice(0, SHOWN_REJECTIONS).map(rejection),
+    };
+    return { summary, rowsDone: s.rowsDone, complete: s.complete };
   }
-  await dataImportRepo.finish(db, row.id, { summary }, deps.clock.now());
-  const done = await dataImportRepo.byId(db, row.id);
-  return ok(importView(done as DataImportRow));
+  const s = await importOrdersFile(database, {
+    ...input,
+    source: (m.source ?? undefined) as OrderSource | undefined,
+    mapping: m.mapping,
+    batchSize: 250,
+    now,
+  });
+  const summary: ImportSummaryView = {
+    rows: s.rows,
+    created: s.created,
+    updated: 0,
+    unchanged: s.unchanged,
+    rejected: s.rejected,
+    linked: 0,
+    held: 0,
+    orders: s.orders,
+    ordersKnown: s.members.known,
+    ordersWaiting: s.members.waiting,
+    seconds: Math.round(s.seconds * 10) / 10,
+    rejections: s.rejections
+      .slice(0, SHOWN_REJECTIONS)
+      .map((r) => rejection({ row: r.row, id: r.externalId, refusal: r.refusal, reason: r.reason })),
+  };
+  return { summary, rowsDone: s.rowsDone, complete: s.complete };
 }
 
 export async function recentImports(deps: Deps): Promise<ImportView[]> {

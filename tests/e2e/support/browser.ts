@@ -8,7 +8,7 @@ import { openDatabase } from '../../../functions/adapters/db/client.js';
 export const SCREENSHOTS = join(ROOT, '.artifacts/screenshots');
 
 /** The system as `npm start` runs it (fresh PGlite, fixtures, simulator, H5 build) plus a real Chromium. */
-export async function startBrowserSystem(): Promise<{
+export async function startBrowserSystem(opts: { env?: Record<string, string> } = {}): Promise<{
   system: RunningSystem;
   browser: Browser;
   newPage(viewport?: { width: number; height: number }): Promise<{ page: Page; context: BrowserContext }>;
@@ -21,6 +21,7 @@ export async function startBrowserSystem(): Promise<{
     seed: 'fixtures',
     staticDir: H5_DIR,
     jwtSecret: 'e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+    env: opts.env,
   });
   // playwright gives each launch a fresh, empty profile directory of its own (no --user-data-dir needed)
   const browser = await chromium.launch({

@@ -1,7 +1,8 @@
 /**
- * 会员资料导入: HQ uploads a POS export from the staff pages; it runs through the same import as the CLI (records
- * with per-record linking, or orders), once per distinct upload, with a summary whose refused rows say why in
- * Chinese; nobody below HQ may upload or read the uploads.
+ * 数据导入: HQ uploads a POS export from the staff pages; it runs through the same import as the CLI (records with
+ * per-record linking, or orders), in steps of one request each, once per distinct upload, with a summary whose
+ * refused rows say why in Chinese; nobody below HQ may upload or read the uploads. Steps here end after every batch
+ * (IMPORT_STEP_MS=0), so a file of more than one batch takes several.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_LIMITS } from '../../../shared/contracts/identity.js';
@@ -11,7 +12,7 @@ import { staffToken } from '../onboarding/helpers.js';
 let sys: TestSystem;
 let hq: string;
 beforeAll(async () => {
-  sys = await startTestSystem();
+  sys = await startTestSystem({ env: { IMPORT_STEP_MS: '0' } });
   hq = await staffToken(sys, 'u_hq01');
 });
 afterAll(async () => sys?.close());
@@ -114,44 +115,96 @@ describe('file imports from the staff pages', () => {
     expect(res.body.imports[1].mappingLabel).toContain('门店收银会员资料');
   });
 
-  it('is told while the same file is running, and takes over a run that died', async () => {
-    const content = `${MEMBERS.split('\n')[0]}\n6610000009,周强,男,1970-01-01,13957114009,,HZ001,2026-11-20`;
-    const body = { mapping: 'pos-legacy', fileName: 'retry.csv', content };
+  it('goes on in steps from where the last one stopped, one step at a time, until the file is done', async () => {
+    const header = MEMBERS.split('\n')[0];
+    const cards = Array.from(
+      { length: 600 },
+      (_, i) => `${6630000000 + i},测试${i},${i % 2 ? '男' : '女'},,${13957200000 + i},,HZ001,2026-11-20`,
+    );
+    const body = { mapping: 'pos-legacy', fileName: '大文件.csv', content: [header, ...cards].join('\n') };
     const first = await upload(body);
-    expect(first.body.status).toBe('done');
-    // as if a second upload is still running, then as if its function had died ten minutes ago
-    await sys.database.exec(`update data_imports set status = 'running', started_at = $1 where id = $2`, [
-      sys.clock.now().toISOString(),
+    expect(first.status).toBe(200);
+    // a step ends after its batch (250 rows here): the rest waits for the next request
+    expect(first.body).toMatchObject({ status: 'running', rowsTotal: 600, rowsDone: 250, summary: { created: 250 } });
+    const go = (id: string) => sys.call('/api/staff/identity/imports/continue', { token: hq, body: { id } });
+
+    // while another request holds the step, a second one changes nothing and says where it stands
+    await sys.database.exec(`update data_imports set lease_until = $1 where id = $2`, [
+      new Date(sys.clock.now().getTime() + 60_000).toISOString(),
       first.body.id,
     ]);
-    const busy = await upload(body);
-    expect(busy.status).toBe(409);
-    expect(busy.body.error.code).toBe('IMPORT_RUNNING');
-    await sys.database.exec(`update data_imports set started_at = $1 where id = $2`, [
-      new Date(sys.clock.now().getTime() - 10 * 60_000).toISOString(),
+    const held = await go(first.body.id);
+    expect(held.body).toMatchObject({ status: 'running', rowsDone: 250 });
+    // the same file uploaded again meanwhile is this import, not a second one
+    const again = await upload({ ...body, fileName: '大文件(1).csv' });
+    expect(again.body).toMatchObject({ id: first.body.id, repeated: true, status: 'running', rowsDone: 250 });
+    // the step that held it died: its lease ends and the next request takes over
+    await sys.database.exec(`update data_imports set lease_until = $1 where id = $2`, [
+      new Date(sys.clock.now().getTime() - 1000).toISOString(),
       first.body.id,
     ]);
-    const retaken = await upload(body);
-    expect(retaken.status).toBe(200);
-    expect(retaken.body).toMatchObject({ id: first.body.id, status: 'done', repeated: false });
-    // the card came in once: the second run found it unchanged
-    expect(retaken.body.summary).toMatchObject({ created: 0, unchanged: 1 });
+    const second = await go(first.body.id);
+    expect(second.body).toMatchObject({ status: 'running', rowsDone: 500 });
+    const third = await go(first.body.id);
+    expect(third.body).toMatchObject({
+      status: 'done',
+      rowsDone: 600,
+      summary: { rows: 600, created: 600, unchanged: 0, rejected: 0 },
+    });
+    // every card once; the text is gone once the import is done
+    expect(
+      await sys.database.exec(`select count(*)::int as n from source_records where source_id like '663000%'`),
+    ).toEqual([{ n: 600 }]);
+    expect(
+      await sys.database.exec(`select content is null as gone from data_imports where id = $1`, [first.body.id]),
+    ).toEqual([{ gone: true }]);
+    const done = await go(first.body.id);
+    expect(done.body).toMatchObject({ status: 'done', rowsDone: 600 });
+    expect((await go('imp_nope')).body.error.code).toBe('IMPORT_NOT_FOUND');
   });
 
-  it('refuses an unknown format and a member file over the row limit, storing nothing', async () => {
+  it('resumes a sales export at an order’s first row: every order whole and once, a split order refused once', async () => {
+    const header = ORDERS.split('\n')[0];
+    const line = (id: string, sku: string) =>
+      `${id},6610000001,HZ001,2026-11-02 10:15,${sku},药品,1,10.00,10.00,0,20.00`;
+    const rows = [line('XS-SPLIT', 'MD100001')];
+    for (let i = 0; i < 300; i++) {
+      const id = `XS-STEP-${String(i).padStart(4, '0')}`;
+      rows.push(line(id, 'MD100001'), line(id, 'MD100002'));
+    }
+    rows.push(line('XS-SPLIT', 'MD100002'));
+    const go = (id: string) => sys.call('/api/staff/identity/imports/continue', { token: hq, body: { id } });
+    let view = (
+      await upload({ mapping: 'pos-orders-legacy', fileName: '分段销售.csv', content: [header, ...rows].join('\n') })
+    ).body;
+    const seen: number[] = [view.rowsDone];
+    while (view.status === 'running') {
+      view = (await go(view.id)).body;
+      seen.push(view.rowsDone);
+    }
+    // several steps, each ending between two orders (an even number of rows after the split order's first)
+    expect(seen.length).toBeGreaterThan(1);
+    for (const done of seen.slice(0, -1)) expect((done - 1) % 2).toBe(0);
+    expect(view).toMatchObject({
+      status: 'done',
+      rowsDone: 602,
+      summary: { rows: 602, orders: 301, created: 300, rejected: 1 },
+    });
+    expect(view.summary.rejections[0]).toMatchObject({ id: 'XS-SPLIT', code: 'order_rows_apart' });
+    const lines = await sys.database.exec(
+      `select count(distinct o.id)::int as orders, count(*)::int as lines from orders o join order_lines l on l.order_id = o.id
+        where o.external_id like 'XS-STEP-%'`,
+    );
+    expect(lines).toEqual([{ orders: 300, lines: 600 }]);
+  });
+
+  it('refuses an unknown format and a file over the size limit, storing nothing', async () => {
     const before = await sys.database.exec(`select count(*)::int as n from data_imports`);
     const unknown = await upload({ mapping: 'nope', fileName: 'a.csv', content: MEMBERS });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('IMPORT_MAPPING_UNKNOWN');
-    const rowsOver = Array.from(
-      { length: IMPORT_LIMITS.memberRows + 1 },
-      (_, i) => `${7700000000 + i},王${i},男,,13957115000,,HZ001,2026-11-01`,
-    );
-    const big = await upload({
-      mapping: 'pos-legacy',
-      fileName: 'big.csv',
-      content: [MEMBERS.split('\n')[0], ...rowsOver].join('\n'),
-    });
+    // within the limit in characters, over it in UTF-8 bytes (a Chinese character is three)
+    const big = await upload({ mapping: 'pos-legacy', fileName: 'big.csv', content: '姓'.repeat(1_200_000) });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('IMPORT_TOO_LARGE');
     const empty = await upload({ mapping: 'pos-legacy', fileName: '', content: MEMBERS });
@@ -165,6 +218,8 @@ describe('file imports from the staff pages', () => {
       expect((await upload({ mapping: 'pos-legacy', fileName: 'x.csv', content: MEMBERS }, token)).status).toBe(403);
       expect((await sys.call('/api/staff/identity/imports', { token })).status).toBe(403);
       expect((await sys.call('/api/staff/identity/imports/formats', { token })).status).toBe(403);
+      const go = await sys.call('/api/staff/identity/imports/continue', { token, body: { id: 'imp_x' } });
+      expect(go.status).toBe(403);
     }
   });
 });

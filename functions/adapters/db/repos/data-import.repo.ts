@@ -1,4 +1,8 @@
-/** Uploaded imports (data_imports): one row per distinct content and mapping, claimed before the import runs. */
+/**
+ * Uploaded imports (data_imports): one row per distinct content and format. The import goes on in steps; a step
+ * holds a lease on the row, so two requests never run the same rows at once, and a function that died frees the
+ * row when its lease ends.
+ */
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client.js';
 import { rows } from './identity.repo.js';
@@ -12,6 +16,8 @@ export interface DataImportRow {
   file_name: string;
   size_bytes: number;
   status: 'running' | 'done' | 'failed';
+  rows_total: number;
+  rows_done: number;
   summary: unknown;
   error: string | null;
   staff_id: string;
@@ -20,14 +26,26 @@ export interface DataImportRow {
   finished_at: string | Date | null;
 }
 
-const SELECT = sql`select i.id, i.kind, i.mapping, i.file_name, i.size_bytes, i.status, i.summary, i.error, i.staff_id,
-    s.name as staff_name, i.started_at, i.finished_at
+/** What a step needs: the text and where to start. */
+export interface DataImportWork {
+  id: string;
+  mapping: string;
+  file_name: string;
+  content: string;
+  rows_done: number;
+  summary: unknown;
+}
+
+const SELECT = sql`select i.id, i.kind, i.mapping, i.file_name, i.size_bytes, i.status, i.rows_total, i.rows_done,
+    i.summary, i.error, i.staff_id, s.name as staff_name, i.started_at, i.finished_at
   from data_imports i left join staff s on s.id = i.staff_id`;
+
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 export const dataImportRepo = {
   /**
-   * Claims the upload: a new row (true), or the row of the same content and mapping (false) when it is done or
-   * running; a failed run, or one running since before `staleBefore` (its function timed out), is taken over.
+   * The upload's row: a new one (`created`), or the one of the same content and format. A failed one gets its
+   * text back and runs again from where it stopped (the content is the same, its hash says so).
    */
   async claim(
     conn: Conn,
@@ -37,43 +55,59 @@ export const dataImportRepo = {
       mapping: string;
       fileName: string;
       sha256: string;
+      content: string;
       sizeBytes: number;
+      rowsTotal: number;
       staffId: string;
       now: Date;
-      staleBefore: Date;
     },
-  ): Promise<{ claimed: boolean; row: DataImportRow }> {
+  ): Promise<{ created: boolean; row: DataImportRow }> {
     const inserted = await rows<{ id: string }>(
       conn,
-      sql`insert into data_imports (id, kind, mapping, file_name, content_sha256, size_bytes, status, staff_id, started_at)
-          values (${v.id}, ${v.kind}, ${v.mapping}, ${v.fileName}, ${v.sha256}, ${v.sizeBytes}, 'running', ${v.staffId},
-                  ${v.now.toISOString()}::timestamptz)
+      sql`insert into data_imports (id, kind, mapping, file_name, content_sha256, size_bytes, status, content, rows_total,
+            staff_id, started_at)
+          values (${v.id}, ${v.kind}, ${v.mapping}, ${v.fileName}, ${v.sha256}, ${v.sizeBytes}, 'running', ${v.content},
+                  ${v.rowsTotal}, ${v.staffId}, ${ts(v.now)})
           on conflict (content_sha256, mapping) do nothing
           returning id`,
     );
-    if (inserted.length === 1) return { claimed: true, row: (await this.byId(conn, v.id)) as DataImportRow };
-    const retaken = await rows<{ id: string }>(
-      conn,
-      sql`update data_imports set status = 'running', error = null, summary = null, finished_at = null,
-            staff_id = ${v.staffId}, file_name = ${v.fileName}, started_at = ${v.now.toISOString()}::timestamptz
-          where content_sha256 = ${v.sha256} and mapping = ${v.mapping}
-            and (status = 'failed' or (status = 'running' and started_at < ${v.staleBefore.toISOString()}::timestamptz))
-          returning id`,
-    );
-    const [existing] = await rows<DataImportRow>(
+    if (inserted.length === 0)
+      await conn.execute(sql`update data_imports set status = 'running', content = ${v.content}, error = null,
+          finished_at = null
+        where content_sha256 = ${v.sha256} and mapping = ${v.mapping} and status = 'failed'`);
+    const [row] = await rows<DataImportRow>(
       conn,
       sql`${SELECT} where i.content_sha256 = ${v.sha256} and i.mapping = ${v.mapping}`,
     );
-    return { claimed: retaken.length === 1, row: existing };
+    return { created: inserted.length === 1, row };
   },
 
-  async finish(conn: Conn, id: string, outcome: { summary: unknown } | { error: string }, now: Date): Promise<void> {
-    if ('summary' in outcome)
-      await conn.execute(sql`update data_imports set status = 'done', summary = ${JSON.stringify(outcome.summary)}::jsonb,
-          finished_at = ${now.toISOString()}::timestamptz where id = ${id}`);
-    else
-      await conn.execute(sql`update data_imports set status = 'failed', error = ${outcome.error},
-          finished_at = ${now.toISOString()}::timestamptz where id = ${id}`);
+  /** Takes the row for one step until `leaseUntil`; null while another step holds it, or when it is not running. */
+  async acquire(conn: Conn, id: string, now: Date, leaseUntil: Date): Promise<DataImportWork | null> {
+    const [r] = await rows<DataImportWork>(
+      conn,
+      sql`update data_imports set lease_until = ${ts(leaseUntil)}
+          where id = ${id} and status = 'running' and content is not null
+            and (lease_until is null or lease_until < ${ts(now)})
+          returning id, mapping, file_name, content, rows_done, summary`,
+    );
+    return r ?? null;
+  },
+
+  /** A step's end: where the next starts and the summary so far; done clears the text and the lease. */
+  async saveStep(conn: Conn, id: string, step: { rowsDone: number; summary: unknown; done: boolean; now: Date }) {
+    await conn.execute(sql`update data_imports set rows_done = ${step.rowsDone},
+        summary = ${JSON.stringify(step.summary)}::jsonb, lease_until = null,
+        status = ${step.done ? 'done' : 'running'},
+        content = case when ${step.done} then null else content end,
+        finished_at = case when ${step.done} then ${ts(step.now)} else null end
+      where id = ${id}`);
+  },
+
+  async fail(conn: Conn, id: string, error: string, now: Date): Promise<void> {
+    await conn.execute(sql`update data_imports set status = 'failed', error = ${error}, content = null,
+        lease_until = null, finished_at = ${ts(now)}
+      where id = ${id}`);
   },
 
   async byId(conn: Conn, id: string): Promise<DataImportRow | null> {

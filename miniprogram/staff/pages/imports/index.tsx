@@ -28,9 +28,13 @@ type State =
 
 type Run =
   | { kind: 'idle' }
-  | { kind: 'running' }
+  /** view: null while the file uploads, then the import as its steps leave it */
+  | { kind: 'running'; view: ImportView | null }
   | { kind: 'done'; result: ImportView }
-  | { kind: 'failed'; message: string; requestId?: string };
+  /** view: an import that can go on from where it stopped */
+  | { kind: 'failed'; message: string; requestId?: string; view?: ImportView };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const sizeText = (bytes: number) =>
   bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1000))} KB`;
@@ -106,7 +110,7 @@ function Summary({ result }: { result: ImportView }) {
   );
 }
 
-function HistoryItem({ item }: { item: ImportView }) {
+function HistoryItem({ item, onContinue }: { item: ImportView; onContinue: (item: ImportView) => void }) {
   const [open, setOpen] = useState(false);
   const s = item.summary;
   const status =
@@ -115,8 +119,8 @@ function HistoryItem({ item }: { item: ImportView }) {
         ? `${s.rows} 行，${item.kind === 'records' ? `新增 ${s.created}` : `订单 ${s.orders}`}，拒收 ${s.rejected}`
         : '已完成'
       : item.status === 'running'
-        ? '导入中…'
-        : '导入失败，请重新上传';
+        ? `已处理 ${item.rowsDone} / ${item.rowsTotal} 行`
+        : '导入失败，请重新上传这个文件继续';
   return (
     <View className="ml-card im-history" data-testid="import-history-item">
       <View className="im-history__head" onClick={() => setOpen(!open)}>
@@ -128,6 +132,15 @@ function HistoryItem({ item }: { item: ImportView }) {
         </View>
         <Text className={`im-history__status im-history__status--${item.status}`}>{status}</Text>
       </View>
+      {item.status === 'running' ? (
+        <Button
+          className="ml-btn ml-btn--ghost im-resume"
+          onClick={() => onContinue(item)}
+          data-testid="import-history-continue"
+        >
+          继续导入
+        </Button>
+      ) : null}
       {open ? <Summary result={item} /> : null}
     </View>
   );
@@ -186,26 +199,52 @@ export default function Imports() {
     }
   };
 
+  const finished = (result: ImportView) => {
+    setRun({ kind: 'done', result });
+    setState((s) =>
+      s.kind === 'ready' ? { ...s, imports: [result, ...s.imports.filter((i) => i.id !== result.id)] } : s,
+    );
+    // the result is below the form: bring it into view once it is drawn
+    setTimeout(() => Taro.pageScrollTo({ selector: '#import-result', duration: 300 }), 50);
+  };
+
+  const failed = (error: unknown, view?: ImportView) => {
+    if (isSessionError(error)) return leaveStaffSession();
+    const e = describeError(error);
+    setRun({ kind: 'failed', message: e.message, requestId: e.requestId, view });
+  };
+
+  /** asks for the next step until the import is done; each step is one request of up to about 20 s */
+  const drive = async (first: ImportView) => {
+    let view = first;
+    while (view.status === 'running') {
+      setRun({ kind: 'running', view });
+      const before = view.rowsDone;
+      try {
+        view = await identityApi.continueImport(view.id);
+      } catch (error) {
+        return failed(error, view);
+      }
+      // another request holds the step (a second tab, a retried call): wait for it rather than ask again at once
+      if (view.status === 'running' && view.rowsDone === before) await sleep(1500);
+    }
+    if (view.status === 'failed') return setRun({ kind: 'failed', message: '导入中断，请重新上传这个文件继续导入' });
+    finished(view);
+  };
+
   const start = () => {
     if (!file || !chosen) return;
-    setRun({ kind: 'running' });
+    setRun({ kind: 'running', view: null });
     identityApi
       .uploadImport({ mapping: chosen.name, fileName: file.name, content: file.text })
-      .then((result) => {
-        setRun({ kind: 'done', result });
-        // the result is below the form: bring it into view once it is drawn
-        setTimeout(() => Taro.pageScrollTo({ selector: '#import-result', duration: 300 }), 50);
+      .then((view) => {
         setFile(null);
-        setState((s) =>
-          s.kind === 'ready' ? { ...s, imports: [result, ...s.imports.filter((i) => i.id !== result.id)] } : s,
-        );
+        return drive(view);
       })
-      .catch((error: unknown) => {
-        if (isSessionError(error)) return leaveStaffSession();
-        const view = describeError(error);
-        setRun({ kind: 'failed', message: view.message, requestId: view.requestId });
-      });
+      .catch((error: unknown) => failed(error));
   };
+
+  const progress = run.kind === 'running' && run.view ? run.view : null;
 
   return (
     <View className="ml-page" data-testid="imports">
@@ -239,8 +278,8 @@ export default function Imports() {
 
         <View className="im-step">2. 选择文件</View>
         <View className="im-limits">
-          CSV（首行为列名）或 JSON Lines，UTF-8 编码；最大 {sizeText(formats.limits.bytes)}，会员资料每次最多{' '}
-          {formats.limits.memberRows} 行。全量迁移请由技术人员使用命令行导入。
+          CSV（首行为列名）或 JSON Lines，UTF-8 编码，最大 {sizeText(formats.limits.bytes)}
+          。导入分段进行，请保持页面打开直到完成；全量迁移请由技术人员使用命令行导入。
         </View>
         <Button
           className="ml-btn ml-btn--ghost"
@@ -264,12 +303,34 @@ export default function Imports() {
           onClick={start}
           data-testid="import-start"
         >
-          {run.kind === 'running' ? '正在导入，请勿关闭页面…' : '开始导入'}
+          {run.kind === 'running' ? (run.view ? '正在导入，请勿关闭页面…' : '正在上传…') : '开始导入'}
         </Button>
+        {progress ? (
+          <View className="im-progress" data-testid="import-progress">
+            <View className="im-progress__bar">
+              <View
+                className="im-progress__fill"
+                style={{ width: `${Math.round((100 * progress.rowsDone) / Math.max(1, progress.rowsTotal))}%` }}
+              />
+            </View>
+            <View className="im-progress__text">
+              已处理 {progress.rowsDone} / {progress.rowsTotal} 行
+            </View>
+          </View>
+        ) : null}
         {run.kind === 'failed' ? (
           <View className="im-error" data-testid="import-error">
             {run.message}
             {run.requestId ? `（请求编号 ${run.requestId}）` : ''}
+            {run.view ? (
+              <Button
+                className="ml-btn ml-btn--ghost im-resume"
+                onClick={() => drive(run.view as ImportView)}
+                data-testid="import-resume"
+              >
+                从第 {run.view.rowsDone + 1} 行继续导入
+              </Button>
+            ) : null}
           </View>
         ) : null}
       </View>
@@ -294,7 +355,13 @@ export default function Imports() {
       <View className="im-section">最近导入</View>
       {imports.length === 0 ? <View className="im-empty">还没有从页面导入过文件</View> : null}
       {imports.map((item) => (
-        <HistoryItem key={item.id} item={item} />
+        <HistoryItem
+          key={item.id}
+          item={item}
+          onContinue={(i) => {
+            if (run.kind !== 'running') drive(i);
+          }}
+        />
       ))}
     </View>
   );
