@@ -504,7 +504,7 @@ export const ImportView = z.object({
   sizeBytes: z.number().int(),
   /** running: steps remain (`POST …/imports/continue`); done; failed (upload the file again to go on) */
   status: z.enum(['running', 'done', 'failed']),
-  /** the file's data rows, and those the steps so far have taken */
+  /** the file's data rows (counted by line until the import is done, then as read), and those taken so far */
   rowsTotal: z.number().int(),
   rowsDone: z.number().int(),
   /** this upload had been imported before (the same content and mapping): the answer is that import's */

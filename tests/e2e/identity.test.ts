@@ -513,7 +513,7 @@ describe('数据导入 in the staff pages', () => {
     const big = [
       MEMBERS.split('\n')[0],
       ...Array.from(
-        { length: 900 },
+        { length: 3000 },
         (_, i) => `${6640000000 + i},会员${i},${i % 2 ? '男' : '女'},,${13957300000 + i},,HZ002,2026-11-20`,
       ),
     ].join('\n');
@@ -522,10 +522,11 @@ describe('数据导入 in the staff pages', () => {
     await page.locator('[data-testid=import-start]').click();
     const progress = page.locator('[data-testid=import-progress]');
     await progress.waitFor();
-    expect(await progress.innerText()).toMatch(/已处理 \d+ \/ 900 行/);
+    expect(await progress.innerText()).toMatch(/已处理 \d+ \/ 3000 行/);
+    await progress.scrollIntoViewIfNeeded();
     await env.shot(page, 'imports-04-in-progress');
     await expect.poll(() => result.innerText(), { timeout: 60_000 }).toContain('滨江店会员.csv');
-    expect(await result.innerText()).toMatch(/900\s*新增会员资料/);
+    expect(await result.innerText()).toMatch(/3000\s*新增会员资料/);
     expect(await progress.count()).toBe(0);
     await context.close();
   });

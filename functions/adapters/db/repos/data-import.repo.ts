@@ -94,11 +94,13 @@ export const dataImportRepo = {
     return r ?? null;
   },
 
-  /** A step's end: where the next starts and the summary so far; done clears the text and the lease. */
+  /** A step's end: where the next starts and the summary so far; done clears the text, and the lease either way. */
   async saveStep(conn: Conn, id: string, step: { rowsDone: number; summary: unknown; done: boolean; now: Date }) {
     await conn.execute(sql`update data_imports set rows_done = ${step.rowsDone},
         summary = ${JSON.stringify(step.summary)}::jsonb, lease_until = null,
         status = ${step.done ? 'done' : 'running'},
+        -- counted from the text's lines before the import (a quoted field may hold a line end): exact once read
+        rows_total = case when ${step.done} then ${step.rowsDone} else rows_total end,
         content = case when ${step.done} then null else content end,
         finished_at = case when ${step.done} then ${ts(step.now)} else null end
       where id = ${id}`);
