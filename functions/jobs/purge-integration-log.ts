@@ -4,19 +4,29 @@
  * latest good call per source and store; three months keep enough to answer "since when has this store failed".
  * The ids grow with time, so the job walks the primary key from the oldest row in ranges and stops at the first
  * range with nothing old enough: no scan of the log, and an interrupted run leaves nothing half done.
+ * It also ends the uploaded imports (数据导入) nobody went on with for two days: their text (names, phones) is
+ * deleted and they are marked failed, so a file left half imported does not keep a second copy of members' data.
  */
 import { sql } from 'drizzle-orm';
+import { dataImportRepo } from '../adapters/db/repos/data-import.repo.js';
 import { rows } from '../adapters/db/repos/identity.repo.js';
 import type { Deps } from '../app/deps.js';
 
 export const INTEGRATION_LOG_RETENTION_DAYS = 90;
+/** an upload takes minutes; one still running after this was left by whoever started it */
+export const ABANDONED_IMPORT_DAYS = 2;
 const RANGE = 20_000;
 
 export async function purgeIntegrationLog(
   deps: Deps,
   opts: { budgetMs?: number } = {},
-): Promise<{ deleted: number; before: string; complete: boolean }> {
+): Promise<{ deleted: number; before: string; complete: boolean; abandonedImports: number }> {
   const db = deps.database.db;
+  const abandonedImports = await dataImportRepo.abandon(
+    db,
+    new Date(deps.clock.now().getTime() - ABANDONED_IMPORT_DAYS * 86_400_000),
+    deps.clock.now(),
+  );
   const before = new Date(deps.clock.now().getTime() - INTEGRATION_LOG_RETENTION_DAYS * 86_400_000);
   const budgetMs = opts.budgetMs ?? 45_000;
   const started = performance.now();
@@ -44,6 +54,6 @@ export async function purgeIntegrationLog(
     // bounded: one invocation stays inside the function's time limit; the next night picks up the rest
     if (performance.now() - started > budgetMs) break;
   }
-  deps.log.info('purged the integration log', { deleted, before: before.toISOString(), complete });
-  return { deleted, before: before.toISOString(), complete };
+  deps.log.info('purged the integration log', { deleted, before: before.toISOString(), complete, abandonedImports });
+  return { deleted, before: before.toISOString(), complete, abandonedImports };
 }

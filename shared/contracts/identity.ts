@@ -277,6 +277,8 @@ export const PurgeIntegrationLogResponse = z.object({
   deleted: z.number().int(),
   before: z.string(),
   complete: z.boolean(),
+  /** uploaded imports left running for two days, ended (their text deleted) */
+  abandonedImports: z.number().int(),
 });
 
 // ---- data quality per source (HQ) ----

@@ -198,6 +198,35 @@ describe('file imports from the staff pages', () => {
     expect(lines).toEqual([{ orders: 300, lines: 600 }]);
   });
 
+  it('ends an import left half done for two days, deleting its text; the same file again goes on from there', async () => {
+    const header = MEMBERS.split('\n')[0];
+    const cards = Array.from(
+      { length: 400 },
+      (_, i) => `${6650000000 + i},留存${i},男,,${13957400000 + i},,HZ001,2026-11-20`,
+    );
+    const body = { mapping: 'pos-legacy', fileName: '半途.csv', content: [header, ...cards].join('\n') };
+    const first = await upload(body);
+    expect(first.body).toMatchObject({ status: 'running', rowsDone: 250 });
+    // nobody asked for the next step; three days later the nightly job ends it
+    sys.clock.advance(3 * 86_400_000);
+    hq = await staffToken(sys, 'u_hq01'); // the session of three days ago has expired
+    sys.deps.env.CRON_SECRET = 'test-cron-secret-0123456789';
+    const job = await sys.call('/api/jobs/purge-integration-log', {
+      headers: { authorization: 'Bearer test-cron-secret-0123456789' },
+    });
+    expect(job.body).toMatchObject({ abandonedImports: 1 });
+    expect(
+      await sys.database.exec(`select status, content is null as gone from data_imports where id = $1`, [
+        first.body.id,
+      ]),
+    ).toEqual([{ status: 'failed', gone: true }]);
+    const list = await sys.call('/api/staff/identity/imports', { token: hq });
+    expect(list.body.imports.find((i: { id: string }) => i.id === first.body.id)).toMatchObject({ status: 'failed' });
+    // uploaded again: it goes on at row 251 and the first 250 cards are not counted twice
+    const again = await upload(body);
+    expect(again.body).toMatchObject({ id: first.body.id, status: 'done', rowsDone: 400, summary: { created: 400 } });
+  });
+
   it('refuses an unknown format and a file over the size limit, storing nothing', async () => {
     const before = await sys.database.exec(`select count(*)::int as n from data_imports`);
     const unknown = await upload({ mapping: 'nope', fileName: 'a.csv', content: MEMBERS });

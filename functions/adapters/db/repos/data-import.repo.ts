@@ -73,7 +73,7 @@ export const dataImportRepo = {
     );
     if (inserted.length === 0)
       await conn.execute(sql`update data_imports set status = 'running', content = ${v.content}, error = null,
-          finished_at = null
+          finished_at = null, started_at = ${ts(v.now)}
         where content_sha256 = ${v.sha256} and mapping = ${v.mapping} and status = 'failed'`);
     const [row] = await rows<DataImportRow>(
       conn,
@@ -110,6 +110,19 @@ export const dataImportRepo = {
     await conn.execute(sql`update data_imports set status = 'failed', error = ${error}, content = null,
         lease_until = null, finished_at = ${ts(now)}
       where id = ${id}`);
+  },
+
+  /** Ends the running imports started before `startedBefore` (left half done): text deleted, marked failed. */
+  async abandon(conn: Conn, startedBefore: Date, now: Date): Promise<number> {
+    const r = await rows<{ id: string }>(
+      conn,
+      sql`update data_imports set status = 'failed', content = null, lease_until = null, finished_at = ${ts(now)},
+            error = 'abandoned: nobody went on with it; upload the file again to go on'
+          where status = 'running' and started_at < ${ts(startedBefore)}
+            and (lease_until is null or lease_until < ${ts(now)})
+          returning id`,
+    );
+    return r.length;
   },
 
   async byId(conn: Conn, id: string): Promise<DataImportRow | null> {
