@@ -8,7 +8,6 @@
  * cannot make an order of (no order number, rows of one order that contradict each other, an unknown source, a
  * malformed CSV record) are quarantined with their reason like any rejection.
  */
-
 import { groupOrderRows, ORDER_SOURCES, type OrderSource, type RawOrder } from '../../../shared/identity/order.js';
 import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
 import { cleanText } from '../../../shared/identity/text.js';

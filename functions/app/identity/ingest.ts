@@ -14,6 +14,7 @@ import {
   type RefusalParams,
   refusal,
   refusalFields,
+  refusalOf,
   refusalOfSchema,
 } from '../../../shared/identity/refusal.js';
 import type { Database, Tx } from '../../adapters/db/client.js';
@@ -99,14 +100,11 @@ export function prepareRecords(
   prepared: { index: number; p: PreparedRecord }[];
   rejected: RecordResult[];
   raw: Map<number, unknown>;
-  /** why each rejected record was refused, by its index */
-  refused: Map<number, Refusal>;
   flags: Record<string, number>;
 } {
   const prepared: { index: number; p: PreparedRecord }[] = [];
   const rejected: RecordResult[] = [];
   const raw = new Map<number, unknown>();
-  const refused = new Map<number, Refusal>();
   const flags: Record<string, number> = {};
   const seen = new Set<string>();
   for (const [index, item] of input.records.entries()) {
@@ -114,7 +112,6 @@ export function prepareRecords(
     const sourceId = str((item as { sourceId?: unknown } | null)?.sourceId ?? null);
     const reject = (id: string | null, r: Refusal) => {
       rejected.push({ index, sourceId: id, status: 'rejected', ...refusalFields(r) });
-      refused.set(index, r);
       raw.set(index, item);
     };
     if (sourceId === null || sourceId.trim() === '') {
@@ -179,7 +176,7 @@ export function prepareRecords(
       },
     });
   }
-  return { prepared, rejected, raw, refused, flags };
+  return { prepared, rejected, raw, flags };
 }
 
 /** One batch in one transaction. */
@@ -187,7 +184,7 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
   const repo = createIdentityRepo(tx);
   const { byCode: stores, phones } = await repo.stores();
   const storePhones = new Set(phones.map(storePhoneKey));
-  const { prepared, rejected, raw, refused, flags } = prepareRecords(input, storePhones, stores);
+  const { prepared, rejected, raw, flags } = prepareRecords(input, storePhones, stores);
   await repo.quarantine(
     rejected.map((r) => ({
       id: newId('qua', input.now.getTime()),
@@ -195,7 +192,8 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
       sourceId: r.sourceId,
       keyId: input.keyId,
       requestId: input.requestId,
-      refusal: refused.get(r.index) as Refusal,
+      // every rejection here has its code: prepareRecords made it from a refusal
+      refusal: refusalOf(r) as Refusal,
       payload: raw.get(r.index) ?? null,
     })),
     input.now,

@@ -20,6 +20,24 @@ import type { Executor } from '../../adapters/db/repos/coupon.repo.js';
 import type { AttachedOrder } from '../../adapters/db/repos/order-ingest.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 
+/** An order's earn line, once per order (entry key `earn:<order>`, which a refund's reversal finds); true if new. */
+function appendEarn(
+  ex: Executor,
+  e: { customerId: string; orderId: string; storeId: string | null; points: number; note: string; now: Date },
+): Promise<boolean> {
+  return pointsRepo.append(ex, {
+    customerId: e.customerId,
+    kind: 'earn',
+    points: e.points,
+    entryKey: `earn:${e.orderId}`,
+    orderId: e.orderId,
+    storeId: e.storeId,
+    earnYear: earnYearOf(e.now),
+    note: e.note,
+    occurredAt: e.now,
+  });
+}
+
 export async function earnForOrder(
   ex: Executor,
   input: {
@@ -34,16 +52,13 @@ export async function earnForOrder(
 ): Promise<number> {
   const plan = pointsForOrder(input.order, config);
   if (plan.points <= 0) return 0;
-  const appended = await pointsRepo.append(ex, {
+  const appended = await appendEarn(ex, {
     customerId: input.customerId,
-    kind: 'earn',
-    points: plan.points,
-    entryKey: `earn:${input.orderId}`,
     orderId: input.orderId,
     storeId: input.storeId,
-    earnYear: earnYearOf(input.now),
+    points: plan.points,
     note: `${input.storeName ?? '门店'}消费${yuan(input.order.paidFen)}元${plan.bonus ? '（满200元双倍积分）' : ''}`,
-    occurredAt: input.now,
+    now: input.now,
   });
   if (appended) return plan.points;
   return (await pointsRepo.byEntryKey(ex, `earn:${input.orderId}`))?.points ?? 0;
@@ -58,16 +73,13 @@ export async function earnForAttachedOrders(ex: Executor, attached: readonly Att
   let credited = 0;
   for (const o of attached) {
     if (!o.pointsOnAttach || o.pointsOnAttach <= 0 || !lateEarnAllowed(o.orderedAt, now)) continue;
-    const appended = await pointsRepo.append(ex, {
+    const appended = await appendEarn(ex, {
       customerId: o.customerId,
-      kind: 'earn',
-      points: o.pointsOnAttach,
-      entryKey: `earn:${o.orderId}`,
       orderId: o.orderId,
       storeId: o.storeId,
-      earnYear: earnYearOf(now),
+      points: o.pointsOnAttach,
       note: `补记：${businessDate(o.orderedAt)} ${o.storeName ?? '门店'}消费${yuan(o.paidFen)}元`,
-      occurredAt: now,
+      now,
     });
     if (appended) credited += o.pointsOnAttach;
   }
