@@ -28,6 +28,8 @@ export interface RawOrderLine {
 
 export interface RawOrder {
   externalId?: Cell;
+  /** a return's original order number (原单号), when the export gives it */
+  originalExternalId?: Cell;
   /** the member's id in the source: the POS card number, the mall account (the source record's source_id) */
   memberId?: Cell;
   storeCode?: Cell;
@@ -49,8 +51,14 @@ export interface NormalizedOrderLine {
   amountFen: number;
 }
 
+/** A sale, or a return (退货: every line's quantity negative in the export); amounts are kept positive either way. */
+export type OrderKind = 'sale' | 'return';
+
 export interface NormalizedOrder {
   externalId: string;
+  kind: OrderKind;
+  /** a return's original order number, if given */
+  originalExternalId: string | null;
   memberId: string | null;
   storeCode: string | null;
   orderedAt: Date;
@@ -66,19 +74,25 @@ const empty = (v: Cell) => v === null || v === undefined || (typeof v === 'strin
 
 /**
  * Money in fen from either a fen field (a whole number) or a yuan field (at most two decimals). Null when both are
- * empty; a refusal when a value is malformed or negative, or when both are given and disagree.
+ * empty; a refusal when a value is malformed or negative, or when both are given and disagree. On a return
+ * (`unsigned`) a minus sign is allowed and dropped: exports print a return's amounts either way.
  */
-export function moneyFen(fen: Cell, yuan: Cell, what: { field: MoneyField; line?: number }): number | null | Refusal {
+export function moneyFen(
+  fen: Cell,
+  yuan: Cell,
+  what: { field: MoneyField; line?: number },
+  unsigned = false,
+): number | null | Refusal {
+  const sign = (s: string) => (unsigned ? s.replace(/^-\s*/, '').replace(/^([¥￥])\s*-/, '$1') : s);
   let fromFen: number | null = null;
   if (!empty(fen)) {
-    const s = foldWidth(String(fen)).trim();
+    const s = sign(foldWidth(String(fen)).trim());
     if (!/^\d{1,12}$/.test(s)) return refusal('money_not_fen', { ...what, got: String(fen) });
     fromFen = Number(s);
   }
   let fromYuan: number | null = null;
   if (!empty(yuan)) {
-    const s = foldWidth(String(yuan))
-      .trim()
+    const s = sign(foldWidth(String(yuan)).trim())
       .replace(/^[¥￥]\s*/, '')
       .replace(/\s*元$/, '')
       .replace(/,/g, '');
@@ -111,17 +125,24 @@ export function parseOrderTime(input: Cell): Date | null {
   return new Date(Date.UTC(y, mo - 1, d, h - 8, mi, se));
 }
 
-function line(raw: RawOrderLine, n: number): NormalizedOrderLine | Refusal {
+/** The quantity as the export wrote it: a whole number, negative on a return's line; null when it is none. */
+function signedQuantity(raw: RawOrderLine): number | null {
+  const q = empty(raw.quantity) ? '' : foldWidth(String(raw.quantity)).trim();
+  return /^-?\d{1,6}$/.test(q) && Number(q) !== 0 ? Number(q) : null;
+}
+
+function line(raw: RawOrderLine, n: number, isReturn: boolean): NormalizedOrderLine | Refusal {
   const sku = cleanText(raw.sku === null || raw.sku === undefined ? null : String(raw.sku));
   if (!sku) return refusal('line_sku_missing', { line: n });
   if (sku.length > ORDER_LIMITS.skuLength)
     return refusal('line_sku_too_long', { line: n, max: ORDER_LIMITS.skuLength });
-  const q = empty(raw.quantity) ? '' : foldWidth(String(raw.quantity)).trim();
-  if (!/^\d{1,6}$/.test(q) || Number(q) === 0) return refusal('line_quantity_invalid', { line: n, got: q });
-  const quantity = Number(q);
-  const unit = moneyFen(raw.unitPriceFen, raw.unitPrice, { field: 'unit_price', line: n });
+  const signed = signedQuantity(raw);
+  if (signed === null)
+    return refusal('line_quantity_invalid', { line: n, got: empty(raw.quantity) ? '' : String(raw.quantity).trim() });
+  const quantity = Math.abs(signed);
+  const unit = moneyFen(raw.unitPriceFen, raw.unitPrice, { field: 'unit_price', line: n }, isReturn);
   if (isRefusal(unit)) return unit;
-  const amount = moneyFen(raw.amountFen, raw.amount, { field: 'amount', line: n });
+  const amount = moneyFen(raw.amountFen, raw.amount, { field: 'amount', line: n }, isReturn);
   if (isRefusal(amount)) return amount;
   if (unit === null && amount === null) return refusal('line_price_missing', { line: n });
   // a line discount makes the amount less than quantity × unit price; the amount is what the line cost
@@ -149,19 +170,23 @@ export function normalizeOrder(raw: RawOrder, now: Date): OrderCheck {
   const rawLines = raw.lines ?? [];
   if (rawLines.length === 0) return bad(refusal('no_lines'));
   if (rawLines.length > ORDER_LIMITS.lines) return bad(refusal('too_many_lines', { max: ORDER_LIMITS.lines }));
+  // a return lists what came back with negative quantities; an order with both is an exchange, two documents
+  const returned = rawLines.filter((r) => (signedQuantity(r) ?? 0) < 0).length;
+  if (returned > 0 && returned < rawLines.length) return bad(refusal('order_mixes_return'));
+  const isReturn = returned > 0;
   const lines: NormalizedOrderLine[] = [];
   for (const [i, r] of rawLines.entries()) {
-    const l = line(r, i + 1);
+    const l = line(r, i + 1, isReturn);
     if (isRefusal(l)) return bad(l);
     lines.push(l);
   }
   const sum = lines.reduce((s, l) => s + l.amountFen, 0);
-  const total = moneyFen(raw.totalFen, raw.total, { field: 'total' });
+  const total = moneyFen(raw.totalFen, raw.total, { field: 'total' }, isReturn);
   if (isRefusal(total)) return bad(total);
   if (total !== null && total !== sum) return bad(refusal('total_not_sum', { total, sum }));
-  const discount = moneyFen(raw.discountFen, raw.discount, { field: 'discount' });
+  const discount = moneyFen(raw.discountFen, raw.discount, { field: 'discount' }, isReturn);
   if (isRefusal(discount)) return bad(discount);
-  const paid = moneyFen(raw.paidFen, raw.paid, { field: 'paid' });
+  const paid = moneyFen(raw.paidFen, raw.paid, { field: 'paid' }, isReturn);
   if (isRefusal(paid)) return bad(paid);
   const discountFen = discount ?? (paid === null ? 0 : sum - paid);
   if (discountFen < 0 || discountFen > sum)
@@ -170,10 +195,16 @@ export function normalizeOrder(raw: RawOrder, now: Date): OrderCheck {
     return bad(refusal('paid_mismatch', { paid, sum, discount: discountFen }));
   const memberId = cleanText(empty(raw.memberId) ? null : String(raw.memberId));
   if (memberId && memberId.length > 128) return bad(refusal('member_id_too_long'));
+  const original = cleanText(empty(raw.originalExternalId) ? null : String(raw.originalExternalId));
+  if (original && !isReturn) return bad(refusal('original_on_sale'));
+  if (original && original.length > ORDER_LIMITS.externalIdLength)
+    return bad(refusal('order_id_too_long', { max: ORDER_LIMITS.externalIdLength }));
   return {
     ok: true,
     order: {
       externalId,
+      kind: isReturn ? 'return' : 'sale',
+      originalExternalId: original,
       memberId,
       storeCode: cleanText(empty(raw.storeCode) ? null : String(raw.storeCode)),
       orderedAt,
@@ -186,6 +217,7 @@ export function normalizeOrder(raw: RawOrder, now: Date): OrderCheck {
 }
 
 const ORDER_FIELDS = [
+  'originalExternalId',
   'memberId',
   'storeCode',
   'orderedAt',

@@ -84,8 +84,16 @@ const REFUSALS = {
     zh: (p) => `第${p.line}行商品的编码超过 ${p.max} 个字符`,
   },
   line_quantity_invalid: {
-    en: (p) => `line ${p.line}: quantity must be a whole number ≥ 1, got ${got(p)}`,
-    zh: (p) => `第${p.line}行商品的数量应为大于等于1的整数，收到${gotZh(p)}；退货请不要作为订单上传`,
+    en: (p) => `line ${p.line}: quantity must be a whole number other than 0 (negative on a return), got ${got(p)}`,
+    zh: (p) => `第${p.line}行商品的数量应为非零整数（退货为负数），收到${gotZh(p)}`,
+  },
+  order_mixes_return: {
+    en: () => 'an order has both sold and returned (negative) lines: export an exchange as a sale and a return',
+    zh: () => '同一张单据既有销售又有退货（负数量）的商品行：换货请分别导出销售单和退货单',
+  },
+  original_on_sale: {
+    en: () => 'originalExternalId is for a return (negative quantities), not a sale',
+    zh: () => '原单号只用于退货单（数量为负）',
   },
   line_price_missing: {
     en: (p) => `line ${p.line}: needs a unit price or an amount`,

@@ -200,7 +200,7 @@ describe('integration health for HQ', () => {
     const order = await items.nth(1).innerText();
     expect(order).toContain('线上商城 · 订单');
     expect(order).toContain('单号 TM-E2E-Q1');
-    expect(order).toContain('第1行商品的数量应为大于等于1的整数，收到（空）');
+    expect(order).toContain('第1行商品的数量应为非零整数（退货为负数），收到（空）');
     expect(order).toMatch(/quantity must be a whole number/);
     const open = await page.locator('[data-testid=quarantine-open]').innerText();
     const before = Number(/待处理 (\d+) 条/.exec(open)?.[1]);

@@ -189,6 +189,15 @@ export const orders = pgTable(
      * when the record arrives (an export of orders before one of members, a card opened at a till offline).
      */
     memberSourceId: text('member_source_id'),
+    /**
+     * A sale, or a return (退货) from an order import: amounts positive either way, so a member's spend is the sales
+     * less the returns. A live till refund is a void of the sale (/api/pos/void), not a return row.
+     */
+    kind: text('kind', { enum: ['sale', 'return'] })
+      .notNull()
+      .default('sale'),
+    /** a return's original order number in its source (原单号), when the export gives it */
+    originalExternalId: text('original_external_id'),
     /** sha256 of the order as received (file import and order API); a replay with other contents is refused */
     payloadHash: text('payload_hash'),
     /**

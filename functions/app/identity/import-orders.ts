@@ -23,6 +23,7 @@ export const DEFAULT_ORDER_MAPPING: FieldMapping = {
   sourceColumn: 'source',
   fields: {
     externalId: 'order_id',
+    originalExternalId: 'original_order_id',
     memberId: 'member_id',
     storeCode: 'store_code',
     orderedAt: 'ordered_at',

@@ -34,6 +34,8 @@ const OrderLineSchema = z.strictObject({
 /** One order as partners send it (and as the file import groups a line-per-row export). */
 export const IngestOrderSchema = z.strictObject({
   externalId: z.union([z.string().max(200), z.number()]),
+  /** a return's original order number (原单号) */
+  originalExternalId: cell,
   memberId: cell,
   storeCode: cell,
   orderedAt: cell,
@@ -72,6 +74,8 @@ function orderHash(o: NormalizedOrder, storeId: string | null): string {
     o.discountFen,
     o.paidFen,
     o.lines.map((l) => [l.sku, l.productName, l.quantity, l.unitPriceFen, l.amountFen]),
+    // a sale hashes as before returns were taken in, so the orders already stored still match their replays
+    ...(o.kind === 'return' ? ['return', o.originalExternalId] : []),
   ];
   return hash('sha256', JSON.stringify(canonical));
 }
@@ -171,6 +175,8 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
       discountFen: v.order.discountFen,
       paidFen: v.order.paidFen,
       orderedAt: v.order.orderedAt,
+      kind: v.order.kind,
+      originalExternalId: v.order.originalExternalId,
       payloadHash: v.hash,
     },
     lines: v.order.lines.map((l, i) => ({

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pointsRepo } from '../../../functions/adapters/db/repos/points.repo.js';
 import { FieldMappingSchema } from '../../../functions/app/identity/import-file.js';
 import { importOrdersFile } from '../../../functions/app/identity/import-orders.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
@@ -55,25 +56,26 @@ describe('order history import (a POS export with Chinese headers)', () => {
 
     const s = await importFixture();
     expect(s).toMatchObject({
-      rows: 12,
-      orders: 9,
-      created: 4,
+      rows: 14,
+      orders: 10,
+      created: 5,
       unchanged: 0,
       rejected: 6,
-      members: { known: 2, waiting: 1, none: 1 },
+      members: { known: 3, waiting: 1, none: 1 },
       unknownSkuLines: 1,
     });
     const reasons = Object.fromEntries(s.rejections.map((r) => [r.externalId ?? `row ${r.row}`, r.reason]));
     expect(reasons).toEqual({
-      XS20261101004: expect.stringMatching(/line 1: quantity must be a whole number ≥ 1, got -1/),
+      // an exchange: a returned line and a sold one in one document
+      XS20261101004: expect.stringMatching(/both sold and returned \(negative\) lines/),
       XS20261101005: expect.stringMatching(/disagree on orderedAt/),
-      'row 8': 'the order number is missing',
+      'row 9': 'the order number is missing',
       XS20261101006: 'unknown store_code HZ999',
       XS20261101007: expect.stringMatching(/line 1: unit price must be an amount in yuan ≥ 0 with at most two/),
       XS20261101008: 'orderedAt is in the future',
     });
     // the file row of each refusal (1 = the first row after the header)
-    expect(s.rejections.find((r) => r.externalId === 'XS20261101006')?.row).toBe(9);
+    expect(s.rejections.find((r) => r.externalId === 'XS20261101006')?.row).toBe(10);
 
     const orders = await ordersTable();
     expect(orders.map((o) => o.external_id)).toEqual([
@@ -128,15 +130,33 @@ describe('order history import (a POS export with Chinese headers)', () => {
     const log = await sys.database.exec(
       "select status, records, accepted, rejected from integration_log where operation = 'import.orders'",
     );
-    // the order whose rows disagree never became an order: the batch had the other eight
-    expect(log).toEqual([{ status: 'partial', records: 8, accepted: 4, rejected: 4 }]);
+    // the order whose rows disagree never became an order: the batch had the other nine
+    expect(log).toEqual([{ status: 'partial', records: 9, accepted: 5, rejected: 4 }]);
+    // a return (negative quantities, 原单号 given): stored with its amounts positive, and the member's spend is less
+    const [ret] = await sys.database.exec(
+      `select kind, original_external_id, customer_id, total_fen, paid_fen,
+              (select quantity from order_lines where order_id = o.id) as qty
+         from orders o where external_id = 'TH20261102010'`,
+    );
+    expect(ret).toEqual({
+      kind: 'return',
+      original_external_id: 'XS20261101001',
+      customer_id: member,
+      total_fen: 1700,
+      paid_fen: 1700,
+      qty: 1,
+    });
+    const [sale] = await sys.database.exec(`select kind from orders where external_id = 'XS20261101001'`);
+    expect(sale.kind).toBe('sale');
+    const spend = await pointsRepo.spendSince(sys.database.db, member, new Date('2026-01-01T00:00:00Z'));
+    expect(spend).toBe(9260 + 3400 - 1700);
   });
 
   it('changes no order when the same file is imported again', async () => {
     const before = await ordersTable();
     sys.clock.advance(3_600_000);
     const s = await importFixture();
-    expect(s).toMatchObject({ orders: 9, created: 0, unchanged: 4, rejected: 6 });
+    expect(s).toMatchObject({ orders: 10, created: 0, unchanged: 5, rejected: 6 });
     expect(await ordersTable()).toEqual(before);
   });
 
@@ -256,6 +276,33 @@ describe('POST /api/ingest/orders', () => {
       },
       { external_id: 'MALL0003', customer_id: null, total_fen: 3000, paid_fen: 2500 },
     ]);
+  });
+
+  it('takes a mall refund as a return of its order; a replay of it changes nothing', async () => {
+    const refund = {
+      externalId: 'RF-MALL0001',
+      originalExternalId: 'MALL0001',
+      memberId: 'mall_zm',
+      orderedAt: '2026-11-21T02:00:00Z',
+      lines: [{ sku: 'MD100002', quantity: -1, unitPriceFen: 3400, amountFen: -3400 }],
+      discountFen: -500,
+      paidFen: -2900,
+    };
+    const res = await ingestOrders(sys, [refund], 'key_mall');
+    expect(res.body).toMatchObject({ created: 1, rejected: 0 });
+    const again = await ingestOrders(sys, [{ ...refund, paidFen: 2900, discountFen: 500 }], 'key_mall');
+    // the same return with its amounts printed positive: the same contents
+    expect(again.body.results[0]).toMatchObject({ status: 'unchanged' });
+    const [r] = await sys.database.exec(
+      `select kind, original_external_id, total_fen, discount_fen, paid_fen from orders where external_id = 'RF-MALL0001'`,
+    );
+    expect(r).toEqual({
+      kind: 'return',
+      original_external_id: 'MALL0001',
+      total_fen: 3400,
+      discount_fen: 500,
+      paid_fen: 2900,
+    });
   });
 
   it('answers a replay as unchanged and refuses the same order number with other contents', async () => {

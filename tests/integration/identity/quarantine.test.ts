@@ -42,8 +42,8 @@ describe('the quarantine for HQ', () => {
           sourceId: 'TMQ1',
           keyId: 'key_mall',
           code: 'line_quantity_invalid',
-          explanation: '第1行商品的数量应为大于等于1的整数，收到“0”；退货请不要作为订单上传',
-          reason: 'line 1: quantity must be a whole number ≥ 1, got 0',
+          explanation: '第1行商品的数量应为非零整数（退货为负数），收到“0”',
+          reason: 'line 1: quantity must be a whole number other than 0 (negative on a return), got 0',
         },
         {
           source: 'pos',

@@ -98,7 +98,7 @@ describe('file imports from the staff pages', () => {
       row: 3,
       id: 'XS-UP-0003',
       code: 'line_quantity_invalid',
-      explanation: expect.stringContaining('第1行商品的数量应为大于等于1的整数'),
+      explanation: expect.stringContaining('第1行商品的数量应为非零整数（退货为负数）'),
     });
     const [order] = await sys.database.exec(
       `select o.customer_id, r.customer_id as card_customer from orders o

@@ -105,6 +105,74 @@ describe('normalizeOrder', () => {
   });
 });
 
+describe('returns', () => {
+  const ret = (over: Record<string, unknown> = {}) => ({
+    externalId: 'TH001',
+    originalExternalId: 'XS001',
+    orderedAt: '2026-11-03 15:00',
+    lines: [
+      { sku: 'MD100001', quantity: '-2', unitPrice: '17.00', amount: '-34.00' },
+      { sku: 'MD100002', quantity: '－1', unitPrice: '¥-29.50' },
+    ],
+    paid: '-63.50',
+    ...over,
+  });
+
+  it('takes an order whose every line is negative as a return, its amounts kept positive', () => {
+    const r = normalizeOrder(ret(), NOW);
+    expect(r).toMatchObject({
+      ok: true,
+      order: { kind: 'return', originalExternalId: 'XS001', totalFen: 6350, discountFen: 0, paidFen: 6350 },
+    });
+    if (r.ok)
+      expect(r.order.lines.map((l) => [l.quantity, l.amountFen])).toEqual([
+        [2, 3400],
+        [1, 2950],
+      ]);
+    // amounts printed positive on a return are the same return
+    const positive = normalizeOrder(
+      ret({
+        paid: '63.50',
+        lines: [
+          { sku: 'MD100001', quantity: '-2', unitPrice: '17.00', amount: '34.00' },
+          { sku: 'MD100002', quantity: '-1', unitPrice: '29.50' },
+        ],
+      }),
+      NOW,
+    );
+    expect(positive).toMatchObject({ ok: true, order: { kind: 'return', paidFen: 6350 } });
+  });
+
+  it('keeps a sale a sale, and refuses negative money on it', () => {
+    const sale = normalizeOrder(
+      { externalId: 'XS9', orderedAt: '2026-11-03 15:00', lines: [{ sku: 'A', quantity: 1, unitPrice: '5' }] },
+      NOW,
+    );
+    expect(sale).toMatchObject({ ok: true, order: { kind: 'sale', originalExternalId: null } });
+    const negative = normalizeOrder(
+      { externalId: 'XS9', orderedAt: '2026-11-03 15:00', lines: [{ sku: 'A', quantity: 1, unitPrice: '-5' }] },
+      NOW,
+    );
+    expect(negative).toMatchObject({ ok: false, refusal: { code: 'money_not_yuan' } });
+  });
+
+  it.each([
+    [
+      {
+        lines: [
+          { sku: 'A', quantity: '-1', unitPrice: '5' },
+          { sku: 'B', quantity: '1', unitPrice: '5' },
+        ],
+      },
+      'order_mixes_return',
+    ],
+    [{ lines: [{ sku: 'A', quantity: '1', unitPrice: '5' }], paid: '5.00' }, 'original_on_sale'],
+    [{ lines: [{ sku: 'A', quantity: '-0', unitPrice: '5' }] }, 'line_quantity_invalid'],
+  ])('refuses %o (%s)', (over, code) => {
+    expect(normalizeOrder(ret(over), NOW)).toMatchObject({ ok: false, refusal: { code } });
+  });
+});
+
 describe('groupOrderRows', () => {
   it('makes one order of the rows of one number, its own fields given once or repeated', () => {
     const { orders, orphans } = groupOrderRows([

@@ -89,6 +89,8 @@ export const orderIngestRepo = {
       discount_fen: o.discountFen ?? 0,
       paid_fen: o.paidFen,
       ordered_at: o.orderedAt instanceof Date ? o.orderedAt.toISOString() : o.orderedAt,
+      kind: o.kind ?? 'sale',
+      original_external_id: o.originalExternalId ?? null,
       payload_hash: o.payloadHash ?? null,
     }));
     const lineRows = batch.flatMap(({ order, lines }) =>
@@ -107,10 +109,11 @@ export const orderIngestRepo = {
       conn,
       sql`with o as (
             insert into orders (id, source, external_id, store_id, customer_id, member_source_id, total_fen,
-                                discount_fen, paid_fen, ordered_at, payload_hash)
+                                discount_fen, paid_fen, ordered_at, kind, original_external_id, payload_hash)
             select * from jsonb_to_recordset(${JSON.stringify(orderRows)}::jsonb) as t(id text, source text,
               external_id text, store_id text, customer_id text, member_source_id text, total_fen int,
-              discount_fen int, paid_fen int, ordered_at timestamptz, payload_hash text)
+              discount_fen int, paid_fen int, ordered_at timestamptz, kind text, original_external_id text,
+              payload_hash text)
             on conflict (source, external_id) do nothing
             returning id, external_id),
           l as (

@@ -53,10 +53,13 @@ export const pointsRepo = {
     return Number(row?.n ?? 0);
   },
 
-  /** What a member paid since `since` (all sources), for the rolling-12-month tier. */
+  /** What a member paid since `since` (all sources) less what was refunded on returns, for the rolling-12-month tier. */
   async spendSince(ex: Executor, customerId: string, since: Date): Promise<number> {
     const [row] = await ex
-      .select({ n: sql<number>`coalesce(sum(${orders.paidFen}), 0)::bigint` })
+      .select({
+        n: sql<number>`greatest(coalesce(sum(case when ${orders.kind} = 'return' then -${orders.paidFen}
+                                                 else ${orders.paidFen} end), 0), 0)::bigint`,
+      })
       .from(orders)
       .where(and(eq(orders.customerId, customerId), gte(orders.orderedAt, since)));
     return Number(row?.n ?? 0);
