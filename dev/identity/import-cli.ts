@@ -57,7 +57,7 @@ async function importRecords(): Promise<void> {
   let last = 0;
   const summary = await importFile(database, {
     file: file as string,
-    source: source as RecordSource | undefined,
+    source: (source ?? mapping?.source) as RecordSource | undefined,
     mapping,
     format: flags.values.get('format') as 'csv' | 'jsonl' | undefined,
     linking: linking as 'bulk' | 'incremental',
@@ -107,7 +107,7 @@ async function importOrders(): Promise<void> {
   let last = 0;
   const summary = await importOrdersFile(database, {
     file: file as string,
-    source: source as OrderSource | undefined,
+    source: (source ?? mapping?.source) as OrderSource | undefined,
     mapping: mapping ?? DEFAULT_ORDER_MAPPING,
     format: flags.values.get('format') as 'csv' | 'jsonl' | undefined,
     now: new Date(),

@@ -27,6 +27,10 @@ export const FieldMappingSchema = z
     description: z.string().optional(),
     /** what the file holds: member records (the default) or orders, one row per item sold */
     kind: z.enum(['records', 'orders']).optional(),
+    /** the format's name on the staff pages' 数据导入 (in Chinese); a mapping without one is for the CLI only */
+    label: z.string().min(1).max(80).optional(),
+    /** every row's source (the CLI's --source wins); else `sourceColumn` names it per row */
+    source: z.enum(RECORD_SOURCES).optional(),
     sourceColumn: z.string().optional(),
     fields: z.record(z.string(), z.string()),
   })

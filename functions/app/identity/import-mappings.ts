@@ -1,10 +1,12 @@
 /**
- * The file formats HQ can upload from the staff pages: the mappings in config/import-mappings (the same files the
- * CLI takes with --mapping) and the two default column sets, each with a Chinese label and the source its rows
- * come from. A chain whose POS exports other columns adds a mapping file and a line here.
+ * The file formats HQ can upload from the staff pages: every mapping in config/import-mappings with a `label` (the
+ * same files the CLI takes with --mapping), then the two default column sets. A chain whose POS exports other
+ * columns adds a JSON file there (fields, kind, source, label) and deploys: configuration, no code. The files are
+ * read when this module loads (vercel.json ships them with the import functions), so a missing or malformed one
+ * fails the deployment's smoke test, not an upload.
  */
-import posLegacy from '../../../config/import-mappings/pos-legacy.json' with { type: 'json' };
-import posOrdersLegacy from '../../../config/import-mappings/pos-orders-legacy.json' with { type: 'json' };
+import { readdir, readFile } from 'node:fs/promises';
+import { ORDER_SOURCES } from '../../../shared/identity/order.js';
 import { DEFAULT_MAPPING, type FieldMapping, FieldMappingSchema } from './import-file.js';
 import { DEFAULT_ORDER_MAPPING } from './import-orders.js';
 
@@ -17,21 +19,27 @@ export interface UploadMapping {
   mapping: FieldMapping;
 }
 
+const DIR = new URL('../../../config/import-mappings/', import.meta.url);
+
+async function configured(): Promise<UploadMapping[]> {
+  const out: UploadMapping[] = [];
+  for (const file of (await readdir(DIR)).filter((f) => f.endsWith('.json')).sort()) {
+    const parsed = FieldMappingSchema.safeParse(JSON.parse(await readFile(new URL(file, DIR), 'utf8')));
+    if (!parsed.success) throw new Error(`config/import-mappings/${file}: ${parsed.error.message}`);
+    const m = parsed.data;
+    if (!m.label) continue;
+    const kind = m.kind ?? 'records';
+    if (kind === 'orders' && m.source && !(ORDER_SOURCES as readonly string[]).includes(m.source))
+      throw new Error(`config/import-mappings/${file}: orders come from ${ORDER_SOURCES.join(' or ')}`);
+    if (!m.source && !m.sourceColumn)
+      throw new Error(`config/import-mappings/${file}: give a source or a sourceColumn`);
+    out.push({ name: file.replace(/\.json$/, ''), kind, label: m.label, source: m.source ?? null, mapping: m });
+  }
+  return out;
+}
+
 const MAPPINGS: readonly UploadMapping[] = [
-  {
-    name: 'pos-legacy',
-    kind: 'records',
-    label: '门店收银会员资料（中文列名：会员卡号、姓名、手机号…）',
-    source: 'pos',
-    mapping: FieldMappingSchema.parse(posLegacy),
-  },
-  {
-    name: 'pos-orders-legacy',
-    kind: 'orders',
-    label: '门店收银销售明细（中文列名：单据号、会员卡号、商品编码…，金额以元计）',
-    source: 'pos',
-    mapping: FieldMappingSchema.parse(posOrdersLegacy),
-  },
+  ...(await configured()),
   {
     name: 'records-standard',
     kind: 'records',
