@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrateDatabase, openDatabase } from '../functions/adapters/db/client.js';
 import { dropDatabase } from './identity/drop-database.js';
@@ -69,6 +69,12 @@ async function main(): Promise<void> {
   const funcsDir = join(work, 'output/functions');
   const funcs = findFuncs(funcsDir).map((dir) => {
     const config = JSON.parse(readFileSync(join(dir, '.vc-config.json'), 'utf8'));
+    // files a function lists in `filePathMap` (vercel.json includeFiles) are uploaded with it from the project:
+    // put them where the deployment would, so a function that reads one fails here if the map misses it
+    for (const [inFunction, inProject] of Object.entries((config.filePathMap ?? {}) as Record<string, string>)) {
+      mkdirSync(dirname(join(dir, inFunction)), { recursive: true });
+      cpSync(join(ROOT, inProject), join(dir, inFunction));
+    }
     const route = `/${relative(funcsDir, dir)
       .split(sep)
       .join('/')

@@ -280,6 +280,9 @@ export default function Imports() {
         <View className="im-limits">
           CSV（首行为列名）或 JSON Lines，UTF-8 编码，最大 {sizeText(formats.limits.bytes)}
           。导入分段进行，请保持页面打开直到完成；全量迁移请由技术人员使用命令行导入。
+          {platform.env === 'weapp'
+            ? '在小程序中，请先把导出文件发送到微信「文件传输助手」，再点「选择文件」从聊天记录中选取。'
+            : ''}
         </View>
         <Button
           className="ml-btn ml-btn--ghost"
