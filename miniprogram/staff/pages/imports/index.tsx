@@ -205,7 +205,7 @@ export default function Imports() {
       s.kind === 'ready' ? { ...s, imports: [result, ...s.imports.filter((i) => i.id !== result.id)] } : s,
     );
     // the result is below the form: bring it into view once it is drawn
-    setTimeout(() => Taro.pageScrollTo({ selector: '#import-result', duration: 300 }), 50);
+    setTimeout(() => Taro.pageScrollTo({ selector: '.im-result', duration: 300 }), 50);
   };
 
   const failed = (error: unknown, view?: ImportView) => {
@@ -339,7 +339,7 @@ export default function Imports() {
       </View>
 
       {run.kind === 'done' ? (
-        <View className="ml-card" id="import-result" data-testid="import-result">
+        <View className="ml-card im-result" data-testid="import-result">
           <View className="staff-card__title">导入结果 · {run.result.fileName}</View>
           {run.result.repeated ? (
             <View className="im-hint im-hint--notice" data-testid="import-repeated">
