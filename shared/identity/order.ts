@@ -195,8 +195,8 @@ export function normalizeOrder(raw: RawOrder, now: Date): OrderCheck {
     return bad(refusal('paid_mismatch', { paid, sum, discount: discountFen }));
   const memberId = cleanText(empty(raw.memberId) ? null : String(raw.memberId));
   if (memberId && memberId.length > 128) return bad(refusal('member_id_too_long'));
-  const original = cleanText(empty(raw.originalExternalId) ? null : String(raw.originalExternalId));
-  if (original && !isReturn) return bad(refusal('original_on_sale'));
+  // some tills print a sale's own number (or a dash) in the 原单号 column: only a return's says which order it undoes
+  const original = isReturn ? cleanText(empty(raw.originalExternalId) ? null : String(raw.originalExternalId)) : null;
   if (original && original.length > ORDER_LIMITS.externalIdLength)
     return bad(refusal('order_id_too_long', { max: ORDER_LIMITS.externalIdLength }));
   return {

@@ -91,10 +91,6 @@ const REFUSALS = {
     en: () => 'an order has both sold and returned (negative) lines: export an exchange as a sale and a return',
     zh: () => '同一张单据既有销售又有退货（负数量）的商品行：换货请分别导出销售单和退货单',
   },
-  original_on_sale: {
-    en: () => 'originalExternalId is for a return (negative quantities), not a sale',
-    zh: () => '原单号只用于退货单（数量为负）',
-  },
   line_price_missing: {
     en: (p) => `line ${p.line}: needs a unit price or an amount`,
     zh: (p) => `第${p.line}行商品既无单价也无金额`,

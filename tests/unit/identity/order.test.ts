@@ -143,7 +143,12 @@ describe('returns', () => {
     expect(positive).toMatchObject({ ok: true, order: { kind: 'return', paidFen: 6350 } });
   });
 
-  it('keeps a sale a sale, and refuses negative money on it', () => {
+  it('keeps a sale a sale, ignores a 原单号 on it, and refuses negative money on it', () => {
+    const withOriginal = normalizeOrder(
+      ret({ lines: [{ sku: 'A', quantity: '1', unitPrice: '5' }], paid: '5.00' }),
+      NOW,
+    );
+    expect(withOriginal).toMatchObject({ ok: true, order: { kind: 'sale', originalExternalId: null } });
     const sale = normalizeOrder(
       { externalId: 'XS9', orderedAt: '2026-11-03 15:00', lines: [{ sku: 'A', quantity: 1, unitPrice: '5' }] },
       NOW,
@@ -166,7 +171,6 @@ describe('returns', () => {
       },
       'order_mixes_return',
     ],
-    [{ lines: [{ sku: 'A', quantity: '1', unitPrice: '5' }], paid: '5.00' }, 'original_on_sale'],
     [{ lines: [{ sku: 'A', quantity: '-0', unitPrice: '5' }] }, 'line_quantity_invalid'],
   ])('refuses %o (%s)', (over, code) => {
     expect(normalizeOrder(ret(over), NOW)).toMatchObject({ ok: false, refusal: { code } });
