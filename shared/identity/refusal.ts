@@ -195,3 +195,13 @@ export function refusalOfSchema(error: z.ZodError, whole: string): Refusal {
   if (issue.code === 'unrecognized_keys') return refusal('unknown_field', { fields: issue.keys.join(', ') });
   return refusal('invalid_field', { field: issue.path.join('.') || whole, detail: issue.message });
 }
+
+/**
+ * The integration log's error for a batch with refusals: the first one's code and sentence ("unknown_field: unknown
+ * field vipLevel"), so HQ's health page can tell a refused record from a failed call and send them to the quarantine.
+ */
+export function refusalLogLine(results: readonly { status: string; code?: string; reason?: string }[]): string | null {
+  const first = results.find((r) => r.status === 'rejected');
+  if (!first) return null;
+  return first.code ? `${first.code}: ${first.reason ?? ''}` : (first.reason ?? 'rejected');
+}

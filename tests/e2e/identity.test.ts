@@ -188,6 +188,14 @@ describe('integration health for HQ', () => {
     const { page, context } = await env.newPage();
     await staffLogin(page, env.system.apiUrl, 'u_hq01');
     await page.locator('[data-testid=tile-integration-health]').click();
+    // the mall's card says its last batch had refusals and where to read them, the system's words below
+    const mall = page.locator('[data-testid=health-mall]');
+    await mall.waitFor();
+    expect(await mall.innerText()).toContain('有数据被拒收并已隔离：请在「隔离的异常数据」中查看每条的原因');
+    expect(await mall.innerText()).toContain('unknown_field: unknown field vipLevel');
+    await mall.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'identity-11c-integration-health-refused');
     await page.locator('[data-testid=health-quarantine]').click();
     await page.locator('[data-testid=quarantine-item]').first().waitFor();
     const items = page.locator('[data-testid=quarantine-item]');

@@ -12,7 +12,13 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { IngestOrdersResponse } from '../../../shared/contracts/identity.js';
 import { type NormalizedOrder, normalizeOrder, type OrderSource } from '../../../shared/identity/order.js';
-import { type Refusal, refusal, refusalFields, refusalOfSchema } from '../../../shared/identity/refusal.js';
+import {
+  type Refusal,
+  refusal,
+  refusalFields,
+  refusalLogLine,
+  refusalOfSchema,
+} from '../../../shared/identity/refusal.js';
 import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
@@ -242,7 +248,7 @@ export function ingestOrdersAndLog(
     { ...input, received: input.orders.length },
     () => database.db.transaction((tx) => ingestOrderBatch(tx, input)),
     (r) => ({
-      error: r.results.find((x) => x.status === 'rejected')?.reason ?? null,
+      error: refusalLogLine(r.results),
       summary: { created: r.created, unchanged: r.unchanged, members: r.members, unknownSkuLines: r.unknownSkuLines },
     }),
   );

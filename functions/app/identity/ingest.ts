@@ -14,6 +14,7 @@ import {
   type RefusalParams,
   refusal,
   refusalFields,
+  refusalLogLine,
   refusalOf,
   refusalOfSchema,
 } from '../../../shared/identity/refusal.js';
@@ -261,7 +262,7 @@ export async function ingestAndLog(
     { ...input, received: input.records.length },
     () => database.db.transaction((tx) => ingestBatch(tx, input)),
     (summary) => ({
-      error: summary.results.find((r) => r.status === 'rejected')?.reason ?? null,
+      error: refusalLogLine(summary.results),
       summary: {
         created: summary.created,
         updated: summary.updated,

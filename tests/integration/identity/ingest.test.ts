@@ -56,9 +56,16 @@ describe('POST /api/ingest/records', () => {
     ]);
     expect(quarantined[0]).toMatchObject({ source: 'pos', key_id: 'key_pos_hz001' });
     const [log] = await sys.database.exec(
-      "select status, records, accepted, rejected, latency_ms from integration_log where operation = 'ingest.records'",
+      "select status, records, accepted, rejected, latency_ms, error from integration_log where operation = 'ingest.records'",
     );
-    expect(log).toMatchObject({ status: 'partial', records: 5, accepted: 2, rejected: 3 });
+    // the first refusal, its code first: HQ's health page tells it from a failed call and points to the quarantine
+    expect(log).toMatchObject({
+      status: 'partial',
+      records: 5,
+      accepted: 2,
+      rejected: 3,
+      error: 'source_id_missing: sourceId is missing',
+    });
   });
 
   it('changes nothing when the same records are sent again', async () => {

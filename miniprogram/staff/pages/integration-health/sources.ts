@@ -1,3 +1,5 @@
+import { isRefusalCode } from '@shared/identity/refusal';
+
 /** What the health and data-quality cards share: the sources' names and the time format. */
 export const SOURCE_LABELS: Record<string, string> = {
   pos: '门店收银系统',
@@ -26,7 +28,12 @@ const ADVICE: Record<string, string> = {
   INTERNAL: 'MedLoop 服务端出错：技术人员可按错误详情排查',
 };
 
+/** A batch with refused records or orders logs the first one's refusal code (shared/identity/refusal.ts). */
+const REFUSED_ADVICE = '有数据被拒收并已隔离：请在「隔离的异常数据」中查看每条的原因，在源系统更正后重新提交';
+
 export function failureAdvice(error: string): { advice: string | null; detail: string } {
-  const m = /^([A-Z_]+): ([\s\S]*)$/.exec(error);
-  return m ? { advice: ADVICE[m[1]] ?? null, detail: error } : { advice: null, detail: error };
+  const m = /^([A-Za-z_]+): ([\s\S]*)$/.exec(error);
+  if (!m) return { advice: null, detail: error };
+  if (isRefusalCode(m[1])) return { advice: REFUSED_ADVICE, detail: error };
+  return { advice: ADVICE[m[1]] ?? null, detail: error };
 }
