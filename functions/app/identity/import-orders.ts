@@ -75,6 +75,9 @@ export interface OrderImportOptions extends ImportInput {
   shouldStop?: () => boolean;
 }
 
+/** An order's identity in a file: its source and its number. */
+const orderKey = (source: OrderSource, id: string) => `${source}\u0001${id}`;
+
 /** A row's order: its source and number, or why it has none. */
 function orderOf(
   fields: Record<string, unknown>,
@@ -105,7 +108,7 @@ async function ordersApart(
     if ('error' in item) continue;
     const o = orderOf(item.fields, mapping, fixedSource);
     if ('unknownSource' in o || !o.id) continue;
-    const key = `${o.source}\u0001${o.id}`;
+    const key = orderKey(o.source, o.id);
     if (key === current) continue;
     if (seen.has(key)) apart.add(key);
     else seen.add(key);
@@ -168,6 +171,8 @@ export async function importOrdersFile(
   const pending = new Map<OrderSource, { firstRow: number; order: RawOrder }[]>();
   let current: { source: OrderSource; id: string; firstRow: number; rows: Record<string, unknown>[] } | null = null;
 
+  // set once a step's time is up (shouldStop, asked after each batch): the run ends at the next order's first row
+  let stopping = false;
   const sendBatch = async (source: OrderSource) => {
     const batch = pending.get(source) ?? [];
     if (batch.length === 0) return;
@@ -216,7 +221,6 @@ export async function importOrdersFile(
   const { stream, bytesRead, totalBytes } = await openImportInput(opts);
   const skip = opts.skipRows ?? 0;
   let rowsRead = 0;
-  let stopping = false;
   let complete = true;
   let lastProgress = 0;
   for await (const item of readFileRows(stream, format)) {
@@ -225,8 +229,8 @@ export async function importOrdersFile(
       // an earlier run took these; it refused an order whose rows are apart at its first row
       if (!('error' in item)) {
         const o = orderOf(item.fields, mapping, opts.source);
-        if (!('unknownSource' in o) && o.id && apart.has(`${o.source}\u0001${o.id}`))
-          apartRefused.add(`${o.source}\u0001${o.id}`);
+        if (!('unknownSource' in o) && o.id && apart.has(orderKey(o.source, o.id)))
+          apartRefused.add(orderKey(o.source, o.id));
       }
       continue;
     }
@@ -246,7 +250,7 @@ export async function importOrdersFile(
       reject(item.row, null, refusal('order_row_no_id'), source, record);
       continue;
     }
-    const key = `${source}\u0001${id}`;
+    const key = orderKey(source, id);
     if (apart.has(key)) {
       // refused whole: counted once, every row kept in quarantine
       if (!apartRefused.has(key)) {
