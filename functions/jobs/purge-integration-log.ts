@@ -6,21 +6,32 @@
  * range with nothing old enough: no scan of the log, and an interrupted run leaves nothing half done.
  * It also ends the uploaded imports (数据导入) nobody went on with for two days: their text (names, phones) is
  * deleted and they are marked failed, so a file left half imported does not keep a second copy of members' data.
+ * And it deletes quarantined items resolved more than the same 90 days ago (their payloads went when they were
+ * resolved; what is left is the id, the reason and who marked it, kept as long as the log that shows the failure).
  */
 import { sql } from 'drizzle-orm';
 import { dataImportRepo } from '../adapters/db/repos/data-import.repo.js';
 import { rows } from '../adapters/db/repos/identity.repo.js';
+import { quarantineRepo } from '../adapters/db/repos/quarantine.repo.js';
 import type { Deps } from '../app/deps.js';
 
 export const INTEGRATION_LOG_RETENTION_DAYS = 90;
 /** an upload takes minutes; one still running after this was left by whoever started it */
 export const ABANDONED_IMPORT_DAYS = 2;
 const RANGE = 20_000;
+/** resolved quarantine items deleted a night at most: a bounded statement; a backlog goes over a few nights */
+const QUARANTINE_PURGE_LIMIT = 50_000;
 
 export async function purgeIntegrationLog(
   deps: Deps,
   opts: { budgetMs?: number } = {},
-): Promise<{ deleted: number; before: string; complete: boolean; abandonedImports: number }> {
+): Promise<{
+  deleted: number;
+  before: string;
+  complete: boolean;
+  abandonedImports: number;
+  quarantineDeleted: number;
+}> {
   const db = deps.database.db;
   const abandonedImports = await dataImportRepo.abandon(
     db,
@@ -54,6 +65,13 @@ export async function purgeIntegrationLog(
     // bounded: one invocation stays inside the function's time limit; the next night picks up the rest
     if (performance.now() - started > budgetMs) break;
   }
-  deps.log.info('purged the integration log', { deleted, before: before.toISOString(), complete, abandonedImports });
-  return { deleted, before: before.toISOString(), complete, abandonedImports };
+  const quarantineDeleted = await quarantineRepo.purgeResolved(db, before, QUARANTINE_PURGE_LIMIT);
+  deps.log.info('purged the integration log', {
+    deleted,
+    before: before.toISOString(),
+    complete,
+    abandonedImports,
+    quarantineDeleted,
+  });
+  return { deleted, before: before.toISOString(), complete, abandonedImports, quarantineDeleted };
 }

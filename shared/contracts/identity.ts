@@ -38,6 +38,8 @@ export const IngestRecordsResponse = z.object({
   ordersAttached: z.number().int(),
   /** points of those orders' till sales, credited to their members now */
   pointsCredited: z.number().int(),
+  /** this source's quarantined items for these records (an earlier attempt refused), closed now they came in */
+  quarantineClosed: z.number().int(),
   results: z.array(IngestRecordResult),
 });
 export type IngestRecordsResponse = z.infer<typeof IngestRecordsResponse>;
@@ -67,6 +69,8 @@ export const IngestOrdersResponse = z.object({
   members: z.object({ known: z.number().int(), waiting: z.number().int(), none: z.number().int() }),
   /** created lines whose SKU is not in the catalogue (kept with the name the source gave) */
   unknownSkuLines: z.number().int(),
+  /** this source's quarantined items for these order numbers, closed now they came in (not `order_changed` ones) */
+  quarantineClosed: z.number().int(),
   results: z.array(IngestOrderResult),
 });
 export type IngestOrdersResponse = z.infer<typeof IngestOrdersResponse>;
@@ -267,6 +271,8 @@ export const QuarantineResponse = z.object({
   nextCursor: z.string().nullable(),
   /** open items of the source asked for (every source without one) */
   open: z.number().int(),
+  /** items of the same sources that left the list in the last 7 days because their source re-sent them correctly */
+  resentLastWeek: z.number().int(),
 });
 export type QuarantineResponse = z.infer<typeof QuarantineResponse>;
 export const QuarantineResolveBody = z.strictObject({ id: Id });
@@ -279,6 +285,8 @@ export const PurgeIntegrationLogResponse = z.object({
   complete: z.boolean(),
   /** uploaded imports left running for two days, ended (their text deleted) */
   abandonedImports: z.number().int(),
+  /** quarantined items resolved before `before`, deleted */
+  quarantineDeleted: z.number().int(),
 });
 
 // ---- data quality per source (HQ) ----

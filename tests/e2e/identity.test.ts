@@ -219,6 +219,33 @@ describe('integration health for HQ', () => {
       .poll(() => page.locator('[data-testid=quarantine-open]').innerText())
       .toContain(`待处理 ${before - 1} 条`);
     expect(await page.locator('[data-testid=quarantine]').innerText()).not.toContain('M-E2E-Q2');
+    // the mall's vendor fixes the order and sends it again: taken in, it leaves the list by itself
+    const resent = await partnerCall(
+      env.system,
+      '/api/ingest/orders',
+      {
+        orders: [
+          {
+            externalId: 'TM-E2E-Q1',
+            orderedAt: new Date().toISOString(),
+            lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '17.00' }],
+          },
+        ],
+      },
+      'key_mall',
+    );
+    expect(await resent.json()).toMatchObject({ created: 1, quarantineClosed: 1 });
+    await page.reload();
+    await page.locator('[data-testid=quarantine-resent]').waitFor();
+    expect(await page.locator('[data-testid=quarantine-resent]').innerText()).toContain(
+      '近7天有 1 条已由源系统更正后重新提交并成功接收，已自动移出列表',
+    );
+    expect(await page.locator('[data-testid=quarantine-open]').innerText()).toContain(
+      before - 2 > 0 ? `待处理 ${before - 2} 条` : '没有待处理的异常数据',
+    );
+    expect(await page.locator('[data-testid=quarantine]').innerText()).not.toContain('TM-E2E-Q1');
+    await settle(page);
+    await env.shot(page, 'identity-17b-quarantine-resent');
     await context.close();
   });
 

@@ -284,8 +284,25 @@ export const ingestQuarantine = pgTable(
     payload: jsonb('payload'),
     createdAt: createdAt(),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    /**
+     * how it left the list: `handled` (HQ marked it), `resent` (its source sent the same record or order again and it
+     * was taken in); the payload is deleted either way (migration 0029)
+     */
+    resolution: text('resolution', { enum: ['handled', 'resent'] }),
+    /** the staff member who marked it handled */
+    resolvedBy: text('resolved_by'),
   },
-  (t) => [index('ingest_quarantine_source_idx').on(t.source, t.createdAt)],
+  (t) => [
+    index('ingest_quarantine_source_idx').on(t.source, t.createdAt),
+    // a batch that lands closes the open items of the same records or orders: one probe per batch
+    index('ingest_quarantine_open_item_idx')
+      .on(t.source, t.kind, t.sourceId)
+      .where(sql`resolved_at is null`),
+    check(
+      'ingest_quarantine_resolution_ck',
+      sql`(${t.resolvedAt} is null) = (${t.resolution} is null) and coalesce(${t.resolution}, 'handled') in ('handled', 'resent')`,
+    ),
+  ],
 );
 
 /**

@@ -22,6 +22,7 @@ import {
 import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
+import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { loggedBatch } from './ingest.js';
 
@@ -212,6 +213,14 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
     results.push({ index: v.index, externalId: v.order.externalId, status: 'created', customerId: r.order.customerId });
   });
 
+  // taken in now (created, or stored already with these contents): their earlier refused attempts are dealt with;
+  // before the insert below, so that an order refused in this very batch stays open
+  const quarantineClosed = await quarantineRepo.closeResent(tx, {
+    source: input.source,
+    kind: 'order',
+    sourceIds: results.flatMap((r) => (r.status !== 'rejected' && r.externalId !== null ? [r.externalId] : [])),
+    at: input.now,
+  });
   await createIdentityRepo(tx).quarantine(
     rejected.map((r) => ({
       id: newId('qua', input.now.getTime()),
@@ -234,6 +243,7 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
     rejected: count('rejected'),
     members: tally,
     unknownSkuLines,
+    quarantineClosed,
     results,
   };
 }
@@ -249,7 +259,13 @@ export function ingestOrdersAndLog(
     () => database.db.transaction((tx) => ingestOrderBatch(tx, input)),
     (r) => ({
       error: refusalLogLine(r.results),
-      summary: { created: r.created, unchanged: r.unchanged, members: r.members, unknownSkuLines: r.unknownSkuLines },
+      summary: {
+        created: r.created,
+        unchanged: r.unchanged,
+        members: r.members,
+        unknownSkuLines: r.unknownSkuLines,
+        quarantineClosed: r.quarantineClosed,
+      },
     }),
   );
 }

@@ -21,6 +21,7 @@ import {
 import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo, type IdentityRepo, type PreparedRecord } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
+import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { earnForAttachedOrders } from '../points/points.js';
 import { type LinkOutcome, linkRecord } from './link-record.js';
@@ -74,6 +75,8 @@ export interface IngestSummary {
   ordersAttached: number;
   /** the points those orders' till sales promised, credited now (live till orders within LATE_EARN_DAYS) */
   pointsCredited: number;
+  /** this source's quarantined items for the same records, closed because the records were now taken in */
+  quarantineClosed: number;
   results: RecordResult[];
   /** data-quality flags per kind (invalid phones, bad emails…): counted, never fatal */
   flags: Record<string, number>;
@@ -186,6 +189,19 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
   const { byCode: stores, phones } = await repo.stores();
   const storePhones = new Set(phones.map(storePhoneKey));
   const { prepared, rejected, raw, flags } = prepareRecords(input, storePhones, stores);
+  const outcomes = await repo.upsertRecords(
+    input.source,
+    prepared.map((x) => x.p),
+    input.now,
+  );
+  // the source sent these records again and they were taken in: their quarantined earlier attempts are dealt with
+  const quarantineClosed = await quarantineRepo.closeResent(tx, {
+    source: input.source,
+    kind: 'record',
+    sourceIds: outcomes.map((o) => o.sourceId),
+    at: input.now,
+  });
+  // after the closing above: a record refused in this very batch (its id repeated) stays open
   await repo.quarantine(
     rejected.map((r) => ({
       id: newId('qua', input.now.getTime()),
@@ -197,11 +213,6 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
       refusal: refusalOf(r) as Refusal,
       payload: raw.get(r.index) ?? null,
     })),
-    input.now,
-  );
-  const outcomes = await repo.upsertRecords(
-    input.source,
-    prepared.map((x) => x.p),
     input.now,
   );
   const results: RecordResult[] = [...rejected];
@@ -247,6 +258,7 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
     held,
     ordersAttached,
     pointsCredited,
+    quarantineClosed,
     results,
     flags,
   };
@@ -271,6 +283,7 @@ export async function ingestAndLog(
         held: summary.held,
         ordersAttached: summary.ordersAttached,
         pointsCredited: summary.pointsCredited,
+        quarantineClosed: summary.quarantineClosed,
         flags: summary.flags,
       },
     }),

@@ -1,8 +1,10 @@
 /**
  * HQ's view of the quarantine: what a partner or a file sent that could not be taken in (a malformed record, an
  * order whose lines do not add up, a call for another store), with the reason, so the integration can be fixed at
- * its source; once handled (re-sent, or nothing to do), an item is marked and leaves the list. The list shows ids
- * and reasons, not the payload; each read is audited (card numbers are personal identifiers).
+ * its source. An item leaves the list when its source sends the same record or order again and it is taken in
+ * (quarantineRepo.closeResent, from both ingests), or when HQ marks it handled (nothing to re-send). The list shows
+ * ids and reasons, not the payload, and a resolved item's payload is deleted; each read is audited (card numbers
+ * are personal identifiers).
  */
 import type { StaffActor } from '../../../shared/access/policy.js';
 import type { QuarantineQuery, QuarantineResponse } from '../../../shared/contracts/identity.js';
@@ -12,6 +14,9 @@ import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { listCursor, parseListCursor } from './cursor.js';
+
+/** the list's note on items that closed by themselves covers this many days */
+export const RESENT_SHOWN_DAYS = 7;
 
 export async function quarantineList(
   deps: Deps,
@@ -48,6 +53,11 @@ export async function quarantineList(
     })),
     nextCursor: found.length > query.limit && last ? listCursor(last) : null,
     open: await quarantineRepo.countOpen(db, source),
+    resentLastWeek: await quarantineRepo.countResent(
+      db,
+      source,
+      new Date(deps.clock.now().getTime() - RESENT_SHOWN_DAYS * 86_400_000),
+    ),
   });
 }
 
@@ -59,7 +69,7 @@ export async function resolveQuarantined(
 ): Promise<Result<{ id: string; resolvedAt: string }, 'NOT_FOUND'>> {
   const db = deps.database.db;
   return db.transaction(async (tx) => {
-    const r = await quarantineRepo.resolve(tx, id, deps.clock.now());
+    const r = await quarantineRepo.resolve(tx, id, actor.staffId, deps.clock.now());
     if (!r) return fail('NOT_FOUND', `no quarantined item ${id}`);
     await recordAudit(tx, {
       actorKind: 'staff',

@@ -104,3 +104,99 @@ describe('the quarantine for HQ', () => {
     }
   });
 });
+
+describe('an item leaves the quarantine when its source sends it again and it is taken in', () => {
+  const open = async (sourceId: string) =>
+    sys.database.exec(
+      'select code, resolved_at, resolution, resolved_by, payload from ingest_quarantine where source_id = $1 order by created_at',
+      [sourceId],
+    );
+
+  it('closes a refused record once the same card arrives right, and deletes the refused payload', async () => {
+    // QA001 (unknown field shoeSize) is still open from the tests above
+    expect((await open('QA001'))[0]).toMatchObject({ resolved_at: null, payload: { shoeSize: 42 } });
+    sys.clock.advance(60_000);
+    const res = await ingest(sys, [{ sourceId: 'QA001', name: '张三', phone: '13912345678' }]);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ created: 1, quarantineClosed: 1 });
+    expect(await open('QA001')).toEqual([
+      { code: 'unknown_field', resolved_at: expect.anything(), resolution: 'resent', resolved_by: null, payload: null },
+    ]);
+    const list = await sys.call('/api/staff/identity/quarantine', { token: hq });
+    expect(list.body).toMatchObject({ open: 0, items: [], resentLastWeek: 1 });
+    // a replay closes nothing more
+    expect((await ingest(sys, [{ sourceId: 'QA001', name: '张三', phone: '13912345678' }])).body).toMatchObject({
+      unchanged: 1,
+      quarantineClosed: 0,
+    });
+  });
+
+  it('keeps the item HQ marked handled as handled, by whom, without its payload', async () => {
+    expect(await open('TMQ1')).toEqual([
+      {
+        code: 'line_quantity_invalid',
+        resolved_at: expect.anything(),
+        resolution: 'handled',
+        resolved_by: 'stf_hq01',
+        payload: null,
+      },
+    ]);
+  });
+
+  it('closes a refused order once the same order number arrives right, from the same source only', async () => {
+    const bad = {
+      externalId: 'TMQ2',
+      orderedAt: '2026-11-20 10:00',
+      lines: [{ sku: 'MD100001', quantity: 0, unitPrice: '1' }],
+    };
+    expect((await ingestOrders(sys, [bad], 'key_mall')).body).toMatchObject({ rejected: 1, quarantineClosed: 0 });
+    // another source's order with the same number is another order: the mall's item stays
+    const good = { ...bad, lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '1' }] };
+    expect((await ingestOrders(sys, [good])).body).toMatchObject({ created: 1, quarantineClosed: 0 });
+    expect((await open('TMQ2'))[0]).toMatchObject({ resolved_at: null });
+    sys.clock.advance(60_000);
+    expect((await ingestOrders(sys, [good], 'key_mall')).body).toMatchObject({ created: 1, quarantineClosed: 1 });
+    expect((await open('TMQ2'))[0]).toMatchObject({ resolution: 'resent', payload: null });
+  });
+
+  it('leaves an order sent with other contents open even when the first contents come again', async () => {
+    const sale = {
+      externalId: 'TMQ3',
+      orderedAt: '2026-11-20 11:00',
+      lines: [{ sku: 'MD100001', quantity: 1, unitPrice: '5' }],
+    };
+    expect((await ingestOrders(sys, [sale], 'key_mall')).body).toMatchObject({ created: 1 });
+    const changed = { ...sale, lines: [{ sku: 'MD100001', quantity: 2, unitPrice: '5' }] };
+    expect((await ingestOrders(sys, [changed], 'key_mall')).body.results[0]).toMatchObject({ code: 'order_changed' });
+    sys.clock.advance(60_000);
+    expect((await ingestOrders(sys, [sale], 'key_mall')).body).toMatchObject({ unchanged: 1, quarantineClosed: 0 });
+    expect(await open('TMQ3')).toEqual([expect.objectContaining({ code: 'order_changed', resolved_at: null })]);
+  });
+
+  it('leaves open what the same batch refused: a card repeated in it', async () => {
+    const res = await ingest(sys, [
+      { sourceId: 'QA002', name: '李四' },
+      { sourceId: 'QA002', name: '李四四' },
+    ]);
+    expect(res.body).toMatchObject({ created: 1, rejected: 1, quarantineClosed: 0 });
+    expect(await open('QA002')).toEqual([expect.objectContaining({ code: 'source_id_repeated', resolved_at: null })]);
+  });
+
+  it('deletes resolved items after 90 days with the nightly job, and keeps open ones', async () => {
+    sys.deps.env.CRON_SECRET = 'test-cron-secret-0123456789';
+    const night = () =>
+      sys.call('/api/jobs/purge-integration-log', { headers: { authorization: 'Bearer test-cron-secret-0123456789' } });
+    const [resolved] = await sys.database.exec(
+      'select count(*)::int as n from ingest_quarantine where resolved_at is not null',
+    );
+    expect(resolved.n).toBe(3);
+    expect((await night()).body).toMatchObject({ quarantineDeleted: 0 });
+    sys.clock.advance(91 * 86_400_000);
+    expect((await night()).body).toMatchObject({ quarantineDeleted: 3 });
+    const left = await sys.database.exec('select source_id from ingest_quarantine order by source_id');
+    expect(left.map((r) => r.source_id)).toEqual(['QA002', 'TMQ3']);
+    hq = await staffToken(sys, 'u_hq01');
+    const list = await sys.call('/api/staff/identity/quarantine', { token: hq });
+    expect(list.body).toMatchObject({ open: 2, resentLastWeek: 0 });
+  });
+});

@@ -46,13 +46,75 @@ export const quarantineRepo = {
     return r?.n ?? 0;
   },
 
-  /** Marks an item handled; null when there is no such item. A second mark keeps the first time. */
-  async resolve(conn: Conn, id: string, at: Date): Promise<{ id: string; resolved_at: string } | null> {
-    const [r] = await rows<{ id: string; resolved_at: string }>(
+  /** Items its source sent again and that were then taken in, since `since`: they left the list by themselves. */
+  async countResent(conn: Conn, source: string | null, since: Date): Promise<number> {
+    const [r] = await rows<{ n: number }>(
       conn,
-      sql`update ingest_quarantine set resolved_at = coalesce(resolved_at, ${at.toISOString()}::timestamptz)
-          where id = ${id} returning id, resolved_at::text`,
+      sql`select count(*)::int as n from ingest_quarantine
+          where resolution = 'resent' and resolved_at >= ${since.toISOString()}::timestamptz
+            ${source === null ? sql`` : sql`and source = ${source}`}`,
+    );
+    return r?.n ?? 0;
+  },
+
+  /**
+   * Marks an item handled by a staff member and deletes its payload; null when there is no such item. A second mark
+   * keeps the first (its time, how and by whom).
+   */
+  async resolve(
+    conn: Conn,
+    id: string,
+    staffId: string,
+    at: Date,
+  ): Promise<{ id: string; resolved_at: string; resolution: 'handled' | 'resent' } | null> {
+    const [r] = await rows<{ id: string; resolved_at: string; resolution: 'handled' | 'resent' }>(
+      conn,
+      sql`update ingest_quarantine
+          set resolved_at = coalesce(resolved_at, ${at.toISOString()}::timestamptz),
+              resolution = coalesce(resolution, 'handled'),
+              resolved_by = case when resolution is null then ${staffId} else resolved_by end,
+              payload = null
+          where id = ${id} returning id, resolved_at::text, resolution`,
     );
     return r ?? null;
+  },
+
+  /**
+   * The source sent these records or orders again and they were taken in: their open items close as `resent`, and
+   * their payloads are deleted. Not an order refused as `order_changed`: a till that sent one order number with two
+   * contents must be looked at by a person even when it later sends the first contents again.
+   */
+  async closeResent(
+    conn: Conn,
+    q: { source: string; kind: 'record' | 'order'; sourceIds: readonly string[]; at: Date },
+  ): Promise<number> {
+    if (q.sourceIds.length === 0) return 0;
+    const [r] = await rows<{ n: number }>(
+      conn,
+      sql`with closed as (
+            update ingest_quarantine
+            set resolved_at = ${q.at.toISOString()}::timestamptz, resolution = 'resent', payload = null
+            where resolved_at is null and source = ${q.source} and kind = ${q.kind}
+              and source_id = any(${sql.param([...q.sourceIds])}::text[])
+              and created_at <= ${q.at.toISOString()}::timestamptz
+              and code is distinct from 'order_changed'
+            returning 1)
+          select count(*)::int as n from closed`,
+    );
+    return r?.n ?? 0;
+  },
+
+  /** Deletes items resolved before `before` (retention); bounded to `limit` rows a call. */
+  async purgeResolved(conn: Conn, before: Date, limit: number): Promise<number> {
+    const [r] = await rows<{ n: number }>(
+      conn,
+      sql`with gone as (
+            delete from ingest_quarantine
+            where id in (select id from ingest_quarantine
+                         where resolved_at < ${before.toISOString()}::timestamptz limit ${limit})
+            returning 1)
+          select count(*)::int as n from gone`,
+    );
+    return r?.n ?? 0;
   },
 };

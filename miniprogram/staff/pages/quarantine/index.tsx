@@ -1,7 +1,9 @@
 /**
  * 隔离的异常数据 (HQ): what a till, the mall, WeCom or a file import sent that could not be taken in, newest first,
- * with the reason, so whoever looks after that system can fix it at its source and send it again. 标记已处理 takes
- * an item off the list (and off the health page's count). Ids and reasons only, never what the record held.
+ * with the reason, so whoever looks after that system can fix it at its source and send it again. An item leaves the
+ * list by itself once its source sends the same record or order again and it is taken in (the page says how many did
+ * in the last week); 标记已处理 takes off one there is nothing to re-send for. Ids and reasons only, never what the
+ * record held.
  */
 import type { QuarantineItem, QuarantineResponse } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
@@ -19,7 +21,7 @@ import './index.scss';
 type State =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
-  | { kind: 'ready'; items: QuarantineItem[]; nextCursor: string | null; open: number };
+  | { kind: 'ready'; items: QuarantineItem[]; nextCursor: string | null; open: number; resent: number };
 
 const KIND_LABELS: Record<QuarantineItem['kind'], string> = { record: '会员资料', order: '订单' };
 
@@ -84,7 +86,13 @@ export default function Quarantine() {
     loadForStaff(
       () => identityApi.quarantine(),
       (page: QuarantineResponse) =>
-        setState({ kind: 'ready', items: page.items, nextCursor: page.nextCursor, open: page.open }),
+        setState({
+          kind: 'ready',
+          items: page.items,
+          nextCursor: page.nextCursor,
+          open: page.open,
+          resent: page.resentLastWeek,
+        }),
       (error) => setState({ kind: 'error', error }),
     );
   }, []);
@@ -131,6 +139,11 @@ export default function Quarantine() {
         <>
           <View className="qr-count" data-testid="quarantine-open">
             {state.open > 0 ? `待处理 ${state.open} 条` : '没有待处理的异常数据'}
+          </View>
+          <View className="qr-note" data-testid="quarantine-resent">
+            {state.resent > 0
+              ? `近7天有 ${state.resent} 条已由源系统更正后重新提交并成功接收，已自动移出列表`
+              : '源系统更正后重新提交同一单号或会员编号，接收成功后该条会自动移出列表'}
           </View>
           {state.items.map((item) => (
             <Item key={item.id} item={item} onResolved={resolved} />
