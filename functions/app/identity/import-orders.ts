@@ -12,7 +12,7 @@ import { groupOrderRows, ORDER_SOURCES, type OrderSource, type RawOrder } from '
 import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
 import { cleanText } from '../../../shared/identity/text.js';
 import type { Database } from '../../adapters/db/client.js';
-import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
+import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { type FieldMapping, type ImportInput, mapRow, openImportInput, readFileRows } from './import-file.js';
 import { ingestOrdersAndLog } from './ingest-orders.js';
@@ -150,19 +150,25 @@ export async function importOrdersFile(
   const flushQuarantine = async () => {
     if (quarantine.length === 0) return;
     const items = quarantine.splice(0);
-    await createIdentityRepo(database.db).quarantine(
-      items.map((q) => ({
-        id: newId('qua', opts.now.getTime()),
-        source: q.source,
-        sourceId: q.externalId,
-        keyId: null,
-        requestId: null,
-        refusal: q.refusal,
-        payload: q.payload,
-      })),
-      opts.now,
-      'order',
-    );
+    // a file may hold rows of both sources (its source column): one statement per source
+    for (const source of new Set(items.map((q) => q.source))) {
+      await quarantineRepo.settle(database.db, {
+        source,
+        kind: 'order',
+        taken: [],
+        refused: items
+          .filter((q) => q.source === source)
+          .map((q) => ({
+            id: newId('qua', opts.now.getTime()),
+            sourceId: q.externalId,
+            keyId: null,
+            requestId: null,
+            refusal: q.refusal,
+            payload: q.payload,
+          })),
+        at: opts.now,
+      });
+    }
   };
 
   const apart = await ordersApart(opts, format, mapping, opts.source);

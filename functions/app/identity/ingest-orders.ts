@@ -213,27 +213,22 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
     results.push({ index: v.index, externalId: v.order.externalId, status: 'created', customerId: r.order.customerId });
   });
 
-  // taken in now (created, or stored already with these contents): their earlier refused attempts are dealt with;
-  // before the insert below, so that an order refused in this very batch stays open
-  const quarantineClosed = await quarantineRepo.closeResent(tx, {
+  // taken in now (created, or stored already with these contents): their source's quarantined earlier attempts
+  // close; the refused ones go in
+  const quarantineClosed = await quarantineRepo.settle(tx, {
     source: input.source,
     kind: 'order',
-    sourceIds: results.flatMap((r) => (r.status !== 'rejected' && r.externalId !== null ? [r.externalId] : [])),
-    at: input.now,
-  });
-  await createIdentityRepo(tx).quarantine(
-    rejected.map((r) => ({
+    taken: results.flatMap((r) => (r.status !== 'rejected' && r.externalId !== null ? [r.externalId] : [])),
+    refused: rejected.map((r) => ({
       id: newId('qua', input.now.getTime()),
-      source: input.source,
       sourceId: r.externalId,
       keyId: input.keyId,
       requestId: input.requestId,
       refusal: r.refusal,
       payload: r.payload,
     })),
-    input.now,
-    'order',
-  );
+    at: input.now,
+  });
   results.sort((a, b) => a.index - b.index);
   const count = (s: Result['status']) => results.filter((r) => r.status === s).length;
   return {

@@ -194,18 +194,13 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
     prepared.map((x) => x.p),
     input.now,
   );
-  // the source sent these records again and they were taken in: their quarantined earlier attempts are dealt with
-  const quarantineClosed = await quarantineRepo.closeResent(tx, {
+  // the records taken in close their source's quarantined earlier attempts; the refused ones go in
+  const quarantineClosed = await quarantineRepo.settle(tx, {
     source: input.source,
     kind: 'record',
-    sourceIds: outcomes.map((o) => o.sourceId),
-    at: input.now,
-  });
-  // after the closing above: a record refused in this very batch (its id repeated) stays open
-  await repo.quarantine(
-    rejected.map((r) => ({
+    taken: outcomes.map((o) => o.sourceId),
+    refused: rejected.map((r) => ({
       id: newId('qua', input.now.getTime()),
-      source: input.source,
       sourceId: r.sourceId,
       keyId: input.keyId,
       requestId: input.requestId,
@@ -213,8 +208,8 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
       refusal: refusalOf(r) as Refusal,
       payload: raw.get(r.index) ?? null,
     })),
-    input.now,
-  );
+    at: input.now,
+  });
   const results: RecordResult[] = [...rejected];
   let linked = 0;
   let held = 0;

@@ -18,6 +18,8 @@ import {
   type GroupRecord,
   type IdentityRepo,
   type RecordRow,
+  type StrongMatch,
+  WEAK_MATCH_LIMIT,
 } from '../../adapters/db/repos/identity.repo.js';
 import { newId } from '../../adapters/ids.js';
 
@@ -99,10 +101,18 @@ const LINKER: LinkActor = { kind: 'system', id: 'linker' };
 
 type Targets = Map<string, { rule: string; evidence: Record<string, unknown> }>;
 
-/** The customers the record's strong identifiers link it to, each with the rule and the pair of records as evidence. */
-async function strongTargets(repo: IdentityRepo, record: RecordRow, today: string): Promise<Targets> {
+/**
+ * The customers the record's strong identifiers link it to, each with the rule and the pair of records as evidence;
+ * from `read` when the caller read the strong matches already and nothing moved since.
+ */
+async function strongTargets(
+  repo: IdentityRepo,
+  record: RecordRow,
+  today: string,
+  read?: readonly StrongMatch[],
+): Promise<Targets> {
   const targets: Targets = new Map();
-  const strong = await repo.strongMatches(record.source, record.sourceId);
+  const strong = read ?? (await repo.strongMatches(record.source, record.sourceId));
   for (const s of strong) {
     if (s.recordId === record.recordId) continue;
     const via: StrongVia = s.kind === 'phone' ? 'verified_phone' : (s.kind as StrongVia);
@@ -201,17 +211,17 @@ export async function linkRecord(
 ): Promise<LinkRecordResult> {
   const repo = createIdentityRepo(tx);
   const today = shanghaiDay(now);
-  const me = await repo.recordFacts(recordId);
-  if (!me) throw new Error(`record ${recordId} not found`);
-  const record = me;
+  // the record, its phone group, its strong and its weak matches: one round trip
+  const facts = await repo.linkFacts(recordId, LINK_LIMITS.phoneRecords);
+  if (!facts) throw new Error(`record ${recordId} not found`);
+  const record = facts.record;
 
   // 0. the phone group, and the phone merges this record's arrival no longer supports (undone before anything links,
   // so every customer id read below is the one after the undo)
   let phone: { value: string; group: GroupRecord[]; verdict: PhoneGroupVerdict } | null = null;
   let undone: string[] = [];
   // the group holds this record unless the phone is blocked, so an empty group is a blocked phone
-  const firstGroup =
-    record.phone === null ? [] : await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords, { unlessBlocked: true });
+  const firstGroup = record.phone === null ? [] : facts.group;
   if (record.phone !== null && firstGroup.length > 0) {
     let group = firstGroup;
     const verdict = decidePhoneGroup(group, today);
@@ -224,8 +234,8 @@ export async function linkRecord(
     phone = { value: record.phone, group, verdict };
   }
 
-  // 1. strong identifiers
-  const targets = await strongTargets(repo, record, today);
+  // 1. strong identifiers: an undo moved records between customers, so what was read first is stale then
+  const targets = await strongTargets(repo, record, today, undone.length === 0 ? facts.strong : undefined);
 
   // 2. the phone group
   let held = 0;
@@ -264,9 +274,18 @@ export async function linkRecord(
   let customerId = record.customerId;
   if (targets.size > 0) customerId = await mergeAll(repo, record.customerId, targets, actor, now, merges);
 
-  // 4. weak evidence only suggests
+  // 4. weak evidence only suggests. The weak matches read first are the records of other customers than the record's
+  // then; the merges above moved the record's and its targets' records to the survivor, so those are the survivor's
+  // now. Read again when an undo moved records, or when the read was cut at its limit and a match became the
+  // survivor's (a match beyond the limit would take its place).
+  const merged = new Set([record.customerId, ...targets.keys()]);
+  const weakNow = facts.weak.map((w) => (merged.has(w.customerId) ? { ...w, customerId } : w));
+  const weak =
+    undone.length > 0 || (facts.weak.length >= WEAK_MATCH_LIMIT && weakNow.some((w) => w.customerId === customerId))
+      ? await repo.weakMatches(recordId)
+      : weakNow;
   let suggestions = 0;
-  for (const w of await repo.weakMatches(recordId)) {
+  for (const w of weak) {
     if (w.customerId === customerId) continue;
     const created = await repo.insertSuggestion({
       id: newId('sug', now.getTime()),

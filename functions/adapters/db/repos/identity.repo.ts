@@ -8,7 +8,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { RecordFacts } from '../../../../shared/identity/link.rules.js';
 import type { NormalizedRecord } from '../../../../shared/identity/record.js';
-import { type Refusal, refusalText } from '../../../../shared/identity/refusal.js';
 import type { Db, Tx } from '../client.js';
 import { MERGE_HOOKS, MERGE_STEPS } from './merge-steps.js';
 
@@ -60,6 +59,68 @@ export async function rows<T = Record<string, unknown>>(conn: Conn, query: SQL):
 }
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+
+export interface StrongMatch {
+  kind: string;
+  value: string;
+  sharedBy: number;
+  recordId: string;
+  customerId: string;
+  blocked: boolean;
+}
+
+/** weak matches read for one record at most: each becomes a suggestion for a person to decide */
+export const WEAK_MATCH_LIMIT = 20;
+
+export interface WeakMatch {
+  recordId: string;
+  customerId: string;
+  storeId: string | null;
+}
+
+/** The linker's reads, each a statement over an expression for its key (a parameter, or a column of an outer row). */
+const recordFactsSql = (recordId: SQL) =>
+  sql`select r.id as "recordId", r.customer_id as "customerId", r.name, r.name_key as "nameKey", r.name_kind as "nameKind", r.surname,
+        r.birthday::text as birthday, r.gender, r.last_active::text as "lastActive", r.phone_verified as "phoneVerified",
+        coalesce(r.district, s.district) as district, r.phone, r.source, r.source_id as "sourceId",
+        r.store_id as "storeId"
+      from source_records r left join stores s on s.id = r.store_id where r.id = ${recordId}`;
+
+const phoneGroupSql = (phone: SQL, limit: number, unlessBlocked: boolean) =>
+  sql`select id as "recordId", customer_id as "customerId", name, name_key as "nameKey", name_kind as "nameKind", surname,
+        birthday::text as birthday, gender, last_active::text as "lastActive", phone_verified as "phoneVerified", district
+      from source_records where phone = ${phone}
+        ${unlessBlocked ? sql`and not exists (select 1 from blocked_values b where b.kind = 'phone' and b.value = ${phone})` : sql``}
+      order by id limit ${limit + 1}`;
+
+const strongMatchesSql = (source: SQL, sourceId: SQL) =>
+  sql`with mine as (
+        select kind, value, verified from identities
+        where source = ${source} and source_id = ${sourceId} and quality = 'valid'
+          and (kind in ('unionid','openid','pos_card','mall_account','wecom_id') or (kind = 'phone' and verified))
+      ),
+      other as (
+        select i.kind, i.value, r.id as record_id, r.customer_id
+        from mine m join identities i on i.kind = m.kind and i.value = m.value
+          and (m.kind <> 'phone' or i.verified) and i.quality = 'valid'
+        join source_records r on r.source = i.source and r.source_id = i.source_id
+      )
+      select kind, value, count(*) over (partition by kind, value)::int as "sharedBy", record_id as "recordId",
+        customer_id as "customerId",
+        exists (select 1 from blocked_values b where b.kind = other.kind and b.value = other.value) as blocked
+      from other`;
+
+const weakMatchesSql = (recordId: SQL) =>
+  sql`with me as (
+        select r.id, r.customer_id, r.name, r.birthday, coalesce(r.district, s.district) as district
+        from source_records r left join stores s on s.id = r.store_id
+        where r.id = ${recordId} and r.name_kind = 'real' and r.birthday is not null
+      )
+      select o.id as "recordId", o.customer_id as "customerId", o.store_id as "storeId"
+      from me join source_records o on o.name = me.name and o.birthday = me.birthday and o.customer_id <> me.customer_id
+      left join stores s on s.id = o.store_id
+      where coalesce(o.district, s.district) = me.district
+      limit ${WEAK_MATCH_LIMIT}`;
 const iso = (d: Date | string | null) => (d === null ? null : typeof d === 'string' ? d : d.toISOString());
 
 /** One row of the integration log: a batch in, or one call in or out. */
@@ -272,30 +333,8 @@ export function createIdentityRepo(conn: Conn) {
      * Records sharing a strong identifier with the record: unionid, openid, POS card, mall account, WeCom id, and a
      * phone only where both sides were verified by WeChat. Per key: how many records carry it.
      */
-    async strongMatches(
-      source: string,
-      sourceId: string,
-    ): Promise<
-      { kind: string; value: string; sharedBy: number; recordId: string; customerId: string; blocked: boolean }[]
-    > {
-      return rows(
-        conn,
-        sql`with mine as (
-              select kind, value, verified from identities
-              where source = ${source} and source_id = ${sourceId} and quality = 'valid'
-                and (kind in ('unionid','openid','pos_card','mall_account','wecom_id') or (kind = 'phone' and verified))
-            ),
-            other as (
-              select i.kind, i.value, r.id as record_id, r.customer_id
-              from mine m join identities i on i.kind = m.kind and i.value = m.value
-                and (m.kind <> 'phone' or i.verified) and i.quality = 'valid'
-              join source_records r on r.source = i.source and r.source_id = i.source_id
-            )
-            select kind, value, count(*) over (partition by kind, value)::int as "sharedBy", record_id as "recordId",
-              customer_id as "customerId",
-              exists (select 1 from blocked_values b where b.kind = other.kind and b.value = other.value) as blocked
-            from other`,
-      );
+    async strongMatches(source: string, sourceId: string): Promise<StrongMatch[]> {
+      return rows(conn, strongMatchesSql(sql`${source}`, sql`${sourceId}`));
     },
 
     /**
@@ -303,44 +342,47 @@ export function createIdentityRepo(conn: Conn) {
      * the phone is blocked (`unlessBlocked`: the check and the read in one round trip).
      */
     async phoneGroup(phone: string, limit: number, opts: { unlessBlocked?: boolean } = {}): Promise<GroupRecord[]> {
-      const unblocked = opts.unlessBlocked
-        ? sql`and not exists (select 1 from blocked_values b where b.kind = 'phone' and b.value = ${phone})`
-        : sql``;
-      return rows(
-        conn,
-        sql`select id as "recordId", customer_id as "customerId", name, name_key as "nameKey", name_kind as "nameKind", surname,
-              birthday::text as birthday, gender, last_active::text as "lastActive", phone_verified as "phoneVerified", district
-            from source_records where phone = ${phone} ${unblocked} order by id limit ${limit + 1}`,
-      );
+      return rows(conn, phoneGroupSql(sql`${phone}`, limit, opts.unlessBlocked ?? false));
     },
 
     async recordFacts(recordId: string): Promise<RecordRow | null> {
-      const r = await rows<RecordRow>(
-        conn,
-        sql`select r.id as "recordId", r.customer_id as "customerId", r.name, r.name_key as "nameKey", r.name_kind as "nameKind", r.surname,
-              r.birthday::text as birthday, r.gender, r.last_active::text as "lastActive", r.phone_verified as "phoneVerified",
-              coalesce(r.district, s.district) as district, r.phone, r.source, r.source_id as "sourceId",
-              r.store_id as "storeId"
-            from source_records r left join stores s on s.id = r.store_id where r.id = ${recordId}`,
-      );
+      const r = await rows<RecordRow>(conn, recordFactsSql(sql`${recordId}`));
       return r[0] ?? null;
     },
 
     /** Records of other customers with the same real name, birthday and district (address or store district). */
-    async weakMatches(recordId: string): Promise<{ recordId: string; customerId: string; storeId: string | null }[]> {
-      return rows(
+    async weakMatches(recordId: string): Promise<WeakMatch[]> {
+      return rows(conn, weakMatchesSql(sql`${recordId}`));
+    },
+
+    /**
+     * What linking a record reads first, in ONE round trip: its facts, its phone group (unless the phone is blocked),
+     * its strong matches and its weak matches, each exactly as the four reads above return them. The incremental
+     * linker uses the last two as they are when nothing was undone before it needs them (link-record.ts).
+     */
+    async linkFacts(
+      recordId: string,
+      phoneLimit: number,
+    ): Promise<{ record: RecordRow; group: GroupRecord[]; strong: StrongMatch[]; weak: WeakMatch[] } | null> {
+      const [r] = await rows<{ record: unknown; group: unknown; strong: unknown; weak: unknown }>(
         conn,
-        sql`with me as (
-              select r.id, r.customer_id, r.name, r.birthday, coalesce(r.district, s.district) as district
-              from source_records r left join stores s on s.id = r.store_id
-              where r.id = ${recordId} and r.name_kind = 'real' and r.birthday is not null
-            )
-            select o.id as "recordId", o.customer_id as "customerId", o.store_id as "storeId"
-            from me join source_records o on o.name = me.name and o.birthday = me.birthday and o.customer_id <> me.customer_id
-            left join stores s on s.id = o.store_id
-            where coalesce(o.district, s.district) = me.district
-            limit 20`,
+        sql`select
+              (select row_to_json(f) from (${recordFactsSql(sql`lr.id`)}) f) as record,
+              (select coalesce(json_agg(g order by g."recordId"), '[]'::json)
+                 from (${phoneGroupSql(sql`lr.phone`, phoneLimit, true)}) g) as "group",
+              (select coalesce(json_agg(m), '[]'::json)
+                 from (${strongMatchesSql(sql`lr.source`, sql`lr.source_id`)}) m) as strong,
+              (select coalesce(json_agg(w), '[]'::json) from (${weakMatchesSql(sql`lr.id`)}) w) as weak
+            from source_records lr where lr.id = ${recordId}`,
       );
+      if (!r) return null;
+      const parsed = <T>(v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+      return {
+        record: parsed<RecordRow>(r.record),
+        group: parsed<GroupRecord[]>(r.group),
+        strong: parsed<StrongMatch[]>(r.strong),
+        weak: parsed<WeakMatch[]>(r.weak),
+      };
     },
 
     /** The order a merge keeps: a registered member first, then the oldest customer, then the smallest id. */
@@ -555,39 +597,6 @@ export function createIdentityRepo(conn: Conn) {
 
     async logIntegration(e: IntegrationLogEntry): Promise<void> {
       await insertIntegrationLog(conn, [e]);
-    },
-
-    async quarantine(
-      items: readonly {
-        id: string;
-        source: string;
-        sourceId: string | null;
-        keyId: string | null;
-        requestId: string | null;
-        refusal: Refusal;
-        payload: unknown;
-      }[],
-      now: Date,
-      kind: 'record' | 'order' = 'record',
-    ): Promise<void> {
-      if (items.length === 0) return;
-      const rowsIn = items.map((q) => ({
-        id: q.id,
-        source: q.source,
-        source_id: q.sourceId,
-        key_id: q.keyId,
-        request_id: q.requestId,
-        code: q.refusal.code,
-        params: q.refusal.params ?? null,
-        reason: refusalText(q.refusal, 'en'),
-        payload: q.payload ?? null,
-      }));
-      await conn.execute(sql`insert into ingest_quarantine (id, source, kind, source_id, key_id, request_id, code, params,
-          reason, payload, created_at)
-        select id, source, ${kind}, source_id, key_id, request_id, code, params, reason, payload, ${iso(now)}::timestamptz
-        from jsonb_to_recordset(${json(rowsIn)})
-          as t(id text, source text, source_id text, key_id text, request_id text, code text, params jsonb, reason text,
-               payload jsonb)`);
     },
   };
 }

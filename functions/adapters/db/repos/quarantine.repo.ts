@@ -1,9 +1,21 @@
 /** The quarantine of inbound records and orders that could not be taken in: HQ's list and its "handled" mark. */
 import { sql } from 'drizzle-orm';
+import { type Refusal, refusalText } from '../../../../shared/identity/refusal.js';
 import type { Db, Tx } from '../client.js';
 import { rows } from './identity.repo.js';
 
 type Conn = Db | Tx;
+
+/** A refused record or order, as the quarantine keeps it. */
+export interface QuarantineInput {
+  id: string;
+  /** the record's id in its source, or the order number; null when it had none */
+  sourceId: string | null;
+  keyId: string | null;
+  requestId: string | null;
+  refusal: Refusal;
+  payload: unknown;
+}
 
 export interface QuarantineRow {
   id: string;
@@ -80,25 +92,54 @@ export const quarantineRepo = {
   },
 
   /**
-   * The source sent these records or orders again and they were taken in: their open items close as `resent`, and
-   * their payloads are deleted. Not an order refused as `order_changed`: a till that sent one order number with two
-   * contents must be looked at by a person even when it later sends the first contents again.
+   * One batch's outcome for the quarantine, in ONE statement: the records or orders it took in (`taken`) close
+   * their source's open items as `resent`, payload deleted, and what it refused goes in. The closing sees the table
+   * as it was before the statement, so an item refused in this very batch (an id repeated in it) stays open. Not
+   * closed by a later success: an order refused as `order_changed`; a till that sent one order number with two
+   * contents must be looked at by a person even when it later sends the first contents again. Returns how many
+   * items closed.
    */
-  async closeResent(
+  async settle(
     conn: Conn,
-    q: { source: string; kind: 'record' | 'order'; sourceIds: readonly string[]; at: Date },
+    q: {
+      source: string;
+      kind: 'record' | 'order';
+      taken: readonly string[];
+      refused: readonly QuarantineInput[];
+      at: Date;
+    },
   ): Promise<number> {
-    if (q.sourceIds.length === 0) return 0;
+    if (q.taken.length === 0 && q.refused.length === 0) return 0;
+    const at = q.at.toISOString();
+    const refused = q.refused.map((r) => ({
+      id: r.id,
+      source_id: r.sourceId,
+      key_id: r.keyId,
+      request_id: r.requestId,
+      code: r.refusal.code,
+      params: r.refusal.params ?? null,
+      reason: refusalText(r.refusal, 'en'),
+      payload: r.payload ?? null,
+    }));
     const [r] = await rows<{ n: number }>(
       conn,
       sql`with closed as (
             update ingest_quarantine
-            set resolved_at = ${q.at.toISOString()}::timestamptz, resolution = 'resent', payload = null
+            set resolved_at = ${at}::timestamptz, resolution = 'resent', payload = null
             where resolved_at is null and source = ${q.source} and kind = ${q.kind}
-              and source_id = any(${sql.param([...q.sourceIds])}::text[])
-              and created_at <= ${q.at.toISOString()}::timestamptz
+              and source_id = any(${sql.param([...q.taken])}::text[])
+              and created_at <= ${at}::timestamptz
               and code is distinct from 'order_changed'
-            returning 1)
+            returning 1
+          ), added as (
+            insert into ingest_quarantine (id, source, kind, source_id, key_id, request_id, code, params, reason,
+              payload, created_at)
+            select id, ${q.source}, ${q.kind}, source_id, key_id, request_id, code, params, reason, payload,
+              ${at}::timestamptz
+            from jsonb_to_recordset(${JSON.stringify(refused)}::jsonb)
+              as t(id text, source_id text, key_id text, request_id text, code text, params jsonb, reason text,
+                   payload jsonb)
+          )
           select count(*)::int as n from closed`,
     );
     return r?.n ?? 0;
