@@ -75,6 +75,10 @@ export const ERROR_STATUS = {
   IMPORT_MAPPING_UNKNOWN: 400,
   IMPORT_TOO_LARGE: 413,
   IMPORT_NOT_FOUND: 404,
+  // upload formats HQ makes on the staff pages
+  IMPORT_FORMAT_INVALID: 422,
+  IMPORT_FORMAT_LABEL_TAKEN: 409,
+  IMPORT_FORMAT_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -458,12 +458,67 @@ export const ImportMappingView = z.object({
   source: z.string().nullable(),
   /** the file's columns the mapping reads, in the file's own words */
   columns: z.array(z.string()),
+  /** a format HQ made on the staff pages (it can be stopped); null for a configured one */
+  custom: z.object({ createdBy: z.string().nullable(), createdAt: z.string() }).nullable(),
 });
+export type ImportMappingView = z.infer<typeof ImportMappingView>;
 export const ImportMappingsResponse = z.object({
   mappings: z.array(ImportMappingView),
   limits: z.object({ bytes: z.number().int() }),
 });
 export type ImportMappingsResponse = z.infer<typeof ImportMappingsResponse>;
+
+const ImportKindSchema = z.enum(['records', 'orders']);
+/** { our field: their column } (shared/identity/import-fields.ts) */
+const FormatFields = z.record(z.string().max(32), z.string().trim().min(1).max(64));
+
+/** The head of a sample file is enough to see its columns and try the first rows. */
+export const IMPORT_SAMPLE_BYTES = 64_000;
+
+/**
+ * 新建导入格式: a sample file's columns, the mapping they suggest (or the one given), and its first rows (records) or
+ * orders as the import would take or refuse them. Nothing is stored.
+ */
+export const ImportFormatPreviewBody = z.strictObject({
+  kind: ImportKindSchema,
+  source: z.enum(['pos', 'mall', 'wecom']),
+  fields: FormatFields.optional(),
+  fileName: z.string().trim().min(1).max(200),
+  /** the head of the file: it may end mid-row, and that row is left out */
+  content: z.string().min(1).max(IMPORT_SAMPLE_BYTES),
+});
+export type ImportFormatPreviewBody = z.infer<typeof ImportFormatPreviewBody>;
+export const ImportFormatPreviewResponse = z.object({
+  columns: z.array(z.string()),
+  /** the mapping tried: the one given, else the one the header row suggests */
+  fields: z.record(z.string(), z.string()),
+  /** the required fields it lacks, in Chinese (empty: it can be saved) */
+  missing: z.array(z.string()),
+  /** the first records, or orders, of the sample */
+  items: z.array(
+    z.object({
+      /** the file's row (the order's first row) */
+      row: z.number().int(),
+      id: z.string().nullable(),
+      accepted: z.boolean(),
+      /** why it would be refused, in Chinese; null when it would be taken */
+      explanation: z.string().nullable(),
+      /** what the mapping read from the row, field by field (our field names), as the file has it */
+      values: z.record(z.string(), z.string()),
+      /** an order's items */
+      lines: z.number().int().nullable(),
+    }),
+  ),
+});
+export type ImportFormatPreviewResponse = z.infer<typeof ImportFormatPreviewResponse>;
+export const ImportFormatCreateBody = z.strictObject({
+  kind: ImportKindSchema,
+  source: z.enum(['pos', 'mall', 'wecom']),
+  label: z.string().trim().min(2).max(40),
+  fields: FormatFields,
+});
+export type ImportFormatCreateBody = z.infer<typeof ImportFormatCreateBody>;
+export const ImportFormatArchiveBody = z.strictObject({ name: Id });
 
 export const ImportUploadBody = z.strictObject({
   mapping: z.string().min(1).max(64),

@@ -306,6 +306,39 @@ export const ingestQuarantine = pgTable(
 );
 
 /**
+ * An upload format HQ made on the staff pages (数据导入 → 新建导入格式): which column of a chain's export fills which
+ * field, for member records or for orders, from one source. The same shape as a config/import-mappings file, so a
+ * POS export with other columns imports without a code change or a deployment. Never edited: an import names its
+ * format, and a format changed under a running or finished import would misread it; HQ makes a new one and stops
+ * offering the old (`archived_at`), which stays readable for the imports that used it.
+ */
+export const importFormats = pgTable(
+  'import_formats',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['records', 'orders'] }).notNull(),
+    /** the name HQ gave it, shown when picking a format */
+    label: text('label').notNull(),
+    source: text('source').notNull(),
+    /** { our field: their column } (shared/identity/import-fields.ts) */
+    fields: jsonb('fields').notNull(),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => staff.id),
+    createdAt: createdAt(),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    archivedBy: text('archived_by').references(() => staff.id),
+  },
+  (t) => [
+    // two formats offered under one name would be picked by mistake
+    uniqueIndex('import_formats_label_uq')
+      .on(t.label)
+      .where(sql`archived_at is null`),
+    check('import_formats_source_ck', sql`${t.source} in ('pos', 'mall', 'wecom')`),
+  ],
+);
+
+/**
  * A file HQ uploaded from the staff pages (数据导入): a POS or mall export of member records or of orders, run
  * through the same import as the CLI, in steps of one request each. One row per distinct upload: the same content
  * with the same mapping is answered from the row (and continued while it runs), never imported twice.

@@ -1,12 +1,15 @@
 /**
  * The file formats HQ can upload from the staff pages: every mapping in config/import-mappings with a `label` (the
- * same files the CLI takes with --mapping), then the two default column sets. A chain whose POS exports other
- * columns adds a JSON file there (fields, kind, source, label) and deploys: configuration, no code. The files are
- * read when this module loads (vercel.json ships them with the import functions), so a missing or malformed one
- * fails the deployment's smoke test, not an upload.
+ * same files the CLI takes with --mapping), the two default column sets, then the formats HQ made on the page
+ * (import_formats, app/identity/import-formats.ts). A chain whose POS exports other columns makes one there from a
+ * sample file, or adds a JSON file here (fields, kind, source, label) and deploys: configuration, no code either
+ * way. The files are read when this module loads (vercel.json ships them with the import functions), so a missing
+ * or malformed one fails the deployment's smoke test, not an upload.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { ORDER_SOURCES } from '../../../shared/identity/order.js';
+import type { Db } from '../../adapters/db/client.js';
+import { type ImportFormatRow, importFormatRepo } from '../../adapters/db/repos/import-format.repo.js';
 import { DEFAULT_MAPPING, type FieldMapping, FieldMappingSchema } from './import-file.js';
 import { DEFAULT_ORDER_MAPPING } from './import-orders.js';
 
@@ -17,6 +20,8 @@ export interface UploadMapping {
   /** every row's source; null: the file's source column names it per row */
   source: string | null;
   mapping: FieldMapping;
+  /** a format HQ made on the staff pages: who, when, and whether it is still offered */
+  custom?: { createdBy: string | null; createdAt: string; archived: boolean };
 }
 
 const DIR = new URL('../../../config/import-mappings/', import.meta.url);
@@ -56,9 +61,37 @@ const MAPPINGS: readonly UploadMapping[] = [
   },
 ];
 
-export const uploadMappings = (): readonly UploadMapping[] => MAPPINGS;
-
+/** A configured format (config/import-mappings or a default column set) by name. */
 export const uploadMapping = (name: string): UploadMapping | null => MAPPINGS.find((m) => m.name === name) ?? null;
+
+/** A format HQ made, as an upload reads it. */
+export function formatMapping(f: ImportFormatRow): UploadMapping {
+  return {
+    name: f.id,
+    kind: f.kind,
+    label: f.label,
+    source: f.source,
+    mapping: { kind: f.kind, label: f.label, source: f.source as FieldMapping['source'], fields: f.fields },
+    custom: {
+      createdBy: f.created_by_name,
+      createdAt: new Date(f.created_at).toISOString(),
+      archived: f.archived_at !== null,
+    },
+  };
+}
+
+/** The formats offered for a new upload: the configured ones, then HQ's, oldest first. */
+export async function listUploadMappings(conn: Db): Promise<UploadMapping[]> {
+  return [...MAPPINGS, ...(await importFormatRepo.active(conn)).map(formatMapping)];
+}
+
+/** Any format an upload may name: a configured one, or one HQ made (also one no longer offered: a running import's). */
+export async function findUploadMapping(conn: Db, name: string): Promise<UploadMapping | null> {
+  const configuredOne = uploadMapping(name);
+  if (configuredOne) return configuredOne;
+  const f = await importFormatRepo.byId(conn, name);
+  return f ? formatMapping(f) : null;
+}
 
 /** The file's columns a mapping reads, its source column first, each once. */
 export function mappingColumns(m: UploadMapping): string[] {

@@ -26,7 +26,7 @@ import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { importFile } from './import-file.js';
-import { type UploadMapping, uploadMapping } from './import-mappings.js';
+import { findUploadMapping, type UploadMapping, uploadMapping } from './import-mappings.js';
 import { importOrdersFile } from './import-orders.js';
 
 /** a step's hold on its import: longer than any step (the function's 60 s) */
@@ -51,12 +51,11 @@ function dataRows(content: string, jsonl: boolean): number {
 }
 
 export function importView(r: DataImportRow, repeated = false): ImportView {
-  const m = uploadMapping(r.mapping);
   return {
     id: r.id,
     kind: r.kind,
     mapping: r.mapping,
-    mappingLabel: m?.label ?? r.mapping,
+    mappingLabel: r.format_label ?? uploadMapping(r.mapping)?.label ?? r.mapping,
     fileName: r.file_name,
     sizeBytes: Number(r.size_bytes),
     status: r.status,
@@ -95,7 +94,7 @@ async function step(deps: Deps, id: string): Promise<DataImportRow | null> {
   const now = deps.clock.now();
   const work = await dataImportRepo.acquire(db, id, now, new Date(now.getTime() + LEASE_MS));
   if (work) {
-    const m = uploadMapping(work.mapping);
+    const m = await findUploadMapping(db, work.mapping);
     try {
       if (!m) throw new Error(`upload format ${work.mapping} is no longer known`);
       const started = performance.now();
@@ -123,8 +122,9 @@ export async function uploadImport(
   body: ImportUploadBody,
   requestId: string,
 ): Promise<Result<ImportView, 'IMPORT_MAPPING_UNKNOWN' | 'IMPORT_TOO_LARGE'>> {
-  const m = uploadMapping(body.mapping);
+  const m = await findUploadMapping(deps.database.db, body.mapping);
   if (!m) return fail('IMPORT_MAPPING_UNKNOWN', `no upload format ${body.mapping}`);
+  if (m.custom?.archived) return fail('IMPORT_MAPPING_UNKNOWN', `upload format ${body.mapping} is no longer offered`);
   const sizeBytes = Buffer.byteLength(body.content, 'utf8');
   if (sizeBytes > IMPORT_LIMITS.bytes)
     return fail('IMPORT_TOO_LARGE', `${sizeBytes} bytes: an upload takes at most ${IMPORT_LIMITS.bytes}`);

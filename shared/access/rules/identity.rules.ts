@@ -24,6 +24,8 @@ export const IDENTITY_RULES = {
   // a POS or mall export uploaded from the staff pages: it writes members and orders of every store
   'identity.import': staffAtLeast('hq_admin'),
   'identity.import_list': staffAtLeast('hq_admin'),
+  // upload formats made on the staff pages: what every later upload of that format reads into every store
+  'identity.import_format_manage': staffAtLeast('hq_admin'),
   'jobs.data_quality': cronOnly,
   'jobs.purge_integration_log': cronOnly,
   // aggregate counts of the stores in the caller's scope (the handler picks them): no person in it

@@ -13,6 +13,8 @@ export interface DataImportRow {
   id: string;
   kind: 'records' | 'orders';
   mapping: string;
+  /** the label of a format HQ made on the staff pages (null for a configured one) */
+  format_label: string | null;
   file_name: string;
   size_bytes: number;
   status: 'running' | 'done' | 'failed';
@@ -36,9 +38,9 @@ export interface DataImportWork {
   summary: unknown;
 }
 
-const SELECT = sql`select i.id, i.kind, i.mapping, i.file_name, i.size_bytes, i.status, i.rows_total, i.rows_done,
-    i.summary, i.error, i.staff_id, s.name as staff_name, i.started_at, i.finished_at
-  from data_imports i left join staff s on s.id = i.staff_id`;
+const SELECT = sql`select i.id, i.kind, i.mapping, f.label as format_label, i.file_name, i.size_bytes, i.status,
+    i.rows_total, i.rows_done, i.summary, i.error, i.staff_id, s.name as staff_name, i.started_at, i.finished_at
+  from data_imports i left join staff s on s.id = i.staff_id left join import_formats f on f.id = i.mapping`;
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 

@@ -1,0 +1,202 @@
+/**
+ * 新建导入格式 (HQ): an upload format made on the staff pages from a sample file, so a POS or mall export with other
+ * column names imports without a code change or a deployment. The page sends the head of a sample file; the preview
+ * reads its header row, proposes which column fills which field (shared/identity/import-fields.ts), and runs the
+ * first records or orders through the ingest's own checks without storing anything, so HQ sees in Chinese what
+ * would be taken and what refused before saving. A saved format is never edited (imports name it); HQ makes a new
+ * one and stops offering the old. Creating and stopping are audited.
+ */
+import type { StaffActor } from '../../../shared/access/policy.js';
+import type {
+  ImportFormatCreateBody,
+  ImportFormatPreviewBody,
+  ImportFormatPreviewResponse,
+  ImportMappingView,
+} from '../../../shared/contracts/identity.js';
+import { fail, ok, type Result } from '../../../shared/errors.js';
+import { storePhoneKey } from '../../../shared/identity/blocked.js';
+import {
+  IMPORT_FIELDS,
+  IMPORT_FORMAT_SOURCES,
+  type ImportKind,
+  missingFields,
+  suggestMapping,
+} from '../../../shared/identity/import-fields.js';
+import { groupOrderRows, normalizeOrder } from '../../../shared/identity/order.js';
+import type { RecordSource } from '../../../shared/identity/record.js';
+import { type Refusal, refusal, refusalOfSchema, refusalText } from '../../../shared/identity/refusal.js';
+import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
+import { importFormatRepo } from '../../adapters/db/repos/import-format.repo.js';
+import { newId } from '../../adapters/ids.js';
+import { recordAudit } from '../audit.js';
+import type { Deps } from '../deps.js';
+import { mapRow, parseCsv, readRows } from './import-file.js';
+import { formatMapping, mappingColumns, type UploadMapping } from './import-mappings.js';
+import { prepareRecords } from './ingest.js';
+import { IngestOrderSchema } from './ingest-orders.js';
+
+/** records (or orders) of the sample shown */
+const PREVIEW_ITEMS = 5;
+
+/** A format as the page lists it. */
+export function mappingView(m: UploadMapping): ImportMappingView {
+  return {
+    name: m.name,
+    kind: m.kind,
+    label: m.label,
+    source: m.source,
+    columns: mappingColumns(m),
+    custom: m.custom ? { createdBy: m.custom.createdBy, createdAt: m.custom.createdAt } : null,
+  };
+}
+
+/** The mapping's fields that are not fields of the kind. */
+function unknownFields(kind: ImportKind, fields: Readonly<Record<string, string>>): string[] {
+  const known = new Set(IMPORT_FIELDS[kind].map((f) => f.field));
+  return Object.keys(fields).filter((f) => !known.has(f));
+}
+
+const isJsonLines = (fileName: string) => /\.jsonl?$/i.test(fileName);
+
+/** The sample's column names and its data rows, each with its row number in the file. */
+function readSample(body: ImportFormatPreviewBody): { columns: string[]; rows: Record<string, unknown>[] } {
+  if (isJsonLines(body.fileName)) {
+    const { rows } = readRows(body.content, 'jsonl');
+    const columns = [...new Set(rows.slice(0, 50).flatMap((r) => Object.keys(r)))];
+    return { columns, rows };
+  }
+  // the header row alone: a file of only a header still shows its columns
+  const firstLine = body.content.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 1)[0] ?? '';
+  const columns = (parseCsv(firstLine).table[0] ?? []).map((h) => h.trim()).filter((h) => h !== '');
+  return { columns, rows: readRows(body.content, 'csv').rows };
+}
+
+const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+const why = (r: Refusal) => refusalText(r, 'zh');
+
+export async function previewFormat(
+  deps: Deps,
+  body: ImportFormatPreviewBody,
+): Promise<Result<ImportFormatPreviewResponse, 'IMPORT_FORMAT_INVALID'>> {
+  if (!IMPORT_FORMAT_SOURCES[body.kind].includes(body.source))
+    return fail('IMPORT_FORMAT_INVALID', `${body.kind} do not come from ${body.source}`);
+  const { columns, rows } = readSample(body);
+  if (columns.length === 0) return fail('IMPORT_FORMAT_INVALID', 'the sample has no header row (column names)');
+  const given = body.fields ?? suggestMapping(body.kind, columns);
+  const unknown = unknownFields(body.kind, given);
+  if (unknown.length > 0) return fail('IMPORT_FORMAT_INVALID', `unknown fields: ${unknown.join(', ')}`);
+  // a field naming a column the file lacks reads nothing
+  const fields = Object.fromEntries(Object.entries(given).filter(([, c]) => columns.includes(c)));
+  const mapped = rows.map((r) => mapRow(r, { fields }).record);
+  const now = deps.clock.now();
+  const { byCode: stores, phones } = await createIdentityRepo(deps.database.db).stores();
+  const valuesOf = (record: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, text(v)]));
+
+  let items: ImportFormatPreviewResponse['items'];
+  if (body.kind === 'records') {
+    const storePhones = new Set(phones.map(storePhoneKey));
+    items = mapped.slice(0, PREVIEW_ITEMS).map((record, i) => {
+      const { rejected } = prepareRecords(
+        { source: body.source as RecordSource, records: [record], now, keyStoreId: null },
+        storePhones,
+        stores,
+      );
+      const r = rejected[0];
+      return {
+        row: i + 1,
+        id: text(record.sourceId) || null,
+        accepted: !r,
+        explanation: r?.code ? why({ code: r.code, params: r.params }) : (r?.reason ?? null),
+        values: valuesOf(record),
+        lines: null,
+      };
+    });
+  } else {
+    const { orders } = groupOrderRows(mapped as Record<string, string | number | null>[]);
+    // the sample's last order may go on past its end: shown only when it is the only one
+    const whole = orders.length > 1 ? orders.slice(0, -1) : orders;
+    items = whole.slice(0, PREVIEW_ITEMS).map((g) => {
+      let refused: Refusal | null = g.conflict ?? null;
+      if (!refused) {
+        const parsed = IngestOrderSchema.safeParse(g.order);
+        if (!parsed.success) refused = refusalOfSchema(parsed.error, 'order');
+        else {
+          const checked = normalizeOrder(parsed.data, now);
+          if (!checked.ok) refused = checked.refusal;
+          else if (checked.order.storeCode !== null && !stores.has(checked.order.storeCode))
+            refused = refusal('unknown_store', { storeCode: checked.order.storeCode });
+        }
+      }
+      return {
+        row: g.firstRow + 1,
+        id: text(g.order.externalId) || null,
+        accepted: refused === null,
+        explanation: refused ? why(refused) : null,
+        values: valuesOf(mapped[g.firstRow]),
+        lines: g.order.lines?.length ?? 0,
+      };
+    });
+  }
+  return ok({ columns, fields, missing: missingFields(body.kind, fields), items });
+}
+
+export async function createFormat(
+  deps: Deps,
+  actor: StaffActor,
+  body: ImportFormatCreateBody,
+  requestId: string,
+): Promise<Result<ImportMappingView, 'IMPORT_FORMAT_INVALID' | 'IMPORT_FORMAT_LABEL_TAKEN'>> {
+  if (!IMPORT_FORMAT_SOURCES[body.kind].includes(body.source))
+    return fail('IMPORT_FORMAT_INVALID', `${body.kind} do not come from ${body.source}`);
+  const unknown = unknownFields(body.kind, body.fields);
+  if (unknown.length > 0) return fail('IMPORT_FORMAT_INVALID', `unknown fields: ${unknown.join(', ')}`);
+  const missing = missingFields(body.kind, body.fields);
+  if (missing.length > 0) return fail('IMPORT_FORMAT_INVALID', `a column is needed for: ${missing.join('、')}`);
+  const db = deps.database.db;
+  const now = deps.clock.now();
+  return db.transaction(async (tx) => {
+    const saved = await importFormatRepo.insert(tx, {
+      id: newId('fmt', now.getTime()),
+      kind: body.kind,
+      label: body.label,
+      source: body.source,
+      fields: body.fields,
+      staffId: actor.staffId,
+      now,
+    });
+    if (!saved) return fail('IMPORT_FORMAT_LABEL_TAKEN', `an upload format is named ${body.label} already`);
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: actor.staffId,
+      action: 'identity.import_format_create',
+      requestId,
+      details: { id: saved.id, kind: body.kind, source: body.source, label: body.label, fields: body.fields },
+      at: now,
+    });
+    return ok(mappingView(formatMapping(saved)));
+  });
+}
+
+export async function archiveFormat(
+  deps: Deps,
+  actor: StaffActor,
+  name: string,
+  requestId: string,
+): Promise<Result<{ name: string; archivedAt: string }, 'IMPORT_FORMAT_NOT_FOUND'>> {
+  const db = deps.database.db;
+  const now = deps.clock.now();
+  return db.transaction(async (tx) => {
+    const r = await importFormatRepo.archive(tx, name, actor.staffId, now);
+    if (!r?.archived_at) return fail('IMPORT_FORMAT_NOT_FOUND', `no upload format ${name} made on the staff pages`);
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: actor.staffId,
+      action: 'identity.import_format_archive',
+      requestId,
+      details: { id: name },
+      at: now,
+    });
+    return ok({ name, archivedAt: new Date(r.archived_at).toISOString() });
+  });
+}
