@@ -23,6 +23,7 @@ export default defineAppConfig({
         'pages/data-quality/index',
         'pages/quarantine/index',
         'pages/imports/index',
+        'pages/import-format/index',
       ],
     },
   ],

@@ -4,8 +4,14 @@ import {
   HeldDecideResponse,
   HeldMatchesResponse,
   ImportContinueBody,
+  ImportFormatArchiveBody,
+  ImportFormatArchiveResponse,
+  ImportFormatCreateBody,
+  ImportFormatPreviewBody,
+  ImportFormatPreviewResponse,
   ImportListResponse,
   ImportMappingsResponse,
+  ImportMappingView,
   ImportUploadBody,
   ImportView,
   MergesResponse,
@@ -102,6 +108,31 @@ export const identityApi = {
       path: '/api/staff/identity/imports/formats',
       auth: 'staff',
       schema: ImportMappingsResponse,
+    }),
+  /** 新建导入格式: a sample file's columns, the mapping tried and its first records or orders (nothing stored) */
+  previewImportFormat: (body: ImportFormatPreviewBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/import-formats/preview',
+      body: ImportFormatPreviewBody.parse(body),
+      auth: 'staff',
+      schema: ImportFormatPreviewResponse,
+    }),
+  createImportFormat: (body: ImportFormatCreateBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/import-formats/create',
+      body: ImportFormatCreateBody.parse(body),
+      auth: 'staff',
+      schema: ImportMappingView,
+    }),
+  archiveImportFormat: (name: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/import-formats/archive',
+      body: ImportFormatArchiveBody.parse({ name }),
+      auth: 'staff',
+      schema: ImportFormatArchiveResponse,
     }),
   imports: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/imports', auth: 'staff', schema: ImportListResponse }),

@@ -519,6 +519,7 @@ export const ImportFormatCreateBody = z.strictObject({
 });
 export type ImportFormatCreateBody = z.infer<typeof ImportFormatCreateBody>;
 export const ImportFormatArchiveBody = z.strictObject({ name: Id });
+export const ImportFormatArchiveResponse = z.object({ name: z.string(), archivedAt: z.string() });
 
 export const ImportUploadBody = z.strictObject({
   mapping: z.string().min(1).max(64),

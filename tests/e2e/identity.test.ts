@@ -565,4 +565,88 @@ describe('数据导入 in the staff pages', () => {
     expect(await progress.count()).toBe(0);
     await context.close();
   });
+
+  it('HQ teaches MedLoop another vendor’s export from a sample file, checks the first rows, saves and imports it', async () => {
+    const VENDOR = [
+      'VIP卡号,客户名称,联系电话,出生年月,性别,开卡日期,所属门店',
+      '7720000001,周晓梅,139-5711-6001,1971/3/9,女,2019-05-01,HZ001',
+      '7720000002,吴国强,13957116002,1969-12-01,男,2020-01-01,HZ001',
+      '7720000003,郑红,13957116003,1980-01-01,女,2021-07-15,QQ123',
+    ].join('\n');
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_hq01');
+    await page.locator('[data-testid=tile-imports]').click();
+    await page.locator('[data-testid=import-new-format]').click();
+    await page.locator('[data-testid=import-format]').waitFor();
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.locator('[data-testid=format-pick]').click(),
+    ]);
+    await chooser.setFiles({ name: '新系统会员导出.csv', mimeType: 'text/csv', buffer: Buffer.from(VENDOR, 'utf8') });
+    // the header row proposes the columns: the card is the member's id, the name, the phone, the birthday, the store
+    const fields = page.locator('[data-testid=format-fields]');
+    await fields.waitFor();
+    expect(await page.locator('[data-testid=format-file]').innerText()).toContain('识别到 7 列');
+    expect(await page.locator('[data-testid=format-field-sourceId]').innerText()).toContain('VIP卡号');
+    expect(await page.locator('[data-testid=format-field-phone]').innerText()).toContain('联系电话');
+    expect(await page.locator('[data-testid=format-field-storeCode]').innerText()).toContain('所属门店');
+    // 开卡日期 is not the last visit: nothing was proposed for it
+    expect(await page.locator('[data-testid=format-field-lastActive]').innerText()).toContain('不导入');
+    const items = page.locator('[data-testid=format-preview-item]');
+    await expect.poll(() => items.count()).toBe(3);
+    expect(await items.nth(0).innerText()).toContain('可以导入');
+    expect(await items.nth(2).innerText()).toContain('门店编码 QQ123 不存在');
+    await settle(page);
+    await env.shot(page, 'import-format-01-proposed');
+
+    // a wrong choice shows at once: without the member's id nothing can be imported, and it cannot be saved
+    await page.locator('[data-testid=format-field-sourceId] .if-field__row').click();
+    await page.locator('[data-testid=format-field-sourceId] .if-choice').first().click();
+    await expect.poll(() => page.locator('[data-testid=format-missing]').innerText()).toContain('会员编号');
+    expect(await items.nth(0).innerText()).toContain('缺少会员编号');
+    await page.locator('[data-testid=format-field-sourceId] .if-field__row').click();
+    await page
+      .locator('[data-testid=format-field-sourceId] [data-testid=format-choice]')
+      .filter({ hasText: 'VIP卡号' })
+      .click();
+    await expect.poll(() => page.locator('[data-testid=format-missing]').count()).toBe(0);
+    await page
+      .locator('[data-testid=format-label] input, input[data-testid=format-label]')
+      .first()
+      .fill('新收银系统会员资料');
+    const save = page.locator('[data-testid=format-save]');
+    await save.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'import-format-02-ready');
+    await save.click();
+
+    // back on 数据导入 the new format is offered and selected; the vendor's file imports with it
+    const custom = page.locator('[data-testid=import-format-custom]');
+    await custom.waitFor();
+    expect(await custom.innerText()).toContain('新收银系统会员资料');
+    expect(await custom.innerText()).toContain('陈敏');
+    expect(await custom.getAttribute('class')).toContain('im-format--on');
+    await custom.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'import-format-03-offered');
+    await chooseFile(page, '新系统会员导出.csv', VENDOR);
+    await page.locator('[data-testid=import-start]').click();
+    const result = page.locator('[data-testid=import-result]');
+    await expect.poll(() => result.innerText()).toContain('新系统会员导出.csv');
+    expect(await result.innerText()).toMatch(/2\s*新增会员资料/);
+    expect(await result.innerText()).toMatch(/1\s*拒收/);
+    const [card] = await env.system.database.exec(
+      "select name, phone, birthday::text from source_records where source = 'pos' and source_id = '7720000001'",
+    );
+    expect(card).toEqual({ name: '周晓梅', phone: '13957116001', birthday: '1971-03-09' });
+    await result.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'import-format-04-imported');
+    // stopped, asked twice: it is no longer offered
+    await custom.locator('[data-testid=import-format-stop]').click();
+    expect(await custom.locator('[data-testid=import-format-stop]').innerText()).toContain('确认停用');
+    await custom.locator('[data-testid=import-format-stop]').click();
+    await expect.poll(() => custom.count()).toBe(0);
+    await context.close();
+  });
 });

@@ -7,6 +7,7 @@
  * or malformed one fails the deployment's smoke test, not an upload.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { IMPORT_FIELDS } from '../../../shared/identity/import-fields.js';
 import { ORDER_SOURCES } from '../../../shared/identity/order.js';
 import type { Db } from '../../adapters/db/client.js';
 import { type ImportFormatRow, importFormatRepo } from '../../adapters/db/repos/import-format.repo.js';
@@ -71,7 +72,15 @@ export function formatMapping(f: ImportFormatRow): UploadMapping {
     kind: f.kind,
     label: f.label,
     source: f.source,
-    mapping: { kind: f.kind, label: f.label, source: f.source as FieldMapping['source'], fields: f.fields },
+    mapping: {
+      kind: f.kind,
+      label: f.label,
+      source: f.source as FieldMapping['source'],
+      // in the page's order of the fields (jsonb keeps its keys by length)
+      fields: Object.fromEntries(
+        IMPORT_FIELDS[f.kind].flatMap((x) => (f.fields[x.field] ? [[x.field, f.fields[x.field]]] : [])),
+      ),
+    },
     custom: {
       createdBy: f.created_by_name,
       createdAt: new Date(f.created_at).toISOString(),

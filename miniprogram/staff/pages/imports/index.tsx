@@ -7,7 +7,7 @@
  */
 import type { ImportMappingsResponse, ImportSummaryView, ImportView } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
@@ -15,6 +15,7 @@ import { type ChosenFile, PlatformError, platform } from '../../../platform';
 import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
 import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { NEW_FORMAT_KEY } from '../import-format/saved';
 import { beijingMinute } from '../integration-health/sources';
 import '../../staff.scss';
 import './index.scss';
@@ -110,6 +111,44 @@ function Summary({ result }: { result: ImportView }) {
   );
 }
 
+/** One format to pick; one HQ made says who made it and can be stopped (asked twice). */
+function FormatItem({ m, on, onPick, onStop }: { m: Mapping; on: boolean; onPick: () => void; onStop: () => void }) {
+  const [asking, setAsking] = useState(false);
+  return (
+    <View
+      className={`im-format ${on ? 'im-format--on' : ''}`}
+      onClick={onPick}
+      data-testid={`import-format-${m.custom ? 'custom' : m.name}`}
+    >
+      <View className="im-format__radio" />
+      <View className="im-format__body">
+        <View className="im-format__label">{m.label}</View>
+        <View className="im-format__cols">
+          {m.source ? `来源：${SOURCE_ZH[m.source] ?? m.source} · ` : ''}需要的列：
+          {m.columns.slice(0, 8).join('、')}
+          {m.columns.length > 8 ? ' 等' : ''}
+        </View>
+        {m.custom ? (
+          <View className="im-format__custom">
+            {m.custom.createdBy ?? '总部'} 于 {beijingMinute(m.custom.createdAt)} 创建
+            <Text
+              className="im-format__stop"
+              onClick={(e) => {
+                e.stopPropagation();
+                if (asking) onStop();
+                else setAsking(true);
+              }}
+              data-testid="import-format-stop"
+            >
+              {asking ? '确认停用' : '停用'}
+            </Text>
+          </View>
+        ) : null}
+      </View>
+    </View>
+  );
+}
+
 function HistoryItem({ item, onContinue }: { item: ImportView; onContinue: (item: ImportView) => void }) {
   const [open, setOpen] = useState(false);
   const s = item.summary;
@@ -166,6 +205,38 @@ export default function Imports() {
   }, []);
 
   useEffect(load, []);
+
+  // back from 新建导入格式 with a new format: list it and select it
+  useDidShow(() => {
+    const saved = Taro.getStorageSync(NEW_FORMAT_KEY);
+    if (!saved) return;
+    Taro.removeStorageSync(NEW_FORMAT_KEY);
+    loadForStaff(
+      () => identityApi.importFormats(),
+      (formats) => {
+        setState((s) => (s.kind === 'ready' ? { ...s, formats } : s));
+        setMapping(String(saved));
+      },
+      (error) => setState({ kind: 'error', error }),
+    );
+  });
+
+  /** stops offering a format HQ made; the list drops it */
+  const stopFormat = (name: string) =>
+    identityApi
+      .archiveImportFormat(name)
+      .then(() => {
+        setState((s) =>
+          s.kind === 'ready'
+            ? { ...s, formats: { ...s.formats, mappings: s.formats.mappings.filter((m) => m.name !== name) } }
+            : s,
+        );
+        setMapping((m) => (m === name ? null : m));
+      })
+      .catch((error: unknown) => {
+        if (isSessionError(error)) leaveStaffSession();
+        else setFileError(describeError(error).message);
+      });
 
   if (state.kind === 'loading')
     return (
@@ -258,23 +329,21 @@ export default function Imports() {
       <View className="ml-card">
         <View className="im-step">1. 选择文件格式</View>
         {formats.mappings.map((m) => (
-          <View
+          <FormatItem
             key={m.name}
-            className={`im-format ${m.name === mapping ? 'im-format--on' : ''}`}
-            onClick={() => setMapping(m.name)}
-            data-testid={`import-format-${m.name}`}
-          >
-            <View className="im-format__radio" />
-            <View className="im-format__body">
-              <View className="im-format__label">{m.label}</View>
-              <View className="im-format__cols">
-                {m.source ? `来源：${SOURCE_ZH[m.source] ?? m.source} · ` : ''}需要的列：
-                {m.columns.slice(0, 8).join('、')}
-                {m.columns.length > 8 ? ' 等' : ''}
-              </View>
-            </View>
-          </View>
+            m={m}
+            on={m.name === mapping}
+            onPick={() => setMapping(m.name)}
+            onStop={() => stopFormat(m.name)}
+          />
         ))}
+        <Button
+          className="ml-btn ml-btn--ghost im-new-format"
+          onClick={() => Taro.navigateTo({ url: '/staff/pages/import-format/index' })}
+          data-testid="import-new-format"
+        >
+          ＋ 新建导入格式（其他系统导出的列名）
+        </Button>
 
         <View className="im-step">2. 选择文件</View>
         <View className="im-limits">

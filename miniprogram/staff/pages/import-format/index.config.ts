@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '新建导入格式' });
