@@ -140,7 +140,10 @@ async function strongTargets(
   return targets;
 }
 
-/** Merges the record's customer and every target into one survivor; the merge ids are pushed to `merges`. */
+/**
+ * Merges the record's customer and every target into one survivor; the merge ids are pushed to `merges`. The
+ * survivor is survivorOf's, from `ranks` when the caller read that order already for all of them.
+ */
 async function mergeAll(
   repo: IdentityRepo,
   own: string,
@@ -148,9 +151,13 @@ async function mergeAll(
   actor: LinkActor,
   now: Date,
   merges: string[],
+  ranks?: ReadonlyMap<string, number>,
 ): Promise<string> {
   const all = [...new Set([own, ...targets.keys()])];
-  const survivor = await repo.survivorOf(all);
+  const ranked = ranks && all.every((c) => ranks.has(c));
+  const survivor = ranked
+    ? all.reduce((a, b) => ((ranks.get(b) as number) < (ranks.get(a) as number) ? b : a))
+    : await repo.survivorOf(all);
   for (const loser of all) {
     if (loser === survivor) continue;
     const why = targets.get(loser) ?? targets.get(survivor) ?? { rule: 'transitive', evidence: {} };
@@ -272,7 +279,16 @@ export async function linkRecord(
   // 3. merge every linked customer into one survivor
   const merges: string[] = [];
   let customerId = record.customerId;
-  if (targets.size > 0) customerId = await mergeAll(repo, record.customerId, targets, actor, now, merges);
+  if (targets.size > 0)
+    customerId = await mergeAll(
+      repo,
+      record.customerId,
+      targets,
+      actor,
+      now,
+      merges,
+      undone.length === 0 ? facts.survivorRank : undefined,
+    );
 
   // 4. weak evidence only suggests. The weak matches read first are the records of other customers than the record's
   // then; the merges above moved the record's and its targets' records to the survivor, so those are the survivor's

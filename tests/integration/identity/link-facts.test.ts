@@ -1,8 +1,9 @@
 /**
  * The incremental linker's first read is one round trip (identityRepo.linkFacts): the record, its phone group unless
- * the phone is blocked, its strong matches and its weak matches. It must return exactly what the four separate reads
- * return, for every kind of record: a family phone, a placeholder phone, a phone on more records than a household
- * has, a card shared by two systems, namesakes of one birthday and district, no phone at all.
+ * the phone is blocked, its strong matches and its weak matches, and the order survivorOf keeps their customers in.
+ * It must return exactly what the separate reads return, for every kind of record: a family phone, a placeholder
+ * phone, a phone on more records than a household has, a card shared by two systems, namesakes of one birthday and
+ * district, no phone at all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentityRepo } from '../../../functions/adapters/db/repos/identity.repo.js';
@@ -75,6 +76,16 @@ describe('the linker reads a record in one round trip', () => {
       expect(facts?.group).toEqual(group);
       expect(byId(facts?.strong ?? [])).toEqual(byId(await repo.strongMatches(record.source, record.sourceId)));
       expect(byId(facts?.weak ?? [])).toEqual(byId(await repo.weakMatches(record.recordId)));
+      // the survivor order covers the record's, its group's and its matches' customers, as survivorOf keeps them
+      const ranks = facts?.survivorRank ?? new Map<string, number>();
+      const customers = new Set([
+        record.customerId,
+        ...group.map((x) => x.customerId),
+        ...(facts?.strong ?? []).map((x) => x.customerId),
+      ]);
+      expect(new Set(ranks.keys())).toEqual(customers);
+      const first = [...customers].reduce((a, b) => ((ranks.get(b) ?? 0) < (ranks.get(a) ?? 0) ? b : a));
+      expect(first).toBe(await repo.survivorOf([...customers]));
       if (group.length > 0) withGroup += 1;
       if ((facts?.strong.length ?? 0) > 1) withStrong += 1;
       if ((facts?.weak.length ?? 0) > 0) withWeak += 1;

@@ -78,6 +78,15 @@ export interface WeakMatch {
   storeId: string | null;
 }
 
+export interface LinkFacts {
+  record: RecordRow;
+  group: GroupRecord[];
+  strong: StrongMatch[];
+  weak: WeakMatch[];
+  /** customer id → its place in survivorOf's order (1 first) among the customers above */
+  survivorRank: ReadonlyMap<string, number>;
+}
+
 /** The linker's reads, each a statement over an expression for its key (a parameter, or a column of an outer row). */
 const recordFactsSql = (recordId: SQL) =>
   sql`select r.id as "recordId", r.customer_id as "customerId", r.name, r.name_key as "nameKey", r.name_kind as "nameKind", r.surname,
@@ -357,23 +366,27 @@ export function createIdentityRepo(conn: Conn) {
 
     /**
      * What linking a record reads first, in ONE round trip: its facts, its phone group (unless the phone is blocked),
-     * its strong matches and its weak matches, each exactly as the four reads above return them. The incremental
-     * linker uses the last two as they are when nothing was undone before it needs them (link-record.ts).
+     * its strong matches and its weak matches, each exactly as the four reads above return them, and the order in
+     * which `survivorOf` would keep the customers of the record, its group and its matches. The incremental linker
+     * uses the matches and the order as they are when nothing was undone before it needs them (link-record.ts).
      */
-    async linkFacts(
-      recordId: string,
-      phoneLimit: number,
-    ): Promise<{ record: RecordRow; group: GroupRecord[]; strong: StrongMatch[]; weak: WeakMatch[] } | null> {
-      const [r] = await rows<{ record: unknown; group: unknown; strong: unknown; weak: unknown }>(
+    async linkFacts(recordId: string, phoneLimit: number): Promise<LinkFacts | null> {
+      const [r] = await rows<{ record: unknown; group: unknown; strong: unknown; weak: unknown; ranks: unknown }>(
         conn,
-        sql`select
-              (select row_to_json(f) from (${recordFactsSql(sql`lr.id`)}) f) as record,
-              (select coalesce(json_agg(g order by g."recordId"), '[]'::json)
-                 from (${phoneGroupSql(sql`lr.phone`, phoneLimit, true)}) g) as "group",
-              (select coalesce(json_agg(m), '[]'::json)
-                 from (${strongMatchesSql(sql`lr.source`, sql`lr.source_id`)}) m) as strong,
-              (select coalesce(json_agg(w), '[]'::json) from (${weakMatchesSql(sql`lr.id`)}) w) as weak
-            from source_records lr where lr.id = ${recordId}`,
+        sql`with lr as (select id, customer_id, phone, source, source_id from source_records where id = ${recordId}),
+            g as (${phoneGroupSql(sql`(select phone from lr)`, phoneLimit, true)}),
+            m as (${strongMatchesSql(sql`(select source from lr)`, sql`(select source_id from lr)`)})
+          select
+            (select row_to_json(f) from (${recordFactsSql(sql`lr.id`)}) f) as record,
+            (select coalesce(json_agg(g order by g."recordId"), '[]'::json) from g) as "group",
+            (select coalesce(json_agg(m), '[]'::json) from m) as strong,
+            (select coalesce(json_agg(w), '[]'::json) from (${weakMatchesSql(sql`lr.id`)}) w) as weak,
+            (select coalesce(json_object_agg(c.id, c.rank), '{}'::json) from (
+               select c.id, row_number() over (order by (c.registered_at is null), c.created_at, c.id) as rank
+               from customers c
+               where c.id in (select lr.customer_id union select "customerId" from g union select "customerId" from m)
+             ) c) as ranks
+          from lr`,
       );
       if (!r) return null;
       const parsed = <T>(v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as T;
@@ -382,6 +395,7 @@ export function createIdentityRepo(conn: Conn) {
         group: parsed<GroupRecord[]>(r.group),
         strong: parsed<StrongMatch[]>(r.strong),
         weak: parsed<WeakMatch[]>(r.weak),
+        survivorRank: new Map(Object.entries(parsed<Record<string, number>>(r.ranks)).map(([k, v]) => [k, Number(v)])),
       };
     },
 
