@@ -111,6 +111,11 @@ export const identityMerges = pgTable(
     actorKind: text('actor_kind', { enum: MERGE_ACTOR_KINDS }).notNull(),
     actorId: text('actor_id').notNull(),
     createdAt: createdAt(),
+    /**
+     * The order merges were made in. Not created_at: a batch's merges share its one `now`, and undo needs which of
+     * two merges of one row came later (migration 0031)
+     */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     undoneAt: timestamp('undone_at', { withTimezone: true }),
     undoneBy: text('undone_by'),
   },

@@ -99,6 +99,84 @@ async function revisitPhoneMerges(
 
 const LINKER: LinkActor = { kind: 'system', id: 'linker' };
 
+/**
+ * After the undos above, what a later merge on the same phone carried along. Undoing a merge sends back the rows it
+ * moved, the absorbed side's; the survivor's records stay where later merges took them. 向日葵's nickname and 张雅琴's
+ * first card merged on the phone with the nickname's customer surviving; 张雅琴's second card then joined her first,
+ * absorbing that customer, nickname and all. When 刘鹏's card makes it a family phone, undoing the first merge sends
+ * back only 张雅琴's first card: the nickname stays with her second one, a merge of two people that no single undo
+ * answers, and that arrival order and which customer happened to survive decided. So, while two records of the group
+ * share a customer that the verdict keeps apart, every live phone merge the linker made on this phone that moved one
+ * of them is undone too (with its followers); then each of the verdict's classes is joined again, as the bulk linker
+ * joins it (the record being linked joins its own class in the caller). Returns the group as it is now.
+ */
+async function untangle(
+  repo: IdentityRepo,
+  phone: string,
+  verdict: PhoneGroupVerdict,
+  recordId: string,
+  undone: string[],
+  today: string,
+  now: Date,
+): Promise<GroupRecord[]> {
+  let group = await repo.phoneGroup(phone, LINK_LIMITS.phoneRecords);
+  const inGroup = new Set(group.map((g) => g.recordId));
+  let clean = false;
+  for (let budget = 20; budget > 0; budget -= 1) {
+    const stuck = group.filter((a) =>
+      group.some(
+        (b) => a.recordId !== b.recordId && a.customerId === b.customerId && !together(verdict, a.recordId, b.recordId),
+      ),
+    );
+    if (stuck.length === 0) {
+      clean = true;
+      break;
+    }
+    const carried = (await repo.phoneMergesOf(stuck.map((g) => g.recordId))).filter(
+      (m) => !undone.includes(m.id) && inGroup.has(m.records[0]) && inGroup.has(m.records[1]),
+    );
+    if (carried.length === 0) break;
+    const reason = verdict.holds.find((h) => stuck.some((g) => g.recordId === h.recordId))?.reason ?? 'phone_verdict';
+    for (const m of carried) {
+      await repo.undoMerge(m.id, `linker:${reason.replaceAll('_', '-')}`, now);
+      undone.push(m.id);
+    }
+    undone.push(
+      ...(await followUndone(
+        repo,
+        carried.map((m) => m.id),
+        today,
+        now,
+      )),
+    );
+    group = await repo.phoneGroup(phone, LINK_LIMITS.phoneRecords);
+  }
+  // nothing more to undo, and two people still share a customer: joining classes could only add to it
+  if (!clean) return group;
+  // the verdict's classes whose records the undos left in more than one customer (the record's own: the caller)
+  let rejoined = false;
+  for (const c of verdict.classes) {
+    if (c.includes(recordId)) continue;
+    const customerOf = new Map(group.map((g) => [g.recordId, g.customerId]));
+    const [first, ...rest] = c.filter((id) => customerOf.has(id));
+    if (!first) continue;
+    const own = customerOf.get(first) as string;
+    const targets: Targets = new Map();
+    for (const other of rest) {
+      const cust = customerOf.get(other) as string;
+      if (cust !== own && !targets.has(cust))
+        targets.set(cust, {
+          rule: 'phone',
+          evidence: { via: 'phone', value: maskPhone(phone), records: [first, other], group: group.length },
+        });
+    }
+    if (targets.size === 0) continue;
+    await mergeAll(repo, own, targets, LINKER, now, []);
+    rejoined = true;
+  }
+  return rejoined ? repo.phoneGroup(phone, LINK_LIMITS.phoneRecords) : group;
+}
+
 type Targets = Map<string, { rule: string; evidence: Record<string, unknown> }>;
 
 /**
@@ -235,7 +313,7 @@ export async function linkRecord(
     undone = await revisitPhoneMerges(repo, group, verdict, recordId, today, now);
     if (undone.length > 0) {
       undone.push(...(await followUndone(repo, undone, today, now)));
-      group = await repo.phoneGroup(record.phone, LINK_LIMITS.phoneRecords);
+      group = await untangle(repo, record.phone, verdict, recordId, undone, today, now);
       record.customerId = group.find((g) => g.recordId === recordId)?.customerId ?? record.customerId;
     }
     phone = { value: record.phone, group, verdict };

@@ -234,7 +234,7 @@ export function createIdentityReviewRepo(conn: Conn) {
                 and r.id not in (${movedHere}) and r.created_at <= p.created_at
                 and not exists (select 1 from identity_merge_moves lmv join identity_merges lm on lm.id = lmv.merge_id
                   where lmv.table_name = 'source_records' and lmv.row_id = r.id and lm.survivor_id = p.survivor_id
-                    and (lm.created_at, lm.id) > (p.created_at, p.id))`,
+                    and lm.seq > p.seq)`,
               )} as survivor,
               ${side(sql`p.merged_id`, sql`r.id in (${movedHere})`)} as merged,
               (select jsonb_object_agg(t.table_name, t.n) from (

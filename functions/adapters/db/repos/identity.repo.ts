@@ -457,11 +457,11 @@ export function createIdentityRepo(conn: Conn) {
       if (recordIds.length === 0) return [];
       const r = await rows<{ id: string; records: unknown }>(
         conn,
-        sql`select distinct m.id, m.evidence -> 'records' as records, m.created_at
+        sql`select distinct m.id, m.evidence -> 'records' as records, m.seq
             from identity_merge_moves mv join identity_merges m on m.id = mv.merge_id
             where mv.table_name = 'source_records' and mv.row_id in (select jsonb_array_elements_text(${json(recordIds)}))
               and m.rule = 'phone' and m.actor_kind = 'system' and m.undone_at is null
-            order by m.created_at desc, m.id desc`,
+            order by m.seq desc`,
       );
       return r.flatMap((x) => {
         const recs = typeof x.records === 'string' ? JSON.parse(x.records) : x.records;
@@ -481,7 +481,7 @@ export function createIdentityRepo(conn: Conn) {
       const r = await rows<{ id: string; records: unknown }>(
         conn,
         sql`with recursive me as (
-              select id, survivor_id, created_at from identity_merges where id = ${mergeId}
+              select id, survivor_id, seq from identity_merges where id = ${mergeId}
             ), chain(id) as (
               select survivor_id from me
               union
@@ -493,11 +493,11 @@ export function createIdentityRepo(conn: Conn) {
             select m.id, m.evidence -> 'records' as records
             from identity_merges m, me
             where (m.survivor_id in (select id from chain) or m.merged_id in (select id from chain))
-              and m.id <> me.id and m.created_at >= me.created_at and m.undone_at is null and m.actor_kind = 'system'
+              and m.seq > me.seq and m.undone_at is null and m.actor_kind = 'system'
               and m.rule in ('unionid','openid','pos_card','mall_account','wecom_id','verified_phone')
               and exists (select 1 from jsonb_array_elements_text(m.evidence -> 'records') e(v)
                           where e.v in (select row_id from moved))
-            order by m.created_at, m.id`,
+            order by m.seq`,
       );
       return r.flatMap((x) => {
         const recs = typeof x.records === 'string' ? JSON.parse(x.records) : x.records;
@@ -521,9 +521,9 @@ export function createIdentityRepo(conn: Conn) {
      */
     async undoMerge(mergeId: string, undoneBy: string, now: Date): Promise<void> {
       const at = iso(now);
-      const [m] = await rows<{ survivor_id: string; merged_id: string; created_at: string }>(
+      const [m] = await rows<{ survivor_id: string; merged_id: string; seq: string }>(
         conn,
-        sql`select survivor_id, merged_id, created_at::text from identity_merges where id = ${mergeId} for update`,
+        sql`select survivor_id, merged_id, seq::text from identity_merges where id = ${mergeId} for update`,
       );
       const hookInput = { mergeId, survivorId: m.survivor_id, mergedId: m.merged_id, now };
       for (const hook of MERGE_HOOKS) await hook.undo(conn, hookInput);
@@ -547,7 +547,7 @@ export function createIdentityRepo(conn: Conn) {
           and o.source = r.source and o.member_source_id = r.source_id and o.customer_id = ${m.survivor_id}`);
       await conn.execute(sql`delete from identity_merge_moves later using identity_merge_moves mine, identity_merges lm
         where mine.merge_id = ${mergeId} and later.table_name = mine.table_name and later.row_id = mine.row_id
-          and later.merge_id <> ${mergeId} and lm.id = later.merge_id and lm.created_at >= ${m.created_at}::timestamptz`);
+          and lm.id = later.merge_id and lm.seq > ${m.seq}::bigint`);
       await conn.execute(sql`update customers set status = 'active', merged_into = null, updated_at = ${at}::timestamptz
         where id = ${m.merged_id}`);
       // customers that had been merged into the undone one point at it again
