@@ -87,10 +87,11 @@ export const identityApi = {
   health: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/health', auth: 'staff', schema: HealthResponse }),
   /** what partners sent that could not be taken in, newest first (HQ; audited) */
-  quarantine: (cursor?: string) =>
+  /** open quarantined items, newest first: of one source, or of all */
+  quarantine: (q: { source?: string; cursor?: string } = {}) =>
     apiRequest({
       method: 'GET',
-      path: `/api/staff/identity/quarantine${qs({ cursor })}`,
+      path: `/api/staff/identity/quarantine${qs({ source: q.source, cursor: q.cursor })}`,
       auth: 'staff',
       schema: QuarantineResponse,
     }),

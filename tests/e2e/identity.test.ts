@@ -196,8 +196,12 @@ describe('integration health for HQ', () => {
     await mall.scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'identity-11c-integration-health-refused');
-    await page.locator('[data-testid=health-quarantine]').click();
+    // the mall's refused records open the quarantine narrowed to the mall
+    expect(await page.locator('[data-testid=health-mall-rejected]').innerText()).toContain('查看');
+    await page.locator('[data-testid=health-mall-rejected]').click();
     await page.locator('[data-testid=quarantine-item]').first().waitFor();
+    expect(await page.locator('[data-testid=quarantine-filter-mall]').getAttribute('class')).toContain('qr-filter--on');
+    expect(await page.locator('[data-testid=quarantine-open]').innerText()).toContain('线上商城：');
     const items = page.locator('[data-testid=quarantine-item]');
     const newest = await items.nth(0).innerText();
     expect(newest).toContain('线上商城 · 会员资料');
@@ -246,6 +250,9 @@ describe('integration health for HQ', () => {
     expect(await page.locator('[data-testid=quarantine]').innerText()).not.toContain('TM-E2E-Q1');
     await settle(page);
     await env.shot(page, 'identity-17b-quarantine-resent');
+    // every source again: the count without a source's name
+    await page.locator('[data-testid=quarantine-filter-all]').click();
+    await expect.poll(() => page.locator('[data-testid=quarantine-open]').innerText()).not.toContain('线上商城：');
     await context.close();
   });
 

@@ -118,9 +118,20 @@ function SourceCard({ s, tills }: { s: Source; tills?: readonly Till[] }) {
           {s.calls24h} / {s.failures24h}
         </Text>
       </View>
-      <View className="staff-row">
+      <View
+        className="staff-row"
+        onClick={
+          s.rejectedRecords24h > 0
+            ? () => Taro.navigateTo({ url: `/staff/pages/quarantine/index?source=${s.source}` })
+            : undefined
+        }
+        data-testid={`health-${s.source}-rejected`}
+      >
         <Text className="staff-row__label">24 小时被拒记录</Text>
-        <Text className={s.rejectedRecords24h > 0 ? 'hl-bad' : ''}>{s.rejectedRecords24h}</Text>
+        <Text className={s.rejectedRecords24h > 0 ? 'hl-bad' : ''}>
+          {s.rejectedRecords24h}
+          {s.rejectedRecords24h > 0 ? ' · 查看 ›' : ''}
+        </Text>
       </View>
       {s.lastError ? <FailureNote error={s.lastError} when={beijing(s.lastFailureAt)} /> : null}
       {tills ? <Tills tills={tills} /> : null}

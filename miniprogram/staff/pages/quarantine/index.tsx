@@ -7,6 +7,7 @@
  */
 import type { QuarantineItem, QuarantineResponse } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import type { ErrorView } from '../../../components/describe-error';
 import { describeError } from '../../../components/describe-error';
@@ -77,14 +78,27 @@ function Item({ item, onResolved }: { item: QuarantineItem; onResolved: (id: str
   );
 }
 
+/** the sources a partner or a file sends from: the list can be narrowed to one */
+const FILTERS: { source: string | null; label: string }[] = [
+  { source: null, label: '全部' },
+  { source: 'pos', label: '门店收银' },
+  { source: 'mall', label: '线上商城' },
+  { source: 'wecom', label: '企业微信' },
+];
+
 export default function Quarantine() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [more, setMore] = useState(false);
+  // opened from a source's card on 数据对接状态: that source's items
+  const [source, setSource] = useState<string | null>(() => {
+    const asked = Taro.getCurrentInstance().router?.params?.source;
+    return asked && FILTERS.some((f) => f.source === asked) ? asked : null;
+  });
 
   const load = useCallback(() => {
     setState({ kind: 'loading' });
     loadForStaff(
-      () => identityApi.quarantine(),
+      () => identityApi.quarantine({ source: source ?? undefined }),
       (page: QuarantineResponse) =>
         setState({
           kind: 'ready',
@@ -95,14 +109,14 @@ export default function Quarantine() {
         }),
       (error) => setState({ kind: 'error', error }),
     );
-  }, []);
+  }, [source]);
 
-  useEffect(load, []);
+  useEffect(() => load(), [load]);
 
   const loadMore = (cursor: string) => {
     setMore(true);
     loadForStaff(
-      () => identityApi.quarantine(cursor),
+      () => identityApi.quarantine({ source: source ?? undefined, cursor }),
       (page) => {
         setMore(false);
         setState((s) =>
@@ -131,6 +145,18 @@ export default function Quarantine() {
           外部系统送来但无法接收的会员资料和订单，请按原因在源系统中更正后重新提交
         </View>
       </View>
+      <View className="qr-filters" data-testid="quarantine-filters">
+        {FILTERS.map((f) => (
+          <View
+            key={f.label}
+            className={`qr-filter ${source === f.source ? 'qr-filter--on' : ''}`}
+            onClick={() => setSource(f.source)}
+            data-testid={`quarantine-filter-${f.source ?? 'all'}`}
+          >
+            {f.label}
+          </View>
+        ))}
+      </View>
       {state.kind === 'loading' ? <LoadingCard lines={3} /> : null}
       {state.kind === 'error' ? (
         <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
@@ -138,7 +164,9 @@ export default function Quarantine() {
       {state.kind === 'ready' ? (
         <>
           <View className="qr-count" data-testid="quarantine-open">
-            {state.open > 0 ? `待处理 ${state.open} 条` : '没有待处理的异常数据'}
+            {state.open > 0
+              ? `${source ? `${FILTERS.find((f) => f.source === source)?.label}：` : ''}待处理 ${state.open} 条`
+              : `${source ? `${FILTERS.find((f) => f.source === source)?.label}：` : ''}没有待处理的异常数据`}
           </View>
           <View className="qr-note" data-testid="quarantine-resent">
             {state.resent > 0
