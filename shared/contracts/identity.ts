@@ -472,8 +472,11 @@ const ImportKindSchema = z.enum(['records', 'orders']);
 /** { our field: their column } (shared/identity/import-fields.ts) */
 const FormatFields = z.record(z.string().max(32), z.string().trim().min(1).max(64));
 
-/** The head of a sample file is enough to see its columns and try the first rows. */
-export const IMPORT_SAMPLE_BYTES = 64_000;
+/**
+ * The head of a sample file is enough to see its columns and try the first rows: this many characters (64,000 CJK
+ * characters are 192 KB of UTF-8, inside an endpoint's 256 KB body).
+ */
+export const IMPORT_SAMPLE_CHARS = 64_000;
 
 /**
  * 新建导入格式: a sample file's columns, the mapping they suggest (or the one given), and its first rows (records) or
@@ -485,7 +488,7 @@ export const ImportFormatPreviewBody = z.strictObject({
   fields: FormatFields.optional(),
   fileName: z.string().trim().min(1).max(200),
   /** the head of the file: it may end mid-row, and that row is left out */
-  content: z.string().min(1).max(IMPORT_SAMPLE_BYTES),
+  content: z.string().min(1).max(IMPORT_SAMPLE_CHARS),
 });
 export type ImportFormatPreviewBody = z.infer<typeof ImportFormatPreviewBody>;
 export const ImportFormatPreviewResponse = z.object({

@@ -60,6 +60,7 @@ const together = (verdict: PhoneGroupVerdict, a: string, b: string) =>
  * record changed is revisited (the same group without it still joins the pair), so a card that went dormant since
  * undoes nothing; merges on strong evidence (a verified phone, unionid, card), confirmed by a member or decided by a
  * reviewer are never touched. The common case (no record of one customer split by the verdict) reads nothing more.
+ * Returns the merges undone, each with its pair of records.
  */
 async function revisitPhoneMerges(
   repo: IdentityRepo,
@@ -68,7 +69,7 @@ async function revisitPhoneMerges(
   recordId: string,
   today: string,
   now: Date,
-): Promise<string[]> {
+): Promise<{ id: string; records: [string, string] }[]> {
   const inGroup = new Set(group.map((g) => g.recordId));
   let before: PhoneGroupVerdict | null = null;
   // pairs of the group in one customer now that the verdict keeps apart, and that the group without this record joined
@@ -86,13 +87,13 @@ async function revisitPhoneMerges(
     for (const b of group) if (a.customerId === b.customerId && changed(a.recordId, b.recordId)) split.add(a.recordId);
   }
   if (split.size === 0) return [];
-  const undone: string[] = [];
+  const undone: { id: string; records: [string, string] }[] = [];
   for (const m of await repo.phoneMergesOf([...split])) {
     const [a, b] = m.records;
     if (!changed(a, b)) continue;
     const reason = verdict.holds.find((h) => h.recordId === a || h.recordId === b)?.reason ?? 'phone_verdict';
     await repo.undoMerge(m.id, `linker:${reason.replaceAll('_', '-')}`, now);
-    undone.push(m.id);
+    undone.push(m);
   }
   return undone;
 }
@@ -116,12 +117,16 @@ async function untangle(
   verdict: PhoneGroupVerdict,
   recordId: string,
   undone: string[],
+  split: readonly string[],
   today: string,
   now: Date,
 ): Promise<GroupRecord[]> {
   let group = await repo.phoneGroup(phone, LINK_LIMITS.phoneRecords);
   const inGroup = new Set(group.map((g) => g.recordId));
   let clean = false;
+  // the records of the merges the linker undid on this phone (`split`: the caller's, then here): only classes these
+  // are in are joined again below, so that a split a person made (an undo by HQ) is never joined again from here
+  const touched = new Set<string>(split);
   for (let budget = 20; budget > 0; budget -= 1) {
     const stuck = group.filter((a) =>
       group.some(
@@ -140,6 +145,7 @@ async function untangle(
     for (const m of carried) {
       await repo.undoMerge(m.id, `linker:${reason.replaceAll('_', '-')}`, now);
       undone.push(m.id);
+      for (const r of m.records) touched.add(r);
     }
     undone.push(
       ...(await followUndone(
@@ -156,7 +162,7 @@ async function untangle(
   // the verdict's classes whose records the undos left in more than one customer (the record's own: the caller)
   let rejoined = false;
   for (const c of verdict.classes) {
-    if (c.includes(recordId)) continue;
+    if (c.includes(recordId) || !c.some((id) => touched.has(id))) continue;
     const customerOf = new Map(group.map((g) => [g.recordId, g.customerId]));
     const [first, ...rest] = c.filter((id) => customerOf.has(id));
     if (!first) continue;
@@ -310,10 +316,12 @@ export async function linkRecord(
   if (record.phone !== null && firstGroup.length > 0) {
     let group = firstGroup;
     const verdict = decidePhoneGroup(group, today);
-    undone = await revisitPhoneMerges(repo, group, verdict, recordId, today, now);
+    const revisited = await revisitPhoneMerges(repo, group, verdict, recordId, today, now);
+    undone = revisited.map((m) => m.id);
     if (undone.length > 0) {
       undone.push(...(await followUndone(repo, undone, today, now)));
-      group = await untangle(repo, record.phone, verdict, recordId, undone, today, now);
+      const split = revisited.flatMap((m) => m.records);
+      group = await untangle(repo, record.phone, verdict, recordId, undone, split, today, now);
       record.customerId = group.find((g) => g.recordId === recordId)?.customerId ?? record.customerId;
     }
     phone = { value: record.phone, group, verdict };

@@ -5,7 +5,7 @@
  * each with why in Chinese when it would be refused. Name it and save: 数据导入 offers it from then on. A saved
  * format is not edited; make a new one and stop the old on 数据导入.
  */
-import type { ImportFormatPreviewResponse } from '@shared/contracts/identity';
+import { IMPORT_LIMITS, IMPORT_SAMPLE_CHARS, type ImportFormatPreviewResponse } from '@shared/contracts/identity';
 import { IMPORT_FIELDS, IMPORT_FORMAT_SOURCES, type ImportKind } from '@shared/identity/import-fields';
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
@@ -19,10 +19,6 @@ import '../../staff.scss';
 import './index.scss';
 import { NEW_FORMAT_KEY } from './saved';
 
-/** the head of the sample sent for the preview: enough for its header and first rows */
-const SAMPLE_BYTES = 60_000;
-const MAX_FILE_BYTES = 3_500_000;
-
 const KINDS: { kind: ImportKind; label: string; sub: string }[] = [
   { kind: 'records', label: '会员资料', sub: '每行一位会员' },
   { kind: 'orders', label: '销售明细', sub: '每行一件商品' },
@@ -32,8 +28,8 @@ const SOURCE_ZH: Record<string, string> = { pos: '门店收银', mall: '线上�
 
 /** The file's head, cut at a line end, within the preview's size. */
 function sampleOf(text: string): string {
-  if (text.length <= SAMPLE_BYTES) return text;
-  const head = text.slice(0, SAMPLE_BYTES);
+  if (text.length <= IMPORT_SAMPLE_CHARS) return text;
+  const head = text.slice(0, IMPORT_SAMPLE_CHARS);
   return head.slice(0, Math.max(head.lastIndexOf('\n'), 1));
 }
 
@@ -99,7 +95,7 @@ export default function ImportFormat() {
   const pickFile = async () => {
     setError(null);
     try {
-      const f = await platform.chooseTextFile({ extensions: ['csv', 'jsonl', 'txt'], maxBytes: MAX_FILE_BYTES });
+      const f = await platform.chooseTextFile({ extensions: ['csv', 'jsonl', 'txt'], maxBytes: IMPORT_LIMITS.bytes });
       setFields(null);
       setPreview(null);
       setFile(f);
