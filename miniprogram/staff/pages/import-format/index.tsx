@@ -176,7 +176,7 @@ export default function ImportFormat() {
           {file ? '换一个样例文件' : '选择样例文件'}
         </Button>
         {file ? (
-          <View className="if-file" data-testid="format-file">
+          <View className="staff-file" data-testid="format-file">
             {file.name}
             {preview ? ` · 识别到 ${preview.columns.length} 列` : ''}
           </View>

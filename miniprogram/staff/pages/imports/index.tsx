@@ -342,8 +342,9 @@ export default function Imports() {
           onClick={() => Taro.navigateTo({ url: '/staff/pages/import-format/index' })}
           data-testid="import-new-format"
         >
-          ＋ 新建导入格式（其他系统导出的列名）
+          ＋ 新建导入格式
         </Button>
+        <View className="im-limits">列名与以上格式都不同的导出文件，可用一份样例文件新建格式</View>
 
         <View className="im-step">2. 选择文件</View>
         <View className="im-limits">
@@ -362,7 +363,7 @@ export default function Imports() {
           {file ? '重新选择文件' : '选择文件'}
         </Button>
         {file ? (
-          <View className="im-file" data-testid="import-file">
+          <View className="staff-file" data-testid="import-file">
             {file.name} · {sizeText(file.size)}
           </View>
         ) : null}
