@@ -136,8 +136,24 @@ export const MergeUndoResponse = z.object({
   mergeId: z.string(),
   restoredCustomerId: z.string(),
   undoneAt: z.string(),
+  /** the two sides are kept apart from now on: no linker joins them again until HQ restores the merge */
+  keptApart: z.boolean(),
 });
 export type MergeUndoResponse = z.infer<typeof MergeUndoResponse>;
+
+// ---- restoring a merge HQ undid (HQ) ----
+
+export const MergeRestoreBody = z.strictObject({ mergeId: Id });
+export type MergeRestoreBody = z.infer<typeof MergeRestoreBody>;
+export const MergeRestoreResponse = z.object({
+  /** the undone merge */
+  mergeId: z.string(),
+  /** the merge that joined the two sides again */
+  restoreMergeId: z.string(),
+  customerId: z.string(),
+  restoredAt: z.string(),
+});
+export type MergeRestoreResponse = z.infer<typeof MergeRestoreResponse>;
 
 // ---- merge history (HQ) ----
 
@@ -197,7 +213,15 @@ export const MergeItem = z.object({
   merged: MergeSide,
   /** rows the merge moved, per table (identity_merge_moves) */
   moved: z.array(z.object({ table: z.string(), count: z.number().int() })),
-  undone: z.object({ at: z.string(), byName: z.string().nullable() }).nullable(),
+  undone: z
+    .object({
+      at: z.string(),
+      byName: z.string().nullable(),
+      /** HQ's undo: the two sides stay apart until restored (the linker's own undos keep nothing apart) */
+      keptApart: z.boolean(),
+      restored: z.object({ at: z.string(), byName: z.string().nullable() }).nullable(),
+    })
+    .nullable(),
 });
 export type MergeItem = z.infer<typeof MergeItem>;
 export const MergesResponse = z.object({ merges: z.array(MergeItem), nextCursor: z.string().nullable() });

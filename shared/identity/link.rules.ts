@@ -332,3 +332,60 @@ export function decidePhoneGroup(input: readonly RecordFacts[], today: string): 
   }
   return { classes, holds };
 }
+
+/** A customer a record's evidence would join it to, and whether that evidence is strong (else its phone). */
+export interface JoinTarget {
+  customerId: string;
+  strong: boolean;
+}
+
+export interface ApartVerdict {
+  /** customers the record joins */
+  join: string[];
+  /** customers it may be, but the evidence cannot say once HQ's word is taken into account: held for a reviewer */
+  hold: string[];
+  /** customers it cannot join: HQ keeps them apart from its own customer or from one it joins on strong evidence */
+  refuse: string[];
+}
+
+/**
+ * Which of a record's targets it may join when HQ keeps some customers apart (an undone merge: a person's word that
+ * two records are two people).
+ * - A target kept apart from the record's own customer is refused, however strong.
+ * - Strong evidence is direct (this record shares that unionid, that card): two strong targets kept apart from each
+ *   other are both held, since the record cannot be both people; the other strong targets are joined.
+ * - A phone links by class (everyone on the phone whose names and birthdays agree is one person), so HQ's word
+ *   against any member of the class breaks the whole class: a phone target kept apart from the own customer or a
+ *   joined strong target is refused, and then, as when two phone targets are kept apart from each other, every
+ *   other phone target is held, not joined. Otherwise arrival order would decide: of two cards HQ split, the first
+ *   to sync again would take a third card on the phone that is as much the other's.
+ * Order-independent: the verdict depends on the sets, not on the order the targets come in.
+ */
+export function keepApart(
+  own: string,
+  targets: readonly JoinTarget[],
+  apart: readonly (readonly [string, string])[],
+): ApartVerdict {
+  const pairs = new Set(apart.flatMap(([a, b]) => [`${a} ${b}`, `${b} ${a}`]));
+  const isApart = (a: string, b: string) => pairs.has(`${a} ${b}`);
+  const seen = new Set<string>([own]);
+  const unique = targets.filter((t) => !seen.has(t.customerId) && seen.add(t.customerId));
+  if (pairs.size === 0) return { join: unique.map((t) => t.customerId), hold: [], refuse: [] };
+  const refuse = unique.filter((t) => isApart(own, t.customerId)).map((t) => t.customerId);
+  const left = unique.filter((t) => !refuse.includes(t.customerId));
+  const strong = left.filter((t) => t.strong).map((t) => t.customerId);
+  const strongHeld = strong.filter((c) => strong.some((d) => d !== c && isApart(c, d)));
+  const join = [own, ...strong.filter((c) => !strongHeld.includes(c))];
+  const phone = left.filter((t) => !t.strong).map((t) => t.customerId);
+  const phoneRefused = phone.filter((c) => join.some((j) => isApart(j, c)));
+  const phoneLeft = phone.filter((c) => !phoneRefused.includes(c));
+  const broken =
+    unique.some((t) => !t.strong && refuse.includes(t.customerId)) ||
+    phoneRefused.length > 0 ||
+    phoneLeft.some((c) => phoneLeft.some((d) => isApart(c, d)));
+  return {
+    join: [...join.slice(1), ...(broken ? [] : phoneLeft)],
+    hold: [...strongHeld, ...(broken ? phoneLeft : [])],
+    refuse: [...refuse, ...phoneRefused],
+  };
+}

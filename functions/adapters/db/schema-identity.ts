@@ -177,6 +177,42 @@ export const mergeSuggestions = pgTable(
   ],
 );
 
+/**
+ * A person's word that two records are two people: HQ undid a merge of them. No linker (incremental, bulk, the
+ * untangle) and no confirmation puts the two records in one customer again while it stands; HQ may lift it
+ * (恢复合并, which merges them back). The pair is one record of each side of the undone merge, its evidence records
+ * where they are on those sides: a record never leaves its customer except through an undo, so the pair keeps
+ * the two customers apart however many records join either later.
+ */
+export const identitySeparations = pgTable(
+  'identity_separations',
+  {
+    id: text('id').primaryKey(),
+    recordA: text('record_a')
+      .notNull()
+      .references(() => sourceRecords.id),
+    recordB: text('record_b')
+      .notNull()
+      .references(() => sourceRecords.id),
+    /** the undone merge this separation came from */
+    mergeId: text('merge_id')
+      .notNull()
+      .references(() => identityMerges.id),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    liftedAt: timestamp('lifted_at', { withTimezone: true }),
+    liftedBy: text('lifted_by'),
+    /** the merge that joined them again when HQ lifted it */
+    liftMergeId: text('lift_merge_id').references(() => identityMerges.id),
+  },
+  (t) => [
+    uniqueIndex('identity_separations_merge_uq').on(t.mergeId),
+    index('identity_separations_a_idx').on(t.recordA).where(sql`lifted_at is null`),
+    index('identity_separations_b_idx').on(t.recordB).where(sql`lifted_at is null`),
+    check('identity_separations_order_ck', sql`${t.recordA} < ${t.recordB}`),
+  ],
+);
+
 export const HOLD_REASONS = [
   'family_phone',
   'name_conflict',
@@ -184,6 +220,8 @@ export const HOLD_REASONS = [
   'dormant_card',
   'ambiguous',
   'cluster_limit',
+  // the record's evidence points at two customers HQ keeps apart (identity_separations), equally strongly
+  'kept_apart',
 ] as const;
 
 /**

@@ -13,7 +13,7 @@ import type { Database } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
 import { type BulkLinkResult, bulkLink } from '../../adapters/db/repos/identity-bulk.repo.js';
 import { newId } from '../../adapters/ids.js';
-import { shanghaiDay } from './link-record.js';
+import { linkRecord, shanghaiDay } from './link-record.js';
 
 export async function linkAll(
   database: Database,
@@ -32,7 +32,7 @@ export async function linkAll(
     await tx.execute(sql`set local maintenance_work_mem = '128MB'`);
     await tx.transaction((sp) => sp.execute(sql`set local temp_buffers = '256MB'`)).catch(() => undefined);
     const storePhones = (await createIdentityRepo(tx).storePhones()).map(storePhoneKey);
-    return bulkLink(tx, {
+    const bulk = await bulkLink(tx, {
       today: shanghaiDay(opts.now),
       now: opts.now,
       job,
@@ -43,6 +43,10 @@ export async function linkAll(
       storePhones,
       onProgress: opts.onProgress,
     });
+    // the records the bulk job left alone because HQ keeps two of them apart: one by one, in record order
+    if (bulk.apart.length > 0) opts.onProgress?.('kept apart: incremental');
+    for (const recordId of bulk.apart) await linkRecord(tx, recordId, opts.now);
+    return bulk;
   });
   return { ...result, job, seconds: (performance.now() - started) / 1000 };
 }

@@ -7,6 +7,7 @@ import {
   decideLink,
   decidePhoneGroup,
   holdCandidates,
+  keepApart,
   LINK_LIMITS,
   type PhoneGroupVerdict,
   type StrongVia,
@@ -225,8 +226,11 @@ async function strongTargets(
 }
 
 /**
- * Merges the record's customer and every target into one survivor; the merge ids are pushed to `merges`. The
- * survivor is survivorOf's, from `ranks` when the caller read that order already for all of them.
+ * Merges the record's customer and every target it may join into one survivor; the merge ids are pushed to
+ * `merges`. Targets HQ keeps apart from the record's customer, or from a target joined on stronger evidence, are
+ * left out (`keepApart`), and two equally strong ones kept apart from each other are returned as `held` instead.
+ * `apart`: the caller's read of the separations among these customers (else read here). The survivor is
+ * survivorOf's, from `ranks` when the caller read that order already for all of them.
  */
 async function mergeAll(
   repo: IdentityRepo,
@@ -236,8 +240,16 @@ async function mergeAll(
   now: Date,
   merges: string[],
   ranks?: ReadonlyMap<string, number>,
-): Promise<string> {
-  const all = [...new Set([own, ...targets.keys()])];
+  apart?: readonly (readonly [string, string])[],
+): Promise<{ survivor: string; joined: string[]; held: string[] }> {
+  const pairs = apart ?? (await repo.keptApart([own, ...targets.keys()]));
+  const verdict = keepApart(
+    own,
+    [...targets].map(([customerId, t]) => ({ customerId, strong: t.rule !== 'phone' })),
+    pairs,
+  );
+  const all = [own, ...verdict.join];
+  if (all.length === 1) return { survivor: own, joined: all, held: verdict.hold };
   const ranked = ranks && all.every((c) => ranks.has(c));
   const survivor = ranked
     ? all.reduce((a, b) => ((ranks.get(b) as number) < (ranks.get(a) as number) ? b : a))
@@ -258,7 +270,7 @@ async function mergeAll(
     });
     merges.push(id);
   }
-  return survivor;
+  return { survivor, joined: all, held: verdict.hold };
 }
 
 /**
@@ -330,6 +342,19 @@ export async function linkRecord(
   // 1. strong identifiers: an undo moved records between customers, so what was read first is stale then
   const targets = await strongTargets(repo, record, today, undone.length === 0 ? facts.strong : undefined);
 
+  // the separations HQ made among the customers in play (usually none): read with the facts, again after an undo
+  const apart =
+    undone.length === 0
+      ? facts.apart
+      : await repo.keptApart([
+          record.customerId,
+          ...targets.keys(),
+          ...(phone?.group.map((g) => g.customerId) ?? []),
+          ...facts.weak.map((w) => w.customerId),
+        ]);
+  const isApart = (a: string | undefined, b: string) =>
+    apart.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+
   // 2. the phone group
   let held = 0;
   let heldMe = false;
@@ -346,9 +371,14 @@ export async function linkRecord(
         });
       }
     }
-    // holds: each held record of the group against every other customer in it its name does not contradict
+    // holds: each held record of the group against every other customer in it its name does not contradict, and
+    // that HQ does not keep apart from the record's
     const holds = verdict.holds.flatMap((h) => {
-      const others = new Set([...holdCandidates(group, h.recordId)].filter((c) => !targets.has(c)));
+      const others = new Set(
+        [...holdCandidates(group, h.recordId)].filter(
+          (c) => !targets.has(c) && !isApart(customerOf.get(h.recordId), c),
+        ),
+      );
       if (h.recordId === recordId && others.size > 0) heldMe = true;
       return [...others].map((candidate) => ({
         id: newId('hld', now.getTime()),
@@ -362,11 +392,13 @@ export async function linkRecord(
     held = await repo.insertHolds(holds, now);
   }
 
-  // 3. merge every linked customer into one survivor
+  // 3. merge every linked customer into one survivor, but none HQ keeps apart: two such customers the evidence
+  // points at equally strongly are held for a reviewer instead (`kept_apart`)
   const merges: string[] = [];
   let customerId = record.customerId;
-  if (targets.size > 0)
-    customerId = await mergeAll(
+  let joined = [record.customerId];
+  if (targets.size > 0) {
+    const done = await mergeAll(
       repo,
       record.customerId,
       targets,
@@ -374,13 +406,28 @@ export async function linkRecord(
       now,
       merges,
       undone.length === 0 ? facts.survivorRank : undefined,
+      apart,
     );
+    customerId = done.survivor;
+    joined = done.joined;
+    const keptApart = done.held.map((candidate) => ({
+      id: newId('hld', now.getTime()),
+      recordId,
+      candidateCustomerId: candidate,
+      phone: record.phone,
+      reason: 'kept_apart',
+      evidence: { ...(targets.get(candidate)?.evidence ?? {}), keptApart: true },
+    }));
+    const added = await repo.insertHolds(keptApart, now);
+    held += added;
+    if (done.held.length > 0) heldMe = true;
+  }
 
   // 4. weak evidence only suggests. The weak matches read first are the records of other customers than the record's
   // then; the merges above moved the record's and its targets' records to the survivor, so those are the survivor's
   // now. Read again when an undo moved records, or when the read was cut at its limit and a match became the
   // survivor's (a match beyond the limit would take its place).
-  const merged = new Set([record.customerId, ...targets.keys()]);
+  const merged = new Set(joined);
   const weakNow = facts.weak.map((w) => (merged.has(w.customerId) ? { ...w, customerId } : w));
   const weak =
     undone.length > 0 || (facts.weak.length >= WEAK_MATCH_LIMIT && weakNow.some((w) => w.customerId === customerId))
@@ -388,7 +435,8 @@ export async function linkRecord(
       : weakNow;
   let suggestions = 0;
   for (const w of weak) {
-    if (w.customerId === customerId) continue;
+    // a pair HQ keeps apart is not suggested again
+    if (w.customerId === customerId || joined.some((j) => isApart(j, w.customerId))) continue;
     const created = await repo.insertSuggestion({
       id: newId('sug', now.getTime()),
       recordA: recordId,

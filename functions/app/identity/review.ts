@@ -10,6 +10,7 @@ import type {
   HeldDecideResponse,
   HeldMatchesResponse,
   MergeRecord,
+  MergeRestoreResponse,
   MergeSide,
   MergesQuery,
   MergesResponse,
@@ -94,6 +95,8 @@ export async function decideHeldMatch(
       return ok({ status: 'rejected' as const, customerId: input.customerId });
     }
     let mergeId: string | null = null;
+    if (held.record_customer !== input.customerId && (await repo.keptApart(held.record_customer, input.customerId)))
+      return fail('IDENTITY_KEPT_APART');
     if (held.record_customer !== input.customerId) {
       mergeId = await mergeAudited(tx, {
         survivorId: input.customerId,
@@ -158,6 +161,7 @@ export async function decideSuggestion(
       await repo.decideSuggestion(s.id, status, input.staffId, null, now);
       return ok({ status, mergeId: null });
     }
+    if (await repo.keptApart(s.a_customer, s.b_customer)) return fail('IDENTITY_KEPT_APART');
     const survivor = await createIdentityRepo(tx).survivorOf([s.a_customer, s.b_customer]);
     const mergeId = await mergeAudited(tx, {
       survivorId: survivor,
@@ -185,16 +189,58 @@ export async function undoMerge(
     if (!m) return fail('MERGE_NOT_FOUND');
     if (m.undone_at) return fail('ALREADY_DECIDED');
     await repo.undoMerge(m.id, input.staffId, now);
+    // a person's word that these are two people: no linker joins them again (the next sync of either record would)
+    const keptApart = await repo.keepApart({
+      id: newId('sep', now.getTime()),
+      mergeId: m.id,
+      createdBy: input.staffId,
+      now,
+    });
     await recordAudit(tx, {
       actorKind: 'staff',
       actorId: input.staffId,
       action: 'identity.merge_undo',
       customerId: m.merged_id,
       requestId: input.requestId,
-      details: { mergeId: m.id, survivor: m.survivor_id },
+      details: { mergeId: m.id, survivor: m.survivor_id, keptApart },
       at: now,
     });
-    return ok({ mergeId: m.id, restoredCustomerId: m.merged_id, undoneAt: now.toISOString() });
+    return ok({ mergeId: m.id, restoredCustomerId: m.merged_id, undoneAt: now.toISOString(), keptApart });
+  });
+}
+
+/**
+ * HQ takes back its own undo: the separation is lifted and the two sides (the customers its two records are in
+ * now) are merged again, as one new merge with the undone one as its evidence. Only an undo HQ made keeps anything
+ * apart, so only such a merge can be restored.
+ */
+export async function restoreMerge(
+  deps: Deps,
+  input: { mergeId: string; staffId: string; requestId: string },
+): Promise<Result<MergeRestoreResponse>> {
+  const now = deps.clock.now();
+  return deps.database.db.transaction(async (tx) => {
+    const repo = createIdentityRepo(tx);
+    const m = await repo.findMerge(input.mergeId);
+    if (!m) return fail('MERGE_NOT_FOUND');
+    const s = await repo.separationOf(m.id);
+    if (!s) return fail('MERGE_NOT_SEPARATED');
+    // another separation may still keep the two customers apart (two undos between them): HQ restores that too
+    if (await createIdentityReviewRepo(tx).keptApart(s.a_customer, s.b_customer, s.id))
+      return fail('IDENTITY_KEPT_APART');
+    const survivor = await repo.survivorOf([s.a_customer, s.b_customer]);
+    const restoreMergeId = await mergeAudited(tx, {
+      survivorId: survivor,
+      mergedId: survivor === s.a_customer ? s.b_customer : s.a_customer,
+      rule: 'restored',
+      evidence: { restores: m.id, records: [s.record_a, s.record_b] },
+      actorKind: 'staff',
+      actorId: input.staffId,
+      now,
+      requestId: input.requestId,
+    });
+    await repo.liftSeparation(s.id, input.staffId, restoreMergeId, now);
+    return ok({ mergeId: m.id, restoreMergeId, customerId: survivor, restoredAt: now.toISOString() });
   });
 }
 
@@ -264,7 +310,16 @@ export async function listMerges(
     moved: Object.entries(m.moved ?? {})
       .map(([table, count]) => ({ table, count }))
       .sort((a, b) => b.count - a.count || a.table.localeCompare(b.table)),
-    undone: m.undone_at ? { at: new Date(m.undone_at).toISOString(), byName: m.undone_by_name } : null,
+    undone: m.undone_at
+      ? {
+          at: new Date(m.undone_at).toISOString(),
+          byName: m.undone_by_name,
+          keptApart: m.separation !== null && m.separation.lifted_at === null,
+          restored: m.separation?.lifted_at
+            ? { at: new Date(m.separation.lifted_at).toISOString(), byName: m.separation.lifted_by_name }
+            : null,
+        }
+      : null,
   }));
   await recordAudit(db, {
     actorKind: 'staff',

@@ -16,6 +16,7 @@ export const IDENTITY_RULES = {
   'identity.suggestion_decide': staffAtLeast('store_manager'),
   'identity.merge_list': staffAtLeast('hq_admin'),
   'identity.merge_undo': staffAtLeast('hq_admin'),
+  'identity.merge_restore': staffAtLeast('hq_admin'),
   'identity.health_read': staffAtLeast('hq_admin'),
   // what partners sent that could not be taken in: ids and reasons, HQ's integration work
   'identity.quarantine_read': staffAtLeast('hq_admin'),

@@ -215,7 +215,12 @@ describe('the merge history', () => {
 
     const body = await listOk({ phone: '13511110001' });
     const item = body.merges.find((m) => m.id === phoneMerge.id);
-    expect(item?.undone).toEqual({ at: sys.clock.now().toISOString(), byName: '陈敏' });
+    expect(item?.undone).toEqual({
+      at: sys.clock.now().toISOString(),
+      byName: '陈敏',
+      keptApart: true,
+      restored: null,
+    });
     // the card is its own customer again; both sides still tell what the merge had joined
     expect(item?.merged.records.map((r) => r.source)).toEqual(phoneMerge.merged.records.map((r) => r.source));
     expect(await customerOf(sys, 'pos', '8890000001')).not.toBe(await customerOf(sys, 'mall', 'mall_wlh'));

@@ -34,6 +34,12 @@ export interface BulkLinkResult {
   merges: number;
   holds: number;
   suggestions: number;
+  /**
+   * the records of components that would join two records HQ keeps apart (identity_separations): the bulk job leaves
+   * them with their customers as they are, and the caller links them one by one with the incremental linker, which
+   * knows how to keep them apart (keepApart). None on an initial migration.
+   */
+  apart: string[];
   /** seconds spent in each step, in order */
   steps: Record<string, number>;
 }
@@ -365,6 +371,32 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     if (changed === 0 || rounds > 50) break;
   }
 
+  // a person's word beats the union-find: a component that holds both records of a separation HQ made is not merged
+  // here; its records keep their customers (a label per customer: its smallest record) and are linked one by one
+  // after, by the incremental linker, which keeps the two apart. Usually there is no separation at all: one probe.
+  let apart: string[] = [];
+  const [{ any }] = await rows<{ any: boolean }>(
+    tx,
+    sql`select exists (select 1 from identity_separations where lifted_at is null) as any`,
+  );
+  if (any) {
+    step('kept apart');
+    const r = await rows<{ id: string }>(
+      tx,
+      sql`with c as (
+          select distinct la.l from identity_separations s
+            join lk_rec a on a.id = s.record_a join lk_rec b on b.id = s.record_b
+            join lk_lab la on la.n = a.n join lk_lab lb on lb.n = b.n
+          where s.lifted_at is null and la.l = lb.l
+        ), k as (
+          select lb.n, min(x.n) over (partition by x.customer_id) as l
+          from lk_lab lb join c on c.l = lb.l join lk_rec x on x.n = lb.n
+        ), u as (update lk_lab t set l = k.l from k where t.n = k.n returning t.n)
+        select x.id from u join lk_rec x on x.n = u.n order by x.id collate "C"`,
+    );
+    apart = r.map((x) => x.id);
+  }
+
   const merges = await bulkMerge(tx, {
     now: o.now,
     job: o.job,
@@ -446,5 +478,5 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
       ) select count(*)::int as n from ins`,
   );
   step('');
-  return { records, edges, rounds, merges, holds, suggestions, steps };
+  return { records, edges, rounds, merges, holds, suggestions, apart, steps };
 }

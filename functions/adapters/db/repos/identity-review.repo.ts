@@ -52,6 +52,8 @@ export interface MergeRow {
   created_key: string;
   undone_at: string | null;
   undone_by_name: string | null;
+  /** the separation HQ's undo left (none for the linker's own undos), and whether HQ lifted it since */
+  separation: { lifted_at: string | null; lifted_by_name: string | null } | null;
   survivor: MergeSideRow;
   merged: MergeSideRow;
   moved: Record<string, number> | null;
@@ -72,6 +74,12 @@ const RECORD_VIEW = sql.raw(`r.id as record_id, r.customer_id, r.source, r.sourc
   r.birthday::text as birthday, r.gender, r.phone, coalesce(r.district, s.district) as district,
   r.last_active::text as last_active`);
 
+/** HQ keeps the customers `a` and `b` apart: a live separation has one record in each (identity_separations). */
+const keptApartSql = (a: SQL, b: SQL, except: string | null = null) => sql`exists (select 1 from identity_separations ks
+  join source_records ka on ka.id = ks.record_a join source_records kb on kb.id = ks.record_b
+  where ks.lifted_at is null and ks.id is distinct from ${except}
+    and ((ka.customer_id = ${a} and kb.customer_id = ${b}) or (ka.customer_id = ${b} and kb.customer_id = ${a})))`;
+
 export function createIdentityReviewRepo(conn: Conn) {
   return {
     /** Open holds of POS cards against this customer: what the member may confirm. */
@@ -82,9 +90,18 @@ export function createIdentityReviewRepo(conn: Conn) {
             from held_links h join source_records r on r.id = h.record_id left join stores s on s.id = r.store_id
             join customers c on c.id = h.candidate_customer_id
             where coalesce(c.merged_into, c.id) = ${customerId} and h.status = 'open' and r.source = 'pos'
-              and r.customer_id <> ${customerId}
+              and r.customer_id <> ${customerId} and not ${keptApartSql(sql`r.customer_id`, sql`${customerId}`)}
             order by h.created_at, h.id`,
       );
+    },
+
+    /** Whether HQ keeps the two customers apart (by another separation than `except`). */
+    async keptApart(a: string, b: string, except: string | null = null): Promise<boolean> {
+      const r = await rows<{ apart: boolean }>(
+        conn,
+        sql`select ${keptApartSql(sql`${a}`, sql`${b}`, except)} as apart`,
+      );
+      return r[0]?.apart === true;
     },
 
     async heldLink(id: string) {
@@ -129,7 +146,7 @@ export function createIdentityReviewRepo(conn: Conn) {
             from merge_suggestions g
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = g.record_a) a
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = g.record_b) b
-            where g.status = 'open' and a.customer_id <> b.customer_id
+            where g.status = 'open' and a.customer_id <> b.customer_id and not ${keptApartSql(sql`a.customer_id`, sql`b.customer_id`)}
               and (${storeIds === null} or g.store_id in (select jsonb_array_elements_text(${JSON.stringify(storeIds ?? [])}::jsonb)))
             order by g.created_at, g.id limit ${limit}`,
       );
@@ -227,6 +244,9 @@ export function createIdentityReviewRepo(conn: Conn) {
               p.created_at::text as created_at,
               to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key,
               p.undone_at::text as undone_at, su.name as undone_by_name,
+              (select jsonb_build_object('lifted_at', sp.lifted_at::text, 'lifted_by_name', sl.name)
+                from identity_separations sp left join staff sl on sl.id = sp.lifted_by
+                where sp.merge_id = p.id) as separation,
               ${side(
                 sql`p.survivor_id`,
                 sql`r.customer_id in (p.survivor_id, (select coalesce(sc.merged_into, sc.id) from customers sc where sc.id = p.survivor_id))

@@ -85,7 +85,15 @@ export interface LinkFacts {
   weak: WeakMatch[];
   /** customer id → its place in survivorOf's order (1 first) among the customers above */
   survivorRank: ReadonlyMap<string, number>;
+  /** pairs of the customers above and of the weak matches that HQ keeps apart (identity_separations): usually none */
+  apart: [string, string][];
 }
+
+/** The live separations between customers of a set, as pairs of customer ids (`ids`: an SQL set of ids). */
+const keptApartSql = (ids: SQL) =>
+  sql`select a.customer_id as a, b.customer_id as b
+      from identity_separations s join source_records a on a.id = s.record_a join source_records b on b.id = s.record_b
+      where s.lifted_at is null and a.customer_id <> b.customer_id and a.customer_id in (${ids}) and b.customer_id in (${ids})`;
 
 /** The linker's reads, each a statement over an expression for its key (a parameter, or a column of an outer row). */
 const recordFactsSql = (recordId: SQL) =>
@@ -371,21 +379,32 @@ export function createIdentityRepo(conn: Conn) {
      * uses the matches and the order as they are when nothing was undone before it needs them (link-record.ts).
      */
     async linkFacts(recordId: string, phoneLimit: number): Promise<LinkFacts | null> {
-      const [r] = await rows<{ record: unknown; group: unknown; strong: unknown; weak: unknown; ranks: unknown }>(
+      const [r] = await rows<{
+        record: unknown;
+        group: unknown;
+        strong: unknown;
+        weak: unknown;
+        ranks: unknown;
+        apart: unknown;
+      }>(
         conn,
         sql`with lr as (select id, customer_id, phone, source, source_id from source_records where id = ${recordId}),
             g as (${phoneGroupSql(sql`(select phone from lr)`, phoneLimit, true)}),
-            m as (${strongMatchesSql(sql`(select source from lr)`, sql`(select source_id from lr)`)})
+            m as (${strongMatchesSql(sql`(select source from lr)`, sql`(select source_id from lr)`)}),
+            w as (${weakMatchesSql(sql`(select id from lr)`)})
           select
             (select row_to_json(f) from (${recordFactsSql(sql`lr.id`)}) f) as record,
             (select coalesce(json_agg(g order by g."recordId"), '[]'::json) from g) as "group",
             (select coalesce(json_agg(m), '[]'::json) from m) as strong,
-            (select coalesce(json_agg(w), '[]'::json) from (${weakMatchesSql(sql`lr.id`)}) w) as weak,
+            (select coalesce(json_agg(w), '[]'::json) from w) as weak,
             (select coalesce(json_object_agg(c.id, c.rank), '{}'::json) from (
                select c.id, row_number() over (order by (c.registered_at is null), c.created_at, c.id) as rank
                from customers c
                where c.id in (select lr.customer_id union select "customerId" from g union select "customerId" from m)
-             ) c) as ranks
+             ) c) as ranks,
+            (select coalesce(json_agg(json_build_array(k.a, k.b)), '[]'::json) from (${keptApartSql(
+              sql`select lr.customer_id union select "customerId" from g union select "customerId" from m union select "customerId" from w`,
+            )}) k) as apart
           from lr`,
       );
       if (!r) return null;
@@ -396,6 +415,7 @@ export function createIdentityRepo(conn: Conn) {
         strong: parsed<StrongMatch[]>(r.strong),
         weak: parsed<WeakMatch[]>(r.weak),
         survivorRank: new Map(Object.entries(parsed<Record<string, number>>(r.ranks)).map(([k, v]) => [k, Number(v)])),
+        apart: parsed<[string, string][]>(r.apart),
       };
     },
 
@@ -505,6 +525,56 @@ export function createIdentityRepo(conn: Conn) {
           ? [{ id: x.id, records: [String(recs[0]), String(recs[1])] as [string, string] }]
           : [];
       });
+    },
+
+    /** Pairs of the customers that HQ keeps apart (identity_separations). */
+    async keptApart(customerIds: readonly string[]): Promise<[string, string][]> {
+      if (customerIds.length < 2) return [];
+      const r = await rows<{ a: string; b: string }>(
+        conn,
+        keptApartSql(sql`select jsonb_array_elements_text(${json([...new Set(customerIds)])})`),
+      );
+      return r.map((x) => [x.a, x.b]);
+    },
+
+    /**
+     * Keeps the two sides of an undone merge apart: one record of each, the merge's evidence records where they are
+     * on those sides, else each side's first record. False when a side has no record (nothing could join it).
+     */
+    async keepApart(s: { id: string; mergeId: string; createdBy: string; now: Date }): Promise<boolean> {
+      const r = await rows<{ id: string }>(
+        conn,
+        sql`with m as (select survivor_id, merged_id, coalesce(evidence -> 'records', '[]'::jsonb) as recs from identity_merges where id = ${s.mergeId}),
+            p as (
+              select (select r.id from source_records r where r.customer_id = m.merged_id
+                        order by (m.recs ? r.id) desc, r.id limit 1) as x,
+                     (select r.id from source_records r where r.customer_id = m.survivor_id
+                        order by (m.recs ? r.id) desc, r.id limit 1) as y
+              from m
+            )
+            insert into identity_separations (id, record_a, record_b, merge_id, created_by, created_at)
+            select ${s.id}, least(x, y), greatest(x, y), ${s.mergeId}, ${s.createdBy}, ${iso(s.now)}::timestamptz
+            from p where x is not null and y is not null and x <> y
+            on conflict (merge_id) do nothing
+            returning id`,
+      );
+      return r.length > 0;
+    },
+
+    /** The live separation an undone merge left, with the customers its two records are in now. */
+    async separationOf(mergeId: string) {
+      const r = await rows<{ id: string; record_a: string; record_b: string; a_customer: string; b_customer: string }>(
+        conn,
+        sql`select s.id, s.record_a, s.record_b, a.customer_id as a_customer, b.customer_id as b_customer
+            from identity_separations s join source_records a on a.id = s.record_a join source_records b on b.id = s.record_b
+            where s.merge_id = ${mergeId} and s.lifted_at is null for update of s`,
+      );
+      return r[0] ?? null;
+    },
+
+    async liftSeparation(id: string, by: string, mergeId: string | null, now: Date): Promise<void> {
+      await conn.execute(sql`update identity_separations set lifted_at = ${iso(now)}::timestamptz, lifted_by = ${by},
+        lift_merge_id = ${mergeId} where id = ${id}`);
     },
 
     async findMerge(mergeId: string) {

@@ -37,6 +37,7 @@ export const IDENTITY_CASES = {
     { resource: OWN_STORE, expect: only(['hq_admin']) },
   ],
   'identity.merge_undo': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+  'identity.merge_restore': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.health_read': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.quality_refresh': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'jobs.data_quality': { resource: { kind: 'none' }, expect: only(['cron']) },
