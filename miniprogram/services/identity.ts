@@ -14,6 +14,8 @@ import {
   ImportMappingView,
   ImportUploadBody,
   ImportView,
+  MergeRestoreBody,
+  MergeRestoreResponse,
   MergesResponse,
   MergeUndoBody,
   MergeUndoResponse,
@@ -83,6 +85,15 @@ export const identityApi = {
       body: MergeUndoBody.parse({ mergeId }),
       auth: 'staff',
       schema: MergeUndoResponse,
+    }),
+  /** takes back HQ's own undo: the two sides are merged again and no longer kept apart */
+  restoreMerge: (mergeId: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/merges/restore',
+      body: MergeRestoreBody.parse({ mergeId }),
+      auth: 'staff',
+      schema: MergeRestoreResponse,
     }),
   health: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/health', auth: 'staff', schema: HealthResponse }),

@@ -96,6 +96,8 @@ describe('merge history for HQ', () => {
     expect(words).toContain('会员记录 1 条');
     // which side goes back is told by its record, since both sides of one person share a masked name
     expect(words).toContain('林**（商城账号 ma****xy）将与林**（门店会员卡 88****0301）重新分开');
+    // and that the undo sticks: no later sync joins them again
+    expect(words).toContain('都不会再把他们合并');
     await env.shot(page, 'merges-04-undo-dialog');
     await page.locator('[data-testid=undo-cancel]').click();
     await dialog.waitFor({ state: 'detached' });
@@ -113,6 +115,8 @@ describe('merge history for HQ', () => {
     expect(await undone.innerText()).toMatch(/已撤销 · \d{4}-\d{2}-\d{2} \d{2}:\d{2} · 陈敏/);
     expect(await card.locator('[data-testid=merge-undo]').count()).toBe(0);
     expect(await customerOf('pos', '8810000301')).not.toBe(await customerOf('mall', 'mall_lxy'));
+    expect(await undone.innerText()).toContain('已确认是两个人');
+    await undone.scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'merges-05-undone');
 
@@ -121,10 +125,47 @@ describe('merge history for HQ', () => {
     );
     expect(audit).toEqual([{ actor_id: 'stf_hq01' }]);
 
+    // the mall sends the account again (an address change): the undo holds
+    await ingest(
+      [
+        {
+          sourceId: 'mall_lxy',
+          name: '林晓燕',
+          phone: '138 5710 4321',
+          unionid: 'oUN_linxiaoyan_e2e',
+          email: 'lxy@example.com',
+        },
+      ],
+      'key_mall',
+    );
+    expect(await customerOf('pos', '8810000301')).not.toBe(await customerOf('mall', 'mall_lxy'));
+
+    // HQ finds the undo was a mistake: restoring asks first, then joins them again
+    await card.locator('[data-testid=merge-restore]').click();
+    const restoreDialog = page.locator('[data-testid=restore-dialog]');
+    await restoreDialog.waitFor();
+    expect(await restoreDialog.innerText()).toContain('林**（商城账号 ma****xy）将与林**（门店会员卡 88****0301）');
+    expect(await restoreDialog.innerText()).toContain('重新合并为一位会员');
+    await settle(page);
+    await env.shot(page, 'merges-05b-restore-dialog');
+    await page.locator('[data-testid=restore-ok]').click();
+    await page.getByText(/已恢复合并（\d{4}-\d{2}-\d{2} \d{2}:\d{2}）/).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^=merge-mrg_]').length === 2);
+    const restoredNote = page.locator('[data-testid=merge-restored]');
+    await restoredNote.waitFor();
+    expect(await restoredNote.innerText()).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} · 陈敏 已恢复合并/);
+    expect(await page.locator('[data-testid=merge-restore]').count()).toBe(0);
+    expect(await customerOf('pos', '8810000301')).toBe(await customerOf('mall', 'mall_lxy'));
+    const newest = cards.first();
+    expect(await newest.innerText()).toContain('总部恢复了此前撤销的合并');
+    await settle(page);
+    await env.shot(page, 'merges-05c-restored');
+
     // the server refusing (undone meanwhile elsewhere) is said in Chinese from the error table
     await page.locator('[data-testid=merges-clear]').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid^=merge-mrg_]').length === 2);
-    const other = cards.filter({ hasNot: page.locator('[data-testid=merge-undone]') });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^=merge-mrg_]').length === 3);
+    // 郑国平's merge, the one never undone
+    const other = cards.filter({ hasNot: page.locator('[data-testid=merge-undone]') }).filter({ hasText: '郑' });
     await page.route('**/api/staff/identity/merges/undo', (route) =>
       route.fulfill({
         status: 409,

@@ -144,7 +144,7 @@ describe('a merge HQ undid stays undone', () => {
   });
 
   it('shows HQ the undo keeps them apart, and HQ alone restores the merge', async () => {
-    const list = await sys.call('/api/staff/identity/merges', { token: hq, query: { phone: PHONE } });
+    const list = await sys.call(`/api/staff/identity/merges?phone=${PHONE}`, { token: hq });
     expect(list.status).toBe(200);
     const item = list.body.merges.find((m: { id: string }) => m.id === mergeId);
     expect(item.undone).toMatchObject({ byName: '陈敏', keptApart: true, restored: null });
@@ -160,7 +160,7 @@ describe('a merge HQ undid stays undone', () => {
     const again = await restore(mergeId);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('MERGE_NOT_SEPARATED');
-    const after = (await sys.call('/api/staff/identity/merges', { token: hq, query: { phone: PHONE } })).body.merges;
+    const after = (await sys.call(`/api/staff/identity/merges?phone=${PHONE}`, { token: hq })).body.merges;
     expect(after.find((m: { id: string }) => m.id === mergeId).undone).toMatchObject({
       keptApart: false,
       restored: { byName: '陈敏' },

@@ -80,7 +80,17 @@ function SideColumn({ title, s, testid }: { title: string; s: MergeSide; testid:
   );
 }
 
-function MergeCard({ m, busy, onUndo }: { m: MergeItem; busy: boolean; onUndo: (m: MergeItem) => void }) {
+function MergeCard({
+  m,
+  busy,
+  onUndo,
+  onRestore,
+}: {
+  m: MergeItem;
+  busy: boolean;
+  onUndo: (m: MergeItem) => void;
+  onRestore: (m: MergeItem) => void;
+}) {
   return (
     <View className={`ml-card mg-card${m.undone ? ' mg-card--undone' : ''}`} data-testid={`merge-${m.id}`}>
       <View className="mg-card__head">
@@ -105,8 +115,31 @@ function MergeCard({ m, busy, onUndo }: { m: MergeItem; busy: boolean; onUndo: (
       </View>
       {m.undone ? (
         <View className="mg-undone" data-testid="merge-undone">
-          已撤销 · {beijing(m.undone.at)}
-          {m.undone.byName ? ` · ${m.undone.byName}` : ''}
+          <View>
+            已撤销 · {beijing(m.undone.at)}
+            {m.undone.byName ? ` · ${m.undone.byName}` : ''}
+          </View>
+          {m.undone.keptApart ? (
+            <View className="mg-undone__apart" data-testid="merge-kept-apart">
+              已确认是两个人：以后同步或批量关联都不会再自动合并他们
+            </View>
+          ) : null}
+          {m.undone.restored ? (
+            <View className="mg-undone__apart" data-testid="merge-restored">
+              {beijing(m.undone.restored.at)}
+              {m.undone.restored.byName ? ` · ${m.undone.restored.byName}` : ''} 已恢复合并
+            </View>
+          ) : null}
+          {m.undone.keptApart ? (
+            <Button
+              className="ml-btn ml-btn--ghost mg-restore"
+              disabled={busy}
+              onClick={() => onRestore(m)}
+              data-testid="merge-restore"
+            >
+              {busy ? '正在恢复…' : '撤销有误？恢复合并'}
+            </Button>
+          ) : null}
         </View>
       ) : (
         <Button
@@ -127,6 +160,7 @@ export default function IdentityMerges() {
   const [input, setInput] = useState('');
   const [hint, setHint] = useState<string | null>(null);
   const [pending, setPending] = useState<MergeItem | null>(null);
+  const [pendingRestore, setPendingRestore] = useState<MergeItem | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [more, setMore] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -193,6 +227,23 @@ export default function IdentityMerges() {
       .finally(() => setBusyId(null));
   };
 
+  const restore = (m: MergeItem) => {
+    setPendingRestore(null);
+    setBusyId(m.id);
+    setMessage(null);
+    identityApi
+      .restoreMerge(m.id)
+      .then((r) => {
+        setMessage({
+          ok: true,
+          text: `已恢复合并（${beijing(r.restoredAt)}）：${sideWho(m.merged)}与${sideWho(m.survivor)}重新合并为一位会员`,
+        });
+        load(currentPhone);
+      })
+      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .finally(() => setBusyId(null));
+  };
+
   return (
     <View className="ml-page mg-page" data-testid="identity-merges">
       <View className="staff-hero">
@@ -250,7 +301,9 @@ export default function IdentityMerges() {
       ) : null}
 
       {state.kind === 'ready'
-        ? state.merges.map((m) => <MergeCard key={m.id} m={m} busy={busyId === m.id} onUndo={setPending} />)
+        ? state.merges.map((m) => (
+            <MergeCard key={m.id} m={m} busy={busyId === m.id} onUndo={setPending} onRestore={setPendingRestore} />
+          ))
         : null}
 
       {state.kind === 'ready' && state.nextCursor ? (
@@ -265,7 +318,10 @@ export default function IdentityMerges() {
             <View className="mg-dialog__title">撤销这次合并？</View>
             <View className="mg-dialog__text">
               {sideWho(pending.merged)}将与{sideWho(pending.survivor)}重新分开，成为两位会员。合并时转移的
-              {movedText(pending)}会回到{sideName(pending.merged)}名下，积分和优惠券随之归还。撤销会记入审计日志。
+              {movedText(pending)}会回到{sideName(pending.merged)}名下，积分和优惠券随之归还。
+            </View>
+            <View className="mg-dialog__text">
+              系统会记住这是两个人：以后门店或商城再次同步、批量关联、会员或店长确认，都不会再把他们合并。撤销会记入审计日志。
             </View>
             <View className="mg-actions">
               <Button
@@ -281,6 +337,34 @@ export default function IdentityMerges() {
                 data-testid="undo-ok"
               >
                 确认撤销
+              </Button>
+            </View>
+          </View>
+        </View>
+      ) : null}
+
+      {pendingRestore ? (
+        <View className="mg-mask" data-testid="restore-dialog">
+          <View className="mg-dialog">
+            <View className="mg-dialog__title">恢复这次合并？</View>
+            <View className="mg-dialog__text">
+              {sideWho(pendingRestore.merged)}将与{sideWho(pendingRestore.survivor)}
+              重新合并为一位会员，双方的订单、积分和优惠券归入同一会员名下；系统也不再把他们当作两个人分开。恢复会记入审计日志，之后仍可撤销。
+            </View>
+            <View className="mg-actions">
+              <Button
+                className="ml-btn ml-btn--ghost mg-actions__btn"
+                onClick={() => setPendingRestore(null)}
+                data-testid="restore-cancel"
+              >
+                取消
+              </Button>
+              <Button
+                className="ml-btn ml-btn--primary mg-actions__btn"
+                onClick={() => restore(pendingRestore)}
+                data-testid="restore-ok"
+              >
+                确认恢复
               </Button>
             </View>
           </View>
