@@ -121,6 +121,43 @@ export type Suggestion = z.infer<typeof Suggestion>;
 export const SuggestionsResponse = z.object({ suggestions: z.array(Suggestion) });
 export type SuggestionsResponse = z.infer<typeof SuggestionsResponse>;
 
+// ---- held cards for staff review (store manager+) ----
+
+export const HOLD_REASON_CODES = [
+  'family_phone',
+  'name_conflict',
+  'birthday_conflict',
+  'dormant_card',
+  'ambiguous',
+  'cluster_limit',
+  'kept_apart',
+] as const;
+
+/**
+ * A record the linker held against a customer it shares a phone (or, `kept_apart`, other evidence) with: the held
+ * record beside the candidate's record on that phone, for a store manager to decide.
+ */
+export const HeldReview = z.object({
+  id: z.string(),
+  reason: z.enum(HOLD_REASON_CODES),
+  storeId: z.string().nullable(),
+  createdAt: z.string(),
+  record: RecordView,
+  candidate: RecordView,
+  /** how many records the candidate customer has in all */
+  candidateRecords: z.number().int(),
+});
+export type HeldReview = z.infer<typeof HeldReview>;
+export const HeldReviewsResponse = z.object({ holds: z.array(HeldReview) });
+export type HeldReviewsResponse = z.infer<typeof HeldReviewsResponse>;
+export const HeldReviewDecideBody = z.strictObject({ id: Id, decision: z.enum(['confirm', 'reject']) });
+export type HeldReviewDecideBody = z.infer<typeof HeldReviewDecideBody>;
+export const HeldReviewDecideResponse = z.object({
+  status: z.enum(['confirmed', 'rejected']),
+  mergeId: z.string().nullable(),
+});
+export type HeldReviewDecideResponse = z.infer<typeof HeldReviewDecideResponse>;
+
 export const SuggestionDecideBody = z.strictObject({ id: Id, decision: z.enum(['confirm', 'reject']) });
 export type SuggestionDecideBody = z.infer<typeof SuggestionDecideBody>;
 export const SuggestionDecideResponse = z.object({

@@ -22,7 +22,7 @@ const VIA_WORDS: Record<string, string> = {
 
 export function mergeKind(rule: string): Kind {
   if (rule === 'bulk') return 'bulk';
-  if (rule === 'suggestion' || rule === 'restored') return 'staff_confirmed';
+  if (rule === 'suggestion' || rule === 'restored' || rule === 'reviewed_hold') return 'staff_confirmed';
   if (rule === 'confirmed_match') return 'member_confirmed';
   return 'incremental';
 }
@@ -56,6 +56,9 @@ export function describeEvidence(rule: string, evidence: Record<string, unknown>
       break;
     case 'confirmed_match':
       text = '会员本人在小程序中确认这张会员卡是自己的';
+      break;
+    case 'reviewed_hold':
+      text = '员工核对后确认：共用手机号的会员卡是这位会员的';
       break;
     case 'restored':
       text = '总部恢复了此前撤销的合并';

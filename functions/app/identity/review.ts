@@ -9,6 +9,8 @@ import type {
   HealthResponse,
   HeldDecideResponse,
   HeldMatchesResponse,
+  HeldReviewDecideResponse,
+  HeldReviewsResponse,
   MergeRecord,
   MergeRestoreResponse,
   MergeSide,
@@ -176,6 +178,67 @@ export async function decideSuggestion(
     await repo.decideSuggestion(s.id, 'confirmed', input.staffId, mergeId, now);
     return ok({ status: 'confirmed' as const, mergeId });
   });
+}
+
+/** `storeIds` null = every store (HQ). */
+export async function listHeldReviews(deps: Deps, storeIds: readonly string[] | null): Promise<HeldReviewsResponse> {
+  const list = await createIdentityReviewRepo(deps.database.db).heldReviews(storeIds);
+  return {
+    holds: list.map((h) => ({
+      id: h.id,
+      reason: h.reason as HeldReviewsResponse['holds'][number]['reason'],
+      storeId: h.store_id,
+      createdAt: new Date(h.created_at).toISOString(),
+      record: view(h.record as RecordRowView),
+      candidate: view(h.candidate as RecordRowView),
+      candidateRecords: h.n,
+    })),
+  };
+}
+
+/**
+ * A store manager decides a held card: the same person (merged into the candidate's customer, rule `reviewed_hold`,
+ * audited) or not (closed, never offered again). A staff decision merges but does not verify the card's phone: only
+ * WeChat's phone check does that. Refused across a separation HQ made.
+ */
+export async function decideHeldReview(
+  deps: Deps,
+  input: { id: string; decision: 'confirm' | 'reject'; staffId: string; requestId: string },
+): Promise<Result<HeldReviewDecideResponse>> {
+  const now = deps.clock.now();
+  return deps.database.db.transaction(async (tx) => {
+    const repo = createIdentityReviewRepo(tx);
+    const h = await repo.heldReview(input.id);
+    if (!h) return fail('HELD_MATCH_NOT_FOUND');
+    if (h.status !== 'open') return fail('ALREADY_DECIDED');
+    if (input.decision === 'reject' || h.record_customer === h.candidate) {
+      const status = input.decision === 'reject' ? 'rejected' : 'confirmed';
+      await repo.decideHeld(h.id, status, input.staffId, null, now);
+      return ok({ status, mergeId: null });
+    }
+    if (await repo.keptApart(h.record_customer, h.candidate)) return fail('IDENTITY_KEPT_APART');
+    const survivor = await createIdentityRepo(tx).survivorOf([h.record_customer, h.candidate]);
+    const mergeId = await mergeAudited(tx, {
+      survivorId: survivor,
+      mergedId: survivor === h.candidate ? h.record_customer : h.candidate,
+      rule: 'reviewed_hold',
+      evidence: { heldLink: h.id, record: h.record_id, reason: h.reason, confirmedBy: input.staffId },
+      actorKind: 'staff',
+      actorId: input.staffId,
+      now,
+      requestId: input.requestId,
+    });
+    await repo.decideHeld(h.id, 'confirmed', input.staffId, mergeId, now);
+    return ok({ status: 'confirmed' as const, mergeId });
+  });
+}
+
+/** The held record's store as the policy resource; a record with no store (a mall account) only HQ decides. */
+export async function heldReviewResource(deps: Deps, id: string): Promise<Resource> {
+  const h = await createIdentityReviewRepo(deps.database.db).heldReview(id);
+  if (!h) return { kind: 'none' };
+  if (!h.store_id || !h.region_id) return { kind: 'store', storeId: '-', regionId: '-' };
+  return { kind: 'store', storeId: h.store_id, regionId: h.region_id };
 }
 
 export async function undoMerge(

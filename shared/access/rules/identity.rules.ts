@@ -14,6 +14,9 @@ export const IDENTITY_RULES = {
   'identity.held_decide': memberOnly,
   'identity.suggestions_list': staffAtLeast('store_manager'),
   'identity.suggestion_decide': staffAtLeast('store_manager'),
+  // cards the linker held on a shared phone: the held card's store decides, as for suggestions
+  'identity.holds_list': staffAtLeast('store_manager'),
+  'identity.hold_decide': staffAtLeast('store_manager'),
   'identity.merge_list': staffAtLeast('hq_admin'),
   'identity.merge_undo': staffAtLeast('hq_admin'),
   'identity.merge_restore': staffAtLeast('hq_admin'),

@@ -152,6 +152,52 @@ export function createIdentityReviewRepo(conn: Conn) {
       );
     },
 
+    /**
+     * Open holds in scope (`storeIds` null = every store: HQ; else the held record's store among them), each with
+     * the held record and the candidate customer's record on the hold's phone (its first record otherwise). Holds
+     * the candidate has taken already, or across a separation HQ made, are not listed.
+     */
+    async heldReviews(storeIds: readonly string[] | null, limit = 50) {
+      return rows<
+        { id: string; reason: string; store_id: string | null; created_at: string; n: number } & Record<string, unknown>
+      >(
+        conn,
+        sql`select h.id, h.reason, r.store_id, h.created_at::text as created_at, to_jsonb(a) as record, to_jsonb(b) as candidate,
+              (select count(*)::int from source_records x where x.customer_id = coalesce(c.merged_into, c.id)) as n
+            from held_links h join source_records r on r.id = h.record_id
+            join customers c on c.id = h.candidate_customer_id
+            cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = h.record_id) a
+            cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id
+              where r.customer_id = coalesce(c.merged_into, c.id) order by (r.phone is not distinct from h.phone) desc, r.id limit 1) b
+            where h.status = 'open' and r.customer_id <> coalesce(c.merged_into, c.id)
+              and not ${keptApartSql(sql`r.customer_id`, sql`coalesce(c.merged_into, c.id)`)}
+              and (${storeIds === null} or r.store_id in (select jsonb_array_elements_text(${JSON.stringify(storeIds ?? [])}::jsonb)))
+            order by h.created_at, h.id limit ${limit}`,
+      );
+    },
+
+    /** A hold with its record's store (the policy resource) and the records' customers now, locked for a decision. */
+    async heldReview(id: string) {
+      const r = await rows<{
+        id: string;
+        status: string;
+        reason: string;
+        record_id: string;
+        record_customer: string;
+        candidate: string;
+        store_id: string | null;
+        region_id: string | null;
+      }>(
+        conn,
+        sql`select h.id, h.status, h.reason, h.record_id, r.customer_id as record_customer,
+              coalesce(c.merged_into, c.id) as candidate, r.store_id, s.region_id
+            from held_links h join source_records r on r.id = h.record_id join customers c on c.id = h.candidate_customer_id
+            left join stores s on s.id = r.store_id
+            where h.id = ${id} for update of h`,
+      );
+      return r[0] ?? null;
+    },
+
     async suggestion(id: string) {
       const r = await rows<{
         id: string;

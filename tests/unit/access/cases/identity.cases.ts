@@ -31,6 +31,17 @@ export const IDENTITY_CASES = {
     { resource: REGION_STORE, expect: only(['regional_manager', 'hq_admin']) },
     { resource: OTHER_REGION_STORE, expect: only(['hq_admin']) },
   ],
+  'identity.holds_list': [
+    { resource: { kind: 'none' }, expect: only([...MANAGERS]) },
+    { resource: OWN_STORE, expect: only([...MANAGERS]) },
+    { resource: REGION_STORE, expect: only(['regional_manager', 'hq_admin']) },
+    { resource: OTHER_REGION_STORE, expect: only(['hq_admin']) },
+  ],
+  'identity.hold_decide': [
+    { resource: OWN_STORE, expect: only([...MANAGERS]) },
+    { resource: REGION_STORE, expect: only(['regional_manager', 'hq_admin']) },
+    { resource: OTHER_REGION_STORE, expect: only(['hq_admin']) },
+  ],
   // the history spans stores and shows (masked) people of every store: HQ only, store-scoped staff never
   'identity.merge_list': [
     { resource: { kind: 'none' }, expect: only(['hq_admin']) },
