@@ -3,6 +3,9 @@ import {
   HeldDecideBody,
   HeldDecideResponse,
   HeldMatchesResponse,
+  HeldReviewDecideBody,
+  HeldReviewDecideResponse,
+  HeldReviewsResponse,
   ImportContinueBody,
   ImportFormatArchiveBody,
   ImportFormatArchiveResponse,
@@ -62,6 +65,17 @@ export const identityApi = {
       path: '/api/staff/identity/suggestions',
       auth: 'staff',
       schema: SuggestionsResponse,
+    }),
+  /** cards the linker held on a shared phone, in the caller's stores, each beside the member it may be */
+  holds: () =>
+    apiRequest({ method: 'GET', path: '/api/staff/identity/holds', auth: 'staff', schema: HeldReviewsResponse }),
+  decideHold: (id: string, decision: 'confirm' | 'reject') =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/holds/decide',
+      body: HeldReviewDecideBody.parse({ id, decision }),
+      auth: 'staff',
+      schema: HeldReviewDecideResponse,
     }),
   decideSuggestion: (id: string, decision: 'confirm' | 'reject') =>
     apiRequest({

@@ -113,6 +113,67 @@ describe('merge suggestions in the staff pages', () => {
     await context.close();
   });
 
+  it('a store manager checks a held card on a shared phone beside the member it may be, and confirms it', async () => {
+    // a card silent since 2021 and a mall account under a nickname on its phone: the number may have changed hands,
+    // so the linker holds the card instead of joining it
+    await ingest(
+      [
+        {
+          sourceId: '8810000501',
+          name: '王建国',
+          gender: '男',
+          birthday: '1958-04-02',
+          phone: '13957130101',
+          storeCode: 'HZ001',
+          lastActive: '2021-03-01',
+        },
+      ],
+      'key_pos_hz001',
+    );
+    await ingest([{ sourceId: 'mall_pasf', name: '平安是福', phone: '13957130101' }], 'key_mall');
+    expect(await customerOf('pos', '8810000501')).not.toBe(await customerOf('mall', 'mall_pasf'));
+
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_sm01');
+    await page.locator('[data-testid=tile-identity-suggestions]').click();
+    const tab = page.locator('[data-testid=review-tab-holds]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=review-tab-holds]')?.textContent?.includes('（1）'),
+    );
+    await tab.click();
+    const card = page.locator('[data-testid^=hold-hld]');
+    await card.waitFor();
+    const text = await card.innerText();
+    expect(text).toContain('三年以上没有使用');
+    expect(text).toContain('待核实的记录');
+    expect(text).toContain('可能属于的会员');
+    expect(text).toContain('王建国');
+    expect(text).toContain('平安是福');
+    expect(text).toContain('88****0501');
+    expect(text).toContain('139****0101');
+    expect(text).toContain('2021-03-01');
+    expect(text).not.toContain('13957130101');
+    await settle(page);
+    await env.shot(page, 'identity-04b-holds');
+
+    await card.locator('[data-testid=hold-confirm]').click();
+    const dialog = page.locator('[data-testid=merge-dialog]');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain('确认这张卡属于该会员');
+    expect(await dialog.innerText()).toContain('王建国（门店收银 88****0501）将并入平安是福（线上商城 mall****sf）');
+    await settle(page);
+    await env.shot(page, 'identity-04c-hold-dialog');
+    await page.locator('[data-testid=merge-ok]').click();
+    await page.locator('[data-testid=holds-empty]').waitFor();
+    expect(await page.locator('[data-testid=suggestion-result]').innerText()).toContain(
+      '已确认王建国（门店收银 88****0501）属于平安是福',
+    );
+    expect(await customerOf('pos', '8810000501')).toBe(await customerOf('mall', 'mall_pasf'));
+    await settle(page);
+    await env.shot(page, 'identity-04d-holds-done');
+    await context.close();
+  });
+
   it('a clerk has no tile for it', async () => {
     const { page, context } = await env.newPage();
     await staffFirstLogin(page, env.system.apiUrl, 'u_ck01');
@@ -150,6 +211,7 @@ describe('integration health for HQ', () => {
     expect(wechat).toContain('微信接口');
     expect(wechat).toContain('正常');
     expect(await page.locator('[data-testid=health-queues]').innerText()).toContain('待店长确认');
+    expect(await page.locator('[data-testid=health-holds]').innerText()).toContain('待核实会员卡');
     // the tills one by one where someone has to act: 湖滨店 cannot get through, and why
     const till = await page.locator('[data-testid=till-sto_003]').innerText();
     expect(till).toContain('湖滨店');
@@ -200,7 +262,9 @@ describe('integration health for HQ', () => {
     expect(await page.locator('[data-testid=health-mall-rejected]').innerText()).toContain('查看');
     await page.locator('[data-testid=health-mall-rejected]').click();
     await page.locator('[data-testid=quarantine-item]').first().waitFor();
-    expect(await page.locator('[data-testid=quarantine-filter-mall]').getAttribute('class')).toContain('qr-filter--on');
+    expect(await page.locator('[data-testid=quarantine-filter-mall]').getAttribute('class')).toContain(
+      'staff-chip--on',
+    );
     expect(await page.locator('[data-testid=quarantine-open]').innerText()).toContain('线上商城：');
     const items = page.locator('[data-testid=quarantine-item]');
     const newest = await items.nth(0).innerText();

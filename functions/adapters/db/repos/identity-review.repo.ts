@@ -381,7 +381,10 @@ export function createIdentityReviewRepo(conn: Conn) {
       const [counts] = await rows<{ quarantined: number; holds: number; suggestions: number }>(
         conn,
         sql`select (select count(*)::int from ingest_quarantine where resolved_at is null) as quarantined,
-              (select count(distinct record_id)::int from held_links where status = 'open') as holds,
+              (select count(distinct h.record_id)::int from held_links h join source_records r on r.id = h.record_id
+                 join customers c on c.id = h.candidate_customer_id
+                 where h.status = 'open' and r.customer_id <> coalesce(c.merged_into, c.id)
+                   and not ${keptApartSql(sql`r.customer_id`, sql`coalesce(c.merged_into, c.id)`)}) as holds,
               (select count(*)::int from merge_suggestions where status = 'open') as suggestions`,
       );
       return { sources, tills, counts };

@@ -1,5 +1,6 @@
-import type { RecordView, Suggestion } from '@shared/contracts/identity';
+import type { HeldReview, RecordView, Suggestion } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
@@ -8,8 +9,25 @@ import { loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 
-type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; suggestions: Suggestion[] };
+type State =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; suggestions: Suggestion[]; holds: HeldReview[] };
 type Decision = 'confirm' | 'reject';
+type Tab = 'suggestions' | 'holds';
+/** what the manager is asked to confirm: a suggestion's two records, or a held card and the member it may be */
+type Pending = { kind: 'suggestion'; s: Suggestion } | { kind: 'hold'; h: HeldReview };
+
+/** Why the linker would not join a held card by itself, in the words a store manager checks it by. */
+const HOLD_REASONS: Record<HeldReview['reason'], string> = {
+  family_phone: '这个手机号登记在多位不同姓名的会员名下，可能是家人共用',
+  name_conflict: '姓名与这个手机号上的会员对不上',
+  birthday_conflict: '同名会员的生日不一致',
+  dormant_card: '这张卡三年以上没有使用，手机号可能已被运营商回收给别人',
+  ambiguous: '资料不足，无法确定是这个手机号上的哪一位',
+  cluster_limit: '这个号码登记的会员太多，系统不自动关联',
+  kept_apart: '总部曾确认相关会员是不同的人，需要人工核实',
+};
 
 const SOURCE_LABELS: Record<string, string> = {
   pos: '门店收银',
@@ -54,7 +72,17 @@ const FIELDS: { key: FieldKey; label: string; value: (r: RecordView) => string |
 ];
 
 /** A row neither record has says nothing: it is left out, so both columns stay aligned and short. */
-function RecordColumn({ title, r, fields }: { title: string; r: RecordView; fields: typeof FIELDS }) {
+function RecordColumn({
+  title,
+  r,
+  fields,
+  note,
+}: {
+  title: string;
+  r: RecordView;
+  fields: typeof FIELDS;
+  note?: string;
+}) {
   return (
     <View className="idr-record" data-testid="suggestion-record">
       <View className="idr-record__head">{title}</View>
@@ -65,6 +93,7 @@ function RecordColumn({ title, r, fields }: { title: string; r: RecordView; fiel
           <Text className="idr-field__value">{f.value(r) || '—'}</Text>
         </View>
       ))}
+      {note ? <View className="idr-record__note">{note}</View> : null}
     </View>
   );
 }
@@ -115,51 +144,156 @@ function SuggestionCard({
   );
 }
 
+function HeldCard({
+  h,
+  busy,
+  onDecide,
+}: {
+  h: HeldReview;
+  busy: boolean;
+  onDecide: (h: HeldReview, d: Decision) => void;
+}) {
+  const fields = FIELDS.filter((f) => f.value(h.record) || f.value(h.candidate));
+  const more = h.candidateRecords - 1;
+  return (
+    <View className="ml-card idr-card" data-testid={`hold-${h.id}`}>
+      <View className="idr-why" data-testid="hold-why">
+        <Text className="idr-why__label">未自动关联：</Text>
+        {HOLD_REASONS[h.reason]}
+      </View>
+      <View className="idr-pair">
+        <RecordColumn title="待核实的记录" r={h.record} fields={fields} />
+        <RecordColumn
+          title="可能属于的会员"
+          r={h.candidate}
+          fields={fields}
+          note={more > 0 ? `该会员另有 ${more} 条记录` : undefined}
+        />
+      </View>
+      <View className="idr-hint">
+        请向顾客核实（例如来店时核对姓名和生日）后再决定；确认后这张卡的消费和积分归入该会员，如有误总部可以撤销。
+      </View>
+      <View className="idr-actions">
+        <Button
+          className="ml-btn ml-btn--ghost idr-actions__btn"
+          disabled={busy}
+          onClick={() => onDecide(h, 'reject')}
+          data-testid="hold-reject"
+        >
+          不是同一人
+        </Button>
+        <Button
+          className="ml-btn ml-btn--primary idr-actions__btn"
+          disabled={busy}
+          onClick={() => onDecide(h, 'confirm')}
+          data-testid="hold-confirm"
+        >
+          确认是同一人
+        </Button>
+      </View>
+    </View>
+  );
+}
+
+const who = (r: RecordView) => `${r.name ?? '该会员'}（${sourceLabel(r.source)} ${r.sourceIdMasked}）`;
+
 export default function IdentitySuggestions() {
   const [state, setState] = useState<State>({ kind: 'loading' });
-  const [pending, setPending] = useState<Suggestion | null>(null);
+  // opened from 数据对接状态's 待核实会员卡: the held cards
+  const [tab, setTab] = useState<Tab>(() =>
+    Taro.getCurrentInstance().router?.params?.tab === 'holds' ? 'holds' : 'suggestions',
+  );
+  const [pending, setPending] = useState<Pending | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   const load = useCallback(() => {
     setState({ kind: 'loading' });
     loadForStaff(
-      () => identityApi.suggestions(),
-      (r) => setState({ kind: 'ready', suggestions: r.suggestions }),
+      () => Promise.all([identityApi.suggestions(), identityApi.holds()]),
+      ([s, h]) => setState({ kind: 'ready', suggestions: s.suggestions, holds: h.holds }),
       (error) => setState({ kind: 'error', error }),
     );
   }, []);
 
-  useEffect(load, []);
+  useEffect(() => load(), [load]);
 
-  const decide = (s: Suggestion, decision: Decision) => {
+  const settle = (id: string, work: Promise<string>) => {
     setPending(null);
-    setBusyId(s.id);
+    setBusyId(id);
     setMessage(null);
-    identityApi
-      .decideSuggestion(s.id, decision)
-      .then((r) => {
-        const who = s.a.name ?? s.b.name ?? '该会员';
-        setMessage({
-          ok: true,
-          text: r.status === 'confirmed' ? `已合并「${who}」的两条记录` : `已标记「${who}」的两条记录不是同一人`,
-        });
+    work
+      .then((text) => {
+        setMessage({ ok: true, text });
         setState((st) =>
-          st.kind === 'ready' ? { kind: 'ready', suggestions: st.suggestions.filter((x) => x.id !== s.id) } : st,
+          st.kind === 'ready'
+            ? {
+                ...st,
+                suggestions: st.suggestions.filter((x) => x.id !== id),
+                holds: st.holds.filter((x) => x.id !== id),
+              }
+            : st,
         );
       })
       .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
       .finally(() => setBusyId(null));
   };
 
+  const decide = (s: Suggestion, decision: Decision) => {
+    const name = s.a.name ?? s.b.name ?? '该会员';
+    settle(
+      s.id,
+      identityApi
+        .decideSuggestion(s.id, decision)
+        .then((r) =>
+          r.status === 'confirmed' ? `已合并「${name}」的两条记录` : `已标记「${name}」的两条记录不是同一人`,
+        ),
+    );
+  };
+
+  const decideHold = (h: HeldReview, decision: Decision) =>
+    settle(
+      h.id,
+      identityApi
+        .decideHold(h.id, decision)
+        .then((r) =>
+          r.status === 'confirmed'
+            ? `已确认${who(h.record)}属于${h.candidate.name ?? '该会员'}，已合并`
+            : `已标记${who(h.record)}不是${h.candidate.name ?? '该会员'}，不再提示`,
+        ),
+    );
+
   // merging moves purchase history between people: ask first; "not the same person" changes nothing, no dialog
-  const onDecide = (s: Suggestion, d: Decision) => (d === 'confirm' ? setPending(s) : decide(s, d));
+  const onDecide = (s: Suggestion, d: Decision) =>
+    d === 'confirm' ? setPending({ kind: 'suggestion', s }) : decide(s, d);
+  const onDecideHold = (h: HeldReview, d: Decision) =>
+    d === 'confirm' ? setPending({ kind: 'hold', h }) : decideHold(h, d);
+
+  const counts = state.kind === 'ready' ? { suggestions: state.suggestions.length, holds: state.holds.length } : null;
+  const TABS: { tab: Tab; label: string }[] = [
+    { tab: 'suggestions', label: '同名同生日' },
+    { tab: 'holds', label: '共用手机号的会员卡' },
+  ];
 
   return (
     <View className="ml-page idr-page" data-testid="identity-suggestions">
       <View className="staff-hero">
         <View className="staff-hero__title">会员合并建议</View>
-        <View className="staff-hero__sub">系统发现可能是同一人的两条会员记录，请核对后决定</View>
+        <View className="staff-hero__sub">系统发现可能是同一人、但不能自动合并的会员记录，请核对后决定</View>
+      </View>
+
+      <View className="staff-chips" data-testid="review-tabs">
+        {TABS.map((t) => (
+          <View
+            key={t.tab}
+            className={`staff-chip${tab === t.tab ? ' staff-chip--on' : ''}`}
+            onClick={() => setTab(t.tab)}
+            data-testid={`review-tab-${t.tab}`}
+          >
+            {t.label}
+            {counts ? `（${counts[t.tab]}）` : ''}
+          </View>
+        ))}
       </View>
 
       {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
@@ -173,26 +307,38 @@ export default function IdentitySuggestions() {
         </View>
       ) : null}
 
-      {state.kind === 'ready' && state.suggestions.length === 0 ? (
+      {state.kind === 'ready' && tab === 'suggestions' && state.suggestions.length === 0 ? (
         <View className="ml-card idr-empty" data-testid="suggestions-empty">
           <View className="idr-empty__icon">✓</View>
           <View className="idr-empty__title">暂无待确认的合并建议</View>
           <View className="idr-empty__text">有新的建议时会显示在这里。</View>
         </View>
       ) : null}
+      {state.kind === 'ready' && tab === 'holds' && state.holds.length === 0 ? (
+        <View className="ml-card idr-empty" data-testid="holds-empty">
+          <View className="idr-empty__icon">✓</View>
+          <View className="idr-empty__title">暂无待核实的会员卡</View>
+          <View className="idr-empty__text">手机号被多人共用、系统不能确定归属的会员卡会显示在这里。</View>
+        </View>
+      ) : null}
 
-      {state.kind === 'ready'
+      {state.kind === 'ready' && tab === 'suggestions'
         ? state.suggestions.map((s) => <SuggestionCard key={s.id} s={s} busy={busyId === s.id} onDecide={onDecide} />)
+        : null}
+      {state.kind === 'ready' && tab === 'holds'
+        ? state.holds.map((h) => <HeldCard key={h.id} h={h} busy={busyId === h.id} onDecide={onDecideHold} />)
         : null}
 
       {pending ? (
         <View className="idr-mask" data-testid="merge-dialog">
           <View className="idr-dialog">
-            <View className="idr-dialog__title">确认合并这两条记录？</View>
+            <View className="idr-dialog__title">
+              {pending.kind === 'suggestion' ? '确认合并这两条记录？' : '确认这张卡属于该会员？'}
+            </View>
             <View className="idr-dialog__text">
-              {pending.a.name ?? '该会员'}（{sourceLabel(pending.a.source)} {pending.a.sourceIdMasked}）与
-              {pending.b.name ?? '该会员'}（{sourceLabel(pending.b.source)} {pending.b.sourceIdMasked}
-              ）将成为同一位会员，消费记录、积分和优惠券随之合并。请确认您已核实是同一人。
+              {pending.kind === 'suggestion'
+                ? `${who(pending.s.a)}与${who(pending.s.b)}将成为同一位会员，消费记录、积分和优惠券随之合并。请确认您已核实是同一人。`
+                : `${who(pending.h.record)}将并入${who(pending.h.candidate)}，消费记录、积分和优惠券随之合并。请确认您已向顾客核实。`}
             </View>
             <View className="idr-actions">
               <Button
@@ -204,7 +350,9 @@ export default function IdentitySuggestions() {
               </Button>
               <Button
                 className="ml-btn ml-btn--primary idr-actions__btn"
-                onClick={() => decide(pending, 'confirm')}
+                onClick={() =>
+                  pending.kind === 'suggestion' ? decide(pending.s, 'confirm') : decideHold(pending.h, 'confirm')
+                }
                 data-testid="merge-ok"
               >
                 确认合并

@@ -175,13 +175,21 @@ export default function IntegrationHealth() {
               <View className="hl-queue__n">{state.health.quarantined}</View>
               <View className="hl-queue__label">隔离的异常数据 ›</View>
             </View>
-            <View className="hl-queue">
+            <View
+              className="hl-queue hl-queue--link"
+              data-testid="health-holds"
+              onClick={() => Taro.navigateTo({ url: '/staff/pages/identity-suggestions/index?tab=holds' })}
+            >
               <View className="hl-queue__n">{state.health.openHolds}</View>
-              <View className="hl-queue__label">待会员确认</View>
+              <View className="hl-queue__label">待核实会员卡 ›</View>
             </View>
-            <View className="hl-queue">
+            <View
+              className="hl-queue hl-queue--link"
+              data-testid="health-suggestions"
+              onClick={() => Taro.navigateTo({ url: '/staff/pages/identity-suggestions/index' })}
+            >
               <View className="hl-queue__n">{state.health.openSuggestions}</View>
-              <View className="hl-queue__label">待店长确认</View>
+              <View className="hl-queue__label">待店长确认 ›</View>
             </View>
           </View>
           <View className="ml-section-title">各数据来源</View>

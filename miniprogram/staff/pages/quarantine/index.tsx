@@ -145,11 +145,11 @@ export default function Quarantine() {
           外部系统送来但无法接收的会员资料和订单，请按原因在源系统中更正后重新提交
         </View>
       </View>
-      <View className="qr-filters" data-testid="quarantine-filters">
+      <View className="staff-chips" data-testid="quarantine-filters">
         {FILTERS.map((f) => (
           <View
             key={f.label}
-            className={`qr-filter ${source === f.source ? 'qr-filter--on' : ''}`}
+            className={`staff-chip${source === f.source ? ' staff-chip--on' : ''}`}
             onClick={() => setSource(f.source)}
             data-testid={`quarantine-filter-${f.source ?? 'all'}`}
           >
