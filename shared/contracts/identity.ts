@@ -123,6 +123,7 @@ export type SuggestionsResponse = z.infer<typeof SuggestionsResponse>;
 
 // ---- held cards for staff review (store manager+) ----
 
+/** why the linker held a record instead of joining it (held_links.reason) */
 export const HOLD_REASON_CODES = [
   'family_phone',
   'name_conflict',
@@ -130,6 +131,7 @@ export const HOLD_REASON_CODES = [
   'dormant_card',
   'ambiguous',
   'cluster_limit',
+  // the record's evidence points at two customers HQ keeps apart (identity_separations), equally strongly
   'kept_apart',
 ] as const;
 

@@ -18,6 +18,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { HOLD_REASON_CODES } from '../../../shared/contracts/identity.js';
 import { createdAt, IDENTITY_KINDS, SOURCES, updatedAt } from './columns.js';
 import { customers, staff, stores } from './schema.js';
 
@@ -213,16 +214,8 @@ export const identitySeparations = pgTable(
   ],
 );
 
-export const HOLD_REASONS = [
-  'family_phone',
-  'name_conflict',
-  'birthday_conflict',
-  'dormant_card',
-  'ambiguous',
-  'cluster_limit',
-  // the record's evidence points at two customers HQ keeps apart (identity_separations), equally strongly
-  'kept_apart',
-] as const;
+/** why a record was held (shared/contracts/identity.ts: the staff review shows each in words) */
+export const HOLD_REASONS = HOLD_REASON_CODES;
 
 /**
  * A record that shares a phone with a customer but was not linked because something contradicts it. The member

@@ -98,6 +98,40 @@ function RecordColumn({
   );
 }
 
+/** 不是同一人 / confirm: the two answers a reviewer gives, both disabled while one is on its way. */
+function DecideButtons({
+  busy,
+  testid,
+  confirm,
+  onDecide,
+}: {
+  busy: boolean;
+  testid: string;
+  confirm: string;
+  onDecide: (d: Decision) => void;
+}) {
+  return (
+    <View className="idr-actions">
+      <Button
+        className="ml-btn ml-btn--ghost idr-actions__btn"
+        disabled={busy}
+        onClick={() => onDecide('reject')}
+        data-testid={`${testid}-reject`}
+      >
+        不是同一人
+      </Button>
+      <Button
+        className="ml-btn ml-btn--primary idr-actions__btn"
+        disabled={busy}
+        onClick={() => onDecide('confirm')}
+        data-testid={`${testid}-confirm`}
+      >
+        {confirm}
+      </Button>
+    </View>
+  );
+}
+
 function SuggestionCard({
   s,
   busy,
@@ -122,24 +156,7 @@ function SuggestionCard({
         <RecordColumn title="记录 B" r={s.b} fields={fields} />
       </View>
       <View className="idr-hint">合并后两条记录的消费、积分和优惠券归到同一位会员名下；如有误，总部可以撤销。</View>
-      <View className="idr-actions">
-        <Button
-          className="ml-btn ml-btn--ghost idr-actions__btn"
-          disabled={busy}
-          onClick={() => onDecide(s, 'reject')}
-          data-testid="suggestion-reject"
-        >
-          不是同一人
-        </Button>
-        <Button
-          className="ml-btn ml-btn--primary idr-actions__btn"
-          disabled={busy}
-          onClick={() => onDecide(s, 'confirm')}
-          data-testid="suggestion-confirm"
-        >
-          确认合并
-        </Button>
-      </View>
+      <DecideButtons busy={busy} testid="suggestion" confirm="确认合并" onDecide={(d) => onDecide(s, d)} />
     </View>
   );
 }
@@ -173,24 +190,7 @@ function HeldCard({
       <View className="idr-hint">
         请向顾客核实（例如来店时核对姓名和生日）后再决定；确认后这张卡的消费和积分归入该会员，如有误总部可以撤销。
       </View>
-      <View className="idr-actions">
-        <Button
-          className="ml-btn ml-btn--ghost idr-actions__btn"
-          disabled={busy}
-          onClick={() => onDecide(h, 'reject')}
-          data-testid="hold-reject"
-        >
-          不是同一人
-        </Button>
-        <Button
-          className="ml-btn ml-btn--primary idr-actions__btn"
-          disabled={busy}
-          onClick={() => onDecide(h, 'confirm')}
-          data-testid="hold-confirm"
-        >
-          确认是同一人
-        </Button>
-      </View>
+      <DecideButtons busy={busy} testid="hold" confirm="确认是同一人" onDecide={(d) => onDecide(h, d)} />
     </View>
   );
 }
