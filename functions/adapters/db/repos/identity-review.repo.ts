@@ -4,7 +4,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client.js';
-import { rows } from './identity.repo.js';
+import { rows, keptApartSql as separationsAmong } from './identity.repo.js';
 
 type Conn = Db | Tx;
 
@@ -74,11 +74,9 @@ const RECORD_VIEW = sql.raw(`r.id as record_id, r.customer_id, r.source, r.sourc
   r.birthday::text as birthday, r.gender, r.phone, coalesce(r.district, s.district) as district,
   r.last_active::text as last_active`);
 
-/** HQ keeps the customers `a` and `b` apart: a live separation has one record in each (identity_separations). */
-const keptApartSql = (a: SQL, b: SQL, except: string | null = null) => sql`exists (select 1 from identity_separations ks
-  join source_records ka on ka.id = ks.record_a join source_records kb on kb.id = ks.record_b
-  where ks.lifted_at is null and ks.id is distinct from ${except}
-    and ((ka.customer_id = ${a} and kb.customer_id = ${b}) or (ka.customer_id = ${b} and kb.customer_id = ${a})))`;
+/** HQ keeps the customers `a` and `b` apart (by another separation than `except`). */
+const keptApartSql = (a: SQL, b: SQL, except: string | null = null) =>
+  sql`exists (${separationsAmong(sql`select ${a} union all select ${b}`, except)})`;
 
 export function createIdentityReviewRepo(conn: Conn) {
   return {

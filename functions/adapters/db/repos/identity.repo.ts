@@ -89,11 +89,16 @@ export interface LinkFacts {
   apart: [string, string][];
 }
 
-/** The live separations between customers of a set, as pairs of customer ids (`ids`: an SQL set of ids). */
-const keptApartSql = (ids: SQL) =>
-  sql`select a.customer_id as a, b.customer_id as b
-      from identity_separations s join source_records a on a.id = s.record_a join source_records b on b.id = s.record_b
-      where s.lifted_at is null and a.customer_id <> b.customer_id and a.customer_id in (${ids}) and b.customer_id in (${ids})`;
+/**
+ * The live separations between customers of a set, as pairs of customer ids (`ids`: an SQL set of ids), leaving out
+ * the separation `except`: the one definition of customers HQ keeps apart, for the linker and the review queues.
+ * Its aliases (ks, ka, kb) are its own, so that `ids` may name the outer query's columns.
+ */
+export const keptApartSql = (ids: SQL, except: string | null = null) =>
+  sql`select ka.customer_id as a, kb.customer_id as b
+      from identity_separations ks join source_records ka on ka.id = ks.record_a join source_records kb on kb.id = ks.record_b
+      where ks.lifted_at is null and ks.id is distinct from ${except}
+        and ka.customer_id <> kb.customer_id and ka.customer_id in (${ids}) and kb.customer_id in (${ids})`;
 
 /** The linker's reads, each a statement over an expression for its key (a parameter, or a column of an outer row). */
 const recordFactsSql = (recordId: SQL) =>

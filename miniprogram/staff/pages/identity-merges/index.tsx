@@ -1,6 +1,6 @@
 import type { MergeItem, MergeSide } from '@shared/contracts/identity';
 import { Button, Input, Text, View } from '@tarojs/components';
-import { useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { identityApi } from '../../../services/identity';
@@ -151,6 +151,40 @@ function MergeCard({
           {busy ? '正在撤销…' : '撤销合并'}
         </Button>
       )}
+    </View>
+  );
+}
+
+/** A decision that moves a person's history asks first: what will happen, 取消 or the action. */
+function ConfirmDialog({
+  testid,
+  title,
+  ok,
+  onCancel,
+  onOk,
+  children,
+}: {
+  testid: string;
+  title: string;
+  ok: string;
+  onCancel: () => void;
+  onOk: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <View className="mg-mask" data-testid={`${testid}-dialog`}>
+      <View className="mg-dialog">
+        <View className="mg-dialog__title">{title}</View>
+        {children}
+        <View className="mg-actions">
+          <Button className="ml-btn ml-btn--ghost mg-actions__btn" onClick={onCancel} data-testid={`${testid}-cancel`}>
+            取消
+          </Button>
+          <Button className="ml-btn ml-btn--primary mg-actions__btn" onClick={onOk} data-testid={`${testid}-ok`}>
+            {ok}
+          </Button>
+        </View>
+      </View>
     </View>
   );
 }
@@ -313,62 +347,36 @@ export default function IdentityMerges() {
       ) : null}
 
       {pending ? (
-        <View className="mg-mask" data-testid="undo-dialog">
-          <View className="mg-dialog">
-            <View className="mg-dialog__title">撤销这次合并？</View>
-            <View className="mg-dialog__text">
-              {sideWho(pending.merged)}将与{sideWho(pending.survivor)}重新分开，成为两位会员。合并时转移的
-              {movedText(pending)}会回到{sideName(pending.merged)}名下，积分和优惠券随之归还。
-            </View>
-            <View className="mg-dialog__text">
-              系统会记住这是两个人：以后门店或商城再次同步、批量关联、会员或店长确认，都不会再把他们合并。撤销会记入审计日志。
-            </View>
-            <View className="mg-actions">
-              <Button
-                className="ml-btn ml-btn--ghost mg-actions__btn"
-                onClick={() => setPending(null)}
-                data-testid="undo-cancel"
-              >
-                取消
-              </Button>
-              <Button
-                className="ml-btn ml-btn--primary mg-actions__btn"
-                onClick={() => undo(pending)}
-                data-testid="undo-ok"
-              >
-                确认撤销
-              </Button>
-            </View>
+        <ConfirmDialog
+          testid="undo"
+          title="撤销这次合并？"
+          ok="确认撤销"
+          onCancel={() => setPending(null)}
+          onOk={() => undo(pending)}
+        >
+          <View className="mg-dialog__text">
+            {sideWho(pending.merged)}将与{sideWho(pending.survivor)}重新分开，成为两位会员。合并时转移的
+            {movedText(pending)}会回到{sideName(pending.merged)}名下，积分和优惠券随之归还。
           </View>
-        </View>
+          <View className="mg-dialog__text">
+            系统会记住这是两个人：以后门店或商城再次同步、批量关联、会员或店长确认，都不会再把他们合并。撤销会记入审计日志。
+          </View>
+        </ConfirmDialog>
       ) : null}
 
       {pendingRestore ? (
-        <View className="mg-mask" data-testid="restore-dialog">
-          <View className="mg-dialog">
-            <View className="mg-dialog__title">恢复这次合并？</View>
-            <View className="mg-dialog__text">
-              {sideWho(pendingRestore.merged)}将与{sideWho(pendingRestore.survivor)}
-              重新合并为一位会员，双方的订单、积分和优惠券归入同一会员名下；系统也不再把他们当作两个人分开。恢复会记入审计日志，之后仍可撤销。
-            </View>
-            <View className="mg-actions">
-              <Button
-                className="ml-btn ml-btn--ghost mg-actions__btn"
-                onClick={() => setPendingRestore(null)}
-                data-testid="restore-cancel"
-              >
-                取消
-              </Button>
-              <Button
-                className="ml-btn ml-btn--primary mg-actions__btn"
-                onClick={() => restore(pendingRestore)}
-                data-testid="restore-ok"
-              >
-                确认恢复
-              </Button>
-            </View>
+        <ConfirmDialog
+          testid="restore"
+          title="恢复这次合并？"
+          ok="确认恢复"
+          onCancel={() => setPendingRestore(null)}
+          onOk={() => restore(pendingRestore)}
+        >
+          <View className="mg-dialog__text">
+            {sideWho(pendingRestore.merged)}将与{sideWho(pendingRestore.survivor)}
+            重新合并为一位会员，双方的订单、积分和优惠券归入同一会员名下；系统也不再把他们当作两个人分开。恢复会记入审计日志，之后仍可撤销。
           </View>
-        </View>
+        </ConfirmDialog>
       ) : null}
     </View>
   );
