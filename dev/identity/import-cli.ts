@@ -1,6 +1,7 @@
 /**
  * npm run import -- --source pos --file F [--mapping M.json] [--format csv|jsonl] [--linking bulk|incremental]
- * npm run import -- --kind orders --file F [--source pos|mall] [--mapping M.json] [--format csv|jsonl]
+ *                   [--refused OUT]
+ * npm run import -- --kind orders --file F [--source pos|mall] [--mapping M.json] [--format csv|jsonl] [--refused OUT]
  * The initial migration of a POS or mall export, through the same ingest path as the partner API.
  * Member records (the default): then the bulk linker. Without --source the mapping's source column names each
  * row's source. Progress on stdout, then the summary (imported, linked, held, rejected with reasons) as the last
@@ -8,13 +9,16 @@
  * 数据对接状态 page shows) and prints it.
  * Orders (`--kind orders`, or a mapping with "kind": "orders"): one row per item sold; each order lands once and
  * goes to its member's customer (or waits for the member's record); the summary lists rejected rows with reasons.
+ * `--refused OUT` writes the refused rows (every row of a refused order) to OUT in the file's own columns plus
+ * 拒收原因, to correct and import again with the same mapping.
  * Database: DATABASE_URL (+ NEON_WS_PROXY locally) or the embedded PGlite in PGLITE_DIR (.data/pglite).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { FieldMappingSchema, importFile } from '../../functions/app/identity/import-file.js';
 import { DEFAULT_ORDER_MAPPING, importOrdersFile } from '../../functions/app/identity/import-orders.js';
 import { computeQuality, IMPORT_ACTOR } from '../../functions/app/identity/quality.js';
+import { fileText, refusedRowsFile } from '../../functions/app/identity/refused-rows.js';
 import { ORDER_SOURCES, type OrderSource } from '../../shared/identity/order.js';
 import { RECORD_SOURCES, type RecordSource } from '../../shared/identity/record.js';
 import { parseFlags } from '../bench/flags.js';
@@ -35,10 +39,14 @@ if (
 ) {
   console.error(
     `usage: npm run import -- --file F [--source ${RECORD_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl] [--linking bulk|incremental]\n` +
-      `       npm run import -- --kind orders --file F [--source ${ORDER_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl]`,
+      `       npm run import -- --kind orders --file F [--source ${ORDER_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl]\n` +
+      "       either with --refused OUT: the refused rows, in the file's own columns and 拒收原因, to correct and import again",
   );
   process.exit(2);
 }
+const format = (flags.values.get('format') ?? (/\.jsonl?$/i.test(file) ? 'jsonl' : 'csv')) as 'csv' | 'jsonl';
+const refusedOut = flags.values.get('refused');
+const refused = refusedOut ? refusedRowsFile(format) : undefined;
 const url = process.env.DATABASE_URL;
 const database = await openDatabase(
   url
@@ -49,6 +57,11 @@ try {
   await migrateDatabase(database);
   if (kind === 'orders') await importOrders();
   else await importRecords();
+  if (refusedOut && refused) {
+    const { header, body } = refused.parts();
+    await writeFile(refusedOut, fileText(format, header + body));
+    console.error(`${refused.rows} refused row${refused.rows === 1 ? '' : 's'} written to ${refusedOut}`);
+  }
 } finally {
   await database.close();
 }
@@ -59,7 +72,8 @@ async function importRecords(): Promise<void> {
     file: file as string,
     source: (source ?? mapping?.source) as RecordSource | undefined,
     mapping,
-    format: flags.values.get('format') as 'csv' | 'jsonl' | undefined,
+    format,
+    refused,
     linking: linking as 'bulk' | 'incremental',
     now: new Date(),
     onProgress: (p) => {
@@ -109,7 +123,8 @@ async function importOrders(): Promise<void> {
     file: file as string,
     source: (source ?? mapping?.source) as OrderSource | undefined,
     mapping: mapping ?? DEFAULT_ORDER_MAPPING,
-    format: flags.values.get('format') as 'csv' | 'jsonl' | undefined,
+    format,
+    refused,
     now: new Date(),
     onProgress: (p) => {
       const t = performance.now();

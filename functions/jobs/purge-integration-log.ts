@@ -8,6 +8,8 @@
  * deleted and they are marked failed, so a file left half imported does not keep a second copy of members' data.
  * And it deletes quarantined items resolved more than the same 90 days ago (their payloads went when they were
  * resolved; what is left is the id, the reason and who marked it, kept as long as the log that shows the failure).
+ * And it deletes the refused rows' files of uploads (names and phones) 30 days after their import ended: time enough
+ * to correct and upload them again.
  */
 import { sql } from 'drizzle-orm';
 import { dataImportRepo } from '../adapters/db/repos/data-import.repo.js';
@@ -18,6 +20,8 @@ import type { Deps } from '../app/deps.js';
 export const INTEGRATION_LOG_RETENTION_DAYS = 90;
 /** an upload takes minutes; one still running after this was left by whoever started it */
 export const ABANDONED_IMPORT_DAYS = 2;
+/** an upload's refused rows are kept to be corrected and uploaded again */
+export const REFUSED_ROWS_DAYS = 30;
 const RANGE = 20_000;
 /** resolved quarantine items deleted a night at most: a bounded statement; a backlog goes over a few nights */
 const QUARANTINE_PURGE_LIMIT = 50_000;
@@ -31,12 +35,17 @@ export async function purgeIntegrationLog(
   complete: boolean;
   abandonedImports: number;
   quarantineDeleted: number;
+  refusedFilesDeleted: number;
 }> {
   const db = deps.database.db;
   const abandonedImports = await dataImportRepo.abandon(
     db,
     new Date(deps.clock.now().getTime() - ABANDONED_IMPORT_DAYS * 86_400_000),
     deps.clock.now(),
+  );
+  const refusedFilesDeleted = await dataImportRepo.purgeRefused(
+    db,
+    new Date(deps.clock.now().getTime() - REFUSED_ROWS_DAYS * 86_400_000),
   );
   const before = new Date(deps.clock.now().getTime() - INTEGRATION_LOG_RETENTION_DAYS * 86_400_000);
   const budgetMs = opts.budgetMs ?? 45_000;
@@ -66,12 +75,14 @@ export async function purgeIntegrationLog(
     if (performance.now() - started > budgetMs) break;
   }
   const quarantineDeleted = await quarantineRepo.purgeResolved(db, before, QUARANTINE_PURGE_LIMIT);
-  deps.log.info('purged the integration log', {
+  const result = {
     deleted,
     before: before.toISOString(),
     complete,
     abandonedImports,
     quarantineDeleted,
-  });
-  return { deleted, before: before.toISOString(), complete, abandonedImports, quarantineDeleted };
+    refusedFilesDeleted,
+  };
+  deps.log.info('purged the integration log', result);
+  return result;
 }

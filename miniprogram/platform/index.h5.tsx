@@ -51,6 +51,16 @@ async function asSimUser<T>(call: (user: SimUser) => Promise<T>): Promise<T> {
   }
 }
 
+/** A download of `href` under `fileName`, as a link the browser follows. */
+function download(href: string, fileName: string) {
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = fileName;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
 export const platform: Platform = {
   env: 'h5',
   login() {
@@ -81,12 +91,13 @@ export const platform: Platform = {
   },
   async saveImage(dataUrl, fileName) {
     // the browser (the staff web console) downloads the file for printing
-    const link = document.createElement('a');
-    link.href = dataUrl;
-    link.download = fileName;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
+    download(dataUrl, fileName);
+  },
+  async saveTextFile(text, fileName) {
+    // the staff web console: a download of the text as it is (a CSV's BOM included, for Excel)
+    const url = URL.createObjectURL(new Blob([text], { type: /\.csv$/i.test(fileName) ? 'text/csv' : 'text/plain' }));
+    download(url, fileName);
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   },
   chooseTextFile({ extensions, maxBytes }) {
     // the staff web console: the browser's own file dialog

@@ -24,6 +24,19 @@ const wrap = async <T,>(call: () => Promise<T>, api: string): Promise<T> => {
   }
 };
 
+/** Writes `data` to the mini-program's own files under (a safe form of) `fileName`; its path. */
+async function writeUserFile(fileName: string, data: string, encoding: 'base64' | 'utf8'): Promise<string> {
+  const filePath = `${Taro.env.USER_DATA_PATH}/${fileName.replace(/[^\w.\u4e00-\u9fa5-]/g, '_')}`;
+  await wrap(
+    () =>
+      new Promise<void>((resolve, reject) =>
+        Taro.getFileSystemManager().writeFile({ filePath, data, encoding, success: () => resolve(), fail: reject }),
+      ),
+    'writeFile',
+  );
+  return filePath;
+}
+
 export const platform: Platform = {
   env: 'weapp',
   async login() {
@@ -57,21 +70,12 @@ export const platform: Platform = {
   async saveImage(dataUrl, fileName) {
     // WeChat cannot save a data: URL directly: write the bytes to a user file, then save that to the album.
     const comma = dataUrl.indexOf(',');
-    const filePath = `${Taro.env.USER_DATA_PATH}/${fileName.replace(/[^\w.\u4e00-\u9fa5-]/g, '_')}`;
-    await wrap(
-      () =>
-        new Promise<void>((resolve, reject) =>
-          Taro.getFileSystemManager().writeFile({
-            filePath,
-            data: dataUrl.slice(comma + 1),
-            encoding: 'base64',
-            success: () => resolve(),
-            fail: reject,
-          }),
-        ),
-      'writeFile',
-    );
+    const filePath = await writeUserFile(fileName, dataUrl.slice(comma + 1), 'base64');
     await wrap(() => Taro.saveImageToPhotosAlbum({ filePath }), 'saveImageToPhotosAlbum');
+  },
+  async saveTextFile(text, fileName) {
+    const filePath = await writeUserFile(fileName, text, 'utf8');
+    await wrap(() => Taro.shareFileMessage({ filePath, fileName }), 'shareFileMessage');
   },
   async chooseTextFile({ extensions, maxBytes }) {
     // a mini-program reaches files only through a chat: the export is sent to oneself (文件传输助手) and picked there

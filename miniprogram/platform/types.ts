@@ -59,6 +59,12 @@ export interface Platform {
   /** Saves an image (a data: URL) for printing: to the photo album in WeChat, as a download in the browser. */
   saveImage(dataUrl: string, fileName: string): Promise<void>;
   /**
+   * Hands over a text file (a CSV to correct in a spreadsheet): a download in the browser; in WeChat, written to the
+   * mini-program's files and sent to a chat (文件传输助手 reaches the computer), the way files leave a phone there.
+   * Call it from a tap: WeChat sends files to a chat only then.
+   */
+  saveTextFile(text: string, fileName: string): Promise<void>;
+  /**
    * Lets the person pick a text file (a POS or mall export): from a WeChat chat in the mini-program, from the disk in
    * the browser. Files over `maxBytes` are refused before they are read (PlatformError `chooseFile:fail too large`).
    */

@@ -15,6 +15,7 @@ import {
   ImportListResponse,
   ImportMappingsResponse,
   ImportMappingView,
+  ImportRefusedFile,
   ImportUploadBody,
   ImportView,
   MergeRestoreBody,
@@ -173,6 +174,14 @@ export const identityApi = {
       timeoutMs: 90_000,
     }),
   /** the next step of a running import: one request of up to the server's IMPORT_STEP_MS */
+  /** the refused rows of an import as a file (its own columns and 拒收原因); each download is audited */
+  importRefused: (id: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/identity/imports/refused${qs({ id })}`,
+      auth: 'staff',
+      schema: ImportRefusedFile,
+    }),
   continueImport: (id: string) =>
     apiRequest({
       method: 'POST',

@@ -350,6 +350,8 @@ export const PurgeIntegrationLogResponse = z.object({
   abandonedImports: z.number().int(),
   /** quarantined items resolved before `before`, deleted */
   quarantineDeleted: z.number().int(),
+  /** refused rows' files of imports that ended more than 30 days ago, deleted */
+  refusedFilesDeleted: z.number().int(),
 });
 
 // ---- data quality per source (HQ) ----
@@ -639,6 +641,8 @@ export const ImportView = z.object({
   /** the file's data rows (counted by line until the import is done, then as read), and those taken so far */
   rowsTotal: z.number().int(),
   rowsDone: z.number().int(),
+  /** rows in the refused rows' file (`GET …/imports/refused`); 0 when none were refused, or the file was purged */
+  refusedRows: z.number().int(),
   /** this upload had been imported before (the same content and mapping): the answer is that import's */
   repeated: z.boolean(),
   staffName: z.string().nullable(),
@@ -648,5 +652,14 @@ export const ImportView = z.object({
 });
 export type ImportView = z.infer<typeof ImportView>;
 export const ImportContinueBody = z.strictObject({ id: Id });
+export const ImportRefusedQuery = z.strictObject({ id: Id });
+/** An import's refused rows as a file of the upload's kind: its own columns, then 拒收原因 */
+export const ImportRefusedFile = z.object({
+  fileName: z.string(),
+  rows: z.number().int(),
+  /** the file's text: CSV with a UTF-8 BOM and CRLF rows, or JSON lines */
+  content: z.string(),
+});
+export type ImportRefusedFile = z.infer<typeof ImportRefusedFile>;
 export const ImportListResponse = z.object({ imports: z.array(ImportView) });
 export type ImportListResponse = z.infer<typeof ImportListResponse>;

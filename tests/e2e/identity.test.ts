@@ -2,8 +2,10 @@
  * Identity linking as people meet it in the H5 build: a store manager decides merge suggestions with the two records
  * side by side; a new member whose phone is on a POS card confirms "这是您在××店的会员卡吗?".
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSystem } from './support/browser.js';
+import { SCREENSHOTS, startBrowserSystem } from './support/browser.js';
 import { customerOfRecord, ingestRecords, partnerCall, settle, staffFirstLogin, staffLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
@@ -634,6 +636,33 @@ describe('数据导入 in the staff pages', () => {
     await expect.poll(() => result.innerText(), { timeout: 60_000 }).toContain('滨江店会员.csv');
     expect(await result.innerText()).toMatch(/3000\s*新增会员资料/);
     expect(await progress.count()).toBe(0);
+
+    // the refused row as a file: the first upload's own columns and 拒收原因, corrected and uploaded again
+    const first = page.locator('[data-testid=import-history-item]', { hasText: '西湖店会员.csv' });
+    await first.locator('.im-history__head').click();
+    const button = first.locator('[data-testid=import-refused-download]');
+    expect(await button.innerText()).toContain('下载被拒收的 1 行');
+    await settle(page);
+    // the history item with its summary and the button (it is below the fold of the page)
+    await first.screenshot({ path: join(SCREENSHOTS, 'imports-05-refused-download.png') });
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toBe('西湖店会员-拒收的行.csv');
+    const refused = await readFile(await download.path(), 'utf8');
+    expect(refused).toBe(
+      `\ufeff${MEMBERS.split('\n')[0]},拒收原因\r\n` +
+        '6620000004,孙立,男,,13957714004,,ZZ999,2026-11-20,门店编码 ZZ999 不存在，请核对门店编码\r\n',
+    );
+    await page.locator('[data-testid=import-format-pos-legacy]').click();
+    await chooseFile(page, '西湖店会员-拒收的行.csv', refused.replace(',ZZ999,', ',HZ001,'));
+    await page.locator('[data-testid=import-start]').click();
+    await expect.poll(() => result.innerText()).toContain('西湖店会员-拒收的行.csv');
+    const corrected = await result.innerText();
+    expect(corrected).toMatch(/1\s*新增会员资料/);
+    expect(corrected).toMatch(/0\s*拒收/);
+    expect(await customerOf('pos', '6620000004')).toBeTruthy();
+    await result.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'imports-06-corrected-done');
     await context.close();
   });
 

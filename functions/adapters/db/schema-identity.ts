@@ -402,6 +402,14 @@ export const dataImports = pgTable(
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
     /** ImportSummaryView (shared/contracts/identity.ts), summed over the steps so far */
     summary: jsonb('summary'),
+    /**
+     * The refused rows as a file of the upload's kind (functions/app/identity/refused-rows.ts), written step by step:
+     * HQ downloads it to correct and upload again. Kept 30 days after the import ends (the nightly purge), as it
+     * holds members' names and phones.
+     */
+    refusedText: text('refused_text'),
+    /** rows in `refused_text` (an order refused whole is all its rows); 0 once purged */
+    refusedRows: integer('refused_rows').notNull().default(0),
     error: text('error'),
     staffId: text('staff_id')
       .notNull()

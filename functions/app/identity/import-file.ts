@@ -21,6 +21,7 @@ import type { Database } from '../../adapters/db/client.js';
 import { rows } from '../../adapters/db/repos/identity.repo.js';
 import { type IngestSummary, ingestAndLog } from './ingest.js';
 import { linkAll } from './link-all.js';
+import type { RefusedRowsFile, RowText } from './refused-rows.js';
 
 export const FieldMappingSchema = z
   .object({
@@ -70,7 +71,8 @@ export function parseCsv(text: string): { table: string[][]; errors: { line: num
   return { table, errors: errors.map((e) => ({ line: e.line, reason: refusalText(e.refusal, 'en') })) };
 }
 
-type FileError = { line: number; refusal: Refusal };
+/** a record the reader could not read: its line, why, its text, and how many records it came after */
+type FileError = { line: number; refusal: Refusal; raw?: string; after?: number };
 
 /** The csv-parse options both readers share; malformed records go to `errors` with their line. */
 function csvOptions(errors: FileError[]) {
@@ -80,9 +82,14 @@ function csvOptions(errors: FileError[]) {
     skip_empty_lines: true,
     record_delimiter: ['\r\n', '\n', '\r'],
     skip_records_with_error: true,
-    on_skip: (error: { lines?: unknown; message: string } | undefined) => {
+    on_skip: (error: { lines?: unknown; message: string; raw?: unknown; records?: unknown } | undefined) => {
       if (error)
-        errors.push({ line: Number(error.lines), refusal: refusal('csv_malformed', { detail: error.message }) });
+        errors.push({
+          line: Number(error.lines),
+          refusal: refusal('csv_malformed', { detail: error.message }),
+          raw: typeof error.raw === 'string' ? error.raw : undefined,
+          after: typeof error.records === 'number' ? error.records : undefined,
+        });
       return undefined;
     },
   };
@@ -116,10 +123,20 @@ export function readRows(
   };
 }
 
-export type FileRow = { row: number; fields: Record<string, unknown> } | { row: number; error: Refusal };
+export type FileRow =
+  | { row: number; fields: Record<string, unknown> }
+  /** a row that could not be read, with its text when the reader has it */
+  | { row: number; error: Refusal; raw?: string };
 
-/** The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. */
-export async function* readFileRows(stream: Readable, format: 'csv' | 'jsonl'): AsyncGenerator<FileRow> {
+/**
+ * The file's data rows as column → value objects, one at a time: CSV (header line, given to `onHeader` as the file
+ * has it) or JSON lines.
+ */
+export async function* readFileRows(
+  stream: Readable,
+  format: 'csv' | 'jsonl',
+  onHeader?: (columns: string[]) => void,
+): AsyncGenerator<FileRow> {
   if (format === 'jsonl') {
     let row = 0;
     for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
@@ -128,24 +145,37 @@ export async function* readFileRows(stream: Readable, format: 'csv' | 'jsonl'): 
       try {
         const v = JSON.parse(line);
         if (v && typeof v === 'object' && !Array.isArray(v)) yield { row, fields: v as Record<string, unknown> };
-        else yield { row, error: refusal('json_not_object') };
+        else yield { row, error: refusal('json_not_object'), raw: line };
       } catch {
-        yield { row, error: refusal('json_invalid') };
+        yield { row, error: refusal('json_invalid'), raw: line };
       }
     }
     return;
   }
   const skipped: FileError[] = [];
   const parser = stream.pipe(
-    parseStream({ ...csvOptions(skipped), columns: (header: string[]) => header.map((h) => h.trim()) }),
+    parseStream({
+      ...csvOptions(skipped),
+      // each record with its text: a malformed one's text goes into the refused rows' file
+      raw: true,
+      columns: (header: string[]) => {
+        const columns = header.map((h) => h.trim());
+        onHeader?.(columns);
+        return columns;
+      },
+    }),
   );
   let row = 0;
-  for await (const record of parser) {
-    for (const s of skipped.splice(0)) yield { row: s.line, error: s.refusal };
+  for await (const { record } of parser as AsyncIterable<{ record: Record<string, unknown> }>) {
+    // the parser may have reached a malformed record before this one was read: each comes in its place in the file
+    while (skipped.length > 0 && (skipped[0].after ?? 0) <= row) {
+      const s = skipped.shift() as FileError;
+      yield { row: s.line, error: s.refusal, raw: s.raw };
+    }
     row += 1;
-    yield { row, fields: record as Record<string, unknown> };
+    yield { row, fields: record };
   }
-  for (const s of skipped.splice(0)) yield { row: s.line, error: s.refusal };
+  for (const s of skipped.splice(0)) yield { row: s.line, error: s.refusal, raw: s.raw };
 }
 
 /** Applies a mapping: our field names, empty cells dropped; the row's source from the mapping's source column. */
@@ -190,22 +220,26 @@ export interface ImportSummary {
   seconds: number;
 }
 
-/** Running totals of an import: what each ingest call answered and why rows were rejected, then the summary. */
-export function importTally() {
+/**
+ * Running totals of an import: what each ingest call answered and why rows were rejected, then the summary; each
+ * refused row also goes into `refused` (the refused rows' file) when given.
+ */
+export function importTally(refused?: RefusedRowsFile) {
   const totals = { created: 0, updated: 0, unchanged: 0, linked: 0, held: 0 };
   const rejectReasons: Record<string, number> = {};
   const rejections: ImportRejectionEntry[] = [];
   const flags: Record<string, number> = {};
-  const reject = (why: Refusal | string, row: number | null = null, id: string | null = null) => {
+  const reject = (why: Refusal | string, row: number | null = null, id: string | null = null, text?: RowText) => {
     const reason = typeof why === 'string' ? why : refusalText(why, 'en');
     rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
     if (rejections.length < 1000) rejections.push({ row, id, refusal: typeof why === 'string' ? null : why, reason });
+    if (text) refused?.add(text, why);
   };
   return {
     totals,
     reject,
-    /** one ingest call's answer; `rows` gives each of its records' file row */
-    add(s: IngestSummary, rows?: readonly number[]) {
+    /** one ingest call's answer; `rows` gives each of its records' file row, `texts` each one as the file had it */
+    add(s: IngestSummary, rows?: readonly number[], texts?: readonly RowText[]) {
       totals.created += s.created;
       totals.updated += s.updated;
       totals.unchanged += s.unchanged;
@@ -213,7 +247,7 @@ export function importTally() {
       totals.held += s.held;
       for (const r of s.results)
         if (r.status === 'rejected')
-          reject(refusalOf(r) ?? r.reason ?? 'rejected', rows?.[r.index] ?? null, r.sourceId);
+          reject(refusalOf(r) ?? r.reason ?? 'rejected', rows?.[r.index] ?? null, r.sourceId, texts?.[r.index]);
       for (const [k, v] of Object.entries(s.flags)) flags[k] = (flags[k] ?? 0) + v;
     },
     summary(rest: { file: string; rows: number; merges: number; suggestions: number; seconds: number }): ImportSummary {
@@ -271,6 +305,8 @@ export interface ImportOptions extends ImportInput {
   skipRows?: number;
   /** asked after each batch: true ends the run there (its rows all sent), `complete` false (per-record linking only) */
   shouldStop?: () => boolean;
+  /** collects the refused rows as a file to correct and upload again */
+  refused?: RefusedRowsFile;
 }
 
 export async function importFile(
@@ -280,12 +316,15 @@ export async function importFile(
   const started = performance.now();
   const format = opts.format ?? (/\.jsonl?$/i.test(opts.file) ? 'jsonl' : 'csv');
   const mapping = opts.mapping ?? DEFAULT_MAPPING;
-  const tally = importTally();
+  const tally = importTally(opts.refused);
   const { totals, reject } = tally;
   const batchSize = opts.batchSize ?? 2000;
   const linking = opts.linking ?? 'bulk';
   // read a row at a time (a chain's members are millions of rows), sent in batches per source as they fill
-  const pending = new Map<RecordSource, { row: number; record: Record<string, unknown> }[]>();
+  const pending = new Map<
+    RecordSource,
+    { row: number; at: number; record: Record<string, unknown>; fields: Record<string, unknown> }[]
+  >();
   let rowsRead = 0;
   let lastProgress = 0;
   let complete = true;
@@ -309,23 +348,24 @@ export async function importFile(
         now: opts.now,
       }),
       batch.map((b) => b.row),
+      batch.map((b) => ({ fields: b.fields, at: b.at })),
     );
   };
-  for await (const item of readFileRows(stream, format)) {
+  for await (const item of readFileRows(stream, format, opts.refused?.header)) {
     rowsRead += 1;
     if (rowsRead <= skip) continue;
     if ('error' in item) {
-      reject(item.error, item.row);
+      reject(item.error, item.row, null, { raw: item.raw ?? '', at: rowsRead });
       continue;
     }
     const { source, record } = mapRow(item.fields, mapping);
     const s = (opts.source ?? source) as RecordSource | null;
     if (!s || !(RECORD_SOURCES as readonly string[]).includes(s)) {
-      reject(refusal('record_source_unknown', { got: s ?? '' }), item.row);
+      reject(refusal('record_source_unknown', { got: s ?? '' }), item.row, null, { fields: item.fields, at: rowsRead });
       continue;
     }
     const list = pending.get(s) ?? [];
-    list.push({ row: item.row, record });
+    list.push({ row: item.row, at: rowsRead, record, fields: item.fields });
     pending.set(s, list);
     if (list.length >= batchSize) {
       await send(s);

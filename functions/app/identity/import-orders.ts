@@ -16,6 +16,7 @@ import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { type FieldMapping, type ImportInput, mapRow, openImportInput, readFileRows } from './import-file.js';
 import { ingestOrdersAndLog } from './ingest-orders.js';
+import type { RefusedRowsFile, RowText } from './refused-rows.js';
 
 /** Without a mapping file, for orders: one row per item sold, amounts in yuan (or the *_fen columns in fen). */
 export const DEFAULT_ORDER_MAPPING: FieldMapping = {
@@ -73,6 +74,8 @@ export interface OrderImportOptions extends ImportInput {
   skipRows?: number;
   /** asked after each batch: true ends the run at the next order's first row (its rows all sent), `complete` false */
   shouldStop?: () => boolean;
+  /** collects the refused rows (every row of a refused order) as a file to correct and upload again */
+  refused?: RefusedRowsFile;
 }
 
 /** An order's identity in a file: its source and its number. */
@@ -139,8 +142,16 @@ export async function importOrdersFile(
     seconds: 0,
   };
   const quarantine: { source: string; externalId: string | null; refusal: Refusal; payload: unknown }[] = [];
-  const reject = (row: number, externalId: string | null, r: Refusal | string, source: string, payload: unknown) => {
+  const reject = (
+    row: number,
+    externalId: string | null,
+    r: Refusal | string,
+    source: string,
+    payload: unknown,
+    texts: readonly RowText[],
+  ) => {
     summary.rejected += 1;
+    for (const t of texts) opts.refused?.add(t, r);
     const reason = typeof r === 'string' ? r : refusalText(r, 'en');
     if (summary.rejections.length < 1000)
       summary.rejections.push({ row, externalId, refusal: typeof r === 'string' ? null : r, reason });
@@ -174,8 +185,14 @@ export async function importOrdersFile(
   const apart = await ordersApart(opts, format, mapping, opts.source);
   const apartRefused = new Set<string>();
   // orders waiting for their batch, per source; the order being read
-  const pending = new Map<OrderSource, { firstRow: number; order: RawOrder }[]>();
-  let current: { source: OrderSource; id: string; firstRow: number; rows: Record<string, unknown>[] } | null = null;
+  const pending = new Map<OrderSource, { firstRow: number; order: RawOrder; texts: RowText[] }[]>();
+  let current: {
+    source: OrderSource;
+    id: string;
+    firstRow: number;
+    rows: Record<string, unknown>[];
+    texts: RowText[];
+  } | null = null;
 
   // set once a step's time is up (shouldStop, asked after each batch): the run ends at the next order's first row
   let stopping = false;
@@ -201,22 +218,29 @@ export async function importOrdersFile(
     // the ingest quarantined its own rejections already
     for (const x of r.results)
       if (x.status === 'rejected')
-        reject(batch[x.index].firstRow, x.externalId, refusalOf(x) ?? x.reason ?? 'rejected', source, undefined);
+        reject(
+          batch[x.index].firstRow,
+          x.externalId,
+          refusalOf(x) ?? x.reason ?? 'rejected',
+          source,
+          undefined,
+          batch[x.index].texts,
+        );
     await flushQuarantine();
   };
 
   const finishCurrent = async () => {
     if (!current) return;
-    const { source, id, firstRow, rows } = current;
+    const { source, id, firstRow, rows, texts } = current;
     current = null;
     summary.orders += 1;
     const [g] = groupOrderRows(rows as Record<string, string | number | null>[]).orders;
     if (g.conflict) {
-      reject(firstRow, id, g.conflict, source, g.order);
+      reject(firstRow, id, g.conflict, source, g.order, texts);
       return;
     }
     const list = pending.get(source) ?? [];
-    list.push({ firstRow, order: g.order });
+    list.push({ firstRow, order: g.order, texts });
     pending.set(source, list);
     if (list.length >= batchSize) {
       await sendBatch(source);
@@ -229,7 +253,7 @@ export async function importOrdersFile(
   let rowsRead = 0;
   let complete = true;
   let lastProgress = 0;
-  for await (const item of readFileRows(stream, format)) {
+  for await (const item of readFileRows(stream, format, opts.refused?.header)) {
     rowsRead += 1;
     if (rowsRead <= skip) {
       // an earlier run took these; it refused an order whose rows are apart at its first row
@@ -242,18 +266,20 @@ export async function importOrdersFile(
     }
     summary.rows += 1;
     if ('error' in item) {
-      reject(item.row, null, item.error, opts.source ?? 'import', null);
+      reject(item.row, null, item.error, opts.source ?? 'import', null, [{ raw: item.raw ?? '', at: rowsRead }]);
       continue;
     }
     const o = orderOf(item.fields, mapping, opts.source);
     if ('unknownSource' in o) {
       const s = o.unknownSource;
-      reject(item.row, null, refusal('order_source_unknown', { got: s ?? '' }), s ?? 'import', item.fields);
+      reject(item.row, null, refusal('order_source_unknown', { got: s ?? '' }), s ?? 'import', item.fields, [
+        { fields: item.fields, at: rowsRead },
+      ]);
       continue;
     }
     const { source, id, record } = o;
     if (!id) {
-      reject(item.row, null, refusal('order_row_no_id'), source, record);
+      reject(item.row, null, refusal('order_row_no_id'), source, record, [{ fields: item.fields, at: rowsRead }]);
       continue;
     }
     const key = orderKey(source, id);
@@ -262,14 +288,18 @@ export async function importOrdersFile(
       if (!apartRefused.has(key)) {
         apartRefused.add(key);
         summary.orders += 1;
-        reject(item.row, id, refusal('order_rows_apart', { externalId: id }), source, record);
-      } else
+        reject(item.row, id, refusal('order_rows_apart', { externalId: id }), source, record, [
+          { fields: item.fields, at: rowsRead },
+        ]);
+      } else {
         quarantine.push({
           source,
           externalId: id,
           refusal: refusal('order_row_after_refused', { externalId: id }),
           payload: record,
         });
+        opts.refused?.add({ fields: item.fields, at: rowsRead }, refusal('order_rows_apart', { externalId: id }));
+      }
       continue;
     }
     if (current && (current.source !== source || current.id !== id)) {
@@ -282,8 +312,9 @@ export async function importOrdersFile(
         break;
       }
     }
-    current ??= { source, id, firstRow: item.row, rows: [] };
+    current ??= { source, id, firstRow: item.row, rows: [], texts: [] };
     current.rows.push(record);
+    current.texts.push({ fields: item.fields, at: rowsRead });
     if (summary.rows - lastProgress >= 10_000) {
       lastProgress = summary.rows;
       opts.onProgress?.({ rows: summary.rows, bytes: bytesRead(), totalBytes });

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { StaffActor } from '../../../shared/access/policy.js';
 import {
   IMPORT_LIMITS,
+  type ImportRefusedFile,
   type ImportSummaryView,
   type ImportUploadBody,
   type ImportView,
@@ -28,6 +29,7 @@ import type { Deps } from '../deps.js';
 import { importFile } from './import-file.js';
 import { findUploadMapping, type UploadMapping, uploadMapping } from './import-mappings.js';
 import { importOrdersFile } from './import-orders.js';
+import { fileText, refusedRowsFile } from './refused-rows.js';
 
 /** a step's hold on its import: longer than any step (the function's 60 s) */
 const LEASE_MS = 90_000;
@@ -61,6 +63,7 @@ export function importView(r: DataImportRow, repeated = false): ImportView {
     status: r.status,
     rowsTotal: Number(r.rows_total),
     rowsDone: Math.min(Number(r.rows_done), Number(r.rows_total)),
+    refusedRows: Number(r.refused_rows),
     repeated,
     staffName: r.staff_name,
     startedAt: new Date(r.started_at).toISOString(),
@@ -105,6 +108,7 @@ async function step(deps: Deps, id: string): Promise<DataImportRow | null> {
       await dataImportRepo.saveStep(db, id, {
         rowsDone: r.rowsDone,
         summary: addSummaries(work.summary as ImportSummaryView | null, r.summary),
+        refused: r.refused,
         done: r.complete,
         now: deps.clock.now(),
       });
@@ -173,20 +177,26 @@ export async function continueImport(deps: Deps, id: string): Promise<Result<Imp
   return ok(importView((await step(deps, id)) ?? found));
 }
 
-/** The import an upload runs (the use case above, and `npm run bench -- upload`): records linked per record, or orders. */
+/**
+ * The import an upload runs (the use case above, and `npm run bench -- upload`): records linked per record, or
+ * orders; with the rows it refused as a file to correct and upload again.
+ */
 export async function runUpload(
   database: Database,
   m: UploadMapping,
   upload: { fileName: string; content: string },
   now: Date,
   resume: { skipRows?: number; shouldStop?: () => boolean } = {},
-): Promise<{ summary: ImportSummaryView; rowsDone: number; complete: boolean }> {
-  const input = {
-    file: upload.fileName,
-    text: upload.content,
-    format: isJsonLines(upload.fileName) ? ('jsonl' as const) : ('csv' as const),
-    ...resume,
-  };
+): Promise<{
+  summary: ImportSummaryView;
+  rowsDone: number;
+  complete: boolean;
+  refused: { header: string; body: string; rows: number };
+}> {
+  const format = isJsonLines(upload.fileName) ? ('jsonl' as const) : ('csv' as const);
+  const refused = refusedRowsFile(format);
+  const input = { file: upload.fileName, text: upload.content, format, refused, ...resume };
+  const refusedPart = () => ({ ...refused.parts(), rows: refused.rows });
   if (m.kind === 'records') {
     const s = await importFile(database, {
       ...input,
@@ -210,7 +220,7 @@ export async function runUpload(
       seconds: Math.round(s.seconds * 10) / 10,
       rejections: s.rejections.slice(0, SHOWN_REJECTIONS).map(rejection),
     };
-    return { summary, rowsDone: s.rowsDone, complete: s.complete };
+    return { summary, rowsDone: s.rowsDone, complete: s.complete, refused: refusedPart() };
   }
   const s = await importOrdersFile(database, {
     ...input,
@@ -235,7 +245,36 @@ export async function runUpload(
       .slice(0, SHOWN_REJECTIONS)
       .map((r) => rejection({ row: r.row, id: r.externalId, refusal: r.refusal, reason: r.reason })),
   };
-  return { summary, rowsDone: s.rowsDone, complete: s.complete };
+  return { summary, rowsDone: s.rowsDone, complete: s.complete, refused: refusedPart() };
+}
+
+/**
+ * The refused rows of an import as a file (HQ): the upload's own columns and 拒收原因, to correct and upload again.
+ * It holds members' names and phones, so each download is audited.
+ */
+export async function refusedRowsDownload(
+  deps: Deps,
+  actor: StaffActor,
+  id: string,
+  requestId: string,
+): Promise<Result<ImportRefusedFile, 'IMPORT_NOT_FOUND' | 'IMPORT_NO_REFUSED_ROWS'>> {
+  const db = deps.database.db;
+  const found = await dataImportRepo.byId(db, id);
+  if (!found) return fail('IMPORT_NOT_FOUND', `no import ${id}`);
+  const file = await dataImportRepo.refusedFile(db, id);
+  if (!file) return fail('IMPORT_NO_REFUSED_ROWS', `import ${id} has no refused rows kept`);
+  const jsonl = isJsonLines(found.file_name);
+  const base = found.file_name.replace(/\.(csv|txt|jsonl?)$/i, '');
+  const fileName = `${base}-拒收的行.${jsonl ? 'jsonl' : 'csv'}`;
+  await recordAudit(db, {
+    actorKind: 'staff',
+    actorId: actor.staffId,
+    action: 'identity.import_refused_download',
+    requestId,
+    details: { importId: id, fileName, rows: file.rows },
+    at: deps.clock.now(),
+  });
+  return ok({ fileName, rows: Number(file.rows), content: fileText(jsonl ? 'jsonl' : 'csv', file.text) });
 }
 
 export async function recentImports(deps: Deps): Promise<ImportView[]> {

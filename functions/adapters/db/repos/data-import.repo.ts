@@ -21,6 +21,8 @@ export interface DataImportRow {
   rows_total: number;
   rows_done: number;
   summary: unknown;
+  /** rows in the refused rows' file (0: none, or purged) */
+  refused_rows: number;
   error: string | null;
   staff_id: string;
   staff_name: string | null;
@@ -39,7 +41,7 @@ export interface DataImportWork {
 }
 
 const SELECT = sql`select i.id, i.kind, i.mapping, f.label as format_label, i.file_name, i.size_bytes, i.status,
-    i.rows_total, i.rows_done, i.summary, i.error, i.staff_id, s.name as staff_name, i.started_at, i.finished_at
+    i.rows_total, i.rows_done, i.summary, i.refused_rows, i.error, i.staff_id, s.name as staff_name, i.started_at, i.finished_at
   from data_imports i left join staff s on s.id = i.staff_id left join import_formats f on f.id = i.mapping`;
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -96,10 +98,27 @@ export const dataImportRepo = {
     return r ?? null;
   },
 
-  /** A step's end: where the next starts and the summary so far; done clears the text, and the lease either way. */
-  async saveStep(conn: Conn, id: string, step: { rowsDone: number; summary: unknown; done: boolean; now: Date }) {
+  /**
+   * A step's end: where the next starts, the summary so far and the step's refused rows (appended to the file, its
+   * header written by the first step that refused any); done clears the text, and the lease either way.
+   */
+  async saveStep(
+    conn: Conn,
+    id: string,
+    step: {
+      rowsDone: number;
+      summary: unknown;
+      refused: { header: string; body: string; rows: number };
+      done: boolean;
+      now: Date;
+    },
+  ) {
+    const { header, body, rows: refusedRows } = step.refused;
     await conn.execute(sql`update data_imports set rows_done = ${step.rowsDone},
         summary = ${JSON.stringify(step.summary)}::jsonb, lease_until = null,
+        refused_text = case when ${refusedRows} = 0 then refused_text
+                            else coalesce(refused_text, ${header}) || ${body} end,
+        refused_rows = refused_rows + ${refusedRows},
         status = ${step.done ? 'done' : 'running'},
         -- counted from the text's lines before the import (a quoted field may hold a line end): exact once read
         rows_total = case when ${step.done} then ${step.rowsDone} else rows_total end,
@@ -122,6 +141,27 @@ export const dataImportRepo = {
             error = 'abandoned: nobody went on with it; upload the file again to go on'
           where status = 'running' and started_at < ${ts(startedBefore)}
             and (lease_until is null or lease_until < ${ts(now)})
+          returning id`,
+    );
+    return r.length;
+  },
+
+  /** The refused rows' file of an import, while it is kept. */
+  async refusedFile(conn: Conn, id: string): Promise<{ text: string; rows: number } | null> {
+    const [r] = await rows<{ text: string; rows: number }>(
+      conn,
+      sql`select refused_text as text, refused_rows as rows from data_imports
+          where id = ${id} and refused_text is not null`,
+    );
+    return r ?? null;
+  },
+
+  /** Deletes the refused rows' files of the imports that ended before `endedBefore`; how many. */
+  async purgeRefused(conn: Conn, endedBefore: Date): Promise<number> {
+    const r = await rows<{ id: string }>(
+      conn,
+      sql`update data_imports set refused_text = null, refused_rows = 0
+          where refused_text is not null and finished_at < ${ts(endedBefore)}
           returning id`,
     );
     return r.length;

@@ -70,6 +70,46 @@ function countsOf(kind: ImportView['kind'], s: ImportSummaryView): { label: stri
   ];
 }
 
+/**
+ * The refused rows as a file in the upload's own columns plus 拒收原因: corrected in a spreadsheet (or the source
+ * system) and uploaded again with the same format. A download in the browser, sent to a chat in WeChat.
+ */
+function RefusedDownload({ result }: { result: ImportView }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const file = await identityApi.importRefused(result.id);
+      await platform.saveTextFile(file.content, file.fileName);
+    } catch (e) {
+      if (isSessionError(e)) return leaveStaffSession();
+      if (!(e instanceof PlatformError && e.cancelled)) setError(describeError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <View className="im-refused">
+      <Button
+        className="ml-btn ml-btn--ghost im-refused__btn"
+        loading={busy}
+        disabled={busy}
+        onClick={download}
+        data-testid="import-refused-download"
+      >
+        下载被拒收的 {result.refusedRows} 行
+      </Button>
+      <View className="im-hint">
+        文件保留原来的列，并在最后加一列「拒收原因」。在表格里改正后，用同一种格式重新上传即可，「拒收原因」一列不会被导入。文件含会员姓名和手机号，下载会被记录，30
+        天后删除。
+      </View>
+      {error ? <View className="im-refused__error">{error}</View> : null}
+    </View>
+  );
+}
+
 function Summary({ result }: { result: ImportView }) {
   const s = result.summary;
   if (!s) return null;
@@ -104,9 +144,10 @@ function Summary({ result }: { result: ImportView }) {
               {r.explanation !== r.reason ? <View className="im-rejection__original">原文：{r.reason}</View> : null}
             </View>
           ))}
-          <View className="im-hint">拒收的行已存入「隔离的异常数据」，请在源系统更正后重新导出上传。</View>
+          <View className="im-hint">拒收的行已存入「隔离的异常数据」。</View>
         </View>
       ) : null}
+      {result.refusedRows > 0 && result.status !== 'running' ? <RefusedDownload result={result} /> : null}
     </View>
   );
 }
