@@ -1,4 +1,5 @@
 import {
+  DecidedSeparationsResponse,
   HealthResponse,
   HeldDecideBody,
   HeldDecideResponse,
@@ -31,6 +32,8 @@ import {
   QuarantineResolveBody,
   QuarantineResolveResponse,
   QuarantineResponse,
+  SeparationLiftBody,
+  SeparationLiftResponse,
   StoreQualityResponse,
   SuggestionDecideBody,
   SuggestionDecideResponse,
@@ -77,6 +80,23 @@ export const identityApi = {
       body: HeldReviewDecideBody.parse({ id, decision }),
       auth: 'staff',
       schema: HeldReviewDecideResponse,
+    }),
+  /** HQ: the "not the same person" decisions of every store */
+  separations: () =>
+    apiRequest({
+      method: 'GET',
+      path: '/api/staff/identity/separations',
+      auth: 'staff',
+      schema: DecidedSeparationsResponse,
+    }),
+  /** HQ takes a "not the same person" decision back: the hold or suggestion is open again */
+  liftSeparation: (id: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/separations/lift',
+      body: SeparationLiftBody.parse({ id }),
+      auth: 'staff',
+      schema: SeparationLiftResponse,
     }),
   decideSuggestion: (id: string, decision: 'confirm' | 'reject') =>
     apiRequest({

@@ -168,6 +168,33 @@ export const SuggestionDecideResponse = z.object({
 });
 export type SuggestionDecideResponse = z.infer<typeof SuggestionDecideResponse>;
 
+// ---- "not the same person" decisions (HQ) ----
+
+export const SEPARATION_DECISIONS = ['hold_rejected', 'match_declined', 'suggestion_rejected'] as const;
+/** Two records someone said are two people: no linker joins them while it stands; HQ may take it back. */
+export const DecidedSeparation = z.object({
+  id: z.string(),
+  /** a manager rejected a held card, the member declined a card offered at sign-up, a manager rejected a suggestion */
+  reason: z.enum(SEPARATION_DECISIONS),
+  storeId: z.string().nullable(),
+  decidedAt: z.string(),
+  /** the staff member who decided; null when the member did */
+  decidedByName: z.string().nullable(),
+  a: RecordView,
+  b: RecordView,
+  /** HQ took the decision back: when and who (the hold or suggestion was open again) */
+  lifted: z.object({ at: z.string(), byName: z.string().nullable() }).nullable(),
+});
+export type DecidedSeparation = z.infer<typeof DecidedSeparation>;
+export const DecidedSeparationsResponse = z.object({ separations: z.array(DecidedSeparation) });
+export type DecidedSeparationsResponse = z.infer<typeof DecidedSeparationsResponse>;
+export const SeparationLiftBody = z.strictObject({ id: Id });
+export const SeparationLiftResponse = z.object({
+  /** what is open again for a decision */
+  reopened: z.enum(['hold', 'suggestion']),
+});
+export type SeparationLiftResponse = z.infer<typeof SeparationLiftResponse>;
+
 // ---- merge undo (HQ) ----
 
 export const MergeUndoBody = z.strictObject({ mergeId: Id });

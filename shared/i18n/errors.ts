@@ -65,6 +65,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   SUGGESTION_NOT_FOUND: '找不到这条合并建议',
   MERGE_NOT_FOUND: '找不到这次合并记录',
   ALREADY_DECIDED: '已经处理过了，无需重复操作',
+  SEPARATION_NOT_FOUND: '找不到这条“不是同一人”的决定，或已被撤销',
   IDENTITY_KEPT_APART: '这两份会员资料已被总部核实为不同的人，不能合并；如确为同一人，请联系总部在合并记录中恢复合并',
   MERGE_NOT_SEPARATED: '这次合并不是由总部撤销的，或已恢复，无法恢复合并',
   IMPORT_MAPPING_UNKNOWN: '不认识这种文件格式，请从列表中选择',

@@ -176,6 +176,71 @@ describe('merge suggestions in the staff pages', () => {
     await context.close();
   });
 
+  it('a store manager rejects a held card, which stays apart when used again, and HQ takes the decision back', async () => {
+    const dormant = (lastActive: string) => ({
+      sourceId: '8810000601',
+      name: '张志强',
+      gender: '男',
+      birthday: '1960-01-15',
+      phone: '13957130601',
+      storeCode: 'HZ001',
+      lastActive,
+    });
+    await ingest([dormant('2021-05-01')], 'key_pos_hz001');
+    await ingest([{ sourceId: 'mall_jkys', name: '健康一生', gender: '男', phone: '13957130601' }], 'key_mall');
+    const manager = await env.newPage();
+    await staffLogin(manager.page, env.system.apiUrl, 'u_sm01');
+    await manager.page.locator('[data-testid=tile-identity-suggestions]').click();
+    await manager.page.locator('[data-testid=review-tab-holds]').click();
+    const held = manager.page.locator('[data-testid^=hold-hld]', { hasText: '张志强' });
+    await held.locator('[data-testid=hold-reject]').click();
+    await expect
+      .poll(() => manager.page.locator('[data-testid=suggestion-result]').innerText())
+      .toContain('不是健康一生，不再提示');
+    await manager.context.close();
+    // 张志强 comes back with his card: the till syncs it, active again; the manager's word holds
+    await ingest([dormant('2026-11-25')], 'key_pos_hz001');
+    expect(await customerOf('pos', '8810000601')).not.toBe(await customerOf('mall', 'mall_jkys'));
+
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_hq01');
+    await page.locator('[data-testid=tile-identity-suggestions]').click();
+    await page.locator('[data-testid=review-tab-decided]').click();
+    const decided = page.locator('[data-testid^=decided-sep]', { hasText: '张志强' });
+    await decided.waitFor();
+    const text = await decided.innerText();
+    expect(text).toContain('店长核实后认定这张会员卡不属于该会员');
+    expect(text).toContain('刘洋');
+    expect(text).toContain('健康一生');
+    expect(text).toContain('139****0601');
+    expect(text).not.toContain('13957130601');
+    await settle(page);
+    await env.shot(page, 'identity-04e-decided');
+    await decided.locator('[data-testid=decided-lift]').click();
+    const dialog = page.locator('[data-testid=merge-dialog]');
+    expect(await dialog.innerText()).toContain('撤销「不是同一人」的决定？');
+    expect(await dialog.innerText()).toContain('此时不会直接合并');
+    await settle(page);
+    await env.shot(page, 'identity-04f-lift-dialog');
+    await page.locator('[data-testid=merge-ok]').click();
+    await expect
+      .poll(() => page.locator('[data-testid=suggestion-result]').innerText())
+      .toContain('这张会员卡已重新进入待核实列表');
+    await decided.locator('[data-testid=decided-lifted]').waitFor();
+    expect(await decided.innerText()).toContain('陈敏于');
+    await settle(page);
+    await env.shot(page, 'identity-04g-decision-lifted');
+    // the card is back with the reviewers, and still not merged
+    await page.locator('[data-testid=review-tab-holds]').click();
+    // HQ sees both sides of the question again: the card held against the account, and the account (no store,
+    // HQ's to decide) held against the card
+    const back = page.locator('[data-testid^=hold-hld]', { hasText: '张志强' });
+    await expect.poll(() => back.count()).toBe(2);
+    for (const t of await back.allInnerTexts()) expect(t).toContain('健康一生');
+    expect(await customerOf('pos', '8810000601')).not.toBe(await customerOf('mall', 'mall_jkys'));
+    await context.close();
+  });
+
   it('a clerk has no tile for it', async () => {
     const { page, context } = await env.newPage();
     await staffFirstLogin(page, env.system.apiUrl, 'u_ck01');

@@ -178,12 +178,19 @@ export const mergeSuggestions = pgTable(
   ],
 );
 
+/** why two records are kept apart: HQ undid their merge, or someone said "not the same person" to a proposal */
+export const SEPARATION_REASONS = ['undo', 'hold_rejected', 'match_declined', 'suggestion_rejected'] as const;
+
 /**
- * A person's word that two records are two people: HQ undid a merge of them. No linker (incremental, bulk, the
- * untangle) and no confirmation puts the two records in one customer again while it stands; HQ may lift it
- * (恢复合并, which merges them back). The pair is one record of each side of the undone merge, its evidence records
- * where they are on those sides: a record never leaves its customer except through an undo, so the pair keeps
- * the two customers apart however many records join either later.
+ * A person's word that two records are two people: HQ undid a merge of them (`undo`), a store manager rejected a
+ * held card (`hold_rejected`), the member said a card offered at sign-up is not theirs (`match_declined`), or a
+ * manager rejected a merge suggestion (`suggestion_rejected`). No linker (incremental, bulk, the untangle) and no
+ * confirmation puts the two records in one customer again while it stands, whatever a later sync brings: the linker
+ * never overrules a person. HQ may lift it: an undo's by 恢复合并 (which merges them back), a decision's on the
+ * review page (the hold or suggestion is open again). The pair is one record of each side: an undone merge's
+ * evidence records where they are on those sides, a hold's record and the candidate's record on its phone, a
+ * suggestion's two records. A record never leaves its customer except through an undo, so the pair keeps the two
+ * customers apart however many records join either later.
  */
 export const identitySeparations = pgTable(
   'identity_separations',
@@ -195,22 +202,35 @@ export const identitySeparations = pgTable(
     recordB: text('record_b')
       .notNull()
       .references(() => sourceRecords.id),
-    /** the undone merge this separation came from */
-    mergeId: text('merge_id')
-      .notNull()
-      .references(() => identityMerges.id),
+    reason: text('reason', { enum: SEPARATION_REASONS }).notNull().default('undo'),
+    /** the undone merge this separation came from (`undo`) */
+    mergeId: text('merge_id').references(() => identityMerges.id),
+    /** the hold decided "not the same person" (`hold_rejected`, `match_declined`) */
+    heldLinkId: text('held_link_id').references(() => heldLinks.id),
+    /** the suggestion rejected (`suggestion_rejected`) */
+    suggestionId: text('suggestion_id').references(() => mergeSuggestions.id),
+    /** a staff id, or the member's identity id (`match_declined`) */
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
     liftedAt: timestamp('lifted_at', { withTimezone: true }),
     liftedBy: text('lifted_by'),
-    /** the merge that joined them again when HQ lifted it */
+    /** the merge that joined them again when HQ lifted an undo's */
     liftMergeId: text('lift_merge_id').references(() => identityMerges.id),
   },
   (t) => [
     uniqueIndex('identity_separations_merge_uq').on(t.mergeId),
+    uniqueIndex('identity_separations_held_uq').on(t.heldLinkId),
+    uniqueIndex('identity_separations_suggestion_uq').on(t.suggestionId),
     index('identity_separations_a_idx').on(t.recordA).where(sql`lifted_at is null`),
     index('identity_separations_b_idx').on(t.recordB).where(sql`lifted_at is null`),
+    index('identity_separations_decided_idx').on(t.createdAt).where(sql`reason <> 'undo'`),
     check('identity_separations_order_ck', sql`${t.recordA} < ${t.recordB}`),
+    check(
+      'identity_separations_origin_ck',
+      sql`case ${t.reason} when 'undo' then ${t.mergeId} is not null and ${t.heldLinkId} is null and ${t.suggestionId} is null
+            when 'suggestion_rejected' then ${t.suggestionId} is not null and ${t.mergeId} is null and ${t.heldLinkId} is null
+            else ${t.heldLinkId} is not null and ${t.mergeId} is null and ${t.suggestionId} is null end`,
+    ),
   ],
 );
 

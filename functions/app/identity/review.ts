@@ -6,6 +6,7 @@
 
 import type { Resource, StaffActor } from '../../../shared/access/policy.js';
 import type {
+  DecidedSeparationsResponse,
   HealthResponse,
   HeldDecideResponse,
   HeldMatchesResponse,
@@ -18,6 +19,7 @@ import type {
   MergesResponse,
   MergeUndoResponse,
   RecordView,
+  SeparationLiftResponse,
   SuggestionDecideResponse,
   SuggestionsResponse,
 } from '../../../shared/contracts/identity.js';
@@ -75,6 +77,21 @@ async function mergeAudited(
   return id;
 }
 
+/**
+ * "Not the same person" on a hold: closed, and its two records kept apart from now on, by every linker and review
+ * queue, until HQ takes the decision back (`liftDecidedSeparation`).
+ */
+async function rejectHold(
+  repo: ReturnType<typeof createIdentityReviewRepo>,
+  holdId: string,
+  reason: 'hold_rejected' | 'match_declined',
+  by: string,
+  now: Date,
+): Promise<void> {
+  await repo.decideHeld(holdId, 'rejected', by, null, now);
+  await repo.separateHold({ id: newId('sep', now.getTime()), heldLinkId: holdId, reason, by, now });
+}
+
 export async function decideHeldMatch(
   deps: Deps,
   input: {
@@ -93,7 +110,8 @@ export async function decideHeldMatch(
     if (!held || !input.customerId || held.candidate !== input.customerId) return fail('HELD_MATCH_NOT_FOUND');
     if (held.status !== 'open') return fail('ALREADY_DECIDED');
     if (input.decision === 'decline') {
-      await repo.decideHeld(held.id, 'rejected', input.identityId, null, now);
+      // the member's word: no later sync of the card joins it to them
+      await rejectHold(repo, held.id, 'match_declined', input.identityId, now);
       return ok({ status: 'rejected' as const, customerId: input.customerId });
     }
     let mergeId: string | null = null;
@@ -161,6 +179,9 @@ export async function decideSuggestion(
     if (input.decision === 'reject' || s.a_customer === s.b_customer) {
       const status = input.decision === 'reject' ? 'rejected' : 'confirmed';
       await repo.decideSuggestion(s.id, status, input.staffId, null, now);
+      // two people: no later evidence (a phone, a card) joins these two records by itself
+      if (status === 'rejected')
+        await repo.separateSuggestion({ id: newId('sep', now.getTime()), suggestionId: s.id, by: input.staffId, now });
       return ok({ status, mergeId: null });
     }
     if (await repo.keptApart(s.a_customer, s.b_customer)) return fail('IDENTITY_KEPT_APART');
@@ -212,9 +233,13 @@ export async function decideHeldReview(
     if (!h) return fail('HELD_MATCH_NOT_FOUND');
     if (h.status !== 'open') return fail('ALREADY_DECIDED');
     if (input.decision === 'reject' || h.record_customer === h.candidate) {
-      const status = input.decision === 'reject' ? 'rejected' : 'confirmed';
-      await repo.decideHeld(h.id, status, input.staffId, null, now);
-      return ok({ status, mergeId: null });
+      // not the same person: a later sync of the card (a visit that ends its dormancy, say) does not join them
+      if (input.decision === 'reject') await rejectHold(repo, h.id, 'hold_rejected', input.staffId, now);
+      else await repo.decideHeld(h.id, 'confirmed', input.staffId, null, now);
+      return ok({
+        status: input.decision === 'reject' ? ('rejected' as const) : ('confirmed' as const),
+        mergeId: null,
+      });
     }
     if (await repo.keptApart(h.record_customer, h.candidate)) return fail('IDENTITY_KEPT_APART');
     const survivor = await createIdentityRepo(tx).survivorOf([h.record_customer, h.candidate]);
@@ -470,4 +495,45 @@ export async function suggestionResource(deps: Deps, id: string): Promise<Resour
   if (!s) return { kind: 'none' };
   if (!s.store_id || !s.region_id) return { kind: 'store', storeId: '-', regionId: '-' };
   return { kind: 'store', storeId: s.store_id, regionId: s.region_id };
+}
+
+/** HQ: the "not the same person" decisions of every store, newest first, with who decided and whether it stands. */
+export async function listDecidedSeparations(deps: Deps): Promise<DecidedSeparationsResponse> {
+  const list = await createIdentityReviewRepo(deps.database.db).decidedSeparations();
+  return {
+    separations: list.map((x) => ({
+      id: x.id,
+      reason: x.reason,
+      storeId: x.store_id,
+      decidedAt: new Date(x.created_at).toISOString(),
+      decidedByName: x.reason === 'match_declined' ? null : x.decided_by_name,
+      a: view(x.a as RecordRowView),
+      b: view(x.b as RecordRowView),
+      lifted: x.lifted_at ? { at: new Date(x.lifted_at).toISOString(), byName: x.lifted_by_name } : null,
+    })),
+  };
+}
+
+/**
+ * HQ takes back a "not the same person" decision made by mistake: the two records are no longer kept apart, and the
+ * hold or suggestion is open again, for the member or a manager to decide (nothing merges here). Audited.
+ */
+export async function liftDecidedSeparation(
+  deps: Deps,
+  input: { id: string; staffId: string; requestId: string },
+): Promise<Result<SeparationLiftResponse, 'SEPARATION_NOT_FOUND'>> {
+  const now = deps.clock.now();
+  return deps.database.db.transaction(async (tx) => {
+    const lifted = await createIdentityReviewRepo(tx).liftDecided(input.id, input.staffId, now);
+    if (!lifted) return fail('SEPARATION_NOT_FOUND', `no live decision ${input.id}`);
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: input.staffId,
+      action: 'identity.separation_lift',
+      requestId: input.requestId,
+      details: { separationId: input.id, ...lifted },
+      at: now,
+    });
+    return ok({ reopened: lifted.heldLinkId ? ('hold' as const) : ('suggestion' as const) });
+  });
 }

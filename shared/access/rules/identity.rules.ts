@@ -28,6 +28,9 @@ export const IDENTITY_RULES = {
   // a POS or mall export uploaded from the staff pages: it writes members and orders of every store
   'identity.import': staffAtLeast('hq_admin'),
   'identity.import_list': staffAtLeast('hq_admin'),
+  // "not the same person" decisions of every store: taking one back may let two customers merge
+  'identity.separations_list': staffAtLeast('hq_admin'),
+  'identity.separation_lift': staffAtLeast('hq_admin'),
   // the refused rows of an upload, as a file: members' names and phones of every store
   'identity.import_refused_download': staffAtLeast('hq_admin'),
   // upload formats made on the staff pages: what every later upload of that format reads into every store

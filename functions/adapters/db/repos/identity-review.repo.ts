@@ -102,6 +102,104 @@ export function createIdentityReviewRepo(conn: Conn) {
       return r[0]?.apart === true;
     },
 
+    /**
+     * Someone said the held card is not the candidate's: its record and the candidate's record on its phone (else
+     * the candidate's first) are kept apart from now on. A hold decided again after HQ lifted that decision takes
+     * the same row back.
+     */
+    async separateHold(v: {
+      id: string;
+      heldLinkId: string;
+      reason: 'hold_rejected' | 'match_declined';
+      by: string;
+      now: Date;
+    }): Promise<void> {
+      await conn.execute(sql`with p as (
+          select h.record_id as x,
+                 (select r.id from source_records r join customers c on c.id = h.candidate_customer_id
+                   where r.customer_id = coalesce(c.merged_into, c.id)
+                   order by (r.phone is not distinct from h.phone) desc, r.id limit 1) as y
+          from held_links h where h.id = ${v.heldLinkId}
+        )
+        insert into identity_separations (id, record_a, record_b, reason, held_link_id, created_by, created_at)
+        select ${v.id}, least(x, y), greatest(x, y), ${v.reason}, ${v.heldLinkId}, ${v.by}, ${v.now.toISOString()}::timestamptz
+        from p where y is not null and x <> y
+        on conflict (held_link_id) do update set record_a = excluded.record_a,
+          record_b = excluded.record_b, reason = excluded.reason, created_by = excluded.created_by,
+          created_at = excluded.created_at, lifted_at = null, lifted_by = null`);
+    },
+
+    /** A manager said a suggestion's two records are two people: they are kept apart from now on. */
+    async separateSuggestion(v: { id: string; suggestionId: string; by: string; now: Date }): Promise<void> {
+      await conn.execute(sql`insert into identity_separations (id, record_a, record_b, reason, suggestion_id, created_by, created_at)
+        select ${v.id}, least(record_a, record_b), greatest(record_a, record_b), 'suggestion_rejected', id, ${v.by},
+               ${v.now.toISOString()}::timestamptz
+        from merge_suggestions where id = ${v.suggestionId}
+        on conflict (suggestion_id) do update set created_by = excluded.created_by,
+          created_at = excluded.created_at, lifted_at = null, lifted_by = null`);
+    },
+
+    /** The "not the same person" decisions (not HQ's undos: those are on the merge history), newest first. */
+    async decidedSeparations(limit = 50) {
+      return rows<
+        {
+          id: string;
+          reason: 'hold_rejected' | 'match_declined' | 'suggestion_rejected';
+          created_at: string;
+          decided_by_name: string | null;
+          lifted_at: string | null;
+          lifted_by_name: string | null;
+          store_id: string | null;
+        } & Record<string, unknown>
+      >(
+        conn,
+        sql`select sp.id, sp.reason, sp.created_at::text as created_at, st.name as decided_by_name,
+              sp.lifted_at::text as lifted_at, sl.name as lifted_by_name, a.store_id,
+              to_jsonb(va) as a, to_jsonb(vb) as b
+            from identity_separations sp
+            join source_records a on a.id = sp.record_a
+            left join staff st on st.id = sp.created_by left join staff sl on sl.id = sp.lifted_by
+            cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = sp.record_a) va
+            cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = sp.record_b) vb
+            where sp.reason <> 'undo'
+            order by sp.created_at desc, sp.id desc limit ${limit}`,
+      );
+    },
+
+    /**
+     * HQ takes back a "not the same person" decision: the separation is lifted and the hold or suggestion it closed
+     * is open again, for the member or a manager to decide anew. Null when there is no such live decision.
+     */
+    async liftDecided(
+      id: string,
+      by: string,
+      now: Date,
+    ): Promise<{ heldLinkId: string | null; suggestionId: string | null } | null> {
+      const r = await rows<{ held_link_id: string | null; suggestion_id: string | null }>(
+        conn,
+        sql`update identity_separations set lifted_at = ${now.toISOString()}::timestamptz, lifted_by = ${by}
+            where id = ${id} and reason <> 'undo' and lifted_at is null
+            returning held_link_id, suggestion_id`,
+      );
+      const s = r[0];
+      if (!s) return null;
+      if (s.held_link_id)
+        await conn.execute(sql`update held_links set status = 'open', decided_by = null, decided_at = null
+          where id = ${s.held_link_id} and status = 'rejected'`);
+      if (s.suggestion_id)
+        await conn.execute(sql`update merge_suggestions set status = 'open', decided_by = null, decided_at = null
+          where id = ${s.suggestion_id} and status = 'rejected'`);
+      return { heldLinkId: s.held_link_id, suggestionId: s.suggestion_id };
+    },
+
+    async decidedSeparation(id: string) {
+      const r = await rows<{ id: string; reason: string; lifted_at: string | null }>(
+        conn,
+        sql`select id, reason, lifted_at::text as lifted_at from identity_separations where id = ${id}`,
+      );
+      return r[0] ?? null;
+    },
+
     async heldLink(id: string) {
       const r = await rows<{
         id: string;

@@ -1,22 +1,38 @@
-import type { HeldReview, RecordView, Suggestion } from '@shared/contracts/identity';
+import type { DecidedSeparation, HeldReview, RecordView, Suggestion } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { identityApi } from '../../../services/identity';
+import { loadStaffProfile } from '../../../services/staff';
 import { loadForStaff } from '../../staff-load';
+import { beijingMinute } from '../integration-health/sources';
 import '../../staff.scss';
 import './index.scss';
 
 type State =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
-  | { kind: 'ready'; suggestions: Suggestion[]; holds: HeldReview[] };
+  /** decided: HQ's list of "not the same person" decisions (null for managers below HQ) */
+  | { kind: 'ready'; suggestions: Suggestion[]; holds: HeldReview[]; decided: DecidedSeparation[] | null };
 type Decision = 'confirm' | 'reject';
-type Tab = 'suggestions' | 'holds';
-/** what the manager is asked to confirm: a suggestion's two records, or a held card and the member it may be */
-type Pending = { kind: 'suggestion'; s: Suggestion } | { kind: 'hold'; h: HeldReview };
+type Tab = 'suggestions' | 'holds' | 'decided';
+/**
+ * what the reviewer is asked to confirm: a suggestion's two records, a held card and the member it may be, or (HQ)
+ * taking back a "not the same person" decision
+ */
+type Pending =
+  | { kind: 'suggestion'; s: Suggestion }
+  | { kind: 'hold'; h: HeldReview }
+  | { kind: 'lift'; x: DecidedSeparation };
+
+/** Who said "not the same person", and to what. */
+const DECISION_WORDS: Record<DecidedSeparation['reason'], string> = {
+  hold_rejected: '店长核实后认定这张会员卡不属于该会员',
+  match_declined: '会员本人在小程序中确认这张卡不是自己的',
+  suggestion_rejected: '店长认定这条合并建议的两条记录不是同一人',
+};
 
 /** Why the linker would not join a held card by itself, in the words a store manager checks it by. */
 const HOLD_REASONS: Record<HeldReview['reason'], string> = {
@@ -197,6 +213,56 @@ function HeldCard({
 
 const who = (r: RecordView) => `${r.name ?? '该会员'}（${sourceLabel(r.source)} ${r.sourceIdMasked}）`;
 
+/**
+ * A "not the same person" decision (HQ): the two records it keeps apart, who decided and when; while it stands
+ * no sync or batch job joins them, and HQ can take it back when it was a mistake.
+ */
+function DecidedCard({
+  x,
+  busy,
+  onLift,
+}: {
+  x: DecidedSeparation;
+  busy: boolean;
+  onLift: (x: DecidedSeparation) => void;
+}) {
+  const fields = FIELDS.filter((f) => f.value(x.a) || f.value(x.b));
+  return (
+    <View className="ml-card idr-card" data-testid={`decided-${x.id}`}>
+      <View className="idr-why" data-testid="decided-why">
+        <Text className="idr-why__label">{x.lifted ? '已撤销：' : '不是同一人：'}</Text>
+        {DECISION_WORDS[x.reason]}
+      </View>
+      <View className="idr-decided__meta">
+        {x.decidedByName ?? '会员本人'} · {beijingMinute(x.decidedAt)}
+      </View>
+      <View className="idr-pair">
+        <RecordColumn title="记录 A" r={x.a} fields={fields} />
+        <RecordColumn title="记录 B" r={x.b} fields={fields} />
+      </View>
+      {x.lifted ? (
+        <View className="idr-hint" data-testid="decided-lifted">
+          {x.lifted.byName ?? '总部'}于 {beijingMinute(x.lifted.at)} 撤销了这个决定，已重新交由会员或店长确认。
+        </View>
+      ) : (
+        <>
+          <View className="idr-hint">以后的同步和批量关联都不会自动合并这两条记录。如果是误判，可以撤销这个决定。</View>
+          <View className="idr-actions">
+            <Button
+              className="ml-btn ml-btn--ghost idr-actions__btn"
+              disabled={busy}
+              onClick={() => onLift(x)}
+              data-testid="decided-lift"
+            >
+              撤销这个决定
+            </Button>
+          </View>
+        </>
+      )}
+    </View>
+  );
+}
+
 export default function IdentitySuggestions() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   // opened from 数据对接状态's 待核实会员卡: the held cards
@@ -210,8 +276,14 @@ export default function IdentitySuggestions() {
   const load = useCallback(() => {
     setState({ kind: 'loading' });
     loadForStaff(
-      () => Promise.all([identityApi.suggestions(), identityApi.holds()]),
-      ([s, h]) => setState({ kind: 'ready', suggestions: s.suggestions, holds: h.holds }),
+      () =>
+        Promise.all([
+          identityApi.suggestions(),
+          identityApi.holds(),
+          loadStaffProfile().then((me) => (me.role === 'hq_admin' ? identityApi.separations() : null)),
+        ]),
+      ([s, h, d]) =>
+        setState({ kind: 'ready', suggestions: s.suggestions, holds: h.holds, decided: d?.separations ?? null }),
       (error) => setState({ kind: 'error', error }),
     );
   }, []);
@@ -263,16 +335,46 @@ export default function IdentitySuggestions() {
         ),
     );
 
+  // taking a decision back changes nothing by itself, but the hold or suggestion is open again: the lists reload
+  const lift = (x: DecidedSeparation) => {
+    setPending(null);
+    setBusyId(x.id);
+    setMessage(null);
+    identityApi
+      .liftSeparation(x.id)
+      .then((r) => {
+        load();
+        setMessage({
+          ok: true,
+          text:
+            r.reopened === 'hold'
+              ? '已撤销「不是同一人」的决定，这张会员卡已重新进入待核实列表'
+              : '已撤销「不是同一人」的决定，这条合并建议已重新进入待确认列表',
+        });
+      })
+      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .finally(() => setBusyId(null));
+  };
+
   // merging moves purchase history between people: ask first; "not the same person" changes nothing, no dialog
   const onDecide = (s: Suggestion, d: Decision) =>
     d === 'confirm' ? setPending({ kind: 'suggestion', s }) : decide(s, d);
   const onDecideHold = (h: HeldReview, d: Decision) =>
     d === 'confirm' ? setPending({ kind: 'hold', h }) : decideHold(h, d);
 
-  const counts = state.kind === 'ready' ? { suggestions: state.suggestions.length, holds: state.holds.length } : null;
+  const counts =
+    state.kind === 'ready'
+      ? {
+          suggestions: state.suggestions.length,
+          holds: state.holds.length,
+          decided: state.decided?.filter((x) => !x.lifted).length ?? 0,
+        }
+      : null;
   const TABS: { tab: Tab; label: string }[] = [
     { tab: 'suggestions', label: '同名同生日' },
     { tab: 'holds', label: '共用手机号的会员卡' },
+    // HQ only: the decisions of every store, to take one back
+    ...(state.kind === 'ready' && state.decided ? [{ tab: 'decided' as const, label: '已确认不是同一人' }] : []),
   ];
 
   return (
@@ -322,6 +424,18 @@ export default function IdentitySuggestions() {
         </View>
       ) : null}
 
+      {state.kind === 'ready' && tab === 'decided' && state.decided?.length === 0 ? (
+        <View className="ml-card idr-empty" data-testid="decided-empty">
+          <View className="idr-empty__icon">✓</View>
+          <View className="idr-empty__title">还没有「不是同一人」的决定</View>
+          <View className="idr-empty__text">店长或会员认定两条记录不是同一人后，会显示在这里，可由总部撤销。</View>
+        </View>
+      ) : null}
+      {state.kind === 'ready' && tab === 'decided'
+        ? state.decided?.map((x) => (
+            <DecidedCard key={x.id} x={x} busy={busyId === x.id} onLift={(y) => setPending({ kind: 'lift', x: y })} />
+          ))
+        : null}
       {state.kind === 'ready' && tab === 'suggestions'
         ? state.suggestions.map((s) => <SuggestionCard key={s.id} s={s} busy={busyId === s.id} onDecide={onDecide} />)
         : null}
@@ -333,12 +447,18 @@ export default function IdentitySuggestions() {
         <View className="idr-mask" data-testid="merge-dialog">
           <View className="idr-dialog">
             <View className="idr-dialog__title">
-              {pending.kind === 'suggestion' ? '确认合并这两条记录？' : '确认这张卡属于该会员？'}
+              {pending.kind === 'suggestion'
+                ? '确认合并这两条记录？'
+                : pending.kind === 'hold'
+                  ? '确认这张卡属于该会员？'
+                  : '撤销「不是同一人」的决定？'}
             </View>
             <View className="idr-dialog__text">
               {pending.kind === 'suggestion'
                 ? `${who(pending.s.a)}与${who(pending.s.b)}将成为同一位会员，消费记录、积分和优惠券随之合并。请确认您已核实是同一人。`
-                : `${who(pending.h.record)}将并入${who(pending.h.candidate)}，消费记录、积分和优惠券随之合并。请确认您已向顾客核实。`}
+                : pending.kind === 'hold'
+                  ? `${who(pending.h.record)}将并入${who(pending.h.candidate)}，消费记录、积分和优惠券随之合并。请确认您已向顾客核实。`
+                  : `${who(pending.x.a)}与${who(pending.x.b)}不再被强制分开：对应的${pending.x.reason === 'suggestion_rejected' ? '合并建议' : '待核实会员卡'}会重新交由会员或店长确认，此时不会直接合并。`}
             </View>
             <View className="idr-actions">
               <Button
@@ -351,11 +471,15 @@ export default function IdentitySuggestions() {
               <Button
                 className="ml-btn ml-btn--primary idr-actions__btn"
                 onClick={() =>
-                  pending.kind === 'suggestion' ? decide(pending.s, 'confirm') : decideHold(pending.h, 'confirm')
+                  pending.kind === 'suggestion'
+                    ? decide(pending.s, 'confirm')
+                    : pending.kind === 'hold'
+                      ? decideHold(pending.h, 'confirm')
+                      : lift(pending.x)
                 }
                 data-testid="merge-ok"
               >
-                确认合并
+                {pending.kind === 'lift' ? '确认撤销' : '确认合并'}
               </Button>
             </View>
           </View>

@@ -57,6 +57,8 @@ export const IDENTITY_CASES = {
   'identity.quarantine_resolve': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.import': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.import_list': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+  'identity.separations_list': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+  'identity.separation_lift': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.import_refused_download': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.import_format_manage': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   // the handler narrows the lines to the caller's store or region; clerks and pharmacists do not coach the till
