@@ -263,7 +263,7 @@ describe('integration health for HQ', () => {
     expect(stale.status).toBe(401);
     await env.system.deps.callLog.flush();
     const { page, context } = await env.newPage();
-    await staffFirstLogin(page, env.system.apiUrl, 'u_hq01');
+    await staffLogin(page, env.system.apiUrl, 'u_hq01');
     await page.locator('[data-testid=tile-integration-health]').click();
     const pos = page.locator('[data-testid=health-pos]');
     await pos.waitFor();
