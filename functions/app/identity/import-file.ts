@@ -129,13 +129,14 @@ export type FileRow =
   | { row: number; error: Refusal; raw?: string };
 
 /**
- * The file's data rows as column → value objects, one at a time: CSV (header line, given to `onHeader` as the file
- * has it) or JSON lines.
+ * The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. With `refused`
+ * (the refused rows' file being written) it gets the CSV's header, and a malformed record keeps its text; without
+ * it, the reader keeps no record's text.
  */
 export async function* readFileRows(
   stream: Readable,
   format: 'csv' | 'jsonl',
-  onHeader?: (columns: string[]) => void,
+  refused?: Pick<RefusedRowsFile, 'header'>,
 ): AsyncGenerator<FileRow> {
   if (format === 'jsonl') {
     let row = 0;
@@ -156,17 +157,18 @@ export async function* readFileRows(
   const parser = stream.pipe(
     parseStream({
       ...csvOptions(skipped),
-      // each record with its text: a malformed one's text goes into the refused rows' file
-      raw: true,
+      // each record with its text, so that a malformed one's text goes into the refused rows' file
+      raw: refused !== undefined,
       columns: (header: string[]) => {
         const columns = header.map((h) => h.trim());
-        onHeader?.(columns);
+        refused?.header(columns);
         return columns;
       },
     }),
   );
   let row = 0;
-  for await (const { record } of parser as AsyncIterable<{ record: Record<string, unknown> }>) {
+  for await (const out of parser) {
+    const record = (refused ? out.record : out) as Record<string, unknown>;
     // the parser may have reached a malformed record before this one was read: each comes in its place in the file
     while (skipped.length > 0 && (skipped[0].after ?? 0) <= row) {
       const s = skipped.shift() as FileError;
@@ -348,10 +350,10 @@ export async function importFile(
         now: opts.now,
       }),
       batch.map((b) => b.row),
-      batch.map((b) => ({ fields: b.fields, at: b.at })),
+      opts.refused ? batch.map((b) => ({ fields: b.fields, at: b.at })) : undefined,
     );
   };
-  for await (const item of readFileRows(stream, format, opts.refused?.header)) {
+  for await (const item of readFileRows(stream, format, opts.refused)) {
     rowsRead += 1;
     if (rowsRead <= skip) continue;
     if ('error' in item) {

@@ -253,7 +253,7 @@ export async function importOrdersFile(
   let rowsRead = 0;
   let complete = true;
   let lastProgress = 0;
-  for await (const item of readFileRows(stream, format, opts.refused?.header)) {
+  for await (const item of readFileRows(stream, format, opts.refused)) {
     rowsRead += 1;
     if (rowsRead <= skip) {
       // an earlier run took these; it refused an order whose rows are apart at its first row
