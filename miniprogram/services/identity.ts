@@ -48,6 +48,12 @@ const qs = (params: Record<string, string | undefined>): string => {
   return parts.length ? `?${parts.join('&')}` : '';
 };
 
+/** A page of a list: the phone searched (as typed), and the previous page's `nextCursor`. */
+export interface ListPage {
+  phone?: string;
+  cursor?: string;
+}
+
 /**
  * Held POS-card matches (member), merge suggestions (store manager and up), the merge history, undo and integration
  * health (HQ). Typed by the shared contracts.
@@ -63,16 +69,22 @@ export const identityApi = {
       auth: 'member',
       schema: HeldDecideResponse,
     }),
-  suggestions: () =>
+  /** a page of the open merge suggestions in the caller's stores, oldest first; by phone: the customer's */
+  suggestions: (page: ListPage = {}) =>
     apiRequest({
       method: 'GET',
-      path: '/api/staff/identity/suggestions',
+      path: `/api/staff/identity/suggestions${qs({ phone: page.phone, cursor: page.cursor })}`,
       auth: 'staff',
       schema: SuggestionsResponse,
     }),
-  /** cards the linker held on a shared phone, in the caller's stores, each beside the member it may be */
-  holds: () =>
-    apiRequest({ method: 'GET', path: '/api/staff/identity/holds', auth: 'staff', schema: HeldReviewsResponse }),
+  /** cards the linker held on a shared phone, in the caller's stores, each beside the member it may be: a page */
+  holds: (page: ListPage = {}) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/identity/holds${qs({ phone: page.phone, cursor: page.cursor })}`,
+      auth: 'staff',
+      schema: HeldReviewsResponse,
+    }),
   decideHold: (id: string, decision: 'confirm' | 'reject') =>
     apiRequest({
       method: 'POST',
@@ -81,11 +93,11 @@ export const identityApi = {
       auth: 'staff',
       schema: HeldReviewDecideResponse,
     }),
-  /** HQ: the "not the same person" decisions of every store */
-  separations: () =>
+  /** HQ: the "not the same person" decisions of every store, newest first: a page */
+  separations: (page: ListPage = {}) =>
     apiRequest({
       method: 'GET',
-      path: '/api/staff/identity/separations',
+      path: `/api/staff/identity/separations${qs({ phone: page.phone, cursor: page.cursor })}`,
       auth: 'staff',
       schema: DecidedSeparationsResponse,
     }),
@@ -106,7 +118,7 @@ export const identityApi = {
       auth: 'staff',
       schema: SuggestionDecideResponse,
     }),
-  merges: (filter: { phone?: string; cursor?: string }) =>
+  merges: (filter: ListPage) =>
     apiRequest({
       method: 'GET',
       path: `/api/staff/identity/merges${qs({ phone: filter.phone, cursor: filter.cursor })}`,

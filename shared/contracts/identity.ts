@@ -93,7 +93,24 @@ export type HeldDecideResponse = z.infer<typeof HeldDecideResponse>;
 
 // ---- merge suggestions (store manager+) ----
 
-export const SuggestionsQuery = z.strictObject({ storeId: Id.optional() });
+export const REVIEW_PAGE_MAX = 50;
+
+/**
+ * A page of a review queue (merge suggestions, held cards), oldest first: a store's backlog after a migration runs to
+ * thousands. `phone` finds the ones of the customer at the counter: either record carries it (held cards: or the
+ * candidate member holds it).
+ */
+export const SuggestionsQuery = z.strictObject({
+  storeId: Id.optional(),
+  phone: z.string().min(1).max(20).optional(),
+  /** opaque: the `nextCursor` of the previous page */
+  cursor: z.string().min(1).max(120).optional(),
+  limit: z.coerce.number().int().min(1).max(REVIEW_PAGE_MAX).optional(),
+});
+export type SuggestionsQuery = z.infer<typeof SuggestionsQuery>;
+
+/** Every page of a queue says how many wait in all (in the caller's scope, under the same phone). */
+const queuePage = { total: z.number().int(), nextCursor: z.string().nullable() };
 
 export const RecordView = z.object({
   recordId: z.string(),
@@ -118,7 +135,7 @@ export const Suggestion = z.object({
   b: RecordView,
 });
 export type Suggestion = z.infer<typeof Suggestion>;
-export const SuggestionsResponse = z.object({ suggestions: z.array(Suggestion) });
+export const SuggestionsResponse = z.object({ suggestions: z.array(Suggestion), ...queuePage });
 export type SuggestionsResponse = z.infer<typeof SuggestionsResponse>;
 
 // ---- held cards for staff review (store manager+) ----
@@ -150,7 +167,7 @@ export const HeldReview = z.object({
   candidateRecords: z.number().int(),
 });
 export type HeldReview = z.infer<typeof HeldReview>;
-export const HeldReviewsResponse = z.object({ holds: z.array(HeldReview) });
+export const HeldReviewsResponse = z.object({ holds: z.array(HeldReview), ...queuePage });
 export type HeldReviewsResponse = z.infer<typeof HeldReviewsResponse>;
 export const HeldReviewDecideBody = z.strictObject({ id: Id, decision: z.enum(['confirm', 'reject']) });
 export type HeldReviewDecideBody = z.infer<typeof HeldReviewDecideBody>;
@@ -186,7 +203,15 @@ export const DecidedSeparation = z.object({
   lifted: z.object({ at: z.string(), byName: z.string().nullable() }).nullable(),
 });
 export type DecidedSeparation = z.infer<typeof DecidedSeparation>;
-export const DecidedSeparationsResponse = z.object({ separations: z.array(DecidedSeparation) });
+/** Newest first; `phone`: decisions where either record carries it. */
+export const DecidedSeparationsQuery = z.strictObject({
+  phone: z.string().min(1).max(20).optional(),
+  cursor: z.string().min(1).max(120).optional(),
+  limit: z.coerce.number().int().min(1).max(REVIEW_PAGE_MAX).optional(),
+});
+export type DecidedSeparationsQuery = z.infer<typeof DecidedSeparationsQuery>;
+/** `total` counts the decisions that stand (not taken back) under the same phone. */
+export const DecidedSeparationsResponse = z.object({ separations: z.array(DecidedSeparation), ...queuePage });
 export type DecidedSeparationsResponse = z.infer<typeof DecidedSeparationsResponse>;
 export const SeparationLiftBody = z.strictObject({ id: Id });
 export const SeparationLiftResponse = z.object({

@@ -174,6 +174,7 @@ export const mergeSuggestions = pgTable(
   (t) => [
     uniqueIndex('merge_suggestions_pair_uq').on(t.recordA, t.recordB),
     index('merge_suggestions_store_idx').on(t.storeId, t.status),
+    index('merge_suggestions_open_idx').on(t.createdAt, t.id).where(sql`${t.status} = 'open'`),
     check('merge_suggestions_order_ck', sql`${t.recordA} < ${t.recordB}`),
   ],
 );
@@ -264,6 +265,11 @@ export const heldLinks = pgTable(
   (t) => [
     uniqueIndex('held_links_record_candidate_uq').on(t.recordId, t.candidateCustomerId),
     index('held_links_candidate_idx').on(t.candidateCustomerId, t.status),
+    // the review queue pages through the open ones oldest first, and finds those on a customer's phone
+    index('held_links_open_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`${t.status} = 'open'`),
+    index('held_links_open_phone_idx').on(t.phone).where(sql`${t.status} = 'open'`),
   ],
 );
 

@@ -6,6 +6,7 @@
 
 import type { Resource, StaffActor } from '../../../shared/access/policy.js';
 import type {
+  DecidedSeparationsQuery,
   DecidedSeparationsResponse,
   HealthResponse,
   HeldDecideResponse,
@@ -21,6 +22,7 @@ import type {
   RecordView,
   SeparationLiftResponse,
   SuggestionDecideResponse,
+  SuggestionsQuery,
   SuggestionsResponse,
 } from '../../../shared/contracts/identity.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
@@ -152,18 +154,76 @@ function view(r: RecordRowView): RecordView {
   };
 }
 
-/** `storeIds` null = every store (HQ). */
-export async function listSuggestions(deps: Deps, storeIds: readonly string[] | null): Promise<SuggestionsResponse> {
-  const list = await createIdentityReviewRepo(deps.database.db).suggestions(storeIds);
-  return {
-    suggestions: list.map((s) => ({
-      id: s.id,
-      storeId: s.store_id,
-      createdAt: new Date(s.created_at).toISOString(),
-      a: view(s.a as RecordRowView),
-      b: view(s.b as RecordRowView),
-    })),
-  };
+/** A review queue's page; the merge history's is shorter (each merge lists its records). */
+const REVIEW_PAGE = 20;
+const MERGE_PAGE = 20;
+
+/** The phone and cursor of a list query, parsed; a refusal names the field. */
+function listFilter(
+  query: { phone?: string; cursor?: string; limit?: number },
+  pageSize = REVIEW_PAGE,
+): Result<{ phone?: string; from?: { createdKey: string; id: string }; limit: number }> {
+  let phone: string | undefined;
+  if (query.phone !== undefined) {
+    const parsed = normalizePhone(query.phone);
+    if (!parsed.ok) return fail('VALIDATION_FAILED', 'phone: enter an 11-digit mainland mobile number');
+    phone = parsed.canonical;
+  }
+  const cursor = parseListCursor(query.cursor);
+  if (cursor === 'bad') return fail('VALIDATION_FAILED', 'cursor: not one this list handed out');
+  return ok({ phone, from: cursor ?? undefined, limit: query.limit ?? pageSize });
+}
+
+/**
+ * A page of a list (one more row was asked for, to know whether another page follows) and the cursor of the next.
+ */
+function paged<T extends { created_key: string; id: string }>(found: T[], limit: number) {
+  const page = found.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: found.length > limit && last ? listCursor(last) : null };
+}
+
+/** A search by phone looks a person up: audited with what it showed, like the merge history's. */
+async function auditPhoneSearch(
+  deps: Deps,
+  input: { staffId: string; requestId: string; action: string; phone: string | undefined; shown: string[] },
+): Promise<void> {
+  if (!input.phone) return;
+  await recordAudit(deps.database.db, {
+    actorKind: 'staff',
+    actorId: input.staffId,
+    action: input.action,
+    requestId: input.requestId,
+    details: { filter: { phone: maskPhone(input.phone) }, shown: input.shown },
+    at: deps.clock.now(),
+  });
+}
+
+/** A page of the open merge suggestions in scope (`storeIds` null = every store: HQ), oldest first. */
+export async function listSuggestions(
+  deps: Deps,
+  input: { storeIds: readonly string[] | null; query: SuggestionsQuery; staffId: string; requestId: string },
+): Promise<Result<SuggestionsResponse>> {
+  const filter = listFilter(input.query);
+  if (!filter.ok) return filter;
+  const repo = createIdentityReviewRepo(deps.database.db);
+  const f = { storeIds: input.storeIds, ...filter.value };
+  const [found, total] = await Promise.all([repo.suggestions({ ...f, limit: f.limit + 1 }), repo.suggestionsCount(f)]);
+  const { page, nextCursor } = paged(found, f.limit);
+  const suggestions = page.map((s) => ({
+    id: s.id,
+    storeId: s.store_id,
+    createdAt: new Date(s.created_at).toISOString(),
+    a: view(s.a as RecordRowView),
+    b: view(s.b as RecordRowView),
+  }));
+  await auditPhoneSearch(deps, {
+    ...input,
+    action: 'identity.suggestions_list',
+    phone: f.phone,
+    shown: suggestions.map((s) => s.id),
+  });
+  return ok({ suggestions, total, nextCursor });
 }
 
 export async function decideSuggestion(
@@ -201,20 +261,33 @@ export async function decideSuggestion(
   });
 }
 
-/** `storeIds` null = every store (HQ). */
-export async function listHeldReviews(deps: Deps, storeIds: readonly string[] | null): Promise<HeldReviewsResponse> {
-  const list = await createIdentityReviewRepo(deps.database.db).heldReviews(storeIds);
-  return {
-    holds: list.map((h) => ({
-      id: h.id,
-      reason: h.reason as HeldReviewsResponse['holds'][number]['reason'],
-      storeId: h.store_id,
-      createdAt: new Date(h.created_at).toISOString(),
-      record: view(h.record as RecordRowView),
-      candidate: view(h.candidate as RecordRowView),
-      candidateRecords: h.n,
-    })),
-  };
+/** A page of the open held cards in scope (`storeIds` null = every store: HQ), oldest first. */
+export async function listHeldReviews(
+  deps: Deps,
+  input: { storeIds: readonly string[] | null; query: SuggestionsQuery; staffId: string; requestId: string },
+): Promise<Result<HeldReviewsResponse>> {
+  const filter = listFilter(input.query);
+  if (!filter.ok) return filter;
+  const repo = createIdentityReviewRepo(deps.database.db);
+  const f = { storeIds: input.storeIds, ...filter.value };
+  const [found, total] = await Promise.all([repo.heldReviews({ ...f, limit: f.limit + 1 }), repo.heldReviewsCount(f)]);
+  const { page, nextCursor } = paged(found, f.limit);
+  const holds = page.map((h) => ({
+    id: h.id,
+    reason: h.reason as HeldReviewsResponse['holds'][number]['reason'],
+    storeId: h.store_id,
+    createdAt: new Date(h.created_at).toISOString(),
+    record: view(h.record as RecordRowView),
+    candidate: view(h.candidate as RecordRowView),
+    candidateRecords: h.n,
+  }));
+  await auditPhoneSearch(deps, {
+    ...input,
+    action: 'identity.holds_list',
+    phone: f.phone,
+    shown: holds.map((h) => h.id),
+  });
+  return ok({ holds, total, nextCursor });
 }
 
 /**
@@ -332,7 +405,6 @@ export async function restoreMerge(
   });
 }
 
-const MERGE_PAGE = 20;
 const RECORDS_PER_SIDE = 5;
 
 function mergeRecord(r: MergeRecordRow): MergeRecord {
@@ -365,18 +437,10 @@ export async function listMerges(
   input: { query: MergesQuery; staffId: string; requestId: string },
 ): Promise<Result<MergesResponse>> {
   const { query } = input;
-  let phone: string | undefined;
-  if (query.phone !== undefined) {
-    const parsed = normalizePhone(query.phone);
-    if (!parsed.ok) return fail('VALIDATION_FAILED', 'phone: enter an 11-digit mainland mobile number');
-    phone = parsed.canonical;
-  }
-  const cursor = parseListCursor(query.cursor);
-  if (cursor === 'bad') return fail('VALIDATION_FAILED', 'cursor: not one this list handed out');
-  const before = cursor ?? undefined;
-  const limit = query.limit ?? MERGE_PAGE;
+  const filter = listFilter(query, MERGE_PAGE);
+  if (!filter.ok) return filter;
+  const { phone, from: before, limit } = filter.value;
   const db = deps.database.db;
-  // one more than asked says whether there is a next page
   const found = await createIdentityReviewRepo(db).merges({
     phone,
     customerId: query.customerId,
@@ -384,8 +448,7 @@ export async function listMerges(
     limit: limit + 1,
     recordsPerSide: RECORDS_PER_SIDE,
   });
-  const page = found.slice(0, limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = paged(found, limit);
   const merges = page.map((m) => ({
     id: m.id,
     createdAt: new Date(m.created_at).toISOString(),
@@ -422,10 +485,7 @@ export async function listMerges(
     },
     at: deps.clock.now(),
   });
-  return ok({
-    merges,
-    nextCursor: found.length > limit && last ? listCursor(last) : null,
-  });
+  return ok({ merges, nextCursor });
 }
 
 /** The sources always shown, and those shown once they have a row (an import of mini-program records, a call
@@ -498,20 +558,36 @@ export async function suggestionResource(deps: Deps, id: string): Promise<Resour
 }
 
 /** HQ: the "not the same person" decisions of every store, newest first, with who decided and whether it stands. */
-export async function listDecidedSeparations(deps: Deps): Promise<DecidedSeparationsResponse> {
-  const list = await createIdentityReviewRepo(deps.database.db).decidedSeparations();
-  return {
-    separations: list.map((x) => ({
-      id: x.id,
-      reason: x.reason,
-      storeId: x.store_id,
-      decidedAt: new Date(x.created_at).toISOString(),
-      decidedByName: x.reason === 'match_declined' ? null : x.decided_by_name,
-      a: view(x.a as RecordRowView),
-      b: view(x.b as RecordRowView),
-      lifted: x.lifted_at ? { at: new Date(x.lifted_at).toISOString(), byName: x.lifted_by_name } : null,
-    })),
-  };
+export async function listDecidedSeparations(
+  deps: Deps,
+  input: { query: DecidedSeparationsQuery; staffId: string; requestId: string },
+): Promise<Result<DecidedSeparationsResponse>> {
+  const filter = listFilter(input.query);
+  if (!filter.ok) return filter;
+  const f = filter.value;
+  const repo = createIdentityReviewRepo(deps.database.db);
+  const [found, total] = await Promise.all([
+    repo.decidedSeparations({ ...f, limit: f.limit + 1 }),
+    repo.decidedSeparationsCount(f),
+  ]);
+  const { page, nextCursor } = paged(found, f.limit);
+  const separations = page.map((x) => ({
+    id: x.id,
+    reason: x.reason,
+    storeId: x.store_id,
+    decidedAt: new Date(x.created_at).toISOString(),
+    decidedByName: x.reason === 'match_declined' ? null : x.decided_by_name,
+    a: view(x.a as RecordRowView),
+    b: view(x.b as RecordRowView),
+    lifted: x.lifted_at ? { at: new Date(x.lifted_at).toISOString(), byName: x.lifted_by_name } : null,
+  }));
+  await auditPhoneSearch(deps, {
+    ...input,
+    action: 'identity.separations_list',
+    phone: f.phone,
+    shown: separations.map((x) => x.id),
+  });
+  return ok({ separations, total, nextCursor });
 }
 
 /**

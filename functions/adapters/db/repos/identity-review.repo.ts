@@ -70,6 +70,28 @@ export interface MergeFilter {
   recordsPerSide: number;
 }
 
+/** A page of a review queue: scope, the phone of the customer at the counter, and where the last page ended. */
+export interface QueueFilter {
+  /** null = every store (HQ) */
+  storeIds: readonly string[] | null;
+  /** canonical mobile */
+  phone?: string;
+  /** strictly after this (created_at, id) in the list's order */
+  from?: { createdKey: string; id: string };
+  limit: number;
+}
+
+const CREATED_KEY = (t: string) =>
+  sql.raw(`to_char(${t}.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key`);
+
+const inStores = (column: SQL, storeIds: readonly string[] | null) =>
+  storeIds === null
+    ? sql`true`
+    : sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(storeIds)}::jsonb))`;
+
+/** The ids of the records carrying `phone`: `= any(array(…))` is an index scan, `in (select …)` may plan a scan. */
+const recordsWithPhone = (phone: string) => sql`array(select x.id from source_records x where x.phone = ${phone})`;
+
 const RECORD_VIEW = sql.raw(`r.id as record_id, r.customer_id, r.source, r.source_id, s.name as store_name, r.name,
   r.birthday::text as birthday, r.gender, r.phone, coalesce(r.district, s.district) as district,
   r.last_active::text as last_active`);
@@ -77,6 +99,48 @@ const RECORD_VIEW = sql.raw(`r.id as record_id, r.customer_id, r.source, r.sourc
 /** HQ keeps the customers `a` and `b` apart (by another separation than `except`). */
 const keptApartSql = (a: SQL, b: SQL, except: string | null = null) =>
   sql`exists (${separationsAmong(sql`select ${a} union all select ${b}`, except)})`;
+
+/**
+ * An open suggestion in scope whose records are still two customers HQ does not keep apart (`g`, its records `a`,
+ * `b`); with a phone, one of the two records carries it.
+ */
+const openSuggestion = (f: Pick<QueueFilter, 'storeIds' | 'phone'>) =>
+  sql`g.status = 'open' and a.customer_id <> b.customer_id and not ${keptApartSql(sql`a.customer_id`, sql`b.customer_id`)}
+    and ${inStores(sql`g.store_id`, f.storeIds)}
+    ${f.phone ? sql`and (g.record_a = any(${recordsWithPhone(f.phone)}) or g.record_b = any(${recordsWithPhone(f.phone)}))` : sql``}`;
+
+/**
+ * An open hold in scope (the held record's store) that the candidate has not taken already and that no separation
+ * HQ made forbids (`h`, its record `r`, its candidate `c`); with a phone, the hold is on it, the held record carries
+ * it, or the candidate member holds it.
+ *
+ * One question per pair of people: a dormant card held against the mall account on its number usually comes with
+ * the mirror hold (the account held against the card's customer), and either answer settles both. Of the two the
+ * queue shows the one whose record has a store (the card: its store's manager decides it), else the first by id.
+ */
+const openHold = (f: Pick<QueueFilter, 'storeIds' | 'phone'>) =>
+  sql`h.status = 'open' and r.customer_id <> coalesce(c.merged_into, c.id)
+    and not ${keptApartSql(sql`r.customer_id`, sql`coalesce(c.merged_into, c.id)`)}
+    and not exists (
+      select 1 from source_records mr join held_links m on m.record_id = mr.id
+        join customers mc on mc.id = m.candidate_customer_id
+      where mr.customer_id = coalesce(c.merged_into, c.id) and m.status = 'open' and m.id <> h.id
+        and coalesce(mc.merged_into, mc.id) = r.customer_id
+        and ((mr.store_id is not null and r.store_id is null)
+          or ((mr.store_id is null) = (r.store_id is null) and m.id < h.id)))
+    and ${inStores(sql`r.store_id`, f.storeIds)}
+    ${
+      f.phone
+        ? sql`and (h.phone = ${f.phone} or h.record_id = any(${recordsWithPhone(f.phone)})
+            or coalesce(c.merged_into, c.id) = any(array(select x.customer_id from source_records x where x.phone = ${f.phone})))`
+        : sql``
+    }`;
+
+/** A decision (`sp`) one of whose records carries the phone. */
+const decidedOnPhone = (phone: string | undefined) =>
+  phone
+    ? sql`and (sp.record_a = any(${recordsWithPhone(phone)}) or sp.record_b = any(${recordsWithPhone(phone)}))`
+    : sql``;
 
 export function createIdentityReviewRepo(conn: Conn) {
   return {
@@ -140,12 +204,13 @@ export function createIdentityReviewRepo(conn: Conn) {
     },
 
     /** The "not the same person" decisions (not HQ's undos: those are on the merge history), newest first. */
-    async decidedSeparations(limit = 50) {
+    async decidedSeparations(f: Omit<QueueFilter, 'storeIds'>) {
       return rows<
         {
           id: string;
           reason: 'hold_rejected' | 'match_declined' | 'suggestion_rejected';
           created_at: string;
+          created_key: string;
           decided_by_name: string | null;
           lifted_at: string | null;
           lifted_by_name: string | null;
@@ -153,17 +218,28 @@ export function createIdentityReviewRepo(conn: Conn) {
         } & Record<string, unknown>
       >(
         conn,
-        sql`select sp.id, sp.reason, sp.created_at::text as created_at, st.name as decided_by_name,
-              sp.lifted_at::text as lifted_at, sl.name as lifted_by_name, a.store_id,
+        sql`select sp.id, sp.reason, sp.created_at::text as created_at, ${CREATED_KEY('sp')},
+              st.name as decided_by_name, sp.lifted_at::text as lifted_at, sl.name as lifted_by_name, a.store_id,
               to_jsonb(va) as a, to_jsonb(vb) as b
             from identity_separations sp
             join source_records a on a.id = sp.record_a
             left join staff st on st.id = sp.created_by left join staff sl on sl.id = sp.lifted_by
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = sp.record_a) va
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = sp.record_b) vb
-            where sp.reason <> 'undo'
-            order by sp.created_at desc, sp.id desc limit ${limit}`,
+            where sp.reason <> 'undo' ${decidedOnPhone(f.phone)}
+              ${f.from ? sql`and (sp.created_at, sp.id) < (${f.from.createdKey}::timestamptz, ${f.from.id})` : sql``}
+            order by sp.created_at desc, sp.id desc limit ${f.limit}`,
       );
+    },
+
+    /** The decisions that stand (HQ has not taken them back). */
+    async decidedSeparationsCount(f: { phone?: string }): Promise<number> {
+      const r = await rows<{ n: number }>(
+        conn,
+        sql`select count(*)::int as n from identity_separations sp
+            where sp.reason <> 'undo' and sp.lifted_at is null ${decidedOnPhone(f.phone)}`,
+      );
+      return r[0]?.n ?? 0;
     },
 
     /**
@@ -234,18 +310,30 @@ export function createIdentityReviewRepo(conn: Conn) {
       );
     },
 
-    async suggestions(storeIds: readonly string[] | null, limit = 50) {
-      return rows<{ id: string; store_id: string | null; created_at: string } & Record<string, unknown>>(
+    async suggestions(f: QueueFilter) {
+      return rows<
+        { id: string; store_id: string | null; created_at: string; created_key: string } & Record<string, unknown>
+      >(
         conn,
-        sql`select g.id, g.store_id, g.created_at::text as created_at,
+        sql`select g.id, g.store_id, g.created_at::text as created_at, ${CREATED_KEY('g')},
               to_jsonb(a) as a, to_jsonb(b) as b
             from merge_suggestions g
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = g.record_a) a
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = g.record_b) b
-            where g.status = 'open' and a.customer_id <> b.customer_id and not ${keptApartSql(sql`a.customer_id`, sql`b.customer_id`)}
-              and (${storeIds === null} or g.store_id in (select jsonb_array_elements_text(${JSON.stringify(storeIds ?? [])}::jsonb)))
-            order by g.created_at, g.id limit ${limit}`,
+            where ${openSuggestion(f)}
+              ${f.from ? sql`and (g.created_at, g.id) > (${f.from.createdKey}::timestamptz, ${f.from.id})` : sql``}
+            order by g.created_at, g.id limit ${f.limit}`,
       );
+    },
+
+    async suggestionsCount(f: Omit<QueueFilter, 'from' | 'limit'>): Promise<number> {
+      const r = await rows<{ n: number }>(
+        conn,
+        sql`select count(*)::int as n from merge_suggestions g
+            join source_records a on a.id = g.record_a join source_records b on b.id = g.record_b
+            where ${openSuggestion(f)}`,
+      );
+      return r[0]?.n ?? 0;
     },
 
     /**
@@ -253,23 +341,40 @@ export function createIdentityReviewRepo(conn: Conn) {
      * the held record and the candidate customer's record on the hold's phone (its first record otherwise). Holds
      * the candidate has taken already, or across a separation HQ made, are not listed.
      */
-    async heldReviews(storeIds: readonly string[] | null, limit = 50) {
+    async heldReviews(f: QueueFilter) {
       return rows<
-        { id: string; reason: string; store_id: string | null; created_at: string; n: number } & Record<string, unknown>
+        {
+          id: string;
+          reason: string;
+          store_id: string | null;
+          created_at: string;
+          created_key: string;
+          n: number;
+        } & Record<string, unknown>
       >(
         conn,
-        sql`select h.id, h.reason, r.store_id, h.created_at::text as created_at, to_jsonb(a) as record, to_jsonb(b) as candidate,
+        sql`select h.id, h.reason, r.store_id, h.created_at::text as created_at, ${CREATED_KEY('h')},
+              to_jsonb(a) as record, to_jsonb(b) as candidate,
               (select count(*)::int from source_records x where x.customer_id = coalesce(c.merged_into, c.id)) as n
             from held_links h join source_records r on r.id = h.record_id
             join customers c on c.id = h.candidate_customer_id
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = h.record_id) a
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id
               where r.customer_id = coalesce(c.merged_into, c.id) order by (r.phone is not distinct from h.phone) desc, r.id limit 1) b
-            where h.status = 'open' and r.customer_id <> coalesce(c.merged_into, c.id)
-              and not ${keptApartSql(sql`r.customer_id`, sql`coalesce(c.merged_into, c.id)`)}
-              and (${storeIds === null} or r.store_id in (select jsonb_array_elements_text(${JSON.stringify(storeIds ?? [])}::jsonb)))
-            order by h.created_at, h.id limit ${limit}`,
+            where ${openHold(f)}
+              ${f.from ? sql`and (h.created_at, h.id) > (${f.from.createdKey}::timestamptz, ${f.from.id})` : sql``}
+            order by h.created_at, h.id limit ${f.limit}`,
       );
+    },
+
+    async heldReviewsCount(f: Omit<QueueFilter, 'from' | 'limit'>): Promise<number> {
+      const r = await rows<{ n: number }>(
+        conn,
+        sql`select count(*)::int as n from held_links h join source_records r on r.id = h.record_id
+            join customers c on c.id = h.candidate_customer_id
+            where ${openHold(f)}`,
+      );
+      return r[0]?.n ?? 0;
     },
 
     /** A hold with its record's store (the policy resource) and the records' customers now, locked for a decision. */
@@ -478,10 +583,9 @@ export function createIdentityReviewRepo(conn: Conn) {
         conn,
         sql`select (select count(*)::int from ingest_quarantine where resolved_at is null) as quarantined,
               (select count(distinct h.record_id)::int from held_links h join source_records r on r.id = h.record_id
-                 join customers c on c.id = h.candidate_customer_id
-                 where h.status = 'open' and r.customer_id <> coalesce(c.merged_into, c.id)
-                   and not ${keptApartSql(sql`r.customer_id`, sql`coalesce(c.merged_into, c.id)`)}) as holds,
-              (select count(*)::int from merge_suggestions where status = 'open') as suggestions`,
+                 join customers c on c.id = h.candidate_customer_id where ${openHold({ storeIds: null })}) as holds,
+              (select count(*)::int from merge_suggestions g join source_records a on a.id = g.record_a
+                 join source_records b on b.id = g.record_b where ${openSuggestion({ storeIds: null })}) as suggestions`,
       );
       return { sources, tills, counts };
     },

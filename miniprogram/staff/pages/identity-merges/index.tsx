@@ -1,7 +1,8 @@
 import type { MergeItem, MergeSide } from '@shared/contracts/identity';
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
+import { PhoneSearch } from '../../../components/phone-search';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { identityApi } from '../../../services/identity';
 import { loadForStaff } from '../../staff-load';
@@ -191,8 +192,6 @@ function ConfirmDialog({
 
 export default function IdentityMerges() {
   const [state, setState] = useState<State>({ kind: 'loading' });
-  const [input, setInput] = useState('');
-  const [hint, setHint] = useState<string | null>(null);
   const [pending, setPending] = useState<MergeItem | null>(null);
   const [pendingRestore, setPendingRestore] = useState<MergeItem | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
@@ -212,22 +211,9 @@ export default function IdentityMerges() {
 
   const currentPhone = state.kind === 'ready' ? state.phone : null;
 
-  const search = () => {
-    const phone = input.replace(/\D/g, '');
-    if (phone.length !== 11) {
-      setHint('请输入 11 位手机号');
-      return;
-    }
-    setHint(null);
+  const search = (phone: string | null) => {
     setMessage(null);
     load(phone);
-  };
-
-  const clear = () => {
-    setInput('');
-    setHint(null);
-    setMessage(null);
-    load(null);
   };
 
   const loadMore = () => {
@@ -285,34 +271,14 @@ export default function IdentityMerges() {
         <View className="staff-hero__sub">合并过的会员及依据，有误可撤销</View>
       </View>
 
-      <View className="ml-card mg-search">
-        <View className="mg-search__row">
-          <Input
-            className="mg-search__input"
-            type="number"
-            maxlength={11}
-            placeholder="按会员手机号查找"
-            value={input}
-            onInput={(e) => setInput(e.detail.value)}
-            onConfirm={search}
-            data-testid="merges-phone"
-          />
-          <Button className="ml-btn ml-btn--primary mg-search__btn" onClick={search} data-testid="merges-search">
-            查找
-          </Button>
-        </View>
-        {hint ? <View className="mg-search__hint">{hint}</View> : null}
-        {currentPhone ? (
-          <View className="mg-search__filter" data-testid="merges-filter">
-            <Text>
-              手机号 {currentPhone.slice(0, 3)}****{currentPhone.slice(7)} 的合并记录
-            </Text>
-            <Text className="mg-search__clear" onClick={clear} data-testid="merges-clear">
-              查看全部
-            </Text>
-          </View>
-        ) : null}
-      </View>
+      <PhoneSearch
+        testid="merges"
+        placeholder="按会员手机号查找"
+        phone={currentPhone}
+        filterText={(masked) => `手机号 ${masked} 的合并记录`}
+        onSearch={search}
+        onClear={() => search(null)}
+      />
 
       {message ? (
         <View className={`ml-card mg-result${message.ok ? '' : ' mg-result--bad'}`} data-testid="merge-result">

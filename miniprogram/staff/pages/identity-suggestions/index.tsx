@@ -3,21 +3,48 @@ import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
+import { PhoneSearch } from '../../../components/phone-search';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
-import { identityApi } from '../../../services/identity';
+import { identityApi, type ListPage } from '../../../services/identity';
 import { loadStaffProfile } from '../../../services/staff';
 import { loadForStaff } from '../../staff-load';
 import { beijingMinute } from '../integration-health/sources';
 import '../../staff.scss';
 import './index.scss';
 
+/** The pages of a list loaded so far, how many there are in all, and where the next page starts. */
+interface Listed<T> {
+  items: T[];
+  total: number;
+  nextCursor: string | null;
+}
 type State =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
-  /** decided: HQ's list of "not the same person" decisions (null for managers below HQ) */
-  | { kind: 'ready'; suggestions: Suggestion[]; holds: HeldReview[]; decided: DecidedSeparation[] | null };
+  | {
+      kind: 'ready';
+      /** the customer's phone all three lists are narrowed to, null for the whole queues */
+      phone: string | null;
+      suggestions: Listed<Suggestion>;
+      holds: Listed<HeldReview>;
+      /** HQ's list of "not the same person" decisions (null for managers below HQ) */
+      decided: Listed<DecidedSeparation> | null;
+    };
 type Decision = 'confirm' | 'reject';
 type Tab = 'suggestions' | 'holds' | 'decided';
+
+const listed = <T,>(items: T[], r: { total: number; nextCursor: string | null }): Listed<T> => ({
+  items,
+  total: r.total,
+  nextCursor: r.nextCursor,
+});
+
+/** The page after `cursor` of one tab's list, for the phone searched. */
+function fetchMore(tab: Tab, page: ListPage): Promise<Listed<Suggestion | HeldReview | DecidedSeparation>> {
+  if (tab === 'suggestions') return identityApi.suggestions(page).then((r) => listed(r.suggestions, r));
+  if (tab === 'holds') return identityApi.holds(page).then((r) => listed(r.holds, r));
+  return identityApi.separations(page).then((r) => listed(r.separations, r));
+}
 /**
  * what the reviewer is asked to confirm: a suggestion's two records, a held card and the member it may be, or (HQ)
  * taking back a "not the same person" decision
@@ -263,6 +290,16 @@ function DecidedCard({
   );
 }
 
+function Empty({ testid, title, text }: { testid: string; title: string; text: string }) {
+  return (
+    <View className="ml-card idr-empty" data-testid={testid}>
+      <View className="idr-empty__icon">✓</View>
+      <View className="idr-empty__title">{title}</View>
+      <View className="idr-empty__text">{text}</View>
+    </View>
+  );
+}
+
 export default function IdentitySuggestions() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   // opened from 数据对接状态's 待核实会员卡: the held cards
@@ -273,22 +310,41 @@ export default function IdentitySuggestions() {
   const [busyId, setBusyId] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
-  const load = useCallback(() => {
+  const [more, setMore] = useState(false);
+
+  const load = useCallback((phone: string | null) => {
     setState({ kind: 'loading' });
+    const page = { phone: phone ?? undefined };
     loadForStaff(
       () =>
         Promise.all([
-          identityApi.suggestions(),
-          identityApi.holds(),
-          loadStaffProfile().then((me) => (me.role === 'hq_admin' ? identityApi.separations() : null)),
+          identityApi.suggestions(page),
+          identityApi.holds(page),
+          loadStaffProfile().then((me) => (me.role === 'hq_admin' ? identityApi.separations(page) : null)),
         ]),
       ([s, h, d]) =>
-        setState({ kind: 'ready', suggestions: s.suggestions, holds: h.holds, decided: d?.separations ?? null }),
+        setState({
+          kind: 'ready',
+          phone,
+          suggestions: listed(s.suggestions, s),
+          holds: listed(h.holds, h),
+          decided: d ? listed(d.separations, d) : null,
+        }),
       (error) => setState({ kind: 'error', error }),
     );
   }, []);
 
-  useEffect(() => load(), [load]);
+  useEffect(() => load(null), [load]);
+
+  const phone = state.kind === 'ready' ? state.phone : null;
+  const search = (p: string | null) => {
+    setMessage(null);
+    load(p);
+  };
+
+  /** a decided suggestion or hold leaves its queue, and the queue's count with it */
+  const drop = <T extends { id: string }>(l: Listed<T>, id: string): Listed<T> =>
+    l.items.some((x) => x.id === id) ? { ...l, items: l.items.filter((x) => x.id !== id), total: l.total - 1 } : l;
 
   const settle = (id: string, work: Promise<string>) => {
     setPending(null);
@@ -298,17 +354,31 @@ export default function IdentitySuggestions() {
       .then((text) => {
         setMessage({ ok: true, text });
         setState((st) =>
-          st.kind === 'ready'
-            ? {
-                ...st,
-                suggestions: st.suggestions.filter((x) => x.id !== id),
-                holds: st.holds.filter((x) => x.id !== id),
-              }
-            : st,
+          st.kind === 'ready' ? { ...st, suggestions: drop(st.suggestions, id), holds: drop(st.holds, id) } : st,
         );
       })
       .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
       .finally(() => setBusyId(null));
+  };
+
+  const loadMore = (t: Tab) => {
+    if (state.kind !== 'ready') return;
+    const current = state[t];
+    if (!current?.nextCursor) return;
+    setMore(true);
+    fetchMore(t, { phone: state.phone ?? undefined, cursor: current.nextCursor })
+      .then((next) =>
+        setState((st) => {
+          const l = st.kind === 'ready' ? st[t] : null;
+          if (st.kind !== 'ready' || !l) return st;
+          // a decision since the first page moved the queue: an item may come twice; show it once
+          const seen = new Set(l.items.map((x) => x.id));
+          const items = [...l.items, ...next.items.filter((x) => !seen.has(x.id))];
+          return { ...st, [t]: { items, total: next.total, nextCursor: next.nextCursor } };
+        }),
+      )
+      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .finally(() => setMore(false));
   };
 
   const decide = (s: Suggestion, decision: Decision) => {
@@ -343,7 +413,7 @@ export default function IdentitySuggestions() {
     identityApi
       .liftSeparation(x.id)
       .then((r) => {
-        load();
+        load(phone);
         setMessage({
           ok: true,
           text:
@@ -365,9 +435,9 @@ export default function IdentitySuggestions() {
   const counts =
     state.kind === 'ready'
       ? {
-          suggestions: state.suggestions.length,
-          holds: state.holds.length,
-          decided: state.decided?.filter((x) => !x.lifted).length ?? 0,
+          suggestions: state.suggestions.total,
+          holds: state.holds.total,
+          decided: state.decided?.total ?? 0,
         }
       : null;
   const TABS: { tab: Tab; label: string }[] = [
@@ -383,6 +453,15 @@ export default function IdentitySuggestions() {
         <View className="staff-hero__title">会员合并建议</View>
         <View className="staff-hero__sub">系统发现可能是同一人、但不能自动合并的会员记录，请核对后决定</View>
       </View>
+
+      <PhoneSearch
+        testid="review"
+        placeholder="按顾客手机号查找"
+        phone={phone}
+        filterText={(masked) => `手机号 ${masked} 相关的记录`}
+        onSearch={search}
+        onClear={() => search(null)}
+      />
 
       <View className="staff-chips" data-testid="review-tabs">
         {TABS.map((t) => (
@@ -400,7 +479,7 @@ export default function IdentitySuggestions() {
 
       {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
       {state.kind === 'error' ? (
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={() => load(phone)} />
       ) : null}
 
       {message ? (
@@ -409,39 +488,57 @@ export default function IdentitySuggestions() {
         </View>
       ) : null}
 
-      {state.kind === 'ready' && tab === 'suggestions' && state.suggestions.length === 0 ? (
-        <View className="ml-card idr-empty" data-testid="suggestions-empty">
-          <View className="idr-empty__icon">✓</View>
-          <View className="idr-empty__title">暂无待确认的合并建议</View>
-          <View className="idr-empty__text">有新的建议时会显示在这里。</View>
-        </View>
+      {state.kind === 'ready' && tab === 'suggestions' && state.suggestions.total === 0 ? (
+        <Empty
+          testid="suggestions-empty"
+          title={phone ? '这个手机号没有待确认的合并建议' : '暂无待确认的合并建议'}
+          text={phone ? '点「查看全部」可回到整个列表。' : '有新的建议时会显示在这里。'}
+        />
       ) : null}
-      {state.kind === 'ready' && tab === 'holds' && state.holds.length === 0 ? (
-        <View className="ml-card idr-empty" data-testid="holds-empty">
-          <View className="idr-empty__icon">✓</View>
-          <View className="idr-empty__title">暂无待核实的会员卡</View>
-          <View className="idr-empty__text">手机号被多人共用、系统不能确定归属的会员卡会显示在这里。</View>
-        </View>
+      {state.kind === 'ready' && tab === 'holds' && state.holds.total === 0 ? (
+        <Empty
+          testid="holds-empty"
+          title={phone ? '这个手机号没有待核实的会员卡' : '暂无待核实的会员卡'}
+          text={phone ? '点「查看全部」可回到整个列表。' : '手机号被多人共用、系统不能确定归属的会员卡会显示在这里。'}
+        />
+      ) : null}
+      {state.kind === 'ready' && tab === 'decided' && state.decided?.total === 0 && !state.decided.items.length ? (
+        <Empty
+          testid="decided-empty"
+          title={phone ? '这个手机号没有「不是同一人」的决定' : '还没有「不是同一人」的决定'}
+          text="店长或会员认定两条记录不是同一人后，会显示在这里，可由总部撤销。"
+        />
       ) : null}
 
-      {state.kind === 'ready' && tab === 'decided' && state.decided?.length === 0 ? (
-        <View className="ml-card idr-empty" data-testid="decided-empty">
-          <View className="idr-empty__icon">✓</View>
-          <View className="idr-empty__title">还没有「不是同一人」的决定</View>
-          <View className="idr-empty__text">店长或会员认定两条记录不是同一人后，会显示在这里，可由总部撤销。</View>
-        </View>
-      ) : null}
       {state.kind === 'ready' && tab === 'decided'
-        ? state.decided?.map((x) => (
+        ? state.decided?.items.map((x) => (
             <DecidedCard key={x.id} x={x} busy={busyId === x.id} onLift={(y) => setPending({ kind: 'lift', x: y })} />
           ))
         : null}
       {state.kind === 'ready' && tab === 'suggestions'
-        ? state.suggestions.map((s) => <SuggestionCard key={s.id} s={s} busy={busyId === s.id} onDecide={onDecide} />)
+        ? state.suggestions.items.map((s) => (
+            <SuggestionCard key={s.id} s={s} busy={busyId === s.id} onDecide={onDecide} />
+          ))
         : null}
       {state.kind === 'ready' && tab === 'holds'
-        ? state.holds.map((h) => <HeldCard key={h.id} h={h} busy={busyId === h.id} onDecide={onDecideHold} />)
+        ? state.holds.items.map((h) => <HeldCard key={h.id} h={h} busy={busyId === h.id} onDecide={onDecideHold} />)
         : null}
+
+      {state.kind === 'ready' && state[tab]?.nextCursor ? (
+        <View className="idr-more">
+          <View className="idr-more__text" data-testid="review-shown">
+            已显示 {state[tab]?.items.length} 条，共 {state[tab]?.total} 条
+          </View>
+          <Button
+            className="ml-btn ml-btn--ghost"
+            disabled={more}
+            onClick={() => loadMore(tab)}
+            data-testid="review-more"
+          >
+            {more ? '正在加载…' : '加载更多'}
+          </Button>
+        </View>
+      ) : null}
 
       {pending ? (
         <View className="idr-mask" data-testid="merge-dialog">

@@ -1,7 +1,7 @@
 import { HeldReviewsResponse, SuggestionsQuery } from '../../../../../shared/contracts/identity.js';
 import { listHeldReviews, suggestionScope } from '../../../../app/identity/review.js';
 import { storeResource } from '../../../../app/onboarding/store-resource.js';
-import { endpoint, failure, json } from '../../../../http/endpoint.js';
+import { endpoint, failure, fromResult } from '../../../../http/endpoint.js';
 
 /** Open held cards (a shared phone the linker would not decide alone) in the caller's scope, beside their candidate. */
 export default endpoint(
@@ -12,12 +12,12 @@ export default endpoint(
     query: SuggestionsQuery,
     resource: ({ deps, query }) => (query.storeId ? storeResource(deps, query.storeId) : { kind: 'none' }),
   },
-  async ({ deps, actor, query }) => {
+  async ({ deps, actor, query, requestId }) => {
     if (actor.kind !== 'staff') return failure('FORBIDDEN');
-    return json(
-      200,
+    const storeIds = await suggestionScope(deps, actor, query.storeId);
+    return fromResult(
+      await listHeldReviews(deps, { storeIds, query, staffId: actor.staffId, requestId }),
       HeldReviewsResponse,
-      await listHeldReviews(deps, await suggestionScope(deps, actor, query.storeId)),
     );
   },
 );

@@ -1,7 +1,7 @@
 import { SuggestionsQuery, SuggestionsResponse } from '../../../../../shared/contracts/identity.js';
 import { listSuggestions, suggestionScope } from '../../../../app/identity/review.js';
 import { storeResource } from '../../../../app/onboarding/store-resource.js';
-import { endpoint, failure, json } from '../../../../http/endpoint.js';
+import { endpoint, failure, fromResult } from '../../../../http/endpoint.js';
 
 /** Open merge suggestions (same name, birthday and district) with both records side by side, in the caller's scope. */
 export default endpoint(
@@ -12,12 +12,12 @@ export default endpoint(
     query: SuggestionsQuery,
     resource: ({ deps, query }) => (query.storeId ? storeResource(deps, query.storeId) : { kind: 'none' }),
   },
-  async ({ deps, actor, query }) => {
+  async ({ deps, actor, query, requestId }) => {
     if (actor.kind !== 'staff') return failure('FORBIDDEN');
-    return json(
-      200,
+    const storeIds = await suggestionScope(deps, actor, query.storeId);
+    return fromResult(
+      await listSuggestions(deps, { storeIds, query, staffId: actor.staffId, requestId }),
       SuggestionsResponse,
-      await listSuggestions(deps, await suggestionScope(deps, actor, query.storeId)),
     );
   },
 );

@@ -1,0 +1,3 @@
+CREATE INDEX "held_links_open_idx" ON "held_links" USING btree ("created_at","id") WHERE "held_links"."status" = 'open';--> statement-breakpoint
+CREATE INDEX "held_links_open_phone_idx" ON "held_links" USING btree ("phone") WHERE "held_links"."status" = 'open';--> statement-breakpoint
+CREATE INDEX "merge_suggestions_open_idx" ON "merge_suggestions" USING btree ("created_at","id") WHERE "merge_suggestions"."status" = 'open';
