@@ -5,6 +5,7 @@
  *   redemption  [--connections 100] [--requests 20000] [--duration 10]
  *   order-import [--members 20000] [--batch 500]
  *   upload      [--members 20000] [--rows 20000] [--step-ms 20000]
+ *   review      [--members 100000] [--rounds 20] [--from medloop_bench_…]
  * Needs DATABASE_URL (and NEON_WS_PROXY for a local server): `npm run pg:start` prints both.
  */
 import { apiBench } from './api.bench.js';
@@ -13,6 +14,7 @@ import { type Registry, runFromCommandLine } from './harness.js';
 import { identityBench } from './identity.bench.js';
 import { orderImportBench } from './order-import.bench.js';
 import { redemptionBench } from './redemption.bench.js';
+import { reviewBench } from './review.bench.js';
 import { uploadBench } from './upload.bench.js';
 
 const BENCHES: Registry = {
@@ -30,6 +32,11 @@ const BENCHES: Registry = {
     description:
       "a store's POS export at the page upload's row limit, per-record linking against N members, vs INSERT … SELECT",
     run: uploadBench,
+  },
+  review: {
+    description:
+      "会员合并建议's queues (page + total, store scope, phone search) on N linked members vs count(*) of the open holds",
+    run: reviewBench,
   },
   redemption: {
     description: 'POST /api/pos/redeem (signed, distinct coupons) under load vs GET /api/ping (autocannon)',

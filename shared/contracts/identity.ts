@@ -109,8 +109,16 @@ export const SuggestionsQuery = z.strictObject({
 });
 export type SuggestionsQuery = z.infer<typeof SuggestionsQuery>;
 
+/** A queue counts up to this many; past it the page says "1000+" (an exact count of a chain's backlog reads every record). */
+export const REVIEW_COUNT_CAP = 1000;
+
 /** Every page of a queue says how many wait in all (in the caller's scope, under the same phone). */
-const queuePage = { total: z.number().int(), nextCursor: z.string().nullable() };
+const queuePage = {
+  total: z.number().int(),
+  /** more than `total` wait: the count stopped at REVIEW_COUNT_CAP */
+  totalCapped: z.boolean(),
+  nextCursor: z.string().nullable(),
+};
 
 export const RecordView = z.object({
   recordId: z.string(),
@@ -350,8 +358,11 @@ export const HealthResponse = z.object({
   /** every store's till, in store order */
   tills: z.array(TillHealth),
   quarantined: z.number().int(),
+  /** the review queues, counted as their tabs count them: up to REVIEW_COUNT_CAP, then capped */
   openHolds: z.number().int(),
+  openHoldsCapped: z.boolean(),
   openSuggestions: z.number().int(),
+  openSuggestionsCapped: z.boolean(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

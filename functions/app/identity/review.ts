@@ -25,6 +25,7 @@ import type {
   SuggestionsQuery,
   SuggestionsResponse,
 } from '../../../shared/contracts/identity.js';
+import { REVIEW_COUNT_CAP } from '../../../shared/contracts/identity.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
 import type { Tx } from '../../adapters/db/client.js';
@@ -154,6 +155,15 @@ function view(r: RecordRowView): RecordView {
   };
 }
 
+/** What the review queues read with (the benchmark calls them on a database of its own). */
+type QueueDeps = Pick<Deps, 'database' | 'clock'>;
+interface QueueInput {
+  staffId: string;
+  requestId: string;
+  /** count up to this many (REVIEW_COUNT_CAP; a test passes a small one) */
+  countCap?: number;
+}
+
 /** A review queue's page; the merge history's is shorter (each merge lists its records). */
 const REVIEW_PAGE = 20;
 const MERGE_PAGE = 20;
@@ -183,9 +193,12 @@ function paged<T extends { created_key: string; id: string }>(found: T[], limit:
   return { page, nextCursor: found.length > limit && last ? listCursor(last) : null };
 }
 
+/** A count taken up to the cap and one past it: the total to show, and whether more wait. */
+const counted = (n: number, cap: number) => ({ total: Math.min(n, cap), totalCapped: n > cap });
+
 /** A search by phone looks a person up: audited with what it showed, like the merge history's. */
 async function auditPhoneSearch(
-  deps: Deps,
+  deps: QueueDeps,
   input: { staffId: string; requestId: string; action: string; phone: string | undefined; shown: string[] },
 ): Promise<void> {
   if (!input.phone) return;
@@ -201,14 +214,18 @@ async function auditPhoneSearch(
 
 /** A page of the open merge suggestions in scope (`storeIds` null = every store: HQ), oldest first. */
 export async function listSuggestions(
-  deps: Deps,
-  input: { storeIds: readonly string[] | null; query: SuggestionsQuery; staffId: string; requestId: string },
+  deps: QueueDeps,
+  input: QueueInput & { storeIds: readonly string[] | null; query: SuggestionsQuery },
 ): Promise<Result<SuggestionsResponse>> {
+  const cap = input.countCap ?? REVIEW_COUNT_CAP;
   const filter = listFilter(input.query);
   if (!filter.ok) return filter;
   const repo = createIdentityReviewRepo(deps.database.db);
   const f = { storeIds: input.storeIds, ...filter.value };
-  const [found, total] = await Promise.all([repo.suggestions({ ...f, limit: f.limit + 1 }), repo.suggestionsCount(f)]);
+  const [found, total] = await Promise.all([
+    repo.suggestions({ ...f, limit: f.limit + 1 }),
+    repo.suggestionsCount(f, cap),
+  ]);
   const { page, nextCursor } = paged(found, f.limit);
   const suggestions = page.map((s) => ({
     id: s.id,
@@ -223,7 +240,7 @@ export async function listSuggestions(
     phone: f.phone,
     shown: suggestions.map((s) => s.id),
   });
-  return ok({ suggestions, total, nextCursor });
+  return ok({ suggestions, ...counted(total, cap), nextCursor });
 }
 
 export async function decideSuggestion(
@@ -263,14 +280,18 @@ export async function decideSuggestion(
 
 /** A page of the open held cards in scope (`storeIds` null = every store: HQ), oldest first. */
 export async function listHeldReviews(
-  deps: Deps,
-  input: { storeIds: readonly string[] | null; query: SuggestionsQuery; staffId: string; requestId: string },
+  deps: QueueDeps,
+  input: QueueInput & { storeIds: readonly string[] | null; query: SuggestionsQuery },
 ): Promise<Result<HeldReviewsResponse>> {
+  const cap = input.countCap ?? REVIEW_COUNT_CAP;
   const filter = listFilter(input.query);
   if (!filter.ok) return filter;
   const repo = createIdentityReviewRepo(deps.database.db);
   const f = { storeIds: input.storeIds, ...filter.value };
-  const [found, total] = await Promise.all([repo.heldReviews({ ...f, limit: f.limit + 1 }), repo.heldReviewsCount(f)]);
+  const [found, total] = await Promise.all([
+    repo.heldReviews({ ...f, limit: f.limit + 1 }),
+    repo.heldReviewsCount(f, cap),
+  ]);
   const { page, nextCursor } = paged(found, f.limit);
   const holds = page.map((h) => ({
     id: h.id,
@@ -287,7 +308,7 @@ export async function listHeldReviews(
     phone: f.phone,
     shown: holds.map((h) => h.id),
   });
-  return ok({ holds, total, nextCursor });
+  return ok({ holds, ...counted(total, cap), nextCursor });
 }
 
 /**
@@ -493,12 +514,13 @@ export async function listMerges(
 const SOURCES_SHOWN = ['pos', 'mall', 'wecom', 'wechat'] as const;
 const SOURCES_WHEN_SEEN = ['miniprogram', 'unknown'] as const;
 
-export async function integrationHealth(deps: Deps): Promise<HealthResponse> {
+export async function integrationHealth(deps: QueueDeps): Promise<HealthResponse> {
   const now = deps.clock.now();
-  const { sources, tills, counts } = await createIdentityReviewRepo(deps.database.db).health(now, [
-    ...SOURCES_SHOWN,
-    ...SOURCES_WHEN_SEEN,
-  ]);
+  const { sources, tills, counts } = await createIdentityReviewRepo(deps.database.db).health(
+    now,
+    [...SOURCES_SHOWN, ...SOURCES_WHEN_SEEN],
+    REVIEW_COUNT_CAP,
+  );
   const lag = (at: string | null) =>
     at === null ? null : Math.max(0, Math.floor((now.getTime() - new Date(at).getTime()) / 60_000));
   return {
@@ -526,9 +548,11 @@ export async function integrationHealth(deps: Deps): Promise<HealthResponse> {
       failures24h: t.failures,
       lastError: t.last_error,
     })),
-    quarantined: counts?.quarantined ?? 0,
-    openHolds: counts?.holds ?? 0,
-    openSuggestions: counts?.suggestions ?? 0,
+    quarantined: counts.quarantined,
+    openHolds: Math.min(counts.holds, REVIEW_COUNT_CAP),
+    openHoldsCapped: counts.holds > REVIEW_COUNT_CAP,
+    openSuggestions: Math.min(counts.suggestions, REVIEW_COUNT_CAP),
+    openSuggestionsCapped: counts.suggestions > REVIEW_COUNT_CAP,
   };
 }
 
@@ -559,16 +583,17 @@ export async function suggestionResource(deps: Deps, id: string): Promise<Resour
 
 /** HQ: the "not the same person" decisions of every store, newest first, with who decided and whether it stands. */
 export async function listDecidedSeparations(
-  deps: Deps,
-  input: { query: DecidedSeparationsQuery; staffId: string; requestId: string },
+  deps: QueueDeps,
+  input: QueueInput & { query: DecidedSeparationsQuery },
 ): Promise<Result<DecidedSeparationsResponse>> {
+  const cap = input.countCap ?? REVIEW_COUNT_CAP;
   const filter = listFilter(input.query);
   if (!filter.ok) return filter;
   const f = filter.value;
   const repo = createIdentityReviewRepo(deps.database.db);
   const [found, total] = await Promise.all([
     repo.decidedSeparations({ ...f, limit: f.limit + 1 }),
-    repo.decidedSeparationsCount(f),
+    repo.decidedSeparationsCount(f, cap),
   ]);
   const { page, nextCursor } = paged(found, f.limit);
   const separations = page.map((x) => ({
@@ -587,7 +612,7 @@ export async function listDecidedSeparations(
     phone: f.phone,
     shown: separations.map((x) => x.id),
   });
-  return ok({ separations, total, nextCursor });
+  return ok({ separations, ...counted(total, cap), nextCursor });
 }
 
 /**

@@ -5,6 +5,7 @@
  * how many wait in all, pages on without repeating or skipping one, and finds a customer's by phone (audited).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listHeldReviews } from '../../../functions/app/identity/review.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
 import { ingest } from './helpers.js';
@@ -94,6 +95,9 @@ describe('the held cards queue', () => {
     expect(items).toHaveLength(HZ001_CARDS + HZ002_CARDS);
     expect(new Set(items.map((h) => h.id)).size).toBe(HZ001_CARDS + HZ002_CARDS);
     expect(new Set(totals)).toEqual(new Set([HZ001_CARDS + HZ002_CARDS]));
+    // 数据对接状态's 待核实会员卡 counts what the tab lists
+    const health = await sys.call('/api/staff/identity/health', { token: hq });
+    expect(health.body).toMatchObject({ openHolds: items.length, openHoldsCapped: false });
     // one question per pair: the card (its store's manager decides it), not also the account held against the card
     expect(items.every((h) => h.record.name.startsWith('顾客'))).toBe(true);
     const order = items.map((h) => h.createdAt);
@@ -129,6 +133,20 @@ describe('the held cards queue', () => {
     expect(res.body).toMatchObject({ status: 'rejected' });
     expect((await holds(manager)).body.total).toBe(HZ001_CARDS - 1);
     expect((await holds(manager, `?phone=${phoneOf(3)}`)).body).toMatchObject({ total: 0, holds: [] });
+  });
+
+  it('counts a backlog past the cap as “cap+” without reading all of it; under the cap, exactly', async () => {
+    const list = (countCap: number) =>
+      listHeldReviews(
+        { database: sys.database, clock: sys.clock },
+        { storeIds: null, query: {}, staffId: 'stf_hq01', requestId: 'req_cap', countCap },
+      );
+    const all = HZ001_CARDS + HZ002_CARDS - 1;
+    expect(await list(10)).toMatchObject({ ok: true, value: { total: 10, totalCapped: true } });
+    expect(await list(all - 1)).toMatchObject({ ok: true, value: { total: all - 1, totalCapped: true } });
+    expect(await list(all)).toMatchObject({ ok: true, value: { total: all, totalCapped: false } });
+    // the endpoint's cap (1000) is far above this store's 24
+    expect((await holds(manager)).body).toMatchObject({ total: HZ001_CARDS - 1, totalCapped: false });
   });
 
   it('refuses a phone that is not a mobile number, and a cursor no list handed out, with 400', async () => {

@@ -129,12 +129,20 @@ const openHold = (f: Pick<QueueFilter, 'storeIds' | 'phone'>) =>
         and ((mr.store_id is not null and r.store_id is null)
           or ((mr.store_id is null) = (r.store_id is null) and m.id < h.id)))
     and ${inStores(sql`r.store_id`, f.storeIds)}
-    ${
-      f.phone
-        ? sql`and (h.phone = ${f.phone} or h.record_id = any(${recordsWithPhone(f.phone)})
-            or coalesce(c.merged_into, c.id) = any(array(select x.customer_id from source_records x where x.phone = ${f.phone})))`
-        : sql``
-    }`;
+    ${f.phone ? sql`and h.id = any(${holdsOnPhone(f.phone)})` : sql``}`;
+
+/**
+ * The open holds on a phone, each found by an index: the hold is on it, its record carries it, or its candidate
+ * (or the customer the candidate was merged into) holds a record carrying it.
+ */
+const holdsOnPhone = (phone: string) => {
+  const holders = sql`array(select y.customer_id from source_records y where y.phone = ${phone})`;
+  return sql`array(
+    select x.id from held_links x where x.status = 'open' and x.phone = ${phone}
+    union select x.id from held_links x where x.status = 'open' and x.record_id = any(${recordsWithPhone(phone)})
+    union select x.id from held_links x where x.status = 'open' and x.candidate_customer_id = any(array(
+      select unnest(${holders}) union select z.id from customers z where z.merged_into = any(${holders}))))`;
+};
 
 /** A decision (`sp`) one of whose records carries the phone. */
 const decidedOnPhone = (phone: string | undefined) =>
@@ -143,6 +151,15 @@ const decidedOnPhone = (phone: string | undefined) =>
     : sql``;
 
 export function createIdentityReviewRepo(conn: Conn) {
+  /**
+   * How many rows `query` gives, counted up to `cap` + 1 (the caller says "more than cap"): each row of a queue is
+   * checked against the records' customers now, so an exact count of a chain's whole backlog reads every record.
+   */
+  const countUpTo = async (query: SQL, cap: number): Promise<number> => {
+    const r = await rows<{ n: number }>(conn, sql`select count(*)::int as n from (${query} limit ${cap + 1}) q`);
+    return r[0]?.n ?? 0;
+  };
+
   return {
     /** Open holds of POS cards against this customer: what the member may confirm. */
     async heldMatchesOf(customerId: string) {
@@ -233,13 +250,12 @@ export function createIdentityReviewRepo(conn: Conn) {
     },
 
     /** The decisions that stand (HQ has not taken them back). */
-    async decidedSeparationsCount(f: { phone?: string }): Promise<number> {
-      const r = await rows<{ n: number }>(
-        conn,
-        sql`select count(*)::int as n from identity_separations sp
+    async decidedSeparationsCount(f: { phone?: string }, cap: number): Promise<number> {
+      return countUpTo(
+        sql`select 1 from identity_separations sp
             where sp.reason <> 'undo' and sp.lifted_at is null ${decidedOnPhone(f.phone)}`,
+        cap,
       );
-      return r[0]?.n ?? 0;
     },
 
     /**
@@ -326,14 +342,13 @@ export function createIdentityReviewRepo(conn: Conn) {
       );
     },
 
-    async suggestionsCount(f: Omit<QueueFilter, 'from' | 'limit'>): Promise<number> {
-      const r = await rows<{ n: number }>(
-        conn,
-        sql`select count(*)::int as n from merge_suggestions g
+    async suggestionsCount(f: Omit<QueueFilter, 'from' | 'limit'>, cap: number): Promise<number> {
+      return countUpTo(
+        sql`select 1 from merge_suggestions g
             join source_records a on a.id = g.record_a join source_records b on b.id = g.record_b
             where ${openSuggestion(f)}`,
+        cap,
       );
-      return r[0]?.n ?? 0;
     },
 
     /**
@@ -367,14 +382,13 @@ export function createIdentityReviewRepo(conn: Conn) {
       );
     },
 
-    async heldReviewsCount(f: Omit<QueueFilter, 'from' | 'limit'>): Promise<number> {
-      const r = await rows<{ n: number }>(
-        conn,
-        sql`select count(*)::int as n from held_links h join source_records r on r.id = h.record_id
+    async heldReviewsCount(f: Omit<QueueFilter, 'from' | 'limit'>, cap: number): Promise<number> {
+      return countUpTo(
+        sql`select 1 from held_links h join source_records r on r.id = h.record_id
             join customers c on c.id = h.candidate_customer_id
             where ${openHold(f)}`,
+        cap,
       );
-      return r[0]?.n ?? 0;
     },
 
     /** A hold with its record's store (the policy resource) and the records' customers now, locked for a decision. */
@@ -529,7 +543,7 @@ export function createIdentityReviewRepo(conn: Conn) {
      * Every figure is an index probe or a 24-hour range of (source, at): the log grows by every till's every call,
      * so nothing here reads it whole.
      */
-    async health(now: Date, sourceNames: readonly string[]) {
+    async health(now: Date, sourceNames: readonly string[], cap: number) {
       const since = new Date(now.getTime() - 86_400_000).toISOString();
       const sources = await rows<{
         source: string;
@@ -579,14 +593,24 @@ export function createIdentityReviewRepo(conn: Conn) {
                 from integration_log l where l.store_id = st.id and l.source = 'pos' and l.at >= ${since}::timestamptz) d
             order by st.code`,
       );
-      const [counts] = await rows<{ quarantined: number; holds: number; suggestions: number }>(
+      const [quarantine] = await rows<{ n: number }>(
         conn,
-        sql`select (select count(*)::int from ingest_quarantine where resolved_at is null) as quarantined,
-              (select count(distinct h.record_id)::int from held_links h join source_records r on r.id = h.record_id
-                 join customers c on c.id = h.candidate_customer_id where ${openHold({ storeIds: null })}) as holds,
-              (select count(*)::int from merge_suggestions g join source_records a on a.id = g.record_a
-                 join source_records b on b.id = g.record_b where ${openSuggestion({ storeIds: null })}) as suggestions`,
+        sql`select count(*)::int as n from ingest_quarantine where resolved_at is null`,
       );
+      // the review queues as their tabs count them (up to the cap: see countUpTo)
+      const counts = {
+        quarantined: quarantine?.n ?? 0,
+        holds: await countUpTo(
+          sql`select 1 from held_links h join source_records r on r.id = h.record_id
+              join customers c on c.id = h.candidate_customer_id where ${openHold({ storeIds: null })}`,
+          cap,
+        ),
+        suggestions: await countUpTo(
+          sql`select 1 from merge_suggestions g join source_records a on a.id = g.record_a
+              join source_records b on b.id = g.record_b where ${openSuggestion({ storeIds: null })}`,
+          cap,
+        ),
+      };
       return { sources, tills, counts };
     },
   };

@@ -16,6 +16,8 @@ import './index.scss';
 interface Listed<T> {
   items: T[];
   total: number;
+  /** more than `total` wait (the server counts up to a cap) */
+  totalCapped: boolean;
   nextCursor: string | null;
 }
 type State =
@@ -33,11 +35,15 @@ type State =
 type Decision = 'confirm' | 'reject';
 type Tab = 'suggestions' | 'holds' | 'decided';
 
-const listed = <T,>(items: T[], r: { total: number; nextCursor: string | null }): Listed<T> => ({
+const listed = <T,>(items: T[], r: Omit<Listed<T>, 'items'>): Listed<T> => ({
   items,
   total: r.total,
+  totalCapped: r.totalCapped,
   nextCursor: r.nextCursor,
 });
+
+/** 23, or 1000+ past the server's count cap */
+const totalText = (l: Listed<unknown>) => `${l.total}${l.totalCapped ? '+' : ''}`;
 
 /** The page after `cursor` of one tab's list, for the phone searched. */
 function fetchMore(tab: Tab, page: ListPage): Promise<Listed<Suggestion | HeldReview | DecidedSeparation>> {
@@ -344,7 +350,9 @@ export default function IdentitySuggestions() {
 
   /** a decided suggestion or hold leaves its queue, and the queue's count with it */
   const drop = <T extends { id: string }>(l: Listed<T>, id: string): Listed<T> =>
-    l.items.some((x) => x.id === id) ? { ...l, items: l.items.filter((x) => x.id !== id), total: l.total - 1 } : l;
+    l.items.some((x) => x.id === id)
+      ? { ...l, items: l.items.filter((x) => x.id !== id), total: l.totalCapped ? l.total : l.total - 1 }
+      : l;
 
   const settle = (id: string, work: Promise<string>) => {
     setPending(null);
@@ -374,7 +382,7 @@ export default function IdentitySuggestions() {
           // a decision since the first page moved the queue: an item may come twice; show it once
           const seen = new Set(l.items.map((x) => x.id));
           const items = [...l.items, ...next.items.filter((x) => !seen.has(x.id))];
-          return { ...st, [t]: { items, total: next.total, nextCursor: next.nextCursor } };
+          return { ...st, [t]: { ...next, items } };
         }),
       )
       .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
@@ -435,11 +443,13 @@ export default function IdentitySuggestions() {
   const counts =
     state.kind === 'ready'
       ? {
-          suggestions: state.suggestions.total,
-          holds: state.holds.total,
-          decided: state.decided?.total ?? 0,
+          suggestions: totalText(state.suggestions),
+          holds: totalText(state.holds),
+          decided: state.decided ? totalText(state.decided) : '0',
         }
       : null;
+  /** the open tab's list, for its 加载更多 */
+  const shown: Listed<unknown> | null = state.kind === 'ready' ? state[tab] : null;
   const TABS: { tab: Tab; label: string }[] = [
     { tab: 'suggestions', label: '同名同生日' },
     { tab: 'holds', label: '共用手机号的会员卡' },
@@ -524,10 +534,10 @@ export default function IdentitySuggestions() {
         ? state.holds.items.map((h) => <HeldCard key={h.id} h={h} busy={busyId === h.id} onDecide={onDecideHold} />)
         : null}
 
-      {state.kind === 'ready' && state[tab]?.nextCursor ? (
+      {shown?.nextCursor ? (
         <View className="idr-more">
           <View className="idr-more__text" data-testid="review-shown">
-            已显示 {state[tab]?.items.length} 条，共 {state[tab]?.total} 条
+            已显示 {shown.items.length} 条，共 {totalText(shown)} 条
           </View>
           <Button
             className="ml-btn ml-btn--ghost"

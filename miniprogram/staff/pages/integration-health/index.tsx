@@ -180,7 +180,10 @@ export default function IntegrationHealth() {
               data-testid="health-holds"
               onClick={() => Taro.navigateTo({ url: '/staff/pages/identity-suggestions/index?tab=holds' })}
             >
-              <View className="hl-queue__n">{state.health.openHolds}</View>
+              <View className="hl-queue__n">
+                {state.health.openHolds}
+                {state.health.openHoldsCapped ? '+' : ''}
+              </View>
               <View className="hl-queue__label">待核实会员卡 ›</View>
             </View>
             <View
@@ -188,7 +191,10 @@ export default function IntegrationHealth() {
               data-testid="health-suggestions"
               onClick={() => Taro.navigateTo({ url: '/staff/pages/identity-suggestions/index' })}
             >
-              <View className="hl-queue__n">{state.health.openSuggestions}</View>
+              <View className="hl-queue__n">
+                {state.health.openSuggestions}
+                {state.health.openSuggestionsCapped ? '+' : ''}
+              </View>
               <View className="hl-queue__label">待店长确认 ›</View>
             </View>
           </View>
