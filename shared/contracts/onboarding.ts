@@ -118,6 +118,12 @@ export const PosMemberResponse = z.object({
   homeStoreName: z.string().nullable(),
   /** coupons the cashier can apply, soonest-expiring first (redeem one by couponId with the member code) */
   coupons: z.array(z.object({ couponId: z.string(), name: z.string(), headline: z.string(), validUntil: z.string() })),
+  /**
+   * POS cards on the member's phone that MedLoop would not join alone (held): the cashier asks the member, who is at
+   * the counter, to confirm them on the mini-program's home page (这是您在××店的会员卡吗?), so that the card's points
+   * and purchases join their account. Masked; empty when there are none.
+   */
+  cardsToConfirm: z.array(z.object({ storeName: z.string(), cardMasked: z.string() })),
 });
 export type PosMemberResponse = z.infer<typeof PosMemberResponse>;
 

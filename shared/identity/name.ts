@@ -103,3 +103,13 @@ export function normalizeName(input: string | null | undefined): NormalizedName 
   }
   return { name, kind: 'unknown', surname: null, key: null, gender: null };
 }
+
+/** 张伟 → 张*, 欧阳娜娜 → 欧阳**, 王先生 → 王**: the surname stays, the given name is hidden. */
+export function maskName(name: string | null): string | null {
+  const trimmed = name?.trim();
+  if (!trimmed) return null;
+  const chars = Array.from(trimmed);
+  const COMPOUND = ['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '司徒', '令狐'];
+  const surnameLength = chars.length > 2 && COMPOUND.includes(chars.slice(0, 2).join('')) ? 2 : 1;
+  return chars.slice(0, surnameLength).join('') + '*'.repeat(Math.max(1, chars.length - surnameLength));
+}

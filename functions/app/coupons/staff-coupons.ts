@@ -16,6 +16,7 @@ import { businessDate } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, lastValidDay } from '../../../shared/coupons/coupon.describe.js';
 import { couponValidity, fixedValidity } from '../../../shared/coupons/coupon.rules.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
+import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
 import type { Db } from '../../adapters/db/client.js';
 import { type CouponTemplateRow, couponRepo, type Executor } from '../../adapters/db/repos/coupon.repo.js';
@@ -24,7 +25,6 @@ import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.j
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
-import { maskName } from '../members/pos-member.js';
 import { templateRule } from '../pos/redeem.js';
 import { newCouponCode } from './issue-coupon.js';
 

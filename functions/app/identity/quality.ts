@@ -17,13 +17,13 @@ import type {
 } from '../../../shared/contracts/identity.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
 import { isPlaceholderPhone } from '../../../shared/identity/blocked.js';
+import { maskName } from '../../../shared/identity/name.js';
 import type { Db } from '../../adapters/db/client.js';
 import { createIdentityQualityRepo, type StoredReport } from '../../adapters/db/repos/identity-quality.repo.js';
 import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
-import { maskName } from '../members/pos-member.js';
 import { scopeOf } from '../onboarding/signup-codes.js';
 
 /** A refresh within this long of the latest report returns that report instead of computing another. */

@@ -27,6 +27,7 @@ import type {
 } from '../../../shared/contracts/identity.js';
 import { REVIEW_COUNT_CAP } from '../../../shared/contracts/identity.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
+import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
 import type { Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
@@ -39,12 +40,14 @@ import {
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
-import { maskName } from '../members/pos-member.js';
 import { listCursor, parseListCursor } from './cursor.js';
 import { maskCard } from './link-on-signup.js';
 import { describeActor, describeEvidence, maskIdentifier, mergeKind } from './merge-words.js';
 
-export async function listHeldMatches(deps: Deps, customerId: string | null): Promise<HeldMatchesResponse> {
+export async function listHeldMatches(
+  deps: Pick<Deps, 'database'>,
+  customerId: string | null,
+): Promise<HeldMatchesResponse> {
   if (!customerId) return { matches: [] };
   const held = await createIdentityReviewRepo(deps.database.db).heldMatchesOf(customerId);
   return {

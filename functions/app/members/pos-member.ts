@@ -5,6 +5,7 @@
 import type { PosMemberResponse } from '../../../shared/contracts/onboarding.js';
 import { couponHeadline } from '../../../shared/coupons/coupon.describe.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
+import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import { tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
 import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
@@ -12,18 +13,9 @@ import { createMemberRepo } from '../../adapters/db/repos/member.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
+import { listHeldMatches } from '../identity/review.js';
 import { templateRule } from '../pos/redeem.js';
 import { resolveMemberCode } from './member-code.js';
-
-/** 张伟 → 张*, 欧阳娜娜 → 欧阳**, 王先生 → 王**: the surname stays, the given name is hidden. */
-export function maskName(name: string | null): string | null {
-  const trimmed = name?.trim();
-  if (!trimmed) return null;
-  const chars = Array.from(trimmed);
-  const COMPOUND = ['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '司徒', '令狐'];
-  const surnameLength = chars.length > 2 && COMPOUND.includes(chars.slice(0, 2).join('')) ? 2 : 1;
-  return chars.slice(0, surnameLength).join('') + '*'.repeat(Math.max(1, chars.length - surnameLength));
-}
 
 export async function lookupMemberForPos(
   deps: Deps,
@@ -35,9 +27,10 @@ export async function lookupMemberForPos(
   const db = deps.database.db;
   const summary = await createMemberRepo(db).summary(resolved.value.customerId);
   if (!summary) return fail('NOT_FOUND', `customer ${resolved.value.customerId} not found`);
-  const [spendFen, available] = await Promise.all([
+  const [spendFen, available, held] = await Promise.all([
     pointsRepo.spendSince(db, summary.customerId, tierWindowStart(now)),
     couponRepo.availableCoupons(db, summary.customerId, now),
+    listHeldMatches({ database: deps.database }, summary.customerId),
   ]);
   await recordAudit(deps.database.db, {
     actorKind: 'pos',
@@ -66,5 +59,6 @@ export async function lookupMemberForPos(
         headline: couponHeadline(templateRule(template)),
         validUntil: coupon.validUntil.toISOString(),
       })),
+    cardsToConfirm: held.matches.map((m) => ({ storeName: m.storeName, cardMasked: m.cardMasked })),
   });
 }

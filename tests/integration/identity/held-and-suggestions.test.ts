@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
 import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
-import { maskName } from '../../../functions/app/members/pos-member.js';
+import { maskName } from '../../../shared/identity/name.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { signUpAs, staffToken } from '../onboarding/helpers.js';
 import { customerOf, ingest } from './helpers.js';
@@ -15,6 +15,25 @@ beforeAll(async () => {
   sys = await startTestSystem();
 });
 afterAll(async () => sys?.close());
+
+/** The member shows their code at 文三路店's till: what the cashier sees. */
+async function posLookup(token: string) {
+  const code = await sys.call('/api/member/code', { token });
+  const lookup = JSON.stringify({ memberCode: code.body.code });
+  const key = DEMO_PARTNER_KEYS.find((k) => k.id === 'key_pos_hz001');
+  if (!key) throw new Error('no demo POS key');
+  return sys.call('/api/pos/member', {
+    raw: lookup,
+    headers: partnerHeaders({
+      keyId: key.id,
+      secret: key.secret,
+      method: 'POST',
+      path: '/api/pos/member',
+      body: lookup,
+      now: sys.clock.now(),
+    }),
+  });
+}
 
 describe('held matches at sign-up', () => {
   it('offers an unconfirmed POS card to the member, who confirms it', async () => {
@@ -30,6 +49,11 @@ describe('held matches at sign-up', () => {
     expect(list.body.matches).toEqual([
       { matchId: expect.any(String), storeName: '文三路店', cardMasked: '88****0101' },
     ]);
+
+    // the member at the counter shows their code: the cashier is told to ask them about the card (masked)
+    const atCounter = await posLookup(token);
+    expect(atCounter.status).toBe(200);
+    expect(atCounter.body.cardsToConfirm).toEqual([{ storeName: '文三路店', cardMasked: '88****0101' }]);
 
     // someone else's token cannot see or decide it
     const other = sys.sim.addUser({ nickname: '别人', phone: '18733980000' });
@@ -51,25 +75,13 @@ describe('held matches at sign-up', () => {
       "select verified from identities where source = 'pos' and source_id = '8810000101' and kind = 'phone'",
     );
     expect(phone.verified).toBe(true);
-    // the clerk scanning the member's code now greets 吴**, the card's name, not the WeChat nickname
-    const code = await sys.call('/api/member/code', { token });
-    const lookup = JSON.stringify({ memberCode: code.body.code });
-    const key = DEMO_PARTNER_KEYS.find((k) => k.id === 'key_pos_hz001');
-    if (!key) throw new Error('no demo POS key');
-    const clerk = await sys.call('/api/pos/member', {
-      raw: lookup,
-      headers: partnerHeaders({
-        keyId: key.id,
-        secret: key.secret,
-        method: 'POST',
-        path: '/api/pos/member',
-        body: lookup,
-        now: sys.clock.now(),
-      }),
-    });
+    // the clerk scanning the member's code now greets 吴**, the card's name, not the WeChat nickname, and has no
+    // card left to ask about
+    const clerk = await posLookup(token);
     expect(clerk.status).toBe(200);
     expect(clerk.body.nameMasked).toBe(maskName('吴雅琴'));
     expect(clerk.body.nameMasked).not.toBe(maskName('Jason'));
+    expect(clerk.body.cardsToConfirm).toEqual([]);
     expect((await sys.call('/api/identity/held-matches', { token })).body.matches).toEqual([]);
     const again = await sys.call('/api/identity/held-matches/decide', {
       token,
