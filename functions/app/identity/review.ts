@@ -167,7 +167,7 @@ interface QueueInput {
   countCap?: number;
 }
 
-/** A review queue's page; the merge history's is shorter (each merge lists its records). */
+/** The rows of a page, by default: a review queue's, and the merge history's (each merge lists its records). */
 const REVIEW_PAGE = 20;
 const MERGE_PAGE = 20;
 
@@ -196,9 +196,6 @@ function paged<T extends { created_key: string; id: string }>(found: T[], limit:
   return { page, nextCursor: found.length > limit && last ? listCursor(last) : null };
 }
 
-/** A count taken up to the cap and one past it: the total to show, and whether more wait. */
-const counted = (n: number, cap: number) => ({ total: Math.min(n, cap), totalCapped: n > cap });
-
 /** A search by phone looks a person up: audited with what it showed, like the merge history's. */
 async function auditPhoneSearch(
   deps: QueueDeps,
@@ -215,35 +212,53 @@ async function auditPhoneSearch(
   });
 }
 
+/**
+ * One page of a review list, the same way for each: the query parsed, the page (one row more, to know whether
+ * another follows) and the capped count read together, the rows shown, a search by phone audited.
+ */
+async function queuePage<Row extends { created_key: string; id: string }, Item extends { id: string }>(
+  deps: QueueDeps,
+  input: QueueInput & { query: { phone?: string; cursor?: string; limit?: number } },
+  list: {
+    action: string;
+    page: (f: { phone?: string; from?: { createdKey: string; id: string }; limit: number }) => Promise<Row[]>;
+    count: (f: { phone?: string }, cap: number) => Promise<number>;
+    item: (row: Row) => Item;
+  },
+): Promise<Result<{ items: Item[]; total: number; totalCapped: boolean; nextCursor: string | null }>> {
+  const cap = input.countCap ?? REVIEW_COUNT_CAP;
+  const filter = listFilter(input.query);
+  if (!filter.ok) return filter;
+  const f = filter.value;
+  const [found, total] = await Promise.all([list.page({ ...f, limit: f.limit + 1 }), list.count(f, cap)]);
+  const { page, nextCursor } = paged(found, f.limit);
+  const items = page.map(list.item);
+  await auditPhoneSearch(deps, { ...input, action: list.action, phone: f.phone, shown: items.map((x) => x.id) });
+  return ok({ items, total: Math.min(total, cap), totalCapped: total > cap, nextCursor });
+}
+
 /** A page of the open merge suggestions in scope (`storeIds` null = every store: HQ), oldest first. */
 export async function listSuggestions(
   deps: QueueDeps,
   input: QueueInput & { storeIds: readonly string[] | null; query: SuggestionsQuery },
 ): Promise<Result<SuggestionsResponse>> {
-  const cap = input.countCap ?? REVIEW_COUNT_CAP;
-  const filter = listFilter(input.query);
-  if (!filter.ok) return filter;
   const repo = createIdentityReviewRepo(deps.database.db);
-  const f = { storeIds: input.storeIds, ...filter.value };
-  const [found, total] = await Promise.all([
-    repo.suggestions({ ...f, limit: f.limit + 1 }),
-    repo.suggestionsCount(f, cap),
-  ]);
-  const { page, nextCursor } = paged(found, f.limit);
-  const suggestions = page.map((s) => ({
-    id: s.id,
-    storeId: s.store_id,
-    createdAt: new Date(s.created_at).toISOString(),
-    a: view(s.a as RecordRowView),
-    b: view(s.b as RecordRowView),
-  }));
-  await auditPhoneSearch(deps, {
-    ...input,
+  const scope = { storeIds: input.storeIds };
+  const listed = await queuePage(deps, input, {
     action: 'identity.suggestions_list',
-    phone: f.phone,
-    shown: suggestions.map((s) => s.id),
+    page: (f) => repo.suggestions({ ...scope, ...f }),
+    count: (f, cap) => repo.suggestionsCount({ ...scope, ...f }, cap),
+    item: (s) => ({
+      id: s.id,
+      storeId: s.store_id,
+      createdAt: new Date(s.created_at).toISOString(),
+      a: view(s.a as RecordRowView),
+      b: view(s.b as RecordRowView),
+    }),
   });
-  return ok({ suggestions, ...counted(total, cap), nextCursor });
+  if (!listed.ok) return listed;
+  const { items, ...counts } = listed.value;
+  return ok({ suggestions: items, ...counts });
 }
 
 export async function decideSuggestion(
@@ -286,32 +301,25 @@ export async function listHeldReviews(
   deps: QueueDeps,
   input: QueueInput & { storeIds: readonly string[] | null; query: SuggestionsQuery },
 ): Promise<Result<HeldReviewsResponse>> {
-  const cap = input.countCap ?? REVIEW_COUNT_CAP;
-  const filter = listFilter(input.query);
-  if (!filter.ok) return filter;
   const repo = createIdentityReviewRepo(deps.database.db);
-  const f = { storeIds: input.storeIds, ...filter.value };
-  const [found, total] = await Promise.all([
-    repo.heldReviews({ ...f, limit: f.limit + 1 }),
-    repo.heldReviewsCount(f, cap),
-  ]);
-  const { page, nextCursor } = paged(found, f.limit);
-  const holds = page.map((h) => ({
-    id: h.id,
-    reason: h.reason as HeldReviewsResponse['holds'][number]['reason'],
-    storeId: h.store_id,
-    createdAt: new Date(h.created_at).toISOString(),
-    record: view(h.record as RecordRowView),
-    candidate: view(h.candidate as RecordRowView),
-    candidateRecords: h.n,
-  }));
-  await auditPhoneSearch(deps, {
-    ...input,
+  const scope = { storeIds: input.storeIds };
+  const listed = await queuePage(deps, input, {
     action: 'identity.holds_list',
-    phone: f.phone,
-    shown: holds.map((h) => h.id),
+    page: (f) => repo.heldReviews({ ...scope, ...f }),
+    count: (f, cap) => repo.heldReviewsCount({ ...scope, ...f }, cap),
+    item: (h) => ({
+      id: h.id,
+      reason: h.reason as HeldReviewsResponse['holds'][number]['reason'],
+      storeId: h.store_id,
+      createdAt: new Date(h.created_at).toISOString(),
+      record: view(h.record as RecordRowView),
+      candidate: view(h.candidate as RecordRowView),
+      candidateRecords: h.n,
+    }),
   });
-  return ok({ holds, ...counted(total, cap), nextCursor });
+  if (!listed.ok) return listed;
+  const { items, ...counts } = listed.value;
+  return ok({ holds: items, ...counts });
 }
 
 /**
@@ -589,33 +597,25 @@ export async function listDecidedSeparations(
   deps: QueueDeps,
   input: QueueInput & { query: DecidedSeparationsQuery },
 ): Promise<Result<DecidedSeparationsResponse>> {
-  const cap = input.countCap ?? REVIEW_COUNT_CAP;
-  const filter = listFilter(input.query);
-  if (!filter.ok) return filter;
-  const f = filter.value;
   const repo = createIdentityReviewRepo(deps.database.db);
-  const [found, total] = await Promise.all([
-    repo.decidedSeparations({ ...f, limit: f.limit + 1 }),
-    repo.decidedSeparationsCount(f, cap),
-  ]);
-  const { page, nextCursor } = paged(found, f.limit);
-  const separations = page.map((x) => ({
-    id: x.id,
-    reason: x.reason,
-    storeId: x.store_id,
-    decidedAt: new Date(x.created_at).toISOString(),
-    decidedByName: x.reason === 'match_declined' ? null : x.decided_by_name,
-    a: view(x.a as RecordRowView),
-    b: view(x.b as RecordRowView),
-    lifted: x.lifted_at ? { at: new Date(x.lifted_at).toISOString(), byName: x.lifted_by_name } : null,
-  }));
-  await auditPhoneSearch(deps, {
-    ...input,
+  const listed = await queuePage(deps, input, {
     action: 'identity.separations_list',
-    phone: f.phone,
-    shown: separations.map((x) => x.id),
+    page: (f) => repo.decidedSeparations(f),
+    count: (f, cap) => repo.decidedSeparationsCount(f, cap),
+    item: (x) => ({
+      id: x.id,
+      reason: x.reason,
+      storeId: x.store_id,
+      decidedAt: new Date(x.created_at).toISOString(),
+      decidedByName: x.reason === 'match_declined' ? null : x.decided_by_name,
+      a: view(x.a as RecordRowView),
+      b: view(x.b as RecordRowView),
+      lifted: x.lifted_at ? { at: new Date(x.lifted_at).toISOString(), byName: x.lifted_by_name } : null,
+    }),
   });
-  return ok({ separations, ...counted(total, cap), nextCursor });
+  if (!listed.ok) return listed;
+  const { items, ...counts } = listed.value;
+  return ok({ separations: items, ...counts });
 }
 
 /**
