@@ -1,8 +1,9 @@
 /**
  * `review`: the review queues of 会员合并建议 on a linked base of N demo members, through the use cases the pages
  * call (a page of 20 with the queue's total count): HQ's first page of held cards, a page deep in the queue (by the
- * cursor), the busiest store's first page, HQ's search by a held card's phone, HQ's first page of suggestions, and
- * the integration-health page (its counts of open holds and suggestions).
+ * cursor), the busiest store's first page, its region's (a regional manager's several stores), HQ's search by a held
+ * card's phone, HQ's first page of suggestions, and the integration-health page (its counts of open holds and
+ * suggestions).
  * Each is timed `--rounds` times after a warm-up, next to the baseline of a plain `select count(*)` of the open
  * holds in the same run. `ratio` = HQ's first page p50 / the baseline's p50.
  *
@@ -71,6 +72,13 @@ export async function reviewBench(flags: Flags): Promise<Record<string, unknown>
        where h.status = 'open' and r.store_id is not null group by r.store_id order by count(*) desc limit 1`,
     );
     const storeIds = [String(busiest.store_id)];
+    // a regional manager's scope: every store of the busiest store's region
+    const regionStoreIds = (
+      await database.exec(
+        `select id from stores where region_id = (select region_id from stores where id = $1) order by id`,
+        [storeIds[0]],
+      )
+    ).map((r) => String(r.id));
     let cursor: string | undefined;
     for (let i = 0; i < 5; i++) cursor = (await holds(null, { cursor })).nextCursor ?? cursor;
     const [held] = await database.exec(
@@ -83,6 +91,7 @@ export async function reviewBench(flags: Flags): Promise<Record<string, unknown>
       hq_first_page: () => holds(null),
       hq_page_6: () => holds(null, { cursor }),
       store_first_page: () => holds(storeIds),
+      region_first_page: () => holds(regionStoreIds),
       hq_phone_search: () => holds(null, { phone }),
       hq_suggestions: () =>
         listSuggestions(deps, { storeIds: null, query: {}, ...who }).then((r) => {
@@ -120,6 +129,7 @@ export async function reviewBench(flags: Flags): Promise<Record<string, unknown>
       open_holds: Number(facts.holds),
       hq_total: first.total,
       store_total: store.total,
+      region_stores: regionStoreIds.length,
       open_suggestions: Number(facts.suggestions),
       ...figures,
       ratio: round(figures.hq_first_page_p50_ms / Math.max(figures.baseline_count_p50_ms, 0.01)),

@@ -254,6 +254,12 @@ export const heldLinks = pgTable(
       .notNull()
       .references(() => customers.id),
     phone: text('phone'),
+    /**
+     * the held record's store, a copy of source_records.store_id kept in step by the database (migration 0036: a
+     * trigger follows a record that changes store): a store's review queue pages through its own holds by index. No
+     * foreign key: the record's own key checks it, and the bulk job inserts a chain's holds at once
+     */
+    storeId: text('store_id'),
     reason: text('reason', { enum: HOLD_REASONS }).notNull(),
     evidence: jsonb('evidence').notNull(),
     status: text('status', { enum: DECISION_STATUSES }).notNull().default('open'),
@@ -270,6 +276,7 @@ export const heldLinks = pgTable(
       .on(t.createdAt, t.id)
       .where(sql`${t.status} = 'open'`),
     index('held_links_open_phone_idx').on(t.phone).where(sql`${t.status} = 'open'`),
+    index('held_links_open_store_idx').on(t.storeId, t.createdAt, t.id).where(sql`${t.status} = 'open'`),
   ],
 );
 

@@ -121,7 +121,13 @@ async function link(rows: readonly Row[], linking: 'bulk' | 'incremental') {
       offered.set(id, (r.offered as string[]).map(String));
     }
     const partition = [...byCustomer.values()].map((ids) => ids.sort().join(' ')).sort();
-    return { partition, customer, holds, offered };
+    // each hold carries its record's store (a store's review queue finds its holds by it)
+    const [stores] = await database.exec(
+      `select count(*) filter (where h.store_id is distinct from r.store_id)::int as drift,
+         count(*) filter (where h.store_id is not null)::int as with_store
+       from held_links h join source_records r on r.id = h.record_id`,
+    );
+    return { partition, customer, holds, offered, stores };
   } finally {
     await database.close();
   }
@@ -158,9 +164,13 @@ describe('phone rules (birthday on a family phone, dormant cards)', () => {
     expect(bulk.offered.get('f1f')).toEqual([bulk.customer.get('f1a')]);
     // the nickname joined by its birthday is not offered to anyone
     expect(bulk.holds.get('f1c')).toBe(0);
+    expect(bulk.stores.drift).toBe(0);
+    expect(bulk.stores.with_store).toBeGreaterThan(0);
 
     const incremental = await link(ROWS, 'incremental');
     expect(incremental.partition).toEqual(bulk.partition);
+    expect(incremental.stores.drift).toBe(0);
+    expect(incremental.stores.with_store).toBeGreaterThan(0);
     const reversed = await link([...[...FAMILY_AND_DORMANT].reverse(), ...TWINS], 'incremental');
     expect(reversed.partition).toEqual(bulk.partition);
   }, 120_000);

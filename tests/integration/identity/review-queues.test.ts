@@ -158,6 +158,31 @@ describe('the held cards queue', () => {
   });
 });
 
+describe('a card that moves to another store', () => {
+  it('takes its hold to that store’s queue: the till of the store it moved to syncs it', async () => {
+    const regional = await staffToken(sys, 'u_rm01');
+    const phone = phoneOf(0);
+    const before = (await holds(manager)).body.total;
+    const [held] = (await holds(manager, `?phone=${phone}`)).body.holds;
+    expect(held.record.storeName).toBe('文三路店');
+    // 顾客0's card, still silent since 2021, now synced by the second store's till
+    expect((await ingest(sys, [dormantCard(0, 'HZ002')], 'key_pos_hz002')).status).toBe(200);
+    expect((await holds(manager)).body.total).toBe(before - 1);
+    expect((await holds(manager, `?phone=${phone}`)).body.total).toBe(0);
+    // the same hold, now in the other store's queue: HQ's and the region's (several stores) lists show it there
+    for (const token of [hq, regional]) {
+      const moved = await holds(token, `?phone=${phone}`);
+      expect(moved.body.holds.map((h: Hold) => [h.id, h.record.storeName])).toEqual([[held.id, '古荡店']]);
+    }
+    // every hold carries its record's store, whichever path wrote it
+    const [drift] = await sys.database.exec(
+      `select count(*)::int as n from held_links h join source_records r on r.id = h.record_id
+       where h.store_id is distinct from r.store_id`,
+    );
+    expect(drift.n).toBe(0);
+  });
+});
+
 describe('HQ’s “not the same person” decisions', () => {
   it('pages newest first, counts the decisions that stand, and finds one by phone', async () => {
     // two more rejections, a minute apart: three decisions in all (the first above)

@@ -111,7 +111,7 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   // each group's and component's smallest n, and only sets of records come out of them; merge and hold ids are
   // numbered by customer and record ids), and it spares sorting the records by their text ids
   await tx.execute(sql`create temp table lk_rec on commit drop as
-    select (row_number() over ())::int as n, id, source, source_id, customer_id,
+    select (row_number() over ())::int as n, id, source, source_id, customer_id, store_id,
       name, name_key, name_kind, surname,
       birthday, gender, phone, (last_active is not null and last_active < ${o.today}::date - ${o.dormantDays}::int) as dormant
     from source_records`);
@@ -436,13 +436,13 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   const holds = await count(
     tx,
     sql`with c as (
-        select r.id as record_id, g.phone, g.reason, coalesce(lo.survivor, ro.customer_id) as customer_id
+        select r.id as record_id, r.store_id, g.phone, g.reason, coalesce(lo.survivor, ro.customer_id) as customer_id
         from lk_hc g join lk_rec r on r.n = g.n join lk_rec ro on ro.n = g.other
           left join lk_loser lo on lo.loser = ro.customer_id
       ), ins as (
-        insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
+        insert into held_links (id, record_id, candidate_customer_id, store_id, phone, reason, evidence, created_at)
         select 'hld_' || ${o.job} || lpad((row_number() over (order by c.record_id collate "C", c.customer_id collate "C"))::text, 9, '0'),
-          c.record_id, c.customer_id, c.phone, c.reason,
+          c.record_id, c.customer_id, c.store_id, c.phone, c.reason,
           jsonb_build_object('via', 'phone', 'value', left(c.phone, 3) || '****' || right(c.phone, 4), 'job', ${o.job}::text),
           ${now}::timestamptz
         from c

@@ -84,10 +84,13 @@ export interface QueueFilter {
 const CREATED_KEY = (t: string) =>
   sql.raw(`to_char(${t}.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key`);
 
+/** In the caller's stores (null: every store). One store is an equality, so a queue's page is an ordered index scan. */
 const inStores = (column: SQL, storeIds: readonly string[] | null) =>
   storeIds === null
     ? sql`true`
-    : sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(storeIds)}::jsonb))`;
+    : storeIds.length === 1
+      ? sql`${column} = ${storeIds[0]}`
+      : sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(storeIds)}::jsonb))`;
 
 /** The ids of the records carrying `phone`: `= any(array(…))` is an index scan, `in (select …)` may plan a scan. */
 const recordsWithPhone = (phone: string) => sql`array(select x.id from source_records x where x.phone = ${phone})`;
@@ -110,9 +113,9 @@ const openSuggestion = (f: Pick<QueueFilter, 'storeIds' | 'phone'>) =>
     ${f.phone ? sql`and (g.record_a = any(${recordsWithPhone(f.phone)}) or g.record_b = any(${recordsWithPhone(f.phone)}))` : sql``}`;
 
 /**
- * An open hold in scope (the held record's store) that the candidate has not taken already and that no separation
- * HQ made forbids (`h`, its record `r`, its candidate `c`); with a phone, the hold is on it, the held record carries
- * it, or the candidate member holds it.
+ * An open hold in scope (the held record's store, which the hold carries) that the candidate has not taken already
+ * and that no separation HQ made forbids (`h`, its record `r`, its candidate `c`); with a phone, the hold is on it,
+ * the held record carries it, or the candidate member holds it.
  *
  * One question per pair of people: a dormant card held against the mall account on its number usually comes with
  * the mirror hold (the account held against the card's customer), and either answer settles both. Of the two the
@@ -128,7 +131,7 @@ const openHold = (f: Pick<QueueFilter, 'storeIds' | 'phone'>) =>
         and coalesce(mc.merged_into, mc.id) = r.customer_id
         and ((mr.store_id is not null and r.store_id is null)
           or ((mr.store_id is null) = (r.store_id is null) and m.id < h.id)))
-    and ${inStores(sql`r.store_id`, f.storeIds)}
+    and ${inStores(sql`h.store_id`, f.storeIds)}
     ${f.phone ? sql`and h.id = any(${holdsOnPhone(f.phone)})` : sql``}`;
 
 /**

@@ -647,10 +647,11 @@ export function createIdentityRepo(conn: Conn) {
       if (holds.length === 0) return 0;
       const r = await rows(
         conn,
-        sql`insert into held_links (id, record_id, candidate_customer_id, phone, reason, evidence, created_at)
-            select id, record_id, candidate_customer_id, phone, reason, evidence, ${iso(now)}::timestamptz
+        sql`insert into held_links (id, record_id, candidate_customer_id, store_id, phone, reason, evidence, created_at)
+            select t.id, t.record_id, t.candidate_customer_id, r.store_id, t.phone, t.reason, t.evidence, ${iso(now)}::timestamptz
             from jsonb_to_recordset(${json(holds.map((h) => ({ id: h.id, record_id: h.recordId, candidate_customer_id: h.candidateCustomerId, phone: h.phone, reason: h.reason, evidence: h.evidence })))})
               as t(id text, record_id text, candidate_customer_id text, phone text, reason text, evidence jsonb)
+              join source_records r on r.id = t.record_id
             on conflict (record_id, candidate_customer_id) do nothing returning 1`,
       );
       return r.length;
