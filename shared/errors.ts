@@ -83,6 +83,11 @@ export const ERROR_STATUS = {
   IMPORT_FORMAT_INVALID: 422,
   IMPORT_FORMAT_LABEL_TAKEN: 409,
   IMPORT_FORMAT_NOT_FOUND: 404,
+  // the store counter on the staff pages (scan, redeem, void)
+  COUNTER_NOT_AT_STORE: 403,
+  COUNTER_SESSION_INVALID: 400,
+  COUNTER_SESSION_EXPIRED: 410,
+  REDEMPTION_NOT_VOIDABLE: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

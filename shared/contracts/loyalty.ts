@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { TEMPLATE_STATUS_ACTIONS, TEMPLATE_STATUSES } from '../coupons/template.rules.js';
 
-const fen = z.number().int().min(0).max(100_000_000);
-/** the POS's retry key: the same key with the same body returns the first answer */
-const idempotencyKey = z
+export const fen = z.number().int().min(0).max(100_000_000);
+/** a retry key (the POS's, the staff pages'): the same key with the same body returns the first answer */
+export const idempotencyKey = z
   .string()
   .min(8)
   .max(64)

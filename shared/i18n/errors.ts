@@ -75,6 +75,10 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   IMPORT_FORMAT_INVALID: '导入格式不完整：请为每个必填项选择对应的列',
   IMPORT_FORMAT_LABEL_TAKEN: '已有同名的导入格式，请换一个名称',
   IMPORT_FORMAT_NOT_FOUND: '找不到这个导入格式',
+  COUNTER_NOT_AT_STORE: '只有门店员工可以在收银台核销，您的账号未分配门店',
+  COUNTER_SESSION_INVALID: '这次扫码的信息无效，请重新扫描会员码',
+  COUNTER_SESSION_EXPIRED: '扫码已超过 10 分钟，请会员重新出示会员码',
+  REDEMPTION_NOT_VOIDABLE: '这笔核销不能在这里撤销：收银系统的核销请在收银系统退款，其他店员或往日的核销请联系店长',
 };
 
 export const errorMessageZh = (code: ErrorCode): string => ERROR_MESSAGES_ZH[code];

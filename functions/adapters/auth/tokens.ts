@@ -33,6 +33,14 @@ export type VerifyOutcome =
   | { ok: false; code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID' };
 
 const AUDIENCE = { member: 'medloop-member', staff: 'medloop-staff' } as const;
+const COUNTER_AUDIENCE = 'medloop-counter';
+
+/** Who scanned whose code where: the customer (sub), the clerk (sid) and the store (sto). */
+export interface CounterClaims {
+  customerId: string;
+  staffId: string;
+  storeId: string;
+}
 
 export function createTokenService(config: TokenConfig, clock: Clock) {
   const key = new TextEncoder().encode(config.secret);
@@ -95,7 +103,45 @@ export function createTokenService(config: TokenConfig, clock: Clock) {
     }
   }
 
-  return { sign, verify, issuePair, peekAudience };
+  /**
+   * A counter token: a clerk scanned this member's live code at this store (functions/app/counter). Its own
+   * audience, so it never passes as a session token, and a session token never passes as one.
+   */
+  async function signCounter(claims: CounterClaims, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const nowSec = Math.floor(clock.now().getTime() / 1000);
+    const token = await new SignJWT({ sid: claims.staffId, sto: claims.storeId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(config.issuer)
+      .setAudience(COUNTER_AUDIENCE)
+      .setSubject(claims.customerId)
+      .setIssuedAt(nowSec)
+      .setExpirationTime(nowSec + ttlSeconds)
+      .sign(key);
+    return { token, expiresAt: new Date((nowSec + ttlSeconds) * 1000) };
+  }
+
+  async function verifyCounter(
+    token: string,
+  ): Promise<{ ok: true; claims: CounterClaims } | { ok: false; code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID' }> {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        issuer: config.issuer,
+        audience: COUNTER_AUDIENCE,
+        currentDate: clock.now(),
+      });
+      const { sub, sid, sto } = payload;
+      if (typeof sub !== 'string' || typeof sid !== 'string' || typeof sto !== 'string') {
+        return { ok: false, code: 'TOKEN_INVALID' };
+      }
+      return { ok: true, claims: { customerId: sub, staffId: sid, storeId: sto } };
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) return { ok: false, code: 'TOKEN_EXPIRED' };
+      return { ok: false, code: 'TOKEN_INVALID' };
+    }
+  }
+
+  return { sign, verify, issuePair, peekAudience, signCounter, verifyCounter };
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;

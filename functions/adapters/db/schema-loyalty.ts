@@ -182,6 +182,8 @@ export const couponRedemptions = pgTable(
       .notNull()
       .references(() => stores.id),
     keyId: text('key_id').references(() => partnerKeys.id),
+    /** who redeemed it on the staff pages' counter (扫码核销); null for a till's redemption (key_id) */
+    staffId: text('staff_id').references(() => staff.id),
     /** the POS's order number, so a void can name the order instead of our id */
     externalOrderId: text('external_order_id'),
     orderAmountFen: integer('order_amount_fen').notNull(),
@@ -202,6 +204,8 @@ export const couponRedemptions = pgTable(
     index('coupon_redemptions_order_idx').on(t.storeId, t.externalOrderId),
     check('coupon_redemptions_amounts_ck', sql`${t.orderAmountFen} >= 0 and ${t.discountFen} >= 0`),
     check('coupon_redemptions_void_ck', sql`(${t.status} = 'voided') = (${t.voidedAt} is not null)`),
+    // a till's redemption or the counter's, never both
+    check('coupon_redemptions_channel_ck', sql`${t.keyId} is null or ${t.staffId} is null`),
   ],
 );
 
@@ -266,4 +270,26 @@ export const partnerRequests = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('partner_requests_key_uq').on(t.keyId, t.operation, t.idempotencyKey)],
+);
+
+/**
+ * Stored answers of the staff pages' idempotent writes (the counter's redeem and void), as partner_requests are for
+ * partner systems: the first answer to (staff member, operation, key) is stored in the work's transaction, and a
+ * retried request gets it back.
+ */
+export const staffRequests = pgTable(
+  'staff_requests',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    operation: text('operation').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status'),
+    response: jsonb('response'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('staff_requests_key_uq').on(t.staffId, t.operation, t.idempotencyKey)],
 );

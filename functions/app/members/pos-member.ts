@@ -17,6 +17,30 @@ import { listHeldMatches } from '../identity/review.js';
 import { templateRule } from '../pos/redeem.js';
 import { resolveMemberCode } from './member-code.js';
 
+/**
+ * What a counter shows of a member (the POS's lookup and the staff pages' counter): the summary, the tier by the
+ * spend of its window, the available coupons (with their templates) and the POS cards held on the member's phone.
+ */
+export async function memberAtCounter(deps: Pick<Deps, 'database'>, customerId: string, now: Date) {
+  const db = deps.database.db;
+  const summary = await createMemberRepo(db).summary(customerId);
+  if (!summary) return null;
+  const [spendFen, available, held] = await Promise.all([
+    pointsRepo.spendSince(db, summary.customerId, tierWindowStart(now)),
+    couponRepo.availableCoupons(db, summary.customerId, now),
+    listHeldMatches({ database: deps.database }, summary.customerId),
+  ]);
+  return {
+    summary,
+    /** masked: enough for the cashier to greet and to ask "是您本人吗", not enough to identify */
+    nameMasked: maskName(summary.realName ?? summary.displayName),
+    phoneMasked: summary.phone ? maskPhone(summary.phone) : null,
+    tier: tierFor(spendFen).tier.name,
+    available,
+    cardsToConfirm: held.matches.map((m) => ({ storeName: m.storeName, cardMasked: m.cardMasked })),
+  };
+}
+
 export async function lookupMemberForPos(
   deps: Deps,
   input: { memberCode: string; keyId: string; storeId: string | null; requestId: string },
@@ -24,14 +48,9 @@ export async function lookupMemberForPos(
   const now = deps.clock.now();
   const resolved = await resolveMemberCode(deps.database.db, input.memberCode, now);
   if (!resolved.ok) return resolved;
-  const db = deps.database.db;
-  const summary = await createMemberRepo(db).summary(resolved.value.customerId);
-  if (!summary) return fail('NOT_FOUND', `customer ${resolved.value.customerId} not found`);
-  const [spendFen, available, held] = await Promise.all([
-    pointsRepo.spendSince(db, summary.customerId, tierWindowStart(now)),
-    couponRepo.availableCoupons(db, summary.customerId, now),
-    listHeldMatches({ database: deps.database }, summary.customerId),
-  ]);
+  const member = await memberAtCounter(deps, resolved.value.customerId, now);
+  if (!member) return fail('NOT_FOUND', `customer ${resolved.value.customerId} not found`);
+  const { summary } = member;
   await recordAudit(deps.database.db, {
     actorKind: 'pos',
     actorId: input.keyId,
@@ -43,12 +62,12 @@ export async function lookupMemberForPos(
   });
   return ok({
     customerId: summary.customerId,
-    nameMasked: maskName(summary.realName ?? summary.displayName),
-    phoneMasked: summary.phone ? maskPhone(summary.phone) : null,
-    tier: tierFor(spendFen).tier.name,
+    nameMasked: member.nameMasked,
+    phoneMasked: member.phoneMasked,
+    tier: member.tier,
     memberSince: summary.registeredAt ? summary.registeredAt.toISOString() : null,
     homeStoreName: summary.homeStore?.name ?? null,
-    coupons: available
+    coupons: member.available
       // a coupon limited to other stores cannot be used at this counter
       .filter(
         ({ template }) => !input.storeId || template.storeIds.length === 0 || template.storeIds.includes(input.storeId),
@@ -59,6 +78,6 @@ export async function lookupMemberForPos(
         headline: couponHeadline(templateRule(template)),
         validUntil: coupon.validUntil.toISOString(),
       })),
-    cardsToConfirm: held.matches.map((m) => ({ storeName: m.storeName, cardMasked: m.cardMasked })),
+    cardsToConfirm: member.cardsToConfirm,
   });
 }

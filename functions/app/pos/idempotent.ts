@@ -75,20 +75,27 @@ export async function storedAnswer<T>(
   return prior && prior.response !== null ? answerFromStored<T>(scope, requestHash, prior) : null;
 }
 
+/**
+ * Where the answers are stored: partner_requests (keyed by the partner key, the default) or staff_requests (the staff
+ * pages' counter, keyed by the staff member: `keyId` is then the staff id).
+ */
+export type RequestLedger = Pick<typeof posRepo, 'claim' | 'stored' | 'complete'>;
+
 export async function idempotent<T, C extends ErrorCode>(
   db: Db,
   scope: IdempotencyScope,
   work: (tx: Tx) => Promise<Result<T, C>>,
+  ledger: RequestLedger = posRepo,
 ): Promise<Result<T, C | 'IDEMPOTENCY_CONFLICT'>> {
   const hash = requestHash(scope.body);
   const key = { keyId: scope.keyId, operation: scope.operation, idempotencyKey: scope.idempotencyKey };
   try {
     return await db.transaction(async (tx) => {
-      const claimed = await posRepo.claim(tx, { ...key, requestHash: hash });
-      if (claimed === null) return answerFromStored<T>(scope, hash, await posRepo.stored(tx, key));
+      const claimed = await ledger.claim(tx, { ...key, requestHash: hash });
+      if (claimed === null) return answerFromStored<T>(scope, hash, await ledger.stored(tx, key));
       const result = await work(tx);
       if (!result.ok) throw new Refused(result);
-      await posRepo.complete(tx, claimed, 200, result.value);
+      await ledger.complete(tx, claimed, 200, result.value);
       return result;
     });
   } catch (error) {

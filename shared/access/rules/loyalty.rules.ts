@@ -32,4 +32,10 @@ export const LOYALTY_RULES = {
   'coupon.member_lookup': staffAtLeast('store_manager'),
   // issuing costs money: managers; each recipient is checked against the issuer's scope in the use case
   'coupon.issue': staffAtLeast('store_manager'),
+  // the staff pages' counter (扫码核销): any staff member of a store, at their own store (the use case acts for the
+  // caller's store only and refuses staff without one)
+  'counter.lookup': staffAtLeast('clerk'),
+  'counter.redeem': staffAtLeast('clerk'),
+  'counter.list': staffAtLeast('clerk'),
+  'counter.void': staffAtLeast('clerk'),
 } as const satisfies Record<string, Rule>;

@@ -1,4 +1,4 @@
-import { IN_STORE, OTHER_REGION, only, type PolicyCase } from './helpers.js';
+import { IN_STORE, OTHER_REGION, only, type PolicyCase, STAFF } from './helpers.js';
 
 const STORE_001 = { kind: 'store', storeId: 'sto_001', regionId: 'reg_hz' } as const;
 const STORE_002 = { kind: 'store', storeId: 'sto_002', regionId: 'reg_hz' } as const;
@@ -64,4 +64,9 @@ export const LOYALTY_CASES = {
     { resource: IN_STORE, expect: only([...MANAGERS]) },
     { resource: OTHER_REGION, expect: only(['hq_admin']) },
   ],
+  // any staff member: the use case acts for the caller's own store and answers COUNTER_NOT_AT_STORE without one
+  'counter.lookup': { resource: { kind: 'none' }, expect: only([...STAFF]) },
+  'counter.redeem': { resource: { kind: 'none' }, expect: only([...STAFF]) },
+  'counter.list': { resource: { kind: 'none' }, expect: only([...STAFF]) },
+  'counter.void': { resource: { kind: 'none' }, expect: only([...STAFF]) },
 } satisfies Record<string, PolicyCase | PolicyCase[]>;

@@ -1,0 +1,133 @@
+/**
+ * What the staff pages' counter (扫码核销) stores and reads: its idempotent answers (staff_requests, the same shape as
+ * posRepo's claim / stored / complete over partner_requests), its redemptions, and a store's redemptions of a day.
+ */
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { customers, staff } from '../schema.js';
+import { couponRedemptions, coupons, couponTemplates, staffRequests } from '../schema-loyalty.js';
+import type { Executor } from './coupon.repo.js';
+
+type LedgerKey = { keyId: string; operation: string; idempotencyKey: string };
+
+/** `keyId` is the staff member's id: each clerk's retry keys are their own. */
+export const staffRequestLedger = {
+  async claim(ex: Executor, key: LedgerKey & { requestHash: string }): Promise<number | null> {
+    const rows = await ex
+      .insert(staffRequests)
+      .values({
+        staffId: key.keyId,
+        operation: key.operation,
+        idempotencyKey: key.idempotencyKey,
+        requestHash: key.requestHash,
+      })
+      .onConflictDoNothing({
+        target: [staffRequests.staffId, staffRequests.operation, staffRequests.idempotencyKey],
+      })
+      .returning({ id: staffRequests.id });
+    return rows[0]?.id ?? null;
+  },
+
+  async stored(
+    ex: Executor,
+    key: LedgerKey,
+  ): Promise<{ requestHash: string; status: number | null; response: unknown } | null> {
+    const [row] = await ex
+      .select({
+        requestHash: staffRequests.requestHash,
+        status: staffRequests.status,
+        response: staffRequests.response,
+      })
+      .from(staffRequests)
+      .where(
+        and(
+          eq(staffRequests.staffId, key.keyId),
+          eq(staffRequests.operation, key.operation),
+          eq(staffRequests.idempotencyKey, key.idempotencyKey),
+        ),
+      )
+      .limit(1);
+    return row ?? null;
+  },
+
+  async complete(ex: Executor, id: number, status: number, response: unknown): Promise<void> {
+    await ex.update(staffRequests).set({ status, response }).where(eq(staffRequests.id, id));
+  },
+};
+
+export const counterRepo = {
+  /**
+   * Takes the coupon for this redemption if it is still available and valid now: of any number of concurrent
+   * attempts (counter or till) exactly one gets true.
+   */
+  async takeCoupon(ex: Executor, couponId: string, storeId: string, now: Date): Promise<boolean> {
+    const rows = await ex
+      .update(coupons)
+      .set({ status: 'redeemed', redeemedAt: now, redeemedStoreId: storeId })
+      .where(
+        and(
+          eq(coupons.id, couponId),
+          eq(coupons.status, 'available'),
+          sql`${coupons.validFrom} <= ${now.toISOString()}::timestamptz`,
+          sql`${coupons.validUntil} > ${now.toISOString()}::timestamptz`,
+        ),
+      )
+      .returning({ id: coupons.id });
+    return rows.length === 1;
+  },
+
+  /**
+   * The redemptions at a store in [from, to), newest first, with the coupon's template and the member's name (the
+   * caller masks it) and who redeemed it at the counter.
+   */
+  async redemptionsOfStore(ex: Executor, storeId: string, from: Date, to: Date, limit: number) {
+    return ex
+      .select({
+        id: couponRedemptions.id,
+        couponId: couponRedemptions.couponId,
+        template: couponTemplates,
+        customerName: sql<string | null>`coalesce((select r.name from source_records r
+          where r.customer_id = ${couponRedemptions.customerId} and r.name_kind = 'real'
+          order by r.last_active desc nulls last, r.id limit 1), ${customers.displayName})`,
+        orderAmountFen: couponRedemptions.orderAmountFen,
+        discountFen: couponRedemptions.discountFen,
+        redeemedAt: couponRedemptions.redeemedAt,
+        status: couponRedemptions.status,
+        couponReturned: couponRedemptions.couponReturned,
+        staffId: couponRedemptions.staffId,
+        staffName: staff.name,
+      })
+      .from(couponRedemptions)
+      .innerJoin(coupons, eq(coupons.id, couponRedemptions.couponId))
+      .innerJoin(couponTemplates, eq(couponTemplates.id, coupons.templateId))
+      .innerJoin(customers, eq(customers.id, couponRedemptions.customerId))
+      .leftJoin(staff, eq(staff.id, couponRedemptions.staffId))
+      .where(
+        and(
+          eq(couponRedemptions.storeId, storeId),
+          gte(couponRedemptions.redeemedAt, from),
+          lt(couponRedemptions.redeemedAt, to),
+        ),
+      )
+      .orderBy(desc(couponRedemptions.redeemedAt), desc(couponRedemptions.id))
+      .limit(limit);
+  },
+
+  /** The day's live redemptions at a store and their discount, counter and till together. */
+  async dayTotals(ex: Executor, storeId: string, from: Date, to: Date) {
+    const [row] = await ex
+      .select({
+        redemptions: sql<number>`count(*)::int`,
+        discountFen: sql<number>`coalesce(sum(${couponRedemptions.discountFen}), 0)::int`,
+      })
+      .from(couponRedemptions)
+      .where(
+        and(
+          eq(couponRedemptions.storeId, storeId),
+          eq(couponRedemptions.status, 'redeemed'),
+          gte(couponRedemptions.redeemedAt, from),
+          lt(couponRedemptions.redeemedAt, to),
+        ),
+      );
+    return { redemptions: Number(row?.redemptions ?? 0), discountFen: Number(row?.discountFen ?? 0) };
+  },
+};

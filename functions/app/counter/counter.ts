@@ -1,0 +1,364 @@
+/**
+ * The store counter on the staff pages (扫码核销), for a store whose till is not connected to MedLoop: a clerk scans
+ * the member's code (or a coupon's own code), sees who it is and which coupons work here, and redeems one against
+ * the order amount; a redemption made by mistake is voided the same day from the same page.
+ *
+ * - The lookup answers a counter token (10 minutes, bound to the clerk, the store and the member): proof that the
+ *   member showed a live code at this counter, presented by the redemption instead of the 90-second member code.
+ * - Redeem and void are idempotent on the clerk's key (staff_requests, the same claim-in-the-transaction as the
+ *   POS's partner_requests); the coupon is taken by a conditional UPDATE, so of any number of concurrent attempts,
+ *   counter and till alike, exactly one wins; a refusal writes nothing.
+ * - The rules are the POS's (shared/coupons): the clerk gives the order amount and its prescription-drug part.
+ * - Every lookup, redemption and void is in the audit log.
+ */
+import type { StaffActor } from '../../../shared/access/actor.js';
+import type {
+  CounterCoupon,
+  CounterLookupBody,
+  CounterLookupResponse,
+  CounterRedeemBody,
+  CounterRedeemResponse,
+  CounterRedemptionsResponse,
+  CounterVoidBody,
+  CounterVoidResponse,
+} from '../../../shared/contracts/counter.js';
+import { businessDate, businessDayStart, startOfBusinessDay } from '../../../shared/coupons/business-day.js';
+import { couponHeadline, couponRuleLines, zhDate } from '../../../shared/coupons/coupon.describe.js';
+import {
+  couponLifecycle,
+  evaluateRedemption,
+  evaluateVoid,
+  isCouponCode,
+  type OrderLineInput,
+} from '../../../shared/coupons/coupon.rules.js';
+import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
+import { maskName } from '../../../shared/identity/name.js';
+import { isMemberCodeFormat } from '../../../shared/onboarding/member-code.js';
+import { counterRepo, staffRequestLedger } from '../../adapters/db/repos/counter.repo.js';
+import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
+import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
+import { newId } from '../../adapters/ids.js';
+import { recordAudit } from '../audit.js';
+import type { Deps } from '../deps.js';
+import { resolveMemberCode } from '../members/member-code.js';
+import { memberAtCounter } from '../members/pos-member.js';
+import { idempotent } from '../pos/idempotent.js';
+import { templateRule } from '../pos/redeem.js';
+
+/** How long a scan stays good for redeeming: long enough to ring up a basket, short enough not to outlive the visit. */
+export const COUNTER_TOKEN_SECONDS = 600;
+/** The day's list shows this many redemptions, newest first (a busy store redeems a few hundred a day). */
+const DAY_LIST_LIMIT = 200;
+
+type Ctx = { requestId: string };
+
+/** The counter is a store's: staff without a store (regional managers, HQ) have none to redeem at. */
+function counterStore(actor: StaffActor): Result<string, 'COUNTER_NOT_AT_STORE'> {
+  return actor.storeId
+    ? ok(actor.storeId)
+    : fail('COUNTER_NOT_AT_STORE', 'the counter is for staff of a store; this account has no store');
+}
+
+export async function counterLookup(
+  deps: Deps,
+  actor: StaffActor,
+  body: CounterLookupBody,
+  ctx: Ctx,
+): Promise<Result<CounterLookupResponse, ErrorCode>> {
+  const store = counterStore(actor);
+  if (!store.ok) return store;
+  const storeId = store.value;
+  const now = deps.clock.now();
+  const db = deps.database.db;
+  const code = body.code.replace(/\s+/g, '');
+
+  let customerId: string;
+  let scannedCouponId: string | null = null;
+  if (isCouponCode(code)) {
+    const found = await couponRepo.couponWithTemplateByCodePrepared(db, code);
+    if (!found) return fail('COUPON_NOT_FOUND', 'no coupon has this code');
+    // a used or expired coupon says so at once: the clerk need not look for it in the list
+    const state = couponLifecycle(found.coupon, now);
+    if (state === 'used') return fail('COUPON_USED', `coupon ${found.coupon.id} has already been used`);
+    if (state === 'voided') return fail('COUPON_VOIDED', `coupon ${found.coupon.id} was voided`);
+    if (state === 'expired') return fail('COUPON_EXPIRED', `coupon ${found.coupon.id} expired`);
+    customerId = found.coupon.customerId;
+    scannedCouponId = found.coupon.id;
+  } else if (isMemberCodeFormat(code)) {
+    const resolved = await resolveMemberCode(db, code, now);
+    if (!resolved.ok) return resolved;
+    customerId = resolved.value.customerId;
+  } else {
+    return fail('MEMBER_CODE_INVALID', 'neither a member code (18 digits, 88…) nor a coupon code (16 digits)');
+  }
+
+  const member = await memberAtCounter(deps, customerId, now);
+  if (!member) return fail('MEMBER_NOT_FOUND', `customer ${customerId} not found`);
+  const [points, storeNames] = await Promise.all([
+    pointsRepo.balance(db, customerId),
+    couponRepo.storeNames(db, [...new Set(member.available.flatMap((c) => c.template.storeIds))]),
+  ]);
+  const coupons: CounterCoupon[] = member.available
+    .map(({ coupon, template }) => {
+      const rule = templateRule(template);
+      const elsewhere = rule.storeIds.length > 0 && !rule.storeIds.includes(storeId);
+      const early = coupon.validFrom.getTime() > now.getTime();
+      return {
+        couponId: coupon.id,
+        name: template.name,
+        headline: couponHeadline(rule),
+        rules: couponRuleLines(rule, storeNames, { validUntil: coupon.validUntil }),
+        validUntil: coupon.validUntil.toISOString(),
+        thresholdFen: rule.thresholdFen,
+        usableHere: !elsewhere && !early,
+        whyNot: elsewhere
+          ? `仅限${rule.storeIds.map((id) => storeNames.get(id) ?? id).join('、')}使用`
+          : early
+            ? `${zhDate(businessDate(coupon.validFrom))}起可用`
+            : null,
+      };
+    })
+    // usable here first; each group in the order the repo gives (soonest-expiring first)
+    .sort((a, b) => Number(b.usableHere) - Number(a.usableHere));
+
+  const { token, expiresAt } = await deps.tokens.signCounter(
+    { customerId, staffId: actor.staffId, storeId },
+    COUNTER_TOKEN_SECONDS,
+  );
+  await recordAudit(db, {
+    actorKind: 'staff',
+    actorId: actor.staffId,
+    action: 'counter.member_lookup',
+    customerId,
+    storeId,
+    requestId: ctx.requestId,
+    details: { by: scannedCouponId ? 'coupon_code' : 'member_code' },
+    at: now,
+  });
+  const { summary } = member;
+  return ok({
+    counterToken: token,
+    tokenExpiresAt: expiresAt.toISOString(),
+    member: {
+      nameMasked: member.nameMasked,
+      phoneMasked: member.phoneMasked,
+      tier: member.tier,
+      points,
+      memberSince: summary.registeredAt ? summary.registeredAt.toISOString() : null,
+      homeStoreName: summary.homeStore?.name ?? null,
+    },
+    coupons,
+    scannedCouponId,
+    cardsToConfirm: member.cardsToConfirm,
+  });
+}
+
+/** The order as the rules read it: the prescription-drug part is a line of its own. */
+function orderLines(orderAmountFen: number, rxAmountFen: number): OrderLineInput[] | undefined {
+  if (rxAmountFen === 0) return undefined;
+  const lines: OrderLineInput[] = [{ amountFen: rxAmountFen, rx: true }];
+  if (orderAmountFen > rxAmountFen) lines.push({ amountFen: orderAmountFen - rxAmountFen, rx: false });
+  return lines;
+}
+
+export async function counterRedeem(
+  deps: Deps,
+  actor: StaffActor,
+  body: CounterRedeemBody,
+  ctx: Ctx,
+): Promise<Result<CounterRedeemResponse, ErrorCode>> {
+  const store = counterStore(actor);
+  if (!store.ok) return store;
+  const storeId = store.value;
+  const verified = await deps.tokens.verifyCounter(body.counterToken);
+  if (!verified.ok) {
+    return verified.code === 'TOKEN_EXPIRED'
+      ? fail('COUNTER_SESSION_EXPIRED', 'the scan is older than 10 minutes: scan the member code again')
+      : fail('COUNTER_SESSION_INVALID', 'the counter token is not valid');
+  }
+  const scan = verified.claims;
+  // a scan is the clerk's own, at their store: another clerk's token, or a token from before a move, is refused
+  if (scan.staffId !== actor.staffId || scan.storeId !== storeId) {
+    return fail('COUNTER_SESSION_INVALID', 'this scan was made by another clerk or at another store');
+  }
+  const now = deps.clock.now();
+  const { counterToken: _token, ...request } = body;
+  return idempotent(
+    deps.database.db,
+    {
+      keyId: actor.staffId,
+      operation: 'redeem',
+      idempotencyKey: body.idempotencyKey,
+      // the request is what was asked, for whom: a retry carries the same token, a new scan of the member the same
+      body: { ...request, customerId: scan.customerId },
+    },
+    async (tx): Promise<Result<CounterRedeemResponse, ErrorCode>> => {
+      const found = await couponRepo.couponWithTemplateById(tx, body.couponId);
+      // another member's coupon is "not found" for this member: say nothing about it
+      if (!found || found.coupon.customerId !== scan.customerId) {
+        return fail('COUPON_NOT_FOUND', `the member has no coupon ${body.couponId}`);
+      }
+      const { coupon, template } = found;
+      const rule = templateRule(template);
+      const plan = evaluateRedemption(
+        coupon,
+        rule,
+        { storeId, amountFen: body.orderAmountFen, lines: orderLines(body.orderAmountFen, body.rxAmountFen) },
+        now,
+      );
+      if (!plan.ok) return plan;
+      // of any number of concurrent attempts, at this counter or a till, exactly one finds it still available
+      if (!(await counterRepo.takeCoupon(tx, coupon.id, storeId, now))) {
+        return fail('COUPON_USED', `coupon ${coupon.id} has already been used`);
+      }
+      const redemptionId = newId('rdm', now.getTime());
+      await couponRepo.insertRedemption(tx, {
+        id: redemptionId,
+        couponId: coupon.id,
+        customerId: coupon.customerId,
+        storeId,
+        staffId: actor.staffId,
+        orderAmountFen: body.orderAmountFen,
+        discountFen: plan.value.discountFen,
+        status: 'redeemed',
+        redeemedAt: now,
+      });
+      await recordAudit(tx, {
+        actorKind: 'staff',
+        actorId: actor.staffId,
+        action: 'counter.redeem',
+        customerId: coupon.customerId,
+        storeId,
+        requestId: ctx.requestId,
+        details: { redemptionId, couponId: coupon.id, discountFen: plan.value.discountFen },
+        at: now,
+      });
+      return ok({
+        redemptionId,
+        couponId: coupon.id,
+        couponName: template.name,
+        headline: couponHeadline(rule),
+        orderAmountFen: body.orderAmountFen,
+        eligibleFen: plan.value.eligibleFen,
+        discountFen: plan.value.discountFen,
+        payableFen: body.orderAmountFen - plan.value.discountFen,
+        redeemedAt: now.toISOString(),
+      });
+    },
+    staffRequestLedger,
+  );
+}
+
+const isManager = (actor: StaffActor) => actor.role === 'store_manager';
+
+/**
+ * Whether `actor` may void a redemption at the counter now: the counter's own (a till's is voided at the till, which
+ * also reverses the order's points), made today at the actor's store, by the actor, or any of them for the store's
+ * manager.
+ */
+function voidable(
+  actor: StaffActor,
+  r: { storeId: string; staffId: string | null; redeemedAt: Date; status: string },
+  now: Date,
+): boolean {
+  return (
+    r.status === 'redeemed' &&
+    r.staffId !== null &&
+    r.storeId === actor.storeId &&
+    businessDate(r.redeemedAt) === businessDate(now) &&
+    (r.staffId === actor.staffId || isManager(actor))
+  );
+}
+
+export async function counterRedemptions(
+  deps: Deps,
+  actor: StaffActor,
+): Promise<Result<CounterRedemptionsResponse, ErrorCode>> {
+  const store = counterStore(actor);
+  if (!store.ok) return store;
+  const storeId = store.value;
+  const db = deps.database.db;
+  const now = deps.clock.now();
+  const day = businessDate(now);
+  const from = businessDayStart(day);
+  const to = startOfBusinessDay(now, 1);
+  const [rows, totals, names] = await Promise.all([
+    counterRepo.redemptionsOfStore(db, storeId, from, to, DAY_LIST_LIMIT),
+    counterRepo.dayTotals(db, storeId, from, to),
+    couponRepo.storeNames(db, [storeId]),
+  ]);
+  return ok({
+    store: { id: storeId, name: names.get(storeId) ?? storeId },
+    day,
+    items: rows.map((r) => {
+      return {
+        redemptionId: r.id,
+        couponName: r.template.name,
+        headline: couponHeadline(templateRule(r.template)),
+        nameMasked: maskName(r.customerName),
+        orderAmountFen: r.orderAmountFen,
+        discountFen: r.discountFen,
+        redeemedAt: r.redeemedAt.toISOString(),
+        status: r.status,
+        channel: r.staffId ? 'counter' : 'pos',
+        staffName: r.staffName,
+        couponReturned: r.couponReturned,
+        voidable: voidable(actor, { ...r, storeId }, now),
+      };
+    }),
+    totals,
+  });
+}
+
+export async function counterVoid(
+  deps: Deps,
+  actor: StaffActor,
+  body: CounterVoidBody,
+  ctx: Ctx,
+): Promise<Result<CounterVoidResponse, ErrorCode>> {
+  const store = counterStore(actor);
+  if (!store.ok) return store;
+  const storeId = store.value;
+  const now = deps.clock.now();
+  return idempotent(
+    deps.database.db,
+    { keyId: actor.staffId, operation: 'void', idempotencyKey: body.idempotencyKey, body: { ...body } },
+    async (tx): Promise<Result<CounterVoidResponse, ErrorCode>> => {
+      const row = await couponRepo.redemptionForUpdate(tx, body.redemptionId);
+      // another store's redemption is "not found" here
+      if (!row || row.storeId !== storeId) {
+        return fail('REDEMPTION_NOT_FOUND', `no redemption ${body.redemptionId} at this store`);
+      }
+      // voided already (by another tap, or the manager): the state asked for is there
+      if (row.status === 'voided') return ok({ redemptionId: row.id, couponReturned: row.couponReturned ?? false });
+      if (!voidable(actor, row, now)) {
+        return fail(
+          'REDEMPTION_NOT_VOIDABLE',
+          row.staffId === null
+            ? 'a till redemption is voided by the till (its refund also reverses the points)'
+            : 'only today’s counter redemptions, by the clerk who made them or the store manager',
+        );
+      }
+      const found = await couponRepo.couponWithTemplateById(tx, row.couponId);
+      if (!found) throw new Error(`redemption ${row.id} names a missing coupon`);
+      const decision = evaluateVoid(row, found.coupon, now);
+      for (const action of decision.actions) {
+        if (action.action === 'void_redemption')
+          await couponRepo.markVoided(tx, action.redemptionId, now, decision.couponReturned);
+        if (action.action === 'return_coupon') await couponRepo.markAvailable(tx, action.couponId);
+      }
+      await recordAudit(tx, {
+        actorKind: 'staff',
+        actorId: actor.staffId,
+        action: 'counter.void',
+        customerId: row.customerId,
+        storeId,
+        requestId: ctx.requestId,
+        details: { redemptionId: row.id, couponId: row.couponId, couponReturned: decision.couponReturned },
+        at: now,
+      });
+      return ok({ redemptionId: row.id, couponReturned: decision.couponReturned });
+    },
+    staffRequestLedger,
+  );
+}

@@ -1,0 +1,115 @@
+/**
+ * The store counter (门店收银台) contract: a clerk at a store whose till is not connected to MedLoop scans a member's
+ * code (or a coupon's code) with the staff pages, sees who it is and which coupons work here, and redeems one against
+ * the order amount; a redemption made by mistake is voided from the same page the same day. Money is integer fen.
+ *
+ * The member code lives 90 s; the lookup answers a counter token (10 minutes, bound to the clerk, the store and the
+ * member) that the redemption presents instead, so a clerk typing the amount does not race the code's expiry.
+ */
+import { z } from 'zod';
+import { fen, idempotencyKey } from './loyalty.js';
+
+/** A member code (18 digits, 88…) or a coupon code (16 digits); the use case tells them apart and checks them. */
+export const CounterLookupBody = z.strictObject({ code: z.string().min(1).max(64) });
+export type CounterLookupBody = z.infer<typeof CounterLookupBody>;
+
+export const CounterCoupon = z.object({
+  couponId: z.string(),
+  name: z.string(),
+  headline: z.string(),
+  /** the rules in words, one sentence each (validity, stores, categories, prescription drugs) */
+  rules: z.array(z.string()),
+  validUntil: z.string(),
+  thresholdFen: fen,
+  /** false: the coupon is limited to other stores, or not valid yet; `whyNot` says which, in Chinese */
+  usableHere: z.boolean(),
+  whyNot: z.string().nullable(),
+});
+export type CounterCoupon = z.infer<typeof CounterCoupon>;
+
+export const CounterLookupResponse = z.object({
+  counterToken: z.string(),
+  tokenExpiresAt: z.string(),
+  member: z.object({
+    /** 张* / 欧阳**: enough to greet and to ask "是您本人吗", not enough to identify */
+    nameMasked: z.string().nullable(),
+    phoneMasked: z.string().nullable(),
+    tier: z.string().nullable(),
+    points: z.number().int(),
+    memberSince: z.string().nullable(),
+    homeStoreName: z.string().nullable(),
+  }),
+  /** the member's available coupons, those usable at this store first, then soonest-expiring */
+  coupons: z.array(CounterCoupon),
+  /** when a coupon code was scanned: that coupon (it is among `coupons` when still available) */
+  scannedCouponId: z.string().nullable(),
+  /** POS cards held on the member's phone: the clerk asks the member to confirm them in the mini-program */
+  cardsToConfirm: z.array(z.object({ storeName: z.string(), cardMasked: z.string() })),
+});
+export type CounterLookupResponse = z.infer<typeof CounterLookupResponse>;
+
+export const CounterRedeemBody = z
+  .strictObject({
+    idempotencyKey,
+    counterToken: z.string().min(1).max(2048),
+    couponId: z.string().min(1).max(64),
+    orderAmountFen: fen,
+    /** the part of the order that is prescription drugs (excluded from discounts unless the coupon says so) */
+    rxAmountFen: fen.default(0),
+  })
+  .refine((b) => b.rxAmountFen <= b.orderAmountFen, {
+    message: 'rxAmountFen cannot exceed orderAmountFen',
+    path: ['rxAmountFen'],
+  });
+export type CounterRedeemBody = z.infer<typeof CounterRedeemBody>;
+
+export const CounterRedeemResponse = z.object({
+  redemptionId: z.string(),
+  couponId: z.string(),
+  couponName: z.string(),
+  headline: z.string(),
+  orderAmountFen: fen,
+  eligibleFen: fen,
+  discountFen: fen,
+  payableFen: fen,
+  redeemedAt: z.string(),
+});
+export type CounterRedeemResponse = z.infer<typeof CounterRedeemResponse>;
+
+export const CounterRedemption = z.object({
+  redemptionId: z.string(),
+  couponName: z.string(),
+  headline: z.string(),
+  nameMasked: z.string().nullable(),
+  orderAmountFen: fen,
+  discountFen: fen,
+  redeemedAt: z.string(),
+  status: z.enum(['redeemed', 'voided']),
+  /** counter: the staff pages; pos: the store's till (voided at the till, which also reverses the order's points) */
+  channel: z.enum(['counter', 'pos']),
+  staffName: z.string().nullable(),
+  couponReturned: z.boolean().nullable(),
+  /** whether this caller may void it now: a counter redemption of today, by the caller or any for a manager */
+  voidable: z.boolean(),
+});
+export type CounterRedemption = z.infer<typeof CounterRedemption>;
+
+export const CounterRedemptionsResponse = z.object({
+  store: z.object({ id: z.string(), name: z.string() }),
+  /** the store's business day (Asia/Shanghai), YYYY-MM-DD */
+  day: z.string(),
+  items: z.array(CounterRedemption),
+  /** today's totals at this store, counter and till together, voided ones left out */
+  totals: z.object({ redemptions: z.number().int(), discountFen: fen }),
+});
+export type CounterRedemptionsResponse = z.infer<typeof CounterRedemptionsResponse>;
+
+export const CounterVoidBody = z.strictObject({ idempotencyKey, redemptionId: z.string().min(1).max(64) });
+export type CounterVoidBody = z.infer<typeof CounterVoidBody>;
+
+export const CounterVoidResponse = z.object({
+  redemptionId: z.string(),
+  /** false when the coupon had expired by then: it stays used up */
+  couponReturned: z.boolean(),
+});
+export type CounterVoidResponse = z.infer<typeof CounterVoidResponse>;
