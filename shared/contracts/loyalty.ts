@@ -220,6 +220,10 @@ export const CouponTemplateView = z.object({
   totalStock: z.number().int().nullable(),
   /** coupons ever issued from it (any status) */
   issuedCount: z.number().int(),
+  /** of those, used now (a voided redemption gives its coupon back), at a till or the counter */
+  usedCount: z.number().int(),
+  /** the discount those redemptions gave, in fen */
+  discountGivenFen: z.number().int(),
   perMemberLimit: z.number().int().nullable(),
   /** only an active template issues; coupons already issued stay valid whatever the status */
   status: z.enum(TEMPLATE_STATUSES),

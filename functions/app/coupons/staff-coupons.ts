@@ -57,12 +57,13 @@ export async function templateViews(
   }
   const stores = await couponTemplateRepo.stores(ex, [...ids]);
   const names = new Map([...stores].map(([id, s]) => [id, s.name]));
-  const issued = await couponTemplateRepo.issuedCounts(
+  const usage = await couponTemplateRepo.usage(
     ex,
     rows.map((r) => r.id),
   );
   return rows.map((t) => {
-    const issuedCount = issued.get(t.id) ?? 0;
+    const used = usage.get(t.id) ?? { issued: 0, used: 0, discountFen: 0 };
+    const issuedCount = used.issued;
     const resource = templateResource(t, t.ownerStoreId ? stores.get(t.ownerStoreId) : undefined);
     return {
       id: t.id,
@@ -82,6 +83,8 @@ export async function templateViews(
       ownerStoreName: t.ownerStoreId ? (names.get(t.ownerStoreId) ?? null) : null,
       totalStock: t.totalStock,
       issuedCount,
+      usedCount: used.used,
+      discountGivenFen: used.discountFen,
       perMemberLimit: t.perMemberLimit,
       status: t.status,
       amountOffFen: t.amountOffFen,

@@ -431,3 +431,31 @@ describe('concurrency', () => {
     expect(codeOf(await issueTo(manager, t.code, [late.customerId])).code).toBe('COUPON_TEMPLATE_INACTIVE');
   });
 });
+
+describe('usage', () => {
+  it('each template tells how many of its coupons are used now and the discount they gave; a void gives one back', async () => {
+    const t = await createTemplate({ amountOffFen: 700, thresholdFen: 0 });
+    const viewOf = async () => {
+      const res = await sys.call('/api/staff/coupon-templates', { token: manager });
+      return res.body.templates.find((x: { code: string }) => x.code === t.code);
+    };
+    expect(await viewOf()).toMatchObject({ issuedCount: 0, usedCount: 0, discountGivenFen: 0 });
+    const coupons = [];
+    for (let i = 0; i < 3; i++)
+      coupons.push(await giveCoupon(sys, (await createMember(sys.database)).customerId, t.code));
+    const redeem = (code: string, orderAmountFen: number) =>
+      posCall(sys, '/api/pos/redeem', { idempotencyKey: uniqueKey('use'), couponCode: code, orderAmountFen });
+    const a = await redeem(coupons[0].code, 5000);
+    // an order of 5 yuan gets 5 yuan off, not 7: the discount given is what the orders got
+    const b = await redeem(coupons[1].code, 500);
+    expect([a.status, b.status, b.body.discountFen]).toEqual([200, 200, 500]);
+    expect(await viewOf()).toMatchObject({ issuedCount: 3, usedCount: 2, discountGivenFen: 1200 });
+
+    const voided = await posCall(sys, '/api/pos/void', {
+      idempotencyKey: uniqueKey('void'),
+      redemptionId: a.body.redemptionId,
+    });
+    expect(voided.status).toBe(200);
+    expect(await viewOf()).toMatchObject({ issuedCount: 3, usedCount: 1, discountGivenFen: 500 });
+  });
+});

@@ -9,9 +9,9 @@
  * starts later sees the new values. A bulk issue takes FOR NO KEY UPDATE whatever the template: two runs never
  * interleave their stock and per-member counts.
  */
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { customers, stores } from '../schema.js';
-import { coupons, couponTemplates } from '../schema-loyalty.js';
+import { couponRedemptions, coupons, couponTemplates } from '../schema-loyalty.js';
 import type { CouponTemplateInsert, CouponTemplateRow, Executor } from './coupon.repo.js';
 
 export type IssueLock = 'share' | 'update';
@@ -60,6 +60,37 @@ export const couponTemplateRepo = {
       .where(inArray(coupons.templateId, [...templateIds]))
       .groupBy(coupons.templateId);
     return new Map(rows.map((r) => [r.templateId, Number(r.n)]));
+  },
+
+  /**
+   * How each template's coupons did: issued (any status), used now (a voided redemption gives its coupon back) and
+   * the discount those live redemptions gave, at the till or the counter (one live redemption per coupon at most).
+   */
+  async usage(
+    ex: Executor,
+    templateIds: readonly string[],
+  ): Promise<Map<string, { issued: number; used: number; discountFen: number }>> {
+    if (templateIds.length === 0) return new Map();
+    const rows = await ex
+      .select({
+        templateId: coupons.templateId,
+        issued: sql<number>`count(*)::int`,
+        used: sql<number>`(count(*) filter (where ${coupons.status} = 'redeemed'))::int`,
+        discountFen: sql<number>`coalesce(sum(${couponRedemptions.discountFen}), 0)::bigint`,
+      })
+      .from(coupons)
+      .leftJoin(
+        couponRedemptions,
+        and(eq(couponRedemptions.couponId, coupons.id), eq(couponRedemptions.status, 'redeemed')),
+      )
+      .where(inArray(coupons.templateId, [...templateIds]))
+      .groupBy(coupons.templateId);
+    return new Map(
+      rows.map((r) => [
+        r.templateId,
+        { issued: Number(r.issued), used: Number(r.used), discountFen: Number(r.discountFen) },
+      ]),
+    );
   },
 
   async update(ex: Executor, id: string, values: Partial<CouponTemplateInsert>): Promise<void> {

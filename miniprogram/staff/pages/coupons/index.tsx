@@ -41,6 +41,7 @@ function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selecte
       <View className="tpl__meta">
         {t.rules.slice(1, 2).join('')} · 已发 {t.issuedCount}
         {t.totalStock !== null ? ` / 共 ${t.totalStock} 张` : ' 张'}
+        {t.issuedCount > 0 ? ` · 已用 ${t.usedCount}` : ''}
         {t.perMemberLimit !== null ? ` · 每人限领 ${t.perMemberLimit} 张` : ''}
       </View>
     </View>

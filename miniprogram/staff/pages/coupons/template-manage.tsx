@@ -6,6 +6,7 @@
 
 import { Dialog, Tag } from '@nutui/nutui-react-taro';
 import type { CouponTemplateView, UpdateCouponTemplateBody } from '@shared/contracts/loyalty';
+import { yuan } from '@shared/coupons/coupon.describe';
 import type { TemplateStatusAction } from '@shared/coupons/template.rules';
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
@@ -346,6 +347,11 @@ export function TemplateDetail({
       <View className="tpl-detail__counts" data-testid="template-counts">
         已发 {t.issuedCount} 张{t.totalStock !== null ? ` / 共 ${t.totalStock} 张` : '（不限量）'}
         {t.perMemberLimit !== null ? ` · 每人限领 ${t.perMemberLimit} 张` : ' · 每人不限'}
+      </View>
+      <View className="tpl-detail__counts" data-testid="template-usage">
+        {t.issuedCount === 0
+          ? '还没有发出，暂无使用数据'
+          : `已使用 ${t.usedCount} 张（使用率 ${Math.round((t.usedCount / t.issuedCount) * 100)}%）· 累计优惠 ${yuan(t.discountGivenFen)} 元`}
       </View>
       <View className={`tpl-detail__state tpl-detail__state--${t.status}`} data-testid="template-state-note">
         {t.status === 'active' ? '正在发放。' : null}
