@@ -24,6 +24,7 @@ export default defineAppConfig({
         'pages/quarantine/index',
         'pages/imports/index',
         'pages/import-format/index',
+        'pages/counter/index',
       ],
     },
   ],

@@ -11,10 +11,10 @@ import '../../staff.scss';
 
 type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; staff: StaffProfile };
 
-// Workbench features arrive in later issues; shown disabled until their pages exist.
+// Tiles without a url are features of later issues, shown disabled until their pages exist.
 const TILES: Tile[] = [
   { key: 'scan-member', label: '扫码识别会员', glyph: '扫' },
-  { key: 'redeem', label: '核销优惠券', glyph: '券' },
+  { key: 'redeem', label: '扫码核销', glyph: '券', url: '/staff/pages/counter/index' },
   { key: 'coupons', label: '优惠券管理', glyph: '惠', url: '/staff/pages/coupons/index' },
   { key: 'tasks', label: '随访任务', glyph: '访' },
   { key: 'consults', label: '药师咨询', glyph: '询' },
@@ -33,8 +33,9 @@ const HQ_TILES: Tile[] = [
   { key: 'identity-merges', label: '会员合并记录', glyph: '并', url: '/staff/pages/identity-merges/index' },
   { key: 'imports', label: '数据导入', glyph: '导', url: '/staff/pages/imports/index' },
 ];
+// The counter redeems at the caller's own store: staff without one (regional managers, HQ) have no counter.
 const tilesFor = (staff: StaffProfile): Tile[] => [
-  ...TILES,
+  ...TILES.filter((t) => t.key !== 'redeem' || staff.store !== null),
   ...(MANAGER_ROLES.has(staff.role) ? MANAGER_TILES : []),
   ...(staff.role === 'hq_admin' ? HQ_TILES : []),
 ];

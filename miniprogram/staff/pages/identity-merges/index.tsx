@@ -173,7 +173,7 @@ function ConfirmDialog({
   children: ReactNode;
 }) {
   return (
-    <View className="mg-mask" data-testid={`${testid}-dialog`}>
+    <View className="staff-mask" data-testid={`${testid}-dialog`}>
       <View className="mg-dialog">
         <View className="mg-dialog__title">{title}</View>
         {children}

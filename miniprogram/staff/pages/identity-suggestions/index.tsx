@@ -551,7 +551,7 @@ export default function IdentitySuggestions() {
       ) : null}
 
       {pending ? (
-        <View className="idr-mask" data-testid="merge-dialog">
+        <View className="staff-mask" data-testid="merge-dialog">
           <View className="idr-dialog">
             <View className="idr-dialog__title">
               {pending.kind === 'suggestion'

@@ -1,0 +1,57 @@
+import {
+  CounterLookupBody,
+  CounterLookupResponse,
+  CounterRedeemBody,
+  CounterRedeemResponse,
+  CounterRedemptionsResponse,
+  CounterVoidBody,
+  CounterVoidResponse,
+} from '@shared/contracts/counter';
+import { apiRequest } from './http';
+
+/**
+ * The store counter (扫码核销, staff): look a scanned code up, redeem a coupon against the order amount, today's
+ * redemptions at the caller's store, and voiding one. Typed by the shared contract.
+ */
+export const counterApi = {
+  /** a member code (18 digits, 88…) or a coupon code (16 digits); the server tells them apart */
+  lookup: (code: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/counter/lookup',
+      body: CounterLookupBody.parse({ code }),
+      auth: 'staff',
+      schema: CounterLookupResponse,
+    }),
+  /** `idempotencyKey`: one per attempt; the same key again when the same attempt is resent after a network error */
+  redeem: (body: CounterRedeemBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/counter/redeem',
+      body: CounterRedeemBody.parse(body),
+      auth: 'staff',
+      schema: CounterRedeemResponse,
+    }),
+  redemptions: () =>
+    apiRequest({
+      method: 'GET',
+      path: '/api/staff/counter/redemptions',
+      auth: 'staff',
+      schema: CounterRedemptionsResponse,
+    }),
+  voidRedemption: (body: CounterVoidBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/counter/void',
+      body: CounterVoidBody.parse(body),
+      auth: 'staff',
+      schema: CounterVoidResponse,
+    }),
+};
+
+/**
+ * A retry key for one attempt. Math.random is enough (no crypto in every WeChat runtime): the key only has to be
+ * unique per clerk and attempt, the server binds it to the caller.
+ */
+export const newAttemptKey = (prefix: string): string =>
+  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;

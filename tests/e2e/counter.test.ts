@@ -1,0 +1,257 @@
+/**
+ * 扫码核销 as a clerk at a till that is not connected to MedLoop meets it in the H5 build: a member code typed in,
+ * the member and the coupons usable here, the threshold refused in words, a redemption with 优惠 / 应付, today's
+ * list, and a void that puts the coupon back in the wallet; an expired member code, a scanned coupon code and an
+ * expired counter session.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_APPID } from '../../dev/system.js';
+import { createTokenService } from '../../functions/adapters/auth/tokens.js';
+import { fixedClock } from '../../functions/adapters/clock.js';
+import { newId } from '../../functions/adapters/ids.js';
+import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
+import { issueMemberCode } from '../../functions/app/members/member-code.js';
+import { ERROR_MESSAGES_ZH } from '../../shared/i18n/errors.js';
+import { startBrowserSystem } from './support/browser.js';
+import { ingestRecords, settle, staffLogin } from './support/flows.js';
+
+let env: Awaited<ReturnType<typeof startBrowserSystem>>;
+beforeAll(async () => {
+  env = await startBrowserSystem();
+});
+afterAll(async () => env?.close());
+
+/** Taro's H5 <Input> puts the real <input> inside its own element. */
+const fill = (page: Page, testId: string, value: string) =>
+  page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(value);
+
+const text = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).innerText();
+
+async function issue(customerId: string, templateCode: string) {
+  const issued = await issueCoupon(env.system.database.db, {
+    customerId,
+    templateCode,
+    reason: 'manual',
+    idempotencyKey: `e2e:${customerId}:${templateCode}`,
+    now: new Date(),
+  });
+  if (!issued.ok) throw new Error(`fixture coupon ${templateCode} not issued: ${issued.code}`);
+  return issued.value;
+}
+
+/** The clerk of 文三路店 on the counter page, opened from the home tile. */
+async function openCounter() {
+  const { page, context } = await env.newPage();
+  await staffLogin(page, env.system.apiUrl, 'u_ck01');
+  await page.locator('[data-testid=tile-redeem]').click();
+  await page.locator('[data-testid=counter-scan]').waitFor();
+  await page.locator('[data-testid=counter-today]').waitFor();
+  return { page, context };
+}
+
+describe('扫码核销 in the staff pages', () => {
+  it('a clerk redeems a coupon against a member code and voids it: the coupon is back in the wallet', async () => {
+    const db = env.system.database;
+    // a member who signed up with a phone that is also on a 文三路店 POS card: the card waits for the member to
+    // confirm it, and the counter reminds the clerk to ask
+    await ingestRecords(
+      env.system,
+      [{ sourceId: '8810000901', name: '孙丽华', phone: '187 3398 5220', storeCode: 'HZ001' }],
+      'key_pos_hz001',
+    );
+    env.system.sim.addUser({ id: 'u_slh', nickname: '孙丽华', phone: '18733985220' });
+    const member = await env.newPage();
+    await member.page.goto(`${env.system.apiUrl}/#/pages/signup/index`);
+    await member.page.locator('[data-testid=sim-user-option][data-user-id=u_slh]').click();
+    await member.page.locator('[data-testid=phone-button]').click();
+    await member.page.locator('[data-testid=sim-phone-allow]').click();
+    await member.page.locator('[data-testid=consent-service]').click();
+    await member.page.locator('[data-testid=signup-submit]').click();
+    await member.page.locator('[data-testid=welcome-held]').waitFor();
+    await member.context.close();
+
+    const [login] = await db.exec("select id, customer_id from identities where kind = 'openid' and value = $1", [
+      env.system.sim.openid(DEMO_APPID, 'u_slh'),
+    ]);
+    const customerId = String(login.customer_id);
+    await db.exec("update customers set display_name = coalesce(display_name, '孙丽华') where id = $1", [customerId]);
+    // a coupon of another store: listed, greyed, with the reason
+    await db.exec(
+      `insert into coupon_templates (id, code, name, kind, amount_off_fen, threshold_fen, validity_kind, valid_days,
+         store_ids, categories, include_rx, owner_store_id)
+       values ('ctp_e2e_gd5', 'HZ002_E2E_5', '古荡店无门槛减5', 'amount_off', 500, 0, 'relative', 14, '{sto_002}', '{}',
+         false, 'sto_002')`,
+    );
+    const full = await issue(customerId, 'FULL_100_15');
+    await issue(customerId, 'HZ001_200_20');
+    const elsewhere = await issue(customerId, 'HZ002_E2E_5');
+    const { code: memberCode } = await issueMemberCode(db.db, {
+      customerId,
+      identityId: String(login.id),
+      now: new Date(),
+    });
+
+    const { page, context } = await openCounter();
+    expect(await text(page, 'counter-store')).toContain('文三路店');
+    await page.locator('[data-testid=counter-today-empty]').waitFor();
+    await settle(page);
+    await env.shot(page, 'counter-01-scan');
+
+    // the camera cannot read it: the clerk types the code shown under the barcode
+    await fill(page, 'counter-code-input', memberCode);
+    await page.locator('[data-testid=counter-code-submit]').click();
+    await page.locator('[data-testid=counter-member]').waitFor();
+    const who = await text(page, 'counter-member');
+    expect(who).toContain('187****5220');
+    expect(who).toMatch(/孙\*/);
+    expect(who).not.toContain('孙丽华');
+    expect(await text(page, 'counter-cards-to-confirm')).toContain('请会员在小程序首页确认这张会员卡');
+    expect(await text(page, 'counter-cards-to-confirm')).toContain('文三路店');
+    const coupons = page.locator('[data-testid=counter-coupons]');
+    expect(await coupons.innerText()).toContain('满100元减15元');
+    expect(await coupons.innerText()).toContain('满200元减20元');
+    expect(await coupons.innerText()).toContain('无门槛减10元'); // the sign-up gift
+    const greyed = page.locator(`[data-testid=counter-coupon-${elsewhere.couponId}]`);
+    expect(await greyed.getAttribute('data-usable')).toBe('no');
+    expect(await greyed.innerText()).toContain('仅限古荡店使用');
+    // usable here first: the other store's coupon is last
+    const order = await coupons
+      .locator('[data-usable]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-usable')));
+    expect(order).toEqual(['yes', 'yes', 'yes', 'no']);
+    await settle(page);
+    await env.shot(page, 'counter-02-member');
+    await greyed.scrollIntoViewIfNeeded();
+    await env.shot(page, 'counter-02b-other-store-coupon');
+
+    // a greyed coupon cannot be picked; 满100减15 can
+    await greyed.click();
+    expect(await page.locator('[data-testid=counter-redeem-form]').count()).toBe(0);
+    await page.locator(`[data-testid=counter-coupon-${full.couponId}]`).click();
+    await page.locator('[data-testid=counter-redeem-form]').waitFor();
+    await fill(page, 'counter-amount', '80');
+    await page.locator('[data-testid=counter-redeem]').click();
+    await page.locator('[data-testid=counter-redeem-error]').waitFor();
+    expect(await text(page, 'counter-redeem-error')).toBe(ERROR_MESSAGES_ZH.BELOW_THRESHOLD);
+    await page.locator('[data-testid=counter-redeem-form]').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-03-below-threshold');
+
+    // 128.50 with 20 of prescription drugs: 108.50 takes part, over the 100 threshold
+    await fill(page, 'counter-amount', '128.50');
+    await fill(page, 'counter-rx-amount', '20');
+    await page.locator('[data-testid=counter-redeem]').click();
+    await page.locator('[data-testid=counter-result]').waitFor();
+    expect(await text(page, 'counter-discount')).toBe('15.00 元');
+    expect(await text(page, 'counter-payable')).toBe('113.50 元');
+    expect(await text(page, 'counter-result')).toContain('参与优惠 108.50 元');
+    const [used] = await db.exec('select status, redeemed_store_id from coupons where id = $1', [full.couponId]);
+    expect(used).toMatchObject({ status: 'redeemed', redeemed_store_id: 'sto_001' });
+    await settle(page);
+    await env.shot(page, 'counter-04-redeemed');
+
+    // today's list: the redemption, by this clerk, with the totals
+    const row = page.locator('[data-testid^=redemption-]', { hasText: '满100减15' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('王芳');
+    expect(await row.innerText()).toContain('-15.00');
+    expect(await text(page, 'counter-totals')).toMatch(/1\s*笔/);
+    expect(await text(page, 'counter-totals')).toContain('15.00');
+    await row.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-05-today');
+
+    // a mistake: voided after a confirmation, the coupon is available again
+    await row.locator('[data-testid=redemption-void]').click();
+    await page.locator('[data-testid=counter-void-confirm]').waitFor();
+    expect(await text(page, 'counter-void-confirm')).toContain('撤销后优惠券退回会员券包');
+    await settle(page);
+    await env.shot(page, 'counter-06-void-confirm');
+    await page.locator('[data-testid=counter-void-ok]').click();
+    await page.locator('[data-testid=counter-list-message]').waitFor();
+    expect(await text(page, 'counter-list-message')).toContain('优惠券已退回会员券包');
+    await row.locator('[data-testid=redemption-status]').waitFor();
+    expect(await row.locator('[data-testid=redemption-status]').innerText()).toBe('已撤销');
+    expect(await row.locator('[data-testid=redemption-void]').count()).toBe(0);
+    expect(await text(page, 'counter-totals')).toMatch(/0\s*笔/);
+    await page.locator('[data-testid=counter-result-voided]').waitFor();
+    const [back] = await db.exec('select status, redeemed_at from coupons where id = $1', [full.couponId]);
+    expect(back).toMatchObject({ status: 'available', redeemed_at: null });
+    await settle(page);
+    await env.shot(page, 'counter-07-voided');
+
+    // the next member: back to the scan step
+    await page.locator('[data-testid=counter-next]').click();
+    await page.locator('[data-testid=counter-scan]').waitFor();
+    await context.close();
+  });
+
+  it('an expired member code is refused in words; a scanned coupon code is picked; an expired session rescans', async () => {
+    const db = env.system.database;
+    const customerId = newId('cus');
+    const identityId = newId('idn');
+    await db.exec(
+      "insert into customers (id, display_name, home_store_id, registered_at) values ($1, '周建平', 'sto_001', now() - interval '90 days')",
+      [customerId],
+    );
+    await db.exec(
+      "insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'openid', $3, true, 'miniprogram', $3), ($4, $2, 'phone', '13588761234', true, 'miniprogram', $3)",
+      [identityId, customerId, env.system.sim.openid(DEMO_APPID, 'u_zhangwei'), newId('idn')],
+    );
+    // shown ten minutes ago: a screenshot of the member code, long expired
+    const { code: stale } = await issueMemberCode(db.db, {
+      customerId,
+      identityId,
+      now: new Date(Date.now() - 10 * 60_000),
+    });
+    const gift = await issue(customerId, 'NEW_MEMBER');
+
+    const { page, context } = await openCounter();
+    await page.locator('[data-testid=counter-code-submit]').click();
+    expect(await text(page, 'counter-scan-error')).toContain('请输入会员码');
+    await fill(page, 'counter-code-input', stale);
+    await page.locator('[data-testid=counter-code-submit]').click();
+    await page.locator('[data-testid=counter-scan-error]').waitFor();
+    expect(await text(page, 'counter-scan-error')).toBe(ERROR_MESSAGES_ZH.MEMBER_CODE_EXPIRED);
+    await settle(page);
+    await env.shot(page, 'counter-08-expired-code');
+
+    // 扫一扫 on the coupon in the member's wallet: that coupon is picked, the amount is next
+    env.system.sim.queueScan({ userId: 'u_ck01', result: gift.code, scanType: 'CODE_128' });
+    await page.locator('[data-testid=counter-scan-button]').click();
+    await page.locator('[data-testid=counter-redeem-form]').waitFor();
+    const picked = page.locator(`[data-testid=counter-coupon-${gift.couponId}]`);
+    expect(await picked.getAttribute('data-selected')).toBe('yes');
+    expect(await picked.innerText()).toContain('无门槛减10元');
+    expect(await picked.innerText()).toContain('刚扫的券');
+    expect(await text(page, 'counter-member')).toContain('135****1234');
+    await settle(page);
+    await env.shot(page, 'counter-09-scanned-coupon');
+
+    // the clerk left the page open past the counter token's 10 minutes: the page's token is aged (the same claims,
+    // signed 11 minutes ago with the server's key) and the server's own answer sends the clerk back to scanning
+    const { JWT_SECRET, JWT_ISSUER } = env.system.deps.env;
+    const past = createTokenService(
+      { secret: JWT_SECRET, issuer: JWT_ISSUER, accessTtlSeconds: 60, refreshTtlSeconds: 60 },
+      fixedClock(new Date(Date.now() - 11 * 60_000)),
+    );
+    await page.route('**/api/staff/counter/redeem', async (route) => {
+      const body = JSON.parse(route.request().postData() ?? '{}');
+      const claims = JSON.parse(Buffer.from(body.counterToken.split('.')[1], 'base64url').toString('utf8'));
+      const aged = await past.signCounter({ customerId: claims.sub, staffId: claims.sid, storeId: claims.sto }, 600);
+      await route.continue({ postData: JSON.stringify({ ...body, counterToken: aged.token }) });
+    });
+    await fill(page, 'counter-amount', '36');
+    await page.locator('[data-testid=counter-redeem]').click();
+    await page.locator('[data-testid=counter-scan-error]').waitFor();
+    expect(await text(page, 'counter-scan-error')).toBe(ERROR_MESSAGES_ZH.COUNTER_SESSION_EXPIRED);
+    expect(await page.locator('[data-testid=counter-member]').count()).toBe(0);
+    await page.unroute('**/api/staff/counter/redeem');
+    const [still] = await db.exec('select status from coupons where id = $1', [gift.couponId]);
+    expect(still.status).toBe('available');
+    await settle(page);
+    await env.shot(page, 'counter-10-session-expired');
+    await context.close();
+  });
+});
