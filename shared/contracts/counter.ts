@@ -1,7 +1,8 @@
 /**
  * The store counter (门店收银台) contract: a clerk at a store whose till is not connected to MedLoop scans a member's
  * code (or a coupon's code) with the staff pages, sees who it is and which coupons work here, and redeems one against
- * the order amount; a redemption made by mistake is voided from the same page the same day. Money is integer fen.
+ * the order amount; a redemption made by mistake is voided from the same page the same day. Where the till is not
+ * connected, the counter also records the sale, so the member earns its points there too. Money is integer fen.
  *
  * The member code lives 90 s; the lookup answers a counter token (10 minutes, bound to the clerk, the store and the
  * member) that the redemption presents instead, so a clerk typing the amount does not race the code's expiry.
@@ -45,6 +46,12 @@ export const CounterLookupResponse = z.object({
   scannedCouponId: z.string().nullable(),
   /** POS cards held on the member's phone: the clerk asks the member to confirm them in the mini-program */
   cardsToConfirm: z.array(z.object({ storeName: z.string(), cardMasked: z.string() })),
+  /**
+   * Whether this store's till reports its sales to MedLoop (an active POS key): then the till earns the member's
+   * points and the counter records no sale; otherwise the counter records the sale (POST …/sale) so the member
+   * earns points here too.
+   */
+  tillConnected: z.boolean(),
 });
 export type CounterLookupResponse = z.infer<typeof CounterLookupResponse>;
 
@@ -75,6 +82,36 @@ export const CounterRedeemResponse = z.object({
   redeemedAt: z.string(),
 });
 export type CounterRedeemResponse = z.infer<typeof CounterRedeemResponse>;
+
+/**
+ * A sale at a store whose till is not connected, recorded at the counter so the member earns its points (the same
+ * rules as a till's order: prescription drugs earn nothing). With `redemptionId` (the coupon just redeemed for this
+ * order) the order is that redemption's: the same amount, its discount taken off what was paid, at most one sale.
+ */
+export const CounterSaleBody = z
+  .strictObject({
+    idempotencyKey,
+    counterToken: z.string().min(1).max(2048),
+    orderAmountFen: fen.min(1),
+    rxAmountFen: fen.default(0),
+    redemptionId: z.string().min(1).max(64).optional(),
+  })
+  .refine((b) => b.rxAmountFen <= b.orderAmountFen, {
+    message: 'rxAmountFen cannot exceed orderAmountFen',
+    path: ['rxAmountFen'],
+  });
+export type CounterSaleBody = z.infer<typeof CounterSaleBody>;
+
+export const CounterSaleResponse = z.object({
+  orderId: z.string(),
+  orderAmountFen: fen,
+  discountFen: fen,
+  paidFen: fen,
+  pointsEarned: z.number().int(),
+  /** the member's balance after it (expiries settled) */
+  pointsBalance: z.number().int(),
+});
+export type CounterSaleResponse = z.infer<typeof CounterSaleResponse>;
 
 export const CounterRedemption = z.object({
   redemptionId: z.string(),
@@ -111,5 +148,7 @@ export const CounterVoidResponse = z.object({
   redemptionId: z.string(),
   /** false when the coupon had expired by then: it stays used up */
   couponReturned: z.boolean(),
+  /** the points the sale recorded with this redemption earned, taken back (0 when none was recorded) */
+  pointsReversed: z.number().int(),
 });
 export type CounterVoidResponse = z.infer<typeof CounterVoidResponse>;

@@ -19,6 +19,8 @@ import type {
   CounterRedeemBody,
   CounterRedeemResponse,
   CounterRedemptionsResponse,
+  CounterSaleBody,
+  CounterSaleResponse,
   CounterVoidBody,
   CounterVoidResponse,
 } from '../../../shared/contracts/counter.js';
@@ -34,14 +36,17 @@ import {
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import { maskName } from '../../../shared/identity/name.js';
 import { isMemberCodeFormat } from '../../../shared/onboarding/member-code.js';
+import type { CounterClaims } from '../../adapters/auth/tokens.js';
 import { counterRepo, staffRequestLedger } from '../../adapters/db/repos/counter.repo.js';
 import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
+import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { resolveMemberCode } from '../members/member-code.js';
 import { memberAtCounter } from '../members/pos-member.js';
+import { earnForOrder, reverseOrderPoints, settledBalance } from '../points/points.js';
 import { idempotent } from '../pos/idempotent.js';
 import { templateRule } from '../pos/redeem.js';
 
@@ -94,9 +99,10 @@ export async function counterLookup(
 
   const member = await memberAtCounter(deps, customerId, now);
   if (!member) return fail('MEMBER_NOT_FOUND', `customer ${customerId} not found`);
-  const [points, storeNames] = await Promise.all([
+  const [points, storeNames, tillConnected] = await Promise.all([
     pointsRepo.balance(db, customerId),
     couponRepo.storeNames(db, [...new Set(member.available.flatMap((c) => c.template.storeIds))]),
+    counterRepo.tillConnected(db, storeId),
   ]);
   const coupons: CounterCoupon[] = member.available
     .map(({ coupon, template }) => {
@@ -150,7 +156,28 @@ export async function counterLookup(
     coupons,
     scannedCouponId,
     cardsToConfirm: member.cardsToConfirm,
+    tillConnected,
   });
+}
+
+/** The member a counter token names, if it is this clerk's own scan at this store and not older than 10 minutes. */
+async function verifyScan(
+  deps: Deps,
+  actor: StaffActor,
+  storeId: string,
+  token: string,
+): Promise<Result<CounterClaims, 'COUNTER_SESSION_EXPIRED' | 'COUNTER_SESSION_INVALID'>> {
+  const verified = await deps.tokens.verifyCounter(token);
+  if (!verified.ok) {
+    return verified.code === 'TOKEN_EXPIRED'
+      ? fail('COUNTER_SESSION_EXPIRED', 'the scan is older than 10 minutes: scan the member code again')
+      : fail('COUNTER_SESSION_INVALID', 'the counter token is not valid');
+  }
+  // a scan is the clerk's own, at their store: another clerk's token, or a token from before a move, is refused
+  if (verified.claims.staffId !== actor.staffId || verified.claims.storeId !== storeId) {
+    return fail('COUNTER_SESSION_INVALID', 'this scan was made by another clerk or at another store');
+  }
+  return ok(verified.claims);
 }
 
 /** The order as the rules read it: the prescription-drug part is a line of its own. */
@@ -170,17 +197,9 @@ export async function counterRedeem(
   const store = counterStore(actor);
   if (!store.ok) return store;
   const storeId = store.value;
-  const verified = await deps.tokens.verifyCounter(body.counterToken);
-  if (!verified.ok) {
-    return verified.code === 'TOKEN_EXPIRED'
-      ? fail('COUNTER_SESSION_EXPIRED', 'the scan is older than 10 minutes: scan the member code again')
-      : fail('COUNTER_SESSION_INVALID', 'the counter token is not valid');
-  }
-  const scan = verified.claims;
-  // a scan is the clerk's own, at their store: another clerk's token, or a token from before a move, is refused
-  if (scan.staffId !== actor.staffId || scan.storeId !== storeId) {
-    return fail('COUNTER_SESSION_INVALID', 'this scan was made by another clerk or at another store');
-  }
+  const verified = await verifyScan(deps, actor, storeId, body.counterToken);
+  if (!verified.ok) return verified;
+  const scan = verified.value;
   const now = deps.clock.now();
   const { counterToken: _token, ...request } = body;
   return idempotent(
@@ -330,7 +349,9 @@ export async function counterVoid(
         return fail('REDEMPTION_NOT_FOUND', `no redemption ${body.redemptionId} at this store`);
       }
       // voided already (by another tap, or the manager): the state asked for is there
-      if (row.status === 'voided') return ok({ redemptionId: row.id, couponReturned: row.couponReturned ?? false });
+      if (row.status === 'voided') {
+        return ok({ redemptionId: row.id, couponReturned: row.couponReturned ?? false, pointsReversed: 0 });
+      }
       if (!voidable(actor, row, now)) {
         return fail(
           'REDEMPTION_NOT_VOIDABLE',
@@ -347,6 +368,9 @@ export async function counterVoid(
           await couponRepo.markVoided(tx, action.redemptionId, now, decision.couponReturned);
         if (action.action === 'return_coupon') await couponRepo.markAvailable(tx, action.couponId);
       }
+      // the sale recorded with it at the counter earned points: they go back with the order
+      const sale = await posRepo.orderByExternalId(tx, 'pos', counterSaleId(row.id));
+      const pointsReversed = sale ? await reverseOrderPoints(tx, sale.id, now) : 0;
       await recordAudit(tx, {
         actorKind: 'staff',
         actorId: actor.staffId,
@@ -354,10 +378,139 @@ export async function counterVoid(
         customerId: row.customerId,
         storeId,
         requestId: ctx.requestId,
-        details: { redemptionId: row.id, couponId: row.couponId, couponReturned: decision.couponReturned },
+        details: {
+          redemptionId: row.id,
+          couponId: row.couponId,
+          couponReturned: decision.couponReturned,
+          pointsReversed,
+        },
         at: now,
       });
-      return ok({ redemptionId: row.id, couponReturned: decision.couponReturned });
+      return ok({ redemptionId: row.id, couponReturned: decision.couponReturned, pointsReversed });
+    },
+    staffRequestLedger,
+  );
+}
+
+/**
+ * The order number of a sale recorded at the counter (an order of source `pos`, the store's own sales, prefixed so
+ * it never meets a till's numbers): one per redemption, else one per clerk and retry key.
+ */
+const counterSaleId = (redemptionId: string) => `counter:${redemptionId}`;
+
+/**
+ * A sale at a store whose till is not connected, recorded so the member earns its points by the same rules as a
+ * till's order (prescription drugs earn nothing; the paid amount is shared over the lines). With a redemption, the
+ * order is that redemption's: the same amount, its discount off what was paid, and one sale however often it is
+ * sent. A store whose till reports its sales is refused: the till's order earns them, and twice would be wrong.
+ */
+export async function counterSale(
+  deps: Deps,
+  actor: StaffActor,
+  body: CounterSaleBody,
+  ctx: Ctx,
+): Promise<Result<CounterSaleResponse, ErrorCode>> {
+  const store = counterStore(actor);
+  if (!store.ok) return store;
+  const storeId = store.value;
+  const verified = await verifyScan(deps, actor, storeId, body.counterToken);
+  if (!verified.ok) return verified;
+  const scan = verified.value;
+  const db = deps.database.db;
+  if (await counterRepo.tillConnected(db, storeId)) {
+    return fail('COUNTER_TILL_CONNECTED', "this store's till reports its sales: they earn points from there");
+  }
+  const now = deps.clock.now();
+  const { counterToken: _token, ...request } = body;
+  return idempotent(
+    db,
+    {
+      keyId: actor.staffId,
+      operation: 'sale',
+      idempotencyKey: body.idempotencyKey,
+      body: { ...request, customerId: scan.customerId },
+    },
+    async (tx): Promise<Result<CounterSaleResponse, ErrorCode>> => {
+      let discountFen = 0;
+      let externalId = `counter:${actor.staffId}:${body.idempotencyKey}`;
+      if (body.redemptionId) {
+        const r = await couponRepo.redemptionForUpdate(tx, body.redemptionId);
+        // the redemption this counter made for this member today; a voided one has no sale any more
+        if (
+          !r ||
+          r.storeId !== storeId ||
+          r.customerId !== scan.customerId ||
+          r.staffId === null ||
+          r.status !== 'redeemed'
+        ) {
+          return fail('REDEMPTION_NOT_FOUND', `no live counter redemption ${body.redemptionId} of this member here`);
+        }
+        if (r.orderAmountFen !== body.orderAmountFen) {
+          return fail(
+            'ORDER_AMOUNT_MISMATCH',
+            `the redemption was for ${r.orderAmountFen} fen, the sale says ${body.orderAmountFen}`,
+          );
+        }
+        discountFen = r.discountFen;
+        externalId = counterSaleId(r.id);
+      }
+      const paidFen = body.orderAmountFen - discountFen;
+      const orderId = newId('ord', now.getTime());
+      const inserted = await posRepo.insertOrderOnce(tx, {
+        id: orderId,
+        source: 'pos',
+        externalId,
+        storeId,
+        customerId: scan.customerId,
+        totalFen: body.orderAmountFen,
+        discountFen,
+        paidFen,
+        orderedAt: now,
+      });
+      if (!inserted) {
+        // the redemption's sale was recorded already (another key): the same order, its points once
+        const existing = await posRepo.orderByExternalId(tx, 'pos', externalId);
+        if (!existing) throw new Error(`order ${externalId} conflicted but is not visible`);
+        const earned = await pointsRepo.byEntryKey(tx, `earn:${existing.id}`);
+        return ok({
+          orderId: existing.id,
+          orderAmountFen: existing.totalFen,
+          discountFen: existing.discountFen,
+          paidFen: existing.paidFen,
+          pointsEarned: earned?.points ?? 0,
+          pointsBalance: (await settledBalance(tx, scan.customerId, now)).balance,
+        });
+      }
+      const names = await couponRepo.storeNames(tx, [storeId]);
+      const pointsEarned = await earnForOrder(tx, {
+        customerId: scan.customerId,
+        orderId,
+        storeId,
+        storeName: names.get(storeId) ?? null,
+        order: {
+          paidFen,
+          lines: orderLines(body.orderAmountFen, body.rxAmountFen) ?? [{ amountFen: body.orderAmountFen, rx: false }],
+        },
+        now,
+      });
+      await recordAudit(tx, {
+        actorKind: 'staff',
+        actorId: actor.staffId,
+        action: 'counter.sale',
+        customerId: scan.customerId,
+        storeId,
+        requestId: ctx.requestId,
+        details: { orderId, redemptionId: body.redemptionId ?? null, paidFen, pointsEarned },
+        at: now,
+      });
+      return ok({
+        orderId,
+        orderAmountFen: body.orderAmountFen,
+        discountFen,
+        paidFen,
+        pointsEarned,
+        pointsBalance: (await settledBalance(tx, scan.customerId, now)).balance,
+      });
     },
     staffRequestLedger,
   );

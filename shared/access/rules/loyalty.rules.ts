@@ -38,4 +38,5 @@ export const LOYALTY_RULES = {
   'counter.redeem': staffAtLeast('clerk'),
   'counter.list': staffAtLeast('clerk'),
   'counter.void': staffAtLeast('clerk'),
+  'counter.sale': staffAtLeast('clerk'),
 } as const satisfies Record<string, Rule>;

@@ -2,8 +2,8 @@
  * What the staff pages' counter (扫码核销) stores and reads: its idempotent answers (staff_requests, the same shape as
  * posRepo's claim / stored / complete over partner_requests), its redemptions, and a store's redemptions of a day.
  */
-import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
-import { customers, staff } from '../schema.js';
+import { and, desc, eq, gte, isNull, lt, sql } from 'drizzle-orm';
+import { customers, partnerKeys, staff } from '../schema.js';
 import { couponRedemptions, coupons, couponTemplates, staffRequests } from '../schema-loyalty.js';
 import type { Executor } from './coupon.repo.js';
 
@@ -55,6 +55,16 @@ export const staffRequestLedger = {
 };
 
 export const counterRepo = {
+  /** Whether a till reports this store's sales: an active (unrevoked) POS key bound to the store. */
+  async tillConnected(ex: Executor, storeId: string): Promise<boolean> {
+    const [row] = await ex
+      .select({ id: partnerKeys.id })
+      .from(partnerKeys)
+      .where(and(eq(partnerKeys.source, 'pos'), eq(partnerKeys.storeId, storeId), isNull(partnerKeys.revokedAt)))
+      .limit(1);
+    return !!row;
+  },
+
   /**
    * Takes the coupon for this redemption if it is still available and valid now: of any number of concurrent
    * attempts (counter or till) exactly one gets true.

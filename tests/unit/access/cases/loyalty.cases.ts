@@ -69,4 +69,5 @@ export const LOYALTY_CASES = {
   'counter.redeem': { resource: { kind: 'none' }, expect: only([...STAFF]) },
   'counter.list': { resource: { kind: 'none' }, expect: only([...STAFF]) },
   'counter.void': { resource: { kind: 'none' }, expect: only([...STAFF]) },
+  'counter.sale': { resource: { kind: 'none' }, expect: only([...STAFF]) },
 } satisfies Record<string, PolicyCase | PolicyCase[]>;

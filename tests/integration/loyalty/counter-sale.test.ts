@@ -1,0 +1,160 @@
+/**
+ * The counter records a sale for points where the till is not connected (古荡店 here, its POS key revoked), never
+ * where it is (文三路店): by the till's rules, once per redemption, taken back with a void. PGlite and PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueMemberCode } from '../../../functions/app/members/member-code.js';
+import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
+import { staffToken } from '../onboarding/helpers.js';
+import { count, createMember, giveCoupon } from './loyalty-fixtures.js';
+
+let sys: TestSystem;
+const tokens: Record<string, string> = {};
+beforeAll(async () => {
+  sys = await startTestSystem();
+  // 古荡店's till is not connected (yet): no live POS key
+  await sys.database.exec("update partner_keys set revoked_at = now() where source = 'pos' and store_id = 'sto_002'");
+  for (const u of ['u_ck01', 'u_ck02']) tokens[u] = await staffToken(sys, u);
+});
+afterAll(async () => sys?.close());
+
+const unique = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+const post = (user: string, path: string, body: unknown) =>
+  sys.call(`/api/staff/counter/${path}`, { body, token: tokens[user] });
+
+async function scanned(user: string, templates: string[] = []) {
+  const m = await createMember(sys.database, { homeStoreId: 'sto_002' });
+  const coupons = [];
+  for (const t of templates) coupons.push(await giveCoupon(sys, m.customerId, t));
+  const code = await issueMemberCode(sys.database.db, {
+    customerId: m.customerId,
+    identityId: `idn_${m.customerId}`,
+    now: sys.clock.now(),
+  });
+  const lookup = await post(user, 'lookup', { code: code.code });
+  if (lookup.status !== 200) throw new Error(`lookup failed: ${JSON.stringify(lookup.body)}`);
+  return { ...m, coupons, token: lookup.body.counterToken as string, lookup: lookup.body };
+}
+
+const ledger = (customerId: string) =>
+  sys.database.exec('select kind, points, entry_key from points_ledger where customer_id = $1 order by id', [
+    customerId,
+  ]);
+
+describe('counter sales for points', () => {
+  it('the lookup says whether the store’s till reports its sales', async () => {
+    expect((await scanned('u_ck02')).lookup.tillConnected).toBe(false);
+    expect((await scanned('u_ck01')).lookup.tillConnected).toBe(true);
+  });
+
+  it('a redemption’s sale earns on what was paid, once however often it is sent; a void takes the points back', async () => {
+    const m = await scanned('u_ck02', ['NEW_MEMBER']);
+    const redeemed = await post('u_ck02', 'redeem', {
+      idempotencyKey: `r-${unique()}`,
+      counterToken: m.token,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 10000,
+    });
+    expect(redeemed.status).toBe(200);
+    const sale = {
+      idempotencyKey: `s-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 10000,
+      redemptionId: redeemed.body.redemptionId,
+    };
+    const first = await post('u_ck02', 'sale', sale);
+    expect(first.status).toBe(200);
+    // 100 yuan less the coupon's 10: 90 paid, 90 points
+    expect(first.body).toMatchObject({ orderAmountFen: 10000, discountFen: 1000, paidFen: 9000, pointsEarned: 90 });
+    expect(first.body.pointsBalance).toBe(90);
+    expect((await post('u_ck02', 'sale', sale)).body).toEqual(first.body);
+    // another key for the same redemption: the same order, no second earning
+    const again = await post('u_ck02', 'sale', { ...sale, idempotencyKey: `s-${unique()}` });
+    expect(again.body).toMatchObject({ orderId: first.body.orderId, pointsEarned: 90, pointsBalance: 90 });
+    expect(await ledger(m.customerId)).toEqual([{ kind: 'earn', points: 90, entry_key: `earn:${first.body.orderId}` }]);
+    const [order] = await sys.database.exec(
+      'select source, store_id, customer_id, paid_fen from orders where id = $1',
+      [first.body.orderId],
+    );
+    expect(order).toEqual({ source: 'pos', store_id: 'sto_002', customer_id: m.customerId, paid_fen: 9000 });
+
+    const voided = await post('u_ck02', 'void', {
+      idempotencyKey: `v-${unique()}`,
+      redemptionId: redeemed.body.redemptionId,
+    });
+    expect(voided.body).toEqual({ redemptionId: redeemed.body.redemptionId, couponReturned: true, pointsReversed: 90 });
+    expect((await ledger(m.customerId)).map((l) => [l.kind, l.points])).toEqual([
+      ['earn', 90],
+      ['reverse', -90],
+    ]);
+    // a voided redemption has no sale to record any more
+    expect(codeOf(await post('u_ck02', 'sale', { ...sale, idempotencyKey: `s-${unique()}` }))).toEqual({
+      status: 404,
+      code: 'REDEMPTION_NOT_FOUND',
+    });
+  });
+
+  it('a sale without a coupon earns by the till’s rules: prescription drugs earn nothing, 200 yuan paid earns double', async () => {
+    const m = await scanned('u_ck02');
+    const sale = (orderAmountFen: number, rxAmountFen = 0) =>
+      post('u_ck02', 'sale', { idempotencyKey: `n-${unique()}`, counterToken: m.token, orderAmountFen, rxAmountFen });
+    expect((await sale(10000, 4000)).body).toMatchObject({ paidFen: 10000, discountFen: 0, pointsEarned: 60 });
+    expect((await sale(25000)).body).toMatchObject({ pointsEarned: 500, pointsBalance: 560 });
+    expect(
+      await count(sys.database, "select count(*) from audit_log where action = 'counter.sale' and customer_id = $1", [
+        m.customerId,
+      ]),
+    ).toBe(2);
+  });
+
+  it('refused, with nothing written: a connected till’s store, a redemption of another amount or member, bad amounts', async () => {
+    const m = await scanned('u_ck02', ['NEW_MEMBER']);
+    const other = await scanned('u_ck02');
+    const redeemed = await post('u_ck02', 'redeem', {
+      idempotencyKey: `r-${unique()}`,
+      counterToken: m.token,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 5000,
+    });
+    const attempt = (user: string, extra: Record<string, unknown>) =>
+      post(user, 'sale', { idempotencyKey: `x-${unique()}`, counterToken: m.token, orderAmountFen: 5000, ...extra });
+    const atConnected = await scanned('u_ck01');
+    expect(
+      codeOf(
+        await post('u_ck01', 'sale', {
+          idempotencyKey: `x-${unique()}`,
+          counterToken: atConnected.token,
+          orderAmountFen: 5000,
+        }),
+      ),
+    ).toEqual({ status: 409, code: 'COUNTER_TILL_CONNECTED' });
+    expect(codeOf(await attempt('u_ck02', { redemptionId: redeemed.body.redemptionId, orderAmountFen: 6000 }))).toEqual(
+      {
+        status: 400,
+        code: 'ORDER_AMOUNT_MISMATCH',
+      },
+    );
+    expect(
+      codeOf(
+        await post('u_ck02', 'sale', {
+          idempotencyKey: `x-${unique()}`,
+          counterToken: other.token,
+          orderAmountFen: 5000,
+          redemptionId: redeemed.body.redemptionId,
+        }),
+      ),
+    ).toEqual({ status: 404, code: 'REDEMPTION_NOT_FOUND' });
+    expect(codeOf(await attempt('u_ck02', { orderAmountFen: 0 }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(codeOf(await attempt('u_ck02', { rxAmountFen: 5001 }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    // another clerk's scan
+    expect(codeOf(await attempt('u_ck01', {}))).toEqual({ status: 400, code: 'COUNTER_SESSION_INVALID' });
+    for (const c of [m, other, atConnected]) expect(await ledger(c.customerId)).toEqual([]);
+    expect(
+      await count(sys.database, 'select count(*) from orders where customer_id in ($1, $2, $3)', [
+        m.customerId,
+        other.customerId,
+        atConnected.customerId,
+      ]),
+    ).toBe(0);
+  });
+});
