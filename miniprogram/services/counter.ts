@@ -4,14 +4,17 @@ import {
   CounterRedeemBody,
   CounterRedeemResponse,
   CounterRedemptionsResponse,
+  CounterSaleBody,
+  CounterSaleResponse,
   CounterVoidBody,
   CounterVoidResponse,
 } from '@shared/contracts/counter';
 import { apiRequest } from './http';
 
 /**
- * The store counter (扫码核销, staff): look a scanned code up, redeem a coupon against the order amount, today's
- * redemptions at the caller's store, and voiding one. Typed by the shared contract.
+ * The store counter (扫码核销, staff): look a scanned code up, redeem a coupon against the order amount, record the
+ * sale for the member's points where the store's till is not connected, today's redemptions at the caller's store,
+ * and voiding one. Typed by the shared contract.
  */
 export const counterApi = {
   /** a member code (18 digits, 88…) or a coupon code (16 digits); the server tells them apart */
@@ -31,6 +34,19 @@ export const counterApi = {
       body: CounterRedeemBody.parse(body),
       auth: 'staff',
       schema: CounterRedeemResponse,
+    }),
+  /**
+   * Records the sale where the till is not connected (the lookup's `tillConnected` is false), so the member earns
+   * its points; with `redemptionId` it is the order of the coupon just redeemed. Its own `idempotencyKey`, reused
+   * only when the same attempt is resent.
+   */
+  sale: (body: CounterSaleBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/counter/sale',
+      body: CounterSaleBody.parse(body),
+      auth: 'staff',
+      schema: CounterSaleResponse,
     }),
   redemptions: () =>
     apiRequest({

@@ -1,8 +1,9 @@
 /**
- * 扫码核销 as a clerk at a till that is not connected to MedLoop meets it in the H5 build: a member code typed in,
- * the member and the coupons usable here, the threshold refused in words, a redemption with 优惠 / 应付, today's
- * list, and a void that puts the coupon back in the wallet; an expired member code, a scanned coupon code and an
- * expired counter session.
+ * 扫码核销 as a clerk meets it in the H5 build: a member code typed in, the member and the coupons usable here, the
+ * threshold refused in words, a redemption with 优惠 / 应付, today's list, and a void that puts the coupon back in the
+ * wallet; an expired member code, a scanned coupon code and an expired counter session. At a store whose till is not
+ * connected (its POS key revoked), the counter records the sale too: with the redemption (its answer lost once and
+ * 重新登记积分), without a coupon, not at all with the switch off, and a void takes the points back.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { newId } from '../../functions/adapters/ids.js';
 import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
 import { issueMemberCode } from '../../functions/app/members/member-code.js';
 import { ERROR_MESSAGES_ZH } from '../../shared/i18n/errors.js';
+import { pointsForOrder } from '../../shared/points/points.rules.js';
 import { startBrowserSystem } from './support/browser.js';
 import { ingestRecords, settle, staffLogin } from './support/flows.js';
 
@@ -130,6 +132,13 @@ describe('扫码核销 in the staff pages', () => {
     expect(await page.locator('[data-testid=counter-redeem-form]').count()).toBe(0);
     await page.locator(`[data-testid=counter-coupon-${full.couponId}]`).click();
     await page.locator('[data-testid=counter-redeem-form]').waitFor();
+    // 文三路店's till reports its sales (an active POS key): the points come from the till, the counter records none
+    expect(await text(page, 'counter-till-connected')).toBe('本店收银系统已对接，积分自动累计');
+    expect(await page.locator('[data-testid=counter-earn-toggle]').count()).toBe(0);
+    expect(await page.locator('[data-testid=counter-sale-only]').count()).toBe(0);
+    await page.locator('[data-testid=counter-till-connected]').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-02c-till-connected');
     await fill(page, 'counter-amount', '80');
     await page.locator('[data-testid=counter-redeem]').click();
     await page.locator('[data-testid=counter-redeem-error]').waitFor();
@@ -146,6 +155,7 @@ describe('扫码核销 in the staff pages', () => {
     expect(await text(page, 'counter-discount')).toBe('15.00 元');
     expect(await text(page, 'counter-payable')).toBe('113.50 元');
     expect(await text(page, 'counter-result')).toContain('参与优惠 108.50 元');
+    expect(await page.locator('[data-testid^=counter-sale-]').count()).toBe(0);
     const [used] = await db.exec('select status, redeemed_store_id from coupons where id = $1', [full.couponId]);
     expect(used).toMatchObject({ status: 'redeemed', redeemed_store_id: 'sto_001' });
     await settle(page);
@@ -253,5 +263,157 @@ describe('扫码核销 in the staff pages', () => {
     await settle(page);
     await env.shot(page, 'counter-10-session-expired');
     await context.close();
+  });
+
+  it('where the till is not connected, the counter records the sale: the member earns points, a void takes them back', async () => {
+    const db = env.system.database;
+    const customerId = newId('cus');
+    const identityId = newId('idn');
+    await db.exec(
+      "insert into customers (id, display_name, home_store_id, registered_at) values ($1, '陈晓燕', 'sto_001', now() - interval '30 days')",
+      [customerId],
+    );
+    await db.exec(
+      "insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'openid', $3, true, 'miniprogram', $3), ($4, $2, 'phone', '13655507788', true, 'miniprogram', $3)",
+      [identityId, customerId, `e2e-openid-${customerId}`, newId('idn')],
+    );
+    const full = await issue(customerId, 'FULL_100_15');
+    const gift = await issue(customerId, 'NEW_MEMBER');
+    const ledger = async () =>
+      (await db.exec('select kind, points, order_id from points_ledger where customer_id = $1 order by id', [
+        customerId,
+      ])) as { kind: string; points: number; order_id: string | null }[];
+    const ordersOf = async () =>
+      (await db.exec(
+        'select id, store_id, total_fen, discount_fen, paid_fen from orders where customer_id = $1 order by created_at',
+        [customerId],
+      )) as { id: string; store_id: string; total_fen: number; discount_fen: number; paid_fen: number }[];
+    const memberCode = async () => (await issueMemberCode(db.db, { customerId, identityId, now: new Date() })).code;
+
+    // 文三路店's till stops reporting: its POS key is revoked
+    await db.exec("update partner_keys set revoked_at = now() where id = 'key_pos_hz001'");
+    try {
+      const { page, context } = await openCounter();
+      await fill(page, 'counter-code-input', await memberCode());
+      await page.locator('[data-testid=counter-code-submit]').click();
+      await page.locator('[data-testid=counter-member]').waitFor();
+      expect(await page.locator('[data-testid=counter-till-connected]').count()).toBe(0);
+      // no coupon picked yet: the sale without a coupon is open under the list
+      const saleOnly = page.locator('[data-testid=counter-sale-only]');
+      expect(await saleOnly.getAttribute('data-open')).toBe('yes');
+      expect(await saleOnly.innerText()).toContain('不用券，只登记消费积分');
+      await saleOnly.scrollIntoViewIfNeeded();
+      await settle(page);
+      await env.shot(page, 'counter-11-member-till-not-connected');
+
+      // 满100减15 picked: the switch, on, in its form; the sale without a coupon folds away
+      await page.locator(`[data-testid=counter-coupon-${full.couponId}] [data-testid=counter-coupon-pick]`).click();
+      await page.locator('[data-testid=counter-redeem-form]').waitFor();
+      const toggle = page.locator('[data-testid=counter-earn-toggle]');
+      expect(await toggle.innerText()).toContain('同时为会员累计本单积分');
+      expect(await toggle.getAttribute('data-checked')).toBe('yes');
+      expect(await saleOnly.getAttribute('data-open')).toBe('no');
+      expect(await page.locator('[data-testid=counter-sale-amount]').count()).toBe(0);
+      await fill(page, 'counter-amount', '150');
+      await fill(page, 'counter-rx-amount', '20');
+      await page.locator('[data-testid=counter-redeem-form]').scrollIntoViewIfNeeded();
+      await settle(page);
+      await env.shot(page, 'counter-12-redeem-with-points');
+
+      // the sale reaches the server but its answer is lost: the redemption shows, with 重新登记积分
+      const saleKeys: string[] = [];
+      let lose = true;
+      await page.route('**/api/staff/counter/sale', async (route) => {
+        saleKeys.push(JSON.parse(route.request().postData() ?? '{}').idempotencyKey);
+        const answer = await route.fetch();
+        if (lose) {
+          lose = false;
+          await route.fulfill({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
+        } else await route.fulfill({ response: answer });
+      });
+      await page.locator('[data-testid=counter-redeem]').click();
+      await page.locator('[data-testid=counter-result]').waitFor();
+      expect(await text(page, 'counter-discount')).toBe('15.00 元');
+      expect(await text(page, 'counter-payable')).toBe('135.00 元');
+      await page.locator('[data-testid=counter-sale-error]').waitFor();
+      expect(await text(page, 'counter-sale-error')).toContain('请点击「重新登记积分」，不会重复累计');
+      await settle(page);
+      await env.shot(page, 'counter-13-sale-answer-lost');
+
+      // 150 with 20 of prescription drugs, 15 off: 135 paid, the prescription share earns nothing
+      const expected = pointsForOrder({
+        paidFen: 13_500,
+        lines: [{ amountFen: 13_000 }, { amountFen: 2_000, rx: true }],
+      }).points;
+      expect(expected).toBe(117);
+      await page.locator('[data-testid=counter-sale-retry]').click();
+      await page.locator('[data-testid=counter-sale-points]').waitFor();
+      expect(await text(page, 'counter-sale-points')).toBe(`本单积分 +${expected}，当前积分 ${expected}`);
+      expect(await page.locator('[data-testid=counter-sale-error]').count()).toBe(0);
+      // the same attempt, resent with its key: one order, one earn line
+      expect(saleKeys).toHaveLength(2);
+      expect(saleKeys[1]).toBe(saleKeys[0]);
+      await page.unroute('**/api/staff/counter/sale');
+      const [order, ...noMoreOrders] = await ordersOf();
+      expect(noMoreOrders).toEqual([]);
+      expect(order).toMatchObject({ store_id: 'sto_001', total_fen: 15_000, discount_fen: 1_500, paid_fen: 13_500 });
+      expect(await ledger()).toEqual([{ kind: 'earn', points: expected, order_id: order.id }]);
+      await settle(page);
+      await env.shot(page, 'counter-14-redeemed-with-points');
+
+      // voided from today's list: the coupon back, the order's points taken back
+      const row = page.locator('[data-testid^=redemption-]', { hasText: '满100减15' }).first();
+      await row.locator('[data-testid=redemption-void]').click();
+      await page.locator('[data-testid=counter-void-ok]').click();
+      await page.locator('[data-testid=counter-list-message]').waitFor();
+      expect(await text(page, 'counter-list-message')).toContain(`已扣回本单积分 ${expected}`);
+      await page.locator('[data-testid=counter-result-voided]').waitFor();
+      expect(await text(page, 'counter-result-voided')).toContain(`已扣回本单积分 ${expected}`);
+      expect(await page.locator('[data-testid=counter-sale-points]').count()).toBe(0);
+      expect(await ledger()).toEqual([
+        { kind: 'earn', points: expected, order_id: order.id },
+        { kind: 'reverse', points: -expected, order_id: order.id },
+      ]);
+      const [back] = await db.exec('select status from coupons where id = $1', [full.couponId]);
+      expect(back.status).toBe('available');
+      await settle(page);
+      await env.shot(page, 'counter-15-voided-points-back');
+
+      // the next customer pays 80, 30 of it prescription drugs, without a coupon: 50 points
+      await page.locator('[data-testid=counter-next]').click();
+      await fill(page, 'counter-code-input', await memberCode());
+      await page.locator('[data-testid=counter-code-submit]').click();
+      await page.locator('[data-testid=counter-member]').waitFor();
+      await fill(page, 'counter-sale-amount', '80');
+      await fill(page, 'counter-sale-rx-amount', '30');
+      await saleOnly.scrollIntoViewIfNeeded();
+      await settle(page);
+      await env.shot(page, 'counter-16-sale-only-form');
+      await page.locator('[data-testid=counter-sale-submit]').click();
+      await page.locator('[data-testid=counter-sold]').waitFor();
+      expect(await text(page, 'counter-sold-text')).toBe('已登记消费 80.00 元，积分 +50，当前积分 50');
+      const [, plain] = await ordersOf();
+      expect(plain).toMatchObject({ store_id: 'sto_001', total_fen: 8_000, discount_fen: 0, paid_fen: 8_000 });
+      expect((await ledger()).at(-1)).toEqual({ kind: 'earn', points: 50, order_id: plain.id });
+      await settle(page);
+      await env.shot(page, 'counter-17-sale-only-done');
+
+      // the switch off: the coupon is redeemed, no sale recorded
+      await page.locator('[data-testid=counter-next]').click();
+      await fill(page, 'counter-code-input', await memberCode());
+      await page.locator('[data-testid=counter-code-submit]').click();
+      await page.locator(`[data-testid=counter-coupon-${gift.couponId}] [data-testid=counter-coupon-pick]`).click();
+      await page.locator('[data-testid=counter-earn-toggle]').click();
+      expect(await page.locator('[data-testid=counter-earn-toggle]').getAttribute('data-checked')).toBe('no');
+      await fill(page, 'counter-amount', '36');
+      await page.locator('[data-testid=counter-redeem]').click();
+      await page.locator('[data-testid=counter-result]').waitFor();
+      expect(await text(page, 'counter-discount')).toBe('10.00 元');
+      expect(await page.locator('[data-testid^=counter-sale-]').count()).toBe(0);
+      expect(await ordersOf()).toHaveLength(2);
+      await context.close();
+    } finally {
+      await db.exec("update partner_keys set revoked_at = null where id = 'key_pos_hz001'");
+    }
   });
 });

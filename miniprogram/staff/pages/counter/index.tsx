@@ -1,8 +1,10 @@
 /**
  * 扫码核销: the store counter for a till that is not connected to MedLoop. The clerk scans (or types) a member code
  * or a coupon code, sees who it is and which coupons work here, picks one, types the order amount and redeems;
- * below, today's redemptions at the store, where one made by mistake is voided. The server decides every rule and
- * answers coded errors, shown here in Chinese.
+ * below, today's redemptions at the store, where one made by mistake is voided. Where the store's till does not
+ * report its sales (the lookup's `tillConnected`), the counter also records the sale, with the redemption or
+ * without a coupon, so the member earns its points. The server decides every rule and answers coded errors, shown
+ * here in Chinese.
  */
 import type {
   CounterCoupon,
@@ -10,13 +12,14 @@ import type {
   CounterRedeemResponse,
   CounterRedemption,
   CounterRedemptionsResponse,
+  CounterSaleResponse,
 } from '@shared/contracts/counter';
 import { Button, Input, Text, View } from '@tarojs/components';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { PlatformError, platform } from '../../../platform';
-import { isApiError, isSessionError } from '../../../services/api-error';
+import { type ApiError, isApiError, isSessionError } from '../../../services/api-error';
 import { counterApi, newAttemptKey } from '../../../services/counter';
 import { leaveStaffSession, loadForStaff } from '../../staff-load';
 import '../../staff.scss';
@@ -26,10 +29,24 @@ type Today =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
   | { kind: 'ready'; data: CounterRedemptionsResponse };
+/** The sale recorded with a redemption, for the member's points: under way, recorded, or failed (retry offered). */
+type SaleState =
+  | { kind: 'pending' }
+  | { kind: 'ok'; sale: CounterSaleResponse }
+  | { kind: 'failed'; error: string; retryable: boolean };
+/** What the sale of a redemption sends besides the redemption, kept for 重新登记积分. */
+interface LinkedSale {
+  orderAmountFen: number;
+  rxAmountFen: number;
+  state: SaleState;
+}
 type Stage =
   | { kind: 'scan' }
   | { kind: 'member'; lookup: CounterLookupResponse }
-  | { kind: 'done'; lookup: CounterLookupResponse; result: CounterRedeemResponse };
+  /** `sale`: null when none is recorded with it (the till is connected, or the clerk turned the switch off) */
+  | { kind: 'done'; lookup: CounterLookupResponse; result: CounterRedeemResponse; sale: LinkedSale | null }
+  /** a sale recorded without a coupon */
+  | { kind: 'sold'; lookup: CounterLookupResponse; sale: CounterSaleResponse };
 
 /** Money at the till is read to the fen: 12.50, not 12.5. */
 const yuan = (fen: number) => (fen / 100).toFixed(2);
@@ -52,6 +69,19 @@ const cleanCode = (raw: string) => raw.replace(/[\s-]/g, '');
 
 /** After no answer, or a server failure, the same attempt may be sent again with the same key: it cannot count twice. */
 const mayHaveLanded = (error: unknown) => isApiError(error) && (error.status === 0 || error.status >= 500);
+
+/** Answers to a redemption's sale that the same sale sent again cannot change. */
+const SALE_FINAL: ReadonlySet<string> = new Set([
+  'COUNTER_TILL_CONNECTED',
+  'REDEMPTION_NOT_FOUND',
+  'ORDER_AMOUNT_MISMATCH',
+  'VALIDATION_FAILED',
+  'IDEMPOTENCY_CONFLICT',
+]);
+
+/** The counter token is over: the member shows the code again. */
+const isCounterSessionOver = (error: unknown): error is ApiError =>
+  isApiError(error) && (error.code === 'COUNTER_SESSION_EXPIRED' || error.code === 'COUNTER_SESSION_INVALID');
 
 function ScanCard({
   busy,
@@ -214,17 +244,84 @@ function CouponOption({
   );
 }
 
-/** What the clerk typed, kept by the page: picking another coupon for the same order keeps the amounts. */
+/**
+ * What the clerk typed, kept by the page: picking another coupon for the same order, or none, keeps the amounts.
+ */
 interface Amounts {
   order: string;
   rx: string;
 }
 const NO_AMOUNTS: Amounts = { order: '', rx: '' };
 
+/** The amounts in fen, or what is wrong with them in words. */
+function checkAmounts(amounts: Amounts): { ok: true; order: number; rx: number } | { ok: false; message: string } {
+  const a = amounts.order.trim();
+  const r = amounts.rx.trim();
+  if (!MONEY.test(a) || toFen(a) <= 0) return { ok: false, message: '请填写订单金额（元），最多两位小数' };
+  if (r && !MONEY.test(r)) return { ok: false, message: '处方药金额请填写金额（元），不含处方药可不填' };
+  if (r && toFen(r) > toFen(a)) return { ok: false, message: '处方药金额不能大于订单金额' };
+  return { ok: true, order: toFen(a), rx: r ? toFen(r) : 0 };
+}
+
+/** 订单金额 and its prescription part, the two forms' same fields (`ids`: their test ids). */
+function AmountFields({
+  amounts,
+  onAmounts,
+  ids,
+  hint,
+}: {
+  amounts: Amounts;
+  onAmounts: (a: Amounts) => void;
+  ids: { order: string; rx: string };
+  /** under the order amount: the coupon's threshold, or how points are counted */
+  hint?: string;
+}) {
+  return (
+    <>
+      <View className="ctr-field ctr-field--first">订单金额（元）</View>
+      <Input
+        className="ctr-input"
+        type="digit"
+        placeholder="如 128.50"
+        value={amounts.order}
+        onInput={(e) => onAmounts({ ...amounts, order: e.detail.value })}
+        data-testid={ids.order}
+      />
+      {hint ? <View className="ctr-field-hint">{hint}</View> : null}
+      <View className="ctr-field">其中处方药金额（元，选填）</View>
+      <Input
+        className="ctr-input"
+        type="digit"
+        placeholder="不含处方药可不填"
+        value={amounts.rx}
+        onInput={(e) => onAmounts({ ...amounts, rx: e.detail.value })}
+        data-testid={ids.rx}
+      />
+    </>
+  );
+}
+
+/** A tick box drawn by the page (Taro's <Checkbox> looks different in H5 and in WeChat). */
+function EarnToggle({ on, onChange }: { on: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <View
+      className="ctr-earn"
+      onClick={() => onChange(!on)}
+      data-testid="counter-earn-toggle"
+      data-checked={on ? 'yes' : 'no'}
+    >
+      <View className={`ctr-check${on ? ' ctr-check--on' : ''}`}>{on ? '✓' : ''}</View>
+      <Text className="ctr-earn__label">同时为会员累计本单积分</Text>
+    </View>
+  );
+}
+
 function RedeemForm({
   coupon,
   amounts,
   onAmounts,
+  earn,
+  onEarn,
   busy,
   error,
   onRedeem,
@@ -232,48 +329,35 @@ function RedeemForm({
   coupon: CounterCoupon;
   amounts: Amounts;
   onAmounts: (a: Amounts) => void;
+  /** whether the sale is recorded with the redemption; null where the till is connected (no switch) */
+  earn: boolean | null;
+  onEarn: (on: boolean) => void;
   busy: boolean;
   error: string | null;
   onRedeem: (orderAmountFen: number, rxAmountFen: number) => void;
 }) {
-  const { order: amount, rx } = amounts;
-  const setAmount = (order: string) => onAmounts({ ...amounts, order });
-  const setRx = (next: string) => onAmounts({ ...amounts, rx: next });
   const [check, setCheck] = useState<string | null>(null);
 
   const submit = () => {
-    const a = amount.trim();
-    const r = rx.trim();
-    if (!MONEY.test(a) || toFen(a) <= 0) return setCheck('请填写订单金额（元），最多两位小数');
-    if (r && !MONEY.test(r)) return setCheck('处方药金额请填写金额（元），不含处方药可不填');
-    if (r && toFen(r) > toFen(a)) return setCheck('处方药金额不能大于订单金额');
+    const checked = checkAmounts(amounts);
+    if (!checked.ok) return setCheck(checked.message);
     setCheck(null);
-    onRedeem(toFen(a), r ? toFen(r) : 0);
+    onRedeem(checked.order, checked.rx);
   };
 
   return (
     <View className="ctr-form" data-testid="counter-redeem-form">
-      <View className="ctr-field ctr-field--first">订单金额（元）</View>
-      <Input
-        className="ctr-input"
-        type="digit"
-        placeholder="如 128.50"
-        value={amount}
-        onInput={(e) => setAmount(e.detail.value)}
-        data-testid="counter-amount"
+      <AmountFields
+        amounts={amounts}
+        onAmounts={onAmounts}
+        ids={{ order: 'counter-amount', rx: 'counter-rx-amount' }}
+        hint={
+          coupon.thresholdFen > 0
+            ? `满 ${yuanShort(coupon.thresholdFen)} 元可用（处方药等不参与优惠的不计入）`
+            : undefined
+        }
       />
-      {coupon.thresholdFen > 0 ? (
-        <View className="ctr-field-hint">满 {yuanShort(coupon.thresholdFen)} 元可用（处方药等不参与优惠的不计入）</View>
-      ) : null}
-      <View className="ctr-field">其中处方药金额（元，选填）</View>
-      <Input
-        className="ctr-input"
-        type="digit"
-        placeholder="不含处方药可不填"
-        value={rx}
-        onInput={(e) => setRx(e.detail.value)}
-        data-testid="counter-rx-amount"
-      />
+      {earn !== null ? <EarnToggle on={earn} onChange={onEarn} /> : null}
       {check || error ? (
         <View className="staff-alert ctr-alert" data-testid="counter-redeem-error">
           {check ?? error}
@@ -281,7 +365,7 @@ function RedeemForm({
       ) : null}
       <Button
         className="ml-btn ml-btn--primary ctr-submit"
-        disabled={busy || amount.trim() === ''}
+        disabled={busy || amounts.order.trim() === ''}
         onClick={submit}
         data-testid="counter-redeem"
       >
@@ -291,14 +375,121 @@ function RedeemForm({
   );
 }
 
+/**
+ * 不用券，只登记消费积分: a sale without a coupon, where the till is not connected. Open while no coupon is picked;
+ * folded to its title while one is (one order, one form), and opened again by a tap, which puts the coupon down.
+ */
+function SaleOnlyCard({
+  open,
+  onOpen,
+  amounts,
+  onAmounts,
+  busy,
+  error,
+  onSale,
+}: {
+  open: boolean;
+  onOpen: () => void;
+  amounts: Amounts;
+  onAmounts: (a: Amounts) => void;
+  busy: boolean;
+  error: string | null;
+  onSale: (orderAmountFen: number, rxAmountFen: number) => void;
+}) {
+  const [check, setCheck] = useState<string | null>(null);
+  const submit = () => {
+    const checked = checkAmounts(amounts);
+    if (!checked.ok) return setCheck(checked.message);
+    setCheck(null);
+    onSale(checked.order, checked.rx);
+  };
+  return (
+    <View className="ml-card ctr-sale" data-testid="counter-sale-only" data-open={open ? 'yes' : 'no'}>
+      <View className="ctr-sale__head" onClick={open ? undefined : onOpen} data-testid="counter-sale-only-open">
+        <View className="ctr-sale__title">不用券，只登记消费积分</View>
+        {open ? null : <Text className="ctr-sale__more">填写 ›</Text>}
+      </View>
+      {open ? (
+        <>
+          <View className="ctr-sale__hint">会员本单不用优惠券时，在这里登记订单金额，会员即可累计积分</View>
+          <AmountFields
+            amounts={amounts}
+            onAmounts={onAmounts}
+            ids={{ order: 'counter-sale-amount', rx: 'counter-sale-rx-amount' }}
+            hint="处方药部分不累计积分"
+          />
+          {check || error ? (
+            <View className="staff-alert ctr-alert" data-testid="counter-sale-error">
+              {check ?? error}
+            </View>
+          ) : null}
+          <Button
+            className="ml-btn ml-btn--primary ctr-submit"
+            disabled={busy || amounts.order.trim() === ''}
+            onClick={submit}
+            data-testid="counter-sale-submit"
+          >
+            {busy ? '正在登记…' : '登记积分'}
+          </Button>
+        </>
+      ) : null}
+    </View>
+  );
+}
+
+/** 本单积分 +N，当前积分 M, with why an order earned nothing. */
+function PointsLine({ sale, testId }: { sale: CounterSaleResponse; testId: string }) {
+  return (
+    <View className="ctr-points" data-testid={testId}>
+      <View>
+        本单积分 <Text className="ctr-points__earned">+{sale.pointsEarned}</Text>，当前积分{' '}
+        <Text className="ctr-points__balance">{sale.pointsBalance}</Text>
+      </View>
+      {sale.pointsEarned === 0 ? <View className="ctr-points__why">不足 1 元的部分和处方药不累计积分</View> : null}
+    </View>
+  );
+}
+
+/** The points of the sale recorded with a redemption: under way, recorded, or failed with 重新登记积分. */
+function LinkedSaleView({ sale, voided, onRetry }: { sale: LinkedSale; voided: boolean; onRetry: () => void }) {
+  const { state } = sale;
+  if (state.kind === 'ok') return <PointsLine sale={state.sale} testId="counter-sale-points" />;
+  if (state.kind === 'pending') {
+    return (
+      <View className="ctr-points ctr-points--pending" data-testid="counter-sale-pending">
+        正在登记本单积分…
+      </View>
+    );
+  }
+  return (
+    <View className="ctr-sale-failed">
+      <View className="staff-alert ctr-alert" data-testid="counter-sale-error">
+        {state.error}
+      </View>
+      {state.retryable && !voided ? (
+        <Button className="ml-btn ml-btn--ghost ctr-submit" onClick={onRetry} data-testid="counter-sale-retry">
+          重新登记积分
+        </Button>
+      ) : null}
+    </View>
+  );
+}
+
 function ResultCard({
   result,
+  sale,
   voided,
+  pointsReversed,
+  onRetrySale,
   onNext,
 }: {
   result: CounterRedeemResponse;
+  sale: LinkedSale | null;
   /** set once it was voided from today's list */
   voided: CounterRedemption | null;
+  /** the points its void took back, when voided from this page */
+  pointsReversed: number;
+  onRetrySale: () => void;
   onNext: () => void;
 }) {
   return (
@@ -326,15 +517,44 @@ function ResultCard({
         订单金额 {yuan(result.orderAmountFen)} 元
         {result.eligibleFen !== result.orderAmountFen ? `，参与优惠 ${yuan(result.eligibleFen)} 元` : ''}
       </View>
+      {/* once its points were taken back, the note below says so: no stale 当前积分 above it */}
+      {sale && !(voided && pointsReversed > 0) ? (
+        <LinkedSaleView sale={sale} voided={voided !== null} onRetry={onRetrySale} />
+      ) : null}
       {voided ? (
         <View className="ctr-result__voided" data-testid="counter-result-voided">
           {voided.couponReturned === false
             ? '这笔核销已撤销；优惠券已过期，未退回会员券包'
             : '这笔核销已撤销，优惠券已退回会员券包'}
+          {pointsReversed > 0 ? `；已扣回本单积分 ${pointsReversed}` : ''}
         </View>
       ) : null}
       <Button className="ml-btn ml-btn--primary ctr-submit" onClick={onNext} data-testid="counter-next">
         核销下一位
+      </Button>
+    </View>
+  );
+}
+
+/** A sale recorded without a coupon. */
+function SoldCard({ sale, onNext }: { sale: CounterSaleResponse; onNext: () => void }) {
+  return (
+    <View className="ml-card ctr-result" data-testid="counter-sold">
+      <View className="ctr-result__icon">✓</View>
+      <View className="ctr-result__title">积分已登记</View>
+      {/* two unbreakable halves: a narrow phone wraps between them, never before the balance alone */}
+      <View className="ctr-sold" data-testid="counter-sold-text">
+        <Text className="ctr-sold__part">
+          已登记消费 <Text className="ctr-sold__num">{yuan(sale.orderAmountFen)}</Text> 元，
+        </Text>
+        <Text className="ctr-sold__part">
+          积分 <Text className="ctr-sold__num ctr-sold__num--earned">+{sale.pointsEarned}</Text>，当前积分{' '}
+          <Text className="ctr-sold__num">{sale.pointsBalance}</Text>
+        </Text>
+      </View>
+      {sale.pointsEarned === 0 ? <View className="ctr-points__why">不足 1 元的部分和处方药不累计积分</View> : null}
+      <Button className="ml-btn ml-btn--primary ctr-submit" onClick={onNext} data-testid="counter-next">
+        下一位
       </Button>
     </View>
   );
@@ -455,11 +675,18 @@ export default function CounterPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [redeemError, setRedeemError] = useState<string | null>(null);
   const [amounts, setAmounts] = useState<Amounts>(NO_AMOUNTS);
+  /** 同时为会员累计本单积分, on for every member */
+  const [earn, setEarn] = useState(true);
+  const [saleError, setSaleError] = useState<string | null>(null);
   const [asking, setAsking] = useState<CounterRedemption | null>(null);
   const [voidingId, setVoidingId] = useState<string | null>(null);
   const [listMessage, setListMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  /** the points each void from this page took back, by redemption */
+  const [reversed, setReversed] = useState<Record<string, number>>({});
   /** the redemption sent last and its key, kept while its answer is unknown (network error, server failure) */
   const attempt = useRef<{ signature: string; key: string } | null>(null);
+  /** the same for the sale, with its own key */
+  const saleAttempt = useRef<{ signature: string; key: string } | null>(null);
   /** the same for voids, by redemption */
   const voidKeys = useRef(new Map<string, string>());
 
@@ -494,9 +721,12 @@ export default function CounterPage() {
 
   const backToScan = (notice: string | null = null) => {
     attempt.current = null;
+    saleAttempt.current = null;
     setSelected(null);
     setRedeemError(null);
+    setSaleError(null);
     setAmounts(NO_AMOUNTS);
+    setEarn(true);
     setScanError(notice);
     setStage({ kind: 'scan' });
   };
@@ -510,8 +740,13 @@ export default function CounterPage() {
       .lookup(code)
       .then((found) => {
         attempt.current = null;
+        saleAttempt.current = null;
         setRedeemError(null);
+        setSaleError(null);
         setAmounts(NO_AMOUNTS);
+        setEarn(true);
+        // the note about the last void belongs to the last member
+        setListMessage(null);
         const scanned = found.coupons.find((c) => c.couponId === found.scannedCouponId && c.usableHere);
         setSelected(scanned ? scanned.couponId : null);
         setStage({ kind: 'member', lookup: found });
@@ -532,33 +767,113 @@ export default function CounterPage() {
     );
   };
 
+  /**
+   * Sends a sale, with the key of the same attempt when that one's answer is unknown (no answer, server failure),
+   * a new one otherwise: resent, it cannot earn twice.
+   */
+  const sendSale = (
+    lookupNow: CounterLookupResponse,
+    fields: { orderAmountFen: number; rxAmountFen: number; redemptionId?: string },
+  ) => {
+    const body = { counterToken: lookupNow.counterToken, ...fields };
+    const signature = JSON.stringify(body);
+    const key = saleAttempt.current?.signature === signature ? saleAttempt.current.key : newAttemptKey('cts');
+    saleAttempt.current = { signature, key };
+    return counterApi.sale({ idempotencyKey: key, ...body }).then(
+      (sale) => {
+        saleAttempt.current = null;
+        return sale;
+      },
+      (error: unknown) => {
+        if (!mayHaveLanded(error)) saleAttempt.current = null;
+        throw error;
+      },
+    );
+  };
+
+  /** The sale of the redemption just made; a failure leaves the redemption as it is, with 重新登记积分. */
+  const saleOfRedemption = (
+    lookupNow: CounterLookupResponse,
+    redemptionId: string,
+    orderAmountFen: number,
+    rxAmountFen: number,
+  ) => {
+    const show = (state: SaleState) =>
+      setStage((now) =>
+        now.kind === 'done' && now.result.redemptionId === redemptionId
+          ? { ...now, sale: { orderAmountFen, rxAmountFen, state } }
+          : now,
+      );
+    show({ kind: 'pending' });
+    sendSale(lookupNow, { orderAmountFen, rxAmountFen, redemptionId })
+      .then((sale) => show({ kind: 'ok', sale }))
+      .catch((error: unknown) => {
+        const text = words(error);
+        if (text === null) return;
+        // a new scan needed, the till connected meanwhile, the redemption voided: trying again cannot help
+        const final = isCounterSessionOver(error) || (isApiError(error) && SALE_FINAL.has(error.code));
+        show({
+          kind: 'failed',
+          error: mayHaveLanded(error)
+            ? `本单积分可能未登记（${text}）：请点击「重新登记积分」，不会重复累计。`
+            : `本单积分未登记：${text}`,
+          retryable: !final,
+        });
+      });
+  };
+
   const redeem = (lookupNow: CounterLookupResponse, couponId: string, orderAmountFen: number, rxAmountFen: number) => {
     const fields = { counterToken: lookupNow.counterToken, couponId, orderAmountFen, rxAmountFen };
     const signature = JSON.stringify(fields);
     const key = attempt.current?.signature === signature ? attempt.current.key : newAttemptKey('ctr');
     attempt.current = { signature, key };
+    const withSale = !lookupNow.tillConnected && earn;
     setBusy(true);
     setRedeemError(null);
     counterApi
       .redeem({ idempotencyKey: key, ...fields })
       .then((result) => {
         attempt.current = null;
-        setStage({ kind: 'done', lookup: lookupNow, result });
+        setStage({
+          kind: 'done',
+          lookup: lookupNow,
+          result,
+          sale: withSale ? { orderAmountFen, rxAmountFen, state: { kind: 'pending' } } : null,
+        });
+        if (withSale) saleOfRedemption(lookupNow, result.redemptionId, orderAmountFen, rxAmountFen);
         setListMessage(null);
         void refreshToday();
       })
       .catch((error: unknown) => {
         if (!mayHaveLanded(error)) attempt.current = null;
-        if (
-          isApiError(error) &&
-          (error.code === 'COUNTER_SESSION_EXPIRED' || error.code === 'COUNTER_SESSION_INVALID')
-        ) {
+        if (isCounterSessionOver(error)) {
           backToScan(error.message);
           return;
         }
         const text = words(error);
         if (text === null) return;
         setRedeemError(mayHaveLanded(error) ? `${text}。核销可能未完成：请再次点击「确认核销」，不会重复核销。` : text);
+      })
+      .finally(() => setBusy(false));
+  };
+
+  /** 不用券，只登记消费积分 */
+  const saleOnly = (lookupNow: CounterLookupResponse, orderAmountFen: number, rxAmountFen: number) => {
+    setBusy(true);
+    setSaleError(null);
+    sendSale(lookupNow, { orderAmountFen, rxAmountFen })
+      .then((sale) => {
+        setAmounts(NO_AMOUNTS);
+        setStage({ kind: 'sold', lookup: lookupNow, sale });
+      })
+      .catch((error: unknown) => {
+        if (isCounterSessionOver(error)) {
+          backToScan(error.message);
+          return;
+        }
+        const text = words(error);
+        if (text === null) return;
+        setSaleError(mayHaveLanded(error) ? `${text}。积分可能未登记：请再次点击「登记积分」，不会重复累计。` : text);
       })
       .finally(() => setBusy(false));
   };
@@ -573,12 +888,14 @@ export default function CounterPage() {
       .voidRedemption({ idempotencyKey: key, redemptionId: r.redemptionId })
       .then((res) => {
         voidKeys.current.delete(r.redemptionId);
+        const points = res.pointsReversed > 0 ? `；已扣回本单积分 ${res.pointsReversed}` : '';
         setListMessage({
           ok: true,
           text: res.couponReturned
-            ? `已撤销「${r.couponName}」，优惠券已退回会员券包`
-            : `已撤销「${r.couponName}」；这张优惠券已过期，不能退回`,
+            ? `已撤销「${r.couponName}」，优惠券已退回会员券包${points}`
+            : `已撤销「${r.couponName}」；这张优惠券已过期，不能退回${points}`,
         });
+        setReversed((now) => ({ ...now, [r.redemptionId]: res.pointsReversed }));
         void refreshToday();
       })
       .catch((error: unknown) => {
@@ -641,6 +958,7 @@ export default function CounterPage() {
                   if (selected === c.couponId) return;
                   setSelected(c.couponId);
                   setRedeemError(null);
+                  setSaleError(null);
                 }}
               >
                 {selected === c.couponId ? (
@@ -648,6 +966,8 @@ export default function CounterPage() {
                     coupon={c}
                     amounts={amounts}
                     onAmounts={setAmounts}
+                    earn={stage.lookup.tillConnected ? null : earn}
+                    onEarn={setEarn}
                     busy={busy}
                     error={redeemError}
                     onRedeem={(order, rx) => redeem(stage.lookup, c.couponId, order, rx)}
@@ -656,11 +976,48 @@ export default function CounterPage() {
               </CouponOption>
             ))}
           </View>
+          {stage.lookup.tillConnected ? (
+            <View className="ctr-till-note" data-testid="counter-till-connected">
+              本店收银系统已对接，积分自动累计
+            </View>
+          ) : (
+            <SaleOnlyCard
+              open={selected === null}
+              onOpen={() => {
+                setSelected(null);
+                setRedeemError(null);
+              }}
+              amounts={amounts}
+              onAmounts={setAmounts}
+              busy={busy}
+              error={saleError}
+              onSale={(order, rx) => saleOnly(stage.lookup, order, rx)}
+            />
+          )}
         </>
       ) : null}
 
       {today.kind === 'ready' && stage.kind === 'done' ? (
-        <ResultCard result={stage.result} voided={doneVoided} onNext={() => backToScan()} />
+        <ResultCard
+          result={stage.result}
+          sale={stage.sale}
+          voided={doneVoided}
+          pointsReversed={reversed[stage.result.redemptionId] ?? 0}
+          onRetrySale={() => {
+            if (stage.sale)
+              saleOfRedemption(
+                stage.lookup,
+                stage.result.redemptionId,
+                stage.sale.orderAmountFen,
+                stage.sale.rxAmountFen,
+              );
+          }}
+          onNext={() => backToScan()}
+        />
+      ) : null}
+
+      {today.kind === 'ready' && stage.kind === 'sold' ? (
+        <SoldCard sale={stage.sale} onNext={() => backToScan()} />
       ) : null}
 
       {today.kind === 'ready' ? (
