@@ -46,7 +46,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   NO_ELIGIBLE_ITEMS: '本单没有可用这张优惠券的商品（处方药等不参与优惠）',
   BELOW_THRESHOLD: '订单金额未达到优惠券的使用门槛',
   NO_APPLICABLE_COUPON: '会员没有适用于本单的优惠券',
-  ORDER_AMOUNT_MISMATCH: '订单金额与商品明细不一致',
+  ORDER_AMOUNT_MISMATCH: '订单金额对不上：与商品明细或核销时填写的金额不一致',
   REDEMPTION_NOT_FOUND: '找不到这笔核销记录',
   COUPON_TEMPLATE_NOT_FOUND: '找不到这个优惠券模板',
   COUPON_TEMPLATE_INACTIVE: '这个优惠券已暂停发放、活动已结束或已过期，不能发放',
