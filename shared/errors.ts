@@ -89,6 +89,8 @@ export const ERROR_STATUS = {
   COUNTER_SESSION_EXPIRED: 410,
   REDEMPTION_NOT_VOIDABLE: 409,
   COUNTER_TILL_CONNECTED: 409,
+  ORDER_NOT_FOUND: 404,
+  SALE_NOT_VOIDABLE: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

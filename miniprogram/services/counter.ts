@@ -6,6 +6,8 @@ import {
   CounterRedemptionsResponse,
   CounterSaleBody,
   CounterSaleResponse,
+  CounterSaleVoidBody,
+  CounterSaleVoidResponse,
   CounterVoidBody,
   CounterVoidResponse,
 } from '@shared/contracts/counter';
@@ -54,6 +56,15 @@ export const counterApi = {
       path: '/api/staff/counter/redemptions',
       auth: 'staff',
       schema: CounterRedemptionsResponse,
+    }),
+  /** takes back a coupon-less sale recorded here today by mistake (its points go back) */
+  voidSale: (body: CounterSaleVoidBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/counter/sale-void',
+      body: CounterSaleVoidBody.parse(body),
+      auth: 'staff',
+      schema: CounterSaleVoidResponse,
     }),
   voidRedemption: (body: CounterVoidBody) =>
     apiRequest({

@@ -113,6 +113,21 @@ export const CounterSaleResponse = z.object({
 });
 export type CounterSaleResponse = z.infer<typeof CounterSaleResponse>;
 
+/**
+ * A sale recorded here by mistake (a wrong amount, the wrong member), taken back the same day by the clerk who
+ * recorded it or the store manager: its points go back. A sale recorded with a redemption goes back with the
+ * redemption's void.
+ */
+export const CounterSaleVoidBody = z.strictObject({ idempotencyKey, orderId: z.string().min(1).max(64) });
+export type CounterSaleVoidBody = z.infer<typeof CounterSaleVoidBody>;
+
+export const CounterSaleVoidResponse = z.object({
+  orderId: z.string(),
+  /** 0 when they were taken back already */
+  pointsReversed: z.number().int(),
+});
+export type CounterSaleVoidResponse = z.infer<typeof CounterSaleVoidResponse>;
+
 export const CounterRedemption = z.object({
   redemptionId: z.string(),
   couponName: z.string(),

@@ -398,6 +398,19 @@ describe('扫码核销 in the staff pages', () => {
       await settle(page);
       await env.shot(page, 'counter-17-sale-only-done');
 
+      // the amount was wrong: the clerk takes the sale back, its points go back, and scans again
+      await page.locator('[data-testid=counter-sold-undo]').click();
+      await page.locator('[data-testid=counter-sold-undo-dialog]').waitFor();
+      await settle(page);
+      await env.shot(page, 'counter-18-sale-undo-confirm');
+      await page.locator('[data-testid=counter-sold-undo-ok]').click();
+      await page.locator('[data-testid=counter-sold-undone]').waitFor();
+      expect(await text(page, 'counter-sold-undone')).toBe('已撤销这笔 80.00 元的消费登记，已扣回积分 50');
+      expect((await ledger()).at(-1)).toEqual({ kind: 'reverse', points: -50, order_id: plain.id });
+      expect(await page.locator('[data-testid=counter-sold-undo]').count()).toBe(0);
+      await settle(page);
+      await env.shot(page, 'counter-19-sale-undone');
+
       // the switch off: the coupon is redeemed, no sale recorded
       await page.locator('[data-testid=counter-next]').click();
       await fill(page, 'counter-code-input', await memberCode());

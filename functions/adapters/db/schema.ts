@@ -206,6 +206,8 @@ export const orders = pgTable(
      * LATE_EARN_DAYS of the sale, cleared when the order is refunded first. Null for history and mall orders.
      */
     pointsOnAttach: integer('points_on_attach'),
+    /** who recorded the sale on the staff pages' counter (a store whose till is not connected); null otherwise */
+    recordedBy: text('recorded_by').references(() => staff.id),
     createdAt: createdAt(),
   },
   (t) => [

@@ -21,6 +21,8 @@ import type {
   CounterRedemptionsResponse,
   CounterSaleBody,
   CounterSaleResponse,
+  CounterSaleVoidBody,
+  CounterSaleVoidResponse,
   CounterVoidBody,
   CounterVoidResponse,
 } from '../../../shared/contracts/counter.js';
@@ -466,6 +468,7 @@ export async function counterSale(
         discountFen,
         paidFen,
         orderedAt: now,
+        recordedBy: actor.staffId,
       });
       if (!inserted) {
         // the redemption's sale was recorded already (another key): the same order, its points once
@@ -511,6 +514,60 @@ export async function counterSale(
         pointsEarned,
         pointsBalance: (await settledBalance(tx, scan.customerId, now)).balance,
       });
+    },
+    staffRequestLedger,
+  );
+}
+
+/**
+ * Takes back a sale recorded at the counter without a coupon (a wrong amount, the wrong member): today, at the
+ * caller's store, by the clerk who recorded it or the store manager. Its points go back (`reverse:<order>`, once);
+ * the order stays, as a till's refunded order does. A sale recorded with a redemption goes back with that redemption.
+ */
+export async function counterSaleVoid(
+  deps: Deps,
+  actor: StaffActor,
+  body: CounterSaleVoidBody,
+  ctx: Ctx,
+): Promise<Result<CounterSaleVoidResponse, ErrorCode>> {
+  const store = counterStore(actor);
+  if (!store.ok) return store;
+  const storeId = store.value;
+  const now = deps.clock.now();
+  return idempotent(
+    deps.database.db,
+    { keyId: actor.staffId, operation: 'sale_void', idempotencyKey: body.idempotencyKey, body: { ...body } },
+    async (tx): Promise<Result<CounterSaleVoidResponse, ErrorCode>> => {
+      const order = await posRepo.orderForUpdate(tx, body.orderId);
+      // a counter sale of this store; anything else is "not found" here
+      if (!order || order.storeId !== storeId || order.recordedBy === null || !order.customerId) {
+        return fail('ORDER_NOT_FOUND', `no counter sale ${body.orderId} at this store`);
+      }
+      // a sale recorded with a coupon goes back with the redemption's void (coupon and points together)
+      if (await couponRepo.redemptionForUpdate(tx, order.externalId.slice('counter:'.length))) {
+        return fail('SALE_NOT_VOIDABLE', "a sale recorded with a redemption goes back with the redemption's void");
+      }
+      if (
+        !(order.recordedBy === actor.staffId || isManager(actor)) ||
+        businessDate(order.orderedAt) !== businessDate(now)
+      ) {
+        return fail(
+          'SALE_NOT_VOIDABLE',
+          'only today’s counter sales, by the clerk who recorded them or the store manager',
+        );
+      }
+      const pointsReversed = await reverseOrderPoints(tx, order.id, now);
+      await recordAudit(tx, {
+        actorKind: 'staff',
+        actorId: actor.staffId,
+        action: 'counter.sale_void',
+        customerId: order.customerId,
+        storeId,
+        requestId: ctx.requestId,
+        details: { orderId: order.id, pointsReversed },
+        at: now,
+      });
+      return ok({ orderId: order.id, pointsReversed });
     },
     staffRequestLedger,
   );

@@ -15,7 +15,7 @@ import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 
 export interface IdempotencyScope {
   keyId: string;
-  operation: 'redeem' | 'void' | 'order' | 'points_spend' | 'points_return' | 'sale';
+  operation: 'redeem' | 'void' | 'order' | 'points_spend' | 'points_return' | 'sale' | 'sale_void';
   idempotencyKey: string;
   /** the request body; the hash covers everything but the idempotency key itself */
   body: Record<string, unknown>;

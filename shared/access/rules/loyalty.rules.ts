@@ -39,4 +39,5 @@ export const LOYALTY_RULES = {
   'counter.list': staffAtLeast('clerk'),
   'counter.void': staffAtLeast('clerk'),
   'counter.sale': staffAtLeast('clerk'),
+  'counter.sale_void': staffAtLeast('clerk'),
 } as const satisfies Record<string, Rule>;

@@ -15,6 +15,12 @@ beforeAll(async () => {
   // 古荡店's till is not connected (yet): no live POS key
   await sys.database.exec("update partner_keys set revoked_at = now() where source = 'pos' and store_id = 'sto_002'");
   for (const u of ['u_ck01', 'u_ck02']) tokens[u] = await staffToken(sys, u);
+  // a second clerk of 古荡店, to show a sale is its recorder's to take back
+  await sys.database.exec(
+    "insert into staff (id, name, phone, role, store_id, status) values ('stf_ck03', '钱磊', '13900000005', 'clerk', 'sto_002', 'invited')",
+  );
+  sys.sim.addUser({ id: 'u_ck03', nickname: '钱磊（店员）', phone: '13900000005' });
+  tokens.u_ck03 = await staffToken(sys, 'u_ck03');
 });
 afterAll(async () => sys?.close());
 
@@ -156,5 +162,70 @@ describe('counter sales for points', () => {
         atConnected.customerId,
       ]),
     ).toBe(0);
+  });
+
+  it('a sale recorded by mistake is taken back the same day by its clerk: the points go back, once', async () => {
+    const m = await scanned('u_ck02', ['NEW_MEMBER']);
+    const sale = await post('u_ck02', 'sale', {
+      idempotencyKey: `m-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 80000,
+    });
+    expect(sale.body.pointsEarned).toBe(1600);
+    const takeBack = (user: string, orderId = sale.body.orderId, key = `mv-${unique()}`) =>
+      post(user, 'sale-void', { idempotencyKey: key, orderId });
+
+    expect(codeOf(await takeBack('u_ck03'))).toEqual({ status: 409, code: 'SALE_NOT_VOIDABLE' });
+    expect(codeOf(await takeBack('u_ck01'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
+    expect(codeOf(await takeBack('u_ck02', 'ord_nosuch'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
+    const key = `mv-${unique()}`;
+    const first = await takeBack('u_ck02', sale.body.orderId, key);
+    expect(first.body).toEqual({ orderId: sale.body.orderId, pointsReversed: 1600 });
+    expect((await takeBack('u_ck02', sale.body.orderId, key)).body).toEqual(first.body);
+    expect((await takeBack('u_ck02')).body).toEqual({ orderId: sale.body.orderId, pointsReversed: 0 });
+    expect((await ledger(m.customerId)).map((l) => [l.kind, l.points])).toEqual([
+      ['earn', 1600],
+      ['reverse', -1600],
+    ]);
+    expect(
+      await count(
+        sys.database,
+        "select count(*) from audit_log where action = 'counter.sale_void' and customer_id = $1",
+        [m.customerId],
+      ),
+    ).toBe(2);
+
+    // a sale with a coupon goes back with its redemption, not alone; nor a sale of another day
+    const redeemed = await post('u_ck02', 'redeem', {
+      idempotencyKey: `r-${unique()}`,
+      counterToken: m.token,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 5000,
+    });
+    const withCoupon = await post('u_ck02', 'sale', {
+      idempotencyKey: `m-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 5000,
+      redemptionId: redeemed.body.redemptionId,
+    });
+    expect(codeOf(await takeBack('u_ck02', withCoupon.body.orderId))).toEqual({
+      status: 409,
+      code: 'SALE_NOT_VOIDABLE',
+    });
+    const later = await post('u_ck02', 'sale', {
+      idempotencyKey: `m-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 3000,
+    });
+    sys.clock.advance(24 * 3600_000);
+    try {
+      const nextDay = await sys.call('/api/staff/counter/sale-void', {
+        body: { idempotencyKey: `mv-${unique()}`, orderId: later.body.orderId },
+        token: await staffToken(sys, 'u_ck02'),
+      });
+      expect(codeOf(nextDay)).toEqual({ status: 409, code: 'SALE_NOT_VOIDABLE' });
+    } finally {
+      sys.clock.advance(-24 * 3600_000);
+    }
   });
 });

@@ -93,6 +93,12 @@ export const posRepo = {
     return rows.length === 1;
   },
 
+  /** Locks the order, so two takings-back of one sale are one. */
+  async orderForUpdate(ex: Executor, id: string): Promise<OrderRow | null> {
+    const [row] = await ex.select().from(orders).where(eq(orders.id, id)).for('update').limit(1);
+    return row ?? null;
+  },
+
   async orderByExternalId(ex: Executor, source: OrderRow['source'], externalId: string): Promise<OrderRow | null> {
     const [row] = await ex
       .select()

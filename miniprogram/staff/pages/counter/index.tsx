@@ -536,26 +536,97 @@ function ResultCard({
   );
 }
 
-/** A sale recorded without a coupon. */
-function SoldCard({ sale, onNext }: { sale: CounterSaleResponse; onNext: () => void }) {
+/** What became of taking a coupon-less sale back: in flight, done (the points taken back), or refused. */
+interface TakeBack {
+  asking: boolean;
+  busy: boolean;
+  reversed: number | null;
+  error: string | null;
+}
+const NO_TAKE_BACK: TakeBack = { asking: false, busy: false, reversed: null, error: null };
+
+/** A sale recorded without a coupon, and taking it back when it was a mistake (a wrong amount, the wrong member). */
+function SoldCard({
+  sale,
+  back,
+  onAsk,
+  onCancel,
+  onTakeBack,
+  onNext,
+}: {
+  sale: CounterSaleResponse;
+  back: TakeBack;
+  onAsk: () => void;
+  onCancel: () => void;
+  onTakeBack: () => void;
+  onNext: () => void;
+}) {
+  const undone = back.reversed !== null;
   return (
     <View className="ml-card ctr-result" data-testid="counter-sold">
-      <View className="ctr-result__icon">✓</View>
-      <View className="ctr-result__title">积分已登记</View>
-      {/* two unbreakable halves: a narrow phone wraps between them, never before the balance alone */}
-      <View className="ctr-sold" data-testid="counter-sold-text">
-        <Text className="ctr-sold__part">
-          已登记消费 <Text className="ctr-sold__num">{yuan(sale.orderAmountFen)}</Text> 元，
-        </Text>
-        <Text className="ctr-sold__part">
-          积分 <Text className="ctr-sold__num ctr-sold__num--earned">+{sale.pointsEarned}</Text>，当前积分{' '}
-          <Text className="ctr-sold__num">{sale.pointsBalance}</Text>
-        </Text>
-      </View>
-      {sale.pointsEarned === 0 ? <View className="ctr-points__why">不足 1 元的部分和处方药不累计积分</View> : null}
+      <View className="ctr-result__icon">{undone ? '↺' : '✓'}</View>
+      <View className="ctr-result__title">{undone ? '登记已撤销' : '积分已登记'}</View>
+      {undone ? (
+        <View className="ctr-sold" data-testid="counter-sold-undone">
+          已撤销这笔 {yuan(sale.orderAmountFen)} 元的消费登记
+          {back.reversed ? `，已扣回积分 ${back.reversed}` : ''}
+        </View>
+      ) : (
+        /* two unbreakable halves: a narrow phone wraps between them, never before the balance alone */
+        <View className="ctr-sold" data-testid="counter-sold-text">
+          <Text className="ctr-sold__part">
+            已登记消费 <Text className="ctr-sold__num">{yuan(sale.orderAmountFen)}</Text> 元，
+          </Text>
+          <Text className="ctr-sold__part">
+            积分 <Text className="ctr-sold__num ctr-sold__num--earned">+{sale.pointsEarned}</Text>，当前积分{' '}
+            <Text className="ctr-sold__num">{sale.pointsBalance}</Text>
+          </Text>
+        </View>
+      )}
+      {!undone && sale.pointsEarned === 0 ? (
+        <View className="ctr-points__why">不足 1 元的部分和处方药不累计积分</View>
+      ) : null}
+      {back.error ? (
+        <View className="staff-alert ctr-alert" data-testid="counter-sold-error">
+          {back.error}
+        </View>
+      ) : null}
       <Button className="ml-btn ml-btn--primary ctr-submit" onClick={onNext} data-testid="counter-next">
         下一位
       </Button>
+      {undone ? null : (
+        <Button
+          className="ml-btn ml-btn--ghost ctr-submit"
+          disabled={back.busy}
+          onClick={onAsk}
+          data-testid="counter-sold-undo"
+        >
+          {back.busy ? '正在撤销…' : '登记错了？撤销本次登记'}
+        </Button>
+      )}
+      {back.asking ? (
+        <View className="staff-mask" data-testid="counter-sold-undo-dialog">
+          <View className="ctr-dialog">
+            <View className="ctr-dialog__title">撤销这笔消费登记？</View>
+            <View className="ctr-dialog__text">
+              消费 {yuan(sale.orderAmountFen)} 元，积分 +{sale.pointsEarned}
+              。撤销后扣回这笔积分，如需重新登记请再次扫码。
+            </View>
+            <View className="ctr-dialog__actions">
+              <Button className="ml-btn ml-btn--ghost ctr-dialog__btn" onClick={onCancel}>
+                不撤销
+              </Button>
+              <Button
+                className="ml-btn ml-btn--danger ctr-dialog__btn"
+                onClick={onTakeBack}
+                data-testid="counter-sold-undo-ok"
+              >
+                确认撤销
+              </Button>
+            </View>
+          </View>
+        </View>
+      ) : null}
     </View>
   );
 }
@@ -678,6 +749,9 @@ export default function CounterPage() {
   /** 同时为会员累计本单积分, on for every member */
   const [earn, setEarn] = useState(true);
   const [saleError, setSaleError] = useState<string | null>(null);
+  const [back, setBack] = useState<TakeBack>(NO_TAKE_BACK);
+  /** the retry key of taking the shown sale back, kept while its answer may have been lost */
+  const backKey = useRef<string | null>(null);
   const [asking, setAsking] = useState<CounterRedemption | null>(null);
   const [voidingId, setVoidingId] = useState<string | null>(null);
   const [listMessage, setListMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -864,6 +938,8 @@ export default function CounterPage() {
     sendSale(lookupNow, { orderAmountFen, rxAmountFen })
       .then((sale) => {
         setAmounts(NO_AMOUNTS);
+        setBack(NO_TAKE_BACK);
+        backKey.current = null;
         setStage({ kind: 'sold', lookup: lookupNow, sale });
       })
       .catch((error: unknown) => {
@@ -876,6 +952,29 @@ export default function CounterPage() {
         setSaleError(mayHaveLanded(error) ? `${text}。积分可能未登记：请再次点击「登记积分」，不会重复累计。` : text);
       })
       .finally(() => setBusy(false));
+  };
+
+  /** 撤销本次登记: the coupon-less sale just recorded, its points taken back */
+  const takeBackSale = (sale: CounterSaleResponse) => {
+    setBack({ asking: false, busy: true, reversed: null, error: null });
+    backKey.current ??= newAttemptKey('cts');
+    counterApi
+      .voidSale({ idempotencyKey: backKey.current, orderId: sale.orderId })
+      .then((res) => {
+        backKey.current = null;
+        setBack({ asking: false, busy: false, reversed: res.pointsReversed, error: null });
+      })
+      .catch((error: unknown) => {
+        const landed = mayHaveLanded(error);
+        if (!landed) backKey.current = null;
+        const text = words(error);
+        setBack({
+          asking: false,
+          busy: false,
+          reversed: null,
+          error: text === null ? null : landed ? `${text}。可能未撤销：请再次点击撤销，不会重复扣回。` : text,
+        });
+      });
   };
 
   const voidRedemption = (r: CounterRedemption) => {
@@ -1017,7 +1116,14 @@ export default function CounterPage() {
       ) : null}
 
       {today.kind === 'ready' && stage.kind === 'sold' ? (
-        <SoldCard sale={stage.sale} onNext={() => backToScan()} />
+        <SoldCard
+          sale={stage.sale}
+          back={back}
+          onAsk={() => setBack({ ...back, asking: true, error: null })}
+          onCancel={() => setBack({ ...back, asking: false })}
+          onTakeBack={() => takeBackSale(stage.sale)}
+          onNext={() => backToScan()}
+        />
       ) : null}
 
       {today.kind === 'ready' ? (

@@ -70,4 +70,5 @@ export const LOYALTY_CASES = {
   'counter.list': { resource: { kind: 'none' }, expect: only([...STAFF]) },
   'counter.void': { resource: { kind: 'none' }, expect: only([...STAFF]) },
   'counter.sale': { resource: { kind: 'none' }, expect: only([...STAFF]) },
+  'counter.sale_void': { resource: { kind: 'none' }, expect: only([...STAFF]) },
 } satisfies Record<string, PolicyCase | PolicyCase[]>;
