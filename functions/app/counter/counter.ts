@@ -39,6 +39,7 @@ import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js
 import { maskName } from '../../../shared/identity/name.js';
 import { isMemberCodeFormat } from '../../../shared/onboarding/member-code.js';
 import type { CounterClaims } from '../../adapters/auth/tokens.js';
+import type { Tx } from '../../adapters/db/client.js';
 import { counterRepo, staffRequestLedger } from '../../adapters/db/repos/counter.repo.js';
 import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
@@ -49,7 +50,7 @@ import type { Deps } from '../deps.js';
 import { resolveMemberCode } from '../members/member-code.js';
 import { memberAtCounter } from '../members/pos-member.js';
 import { earnForOrder, reverseOrderPoints, settledBalance } from '../points/points.js';
-import { idempotent } from '../pos/idempotent.js';
+import { type IdempotencyScope, idempotent } from '../pos/idempotent.js';
 import { templateRule } from '../pos/redeem.js';
 
 /** How long a scan stays good for redeeming: long enough to ring up a basket, short enough not to outlive the visit. */
@@ -162,6 +163,14 @@ export async function counterLookup(
   });
 }
 
+/** A counter write, answered once per clerk and retry key (staff_requests), in one transaction. */
+const clerkOnce = <T>(
+  deps: Deps,
+  actor: StaffActor,
+  scope: { operation: IdempotencyScope['operation']; idempotencyKey: string; body: Record<string, unknown> },
+  work: (tx: Tx) => Promise<Result<T, ErrorCode>>,
+) => idempotent(deps.database.db, { keyId: actor.staffId, ...scope }, work, staffRequestLedger);
+
 /** The member a counter token names, if it is this clerk's own scan at this store and not older than 10 minutes. */
 async function verifyScan(
   deps: Deps,
@@ -204,10 +213,10 @@ export async function counterRedeem(
   const scan = verified.value;
   const now = deps.clock.now();
   const { counterToken: _token, ...request } = body;
-  return idempotent(
-    deps.database.db,
+  return clerkOnce(
+    deps,
+    actor,
     {
-      keyId: actor.staffId,
       operation: 'redeem',
       idempotencyKey: body.idempotencyKey,
       // the request is what was asked, for whom: a retry carries the same token, a new scan of the member the same
@@ -266,29 +275,38 @@ export async function counterRedeem(
         redeemedAt: now.toISOString(),
       });
     },
-    staffRequestLedger,
   );
 }
 
 const isManager = (actor: StaffActor) => actor.role === 'store_manager';
 
 /**
- * Whether `actor` may void a redemption at the counter now: the counter's own (a till's is voided at the till, which
- * also reverses the order's points), made today at the actor's store, by the actor, or any of them for the store's
- * manager.
+ * The order numbers of sales recorded at the counter (orders of source `pos`, the store's own sales, prefixed so they
+ * never meet a till's numbers): one per redemption, else one per clerk and retry key.
+ */
+const SALE_PREFIX = 'counter:';
+const counterSaleId = (redemptionId: string) => `${SALE_PREFIX}${redemptionId}`;
+const couponlessSaleId = (staffId: string, idempotencyKey: string) => `${SALE_PREFIX}${staffId}:${idempotencyKey}`;
+/** the redemption a sale's number names, if it is a redemption's */
+const redemptionOfSale = (externalId: string) => externalId.slice(SALE_PREFIX.length);
+
+/**
+ * Whether `actor` may take back something recorded at the counter (`by`, at `at`) now: made today, by the actor, or
+ * by anyone of the store for its manager. The caller has checked the store.
+ */
+const mayTakeBack = (actor: StaffActor, by: string | null, at: Date, now: Date): boolean =>
+  by !== null && businessDate(at) === businessDate(now) && (by === actor.staffId || isManager(actor));
+
+/**
+ * Whether `actor` may void a redemption at the counter now: a live counter redemption (a till's is voided at the
+ * till, which also reverses the order's points) of the actor's store that they may take back.
  */
 function voidable(
   actor: StaffActor,
   r: { storeId: string; staffId: string | null; redeemedAt: Date; status: string },
   now: Date,
 ): boolean {
-  return (
-    r.status === 'redeemed' &&
-    r.staffId !== null &&
-    r.storeId === actor.storeId &&
-    businessDate(r.redeemedAt) === businessDate(now) &&
-    (r.staffId === actor.staffId || isManager(actor))
-  );
+  return r.status === 'redeemed' && r.storeId === actor.storeId && mayTakeBack(actor, r.staffId, r.redeemedAt, now);
 }
 
 export async function counterRedemptions(
@@ -311,22 +329,20 @@ export async function counterRedemptions(
   return ok({
     store: { id: storeId, name: names.get(storeId) ?? storeId },
     day,
-    items: rows.map((r) => {
-      return {
-        redemptionId: r.id,
-        couponName: r.template.name,
-        headline: couponHeadline(templateRule(r.template)),
-        nameMasked: maskName(r.customerName),
-        orderAmountFen: r.orderAmountFen,
-        discountFen: r.discountFen,
-        redeemedAt: r.redeemedAt.toISOString(),
-        status: r.status,
-        channel: r.staffId ? 'counter' : 'pos',
-        staffName: r.staffName,
-        couponReturned: r.couponReturned,
-        voidable: voidable(actor, { ...r, storeId }, now),
-      };
-    }),
+    items: rows.map((r) => ({
+      redemptionId: r.id,
+      couponName: r.template.name,
+      headline: couponHeadline(templateRule(r.template)),
+      nameMasked: maskName(r.customerName),
+      orderAmountFen: r.orderAmountFen,
+      discountFen: r.discountFen,
+      redeemedAt: r.redeemedAt.toISOString(),
+      status: r.status,
+      channel: r.staffId ? 'counter' : 'pos',
+      staffName: r.staffName,
+      couponReturned: r.couponReturned,
+      voidable: voidable(actor, { ...r, storeId }, now),
+    })),
     totals,
   });
 }
@@ -341,9 +357,10 @@ export async function counterVoid(
   if (!store.ok) return store;
   const storeId = store.value;
   const now = deps.clock.now();
-  return idempotent(
-    deps.database.db,
-    { keyId: actor.staffId, operation: 'void', idempotencyKey: body.idempotencyKey, body: { ...body } },
+  return clerkOnce(
+    deps,
+    actor,
+    { operation: 'void', idempotencyKey: body.idempotencyKey, body: { ...body } },
     async (tx): Promise<Result<CounterVoidResponse, ErrorCode>> => {
       const row = await couponRepo.redemptionForUpdate(tx, body.redemptionId);
       // another store's redemption is "not found" here
@@ -390,15 +407,8 @@ export async function counterVoid(
       });
       return ok({ redemptionId: row.id, couponReturned: decision.couponReturned, pointsReversed });
     },
-    staffRequestLedger,
   );
 }
-
-/**
- * The order number of a sale recorded at the counter (an order of source `pos`, the store's own sales, prefixed so
- * it never meets a till's numbers): one per redemption, else one per clerk and retry key.
- */
-const counterSaleId = (redemptionId: string) => `counter:${redemptionId}`;
 
 /**
  * A sale at a store whose till is not connected, recorded so the member earns its points by the same rules as a
@@ -424,17 +434,17 @@ export async function counterSale(
   }
   const now = deps.clock.now();
   const { counterToken: _token, ...request } = body;
-  return idempotent(
-    db,
+  return clerkOnce(
+    deps,
+    actor,
     {
-      keyId: actor.staffId,
       operation: 'sale',
       idempotencyKey: body.idempotencyKey,
       body: { ...request, customerId: scan.customerId },
     },
     async (tx): Promise<Result<CounterSaleResponse, ErrorCode>> => {
       let discountFen = 0;
-      let externalId = `counter:${actor.staffId}:${body.idempotencyKey}`;
+      let externalId = couponlessSaleId(actor.staffId, body.idempotencyKey);
       if (body.redemptionId) {
         const r = await couponRepo.redemptionForUpdate(tx, body.redemptionId);
         // the redemption this counter made for this member today; a voided one has no sale any more
@@ -515,7 +525,6 @@ export async function counterSale(
         pointsBalance: (await settledBalance(tx, scan.customerId, now)).balance,
       });
     },
-    staffRequestLedger,
   );
 }
 
@@ -534,9 +543,10 @@ export async function counterSaleVoid(
   if (!store.ok) return store;
   const storeId = store.value;
   const now = deps.clock.now();
-  return idempotent(
-    deps.database.db,
-    { keyId: actor.staffId, operation: 'sale_void', idempotencyKey: body.idempotencyKey, body: { ...body } },
+  return clerkOnce(
+    deps,
+    actor,
+    { operation: 'sale_void', idempotencyKey: body.idempotencyKey, body: { ...body } },
     async (tx): Promise<Result<CounterSaleVoidResponse, ErrorCode>> => {
       const order = await posRepo.orderForUpdate(tx, body.orderId);
       // a counter sale of this store; anything else is "not found" here
@@ -544,13 +554,10 @@ export async function counterSaleVoid(
         return fail('ORDER_NOT_FOUND', `no counter sale ${body.orderId} at this store`);
       }
       // a sale recorded with a coupon goes back with the redemption's void (coupon and points together)
-      if (await couponRepo.redemptionForUpdate(tx, order.externalId.slice('counter:'.length))) {
+      if (await couponRepo.redemptionForUpdate(tx, redemptionOfSale(order.externalId))) {
         return fail('SALE_NOT_VOIDABLE', "a sale recorded with a redemption goes back with the redemption's void");
       }
-      if (
-        !(order.recordedBy === actor.staffId || isManager(actor)) ||
-        businessDate(order.orderedAt) !== businessDate(now)
-      ) {
+      if (!mayTakeBack(actor, order.recordedBy, order.orderedAt, now)) {
         return fail(
           'SALE_NOT_VOIDABLE',
           'only today’s counter sales, by the clerk who recorded them or the store manager',
@@ -569,6 +576,5 @@ export async function counterSaleVoid(
       });
       return ok({ orderId: order.id, pointsReversed });
     },
-    staffRequestLedger,
   );
 }
