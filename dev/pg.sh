@@ -41,10 +41,21 @@ CONF
       as_pg psql -h "$DIR/sock" -p "$PGPORT" -U postgres -qc "create role medloop login createdb password 'medloop'; grant pg_signal_backend to medloop"
     as_pg psql -h "$DIR/sock" -p "$PGPORT" -U postgres -tAc "select 1 from pg_database where datname='medloop'" | grep -q 1 ||
       as_pg psql -h "$DIR/sock" -p "$PGPORT" -U postgres -qc "create database medloop owner medloop"
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT) 2>/dev/null; then
-      nohup node --import tsx "$PWD/dev/neon-ws-proxy.ts" "$PROXY_PORT" > "$DIR/proxy.log" 2>&1 &
+    # the proxy answers a plain HTTP request with 426 ("websocket only"): anything else on the port is not ours
+    is_proxy() {
+      local status
+      status=$(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && head -c 12 <&3" 2>/dev/null)
+      [ "$status" = "HTTP/1.1 426" ]
+    }
+    if ! is_proxy; then
+      if (exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT) 2>/dev/null; then
+        echo "port $PROXY_PORT is taken by something that is not the Neon WebSocket proxy" >&2; exit 1
+      fi
+      # its own session: a signal to the shell that started it (a CI step, a terminal) must not take it down
+      setsid nohup node --import tsx "$PWD/dev/neon-ws-proxy.ts" "$PROXY_PORT" > "$DIR/proxy.log" 2>&1 < /dev/null &
       echo $! > "$DIR/proxy.pid"
-      for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT) 2>/dev/null && break; sleep 0.2; done
+      for _ in $(seq 1 300); do is_proxy && break; sleep 0.2; done
+      is_proxy || { echo "the Neon WebSocket proxy did not start on $PROXY_PORT:" >&2; cat "$DIR/proxy.log" >&2; exit 1; }
     fi
     echo "DATABASE_URL=postgres://medloop:medloop@127.0.0.1:$PGPORT/medloop"
     echo "NEON_WS_PROXY=127.0.0.1:$PROXY_PORT"
