@@ -18,6 +18,9 @@ export async function startNeonWsProxy(port = 0): Promise<{ address: string; clo
     res.end('websocket only');
   });
   const wss = new WebSocketServer({ server: http });
+  // one bad connection must not take down the proxy every other test and benchmark goes through
+  wss.on('error', (error) => console.error(`neon ws proxy: ${error.message}`));
+  http.on('clientError', (_error, socket) => socket.destroy());
   wss.on('connection', (ws, req) => {
     const target = new URL(req.url ?? '/', 'http://proxy').searchParams.get('address') ?? '';
     const idx = target.lastIndexOf(':');
