@@ -145,6 +145,16 @@ export const DEMO_STAFF: readonly DemoStaff[] = [
     status: 'invited',
   },
   {
+    // at the one store whose till is not connected yet: the counter records sales for points there (扫码核销)
+    id: 'stf_ck03',
+    name: '孙磊',
+    phone: '13900000005',
+    role: 'clerk',
+    storeId: 'sto_018',
+    regionId: null,
+    status: 'invited',
+  },
+  {
     id: 'stf_rm01',
     name: '周强',
     phone: '13900000008',
@@ -195,11 +205,17 @@ export interface DemoPartnerKey {
 }
 
 /**
- * Demo keys for partner systems: one POS key per store, the online mall and WeCom. The secrets are public demo
- * values (README); production keys are random and issued per store.
+ * The store whose till is not connected to MedLoop yet (a chain connects its tills store by store): it has no POS
+ * key, so its clerks serve members and record sales for points at the counter on the staff pages.
+ */
+export const DEMO_STORE_WITHOUT_TILL = 'sto_018';
+
+/**
+ * Demo keys for partner systems: one POS key per store whose till is connected, the online mall and WeCom. The
+ * secrets are public demo values (README); production keys are random and issued per store.
  */
 export const DEMO_PARTNER_KEYS: readonly DemoPartnerKey[] = [
-  ...DEMO_STORES.map((s) => ({
+  ...DEMO_STORES.filter((s) => s.id !== DEMO_STORE_WITHOUT_TILL).map((s) => ({
     id: `key_pos_${s.code.toLowerCase()}`,
     source: 'pos' as const,
     storeId: s.id,

@@ -343,6 +343,8 @@ export const SourceHealth = z.object({
 export const TillHealth = z.object({
   storeId: z.string(),
   storeName: z.string(),
+  /** the store has a live POS key; without one its clerks redeem and record sales at the counter (扫码核销) */
+  connected: z.boolean(),
   lastOkAt: z.string().nullable(),
   /** minutes since the till last got through; null when it never did */
   lagMinutes: z.number().int().nullable(),

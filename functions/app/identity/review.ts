@@ -553,6 +553,7 @@ export async function integrationHealth(deps: QueueDeps): Promise<HealthResponse
     tills: tills.map((t) => ({
       storeId: t.store_id,
       storeName: t.store_name,
+      connected: t.connected,
       lastOkAt: t.last_ok_at ? new Date(t.last_ok_at).toISOString() : null,
       lagMinutes: lag(t.last_ok_at),
       calls24h: t.calls,

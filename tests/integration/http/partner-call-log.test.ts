@@ -136,7 +136,20 @@ describe('the integration log of partner calls', () => {
     expect(hz001.calls24h).toBeGreaterThanOrEqual(4);
     expect(hz001.lastError).toMatch(/^(VALIDATION_FAILED|SIGNATURE_INVALID): /);
     const hz002 = res.body.tills.find((t: { storeId: string }) => t.storeId === 'sto_002');
-    expect(hz002).toMatchObject({ lastOkAt: null, lagMinutes: null, calls24h: 0, failures24h: 0, lastError: null });
+    expect(hz002).toMatchObject({
+      connected: true,
+      lastOkAt: null,
+      lagMinutes: null,
+      calls24h: 0,
+      failures24h: 0,
+      lastError: null,
+    });
+    expect(hz001.connected).toBe(true);
+    // the demo's 北仑新碶店 has no POS key: its clerks serve members at the counter
+    expect(res.body.tills.find((t: { storeId: string }) => t.storeId === 'sto_018')).toMatchObject({
+      storeName: '北仑新碶店',
+      connected: false,
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The counter records a sale for points where the till is not connected (古荡店 here, its POS key revoked), never
- * where it is (文三路店): by the till's rules, once per redemption, taken back with a void. PGlite and PostgreSQL.
+ * The counter records a sale for points where the till is not connected (古荡店 here, its POS key revoked; and the
+ * demo's 北仑新碶店, which has none), never where it is (文三路店): by the till's rules, once per redemption, taken
+ * back with a void. PGlite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
@@ -14,13 +15,13 @@ beforeAll(async () => {
   sys = await startTestSystem();
   // 古荡店's till is not connected (yet): no live POS key
   await sys.database.exec("update partner_keys set revoked_at = now() where source = 'pos' and store_id = 'sto_002'");
-  for (const u of ['u_ck01', 'u_ck02']) tokens[u] = await staffToken(sys, u);
+  for (const u of ['u_ck01', 'u_ck02', 'u_ck03']) tokens[u] = await staffToken(sys, u);
   // a second clerk of 古荡店, to show a sale is its recorder's to take back
   await sys.database.exec(
-    "insert into staff (id, name, phone, role, store_id, status) values ('stf_ck03', '钱磊', '13900000005', 'clerk', 'sto_002', 'invited')",
+    "insert into staff (id, name, phone, role, store_id, status) values ('stf_ck09', '钱磊', '13900000019', 'clerk', 'sto_002', 'invited')",
   );
-  sys.sim.addUser({ id: 'u_ck03', nickname: '钱磊（店员）', phone: '13900000005' });
-  tokens.u_ck03 = await staffToken(sys, 'u_ck03');
+  sys.sim.addUser({ id: 'u_ck09', nickname: '钱磊（店员）', phone: '13900000019' });
+  tokens.u_ck09 = await staffToken(sys, 'u_ck09');
 });
 afterAll(async () => sys?.close());
 
@@ -51,6 +52,22 @@ describe('counter sales for points', () => {
   it('the lookup says whether the store’s till reports its sales', async () => {
     expect((await scanned('u_ck02')).lookup.tillConnected).toBe(false);
     expect((await scanned('u_ck01')).lookup.tillConnected).toBe(true);
+  });
+
+  it('the demo’s store without a till (北仑新碶店): its clerk records a sale, and it earns', async () => {
+    const m = await scanned('u_ck03');
+    expect(m.lookup.tillConnected).toBe(false);
+    const sale = await post('u_ck03', 'sale', {
+      idempotencyKey: `s-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 5800,
+    });
+    expect(sale.status).toBe(200);
+    expect(sale.body).toMatchObject({ paidFen: 5800, pointsEarned: 58, pointsBalance: 58 });
+    const [order] = await sys.database.exec('select store_id, recorded_by from orders where id = $1', [
+      sale.body.orderId,
+    ]);
+    expect(order).toEqual({ store_id: 'sto_018', recorded_by: 'stf_ck03' });
   });
 
   it('a redemption’s sale earns on what was paid, once however often it is sent; a void takes the points back', async () => {
@@ -175,7 +192,7 @@ describe('counter sales for points', () => {
     const takeBack = (user: string, orderId = sale.body.orderId, key = `mv-${unique()}`) =>
       post(user, 'sale-void', { idempotencyKey: key, orderId });
 
-    expect(codeOf(await takeBack('u_ck03'))).toEqual({ status: 409, code: 'SALE_NOT_VOIDABLE' });
+    expect(codeOf(await takeBack('u_ck09'))).toEqual({ status: 409, code: 'SALE_NOT_VOIDABLE' });
     expect(codeOf(await takeBack('u_ck01'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
     expect(codeOf(await takeBack('u_ck02', 'ord_nosuch'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
     const key = `mv-${unique()}`;

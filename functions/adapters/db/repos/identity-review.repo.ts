@@ -572,7 +572,7 @@ export function createIdentityReviewRepo(conn: Conn) {
                 from integration_log l where l.source = s.source and l.at >= ${since}::timestamptz) d
             order by s.n`,
       );
-      // each store's till: when it last got through, and what failed in the last 24 hours
+      // each store's till: whether it has a live POS key, when it last got through, what failed in the last 24 hours
       const tills = await rows<{
         store_id: string;
         store_name: string;
@@ -580,9 +580,12 @@ export function createIdentityReviewRepo(conn: Conn) {
         calls: number;
         failures: number;
         last_error: string | null;
+        connected: boolean;
       }>(
         conn,
         sql`select st.id as store_id, st.name as store_name,
+              exists (select 1 from partner_keys k
+                where k.source = 'pos' and k.store_id = st.id and k.revoked_at is null) as connected,
               (select max(l.at) from integration_log l
                 where l.store_id = st.id and l.source = 'pos' and l.status <> 'failed')::text as last_ok_at,
               d.calls, d.failures,

@@ -53,21 +53,32 @@ function FailureNote({ error, when }: { error: string; when?: string }) {
 
 function tillStatus(t: Till): { text: string; tone: 'ok' | 'warn' | 'bad' } | null {
   if (t.failures24h > 0) return { text: t.lagMinutes === null ? '连不上' : '有失败', tone: 'bad' };
-  if (t.lagMinutes !== null && t.lagMinutes > LAG_WARN_MINUTES) return { text: '延迟', tone: 'warn' };
+  // a store without a live key is served at the counter: its till's silence is expected
+  if (t.connected && t.lagMinutes !== null && t.lagMinutes > LAG_WARN_MINUTES) return { text: '延迟', tone: 'warn' };
   return null;
 }
 
+/** "N 家：甲、乙、丙 等": at most five names. */
+const storeList = (tills: readonly Till[]) =>
+  `${tills.length} 家：${tills
+    .slice(0, 5)
+    .map((t) => t.storeName)
+    .join('、')}${tills.length > 5 ? ' 等' : ''}`;
+
 /**
  * The stores' tills under the POS card: the ones that need someone (failures today, or quiet for hours) one by
- * one, worst first; the healthy ones and the ones never connected as one line each.
+ * one, worst first; the healthy ones, the ones with a key that never called, and the ones without a till
+ * connected (served at the counter) as one line each.
  */
 function Tills({ tills }: { tills: readonly Till[] }) {
   const attention = tills
     .map((t) => ({ t, status: tillStatus(t) }))
     .filter((x): x is { t: Till; status: NonNullable<ReturnType<typeof tillStatus>> } => x.status !== null)
     .sort((a, b) => b.t.failures24h - a.t.failures24h || (b.t.lagMinutes ?? 0) - (a.t.lagMinutes ?? 0));
-  const never = tills.filter((t) => t.lastOkAt === null && t.failures24h === 0);
-  const healthy = tills.length - attention.length - never.length;
+  const quiet = tills.filter((t) => t.failures24h === 0);
+  const counter = quiet.filter((t) => !t.connected);
+  const never = quiet.filter((t) => t.connected && t.lastOkAt === null);
+  const healthy = tills.length - attention.length - never.length - counter.length;
   return (
     <View className="hl-tills" data-testid="health-tills">
       <View className="hl-tills__title">各门店收银机</View>
@@ -87,13 +98,13 @@ function Tills({ tills }: { tills: readonly Till[] }) {
       {healthy > 0 ? <View className="hl-tills__summary">{healthy} 家门店收银对接正常</View> : null}
       {healthy === 0 && attention.length === 0 ? <View className="hl-tills__summary">还没有门店收银接入</View> : null}
       {never.length > 0 ? (
-        <View className="hl-tills__summary">
-          尚未接入 {never.length} 家：
-          {never
-            .slice(0, 5)
-            .map((t) => t.storeName)
-            .join('、')}
-          {never.length > 5 ? ' 等' : ''}
+        <View className="hl-tills__summary" data-testid="tills-never">
+          已发放密钥、尚未调用 {storeList(never)}
+        </View>
+      ) : null}
+      {counter.length > 0 ? (
+        <View className="hl-tills__summary" data-testid="tills-counter">
+          未对接收银 {storeList(counter)}（店员在柜台扫码核销、登记消费积分）
         </View>
       ) : null}
     </View>
