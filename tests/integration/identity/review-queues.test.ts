@@ -131,6 +131,16 @@ describe('the held cards queue', () => {
       body: { id: h.id, decision: 'reject' },
     });
     expect(res.body).toMatchObject({ status: 'rejected' });
+    // the mirror (the mall account held against the card's customer) is settled by the same answer, not left open
+    const pair = await sys.database.exec(
+      `select h.status, r.source from held_links h join source_records r on r.id = h.record_id
+        where h.phone = $1 order by r.source`,
+      [phoneOf(3)],
+    );
+    expect(pair).toEqual([
+      { status: 'rejected', source: 'mall' },
+      { status: 'rejected', source: 'pos' },
+    ]);
     expect((await holds(manager)).body.total).toBe(HZ001_CARDS - 1);
     expect((await holds(manager, `?phone=${phoneOf(3)}`)).body).toMatchObject({ total: 0, holds: [] });
   });

@@ -314,9 +314,23 @@ export function createIdentityReviewRepo(conn: Conn) {
       return r[0] ?? null;
     },
 
+    /**
+     * Closes the hold, and with it any open hold between the same two customers the other way round (the mirror:
+     * the account held against the card's customer): one answer settles both, so no stale question is left open.
+     * After a merge the two are one customer, and a hold whose two sides are that customer is settled too.
+     */
     async decideHeld(id: string, status: 'confirmed' | 'rejected', by: string, mergeId: string | null, now: Date) {
-      await conn.execute(sql`update held_links set status = ${status}, decided_by = ${by}, decided_at = ${now.toISOString()}::timestamptz,
-        merge_id = ${mergeId} where id = ${id}`);
+      await conn.execute(sql`with h as (
+          select r.customer_id as record_customer, coalesce(c.merged_into, c.id) as candidate
+          from held_links h join source_records r on r.id = h.record_id join customers c on c.id = h.candidate_customer_id
+          where h.id = ${id}
+        )
+        update held_links x set status = ${status}, decided_by = ${by}, decided_at = ${now.toISOString()}::timestamptz,
+          merge_id = ${mergeId}
+        where x.id = ${id} or (x.status = 'open' and exists (
+          select 1 from h, source_records mr, customers mc
+          where mr.id = x.record_id and mc.id = x.candidate_customer_id
+            and mr.customer_id = h.candidate and coalesce(mc.merged_into, mc.id) = h.record_customer))`);
     },
 
     /** The member confirmed the card: its phone is now as good as verified. */
