@@ -91,6 +91,7 @@ export const ERROR_STATUS = {
   COUNTER_TILL_CONNECTED: 409,
   ORDER_NOT_FOUND: 404,
   SALE_NOT_VOIDABLE: 409,
+  PRODUCT_NOT_FOUND: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -10,7 +10,10 @@ import {
   CounterSaleVoidResponse,
   CounterVoidBody,
   CounterVoidResponse,
+  ProductSearchQuery,
+  ProductSearchResponse,
 } from '@shared/contracts/counter';
+import type { z } from 'zod';
 import { apiRequest } from './http';
 
 /**
@@ -42,13 +45,21 @@ export const counterApi = {
    * its points; with `redemptionId` it is the order of the coupon just redeemed. Its own `idempotencyKey`, reused
    * only when the same attempt is resent.
    */
-  sale: (body: CounterSaleBody) =>
+  sale: (body: z.input<typeof CounterSaleBody>) =>
     apiRequest({
       method: 'POST',
       path: '/api/staff/counter/sale',
       body: CounterSaleBody.parse(body),
       auth: 'staff',
       schema: CounterSaleResponse,
+    }),
+  /** the chain's catalogue by name, generic name or SKU (at most 12), to add a sale's medicines */
+  products: (q: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/products?q=${encodeURIComponent(ProductSearchQuery.parse({ q }).q)}`,
+      auth: 'staff',
+      schema: ProductSearchResponse,
     }),
   redemptions: () =>
     apiRequest({

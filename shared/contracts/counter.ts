@@ -88,6 +88,13 @@ export type CounterRedeemResponse = z.infer<typeof CounterRedeemResponse>;
  * rules as a till's order: prescription drugs earn nothing). With `redemptionId` (the coupon just redeemed for this
  * order) the order is that redemption's: the same amount, its discount taken off what was paid, at most one sale.
  */
+/** A medicine of the sale, from the chain's catalogue: what the member bought, for their medicines and refills. */
+export const CounterSaleLine = z.strictObject({
+  sku: z.string().trim().min(1).max(32),
+  quantity: z.number().int().min(1).max(99),
+});
+export type CounterSaleLine = z.infer<typeof CounterSaleLine>;
+
 export const CounterSaleBody = z
   .strictObject({
     idempotencyKey,
@@ -95,18 +102,39 @@ export const CounterSaleBody = z
     orderAmountFen: fen.min(1),
     rxAmountFen: fen.default(0),
     redemptionId: z.string().min(1).max(64).optional(),
+    /**
+     * The items, optional: each SKU once. Lines are valued at the catalogue price; prescription drugs among them
+     * count towards the part that earns no points even where `rxAmountFen` leaves them out.
+     */
+    lines: z.array(CounterSaleLine).max(30).default([]),
   })
   .refine((b) => b.rxAmountFen <= b.orderAmountFen, {
     message: 'rxAmountFen cannot exceed orderAmountFen',
     path: ['rxAmountFen'],
+  })
+  .refine((b) => new Set(b.lines.map((l) => l.sku)).size === b.lines.length, {
+    message: 'each SKU once: give its quantity instead',
+    path: ['lines'],
   });
 export type CounterSaleBody = z.infer<typeof CounterSaleBody>;
+
+export const CounterSaleLineView = z.object({
+  sku: z.string(),
+  name: z.string(),
+  rx: z.boolean(),
+  quantity: z.number().int(),
+  unitPriceFen: fen,
+  amountFen: fen,
+});
+export type CounterSaleLineView = z.infer<typeof CounterSaleLineView>;
 
 export const CounterSaleResponse = z.object({
   orderId: z.string(),
   orderAmountFen: fen,
   discountFen: fen,
   paidFen: fen,
+  /** the items recorded with the sale (none when the clerk gave only the amount) */
+  lines: z.array(CounterSaleLineView),
   pointsEarned: z.number().int(),
   /** the member's balance after it (expiries settled) */
   pointsBalance: z.number().int(),
@@ -167,3 +195,20 @@ export const CounterVoidResponse = z.object({
   pointsReversed: z.number().int(),
 });
 export type CounterVoidResponse = z.infer<typeof CounterVoidResponse>;
+
+/** The catalogue, searched by the counter to add a sale's medicines: by name, generic name or SKU. */
+export const ProductSearchQuery = z.strictObject({ q: z.string().trim().min(1).max(40) });
+export type ProductSearchQuery = z.infer<typeof ProductSearchQuery>;
+
+export const ProductItem = z.object({
+  sku: z.string(),
+  name: z.string(),
+  genericName: z.string(),
+  category: z.string(),
+  rx: z.boolean(),
+  priceFen: fen,
+});
+export type ProductItem = z.infer<typeof ProductItem>;
+
+export const ProductSearchResponse = z.object({ items: z.array(ProductItem) });
+export type ProductSearchResponse = z.infer<typeof ProductSearchResponse>;

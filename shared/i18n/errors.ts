@@ -81,6 +81,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   COUNTER_TILL_CONNECTED: '本店收银系统已对接会员系统，消费积分由收银系统自动累计，无需在这里登记',
   ORDER_NOT_FOUND: '找不到这笔消费登记',
   SALE_NOT_VOIDABLE: '这笔消费登记不能在这里撤销：用券的请撤销那笔核销，其他店员或往日的登记请联系店长',
+  PRODUCT_NOT_FOUND: '药品编码不在本连锁的商品目录中，请重新搜索添加',
   REDEMPTION_NOT_VOIDABLE: '这笔核销不能在这里撤销：收银系统的核销请在收银系统退款，其他店员或往日的核销请联系店长',
 };
 

@@ -25,6 +25,8 @@ import type {
   CounterSaleVoidResponse,
   CounterVoidBody,
   CounterVoidResponse,
+  ProductSearchQuery,
+  ProductSearchResponse,
 } from '../../../shared/contracts/counter.js';
 import { businessDate, businessDayStart, startOfBusinessDay } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, zhDate } from '../../../shared/coupons/coupon.describe.js';
@@ -189,6 +191,33 @@ async function verifyScan(
     return fail('COUNTER_SESSION_INVALID', 'this scan was made by another clerk or at another store');
   }
   return ok(verified.claims);
+}
+
+/** A counter sale's items valued at the catalogue price; a SKU not in the catalogue refuses the sale. */
+async function saleItems(tx: Tx, lines: CounterSaleBody['lines']) {
+  const catalogue = await counterRepo.catalogue(
+    tx,
+    lines.map((l) => l.sku),
+  );
+  const missing = lines.filter((l) => !catalogue.has(l.sku)).map((l) => l.sku);
+  if (missing.length > 0) return fail('PRODUCT_NOT_FOUND', `not in the catalogue: ${missing.join(', ')}`);
+  return ok(
+    lines.flatMap((l) => {
+      const product = catalogue.get(l.sku);
+      if (!product) return [];
+      return [
+        {
+          sku: l.sku,
+          productId: product.id,
+          name: product.name,
+          rx: product.rx,
+          quantity: l.quantity,
+          unitPriceFen: product.priceFen,
+          amountFen: product.priceFen * l.quantity,
+        },
+      ];
+    }),
+  );
 }
 
 /** The order as the rules read it: the prescription-drug part is a line of its own. */
@@ -443,6 +472,8 @@ export async function counterSale(
       body: { ...request, customerId: scan.customerId },
     },
     async (tx): Promise<Result<CounterSaleResponse, ErrorCode>> => {
+      const items = await saleItems(tx, body.lines);
+      if (!items.ok) return items;
       let discountFen = 0;
       let externalId = couponlessSaleId(actor.staffId, body.idempotencyKey);
       if (body.redemptionId) {
@@ -490,10 +521,18 @@ export async function counterSale(
           orderAmountFen: existing.totalFen,
           discountFen: existing.discountFen,
           paidFen: existing.paidFen,
+          lines: await counterRepo.saleLines(tx, existing.id),
           pointsEarned: earned?.points ?? 0,
           pointsBalance: (await settledBalance(tx, scan.customerId, now)).balance,
         });
       }
+      await posRepo.insertLines(
+        tx,
+        items.value.map(({ name: _name, rx: _rx, ...line }, i) => ({ orderId, lineNo: i + 1, ...line })),
+      );
+      // prescription drugs earn nothing: the part typed, or the Rx items' value where the clerk left it out
+      const rxItemsFen = items.value.reduce((sum, l) => sum + (l.rx ? l.amountFen : 0), 0);
+      const rxAmountFen = Math.max(body.rxAmountFen, Math.min(body.orderAmountFen, rxItemsFen));
       const names = await couponRepo.storeNames(tx, [storeId]);
       const pointsEarned = await earnForOrder(tx, {
         customerId: scan.customerId,
@@ -502,7 +541,7 @@ export async function counterSale(
         storeName: names.get(storeId) ?? null,
         order: {
           paidFen,
-          lines: orderLines(body.orderAmountFen, body.rxAmountFen) ?? [{ amountFen: body.orderAmountFen, rx: false }],
+          lines: orderLines(body.orderAmountFen, rxAmountFen) ?? [{ amountFen: body.orderAmountFen, rx: false }],
         },
         now,
       });
@@ -513,7 +552,7 @@ export async function counterSale(
         customerId: scan.customerId,
         storeId,
         requestId: ctx.requestId,
-        details: { orderId, redemptionId: body.redemptionId ?? null, paidFen, pointsEarned },
+        details: { orderId, redemptionId: body.redemptionId ?? null, paidFen, items: items.value.length, pointsEarned },
         at: now,
       });
       return ok({
@@ -521,6 +560,7 @@ export async function counterSale(
         orderAmountFen: body.orderAmountFen,
         discountFen,
         paidFen,
+        lines: items.value.map(({ productId: _id, ...line }) => line),
         pointsEarned,
         pointsBalance: (await settledBalance(tx, scan.customerId, now)).balance,
       });
@@ -577,4 +617,12 @@ export async function counterSaleVoid(
       return ok({ orderId: order.id, pointsReversed });
     },
   );
+}
+
+/** The number of catalogue entries a search answers: the clerk types on until the one wanted is among them. */
+const PRODUCT_SEARCH_LIMIT = 12;
+
+/** The catalogue, for adding a counter sale's medicines (names and prices: no member data, not audited). */
+export async function searchProducts(deps: Deps, query: ProductSearchQuery): Promise<ProductSearchResponse> {
+  return { items: await counterRepo.searchProducts(deps.database.db, query.q, PRODUCT_SEARCH_LIMIT) };
 }

@@ -40,4 +40,6 @@ export const LOYALTY_RULES = {
   'counter.void': staffAtLeast('clerk'),
   'counter.sale': staffAtLeast('clerk'),
   'counter.sale_void': staffAtLeast('clerk'),
+  // the catalogue (names, prices): any staff member, to add a counter sale's medicines
+  'product.search': staffAtLeast('clerk'),
 } as const satisfies Record<string, Rule>;

@@ -2,8 +2,8 @@
  * What the staff pages' counter (扫码核销) stores and reads: its idempotent answers (staff_requests, the same shape as
  * posRepo's claim / stored / complete over partner_requests), its redemptions, and a store's redemptions of a day.
  */
-import { and, desc, eq, gte, isNull, lt, sql } from 'drizzle-orm';
-import { customers, partnerKeys, staff } from '../schema.js';
+import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { customers, orderLines, partnerKeys, products, staff } from '../schema.js';
 import { couponRedemptions, coupons, couponTemplates, staffRequests } from '../schema-loyalty.js';
 import type { Executor } from './coupon.repo.js';
 
@@ -54,7 +54,61 @@ export const staffRequestLedger = {
   },
 };
 
+/** `%`, `_` and `\` typed by a clerk are searched for as themselves. */
+const likeEscape = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 export const counterRepo = {
+  /**
+   * The catalogue by name, generic name or SKU, for adding a sale's medicines: a SKU or a name that starts with the
+   * words first, then by name. The catalogue is a chain's few thousand SKUs: a scan of it is a few milliseconds.
+   */
+  async searchProducts(ex: Executor, q: string, limit: number) {
+    const contains = `%${likeEscape(q)}%`;
+    return ex
+      .select({
+        sku: products.sku,
+        name: products.name,
+        genericName: products.genericName,
+        category: products.category,
+        rx: products.rx,
+        priceFen: products.priceFen,
+      })
+      .from(products)
+      .where(or(ilike(products.name, contains), ilike(products.genericName, contains), ilike(products.sku, contains)))
+      .orderBy(
+        sql`(${products.sku} ilike ${likeEscape(q)} or ${products.genericName} ilike ${`${likeEscape(q)}%`}) desc`,
+        asc(products.name),
+      )
+      .limit(limit);
+  },
+
+  /** The catalogue entries of these SKUs (the ones not in it are missing from the map). */
+  async catalogue(ex: Executor, skus: readonly string[]) {
+    if (skus.length === 0) return new Map<string, { id: string; name: string; rx: boolean; priceFen: number }>();
+    const rows = await ex
+      .select({ id: products.id, sku: products.sku, name: products.name, rx: products.rx, priceFen: products.priceFen })
+      .from(products)
+      .where(inArray(products.sku, [...skus]));
+    return new Map(rows.map(({ sku, ...p }) => [sku, p]));
+  },
+
+  /** A sale's lines as the counter shows them, in their order. */
+  async saleLines(ex: Executor, orderId: string) {
+    return ex
+      .select({
+        sku: orderLines.sku,
+        name: sql<string>`coalesce(${products.name}, ${orderLines.productName}, ${orderLines.sku})`,
+        rx: sql<boolean>`coalesce(${products.rx}, false)`,
+        quantity: orderLines.quantity,
+        unitPriceFen: orderLines.unitPriceFen,
+        amountFen: orderLines.amountFen,
+      })
+      .from(orderLines)
+      .leftJoin(products, eq(products.id, orderLines.productId))
+      .where(eq(orderLines.orderId, orderId))
+      .orderBy(asc(orderLines.lineNo));
+  },
+
   /** Whether a till reports this store's sales: an active (unrevoked) POS key bound to the store. */
   async tillConnected(ex: Executor, storeId: string): Promise<boolean> {
     const [row] = await ex

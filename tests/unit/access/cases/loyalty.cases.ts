@@ -71,4 +71,5 @@ export const LOYALTY_CASES = {
   'counter.void': { resource: { kind: 'none' }, expect: only([...STAFF]) },
   'counter.sale': { resource: { kind: 'none' }, expect: only([...STAFF]) },
   'counter.sale_void': { resource: { kind: 'none' }, expect: only([...STAFF]) },
+  'product.search': { resource: { kind: 'none' }, expect: only([...STAFF]) },
 } satisfies Record<string, PolicyCase | PolicyCase[]>;
