@@ -4,9 +4,10 @@
  * back with a void. PGlite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PRODUCTS } from '../../../dev/demo/catalogue.js';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
-import { staffToken } from '../onboarding/helpers.js';
+import { memberToken, staffToken } from '../onboarding/helpers.js';
 import { count, createMember, giveCoupon } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
@@ -244,5 +245,134 @@ describe('counter sales for points', () => {
     } finally {
       sys.clock.advance(-24 * 3600_000);
     }
+  });
+});
+
+describe('the medicines of a counter sale', () => {
+  // an everyday product and a prescription drug, both under 50 yuan: the order stays under 200 (single points)
+  const otc = DEMO_PRODUCTS.find((p) => !p.rx && p.priceFen >= 1000 && p.priceFen <= 5000);
+  const rx = DEMO_PRODUCTS.find((p) => p.rx && p.priceFen >= 1000 && p.priceFen <= 5000);
+  if (!otc || !rx) throw new Error('the demo catalogue has no products to test with');
+  const orderLines = (orderId: string) =>
+    sys.database.exec(
+      'select line_no, sku, product_id, quantity, unit_price_fen, amount_fen from order_lines where order_id = $1 order by line_no',
+      [orderId],
+    );
+
+  it('are recorded as the order’s lines at the catalogue price, and a prescription drug among them earns nothing', async () => {
+    const m = await scanned('u_ck03');
+    const orderAmountFen = otc.priceFen * 2 + rx.priceFen;
+    const body = {
+      idempotencyKey: `i-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen,
+      // the clerk left the prescription part at 0: the Rx item is kept out of the points all the same
+      lines: [
+        { sku: otc.sku, quantity: 2 },
+        { sku: ` ${rx.sku} `, quantity: 1 },
+      ],
+    };
+    const sale = await post('u_ck03', 'sale', body);
+    expect(sale.status).toBe(200);
+    expect(sale.body.lines).toEqual([
+      { sku: otc.sku, name: otc.name, rx: false, quantity: 2, unitPriceFen: otc.priceFen, amountFen: otc.priceFen * 2 },
+      { sku: rx.sku, name: rx.name, rx: true, quantity: 1, unitPriceFen: rx.priceFen, amountFen: rx.priceFen },
+    ]);
+    expect(sale.body.pointsEarned).toBe(Math.floor((otc.priceFen * 2) / 100));
+    expect(await orderLines(sale.body.orderId)).toEqual([
+      {
+        line_no: 1,
+        sku: otc.sku,
+        product_id: otc.id,
+        quantity: 2,
+        unit_price_fen: otc.priceFen,
+        amount_fen: otc.priceFen * 2,
+      },
+      { line_no: 2, sku: rx.sku, product_id: rx.id, quantity: 1, unit_price_fen: rx.priceFen, amount_fen: rx.priceFen },
+    ]);
+    // the same attempt resent: the same answer, no second order or line
+    expect((await post('u_ck03', 'sale', body)).body).toEqual(sale.body);
+    expect(await count(sys.database, 'select count(*) from orders where customer_id = $1', [m.customerId])).toBe(1);
+    // a typed prescription part larger than the Rx items' value is the one kept out
+    const typed = await post('u_ck03', 'sale', {
+      idempotencyKey: `i-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 10000,
+      rxAmountFen: 6000,
+      lines: [{ sku: rx.sku, quantity: 1 }],
+    });
+    expect(typed.body.pointsEarned).toBe(40);
+  });
+
+  it('go with a redemption’s sale, and another key for that sale answers them again', async () => {
+    const m = await scanned('u_ck03', ['NEW_MEMBER']);
+    const orderAmountFen = otc.priceFen * 3;
+    const redeemed = await post('u_ck03', 'redeem', {
+      idempotencyKey: `r-${unique()}`,
+      counterToken: m.token,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen,
+    });
+    expect(redeemed.status).toBe(200);
+    const sale = {
+      counterToken: m.token,
+      orderAmountFen,
+      redemptionId: redeemed.body.redemptionId,
+      lines: [{ sku: otc.sku, quantity: 3 }],
+    };
+    const first = await post('u_ck03', 'sale', { ...sale, idempotencyKey: `s-${unique()}` });
+    expect(first.body.lines).toMatchObject([{ sku: otc.sku, quantity: 3, amountFen: orderAmountFen }]);
+    const again = await post('u_ck03', 'sale', { ...sale, idempotencyKey: `s-${unique()}` });
+    expect(again.body).toEqual(first.body);
+    expect(await orderLines(first.body.orderId)).toHaveLength(1);
+  });
+
+  it('refused, with nothing written: a SKU not in the catalogue, a SKU twice, a quantity of 0 or 100, 31 lines', async () => {
+    const m = await scanned('u_ck03');
+    const attempt = (lines: unknown) =>
+      post('u_ck03', 'sale', { idempotencyKey: `x-${unique()}`, counterToken: m.token, orderAmountFen: 5000, lines });
+    const unknown = await attempt([
+      { sku: otc.sku, quantity: 1 },
+      { sku: 'MD999999', quantity: 1 },
+    ]);
+    expect(codeOf(unknown)).toEqual({ status: 422, code: 'PRODUCT_NOT_FOUND' });
+    expect(unknown.body.error.message).toContain('MD999999');
+    const twice = [
+      { sku: otc.sku, quantity: 1 },
+      { sku: otc.sku, quantity: 2 },
+    ];
+    const many = DEMO_PRODUCTS.slice(0, 31).map((p) => ({ sku: p.sku, quantity: 1 }));
+    for (const lines of [twice, [{ sku: otc.sku, quantity: 0 }], [{ sku: otc.sku, quantity: 100 }], many]) {
+      expect(codeOf(await attempt(lines))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    }
+    expect(await count(sys.database, 'select count(*) from orders where customer_id = $1', [m.customerId])).toBe(0);
+    expect(await ledger(m.customerId)).toEqual([]);
+  });
+
+  it('come from the catalogue search: by generic name or SKU, the SKU first; staff only', async () => {
+    const search = (q: string, token = tokens.u_ck03) =>
+      sys.call(`/api/staff/products?q=${encodeURIComponent(q)}`, { token });
+    const byName = await search('氨氯地平');
+    expect(byName.status).toBe(200);
+    expect(byName.body.items.length).toBeGreaterThan(0);
+    expect(byName.body.items.length).toBeLessThanOrEqual(12);
+    for (const p of byName.body.items) expect(`${p.name}${p.genericName}`).toContain('氨氯地平');
+    const bySku = await search(otc.sku.toLowerCase());
+    expect(bySku.body.items[0]).toEqual({
+      sku: otc.sku,
+      name: otc.name,
+      genericName: otc.genericName,
+      category: otc.category,
+      rx: otc.rx,
+      priceFen: otc.priceFen,
+    });
+    // LIKE's wildcards typed by a clerk are searched for as themselves
+    expect((await search('%')).body.items).toEqual([]);
+    expect((await search('_')).body.items).toEqual([]);
+    expect(codeOf(await search('  '))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(codeOf(await search('x'.repeat(41)))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect((await sys.call('/api/staff/products?q=abc')).status).toBe(401);
+    const member = await memberToken(sys, 'u_zhangwei');
+    expect((await search('氨氯地平', member)).status).toBe(403);
   });
 });
