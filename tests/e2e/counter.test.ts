@@ -3,10 +3,13 @@
  * threshold refused in words, a redemption with 优惠 / 应付, today's list, and a void that puts the coupon back in the
  * wallet; an expired member code, a scanned coupon code and an expired counter session. At a store whose till is not
  * connected (its POS key revoked), the counter records the sale too: with the redemption (its answer lost once and
- * 重新登记积分), without a coupon, not at all with the switch off, and a void takes the points back.
+ * 重新登记积分), without a coupon, not at all with the switch off, and a void takes the points back. There (北仑新碶店,
+ * no till at all) the clerk also adds the sale's medicines from the catalogue: recorded as the order's lines, the
+ * prescription drug among them earning nothing, and resent with the redemption's sale when its answer is lost.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PRODUCTS } from '../../dev/demo/catalogue.js';
 import { DEMO_APPID } from '../../dev/system.js';
 import { createTokenService } from '../../functions/adapters/auth/tokens.js';
 import { fixedClock } from '../../functions/adapters/clock.js';
@@ -42,10 +45,26 @@ async function issue(customerId: string, templateCode: string) {
   return issued.value;
 }
 
-/** The clerk of 文三路店 on the counter page, opened from the home tile. */
-async function openCounter() {
+/** A member registered `days` ago at `storeId`, with a verified phone and a mini-program identity (its openid). */
+async function seedMember(m: { name: string; storeId: string; days: number; phone: string; openid?: string }) {
+  const db = env.system.database;
+  const customerId = newId('cus');
+  const identityId = newId('idn');
+  await db.exec(
+    'insert into customers (id, display_name, home_store_id, registered_at) values ($1, $2, $3, now() - make_interval(days => $4))',
+    [customerId, m.name, m.storeId, m.days],
+  );
+  await db.exec(
+    "insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'openid', $3, true, 'miniprogram', $3), ($4, $2, 'phone', $5, true, 'miniprogram', $3)",
+    [identityId, customerId, m.openid ?? `e2e-openid-${customerId}`, newId('idn'), m.phone],
+  );
+  return { customerId, identityId };
+}
+
+/** A clerk (by default 文三路店's) on the counter page, opened from the home tile. */
+async function openCounter(simUserId = 'u_ck01') {
   const { page, context } = await env.newPage();
-  await staffLogin(page, env.system.apiUrl, 'u_ck01');
+  await staffLogin(page, env.system.apiUrl, simUserId);
   await page.locator('[data-testid=tile-redeem]').click();
   await page.locator('[data-testid=counter-scan]').waitFor();
   await page.locator('[data-testid=counter-today]').waitFor();
@@ -199,16 +218,13 @@ describe('扫码核销 in the staff pages', () => {
 
   it('an expired member code is refused in words; a scanned coupon code is picked; an expired session rescans', async () => {
     const db = env.system.database;
-    const customerId = newId('cus');
-    const identityId = newId('idn');
-    await db.exec(
-      "insert into customers (id, display_name, home_store_id, registered_at) values ($1, '周建平', 'sto_001', now() - interval '90 days')",
-      [customerId],
-    );
-    await db.exec(
-      "insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'openid', $3, true, 'miniprogram', $3), ($4, $2, 'phone', '13588761234', true, 'miniprogram', $3)",
-      [identityId, customerId, env.system.sim.openid(DEMO_APPID, 'u_zhangwei'), newId('idn')],
-    );
+    const { customerId, identityId } = await seedMember({
+      name: '周建平',
+      storeId: 'sto_001',
+      days: 90,
+      phone: '13588761234',
+      openid: env.system.sim.openid(DEMO_APPID, 'u_zhangwei'),
+    });
     // shown ten minutes ago: a screenshot of the member code, long expired
     const { code: stale } = await issueMemberCode(db.db, {
       customerId,
@@ -267,16 +283,12 @@ describe('扫码核销 in the staff pages', () => {
 
   it('where the till is not connected, the counter records the sale: the member earns points, a void takes them back', async () => {
     const db = env.system.database;
-    const customerId = newId('cus');
-    const identityId = newId('idn');
-    await db.exec(
-      "insert into customers (id, display_name, home_store_id, registered_at) values ($1, '陈晓燕', 'sto_001', now() - interval '30 days')",
-      [customerId],
-    );
-    await db.exec(
-      "insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'openid', $3, true, 'miniprogram', $3), ($4, $2, 'phone', '13655507788', true, 'miniprogram', $3)",
-      [identityId, customerId, `e2e-openid-${customerId}`, newId('idn')],
-    );
+    const { customerId, identityId } = await seedMember({
+      name: '陈晓燕',
+      storeId: 'sto_001',
+      days: 30,
+      phone: '13655507788',
+    });
     const full = await issue(customerId, 'FULL_100_15');
     const gift = await issue(customerId, 'NEW_MEMBER');
     const ledger = async () =>
@@ -428,5 +440,166 @@ describe('扫码核销 in the staff pages', () => {
     } finally {
       await db.exec("update partner_keys set revoked_at = null where id = 'key_pos_hz001'");
     }
+  });
+
+  it('at a store without a till, the clerk adds the medicines from the catalogue: recorded with the sale, the Rx one earns nothing', async () => {
+    const db = env.system.database;
+    const { customerId, identityId } = await seedMember({
+      name: '吴秀兰',
+      storeId: 'sto_018',
+      days: 60,
+      phone: '13567702468',
+    });
+    const gift = await issue(customerId, 'NEW_MEMBER');
+    const memberCode = async () => (await issueMemberCode(db.db, { customerId, identityId, now: new Date() })).code;
+    const linesOf = (orderId: string) =>
+      db.exec(
+        'select sku, quantity, unit_price_fen, amount_fen from order_lines where order_id = $1 order by line_no',
+        [orderId],
+      );
+    const ordersOf = async () =>
+      (await db.exec(
+        'select id, store_id, total_fen, paid_fen from orders where customer_id = $1 order by created_at',
+        [customerId],
+      )) as { id: string; store_id: string; total_fen: number; paid_fen: number }[];
+    // an everyday product and a prescription drug the search for 氨氯地平 finds
+    const otc = DEMO_PRODUCTS.find((p) => p.genericName === '感冒灵颗粒');
+    const rx = DEMO_PRODUCTS.find((p) => p.name === '络活喜 苯磺酸氨氯地平片 5mg×7片');
+    if (!otc || !rx) throw new Error('the demo catalogue lacks the products of this test');
+    expect([otc.rx, rx.rx]).toEqual([false, true]);
+
+    // 孙磊 at 北仑新碶店, whose till is not connected (no POS key)
+    const { page, context } = await openCounter('u_ck03');
+    const result = (sku: string) => page.locator(`[data-testid=counter-items-result][data-sku=${sku}]`);
+    const line = (sku: string) => page.locator(`[data-testid=counter-items-line][data-sku=${sku}]`);
+    const value = (testId: string) =>
+      page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().inputValue();
+    expect(await text(page, 'counter-store')).toContain('北仑新碶店');
+    await fill(page, 'counter-code-input', await memberCode());
+    await page.locator('[data-testid=counter-code-submit]').click();
+    await page.locator('[data-testid=counter-member]').waitFor();
+    expect(await page.locator('[data-testid=counter-till-connected]').count()).toBe(0);
+    const card = page.locator('[data-testid=counter-items]');
+    expect(await card.innerText()).toContain('本单药品（选填）');
+    expect(await card.innerText()).toContain('记录会员买了什么药，用于用药记录和续药提醒');
+
+    // an everyday product by its name: tapped twice it is one line of 2; + and − change it
+    await fill(page, 'counter-items-query', '感冒灵');
+    await result(otc.sku).click();
+    await result(otc.sku).click();
+    expect(await page.locator('[data-testid=counter-items-line]').count()).toBe(1);
+    expect(await line(otc.sku).locator('[data-testid=counter-items-qty]').innerText()).toBe('2');
+    await line(otc.sku).locator('[data-testid=counter-items-plus]').click();
+    expect(await line(otc.sku).locator('[data-testid=counter-items-qty]').innerText()).toBe('3');
+    await line(otc.sku).locator('[data-testid=counter-items-minus]').click();
+    expect(await line(otc.sku).locator('[data-testid=counter-items-qty]').innerText()).toBe('2');
+
+    // the prescription drug by its generic name: every brand of 氨氯地平 is found, each marked 处方药
+    await fill(page, 'counter-items-query', '氨氯地平');
+    await result(rx.sku).waitFor();
+    expect(await result(rx.sku).innerText()).toContain('处方药');
+    expect(await result(rx.sku).innerText()).toContain(`${(rx.priceFen / 100).toFixed(2)} 元`);
+    const names = await page.locator('[data-testid=counter-items-result]').allInnerTexts();
+    expect(names.length).toBeGreaterThan(1);
+    for (const n of names) expect(n).toContain('处方药');
+    await card.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await settle(page);
+    await env.shot(page, 'counter-20-items-search');
+
+    await result(rx.sku).click();
+    await page.locator('[data-testid=counter-items-fold]').click();
+    expect(await page.locator('[data-testid=counter-items-result]').count()).toBe(0);
+    const totalFen = otc.priceFen * 2 + rx.priceFen;
+    const yuan = (fen: number) => (fen / 100).toFixed(2);
+    expect(await text(page, 'counter-items-total')).toContain(`目录价合计 ${yuan(totalFen)} 元`);
+    expect(await text(page, 'counter-items-total')).toContain(`其中处方药 ${yuan(rx.priceFen)} 元`);
+    // 按目录价填入金额: the amounts of the sale without a coupon, the prescription part too
+    await page.locator('[data-testid=counter-items-fill]').click();
+    expect(await value('counter-sale-amount')).toBe(yuan(totalFen));
+    expect(await value('counter-sale-rx-amount')).toBe(yuan(rx.priceFen));
+    await page.locator('[data-testid=counter-items-filled]').waitFor();
+    await card.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await settle(page);
+    await env.shot(page, 'counter-21-items-added');
+
+    // recorded: the prescription drug earns nothing, the rest its whole yuan
+    const bodies: { idempotencyKey: string; lines: unknown }[] = [];
+    page.on('request', (req) => {
+      if (req.url().endsWith('/api/staff/counter/sale')) bodies.push(JSON.parse(req.postData() ?? '{}'));
+    });
+    await page.locator('[data-testid=counter-sale-submit]').click();
+    await page.locator('[data-testid=counter-sold]').waitFor();
+    expect(bodies.at(-1)?.lines).toEqual([
+      { sku: otc.sku, quantity: 2 },
+      { sku: rx.sku, quantity: 1 },
+    ]);
+    const earned = pointsForOrder({
+      paidFen: totalFen,
+      lines: [{ amountFen: otc.priceFen * 2 }, { amountFen: rx.priceFen, rx: true }],
+    }).points;
+    expect(earned).toBe(Math.floor((otc.priceFen * 2) / 100));
+    expect(earned).toBeLessThan(Math.floor(totalFen / 100));
+    expect(await text(page, 'counter-sold-text')).toBe(
+      `已登记消费 ${yuan(totalFen)} 元，积分 +${earned}，当前积分 ${earned}`,
+    );
+    const sold = await text(page, 'counter-sold-items');
+    expect(sold).toContain(`${otc.name} ×2`);
+    expect(sold).toContain(`${rx.name} ×1（处方药）`);
+    expect(sold).toContain('处方药不累计积分');
+    const [order] = await ordersOf();
+    expect(order).toMatchObject({ store_id: 'sto_018', total_fen: totalFen, paid_fen: totalFen });
+    expect(await linesOf(order.id)).toEqual([
+      { sku: otc.sku, quantity: 2, unit_price_fen: otc.priceFen, amount_fen: otc.priceFen * 2 },
+      { sku: rx.sku, quantity: 1, unit_price_fen: rx.priceFen, amount_fen: rx.priceFen },
+    ]);
+    const [earn] = await db.exec("select points from points_ledger where order_id = $1 and kind = 'earn'", [order.id]);
+    expect(earn.points).toBe(earned);
+    await settle(page);
+    await env.shot(page, 'counter-22-items-sold');
+
+    // the next scan starts without items; with a coupon, the medicines go with the redemption's sale, and its
+    // answer lost once, 重新登记积分 resends the same lines with the same key
+    await page.locator('[data-testid=counter-next]').click();
+    await fill(page, 'counter-code-input', await memberCode());
+    await page.locator('[data-testid=counter-code-submit]').click();
+    await page.locator('[data-testid=counter-items]').waitFor();
+    expect(await page.locator('[data-testid=counter-items-line]').count()).toBe(0);
+    await fill(page, 'counter-items-query', '感冒灵');
+    await result(otc.sku).click();
+    await page.locator(`[data-testid=counter-coupon-${gift.couponId}] [data-testid=counter-coupon-pick]`).click();
+    await page.locator('[data-testid=counter-redeem-form]').waitFor();
+    // with 同时为会员累计本单积分 off no sale is recorded: the card says the items go nowhere
+    await page.locator('[data-testid=counter-earn-toggle]').click();
+    await page.locator('[data-testid=counter-items-unused]').waitFor();
+    await page.locator('[data-testid=counter-earn-toggle]').click();
+    expect(await page.locator('[data-testid=counter-items-unused]').count()).toBe(0);
+    await page.locator('[data-testid=counter-items-fill]').click();
+    expect(await value('counter-amount')).toBe(yuan(otc.priceFen));
+    let lose = true;
+    await page.route('**/api/staff/counter/sale', async (route) => {
+      const answer = await route.fetch();
+      if (lose) {
+        lose = false;
+        await route.fulfill({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
+      } else await route.fulfill({ response: answer });
+    });
+    const before = bodies.length;
+    await page.locator('[data-testid=counter-redeem]').click();
+    await page.locator('[data-testid=counter-sale-error]').waitFor();
+    await page.locator('[data-testid=counter-sale-retry]').click();
+    await page.locator('[data-testid=counter-sale-points]').waitFor();
+    await page.unroute('**/api/staff/counter/sale');
+    const resent = bodies.slice(before);
+    expect(resent).toHaveLength(2);
+    expect(resent[1]).toEqual(resent[0]);
+    expect(resent[0].lines).toEqual([{ sku: otc.sku, quantity: 1 }]);
+    expect(await text(page, 'counter-sale-items')).toContain(`${otc.name} ×1`);
+    const [, withCoupon, ...noMore] = await ordersOf();
+    expect(noMore).toEqual([]);
+    expect(withCoupon).toMatchObject({ total_fen: otc.priceFen, paid_fen: otc.priceFen - 1000 });
+    expect(await linesOf(withCoupon.id)).toEqual([
+      { sku: otc.sku, quantity: 1, unit_price_fen: otc.priceFen, amount_fen: otc.priceFen },
+    ]);
+    await context.close();
   });
 });

@@ -12,6 +12,7 @@ import type {
   CounterRedeemResponse,
   CounterRedemption,
   CounterRedemptionsResponse,
+  CounterSaleLine,
   CounterSaleResponse,
 } from '@shared/contracts/counter';
 import { Button, Input, Text, View } from '@tarojs/components';
@@ -23,6 +24,7 @@ import { type ApiError, isApiError, isSessionError } from '../../../services/api
 import { counterApi, newAttemptKey } from '../../../services/counter';
 import { leaveStaffSession, loadForStaff } from '../../staff-load';
 import '../../staff.scss';
+import { ItemsCard, itemTotals, type PickedItem, SaleItems, saleLines, yuan } from './items';
 import './index.scss';
 
 type Today =
@@ -34,10 +36,14 @@ type SaleState =
   | { kind: 'pending' }
   | { kind: 'ok'; sale: CounterSaleResponse }
   | { kind: 'failed'; error: string; retryable: boolean };
-/** What the sale of a redemption sends besides the redemption, kept for 重新登记积分. */
-interface LinkedSale {
+/** What a sale sends besides the member and the redemption: the amounts and the medicines added. */
+interface SaleOrder {
   orderAmountFen: number;
   rxAmountFen: number;
+  lines: CounterSaleLine[];
+}
+/** The sale of a redemption, kept for 重新登记积分 (the same order, so the same key). */
+interface LinkedSale extends SaleOrder {
   state: SaleState;
 }
 type Stage =
@@ -48,8 +54,6 @@ type Stage =
   /** a sale recorded without a coupon */
   | { kind: 'sold'; lookup: CounterLookupResponse; sale: CounterSaleResponse };
 
-/** Money at the till is read to the fen: 12.50, not 12.5. */
-const yuan = (fen: number) => (fen / 100).toFixed(2);
 /** A threshold as the coupon says it: 满 100 元, 满 99.5 元. */
 const yuanShort = (fen: number) => String(fen / 100);
 
@@ -77,6 +81,7 @@ const SALE_FINAL: ReadonlySet<string> = new Set([
   'ORDER_AMOUNT_MISMATCH',
   'VALIDATION_FAILED',
   'IDEMPOTENCY_CONFLICT',
+  'PRODUCT_NOT_FOUND',
 ]);
 
 /** The counter token is over: the member shows the code again. */
@@ -437,6 +442,12 @@ function SaleOnlyCard({
   );
 }
 
+/** The amounts the catalogue prices give: what 按目录价填入金额 types for the clerk. */
+const catalogueAmounts = (items: PickedItem[]): Amounts => {
+  const { totalFen, rxFen } = itemTotals(items);
+  return { order: yuan(totalFen), rx: rxFen > 0 ? yuan(rxFen) : '' };
+};
+
 /** 本单积分 +N，当前积分 M, with why an order earned nothing. */
 function PointsLine({ sale, testId }: { sale: CounterSaleResponse; testId: string }) {
   return (
@@ -453,7 +464,14 @@ function PointsLine({ sale, testId }: { sale: CounterSaleResponse; testId: strin
 /** The points of the sale recorded with a redemption: under way, recorded, or failed with 重新登记积分. */
 function LinkedSaleView({ sale, voided, onRetry }: { sale: LinkedSale; voided: boolean; onRetry: () => void }) {
   const { state } = sale;
-  if (state.kind === 'ok') return <PointsLine sale={state.sale} testId="counter-sale-points" />;
+  if (state.kind === 'ok') {
+    return (
+      <>
+        <PointsLine sale={state.sale} testId="counter-sale-points" />
+        <SaleItems lines={state.sale.lines} testId="counter-sale-items" />
+      </>
+    );
+  }
   if (state.kind === 'pending') {
     return (
       <View className="ctr-points ctr-points--pending" data-testid="counter-sale-pending">
@@ -586,6 +604,7 @@ function SoldCard({
       {!undone && sale.pointsEarned === 0 ? (
         <View className="ctr-points__why">不足 1 元的部分和处方药不累计积分</View>
       ) : null}
+      {undone ? null : <SaleItems lines={sale.lines} testId="counter-sold-items" />}
       {back.error ? (
         <View className="staff-alert ctr-alert" data-testid="counter-sold-error">
           {back.error}
@@ -749,6 +768,8 @@ export default function CounterPage() {
   /** 同时为会员累计本单积分, on for every member */
   const [earn, setEarn] = useState(true);
   const [saleError, setSaleError] = useState<string | null>(null);
+  /** 本单药品: the medicines added for the sale, sent with it where the counter records it */
+  const [items, setItems] = useState<PickedItem[]>([]);
   const [back, setBack] = useState<TakeBack>(NO_TAKE_BACK);
   /** the retry key of taking the shown sale back, kept while its answer may have been lost */
   const backKey = useRef<string | null>(null);
@@ -800,6 +821,7 @@ export default function CounterPage() {
     setRedeemError(null);
     setSaleError(null);
     setAmounts(NO_AMOUNTS);
+    setItems([]);
     setEarn(true);
     setScanError(notice);
     setStage({ kind: 'scan' });
@@ -818,6 +840,7 @@ export default function CounterPage() {
         setRedeemError(null);
         setSaleError(null);
         setAmounts(NO_AMOUNTS);
+        setItems([]);
         setEarn(true);
         // the note about the last void belongs to the last member
         setListMessage(null);
@@ -843,12 +866,10 @@ export default function CounterPage() {
 
   /**
    * Sends a sale, with the key of the same attempt when that one's answer is unknown (no answer, server failure),
-   * a new one otherwise: resent, it cannot earn twice.
+   * a new one otherwise: resent, it cannot earn twice. The signature holds the lines too: other medicines are
+   * another attempt.
    */
-  const sendSale = (
-    lookupNow: CounterLookupResponse,
-    fields: { orderAmountFen: number; rxAmountFen: number; redemptionId?: string },
-  ) => {
+  const sendSale = (lookupNow: CounterLookupResponse, fields: SaleOrder & { redemptionId?: string }) => {
     const body = { counterToken: lookupNow.counterToken, ...fields };
     const signature = JSON.stringify(body);
     const key = saleAttempt.current?.signature === signature ? saleAttempt.current.key : newAttemptKey('cts');
@@ -866,20 +887,13 @@ export default function CounterPage() {
   };
 
   /** The sale of the redemption just made; a failure leaves the redemption as it is, with 重新登记积分. */
-  const saleOfRedemption = (
-    lookupNow: CounterLookupResponse,
-    redemptionId: string,
-    orderAmountFen: number,
-    rxAmountFen: number,
-  ) => {
+  const saleOfRedemption = (lookupNow: CounterLookupResponse, redemptionId: string, order: SaleOrder) => {
     const show = (state: SaleState) =>
       setStage((now) =>
-        now.kind === 'done' && now.result.redemptionId === redemptionId
-          ? { ...now, sale: { orderAmountFen, rxAmountFen, state } }
-          : now,
+        now.kind === 'done' && now.result.redemptionId === redemptionId ? { ...now, sale: { ...order, state } } : now,
       );
     show({ kind: 'pending' });
-    sendSale(lookupNow, { orderAmountFen, rxAmountFen, redemptionId })
+    sendSale(lookupNow, { ...order, redemptionId })
       .then((sale) => show({ kind: 'ok', sale }))
       .catch((error: unknown) => {
         const text = words(error);
@@ -902,6 +916,8 @@ export default function CounterPage() {
     const key = attempt.current?.signature === signature ? attempt.current.key : newAttemptKey('ctr');
     attempt.current = { signature, key };
     const withSale = !lookupNow.tillConnected && earn;
+    // the medicines go with the sale; without one they are not recorded
+    const order: SaleOrder = { orderAmountFen, rxAmountFen, lines: withSale ? saleLines(items) : [] };
     setBusy(true);
     setRedeemError(null);
     counterApi
@@ -912,9 +928,10 @@ export default function CounterPage() {
           kind: 'done',
           lookup: lookupNow,
           result,
-          sale: withSale ? { orderAmountFen, rxAmountFen, state: { kind: 'pending' } } : null,
+          sale: withSale ? { ...order, state: { kind: 'pending' } } : null,
         });
-        if (withSale) saleOfRedemption(lookupNow, result.redemptionId, orderAmountFen, rxAmountFen);
+        setItems([]);
+        if (withSale) saleOfRedemption(lookupNow, result.redemptionId, order);
         setListMessage(null);
         void refreshToday();
       })
@@ -935,9 +952,10 @@ export default function CounterPage() {
   const saleOnly = (lookupNow: CounterLookupResponse, orderAmountFen: number, rxAmountFen: number) => {
     setBusy(true);
     setSaleError(null);
-    sendSale(lookupNow, { orderAmountFen, rxAmountFen })
+    sendSale(lookupNow, { orderAmountFen, rxAmountFen, lines: saleLines(items) })
       .then((sale) => {
         setAmounts(NO_AMOUNTS);
+        setItems([]);
         setBack(NO_TAKE_BACK);
         backKey.current = null;
         setStage({ kind: 'sold', lookup: lookupNow, sale });
@@ -1006,6 +1024,8 @@ export default function CounterPage() {
   };
 
   const store = today.kind === 'ready' ? today.data.store.name : null;
+  /** the amounts 按目录价填入金额 types: the added medicines at catalogue price */
+  const byCatalogue = catalogueAmounts(items);
   const usable = stage.kind === 'member' ? stage.lookup.coupons.filter((c) => c.usableHere).length : 0;
   /** the redemption just made, once it was voided from the list below */
   const doneVoided =
@@ -1034,6 +1054,18 @@ export default function CounterPage() {
       {today.kind === 'ready' && stage.kind === 'member' ? (
         <>
           <MemberCard lookup={stage.lookup} onRescan={() => backToScan()} />
+          {stage.lookup.tillConnected ? null : (
+            <ItemsCard
+              key={stage.lookup.counterToken}
+              items={items}
+              onItems={setItems}
+              search={(q) => counterApi.products(q).then((res) => res.items)}
+              words={words}
+              filled={items.length > 0 && amounts.order === byCatalogue.order && amounts.rx === byCatalogue.rx}
+              onFill={() => setAmounts(byCatalogue)}
+              unused={selected !== null && !earn}
+            />
+          )}
           <View className="ml-card" data-testid="counter-coupons">
             <View className="staff-card__title">
               选择优惠券
@@ -1103,13 +1135,11 @@ export default function CounterPage() {
           voided={doneVoided}
           pointsReversed={reversed[stage.result.redemptionId] ?? 0}
           onRetrySale={() => {
-            if (stage.sale)
-              saleOfRedemption(
-                stage.lookup,
-                stage.result.redemptionId,
-                stage.sale.orderAmountFen,
-                stage.sale.rxAmountFen,
-              );
+            // the same order, medicines and all: the same attempt, resent with its key
+            if (stage.sale) {
+              const { state: _state, ...order } = stage.sale;
+              saleOfRedemption(stage.lookup, stage.result.redemptionId, order);
+            }
           }}
           onNext={() => backToScan()}
         />
