@@ -53,7 +53,8 @@ MedLoop is running (${system.deps.database.driver}).
   API health           ${base}/api/health
   WeChat simulator     ${system.simUrl} (server protocol: /sns/jscode2session, /cgi-bin/stable_token, …)
 
-Demo staff log in through the simulator as 王芳 (店员), 李明 (药师), 刘洋 (店长), 周强 (区域经理), 陈敏 (总部).
+Demo staff log in through the simulator as 王芳 (店员), 李明 (药师), 刘洋 (店长) of 文三路店, 赵静 (店员, 古荡店),
+孙磊 (店员, 北仑新碶店: no till connected, 扫码核销 records the sale for points), 周强 (区域经理), 陈敏 (总部).
 Press Ctrl+C to stop.`);
   const stop = async () => {
     await system.close();
