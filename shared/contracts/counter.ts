@@ -174,11 +174,28 @@ export const CounterRedemption = z.object({
 });
 export type CounterRedemption = z.infer<typeof CounterRedemption>;
 
+/** A sale recorded at the counter without a coupon today (one with a coupon is listed under its redemption). */
+export const CounterSaleRecord = z.object({
+  orderId: z.string(),
+  recordedAt: z.string(),
+  nameMasked: z.string().nullable(),
+  staffName: z.string().nullable(),
+  orderAmountFen: fen,
+  pointsEarned: z.number().int(),
+  /** its points were taken back (撤销登记) */
+  takenBack: z.boolean(),
+  /** whether this caller may take it back now: today's, by the caller or any for a manager, with points to return */
+  voidable: z.boolean(),
+});
+export type CounterSaleRecord = z.infer<typeof CounterSaleRecord>;
+
 export const CounterRedemptionsResponse = z.object({
   store: z.object({ id: z.string(), name: z.string() }),
   /** the store's business day (Asia/Shanghai), YYYY-MM-DD */
   day: z.string(),
   items: z.array(CounterRedemption),
+  /** today's coupon-less sales recorded at this store's counter, newest first (empty where the till is connected) */
+  sales: z.array(CounterSaleRecord),
   /** today's totals at this store, counter and till together, voided ones left out */
   totals: z.object({ redemptions: z.number().int(), discountFen: fen }),
 });

@@ -600,6 +600,27 @@ describe('扫码核销 in the staff pages', () => {
     expect(await linesOf(withCoupon.id)).toEqual([
       { sku: otc.sku, quantity: 1, unit_price_fen: otc.priceFen, amount_fen: otc.priceFen },
     ]);
+
+    // today's list keeps the coupon-less sale (the one with the coupon is its redemption's row): found there later,
+    // it is taken back from the list, its points returned
+    const listed = page.locator(`[data-testid=sale-${order.id}]`);
+    expect(await text(page, 'counter-today-sales')).toContain('不用券登记消费 1 笔');
+    expect(await listed.innerText()).toContain(`订单 ${yuan(totalFen)} 元`);
+    expect(await listed.innerText()).toContain(`积分 +${earned}`);
+    expect(await listed.innerText()).toContain('孙磊');
+    await listed.locator('[data-testid=sale-void]').click();
+    expect(await text(page, 'counter-void-confirm')).toContain(`积分 +${earned}。撤销后扣回这笔积分`);
+    await page.locator('[data-testid=counter-void-ok]').click();
+    await listed.locator('[data-testid=sale-status]').waitFor();
+    expect(await text(page, 'counter-list-message')).toContain(`消费登记，扣回积分 ${earned}`);
+    expect(await listed.locator('[data-testid=sale-void]').count()).toBe(0);
+    const [back] = await db.exec("select points from points_ledger where order_id = $1 and kind = 'reverse'", [
+      order.id,
+    ]);
+    expect(back.points).toBe(-earned);
+    await page.locator('[data-testid=counter-today]').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-23-today-sale-taken-back');
     await context.close();
   });
 });

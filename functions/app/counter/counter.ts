@@ -350,8 +350,9 @@ export async function counterRedemptions(
   const day = businessDate(now);
   const from = businessDayStart(day);
   const to = startOfBusinessDay(now, 1);
-  const [rows, totals, names] = await Promise.all([
+  const [rows, sales, totals, names] = await Promise.all([
     counterRepo.redemptionsOfStore(db, storeId, from, to, DAY_LIST_LIMIT),
+    counterRepo.couponlessSalesOfStore(db, storeId, from, to, DAY_LIST_LIMIT),
     counterRepo.dayTotals(db, storeId, from, to),
     couponRepo.storeNames(db, [storeId]),
   ]);
@@ -371,6 +372,17 @@ export async function counterRedemptions(
       staffName: r.staffName,
       couponReturned: r.couponReturned,
       voidable: voidable(actor, { ...r, storeId }, now),
+    })),
+    sales: sales.map((o) => ({
+      orderId: o.orderId,
+      recordedAt: o.orderedAt.toISOString(),
+      nameMasked: maskName(o.customerName),
+      staffName: o.staffName,
+      orderAmountFen: o.orderAmountFen,
+      pointsEarned: o.pointsEarned,
+      takenBack: o.takenBack,
+      // a sale that earned nothing has nothing to take back
+      voidable: !o.takenBack && o.pointsEarned > 0 && mayTakeBack(actor, o.recordedBy, o.orderedAt, now),
     })),
     totals,
   });

@@ -193,6 +193,20 @@ describe('counter sales for points', () => {
     const takeBack = (user: string, orderId = sale.body.orderId, key = `mv-${unique()}`) =>
       post(user, 'sale-void', { idempotencyKey: key, orderId });
 
+    // today's list shows it: its clerk may take it back, another clerk of the store may not
+    const listed = async (user: string) =>
+      (await sys.call('/api/staff/counter/redemptions', { token: tokens[user] })).body.sales.find(
+        (x: { orderId: string }) => x.orderId === sale.body.orderId,
+      );
+    expect(await listed('u_ck02')).toMatchObject({
+      orderAmountFen: 80000,
+      pointsEarned: 1600,
+      staffName: '赵静',
+      takenBack: false,
+      voidable: true,
+    });
+    expect((await listed('u_ck02')).nameMasked).toMatch(/\*/);
+    expect(await listed('u_ck09')).toMatchObject({ takenBack: false, voidable: false });
     expect(codeOf(await takeBack('u_ck09'))).toEqual({ status: 409, code: 'SALE_NOT_VOIDABLE' });
     expect(codeOf(await takeBack('u_ck01'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
     expect(codeOf(await takeBack('u_ck02', 'ord_nosuch'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
@@ -201,6 +215,7 @@ describe('counter sales for points', () => {
     expect(first.body).toEqual({ orderId: sale.body.orderId, pointsReversed: 1600 });
     expect((await takeBack('u_ck02', sale.body.orderId, key)).body).toEqual(first.body);
     expect((await takeBack('u_ck02')).body).toEqual({ orderId: sale.body.orderId, pointsReversed: 0 });
+    expect(await listed('u_ck02')).toMatchObject({ takenBack: true, voidable: false });
     expect((await ledger(m.customerId)).map((l) => [l.kind, l.points])).toEqual([
       ['earn', 1600],
       ['reverse', -1600],
@@ -230,6 +245,11 @@ describe('counter sales for points', () => {
       status: 409,
       code: 'SALE_NOT_VOIDABLE',
     });
+    // listed under its redemption, not among the coupon-less sales; another store's list has neither
+    const sales = (await sys.call('/api/staff/counter/redemptions', { token: tokens.u_ck02 })).body.sales;
+    expect(sales.map((x: { orderId: string }) => x.orderId)).not.toContain(withCoupon.body.orderId);
+    const elsewhere = (await sys.call('/api/staff/counter/redemptions', { token: tokens.u_ck01 })).body.sales;
+    expect(elsewhere.map((x: { orderId: string }) => x.orderId)).not.toContain(sale.body.orderId);
     const later = await post('u_ck02', 'sale', {
       idempotencyKey: `m-${unique()}`,
       counterToken: m.token,

@@ -2,8 +2,8 @@
  * What the staff pages' counter (扫码核销) stores and reads: its idempotent answers (staff_requests, the same shape as
  * posRepo's claim / stored / complete over partner_requests), its redemptions, and a store's redemptions of a day.
  */
-import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { customers, orderLines, partnerKeys, products, staff } from '../schema.js';
+import { type AnyColumn, and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { customers, orderLines, orders, partnerKeys, products, staff } from '../schema.js';
 import { couponRedemptions, coupons, couponTemplates, staffRequests } from '../schema-loyalty.js';
 import type { Executor } from './coupon.repo.js';
 
@@ -56,6 +56,12 @@ export const staffRequestLedger = {
 
 /** `%`, `_` and `\` typed by a clerk are searched for as themselves. */
 const likeEscape = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The member's real name as the newest record gives it, else the name they go by (the caller masks it). */
+const customerNameOf = (customerId: AnyColumn) =>
+  sql<string | null>`coalesce((select r.name from source_records r
+    where r.customer_id = ${customerId} and r.name_kind = 'real'
+    order by r.last_active desc nulls last, r.id limit 1), ${customers.displayName})`;
 
 export const counterRepo = {
   /**
@@ -143,15 +149,46 @@ export const counterRepo = {
    * The redemptions at a store in [from, to), newest first, with the coupon's template and the member's name (the
    * caller masks it) and who redeemed it at the counter.
    */
+  /**
+   * The day's coupon-less sales recorded at a store's counter (their number is `counter:<clerk>:<key>`; a sale with a
+   * coupon is `counter:<redemption>`), with the points each earned and whether they were taken back.
+   */
+  async couponlessSalesOfStore(ex: Executor, storeId: string, from: Date, to: Date, limit: number) {
+    return ex
+      .select({
+        orderId: orders.id,
+        orderedAt: orders.orderedAt,
+        recordedBy: orders.recordedBy,
+        staffName: staff.name,
+        customerName: customerNameOf(orders.customerId),
+        orderAmountFen: orders.totalFen,
+        pointsEarned: sql<number>`coalesce((select l.points from points_ledger l
+          where l.entry_key = 'earn:' || ${orders.id}), 0)::int`,
+        takenBack: sql<boolean>`exists (select 1 from points_ledger l where l.entry_key = 'reverse:' || ${orders.id})`,
+      })
+      .from(orders)
+      .innerJoin(customers, eq(customers.id, orders.customerId))
+      .leftJoin(staff, eq(staff.id, orders.recordedBy))
+      .where(
+        and(
+          eq(orders.storeId, storeId),
+          eq(orders.source, 'pos'),
+          gte(orders.orderedAt, from),
+          lt(orders.orderedAt, to),
+          sql`${orders.recordedBy} is not null and starts_with(${orders.externalId}, 'counter:' || ${orders.recordedBy} || ':')`,
+        ),
+      )
+      .orderBy(desc(orders.orderedAt), desc(orders.id))
+      .limit(limit);
+  },
+
   async redemptionsOfStore(ex: Executor, storeId: string, from: Date, to: Date, limit: number) {
     return ex
       .select({
         id: couponRedemptions.id,
         couponId: couponRedemptions.couponId,
         template: couponTemplates,
-        customerName: sql<string | null>`coalesce((select r.name from source_records r
-          where r.customer_id = ${couponRedemptions.customerId} and r.name_kind = 'real'
-          order by r.last_active desc nulls last, r.id limit 1), ${customers.displayName})`,
+        customerName: customerNameOf(couponRedemptions.customerId),
         orderAmountFen: couponRedemptions.orderAmountFen,
         discountFen: couponRedemptions.discountFen,
         redeemedAt: couponRedemptions.redeemedAt,

@@ -13,6 +13,7 @@ import type {
   CounterRedemption,
   CounterRedemptionsResponse,
   CounterSaleLine,
+  CounterSaleRecord,
   CounterSaleResponse,
 } from '@shared/contracts/counter';
 import { Button, Input, Text, View } from '@tarojs/components';
@@ -685,16 +686,53 @@ function RedemptionRow({ r, busy, onVoid }: { r: CounterRedemption; busy: boolea
   );
 }
 
+/** A sale recorded here without a coupon today: its points, and 撤销 for its clerk or the store manager. */
+function SaleRow({ sale, busy, onVoid }: { sale: CounterSaleRecord; busy: boolean; onVoid: () => void }) {
+  return (
+    <View className={`ctr-row${sale.takenBack ? ' ctr-row--voided' : ''}`} data-testid={`sale-${sale.orderId}`}>
+      <View className="ctr-row__main">
+        <View className="ctr-row__title">登记消费（不用券）</View>
+        <View className="ctr-row__meta">
+          {shanghaiTime(sale.recordedAt)} · {sale.nameMasked ?? '会员'} · 订单 {yuan(sale.orderAmountFen)} 元
+        </View>
+        <View className="ctr-row__meta">
+          {CHANNEL_LABELS.counter}
+          {sale.staffName ? ` · ${sale.staffName}` : ''}
+        </View>
+      </View>
+      <View className="ctr-row__side">
+        <View className="ctr-row__points">积分 +{sale.pointsEarned}</View>
+        {sale.takenBack ? (
+          <View className="ctr-row__status" data-testid="sale-status">
+            已撤销，积分已扣回
+          </View>
+        ) : sale.voidable ? (
+          <Button
+            className="ml-btn ml-btn--danger ctr-row__void"
+            disabled={busy}
+            onClick={onVoid}
+            data-testid="sale-void"
+          >
+            撤销
+          </Button>
+        ) : null}
+      </View>
+    </View>
+  );
+}
+
 function TodayList({
   data,
   busyId,
   message,
   onVoid,
+  onVoidSale,
 }: {
   data: CounterRedemptionsResponse;
   busyId: string | null;
   message: { ok: boolean; text: string } | null;
   onVoid: (r: CounterRedemption) => void;
+  onVoidSale: (sale: CounterSaleRecord) => void;
 }) {
   return (
     <>
@@ -725,6 +763,14 @@ function TodayList({
         {data.items.map((r) => (
           <RedemptionRow key={r.redemptionId} r={r} busy={busyId === r.redemptionId} onVoid={() => onVoid(r)} />
         ))}
+        {data.sales.length > 0 ? (
+          <View className="ctr-today-sales" data-testid="counter-today-sales">
+            <View className="ctr-today-sales__title">不用券登记消费 {data.sales.length} 笔</View>
+            {data.sales.map((sale) => (
+              <SaleRow key={sale.orderId} sale={sale} busy={busyId === sale.orderId} onVoid={() => onVoidSale(sale)} />
+            ))}
+          </View>
+        ) : null}
       </View>
     </>
   );
@@ -735,14 +781,23 @@ function TodayList({
  * component's CSS at the top of the importing file, ahead of staff.scss, the opposite of 优惠券管理's order, and the
  * subpackage's shared CSS chunk then has no consistent order.
  */
-function VoidDialog({ r, onCancel, onConfirm }: { r: CounterRedemption; onCancel: () => void; onConfirm: () => void }) {
+function VoidDialog({
+  title,
+  text,
+  onCancel,
+  onConfirm,
+}: {
+  title: string;
+  text: string;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
   return (
     <View className="staff-mask" data-testid="counter-void-dialog">
       <View className="ctr-dialog">
-        <View className="ctr-dialog__title">撤销这笔核销？</View>
+        <View className="ctr-dialog__title">{title}</View>
         <View className="ctr-dialog__text" data-testid="counter-void-confirm">
-          「{r.couponName}」{r.nameMasked ? `，会员 ${r.nameMasked}` : ''}，订单 {yuan(r.orderAmountFen)} 元，优惠{' '}
-          {yuan(r.discountFen)} 元。撤销后优惠券退回会员券包。
+          {text}
         </View>
         <View className="ctr-dialog__actions">
           <Button className="ml-btn ml-btn--ghost ctr-dialog__btn" onClick={onCancel} data-testid="counter-void-cancel">
@@ -774,6 +829,7 @@ export default function CounterPage() {
   /** the retry key of taking the shown sale back, kept while its answer may have been lost */
   const backKey = useRef<string | null>(null);
   const [asking, setAsking] = useState<CounterRedemption | null>(null);
+  const [askingSale, setAskingSale] = useState<CounterSaleRecord | null>(null);
   const [voidingId, setVoidingId] = useState<string | null>(null);
   const [listMessage, setListMessage] = useState<{ ok: boolean; text: string } | null>(null);
   /** the points each void from this page took back, by redemption */
@@ -959,6 +1015,8 @@ export default function CounterPage() {
         setBack(NO_TAKE_BACK);
         backKey.current = null;
         setStage({ kind: 'sold', lookup: lookupNow, sale });
+        // the day's list shows it among the sales, where it can be taken back later too
+        void refreshToday();
       })
       .catch((error: unknown) => {
         if (isCounterSessionOver(error)) {
@@ -981,6 +1039,7 @@ export default function CounterPage() {
       .then((res) => {
         backKey.current = null;
         setBack({ asking: false, busy: false, reversed: res.pointsReversed, error: null });
+        void refreshToday();
       })
       .catch((error: unknown) => {
         const landed = mayHaveLanded(error);
@@ -993,6 +1052,31 @@ export default function CounterPage() {
           error: text === null ? null : landed ? `${text}。可能未撤销：请再次点击撤销，不会重复扣回。` : text,
         });
       });
+  };
+
+  /** 撤销 on a coupon-less sale of today's list (its clerk's, or any for the store manager): its points go back */
+  const takeBackListed = (sale: CounterSaleRecord) => {
+    setAskingSale(null);
+    const key = voidKeys.current.get(sale.orderId) ?? newAttemptKey('cts');
+    voidKeys.current.set(sale.orderId, key);
+    setVoidingId(sale.orderId);
+    setListMessage(null);
+    counterApi
+      .voidSale({ idempotencyKey: key, orderId: sale.orderId })
+      .then((res) => {
+        voidKeys.current.delete(sale.orderId);
+        setListMessage({
+          ok: true,
+          text: `已撤销${sale.nameMasked ? ` ${sale.nameMasked} 的` : ''}消费登记，扣回积分 ${res.pointsReversed}`,
+        });
+        void refreshToday();
+      })
+      .catch((error: unknown) => {
+        if (!mayHaveLanded(error)) voidKeys.current.delete(sale.orderId);
+        const text = words(error);
+        if (text !== null) setListMessage({ ok: false, text });
+      })
+      .finally(() => setVoidingId(null));
   };
 
   const voidRedemption = (r: CounterRedemption) => {
@@ -1157,11 +1241,30 @@ export default function CounterPage() {
       ) : null}
 
       {today.kind === 'ready' ? (
-        <TodayList data={today.data} busyId={voidingId} message={listMessage} onVoid={setAsking} />
+        <TodayList
+          data={today.data}
+          busyId={voidingId}
+          message={listMessage}
+          onVoid={setAsking}
+          onVoidSale={setAskingSale}
+        />
       ) : null}
 
       {asking ? (
-        <VoidDialog r={asking} onCancel={() => setAsking(null)} onConfirm={() => voidRedemption(asking)} />
+        <VoidDialog
+          title="撤销这笔核销？"
+          text={`「${asking.couponName}」${asking.nameMasked ? `，会员 ${asking.nameMasked}` : ''}，订单 ${yuan(asking.orderAmountFen)} 元，优惠 ${yuan(asking.discountFen)} 元。撤销后优惠券退回会员券包。`}
+          onCancel={() => setAsking(null)}
+          onConfirm={() => voidRedemption(asking)}
+        />
+      ) : null}
+      {askingSale ? (
+        <VoidDialog
+          title="撤销这笔消费登记？"
+          text={`${askingSale.nameMasked ? `会员 ${askingSale.nameMasked}，` : ''}订单 ${yuan(askingSale.orderAmountFen)} 元，积分 +${askingSale.pointsEarned}。撤销后扣回这笔积分，如需重新登记请再扫会员码。`}
+          onCancel={() => setAskingSale(null)}
+          onConfirm={() => takeBackListed(askingSale)}
+        />
       ) : null}
     </View>
   );
