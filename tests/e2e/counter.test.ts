@@ -5,7 +5,8 @@
  * connected (its POS key revoked), the counter records the sale too: with the redemption (its answer lost once and
  * 重新登记积分), without a coupon, not at all with the switch off, and a void takes the points back. There (北仑新碶店,
  * no till at all) the clerk also adds the sale's medicines from the catalogue: recorded as the order's lines, the
- * prescription drug among them earning nothing, and resent with the redemption's sale when its answer is lost.
+ * prescription drug among them earning nothing, and resent with the redemption's sale when its answer is lost; the
+ * day's list keeps the coupon-less sale, and it is taken back from there.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -23,6 +23,12 @@ beforeAll(async () => {
   );
   sys.sim.addUser({ id: 'u_ck09', nickname: '钱磊（店员）', phone: '13900000019' });
   tokens.u_ck09 = await staffToken(sys, 'u_ck09');
+  // and its manager, who may take back any clerk's sale of the day
+  await sys.database.exec(
+    "insert into staff (id, name, phone, role, store_id, status) values ('stf_sm09', '冯丽', '13900000029', 'store_manager', 'sto_002', 'invited')",
+  );
+  sys.sim.addUser({ id: 'u_sm09', nickname: '冯丽（店长）', phone: '13900000029' });
+  tokens.u_sm09 = await staffToken(sys, 'u_sm09');
 });
 afterAll(async () => sys?.close());
 
@@ -207,6 +213,7 @@ describe('counter sales for points', () => {
     });
     expect((await listed('u_ck02')).nameMasked).toMatch(/\*/);
     expect(await listed('u_ck09')).toMatchObject({ takenBack: false, voidable: false });
+    expect(await listed('u_sm09')).toMatchObject({ takenBack: false, voidable: true });
     expect(codeOf(await takeBack('u_ck09'))).toEqual({ status: 409, code: 'SALE_NOT_VOIDABLE' });
     expect(codeOf(await takeBack('u_ck01'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
     expect(codeOf(await takeBack('u_ck02', 'ord_nosuch'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
