@@ -83,11 +83,6 @@ export const CounterRedeemResponse = z.object({
 });
 export type CounterRedeemResponse = z.infer<typeof CounterRedeemResponse>;
 
-/**
- * A sale at a store whose till is not connected, recorded at the counter so the member earns its points (the same
- * rules as a till's order: prescription drugs earn nothing). With `redemptionId` (the coupon just redeemed for this
- * order) the order is that redemption's: the same amount, its discount taken off what was paid, at most one sale.
- */
 /** A medicine of the sale, from the chain's catalogue: what the member bought, for their medicines and refills. */
 export const CounterSaleLine = z.strictObject({
   sku: z.string().trim().min(1).max(32),
@@ -95,6 +90,11 @@ export const CounterSaleLine = z.strictObject({
 });
 export type CounterSaleLine = z.infer<typeof CounterSaleLine>;
 
+/**
+ * A sale at a store whose till is not connected, recorded at the counter so the member earns its points (the same
+ * rules as a till's order: prescription drugs earn nothing). With `redemptionId` (the coupon just redeemed for this
+ * order) the order is that redemption's: the same amount, its discount taken off what was paid, at most one sale.
+ */
 export const CounterSaleBody = z
   .strictObject({
     idempotencyKey,

@@ -1,6 +1,7 @@
 /**
  * What the staff pages' counter (扫码核销) stores and reads: its idempotent answers (staff_requests, the same shape as
- * posRepo's claim / stored / complete over partner_requests), its redemptions, and a store's redemptions of a day.
+ * posRepo's claim / stored / complete over partner_requests), its redemptions, a store's redemptions and coupon-less
+ * sales of a day, and the catalogue a sale's medicines are added from.
  */
 import { type AnyColumn, and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { customers, orderLines, orders, partnerKeys, products, staff } from '../schema.js';
@@ -146,10 +147,6 @@ export const counterRepo = {
   },
 
   /**
-   * The redemptions at a store in [from, to), newest first, with the coupon's template and the member's name (the
-   * caller masks it) and who redeemed it at the counter.
-   */
-  /**
    * The day's coupon-less sales recorded at a store's counter (their number is `counter:<clerk>:<key>`; a sale with a
    * coupon is `counter:<redemption>`), with the points each earned and whether they were taken back.
    */
@@ -182,6 +179,10 @@ export const counterRepo = {
       .limit(limit);
   },
 
+  /**
+   * The redemptions at a store in [from, to), newest first, with the coupon's template and the member's name (the
+   * caller masks it) and who redeemed it at the counter.
+   */
   async redemptionsOfStore(ex: Executor, storeId: string, from: Date, to: Date, limit: number) {
     return ex
       .select({
