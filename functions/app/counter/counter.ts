@@ -352,7 +352,7 @@ export async function counterRedemptions(
   const to = startOfBusinessDay(now, 1);
   const [rows, sales, totals, names] = await Promise.all([
     counterRepo.redemptionsOfStore(db, storeId, from, to, DAY_LIST_LIMIT),
-    counterRepo.couponlessSalesOfStore(db, storeId, from, to, DAY_LIST_LIMIT),
+    counterRepo.couponlessSalesOfStore(db, { storeId, from, to, limit: DAY_LIST_LIMIT, salePrefix: SALE_PREFIX }),
     counterRepo.dayTotals(db, storeId, from, to),
     couponRepo.storeNames(db, [storeId]),
   ]);

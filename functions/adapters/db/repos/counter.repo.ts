@@ -7,6 +7,7 @@ import { type AnyColumn, and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or
 import { customers, orderLines, orders, partnerKeys, products, staff } from '../schema.js';
 import { couponRedemptions, coupons, couponTemplates, staffRequests } from '../schema-loyalty.js';
 import type { Executor } from './coupon.repo.js';
+import { realNameOf } from './member.repo.js';
 
 type LedgerKey = { keyId: string; operation: string; idempotencyKey: string };
 
@@ -60,9 +61,7 @@ const likeEscape = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The member's real name as the newest record gives it, else the name they go by (the caller masks it). */
 const customerNameOf = (customerId: AnyColumn) =>
-  sql<string | null>`coalesce((select r.name from source_records r
-    where r.customer_id = ${customerId} and r.name_kind = 'real'
-    order by r.last_active desc nulls last, r.id limit 1), ${customers.displayName})`;
+  sql<string | null>`coalesce(${realNameOf(customerId)}, ${customers.displayName})`;
 
 export const counterRepo = {
   /**
@@ -147,10 +146,15 @@ export const counterRepo = {
   },
 
   /**
-   * The day's coupon-less sales recorded at a store's counter (their number is `counter:<clerk>:<key>`; a sale with a
-   * coupon is `counter:<redemption>`), with the points each earned and whether they were taken back.
+   * The day's coupon-less sales recorded at a store's counter (their number is `<salePrefix><clerk>:<key>`; a sale
+   * with a coupon is `<salePrefix><redemption>`: see counter.ts), with the points each earned and whether they were
+   * taken back.
    */
-  async couponlessSalesOfStore(ex: Executor, storeId: string, from: Date, to: Date, limit: number) {
+  async couponlessSalesOfStore(
+    ex: Executor,
+    v: { storeId: string; from: Date; to: Date; limit: number; salePrefix: string },
+  ) {
+    const { storeId, from, to, limit, salePrefix } = v;
     return ex
       .select({
         orderId: orders.id,
@@ -172,7 +176,7 @@ export const counterRepo = {
           eq(orders.source, 'pos'),
           gte(orders.orderedAt, from),
           lt(orders.orderedAt, to),
-          sql`${orders.recordedBy} is not null and starts_with(${orders.externalId}, 'counter:' || ${orders.recordedBy} || ':')`,
+          sql`${orders.recordedBy} is not null and starts_with(${orders.externalId}, ${salePrefix} || ${orders.recordedBy} || ':')`,
         ),
       )
       .orderBy(desc(orders.orderedAt), desc(orders.id))

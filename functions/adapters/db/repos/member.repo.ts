@@ -1,7 +1,12 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { type AnyColumn, and, desc, eq, sql } from 'drizzle-orm';
 import { newId } from '../../ids.js';
 import type { Db } from '../client.js';
 import { customers, identities, stores } from '../schema.js';
+
+/** The customer's real name as their newest source record with one gives it; null when none has (the caller masks it). */
+export const realNameOf = (customerId: AnyColumn) =>
+  sql<string | null>`(select r.name from source_records r where r.customer_id = ${customerId}
+    and r.name_kind = 'real' order by r.last_active desc nulls last, r.id limit 1)`;
 
 export interface WeChatIdentity {
   identityId: string;
@@ -85,8 +90,7 @@ export function createMemberRepo(db: Db) {
         .select({
           customerId: customers.id,
           displayName: customers.displayName,
-          realName: sql<string | null>`(select r.name from source_records r where r.customer_id = ${customers.id}
-            and r.name_kind = 'real' order by r.last_active desc nulls last, r.id limit 1)`,
+          realName: realNameOf(customers.id),
           registeredAt: customers.registeredAt,
           storeId: stores.id,
           storeName: stores.name,

@@ -307,6 +307,18 @@ function AmountFields({
   );
 }
 
+/** The amount form's submit: the amounts checked first (their problem in words), then handed on in fen. */
+function useCheckedAmounts(amounts: Amounts, onValid: (orderAmountFen: number, rxAmountFen: number) => void) {
+  const [check, setCheck] = useState<string | null>(null);
+  const submit = () => {
+    const checked = checkAmounts(amounts);
+    if (!checked.ok) return setCheck(checked.message);
+    setCheck(null);
+    onValid(checked.order, checked.rx);
+  };
+  return { check, submit };
+}
+
 /** A tick box drawn by the page (Taro's <Checkbox> looks different in H5 and in WeChat). */
 function EarnToggle({ on, onChange }: { on: boolean; onChange: (on: boolean) => void }) {
   return (
@@ -342,14 +354,7 @@ function RedeemForm({
   error: string | null;
   onRedeem: (orderAmountFen: number, rxAmountFen: number) => void;
 }) {
-  const [check, setCheck] = useState<string | null>(null);
-
-  const submit = () => {
-    const checked = checkAmounts(amounts);
-    if (!checked.ok) return setCheck(checked.message);
-    setCheck(null);
-    onRedeem(checked.order, checked.rx);
-  };
+  const { check, submit } = useCheckedAmounts(amounts, onRedeem);
 
   return (
     <View className="ctr-form" data-testid="counter-redeem-form">
@@ -402,13 +407,7 @@ function SaleOnlyCard({
   error: string | null;
   onSale: (orderAmountFen: number, rxAmountFen: number) => void;
 }) {
-  const [check, setCheck] = useState<string | null>(null);
-  const submit = () => {
-    const checked = checkAmounts(amounts);
-    if (!checked.ok) return setCheck(checked.message);
-    setCheck(null);
-    onSale(checked.order, checked.rx);
-  };
+  const { check, submit } = useCheckedAmounts(amounts, onSale);
   return (
     <View className="ml-card ctr-sale" data-testid="counter-sale-only" data-open={open ? 'yes' : 'no'}>
       <View className="ctr-sale__head" onClick={open ? undefined : onOpen} data-testid="counter-sale-only-open">
@@ -564,6 +563,49 @@ interface TakeBack {
 }
 const NO_TAKE_BACK: TakeBack = { asking: false, busy: false, reversed: null, error: null };
 
+/**
+ * The confirmation before a void, drawn by the page rather than NutUI's Dialog: babel-plugin-import puts a NutUI
+ * component's CSS at the top of the importing file, ahead of staff.scss, the opposite of 优惠券管理's order, and the
+ * subpackage's shared CSS chunk then has no consistent order.
+ */
+function VoidDialog({
+  title,
+  text,
+  testId = 'counter-void',
+  onCancel,
+  onConfirm,
+}: {
+  title: string;
+  text: string;
+  /** the prefix of its test ids: `<testId>-dialog`, `-confirm`, `-cancel`, `-ok` */
+  testId?: string;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  return (
+    <View className="staff-mask" data-testid={`${testId}-dialog`}>
+      <View className="ctr-dialog">
+        <View className="ctr-dialog__title">{title}</View>
+        <View className="ctr-dialog__text" data-testid={`${testId}-confirm`}>
+          {text}
+        </View>
+        <View className="ctr-dialog__actions">
+          <Button className="ml-btn ml-btn--ghost ctr-dialog__btn" onClick={onCancel} data-testid={`${testId}-cancel`}>
+            不撤销
+          </Button>
+          <Button className="ml-btn ml-btn--danger ctr-dialog__btn" onClick={onConfirm} data-testid={`${testId}-ok`}>
+            确认撤销
+          </Button>
+        </View>
+      </View>
+    </View>
+  );
+}
+
+/** What taking a coupon-less sale back does, in the clerk's words: the same from its result card and from the list. */
+const saleTakeBackText = (nameMasked: string | null, orderAmountFen: number, pointsEarned: number) =>
+  `${nameMasked ? `会员 ${nameMasked}，` : ''}消费 ${yuan(orderAmountFen)} 元，积分 +${pointsEarned}。撤销后扣回这笔积分，如需重新登记请再扫会员码。`;
+
 /** A sale recorded without a coupon, and taking it back when it was a mistake (a wrong amount, the wrong member). */
 function SoldCard({
   sale,
@@ -625,93 +667,77 @@ function SoldCard({
         </Button>
       )}
       {back.asking ? (
-        <View className="staff-mask" data-testid="counter-sold-undo-dialog">
-          <View className="ctr-dialog">
-            <View className="ctr-dialog__title">撤销这笔消费登记？</View>
-            <View className="ctr-dialog__text">
-              消费 {yuan(sale.orderAmountFen)} 元，积分 +{sale.pointsEarned}
-              。撤销后扣回这笔积分，如需重新登记请再次扫码。
-            </View>
-            <View className="ctr-dialog__actions">
-              <Button className="ml-btn ml-btn--ghost ctr-dialog__btn" onClick={onCancel}>
-                不撤销
-              </Button>
-              <Button
-                className="ml-btn ml-btn--danger ctr-dialog__btn"
-                onClick={onTakeBack}
-                data-testid="counter-sold-undo-ok"
-              >
-                确认撤销
-              </Button>
-            </View>
-          </View>
-        </View>
+        <VoidDialog
+          title="撤销这笔消费登记？"
+          text={saleTakeBackText(null, sale.orderAmountFen, sale.pointsEarned)}
+          testId="counter-sold-undo"
+          onCancel={onCancel}
+          onConfirm={onTakeBack}
+        />
       ) : null}
     </View>
   );
 }
 
-function RedemptionRow({ r, busy, onVoid }: { r: CounterRedemption; busy: boolean; onVoid: () => void }) {
-  const voided = r.status === 'voided';
+/**
+ * One row of today's list, a redemption or a coupon-less sale: what, when, who and the amount; its figure on the
+ * right; 已撤销 (struck through) or 撤销 where the caller may take it back. Test ids: `<kind>-<id>`, `<kind>-status`,
+ * `<kind>-void`.
+ */
+function DayRow({
+  kind,
+  id,
+  title,
+  at,
+  nameMasked,
+  orderAmountFen,
+  channel,
+  staffName,
+  figure,
+  undone,
+  voidable,
+  busy,
+  onVoid,
+}: {
+  kind: 'redemption' | 'sale';
+  id: string;
+  title: string;
+  at: string;
+  nameMasked: string | null;
+  orderAmountFen: number;
+  channel: CounterRedemption['channel'];
+  staffName: string | null;
+  figure: ReactNode;
+  /** the words of a row taken back; null while it stands */
+  undone: string | null;
+  voidable: boolean;
+  busy: boolean;
+  onVoid: () => void;
+}) {
   return (
-    <View className={`ctr-row${voided ? ' ctr-row--voided' : ''}`} data-testid={`redemption-${r.redemptionId}`}>
+    <View className={`ctr-row${undone !== null ? ' ctr-row--voided' : ''}`} data-testid={`${kind}-${id}`}>
       <View className="ctr-row__main">
-        <View className="ctr-row__title">{r.couponName}</View>
+        <View className="ctr-row__title">{title}</View>
         <View className="ctr-row__meta">
-          {shanghaiTime(r.redeemedAt)} · {r.nameMasked ?? '会员'} · 订单 {yuan(r.orderAmountFen)} 元
+          {shanghaiTime(at)} · {nameMasked ?? '会员'} · 订单 {yuan(orderAmountFen)} 元
         </View>
         <View className="ctr-row__meta">
-          {CHANNEL_LABELS[r.channel]}
-          {r.staffName ? ` · ${r.staffName}` : ''}
+          {CHANNEL_LABELS[channel]}
+          {staffName ? ` · ${staffName}` : ''}
         </View>
       </View>
       <View className="ctr-row__side">
-        <View className="ctr-row__discount">-{yuan(r.discountFen)}</View>
-        {voided ? (
-          <View className="ctr-row__status" data-testid="redemption-status">
-            {r.couponReturned === false ? '已撤销，券已过期未退回' : '已撤销'}
+        {figure}
+        {undone !== null ? (
+          <View className="ctr-row__status" data-testid={`${kind}-status`}>
+            {undone}
           </View>
-        ) : r.voidable ? (
+        ) : voidable ? (
           <Button
             className="ml-btn ml-btn--danger ctr-row__void"
             disabled={busy}
             onClick={onVoid}
-            data-testid="redemption-void"
-          >
-            撤销
-          </Button>
-        ) : null}
-      </View>
-    </View>
-  );
-}
-
-/** A sale recorded here without a coupon today: its points, and 撤销 for its clerk or the store manager. */
-function SaleRow({ sale, busy, onVoid }: { sale: CounterSaleRecord; busy: boolean; onVoid: () => void }) {
-  return (
-    <View className={`ctr-row${sale.takenBack ? ' ctr-row--voided' : ''}`} data-testid={`sale-${sale.orderId}`}>
-      <View className="ctr-row__main">
-        <View className="ctr-row__title">登记消费（不用券）</View>
-        <View className="ctr-row__meta">
-          {shanghaiTime(sale.recordedAt)} · {sale.nameMasked ?? '会员'} · 订单 {yuan(sale.orderAmountFen)} 元
-        </View>
-        <View className="ctr-row__meta">
-          {CHANNEL_LABELS.counter}
-          {sale.staffName ? ` · ${sale.staffName}` : ''}
-        </View>
-      </View>
-      <View className="ctr-row__side">
-        <View className="ctr-row__points">积分 +{sale.pointsEarned}</View>
-        {sale.takenBack ? (
-          <View className="ctr-row__status" data-testid="sale-status">
-            已撤销，积分已扣回
-          </View>
-        ) : sale.voidable ? (
-          <Button
-            className="ml-btn ml-btn--danger ctr-row__void"
-            disabled={busy}
-            onClick={onVoid}
-            data-testid="sale-void"
+            data-testid={`${kind}-void`}
           >
             撤销
           </Button>
@@ -761,54 +787,48 @@ function TodayList({
           </View>
         ) : null}
         {data.items.map((r) => (
-          <RedemptionRow key={r.redemptionId} r={r} busy={busyId === r.redemptionId} onVoid={() => onVoid(r)} />
+          <DayRow
+            key={r.redemptionId}
+            kind="redemption"
+            id={r.redemptionId}
+            title={r.couponName}
+            at={r.redeemedAt}
+            nameMasked={r.nameMasked}
+            orderAmountFen={r.orderAmountFen}
+            channel={r.channel}
+            staffName={r.staffName}
+            figure={<View className="ctr-row__discount">-{yuan(r.discountFen)}</View>}
+            undone={r.status !== 'voided' ? null : r.couponReturned === false ? '已撤销，券已过期未退回' : '已撤销'}
+            voidable={r.voidable}
+            busy={busyId === r.redemptionId}
+            onVoid={() => onVoid(r)}
+          />
         ))}
         {data.sales.length > 0 ? (
           <View className="ctr-today-sales" data-testid="counter-today-sales">
             <View className="ctr-today-sales__title">不用券登记消费 {data.sales.length} 笔</View>
             {data.sales.map((sale) => (
-              <SaleRow key={sale.orderId} sale={sale} busy={busyId === sale.orderId} onVoid={() => onVoidSale(sale)} />
+              <DayRow
+                key={sale.orderId}
+                kind="sale"
+                id={sale.orderId}
+                title="登记消费（不用券）"
+                at={sale.recordedAt}
+                nameMasked={sale.nameMasked}
+                orderAmountFen={sale.orderAmountFen}
+                channel="counter"
+                staffName={sale.staffName}
+                figure={<View className="ctr-row__points">积分 +{sale.pointsEarned}</View>}
+                undone={sale.takenBack ? '已撤销，积分已扣回' : null}
+                voidable={sale.voidable}
+                busy={busyId === sale.orderId}
+                onVoid={() => onVoidSale(sale)}
+              />
             ))}
           </View>
         ) : null}
       </View>
     </>
-  );
-}
-
-/**
- * The confirmation before a void, drawn by the page rather than NutUI's Dialog: babel-plugin-import puts a NutUI
- * component's CSS at the top of the importing file, ahead of staff.scss, the opposite of 优惠券管理's order, and the
- * subpackage's shared CSS chunk then has no consistent order.
- */
-function VoidDialog({
-  title,
-  text,
-  onCancel,
-  onConfirm,
-}: {
-  title: string;
-  text: string;
-  onCancel: () => void;
-  onConfirm: () => void;
-}) {
-  return (
-    <View className="staff-mask" data-testid="counter-void-dialog">
-      <View className="ctr-dialog">
-        <View className="ctr-dialog__title">{title}</View>
-        <View className="ctr-dialog__text" data-testid="counter-void-confirm">
-          {text}
-        </View>
-        <View className="ctr-dialog__actions">
-          <Button className="ml-btn ml-btn--ghost ctr-dialog__btn" onClick={onCancel} data-testid="counter-void-cancel">
-            不撤销
-          </Button>
-          <Button className="ml-btn ml-btn--danger ctr-dialog__btn" onClick={onConfirm} data-testid="counter-void-ok">
-            确认撤销
-          </Button>
-        </View>
-      </View>
-    </View>
   );
 }
 
@@ -1261,7 +1281,7 @@ export default function CounterPage() {
       {askingSale ? (
         <VoidDialog
           title="撤销这笔消费登记？"
-          text={`${askingSale.nameMasked ? `会员 ${askingSale.nameMasked}，` : ''}订单 ${yuan(askingSale.orderAmountFen)} 元，积分 +${askingSale.pointsEarned}。撤销后扣回这笔积分，如需重新登记请再扫会员码。`}
+          text={saleTakeBackText(askingSale.nameMasked, askingSale.orderAmountFen, askingSale.pointsEarned)}
           onCancel={() => setAskingSale(null)}
           onConfirm={() => takeBackListed(askingSale)}
         />
