@@ -8,6 +8,7 @@
  * member) that the redemption presents instead, so a clerk typing the amount does not race the code's expiry.
  */
 import { z } from 'zod';
+import { FEN_PER_POINT } from '../points/points.rules.js';
 import { fen, idempotencyKey } from './loyalty.js';
 
 /** A member code (18 digits, 88…) or a coupon code (16 digits); the use case tells them apart and checks them. */
@@ -107,10 +108,19 @@ export const CounterSaleBody = z
      * count towards the part that earns no points even where `rxAmountFen` leaves them out.
      */
     lines: z.array(CounterSaleLine).max(30).default([]),
+    /**
+     * Points the member pays with (积分抵现): whole hundreds, 100 points = 1 yuan, never more than is left to pay
+     * after the coupon. What they pay for earns no points, and taking the sale back returns them.
+     */
+    pointsToSpend: z.number().int().min(0).max(10_000_000).multipleOf(100).default(0),
   })
   .refine((b) => b.rxAmountFen <= b.orderAmountFen, {
     message: 'rxAmountFen cannot exceed orderAmountFen',
     path: ['rxAmountFen'],
+  })
+  .refine((b) => b.pointsToSpend * FEN_PER_POINT <= b.orderAmountFen, {
+    message: 'the points cannot pay for more than the order',
+    path: ['pointsToSpend'],
   })
   .refine((b) => new Set(b.lines.map((l) => l.sku)).size === b.lines.length, {
     message: 'each SKU once: give its quantity instead',
@@ -131,7 +141,12 @@ export type CounterSaleLineView = z.infer<typeof CounterSaleLineView>;
 export const CounterSaleResponse = z.object({
   orderId: z.string(),
   orderAmountFen: fen,
+  /** the coupon's discount, when the sale is a redemption's */
   discountFen: fen,
+  /** the points the member paid with, and the yuan they paid for */
+  pointsSpent: z.number().int(),
+  pointsDiscountFen: fen,
+  /** what the member paid in money: the amount less the coupon and the points; it is what earns points */
   paidFen: fen,
   /** the items recorded with the sale (none when the clerk gave only the amount) */
   lines: z.array(CounterSaleLineView),
@@ -151,8 +166,10 @@ export type CounterSaleVoidBody = z.infer<typeof CounterSaleVoidBody>;
 
 export const CounterSaleVoidResponse = z.object({
   orderId: z.string(),
-  /** 0 when they were taken back already */
+  /** the points the sale earned, taken back; 0 when they were taken back already */
   pointsReversed: z.number().int(),
+  /** the points the member paid with, given back; 0 when none were spent or they were given back already */
+  pointsReturned: z.number().int(),
 });
 export type CounterSaleVoidResponse = z.infer<typeof CounterSaleVoidResponse>;
 
@@ -182,9 +199,11 @@ export const CounterSaleRecord = z.object({
   staffName: z.string().nullable(),
   orderAmountFen: fen,
   pointsEarned: z.number().int(),
-  /** its points were taken back (撤销登记) */
+  /** the points the member paid with (积分抵现) */
+  pointsSpent: z.number().int(),
+  /** taken back (撤销登记): its points earned went back, and the points spent were returned */
   takenBack: z.boolean(),
-  /** whether this caller may take it back now: today's, by the caller or any for a manager, with points to return */
+  /** whether this caller may take it back now: today's, by the caller or any for a manager, with points earned or spent */
   voidable: z.boolean(),
 });
 export type CounterSaleRecord = z.infer<typeof CounterSaleRecord>;
@@ -210,6 +229,8 @@ export const CounterVoidResponse = z.object({
   couponReturned: z.boolean(),
   /** the points the sale recorded with this redemption earned, taken back (0 when none was recorded) */
   pointsReversed: z.number().int(),
+  /** the points the member paid that sale with, given back (0 when none) */
+  pointsReturned: z.number().int(),
 });
 export type CounterVoidResponse = z.infer<typeof CounterVoidResponse>;
 

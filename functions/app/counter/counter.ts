@@ -40,6 +40,7 @@ import {
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import { maskName } from '../../../shared/identity/name.js';
 import { isMemberCodeFormat } from '../../../shared/onboarding/member-code.js';
+import { FEN_PER_POINT } from '../../../shared/points/points.rules.js';
 import type { CounterClaims } from '../../adapters/auth/tokens.js';
 import type { Tx } from '../../adapters/db/client.js';
 import { counterRepo, staffRequestLedger } from '../../adapters/db/repos/counter.repo.js';
@@ -51,7 +52,15 @@ import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { resolveMemberCode } from '../members/member-code.js';
 import { memberAtCounter } from '../members/pos-member.js';
-import { earnForOrder, reverseOrderPoints, settledBalance } from '../points/points.js';
+import {
+  earnForOrder,
+  returnOrderSpend,
+  reverseOrderPoints,
+  settledBalance,
+  spendEntryKey,
+  spendNote,
+  spendPoints,
+} from '../points/points.js';
 import { type IdempotencyScope, idempotent } from '../pos/idempotent.js';
 import { templateRule } from '../pos/redeem.js';
 
@@ -380,9 +389,11 @@ export async function counterRedemptions(
       staffName: o.staffName,
       orderAmountFen: o.orderAmountFen,
       pointsEarned: o.pointsEarned,
+      pointsSpent: o.pointsSpent,
       takenBack: o.takenBack,
-      // a sale that earned nothing has nothing to take back
-      voidable: !o.takenBack && o.pointsEarned > 0 && mayTakeBack(actor, o.recordedBy, o.orderedAt, now),
+      // a sale that neither earned nor spent points has nothing to take back
+      voidable:
+        !o.takenBack && (o.pointsEarned > 0 || o.pointsSpent > 0) && mayTakeBack(actor, o.recordedBy, o.orderedAt, now),
     })),
     totals,
   });
@@ -410,7 +421,12 @@ export async function counterVoid(
       }
       // voided already (by another tap, or the manager): the state asked for is there
       if (row.status === 'voided') {
-        return ok({ redemptionId: row.id, couponReturned: row.couponReturned ?? false, pointsReversed: 0 });
+        return ok({
+          redemptionId: row.id,
+          couponReturned: row.couponReturned ?? false,
+          pointsReversed: 0,
+          pointsReturned: 0,
+        });
       }
       if (!voidable(actor, row, now)) {
         return fail(
@@ -431,6 +447,7 @@ export async function counterVoid(
       // the sale recorded with it at the counter earned points: they go back with the order
       const sale = await posRepo.orderByExternalId(tx, 'pos', counterSaleId(row.id));
       const pointsReversed = sale ? await reverseOrderPoints(tx, sale.id, now) : 0;
+      const pointsReturned = sale ? await returnOrderSpend(tx, sale.id, now) : 0;
       await recordAudit(tx, {
         actorKind: 'staff',
         actorId: actor.staffId,
@@ -443,10 +460,11 @@ export async function counterVoid(
           couponId: row.couponId,
           couponReturned: decision.couponReturned,
           pointsReversed,
+          pointsReturned,
         },
         at: now,
       });
-      return ok({ redemptionId: row.id, couponReturned: decision.couponReturned, pointsReversed });
+      return ok({ redemptionId: row.id, couponReturned: decision.couponReturned, pointsReversed, pointsReturned });
     },
   );
 }
@@ -509,7 +527,14 @@ export async function counterSale(
         discountFen = r.discountFen;
         externalId = counterSaleId(r.id);
       }
-      const paidFen = body.orderAmountFen - discountFen;
+      const pointsDiscountFen = body.pointsToSpend * FEN_PER_POINT;
+      if (discountFen + pointsDiscountFen > body.orderAmountFen) {
+        return fail(
+          'POINTS_EXCEED_ORDER',
+          `${body.pointsToSpend} points are ${pointsDiscountFen} fen, ${body.orderAmountFen - discountFen} is left to pay`,
+        );
+      }
+      const paidFen = body.orderAmountFen - discountFen - pointsDiscountFen;
       const orderId = newId('ord', now.getTime());
       const inserted = await posRepo.insertOrderOnce(tx, {
         id: orderId,
@@ -518,7 +543,8 @@ export async function counterSale(
         storeId,
         customerId: scan.customerId,
         totalFen: body.orderAmountFen,
-        discountFen,
+        // the order's discount is all that was not paid in money: the coupon's and the points'
+        discountFen: discountFen + pointsDiscountFen,
         paidFen,
         orderedAt: now,
         recordedBy: actor.staffId,
@@ -527,11 +553,17 @@ export async function counterSale(
         // the redemption's sale was recorded already (another key): the same order, its points once
         const existing = await posRepo.orderByExternalId(tx, 'pos', externalId);
         if (!existing) throw new Error(`order ${externalId} conflicted but is not visible`);
-        const earned = await pointsRepo.byEntryKey(tx, `earn:${existing.id}`);
+        const [earned, spent] = await Promise.all([
+          pointsRepo.byEntryKey(tx, `earn:${existing.id}`),
+          pointsRepo.byEntryKey(tx, spendEntryKey(existing.id)),
+        ]);
+        const existingPointsSpent = spent ? -spent.points : 0;
         return ok({
           orderId: existing.id,
           orderAmountFen: existing.totalFen,
-          discountFen: existing.discountFen,
+          discountFen: existing.discountFen - existingPointsSpent * FEN_PER_POINT,
+          pointsSpent: existingPointsSpent,
+          pointsDiscountFen: existingPointsSpent * FEN_PER_POINT,
           paidFen: existing.paidFen,
           lines: await counterRepo.saleLines(tx, existing.id),
           pointsEarned: earned?.points ?? 0,
@@ -546,6 +578,19 @@ export async function counterSale(
       const rxItemsFen = items.value.reduce((sum, l) => sum + (l.rx ? l.amountFen : 0), 0);
       const rxAmountFen = Math.max(body.rxAmountFen, Math.min(body.orderAmountFen, rxItemsFen));
       const names = await couponRepo.storeNames(tx, [storeId]);
+      // the points paid with come off the balance before this sale's own points are earned
+      if (body.pointsToSpend > 0) {
+        const spent = await spendPoints(tx, {
+          customerId: scan.customerId,
+          entryKey: spendEntryKey(orderId),
+          orderId,
+          storeId,
+          points: body.pointsToSpend,
+          note: spendNote(names.get(storeId) ?? null, body.pointsToSpend),
+          now,
+        });
+        if (!spent.ok) return spent;
+      }
       const pointsEarned = await earnForOrder(tx, {
         customerId: scan.customerId,
         orderId,
@@ -564,13 +609,22 @@ export async function counterSale(
         customerId: scan.customerId,
         storeId,
         requestId: ctx.requestId,
-        details: { orderId, redemptionId: body.redemptionId ?? null, paidFen, items: items.value.length, pointsEarned },
+        details: {
+          orderId,
+          redemptionId: body.redemptionId ?? null,
+          paidFen,
+          items: items.value.length,
+          pointsEarned,
+          pointsSpent: body.pointsToSpend,
+        },
         at: now,
       });
       return ok({
         orderId,
         orderAmountFen: body.orderAmountFen,
         discountFen,
+        pointsSpent: body.pointsToSpend,
+        pointsDiscountFen,
         paidFen,
         lines: items.value.map(({ productId: _id, ...line }) => line),
         pointsEarned,
@@ -616,6 +670,7 @@ export async function counterSaleVoid(
         );
       }
       const pointsReversed = await reverseOrderPoints(tx, order.id, now);
+      const pointsReturned = await returnOrderSpend(tx, order.id, now);
       await recordAudit(tx, {
         actorKind: 'staff',
         actorId: actor.staffId,
@@ -623,10 +678,10 @@ export async function counterSaleVoid(
         customerId: order.customerId,
         storeId,
         requestId: ctx.requestId,
-        details: { orderId: order.id, pointsReversed },
+        details: { orderId: order.id, pointsReversed, pointsReturned },
         at: now,
       });
-      return ok({ orderId: order.id, pointsReversed });
+      return ok({ orderId: order.id, pointsReversed, pointsReturned });
     },
   );
 }

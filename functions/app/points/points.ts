@@ -5,13 +5,16 @@
 
 import { businessDate } from '../../../shared/coupons/business-day.js';
 import { yuan } from '../../../shared/coupons/coupon.describe.js';
+import { ok, type Result } from '../../../shared/errors.js';
 import {
   DEFAULT_EARN_CONFIG,
   type EarnConfig,
   type EarnOrder,
   earnYearOf,
+  FEN_PER_POINT,
   LATE_EARN_DAYS,
   lateEarnAllowed,
+  planSpend,
   pointsForOrder,
   pointsState,
 } from '../../../shared/points/points.rules.js';
@@ -104,6 +107,66 @@ export async function reverseOrderPoints(ex: Executor, orderId: string, now: Dat
   return appended ? earned.points : 0;
 }
 
+/** The ledger line of the points an order was paid with (积分抵现 at the counter); `unspend:<order>` returns them. */
+export const spendEntryKey = (orderId: string) => `spend:${orderId}`;
+
+/**
+ * Pays with the member's points (at a till, or at the counter for an order: `spend:<order>`): the member's row is
+ * locked and the balance settled first, so two tills or counters spending the same points at once cannot overdraw
+ * them. Refused, with nothing written, when the balance is short.
+ */
+export async function spendPoints(
+  ex: Executor,
+  v: {
+    customerId: string;
+    entryKey: string;
+    orderId?: string;
+    storeId: string;
+    points: number;
+    note: string;
+    now: Date;
+  },
+): Promise<Result<{ points: number; balanceAfter: number }, 'INSUFFICIENT_POINTS'>> {
+  await pointsRepo.lockCustomer(ex, v.customerId);
+  const state = await settledBalance(ex, v.customerId, v.now);
+  const plan = planSpend(state, v.points);
+  if (!plan.ok) return plan;
+  await pointsRepo.append(ex, {
+    customerId: v.customerId,
+    kind: 'spend',
+    points: -v.points,
+    entryKey: v.entryKey,
+    orderId: v.orderId ?? null,
+    storeId: v.storeId,
+    earnYear: null,
+    note: v.note,
+    occurredAt: v.now,
+  });
+  return ok({ points: v.points, balanceAfter: state.balance - v.points });
+}
+
+/** How a spend reads in the member's ledger: 北仑新碶店积分抵扣10.00元. */
+export const spendNote = (storeName: string | null, points: number) =>
+  `${storeName ?? '门店'}积分抵扣${yuan(points * FEN_PER_POINT)}元`;
+
+/** Gives back the points an order was paid with (the sale was taken back), once; the points returned. */
+export async function returnOrderSpend(ex: Executor, orderId: string, now: Date): Promise<number> {
+  const spent = await pointsRepo.byEntryKey(ex, spendEntryKey(orderId));
+  if (!spent) return 0;
+  const appended = await pointsRepo.append(ex, {
+    customerId: spent.customerId,
+    kind: 'reverse',
+    points: -spent.points,
+    entryKey: `unspend:${orderId}`,
+    orderId,
+    storeId: spent.storeId,
+    earnYear: null,
+    note: '撤销消费，退回抵扣的积分',
+    occurredAt: now,
+  });
+  return appended ? -spent.points : 0;
+}
+
 /** Appends the expiries that fell due (idempotent per customer and year) and returns the balance. */
 export async function settledBalance(ex: Executor, customerId: string, now: Date) {
   const ledger = await pointsRepo.ledger(ex, customerId);
@@ -128,6 +191,7 @@ export const POINTS_RULES_ZH = [
   '处方药不参与积分',
   '当年获得的积分，在次年12月31日24点到期',
   '订单退款时，扣回该订单获得的积分',
+  '积分可抵现：每100积分抵1元，结账时出示会员码使用；抵现部分不再积分，退款时退回',
   `用未登记的会员卡消费的，会员卡登记后补记积分（限消费后${LATE_EARN_DAYS}天内）`,
 ];
 

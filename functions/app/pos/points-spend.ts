@@ -11,15 +11,14 @@ import type {
   PosPointsSpendBody,
   PosPointsSpendResponse,
 } from '../../../shared/contracts/loyalty.js';
-import { yuan } from '../../../shared/coupons/coupon.describe.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
-import { FEN_PER_POINT, planSpend } from '../../../shared/points/points.rules.js';
+import { FEN_PER_POINT } from '../../../shared/points/points.rules.js';
 import type { Db } from '../../adapters/db/client.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { resolveMemberCode } from '../members/member-code.js';
-import { settledBalance } from '../points/points.js';
+import { settledBalance, spendNote, spendPoints } from '../points/points.js';
 import { idempotent } from './idempotent.js';
 import type { PosCaller } from './redeem.js';
 
@@ -41,28 +40,23 @@ export async function spendPointsAtPos(
     const member = await resolveMemberCode(tx, body.memberCode, now);
     if (!member.ok) return member;
     const { customerId } = member.value;
-    await pointsRepo.lockCustomer(tx, customerId);
-    const state = await settledBalance(tx, customerId, now);
-    const plan = planSpend(state, body.points);
-    if (!plan.ok) return plan;
     const store = await posRepo.storeExists(tx, caller.storeId);
     const spendId = newId('spd', now.getTime());
-    await pointsRepo.append(tx, {
+    const spent = await spendPoints(tx, {
       customerId,
-      kind: 'spend',
-      points: -body.points,
       entryKey: `spend:${spendId}`,
       storeId: caller.storeId,
-      earnYear: null,
-      note: `${store?.name ?? '门店'}积分抵扣${yuan(discountFen)}元${body.externalOrderId ? `（单号 ${body.externalOrderId}）` : ''}`,
-      occurredAt: now,
+      points: body.points,
+      note: `${spendNote(store?.name ?? null, body.points)}${body.externalOrderId ? `（单号 ${body.externalOrderId}）` : ''}`,
+      now,
     });
+    if (!spent.ok) return spent;
     return ok({
       spendId,
       customerId,
       points: body.points,
       discountFen,
-      balanceAfter: state.balance - body.points,
+      balanceAfter: spent.value.balanceAfter,
       spentAt: now.toISOString(),
     });
   });

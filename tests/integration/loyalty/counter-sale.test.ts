@@ -8,7 +8,7 @@ import { DEMO_PRODUCTS } from '../../../dev/demo/catalogue.js';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
 import { memberToken, staffToken } from '../onboarding/helpers.js';
-import { count, createMember, giveCoupon } from './loyalty-fixtures.js';
+import { count, createMember, giveCoupon, memberSession } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 const tokens: Record<string, string> = {};
@@ -112,7 +112,12 @@ describe('counter sales for points', () => {
       idempotencyKey: `v-${unique()}`,
       redemptionId: redeemed.body.redemptionId,
     });
-    expect(voided.body).toEqual({ redemptionId: redeemed.body.redemptionId, couponReturned: true, pointsReversed: 90 });
+    expect(voided.body).toEqual({
+      redemptionId: redeemed.body.redemptionId,
+      couponReturned: true,
+      pointsReversed: 90,
+      pointsReturned: 0,
+    });
     expect((await ledger(m.customerId)).map((l) => [l.kind, l.points])).toEqual([
       ['earn', 90],
       ['reverse', -90],
@@ -219,9 +224,13 @@ describe('counter sales for points', () => {
     expect(codeOf(await takeBack('u_ck02', 'ord_nosuch'))).toEqual({ status: 404, code: 'ORDER_NOT_FOUND' });
     const key = `mv-${unique()}`;
     const first = await takeBack('u_ck02', sale.body.orderId, key);
-    expect(first.body).toEqual({ orderId: sale.body.orderId, pointsReversed: 1600 });
+    expect(first.body).toEqual({ orderId: sale.body.orderId, pointsReversed: 1600, pointsReturned: 0 });
     expect((await takeBack('u_ck02', sale.body.orderId, key)).body).toEqual(first.body);
-    expect((await takeBack('u_ck02')).body).toEqual({ orderId: sale.body.orderId, pointsReversed: 0 });
+    expect((await takeBack('u_ck02')).body).toEqual({
+      orderId: sale.body.orderId,
+      pointsReversed: 0,
+      pointsReturned: 0,
+    });
     expect(await listed('u_ck02')).toMatchObject({ takenBack: true, voidable: false });
     expect((await ledger(m.customerId)).map((l) => [l.kind, l.points])).toEqual([
       ['earn', 1600],
@@ -272,6 +281,166 @@ describe('counter sales for points', () => {
     } finally {
       sys.clock.advance(-24 * 3600_000);
     }
+  });
+});
+
+describe('paying with points at the counter (积分抵现)', () => {
+  /** A member of 古荡店 with 500 points, earned the honest way: a 250-yuan sale at the counter (double points). */
+  async function withPoints(user = 'u_ck02', templates: string[] = []) {
+    const m = await scanned(user, templates);
+    const earned = await post(user, 'sale', {
+      idempotencyKey: `e-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 25000,
+    });
+    expect(earned.body.pointsBalance).toBe(500);
+    return m;
+  }
+  const balance = (customerId: string) =>
+    count(sys.database, 'select coalesce(sum(points), 0) from points_ledger where customer_id = $1', [customerId]);
+
+  it('a sale paid partly with points: the points come off, only the money paid earns, and a retry spends nothing more', async () => {
+    const m = await withPoints();
+    const body = { idempotencyKey: `p-${unique()}`, counterToken: m.token, orderAmountFen: 3800, pointsToSpend: 300 };
+    const sale = await post('u_ck02', 'sale', body);
+    expect(sale.status).toBe(200);
+    // 38 yuan, 3 of them paid with 300 points: 35 paid in money, 35 points earned
+    expect(sale.body).toMatchObject({
+      orderAmountFen: 3800,
+      discountFen: 0,
+      pointsSpent: 300,
+      pointsDiscountFen: 300,
+      paidFen: 3500,
+      pointsEarned: 35,
+      pointsBalance: 500 - 300 + 35,
+    });
+    expect((await post('u_ck02', 'sale', body)).body).toEqual(sale.body);
+    const orderId = sale.body.orderId;
+    expect((await ledger(m.customerId)).slice(1)).toEqual([
+      { kind: 'spend', points: -300, entry_key: `spend:${orderId}` },
+      { kind: 'earn', points: 35, entry_key: `earn:${orderId}` },
+    ]);
+    const [order] = await sys.database.exec('select total_fen, discount_fen, paid_fen from orders where id = $1', [
+      orderId,
+    ]);
+    expect(order).toEqual({ total_fen: 3800, discount_fen: 300, paid_fen: 3500 });
+    const [spend] = await sys.database.exec(
+      "select note, store_id, order_id from points_ledger where entry_key = 'spend:' || $1::text",
+      [orderId],
+    );
+    expect(spend).toEqual({ note: '古荡店积分抵扣3元', store_id: 'sto_002', order_id: orderId });
+    // the member's points page shows the line and the rule
+    const page = await sys.call('/api/loyalty/points', { token: await memberSession(sys, m.customerId) });
+    expect(page.body.balance).toBe(235);
+    expect(page.body.ledger).toContainEqual(
+      expect.objectContaining({ kind: 'spend', points: -300, note: '古荡店积分抵扣3元' }),
+    );
+    expect(page.body.rules.some((r: string) => r.includes('每100积分抵1元'))).toBe(true);
+  });
+
+  it('with a coupon: the points pay part of what is left, and a void gives back the coupon, the points spent, and takes the earned', async () => {
+    const m = await withPoints('u_ck02', ['NEW_MEMBER']);
+    const redeemed = await post('u_ck02', 'redeem', {
+      idempotencyKey: `r-${unique()}`,
+      counterToken: m.token,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 5000,
+    });
+    expect(redeemed.body.discountFen).toBe(1000);
+    const sale = {
+      counterToken: m.token,
+      orderAmountFen: 5000,
+      redemptionId: redeemed.body.redemptionId,
+      pointsToSpend: 400,
+    };
+    // more points than is left after the coupon: refused in words, nothing spent
+    const tooMany = await post('u_ck02', 'sale', { ...sale, pointsToSpend: 4100, idempotencyKey: `p-${unique()}` });
+    expect(codeOf(tooMany)).toEqual({ status: 422, code: 'POINTS_EXCEED_ORDER' });
+    const first = await post('u_ck02', 'sale', { ...sale, idempotencyKey: `p-${unique()}` });
+    expect(first.body).toMatchObject({ discountFen: 1000, pointsSpent: 400, paidFen: 3600, pointsEarned: 36 });
+    expect(first.body.pointsBalance).toBe(136);
+    // another key for the redemption's sale: the same order and answer, the points spent once
+    expect((await post('u_ck02', 'sale', { ...sale, idempotencyKey: `p-${unique()}` })).body).toEqual(first.body);
+    expect(await balance(m.customerId)).toBe(136);
+    const voided = await post('u_ck02', 'void', {
+      idempotencyKey: `v-${unique()}`,
+      redemptionId: redeemed.body.redemptionId,
+    });
+    expect(voided.body).toEqual({
+      redemptionId: redeemed.body.redemptionId,
+      couponReturned: true,
+      pointsReversed: 36,
+      pointsReturned: 400,
+    });
+    expect(await balance(m.customerId)).toBe(500);
+    expect((await ledger(m.customerId)).slice(-2)).toEqual([
+      { kind: 'reverse', points: -36, entry_key: `reverse:${first.body.orderId}` },
+      { kind: 'reverse', points: 400, entry_key: `unspend:${first.body.orderId}` },
+    ]);
+  });
+
+  it('refused, with nothing written: more points than the balance, not whole hundreds, more than the order', async () => {
+    const m = await withPoints();
+    const before = await ledger(m.customerId);
+    const attempt = (pointsToSpend: number, orderAmountFen = 80000) =>
+      post('u_ck02', 'sale', { idempotencyKey: `x-${unique()}`, counterToken: m.token, orderAmountFen, pointsToSpend });
+    const short = await attempt(600);
+    expect(codeOf(short)).toEqual({ status: 409, code: 'INSUFFICIENT_POINTS' });
+    expect(codeOf(await attempt(150))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(codeOf(await attempt(-100))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(codeOf(await attempt(400, 300))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await ledger(m.customerId)).toEqual(before);
+    expect(await count(sys.database, 'select count(*) from orders where customer_id = $1', [m.customerId])).toBe(1);
+  });
+
+  it('two counters spending the same points at once: one gets them, the other is refused', async () => {
+    const m = await withPoints();
+    const code = await issueMemberCode(sys.database.db, {
+      customerId: m.customerId,
+      identityId: `idn_${m.customerId}`,
+      now: sys.clock.now(),
+    });
+    const second = await post('u_ck09', 'lookup', { code: code.code });
+    const spend = (user: string, counterToken: string) =>
+      post(user, 'sale', { idempotencyKey: `c-${unique()}`, counterToken, orderAmountFen: 6000, pointsToSpend: 400 });
+    const results = await Promise.all([spend('u_ck02', m.token), spend('u_ck09', second.body.counterToken)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.map((r) => r.body?.error?.code).filter(Boolean)).toEqual(['INSUFFICIENT_POINTS']);
+    // 500 − 400 + the 56 that the 56 yuan paid in money earned; the refused sale left no order
+    expect(await balance(m.customerId)).toBe(156);
+    expect(await count(sys.database, 'select count(*) from orders where customer_id = $1', [m.customerId])).toBe(2);
+  });
+
+  it('a sale paid wholly with points earns nothing, is listed with its points, and taking it back returns them', async () => {
+    const m = await withPoints();
+    const sale = await post('u_ck02', 'sale', {
+      idempotencyKey: `w-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 300,
+      pointsToSpend: 300,
+    });
+    expect(sale.body).toMatchObject({ paidFen: 0, pointsSpent: 300, pointsEarned: 0, pointsBalance: 200 });
+    const listed = async () =>
+      (await sys.call('/api/staff/counter/redemptions', { token: tokens.u_ck02 })).body.sales.find(
+        (x: { orderId: string }) => x.orderId === sale.body.orderId,
+      );
+    // nothing earned, but points spent: there is something to take back
+    expect(await listed()).toMatchObject({ pointsEarned: 0, pointsSpent: 300, takenBack: false, voidable: true });
+    const key = `wv-${unique()}`;
+    const back = await post('u_ck02', 'sale-void', { idempotencyKey: key, orderId: sale.body.orderId });
+    expect(back.body).toEqual({ orderId: sale.body.orderId, pointsReversed: 0, pointsReturned: 300 });
+    expect((await post('u_ck02', 'sale-void', { idempotencyKey: key, orderId: sale.body.orderId })).body).toEqual(
+      back.body,
+    );
+    const again = await post('u_ck02', 'sale-void', { idempotencyKey: `wv-${unique()}`, orderId: sale.body.orderId });
+    expect(again.body).toEqual({ orderId: sale.body.orderId, pointsReversed: 0, pointsReturned: 0 });
+    expect(await balance(m.customerId)).toBe(500);
+    expect(await listed()).toMatchObject({ takenBack: true, voidable: false });
+    const [audit] = await sys.database.exec(
+      "select details from audit_log where action = 'counter.sale_void' and customer_id = $1 order by at limit 1",
+      [m.customerId],
+    );
+    expect(audit.details).toMatchObject({ orderId: sale.body.orderId, pointsReturned: 300 });
   });
 });
 

@@ -165,7 +165,11 @@ export const counterRepo = {
         orderAmountFen: orders.totalFen,
         pointsEarned: sql<number>`coalesce((select l.points from points_ledger l
           where l.entry_key = 'earn:' || ${orders.id}), 0)::int`,
-        takenBack: sql<boolean>`exists (select 1 from points_ledger l where l.entry_key = 'reverse:' || ${orders.id})`,
+        pointsSpent: sql<number>`coalesce((select -l.points from points_ledger l
+          where l.entry_key = 'spend:' || ${orders.id}), 0)::int`,
+        // one taking-back writes both lines (what it earned back, what it spent returned) or the one there is
+        takenBack: sql<boolean>`exists (select 1 from points_ledger l
+          where l.entry_key in ('reverse:' || ${orders.id}, 'unspend:' || ${orders.id}))`,
       })
       .from(orders)
       .innerJoin(customers, eq(customers.id, orders.customerId))
