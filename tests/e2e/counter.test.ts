@@ -18,7 +18,7 @@ import { newId } from '../../functions/adapters/ids.js';
 import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
 import { issueMemberCode } from '../../functions/app/members/member-code.js';
 import { ERROR_MESSAGES_ZH } from '../../shared/i18n/errors.js';
-import { pointsForOrder } from '../../shared/points/points.rules.js';
+import { earnYearOf, pointsForOrder } from '../../shared/points/points.rules.js';
 import { startBrowserSystem } from './support/browser.js';
 import { ingestRecords, settle, staffLogin } from './support/flows.js';
 
@@ -622,6 +622,229 @@ describe('扫码核销 in the staff pages', () => {
     await page.locator('[data-testid=counter-today]').scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'counter-23-today-sale-taken-back');
+    await context.close();
+  });
+
+  it('at a store without a till, the member pays part of the sale with points: spent in hundreds, the rest earns, all returned when taken back', async () => {
+    const db = env.system.database;
+    const { customerId, identityId } = await seedMember({
+      name: '郑海燕',
+      storeId: 'sto_018',
+      days: 400,
+      phone: '13957401357',
+    });
+    // points from earlier purchases, written as the fixtures write them
+    await db.exec(
+      `insert into points_ledger (customer_id, kind, points, entry_key, earn_year, note, occurred_at)
+       values ($1, 'earn', 2680, $2, $3, '北仑新碶店消费积分', now())`,
+      [customerId, `earn:e2e-history:${customerId}`, earnYearOf(new Date())],
+    );
+    const gift = await issue(customerId, 'NEW_MEMBER');
+    const memberCode = async () => (await issueMemberCode(db.db, { customerId, identityId, now: new Date() })).code;
+    const balance = async () =>
+      (
+        await db.exec('select coalesce(sum(points), 0)::int as n from points_ledger where customer_id = $1', [
+          customerId,
+        ])
+      )[0].n;
+    const ledgerOf = (orderId: string) =>
+      db.exec('select kind, points, entry_key from points_ledger where order_id = $1 order by id', [orderId]);
+    const ordersOf = async () =>
+      (await db.exec(
+        'select id, total_fen, discount_fen, paid_fen from orders where customer_id = $1 order by created_at',
+        [customerId],
+      )) as { id: string; total_fen: number; discount_fen: number; paid_fen: number }[];
+
+    // 孙磊 at 北仑新碶店 (no till): the member shows the code
+    const { page, context } = await openCounter('u_ck03');
+    const bodies: { idempotencyKey: string; orderAmountFen: number; pointsToSpend: number }[] = [];
+    page.on('request', (req) => {
+      if (req.url().endsWith('/api/staff/counter/sale')) bodies.push(JSON.parse(req.postData() ?? '{}'));
+    });
+    const scanMember = async () => {
+      await fill(page, 'counter-code-input', await memberCode());
+      await page.locator('[data-testid=counter-code-submit]').click();
+      await page.locator('[data-testid=counter-member]').waitFor();
+    };
+    const qty = () => text(page, 'counter-points-qty');
+    await scanMember();
+    expect(await text(page, 'counter-member-points')).toBe('2680');
+
+    // 积分抵现 in the sale without a coupon: off until the member asks
+    const pay = page.locator('[data-testid=counter-sale-only] [data-testid=counter-points]');
+    const toggle = pay.locator('[data-testid=counter-points-toggle]');
+    expect(await pay.innerText()).toContain('使用积分抵现');
+    expect(await text(page, 'counter-points-balance')).toBe('可用积分 2680，每 100 积分抵 1 元');
+    expect(await toggle.getAttribute('data-checked')).toBe('no');
+    expect(await page.locator('[data-testid=counter-points-qty]').count()).toBe(0);
+
+    // on: as many hundreds as the amount takes (12.30: 1200 points, 0.30 left to collect)
+    await fill(page, 'counter-sale-amount', '12.30');
+    await toggle.click();
+    expect(await toggle.getAttribute('data-checked')).toBe('yes');
+    expect(await qty()).toBe('1200');
+    expect(await text(page, 'counter-points-sum')).toBe('抵 12.00 元，应收 0.30 元');
+    await pay.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-24-points-capped-by-amount');
+
+    // the amount corrected to 68: as many as the balance has (2600), and no more
+    await fill(page, 'counter-sale-amount', '68');
+    expect(await qty()).toBe('2600');
+    await page.locator('[data-testid=counter-points-plus]').click();
+    expect(await qty()).toBe('2600');
+    expect(await text(page, 'counter-points-sum')).toBe('抵 26.00 元，应收 42.00 元');
+
+    // meanwhile the member paid 5 yuan with points at another store's till: the balance shown at the scan is gone,
+    // the whole sale is refused in words and nothing is written
+    await db.exec(
+      `insert into points_ledger (customer_id, kind, points, entry_key, store_id, note, occurred_at)
+       values ($1, 'spend', -500, $2, 'sto_001', '文三路店积分抵扣5.00元', now())`,
+      [customerId, `spend:${newId('spd')}`],
+    );
+    await page.locator('[data-testid=counter-sale-submit]').click();
+    await page.locator('[data-testid=counter-sale-error]').waitFor();
+    expect(bodies.at(-1)).toMatchObject({ orderAmountFen: 6_800, pointsToSpend: 2_600 });
+    const refused = await text(page, 'counter-sale-error');
+    expect(refused).toContain(ERROR_MESSAGES_ZH.INSUFFICIENT_POINTS);
+    expect(refused).toContain('本单未登记，积分未扣减');
+    expect(await ordersOf()).toEqual([]);
+    expect(await balance()).toBe(2_180);
+    await page.locator('[data-testid=counter-sale-only]').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-25-points-insufficient');
+
+    // scanned again, the balance as it is: 2100 offered, the clerk steps down to 1900
+    await page.locator('[data-testid=counter-rescan]').click();
+    await scanMember();
+    expect(await text(page, 'counter-member-points')).toBe('2180');
+    await fill(page, 'counter-sale-amount', '68');
+    await toggle.click();
+    expect(await qty()).toBe('2100');
+    for (let i = 0; i < 3; i++) await page.locator('[data-testid=counter-points-minus]').click();
+    expect(await qty()).toBe('1800');
+    await page.locator('[data-testid=counter-points-plus]').click();
+    expect(await qty()).toBe('1900');
+    // a smaller amount typed on the way brings the points down to it; the amount back, the points picked are back
+    await fill(page, 'counter-sale-amount', '15');
+    expect(await qty()).toBe('1500');
+    await fill(page, 'counter-sale-amount', '68');
+    expect(await qty()).toBe('1900');
+    expect(await text(page, 'counter-points-sum')).toBe('抵 19.00 元，应收 49.00 元');
+    await pay.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-26-points-picked');
+
+    // recorded: 1900 points pay 19 yuan, the clerk collects 49, and only those 49 earn
+    await page.locator('[data-testid=counter-sale-submit]').click();
+    await page.locator('[data-testid=counter-sold]').waitFor();
+    expect(bodies.at(-1)).toMatchObject({ orderAmountFen: 6_800, pointsToSpend: 1_900 });
+    const earned = pointsForOrder({ paidFen: 4_900 }).points;
+    expect(earned).toBe(49);
+    const spentLine = await text(page, 'counter-sold-paid-spent');
+    expect(spentLine).toContain('积分抵扣');
+    expect(spentLine).toContain('−1900（19.00 元）');
+    const due = await text(page, 'counter-sold-paid-due');
+    expect(due).toContain('实收');
+    expect(due).toContain('49.00');
+    expect(await text(page, 'counter-sold-text')).toBe(
+      `已登记消费 68.00 元，积分 +${earned}，当前积分 ${2_180 - 1_900 + earned}`,
+    );
+    const [order, ...noMore] = await ordersOf();
+    expect(noMore).toEqual([]);
+    expect(order).toMatchObject({ total_fen: 6_800, discount_fen: 1_900, paid_fen: 4_900 });
+    expect(await ledgerOf(order.id)).toEqual([
+      { kind: 'spend', points: -1_900, entry_key: `spend:${order.id}` },
+      { kind: 'earn', points: earned, entry_key: `earn:${order.id}` },
+    ]);
+    await settle(page);
+    await env.shot(page, 'counter-27-points-sold');
+
+    // the next member, and later the sale is taken back from today's list: the points earned go, those spent return
+    await page.locator('[data-testid=counter-next]').click();
+    await page.locator('[data-testid=counter-scan]').waitFor();
+    const listed = page.locator(`[data-testid=sale-${order.id}]`);
+    expect(await listed.innerText()).toContain(`积分 +${earned}`);
+    expect(await listed.locator('[data-testid=sale-spent]').innerText()).toBe('抵现 1900 积分');
+    await listed.locator('[data-testid=sale-void]').click();
+    expect(await text(page, 'counter-void-confirm')).toContain(
+      `积分 +${earned}，积分抵现 1900。撤销后扣回这笔积分，退回抵现的 1900 积分`,
+    );
+    await settle(page);
+    await env.shot(page, 'counter-28-points-take-back-confirm');
+    await page.locator('[data-testid=counter-void-ok]').click();
+    await listed.locator('[data-testid=sale-status]').waitFor();
+    expect(await text(page, 'counter-list-message')).toContain(`消费登记，扣回积分 ${earned}，已退回 1900 积分`);
+    expect(await listed.locator('[data-testid=sale-status]').innerText()).toBe('已撤销，积分已退回');
+    expect(await ledgerOf(order.id)).toEqual([
+      { kind: 'spend', points: -1_900, entry_key: `spend:${order.id}` },
+      { kind: 'earn', points: earned, entry_key: `earn:${order.id}` },
+      { kind: 'reverse', points: -earned, entry_key: `reverse:${order.id}` },
+      { kind: 'reverse', points: 1_900, entry_key: `unspend:${order.id}` },
+    ]);
+    expect(await balance()).toBe(2_180);
+    await listed.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-29-points-returned');
+
+    // with the 无门槛减10 coupon on 30 yuan: the form offers 2100, the coupon's 10 come off first, so the points pay
+    // the 20 left (2000); the sale's answer lost once, 重新登记积分 resends the same points with the same key
+    await scanMember();
+    await page.locator(`[data-testid=counter-coupon-${gift.couponId}] [data-testid=counter-coupon-pick]`).click();
+    const formPay = page.locator('[data-testid=counter-redeem-form] [data-testid=counter-points]');
+    await fill(page, 'counter-amount', '30');
+    await formPay.locator('[data-testid=counter-points-toggle]').click();
+    expect(await qty()).toBe('2100');
+    expect(await text(page, 'counter-points-sum')).toBe('抵 21.00 元，从券后应付中抵扣');
+    await formPay.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-30-redeem-points-form');
+    let lose = true;
+    await page.route('**/api/staff/counter/sale', async (route) => {
+      const answer = await route.fetch();
+      if (lose) {
+        lose = false;
+        await route.fulfill({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
+      } else await route.fulfill({ response: answer });
+    });
+    const before = bodies.length;
+    await page.locator('[data-testid=counter-redeem]').click();
+    await page.locator('[data-testid=counter-sale-error]').waitFor();
+    expect(await text(page, 'counter-payable')).toBe('20.00 元');
+    expect(await text(page, 'counter-points-unspent')).toContain('抵现 2000 积分未确认');
+    await settle(page);
+    await env.shot(page, 'counter-31-redeem-points-unsure');
+    await page.locator('[data-testid=counter-sale-retry]').click();
+    await page.locator('[data-testid=counter-sale-paid]').waitFor();
+    await page.unroute('**/api/staff/counter/sale');
+    const resent = bodies.slice(before);
+    expect(resent).toHaveLength(2);
+    expect(resent[1]).toEqual(resent[0]);
+    expect(resent[0].pointsToSpend).toBe(2_000);
+    expect(await page.locator('[data-testid=counter-points-unspent]').count()).toBe(0);
+    expect(await text(page, 'counter-sale-paid-spent')).toContain('−2000（20.00 元）');
+    expect(await text(page, 'counter-sale-paid-due')).toContain('0.00');
+    expect(await text(page, 'counter-sale-points')).toContain('本单积分 +0，当前积分 180');
+    expect(await text(page, 'counter-sale-points')).toContain('积分抵现部分');
+    const [, withCoupon] = await ordersOf();
+    expect(withCoupon).toMatchObject({ total_fen: 3_000, discount_fen: 3_000, paid_fen: 0 });
+    expect(await ledgerOf(withCoupon.id)).toEqual([
+      { kind: 'spend', points: -2_000, entry_key: `spend:${withCoupon.id}` },
+    ]);
+    await settle(page);
+    await env.shot(page, 'counter-32-redeem-points-paid');
+
+    // voided from the list: the coupon and the 2000 points go back to the member
+    const [redemption] = await db.exec('select id from coupon_redemptions where coupon_id = $1', [gift.couponId]);
+    const row = page.locator(`[data-testid=redemption-${redemption.id}]`);
+    await row.locator('[data-testid=redemption-void]').click();
+    await page.locator('[data-testid=counter-void-ok]').click();
+    await page.locator('[data-testid=counter-result-voided]').waitFor();
+    expect(await text(page, 'counter-list-message')).toContain('已退回 2000 积分');
+    expect(await text(page, 'counter-result-voided')).toContain('已退回 2000 积分');
+    expect(await balance()).toBe(2_180);
+    await settle(page);
+    await env.shot(page, 'counter-33-redeem-points-voided');
     await context.close();
   });
 });

@@ -26,22 +26,38 @@ import { counterApi, newAttemptKey } from '../../../services/counter';
 import { leaveStaffSession, loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import { ItemsCard, itemTotals, type PickedItem, SaleItems, saleLines, yuan } from './items';
+import {
+  isPointsRefused,
+  maxPoints,
+  NO_POINTS,
+  PaidWithPoints,
+  type PointsChoice,
+  PointsNotSpent,
+  PointsPay,
+  pointsRefusedWords,
+  pointsToSpend,
+} from './points';
 import './index.scss';
 
 type Today =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
   | { kind: 'ready'; data: CounterRedemptionsResponse };
-/** The sale recorded with a redemption, for the member's points: under way, recorded, or failed (retry offered). */
+/**
+ * The sale recorded with a redemption, for the member's points: under way, recorded, or failed (retry offered;
+ * `unsure`: its answer was lost, it may have landed; `pointsRefused`: the points were refused, the sale may go
+ * without them).
+ */
 type SaleState =
   | { kind: 'pending' }
   | { kind: 'ok'; sale: CounterSaleResponse }
-  | { kind: 'failed'; error: string; retryable: boolean };
-/** What a sale sends besides the member and the redemption: the amounts and the medicines added. */
+  | { kind: 'failed'; error: string; retryable: boolean; unsure: boolean; pointsRefused: boolean };
+/** What a sale sends besides the member and the redemption: the amounts, the medicines added, the points paid with. */
 interface SaleOrder {
   orderAmountFen: number;
   rxAmountFen: number;
   lines: CounterSaleLine[];
+  pointsToSpend: number;
 }
 /** The sale of a redemption, kept for 重新登记积分 (the same order, so the same key). */
 interface LinkedSale extends SaleOrder {
@@ -83,6 +99,8 @@ const SALE_FINAL: ReadonlySet<string> = new Set([
   'VALIDATION_FAILED',
   'IDEMPOTENCY_CONFLICT',
   'PRODUCT_NOT_FOUND',
+  'INSUFFICIENT_POINTS',
+  'POINTS_EXCEED_ORDER',
 ]);
 
 /** The counter token is over: the member shows the code again. */
@@ -259,6 +277,12 @@ interface Amounts {
 }
 const NO_AMOUNTS: Amounts = { order: '', rx: '' };
 
+/** The order amount typed, in fen, while it is one (the points it can take follow it as it is typed). */
+const orderFenOf = (amounts: Amounts) => {
+  const a = amounts.order.trim();
+  return MONEY.test(a) && toFen(a) > 0 ? toFen(a) : null;
+};
+
 /** The amounts in fen, or what is wrong with them in words. */
 function checkAmounts(amounts: Amounts): { ok: true; order: number; rx: number } | { ok: false; message: string } {
   const a = amounts.order.trim();
@@ -340,6 +364,7 @@ function RedeemForm({
   onAmounts,
   earn,
   onEarn,
+  points,
   busy,
   error,
   onRedeem,
@@ -350,6 +375,8 @@ function RedeemForm({
   /** whether the sale is recorded with the redemption; null where the till is connected (no switch) */
   earn: boolean | null;
   onEarn: (on: boolean) => void;
+  /** 积分抵现, while the sale is recorded with the redemption */
+  points: ReactNode;
   busy: boolean;
   error: string | null;
   onRedeem: (orderAmountFen: number, rxAmountFen: number) => void;
@@ -369,6 +396,7 @@ function RedeemForm({
         }
       />
       {earn !== null ? <EarnToggle on={earn} onChange={onEarn} /> : null}
+      {earn ? points : null}
       {check || error ? (
         <View className="staff-alert ctr-alert" data-testid="counter-redeem-error">
           {check ?? error}
@@ -395,6 +423,7 @@ function SaleOnlyCard({
   onOpen,
   amounts,
   onAmounts,
+  points,
   busy,
   error,
   onSale,
@@ -403,6 +432,8 @@ function SaleOnlyCard({
   onOpen: () => void;
   amounts: Amounts;
   onAmounts: (a: Amounts) => void;
+  /** 积分抵现 */
+  points: ReactNode;
   busy: boolean;
   error: string | null;
   onSale: (orderAmountFen: number, rxAmountFen: number) => void;
@@ -423,6 +454,7 @@ function SaleOnlyCard({
             ids={{ order: 'counter-sale-amount', rx: 'counter-sale-rx-amount' }}
             hint="处方药部分不累计积分"
           />
+          {points}
           {check || error ? (
             <View className="staff-alert ctr-alert" data-testid="counter-sale-error">
               {check ?? error}
@@ -448,6 +480,10 @@ const catalogueAmounts = (items: PickedItem[]): Amounts => {
   return { order: yuan(totalFen), rx: rxFen > 0 ? yuan(rxFen) : '' };
 };
 
+/** Why a sale earned no points. */
+const noPointsWhy = (sale: CounterSaleResponse) =>
+  sale.pointsSpent > 0 ? '积分抵现部分、不足 1 元的部分和处方药不累计积分' : '不足 1 元的部分和处方药不累计积分';
+
 /** 本单积分 +N，当前积分 M, with why an order earned nothing. */
 function PointsLine({ sale, testId }: { sale: CounterSaleResponse; testId: string }) {
   return (
@@ -456,17 +492,33 @@ function PointsLine({ sale, testId }: { sale: CounterSaleResponse; testId: strin
         本单积分 <Text className="ctr-points__earned">+{sale.pointsEarned}</Text>，当前积分{' '}
         <Text className="ctr-points__balance">{sale.pointsBalance}</Text>
       </View>
-      {sale.pointsEarned === 0 ? <View className="ctr-points__why">不足 1 元的部分和处方药不累计积分</View> : null}
+      {sale.pointsEarned === 0 ? <View className="ctr-points__why">{noPointsWhy(sale)}</View> : null}
     </View>
   );
 }
 
-/** The points of the sale recorded with a redemption: under way, recorded, or failed with 重新登记积分. */
-function LinkedSaleView({ sale, voided, onRetry }: { sale: LinkedSale; voided: boolean; onRetry: () => void }) {
+/**
+ * The points of the sale recorded with a redemption: under way, recorded (with what the points paid and what to
+ * collect), or failed with 重新登记积分, and 不用积分 when the points were refused.
+ */
+function LinkedSaleView({
+  sale,
+  payableFen,
+  voided,
+  onRetry,
+}: {
+  sale: LinkedSale;
+  /** the redemption's 应付: what is collected while no points are spent */
+  payableFen: number;
+  voided: boolean;
+  /** `withoutPoints`: the same order without 积分抵现 (a new attempt) */
+  onRetry: (withoutPoints: boolean) => void;
+}) {
   const { state } = sale;
   if (state.kind === 'ok') {
     return (
       <>
+        <PaidWithPoints sale={state.sale} testId="counter-sale-paid" />
         <PointsLine sale={state.sale} testId="counter-sale-points" />
         <SaleItems lines={state.sale.lines} testId="counter-sale-items" />
       </>
@@ -474,30 +526,64 @@ function LinkedSaleView({ sale, voided, onRetry }: { sale: LinkedSale; voided: b
   }
   if (state.kind === 'pending') {
     return (
-      <View className="ctr-points ctr-points--pending" data-testid="counter-sale-pending">
-        正在登记本单积分…
-      </View>
+      <>
+        <View className="ctr-points ctr-points--pending" data-testid="counter-sale-pending">
+          正在登记本单积分…
+        </View>
+        {sale.pointsToSpend > 0 ? (
+          <PointsNotSpent points={sale.pointsToSpend} state="pending" payableFen={payableFen} />
+        ) : null}
+      </>
     );
   }
+  const retry = state.retryable && !voided;
   return (
     <View className="ctr-sale-failed">
       <View className="staff-alert ctr-alert" data-testid="counter-sale-error">
         {state.error}
       </View>
-      {state.retryable && !voided ? (
-        <Button className="ml-btn ml-btn--ghost ctr-submit" onClick={onRetry} data-testid="counter-sale-retry">
+      {sale.pointsToSpend > 0 ? (
+        <PointsNotSpent
+          points={sale.pointsToSpend}
+          state={state.unsure ? 'unsure' : retry ? 'open' : 'final'}
+          payableFen={payableFen}
+        />
+      ) : null}
+      {retry ? (
+        <Button
+          className="ml-btn ml-btn--ghost ctr-submit"
+          onClick={() => onRetry(false)}
+          data-testid="counter-sale-retry"
+        >
           重新登记积分
+        </Button>
+      ) : null}
+      {state.pointsRefused && !voided ? (
+        <Button
+          className="ml-btn ml-btn--ghost ctr-submit"
+          onClick={() => onRetry(true)}
+          data-testid="counter-sale-retry-no-points"
+        >
+          不用积分，重新登记积分
         </Button>
       ) : null}
     </View>
   );
 }
 
+/** The points a void or a taking-back gave back: those the sale earned taken back, those it spent returned. */
+interface PointsBack {
+  reversed: number;
+  returned: number;
+}
+const pointsBackWords = (back: PointsBack) =>
+  `${back.reversed > 0 ? `；已扣回本单积分 ${back.reversed}` : ''}${back.returned > 0 ? `；已退回 ${back.returned} 积分` : ''}`;
+
 function ResultCard({
   result,
   sale,
   voided,
-  pointsReversed,
+  pointsBack,
   onRetrySale,
   onNext,
 }: {
@@ -505,9 +591,9 @@ function ResultCard({
   sale: LinkedSale | null;
   /** set once it was voided from today's list */
   voided: CounterRedemption | null;
-  /** the points its void took back, when voided from this page */
-  pointsReversed: number;
-  onRetrySale: () => void;
+  /** the points its void took back and returned, when voided from this page */
+  pointsBack: PointsBack | null;
+  onRetrySale: (withoutPoints: boolean) => void;
   onNext: () => void;
 }) {
   return (
@@ -536,15 +622,15 @@ function ResultCard({
         {result.eligibleFen !== result.orderAmountFen ? `，参与优惠 ${yuan(result.eligibleFen)} 元` : ''}
       </View>
       {/* once its points were taken back, the note below says so: no stale 当前积分 above it */}
-      {sale && !(voided && pointsReversed > 0) ? (
-        <LinkedSaleView sale={sale} voided={voided !== null} onRetry={onRetrySale} />
+      {sale && !(voided && pointsBack && (pointsBack.reversed > 0 || pointsBack.returned > 0)) ? (
+        <LinkedSaleView sale={sale} payableFen={result.payableFen} voided={voided !== null} onRetry={onRetrySale} />
       ) : null}
       {voided ? (
         <View className="ctr-result__voided" data-testid="counter-result-voided">
           {voided.couponReturned === false
             ? '这笔核销已撤销；优惠券已过期，未退回会员券包'
             : '这笔核销已撤销，优惠券已退回会员券包'}
-          {pointsReversed > 0 ? `；已扣回本单积分 ${pointsReversed}` : ''}
+          {pointsBack ? pointsBackWords(pointsBack) : ''}
         </View>
       ) : null}
       <Button className="ml-btn ml-btn--primary ctr-submit" onClick={onNext} data-testid="counter-next">
@@ -554,14 +640,14 @@ function ResultCard({
   );
 }
 
-/** What became of taking a coupon-less sale back: in flight, done (the points taken back), or refused. */
+/** What became of taking a coupon-less sale back: in flight, done (the points taken back and returned), or refused. */
 interface TakeBack {
   asking: boolean;
   busy: boolean;
-  reversed: number | null;
+  done: PointsBack | null;
   error: string | null;
 }
-const NO_TAKE_BACK: TakeBack = { asking: false, busy: false, reversed: null, error: null };
+const NO_TAKE_BACK: TakeBack = { asking: false, busy: false, done: null, error: null };
 
 /**
  * The confirmation before a void, drawn by the page rather than NutUI's Dialog: babel-plugin-import puts a NutUI
@@ -602,9 +688,19 @@ function VoidDialog({
   );
 }
 
-/** What taking a coupon-less sale back does, in the clerk's words: the same from its result card and from the list. */
-const saleTakeBackText = (nameMasked: string | null, orderAmountFen: number, pointsEarned: number) =>
-  `${nameMasked ? `会员 ${nameMasked}，` : ''}消费 ${yuan(orderAmountFen)} 元，积分 +${pointsEarned}。撤销后扣回这笔积分，如需重新登记请再扫会员码。`;
+/**
+ * What taking a coupon-less sale back does, in the clerk's words: the same from its result card and from the list.
+ * The points it was paid with go back to the member with it.
+ */
+const saleTakeBackText = (
+  nameMasked: string | null,
+  sale: { orderAmountFen: number; pointsEarned: number; pointsSpent: number },
+) =>
+  `${nameMasked ? `会员 ${nameMasked}，` : ''}消费 ${yuan(sale.orderAmountFen)} 元，积分 +${sale.pointsEarned}${
+    sale.pointsSpent > 0
+      ? `，积分抵现 ${sale.pointsSpent}。撤销后${sale.pointsEarned > 0 ? '扣回这笔积分，' : ''}退回抵现的 ${sale.pointsSpent} 积分`
+      : '。撤销后扣回这笔积分'
+  }，如需重新登记请再扫会员码。`;
 
 /** A sale recorded without a coupon, and taking it back when it was a mistake (a wrong amount, the wrong member). */
 function SoldCard({
@@ -622,7 +718,7 @@ function SoldCard({
   onTakeBack: () => void;
   onNext: () => void;
 }) {
-  const undone = back.reversed !== null;
+  const undone = back.done !== null;
   return (
     <View className="ml-card ctr-result" data-testid="counter-sold">
       <View className="ctr-result__icon">{undone ? '↺' : '✓'}</View>
@@ -630,7 +726,8 @@ function SoldCard({
       {undone ? (
         <View className="ctr-sold" data-testid="counter-sold-undone">
           已撤销这笔 {yuan(sale.orderAmountFen)} 元的消费登记
-          {back.reversed ? `，已扣回积分 ${back.reversed}` : ''}
+          {back.done?.reversed ? `，已扣回积分 ${back.done.reversed}` : ''}
+          {back.done?.returned ? `，已退回 ${back.done.returned} 积分` : ''}
         </View>
       ) : (
         /* two unbreakable halves: a narrow phone wraps between them, never before the balance alone */
@@ -644,9 +741,8 @@ function SoldCard({
           </Text>
         </View>
       )}
-      {!undone && sale.pointsEarned === 0 ? (
-        <View className="ctr-points__why">不足 1 元的部分和处方药不累计积分</View>
-      ) : null}
+      {!undone && sale.pointsEarned === 0 ? <View className="ctr-points__why">{noPointsWhy(sale)}</View> : null}
+      {undone ? null : <PaidWithPoints sale={sale} testId="counter-sold-paid" />}
       {undone ? null : <SaleItems lines={sale.lines} testId="counter-sold-items" />}
       {back.error ? (
         <View className="staff-alert ctr-alert" data-testid="counter-sold-error">
@@ -669,7 +765,7 @@ function SoldCard({
       {back.asking ? (
         <VoidDialog
           title="撤销这笔消费登记？"
-          text={saleTakeBackText(null, sale.orderAmountFen, sale.pointsEarned)}
+          text={saleTakeBackText(null, sale)}
           testId="counter-sold-undo"
           onCancel={onCancel}
           onConfirm={onTakeBack}
@@ -818,8 +914,17 @@ function TodayList({
                 orderAmountFen={sale.orderAmountFen}
                 channel="counter"
                 staffName={sale.staffName}
-                figure={<View className="ctr-row__points">积分 +{sale.pointsEarned}</View>}
-                undone={sale.takenBack ? '已撤销，积分已扣回' : null}
+                figure={
+                  <>
+                    <View className="ctr-row__points">积分 +{sale.pointsEarned}</View>
+                    {sale.pointsSpent > 0 ? (
+                      <View className="ctr-row__spent" data-testid="sale-spent">
+                        抵现 {sale.pointsSpent} 积分
+                      </View>
+                    ) : null}
+                  </>
+                }
+                undone={sale.takenBack ? (sale.pointsSpent > 0 ? '已撤销，积分已退回' : '已撤销，积分已扣回') : null}
                 voidable={sale.voidable}
                 busy={busyId === sale.orderId}
                 onVoid={() => onVoidSale(sale)}
@@ -842,6 +947,8 @@ export default function CounterPage() {
   const [amounts, setAmounts] = useState<Amounts>(NO_AMOUNTS);
   /** 同时为会员累计本单积分, on for every member */
   const [earn, setEarn] = useState(true);
+  /** 使用积分抵现 and the points picked, kept like the amounts while the clerk moves between the forms */
+  const [spend, setSpend] = useState<PointsChoice>(NO_POINTS);
   const [saleError, setSaleError] = useState<string | null>(null);
   /** 本单药品: the medicines added for the sale, sent with it where the counter records it */
   const [items, setItems] = useState<PickedItem[]>([]);
@@ -852,8 +959,8 @@ export default function CounterPage() {
   const [askingSale, setAskingSale] = useState<CounterSaleRecord | null>(null);
   const [voidingId, setVoidingId] = useState<string | null>(null);
   const [listMessage, setListMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  /** the points each void from this page took back, by redemption */
-  const [reversed, setReversed] = useState<Record<string, number>>({});
+  /** the points each void from this page took back and returned, by redemption */
+  const [pointsBack, setPointsBack] = useState<Record<string, PointsBack>>({});
   /** the redemption sent last and its key, kept while its answer is unknown (network error, server failure) */
   const attempt = useRef<{ signature: string; key: string } | null>(null);
   /** the same for the sale, with its own key */
@@ -899,6 +1006,7 @@ export default function CounterPage() {
     setAmounts(NO_AMOUNTS);
     setItems([]);
     setEarn(true);
+    setSpend(NO_POINTS);
     setScanError(notice);
     setStage({ kind: 'scan' });
   };
@@ -918,6 +1026,7 @@ export default function CounterPage() {
         setAmounts(NO_AMOUNTS);
         setItems([]);
         setEarn(true);
+        setSpend(NO_POINTS);
         // the note about the last void belongs to the last member
         setListMessage(null);
         const scanned = found.coupons.find((c) => c.couponId === found.scannedCouponId && c.usableHere);
@@ -974,7 +1083,8 @@ export default function CounterPage() {
       .catch((error: unknown) => {
         const text = words(error);
         if (text === null) return;
-        // a new scan needed, the till connected meanwhile, the redemption voided: trying again cannot help
+        // a new scan needed, the till connected meanwhile, the redemption voided, the points refused: the same
+        // sale again cannot help
         const final = isCounterSessionOver(error) || (isApiError(error) && SALE_FINAL.has(error.code));
         show({
           kind: 'failed',
@@ -982,6 +1092,8 @@ export default function CounterPage() {
             ? `本单积分可能未登记（${text}）：请点击「重新登记积分」，不会重复累计。`
             : `本单积分未登记：${text}`,
           retryable: !final,
+          unsure: mayHaveLanded(error),
+          pointsRefused: isPointsRefused(error),
         });
       });
   };
@@ -992,22 +1104,31 @@ export default function CounterPage() {
     const key = attempt.current?.signature === signature ? attempt.current.key : newAttemptKey('ctr');
     attempt.current = { signature, key };
     const withSale = !lookupNow.tillConnected && earn;
-    // the medicines go with the sale; without one they are not recorded
-    const order: SaleOrder = { orderAmountFen, rxAmountFen, lines: withSale ? saleLines(items) : [] };
+    // the medicines and the points go with the sale; without one they are not recorded
+    const order: SaleOrder = withSale
+      ? {
+          orderAmountFen,
+          rxAmountFen,
+          lines: saleLines(items),
+          pointsToSpend: pointsToSpend(spend, lookupNow.member.points, orderAmountFen),
+        }
+      : { orderAmountFen, rxAmountFen, lines: [], pointsToSpend: 0 };
     setBusy(true);
     setRedeemError(null);
     counterApi
       .redeem({ idempotencyKey: key, ...fields })
       .then((result) => {
         attempt.current = null;
+        // the coupon's discount, unknown before, came off first: the points pay at most what is left
+        const sold = { ...order, pointsToSpend: maxPoints(order.pointsToSpend, result.payableFen) };
         setStage({
           kind: 'done',
           lookup: lookupNow,
           result,
-          sale: withSale ? { ...order, state: { kind: 'pending' } } : null,
+          sale: withSale ? { ...sold, state: { kind: 'pending' } } : null,
         });
         setItems([]);
-        if (withSale) saleOfRedemption(lookupNow, result.redemptionId, order);
+        if (withSale) saleOfRedemption(lookupNow, result.redemptionId, sold);
         setListMessage(null);
         void refreshToday();
       })
@@ -1028,10 +1149,16 @@ export default function CounterPage() {
   const saleOnly = (lookupNow: CounterLookupResponse, orderAmountFen: number, rxAmountFen: number) => {
     setBusy(true);
     setSaleError(null);
-    sendSale(lookupNow, { orderAmountFen, rxAmountFen, lines: saleLines(items) })
+    sendSale(lookupNow, {
+      orderAmountFen,
+      rxAmountFen,
+      lines: saleLines(items),
+      pointsToSpend: pointsToSpend(spend, lookupNow.member.points, orderAmountFen),
+    })
       .then((sale) => {
         setAmounts(NO_AMOUNTS);
         setItems([]);
+        setSpend(NO_POINTS);
         setBack(NO_TAKE_BACK);
         backKey.current = null;
         setStage({ kind: 'sold', lookup: lookupNow, sale });
@@ -1045,20 +1172,29 @@ export default function CounterPage() {
         }
         const text = words(error);
         if (text === null) return;
-        setSaleError(mayHaveLanded(error) ? `${text}。积分可能未登记：请再次点击「登记积分」，不会重复累计。` : text);
+        setSaleError(
+          mayHaveLanded(error)
+            ? `${text}。积分可能未登记：请再次点击「登记积分」，不会重复累计。`
+            : pointsRefusedWords(error, text),
+        );
       })
       .finally(() => setBusy(false));
   };
 
   /** 撤销本次登记: the coupon-less sale just recorded, its points taken back */
   const takeBackSale = (sale: CounterSaleResponse) => {
-    setBack({ asking: false, busy: true, reversed: null, error: null });
+    setBack({ asking: false, busy: true, done: null, error: null });
     backKey.current ??= newAttemptKey('cts');
     counterApi
       .voidSale({ idempotencyKey: backKey.current, orderId: sale.orderId })
       .then((res) => {
         backKey.current = null;
-        setBack({ asking: false, busy: false, reversed: res.pointsReversed, error: null });
+        setBack({
+          asking: false,
+          busy: false,
+          done: { reversed: res.pointsReversed, returned: res.pointsReturned },
+          error: null,
+        });
         void refreshToday();
       })
       .catch((error: unknown) => {
@@ -1068,7 +1204,7 @@ export default function CounterPage() {
         setBack({
           asking: false,
           busy: false,
-          reversed: null,
+          done: null,
           error: text === null ? null : landed ? `${text}。可能未撤销：请再次点击撤销，不会重复扣回。` : text,
         });
       });
@@ -1087,7 +1223,9 @@ export default function CounterPage() {
         voidKeys.current.delete(sale.orderId);
         setListMessage({
           ok: true,
-          text: `已撤销${sale.nameMasked ? ` ${sale.nameMasked} 的` : ''}消费登记，扣回积分 ${res.pointsReversed}`,
+          text: `已撤销${sale.nameMasked ? ` ${sale.nameMasked} 的` : ''}消费登记${
+            res.pointsReversed > 0 ? `，扣回积分 ${res.pointsReversed}` : ''
+          }${res.pointsReturned > 0 ? `，已退回 ${res.pointsReturned} 积分` : ''}`,
         });
         void refreshToday();
       })
@@ -1109,14 +1247,15 @@ export default function CounterPage() {
       .voidRedemption({ idempotencyKey: key, redemptionId: r.redemptionId })
       .then((res) => {
         voidKeys.current.delete(r.redemptionId);
-        const points = res.pointsReversed > 0 ? `；已扣回本单积分 ${res.pointsReversed}` : '';
+        const given = { reversed: res.pointsReversed, returned: res.pointsReturned };
+        const points = pointsBackWords(given);
         setListMessage({
           ok: true,
           text: res.couponReturned
             ? `已撤销「${r.couponName}」，优惠券已退回会员券包${points}`
             : `已撤销「${r.couponName}」；这张优惠券已过期，不能退回${points}`,
         });
-        setReversed((now) => ({ ...now, [r.redemptionId]: res.pointsReversed }));
+        setPointsBack((now) => ({ ...now, [r.redemptionId]: given }));
         void refreshToday();
       })
       .catch((error: unknown) => {
@@ -1131,6 +1270,17 @@ export default function CounterPage() {
   /** the amounts 按目录价填入金额 types: the added medicines at catalogue price */
   const byCatalogue = catalogueAmounts(items);
   const usable = stage.kind === 'member' ? stage.lookup.coupons.filter((c) => c.usableHere).length : 0;
+  /** 积分抵现 in the form open (`afterCoupon`: the redeem form's), where the counter records the sale */
+  const pointsPay = (afterCoupon: boolean) =>
+    stage.kind === 'member' && !stage.lookup.tillConnected ? (
+      <PointsPay
+        balance={stage.lookup.member.points}
+        orderFen={orderFenOf(amounts)}
+        choice={spend}
+        onChoice={setSpend}
+        afterCoupon={afterCoupon}
+      />
+    ) : null;
   /** the redemption just made, once it was voided from the list below */
   const doneVoided =
     stage.kind === 'done' && today.kind === 'ready'
@@ -1203,6 +1353,7 @@ export default function CounterPage() {
                     onAmounts={setAmounts}
                     earn={stage.lookup.tillConnected ? null : earn}
                     onEarn={setEarn}
+                    points={pointsPay(true)}
                     busy={busy}
                     error={redeemError}
                     onRedeem={(order, rx) => redeem(stage.lookup, c.couponId, order, rx)}
@@ -1224,6 +1375,7 @@ export default function CounterPage() {
               }}
               amounts={amounts}
               onAmounts={setAmounts}
+              points={pointsPay(false)}
               busy={busy}
               error={saleError}
               onSale={(order, rx) => saleOnly(stage.lookup, order, rx)}
@@ -1237,12 +1389,17 @@ export default function CounterPage() {
           result={stage.result}
           sale={stage.sale}
           voided={doneVoided}
-          pointsReversed={reversed[stage.result.redemptionId] ?? 0}
-          onRetrySale={() => {
-            // the same order, medicines and all: the same attempt, resent with its key
+          pointsBack={pointsBack[stage.result.redemptionId] ?? null}
+          onRetrySale={(withoutPoints) => {
+            // the same order, medicines and points: the same attempt, resent with its key; without the points it
+            // is another attempt (another key)
             if (stage.sale) {
               const { state: _state, ...order } = stage.sale;
-              saleOfRedemption(stage.lookup, stage.result.redemptionId, order);
+              saleOfRedemption(
+                stage.lookup,
+                stage.result.redemptionId,
+                withoutPoints ? { ...order, pointsToSpend: 0 } : order,
+              );
             }
           }}
           onNext={() => backToScan()}
@@ -1281,7 +1438,7 @@ export default function CounterPage() {
       {askingSale ? (
         <VoidDialog
           title="撤销这笔消费登记？"
-          text={saleTakeBackText(askingSale.nameMasked, askingSale.orderAmountFen, askingSale.pointsEarned)}
+          text={saleTakeBackText(askingSale.nameMasked, askingSale)}
           onCancel={() => setAskingSale(null)}
           onConfirm={() => takeBackListed(askingSale)}
         />

@@ -1,10 +1,10 @@
 /**
  * 本单药品 on the counter page: the medicines of a sale the counter records, searched in the chain's catalogue and
- * added with their quantity (ItemsCard), and the ones a recorded sale holds (SaleItems).
+ * added with their quantity (ItemsCard), and the ones a recorded sale holds (SaleItems); the page's stepper.
  */
 import type { CounterSaleLine, CounterSaleLineView, ProductItem } from '@shared/contracts/counter';
 import { Button, Input, Text, View } from '@tarojs/components';
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 
 /** Money at the till is read to the fen: 12.50, not 12.5. */
 export const yuan = (fen: number) => (fen / 100).toFixed(2);
@@ -35,6 +35,46 @@ export const itemTotals = (items: PickedItem[]) => ({
   totalFen: items.reduce((sum, i) => sum + i.priceFen * i.quantity, 0),
   rxFen: items.reduce((sum, i) => sum + (i.rx ? i.priceFen * i.quantity : 0), 0),
 });
+
+/**
+ * − value ＋, drawn by the page: a medicine's quantity, the points paid with. A button that cannot go further is
+ * greyed and does nothing. Test ids `<testId>-minus`, `-qty`, `-plus`.
+ */
+export function Stepper({
+  value,
+  less,
+  more,
+  onStep,
+  testId,
+}: {
+  value: ReactNode;
+  less: boolean;
+  more: boolean;
+  onStep: (by: 1 | -1) => void;
+  testId: string;
+}) {
+  return (
+    <View className="ctr-step">
+      <View
+        className={`ctr-step__btn${less ? '' : ' ctr-step__btn--off'}`}
+        onClick={less ? () => onStep(-1) : undefined}
+        data-testid={`${testId}-minus`}
+      >
+        −
+      </View>
+      <View className="ctr-step__value" data-testid={`${testId}-qty`}>
+        {value}
+      </View>
+      <View
+        className={`ctr-step__btn${more ? '' : ' ctr-step__btn--off'}`}
+        onClick={more ? () => onStep(1) : undefined}
+        data-testid={`${testId}-plus`}
+      >
+        ＋
+      </View>
+    </View>
+  );
+}
 
 function RxBadge() {
   return <Text className="ctr-items__rx">处方药</Text>;
@@ -246,25 +286,13 @@ export function ItemsCard({
                 <View className="ctr-items__subtotal">
                   {yuan(i.priceFen)} × {i.quantity} = {yuan(i.priceFen * i.quantity)} 元
                 </View>
-                <View className="ctr-items__step">
-                  <View
-                    className={`ctr-items__step-btn${i.quantity <= 1 ? ' ctr-items__step-btn--off' : ''}`}
-                    onClick={() => step(i.sku, -1)}
-                    data-testid="counter-items-minus"
-                  >
-                    −
-                  </View>
-                  <View className="ctr-items__step-value" data-testid="counter-items-qty">
-                    {i.quantity}
-                  </View>
-                  <View
-                    className={`ctr-items__step-btn${i.quantity >= MAX_QUANTITY ? ' ctr-items__step-btn--off' : ''}`}
-                    onClick={() => step(i.sku, 1)}
-                    data-testid="counter-items-plus"
-                  >
-                    ＋
-                  </View>
-                </View>
+                <Stepper
+                  value={i.quantity}
+                  less={i.quantity > 1}
+                  more={i.quantity < MAX_QUANTITY}
+                  onStep={(by) => step(i.sku, by)}
+                  testId="counter-items"
+                />
                 <Text className="ctr-items__remove" onClick={() => remove(i.sku)} data-testid="counter-items-remove">
                   移除
                 </Text>
