@@ -25,6 +25,7 @@ import {
   MergeUndoBody,
   MergeUndoResponse,
   type PhoneProblem,
+  PhoneRecordsResponse,
   QualityRecordsResponse,
   QualityRefreshBody,
   QualityRefreshResponse,
@@ -32,6 +33,8 @@ import {
   QuarantineResolveBody,
   QuarantineResolveResponse,
   QuarantineResponse,
+  SeparationCreateBody,
+  SeparationCreateResponse,
   SeparationLiftBody,
   SeparationLiftResponse,
   StoreQualityResponse,
@@ -100,6 +103,23 @@ export const identityApi = {
       path: `/api/staff/identity/separations${qs({ phone: page.phone, cursor: page.cursor })}`,
       auth: 'staff',
       schema: DecidedSeparationsResponse,
+    }),
+  /** HQ: the records carrying a phone, to pick two to mark as two people (audited server-side) */
+  phoneRecords: (phone: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/identity/records${qs({ phone })}`,
+      auth: 'staff',
+      schema: PhoneRecordsResponse,
+    }),
+  /** HQ marks two records of two customers as two people: no linker joins them while the mark stands */
+  markApart: (body: SeparationCreateBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/identity/separations/create',
+      body: SeparationCreateBody.parse(body),
+      auth: 'staff',
+      schema: SeparationCreateResponse,
     }),
   /** HQ takes a "not the same person" decision back: the hold or suggestion is open again */
   liftSeparation: (id: string) =>

@@ -195,12 +195,17 @@ export type SuggestionDecideResponse = z.infer<typeof SuggestionDecideResponse>;
 
 // ---- "not the same person" decisions (HQ) ----
 
-export const SEPARATION_DECISIONS = ['hold_rejected', 'match_declined', 'suggestion_rejected'] as const;
+export const SEPARATION_DECISIONS = ['hold_rejected', 'match_declined', 'suggestion_rejected', 'manual'] as const;
 /** Two records someone said are two people: no linker joins them while it stands; HQ may take it back. */
 export const DecidedSeparation = z.object({
   id: z.string(),
-  /** a manager rejected a held card, the member declined a card offered at sign-up, a manager rejected a suggestion */
+  /**
+   * a manager rejected a held card, the member declined a card offered at sign-up, a manager rejected a suggestion,
+   * or HQ marked two records never proposed together (`manual`, with its `note`)
+   */
   reason: z.enum(SEPARATION_DECISIONS),
+  /** HQ's words for a `manual` mark (e.g. 双胞胎兄弟，同名同生日); null otherwise */
+  note: z.string().nullable(),
   storeId: z.string().nullable(),
   decidedAt: z.string(),
   /** the staff member who decided; null when the member did */
@@ -223,10 +228,42 @@ export const DecidedSeparationsResponse = z.object({ separations: z.array(Decide
 export type DecidedSeparationsResponse = z.infer<typeof DecidedSeparationsResponse>;
 export const SeparationLiftBody = z.strictObject({ id: Id });
 export const SeparationLiftResponse = z.object({
-  /** what is open again for a decision */
-  reopened: z.enum(['hold', 'suggestion']),
+  /** what is open again for a decision; `nothing` for HQ's own mark (no proposal was behind it) */
+  reopened: z.enum(['hold', 'suggestion', 'nothing']),
 });
 export type SeparationLiftResponse = z.infer<typeof SeparationLiftResponse>;
+
+// ---- HQ marks two records as two people (手动标记不是同一人) ----
+
+/** The records carrying a phone, for HQ to pick the two it keeps apart (a search: audited with what it showed). */
+export const PhoneRecordsQuery = z.strictObject({ phone: z.string().min(1).max(20) });
+export type PhoneRecordsQuery = z.infer<typeof PhoneRecordsQuery>;
+export const PhoneRecordsResponse = z.object({
+  /** by customer, then record; at most `PHONE_RECORDS_MAX` */
+  records: z.array(RecordView),
+  /** more records carry the phone than are shown (a placeholder or a store's own counter phone) */
+  truncated: z.boolean(),
+});
+export type PhoneRecordsResponse = z.infer<typeof PhoneRecordsResponse>;
+export const PHONE_RECORDS_MAX = 50;
+
+/**
+ * Two records of two customers that no proposal put together (a hold or suggestion between them is decided in its
+ * queue instead), marked as two people: no linker joins their customers while the mark stands. `note` says why.
+ */
+export const SeparationCreateBody = z.strictObject({
+  recordA: Id,
+  recordB: Id,
+  note: z.string().trim().min(2).max(200),
+});
+export type SeparationCreateBody = z.infer<typeof SeparationCreateBody>;
+export const SeparationCreateResponse = z.object({
+  /** the mark; when the two were kept apart already, the separation that keeps them so */
+  id: z.string(),
+  /** false: they were kept apart already (by this mark or another decision), nothing was written */
+  created: z.boolean(),
+});
+export type SeparationCreateResponse = z.infer<typeof SeparationCreateResponse>;
 
 // ---- merge undo (HQ) ----
 

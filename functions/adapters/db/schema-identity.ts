@@ -179,8 +179,11 @@ export const mergeSuggestions = pgTable(
   ],
 );
 
-/** why two records are kept apart: HQ undid their merge, or someone said "not the same person" to a proposal */
-export const SEPARATION_REASONS = ['undo', 'hold_rejected', 'match_declined', 'suggestion_rejected'] as const;
+/**
+ * why two records are kept apart: HQ undid their merge, someone said "not the same person" to a proposal, or HQ marked
+ * two records never proposed together as two people (`manual`: twins, a parent and child on one phone)
+ */
+export const SEPARATION_REASONS = ['undo', 'hold_rejected', 'match_declined', 'suggestion_rejected', 'manual'] as const;
 
 /**
  * A person's word that two records are two people: HQ undid a merge of them (`undo`), a store manager rejected a
@@ -210,6 +213,8 @@ export const identitySeparations = pgTable(
     heldLinkId: text('held_link_id').references(() => heldLinks.id),
     /** the suggestion rejected (`suggestion_rejected`) */
     suggestionId: text('suggestion_id').references(() => mergeSuggestions.id),
+    /** why HQ marked the two apart, in its words (`manual`) */
+    note: text('note'),
     /** a staff id, or the member's identity id (`match_declined`) */
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
@@ -225,11 +230,16 @@ export const identitySeparations = pgTable(
     index('identity_separations_a_idx').on(t.recordA).where(sql`lifted_at is null`),
     index('identity_separations_b_idx').on(t.recordB).where(sql`lifted_at is null`),
     index('identity_separations_decided_idx').on(t.createdAt).where(sql`reason <> 'undo'`),
+    // one live mark of a pair by HQ: marking it again is the same mark
+    uniqueIndex('identity_separations_manual_uq')
+      .on(t.recordA, t.recordB)
+      .where(sql`reason = 'manual' and lifted_at is null`),
     check('identity_separations_order_ck', sql`${t.recordA} < ${t.recordB}`),
     check(
       'identity_separations_origin_ck',
       sql`case ${t.reason} when 'undo' then ${t.mergeId} is not null and ${t.heldLinkId} is null and ${t.suggestionId} is null
             when 'suggestion_rejected' then ${t.suggestionId} is not null and ${t.mergeId} is null and ${t.heldLinkId} is null
+            when 'manual' then ${t.note} is not null and ${t.mergeId} is null and ${t.heldLinkId} is null and ${t.suggestionId} is null
             else ${t.heldLinkId} is not null and ${t.mergeId} is null and ${t.suggestionId} is null end`,
     ),
   ],

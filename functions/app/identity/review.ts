@@ -19,13 +19,17 @@ import type {
   MergesQuery,
   MergesResponse,
   MergeUndoResponse,
+  PhoneRecordsQuery,
+  PhoneRecordsResponse,
   RecordView,
+  SeparationCreateBody,
+  SeparationCreateResponse,
   SeparationLiftResponse,
   SuggestionDecideResponse,
   SuggestionsQuery,
   SuggestionsResponse,
 } from '../../../shared/contracts/identity.js';
-import { REVIEW_COUNT_CAP } from '../../../shared/contracts/identity.js';
+import { PHONE_RECORDS_MAX, REVIEW_COUNT_CAP } from '../../../shared/contracts/identity.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
 import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
@@ -606,6 +610,7 @@ export async function listDecidedSeparations(
     item: (x) => ({
       id: x.id,
       reason: x.reason,
+      note: x.note,
       storeId: x.store_id,
       decidedAt: new Date(x.created_at).toISOString(),
       decidedByName: x.reason === 'match_declined' ? null : x.decided_by_name,
@@ -639,6 +644,79 @@ export async function liftDecidedSeparation(
       details: { separationId: input.id, ...lifted },
       at: now,
     });
-    return ok({ reopened: lifted.heldLinkId ? ('hold' as const) : ('suggestion' as const) });
+    return ok({
+      reopened: lifted.heldLinkId
+        ? ('hold' as const)
+        : lifted.suggestionId
+          ? ('suggestion' as const)
+          : ('nothing' as const),
+    });
+  });
+}
+
+/** The records on a phone, for HQ to pick the two it keeps apart: a search, audited with what it showed. */
+export async function recordsOnPhone(
+  deps: QueueDeps,
+  input: { query: PhoneRecordsQuery; staffId: string; requestId: string },
+): Promise<Result<PhoneRecordsResponse>> {
+  const parsed = normalizePhone(input.query.phone);
+  if (!parsed.ok) return fail('VALIDATION_FAILED', 'phone: enter an 11-digit mainland mobile number');
+  const repo = createIdentityReviewRepo(deps.database.db);
+  const found = await repo.recordsOnPhone(parsed.canonical, PHONE_RECORDS_MAX + 1);
+  const records = found.slice(0, PHONE_RECORDS_MAX).map(view);
+  await auditPhoneSearch(deps, {
+    ...input,
+    action: 'identity.records_on_phone',
+    phone: parsed.canonical,
+    shown: records.map((r) => r.recordId),
+  });
+  return ok({ records, truncated: found.length > PHONE_RECORDS_MAX });
+}
+
+/**
+ * HQ marks two records never proposed together as two people (twins with one name and birthday, a parent and child
+ * on one phone): from now on no linker, incremental or bulk, joins their customers, as after an undo or a rejected
+ * proposal, until HQ takes the mark back. The records are locked, so a merge of either waits; a pair that a hold or
+ * suggestion already puts to a reviewer is decided there (its decision keeps them apart the same way), and a pair
+ * kept apart already answers the separation that does. Audited.
+ */
+export async function markSeparate(
+  deps: Deps,
+  input: { body: SeparationCreateBody; staffId: string; requestId: string },
+): Promise<
+  Result<
+    SeparationCreateResponse,
+    'RECORD_NOT_FOUND' | 'SEPARATION_SAME_CUSTOMER' | 'SEPARATION_PROPOSAL_OPEN' | 'VALIDATION_FAILED'
+  >
+> {
+  const { recordA, recordB, note } = input.body;
+  if (recordA === recordB) return fail('VALIDATION_FAILED', 'recordB: pick a record of another customer');
+  const now = deps.clock.now();
+  return deps.database.db.transaction(async (tx) => {
+    const repo = createIdentityReviewRepo(tx);
+    const locked = await repo.recordsForUpdate(recordA, recordB);
+    const a = locked.find((r) => r.id === recordA);
+    const b = locked.find((r) => r.id === recordB);
+    if (!a || !b) return fail('RECORD_NOT_FOUND', `no record ${a ? recordB : recordA}`);
+    if (a.customer_id === b.customer_id) {
+      return fail('SEPARATION_SAME_CUSTOMER', 'the two records are one customer: undo that merge on the merge history');
+    }
+    const standing = await repo.separationBetween(a.customer_id, b.customer_id);
+    if (standing) return ok({ id: standing, created: false });
+    if (await repo.proposalBetween(a.customer_id, b.customer_id)) {
+      return fail('SEPARATION_PROPOSAL_OPEN', 'a hold or suggestion puts the two to a reviewer: decide it there');
+    }
+    const id = newId('sep', now.getTime());
+    await repo.separateManually({ id, recordA, recordB, note, by: input.staffId, now });
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: input.staffId,
+      action: 'identity.separation_create',
+      customerId: a.customer_id,
+      requestId: input.requestId,
+      details: { separationId: id, records: [recordA, recordB], customers: [a.customer_id, b.customer_id], note },
+      at: now,
+    });
+    return ok({ id, created: true });
   });
 }

@@ -31,6 +31,8 @@ export const IDENTITY_RULES = {
   // "not the same person" decisions of every store: taking one back may let two customers merge
   'identity.separations_list': staffAtLeast('hq_admin'),
   'identity.separation_lift': staffAtLeast('hq_admin'),
+  'identity.records_on_phone': staffAtLeast('hq_admin'),
+  'identity.separation_create': staffAtLeast('hq_admin'),
   // the refused rows of an upload, as a file: members' names and phones of every store
   'identity.import_refused_download': staffAtLeast('hq_admin'),
   // upload formats made on the staff pages: what every later upload of that format reads into every store

@@ -223,12 +223,65 @@ export function createIdentityReviewRepo(conn: Conn) {
           created_at = excluded.created_at, lifted_at = null, lifted_by = null`);
     },
 
+    /** The records carrying `phone`, by customer then record, up to `limit` (HQ picks two to keep apart). */
+    async recordsOnPhone(phone: string, limit: number) {
+      return rows<RecordRowView>(
+        conn,
+        sql`select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id
+            where r.phone = ${phone} order by r.customer_id, r.id limit ${limit}`,
+      );
+    },
+
+    /** The two records with their customers, locked: a merge that would move either waits for this transaction. */
+    async recordsForUpdate(a: string, b: string) {
+      return rows<{ id: string; customer_id: string }>(
+        conn,
+        sql`select id, customer_id from source_records where id in (${a}, ${b}) order by id for update`,
+      );
+    },
+
+    /** Whether an open hold or merge suggestion puts the two customers to a reviewer (either way round). */
+    async proposalBetween(x: string, y: string): Promise<boolean> {
+      const r = await rows<{ open: boolean }>(
+        conn,
+        sql`select exists (
+              select 1 from held_links h join source_records r on r.id = h.record_id
+                join customers c on c.id = h.candidate_customer_id
+              where h.status = 'open' and array[r.customer_id, coalesce(c.merged_into, c.id)] in (array[${x}, ${y}], array[${y}, ${x}])
+            ) or exists (
+              select 1 from merge_suggestions g join source_records a on a.id = g.record_a join source_records b on b.id = g.record_b
+              where g.status = 'open' and array[a.customer_id, b.customer_id] in (array[${x}, ${y}], array[${y}, ${x}])
+            ) as open`,
+      );
+      return r[0]?.open === true;
+    },
+
+    /** A live separation that keeps the two customers apart (any reason), if there is one. */
+    async separationBetween(x: string, y: string): Promise<string | null> {
+      const r = await rows<{ id: string }>(
+        conn,
+        sql`select ks.id from identity_separations ks
+              join source_records ka on ka.id = ks.record_a join source_records kb on kb.id = ks.record_b
+            where ks.lifted_at is null and array[ka.customer_id, kb.customer_id] in (array[${x}, ${y}], array[${y}, ${x}])
+            order by ks.created_at, ks.id limit 1`,
+      );
+      return r[0]?.id ?? null;
+    },
+
+    /** HQ marks the two records as two people (`manual`, with its words). */
+    async separateManually(v: { id: string; recordA: string; recordB: string; note: string; by: string; now: Date }) {
+      const [a, b] = v.recordA < v.recordB ? [v.recordA, v.recordB] : [v.recordB, v.recordA];
+      await conn.execute(sql`insert into identity_separations (id, record_a, record_b, reason, note, created_by, created_at)
+        values (${v.id}, ${a}, ${b}, 'manual', ${v.note}, ${v.by}, ${v.now.toISOString()}::timestamptz)`);
+    },
+
     /** The "not the same person" decisions (not HQ's undos: those are on the merge history), newest first. */
     async decidedSeparations(f: Omit<QueueFilter, 'storeIds'>) {
       return rows<
         {
           id: string;
-          reason: 'hold_rejected' | 'match_declined' | 'suggestion_rejected';
+          reason: 'hold_rejected' | 'match_declined' | 'suggestion_rejected' | 'manual';
+          note: string | null;
           created_at: string;
           created_key: string;
           decided_by_name: string | null;
@@ -238,7 +291,7 @@ export function createIdentityReviewRepo(conn: Conn) {
         } & Record<string, unknown>
       >(
         conn,
-        sql`select sp.id, sp.reason, sp.created_at::text as created_at, ${CREATED_KEY('sp')},
+        sql`select sp.id, sp.reason, sp.note, sp.created_at::text as created_at, ${CREATED_KEY('sp')},
               st.name as decided_by_name, sp.lifted_at::text as lifted_at, sl.name as lifted_by_name, a.store_id,
               to_jsonb(va) as a, to_jsonb(vb) as b
             from identity_separations sp

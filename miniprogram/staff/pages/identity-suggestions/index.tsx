@@ -9,6 +9,8 @@ import { identityApi, type ListPage } from '../../../services/identity';
 import { loadStaffProfile } from '../../../services/staff';
 import { loadForStaff } from '../../staff-load';
 import { beijingMinute } from '../integration-health/sources';
+import { MarkApartCard } from './mark-apart';
+import { FIELDS, RecordColumn, sourceLabel, who } from './records';
 import '../../staff.scss';
 import './index.scss';
 
@@ -65,6 +67,7 @@ const DECISION_WORDS: Record<DecidedSeparation['reason'], string> = {
   hold_rejected: '店长核实后认定这张会员卡不属于该会员',
   match_declined: '会员本人在小程序中确认这张卡不是自己的',
   suggestion_rejected: '店长认定这条合并建议的两条记录不是同一人',
+  manual: '总部核实后标记这两份资料不是同一人',
 };
 
 /** Why the linker would not join a held card by itself, in the words a store manager checks it by. */
@@ -77,17 +80,6 @@ const HOLD_REASONS: Record<HeldReview['reason'], string> = {
   cluster_limit: '这个号码登记的会员太多，系统不自动关联',
   kept_apart: '总部曾确认相关会员是不同的人，需要人工核实',
 };
-
-const SOURCE_LABELS: Record<string, string> = {
-  pos: '门店收银',
-  mall: '线上商城',
-  miniprogram: '小程序',
-  wechat: '微信',
-  wecom: '企业微信',
-};
-const GENDER_LABELS: Record<string, string> = { male: '男', female: '女' };
-
-const sourceLabel = (source: string) => SOURCE_LABELS[source] ?? source;
 
 /** The rule that created every suggestion (same name + birthday + district), spelled out field by field. */
 function reasons(s: Suggestion): string[] {
@@ -105,46 +97,6 @@ function differences(s: Suggestion): string[] {
   if (differ(s.a.phoneMasked, s.b.phoneMasked)) out.push('手机号不同');
   if (s.a.gender !== 'unknown' && s.b.gender !== 'unknown' && s.a.gender !== s.b.gender) out.push('性别不同');
   return out;
-}
-
-type FieldKey = 'store' | 'sourceId' | 'name' | 'gender' | 'birthday' | 'phone' | 'district' | 'lastActive';
-
-const FIELDS: { key: FieldKey; label: string; value: (r: RecordView) => string | null }[] = [
-  { key: 'store', label: '门店', value: (r) => r.storeName ?? (r.source === 'pos' ? null : '线上') },
-  { key: 'sourceId', label: '编号', value: (r) => r.sourceIdMasked },
-  { key: 'name', label: '姓名', value: (r) => r.name },
-  { key: 'gender', label: '性别', value: (r) => GENDER_LABELS[r.gender] ?? null },
-  { key: 'birthday', label: '生日', value: (r) => r.birthday },
-  { key: 'phone', label: '手机', value: (r) => r.phoneMasked },
-  { key: 'district', label: '区县', value: (r) => r.district },
-  { key: 'lastActive', label: '最近活跃', value: (r) => (r.lastActive ? r.lastActive.slice(0, 10) : null) },
-];
-
-/** A row neither record has says nothing: it is left out, so both columns stay aligned and short. */
-function RecordColumn({
-  title,
-  r,
-  fields,
-  note,
-}: {
-  title: string;
-  r: RecordView;
-  fields: typeof FIELDS;
-  note?: string;
-}) {
-  return (
-    <View className="idr-record" data-testid="suggestion-record">
-      <View className="idr-record__head">{title}</View>
-      <View className="idr-record__source">{sourceLabel(r.source)}</View>
-      {fields.map((f) => (
-        <View key={f.key} className="idr-field">
-          <Text className="idr-field__label">{f.label}</Text>
-          <Text className="idr-field__value">{f.value(r) || '—'}</Text>
-        </View>
-      ))}
-      {note ? <View className="idr-record__note">{note}</View> : null}
-    </View>
-  );
 }
 
 /** 不是同一人 / confirm: the two answers a reviewer gives, both disabled while one is on its way. */
@@ -244,8 +196,6 @@ function HeldCard({
   );
 }
 
-const who = (r: RecordView) => `${r.name ?? '该会员'}（${sourceLabel(r.source)} ${r.sourceIdMasked}）`;
-
 /**
  * A "not the same person" decision (HQ): the two records it keeps apart, who decided and when; while it stands
  * no sync or batch job joins them, and HQ can take it back when it was a mistake.
@@ -269,13 +219,19 @@ function DecidedCard({
       <View className="idr-decided__meta">
         {x.decidedByName ?? '会员本人'} · {beijingMinute(x.decidedAt)}
       </View>
+      {x.note ? (
+        <View className="idr-decided__note" data-testid="decided-note">
+          原因：{x.note}
+        </View>
+      ) : null}
       <View className="idr-pair">
         <RecordColumn title="记录 A" r={x.a} fields={fields} />
         <RecordColumn title="记录 B" r={x.b} fields={fields} />
       </View>
       {x.lifted ? (
         <View className="idr-hint" data-testid="decided-lifted">
-          {x.lifted.byName ?? '总部'}于 {beijingMinute(x.lifted.at)} 撤销了这个决定，已重新交由会员或店长确认。
+          {x.lifted.byName ?? '总部'}于 {beijingMinute(x.lifted.at)} 撤销了这个
+          {x.reason === 'manual' ? '标记，这两份资料不再被强制分开。' : '决定，已重新交由会员或店长确认。'}
         </View>
       ) : (
         <>
@@ -427,7 +383,9 @@ export default function IdentitySuggestions() {
           text:
             r.reopened === 'hold'
               ? '已撤销「不是同一人」的决定，这张会员卡已重新进入待核实列表'
-              : '已撤销「不是同一人」的决定，这条合并建议已重新进入待确认列表',
+              : r.reopened === 'suggestion'
+                ? '已撤销「不是同一人」的决定，这条合并建议已重新进入待确认列表'
+                : '已撤销「不是同一人」的标记，这两份资料不再被强制分开',
         });
       })
       .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
@@ -516,10 +474,18 @@ export default function IdentitySuggestions() {
         <Empty
           testid="decided-empty"
           title={phone ? '这个手机号没有「不是同一人」的决定' : '还没有「不是同一人」的决定'}
-          text="店长或会员认定两条记录不是同一人后，会显示在这里，可由总部撤销。"
+          text="店长或会员认定两条记录不是同一人、或总部手动标记后，会显示在这里，可由总部撤销。"
         />
       ) : null}
 
+      {state.kind === 'ready' && tab === 'decided' && state.decided ? (
+        <MarkApartCard
+          onMarked={(text) => {
+            load(phone);
+            setMessage({ ok: true, text });
+          }}
+        />
+      ) : null}
       {state.kind === 'ready' && tab === 'decided'
         ? state.decided?.items.map((x) => (
             <DecidedCard key={x.id} x={x} busy={busyId === x.id} onLift={(y) => setPending({ kind: 'lift', x: y })} />
@@ -565,7 +531,9 @@ export default function IdentitySuggestions() {
                 ? `${who(pending.s.a)}与${who(pending.s.b)}将成为同一位会员，消费记录、积分和优惠券随之合并。请确认您已核实是同一人。`
                 : pending.kind === 'hold'
                   ? `${who(pending.h.record)}将并入${who(pending.h.candidate)}，消费记录、积分和优惠券随之合并。请确认您已向顾客核实。`
-                  : `${who(pending.x.a)}与${who(pending.x.b)}不再被强制分开：对应的${pending.x.reason === 'suggestion_rejected' ? '合并建议' : '待核实会员卡'}会重新交由会员或店长确认，此时不会直接合并。`}
+                  : pending.x.reason === 'manual'
+                    ? `${who(pending.x.a)}与${who(pending.x.b)}不再被强制分开：以后同步资料时，如有可靠依据（如同一手机号），系统可能把两位合并为同一人。`
+                    : `${who(pending.x.a)}与${who(pending.x.b)}不再被强制分开：对应的${pending.x.reason === 'suggestion_rejected' ? '合并建议' : '待核实会员卡'}会重新交由会员或店长确认，此时不会直接合并。`}
             </View>
             <View className="idr-actions">
               <Button

@@ -59,6 +59,8 @@ export const IDENTITY_CASES = {
   'identity.import_list': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.separations_list': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.separation_lift': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+  'identity.records_on_phone': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
+  'identity.separation_create': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.import_refused_download': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   'identity.import_format_manage': { resource: { kind: 'none' }, expect: only(['hq_admin']) },
   // the handler narrows the lines to the caller's store or region; clerks and pharmacists do not coach the till

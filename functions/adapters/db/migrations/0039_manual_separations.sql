@@ -1,0 +1,7 @@
+ALTER TABLE "identity_separations" DROP CONSTRAINT "identity_separations_origin_ck";--> statement-breakpoint
+ALTER TABLE "identity_separations" ADD COLUMN "note" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "identity_separations_manual_uq" ON "identity_separations" USING btree ("record_a","record_b") WHERE reason = 'manual' and lifted_at is null;--> statement-breakpoint
+ALTER TABLE "identity_separations" ADD CONSTRAINT "identity_separations_origin_ck" CHECK (case "identity_separations"."reason" when 'undo' then "identity_separations"."merge_id" is not null and "identity_separations"."held_link_id" is null and "identity_separations"."suggestion_id" is null
+            when 'suggestion_rejected' then "identity_separations"."suggestion_id" is not null and "identity_separations"."merge_id" is null and "identity_separations"."held_link_id" is null
+            when 'manual' then "identity_separations"."note" is not null and "identity_separations"."merge_id" is null and "identity_separations"."held_link_id" is null and "identity_separations"."suggestion_id" is null
+            else "identity_separations"."held_link_id" is not null and "identity_separations"."merge_id" is null and "identity_separations"."suggestion_id" is null end);
