@@ -186,6 +186,12 @@ export const CounterRedemption = z.object({
   channel: z.enum(['counter', 'pos']),
   staffName: z.string().nullable(),
   couponReturned: z.boolean().nullable(),
+  /**
+   * the sale recorded with it at the counter: the points it earned and the points the member paid with (a void takes
+   * the one back and returns the other); 0 when no sale was recorded (a till's, or the clerk left it off)
+   */
+  pointsEarned: z.number().int(),
+  pointsSpent: z.number().int(),
   /** whether this caller may void it now: a counter redemption of today, by the caller or any for a manager */
   voidable: z.boolean(),
 });

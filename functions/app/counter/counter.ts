@@ -360,7 +360,7 @@ export async function counterRedemptions(
   const from = businessDayStart(day);
   const to = startOfBusinessDay(now, 1);
   const [rows, sales, totals, names] = await Promise.all([
-    counterRepo.redemptionsOfStore(db, storeId, from, to, DAY_LIST_LIMIT),
+    counterRepo.redemptionsOfStore(db, { storeId, from, to, limit: DAY_LIST_LIMIT, salePrefix: SALE_PREFIX }),
     counterRepo.couponlessSalesOfStore(db, { storeId, from, to, limit: DAY_LIST_LIMIT, salePrefix: SALE_PREFIX }),
     counterRepo.dayTotals(db, storeId, from, to),
     couponRepo.storeNames(db, [storeId]),
@@ -380,6 +380,8 @@ export async function counterRedemptions(
       channel: r.staffId ? 'counter' : 'pos',
       staffName: r.staffName,
       couponReturned: r.couponReturned,
+      pointsEarned: r.pointsEarned,
+      pointsSpent: r.pointsSpent,
       voidable: voidable(actor, { ...r, storeId }, now),
     })),
     sales: sales.map((o) => ({

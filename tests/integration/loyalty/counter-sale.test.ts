@@ -362,6 +362,12 @@ describe('paying with points at the counter (积分抵现)', () => {
     // another key for the redemption's sale: the same order and answer, the points spent once
     expect((await post('u_ck02', 'sale', { ...sale, idempotencyKey: `p-${unique()}` })).body).toEqual(first.body);
     expect(await balance(m.customerId)).toBe(136);
+    // the day's list says what a void of the redemption will do to the member's points
+    const listed = async () =>
+      (await sys.call('/api/staff/counter/redemptions', { token: tokens.u_ck02 })).body.items.find(
+        (x: { redemptionId: string }) => x.redemptionId === redeemed.body.redemptionId,
+      );
+    expect(await listed()).toMatchObject({ pointsEarned: 36, pointsSpent: 400, voidable: true });
     const voided = await post('u_ck02', 'void', {
       idempotencyKey: `v-${unique()}`,
       redemptionId: redeemed.body.redemptionId,

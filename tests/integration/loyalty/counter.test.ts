@@ -295,6 +295,9 @@ describe('the day’s list and voiding', () => {
       staffName: '王芳',
       status: 'redeemed',
       discountFen: 1000,
+      // no sale recorded with it (the store's till reports its sales): no points to take back or return
+      pointsEarned: 0,
+      pointsSpent: 0,
       voidable: true,
     });
     expect(find(clerk.body, byTill.body.redemptionId)).toMatchObject({

@@ -189,9 +189,17 @@ export const counterRepo = {
 
   /**
    * The redemptions at a store in [from, to), newest first, with the coupon's template and the member's name (the
-   * caller masks it) and who redeemed it at the counter.
+   * caller masks it), who redeemed it at the counter, and the points of the sale recorded with it there (its order is
+   * `salePrefix` + the redemption's id): earned and spent, 0 when none was recorded.
    */
-  async redemptionsOfStore(ex: Executor, storeId: string, from: Date, to: Date, limit: number) {
+  async redemptionsOfStore(
+    ex: Executor,
+    v: { storeId: string; from: Date; to: Date; limit: number; salePrefix: string },
+  ) {
+    const { storeId, from, to, limit, salePrefix } = v;
+    const salePoints = (entry: 'earn' | 'spend') =>
+      sql<number>`coalesce((select abs(l.points) from orders o join points_ledger l on l.entry_key = ${`${entry}:`} || o.id
+        where o.source = 'pos' and o.external_id = ${salePrefix} || ${couponRedemptions.id}), 0)::int`;
     return ex
       .select({
         id: couponRedemptions.id,
@@ -205,6 +213,8 @@ export const counterRepo = {
         couponReturned: couponRedemptions.couponReturned,
         staffId: couponRedemptions.staffId,
         staffName: staff.name,
+        pointsEarned: salePoints('earn'),
+        pointsSpent: salePoints('spend'),
       })
       .from(couponRedemptions)
       .innerJoin(coupons, eq(coupons.id, couponRedemptions.couponId))
