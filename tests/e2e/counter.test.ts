@@ -34,6 +34,22 @@ const fill = (page: Page, testId: string, value: string) =>
 
 const text = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).innerText();
 
+/**
+ * The next sale reaches the server, but its first answer is lost on the way back (a 502 from the gateway); later
+ * ones come through. `seen` gets each sale request's body.
+ */
+async function loseFirstSaleAnswer(page: Page, seen?: (body: { idempotencyKey: string }) => void) {
+  let lose = true;
+  await page.route('**/api/staff/counter/sale', async (route) => {
+    seen?.(JSON.parse(route.request().postData() ?? '{}'));
+    const answer = await route.fetch();
+    if (lose) {
+      lose = false;
+      await route.fulfill({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
+    } else await route.fulfill({ response: answer });
+  });
+}
+
 async function issue(customerId: string, templateCode: string) {
   const issued = await issueCoupon(env.system.database.db, {
     customerId,
@@ -335,15 +351,7 @@ describe('扫码核销 in the staff pages', () => {
 
       // the sale reaches the server but its answer is lost: the redemption shows, with 重新登记积分
       const saleKeys: string[] = [];
-      let lose = true;
-      await page.route('**/api/staff/counter/sale', async (route) => {
-        saleKeys.push(JSON.parse(route.request().postData() ?? '{}').idempotencyKey);
-        const answer = await route.fetch();
-        if (lose) {
-          lose = false;
-          await route.fulfill({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
-        } else await route.fulfill({ response: answer });
-      });
+      await loseFirstSaleAnswer(page, (body) => saleKeys.push(body.idempotencyKey));
       await page.locator('[data-testid=counter-redeem]').click();
       await page.locator('[data-testid=counter-result]').waitFor();
       expect(await text(page, 'counter-discount')).toBe('15.00 元');
@@ -576,14 +584,7 @@ describe('扫码核销 in the staff pages', () => {
     expect(await page.locator('[data-testid=counter-items-unused]').count()).toBe(0);
     await page.locator('[data-testid=counter-items-fill]').click();
     expect(await value('counter-amount')).toBe(yuan(otc.priceFen));
-    let lose = true;
-    await page.route('**/api/staff/counter/sale', async (route) => {
-      const answer = await route.fetch();
-      if (lose) {
-        lose = false;
-        await route.fulfill({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
-      } else await route.fulfill({ response: answer });
-    });
+    await loseFirstSaleAnswer(page);
     const before = bodies.length;
     await page.locator('[data-testid=counter-redeem]').click();
     await page.locator('[data-testid=counter-sale-error]').waitFor();
@@ -799,14 +800,7 @@ describe('扫码核销 in the staff pages', () => {
     await formPay.scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'counter-30-redeem-points-form');
-    let lose = true;
-    await page.route('**/api/staff/counter/sale', async (route) => {
-      const answer = await route.fetch();
-      if (lose) {
-        lose = false;
-        await route.fulfill({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
-      } else await route.fulfill({ response: answer });
-    });
+    await loseFirstSaleAnswer(page);
     const before = bodies.length;
     await page.locator('[data-testid=counter-redeem]').click();
     await page.locator('[data-testid=counter-sale-error]').waitFor();
@@ -837,7 +831,10 @@ describe('扫码核销 in the staff pages', () => {
     // voided from the list: the coupon and the 2000 points go back to the member
     const [redemption] = await db.exec('select id from coupon_redemptions where coupon_id = $1', [gift.couponId]);
     const row = page.locator(`[data-testid=redemption-${redemption.id}]`);
+    expect(await row.locator('[data-testid=redemption-spent]').innerText()).toBe('抵现 2000 积分');
     await row.locator('[data-testid=redemption-void]').click();
+    // the confirmation says what happens to the points: nothing was earned (all paid with points), 2000 go back
+    expect(await text(page, 'counter-void-confirm')).toContain('撤销后优惠券退回会员券包，退回抵现的 2000 积分。');
     await page.locator('[data-testid=counter-void-ok]').click();
     await page.locator('[data-testid=counter-result-voided]').waitFor();
     expect(await text(page, 'counter-list-message')).toContain('已退回 2000 积分');

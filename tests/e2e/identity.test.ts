@@ -241,6 +241,178 @@ describe('merge suggestions in the staff pages', () => {
     await context.close();
   });
 
+  it('HQ marks two namesakes that nothing ever put together as two people, which keeps them apart until lifted', async () => {
+    // two women named 陈静 without a birthday, both members at 文三路店 (its till is the one the health test below
+    // counts as working): nothing for a suggestion to go on, and nothing tells the linker they are two people once a
+    // clerk types one's number on the other's card
+    const phoneA = '13957140701';
+    const phoneB = '13957140702';
+    const card = (sourceId: string, phone: string, lastActive: string) => ({
+      sourceId,
+      cardNo: sourceId,
+      name: '陈静',
+      gender: '女',
+      phone,
+      storeCode: 'HZ001',
+      lastActive,
+    });
+    await ingest([card('8810000701', phoneA, '2026-11-01')], 'key_pos_hz001');
+    await ingest([card('8810000702', phoneB, '2026-11-01')], 'key_pos_hz001');
+    // the first 陈静 also shops online with her phone: one member, two records
+    await ingest([{ sourceId: 'mall_cj701', name: '陈静', gender: '女', phone: phoneA }], 'key_mall');
+    expect(await customerOf('mall', 'mall_cj701')).toBe(await customerOf('pos', '8810000701'));
+    expect(await customerOf('pos', '8810000702')).not.toBe(await customerOf('pos', '8810000701'));
+    const recordId = async (source: string, sourceId: string) =>
+      String(
+        (
+          await env.system.database.exec('select id from source_records where source = $1 and source_id = $2', [
+            source,
+            sourceId,
+          ])
+        )[0]?.id,
+      );
+    const recA = await recordId('pos', '8810000701');
+    const recB = await recordId('pos', '8810000702');
+    const recMall = await recordId('mall', 'mall_cj701');
+
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_hq01');
+    await page.locator('[data-testid=tile-identity-suggestions]').click();
+    await page.locator('[data-testid=review-tab-decided]').click();
+    await page.locator('[data-testid=apart-open]').click();
+    const form = page.locator('[data-testid=apart-card]');
+    await form.waitFor();
+    const phoneInput = form.locator('[data-testid=apart-phone] input, input[data-testid=apart-phone]').first();
+    const records = form.locator('[data-testid=apart-record]');
+    const picked = (i: number) => records.nth(i).getAttribute('data-picked');
+    const submit = form.locator('[data-testid=apart-submit]');
+    // Taro's button reflects its state as disabled="true"/"false": read the property, not the attribute's presence
+    const submitOff = () => submit.evaluate((el) => Boolean((el as HTMLButtonElement).disabled));
+
+    // the first 陈静's phone: one member with her card and her mall account
+    await phoneInput.fill(phoneA);
+    await form.locator('[data-testid=apart-search]').click();
+    await expect.poll(() => records.count()).toBe(2);
+    expect(await form.locator('[data-testid=apart-filter]').innerText()).toContain('手机号 139****0701 名下的资料');
+    expect(await form.locator('[data-testid=apart-member]').count()).toBe(1);
+    expect(await form.locator('[data-testid=apart-member]').innerText()).toContain('2 份资料已是同一人');
+    expect(await form.innerText()).not.toContain(phoneA);
+    const mallRow = records.filter({ hasText: '线上商城' });
+    const cardRow = records.filter({ hasText: '门店收银' });
+    expect(await cardRow.innerText()).toContain('88****0701');
+    expect(await cardRow.innerText()).toContain('文三路店');
+    // two records of one member cannot be the pair: picking the card puts her mall account down
+    await mallRow.click();
+    expect(await mallRow.getAttribute('data-picked')).toBe('yes');
+    await cardRow.click();
+    expect(await cardRow.getAttribute('data-picked')).toBe('yes');
+    expect(await mallRow.getAttribute('data-picked')).toBe('no');
+    const pickedText = () => form.locator('[data-testid=apart-picked]').innerText();
+    expect(await pickedText()).toContain('陈静（门店收银 88****0701）');
+    expect(await pickedText()).toContain('未选择');
+    expect(await submitOff()).toBe(true);
+    await settle(page);
+    await env.shot(page, 'identity-04h-apart-search');
+
+    // the second 陈静's phone: the first pick stays while her records are shown
+    await phoneInput.fill(phoneB);
+    await form.locator('[data-testid=apart-search]').click();
+    await expect
+      .poll(() => form.locator('[data-testid=apart-filter]').innerText())
+      .toContain('手机号 139****0702 名下的资料');
+    await expect.poll(() => records.count()).toBe(1);
+    expect(await records.innerText()).toContain('88****0702');
+    expect(await picked(0)).toBe('no');
+    await records.first().click();
+    expect(await picked(0)).toBe('yes');
+    expect(await pickedText()).toContain('陈静（门店收银 88****0701）');
+    expect(await pickedText()).toContain('陈静（门店收银 88****0702）');
+    // two picked, but no reason given yet: the button stays off
+    expect(await submitOff()).toBe(true);
+    await submit.click({ force: true });
+    expect(await env.system.database.exec("select id from identity_separations where reason = 'manual'")).toEqual([]);
+    const note = '两位都叫陈静，店长核实过是两位顾客，不是同一人';
+    await form.locator('[data-testid=apart-note] textarea, textarea[data-testid=apart-note]').first().fill(note);
+    await expect.poll(submitOff).toBe(false);
+    await settle(page);
+    await env.shot(page, 'identity-04i-apart-picked');
+    await submit.click();
+
+    await expect
+      .poll(() => page.locator('[data-testid=suggestion-result]').innerText())
+      .toBe('已标记陈静（门店收银 88****0701）与陈静（门店收银 88****0702）不是同一人，以后不会自动合并');
+    const [sep] = await env.system.database.exec(
+      "select id, record_a, record_b, note, created_by, lifted_at from identity_separations where reason = 'manual'",
+    );
+    expect(sep).toMatchObject({ note, created_by: 'stf_hq01', lifted_at: null });
+    expect([sep?.record_a, sep?.record_b].sort()).toEqual([recA, recB].sort());
+    const marked = page.locator(`[data-testid=decided-${sep?.id}]`);
+    await marked.waitFor();
+    expect(await marked.locator('[data-testid=decided-note]').innerText()).toBe(`原因：${note}`);
+    const markedText = await marked.innerText();
+    expect(markedText).toContain('总部核实后标记这两份资料不是同一人');
+    expect(markedText).toContain('陈敏');
+    expect(markedText).toContain('139****0701');
+    expect(markedText).toContain('139****0702');
+    expect(markedText).not.toContain(phoneA);
+    // the form is folded away again, its picks gone
+    await page.locator('[data-testid=apart-open]').waitFor();
+    await settle(page);
+    await env.shot(page, 'identity-04j-apart-marked');
+
+    const searches = await env.system.database.exec(
+      "select actor_id, details from audit_log where action = 'identity.records_on_phone' order by at",
+    );
+    expect(searches).toEqual([
+      {
+        actor_id: 'stf_hq01',
+        details: { filter: { phone: '139****0701' }, shown: expect.arrayContaining([recA, recMall]) },
+      },
+      { actor_id: 'stf_hq01', details: { filter: { phone: '139****0702' }, shown: [recB] } },
+    ]);
+    const created = await env.system.database.exec(
+      "select actor_id, details from audit_log where action = 'identity.separation_create'",
+    );
+    expect(created).toEqual([
+      {
+        actor_id: 'stf_hq01',
+        details: expect.objectContaining({ separationId: sep?.id, records: [recA, recB], note }),
+      },
+    ]);
+
+    // a clerk types the first 陈静's number on the second's card: the mark keeps them two people
+    await ingest([card('8810000702', phoneA, '2026-11-26')], 'key_pos_hz001');
+    expect(await customerOf('pos', '8810000702')).not.toBe(await customerOf('pos', '8810000701'));
+    expect(await customerOf('pos', '8810000702')).not.toBe(await customerOf('mall', 'mall_cj701'));
+
+    // a mistake after all: HQ takes the mark back from its card
+    await marked.locator('[data-testid=decided-lift]').click();
+    const dialog = page.locator('[data-testid=merge-dialog]');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain('撤销「不是同一人」的标记？');
+    expect(await dialog.innerText()).toContain('不再被强制分开');
+    await settle(page);
+    await env.shot(page, 'identity-04k-apart-lift-dialog');
+    await page.locator('[data-testid=merge-ok]').click();
+    await expect
+      .poll(() => page.locator('[data-testid=suggestion-result]').innerText())
+      .toBe('已撤销「不是同一人」的标记，这两份资料不再被强制分开');
+    await marked.locator('[data-testid=decided-lifted]').waitFor();
+    expect(await marked.locator('[data-testid=decided-lifted]').innerText()).toContain('陈敏于');
+    expect(await marked.locator('[data-testid=decided-lifted]').innerText()).toContain(
+      '撤销了这个标记，这两份资料不再被强制分开',
+    );
+    expect(await marked.locator('[data-testid=decided-lift]').count()).toBe(0);
+    const [lifted] = await env.system.database.exec('select lifted_at from identity_separations where id = $1', [
+      sep?.id,
+    ]);
+    expect(lifted?.lifted_at).not.toBeNull();
+    await settle(page);
+    await env.shot(page, 'identity-04l-apart-lifted');
+    await marked.screenshot({ path: join(SCREENSHOTS, 'identity-04m-apart-lifted-card.png') });
+    await context.close();
+  });
+
   it('a clerk has no tile for it', async () => {
     const { page, context } = await env.newPage();
     await staffFirstLogin(page, env.system.apiUrl, 'u_ck01');
@@ -641,11 +813,15 @@ describe('数据导入 in the staff pages', () => {
     await page.locator('[data-testid=tile-imports]').click();
     await page.locator('[data-testid=import-format-pos-legacy]').waitFor();
     // nothing to import before a file is chosen
-    expect(await page.locator('[data-testid=import-start]').getAttribute('disabled')).not.toBeNull();
+    // Taro's button always carries the attribute (disabled="false" when enabled): read the property
+    const startOff = () =>
+      page.locator('[data-testid=import-start]').evaluate((el) => Boolean((el as HTMLButtonElement).disabled));
+    expect(await startOff()).toBe(true);
     await page.locator('[data-testid=import-format-pos-legacy]').click();
     await chooseFile(page, '西湖店会员.csv', MEMBERS);
     await settle(page);
     await env.shot(page, 'imports-01-file-chosen');
+    expect(await startOff()).toBe(false);
     await page.locator('[data-testid=import-start]').click();
     const result = page.locator('[data-testid=import-result]');
     await result.waitFor();

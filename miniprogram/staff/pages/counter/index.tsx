@@ -780,6 +780,13 @@ function SoldCard({
  * right; 已撤销 (struck through) or 撤销 where the caller may take it back. Test ids: `<kind>-<id>`, `<kind>-status`,
  * `<kind>-void`.
  */
+/**
+ * What voiding a redemption from the list does, in the clerk's words: the coupon goes back, and with the sale
+ * recorded with it, the points it earned are taken back and those the member paid with are returned.
+ */
+const redemptionVoidText = (r: CounterRedemption) =>
+  `「${r.couponName}」${r.nameMasked ? `，会员 ${r.nameMasked}` : ''}，订单 ${yuan(r.orderAmountFen)} 元，优惠 ${yuan(r.discountFen)} 元。撤销后优惠券退回会员券包${r.pointsEarned > 0 ? `，扣回本单积分 ${r.pointsEarned}` : ''}${r.pointsSpent > 0 ? `，退回抵现的 ${r.pointsSpent} 积分` : ''}。`;
+
 function DayRow({
   kind,
   id,
@@ -893,7 +900,16 @@ function TodayList({
             orderAmountFen={r.orderAmountFen}
             channel={r.channel}
             staffName={r.staffName}
-            figure={<View className="ctr-row__discount">-{yuan(r.discountFen)}</View>}
+            figure={
+              <>
+                <View className="ctr-row__discount">-{yuan(r.discountFen)}</View>
+                {r.pointsSpent > 0 ? (
+                  <View className="ctr-row__spent" data-testid="redemption-spent">
+                    抵现 {r.pointsSpent} 积分
+                  </View>
+                ) : null}
+              </>
+            }
             undone={r.status !== 'voided' ? null : r.couponReturned === false ? '已撤销，券已过期未退回' : '已撤销'}
             voidable={r.voidable}
             busy={busyId === r.redemptionId}
@@ -1079,7 +1095,11 @@ export default function CounterPage() {
       );
     show({ kind: 'pending' });
     sendSale(lookupNow, { ...order, redemptionId })
-      .then((sale) => show({ kind: 'ok', sale }))
+      .then((sale) => {
+        show({ kind: 'ok', sale });
+        // the redemption's row in the day's list now carries the sale's points, for its void to say
+        void refreshToday();
+      })
       .catch((error: unknown) => {
         const text = words(error);
         if (text === null) return;
@@ -1430,7 +1450,7 @@ export default function CounterPage() {
       {asking ? (
         <VoidDialog
           title="撤销这笔核销？"
-          text={`「${asking.couponName}」${asking.nameMasked ? `，会员 ${asking.nameMasked}` : ''}，订单 ${yuan(asking.orderAmountFen)} 元，优惠 ${yuan(asking.discountFen)} 元。撤销后优惠券退回会员券包。`}
+          text={redemptionVoidText(asking)}
           onCancel={() => setAsking(null)}
           onConfirm={() => voidRedemption(asking)}
         />

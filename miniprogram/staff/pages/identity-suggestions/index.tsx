@@ -1,4 +1,4 @@
-import type { DecidedSeparation, HeldReview, RecordView, Suggestion } from '@shared/contracts/identity';
+import type { DecidedSeparation, HeldReview, Suggestion } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
@@ -10,7 +10,7 @@ import { loadStaffProfile } from '../../../services/staff';
 import { loadForStaff } from '../../staff-load';
 import { beijingMinute } from '../integration-health/sources';
 import { MarkApartCard } from './mark-apart';
-import { FIELDS, RecordColumn, sourceLabel, who } from './records';
+import { FIELDS, RecordColumn, who } from './records';
 import '../../staff.scss';
 import './index.scss';
 
@@ -470,14 +470,6 @@ export default function IdentitySuggestions() {
           text={phone ? '点「查看全部」可回到整个列表。' : '手机号被多人共用、系统不能确定归属的会员卡会显示在这里。'}
         />
       ) : null}
-      {state.kind === 'ready' && tab === 'decided' && state.decided?.total === 0 && !state.decided.items.length ? (
-        <Empty
-          testid="decided-empty"
-          title={phone ? '这个手机号没有「不是同一人」的决定' : '还没有「不是同一人」的决定'}
-          text="店长或会员认定两条记录不是同一人、或总部手动标记后，会显示在这里，可由总部撤销。"
-        />
-      ) : null}
-
       {state.kind === 'ready' && tab === 'decided' && state.decided ? (
         <MarkApartCard
           onMarked={(text) => {
@@ -486,6 +478,14 @@ export default function IdentitySuggestions() {
           }}
         />
       ) : null}
+      {state.kind === 'ready' && tab === 'decided' && state.decided?.total === 0 && !state.decided.items.length ? (
+        <Empty
+          testid="decided-empty"
+          title={phone ? '这个手机号没有「不是同一人」的决定' : '还没有「不是同一人」的决定'}
+          text="店长或会员认定两条记录不是同一人、或总部手动标记后，会显示在这里，可由总部撤销。"
+        />
+      ) : null}
+
       {state.kind === 'ready' && tab === 'decided'
         ? state.decided?.items.map((x) => (
             <DecidedCard key={x.id} x={x} busy={busyId === x.id} onLift={(y) => setPending({ kind: 'lift', x: y })} />
@@ -524,7 +524,9 @@ export default function IdentitySuggestions() {
                 ? '确认合并这两条记录？'
                 : pending.kind === 'hold'
                   ? '确认这张卡属于该会员？'
-                  : '撤销「不是同一人」的决定？'}
+                  : pending.x.reason === 'manual'
+                    ? '撤销「不是同一人」的标记？'
+                    : '撤销「不是同一人」的决定？'}
             </View>
             <View className="idr-dialog__text">
               {pending.kind === 'suggestion'

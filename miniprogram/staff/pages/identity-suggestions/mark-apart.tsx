@@ -186,7 +186,7 @@ export function MarkApartCard({ onMarked }: { onMarked: (text: string) => void }
           收起
         </Button>
         <Button
-          className="ml-btn ml-btn--primary idr-actions__btn"
+          className="ml-btn ml-btn--primary idr-actions__btn ida-actions__submit"
           disabled={!ready}
           onClick={submit}
           data-testid="apart-submit"
