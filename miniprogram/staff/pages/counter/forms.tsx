@@ -1,0 +1,398 @@
+/**
+ * Entering a sale on the counter page: the code scanned or typed (ScanCard), the member it found (MemberCard), their
+ * coupons (CouponOption), the order amount and its prescription part (AmountFields, checked before they are sent),
+ * the redemption under the picked coupon with its 同时为会员累计本单积分 switch (RedeemForm), and the sale recorded
+ * without a coupon (SaleOnlyCard).
+ */
+import type { CounterCoupon, CounterLookupResponse } from '@shared/contracts/counter';
+import { Button, Input, Text, View } from '@tarojs/components';
+import { type ReactNode, useState } from 'react';
+import { itemTotals, type PickedItem, yuan } from './items';
+
+/** A threshold as the coupon says it: 满 100 元, 满 99.5 元. */
+const yuanShort = (fen: number) => String(fen / 100);
+
+const MONEY = /^\d+(\.\d{1,2})?$/;
+const toFen = (text: string) => Math.round(Number(text) * 100);
+
+/** A day (YYYY-MM-DD) as it is, an instant as its Asia/Shanghai day whatever the phone's zone. */
+const shanghaiDay = (value: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : new Date(Date.parse(value) + 8 * 3_600_000).toISOString().slice(0, 10);
+
+const TIER_NAMES: Record<string, string> = { basic: '普通会员', silver: '银卡会员', gold: '金卡会员' };
+
+/** Scanners and people add spaces (the wallet prints codes in groups of four); the code is the digits. */
+export const cleanCode = (raw: string) => raw.replace(/[\s-]/g, '');
+
+export function ScanCard({
+  busy,
+  error,
+  onScan,
+  onCode,
+}: {
+  busy: boolean;
+  error: string | null;
+  onScan: () => void;
+  onCode: (code: string) => void;
+}) {
+  const [input, setInput] = useState('');
+  const [hint, setHint] = useState<string | null>(null);
+  const submit = () => {
+    const code = cleanCode(input);
+    setHint(code ? null : '请输入会员码（88 开头的 18 位数字）或优惠券码（16 位数字）');
+    if (code) onCode(code);
+  };
+  return (
+    <View className="ml-card ctr-scan" data-testid="counter-scan">
+      <View className="staff-card__title">扫描会员码或优惠券码</View>
+      <View className="ctr-scan__hint">请会员打开小程序首页的会员码，或券包里要用的优惠券</View>
+      <Button
+        className="ml-btn ml-btn--primary"
+        disabled={busy}
+        onClick={() => {
+          setHint(null);
+          onScan();
+        }}
+        data-testid="counter-scan-button"
+      >
+        {busy ? '正在查询…' : '扫一扫'}
+      </Button>
+      <View className="ctr-scan__or">
+        <Text>摄像头扫不出时，手动输入</Text>
+      </View>
+      <View className="ctr-scan__row">
+        <Input
+          className="ctr-input ctr-scan__input"
+          type="number"
+          maxlength={24}
+          placeholder="手动输入会员码或券码"
+          value={input}
+          onInput={(e) => setInput(e.detail.value)}
+          onConfirm={submit}
+          data-testid="counter-code-input"
+        />
+        <Button
+          className="ml-btn ml-btn--ghost ctr-scan__go"
+          disabled={busy}
+          onClick={submit}
+          data-testid="counter-code-submit"
+        >
+          查询
+        </Button>
+      </View>
+      {hint || error ? (
+        <View className="staff-alert ctr-alert" data-testid="counter-scan-error">
+          {hint ?? error}
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+export function MemberCard({ lookup, onRescan }: { lookup: CounterLookupResponse; onRescan: () => void }) {
+  const m = lookup.member;
+  return (
+    <View className="ml-card ctr-member" data-testid="counter-member">
+      <View className="ctr-member__top">
+        <View className="staff-profile__avatar ctr-member__avatar">{m.nameMasked?.slice(0, 1) ?? '会'}</View>
+        <View className="ctr-member__who">
+          <View className="ctr-member__name" data-testid="counter-member-name">
+            {m.nameMasked ?? '未填写姓名'}
+            {m.tier ? <Text className="ctr-member__tier">{TIER_NAMES[m.tier] ?? m.tier}</Text> : null}
+          </View>
+          <View className="ctr-member__phone" data-testid="counter-member-phone">
+            {m.phoneMasked ?? '未留手机号'}
+          </View>
+        </View>
+        <View className="ctr-member__rescan" onClick={onRescan} data-testid="counter-rescan">
+          换一位
+        </View>
+      </View>
+      <View className="ctr-facts">
+        <View className="ctr-facts__item">
+          <View className="ctr-facts__value" data-testid="counter-member-points">
+            {m.points}
+          </View>
+          <View className="ctr-facts__label">积分</View>
+        </View>
+        <View className="ctr-facts__item">
+          <View className="ctr-facts__value ctr-facts__value--text">{m.homeStoreName ?? '—'}</View>
+          <View className="ctr-facts__label">所属门店</View>
+        </View>
+        <View className="ctr-facts__item">
+          <View className="ctr-facts__value ctr-facts__value--text">
+            {m.memberSince ? shanghaiDay(m.memberSince) : '—'}
+          </View>
+          <View className="ctr-facts__label">入会日期</View>
+        </View>
+      </View>
+      {lookup.cardsToConfirm.length > 0 ? (
+        <View className="ctr-cards" data-testid="counter-cards-to-confirm">
+          <View className="ctr-cards__title">请会员在小程序首页确认这张会员卡</View>
+          {lookup.cardsToConfirm.map((c) => (
+            <View key={`${c.storeName}-${c.cardMasked}`} className="ctr-cards__item">
+              {c.storeName} · 卡号 {c.cardMasked}
+            </View>
+          ))}
+          <View className="ctr-cards__hint">确认后这张卡的消费记录和积分会归到会员名下</View>
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+export function CouponOption({
+  coupon,
+  selected,
+  scanned,
+  onSelect,
+  children,
+}: {
+  coupon: CounterCoupon;
+  selected: boolean;
+  scanned: boolean;
+  onSelect: () => void;
+  /** the amount form, opened under the picked coupon so the clerk need not scroll to it */
+  children?: ReactNode;
+}) {
+  // the headline is also the rules' first line: said once
+  const rules = coupon.rules.filter((r) => r !== coupon.headline);
+  return (
+    <View
+      className={`ctr-coupon${selected ? ' ctr-coupon--on' : ''}${coupon.usableHere ? '' : ' ctr-coupon--off'}`}
+      data-testid={`counter-coupon-${coupon.couponId}`}
+      data-usable={coupon.usableHere ? 'yes' : 'no'}
+      data-selected={selected ? 'yes' : 'no'}
+    >
+      <View onClick={coupon.usableHere ? onSelect : undefined} data-testid="counter-coupon-pick">
+        <View className="ctr-coupon__head">
+          <Text className="ctr-coupon__headline">{coupon.headline}</Text>
+          {coupon.usableHere ? <View className={`ctr-radio${selected ? ' ctr-radio--on' : ''}`} /> : null}
+        </View>
+        <View className="ctr-coupon__name">
+          {coupon.name}
+          {scanned ? <Text className="ctr-coupon__scanned">刚扫的券</Text> : null}
+        </View>
+        <View className="ctr-coupon__rules">{rules.join('；')}</View>
+        {!coupon.usableHere && coupon.whyNot ? (
+          <View className="ctr-coupon__why" data-testid="counter-coupon-why-not">
+            本店不能用：{coupon.whyNot}
+          </View>
+        ) : null}
+      </View>
+      {children}
+    </View>
+  );
+}
+
+/**
+ * What the clerk typed, kept by the page: picking another coupon for the same order, or none, keeps the amounts.
+ */
+export interface Amounts {
+  order: string;
+  rx: string;
+}
+export const NO_AMOUNTS: Amounts = { order: '', rx: '' };
+
+/** The order amount typed, in fen, while it is one (the points it can take follow it as it is typed). */
+export const orderFenOf = (amounts: Amounts) => {
+  const a = amounts.order.trim();
+  return MONEY.test(a) && toFen(a) > 0 ? toFen(a) : null;
+};
+
+/** The amounts in fen, or what is wrong with them in words. */
+function checkAmounts(amounts: Amounts): { ok: true; order: number; rx: number } | { ok: false; message: string } {
+  const a = amounts.order.trim();
+  const r = amounts.rx.trim();
+  if (!MONEY.test(a) || toFen(a) <= 0) return { ok: false, message: '请填写订单金额（元），最多两位小数' };
+  if (r && !MONEY.test(r)) return { ok: false, message: '处方药金额请填写金额（元），不含处方药可不填' };
+  if (r && toFen(r) > toFen(a)) return { ok: false, message: '处方药金额不能大于订单金额' };
+  return { ok: true, order: toFen(a), rx: r ? toFen(r) : 0 };
+}
+
+/** 订单金额 and its prescription part, the two forms' same fields (`ids`: their test ids). */
+function AmountFields({
+  amounts,
+  onAmounts,
+  ids,
+  hint,
+}: {
+  amounts: Amounts;
+  onAmounts: (a: Amounts) => void;
+  ids: { order: string; rx: string };
+  /** under the order amount: the coupon's threshold, or how points are counted */
+  hint?: string;
+}) {
+  return (
+    <>
+      <View className="ctr-field ctr-field--first">订单金额（元）</View>
+      <Input
+        className="ctr-input"
+        type="digit"
+        placeholder="如 128.50"
+        value={amounts.order}
+        onInput={(e) => onAmounts({ ...amounts, order: e.detail.value })}
+        data-testid={ids.order}
+      />
+      {hint ? <View className="ctr-field-hint">{hint}</View> : null}
+      <View className="ctr-field">其中处方药金额（元，选填）</View>
+      <Input
+        className="ctr-input"
+        type="digit"
+        placeholder="不含处方药可不填"
+        value={amounts.rx}
+        onInput={(e) => onAmounts({ ...amounts, rx: e.detail.value })}
+        data-testid={ids.rx}
+      />
+    </>
+  );
+}
+
+/** The amount form's submit: the amounts checked first (their problem in words), then handed on in fen. */
+function useCheckedAmounts(amounts: Amounts, onValid: (orderAmountFen: number, rxAmountFen: number) => void) {
+  const [check, setCheck] = useState<string | null>(null);
+  const submit = () => {
+    const checked = checkAmounts(amounts);
+    if (!checked.ok) return setCheck(checked.message);
+    setCheck(null);
+    onValid(checked.order, checked.rx);
+  };
+  return { check, submit };
+}
+
+/** A tick box drawn by the page (Taro's <Checkbox> looks different in H5 and in WeChat). */
+function EarnToggle({ on, onChange }: { on: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <View
+      className="ctr-earn"
+      onClick={() => onChange(!on)}
+      data-testid="counter-earn-toggle"
+      data-checked={on ? 'yes' : 'no'}
+    >
+      <View className={`ctr-check${on ? ' ctr-check--on' : ''}`}>{on ? '✓' : ''}</View>
+      <Text className="ctr-earn__label">同时为会员累计本单积分</Text>
+    </View>
+  );
+}
+
+export function RedeemForm({
+  coupon,
+  amounts,
+  onAmounts,
+  earn,
+  onEarn,
+  points,
+  busy,
+  error,
+  onRedeem,
+}: {
+  coupon: CounterCoupon;
+  amounts: Amounts;
+  onAmounts: (a: Amounts) => void;
+  /** whether the sale is recorded with the redemption; null where the till is connected (no switch) */
+  earn: boolean | null;
+  onEarn: (on: boolean) => void;
+  /** 积分抵现, while the sale is recorded with the redemption */
+  points: ReactNode;
+  busy: boolean;
+  error: string | null;
+  onRedeem: (orderAmountFen: number, rxAmountFen: number) => void;
+}) {
+  const { check, submit } = useCheckedAmounts(amounts, onRedeem);
+
+  return (
+    <View className="ctr-form" data-testid="counter-redeem-form">
+      <AmountFields
+        amounts={amounts}
+        onAmounts={onAmounts}
+        ids={{ order: 'counter-amount', rx: 'counter-rx-amount' }}
+        hint={
+          coupon.thresholdFen > 0
+            ? `满 ${yuanShort(coupon.thresholdFen)} 元可用（处方药等不参与优惠的不计入）`
+            : undefined
+        }
+      />
+      {earn !== null ? <EarnToggle on={earn} onChange={onEarn} /> : null}
+      {earn ? points : null}
+      {check || error ? (
+        <View className="staff-alert ctr-alert" data-testid="counter-redeem-error">
+          {check ?? error}
+        </View>
+      ) : null}
+      <Button
+        className="ml-btn ml-btn--primary ctr-submit"
+        disabled={busy || amounts.order.trim() === ''}
+        onClick={submit}
+        data-testid="counter-redeem"
+      >
+        {busy ? '正在核销…' : '确认核销'}
+      </Button>
+    </View>
+  );
+}
+
+/**
+ * 不用券，只登记消费积分: a sale without a coupon, where the till is not connected. Open while no coupon is picked;
+ * folded to its title while one is (one order, one form), and opened again by a tap, which puts the coupon down.
+ */
+export function SaleOnlyCard({
+  open,
+  onOpen,
+  amounts,
+  onAmounts,
+  points,
+  busy,
+  error,
+  onSale,
+}: {
+  open: boolean;
+  onOpen: () => void;
+  amounts: Amounts;
+  onAmounts: (a: Amounts) => void;
+  /** 积分抵现 */
+  points: ReactNode;
+  busy: boolean;
+  error: string | null;
+  onSale: (orderAmountFen: number, rxAmountFen: number) => void;
+}) {
+  const { check, submit } = useCheckedAmounts(amounts, onSale);
+  return (
+    <View className="ml-card ctr-sale" data-testid="counter-sale-only" data-open={open ? 'yes' : 'no'}>
+      <View className="ctr-sale__head" onClick={open ? undefined : onOpen} data-testid="counter-sale-only-open">
+        <View className="ctr-sale__title">不用券，只登记消费积分</View>
+        {open ? null : <Text className="ctr-sale__more">填写 ›</Text>}
+      </View>
+      {open ? (
+        <>
+          <View className="ctr-sale__hint">会员本单不用优惠券时，在这里登记订单金额，会员即可累计积分</View>
+          <AmountFields
+            amounts={amounts}
+            onAmounts={onAmounts}
+            ids={{ order: 'counter-sale-amount', rx: 'counter-sale-rx-amount' }}
+            hint="处方药部分不累计积分"
+          />
+          {points}
+          {check || error ? (
+            <View className="staff-alert ctr-alert" data-testid="counter-sale-error">
+              {check ?? error}
+            </View>
+          ) : null}
+          <Button
+            className="ml-btn ml-btn--primary ctr-submit"
+            disabled={busy || amounts.order.trim() === ''}
+            onClick={submit}
+            data-testid="counter-sale-submit"
+          >
+            {busy ? '正在登记…' : '登记积分'}
+          </Button>
+        </>
+      ) : null}
+    </View>
+  );
+}
+
+/** The amounts the catalogue prices give: what 按目录价填入金额 types for the clerk. */
+export const catalogueAmounts = (items: PickedItem[]): Amounts => {
+  const { totalFen, rxFen } = itemTotals(items);
+  return { order: yuan(totalFen), rx: rxFen > 0 ? yuan(rxFen) : '' };
+};
