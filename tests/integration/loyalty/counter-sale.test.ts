@@ -399,22 +399,35 @@ describe('paying with points at the counter (积分抵现)', () => {
     expect(await count(sys.database, 'select count(*) from orders where customer_id = $1', [m.customerId])).toBe(1);
   });
 
-  it('two counters spending the same points at once: one gets them, the other is refused', async () => {
-    const m = await withPoints();
-    const code = await issueMemberCode(sys.database.db, {
-      customerId: m.customerId,
-      identityId: `idn_${m.customerId}`,
-      now: sys.clock.now(),
-    });
-    const second = await post('u_ck09', 'lookup', { code: code.code });
+  it('two counters spending the same points at once: one gets them, the other is refused, never a deadlock', async () => {
+    // Each sale inserts its order before it spends, and the order's foreign key share-locks the member's row: two
+    // such transactions raising that lock to FOR UPDATE deadlocked (PostgreSQL aborted one: a 500). Five members,
+    // each spent at two counters at once, make the race likely on every run.
+    const members = [];
+    for (let i = 0; i < 5; i++) {
+      const m = await withPoints();
+      const code = await issueMemberCode(sys.database.db, {
+        customerId: m.customerId,
+        identityId: `idn_${m.customerId}`,
+        now: sys.clock.now(),
+      });
+      const second = await post('u_ck09', 'lookup', { code: code.code });
+      members.push({ ...m, secondToken: second.body.counterToken as string });
+    }
     const spend = (user: string, counterToken: string) =>
       post(user, 'sale', { idempotencyKey: `c-${unique()}`, counterToken, orderAmountFen: 6000, pointsToSpend: 400 });
-    const results = await Promise.all([spend('u_ck02', m.token), spend('u_ck09', second.body.counterToken)]);
-    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    expect(results.map((r) => r.body?.error?.code).filter(Boolean)).toEqual(['INSUFFICIENT_POINTS']);
-    // 500 − 400 + the 56 that the 56 yuan paid in money earned; the refused sale left no order
-    expect(await balance(m.customerId)).toBe(156);
-    expect(await count(sys.database, 'select count(*) from orders where customer_id = $1', [m.customerId])).toBe(2);
+    const results = await Promise.all(
+      members.map((m) => Promise.all([spend('u_ck02', m.token), spend('u_ck09', m.secondToken)])),
+    );
+    for (const [i, pair] of results.entries()) {
+      const m = members[i];
+      if (!m) throw new Error('a member is missing');
+      expect(pair.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(pair.map((r) => r.body?.error?.code).filter(Boolean)).toEqual(['INSUFFICIENT_POINTS']);
+      // 500 − 400 + the 56 that the 56 yuan paid in money earned; the refused sale left no order
+      expect(await balance(m.customerId)).toBe(156);
+      expect(await count(sys.database, 'select count(*) from orders where customer_id = $1', [m.customerId])).toBe(2);
+    }
   });
 
   it('a sale paid wholly with points earns nothing, is listed with its points, and taking it back returns them', async () => {

@@ -41,8 +41,13 @@ export const pointsRepo = {
   },
 
   /** Serialises points changes of one member (spends check the balance, then write): hold until the transaction ends. */
+  /**
+   * Serialises the member's spends (two tills or counters spending the same points). `no key update`, not `update`:
+   * a sale's transaction has already inserted its order, whose foreign key holds a key-share lock on the member's
+   * row, and two such transactions each waiting to raise theirs to `for update` would deadlock.
+   */
   async lockCustomer(ex: Executor, customerId: string): Promise<void> {
-    await ex.execute(sql`select id from customers where id = ${customerId} for update`);
+    await ex.execute(sql`select id from customers where id = ${customerId} for no key update`);
   },
 
   async balance(ex: Executor, customerId: string): Promise<number> {
