@@ -3,7 +3,7 @@
  * posRepo's claim / stored / complete over partner_requests), its redemptions, a store's redemptions and coupon-less
  * sales of a day, and the catalogue a sale's medicines are added from.
  */
-import { type AnyColumn, and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { customers, orderLines, orders, partnerKeys, products, staff } from '../schema.js';
 import { couponRedemptions, coupons, couponTemplates, staffRequests } from '../schema-loyalty.js';
 import type { Executor } from './coupon.repo.js';
@@ -60,6 +60,13 @@ export const staffRequestLedger = {
 const likeEscape = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The member's real name as the newest record gives it, else the name they go by (the caller masks it). */
+/**
+ * The points an order earned (`earn:<order>`) or was paid with (`spend:<order>`), as a positive number, 0 when none;
+ * `orderId` is the order's id as SQL (a column, or a subquery).
+ */
+const orderPoints = (entry: 'earn' | 'spend', orderId: SQL | AnyColumn) =>
+  sql<number>`coalesce((select abs(l.points) from points_ledger l where l.entry_key = ${`${entry}:`} || ${orderId}), 0)::int`;
+
 const customerNameOf = (customerId: AnyColumn) =>
   sql<string | null>`coalesce(${realNameOf(customerId)}, ${customers.displayName})`;
 
@@ -163,10 +170,8 @@ export const counterRepo = {
         staffName: staff.name,
         customerName: customerNameOf(orders.customerId),
         orderAmountFen: orders.totalFen,
-        pointsEarned: sql<number>`coalesce((select l.points from points_ledger l
-          where l.entry_key = 'earn:' || ${orders.id}), 0)::int`,
-        pointsSpent: sql<number>`coalesce((select -l.points from points_ledger l
-          where l.entry_key = 'spend:' || ${orders.id}), 0)::int`,
+        pointsEarned: orderPoints('earn', orders.id),
+        pointsSpent: orderPoints('spend', orders.id),
         // one taking-back writes both lines (what it earned back, what it spent returned) or the one there is
         takenBack: sql<boolean>`exists (select 1 from points_ledger l
           where l.entry_key in ('reverse:' || ${orders.id}, 'unspend:' || ${orders.id}))`,
@@ -197,9 +202,8 @@ export const counterRepo = {
     v: { storeId: string; from: Date; to: Date; limit: number; salePrefix: string },
   ) {
     const { storeId, from, to, limit, salePrefix } = v;
-    const salePoints = (entry: 'earn' | 'spend') =>
-      sql<number>`coalesce((select abs(l.points) from orders o join points_ledger l on l.entry_key = ${`${entry}:`} || o.id
-        where o.source = 'pos' and o.external_id = ${salePrefix} || ${couponRedemptions.id}), 0)::int`;
+    // the redemption's sale, recorded at the counter
+    const sale = sql`(select o.id from orders o where o.source = 'pos' and o.external_id = ${salePrefix} || ${couponRedemptions.id})`;
     return ex
       .select({
         id: couponRedemptions.id,
@@ -213,8 +217,8 @@ export const counterRepo = {
         couponReturned: couponRedemptions.couponReturned,
         staffId: couponRedemptions.staffId,
         staffName: staff.name,
-        pointsEarned: salePoints('earn'),
-        pointsSpent: salePoints('spend'),
+        pointsEarned: orderPoints('earn', sale),
+        pointsSpent: orderPoints('spend', sale),
       })
       .from(couponRedemptions)
       .innerJoin(coupons, eq(coupons.id, couponRedemptions.couponId))

@@ -275,6 +275,34 @@ function EarnToggle({ on, onChange }: { on: boolean; onChange: (on: boolean) => 
   );
 }
 
+/** A sale form's foot: what is wrong with the amounts, or the server's refusal, in words; then its button. */
+function FormFooter(p: {
+  alert: string | null;
+  alertTestId: string;
+  disabled: boolean;
+  onSubmit: () => void;
+  testId: string;
+  label: string;
+}) {
+  return (
+    <>
+      {p.alert ? (
+        <View className="staff-alert ctr-alert" data-testid={p.alertTestId}>
+          {p.alert}
+        </View>
+      ) : null}
+      <Button
+        className="ml-btn ml-btn--primary ctr-submit"
+        disabled={p.disabled}
+        onClick={p.onSubmit}
+        data-testid={p.testId}
+      >
+        {p.label}
+      </Button>
+    </>
+  );
+}
+
 export function RedeemForm({
   coupon,
   amounts,
@@ -314,19 +342,14 @@ export function RedeemForm({
       />
       {earn !== null ? <EarnToggle on={earn} onChange={onEarn} /> : null}
       {earn ? points : null}
-      {check || error ? (
-        <View className="staff-alert ctr-alert" data-testid="counter-redeem-error">
-          {check ?? error}
-        </View>
-      ) : null}
-      <Button
-        className="ml-btn ml-btn--primary ctr-submit"
+      <FormFooter
+        alert={check ?? error}
+        alertTestId="counter-redeem-error"
         disabled={busy || amounts.order.trim() === ''}
-        onClick={submit}
-        data-testid="counter-redeem"
-      >
-        {busy ? '正在核销…' : '确认核销'}
-      </Button>
+        onSubmit={submit}
+        testId="counter-redeem"
+        label={busy ? '正在核销…' : '确认核销'}
+      />
     </View>
   );
 }
@@ -372,19 +395,14 @@ export function SaleOnlyCard({
             hint="处方药部分不累计积分"
           />
           {points}
-          {check || error ? (
-            <View className="staff-alert ctr-alert" data-testid="counter-sale-error">
-              {check ?? error}
-            </View>
-          ) : null}
-          <Button
-            className="ml-btn ml-btn--primary ctr-submit"
+          <FormFooter
+            alert={check ?? error}
+            alertTestId="counter-sale-error"
             disabled={busy || amounts.order.trim() === ''}
-            onClick={submit}
-            data-testid="counter-sale-submit"
-          >
-            {busy ? '正在登记…' : '登记积分'}
-          </Button>
+            onSubmit={submit}
+            testId="counter-sale-submit"
+            label={busy ? '正在登记…' : '登记积分'}
+          />
         </>
       ) : null}
     </View>
