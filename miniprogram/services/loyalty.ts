@@ -5,6 +5,7 @@ import {
   type CreateCouponTemplateBody,
   IssueCouponsBody,
   IssueCouponsResponse,
+  LoyaltySummaryResponse,
   MemberLookupResponse,
   NewMemberOfferResponse,
   PointsResponse,
@@ -20,6 +21,9 @@ import { apiRequest } from './http';
 export const loyaltyApi = {
   wallet: () => apiRequest({ method: 'GET', path: '/api/loyalty/coupons', auth: 'member', schema: WalletResponse }),
   points: () => apiRequest({ method: 'GET', path: '/api/loyalty/points', auth: 'member', schema: PointsResponse }),
+  /** the home card: points, tier, usable coupons and what ends soon */
+  summary: () =>
+    apiRequest({ method: 'GET', path: '/api/loyalty/summary', auth: 'member', schema: LoyaltySummaryResponse }),
   setBirthday: (birthday: string) =>
     apiRequest({
       method: 'POST',

@@ -5,13 +5,15 @@
 import type { PhoneClasses, StoreFigures } from '@shared/contracts/identity';
 import { Text, View } from '@tarojs/components';
 import type { ReactNode } from 'react';
+import { thousands } from '../components/format';
+
+export { thousands };
 
 /** Above these shares a figure gets a hint: many invalid numbers usually mean a wrong column mapping. */
 export const INVALID_HINT = 0.05;
 /** ...and many placeholders mean clerks typing 138… for customers who did not give a number. */
 export const BLOCKED_HINT = 0.02;
 
-export const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 export const share = (n: number, of: number): number | null => (of > 0 ? n / of : null);
 export const pct = (s: number | null): string => (s === null ? '—' : `${(100 * s).toFixed(1)}%`);
 

@@ -194,6 +194,24 @@ export const PointsResponse = z.object({
 });
 export type PointsResponse = z.infer<typeof PointsResponse>;
 
+/**
+ * The member home's card: points, tier and coupons at a glance. `soon`: what runs out within a week (coupons) or a
+ * month (points), so the member uses it in time; null when nothing does.
+ */
+export const LoyaltySummaryResponse = z.object({
+  points: z.object({
+    balance: z.number().int(),
+    expiringSoon: z.object({ points: z.number().int(), lastDay: z.string() }).nullable(),
+  }),
+  tier: z.object({ code: z.enum(['basic', 'silver', 'gold']), name: z.string() }),
+  coupons: z.object({
+    /** what the wallet lists under 可用 (usable now, or from a later day) */
+    available: z.number().int(),
+    expiringSoon: z.object({ count: z.number().int(), lastDay: z.string() }).nullable(),
+  }),
+});
+export type LoyaltySummaryResponse = z.infer<typeof LoyaltySummaryResponse>;
+
 export const SetBirthdayBody = z
   .object({ birthday: z.string().regex(/^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD') })
   .strict();

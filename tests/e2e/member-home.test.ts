@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPID } from '../../dev/system.js';
 import { newId } from '../../functions/adapters/ids.js';
+import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
 import { startBrowserSystem } from './support/browser.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
@@ -47,6 +48,24 @@ describe('member home in the browser (H5 build, simulator as WeChat)', () => {
       "insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'openid', $3, true, 'miniprogram', $3), ($4, $2, 'phone', '13698765432', true, 'miniprogram', $3)",
       [newId('idn'), customerId, openid, newId('idn')],
     );
+    // two coupons, one of them ending the day after tomorrow, and 1,234 points earned this year
+    const issue = (templateCode: string) =>
+      issueCoupon(db.db, {
+        customerId,
+        templateCode,
+        reason: 'manual',
+        idempotencyKey: `e2e-home:${customerId}:${templateCode}`,
+        now: new Date(),
+      });
+    await issue('NEW_MEMBER');
+    const ending = await issue('VITAMIN_88');
+    if (!ending.ok) throw new Error('fixture coupon not issued');
+    const inTwoDays = new Date(Date.now() + 2 * 86_400_000);
+    await db.exec('update coupons set valid_until = $2 where id = $1', [ending.value.couponId, inTwoDays]);
+    await db.exec(
+      "insert into points_ledger (customer_id, kind, points, entry_key, earn_year, note, occurred_at) values ($1, 'earn', 1234, $2, $3, '文三路店消费', now())",
+      [customerId, `earn:e2e-home:${customerId}`, new Date().getFullYear()],
+    );
     const { page, context } = await env.newPage();
     await page.goto(`${env.system.apiUrl}/#/pages/index/index`);
     await page.locator('[data-testid=sim-user-option][data-user-id=u_lina]').click();
@@ -57,7 +76,28 @@ describe('member home in the browser (H5 build, simulator as WeChat)', () => {
     expect(await page.locator('[data-testid=member-phone]').innerText()).toBe('136****5432');
     expect(await page.locator('[data-testid=member-store]').innerText()).toBe('文三路店');
     expect(text).toContain('2026-10-01');
+    // the figures at a glance: points, usable coupons, tier, and the coupon that ends soon
+    await page.locator('[data-testid=member-tier]').waitFor();
+    expect(await page.locator('[data-testid=member-tier]').innerText()).toBe('普通会员');
+    expect(await page.locator('[data-testid=stat-points]').innerText()).toContain('1,234');
+    expect((await page.locator('[data-testid=stat-coupons]').innerText()).replace(/\s/g, '')).toContain('2张');
+    const day = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' })
+      .formatToParts(new Date(inTwoDays.getTime() - 1))
+      .filter((p) => p.type === 'month' || p.type === 'day')
+      .map((p) => p.value);
+    expect(await page.locator('[data-testid=soon-coupons]').innerText()).toContain(
+      `1 张优惠券将于 ${day[0]}月${day[1]}日 到期`,
+    );
+    expect(await page.locator('[data-testid=soon-points]').count()).toBe(0);
     await env.shot(page, 'member-03-home-registered');
+
+    // each figure leads to its page: the coupon wallet, back, then the member code
+    await page.locator('[data-testid=soon-coupons]').click();
+    await page.locator(`[data-testid=coupon-${ending.value.couponId}]`).waitFor();
+    expect(await page.locator('[data-testid=coupon-barcode]').count()).toBe(2);
+    await page.goBack();
+    await page.locator('[data-testid=stat-member-code]').click();
+    await page.locator('[data-testid=member-code-card]').waitFor();
     await context.close();
   });
 

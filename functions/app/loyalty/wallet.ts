@@ -4,7 +4,12 @@
  * the member opens these pages in their birthday month (idempotency key `birthday:<customer>:<year>`).
  */
 import bwipjs from 'bwip-js/node';
-import type { CouponView, PointsResponse, WalletResponse } from '../../../shared/contracts/loyalty.js';
+import type {
+  CouponView,
+  LoyaltySummaryResponse,
+  PointsResponse,
+  WalletResponse,
+} from '../../../shared/contracts/loyalty.js';
 import { couponHeadline, couponRuleLines, lastValidDay } from '../../../shared/coupons/coupon.describe.js';
 import { couponLifecycle } from '../../../shared/coupons/coupon.rules.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
@@ -14,7 +19,7 @@ import { couponRepo, type Executor } from '../../adapters/db/repos/coupon.repo.j
 import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { issueCoupon } from '../coupons/issue-coupon.js';
-import { memberPoints } from '../points/points.js';
+import { memberPoints, pointsStanding } from '../points/points.js';
 import { templateRule } from '../pos/redeem.js';
 
 async function barcodePng(code: string): Promise<string> {
@@ -103,6 +108,51 @@ export async function pointsOf(
   if (!member) return fail('NOT_REGISTERED', 'points belong to signed-up members');
   await ensureBirthdayCoupon(db, member.id, member.birthday, now);
   return ok(await memberPoints(db, member.id, now, member.birthday));
+}
+
+const DAY_MS = 86_400_000;
+/** a coupon whose last day is within this many days is "expiring soon" on the home card */
+export const COUPON_SOON_DAYS = 7;
+/** points expiring within this many days are mentioned on the home card */
+export const POINTS_SOON_DAYS = 31;
+
+/**
+ * The home card's figures: the points balance (expiries settled) and the points that run out within a month, the
+ * tier, how many coupons the wallet lists as usable and how many of them end within a week. No barcodes are drawn.
+ */
+export async function summaryOf(
+  db: Db,
+  customerId: string | null,
+  now: Date,
+): Promise<Result<LoyaltySummaryResponse, 'NOT_REGISTERED'>> {
+  const member = customerId ? await loyaltyMemberRepo.registered(db, customerId) : null;
+  if (!member) return fail('NOT_REGISTERED', 'points and coupons belong to signed-up members');
+  // the birthday coupon lands on the first page the member opens in their birthday month, this one included
+  await ensureBirthdayCoupon(db, member.id, member.birthday, now);
+  const [standing, coupons] = await Promise.all([
+    pointsStanding(db, member.id, now),
+    couponRepo.memberCoupons(db, member.id),
+  ]);
+  const states = coupons.map(({ coupon }) => ({ coupon, state: couponLifecycle(coupon, now) }));
+  const soon = states.filter(
+    ({ coupon, state }) =>
+      state === 'available' && coupon.validUntil.getTime() - now.getTime() <= COUPON_SOON_DAYS * DAY_MS,
+  );
+  const firstEnd = soon.reduce<Date | null>(
+    (min, { coupon }) => (min === null || coupon.validUntil < min ? coupon.validUntil : min),
+    null,
+  );
+  const points = standing.nextExpiry;
+  const pointsSoon =
+    points !== null && Date.parse(`${points.lastDay}T00:00:00+08:00`) - now.getTime() < POINTS_SOON_DAYS * DAY_MS;
+  return ok({
+    points: { balance: standing.balance, expiringSoon: pointsSoon ? points : null },
+    tier: { code: standing.tier.code, name: standing.tier.name },
+    coupons: {
+      available: states.filter(({ state }) => state === 'available' || state === 'not_yet_valid').length,
+      expiringSoon: firstEnd ? { count: soon.length, lastDay: lastValidDay(firstEnd) } : null,
+    },
+  });
 }
 
 export async function setBirthday(

@@ -195,10 +195,10 @@ export const POINTS_RULES_ZH = [
   `用未登记的会员卡消费的，会员卡登记后补记积分（限消费后${LATE_EARN_DAYS}天内）`,
 ];
 
-export async function memberPoints(ex: Executor, customerId: string, now: Date, birthday: string | null) {
-  const state = await settledBalance(ex, customerId, now);
-  const [lines, spendFen] = await Promise.all([
-    pointsRepo.recent(ex, customerId, 200),
+/** The member's balance (expiries settled), next expiry, and tier by the last 12 months' spend. */
+export async function pointsStanding(ex: Executor, customerId: string, now: Date) {
+  const [state, spendFen] = await Promise.all([
+    settledBalance(ex, customerId, now),
     pointsRepo.spendSince(ex, customerId, tierWindowStart(now)),
   ]);
   const tier = tierFor(spendFen);
@@ -210,6 +210,15 @@ export async function memberPoints(ex: Executor, customerId: string, now: Date, 
     tier: { code: tier.tier.code, name: tier.tier.name, benefits: [...tier.tier.benefits] },
     spendFen,
     nextTier: tier.next ? { name: tier.next.tier.name, missingFen: tier.next.missingFen } : null,
+  };
+}
+
+export async function memberPoints(ex: Executor, customerId: string, now: Date, birthday: string | null) {
+  // the expiries the standing settles are appended first, so the lines show them
+  const standing = await pointsStanding(ex, customerId, now);
+  const lines = await pointsRepo.recent(ex, customerId, 200);
+  return {
+    ...standing,
     rules: POINTS_RULES_ZH,
     birthday,
     ledger: lines.map((l) => ({

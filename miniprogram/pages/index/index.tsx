@@ -1,8 +1,10 @@
 import type { MeResponse } from '@shared/contracts/auth';
+import type { LoyaltySummaryResponse } from '@shared/contracts/loyalty';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
+import { thousands } from '../../components/format';
 import { LoadingCard, PageErrorCard, type Tile, TileGrid } from '../../components/state-view';
 import { SimUserSwitch, useShare } from '../../platform';
 import { identityApi } from '../../services/identity';
@@ -35,11 +37,75 @@ const BENEFITS = [
 
 const formatDate = (iso: string | null): string | null => (iso ? iso.slice(0, 10) : null);
 
-function MemberCard({ me }: { me: MeResponse }) {
+/** 12月31日 from 2026-12-31 */
+const monthDay = (day: string) => `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
+
+const go = (url: string) => () => Taro.navigateTo({ url });
+
+/**
+ * Points, coupons and the member code at a glance, and what runs out soon. `summary` null: not loaded (or it
+ * failed): the figures show a dash, and the tiles below still lead to the pages.
+ */
+function MemberStats({ summary }: { summary: LoyaltySummaryResponse | null }) {
+  const soonCoupons = summary?.coupons.expiringSoon ?? null;
+  const soonPoints = summary?.points.expiringSoon ?? null;
+  return (
+    <View data-testid="member-stats">
+      <View className="member-stats">
+        <View className="member-stats__cell" onClick={go('/pages/points/index')} data-testid="stat-points">
+          <View className="member-stats__value">{summary ? thousands(summary.points.balance) : '—'}</View>
+          <View className="member-stats__label">积分</View>
+        </View>
+        <View className="member-stats__cell" onClick={go('/pages/coupons/index')} data-testid="stat-coupons">
+          <View className="member-stats__value">
+            {summary ? summary.coupons.available : '—'}
+            {summary ? <Text className="member-stats__unit">张</Text> : null}
+          </View>
+          <View className="member-stats__label">可用优惠券</View>
+        </View>
+        <View
+          className="member-stats__cell member-stats__cell--code"
+          onClick={go('/pages/member-code/index')}
+          data-testid="stat-member-code"
+        >
+          <View className="member-stats__code">码</View>
+          <View className="member-stats__label">出示会员码</View>
+        </View>
+      </View>
+      {soonCoupons ? (
+        <View className="member-soon" onClick={go('/pages/coupons/index')} data-testid="soon-coupons">
+          <Text className="member-soon__text">
+            {soonCoupons.count} 张优惠券将于 {monthDay(soonCoupons.lastDay)}
+            {soonCoupons.count > 1 ? ' 起陆续到期' : ' 到期'}
+          </Text>
+          <Text className="member-soon__go">查看 ›</Text>
+        </View>
+      ) : null}
+      {soonPoints ? (
+        <View className="member-soon" onClick={go('/pages/points/index')} data-testid="soon-points">
+          <Text className="member-soon__text">
+            {thousands(soonPoints.points)} 积分将于 {monthDay(soonPoints.lastDay)} 到期
+          </Text>
+          <Text className="member-soon__go">查看 ›</Text>
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+function MemberCard({ me, summary }: { me: MeResponse; summary: LoyaltySummaryResponse | null }) {
   const since = formatDate(me.memberSince);
   return (
     <View className="ml-card member-card" data-testid="member-card">
-      <View className="member-card__hello">您好，{me.displayName ?? '会员'}</View>
+      <View className="member-card__head">
+        <View className="member-card__hello">您好，{me.displayName ?? '会员'}</View>
+        {summary ? (
+          <View className={`member-card__tier member-card__tier--${summary.tier.code}`} data-testid="member-tier">
+            {summary.tier.name}
+          </View>
+        ) : null}
+      </View>
+      <MemberStats summary={summary} />
       <View className="member-card__row">
         <Text className="member-card__label">手机号</Text>
         <Text data-testid="member-phone">{me.phoneMasked ?? '未绑定'}</Text>
@@ -118,6 +184,7 @@ const offerFor = (me: MeResponse): Promise<string | null> =>
 export default function MemberHome() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [heldStores, setHeldStores] = useState<string[]>([]);
+  const [summary, setSummary] = useState<LoyaltySummaryResponse | null>(null);
 
   // a nudge, not the page's content: if it fails the home simply shows no card
   const loadHeld = useCallback((me: MeResponse) => {
@@ -128,16 +195,27 @@ export default function MemberHome() {
       .catch(() => setHeldStores([]));
   }, []);
 
+  // the card's figures: on a failure the card keeps its dashes (or the last figures), the pages are a tap away
+  const loadSummary = useCallback((me: MeResponse) => {
+    if (!me.registered) return setSummary(null);
+    loyaltyApi
+      .summary()
+      .then(setSummary)
+      .catch(() => undefined);
+  }, []);
+
   const load = useCallback(() => {
     setState({ kind: 'loading' });
     setHeldStores([]);
+    setSummary(null);
     loadMember()
       .then(async (me) => {
         setState({ kind: 'ready', me, offer: await offerFor(me) });
         loadHeld(me);
+        loadSummary(me);
       })
       .catch((error: unknown) => setState({ kind: 'error', error: describeError(error) }));
-  }, [loadHeld]);
+  }, [loadHeld, loadSummary]);
 
   useEffect(load, []);
 
@@ -152,6 +230,7 @@ export default function MemberHome() {
       .then(async (me) => {
         setState({ kind: 'ready', me, offer: await offerFor(me) });
         loadHeld(me);
+        loadSummary(me);
       })
       .catch(() => undefined);
   });
@@ -171,7 +250,7 @@ export default function MemberHome() {
 
       {state.kind === 'loading' ? <LoadingCard /> : null}
       {state.kind === 'error' ? <PageErrorCard error={state.error} onRetry={load} /> : null}
-      {state.kind === 'ready' && state.me.registered ? <MemberCard me={state.me} /> : null}
+      {state.kind === 'ready' && state.me.registered ? <MemberCard me={state.me} summary={summary} /> : null}
       {state.kind === 'ready' && heldStores.length > 0 ? <HeldMatchesCard stores={heldStores} /> : null}
       {state.kind === 'ready' && !state.me.registered ? <SignUpPrompt offer={state.offer} /> : null}
 

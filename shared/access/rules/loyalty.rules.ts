@@ -14,6 +14,7 @@ const templateCreate: Rule = (actor, resource) => {
 export const LOYALTY_RULES = {
   'loyalty.wallet_read': memberOnly,
   'loyalty.points_read': memberOnly,
+  'loyalty.summary_read': memberOnly,
   'loyalty.birthday_update': memberOnly,
   // what sign-up gives (a WeChat user not yet signed up asks it too)
   'loyalty.new_member_offer': memberOnly,

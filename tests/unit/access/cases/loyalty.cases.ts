@@ -8,6 +8,7 @@ const MANAGERS = ['store_manager', 'regional_manager', 'hq_admin'] as const;
 export const LOYALTY_CASES = {
   'loyalty.wallet_read': { resource: { kind: 'none' }, expect: only(['member']) },
   'loyalty.points_read': { resource: { kind: 'none' }, expect: only(['member']) },
+  'loyalty.summary_read': { resource: { kind: 'none' }, expect: only(['member']) },
   'loyalty.birthday_update': { resource: { kind: 'none' }, expect: only(['member']) },
   'loyalty.new_member_offer': { resource: { kind: 'none' }, expect: only(['member']) },
   'pos.redeem': [
