@@ -15,7 +15,8 @@ export const authApi = {
     apiRequest({
       method: 'POST',
       path: '/api/auth/wx-login',
-      body: WxLoginBody.parse({ code }),
+      body: { code },
+      bodySchema: WxLoginBody,
       auth: 'none',
       schema: MemberLoginResponse,
     }),
@@ -24,7 +25,8 @@ export const authApi = {
     apiRequest({
       method: 'POST',
       path: '/api/auth/staff-login',
-      body: StaffLoginBody.parse({ code }),
+      body: { code },
+      bodySchema: StaffLoginBody,
       auth: 'none',
       schema: StaffLoginResponse,
     }),
@@ -32,7 +34,8 @@ export const authApi = {
     apiRequest({
       method: 'POST',
       path: '/api/auth/staff-bind',
-      body: StaffBindBody.parse({ code, phoneCode }),
+      body: { code, phoneCode },
+      bodySchema: StaffBindBody,
       auth: 'none',
       schema: StaffLoginResponse,
     }),

@@ -14,6 +14,7 @@ import {
   ProductSearchResponse,
 } from '@shared/contracts/counter';
 import type { z } from 'zod';
+import { ApiError } from './api-error';
 import { apiRequest } from './http';
 
 /**
@@ -27,7 +28,8 @@ export const counterApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/counter/lookup',
-      body: CounterLookupBody.parse({ code }),
+      body: { code },
+      bodySchema: CounterLookupBody,
       auth: 'staff',
       schema: CounterLookupResponse,
     }),
@@ -36,7 +38,8 @@ export const counterApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/counter/redeem',
-      body: CounterRedeemBody.parse(body),
+      body,
+      bodySchema: CounterRedeemBody,
       auth: 'staff',
       schema: CounterRedeemResponse,
     }),
@@ -49,18 +52,22 @@ export const counterApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/counter/sale',
-      body: CounterSaleBody.parse(body),
+      body,
+      bodySchema: CounterSaleBody,
       auth: 'staff',
       schema: CounterSaleResponse,
     }),
   /** the chain's catalogue by name, generic name or SKU (at most 12), to add a sale's medicines */
-  products: (q: string) =>
-    apiRequest({
+  products: async (q: string) => {
+    const query = ProductSearchQuery.safeParse({ q });
+    if (!query.success) throw new ApiError('VALIDATION_FAILED', 400, '');
+    return apiRequest({
       method: 'GET',
-      path: `/api/staff/products?q=${encodeURIComponent(ProductSearchQuery.parse({ q }).q)}`,
+      path: `/api/staff/products?q=${encodeURIComponent(query.data.q)}`,
       auth: 'staff',
       schema: ProductSearchResponse,
-    }),
+    });
+  },
   redemptions: () =>
     apiRequest({
       method: 'GET',
@@ -73,7 +80,8 @@ export const counterApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/counter/sale-void',
-      body: CounterSaleVoidBody.parse(body),
+      body,
+      bodySchema: CounterSaleVoidBody,
       auth: 'staff',
       schema: CounterSaleVoidResponse,
     }),
@@ -81,7 +89,8 @@ export const counterApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/counter/void',
-      body: CounterVoidBody.parse(body),
+      body,
+      bodySchema: CounterVoidBody,
       auth: 'staff',
       schema: CounterVoidResponse,
     }),

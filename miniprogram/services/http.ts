@@ -17,6 +17,11 @@ export interface ApiRequest<S extends z.ZodType> {
   method: 'GET' | 'POST';
   path: `/api/${string}`;
   body?: unknown;
+  /**
+   * the contract's schema for `body`: checked (and defaults applied) inside the returned promise, so a value the
+   * server would refuse rejects the call like the server's 400 (VALIDATION_FAILED), nothing sent
+   */
+  bodySchema?: z.ZodType;
   auth: Auth;
   schema: S;
   /** a call that does long work before it answers (a file import): longer than the default 15 s */
@@ -122,7 +127,13 @@ function refresh(audience: Audience, refreshToken: string): Promise<string> {
 }
 
 /** Calls the API and parses the answer with the contract schema; throws ApiError on any failure. */
-export async function apiRequest<S extends z.ZodType>(req: ApiRequest<S>): Promise<z.output<S>> {
+export async function apiRequest<S extends z.ZodType>(request: ApiRequest<S>): Promise<z.output<S>> {
+  let req = request;
+  if (req.bodySchema) {
+    const body = req.bodySchema.safeParse(req.body);
+    if (!body.success) throw new ApiError('VALIDATION_FAILED', 400, '');
+    req = { ...req, body: body.data };
+  }
   let token: string | null = null;
   if (req.auth !== 'none') {
     const session = getSession(req.auth);

@@ -68,7 +68,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/identity/held-matches/decide',
-      body: HeldDecideBody.parse({ matchId, decision }),
+      body: { matchId, decision },
+      bodySchema: HeldDecideBody,
       auth: 'member',
       schema: HeldDecideResponse,
     }),
@@ -92,7 +93,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/holds/decide',
-      body: HeldReviewDecideBody.parse({ id, decision }),
+      body: { id, decision },
+      bodySchema: HeldReviewDecideBody,
       auth: 'staff',
       schema: HeldReviewDecideResponse,
     }),
@@ -117,7 +119,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/separations/create',
-      body: SeparationCreateBody.parse(body),
+      body,
+      bodySchema: SeparationCreateBody,
       auth: 'staff',
       schema: SeparationCreateResponse,
     }),
@@ -126,7 +129,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/separations/lift',
-      body: SeparationLiftBody.parse({ id }),
+      body: { id },
+      bodySchema: SeparationLiftBody,
       auth: 'staff',
       schema: SeparationLiftResponse,
     }),
@@ -134,7 +138,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/suggestions/decide',
-      body: SuggestionDecideBody.parse({ id, decision }),
+      body: { id, decision },
+      bodySchema: SuggestionDecideBody,
       auth: 'staff',
       schema: SuggestionDecideResponse,
     }),
@@ -149,7 +154,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/merges/undo',
-      body: MergeUndoBody.parse({ mergeId }),
+      body: { mergeId },
+      bodySchema: MergeUndoBody,
       auth: 'staff',
       schema: MergeUndoResponse,
     }),
@@ -158,7 +164,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/merges/restore',
-      body: MergeRestoreBody.parse({ mergeId }),
+      body: { mergeId },
+      bodySchema: MergeRestoreBody,
       auth: 'staff',
       schema: MergeRestoreResponse,
     }),
@@ -177,7 +184,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/quarantine/resolve',
-      body: QuarantineResolveBody.parse({ id }),
+      body: { id },
+      bodySchema: QuarantineResolveBody,
       auth: 'staff',
       schema: QuarantineResolveResponse,
     }),
@@ -193,7 +201,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/import-formats/preview',
-      body: ImportFormatPreviewBody.parse(body),
+      body,
+      bodySchema: ImportFormatPreviewBody,
       auth: 'staff',
       schema: ImportFormatPreviewResponse,
     }),
@@ -201,7 +210,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/import-formats/create',
-      body: ImportFormatCreateBody.parse(body),
+      body,
+      bodySchema: ImportFormatCreateBody,
       auth: 'staff',
       schema: ImportMappingView,
     }),
@@ -209,7 +219,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/import-formats/archive',
-      body: ImportFormatArchiveBody.parse({ name }),
+      body: { name },
+      bodySchema: ImportFormatArchiveBody,
       auth: 'staff',
       schema: ImportFormatArchiveResponse,
     }),
@@ -220,7 +231,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/imports/upload',
-      body: ImportUploadBody.parse(body),
+      body,
+      bodySchema: ImportUploadBody,
       auth: 'staff',
       schema: ImportView,
       timeoutMs: 90_000,
@@ -238,7 +250,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/imports/continue',
-      body: ImportContinueBody.parse({ id }),
+      body: { id },
+      bodySchema: ImportContinueBody,
       auth: 'staff',
       schema: ImportView,
       timeoutMs: 90_000,
@@ -266,7 +279,8 @@ export const identityApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/quality/refresh',
-      body: QualityRefreshBody.parse({}),
+      body: {},
+      bodySchema: QualityRefreshBody,
       auth: 'staff',
       schema: QualityRefreshResponse,
     }),

@@ -28,7 +28,8 @@ export const loyaltyApi = {
     apiRequest({
       method: 'POST',
       path: '/api/loyalty/birthday',
-      body: SetBirthdayBody.parse({ birthday }),
+      body: { birthday },
+      bodySchema: SetBirthdayBody,
       auth: 'member',
       schema: SetBirthdayResponse,
     }),
@@ -54,7 +55,8 @@ export const loyaltyApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/coupon-templates/update',
-      body: UpdateCouponTemplateBody.parse(body),
+      body,
+      bodySchema: UpdateCouponTemplateBody,
       auth: 'staff',
       schema: CouponTemplateView,
     }),
@@ -62,7 +64,8 @@ export const loyaltyApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/coupon-templates/status',
-      body: CouponTemplateStatusBody.parse({ templateCode, action }),
+      body: { templateCode, action },
+      bodySchema: CouponTemplateStatusBody,
       auth: 'staff',
       schema: CouponTemplateView,
     }),
@@ -77,7 +80,8 @@ export const loyaltyApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/coupons/issue',
-      body: IssueCouponsBody.parse({ templateCode, customerIds, batchKey }),
+      body: { templateCode, customerIds, batchKey },
+      bodySchema: IssueCouponsBody,
       auth: 'staff',
       schema: IssueCouponsResponse,
     }),

@@ -35,7 +35,8 @@ export const onboardingApi = {
     apiRequest({
       method: 'POST',
       path: '/api/signup/phone',
-      body: VerifyPhoneBody.parse({ phoneCode }),
+      body: { phoneCode },
+      bodySchema: VerifyPhoneBody,
       auth: 'member',
       schema: VerifyPhoneResponse,
     }),
@@ -43,7 +44,8 @@ export const onboardingApi = {
     apiRequest({
       method: 'POST',
       path: '/api/signup/register',
-      body: SignupBody.parse(input),
+      body: input,
+      bodySchema: SignupBody,
       auth: 'member',
       schema: SignupResponse,
     }),
@@ -52,7 +54,8 @@ export const onboardingApi = {
     apiRequest({
       method: 'POST',
       path: '/api/member/consents/update',
-      body: UpdateConsentsBody.parse({ changes }),
+      body: { changes },
+      bodySchema: UpdateConsentsBody,
       auth: 'member',
       schema: ConsentsResponse,
     }),
@@ -68,7 +71,8 @@ export const onboardingApi = {
     apiRequest({
       method: 'POST',
       path: '/api/staff/signup-codes/create',
-      body: CreateSignupCodeBody.parse({ storeId, clerkStaffId }),
+      body: { storeId, clerkStaffId },
+      bodySchema: CreateSignupCodeBody,
       auth: 'staff',
       schema: SignupCode,
     }),

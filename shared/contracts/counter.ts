@@ -8,7 +8,7 @@
  * member) that the redemption presents instead, so a clerk typing the amount does not race the code's expiry.
  */
 import { z } from 'zod';
-import { FEN_PER_POINT } from '../points/points.rules.js';
+import { FEN_PER_POINT, POINTS_SPEND_STEP } from '../points/points.rules.js';
 import { fen, idempotencyKey } from './loyalty.js';
 
 /** A member code (18 digits, 88…) or a coupon code (16 digits); the use case tells them apart and checks them. */
@@ -56,12 +56,18 @@ export const CounterLookupResponse = z.object({
 });
 export type CounterLookupResponse = z.infer<typeof CounterLookupResponse>;
 
+/**
+ * The most one order at the counter may be: 100,000 yuan. A pharmacy order above it is a typo (1280000 for 1280.00),
+ * and a typo here would be a record of points and discounts the member never had.
+ */
+export const COUNTER_MAX_ORDER_FEN = 10_000_000;
+
 export const CounterRedeemBody = z
   .strictObject({
     idempotencyKey,
     counterToken: z.string().min(1).max(2048),
     couponId: z.string().min(1).max(64),
-    orderAmountFen: fen,
+    orderAmountFen: fen.max(COUNTER_MAX_ORDER_FEN),
     /** the part of the order that is prescription drugs (excluded from discounts unless the coupon says so) */
     rxAmountFen: fen.default(0),
   })
@@ -100,7 +106,7 @@ export const CounterSaleBody = z
   .strictObject({
     idempotencyKey,
     counterToken: z.string().min(1).max(2048),
-    orderAmountFen: fen.min(1),
+    orderAmountFen: fen.min(1).max(COUNTER_MAX_ORDER_FEN),
     rxAmountFen: fen.default(0),
     redemptionId: z.string().min(1).max(64).optional(),
     /**
@@ -112,7 +118,7 @@ export const CounterSaleBody = z
      * Points the member pays with (积分抵现): whole hundreds, 100 points = 1 yuan, never more than is left to pay
      * after the coupon. What they pay for earns no points, and taking the sale back returns them.
      */
-    pointsToSpend: z.number().int().min(0).max(10_000_000).multipleOf(100).default(0),
+    pointsToSpend: z.number().int().min(0).max(10_000_000).multipleOf(POINTS_SPEND_STEP).default(0),
   })
   .refine((b) => b.rxAmountFen <= b.orderAmountFen, {
     message: 'rxAmountFen cannot exceed orderAmountFen',

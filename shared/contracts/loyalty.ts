@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { TEMPLATE_STATUS_ACTIONS, TEMPLATE_STATUSES } from '../coupons/template.rules.js';
+import { POINTS_SPEND_STEP } from '../points/points.rules.js';
 
 export const fen = z.number().int().min(0).max(100_000_000);
 /** a retry key (the POS's, the staff pages'): the same key with the same body returns the first answer */
@@ -81,7 +82,7 @@ export const PosPointsSpendBody = z
   .object({
     idempotencyKey,
     memberCode: code,
-    points: z.number().int().positive().max(10_000_000).multipleOf(100),
+    points: z.number().int().positive().max(10_000_000).multipleOf(POINTS_SPEND_STEP),
     orderAmountFen: fen,
     externalOrderId: z.string().min(1).max(64).optional(),
     storeId: z.string().min(1).max(64).optional(),

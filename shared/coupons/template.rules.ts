@@ -71,7 +71,27 @@ export interface TemplatePatch {
   rule?: CouponTemplateRule;
 }
 
+/** The deepest percent-off a template gives: 1折 (90 % off). 0.5 typed for 5折 would give 95 % off. */
+export const MAX_PERCENT_OFF = 90;
+
+/**
+ * What makes a discount rule one no campaign means, in words for the API, or null: an amount off at least as large
+ * as its threshold (满5减50: every order at the threshold free, and more), a percent-off deeper than 1折.
+ */
+export function ruleProblem(rule: Pick<CouponTemplateRule, 'kind' | 'amountOffFen' | 'percentOff' | 'thresholdFen'>) {
+  if (rule.kind === 'amount_off' && rule.amountOffFen !== null && rule.thresholdFen > 0) {
+    if (rule.amountOffFen >= rule.thresholdFen) {
+      return `amountOffFen ${rule.amountOffFen} must be below thresholdFen ${rule.thresholdFen}`;
+    }
+  }
+  if (rule.kind === 'percent_off' && rule.percentOff !== null && rule.percentOff > MAX_PERCENT_OFF) {
+    return `percentOff ${rule.percentOff} is deeper than ${MAX_PERCENT_OFF} (1折)`;
+  }
+  return null;
+}
+
 export type TemplateEditFailure =
+  | 'COUPON_RULE_INVALID'
   | 'COUPON_TEMPLATE_ENDED'
   | 'COUPON_TEMPLATE_RULES_FROZEN'
   | 'COUPON_STOCK_BELOW_ISSUED'
@@ -177,6 +197,8 @@ export function planTemplateEdit(
   const rule = editedRule(current.rule, edit);
   if (!rule.ok) return rule;
   if (!sameRule(rule.value, current.rule)) {
+    const problem = ruleProblem(rule.value);
+    if (problem) return fail('COUPON_RULE_INVALID', problem);
     if (ctx.issued > 0) {
       return fail(
         'COUPON_TEMPLATE_RULES_FROZEN',

@@ -57,6 +57,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   COUPON_TEMPLATE_ENDED: '这个活动已结束，不能再恢复或修改',
   COUPON_STOCK_BELOW_ISSUED: '发放总量不能少于已经发出的张数',
   COUPON_VALIDITY_INVALID: '有效期设置不正确：结束日期不能早于开始日期或今天',
+  COUPON_RULE_INVALID: '优惠规则不合理：满减券的减免金额须小于使用门槛，折扣券不能低于1折',
   MEMBER_NOT_FOUND: '找不到这位会员',
   INSUFFICIENT_POINTS: '积分不足',
   POINTS_EXCEED_ORDER: '抵扣金额不能超过订单金额',

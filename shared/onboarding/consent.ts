@@ -34,7 +34,7 @@ export const CONSENT_TEXTS: Record<ConsentPurpose, ConsentText> = {
     required: false,
     title: '优惠活动消息',
     body: '我愿意收到优惠活动、会员日和新品的消息。',
-    ifDeclined: '不同意也不影响会员服务，您随时可以在「我的设置」里更改。',
+    ifDeclined: '不同意也不影响会员服务，以后随时可以更改。',
   },
   health_data: {
     version: '2026-11-v1',

@@ -166,6 +166,12 @@ export function pointsState(ledger: readonly LedgerLine[], now: Date): PointsSta
 
 /** Points as payment at the POS: 100 points take 1 yuan (100 fen) off. */
 export const FEN_PER_POINT = 1;
+/** Points are spent in whole hundreds (whole yuan). */
+export const POINTS_SPEND_STEP = 100;
+
+/** What a balance can pay at the till or the counter, in fen: its whole hundreds. */
+export const spendableFen = (balance: number): number =>
+  Math.max(0, Math.floor(balance / POINTS_SPEND_STEP)) * POINTS_SPEND_STEP * FEN_PER_POINT;
 
 /** Whether a member can spend `points` now. */
 export function planSpend(state: PointsState, points: number): Result<{ points: number }, 'INSUFFICIENT_POINTS'> {

@@ -169,15 +169,26 @@ describe('扫码核销 in the staff pages', () => {
     await page.locator(`[data-testid=counter-coupon-${full.couponId}]`).click();
     await page.locator('[data-testid=counter-redeem-form]').waitFor();
     // 文三路店's till reports its sales (an active POS key): the points come from the till, the counter records none
-    expect(await text(page, 'counter-till-connected')).toBe('本店收银系统已对接，积分自动累计');
+    expect(await text(page, 'counter-till-connected')).toBe(
+      '本店收银系统已对接：顾客在收银台结账时出示会员码，积分由收银系统累计',
+    );
     expect(await page.locator('[data-testid=counter-earn-toggle]').count()).toBe(0);
     expect(await page.locator('[data-testid=counter-sale-only]').count()).toBe(0);
     await page.locator('[data-testid=counter-till-connected]').scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'counter-02c-till-connected');
-    await fill(page, 'counter-amount', '80');
+    // 12800000 typed for 128000.00 yuan: the page says so and sends nothing (the button does not hang)
+    await fill(page, 'counter-amount', '12800000');
     await page.locator('[data-testid=counter-redeem]').click();
     await page.locator('[data-testid=counter-redeem-error]').waitFor();
+    expect(await text(page, 'counter-redeem-error')).toBe('订单金额过大，请核对（单笔不超过 100000 元）');
+    expect(await text(page, 'counter-redeem')).toBe('确认核销');
+    await fill(page, 'counter-amount', '80');
+    await page.locator('[data-testid=counter-redeem]').click();
+    await page.waitForFunction(
+      (expected) => document.querySelector('[data-testid=counter-redeem-error]')?.textContent === expected,
+      ERROR_MESSAGES_ZH.BELOW_THRESHOLD,
+    );
     expect(await text(page, 'counter-redeem-error')).toBe(ERROR_MESSAGES_ZH.BELOW_THRESHOLD);
     await page.locator('[data-testid=counter-redeem-form]').scrollIntoViewIfNeeded();
     await settle(page);

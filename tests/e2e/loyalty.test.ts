@@ -121,6 +121,8 @@ describe('coupons and points in the browser', () => {
     await page.locator('[data-testid=points-page]').waitFor();
     await page.waitForTimeout(600); // let the page's slide-in transition finish before the screenshot
     expect(await page.locator('[data-testid=points-balance]').innerText()).toBe('506');
+    // 506 points pay 5 yuan at the till or the counter (whole hundreds)
+    expect(await page.locator('[data-testid=points-spendable]').innerText()).toBe('结账时出示会员码，可抵 5 元');
     expect(await page.locator('[data-testid=tier-name]').innerText()).toBe('普通会员');
     expect(await page.locator('[data-testid=points-ledger]').innerText()).toContain('满200元双倍积分');
     await env.shot(page, 'loyalty-04-points');
@@ -137,8 +139,19 @@ describe('coupons and points in the browser', () => {
     await page.locator('[data-testid=template-form]').waitFor();
     await fill(page, 'tpl-code', 'HZ001_E2E_50_8');
     await fill(page, 'tpl-name', '西湖店满50减8');
+    // 满5减80 first: the form says which field is wrong and sends nothing
+    await fill(page, 'tpl-off', '80');
+    await fill(page, 'tpl-threshold', '5');
+    await page.locator('[data-testid=tpl-submit]').click();
+    expect(await page.locator('[data-testid=tpl-error]').innerText()).toBe('减免金额须小于使用门槛（满 5 元）');
     await fill(page, 'tpl-off', '8');
     await fill(page, 'tpl-threshold', '50');
+    await fill(page, 'tpl-days', '0');
+    await page.locator('[data-testid=tpl-submit]').click();
+    expect(await page.locator('[data-testid=tpl-error]').innerText()).toBe('有效天数请填写 1 到 3660 之间的整数');
+    expect(
+      await env.system.database.exec("select count(*)::int as n from coupon_templates where code = 'HZ001_E2E_50_8'"),
+    ).toEqual([{ n: 0 }]);
     await fill(page, 'tpl-days', '15');
     await fill(page, 'tpl-stock', '200');
     await page.locator('[data-testid=tpl-submit]').click();

@@ -41,7 +41,8 @@ describe('member home in the browser (H5 build, simulator as WeChat)', () => {
     const openid = env.system.sim.openid(DEMO_APPID, 'u_lina');
     const customerId = newId('cus');
     await db.exec(
-      "insert into customers (id, display_name, home_store_id, registered_at) values ($1, '李娜', 'sto_001', '2026-10-01T02:00:00Z')",
+      // 01:30 on 1 October in Beijing: the page shows that day, not the UTC timestamp's 30 September
+      "insert into customers (id, display_name, home_store_id, registered_at) values ($1, '李娜', 'sto_001', '2026-09-30T17:30:00Z')",
       [customerId],
     );
     await db.exec(

@@ -15,6 +15,7 @@ import type {
 import { businessDate } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, lastValidDay } from '../../../shared/coupons/coupon.describe.js';
 import { couponValidity, fixedValidity } from '../../../shared/coupons/coupon.rules.js';
+import { ruleProblem } from '../../../shared/coupons/template.rules.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
@@ -120,6 +121,13 @@ export async function createTemplate(
   ctx: { requestId: string; now: Date },
 ): Promise<Result<CouponTemplateView, ErrorCode>> {
   const { now } = ctx;
+  const problem = ruleProblem({
+    kind: body.kind,
+    amountOffFen: body.amountOffFen ?? null,
+    percentOff: body.percentOff ?? null,
+    thresholdFen: body.thresholdFen,
+  });
+  if (problem) return fail('COUPON_RULE_INVALID', problem);
   let storeIds = [...new Set(body.storeIds)];
   if (body.ownerStoreId) {
     const owner = await posRepo.storeExists(db, body.ownerStoreId);

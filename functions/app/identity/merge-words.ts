@@ -46,11 +46,11 @@ export function describeEvidence(rule: string, evidence: Record<string, unknown>
   const words = (v: string) => VIA_WORDS[v] ?? v;
   let text: string;
   switch (rule) {
-    case 'bulk': {
-      const job = typeof evidence.job === 'string' ? `（任务 ${evidence.job}）` : '';
-      text = `批量关联${job}：${via.length ? via.map(words).join('、') : '同一批次关联'}`;
+    case 'bulk':
+      // the job id is for the log, not for HQ; the kinds of link are those of the whole group the job joined, not
+      // necessarily this record's own (a mall account joined through the card that shares its phone)
+      text = via.length ? `批量关联：这组记录之间有${via.map(words).join('、')}` : '批量关联：同一批次关联';
       break;
-    }
     case 'suggestion':
       text = '员工核对后确认：姓名、生日、所在区县相同';
       break;

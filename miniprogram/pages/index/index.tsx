@@ -4,7 +4,7 @@ import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { thousands } from '../../components/format';
+import { shanghaiDay, thousands } from '../../components/format';
 import { LoadingCard, PageErrorCard, type Tile, TileGrid } from '../../components/state-view';
 import { SimUserSwitch, useShare } from '../../platform';
 import { identityApi } from '../../services/identity';
@@ -34,8 +34,6 @@ const BENEFITS = [
   { title: '用药提醒', text: '按时提醒续药，慢病用药不断档' },
   { title: '药师服务', text: '预约执业药师，一对一用药咨询' },
 ];
-
-const formatDate = (iso: string | null): string | null => (iso ? iso.slice(0, 10) : null);
 
 /** 12月31日 from 2026-12-31 */
 const monthDay = (day: string) => `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
@@ -94,7 +92,8 @@ function MemberStats({ summary }: { summary: LoyaltySummaryResponse | null }) {
 }
 
 function MemberCard({ me, summary }: { me: MeResponse; summary: LoyaltySummaryResponse | null }) {
-  const since = formatDate(me.memberSince);
+  // the day they joined in Beijing time: 01:05 on the 28th is the 28th, not the 27th of a UTC timestamp
+  const since = me.memberSince ? shanghaiDay(me.memberSince) : null;
   return (
     <View className="ml-card member-card" data-testid="member-card">
       <View className="member-card__head">

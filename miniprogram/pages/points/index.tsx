@@ -1,4 +1,5 @@
 import type { PointsResponse } from '@shared/contracts/loyalty';
+import { spendableFen } from '@shared/points/points.rules';
 import { Button, Picker, Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
@@ -102,6 +103,11 @@ export default function PointsPage() {
         {p.nextExpiry ? (
           <View className="points-hero__expiry" data-testid="points-expiry">
             其中 {p.nextExpiry.points} 分将于 {zhDay(p.nextExpiry.lastDay)} 到期
+          </View>
+        ) : null}
+        {spendableFen(p.balance) > 0 ? (
+          <View className="points-hero__spend" data-testid="points-spendable">
+            结账时出示会员码，可抵 {yuan(spendableFen(p.balance))} 元
           </View>
         ) : null}
       </View>

@@ -3,6 +3,7 @@ import { Button, Switch, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
+import { shanghaiDay } from '../../components/format';
 import { ErrorCard, LoadingCard } from '../../components/state-view';
 import { isApiError } from '../../services/api-error';
 import { loadMember } from '../../services/member';
@@ -15,9 +16,7 @@ type State =
   | { kind: 'unregistered' }
   | { kind: 'ready'; items: ConsentItem[]; saving: string | null; notice: string | null };
 
-// the member's calendar day: Asia/Shanghai (UTC+8 all year)
-const formatDate = (iso: string | null) =>
-  iso ? new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10) : null;
+const formatDate = (iso: string | null) => (iso ? shanghaiDay(iso) : null);
 
 export default function SettingsPage() {
   const [state, setState] = useState<State>({ kind: 'loading' });

@@ -180,6 +180,10 @@ describe('counter sales for points', () => {
       ),
     ).toEqual({ status: 404, code: 'REDEMPTION_NOT_FOUND' });
     expect(codeOf(await attempt('u_ck02', { orderAmountFen: 0 }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(codeOf(await attempt('u_ck02', { orderAmountFen: 10_000_001 }))).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
     expect(codeOf(await attempt('u_ck02', { rxAmountFen: 5001 }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     // another clerk's scan
     expect(codeOf(await attempt('u_ck01', {}))).toEqual({ status: 400, code: 'COUNTER_SESSION_INVALID' });

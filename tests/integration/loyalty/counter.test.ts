@@ -196,6 +196,8 @@ describe('counter redemption', () => {
     expect(codeOf(await attempt({ orderAmountFen: -100 }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     expect(codeOf(await attempt({ orderAmountFen: 12.5 }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     expect(codeOf(await attempt({ rxAmountFen: 12001 }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    // 1280000 typed for 1280.00: above 100,000 yuan an order at the counter is a typo
+    expect(codeOf(await attempt({ orderAmountFen: 10_000_001 }))).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     expect(codeOf(await attempt({ couponId: other.coupons[0].couponId }))).toEqual({
       status: 404,
       code: 'COUPON_NOT_FOUND',

@@ -312,6 +312,11 @@ describe('edit', () => {
       [{ templateCode: t.code, storeIds: ['sto_002'] }, 403, 'FORBIDDEN'],
       [{ templateCode: 'NO_SUCH_TEMPLATE', name: '无' }, 404, 'COUPON_TEMPLATE_NOT_FOUND'],
       [{ name: '无编号' }, 400, 'VALIDATION_FAILED'],
+      // 满30减5 edited to 满30减30, or to 满3减5, or to 0.5折: no campaign means that (no coupon issued yet, so the
+      // rule could otherwise change)
+      [{ templateCode: t.code, amountOffFen: 3000 }, 422, 'COUPON_RULE_INVALID'],
+      [{ templateCode: t.code, thresholdFen: 300 }, 422, 'COUPON_RULE_INVALID'],
+      [{ templateCode: t.code, kind: 'percent_off', percentOff: 95 }, 422, 'COUPON_RULE_INVALID'],
     ];
     for (const [body, code, error] of cases) {
       const res = await sys.call('/api/staff/coupon-templates/update', { token: manager, body });
@@ -335,6 +340,39 @@ describe('edit', () => {
     });
     expect(await templateRow(t.code)).toEqual(before);
     expect(await count(sys.database, `select count(*) from audit_log`)).toBe(auditsBefore);
+  });
+
+  it('a rule no campaign means is refused at creation, with nothing written', async () => {
+    const templates = await count(sys.database, `select count(*) from coupon_templates`);
+    const base = {
+      name: '不合理的券',
+      validity: { kind: 'relative', days: 7 },
+      ownerStoreId: 'sto_001',
+    };
+    for (const rule of [
+      { kind: 'amount_off', amountOffFen: 5000, thresholdFen: 500 }, // 满5减50
+      { kind: 'amount_off', amountOffFen: 10000, thresholdFen: 10000 }, // 满100减100
+      { kind: 'percent_off', percentOff: 95 }, // 0.5折
+    ]) {
+      const res = await sys.call('/api/staff/coupon-templates/create', {
+        token: manager,
+        body: {
+          ...base,
+          ...rule,
+          code: uniqueKey('BAD')
+            .toUpperCase()
+            .replace(/[^A-Z0-9_]/g, '_')
+            .slice(0, 32),
+        },
+      });
+      expect({ rule, ...codeOf(res) }).toEqual({ rule, status: 422, code: 'COUPON_RULE_INVALID' });
+      expect(res.body.error.message).toMatch(/thresholdFen|1折/);
+    }
+    expect(await count(sys.database, `select count(*) from coupon_templates`)).toBe(templates);
+    // the edges that make sense: 满100减99.99, 1折, 无门槛 10 yuan off
+    await createTemplate({ amountOffFen: 9999, thresholdFen: 10000 });
+    await createTemplate({ kind: 'percent_off', amountOffFen: undefined, percentOff: 90, thresholdFen: 0 });
+    await createTemplate({ amountOffFen: 1000, thresholdFen: 0 });
   });
 });
 

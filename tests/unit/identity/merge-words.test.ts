@@ -17,7 +17,7 @@ describe('a merge in words', () => {
       { via: 'phone', value: '138****8000', group: 4 },
       '同一手机号 138****8000，姓名、生日或性别相符（该号码共 4 条记录）',
     ],
-    ['bulk', { job: 'j1', via: ['unionid', 'phone'] }, '批量关联（任务 j1）：同一微信 UnionID、同一手机号'],
+    ['bulk', { job: 'j1', via: ['unionid', 'phone'] }, '批量关联：这组记录之间有同一微信 UnionID、同一手机号'],
     [
       'suggestion',
       { suggestion: 'sug_1', records: ['a', 'b'], confirmedBy: 'stf_1' },

@@ -6,6 +6,7 @@ import {
   pointsExpiryAt,
   pointsForOrder,
   pointsState,
+  spendableFen,
 } from '../../../shared/points/points.rules.js';
 import { birthdayBenefitDue, tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
 
@@ -91,6 +92,10 @@ describe('pointsState (expiry at the end of the year after earning, Asia/Shangha
     const s = pointsState([earn(10, '2026-01-02T00:00:00Z')], at('2026-02-01T00:00:00Z'));
     expect(planSpend(s, 11)).toMatchObject({ ok: false, code: 'INSUFFICIENT_POINTS' });
     expect(planSpend(s, 10)).toEqual({ ok: true, value: { points: 10 } });
+  });
+
+  it('a balance pays its whole hundreds: 100 points a yuan, nothing below 100 or for a debt', () => {
+    expect([0, 99, 100, 506, 1299, -50].map(spendableFen)).toEqual([0, 0, 100, 500, 1200, 0]);
   });
 });
 

@@ -40,9 +40,9 @@ export const pointsRepo = {
     return row ?? null;
   },
 
-  /** Serialises points changes of one member (spends check the balance, then write): hold until the transaction ends. */
   /**
-   * Serialises the member's spends (two tills or counters spending the same points). `no key update`, not `update`:
+   * Serialises the member's spends (two tills or counters spending the same points: each checks the balance, then
+   * writes), until the transaction ends. `no key update`, not `update`:
    * a sale's transaction has already inserted its order, whose foreign key holds a key-share lock on the member's
    * row, and two such transactions each waiting to raise theirs to `for update` would deadlock.
    */

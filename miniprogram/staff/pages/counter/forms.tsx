@@ -4,9 +4,10 @@
  * the redemption under the picked coupon with its 同时为会员累计本单积分 switch (RedeemForm), and the sale recorded
  * without a coupon (SaleOnlyCard).
  */
-import type { CounterCoupon, CounterLookupResponse } from '@shared/contracts/counter';
+import { COUNTER_MAX_ORDER_FEN, type CounterCoupon, type CounterLookupResponse } from '@shared/contracts/counter';
 import { Button, Input, Text, View } from '@tarojs/components';
 import { type ReactNode, useState } from 'react';
+import { shanghaiDay } from '../../../components/format';
 import { itemTotals, type PickedItem, yuan } from './items';
 
 /** A threshold as the coupon says it: 满 100 元, 满 99.5 元. */
@@ -14,10 +15,6 @@ const yuanShort = (fen: number) => String(fen / 100);
 
 const MONEY = /^\d+(\.\d{1,2})?$/;
 const toFen = (text: string) => Math.round(Number(text) * 100);
-
-/** A day (YYYY-MM-DD) as it is, an instant as its Asia/Shanghai day whatever the phone's zone. */
-const shanghaiDay = (value: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : new Date(Date.parse(value) + 8 * 3_600_000).toISOString().slice(0, 10);
 
 const TIER_NAMES: Record<string, string> = { basic: '普通会员', silver: '银卡会员', gold: '金卡会员' };
 
@@ -197,7 +194,7 @@ export const NO_AMOUNTS: Amounts = { order: '', rx: '' };
 /** The order amount typed, in fen, while it is one (the points it can take follow it as it is typed). */
 export const orderFenOf = (amounts: Amounts) => {
   const a = amounts.order.trim();
-  return MONEY.test(a) && toFen(a) > 0 ? toFen(a) : null;
+  return MONEY.test(a) && toFen(a) > 0 && toFen(a) <= COUNTER_MAX_ORDER_FEN ? toFen(a) : null;
 };
 
 /** The amounts in fen, or what is wrong with them in words. */
@@ -205,6 +202,9 @@ function checkAmounts(amounts: Amounts): { ok: true; order: number; rx: number }
   const a = amounts.order.trim();
   const r = amounts.rx.trim();
   if (!MONEY.test(a) || toFen(a) <= 0) return { ok: false, message: '请填写订单金额（元），最多两位小数' };
+  if (toFen(a) > COUNTER_MAX_ORDER_FEN) {
+    return { ok: false, message: `订单金额过大，请核对（单笔不超过 ${COUNTER_MAX_ORDER_FEN / 100} 元）` };
+  }
   if (r && !MONEY.test(r)) return { ok: false, message: '处方药金额请填写金额（元），不含处方药可不填' };
   if (r && toFen(r) > toFen(a)) return { ok: false, message: '处方药金额不能大于订单金额' };
   return { ok: true, order: toFen(a), rx: r ? toFen(r) : 0 };

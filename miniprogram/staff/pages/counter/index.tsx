@@ -538,7 +538,7 @@ export default function CounterPage() {
           </View>
           {stage.lookup.tillConnected ? (
             <View className="ctr-till-note" data-testid="counter-till-connected">
-              本店收银系统已对接，积分自动累计
+              本店收银系统已对接：顾客在收银台结账时出示会员码，积分由收银系统累计
             </View>
           ) : (
             <SaleOnlyCard

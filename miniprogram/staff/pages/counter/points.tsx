@@ -5,13 +5,10 @@
  * spent (PointsNotSpent).
  */
 import type { CounterSaleResponse } from '@shared/contracts/counter';
-import { FEN_PER_POINT } from '@shared/points/points.rules';
+import { FEN_PER_POINT, POINTS_SPEND_STEP as STEP } from '@shared/points/points.rules';
 import { Text, View } from '@tarojs/components';
 import { isApiError } from '../../../services/api-error';
 import { Stepper, yuan } from './items';
-
-/** Points are spent in whole hundreds (1 yuan), the contract's `multipleOf(100)`. */
-const STEP = 100;
 
 /** What the clerk chose: off, or on with the points picked (null: as many as the sale can take). */
 export interface PointsChoice {

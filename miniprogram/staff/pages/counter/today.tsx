@@ -120,9 +120,9 @@ export function TodayList({
             {message.text}
           </View>
         ) : null}
-        {data.items.length === 0 ? (
+        {data.items.length === 0 && data.sales.length === 0 ? (
           <View className="ctr-empty" data-testid="counter-today-empty">
-            今天本店还没有核销记录
+            今天本店还没有核销或登记消费
           </View>
         ) : null}
         {data.items.map((r) => (

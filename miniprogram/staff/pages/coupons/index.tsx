@@ -1,15 +1,24 @@
 import type { StaffProfile } from '@shared/contracts/auth';
-import type { CouponTemplateView, CreateCouponTemplateBody, MemberLookupResponse } from '@shared/contracts/loyalty';
+import type { CouponTemplateView, MemberLookupResponse } from '@shared/contracts/loyalty';
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { isApiError } from '../../../services/api-error';
 import { loyaltyApi } from '../../../services/loyalty';
 import { loadStaffProfile } from '../../../services/staff';
 import { loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
+import {
+  CODE_MAX,
+  DESCRIPTION_MAX,
+  EMPTY_TEMPLATE_FORM,
+  NAME_MAX,
+  type TemplateForm,
+  templateBodyOf,
+} from './template-form';
 import { StatusTag, TemplateDetail } from './template-manage';
 
 type Tab = 'issue' | 'templates';
@@ -18,7 +27,15 @@ type State =
   | { kind: 'error'; error: ErrorView }
   | { kind: 'ready'; staff: StaffProfile; templates: CouponTemplateView[] };
 
-const fen = (yuanText: string) => Math.round(Number(yuanText) * 100);
+/** A failed member lookup in the issuer's words: who can be found here, not how sign-up works. */
+function lookupFailure(error: unknown): string {
+  if (isApiError(error) && error.code === 'PHONE_NOT_MOBILE') return '这不是中国大陆手机号，请核对';
+  if (isApiError(error) && error.code === 'MEMBER_NOT_FOUND') {
+    return '找不到这位会员：只能给您负责门店的会员发券（会员的所属门店，或在这些门店消费过）';
+  }
+  return describeError(error).message;
+}
+
 const newBatchKey = () => `iss-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
 function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selected?: boolean; onSelect?: () => void }) {
@@ -56,13 +73,16 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   const find = () => {
-    setBusy(true);
     setMessage(null);
     setMember(null);
+    if (!/^1\d{10}$/.test(phone.replace(/[\s-]/g, ''))) {
+      return setMessage({ ok: false, text: '请输入会员的 11 位手机号' });
+    }
+    setBusy(true);
     loyaltyApi
       .findMember(phone)
       .then(setMember)
-      .catch((e: unknown) => setMessage({ ok: false, text: describeError(e).message }))
+      .catch((e: unknown) => setMessage({ ok: false, text: lookupFailure(e) }))
       .finally(() => setBusy(false));
   };
   const issue = () => {
@@ -145,49 +165,24 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
 }
 
 function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () => void }) {
-  const [f, setF] = useState({
-    code: '',
-    name: '',
-    description: '',
-    kind: 'amount_off',
-    off: '',
-    threshold: '0',
-    days: '30',
-    stock: '',
-    limit: '1',
-  });
+  const [f, setF] = useState<TemplateForm>(EMPTY_TEMPLATE_FORM);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const set = (k: keyof typeof f) => (e: { detail: { value: string } }) => setF({ ...f, [k]: e.detail.value });
+  const set = (k: keyof TemplateForm) => (e: { detail: { value: string } }) => setF({ ...f, [k]: e.detail.value });
   const chainWide = !staff.store;
   const allowed = staff.store
     ? ['store_manager', 'regional_manager', 'hq_admin'].includes(staff.role)
     : staff.role === 'hq_admin';
 
   const submit = () => {
+    const checked = templateBodyOf(f, staff.store?.id ?? null);
+    if (!checked.ok) return setError(checked.message);
     setBusy(true);
     setError(null);
-    const body: CreateCouponTemplateBody = {
-      code: f.code.trim().toUpperCase(),
-      name: f.name.trim(),
-      ...(f.description.trim() ? { description: f.description.trim() } : {}),
-      kind: f.kind as 'amount_off' | 'percent_off',
-      ...(f.kind === 'amount_off'
-        ? { amountOffFen: fen(f.off) }
-        : { percentOff: 100 - Math.round(Number(f.off) * 10) }),
-      thresholdFen: fen(f.threshold || '0'),
-      validity: { kind: 'relative', days: Number(f.days) },
-      ...(f.stock ? { totalStock: Number(f.stock) } : {}),
-      ...(f.limit ? { perMemberLimit: Number(f.limit) } : {}),
-      storeIds: [],
-      categories: [],
-      includeRx: false,
-      ...(staff.store ? { ownerStoreId: staff.store.id } : {}),
-    };
     loyaltyApi
-      .createTemplate(body)
+      .createTemplate(checked.body)
       .then(() => {
-        setF({ ...f, code: '', name: '', description: '', off: '' });
+        setF({ ...f, code: '', name: '', description: '', off: '', cap: '' });
         onCreated();
         Taro.showToast({ title: '已创建', icon: 'success' });
       })
@@ -224,6 +219,7 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
       <Input
         className="coupon-input"
         value={f.code}
+        maxlength={CODE_MAX}
         onInput={set('code')}
         placeholder="如 HZ001_SPRING"
         data-testid="tpl-code"
@@ -232,6 +228,7 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
       <Input
         className="coupon-input"
         value={f.name}
+        maxlength={NAME_MAX}
         onInput={set('name')}
         placeholder="如 春季满100减10"
         data-testid="tpl-name"
@@ -240,12 +237,19 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
       <Input
         className="coupon-input"
         value={f.description}
+        maxlength={DESCRIPTION_MAX}
         onInput={set('description')}
         placeholder="如 春季慢病关怀活动专享"
         data-testid="tpl-description"
       />
       <View className="coupon-field">{f.kind === 'amount_off' ? '减免金额（元）' : '折扣（如 8.8 表示八八折）'}</View>
       <Input className="coupon-input" type="digit" value={f.off} onInput={set('off')} data-testid="tpl-off" />
+      {f.kind === 'percent_off' ? (
+        <>
+          <View className="coupon-field">最多减（元，选填，不填为不限）</View>
+          <Input className="coupon-input" type="digit" value={f.cap} onInput={set('cap')} data-testid="tpl-cap" />
+        </>
+      ) : null}
       <View className="coupon-field">使用门槛：满多少元可用（0 为无门槛）</View>
       <Input
         className="coupon-input"
