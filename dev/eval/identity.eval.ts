@@ -281,9 +281,16 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
       const recordId = recordOf.get(`${r.source}\u0000${r.source_id}`);
       if (recordId) predicted.set(recordId, r.customer_id);
     }
-    const heldRows = await rows<{ n: number }>(
+    // records waiting for a person's word, as the review queues count them: an open hold whose record is not
+    // already with its candidate (the incremental linker can join the two through another record later; the hold
+    // row then stays open but no queue shows it); `open_rows` counts every open row
+    const heldRows = await rows<{ n: number; open_rows: number }>(
       database.db,
-      sql`select count(distinct record_id)::int as n from held_links where status = 'open'`,
+      sql`select count(distinct h.record_id) filter (where r.customer_id <> coalesce(c.merged_into, c.id))::int as n,
+            count(distinct h.record_id)::int as open_rows
+          from held_links h join source_records r on r.id = h.record_id
+            join customers c on c.id = h.candidate_customer_id
+          where h.status = 'open'`,
     );
     const score = scorePairs(truth, predicted);
     const usable = await rows<{ source: string; source_id: string; key: string }>(
@@ -339,6 +346,7 @@ export async function identityEval(flags: Flags): Promise<Record<string, unknown
       recall: round(score.recall, 5),
       recall_ceiling: round(ceiling.recall, 5),
       held_for_review: Number(heldRows[0]?.n ?? 0),
+      held_open_rows: Number(heldRows[0]?.open_rows ?? 0),
       false_merges: score.falseMerges,
       rejected: summary.rejected,
       suggestions: summary.suggestions,
