@@ -5,6 +5,7 @@
  * restores the merge (恢复合并).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestAndLog } from '../../../functions/app/identity/ingest.js';
 import { linkAll } from '../../../functions/app/identity/link-all.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { signUpAs, staffToken } from '../onboarding/helpers.js';
@@ -280,5 +281,73 @@ describe('decisions across HQ’s word', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('IDENTITY_KEPT_APART');
     expect(await customerOf(sys, 'mall', 'KA-YF-M')).not.toBe(await customerOf(sys, 'pos', 'KA-YF1'));
+  });
+});
+
+describe('the separation an undo leaves stands for the two people, not for a record another merge brought', () => {
+  it('restoring the undone merge joins its own two members, after another merge into the same member was undone too', async () => {
+    const PHONE = '13957110077';
+    const person = { name: '简宁', gender: '女', birthday: '1986-04-09', address: '浙江省杭州市西湖区文三路8号' };
+    // J: a store card, dormant for years (so sign-up holds it). S: a WeChat member who confirms that card as theirs
+    // (the card merge: the card joins S; its record is older than S's own)
+    await ingest(sys, [{ ...card('KB-J', person.name, PHONE, '2023-05-01'), ...person }]);
+    step();
+    const user = sys.sim.addUser({ nickname: '小简', phone: PHONE });
+    const { token, register } = await signUpAs(sys, user.id, null);
+    expect(register.status).toBe(200);
+    const member = register.body.customerId as string;
+    const [match] = (await sys.call('/api/identity/held-matches', { token })).body.matches;
+    step();
+    const confirmed = await sys.call('/api/identity/held-matches/decide', {
+      token,
+      body: { matchId: match.matchId, decision: 'confirm' },
+    });
+    expect(confirmed.status).toBe(200);
+    const cardMerge = (await mergeOf('pos', 'KB-J'))?.id as string;
+    expect(cardMerge).toBeDefined();
+    expect(await customerOf(sys, 'pos', 'KB-J')).toBe(member);
+    // E: a mall account on the same phone, of the card's name, that arrives in a migration file: the bulk job joins
+    // it (a bulk merge names no records, so the separation picks the member's by itself)
+    step();
+    await ingestAndLog(sys.database, {
+      source: 'mall',
+      records: [{ sourceId: 'KB-E', mallAccount: 'KB-E', ...person, phone: PHONE }],
+      linking: 'deferred',
+      keyId: null,
+      requestId: null,
+      storeId: null,
+      operation: 'test.migration',
+      now: sys.clock.now(),
+    });
+    await linkAll(sys.database, { now: sys.clock.now() });
+    expect(await customerOf(sys, 'mall', 'KB-E')).toBe(member);
+    const mallMerge = (await mergeOf('mall', 'KB-E'))?.id as string;
+    expect((await sys.database.exec('select rule from identity_merges where id = $1', [mallMerge]))[0].rule).toBe(
+      'bulk',
+    );
+
+    // HQ: the mall account is not this member. Its separation stands for the member by the member's own record, not
+    // by the card another merge brought (which HQ may send away next)
+    step();
+    expect((await undo(mallMerge)).body.keptApart).toBe(true);
+    const [sep] = await sys.database.exec(
+      `select a.source as a_source, b.source as b_source from identity_separations s
+         join source_records a on a.id = s.record_a join source_records b on b.id = s.record_b where s.merge_id = $1`,
+      [mallMerge],
+    );
+    expect([sep.a_source, sep.b_source].sort()).toEqual(['mall', 'miniprogram']);
+    // ...and the card is not the member's either
+    step();
+    expect((await undo(cardMerge)).status).toBe(200);
+    const cardOwner = await customerOf(sys, 'pos', 'KB-J');
+    expect(cardOwner).not.toBe(member);
+
+    // HQ takes back the first undo: the mall account goes back to the member it was taken from, not to the card's
+    step();
+    const res = await restore(mallMerge);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.customerId).toBe(member);
+    expect(await customerOf(sys, 'mall', 'KB-E')).toBe(member);
+    expect(await customerOf(sys, 'pos', 'KB-J')).toBe(cardOwner);
   });
 });

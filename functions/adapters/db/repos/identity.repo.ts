@@ -193,6 +193,15 @@ export async function insertIntegrationLog(conn: Conn, entries: readonly Integra
       rejected int, error text, request_id text, summary jsonb)`);
 }
 
+/**
+ * Whether a live merge brought the record to its customer: such a record leaves again when HQ undoes that merge, so
+ * it does not stand for its customer in a separation (a separation kept through it would follow it to another
+ * person). Found through the moves' row index.
+ */
+const broughtByLiveMerge = (recordId: SQL) =>
+  sql`exists (select 1 from identity_merge_moves mv join identity_merges mm on mm.id = mv.merge_id
+    where mv.table_name = 'source_records' and mv.row_id = ${recordId} and mm.undone_at is null)`;
+
 export function createIdentityRepo(conn: Conn) {
   async function insertIdentities(prepared: readonly PreparedRecord[], customerOf: Map<string, string>, now: Date) {
     const items = prepared.flatMap((p, pi) =>
@@ -552,9 +561,9 @@ export function createIdentityRepo(conn: Conn) {
         sql`with m as (select survivor_id, merged_id, coalesce(evidence -> 'records', '[]'::jsonb) as recs from identity_merges where id = ${s.mergeId}),
             p as (
               select (select r.id from source_records r where r.customer_id = m.merged_id
-                        order by (m.recs ? r.id) desc, r.id limit 1) as x,
+                        order by ${broughtByLiveMerge(sql`r.id`)}, (m.recs ? r.id) desc, r.id limit 1) as x,
                      (select r.id from source_records r where r.customer_id = m.survivor_id
-                        order by (m.recs ? r.id) desc, r.id limit 1) as y
+                        order by ${broughtByLiveMerge(sql`r.id`)}, (m.recs ? r.id) desc, r.id limit 1) as y
               from m
             )
             insert into identity_separations (id, record_a, record_b, merge_id, created_by, created_at)
