@@ -193,10 +193,15 @@ describe('merge suggestions in the staff pages', () => {
     await manager.page.locator('[data-testid=tile-identity-suggestions]').click();
     await manager.page.locator('[data-testid=review-tab-holds]').click();
     const held = manager.page.locator('[data-testid^=hold-hld]', { hasText: '张志强' });
-    await held.locator('[data-testid=hold-reject]').click();
+    // a double click sends one decision: the page says it was done, not "已经处理过了"
+    await held.locator('[data-testid=hold-reject]').dblclick();
     await expect
       .poll(() => manager.page.locator('[data-testid=suggestion-result]').innerText())
       .toContain('不是健康一生，不再提示');
+    await manager.page.waitForTimeout(500);
+    expect(await manager.page.locator('[data-testid=suggestion-result]').innerText()).toContain(
+      '不是健康一生，不再提示',
+    );
     await manager.context.close();
     // 张志强 comes back with his card: the till syncs it, active again; the manager's word holds
     await ingest([dormant('2026-11-25')], 'key_pos_hz001');
@@ -209,7 +214,7 @@ describe('merge suggestions in the staff pages', () => {
     const decided = page.locator('[data-testid^=decided-sep]', { hasText: '张志强' });
     await decided.waitFor();
     const text = await decided.innerText();
-    expect(text).toContain('店长核实后认定这张会员卡不属于该会员');
+    expect(text).toContain('员工核实后认定这张会员卡不属于该会员');
     expect(text).toContain('刘洋');
     expect(text).toContain('健康一生');
     expect(text).toContain('139****0601');

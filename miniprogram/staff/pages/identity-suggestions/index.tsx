@@ -1,7 +1,7 @@
 import type { DecidedSeparation, HeldReview, Suggestion } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { PhoneSearch } from '../../../components/phone-search';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
@@ -64,9 +64,9 @@ type Pending =
 
 /** Who said "not the same person", and to what. */
 const DECISION_WORDS: Record<DecidedSeparation['reason'], string> = {
-  hold_rejected: '店长核实后认定这张会员卡不属于该会员',
+  hold_rejected: '员工核实后认定这张会员卡不属于该会员',
   match_declined: '会员本人在小程序中确认这张卡不是自己的',
-  suggestion_rejected: '店长认定这条合并建议的两条记录不是同一人',
+  suggestion_rejected: '员工核实后认定这条合并建议的两条记录不是同一人',
   manual: '总部核实后标记这两份资料不是同一人',
 };
 
@@ -310,19 +310,38 @@ export default function IdentitySuggestions() {
       ? { ...l, items: l.items.filter((x) => x.id !== id), total: l.totalCapped ? l.total : l.total - 1 }
       : l;
 
-  const settle = (id: string, work: Promise<string>) => {
+  /** HQ's 已确认不是同一人 after a 不是同一人: the new decision is listed there (other lists stay as they are) */
+  const refreshDecided = () => {
+    if (state.kind !== 'ready' || !state.decided) return;
+    identityApi
+      .separations({ phone: state.phone ?? undefined })
+      .then((d) =>
+        setState((st) => (st.kind === 'ready' && st.decided ? { ...st, decided: listed(d.separations, d) } : st)),
+      )
+      .catch(() => undefined);
+  };
+
+  // a second tap (a double click) on the same item while its decision is on the way sends nothing
+  const inFlight = useRef(new Set<string>());
+  const settle = (id: string, work: () => Promise<string>, apart: boolean) => {
+    if (inFlight.current.has(id)) return;
+    inFlight.current.add(id);
     setPending(null);
     setBusyId(id);
     setMessage(null);
-    work
+    work()
       .then((text) => {
         setMessage({ ok: true, text });
         setState((st) =>
           st.kind === 'ready' ? { ...st, suggestions: drop(st.suggestions, id), holds: drop(st.holds, id) } : st,
         );
+        if (apart) refreshDecided();
       })
       .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
-      .finally(() => setBusyId(null));
+      .finally(() => {
+        inFlight.current.delete(id);
+        setBusyId(null);
+      });
   };
 
   const loadMore = (t: Tab) => {
@@ -349,24 +368,28 @@ export default function IdentitySuggestions() {
     const name = s.a.name ?? s.b.name ?? '该会员';
     settle(
       s.id,
-      identityApi
-        .decideSuggestion(s.id, decision)
-        .then((r) =>
-          r.status === 'confirmed' ? `已合并「${name}」的两条记录` : `已标记「${name}」的两条记录不是同一人`,
-        ),
+      () =>
+        identityApi
+          .decideSuggestion(s.id, decision)
+          .then((r) =>
+            r.status === 'confirmed' ? `已合并「${name}」的两条记录` : `已标记「${name}」的两条记录不是同一人`,
+          ),
+      decision === 'reject',
     );
   };
 
   const decideHold = (h: HeldReview, decision: Decision) =>
     settle(
       h.id,
-      identityApi
-        .decideHold(h.id, decision)
-        .then((r) =>
-          r.status === 'confirmed'
-            ? `已确认${who(h.record)}属于${h.candidate.name ?? '该会员'}，已合并`
-            : `已标记${who(h.record)}不是${h.candidate.name ?? '该会员'}，不再提示`,
-        ),
+      () =>
+        identityApi
+          .decideHold(h.id, decision)
+          .then((r) =>
+            r.status === 'confirmed'
+              ? `已确认${who(h.record)}属于${h.candidate.name ?? '该会员'}，已合并`
+              : `已标记${who(h.record)}不是${h.candidate.name ?? '该会员'}，不再提示`,
+          ),
+      decision === 'reject',
     );
 
   // taking a decision back changes nothing by itself, but the hold or suggestion is open again: the lists reload

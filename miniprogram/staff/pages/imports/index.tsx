@@ -8,7 +8,7 @@
 import type { ImportMappingsResponse, ImportSummaryView, ImportView } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { type ChosenFile, PlatformError, platform } from '../../../platform';
@@ -141,7 +141,9 @@ function Summary({ result }: { result: ImportView }) {
                 {r.id ? ` · ${r.id}` : ''}
               </View>
               <View className="im-rejection__why">{r.explanation}</View>
-              {r.explanation !== r.reason ? <View className="im-rejection__original">原文：{r.reason}</View> : null}
+              {r.explanation !== r.reason ? (
+                <View className="im-rejection__original">技术说明（可转给技术人员）：{r.reason}</View>
+              ) : null}
             </View>
           ))}
           <View className="im-hint">拒收的行已存入「隔离的异常数据」。</View>
@@ -232,6 +234,8 @@ export default function Imports() {
   const [file, setFile] = useState<ChosenFile | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [run, setRun] = useState<Run>({ kind: 'idle' });
+  // a double click must not upload the file twice (the second upload would answer "已导入过" over the first's result)
+  const starting = useRef(false);
 
   const load = useCallback(() => {
     setState({ kind: 'loading' });
@@ -345,7 +349,8 @@ export default function Imports() {
   };
 
   const start = () => {
-    if (!file || !chosen) return;
+    if (!file || !chosen || starting.current) return;
+    starting.current = true;
     setRun({ kind: 'running', view: null });
     identityApi
       .uploadImport({ mapping: chosen.name, fileName: file.name, content: file.text })
@@ -353,7 +358,10 @@ export default function Imports() {
         setFile(null);
         return drive(view);
       })
-      .catch((error: unknown) => failed(error));
+      .catch((error: unknown) => failed(error))
+      .finally(() => {
+        starting.current = false;
+      });
   };
 
   const progress = run.kind === 'running' && run.view ? run.view : null;
