@@ -7,3 +7,8 @@ export const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+
  */
 export const shanghaiDay = (value: string): string =>
   /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : new Date(Date.parse(value) + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/** An amount in yuan as staff type it: whole yuan or up to two decimals (12, 12.5, 12.50). */
+export const YUAN_TEXT = /^\d+(\.\d{1,2})?$/;
+/** 12.50 → 1250 fen (the text passed YUAN_TEXT) */
+export const yuanToFen = (text: string): number => Math.round(Number(text) * 100);

@@ -7,14 +7,11 @@
 import { COUNTER_MAX_ORDER_FEN, type CounterCoupon, type CounterLookupResponse } from '@shared/contracts/counter';
 import { Button, Input, Text, View } from '@tarojs/components';
 import { type ReactNode, useState } from 'react';
-import { shanghaiDay } from '../../../components/format';
+import { shanghaiDay, YUAN_TEXT, yuanToFen } from '../../../components/format';
 import { itemTotals, type PickedItem, yuan } from './items';
 
 /** A threshold as the coupon says it: 满 100 元, 满 99.5 元. */
 const yuanShort = (fen: number) => String(fen / 100);
-
-const MONEY = /^\d+(\.\d{1,2})?$/;
-const toFen = (text: string) => Math.round(Number(text) * 100);
 
 const TIER_NAMES: Record<string, string> = { basic: '普通会员', silver: '银卡会员', gold: '金卡会员' };
 
@@ -194,20 +191,20 @@ export const NO_AMOUNTS: Amounts = { order: '', rx: '' };
 /** The order amount typed, in fen, while it is one (the points it can take follow it as it is typed). */
 export const orderFenOf = (amounts: Amounts) => {
   const a = amounts.order.trim();
-  return MONEY.test(a) && toFen(a) > 0 && toFen(a) <= COUNTER_MAX_ORDER_FEN ? toFen(a) : null;
+  return YUAN_TEXT.test(a) && yuanToFen(a) > 0 && yuanToFen(a) <= COUNTER_MAX_ORDER_FEN ? yuanToFen(a) : null;
 };
 
 /** The amounts in fen, or what is wrong with them in words. */
 function checkAmounts(amounts: Amounts): { ok: true; order: number; rx: number } | { ok: false; message: string } {
   const a = amounts.order.trim();
   const r = amounts.rx.trim();
-  if (!MONEY.test(a) || toFen(a) <= 0) return { ok: false, message: '请填写订单金额（元），最多两位小数' };
-  if (toFen(a) > COUNTER_MAX_ORDER_FEN) {
+  if (!YUAN_TEXT.test(a) || yuanToFen(a) <= 0) return { ok: false, message: '请填写订单金额（元），最多两位小数' };
+  if (yuanToFen(a) > COUNTER_MAX_ORDER_FEN) {
     return { ok: false, message: `订单金额过大，请核对（单笔不超过 ${COUNTER_MAX_ORDER_FEN / 100} 元）` };
   }
-  if (r && !MONEY.test(r)) return { ok: false, message: '处方药金额请填写金额（元），不含处方药可不填' };
-  if (r && toFen(r) > toFen(a)) return { ok: false, message: '处方药金额不能大于订单金额' };
-  return { ok: true, order: toFen(a), rx: r ? toFen(r) : 0 };
+  if (r && !YUAN_TEXT.test(r)) return { ok: false, message: '处方药金额请填写金额（元），不含处方药可不填' };
+  if (r && yuanToFen(r) > yuanToFen(a)) return { ok: false, message: '处方药金额不能大于订单金额' };
+  return { ok: true, order: yuanToFen(a), rx: r ? yuanToFen(r) : 0 };
 }
 
 /** 订单金额 and its prescription part, the two forms' same fields (`ids`: their test ids). */

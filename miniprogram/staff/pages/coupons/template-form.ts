@@ -5,6 +5,7 @@
  */
 import type { CreateCouponTemplateBody } from '@shared/contracts/loyalty';
 import { MAX_PERCENT_OFF } from '@shared/coupons/template.rules';
+import { YUAN_TEXT, yuanToFen } from '../../../components/format';
 
 export interface TemplateForm {
   code: string;
@@ -40,10 +41,68 @@ export const CODE_MAX = 32;
 /** the contract's amountOffFen and maxDiscountFen ceiling: 10,000 yuan */
 const AMOUNT_MAX_FEN = 1_000_000;
 
-const MONEY = /^\d+(\.\d{1,2})?$/;
 const WHOLE = /^\d+$/;
-const toFen = (text: string) => Math.round(Number(text) * 100);
 const yuanText = (fen: number) => String(fen / 100);
+
+type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+const good = <T>(value: T): Checked<T> => ({ ok: true, value });
+const bad = <T>(message: string): Checked<T> => ({ ok: false, message });
+const whole = (text: string, min: number, max: number) =>
+  WHOLE.test(text) && Number(text) >= min && Number(text) <= max;
+
+/**
+ * Each field of a template as typed, checked with the manager's words: the create form here and the edit form
+ * (template-manage.tsx) use the same checks, so the two never disagree with each other or with the API.
+ */
+export const templateField = {
+  name(text: string): Checked<string> {
+    const name = text.trim();
+    return name && name.length <= NAME_MAX ? good(name) : bad(`请填写券名，最多 ${NAME_MAX} 个字`);
+  },
+  description(text: string): Checked<string> {
+    const d = text.trim();
+    return d.length <= DESCRIPTION_MAX ? good(d) : bad(`活动说明最多 ${DESCRIPTION_MAX} 个字`);
+  },
+  threshold(text: string): Checked<number> {
+    const t = text.trim() || '0';
+    return YUAN_TEXT.test(t) ? good(yuanToFen(t)) : bad('使用门槛请填写金额（元），0 为无门槛');
+  },
+  /** 减免金额 (元), below the threshold when there is one */
+  amountOff(text: string, thresholdFen: number): Checked<number> {
+    const off = text.trim();
+    if (!YUAN_TEXT.test(off) || yuanToFen(off) <= 0) return bad('减免金额请填写大于 0 的金额（元），最多两位小数');
+    const fen = yuanToFen(off);
+    if (fen > AMOUNT_MAX_FEN) return bad(`减免金额不能超过 ${yuanText(AMOUNT_MAX_FEN)} 元`);
+    if (thresholdFen > 0 && fen >= thresholdFen)
+      return bad(`减免金额须小于使用门槛（满 ${yuanText(thresholdFen)} 元）`);
+    return good(fen);
+  },
+  /** 折扣 as typed (8.8 = 八八折) → percentOff, at most 1折 deep */
+  percentOff(text: string): Checked<number> {
+    const off = text.trim();
+    const floor = (100 - MAX_PERCENT_OFF) / 10;
+    if (!/^\d(\.\d)?$/.test(off) || Number(off) < floor || Number(off) > 9.9) {
+      return bad(`折扣请填写 ${floor} 到 9.9 之间的数，最多一位小数，如 8.8 表示八八折`);
+    }
+    return good(100 - Math.round(Number(off) * 10));
+  },
+  days(text: string): Checked<number> {
+    const d = text.trim();
+    return whole(d, 1, 3660) ? good(Number(d)) : bad('有效天数请填写 1 到 3660 之间的整数');
+  },
+  /** empty: unlimited (null) */
+  stock(text: string): Checked<number | null> {
+    const t = text.trim();
+    if (!t) return good(null);
+    return whole(t, 1, 10_000_000) ? good(Number(t)) : bad('发放总量请填写正整数，不填为不限');
+  },
+  /** empty: unlimited (null) */
+  limit(text: string): Checked<number | null> {
+    const t = text.trim();
+    if (!t) return good(null);
+    return whole(t, 1, 1000) ? good(Number(t)) : bad('每人限领请填写 1 到 1000 之间的整数，不填为不限');
+  },
+};
 
 export type TemplateFormResult =
   | { ok: true; body: CreateCouponTemplateBody }
@@ -57,63 +116,48 @@ export function templateBodyOf(f: TemplateForm, ownerStoreId: string | null): Te
   if (!/^[A-Z0-9_]{3,32}$/.test(code)) {
     return wrong('code', `模板编号请用 3–${CODE_MAX} 位大写字母、数字或下划线，如 HZ001_SPRING`);
   }
-  const name = f.name.trim();
-  if (!name || name.length > NAME_MAX) return wrong('name', `请填写券名，最多 ${NAME_MAX} 个字`);
-  const description = f.description.trim();
-  if (description.length > DESCRIPTION_MAX) return wrong('description', `活动说明最多 ${DESCRIPTION_MAX} 个字`);
-
-  const threshold = f.threshold.trim() || '0';
-  if (!MONEY.test(threshold)) return wrong('threshold', '使用门槛请填写金额（元），0 为无门槛');
-  const thresholdFen = toFen(threshold);
+  const name = templateField.name(f.name);
+  if (!name.ok) return wrong('name', name.message);
+  const description = templateField.description(f.description);
+  if (!description.ok) return wrong('description', description.message);
+  const threshold = templateField.threshold(f.threshold);
+  if (!threshold.ok) return wrong('threshold', threshold.message);
 
   let rule: Pick<CreateCouponTemplateBody, 'amountOffFen' | 'percentOff' | 'maxDiscountFen'>;
-  const off = f.off.trim();
   if (f.kind === 'amount_off') {
-    if (!MONEY.test(off) || toFen(off) <= 0) return wrong('off', '减免金额请填写大于 0 的金额（元），最多两位小数');
-    const amountOffFen = toFen(off);
-    if (amountOffFen > AMOUNT_MAX_FEN) return wrong('off', `减免金额不能超过 ${yuanText(AMOUNT_MAX_FEN)} 元`);
-    if (thresholdFen > 0 && amountOffFen >= thresholdFen) {
-      return wrong('off', `减免金额须小于使用门槛（满 ${yuanText(thresholdFen)} 元）`);
-    }
-    rule = { amountOffFen };
+    const amount = templateField.amountOff(f.off, threshold.value);
+    if (!amount.ok) return wrong('off', amount.message);
+    rule = { amountOffFen: amount.value };
   } else {
-    const floor = (100 - MAX_PERCENT_OFF) / 10;
-    if (!/^\d(\.\d)?$/.test(off) || Number(off) < floor || Number(off) > 9.9) {
-      return wrong('off', `折扣请填写 ${floor} 到 9.9 之间的数，最多一位小数，如 8.8 表示八八折`);
-    }
-    rule = { percentOff: 100 - Math.round(Number(off) * 10) };
+    const percent = templateField.percentOff(f.off);
+    if (!percent.ok) return wrong('off', percent.message);
+    rule = { percentOff: percent.value };
     const cap = f.cap.trim();
     if (cap) {
-      if (!MONEY.test(cap) || toFen(cap) <= 0) return wrong('cap', '最多减请填写金额（元），不填为不限');
-      if (toFen(cap) > AMOUNT_MAX_FEN) return wrong('cap', `最多减不能超过 ${yuanText(AMOUNT_MAX_FEN)} 元`);
-      rule.maxDiscountFen = toFen(cap);
+      if (!YUAN_TEXT.test(cap) || yuanToFen(cap) <= 0) return wrong('cap', '最多减请填写金额（元），不填为不限');
+      if (yuanToFen(cap) > AMOUNT_MAX_FEN) return wrong('cap', `最多减不能超过 ${yuanText(AMOUNT_MAX_FEN)} 元`);
+      rule.maxDiscountFen = yuanToFen(cap);
     }
   }
 
-  const days = f.days.trim();
-  if (!WHOLE.test(days) || Number(days) < 1 || Number(days) > 3660) {
-    return wrong('days', '有效天数请填写 1 到 3660 之间的整数');
-  }
-  const stock = f.stock.trim();
-  if (stock && (!WHOLE.test(stock) || Number(stock) < 1 || Number(stock) > 10_000_000)) {
-    return wrong('stock', '发放总量请填写正整数，不填为不限');
-  }
-  const limit = f.limit.trim();
-  if (limit && (!WHOLE.test(limit) || Number(limit) < 1 || Number(limit) > 1000)) {
-    return wrong('limit', '每人限领请填写 1 到 1000 之间的整数，不填为不限');
-  }
+  const days = templateField.days(f.days);
+  if (!days.ok) return wrong('days', days.message);
+  const stock = templateField.stock(f.stock);
+  if (!stock.ok) return wrong('stock', stock.message);
+  const limit = templateField.limit(f.limit);
+  if (!limit.ok) return wrong('limit', limit.message);
   return {
     ok: true,
     body: {
       code,
-      name,
-      ...(description ? { description } : {}),
+      name: name.value,
+      ...(description.value ? { description: description.value } : {}),
       kind: f.kind,
       ...rule,
-      thresholdFen,
-      validity: { kind: 'relative', days: Number(days) },
-      ...(stock ? { totalStock: Number(stock) } : {}),
-      ...(limit ? { perMemberLimit: Number(limit) } : {}),
+      thresholdFen: threshold.value,
+      validity: { kind: 'relative', days: days.value },
+      ...(stock.value !== null ? { totalStock: stock.value } : {}),
+      ...(limit.value !== null ? { perMemberLimit: limit.value } : {}),
       storeIds: [],
       categories: [],
       includeRx: false,

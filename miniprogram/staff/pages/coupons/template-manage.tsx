@@ -13,6 +13,7 @@ import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { describeError } from '../../../components/describe-error';
 import { loyaltyApi } from '../../../services/loyalty';
+import { templateField } from './template-form';
 
 const STATUS_TAG: Record<CouponTemplateView['status'], { text: string; type: 'success' | 'warning' | 'default' }> = {
   active: { text: '发放中', type: 'success' },
@@ -77,64 +78,54 @@ const draftOf = (t: CouponTemplateView): Draft => ({
   threshold: yuanText(t.thresholdFen),
 });
 
-const isWhole = (s: string) => /^\d+$/.test(s.trim());
-const isMoney = (s: string) => /^\d+(\.\d{1,2})?$/.test(s.trim());
 const isDate = (s: string) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
 };
 
-/** The form's own checks, in words next to each field; the body sends only what may change. */
+/** The form's own checks (the create form's, templateField), in words next to each field; the body sends only what may change. */
 export function checkDraft(t: CouponTemplateView, d: Draft): { errors: Errors; body: UpdateCouponTemplateBody | null } {
   const errors: Errors = {};
-  const name = d.name.trim();
-  if (!name) errors.name = '请填写券名称';
-  else if (name.length > 30) errors.name = '券名称最多 30 个字';
-  if (d.description.trim().length > 100) errors.description = '活动说明最多 100 个字';
+  const name = templateField.name(d.name);
+  if (!name.ok) errors.name = name.message;
+  const description = templateField.description(d.description);
+  if (!description.ok) errors.description = description.message;
   let stock: number | null = null;
-  if (d.stock.trim()) {
-    if (!isWhole(d.stock) || Number(d.stock) < 1 || Number(d.stock) > 10_000_000) {
-      errors.stock = '发放总量请填写正整数，不填为不限量';
-    } else if (Number(d.stock) < t.issuedCount) {
-      errors.stock = `已经发出 ${t.issuedCount} 张，发放总量不能少于 ${t.issuedCount}`;
-    } else stock = Number(d.stock);
-  }
-  let limit: number | null = null;
-  if (d.limit.trim()) {
-    if (!isWhole(d.limit) || Number(d.limit) < 1 || Number(d.limit) > 1000) {
-      errors.limit = '每人限领请填写 1 到 1000 的整数，不填为不限';
-    } else limit = Number(d.limit);
-  }
+  const stockChecked = templateField.stock(d.stock);
+  if (!stockChecked.ok) errors.stock = stockChecked.message;
+  else if (stockChecked.value !== null && stockChecked.value < t.issuedCount) {
+    errors.stock = `已经发出 ${t.issuedCount} 张，发放总量不能少于 ${t.issuedCount}`;
+  } else stock = stockChecked.value;
+  const limit = templateField.limit(d.limit);
+  if (!limit.ok) errors.limit = limit.message;
   const body: UpdateCouponTemplateBody = {
     templateCode: t.code,
-    name,
-    description: d.description.trim() || null,
+    name: name.ok ? name.value : '',
+    description: (description.ok && description.value) || null,
     totalStock: stock,
-    perMemberLimit: limit,
+    perMemberLimit: limit.ok ? limit.value : null,
   };
   if (t.validity.kind === 'relative') {
-    if (!isWhole(d.days) || Number(d.days) < 1 || Number(d.days) > 3660) {
-      errors.days = '有效天数请填写 1 到 3660 的整数';
-    } else body.validDays = Number(d.days);
+    const days = templateField.days(d.days);
+    if (!days.ok) errors.days = days.message;
+    else body.validDays = days.value;
   } else if (!isDate(d.until.trim())) {
     errors.until = '请按 2026-12-31 的格式填写日期';
   } else if (d.until.trim() < t.validity.from) {
     errors.until = `最后有效日期不能早于开始日期 ${t.validity.from}`;
   } else body.validUntil = d.until.trim();
   if (!t.rulesFrozen) {
-    if (t.kind === 'amount_off') {
-      if (!isMoney(d.off) || Number(d.off) <= 0 || Number(d.off) > 10_000) {
-        errors.off = '减免金额请填写大于 0 的金额（元）';
-      } else body.amountOffFen = Math.round(Number(d.off) * 100);
-    } else {
-      const zhe = Number(d.off);
-      if (!/^\d(\.\d)?$/.test(d.off.trim()) || zhe < 0.1 || zhe > 9.9) {
-        errors.off = '折扣请填写 0.1 到 9.9，如 8.8 表示八八折';
-      } else body.percentOff = 100 - Math.round(zhe * 10);
-    }
-    if (!isMoney(d.threshold || '0')) errors.threshold = '使用门槛请填写金额（元），0 为无门槛';
-    else body.thresholdFen = Math.round(Number(d.threshold || '0') * 100);
+    const threshold = templateField.threshold(d.threshold);
+    if (!threshold.ok) errors.threshold = threshold.message;
+    else body.thresholdFen = threshold.value;
+    const off =
+      t.kind === 'amount_off'
+        ? templateField.amountOff(d.off, threshold.ok ? threshold.value : 0)
+        : templateField.percentOff(d.off);
+    if (!off.ok) errors.off = off.message;
+    else if (t.kind === 'amount_off') body.amountOffFen = off.value;
+    else body.percentOff = off.value;
   }
   return { errors, body: Object.keys(errors).length === 0 ? body : null };
 }
