@@ -19,13 +19,16 @@ export class ApiError extends Error {
   readonly requestId: string;
   /** HTTP status; 0 when the request never got an answer */
   readonly status: number;
+  /** the error body's `details`, for a page that says more than the code's text (check it against its contract) */
+  readonly details: unknown;
 
-  constructor(code: ApiErrorCode, status: number, requestId: string) {
+  constructor(code: ApiErrorCode, status: number, requestId: string, details?: unknown) {
     super(messageFor(code));
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
     this.requestId = requestId;
+    this.details = details;
   }
 }
 

@@ -74,13 +74,13 @@ async function send(
 
 function errorOf(raw: RawResponse): ApiError {
   if (raw.status === 0) return new ApiError('NETWORK_ERROR', 0, raw.requestId);
-  const error = (raw.data as { error?: { code?: unknown; requestId?: unknown } } | null)?.error;
+  const error = (raw.data as { error?: { code?: unknown; requestId?: unknown; details?: unknown } } | null)?.error;
   const requestId = typeof error?.requestId === 'string' ? error.requestId : raw.requestId;
   let code: ApiErrorCode;
   if (isErrorCode(error?.code)) code = error.code;
   else if (raw.status >= 500) code = raw.status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'INTERNAL';
   else code = 'INVALID_RESPONSE';
-  return new ApiError(code, raw.status, requestId);
+  return new ApiError(code, raw.status, requestId, error?.details);
 }
 
 const isOk = (status: number) => status >= 200 && status < 300;

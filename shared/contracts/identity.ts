@@ -635,6 +635,19 @@ export const ImportMappingsResponse = z.object({
 });
 export type ImportMappingsResponse = z.infer<typeof ImportMappingsResponse>;
 
+/**
+ * Why an upload was refused before anything was read (IMPORT_COLUMNS_MISMATCH): the chosen format's required columns
+ * the file lacks, or (none lacking) the other kind of file it looks like (a sales export chosen as member records);
+ * the columns it has; the formats it fits, the most of its columns read first.
+ */
+export const ImportColumnsMismatch = z.object({
+  missing: z.array(z.string()),
+  looksLike: z.enum(['records', 'orders']).nullable(),
+  columns: z.array(z.string()),
+  fits: z.array(z.object({ name: z.string(), label: z.string(), kind: z.enum(['records', 'orders']) })),
+});
+export type ImportColumnsMismatch = z.infer<typeof ImportColumnsMismatch>;
+
 const ImportKindSchema = z.enum(['records', 'orders']);
 /** { our field: their column } (shared/identity/import-fields.ts) */
 const FormatFields = z.record(z.string().max(32), z.string().trim().min(1).max(64));
@@ -695,7 +708,7 @@ export const ImportUploadBody = z.strictObject({
   mapping: z.string().min(1).max(64),
   fileName: z.string().trim().min(1).max(200),
   /** the file's text (UTF-8; a BOM is fine), CSV with a header row or JSON lines */
-  content: z.string().min(1).max(IMPORT_LIMITS.bytes),
+  content: z.string().max(IMPORT_LIMITS.bytes),
 });
 export type ImportUploadBody = z.infer<typeof ImportUploadBody>;
 

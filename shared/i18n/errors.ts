@@ -76,6 +76,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   IMPORT_TOO_LARGE: '文件超过 3.5MB：请分批导出后上传，全量迁移请由技术人员用命令行导入',
   IMPORT_NOT_FOUND: '找不到这次导入，请重新上传文件',
   IMPORT_NO_REFUSED_ROWS: '这次导入没有被拒收的行，或已超过 30 天被删除',
+  IMPORT_FILE_EMPTY: '文件里没有数据行：请确认导出时选择了数据，且首行为列名',
+  IMPORT_COLUMNS_MISMATCH: '文件的列与所选格式不符，未导入任何数据：请核对是否选错了格式或导出文件',
   IMPORT_FORMAT_INVALID: '导入格式不完整：请为每个必填项选择对应的列',
   IMPORT_FORMAT_LABEL_TAKEN: '已有同名的导入格式，请换一个名称',
   IMPORT_FORMAT_NOT_FOUND: '找不到这个导入格式',

@@ -853,10 +853,23 @@ describe('数据导入 in the staff pages', () => {
     expect(await page.locator('[data-testid=import-repeated]').innerText()).toContain('未重复导入');
     expect(await page.locator('[data-testid=import-history-item]').count()).toBe(1);
 
-    // the store's sales: one to a known card, one to a card whose record has not come yet
-    await page.locator('[data-testid=import-format-pos-orders-legacy]').click();
+    // the store's sales, chosen with the member format still selected: refused before anything is read (its
+    // 会员卡号 column would have made each item sold a card), with the format the file fits one tap away
     await chooseFile(page, '西湖店销售明细.csv', SALES);
     await page.locator('[data-testid=import-start]').click();
+    const mismatch = page.locator('[data-testid=import-columns-mismatch]');
+    await mismatch.waitFor();
+    const why = await mismatch.innerText();
+    expect(why).toContain('这个文件看起来是销售明细，而所选格式「门店收银会员资料');
+    expect(why).toContain('文件的列：单据号、会员卡号、门店编号、销售时间');
+    await settle(page);
+    await mismatch.screenshot({ path: join(SCREENSHOTS, 'imports-03-wrong-format.png') });
+    expect(await env.system.database.exec(`select 1 from orders where external_id like 'XS-E2E-%'`)).toHaveLength(0);
+    // the sales: one to a known card, one to a card whose record has not come yet
+    await page.locator('[data-testid=import-use-fit]', { hasText: '门店收银销售明细' }).click();
+    await expect
+      .poll(() => page.locator('[data-testid=import-format-pos-orders-legacy]').getAttribute('class'))
+      .toContain('im-format--on');
     await expect.poll(() => result.innerText()).toContain('西湖店销售明细.csv');
     const sales = await result.innerText();
     expect(sales).toMatch(/2\s*新增订单/);
@@ -865,7 +878,7 @@ describe('数据导入 in the staff pages', () => {
     expect(await page.locator('[data-testid=import-history-item]').count()).toBe(2);
     await result.scrollIntoViewIfNeeded();
     await settle(page);
-    await env.shot(page, 'imports-03-sales-done');
+    await env.shot(page, 'imports-04-sales-done');
 
     // a bigger export goes on in steps: the page shows how far it is and asks for the next until it is done
     const big = [
@@ -882,7 +895,7 @@ describe('数据导入 in the staff pages', () => {
     await progress.waitFor();
     expect(await progress.innerText()).toMatch(/已处理 \d+ \/ 3000 行/);
     await progress.scrollIntoViewIfNeeded();
-    await env.shot(page, 'imports-04-in-progress');
+    await env.shot(page, 'imports-05-in-progress');
     await expect.poll(() => result.innerText(), { timeout: 60_000 }).toContain('滨江店会员.csv');
     expect(await result.innerText()).toMatch(/3000\s*新增会员资料/);
     expect(await progress.count()).toBe(0);
@@ -894,7 +907,7 @@ describe('数据导入 in the staff pages', () => {
     expect(await button.innerText()).toContain('下载被拒收的 1 行');
     await settle(page);
     // the history item with its summary and the button (it is below the fold of the page)
-    await first.screenshot({ path: join(SCREENSHOTS, 'imports-05-refused-download.png') });
+    await first.screenshot({ path: join(SCREENSHOTS, 'imports-06-refused-download.png') });
     const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
     expect(download.suggestedFilename()).toBe('西湖店会员-拒收的行.csv');
     const refused = await readFile(await download.path(), 'utf8');
@@ -912,7 +925,7 @@ describe('数据导入 in the staff pages', () => {
     expect(await customerOf('pos', '6620000004')).toBeTruthy();
     await result.scrollIntoViewIfNeeded();
     await settle(page);
-    await env.shot(page, 'imports-06-corrected-done');
+    await env.shot(page, 'imports-07-corrected-done');
     await context.close();
   });
 

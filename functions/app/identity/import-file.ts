@@ -95,6 +95,31 @@ function csvOptions(errors: FileError[]) {
   };
 }
 
+/**
+ * The columns a file has: a CSV's header row (a file of only a header still has them), or the keys of a JSON-lines
+ * file's first 50 records (a record may leave out an empty field).
+ */
+export function fileColumns(text: string, format: 'csv' | 'jsonl'): string[] {
+  if (format === 'jsonl') {
+    const keys = new Set<string>();
+    let seen = 0;
+    for (const line of text.split(/\r?\n/)) {
+      if (seen === 50) break;
+      if (line.trim() === '') continue;
+      seen += 1;
+      try {
+        const v: unknown = JSON.parse(line);
+        if (v && typeof v === 'object' && !Array.isArray(v)) for (const k of Object.keys(v)) keys.add(k);
+      } catch {
+        // a malformed line is refused with its reason when the import reads it
+      }
+    }
+    return [...keys];
+  }
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 1)[0] ?? '';
+  return (parseCsv(firstLine).table[0] ?? []).map((h) => h.trim()).filter((h) => h !== '');
+}
+
 /** Rows as column → value objects, from CSV (header line) or JSON lines. */
 export function readRows(
   text: string,

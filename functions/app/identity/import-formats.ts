@@ -30,7 +30,7 @@ import { importFormatRepo } from '../../adapters/db/repos/import-format.repo.js'
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
-import { mapRow, parseCsv, readRows } from './import-file.js';
+import { fileColumns, mapRow, readRows } from './import-file.js';
 import { formatMapping, mappingColumns, type UploadMapping } from './import-mappings.js';
 import { prepareRecords } from './ingest.js';
 import { IngestOrderSchema } from './ingest-orders.js';
@@ -60,15 +60,8 @@ const isJsonLines = (fileName: string) => /\.jsonl?$/i.test(fileName);
 
 /** The sample's column names and its data rows, each with its row number in the file. */
 function readSample(body: ImportFormatPreviewBody): { columns: string[]; rows: Record<string, unknown>[] } {
-  if (isJsonLines(body.fileName)) {
-    const { rows } = readRows(body.content, 'jsonl');
-    const columns = [...new Set(rows.slice(0, 50).flatMap((r) => Object.keys(r)))];
-    return { columns, rows };
-  }
-  // the header row alone: a file of only a header still shows its columns
-  const firstLine = body.content.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 1)[0] ?? '';
-  const columns = (parseCsv(firstLine).table[0] ?? []).map((h) => h.trim()).filter((h) => h !== '');
-  return { columns, rows: readRows(body.content, 'csv').rows };
+  const format = isJsonLines(body.fileName) ? 'jsonl' : 'csv';
+  return { columns: fileColumns(body.content, format), rows: readRows(body.content, format).rows };
 }
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));

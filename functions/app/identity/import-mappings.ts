@@ -107,3 +107,11 @@ export function mappingColumns(m: UploadMapping): string[] {
   const columns = [...(m.mapping.sourceColumn ? [m.mapping.sourceColumn] : []), ...Object.values(m.mapping.fields)];
   return [...new Set(columns)];
 }
+
+/** The file's columns an upload cannot do without: the source column, and the columns of the kind's required fields. */
+export function requiredColumns(m: UploadMapping): string[] {
+  const required = IMPORT_FIELDS[m.kind].flatMap((f) =>
+    f.required && m.mapping.fields[f.field] ? [m.mapping.fields[f.field]] : [],
+  );
+  return [...new Set([...(m.mapping.sourceColumn ? [m.mapping.sourceColumn] : []), ...required])];
+}

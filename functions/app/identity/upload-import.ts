@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { StaffActor } from '../../../shared/access/policy.js';
 import {
   IMPORT_LIMITS,
+  type ImportColumnsMismatch,
   type ImportRefusedFile,
   type ImportSummaryView,
   type ImportUploadBody,
@@ -21,13 +22,20 @@ import { fail, ok, type Result } from '../../../shared/errors.js';
 import type { OrderSource } from '../../../shared/identity/order.js';
 import type { RecordSource } from '../../../shared/identity/record.js';
 import { type Refusal, refusalText } from '../../../shared/identity/refusal.js';
-import type { Database } from '../../adapters/db/client.js';
+import type { Database, Db } from '../../adapters/db/client.js';
 import { type DataImportRow, dataImportRepo } from '../../adapters/db/repos/data-import.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
-import { importFile } from './import-file.js';
-import { findUploadMapping, type UploadMapping, uploadMapping } from './import-mappings.js';
+import { fileColumns, importFile } from './import-file.js';
+import {
+  findUploadMapping,
+  listUploadMappings,
+  mappingColumns,
+  requiredColumns,
+  type UploadMapping,
+  uploadMapping,
+} from './import-mappings.js';
 import { importOrdersFile } from './import-orders.js';
 import { fileText, refusedRowsFile } from './refused-rows.js';
 
@@ -120,12 +128,42 @@ async function step(deps: Deps, id: string): Promise<DataImportRow | null> {
   return dataImportRepo.byId(db, id);
 }
 
+/**
+ * Whether the file can be imported with the format: it has each column the format requires, and it is not the other
+ * kind of file (a sales export whose 会员卡号 would make every sold item a member card): no format of the other kind
+ * that fits it reads more of its columns. With the formats it fits, the most of its columns read first.
+ */
+async function columnsMismatch(
+  db: Db,
+  m: UploadMapping,
+  columns: readonly string[],
+): Promise<ImportColumnsMismatch | null> {
+  const has = new Set(columns);
+  const read = (f: UploadMapping) => mappingColumns(f).filter((c) => has.has(c)).length;
+  const missing = requiredColumns(m).filter((c) => !has.has(c));
+  const fitting = (await listUploadMappings(db))
+    .filter((f) => f.name !== m.name && requiredColumns(f).every((c) => has.has(c)))
+    .map((f) => ({ f, read: read(f) }))
+    .sort((a, b) => b.read - a.read);
+  const other = fitting.find(({ f }) => f.kind !== m.kind);
+  const looksLike = missing.length === 0 && other && other.read > read(m) ? other.f.kind : null;
+  if (missing.length === 0 && !looksLike) return null;
+  return {
+    missing,
+    looksLike,
+    columns: columns.slice(0, 40),
+    fits: fitting.slice(0, 3).map(({ f }) => ({ name: f.name, label: f.label, kind: f.kind })),
+  };
+}
+
 export async function uploadImport(
   deps: Deps,
   actor: StaffActor,
   body: ImportUploadBody,
   requestId: string,
-): Promise<Result<ImportView, 'IMPORT_MAPPING_UNKNOWN' | 'IMPORT_TOO_LARGE'>> {
+): Promise<
+  Result<ImportView, 'IMPORT_MAPPING_UNKNOWN' | 'IMPORT_TOO_LARGE' | 'IMPORT_FILE_EMPTY' | 'IMPORT_COLUMNS_MISMATCH'>
+> {
   const m = await findUploadMapping(deps.database.db, body.mapping);
   if (!m) return fail('IMPORT_MAPPING_UNKNOWN', `no upload format ${body.mapping}`);
   if (m.custom?.archived) return fail('IMPORT_MAPPING_UNKNOWN', `upload format ${body.mapping} is no longer offered`);
@@ -133,9 +171,20 @@ export async function uploadImport(
   if (sizeBytes > IMPORT_LIMITS.bytes)
     return fail('IMPORT_TOO_LARGE', `${sizeBytes} bytes: an upload takes at most ${IMPORT_LIMITS.bytes}`);
   const db = deps.database.db;
+  const jsonl = isJsonLines(body.fileName);
+  const rowsTotal = dataRows(body.content, jsonl);
+  if (rowsTotal === 0)
+    return fail('IMPORT_FILE_EMPTY', jsonl ? 'the file has no records' : 'the file has no rows after its header');
+  const columns = fileColumns(body.content, jsonl ? 'jsonl' : 'csv');
+  const mismatch = await columnsMismatch(db, m, columns);
+  if (mismatch) {
+    const why = mismatch.looksLike
+      ? `it looks like ${mismatch.looksLike}`
+      : `it has no column ${mismatch.missing.join(', ')}`;
+    return fail('IMPORT_COLUMNS_MISMATCH', `the file does not fit format ${m.name}: ${why}`, mismatch);
+  }
   const now = deps.clock.now();
   const sha256 = createHash('sha256').update(body.content).digest('hex');
-  const rowsTotal = dataRows(body.content, isJsonLines(body.fileName));
   const { created, row } = await dataImportRepo.claim(db, {
     id: newId('imp', now.getTime()),
     kind: m.kind,

@@ -241,6 +241,60 @@ describe('file imports from the staff pages', () => {
     expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual(before);
   });
 
+  it('refuses an empty file and a file of only its header, storing nothing', async () => {
+    const before = await sys.database.exec(`select count(*)::int as n from data_imports`);
+    const header = MEMBERS.split('\n')[0];
+    for (const [fileName, content] of [
+      ['空文件.csv', ''],
+      ['只有列名.csv', `\uFEFF${header}\r\n\r\n`],
+      ['空的.jsonl', '\n  \n'],
+    ]) {
+      const res = await upload({ mapping: 'pos-legacy', fileName, content });
+      expect(res.status, fileName).toBe(422);
+      expect(res.body.error.code).toBe('IMPORT_FILE_EMPTY');
+    }
+    expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual(before);
+  });
+
+  it('refuses a file without the format’s required columns, naming them and the formats the file fits', async () => {
+    const before = await sys.database.exec(`select count(*)::int as n from data_imports`);
+    // a member export chosen as a sales export
+    const asOrders = await upload({ mapping: 'pos-orders-legacy', fileName: '会员.csv', content: `${MEMBERS}\n` });
+    expect(asOrders.status).toBe(422);
+    expect(asOrders.body.error.code).toBe('IMPORT_COLUMNS_MISMATCH');
+    expect(asOrders.body.error.details).toEqual({
+      missing: ['单据号', '销售时间', '商品编码', '数量'],
+      looksLike: null,
+      columns: ['会员卡号', '姓名', '性别', '生日', '手机号', '地址', '门店编号', '最近消费日期'],
+      fits: [{ name: 'pos-legacy', label: expect.stringContaining('会员资料'), kind: 'records' }],
+    });
+    // the standard columns need the source column; a renamed card column fits nothing
+    const renamed = MEMBERS.replace('会员卡号', '卡号');
+    const standard = await upload({ mapping: 'records-standard', fileName: 'a.csv', content: renamed });
+    expect(standard.body.error.details).toMatchObject({ missing: ['source', 'source_id'], fits: [] });
+    // JSON lines: the keys of its records
+    const jsonl = '{"单据号":"XS-1","会员卡号":"1","销售时间":"2026-11-02 10:15","商品编码":"MD1","数量":1}\n';
+    const lines = await upload({ mapping: 'pos-legacy', fileName: 'x.jsonl', content: jsonl });
+    expect(lines.body.error.details).toMatchObject({ missing: [], looksLike: 'orders' });
+    expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual(before);
+  });
+
+  it('refuses a sales export chosen as member records, whose 会员卡号 would make each item sold a card', async () => {
+    const cards = `select count(*)::int as n from source_records where source = 'pos'`;
+    const [before] = await sys.database.exec(cards);
+    const res = await upload({
+      mapping: 'pos-legacy',
+      fileName: '销售.csv',
+      content: ORDERS.replace(/XS-UP/g, 'XS-MIS'),
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({
+      code: 'IMPORT_COLUMNS_MISMATCH',
+      details: { missing: [], looksLike: 'orders', fits: [{ name: 'pos-orders-legacy', kind: 'orders' }] },
+    });
+    expect((await sys.database.exec(cards))[0]).toEqual(before);
+  });
+
   it('is HQ only', async () => {
     for (const user of ['u_sm01', 'u_rm01', 'u_ck01']) {
       const token = await staffToken(sys, user);

@@ -5,14 +5,19 @@
  * same file again is answered from its first import. Below, the last uploads. The initial migration of a whole
  * chain stays with the command line; the page says where the limits are.
  */
-import type { ImportMappingsResponse, ImportSummaryView, ImportView } from '@shared/contracts/identity';
+import {
+  ImportColumnsMismatch,
+  type ImportMappingsResponse,
+  type ImportSummaryView,
+  type ImportView,
+} from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { type ChosenFile, PlatformError, platform } from '../../../platform';
-import { isSessionError } from '../../../services/api-error';
+import { isApiError, isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
 import { leaveStaffSession, loadForStaff } from '../../staff-load';
 import { NEW_FORMAT_KEY } from '../import-format/saved';
@@ -33,7 +38,9 @@ type Run =
   | { kind: 'running'; view: ImportView | null }
   | { kind: 'done'; result: ImportView }
   /** view: an import that can go on from where it stopped */
-  | { kind: 'failed'; message: string; requestId?: string; view?: ImportView };
+  | { kind: 'failed'; message: string; requestId?: string; view?: ImportView }
+  /** the file lacks columns the chosen format needs: which, the file's own, and the formats it fits */
+  | { kind: 'columns'; format: string; details: ImportColumnsMismatch };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -228,6 +235,45 @@ function HistoryItem({ item, onContinue }: { item: ImportView; onContinue: (item
   );
 }
 
+const KIND_ZH: Record<ImportView['kind'], string> = { records: '会员资料', orders: '销售明细' };
+
+/** Why the file does not fit the chosen format, in HQ's words, and the formats it does fit, to import with one tap. */
+function ColumnsMismatch({ run, onUse }: { run: Extract<Run, { kind: 'columns' }>; onUse: (name: string) => void }) {
+  const { missing, looksLike, columns, fits } = run.details;
+  const chosenKind = looksLike === 'records' ? 'orders' : 'records';
+  return (
+    <View className="im-error" data-testid="import-columns-mismatch">
+      <View>
+        {missing.length > 0
+          ? `文件中没有所选格式「${run.format}」必需的列${missing.map((c) => `「${c}」`).join('')}，未导入任何数据。`
+          : `这个文件看起来是${KIND_ZH[looksLike ?? 'records']}，而所选格式「${run.format}」用于${KIND_ZH[chosenKind]}，未导入任何数据。`}
+      </View>
+      <View className="im-columns">文件的列：{columns.length > 0 ? columns.join('、') : '（首行为空）'}</View>
+      {fits.length > 0 ? (
+        <>
+          <View>这个文件符合以下格式，可改用它导入：</View>
+          {fits.map((f) => (
+            <Button
+              key={f.name}
+              className="ml-btn ml-btn--ghost im-fit"
+              onClick={() => onUse(f.name)}
+              data-testid="import-use-fit"
+            >
+              {/* the label's name, without its list of columns in brackets */}
+              改用「{f.label.replace(/（.*$/, '')}」导入
+            </Button>
+          ))}
+        </>
+      ) : (
+        <View>
+          请确认首行是列名，并核对导出的是会员资料还是销售明细；列名与现有格式都不同的文件，可点上方「＋
+          新建导入格式」。
+        </View>
+      )}
+    </View>
+  );
+}
+
 export default function Imports() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [mapping, setMapping] = useState<string | null>(null);
@@ -326,6 +372,10 @@ export default function Imports() {
 
   const failed = (error: unknown, view?: ImportView) => {
     if (isSessionError(error)) return leaveStaffSession();
+    if (isApiError(error) && error.code === 'IMPORT_COLUMNS_MISMATCH') {
+      const details = ImportColumnsMismatch.safeParse(error.details);
+      if (details.success) return setRun({ kind: 'columns', format: chosen?.label ?? '', details: details.data });
+    }
     const e = describeError(error);
     setRun({ kind: 'failed', message: e.message, requestId: e.requestId, view });
   };
@@ -348,12 +398,14 @@ export default function Imports() {
     finished(view);
   };
 
-  const start = () => {
-    if (!file || !chosen || starting.current) return;
+  /** uploads the file with the chosen format, or with the one named (a format the file was found to fit) */
+  const start = (name = chosen?.name) => {
+    if (!file || !name || starting.current) return;
     starting.current = true;
+    setMapping(name);
     setRun({ kind: 'running', view: null });
     identityApi
-      .uploadImport({ mapping: chosen.name, fileName: file.name, content: file.text })
+      .uploadImport({ mapping: name, fileName: file.name, content: file.text })
       .then((view) => {
         setFile(null);
         return drive(view);
@@ -422,7 +474,7 @@ export default function Imports() {
         <Button
           className="ml-btn ml-btn--primary"
           disabled={!file || !chosen || run.kind === 'running'}
-          onClick={start}
+          onClick={() => start()}
           data-testid="import-start"
         >
           {run.kind === 'running' ? (run.view ? '正在导入，请勿关闭页面…' : '正在上传…') : '开始导入'}
@@ -440,6 +492,7 @@ export default function Imports() {
             </View>
           </View>
         ) : null}
+        {run.kind === 'columns' ? <ColumnsMismatch run={run} onUse={start} /> : null}
         {run.kind === 'failed' ? (
           <View className="im-error" data-testid="import-error">
             {run.message}
