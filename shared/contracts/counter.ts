@@ -53,7 +53,17 @@ export const CounterLookupResponse = z.object({
    * earns points here too.
    */
   tillConnected: z.boolean(),
+  /**
+   * A connected till: when it last got through to MedLoop (HQ's integration health); null when it never has. The
+   * clerk is told when the till has gone quiet, as the member's points wait for it.
+   */
+  tillLastOkAt: z.string().nullable(),
+  /** a connected till that never got through, or not for TILL_QUIET_MS */
+  tillQuiet: z.boolean(),
 });
+
+/** a till silent for longer is flagged to the clerk: a store open every day makes sales within a day */
+export const TILL_QUIET_MS = 24 * 3_600_000;
 export type CounterLookupResponse = z.infer<typeof CounterLookupResponse>;
 
 /**

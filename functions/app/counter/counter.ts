@@ -28,6 +28,7 @@ import type {
   ProductSearchQuery,
   ProductSearchResponse,
 } from '../../../shared/contracts/counter.js';
+import { TILL_QUIET_MS } from '../../../shared/contracts/counter.js';
 import { businessDate, businessDayStart, startOfBusinessDay } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, zhDate } from '../../../shared/coupons/coupon.describe.js';
 import {
@@ -113,10 +114,11 @@ export async function counterLookup(
 
   const member = await memberAtCounter(deps, customerId, now);
   if (!member) return fail('MEMBER_NOT_FOUND', `customer ${customerId} not found`);
-  const [points, storeNames, tillConnected] = await Promise.all([
+  const [points, storeNames, tillConnected, tillLastOkAt] = await Promise.all([
     pointsRepo.balance(db, customerId),
     couponRepo.storeNames(db, [...new Set(member.available.flatMap((c) => c.template.storeIds))]),
     counterRepo.tillConnected(db, storeId),
+    counterRepo.tillLastOkAt(db, storeId),
   ]);
   const coupons: CounterCoupon[] = member.available
     .map(({ coupon, template }) => {
@@ -171,6 +173,8 @@ export async function counterLookup(
     scannedCouponId,
     cardsToConfirm: member.cardsToConfirm,
     tillConnected,
+    tillLastOkAt: tillConnected && tillLastOkAt ? tillLastOkAt.toISOString() : null,
+    tillQuiet: tillConnected && (!tillLastOkAt || now.getTime() - tillLastOkAt.getTime() > TILL_QUIET_MS),
   });
 }
 

@@ -5,8 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../../../dev/demo/catalogue.js';
+import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
+import { ingest } from '../identity/helpers.js';
 import { memberToken, staffToken } from '../onboarding/helpers.js';
 import { count, createMember, giveCoupon, memberSession } from './loyalty-fixtures.js';
 
@@ -593,5 +595,51 @@ describe('the medicines of a counter sale', () => {
     expect((await sys.call('/api/staff/products?q=abc')).status).toBe(401);
     const member = await memberToken(sys, 'u_zhangwei');
     expect((await search('氨氯地平', member)).status).toBe(403);
+  });
+});
+
+describe('a connected till that goes quiet', () => {
+  it('is flagged to the clerk, with when it last got through; a failed call does not count', async () => {
+    // a day later the clerk has logged in again
+    const lookup = async () => {
+      tokens.u_ck01 = await staffToken(sys, 'u_ck01');
+      return (await scanned('u_ck01')).lookup;
+    };
+    // 文三路店's till has a live POS key, and nothing from it has reached this database yet
+    expect(await lookup()).toMatchObject({ tillConnected: true, tillLastOkAt: null, tillQuiet: true });
+    // a call with the wrong secret fails, and is logged as failed
+    const raw = JSON.stringify({ records: [] });
+    const headers = partnerHeaders({
+      keyId: 'key_pos_hz001',
+      secret: 'not-the-secret',
+      method: 'POST',
+      path: '/api/ingest/records',
+      body: raw,
+      now: sys.clock.now(),
+    });
+    expect((await sys.call('/api/ingest/records', { raw, headers })).status).toBe(401);
+    await expect
+      .poll(() => sys.database.exec(`select 1 from integration_log where store_id = 'sto_001' and status = 'failed'`))
+      .toHaveLength(1);
+    expect((await lookup()).tillLastOkAt).toBeNull();
+    const card = { sourceId: `TILL${Date.now()}`, name: '林静', phone: '13957119901', storeCode: 'HZ001' };
+    expect((await ingest(sys, [card])).status).toBe(200);
+    const reported = sys.clock.now().toISOString();
+    expect(await lookup()).toMatchObject({ tillConnected: true, tillLastOkAt: reported, tillQuiet: false });
+    const start = sys.clock.now();
+    try {
+      sys.clock.advance(23 * 3_600_000);
+      expect(await lookup()).toMatchObject({ tillLastOkAt: reported, tillQuiet: false });
+      sys.clock.advance(2 * 3_600_000);
+      expect(await lookup()).toMatchObject({ tillLastOkAt: reported, tillQuiet: true });
+    } finally {
+      sys.clock.set(start);
+    }
+    // a store without a till: nothing to flag
+    expect((await scanned('u_ck02')).lookup).toMatchObject({
+      tillConnected: false,
+      tillLastOkAt: null,
+      tillQuiet: false,
+    });
   });
 });

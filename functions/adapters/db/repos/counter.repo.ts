@@ -3,8 +3,24 @@
  * posRepo's claim / stored / complete over partner_requests), its redemptions, a store's redemptions and coupon-less
  * sales of a day, and the catalogue a sale's medicines are added from.
  */
-import { type AnyColumn, and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import {
+  type AnyColumn,
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  ilike,
+  inArray,
+  isNull,
+  lt,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import { customers, orderLines, orders, partnerKeys, products, staff } from '../schema.js';
+import { integrationLog } from '../schema-identity.js';
 import { couponRedemptions, coupons, couponTemplates, staffRequests } from '../schema-loyalty.js';
 import type { Executor } from './coupon.repo.js';
 import { realNameOf } from './member.repo.js';
@@ -130,6 +146,20 @@ export const counterRepo = {
       .where(and(eq(partnerKeys.source, 'pos'), eq(partnerKeys.storeId, storeId), isNull(partnerKeys.revokedAt)))
       .limit(1);
     return !!row;
+  },
+
+  /**
+   * When this store's till last got through to MedLoop (any POS call from the store's key that did not fail), as
+   * HQ's integration health reads it; null when it never has.
+   */
+  async tillLastOkAt(ex: Executor, storeId: string): Promise<Date | null> {
+    const [row] = await ex
+      .select({ at: sql<string | null>`max(${integrationLog.at})::text` })
+      .from(integrationLog)
+      .where(
+        and(eq(integrationLog.storeId, storeId), eq(integrationLog.source, 'pos'), ne(integrationLog.status, 'failed')),
+      );
+    return row?.at ? new Date(row.at) : null;
   },
 
   /**

@@ -57,6 +57,7 @@ import {
   saleTakeBackText,
   type TakeBack,
 } from './result';
+import { tillNote } from './till-note';
 import { redemptionVoidText, TodayList } from './today';
 import { VoidDialog } from './void-dialog';
 import './index.scss';
@@ -537,8 +538,11 @@ export default function CounterPage() {
             ))}
           </View>
           {stage.lookup.tillConnected ? (
-            <View className="ctr-till-note" data-testid="counter-till-connected">
-              本店收银系统已对接：顾客在收银台结账时出示会员码，积分由收银系统累计
+            <View
+              className={`ctr-till-note ${tillNote(stage.lookup).quiet ? 'ctr-till-note--quiet' : ''}`}
+              data-testid="counter-till-connected"
+            >
+              {tillNote(stage.lookup).text}
             </View>
           ) : (
             <SaleOnlyCard
