@@ -141,6 +141,9 @@ export const Suggestion = z.object({
   createdAt: z.string(),
   a: RecordView,
   b: RecordView,
+  /** how many records each side's customer has in all: a merge joins them all, not only the two shown */
+  aRecords: z.number().int(),
+  bRecords: z.number().int(),
 });
 export type Suggestion = z.infer<typeof Suggestion>;
 export const SuggestionsResponse = z.object({ suggestions: z.array(Suggestion), ...queuePage });

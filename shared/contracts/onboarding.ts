@@ -56,7 +56,10 @@ export const SignupResponse = z.object({
   customerId: z.string(),
   /** a new person (false: linked to a customer the POS or another WeChat account already knew) */
   newCustomer: z.boolean(),
-  /** this WeChat account was already signed up: nothing changed */
+  /**
+   * the person was a member already (this WeChat account, or another on their phone, signed up before): their
+   * consents stand as they were (they change them in 我的设置), and the new-member coupon is not issued again
+   */
   alreadyMember: z.boolean(),
   phoneMasked: z.string(),
   store: z.object({ id: z.string(), name: z.string() }).nullable(),

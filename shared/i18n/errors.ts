@@ -63,6 +63,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   POINTS_EXCEED_ORDER: '抵扣金额不能超过订单金额',
   POINTS_SPEND_NOT_FOUND: '找不到这笔积分抵扣记录',
   HELD_MATCH_NOT_FOUND: '找不到这张待确认的会员卡',
+  HELD_MATCH_NEEDS_STORE: '这张会员卡需要到门店出示证件核实后才能合并，请到门店办理',
   SUGGESTION_NOT_FOUND: '找不到这条合并建议',
   MERGE_NOT_FOUND: '找不到这次合并记录',
   ALREADY_DECIDED: '已经处理过了，无需重复操作',
@@ -77,6 +78,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   IMPORT_NOT_FOUND: '找不到这次导入，请重新上传文件',
   IMPORT_NO_REFUSED_ROWS: '这次导入没有被拒收的行，或已超过 30 天被删除',
   IMPORT_FILE_EMPTY: '文件里没有数据行：请确认导出时选择了数据，且首行为列名',
+  IMPORT_FILE_ENCODING:
+    '文件不是 UTF-8 编码（中文 Excel 默认存为 GBK）：请在 Excel 中「另存为」，类型选「CSV UTF-8（逗号分隔）」，再上传',
   IMPORT_COLUMNS_MISMATCH: '文件的列与所选格式不符，未导入任何数据：请核对是否选错了格式或导出文件',
   IMPORT_FORMAT_INVALID: '导入格式不完整：请为每个必填项选择对应的列',
   IMPORT_FORMAT_LABEL_TAKEN: '已有同名的导入格式，请换一个名称',

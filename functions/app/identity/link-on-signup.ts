@@ -10,11 +10,13 @@
  */
 import { sql } from 'drizzle-orm';
 import { storePhoneKey } from '../../../shared/identity/blocked.js';
+import { LINK_LIMITS } from '../../../shared/identity/link.rules.js';
 import { normalizeRecord } from '../../../shared/identity/record.js';
 import type { Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo, rows } from '../../adapters/db/repos/identity.repo.js';
+import { createIdentityReviewRepo } from '../../adapters/db/repos/identity-review.repo.js';
 import { newId } from '../../adapters/ids.js';
-import { linkRecord } from './link-record.js';
+import { linkRecord, shanghaiDay } from './link-record.js';
 import { canonicalPayload } from './payload.js';
 
 export interface LinkOnSignupInput {
@@ -93,35 +95,32 @@ export async function linkOnSignup(tx: Tx, input: LinkOnSignupInput): Promise<Li
   const created = existing.length === 0 && !login.customer_id && link.merges.length === 0;
 
   // POS cards with this phone that did not link: offer them to the member as held matches
-  const cards = await rows<{ record_id: string; card: string; store_name: string | null; customer_id: string }>(
+  // (the member is offered the ones they may confirm themselves: not a dormant card, nor one with another's name)
+  const today = shanghaiDay(input.now);
+  const cards = await rows<{ record_id: string; dormant: boolean }>(
     tx,
-    sql`select r.id as record_id, r.source_id as card, s.name as store_name, r.customer_id
-        from source_records r left join stores s on s.id = r.store_id
+    sql`select r.id as record_id,
+          coalesce(r.last_active < ${today}::date - ${LINK_LIMITS.dormantDays}::int, false) as dormant
+        from source_records r
         where r.source = 'pos' and r.phone = ${input.phone} and r.customer_id <> ${customerId}
         order by r.id limit 5`,
   );
-  const heldMatches: LinkOnSignupResult['heldMatches'] = [];
-  for (const c of cards) {
-    await repo.insertHolds(
-      [
-        {
-          id: newId('hld', input.now.getTime()),
-          recordId: c.record_id,
-          candidateCustomerId: customerId,
-          phone: input.phone,
-          reason: 'ambiguous',
-          evidence: { via: 'phone', at: 'signup' },
-        },
-      ],
-      input.now,
-    );
-    const [hold] = await rows<{ id: string; status: string }>(
-      tx,
-      sql`select id, status from held_links where record_id = ${c.record_id} and candidate_customer_id = ${customerId}`,
-    );
-    if (hold && hold.status === 'open') {
-      heldMatches.push({ matchId: hold.id, storeName: c.store_name ?? '门店', cardMasked: maskCard(c.card) });
-    }
-  }
+  await repo.insertHolds(
+    cards.map((c) => ({
+      id: newId('hld', input.now.getTime()),
+      recordId: c.record_id,
+      candidateCustomerId: customerId,
+      phone: input.phone,
+      reason: c.dormant ? ('dormant_card' as const) : ('ambiguous' as const),
+      evidence: { via: 'phone', at: 'signup' },
+    })),
+    input.now,
+  );
+  const offered = await createIdentityReviewRepo(tx).heldMatchesOf(customerId, today);
+  const heldMatches = offered.map((h) => ({
+    matchId: h.id,
+    storeName: h.store_name ?? '门店',
+    cardMasked: maskCard(h.card),
+  }));
   return { customerId, created, heldMatches };
 }

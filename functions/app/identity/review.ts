@@ -46,14 +46,16 @@ import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { listCursor, parseListCursor } from './cursor.js';
 import { maskCard } from './link-on-signup.js';
+import { shanghaiDay } from './link-record.js';
 import { describeActor, describeEvidence, maskIdentifier, mergeKind } from './merge-words.js';
 
 export async function listHeldMatches(
   deps: Pick<Deps, 'database'>,
   customerId: string | null,
+  now: Date,
 ): Promise<HeldMatchesResponse> {
   if (!customerId) return { matches: [] };
-  const held = await createIdentityReviewRepo(deps.database.db).heldMatchesOf(customerId);
+  const held = await createIdentityReviewRepo(deps.database.db).heldMatchesOf(customerId, shanghaiDay(now));
   return {
     matches: held.map((h) => ({ matchId: h.id, storeName: h.store_name ?? '门店', cardMasked: maskCard(h.card) })),
   };
@@ -124,6 +126,9 @@ export async function decideHeldMatch(
       await rejectHold(repo, held.id, 'match_declined', input.identityId, now);
       return ok({ status: 'rejected' as const, customerId: input.customerId });
     }
+    // a card dormant for years, or one whose name is not the member's, is for the store to check, not the phone
+    if (!(await repo.offeredToMember(held.id, input.customerId, shanghaiDay(now))))
+      return fail('HELD_MATCH_NEEDS_STORE');
     let mergeId: string | null = null;
     if (held.record_customer !== input.customerId && (await repo.keptApart(held.record_customer, input.customerId)))
       return fail('IDENTITY_KEPT_APART');
@@ -258,6 +263,8 @@ export async function listSuggestions(
       createdAt: new Date(s.created_at).toISOString(),
       a: view(s.a as RecordRowView),
       b: view(s.b as RecordRowView),
+      aRecords: s.a_records,
+      bRecords: s.b_records,
     }),
   });
   if (!listed.ok) return listed;

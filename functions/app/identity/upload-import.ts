@@ -162,7 +162,14 @@ export async function uploadImport(
   body: ImportUploadBody,
   requestId: string,
 ): Promise<
-  Result<ImportView, 'IMPORT_MAPPING_UNKNOWN' | 'IMPORT_TOO_LARGE' | 'IMPORT_FILE_EMPTY' | 'IMPORT_COLUMNS_MISMATCH'>
+  Result<
+    ImportView,
+    | 'IMPORT_MAPPING_UNKNOWN'
+    | 'IMPORT_TOO_LARGE'
+    | 'IMPORT_FILE_ENCODING'
+    | 'IMPORT_FILE_EMPTY'
+    | 'IMPORT_COLUMNS_MISMATCH'
+  >
 > {
   const m = await findUploadMapping(deps.database.db, body.mapping);
   if (!m) return fail('IMPORT_MAPPING_UNKNOWN', `no upload format ${body.mapping}`);
@@ -173,6 +180,9 @@ export async function uploadImport(
   const db = deps.database.db;
   const jsonl = isJsonLines(body.fileName);
   const rowsTotal = dataRows(body.content, jsonl);
+  // the page reads the file as UTF-8: a GBK export (Chinese Excel's CSV) arrives with its characters replaced
+  if (body.content.includes('\uFFFD'))
+    return fail('IMPORT_FILE_ENCODING', 'the file is not UTF-8: it holds bytes UTF-8 cannot read (GBK?)');
   if (rowsTotal === 0)
     return fail('IMPORT_FILE_EMPTY', jsonl ? 'the file has no records' : 'the file has no rows after its header');
   const columns = fileColumns(body.content, jsonl ? 'jsonl' : 'csv');

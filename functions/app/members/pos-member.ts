@@ -28,7 +28,7 @@ export async function memberAtCounter(deps: Pick<Deps, 'database'>, customerId: 
   const [spendFen, available, held] = await Promise.all([
     pointsRepo.spendSince(db, summary.customerId, tierWindowStart(now)),
     couponRepo.availableCoupons(db, summary.customerId, now),
-    listHeldMatches({ database: deps.database }, summary.customerId),
+    listHeldMatches({ database: deps.database }, summary.customerId, now),
   ]);
   return {
     summary,

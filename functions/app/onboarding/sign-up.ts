@@ -101,7 +101,6 @@ async function registerInTx(
   // One person at a time: concurrent sign-ups with this phone (a double tap, a second WeChat account) queue here,
   // so the second one finds the customer the first created instead of creating another.
   await repo.lockPerson(`phone:${input.phone}`);
-  const before = await repo.registeredCustomerOfIdentity(caller.identityId);
   const storeId = input.scene?.store.id ?? null;
 
   const link = await linkOnSignup(tx, {
@@ -112,7 +111,7 @@ async function registerInTx(
     now,
   });
   const customerId = link.customerId;
-  await repo.markRegistered(customerId, storeId, now);
+  const { wasMember } = await repo.markRegistered(customerId, storeId, now);
 
   const attributed = await repo.attribute({
     id: newId('sgn', now.getTime()),
@@ -125,9 +124,12 @@ async function registerInTx(
     signedUpAt: now,
   });
 
-  // Append only what differs from the person's current answers (a second sign-up repeats nothing).
+  // Append only what differs from the person's current answers. A member signing up again (a second tab, a second
+  // WeChat account on their phone) changes none: their answers stand until they change them in 我的设置, not
+  // withdrawn by a box left unticked on a form they thought was new
   const current = currentConsents(await repo.consentsOf(customerId));
   const changed = input.consents.filter((c) => {
+    if (wasMember) return false;
     const seen = current.find((s) => s.purpose === c.purpose);
     return !seen || seen.granted !== c.granted || seen.version !== c.version;
   });
@@ -167,7 +169,7 @@ async function registerInTx(
   return {
     customerId,
     newCustomer: link.created,
-    alreadyMember: before !== null && before.customerId === customerId,
+    alreadyMember: wasMember,
     phoneMasked: maskPhone(input.phone),
     store: await repo.customerStore(customerId),
     welcomeCoupon: coupon,

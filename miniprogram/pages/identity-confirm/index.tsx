@@ -4,12 +4,22 @@ import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { LoadingCard, PageErrorCard } from '../../components/state-view';
+import { isApiError } from '../../services/api-error';
 import { identityApi } from '../../services/identity';
 import { loadMember } from '../../services/member';
 import './index.scss';
 
-type Answer = 'confirmed' | 'rejected';
+/** closed: the card is no longer the member's to answer (the store decided it, or it needs the store) */
+type Answer = 'confirmed' | 'rejected' | 'closed';
 type Item = { match: HeldMatch; busy: boolean; answer: Answer | null; error: string | null };
+
+/** Answers after which the card has nothing left for the member to decide: said in words, the buttons go. */
+const CLOSED: Partial<Record<string, string>> = {
+  ALREADY_DECIDED: '这张卡已由门店核实处理，无需您再确认。',
+  HELD_MATCH_NOT_FOUND: '这张卡已由门店核实处理，无需您再确认。',
+  HELD_MATCH_NEEDS_STORE: '这张卡需要到门店出示证件核实后才能合并，请到门店办理。',
+  IDENTITY_KEPT_APART: '总部已核实这张卡不属于您的账户，不会合并。',
+};
 type State =
   | { kind: 'loading' }
   | { kind: 'error'; error: ErrorView }
@@ -33,6 +43,11 @@ function MatchCard({ item, onDecide }: { item: Item; onDecide: (decision: 'confi
       {answer === 'rejected' ? (
         <View className="held__done held__done--no" data-testid="held-result">
           好的，这张卡不会和您的账户合并。
+        </View>
+      ) : null}
+      {answer === 'closed' ? (
+        <View className="held__done held__done--no" data-testid="held-result">
+          {error}
         </View>
       ) : null}
       {answer === null ? (
@@ -97,7 +112,11 @@ export default function IdentityConfirmPage() {
     identityApi
       .decideHeld(matchId, decision)
       .then((r) => patch(matchId, { busy: false, answer: r.status }))
-      .catch((error: unknown) => patch(matchId, { busy: false, error: describeError(error).message }));
+      .catch((error: unknown) => {
+        const closed = isApiError(error) ? CLOSED[error.code] : undefined;
+        if (closed) return patch(matchId, { busy: false, answer: 'closed', error: closed });
+        patch(matchId, { busy: false, error: describeError(error).message });
+      });
   };
 
   return (

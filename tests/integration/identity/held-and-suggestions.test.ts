@@ -104,6 +104,65 @@ describe('held matches at sign-up', () => {
   });
 });
 
+describe('what a member may confirm themselves', () => {
+  const decide = (token: string, matchId: string, decision = 'confirm') =>
+    sys.call('/api/identity/held-matches/decide', { token, body: { matchId, decision } });
+
+  it('not a card dormant for years: its number may have been recycled to the very person asking', async () => {
+    // 王雨桐's card, last used in 2022: the number now belongs to a stranger, who signs up with it
+    await ingest(sys, [
+      { sourceId: '8810000301', name: '王雨桐', phone: '17823675078', storeCode: 'HZ001', lastActive: '2022-03-01' },
+    ]);
+    const stranger = sys.sim.addUser({ nickname: '小俞', phone: '17823675078' });
+    const { token, register } = await signUpAs(sys, stranger.id, null);
+    expect(register.status).toBe(200);
+    // neither the welcome nor the confirmation page offers it; the store's review has it, as a dormant card
+    expect(register.body.heldMatches).toEqual([]);
+    expect((await sys.call('/api/identity/held-matches', { token })).body.matches).toEqual([]);
+    const [hold] = await sys.database.exec(
+      `select h.id, h.reason from held_links h join source_records r on r.id = h.record_id
+        where r.source_id = '8810000301' and h.candidate_customer_id = $1`,
+      [register.body.customerId],
+    );
+    expect(hold.reason).toBe('dormant_card');
+    // a hold id learnt some other way is refused too, and nothing merges
+    const res = await decide(token, String(hold.id));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('HELD_MATCH_NEEDS_STORE');
+    expect(await customerOf(sys, 'pos', '8810000301')).not.toBe(register.body.customerId);
+    // "not mine" is always the member's to say
+    expect((await decide(token, String(hold.id), 'decline')).status).toBe(200);
+  });
+
+  it('a family phone: having confirmed one name’s card, not the card of another name or surname', async () => {
+    await ingest(sys, [
+      { sourceId: '8810000311', name: '俞磊', gender: '男', phone: '18919299929', storeCode: 'HZ001' },
+      { sourceId: '8810000312', name: '王丽', gender: '女', phone: '18919299929', storeCode: 'HZ001' },
+      { sourceId: '8810000313', name: '王先生', phone: '18919299929', storeCode: 'HZ001' },
+    ]);
+    const user = sys.sim.addUser({ nickname: 'Lei', phone: '18919299929' });
+    const { token, register } = await signUpAs(sys, user.id, null);
+    expect(register.status).toBe(200);
+    type Match = { matchId: string; cardMasked: string };
+    const offered: Match[] = (await sys.call('/api/identity/held-matches', { token })).body.matches;
+    // each card once
+    expect(offered.map((m) => m.cardMasked).sort()).toEqual(['88****0311', '88****0312', '88****0313']);
+    expect(register.body.heldMatches.map((m: Match) => m.matchId)).toEqual(offered.map((m) => m.matchId));
+    const mine = offered.find((m) => m.cardMasked === '88****0311') as Match;
+    expect((await decide(token, mine.matchId)).status).toBe(200);
+    // 俞磊's now: 王丽's card and 王先生's are not theirs to take
+    expect((await sys.call('/api/identity/held-matches', { token })).body.matches).toEqual([]);
+    for (const m of offered.filter((o) => o !== mine)) {
+      const res = await decide(token, m.matchId);
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('HELD_MATCH_NEEDS_STORE');
+    }
+    expect(await customerOf(sys, 'pos', '8810000311')).toBe(register.body.customerId);
+    expect(await customerOf(sys, 'pos', '8810000312')).not.toBe(register.body.customerId);
+    expect(await customerOf(sys, 'pos', '8810000313')).not.toBe(register.body.customerId);
+  });
+});
+
 describe('merge suggestions', () => {
   it('suggests same name + birthday + district to the store manager, who confirms with the evidence side by side', async () => {
     await ingest(sys, [
@@ -129,6 +188,8 @@ describe('merge suggestions', () => {
     const s = list.body.suggestions[0];
     expect([s.a.name, s.b.name]).toEqual(['杨斌', '杨斌']);
     expect([s.a.phoneMasked, s.b.phoneMasked].sort()).toEqual(['156****9440', '175****7944']);
+    // a merge joins the two customers whole: each has only this record here
+    expect([s.aRecords, s.bRecords]).toEqual([1, 1]);
 
     // another store's manager neither sees nor decides it
     const clerk = await staffToken(sys, 'u_ck01');

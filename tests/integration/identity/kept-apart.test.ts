@@ -288,19 +288,25 @@ describe('the separation an undo leaves stands for the two people, not for a rec
   it('restoring the undone merge joins its own two members, after another merge into the same member was undone too', async () => {
     const PHONE = '13957110077';
     const person = { name: '简宁', gender: '女', birthday: '1986-04-09', address: '浙江省杭州市西湖区文三路8号' };
-    // J: a store card, dormant for years (so sign-up holds it). S: a WeChat member who confirms that card as theirs
-    // (the card merge: the card joins S; its record is older than S's own)
+    // J: a store card, dormant for years (so sign-up holds it). S: a WeChat member; the store confirms the card is
+    // theirs (they showed it at the counter: a dormant card is not the member's own to confirm) and the card joins S;
+    // its record is older than S's own
     await ingest(sys, [{ ...card('KB-J', person.name, PHONE, '2023-05-01'), ...person }]);
     step();
     const user = sys.sim.addUser({ nickname: '小简', phone: PHONE });
     const { token, register } = await signUpAs(sys, user.id, null);
     expect(register.status).toBe(200);
     const member = register.body.customerId as string;
-    const [match] = (await sys.call('/api/identity/held-matches', { token })).body.matches;
+    expect((await sys.call('/api/identity/held-matches', { token })).body.matches).toEqual([]);
+    const manager = await staffToken(sys, 'u_sm01');
+    const [hold] = (await sys.call('/api/staff/identity/holds', { token: manager })).body.holds.filter(
+      (h: { reason: string; candidate: { customerId: string } }) =>
+        h.candidate.customerId === member && h.reason === 'dormant_card',
+    );
     step();
-    const confirmed = await sys.call('/api/identity/held-matches/decide', {
-      token,
-      body: { matchId: match.matchId, decision: 'confirm' },
+    const confirmed = await sys.call('/api/staff/identity/holds/decide', {
+      token: manager,
+      body: { id: hold.id, decision: 'confirm' },
     });
     expect(confirmed.status).toBe(200);
     const cardMerge = (await mergeOf('pos', 'KB-J'))?.id as string;

@@ -241,7 +241,7 @@ describe('file imports from the staff pages', () => {
     expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual(before);
   });
 
-  it('refuses an empty file and a file of only its header, storing nothing', async () => {
+  it('refuses an empty file, a file of only its header and one not in UTF-8, storing nothing', async () => {
     const before = await sys.database.exec(`select count(*)::int as n from data_imports`);
     const header = MEMBERS.split('\n')[0];
     for (const [fileName, content] of [
@@ -253,6 +253,13 @@ describe('file imports from the staff pages', () => {
       expect(res.status, fileName).toBe(422);
       expect(res.body.error.code).toBe('IMPORT_FILE_EMPTY');
     }
+    // a GBK export (Chinese Excel's CSV) read as UTF-8: its Chinese is replacement characters
+    const gbk = new TextDecoder('utf-8').decode(
+      Buffer.from([0xbb, 0xe1, 0xd4, 0xb1, 0xbf, 0xa8, 0xba, 0xc5, 0x0a, 0x31]),
+    );
+    const encoding = await upload({ mapping: 'pos-legacy', fileName: 'gbk.csv', content: gbk });
+    expect(encoding.status).toBe(422);
+    expect(encoding.body.error.code).toBe('IMPORT_FILE_ENCODING');
     expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual(before);
   });
 

@@ -3,6 +3,7 @@
  * integration-health view.
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { LINK_LIMITS } from '../../../../shared/identity/link.rules.js';
 import type { Db, Tx } from '../client.js';
 import { rows, keptApartSql as separationsAmong } from './identity.repo.js';
 
@@ -107,6 +108,20 @@ const keptApartSql = (a: SQL, b: SQL, except: string | null = null) =>
  * An open suggestion in scope whose records are still two customers HQ does not keep apart (`g`, its records `a`,
  * `b`); with a phone, one of the two records carries it.
  */
+/**
+ * Whether the member may confirm held card `r` (of hold `h`) themselves: owning the phone proves the card is theirs
+ * only where the number cannot have passed to someone else and the card's name fits the member. Not a card dormant
+ * for years (its number may have been recycled to the very person asking), and not a card whose real name or surname
+ * differs from one already on the member's records (a family phone: having confirmed 王雨桐's card, 俞磊's is not
+ * theirs too). Those go to the stores' review, where staff ask for the card or an ID.
+ */
+const offeredToMember = (customerId: string, today: string) => sql`(h.reason <> 'dormant_card'
+  and (r.last_active is null or r.last_active >= ${today}::date - ${LINK_LIMITS.dormantDays}::int)
+  and not exists (select 1 from source_records o where o.customer_id = ${customerId} and (
+    (o.name_kind = 'real' and r.name_kind = 'real' and o.name_key is distinct from r.name_key
+      and strpos(o.name, r.name) = 0 and strpos(r.name, o.name) = 0)
+    or (o.surname is not null and r.surname is not null and o.surname <> r.surname))))`;
+
 const openSuggestion = (f: Pick<QueueFilter, 'storeIds' | 'phone'>) =>
   sql`g.status = 'open' and a.customer_id <> b.customer_id and not ${keptApartSql(sql`a.customer_id`, sql`b.customer_id`)}
     and ${inStores(sql`g.store_id`, f.storeIds)}
@@ -165,16 +180,30 @@ export function createIdentityReviewRepo(conn: Conn) {
 
   return {
     /** Open holds of POS cards against this customer: what the member may confirm. */
-    async heldMatchesOf(customerId: string) {
+    /** The held POS cards the member may confirm (`offeredToMember`), each once (the first hold of each card). */
+    async heldMatchesOf(customerId: string, today: string) {
       return rows<{ id: string; card: string; store_name: string | null }>(
         conn,
-        sql`select h.id, r.source_id as card, s.name as store_name
-            from held_links h join source_records r on r.id = h.record_id left join stores s on s.id = r.store_id
-            join customers c on c.id = h.candidate_customer_id
-            where coalesce(c.merged_into, c.id) = ${customerId} and h.status = 'open' and r.source = 'pos'
-              and r.customer_id <> ${customerId} and not ${keptApartSql(sql`r.customer_id`, sql`${customerId}`)}
-            order by h.created_at, h.id`,
+        sql`select id, card, store_name from (
+              select distinct on (r.id) h.id, r.source_id as card, s.name as store_name, h.created_at
+              from held_links h join source_records r on r.id = h.record_id left join stores s on s.id = r.store_id
+              join customers c on c.id = h.candidate_customer_id
+              where coalesce(c.merged_into, c.id) = ${customerId} and h.status = 'open' and r.source = 'pos'
+                and r.customer_id <> ${customerId} and not ${keptApartSql(sql`r.customer_id`, sql`${customerId}`)}
+                and ${offeredToMember(customerId, today)}
+              order by r.id, h.created_at, h.id) m
+            order by created_at, id`,
       );
+    },
+
+    /** Whether the member may confirm this hold themselves (as `heldMatchesOf` offers it). */
+    async offeredToMember(holdId: string, customerId: string, today: string): Promise<boolean> {
+      const r = await rows<{ ok: boolean }>(
+        conn,
+        sql`select ${offeredToMember(customerId, today)} as ok
+            from held_links h join source_records r on r.id = h.record_id where h.id = ${holdId}`,
+      );
+      return r[0]?.ok === true;
     },
 
     /** Whether HQ keeps the two customers apart (by another separation than `except`). */
@@ -398,11 +427,20 @@ export function createIdentityReviewRepo(conn: Conn) {
 
     async suggestions(f: QueueFilter) {
       return rows<
-        { id: string; store_id: string | null; created_at: string; created_key: string } & Record<string, unknown>
+        {
+          id: string;
+          store_id: string | null;
+          created_at: string;
+          created_key: string;
+          a_records: number;
+          b_records: number;
+        } & Record<string, unknown>
       >(
         conn,
         sql`select g.id, g.store_id, g.created_at::text as created_at, ${CREATED_KEY('g')},
-              to_jsonb(a) as a, to_jsonb(b) as b
+              to_jsonb(a) as a, to_jsonb(b) as b,
+              (select count(*)::int from source_records x where x.customer_id = a.customer_id) as a_records,
+              (select count(*)::int from source_records x where x.customer_id = b.customer_id) as b_records
             from merge_suggestions g
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = g.record_a) a
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = g.record_b) b

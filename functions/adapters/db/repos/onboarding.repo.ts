@@ -281,7 +281,13 @@ export function createOnboardingRepo(db: Executor) {
     },
 
     /** Marks a customer as a signed-up member (first sign-up wins: date and home store are kept). */
-    async markRegistered(customerId: string, storeId: string | null, now: Date): Promise<void> {
+    /** Registers the customer (once: the first time stands); whether they were a member already. */
+    async markRegistered(customerId: string, storeId: string | null, now: Date): Promise<{ wasMember: boolean }> {
+      const [before] = await db
+        .select({ registeredAt: customers.registeredAt })
+        .from(customers)
+        .where(eq(customers.id, customerId))
+        .for('update');
       await db
         .update(customers)
         .set({
@@ -290,6 +296,7 @@ export function createOnboardingRepo(db: Executor) {
           updatedAt: now,
         })
         .where(eq(customers.id, customerId));
+      return { wasMember: before?.registeredAt != null };
     },
 
     async customerStore(customerId: string): Promise<{ id: string; name: string } | null> {

@@ -153,14 +153,22 @@ function SuggestionCard({
         {diff.length ? <Text className="idr-why__diff">（注意：{diff.join('、')}）</Text> : null}
       </View>
       <View className="idr-pair">
-        <RecordColumn title="记录 A" r={s.a} fields={fields} />
-        <RecordColumn title="记录 B" r={s.b} fields={fields} />
+        <RecordColumn title="记录 A" r={s.a} fields={fields} note={moreRecords(s.aRecords)} />
+        <RecordColumn title="记录 B" r={s.b} fields={fields} note={moreRecords(s.bRecords)} />
       </View>
-      <View className="idr-hint">合并后两条记录的消费、积分和优惠券归到同一位会员名下；如有误，总部可以撤销。</View>
+      <View className="idr-hint">
+        {s.aRecords + s.bRecords > 2
+          ? `合并的是两位会员的全部 ${s.aRecords + s.bRecords} 条记录，不只这两条：`
+          : '合并后'}
+        消费、积分和优惠券归到同一位会员名下；如有误，总部可以撤销。
+      </View>
       <DecideButtons busy={busy} testid="suggestion" confirm="确认合并" onDecide={(d) => onDecide(s, d)} />
     </View>
   );
 }
+
+/** "该会员另有 N 条记录" under a record whose customer has others */
+const moreRecords = (n: number) => (n > 1 ? `该会员另有 ${n - 1} 条记录` : undefined);
 
 function HeldCard({
   h,
@@ -172,7 +180,6 @@ function HeldCard({
   onDecide: (h: HeldReview, d: Decision) => void;
 }) {
   const fields = FIELDS.filter((f) => f.value(h.record) || f.value(h.candidate));
-  const more = h.candidateRecords - 1;
   return (
     <View className="ml-card idr-card" data-testid={`hold-${h.id}`}>
       <View className="idr-why" data-testid="hold-why">
@@ -181,12 +188,7 @@ function HeldCard({
       </View>
       <View className="idr-pair">
         <RecordColumn title="待核实的记录" r={h.record} fields={fields} />
-        <RecordColumn
-          title="可能属于的会员"
-          r={h.candidate}
-          fields={fields}
-          note={more > 0 ? `该会员另有 ${more} 条记录` : undefined}
-        />
+        <RecordColumn title="可能属于的会员" r={h.candidate} fields={fields} note={moreRecords(h.candidateRecords)} />
       </View>
       <View className="idr-hint">
         请向顾客核实（例如来店时核对姓名和生日）后再决定；确认后这张卡的消费和积分归入该会员，如有误总部可以撤销。
@@ -553,7 +555,7 @@ export default function IdentitySuggestions() {
             </View>
             <View className="idr-dialog__text">
               {pending.kind === 'suggestion'
-                ? `${who(pending.s.a)}与${who(pending.s.b)}将成为同一位会员，消费记录、积分和优惠券随之合并。请确认您已核实是同一人。`
+                ? `${who(pending.s.a)}${pending.s.aRecords > 1 ? `（连同该会员另外 ${pending.s.aRecords - 1} 条记录）` : ''}与${who(pending.s.b)}${pending.s.bRecords > 1 ? `（连同该会员另外 ${pending.s.bRecords - 1} 条记录）` : ''}将成为同一位会员，消费记录、积分和优惠券随之合并。请确认您已核实是同一人。`
                 : pending.kind === 'hold'
                   ? `${who(pending.h.record)}将并入${who(pending.h.candidate)}，消费记录、积分和优惠券随之合并。请确认您已向顾客核实。`
                   : pending.x.reason === 'manual'
