@@ -80,12 +80,18 @@ describe('sign-up at the store QR code, in the browser', () => {
     expect(await submit.innerText()).toContain('同意并注册');
     await settle(page);
     await env.shot(page, 'signup-07-consent-ticked');
-    await submit.click();
+    // a double tap signs up once: the welcome is the first sign-up's, not a second one's 您已经是会员了
+    const registers: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/signup/register')) registers.push(r.url());
+    });
+    await submit.dblclick();
 
     const welcome = page.locator('[data-testid=signup-welcome]');
     await welcome.waitFor();
     expect(await welcome.innerText()).toContain('注册成功');
     expect(await page.locator('[data-testid=welcome-coupon]').innerText()).toContain('新人券已放入您的券包');
+    expect(registers).toHaveLength(1);
     await settle(page);
     await env.shot(page, 'signup-08-welcome');
 

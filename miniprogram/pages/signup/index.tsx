@@ -2,7 +2,7 @@ import type { SignupResponse, SignupStoreResponse, VerifyPhoneResponse } from '@
 import { CONSENT_PURPOSES, CONSENT_TEXTS, type ConsentPurpose } from '@shared/onboarding/consent';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { LoadingCard, PageErrorCard } from '../../components/state-view';
 import { PhoneButton, SimUserSwitch } from '../../platform';
@@ -52,6 +52,7 @@ export default function SignupPage() {
   // promised only while sign-up gives one: the new-member campaign may be paused or ended
   const [offer, setOffer] = useState<string | null>(null);
   const [step, setStep] = useState<Step>({ kind: 'loading' });
+  const submitting = useRef(false);
   const [answers, setAnswers] = useState<Record<ConsentPurpose, boolean>>({
     service: false,
     marketing: false,
@@ -93,7 +94,9 @@ export default function SignupPage() {
   };
 
   const submit = async () => {
-    if (step.kind !== 'consent' || !answers.service) return;
+    // a double tap sends one sign-up (the second would answer 您已经是会员了 over the first's welcome)
+    if (step.kind !== 'consent' || !answers.service || submitting.current) return;
+    submitting.current = true;
     setStep({ ...step, submitting: true, error: null });
     try {
       const result = await onboardingApi.register({
@@ -108,6 +111,8 @@ export default function SignupPage() {
       setStep({ kind: 'welcome', result });
     } catch (error) {
       setStep({ ...step, submitting: false, error: describeError(error).message });
+    } finally {
+      submitting.current = false;
     }
   };
 
@@ -236,6 +241,11 @@ export default function SignupPage() {
             会员手机号 {step.result.phoneMasked}
             {step.result.store ? `，所属门店 ${step.result.store.name}` : ''}
           </View>
+          {step.result.alreadyMember ? (
+            <View className="signup-done__text" data-testid="welcome-consents-kept">
+              您之前的授权选择保持不变，如需修改请到「我的设置」。
+            </View>
+          ) : null}
           {step.result.welcomeCoupon ? (
             <View className="signup-coupon" data-testid="welcome-coupon">
               <View className="signup-coupon__title">

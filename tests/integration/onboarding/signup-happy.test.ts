@@ -122,14 +122,16 @@ describe('sign-up at the counter', () => {
 
   it('answers a repeated sign-up of the same account as already a member, changing nothing', async () => {
     const code = phoneCode(sys, 'u_zhangwei');
+    // from a second tab opened before the first sign-up, health data left unticked: not a withdrawal
     const res = await sys.call('/api/signup/register', {
       token,
-      body: { scene, phoneCode: code, consents: consents({ marketing: false, health: true }) },
+      body: { scene, phoneCode: code, consents: consents({ marketing: false, health: false }) },
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ alreadyMember: true, newCustomer: false, welcomeCoupon: { created: false } });
     expect(await countRows(sys, 'signup_attributions')).toBe(1);
     expect(await countRows(sys, 'consent_records')).toBe(3);
+    expect(await countRows(sys, 'consent_records', "purpose = 'health_data' and granted")).toBe(1);
     expect(await countRows(sys, 'coupons', 'customer_id = $1', [res.body.customerId])).toBe(1);
   });
 
