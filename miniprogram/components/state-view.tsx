@@ -1,4 +1,5 @@
 import { Button, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import './state-view.scss';
 
 const LINE_KEYS = ['l1', 'l2', 'l3', 'l4', 'l5'];
@@ -70,6 +71,23 @@ export function PageErrorCard({
       actionText={error.cancelled ? '微信登录' : actionText}
       onRetry={onRetry}
     />
+  );
+}
+
+/** For a page of members only, opened before signing up: what signing up gives, and the way there. */
+export function SignupCard({ title, hint, testid }: { title: string; hint: string; testid: string }) {
+  return (
+    <View className="ml-card ml-error" data-testid={testid}>
+      <View className="ml-error__title">{title}</View>
+      <View className="ml-error__message">{hint}</View>
+      <Button
+        className="ml-btn ml-btn--primary ml-error__retry"
+        onClick={() => Taro.redirectTo({ url: '/pages/signup/index' })}
+        data-testid="go-signup"
+      >
+        立即注册
+      </Button>
+    </View>
   );
 }
 

@@ -216,7 +216,11 @@ export type LoyaltySummaryResponse = z.infer<typeof LoyaltySummaryResponse>;
 export const SetBirthdayBody = z
   .object({ birthday: z.string().regex(/^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'YYYY-MM-DD') })
   .strict();
-export const SetBirthdayResponse = z.object({ birthday: z.string(), birthdayCouponIssued: z.boolean() });
+export const SetBirthdayResponse = z.object({
+  birthday: z.string(),
+  /** 'YYYY-MM': the first birthday month with the birthday benefit (one typed in its own month: next year's) */
+  benefitFrom: z.string(),
+});
 
 /** The coupon sign-up gives right now; null while the new-member campaign is paused, ended or sold out. */
 export const NewMemberOfferResponse = z.object({

@@ -59,6 +59,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   COUPON_VALIDITY_INVALID: '有效期设置不正确：结束日期不能早于开始日期或今天',
   COUPON_RULE_INVALID: '优惠规则不合理：满减券的减免金额须小于使用门槛，折扣券不能低于1折',
   MEMBER_NOT_FOUND: '找不到这位会员',
+  BIRTHDAY_ALREADY_SET: '生日已登记，不能自行修改；如需更正，请带身份证件到门店办理',
   INSUFFICIENT_POINTS: '积分不足',
   POINTS_EXCEED_ORDER: '抵扣金额不能超过订单金额',
   POINTS_SPEND_NOT_FOUND: '找不到这笔积分抵扣记录',

@@ -73,9 +73,28 @@ export const BIRTHDAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
  * The birthday benefit is due in the member's birthday month (Asia/Shanghai), once per calendar year; the
  * idempotency key `birthday:<customer>:<year>` makes it once however often this is asked.
  */
-export function birthdayBenefitDue(birthday: string | null, now: Date): { year: number } | null {
+export function birthdayBenefitDue(
+  birthday: string | null,
+  now: Date,
+  setAt: Date | null = null,
+): { year: number } | null {
   if (!birthday) return null;
   const match = BIRTHDAY_PATTERN.exec(birthday);
   if (!match) return null;
-  return Number(match[2]) === businessMonthDay(now).month ? { year: businessYear(now) } : null;
+  if (Number(match[2]) !== businessMonthDay(now).month) return null;
+  // typed in its own month: from next year (a birthday set to this month for this month's coupon earns nothing)
+  if (
+    setAt &&
+    businessYear(setAt) === businessYear(now) &&
+    businessMonthDay(setAt).month === businessMonthDay(now).month
+  )
+    return null;
+  return { year: businessYear(now) };
+}
+
+/** The first month ('YYYY-MM') a birthday typed at `setAt` earns the birthday benefit: its month, this year or next. */
+export function firstBirthdayMonth(birthday: string, setAt: Date): string {
+  const month = Number(birthday.slice(5, 7));
+  const year = businessYear(setAt) + (month <= businessMonthDay(setAt).month ? 1 : 0);
+  return `${year}-${String(month).padStart(2, '0')}`;
 }

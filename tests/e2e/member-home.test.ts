@@ -3,6 +3,7 @@ import { DEMO_APPID } from '../../dev/system.js';
 import { newId } from '../../functions/adapters/ids.js';
 import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
 import { startBrowserSystem } from './support/browser.js';
+import { settle } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -32,6 +33,22 @@ describe('member home in the browser (H5 build, simulator as WeChat)', () => {
       [env.system.sim.openid(DEMO_APPID, 'u_zhangwei')],
     );
     expect(Number(rows[0].n)).toBe(1);
+
+    // the points and coupon pages, opened before signing up, offer the sign-up (not a failure to retry)
+    for (const [path, testid] of [
+      ['points', 'points-unregistered'],
+      ['coupons', 'coupons-unregistered'],
+    ]) {
+      await page.goto(`${env.system.apiUrl}/#/pages/${path}/index`);
+      const card = page.locator(`[data-testid=${testid}]`);
+      await card.waitFor();
+      expect(await card.innerText()).toContain('立即注册');
+      expect(await page.locator('[data-testid=error]').count()).toBe(0);
+    }
+    await settle(page);
+    await env.shot(page, 'member-02b-coupons-unregistered');
+    await page.locator('[data-testid=go-signup]').click();
+    await page.locator('[data-testid=signup-page]').waitFor();
     await context.close();
   });
 

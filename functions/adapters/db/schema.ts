@@ -97,6 +97,11 @@ export const customers = pgTable(
       .notNull()
       .default('unknown'),
     birthday: date('birthday'),
+    /**
+     * when the member typed the birthday in the mini-program (once; a correction is made at a store); null when it
+     * came from the chain's records. A birthday typed in its own month earns the birthday benefit from the next year.
+     */
+    birthdaySetAt: timestamp('birthday_set_at', { withTimezone: true }),
     homeStoreId: text('home_store_id').references(() => stores.id),
     /** set when the person signed up as a member (phone authorised), not when a POS card was merely seen */
     registeredAt: timestamp('registered_at', { withTimezone: true }),

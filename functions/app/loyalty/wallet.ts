@@ -13,10 +13,10 @@ import type {
 import { couponHeadline, couponRuleLines, lastValidDay } from '../../../shared/coupons/coupon.describe.js';
 import { couponLifecycle } from '../../../shared/coupons/coupon.rules.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
-import { birthdayBenefitDue, tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
+import { birthdayBenefitDue, firstBirthdayMonth, tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
 import type { Db } from '../../adapters/db/client.js';
 import { couponRepo, type Executor } from '../../adapters/db/repos/coupon.repo.js';
-import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
+import { type LoyaltyMember, loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { issueCoupon } from '../coupons/issue-coupon.js';
 import { memberPoints, pointsStanding } from '../points/points.js';
@@ -36,13 +36,9 @@ async function barcodePng(code: string): Promise<string> {
 }
 
 /** Issues this year's birthday coupon for the member's tier when it is due; true when one was issued now. */
-export async function ensureBirthdayCoupon(
-  ex: Executor,
-  customerId: string,
-  birthday: string | null,
-  now: Date,
-): Promise<boolean> {
-  const due = birthdayBenefitDue(birthday, now);
+export async function ensureBirthdayCoupon(ex: Executor, member: LoyaltyMember, now: Date): Promise<boolean> {
+  const customerId = member.id;
+  const due = birthdayBenefitDue(member.birthday, now, member.birthdaySetAt);
   if (!due) return false;
   const tier = tierFor(await pointsRepo.spendSince(ex, customerId, tierWindowStart(now)));
   const result = await issueCoupon(ex, {
@@ -62,7 +58,7 @@ export async function walletOf(
 ): Promise<Result<WalletResponse, 'NOT_REGISTERED'>> {
   const member = customerId ? await loyaltyMemberRepo.registered(db, customerId) : null;
   if (!member) return fail('NOT_REGISTERED', 'the coupon wallet belongs to signed-up members');
-  await ensureBirthdayCoupon(db, member.id, member.birthday, now);
+  await ensureBirthdayCoupon(db, member, now);
   const rows = await couponRepo.memberCoupons(db, member.id);
   const storeIds = new Set<string>();
   for (const r of rows) {
@@ -106,7 +102,7 @@ export async function pointsOf(
 ): Promise<Result<PointsResponse, 'NOT_REGISTERED'>> {
   const member = customerId ? await loyaltyMemberRepo.registered(db, customerId) : null;
   if (!member) return fail('NOT_REGISTERED', 'points belong to signed-up members');
-  await ensureBirthdayCoupon(db, member.id, member.birthday, now);
+  await ensureBirthdayCoupon(db, member, now);
   return ok(await memberPoints(db, member.id, now, member.birthday));
 }
 
@@ -128,7 +124,7 @@ export async function summaryOf(
   const member = customerId ? await loyaltyMemberRepo.registered(db, customerId) : null;
   if (!member) return fail('NOT_REGISTERED', 'points and coupons belong to signed-up members');
   // the birthday coupon lands on the first page the member opens in their birthday month, this one included
-  await ensureBirthdayCoupon(db, member.id, member.birthday, now);
+  await ensureBirthdayCoupon(db, member, now);
   const [standing, coupons] = await Promise.all([
     pointsStanding(db, member.id, now),
     couponRepo.memberCoupons(db, member.id),
@@ -160,7 +156,9 @@ export async function setBirthday(
   customerId: string | null,
   birthday: string,
   now: Date,
-): Promise<Result<{ birthday: string; birthdayCouponIssued: boolean }, 'NOT_REGISTERED' | 'VALIDATION_FAILED'>> {
+): Promise<
+  Result<{ birthday: string; benefitFrom: string }, 'NOT_REGISTERED' | 'VALIDATION_FAILED' | 'BIRTHDAY_ALREADY_SET'>
+> {
   const member = customerId ? await loyaltyMemberRepo.registered(db, customerId) : null;
   if (!member) return fail('NOT_REGISTERED', 'the birthday belongs to signed-up members');
   const [y, m, d] = birthday.split('-').map(Number);
@@ -168,9 +166,9 @@ export async function setBirthday(
   if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || date.getTime() > now.getTime()) {
     return fail('VALIDATION_FAILED', `${birthday} is not a valid past date`);
   }
-  return db.transaction(async (tx) => {
-    await loyaltyMemberRepo.setBirthday(tx, member.id, birthday, now);
-    const issued = await ensureBirthdayCoupon(tx, member.id, birthday, now);
-    return ok({ birthday, birthdayCouponIssued: issued });
-  });
+  // set once: a birthday the member could change at will would be a birthday coupon on demand
+  const already = () => fail('BIRTHDAY_ALREADY_SET', 'the birthday is on file: a correction is made at a store');
+  if (member.birthday) return already();
+  if (!(await loyaltyMemberRepo.setBirthday(db, member.id, birthday, now))) return already();
+  return ok({ birthday, benefitFrom: firstBirthdayMonth(birthday, now) });
 }

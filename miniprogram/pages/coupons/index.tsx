@@ -2,13 +2,18 @@ import type { CouponView, WalletResponse } from '@shared/contracts/loyalty';
 import { Image, Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { ErrorCard, LoadingCard, SignupCard } from '../../components/state-view';
+import { isApiError } from '../../services/api-error';
 import { loyaltyApi } from '../../services/loyalty';
 import { loadMember } from '../../services/member';
 import './index.scss';
 
 type Tab = 'available' | 'used' | 'expired';
-type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; wallet: WalletResponse };
+type State =
+  | { kind: 'loading' }
+  | { kind: 'unregistered' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; wallet: WalletResponse };
 
 const TABS: { key: Tab; label: string; empty: string }[] = [
   { key: 'available', label: '可使用', empty: '暂无可用的优惠券' },
@@ -85,7 +90,13 @@ export default function CouponsPage() {
     loadMember()
       .then(() => loyaltyApi.wallet())
       .then((wallet) => setState({ kind: 'ready', wallet }))
-      .catch((error: unknown) => setState({ kind: 'error', error: describeError(error) }));
+      .catch((error: unknown) =>
+        setState(
+          isApiError(error) && error.code === 'NOT_REGISTERED'
+            ? { kind: 'unregistered' }
+            : { kind: 'error', error: describeError(error) },
+        ),
+      );
   }, []);
   useEffect(load, []);
 
@@ -105,6 +116,13 @@ export default function CouponsPage() {
         ))}
       </View>
       {state.kind === 'loading' ? <LoadingCard /> : null}
+      {state.kind === 'unregistered' ? (
+        <SignupCard
+          title="注册会员后即可领取和使用优惠券"
+          hint="注册即送新人券，以后的活动券也会放进这里。授权手机号即可一键注册。"
+          testid="coupons-unregistered"
+        />
+      ) : null}
       {state.kind === 'error' ? (
         <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
       ) : null}

@@ -1,14 +1,20 @@
 import type { PointsResponse } from '@shared/contracts/loyalty';
 import { spendableFen } from '@shared/points/points.rules';
 import { Button, Picker, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { ErrorCard, LoadingCard, SignupCard } from '../../components/state-view';
+import { isApiError } from '../../services/api-error';
 import { loyaltyApi } from '../../services/loyalty';
 import { loadMember } from '../../services/member';
 import './index.scss';
 
-type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; points: PointsResponse };
+type State =
+  | { kind: 'loading' }
+  | { kind: 'unregistered' }
+  | { kind: 'error'; error: ErrorView }
+  | { kind: 'ready'; points: PointsResponse };
 
 const KIND_LABELS: Record<PointsResponse['ledger'][number]['kind'], string> = {
   earn: '消费积分',
@@ -31,35 +37,53 @@ const zhDay = (date: string) => {
   return `${y}年${m}月${d}日`;
 };
 
+/** today's date in Beijing (the date picker's last day) */
+const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
 function Birthday({ birthday, onSaved }: { birthday: string | null; onSaved: (message: string) => void }) {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const save = (value: string) => {
+  const save = async (value: string) => {
+    // set once: the member checks the date before it is kept
+    const { confirm } = await Taro.showModal({
+      title: `生日是 ${zhDay(value)}？`,
+      content: '生日设置后不能自行修改，如需更正要到门店办理。',
+      confirmText: '确认',
+      cancelText: '重新选择',
+    });
+    if (!confirm) return;
     setSaving(true);
     setError(null);
     loyaltyApi
       .setBirthday(value)
-      .then((r) => onSaved(r.birthdayCouponIssued ? '已保存，生日礼券已放入您的券包' : '生日已保存'))
+      .then((r) => {
+        const [y, m] = r.benefitFrom.split('-').map(Number);
+        onSaved(`生日已保存，${y}年${m}月起每年生日月可领生日礼券`);
+      })
       .catch((e: unknown) => setError(describeError(e).message))
       .finally(() => setSaving(false));
   };
   return (
     <View className="ml-card" data-testid="birthday">
       <View className="points-card__title">我的生日</View>
-      <View className="points-card__text">
-        {birthday ? `已设置：${zhDay(birthday)}` : '设置生日后，生日当月可领取生日礼券（选填）'}
+      <View className="points-card__text" data-testid="birthday-text">
+        {birthday
+          ? `已登记：${zhDay(birthday)}。如需更正，请带身份证件到门店办理`
+          : '设置生日后，每年生日月可领取生日礼券（选填）。生日只能设置一次，请如实填写；生日当月填写的，从明年起享受'}
       </View>
-      <Picker
-        mode="date"
-        value={birthday ?? '1970-01-01'}
-        start="1900-01-01"
-        end="2025-12-31"
-        onChange={(e) => save(String(e.detail.value))}
-      >
-        <Button className="ml-btn ml-btn--ghost" disabled={saving} data-testid="birthday-set">
-          {saving ? '正在保存…' : birthday ? '修改生日' : '设置生日'}
-        </Button>
-      </Picker>
+      {birthday ? null : (
+        <Picker
+          mode="date"
+          value="1970-01-01"
+          start="1900-01-01"
+          end={today()}
+          onChange={(e) => save(String(e.detail.value))}
+        >
+          <Button className="ml-btn ml-btn--ghost" disabled={saving} data-testid="birthday-set">
+            {saving ? '正在保存…' : '设置生日'}
+          </Button>
+        </Picker>
+      )}
       {error ? <View className="points-error">{error}</View> : null}
     </View>
   );
@@ -74,7 +98,13 @@ export default function PointsPage() {
     loadMember()
       .then(() => loyaltyApi.points())
       .then((points) => setState({ kind: 'ready', points }))
-      .catch((error: unknown) => setState({ kind: 'error', error: describeError(error) }));
+      .catch((error: unknown) =>
+        setState(
+          isApiError(error) && error.code === 'NOT_REGISTERED'
+            ? { kind: 'unregistered' }
+            : { kind: 'error', error: describeError(error) },
+        ),
+      );
   }, []);
   useEffect(load, []);
 
@@ -82,6 +112,17 @@ export default function PointsPage() {
     return (
       <View className="ml-page points-page">
         <LoadingCard />
+      </View>
+    );
+  }
+  if (state.kind === 'unregistered') {
+    return (
+      <View className="ml-page points-page">
+        <SignupCard
+          title="注册会员后即可累积积分"
+          hint="购药消费累积积分，结账时可抵现金，还有生日礼券等会员权益。授权手机号即可一键注册，注册即送新人券。"
+          testid="points-unregistered"
+        />
       </View>
     );
   }

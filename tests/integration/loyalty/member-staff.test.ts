@@ -41,7 +41,7 @@ describe('member wallet and points', () => {
     expect(res.body.used[0]).toMatchObject({ barcodePng: null, redeemedStoreName: expect.any(String) });
   });
 
-  it('points page: balance, tier, benefits, ledger; birthday coupon once in the birthday month', async () => {
+  it('points page: balance, tier, benefits, ledger; a birthday set once, its coupon from its next month', async () => {
     const m = await createMember(sys.database);
     const token = await memberSession(sys, m.customerId);
     const { issueMemberCode } = await import('../../../functions/app/members/member-code.js');
@@ -71,17 +71,30 @@ describe('member wallet and points', () => {
     });
     expect(res.body.ledger).toHaveLength(1);
     expect(res.body.ledger[0]).toMatchObject({ kind: 'earn', points: 2400 });
-    // the clock is 25 Nov 2026: a November birthday gets this year's silver birthday coupon, once
-    const set = await sys.call('/api/loyalty/birthday', { token, body: { birthday: '1965-11-03' } });
-    expect(set.body).toEqual({ birthday: '1965-11-03', birthdayCouponIssued: true });
-    const again = await sys.call('/api/loyalty/birthday', { token, body: { birthday: '1965-11-04' } });
-    expect(again.body.birthdayCouponIssued).toBe(false);
-    await sys.call('/api/loyalty/coupons', { token });
-    expect(
-      await count(sys.database, `select count(*) from coupons where customer_id = $1 and reason = 'birthday'`, [
+    // the clock is 25 Nov 2026: a November birthday typed in November earns the birthday coupon from next year
+    // (else anyone could set this month for a coupon now), and a birthday is set once (corrected at a store)
+    const birthdayCoupons = () =>
+      count(sys.database, `select count(*) from coupons where customer_id = $1 and reason = 'birthday'`, [
         m.customerId,
-      ]),
-    ).toBe(1);
+      ]);
+    const set = await sys.call('/api/loyalty/birthday', { token, body: { birthday: '1965-11-03' } });
+    expect(set.body).toEqual({ birthday: '1965-11-03', benefitFrom: '2027-11' });
+    const again = await sys.call('/api/loyalty/birthday', { token, body: { birthday: '1965-12-04' } });
+    expect(codeOf(again)).toEqual({ status: 409, code: 'BIRTHDAY_ALREADY_SET' });
+    await sys.call('/api/loyalty/coupons', { token });
+    expect(await birthdayCoupons()).toBe(0);
+    expect((await sys.call('/api/loyalty/points', { token })).body.birthday).toBe('1965-11-03');
+    const start = sys.clock.now();
+    try {
+      // next November it is due, once
+      sys.clock.set('2027-11-02T02:00:00Z');
+      const fresh = await memberSession(sys, m.customerId);
+      await sys.call('/api/loyalty/coupons', { token: fresh });
+      await sys.call('/api/loyalty/summary', { token: fresh });
+      expect(await birthdayCoupons()).toBe(1);
+    } finally {
+      sys.clock.set(start);
+    }
     expect(codeOf(await sys.call('/api/loyalty/birthday', { token, body: { birthday: '1965-02-30' } }))).toEqual({
       status: 400,
       code: 'VALIDATION_FAILED',

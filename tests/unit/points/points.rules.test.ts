@@ -8,7 +8,7 @@ import {
   pointsState,
   spendableFen,
 } from '../../../shared/points/points.rules.js';
-import { birthdayBenefitDue, tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
+import { birthdayBenefitDue, firstBirthdayMonth, tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
 
 describe('pointsForOrder', () => {
   it.each([
@@ -119,5 +119,19 @@ describe('tiers and birthday', () => {
     expect(birthdayBenefitDue('1960-03-15', at('2026-02-28T16:30:00Z'))).toEqual({ year: 2026 }); // 1 Mar in Shanghai
     expect(birthdayBenefitDue('1960-03-15', at('2026-02-28T15:30:00Z'))).toBeNull();
     expect(birthdayBenefitDue(null, at('2026-03-01T00:00:00Z'))).toBeNull();
+  });
+
+  it('a birthday typed in its own month earns from the next year; one typed before, this year', () => {
+    const march = at('2026-03-10T02:00:00Z');
+    // typed on 1 Mar (Shanghai) for a March birthday: not this March
+    expect(birthdayBenefitDue('1960-03-15', march, at('2026-02-28T16:30:00Z'))).toBeNull();
+    // typed on 28 Feb (Shanghai): this March
+    expect(birthdayBenefitDue('1960-03-15', march, at('2026-02-28T15:30:00Z'))).toEqual({ year: 2026 });
+    // typed last March: this March
+    expect(birthdayBenefitDue('1960-03-15', march, at('2025-03-20T02:00:00Z'))).toEqual({ year: 2026 });
+    expect(firstBirthdayMonth('1960-03-15', at('2026-03-01T02:00:00Z'))).toBe('2027-03');
+    expect(firstBirthdayMonth('1960-04-15', at('2026-03-31T15:59:00Z'))).toBe('2026-04');
+    expect(firstBirthdayMonth('1960-02-15', at('2026-03-01T02:00:00Z'))).toBe('2027-02');
+    expect(firstBirthdayMonth('1960-12-01', at('2026-11-30T16:00:00Z'))).toBe('2027-12'); // 1 Dec in Shanghai
   });
 });

@@ -1,15 +1,23 @@
 /** The member facts loyalty needs: registration, birthday, the stores a member belongs to, lookup by phone. */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { customers, identities, orders, stores } from '../schema.js';
 import type { Executor } from './coupon.repo.js';
 
+export interface LoyaltyMember {
+  id: string;
+  birthday: string | null;
+  /** when the member typed it; null when it came from the chain's records */
+  birthdaySetAt: Date | null;
+}
+
 export const loyaltyMemberRepo = {
   /** A registered member (signed up with a phone), following merges; null otherwise. */
-  async registered(ex: Executor, customerId: string): Promise<{ id: string; birthday: string | null } | null> {
+  async registered(ex: Executor, customerId: string): Promise<LoyaltyMember | null> {
     const [row] = await ex
       .select({
         id: customers.id,
         birthday: customers.birthday,
+        birthdaySetAt: customers.birthdaySetAt,
         registeredAt: customers.registeredAt,
         mergedInto: customers.mergedInto,
       })
@@ -18,11 +26,17 @@ export const loyaltyMemberRepo = {
       .limit(1);
     if (!row) return null;
     if (row.mergedInto) return loyaltyMemberRepo.registered(ex, row.mergedInto);
-    return row.registeredAt ? { id: row.id, birthday: row.birthday } : null;
+    return row.registeredAt ? { id: row.id, birthday: row.birthday, birthdaySetAt: row.birthdaySetAt } : null;
   },
 
-  async setBirthday(ex: Executor, customerId: string, birthday: string, now: Date): Promise<void> {
-    await ex.update(customers).set({ birthday, updatedAt: now }).where(eq(customers.id, customerId));
+  /** Sets the birthday the member typed, if none is on file yet (a birthday is set once); whether it did. */
+  async setBirthday(ex: Executor, customerId: string, birthday: string, now: Date): Promise<boolean> {
+    const updated = await ex
+      .update(customers)
+      .set({ birthday, birthdaySetAt: now, updatedAt: now })
+      .where(and(eq(customers.id, customerId), isNull(customers.birthday)))
+      .returning({ id: customers.id });
+    return updated.length === 1;
   },
 
   /** Customers with this canonical phone (verified ones first), following merges. */
