@@ -3,7 +3,7 @@ import { Button, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { LoadingCard, PageErrorCard } from '../../components/state-view';
+import { LoadingCard, PageErrorCard, SignupCard } from '../../components/state-view';
 import { isApiError } from '../../services/api-error';
 import { identityApi } from '../../services/identity';
 import { loadMember } from '../../services/member';
@@ -129,17 +129,7 @@ export default function IdentityConfirmPage() {
       {state.kind === 'loading' ? <LoadingCard /> : null}
       {state.kind === 'error' ? <PageErrorCard error={state.error} onRetry={load} /> : null}
       {state.kind === 'unregistered' ? (
-        <View className="ml-card held-empty" data-testid="held-unregistered">
-          <View className="held-empty__title">您还不是会员</View>
-          <View className="held-empty__text">注册会员后，才能确认门店的会员卡。</View>
-          <Button
-            className="ml-btn ml-btn--primary"
-            onClick={() => Taro.redirectTo({ url: '/pages/signup/index' })}
-            data-testid="held-signup"
-          >
-            立即注册
-          </Button>
-        </View>
+        <SignupCard title="您还不是会员" hint="注册会员后，才能确认门店的会员卡。" testid="held-unregistered" />
       ) : null}
       {state.kind === 'ready' && state.items.length === 0 ? (
         <View className="ml-card held-empty" data-testid="held-empty">

@@ -1,9 +1,9 @@
 import type { MemberCodeResponse } from '@shared/contracts/onboarding';
 import { Button, Image, View } from '@tarojs/components';
-import Taro, { useDidHide, useDidShow } from '@tarojs/taro';
+import { useDidHide, useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { ErrorCard, LoadingCard, SignupCard } from '../../components/state-view';
 import { isApiError } from '../../services/api-error';
 import { loadMember } from '../../services/member';
 import { onboardingApi } from '../../services/onboarding';
@@ -81,17 +81,11 @@ export default function MemberCodePage() {
         <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={() => fetchCode(true)} />
       ) : null}
       {state.kind === 'unregistered' ? (
-        <View className="ml-card member-code-card" data-testid="member-code-unregistered">
-          <View className="member-code-card__title">注册会员后即可使用会员码</View>
-          <View className="member-code-card__hint">授权手机号即可一键注册，注册即送新人券。</View>
-          <Button
-            className="ml-btn ml-btn--primary"
-            onClick={() => Taro.redirectTo({ url: '/pages/signup/index' })}
-            data-testid="go-signup"
-          >
-            立即注册
-          </Button>
-        </View>
+        <SignupCard
+          title="注册会员后即可使用会员码"
+          hint="授权手机号即可一键注册，注册即送新人券。"
+          testid="member-code-unregistered"
+        />
       ) : null}
       {state.kind === 'ready' ? (
         <View className="ml-card member-code-card" data-testid="member-code-card">
