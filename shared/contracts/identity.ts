@@ -431,6 +431,8 @@ export const QuarantineItem = z.object({
   reason: z.string(),
   /** the key that sent it; null for a file import */
   keyId: z.string().nullable(),
+  /** the store whose till sent it (a store's POS key); null for the mall's or WeCom's key and a file import */
+  senderStoreName: z.string().nullable(),
   at: z.string(),
 });
 export type QuarantineItem = z.infer<typeof QuarantineItem>;

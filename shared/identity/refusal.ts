@@ -6,6 +6,7 @@
  */
 
 import type { z } from 'zod';
+import { IMPORT_FIELDS } from './import-fields.js';
 
 export type RefusalParams = Readonly<Record<string, string | number>>;
 
@@ -27,6 +28,29 @@ const moneyZh = (p: RefusalParams) =>
   `${p.line === undefined ? '' : `第${p.line}行商品的`}${MONEY_FIELD[p.field as MoneyField]?.zh ?? p.field}`;
 const yuanOf = (fen: string | number | undefined) => (Number(fen) / 100).toFixed(2);
 
+/** Our field names in HQ's words (the upload formats' labels), a line's fields as 第N行商品的… */
+const FIELD_ZH: Readonly<Record<string, string>> = {
+  openid: '微信 openid',
+  unionid: '微信 UnionID',
+  wecomId: '企业微信客户编号',
+  phoneVerified: '手机号是否已验证',
+  lines: '商品明细',
+  ...Object.fromEntries([...IMPORT_FIELDS.records, ...IMPORT_FIELDS.orders].map((f) => [f.field, f.label])),
+};
+function fieldZh(path: string): string {
+  const line = /^lines\.(\d+)\.(\w+)$/.exec(path);
+  if (line) return `第${Number(line[1]) + 1}行商品的${FIELD_ZH[line[2]] ?? line[2]}`;
+  return FIELD_ZH[path] ?? `字段 ${path} `;
+}
+/** What was wrong with the value, from the schema's issue (the English detail stays for the vendor) */
+function issueZh(p: RefusalParams): string {
+  const text = p.origin === 'string';
+  if (p.issue === 'too_big') return text ? `超过 ${p.limit} 个字符` : `超过上限 ${p.limit}`;
+  if (p.issue === 'too_small') return text ? `少于 ${p.limit} 个字符` : `小于下限 ${p.limit}`;
+  if (p.issue === 'invalid_type') return '的类型不对（例如应为文字却是数字）';
+  return '的格式不对';
+}
+
 type Entry = { en: (p: RefusalParams) => string; zh: (p: RefusalParams) => string };
 
 const REFUSALS = {
@@ -34,7 +58,7 @@ const REFUSALS = {
   unknown_field: { en: (p) => `unknown field ${p.fields}`, zh: (p) => `含有本系统不认识的字段 ${p.fields}` },
   invalid_field: {
     en: (p) => `${p.field}: ${p.detail}`,
-    zh: (p) => `字段 ${p.field} 的值格式不对（${p.detail}）`,
+    zh: (p) => `${fieldZh(String(p.field))}${issueZh(p)}`,
   },
   unknown_store: {
     en: (p) => `unknown store_code ${p.storeCode}`,
@@ -193,7 +217,18 @@ export function refusalOf(x: { code?: string | null; params?: RefusalParams | nu
 export function refusalOfSchema(error: z.ZodError, whole: string): Refusal {
   const issue = error.issues[0];
   if (issue.code === 'unrecognized_keys') return refusal('unknown_field', { fields: issue.keys.join(', ') });
-  return refusal('invalid_field', { field: issue.path.join('.') || whole, detail: issue.message });
+  const bound: RefusalParams =
+    issue.code === 'too_big'
+      ? { limit: String(issue.maximum), origin: String(issue.origin) }
+      : issue.code === 'too_small'
+        ? { limit: String(issue.minimum), origin: String(issue.origin) }
+        : {};
+  return refusal('invalid_field', {
+    field: issue.path.join('.') || whole,
+    detail: issue.message,
+    issue: issue.code,
+    ...bound,
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { maskCard } from './link-on-signup.js';
 type Kind = MergeItem['kind'];
 
 const VIA_WORDS: Record<string, string> = {
-  unionid: '同一微信 UnionID',
+  unionid: '同一微信用户',
   openid: '同一微信 OpenID',
   pos_card: '同一会员卡号',
   mall_account: '同一商城账号',

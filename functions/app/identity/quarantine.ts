@@ -49,6 +49,7 @@ export async function quarantineList(
       explanation: x.code && isRefusalCode(x.code) ? refusalText({ code: x.code, params: x.params ?? {} }, 'zh') : null,
       reason: x.reason,
       keyId: x.key_id,
+      senderStoreName: x.key_store_name,
       at: new Date(x.created_key).toISOString(),
     })),
     nextCursor: found.length > query.limit && last ? listCursor(last) : null,

@@ -30,7 +30,7 @@ const TILES: Tile[] = [
 
 const NEW_MEMBER_BENEFIT = { title: '新人专享券', text: '注册即领，到店购药直接抵扣' };
 const BENEFITS = [
-  { title: '消费积分', text: '每次购药累积积分，可兑换礼品' },
+  { title: '消费积分', text: '每次购药累积积分，结账时可抵现金' },
   { title: '用药提醒', text: '按时提醒续药，慢病用药不断档' },
   { title: '药师服务', text: '预约执业药师，一对一用药咨询' },
 ];

@@ -5,9 +5,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { shanghaiDay } from '../../components/format';
 import { ErrorCard, LoadingCard } from '../../components/state-view';
-import { isApiError } from '../../services/api-error';
+import { isApiError, isSessionError } from '../../services/api-error';
 import { loadMember } from '../../services/member';
 import { onboardingApi } from '../../services/onboarding';
+import { clearSession } from '../../services/session';
 import './index.scss';
 
 type State =
@@ -54,6 +55,12 @@ export default function SettingsPage() {
       ]);
       setState({ kind: 'ready', items, saving: null, notice: `已保存：${item.title}${granted ? '已开启' : '已关闭'}` });
     } catch (error) {
+      // the session ended meanwhile: log in again (as opening the page does) and ask for the change once more
+      if (isSessionError(error)) {
+        clearSession('member');
+        load();
+        return;
+      }
       setState({ ...state, saving: null, notice: describeError(error).message });
     }
   };

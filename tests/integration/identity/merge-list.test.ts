@@ -94,7 +94,7 @@ describe('the merge history', () => {
 
     expect(byUnionid.evidence.via).toEqual(['unionid']);
     expect(byUnionid.evidence.valueMasked).toBe('oUN_****01');
-    expect(byUnionid.evidence.text).toBe('同一微信 UnionID oUN_****01');
+    expect(byUnionid.evidence.text).toBe('同一微信用户 oUN_****01');
     expect(new Date(byUnionid.createdAt) > new Date(byPhone.createdAt)).toBe(true);
   });
 
@@ -171,7 +171,7 @@ describe('the merge history', () => {
     const [bulk] = body.merges;
     expect(bulk).toMatchObject({ rule: 'bulk', kind: 'bulk', actor: { kind: 'system', name: '系统批量关联' } });
     expect(bulk.evidence.via).toContain('unionid');
-    expect(bulk.evidence.text).toMatch(/^批量关联：这组记录之间有.*同一微信 UnionID/);
+    expect(bulk.evidence.text).toMatch(/^批量关联：这组记录之间有.*同一微信用户/);
     expect(JSON.stringify(body)).not.toMatch(FULL_PHONE);
     expect(JSON.stringify(body)).not.toContain('oUN_bulk_sunyue');
   });

@@ -41,6 +41,7 @@ describe('the quarantine for HQ', () => {
           kind: 'order',
           sourceId: 'TMQ1',
           keyId: 'key_mall',
+          senderStoreName: null,
           code: 'line_quantity_invalid',
           explanation: '第1行商品的数量应为非零整数（退货为负数），收到“0”',
           reason: 'line 1: quantity must be a whole number other than 0 (negative on a return), got 0',
@@ -50,6 +51,8 @@ describe('the quarantine for HQ', () => {
           kind: 'record',
           sourceId: 'QA001',
           keyId: 'key_pos_hz001',
+          // the clerk or HQ reads which store's till sent it, not the key's id
+          senderStoreName: '文三路店',
           code: 'unknown_field',
           explanation: '含有本系统不认识的字段 shoeSize',
           reason: 'unknown field shoeSize',

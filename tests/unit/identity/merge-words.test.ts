@@ -8,7 +8,7 @@ import {
 
 describe('a merge in words', () => {
   it.each([
-    ['unionid', { via: 'unionid', value: 'oUN_abcdefgh12', records: ['a', 'b'] }, '同一微信 UnionID oUN_****12'],
+    ['unionid', { via: 'unionid', value: 'oUN_abcdefgh12', records: ['a', 'b'] }, '同一微信用户 oUN_****12'],
     ['pos_card', { via: 'pos_card', value: '8810000123', records: ['a', 'b'] }, '同一会员卡号 88****0123'],
     ['verified_phone', { via: 'verified_phone', value: '138****8000' }, '同一已验证手机号 138****8000'],
     ['phone', { via: 'phone', value: '138****8000', group: 2 }, '同一手机号 138****8000，姓名、生日或性别相符'],
@@ -17,7 +17,7 @@ describe('a merge in words', () => {
       { via: 'phone', value: '138****8000', group: 4 },
       '同一手机号 138****8000，姓名、生日或性别相符（该号码共 4 条记录）',
     ],
-    ['bulk', { job: 'j1', via: ['unionid', 'phone'] }, '批量关联：这组记录之间有同一微信 UnionID、同一手机号'],
+    ['bulk', { job: 'j1', via: ['unionid', 'phone'] }, '批量关联：这组记录之间有同一微信用户、同一手机号'],
     [
       'suggestion',
       { suggestion: 'sug_1', records: ['a', 'b'], confirmedBy: 'stf_1' },

@@ -53,4 +53,21 @@ describe('refusals', () => {
     expect(refusalOfSchema(unknown.error, 'record')).toEqual({ code: 'unknown_field', params: { fields: 'shoeSize' } });
     expect(refusalOfSchema(wrong.error, 'record')).toMatchObject({ code: 'invalid_field', params: { field: 'phone' } });
   });
+
+  it('says in Chinese which field was wrong and how, in HQ’s words; the English detail stays for the vendor', () => {
+    const schema = z.strictObject({
+      address: z.string().max(500).optional(),
+      lines: z.array(z.strictObject({ sku: z.string().min(1) })).optional(),
+      openid: z.string().optional(),
+    });
+    const long = schema.safeParse({ address: '路'.repeat(501) });
+    const emptySku = schema.safeParse({ lines: [{ sku: 'A' }, { sku: '' }] });
+    const number = schema.safeParse({ openid: 7 });
+    if (long.success || emptySku.success || number.success) throw new Error('the schema accepted a bad record');
+    const text = (e: z.ZodError) => refusalText(refusalOfSchema(e, 'record'), 'zh');
+    expect(text(long.error)).toBe('地址超过 500 个字符');
+    expect(text(emptySku.error)).toBe('第2行商品的商品编码少于 1 个字符');
+    expect(text(number.error)).toBe('微信 openid的类型不对（例如应为文字却是数字）');
+    expect(refusalText(refusalOfSchema(long.error, 'record'), 'en')).toMatch(/^address: Too big/);
+  });
 });

@@ -26,6 +26,8 @@ export interface QuarantineRow {
   params: Record<string, string | number> | null;
   reason: string;
   key_id: string | null;
+  /** the store whose till's key sent it; null for another partner's key and for a file import */
+  key_store_name: string | null;
   /** created_at, UTC to the microsecond: the list's order and its cursor (app/identity/cursor.ts) */
   created_key: string;
 }
@@ -38,13 +40,14 @@ export const quarantineRepo = {
   ): Promise<QuarantineRow[]> {
     return rows<QuarantineRow>(
       conn,
-      sql`select id, source, kind, source_id, code, params, reason, key_id,
-            to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key
-          from ingest_quarantine
-          where resolved_at is null
-            ${q.source === null ? sql`` : sql`and source = ${q.source}`}
-            ${q.before === null ? sql`` : sql`and (created_at, id) < (${q.before.createdKey}::timestamptz, ${q.before.id})`}
-          order by created_at desc, id desc
+      sql`select q.id, q.source, q.kind, q.source_id, q.code, q.params, q.reason, q.key_id,
+            (select s.name from partner_keys k join stores s on s.id = k.store_id where k.id = q.key_id) as key_store_name,
+            to_char(q.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key
+          from ingest_quarantine q
+          where q.resolved_at is null
+            ${q.source === null ? sql`` : sql`and q.source = ${q.source}`}
+            ${q.before === null ? sql`` : sql`and (q.created_at, q.id) < (${q.before.createdKey}::timestamptz, ${q.before.id})`}
+          order by q.created_at desc, q.id desc
           limit ${q.limit + 1}`,
     );
   },

@@ -53,7 +53,7 @@ function Item({ item, onResolved }: { item: QuarantineItem; onResolved: (id: str
       </View>
       <View className="qr-item__id">
         {item.kind === 'order' ? '单号' : '编号'} {item.sourceId ?? '（缺失）'}
-        {item.keyId ? ` · 来自 ${item.keyId}` : ' · 文件导入'}
+        {item.keyId ? ` · ${item.senderStoreName ?? SOURCE_LABELS[item.source] ?? item.source}接口上传` : ' · 文件导入'}
       </View>
       <View className="qr-item__reason">
         <View className="qr-item__reason-label">拒收原因</View>

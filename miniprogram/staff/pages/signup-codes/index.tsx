@@ -4,10 +4,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../../components/state-view';
 import { platform } from '../../../platform';
-import { isApiError } from '../../../services/api-error';
+import { isApiError, isSessionError } from '../../../services/api-error';
 import { onboardingApi } from '../../../services/onboarding';
 import { ROLE_LABELS } from '../../role-labels';
-import { loadForStaff } from '../../staff-load';
+import { leaveStaffSession, loadForStaff } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 
@@ -26,9 +26,10 @@ type State =
 function CodeCard({ code, onSave }: { code: SignupCode; onSave: (c: SignupCode) => void }) {
   return (
     <View className="ml-card signup-code" data-testid="signup-code">
-      <View className="signup-code__who">{code.clerk ? `店员 ${code.clerk.name} 的邀请码` : '门店通用注册码'}</View>
+      <View className="signup-code__who">
+        {code.clerk ? `${code.clerk.name} 的邀请码（扫码注册计入其名下）` : '门店通用注册码'}
+      </View>
       <Image className="signup-code__image" src={code.imageDataUrl} mode="widthFix" data-testid="signup-code-image" />
-      <View className="signup-code__scene">场景值 {code.scene}</View>
       <Button className="ml-btn ml-btn--ghost" onClick={() => onSave(code)} data-testid="signup-code-save">
         保存图片（打印贴在收银台）
       </Button>
@@ -94,6 +95,8 @@ export default function SignupCodesPage() {
       const refreshed = await onboardingApi.signupCodes(codes.store.id);
       setState({ ...state, codes: refreshed, busy: false, notice: '注册码已生成，可保存图片打印' });
     } catch (error) {
+      // a session that ended meanwhile: back to the staff login, not its words in the notice
+      if (isSessionError(error)) return leaveStaffSession();
       setState({ ...state, busy: false, notice: describeError(error).message });
     }
   };
