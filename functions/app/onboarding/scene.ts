@@ -10,11 +10,13 @@ export interface ResolvedScene {
   clerkStaffId: string | null;
 }
 
-export type SceneError = 'SCENE_INVALID' | 'STORE_NOT_FOUND' | 'CLERK_NOT_FOUND';
+export type SceneError = 'SCENE_INVALID' | 'STORE_NOT_FOUND';
 
 /**
  * A scanned scene → the store (and inviting clerk). The store code alone names the store; a clerk's invite token
- * only counts when it is one we generated for that store, so a hand-made scene cannot credit someone else.
+ * only counts when it is one we generated for that store, so a hand-made scene cannot credit someone else. An invite
+ * that does not count (a code printed before its clerk's was replaced, a hand-made one) still signs the customer up
+ * at the store, crediting no clerk: a code on a counter must never turn a customer away.
  */
 export async function resolveScene(db: Db | Tx, raw: string): Promise<Result<ResolvedScene, SceneError>> {
   const parsed = SignupSceneString.safeParse(raw);
@@ -26,8 +28,7 @@ export async function resolveScene(db: Db | Tx, raw: string): Promise<Result<Res
   const scene = invite ? `s1.${storeCode}.${invite}` : `s1.${storeCode}`;
   if (!invite) return ok({ scene, store, clerkStaffId: null });
   const code = await repo.qrCodeByScene(scene);
-  if (!code || code.storeId !== store.id || !code.clerkStaffId) {
-    return fail('CLERK_NOT_FOUND', `no clerk's sign-up code ${scene} at store ${store.id}`);
-  }
+  if (!code || code.storeId !== store.id || !code.clerkStaffId)
+    return ok({ scene: `s1.${storeCode}`, store, clerkStaffId: null });
   return ok({ scene, store, clerkStaffId: code.clerkStaffId });
 }
