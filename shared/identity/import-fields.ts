@@ -5,6 +5,8 @@
  * format is `{ field: column }`, the same shape as config/import-mappings/*.json.
  */
 
+import { FIELD_LABELS } from './field-labels.js';
+
 export type ImportKind = 'records' | 'orders';
 
 export interface ImportField {
@@ -21,7 +23,7 @@ export const IMPORT_FIELDS: Record<ImportKind, readonly ImportField[]> = {
   records: [
     {
       field: 'sourceId',
-      label: '会员编号',
+      label: FIELD_LABELS.sourceId,
       required: true,
       hint: '每位会员在该系统里唯一的编号，通常就是会员卡号',
       headers: [
@@ -41,62 +43,62 @@ export const IMPORT_FIELDS: Record<ImportKind, readonly ImportField[]> = {
     },
     {
       field: 'cardNo',
-      label: '会员卡号',
+      label: FIELD_LABELS.cardNo,
       required: false,
       headers: ['会员卡号', '卡号', 'vip卡号', '实体卡号', 'card_no', 'cardNo'],
     },
     {
       field: 'mallAccount',
-      label: '商城账号',
+      label: FIELD_LABELS.mallAccount,
       required: false,
       headers: ['商城账号', '用户账号', '账号', '用户名', 'mall_account', 'mallAccount'],
     },
     {
       field: 'name',
-      label: '姓名',
+      label: FIELD_LABELS.name,
       required: false,
       headers: ['姓名', '会员姓名', '客户姓名', '客户名称', '名字', 'name'],
     },
     {
       field: 'phone',
-      label: '手机号',
+      label: FIELD_LABELS.phone,
       required: false,
       headers: ['手机号', '手机', '手机号码', '联系电话', '电话', '移动电话', 'phone', 'mobile'],
     },
     {
       field: 'gender',
-      label: '性别',
+      label: FIELD_LABELS.gender,
       required: false,
       headers: ['性别', 'gender', 'sex'],
     },
     {
       field: 'birthday',
-      label: '生日',
+      label: FIELD_LABELS.birthday,
       required: false,
       headers: ['生日', '出生日期', '出生年月', '出生年月日', 'birthday', 'birth_date'],
     },
     {
       field: 'email',
-      label: '邮箱',
+      label: FIELD_LABELS.email,
       required: false,
       headers: ['邮箱', '电子邮箱', 'email', 'e-mail'],
     },
     {
       field: 'address',
-      label: '地址',
+      label: FIELD_LABELS.address,
       required: false,
       headers: ['地址', '住址', '联系地址', '家庭地址', '收货地址', 'address'],
     },
     {
       field: 'storeCode',
-      label: '门店编码',
+      label: FIELD_LABELS.storeCode,
       required: false,
       hint: '与系统中的门店编码一致（如 HZ001）',
       headers: ['门店编码', '门店编号', '门店代码', '开卡门店', '所属门店', '店号', 'store_code', 'storeCode'],
     },
     {
       field: 'lastActive',
-      label: '最近消费日期',
+      label: FIELD_LABELS.lastActive,
       required: false,
       hint: '用于判断久未使用的卡（号码可能已被运营商回收）',
       headers: ['最近消费日期', '最后消费日期', '最近消费', '最后消费时间', '最近到店', 'last_active', 'lastActive'],
@@ -105,84 +107,84 @@ export const IMPORT_FIELDS: Record<ImportKind, readonly ImportField[]> = {
   orders: [
     {
       field: 'externalId',
-      label: '单据号',
+      label: FIELD_LABELS.externalId,
       required: true,
       hint: '同一张单的多行商品单据号相同',
       headers: ['单据号', '订单号', '小票号', '流水号', '销售单号', 'order_id', 'externalId'],
     },
     {
       field: 'orderedAt',
-      label: '销售时间',
+      label: FIELD_LABELS.orderedAt,
       required: true,
       headers: ['销售时间', '销售日期', '下单时间', '交易时间', '日期', 'ordered_at', 'orderedAt'],
     },
     {
       field: 'sku',
-      label: '商品编码',
+      label: FIELD_LABELS.sku,
       required: true,
       headers: ['商品编码', '商品编号', '货号', '药品编码', 'sku', '商品代码'],
     },
     {
       field: 'quantity',
-      label: '数量',
+      label: FIELD_LABELS.quantity,
       required: true,
       hint: '退货为负数',
       headers: ['数量', '销售数量', 'quantity', 'qty'],
     },
     {
       field: 'unitPrice',
-      label: '单价（元）',
+      label: FIELD_LABELS.unitPrice,
       required: false,
       hint: '单价和金额至少要有一列',
       headers: ['单价', '售价', '零售价', 'unit_price', 'unitPrice', 'price'],
     },
     {
       field: 'amount',
-      label: '金额（元）',
+      label: FIELD_LABELS.amount,
       required: false,
       hint: '该行商品的金额',
       headers: ['金额', '行金额', '商品金额', '小计', 'amount'],
     },
     {
       field: 'memberId',
-      label: '会员卡号',
+      label: FIELD_LABELS.memberId,
       required: false,
       hint: '非会员的散客销售可为空',
       headers: ['会员卡号', '会员编号', '卡号', '会员号', 'vip卡号', 'member_id', 'memberId'],
     },
     {
       field: 'storeCode',
-      label: '门店编码',
+      label: FIELD_LABELS.storeCode,
       required: false,
       headers: ['门店编码', '门店编号', '门店代码', '店号', 'store_code', 'storeCode'],
     },
     {
       field: 'productName',
-      label: '商品名称',
+      label: FIELD_LABELS.productName,
       required: false,
       headers: ['商品名称', '品名', '药品名称', '商品名', 'product_name', 'productName'],
     },
     {
       field: 'discount',
-      label: '整单优惠（元）',
+      label: FIELD_LABELS.discount,
       required: false,
       headers: ['整单优惠', '优惠金额', '折扣金额', '优惠', 'discount'],
     },
     {
       field: 'paid',
-      label: '实收金额（元）',
+      label: FIELD_LABELS.paid,
       required: false,
       headers: ['实收金额', '实收', '实付金额', '应收金额', 'paid'],
     },
     {
       field: 'total',
-      label: '合计金额（元）',
+      label: FIELD_LABELS.total,
       required: false,
       headers: ['合计金额', '合计', '总金额', '订单金额', 'total'],
     },
     {
       field: 'originalExternalId',
-      label: '原单号（退货）',
+      label: FIELD_LABELS.originalExternalId,
       required: false,
       headers: ['原单号', '原单据号', '原订单号', 'original_order_id'],
     },

@@ -6,7 +6,7 @@
  */
 
 import type { z } from 'zod';
-import { IMPORT_FIELDS } from './import-fields.js';
+import { FIELD_LABELS } from './field-labels.js';
 
 export type RefusalParams = Readonly<Record<string, string | number>>;
 
@@ -29,14 +29,7 @@ const moneyZh = (p: RefusalParams) =>
 const yuanOf = (fen: string | number | undefined) => (Number(fen) / 100).toFixed(2);
 
 /** Our field names in HQ's words (the upload formats' labels), a line's fields as 第N行商品的… */
-const FIELD_ZH: Readonly<Record<string, string>> = {
-  openid: '微信 openid',
-  unionid: '微信 UnionID',
-  wecomId: '企业微信客户编号',
-  phoneVerified: '手机号是否已验证',
-  lines: '商品明细',
-  ...Object.fromEntries([...IMPORT_FIELDS.records, ...IMPORT_FIELDS.orders].map((f) => [f.field, f.label])),
-};
+const FIELD_ZH: Readonly<Record<string, string>> = FIELD_LABELS;
 function fieldZh(path: string): string {
   const line = /^lines\.(\d+)\.(\w+)$/.exec(path);
   if (line) return `第${Number(line[1]) + 1}行商品的${FIELD_ZH[line[2]] ?? line[2]}`;
