@@ -75,11 +75,11 @@ export function PageErrorCard({
 }
 
 /** For a page of members only, opened before signing up: what signing up gives, and the way there. */
-export function SignupCard({ title, hint, testid }: { title: string; hint: string; testid: string }) {
+export function SignupCard({ title, hint, testid }: { title: string; hint?: string; testid: string }) {
   return (
     <View className="ml-card ml-error" data-testid={testid}>
       <View className="ml-error__title">{title}</View>
-      <View className="ml-error__message">{hint}</View>
+      {hint ? <View className="ml-error__message">{hint}</View> : null}
       <Button
         className="ml-btn ml-btn--primary ml-error__retry"
         onClick={() => Taro.redirectTo({ url: '/pages/signup/index' })}

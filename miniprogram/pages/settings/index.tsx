@@ -1,10 +1,10 @@
 import type { ConsentItem } from '@shared/contracts/onboarding';
-import { Button, Switch, View } from '@tarojs/components';
+import { Switch, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { shanghaiDay } from '../../components/format';
-import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { ErrorCard, LoadingCard, SignupCard } from '../../components/state-view';
 import { isApiError, isSessionError } from '../../services/api-error';
 import { loadMember } from '../../services/member';
 import { onboardingApi } from '../../services/onboarding';
@@ -73,15 +73,7 @@ export default function SettingsPage() {
         <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
       ) : null}
       {state.kind === 'unregistered' ? (
-        <View className="ml-card" data-testid="settings-unregistered">
-          <View className="settings-item__title">注册会员后可在这里管理授权</View>
-          <Button
-            className="ml-btn ml-btn--primary settings-signup"
-            onClick={() => Taro.redirectTo({ url: '/pages/signup/index' })}
-          >
-            立即注册
-          </Button>
-        </View>
+        <SignupCard title="注册会员后可在这里管理授权" testid="settings-unregistered" />
       ) : null}
       {state.kind === 'ready' ? (
         <>
