@@ -7,6 +7,7 @@ export default defineAppConfig({
     'pages/coupons/index',
     'pages/points/index',
     'pages/identity-confirm/index',
+    'pages/account-close/index',
   ],
   subPackages: [
     {

@@ -80,6 +80,8 @@ export const ERROR_STATUS = {
   SEPARATION_SAME_CUSTOMER: 409,
   SEPARATION_PROPOSAL_OPEN: 409,
   MERGE_NOT_SEPARATED: 409,
+  /** the merge's member closed the account: its evidence is erased and it can no longer be undone or restored */
+  MERGE_ERASED: 409,
   // file imports from the staff pages
   IMPORT_MAPPING_UNKNOWN: 400,
   IMPORT_TOO_LARGE: 413,

@@ -1,4 +1,7 @@
 import {
+  CloseAccountBody,
+  CloseAccountResponse,
+  ClosurePreviewResponse,
   ConsentsResponse,
   CreateSignupCodeBody,
   MemberCodeResponse,
@@ -58,6 +61,17 @@ export const onboardingApi = {
       bodySchema: UpdateConsentsBody,
       auth: 'member',
       schema: ConsentsResponse,
+    }),
+  closurePreview: () =>
+    apiRequest({ method: 'GET', path: '/api/member/account', auth: 'member', schema: ClosurePreviewResponse }),
+  closeAccount: () =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/member/account/close',
+      body: { confirm: true as const },
+      bodySchema: CloseAccountBody,
+      auth: 'member',
+      schema: CloseAccountResponse,
     }),
   memberCode: () => apiRequest({ method: 'GET', path: '/api/member/code', auth: 'member', schema: MemberCodeResponse }),
   signupCodes: (storeId?: string) =>

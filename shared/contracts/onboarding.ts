@@ -64,6 +64,11 @@ export const SignupResponse = z.object({
   phoneMasked: z.string(),
   store: z.object({ id: z.string(), name: z.string() }).nullable(),
   welcomeCoupon: WelcomeCoupon.nullable(),
+  /**
+   * no new-member coupon because this phone's earlier account, closed by its member, had had one: it is once per
+   * person (closed_member_phones)
+   */
+  welcomeWithheld: z.boolean(),
   /** POS member cards that look like this person but need a clerk to confirm before they are merged */
   heldMatches: z.array(z.object({ matchId: z.string(), storeName: z.string(), cardMasked: z.string() })),
 });
@@ -92,6 +97,36 @@ export type ConsentsResponse = z.infer<typeof ConsentsResponse>;
 
 export const UpdateConsentsBody = z.strictObject({ changes: z.array(ConsentChoiceBody).min(1).max(3) });
 export type UpdateConsentsBody = z.infer<typeof UpdateConsentsBody>;
+
+// ---- closing the account (注销会员) ----
+
+/** What closing the account would take away, shown before the member confirms. */
+export const ClosurePreviewResponse = z.object({
+  /** the points balance that would be forfeited */
+  points: z.number().int(),
+  /** coupons still usable that would be voided */
+  coupons: z.number().int(),
+  /** purchase records kept (GSP: drug sales records are kept five years), no longer linked to anything of theirs */
+  orders: z.number().int(),
+  /** the stores' POS member cards linked to the account: their copy here is erased, the till's own is the store's */
+  posCards: z.number().int(),
+});
+export type ClosurePreviewResponse = z.infer<typeof ClosurePreviewResponse>;
+
+export const CloseAccountBody = z.strictObject({
+  /** the member ticked 我已了解 and confirmed the dialog */
+  confirm: z.literal(true),
+});
+export type CloseAccountBody = z.infer<typeof CloseAccountBody>;
+
+export const CloseAccountResponse = z.object({
+  closedAt: z.string(),
+  pointsForfeited: z.number().int(),
+  couponsVoided: z.number().int(),
+  ordersKept: z.number().int(),
+  recordsErased: z.number().int(),
+});
+export type CloseAccountResponse = z.infer<typeof CloseAccountResponse>;
 
 // ---- member code (member) and its POS lookup (partner) ----
 

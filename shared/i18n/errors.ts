@@ -74,6 +74,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   SEPARATION_PROPOSAL_OPEN: '这两份资料有待处理的核实或合并建议，请在对应的待办中处理',
   IDENTITY_KEPT_APART: '这两份会员资料已被总部核实为不同的人，不能合并；如确为同一人，请联系总部在合并记录中恢复合并',
   MERGE_NOT_SEPARATED: '这次合并不是由总部撤销的，或已恢复，无法恢复合并',
+  MERGE_ERASED: '该会员已注销，这次合并的记录已删除，无法撤销或恢复',
   IMPORT_MAPPING_UNKNOWN: '不认识这种文件格式，请从列表中选择',
   IMPORT_TOO_LARGE: '文件超过 3.5MB：请分批导出后上传，全量迁移请由技术人员用命令行导入',
   IMPORT_NOT_FOUND: '找不到这次导入，请重新上传文件',

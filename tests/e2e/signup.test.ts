@@ -180,4 +180,49 @@ describe('sign-up at the store QR code, in the browser', () => {
     expect(rows).toEqual([{ granted: true }]);
     await context.close();
   });
+
+  it('the member closes the account from the settings, and is a visitor afterwards', async () => {
+    const { page, context } = await env.newPage();
+    await page.goto(`${env.system.apiUrl}/#/pages/index/index`);
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_new]').click();
+    await page.locator('[data-testid=member-card]').waitFor();
+    await page.locator('[data-testid=tile-settings]').click();
+    await page.locator('[data-testid=open-account-close]').click();
+    const losses = page.locator('[data-testid=close-losses]');
+    await losses.waitFor();
+    // what goes is said with the member's own figures; what the law keeps is said too
+    expect(await losses.innerText()).toMatch(/积分将清零|优惠券将作废|没有积分/);
+    expect(await page.locator('[data-testid=close-kept]').innerText()).toContain('购药记录');
+    const submit = page.locator('[data-testid=close-submit]');
+    expect(await submit.getAttribute('disabled')).not.toBe('false');
+    await settle(page);
+    await env.shot(page, 'signup-14-account-close');
+
+    await page.locator('[data-testid=close-ack]').click();
+    await submit.click();
+    const modal = page.locator('.taro-modal__content');
+    await modal.waitFor();
+    expect(await modal.innerText()).toContain('确认注销会员');
+    await settle(page);
+    await env.shot(page, 'signup-15-account-close-confirm');
+    await page.locator('.taro-model__confirm').click();
+    await page.locator('[data-testid=close-done]').waitFor();
+    expect(await page.locator('[data-testid=close-done]').innerText()).toContain('会员已注销');
+    await settle(page);
+    await env.shot(page, 'signup-16-account-closed');
+
+    const phone = '15000001234';
+    const traces = await env.system.database.exec(
+      'select count(*)::int as n from source_records r where r::text like $1',
+      [`%${phone}%`],
+    );
+    expect(traces).toEqual([{ n: 0 }]);
+
+    // back home, the same WeChat user is a visitor again: the sign-up is offered
+    await page.locator('[data-testid=close-home]').click();
+    await page.locator('[data-testid=signup-prompt]').waitFor();
+    await settle(page);
+    await env.shot(page, 'signup-17-home-after-close');
+    await context.close();
+  });
 });

@@ -61,6 +61,11 @@ export const sourceRecords = pgTable(
     city: text('city'),
     district: text('district'),
     lastActive: date('last_active'),
+    /**
+     * when its member closed the account: every personal field, the payload and the identities are gone, and the
+     * source id is renamed (`erased:<id>`) so that a later sync of the same card starts a new, unlinked record
+     */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
     payload: jsonb('payload').notNull(),
     /** sha-256 of the canonical payload: a replay with the same bytes changes nothing */
     payloadHash: text('payload_hash').notNull(),
@@ -119,6 +124,8 @@ export const identityMerges = pgTable(
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     undoneAt: timestamp('undone_at', { withTimezone: true }),
     undoneBy: text('undone_by'),
+    /** its customer closed the account: the evidence is erased and the merge can no longer be undone or listed */
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
   },
   (t) => [
     index('identity_merges_survivor_idx').on(t.survivorId),

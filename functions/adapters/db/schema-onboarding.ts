@@ -3,7 +3,18 @@
  * records and the short-lived member codes the POS scans. Conventions as in schema.ts.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { customers, identities, staff, stores } from './schema.js';
 
@@ -85,9 +96,8 @@ export const signupAttributions = pgTable(
       .references(() => customers.id),
     storeId: text('store_id').references(() => stores.id),
     clerkStaffId: text('clerk_staff_id').references(() => staff.id),
-    identityId: text('identity_id')
-      .notNull()
-      .references(() => identities.id),
+    /** null once the member closed the account (their identities are erased; the store's credit stays) */
+    identityId: text('identity_id').references(() => identities.id),
     scene: text('scene'),
     /** false when the sign-up linked to a customer the POS or another account already knew */
     newCustomer: boolean('new_customer').notNull(),
@@ -102,7 +112,8 @@ export const signupAttributions = pgTable(
 );
 
 export const CONSENT_PURPOSES = ['service', 'marketing', 'health_data'] as const;
-export const CONSENT_SOURCES = ['signup', 'settings'] as const;
+/** closure: withdrawn when the member closed the account */
+export const CONSENT_SOURCES = ['signup', 'settings', 'closure'] as const;
 
 /**
  * Append-only (a trigger refuses UPDATE/DELETE): every grant and withdrawal, with the version of the text the
@@ -149,5 +160,27 @@ export const memberCodes = pgTable(
     index('member_codes_identity_idx').on(t.identityId, t.issuedAt),
     check('member_codes_code_ck', sql`${t.code} ~ '^[0-9]{18}$'`),
     check('member_codes_expiry_ck', sql`${t.expiresAt} > ${t.issuedAt}`),
+  ],
+);
+
+/**
+ * What is kept of a closed account, one row per phone it had: a keyed digest of the phone (HMAC, not the number:
+ * 11 digits hash back in minutes without a key) and whether the person had had their new-member coupon. A sign-up
+ * with that phone later is a new member, but the coupon is once per person: the welcome page says why there is
+ * none. Nothing else about the person is kept here.
+ */
+export const closedMemberPhones = pgTable(
+  'closed_member_phones',
+  {
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    phoneDigest: text('phone_digest').notNull(),
+    hadNewMemberCoupon: boolean('had_new_member_coupon').notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.phoneDigest] }),
+    index('closed_member_phones_digest_idx').on(t.phoneDigest),
   ],
 );

@@ -85,7 +85,8 @@ export const staff = pgTable(
   ],
 );
 
-export const CUSTOMER_STATUSES = ['active', 'merged'] as const;
+/** closed: the member closed their account (注销会员); the row stays as an erased tombstone the kept orders point at */
+export const CUSTOMER_STATUSES = ['active', 'merged', 'closed'] as const;
 
 /** One row per person: the unified customer id. */
 export const customers = pgTable(
@@ -107,6 +108,8 @@ export const customers = pgTable(
     registeredAt: timestamp('registered_at', { withTimezone: true }),
     status: text('status', { enum: CUSTOMER_STATUSES }).notNull().default('active'),
     mergedInto: text('merged_into'),
+    /** when the member closed the account: the personal data was erased then (functions/app/members/close-account.ts) */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -391,6 +391,7 @@ export async function undoMerge(
     const repo = createIdentityRepo(tx);
     const m = await repo.findMerge(input.mergeId);
     if (!m) return fail('MERGE_NOT_FOUND');
+    if (m.erased_at) return fail('MERGE_ERASED');
     if (m.undone_at) return fail('ALREADY_DECIDED');
     await repo.undoMerge(m.id, input.staffId, now);
     // a person's word that these are two people: no linker joins them again (the next sync of either record would)
@@ -427,6 +428,7 @@ export async function restoreMerge(
     const repo = createIdentityRepo(tx);
     const m = await repo.findMerge(input.mergeId);
     if (!m) return fail('MERGE_NOT_FOUND');
+    if (m.erased_at) return fail('MERGE_ERASED');
     const s = await repo.separationOf(m.id);
     if (!s) return fail('MERGE_NOT_SEPARATED');
     // another separation may still keep the two customers apart (two undos between them): HQ restores that too

@@ -9,11 +9,14 @@ import { ok, type Result } from '../../../shared/errors.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import { type ConsentChoice, currentConsents, planSignupConsents } from '../../../shared/onboarding/consent.js';
 import type { Tx } from '../../adapters/db/client.js';
+import { closedPhoneHadNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
+import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { linkOnSignup } from '../identity/link-on-signup.js';
+import { phoneDigest } from '../members/phone-digest.js';
 import { issueNewMemberCoupon } from './new-member-coupon.js';
 import { exchangePhoneCode, type PhoneExchangeError } from './phone-exchange.js';
 import { type ResolvedScene, resolveScene, type SceneError } from './scene.js';
@@ -62,11 +65,13 @@ export async function signUp(
   if (!phone.ok) return phone;
   const unionid = await createOnboardingRepo(deps.database.db).unionidOfOpenid(caller.openid);
   const now = deps.clock.now();
+  const phoneDigestValue = phoneDigest(deps.env.JWT_SECRET, phone.value.phone);
 
   const result = await deps.database.db.transaction((tx) =>
     registerInTx(tx, {
       caller,
       phone: phone.value.phone,
+      phoneDigest: phoneDigestValue,
       unionid,
       scene,
       consents: consents.value,
@@ -89,6 +94,7 @@ async function registerInTx(
   input: {
     caller: MemberCaller;
     phone: string;
+    phoneDigest: string;
     unionid: string | null;
     scene: ResolvedScene | null;
     consents: ConsentChoice[];
@@ -146,7 +152,12 @@ async function registerInTx(
     })),
   );
 
-  const coupon = await issueNewMemberCoupon(tx, { customerId, storeId, now });
+  // once per person, also across a closed account: a person who closed theirs and signs up again is a new member
+  // without a second new-member coupon (what is kept of the closed account says whether they had one)
+  const withheld =
+    !(await couponRepo.firstByReason(tx, customerId, 'new_member')) &&
+    (await closedPhoneHadNewMemberCoupon(tx, input.phoneDigest));
+  const coupon = withheld ? null : await issueNewMemberCoupon(tx, { customerId, storeId, now });
 
   await recordAudit(tx, {
     actorKind: 'member',
@@ -162,6 +173,7 @@ async function registerInTx(
       clerkStaffId: input.scene?.clerkStaffId ?? null,
       consents: Object.fromEntries(input.consents.map((c) => [c.purpose, c.granted])),
       couponCreated: coupon?.created ?? false,
+      couponWithheld: withheld,
       heldMatches: link.heldMatches.length,
     },
   });
@@ -173,6 +185,7 @@ async function registerInTx(
     phoneMasked: maskPhone(input.phone),
     store: await repo.customerStore(customerId),
     welcomeCoupon: coupon,
+    welcomeWithheld: withheld,
     heldMatches: link.heldMatches,
   };
 }

@@ -106,12 +106,26 @@ export default function SettingsPage() {
                 {item.answeredVersion && item.answeredVersion !== item.currentVersion ? '，条款已更新，请重新确认' : ''}
               </View>
               {item.required ? (
-                <View className="settings-item__note">这是会员服务的必要条件。如需注销会员，请到门店办理。</View>
+                <View className="settings-item__note">
+                  这是会员服务的必要条件。不再需要会员服务时，可在本页下方注销会员。
+                </View>
               ) : (
                 <View className="settings-item__note">{item.ifDeclined}</View>
               )}
             </View>
           ))}
+          <View className="ml-section-title">账户</View>
+          <View
+            className="ml-card settings-item settings-close"
+            onClick={() => Taro.navigateTo({ url: '/pages/account-close/index' })}
+            data-testid="open-account-close"
+          >
+            <View className="settings-item__head">
+              <View className="settings-item__title">注销会员</View>
+              <View className="settings-close__arrow">›</View>
+            </View>
+            <View className="settings-item__note">删除您的会员资料，积分和优惠券将作废</View>
+          </View>
         </>
       ) : null}
     </View>

@@ -3,6 +3,7 @@ import { CONSENT_PURPOSES, CONSENT_TEXTS, type ConsentPurpose } from '@shared/on
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { CheckBox } from '../../components/check-box';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { LoadingCard, PageErrorCard } from '../../components/state-view';
 import { PhoneButton, SimUserSwitch } from '../../platform';
@@ -39,10 +40,6 @@ function StoreBanner({ store }: { store: SignupStoreResponse | null }) {
       <View className="signup-store__address">{store.store.address}</View>
     </View>
   );
-}
-
-function Checkbox({ checked }: { checked: boolean }) {
-  return <View className={`signup-check${checked ? ' signup-check--on' : ''}`}>{checked ? '✓' : ''}</View>;
 }
 
 export default function SignupPage() {
@@ -204,7 +201,7 @@ export default function SignupPage() {
                 onClick={() => toggle(purpose)}
               >
                 <View className="signup-consent__head">
-                  <Checkbox checked={answers[purpose]} />
+                  <CheckBox checked={answers[purpose]} />
                   <View className="signup-consent__title">{text.title}</View>
                   <View className={`signup-tag${text.required ? ' signup-tag--required' : ''}`}>
                     {text.required ? '必选' : '可选'}
@@ -252,6 +249,14 @@ export default function SignupPage() {
                 {step.result.welcomeCoupon.created ? '新人券已放入您的券包' : '您已领取过新人券'}
               </View>
               <View className="signup-coupon__text">到店结账时出示会员码，收银员即可为您抵扣。</View>
+            </View>
+          ) : null}
+          {step.result.welcomeWithheld ? (
+            <View className="signup-coupon" data-testid="welcome-withheld">
+              <View className="signup-coupon__title">本次注册没有新人券</View>
+              <View className="signup-coupon__text">
+                这个手机号注销过的会员账户已领取过新人券，新人券每人限领一次。积分和其他会员优惠照常享受。
+              </View>
             </View>
           ) : null}
           {step.result.heldMatches.length > 0 ? (

@@ -8,6 +8,8 @@ export const ONBOARDING_RULES = {
   'signup.register': memberOnly,
   'member.consents_read': memberOnly,
   'member.consents_update': memberOnly,
+  'member.closure_preview': memberOnly,
+  'member.account_close': memberOnly,
   'member.code_issue': memberOnly,
   // any store's POS: a member signed up at one store shops at all of them; the answer is masked
   'pos.member_lookup': partnerOf('pos'),

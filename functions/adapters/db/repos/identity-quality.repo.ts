@@ -88,6 +88,7 @@ export function createIdentityQualityRepo(conn: Conn) {
                 count(r.store_id)::int as store,
                 count(r.last_active)::int as last_active
               from source_records r left join flagged f on f.source = r.source and f.source_id = r.source_id
+              where r.erased_at is null
               group by grouping sets ((r.source), (r.source, r.store_id))
             ), shared_phone as (
               select source, sum(n) filter (where n > 1) as n
@@ -96,7 +97,8 @@ export function createIdentityQualityRepo(conn: Conn) {
               group by source
             ), same_customer as (
               select source, sum(n) filter (where n > 1) as n
-              from (select source, customer_id, count(*) as n from source_records group by source, customer_id) g
+              from (select source, customer_id, count(*) as n from source_records where erased_at is null
+                    group by source, customer_id) g
               group by source
             )
             select per.*, coalesce(sp.n, 0)::int as shared_phone, coalesce(sc.n, 0)::int as same_customer,
@@ -215,7 +217,7 @@ export function createIdentityQualityRepo(conn: Conn) {
               order by (i.quality = 'blocked') desc limit 1
             ) p on true
             left join blocked_values b on p.quality = 'blocked' and b.kind = 'phone' and b.value = p.value
-            where r.source = 'pos' and r.phone is null and r.store_id = ${storeId}
+            where r.source = 'pos' and r.phone is null and r.store_id = ${storeId} and r.erased_at is null
               and (${after}::text is null or r.id > ${after}::text)
               and coalesce(p.quality, 'missing') = ${problem}
             order by r.id limit ${limit}`,

@@ -562,7 +562,8 @@ export function createIdentityReviewRepo(conn: Conn) {
      * against 4-7 ms filtered by phone or customer); an index on identity_merges (created_at, id) would fix that.
      */
     async merges(f: MergeFilter): Promise<MergeRow[]> {
-      const where: SQL[] = [];
+      // a closed account's merges are erased with it: nothing left to show or undo
+      const where: SQL[] = [sql`m.erased_at is null`];
       if (f.customerId) where.push(sql`(m.survivor_id = ${f.customerId} or m.merged_id = ${f.customerId})`);
       if (f.phone) {
         // `= any(array(…))` is two bitmap index scans; `in (select …)` gets planned as a scan of every merge

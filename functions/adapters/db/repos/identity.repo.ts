@@ -451,6 +451,13 @@ export function createIdentityRepo(conn: Conn) {
      */
     async merge(m: MergeInput): Promise<void> {
       const at = iso(m.now);
+      // A closed account is erased and stays so: nothing merges into it or out of it. A closure locks its customer
+      // row (for update), so a merge that raced it waits here and then sees it closed
+      const closed = await rows<{ id: string }>(
+        conn,
+        sql`select id from customers where id in (${m.survivorId}, ${m.mergedId}) and status = 'closed' for share`,
+      );
+      if (closed.length > 0) throw new Error(`merge ${m.id}: customer ${closed[0].id} closed the account`);
       const moves = MERGE_STEPS.map((step, k) => {
         const t = sql.raw(step.table);
         const idc = sql.raw(step.idColumn);
@@ -592,10 +599,13 @@ export function createIdentityRepo(conn: Conn) {
     },
 
     async findMerge(mergeId: string) {
-      const r = await rows<{ id: string; survivor_id: string; merged_id: string; undone_at: string | null }>(
-        conn,
-        sql`select id, survivor_id, merged_id, undone_at from identity_merges where id = ${mergeId}`,
-      );
+      const r = await rows<{
+        id: string;
+        survivor_id: string;
+        merged_id: string;
+        undone_at: string | null;
+        erased_at: string | null;
+      }>(conn, sql`select id, survivor_id, merged_id, undone_at, erased_at from identity_merges where id = ${mergeId}`);
       return r[0] ?? null;
     },
 

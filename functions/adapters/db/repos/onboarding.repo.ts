@@ -378,7 +378,7 @@ export function createOnboardingRepo(db: Executor) {
         purpose: Purpose;
         granted: boolean;
         version: string;
-        source: 'signup' | 'settings';
+        source: 'signup' | 'settings' | 'closure';
         identityId: string;
         requestId: string | null;
         at: Date;

@@ -11,6 +11,8 @@ export const ONBOARDING_CASES = {
   'signup.register': { resource: { kind: 'none' }, expect: only(['member']) },
   'member.consents_read': { resource: { kind: 'none' }, expect: only(['member']) },
   'member.consents_update': { resource: { kind: 'none' }, expect: only(['member']) },
+  'member.closure_preview': { resource: { kind: 'none' }, expect: only(['member']) },
+  'member.account_close': { resource: { kind: 'none' }, expect: only(['member']) },
   'member.code_issue': { resource: { kind: 'none' }, expect: only(['member']) },
   'pos.member_lookup': { resource: { kind: 'none' }, expect: only(['pos']) },
   'staff.signup_codes_read': [

@@ -1,0 +1,179 @@
+/**
+ * Closing a member account (注销会员): what it would take away, and the erasure itself. Every statement runs in the
+ * caller's transaction; `erase` is written for one active customer whose row the caller has locked.
+ *
+ * Kept: the orders and their lines (GSP: drug sales records are kept for five years), pointing at the erased
+ * customer row; the redemptions and the points ledger (the chain's accounts); the consent history (proof of what
+ * was agreed, and when it was withdrawn); the audit log; the sign-up credit of the store and clerk. Erased: every
+ * personal field of the customer and of each of its source records, their payloads and earlier revisions, every
+ * identity (so nothing can link to the person again, and the member's sessions end), member codes, phone-code
+ * exchanges, and the evidence of merges, holds and suggestions that involved them.
+ */
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../client.js';
+import { rows } from './identity.repo.js';
+
+export interface ClosurePreview {
+  points: number;
+  /** available and not expired */
+  coupons: number;
+  orders: number;
+  posCards: number;
+  /** the verified phones of the account (the mini-program's, proven by WeChat) */
+  verifiedPhones: string[];
+  hadNewMemberCoupon: boolean;
+}
+
+export interface ErasureCounts {
+  records: number;
+  identities: number;
+  couponsVoided: number;
+  pointsForfeited: number;
+  ordersKept: number;
+}
+
+const ERASED = sql`'{"erased":true}'::jsonb`;
+
+export function createAccountCloseRepo(conn: Tx) {
+  return {
+    /** Locks the customer row: merges and a second closure of the same customer wait for this transaction. */
+    async lockCustomer(customerId: string): Promise<{ status: string } | null> {
+      const r = await rows<{ status: string }>(
+        conn,
+        sql`select status from customers where id = ${customerId} for update`,
+      );
+      return r[0] ?? null;
+    },
+
+    async preview(customerId: string, now: Date): Promise<ClosurePreview> {
+      const at = now.toISOString();
+      const [r] = await rows<{
+        points: number;
+        coupons: number;
+        orders: number;
+        pos_cards: number;
+        phones: string[] | null;
+        welcome: boolean;
+      }>(
+        conn,
+        sql`select
+          (select coalesce(sum(points), 0)::int from points_ledger where customer_id = ${customerId}) as points,
+          (select count(*)::int from coupons where customer_id = ${customerId} and status = 'available'
+             and valid_until > ${at}::timestamptz) as coupons,
+          (select count(*)::int from orders where customer_id = ${customerId}) as orders,
+          (select count(*)::int from source_records where customer_id = ${customerId} and source = 'pos') as pos_cards,
+          (select array_agg(distinct phone order by phone) from source_records
+             where customer_id = ${customerId} and phone is not null and phone_verified) as phones,
+          exists (select 1 from coupons where customer_id = ${customerId} and reason = 'new_member') as welcome`,
+      );
+      return {
+        points: r.points,
+        coupons: r.coupons,
+        orders: r.orders,
+        posCards: r.pos_cards,
+        verifiedPhones: r.phones ?? [],
+        hadNewMemberCoupon: r.welcome,
+      };
+    },
+
+    async erase(input: {
+      customerId: string;
+      now: Date;
+      voidReason: string;
+      pointsNote: string;
+    }): Promise<ErasureCounts> {
+      const c = input.customerId;
+      const at = input.now.toISOString();
+      // the customer and the customers merged into it earlier (a merge re-points those to the survivor)
+      const family = sql`(select id from customers where id = ${c} or merged_into = ${c})`;
+      const records = sql`(select id from source_records where customer_id = ${c})`;
+      const idents = sql`(select i.id from identities i where i.customer_id in ${family}
+        or (i.source, i.source_id) in (select source, source_id from source_records where customer_id = ${c}))`;
+
+      await conn.execute(sql`delete from member_codes where customer_id in ${family}`);
+      await conn.execute(sql`delete from phone_code_exchanges where identity_id in ${idents}
+        or phone in (select phone from source_records where customer_id = ${c} and phone_verified and phone is not null)`);
+      await conn.execute(sql`update signup_attributions set identity_id = null where identity_id in ${idents}`);
+      await conn.execute(sql`delete from source_record_revisions where record_id in ${records}`);
+
+      // holds and suggestions: no longer anyone's to decide, and their evidence names the person
+      await conn.execute(sql`update held_links set evidence = ${ERASED}, phone = null,
+          status = case when status = 'open' then 'superseded' else status end,
+          decided_at = case when status = 'open' then ${at}::timestamptz else decided_at end,
+          decided_by = case when status = 'open' then 'account_closed' else decided_by end
+        where record_id in ${records} or candidate_customer_id in ${family}`);
+      await conn.execute(sql`update merge_suggestions set evidence = ${ERASED},
+          status = case when status = 'open' then 'superseded' else status end,
+          decided_at = case when status = 'open' then ${at}::timestamptz else decided_at end,
+          decided_by = case when status = 'open' then 'account_closed' else decided_by end
+        where record_a in ${records} or record_b in ${records}`);
+      await conn.execute(sql`update identity_merges set evidence = ${ERASED}, erased_at = ${at}::timestamptz
+        where survivor_id in ${family} or merged_id in ${family}`);
+
+      const gone = await rows<{ n: number }>(
+        conn,
+        sql`with d as (delete from identities where id in ${idents} returning 1) select count(*)::int as n from d`,
+      );
+      // the source id is renamed so a later sync of the same card or account is a new record, linked to nobody
+      const erased = await rows<{ n: number }>(
+        conn,
+        sql`with u as (update source_records set name = null, name_kind = 'unknown', surname = null, name_key = null,
+            birthday = null, gender = 'unknown', phone = null, phone_verified = false, email = null, province = null,
+            city = null, district = null, last_active = null, payload = ${ERASED}, payload_hash = 'erased',
+            source_id = 'erased:' || id, origin_customer_id = ${c}, erased_at = ${at}::timestamptz,
+            updated_at = ${at}::timestamptz
+          where customer_id = ${c} returning 1) select count(*)::int as n from u`,
+      );
+      const kept = await rows<{ n: number }>(
+        conn,
+        sql`with u as (update orders set member_source_id = null where customer_id = ${c} returning 1)
+          select count(*)::int as n from u`,
+      );
+      const voided = await rows<{ n: number }>(
+        conn,
+        sql`with u as (update coupons set status = 'voided', voided_at = ${at}::timestamptz,
+            void_reason = ${input.voidReason}
+          where customer_id = ${c} and status = 'available' returning valid_until)
+          select count(*) filter (where valid_until > ${at}::timestamptz)::int as n from u`,
+      );
+      const [balance] = await rows<{ n: number }>(
+        conn,
+        sql`select coalesce(sum(points), 0)::int as n from points_ledger where customer_id = ${c}`,
+      );
+      if (balance.n !== 0) {
+        await conn.execute(sql`insert into points_ledger (customer_id, kind, points, entry_key, note, occurred_at)
+          values (${c}, 'adjust', ${-balance.n}, ${`close:${c}`}, ${input.pointsNote}, ${at}::timestamptz)
+          on conflict (entry_key) do nothing`);
+      }
+
+      await conn.execute(sql`update customers set display_name = null, birthday = null, birthday_set_at = null,
+          gender = 'unknown', updated_at = ${at}::timestamptz where id in ${family}`);
+      await conn.execute(sql`update customers set status = 'closed', closed_at = ${at}::timestamptz where id = ${c}`);
+      return {
+        records: erased[0].n,
+        identities: gone[0].n,
+        couponsVoided: voided[0].n,
+        pointsForfeited: Math.max(balance.n, 0),
+        ordersKept: kept[0].n,
+      };
+    },
+
+    async rememberPhones(v: { customerId: string; digests: string[]; hadNewMemberCoupon: boolean; now: Date }) {
+      for (const digest of v.digests) {
+        await conn.execute(sql`insert into closed_member_phones (customer_id, phone_digest, had_new_member_coupon, closed_at)
+          values (${v.customerId}, ${digest}, ${v.hadNewMemberCoupon}, ${v.now.toISOString()}::timestamptz)
+          on conflict do nothing`);
+      }
+    },
+  };
+}
+
+/** Whether a person who closed an account with this phone had had their new-member coupon. */
+export async function closedPhoneHadNewMemberCoupon(conn: Tx, digest: string): Promise<boolean> {
+  const r = await rows<{ yes: boolean }>(
+    conn,
+    sql`select exists (select 1 from closed_member_phones where phone_digest = ${digest}
+      and had_new_member_coupon) as yes`,
+  );
+  return r[0]?.yes === true;
+}

@@ -1,0 +1,240 @@
+/**
+ * 注销会员: a member with a linked POS card, points, a coupon and a purchase closes the account. Their personal data
+ * is gone from every table (not hidden), their session ends, the purchase record stays (GSP) and points and coupons
+ * lapse; the merges that joined their records can no longer be listed or undone; signing up again with the same
+ * phone makes a new member, without a second new-member coupon; the bulk re-link leaves the erased account alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkAll } from '../../../functions/app/identity/link-all.js';
+import { startTestSystem, type TestSystem } from '../../support/system.js';
+import { ingest } from '../identity/helpers.js';
+import { count, posCall, staffSession, uniqueKey } from '../loyalty/loyalty-fixtures.js';
+import { memberToken, signUpAs } from './helpers.js';
+
+let sys: TestSystem;
+beforeAll(async () => {
+  sys = await startTestSystem();
+});
+afterAll(async () => sys?.close());
+
+const PHONE = '13957118462';
+const NAME = '韩立平';
+const CARD = '6600009001';
+
+const card = () => ({
+  sourceId: CARD,
+  cardNo: CARD,
+  name: NAME,
+  birthday: '1971-03-09',
+  gender: 'male',
+  phone: PHONE,
+  address: '浙江省杭州市西湖区留下街道屏基山路 907 号',
+  storeCode: 'HZ001',
+  lastActive: '2026-11-20',
+});
+
+/** Every table that could hold a trace of the person, each row as text. */
+const TRACE_TABLES = [
+  'customers',
+  'source_records',
+  'source_record_revisions',
+  'identities',
+  'phone_code_exchanges',
+  'member_codes',
+  'held_links',
+  'merge_suggestions',
+  'identity_merges',
+  'signup_attributions',
+  'consent_records',
+  'coupons',
+  'points_ledger',
+  'orders',
+  'audit_log',
+  'closed_member_phones',
+];
+async function tracesOf(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const table of TRACE_TABLES) {
+    if ((await count(sys.database, `select count(*) from ${table} t where t::text like $1`, [`%${text}%`])) > 0)
+      found.push(table);
+  }
+  return found;
+}
+
+describe('closing a member account', () => {
+  let token: string;
+  let userId: string;
+  let customerId: string;
+
+  it('shows what closing would take away before anything is done', async () => {
+    expect((await ingest(sys, [card()])).status).toBe(200);
+    const user = sys.sim.addUser({ nickname: '立平', phone: PHONE });
+    userId = user.id;
+    const { token: t, register } = await signUpAs(sys, userId, 's1.HZ001');
+    expect(register.status).toBe(200);
+    // a named card and a WeChat nickname on one phone: held until the member says the card is theirs
+    expect(register.body).toMatchObject({ newCustomer: true, welcomeCoupon: { created: true } });
+    expect(register.body.heldMatches).toHaveLength(1);
+    token = t;
+    customerId = register.body.customerId;
+    const mine = await sys.call('/api/identity/held-matches/decide', {
+      token,
+      body: { matchId: register.body.heldMatches[0].matchId, decision: 'confirm' },
+    });
+    expect(mine.status).toBe(200);
+    const sale = await posCall(sys, '/api/pos/orders', {
+      idempotencyKey: uniqueKey('ord'),
+      externalId: 'HZ001-CLOSE-1',
+      posCardNo: CARD,
+      orderedAt: sys.clock.now().toISOString(),
+      totalFen: 25000,
+      discountFen: 0,
+      paidFen: 25000,
+      lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 25000, amountFen: 25000 }],
+    });
+    expect(sale.status).toBe(200);
+    expect(sale.body.pointsEarned).toBe(500);
+    // the person's records were joined by a merge, which HQ could list and undo until now
+    expect(
+      await count(sys.database, `select count(*) from identity_merges where survivor_id = $1 or merged_id = $1`, [
+        customerId,
+      ]),
+    ).toBeGreaterThan(0);
+
+    const preview = await sys.call('/api/member/account', { token });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toEqual({ points: 500, coupons: 1, orders: 1, posCards: 1 });
+  });
+
+  it('refuses a close that was not confirmed, and changes nothing', async () => {
+    const unconfirmed = await sys.call('/api/member/account/close', { token, body: {} });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.body.error.code).toBe('VALIDATION_FAILED');
+    const me = await sys.call('/api/me', { token });
+    expect(me.body).toMatchObject({ registered: true, customerId });
+  });
+
+  it('refuses a visitor who never signed up', async () => {
+    const visitor = sys.sim.addUser({ nickname: '路人', phone: '13957118463' });
+    const t = await memberToken(sys, visitor.id);
+    const r = await sys.call('/api/member/account/close', { token: t, body: { confirm: true } });
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe('NOT_REGISTERED');
+  });
+
+  it('erases the person, ends the session, keeps the purchase and lapses points and coupons', async () => {
+    const closed = await sys.call('/api/member/account/close', { token, body: { confirm: true } });
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ pointsForfeited: 500, couponsVoided: 1, ordersKept: 1, recordsErased: 2 });
+
+    // no table holds the phone, the name, the card number or the address any more
+    expect(await tracesOf(PHONE)).toEqual([]);
+    expect(await tracesOf(NAME)).toEqual([]);
+    expect(await tracesOf(CARD)).toEqual([]);
+    expect(await tracesOf('屏基山路')).toEqual([]);
+
+    const [c] = await sys.database.exec(
+      `select status, closed_at, display_name, birthday from customers where id = $1`,
+      [customerId],
+    );
+    expect(c).toMatchObject({ status: 'closed', display_name: null, birthday: null });
+    expect(c.closed_at).not.toBeNull();
+    expect(await count(sys.database, `select count(*) from identities where customer_id = $1`, [customerId])).toBe(0);
+    expect(
+      await count(sys.database, `select count(*) from source_records where customer_id = $1 and erased_at is null`, [
+        customerId,
+      ]),
+    ).toBe(0);
+    // the sale stays (GSP), on the erased customer; the points and the coupon are gone
+    expect(
+      await count(
+        sys.database,
+        `select count(*) from orders where external_id = 'HZ001-CLOSE-1' and customer_id = $1`,
+        [customerId],
+      ),
+    ).toBe(1);
+    expect(
+      await count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [
+        customerId,
+      ]),
+    ).toBe(0);
+    expect(
+      await sys.database.exec(`select status, void_reason from coupons where customer_id = $1`, [customerId]),
+    ).toEqual([{ status: 'voided', void_reason: '会员已注销，优惠券作废' }]);
+    // every consent withdrawn, on the record
+    const consents = await sys.database.exec(
+      `select distinct on (purpose) purpose, granted, source from consent_records where customer_id = $1
+       order by purpose, id desc`,
+      [customerId],
+    );
+    expect(consents).toEqual([
+      { purpose: 'health_data', granted: false, source: 'closure' },
+      { purpose: 'marketing', granted: false, source: 'closure' },
+      { purpose: 'service', granted: false, source: 'closure' },
+    ]);
+    expect(
+      await count(
+        sys.database,
+        `select count(*) from audit_log where action = 'member.account_close' and customer_id = $1`,
+        [customerId],
+      ),
+    ).toBe(1);
+
+    // the session named an identity that no longer exists: it ends, and a retried close changes nothing
+    expect((await sys.call('/api/me', { token })).status).toBe(401);
+    const retry = await sys.call('/api/member/account/close', { token, body: { confirm: true } });
+    expect(retry.status).toBe(401);
+    expect(retry.body.error.code).toBe('TOKEN_INVALID');
+  });
+
+  it('takes the merges out of HQ history: nothing to list, and no undo', async () => {
+    const hq = await staffSession(sys, 'stf_hq01');
+    const list = await sys.call(`/api/staff/identity/merges?customerId=${customerId}`, { token: hq });
+    expect(list.status).toBe(200);
+    expect(list.body.merges).toEqual([]);
+    const [m] = await sys.database.exec(`select id, evidence from identity_merges where survivor_id = $1 limit 1`, [
+      customerId,
+    ]);
+    expect(m.evidence).toEqual({ erased: true });
+    const undo = await sys.call('/api/staff/identity/merges/undo', { token: hq, body: { mergeId: m.id } });
+    expect(undo.status).toBe(409);
+    expect(undo.body.error.code).toBe('MERGE_ERASED');
+  });
+
+  it('makes a new member of the same person later, without a second new-member coupon', async () => {
+    const again = await signUpAs(sys, userId, 's1.HZ001');
+    expect(again.register.status).toBe(200);
+    expect(again.register.body).toMatchObject({
+      newCustomer: true,
+      alreadyMember: false,
+      welcomeCoupon: null,
+      welcomeWithheld: true,
+    });
+    expect(again.register.body.customerId).not.toBe(customerId);
+    // the till sends the card again: a new record, and the erased one stays erased on the closed account
+    const resent = await ingest(sys, [card()]);
+    expect(resent.body).toMatchObject({ created: 1 });
+    expect(
+      await count(sys.database, `select count(*) from source_records where source_id = $1 and customer_id = $2`, [
+        CARD,
+        customerId,
+      ]),
+    ).toBe(0);
+  });
+
+  it('stays closed and erased through a full re-link', async () => {
+    await linkAll(sys.database, { now: sys.clock.now() });
+    const [c] = await sys.database.exec(`select status from customers where id = $1`, [customerId]);
+    expect(c.status).toBe('closed');
+    expect(
+      await count(
+        sys.database,
+        `select count(*) from source_records where customer_id = $1 and erased_at is not null`,
+        [customerId],
+      ),
+    ).toBe(2);
+    expect(await count(sys.database, `select count(*) from source_records where customer_id = $1`, [customerId])).toBe(
+      2,
+    );
+  });
+});
