@@ -238,3 +238,56 @@ describe('closing a member account', () => {
     );
   });
 });
+
+describe('closing an account that said a family card on its phone is not theirs', () => {
+  const FAMILY_PHONE = '13957118470';
+  const familyCard = {
+    sourceId: '6600009002',
+    cardNo: '6600009002',
+    name: '韩丽',
+    birthday: '1998-05-02',
+    gender: 'female',
+    phone: FAMILY_PHONE,
+    storeCode: 'HZ001',
+    lastActive: '2026-11-20',
+  };
+
+  it('erases only the member: the family card keeps its data, and the decision leaves HQ’s list', async () => {
+    expect((await ingest(sys, [familyCard])).status).toBe(200);
+    const user = sys.sim.addUser({ nickname: '阿平', phone: FAMILY_PHONE });
+    const { token, register } = await signUpAs(sys, user.id, 's1.HZ001');
+    expect(register.body.heldMatches).toHaveLength(1);
+    const declined = await sys.call('/api/identity/held-matches/decide', {
+      token,
+      body: { matchId: register.body.heldMatches[0].matchId, decision: 'decline' },
+    });
+    expect(declined.status).toBe(200);
+    const hq = await staffSession(sys, 'stf_hq01');
+    const listed = async () =>
+      (await sys.call('/api/staff/identity/separations', { token: hq })).body.separations.filter(
+        (x: { a: { name: string | null }; b: { name: string | null } }) =>
+          [x.a.name, x.b.name].some((n) => n?.startsWith('韩')),
+      );
+    const [decision] = await listed();
+    expect(decision).toMatchObject({ reason: 'match_declined' });
+
+    expect((await sys.call('/api/member/account/close', { token, body: { confirm: true } })).status).toBe(200);
+
+    // the family member's card is theirs, not the closed account's: untouched
+    const [kept] = await sys.database.exec(
+      `select name, phone, erased_at from source_records where source = 'pos' and source_id = '6600009002'`,
+    );
+    expect(kept).toEqual({ name: '韩丽', phone: FAMILY_PHONE, erased_at: null });
+    // the member's word about it went with the member: not listed, and nothing to take back (no hold reopened)
+    expect(await listed()).toEqual([]);
+    const lift = await sys.call('/api/staff/identity/separations/lift', { token: hq, body: { id: decision.id } });
+    expect(lift.status).toBe(404);
+    expect(
+      await count(
+        sys.database,
+        `select count(*) from held_links h join source_records r on r.id = h.record_id
+         where r.source_id = '6600009002' and h.status = 'open'`,
+      ),
+    ).toBe(0);
+  });
+});

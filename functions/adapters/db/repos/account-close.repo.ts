@@ -97,13 +97,14 @@ export function createAccountCloseRepo(conn: Tx) {
       await conn.execute(sql`delete from source_record_revisions where record_id in ${records}`);
 
       // holds and suggestions: no longer anyone's to decide, and their evidence names the person
+      // a rejected one too: HQ lifting that decision would open it again, about a person who is gone
       await conn.execute(sql`update held_links set evidence = ${ERASED}, phone = null,
-          status = case when status = 'open' then 'superseded' else status end,
+          status = case when status in ('open', 'rejected') then 'superseded' else status end,
           decided_at = case when status = 'open' then ${at}::timestamptz else decided_at end,
           decided_by = case when status = 'open' then 'account_closed' else decided_by end
         where record_id in ${records} or candidate_customer_id in ${family}`);
       await conn.execute(sql`update merge_suggestions set evidence = ${ERASED},
-          status = case when status = 'open' then 'superseded' else status end,
+          status = case when status in ('open', 'rejected') then 'superseded' else status end,
           decided_at = case when status = 'open' then ${at}::timestamptz else decided_at end,
           decided_by = case when status = 'open' then 'account_closed' else decided_by end
         where record_a in ${records} or record_b in ${records}`);

@@ -7,6 +7,10 @@ import { LINK_LIMITS } from '../../../../shared/identity/link.rules.js';
 import type { Db, Tx } from '../client.js';
 import { rows, keptApartSql as separationsAmong } from './identity.repo.js';
 
+/** a decision about a record whose member closed the account is gone with them: not listed, counted or lifted */
+const NOT_ERASED = sql`not exists (select 1 from source_records e
+  where e.id in (sp.record_a, sp.record_b) and e.erased_at is not null)`;
+
 type Conn = Db | Tx;
 
 export interface RecordRowView {
@@ -328,7 +332,7 @@ export function createIdentityReviewRepo(conn: Conn) {
             left join staff st on st.id = sp.created_by left join staff sl on sl.id = sp.lifted_by
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = sp.record_a) va
             cross join lateral (select ${RECORD_VIEW} from source_records r left join stores s on s.id = r.store_id where r.id = sp.record_b) vb
-            where sp.reason <> 'undo' ${decidedOnPhone(f.phone)}
+            where sp.reason <> 'undo' and ${NOT_ERASED} ${decidedOnPhone(f.phone)}
               ${f.from ? sql`and (sp.created_at, sp.id) < (${f.from.createdKey}::timestamptz, ${f.from.id})` : sql``}
             order by sp.created_at desc, sp.id desc limit ${f.limit}`,
       );
@@ -338,7 +342,7 @@ export function createIdentityReviewRepo(conn: Conn) {
     async decidedSeparationsCount(f: { phone?: string }, cap: number): Promise<number> {
       return countUpTo(
         sql`select 1 from identity_separations sp
-            where sp.reason <> 'undo' and sp.lifted_at is null ${decidedOnPhone(f.phone)}`,
+            where sp.reason <> 'undo' and sp.lifted_at is null and ${NOT_ERASED} ${decidedOnPhone(f.phone)}`,
         cap,
       );
     },
@@ -354,9 +358,9 @@ export function createIdentityReviewRepo(conn: Conn) {
     ): Promise<{ heldLinkId: string | null; suggestionId: string | null } | null> {
       const r = await rows<{ held_link_id: string | null; suggestion_id: string | null }>(
         conn,
-        sql`update identity_separations set lifted_at = ${now.toISOString()}::timestamptz, lifted_by = ${by}
-            where id = ${id} and reason <> 'undo' and lifted_at is null
-            returning held_link_id, suggestion_id`,
+        sql`update identity_separations sp set lifted_at = ${now.toISOString()}::timestamptz, lifted_by = ${by}
+            where sp.id = ${id} and sp.reason <> 'undo' and sp.lifted_at is null and ${NOT_ERASED}
+            returning sp.held_link_id, sp.suggestion_id`,
       );
       const s = r[0];
       if (!s) return null;
