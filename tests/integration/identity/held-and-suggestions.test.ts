@@ -205,6 +205,43 @@ describe('merge suggestions', () => {
     expect(audit.at(-1)).toMatchObject({ actor_id: 'stf_sm01' });
   });
 
+  it('counts every record of each side, and a confirmation joins them all', async () => {
+    // 邓洁 has two cards at the store, on one phone and with one birthday: one customer of two records
+    await ingest(sys, [
+      { sourceId: '8810000211', name: '邓洁', birthday: '1985-04-12', phone: '15632431211', storeCode: 'HZ001' },
+      { sourceId: '8810000212', name: '邓洁', birthday: '1985-04-12', phone: '15632431211', storeCode: 'HZ001' },
+    ]);
+    expect(await customerOf(sys, 'pos', '8810000211')).toBe(await customerOf(sys, 'pos', '8810000212'));
+    // and a mall account with her name, birthday and district, on another phone: weak evidence only
+    await ingest(
+      sys,
+      [
+        {
+          sourceId: 'mall_dj',
+          name: '邓洁',
+          birthday: '1985-04-12',
+          phone: '17533591211',
+          address: '浙江省杭州市西湖区文二路18号',
+        },
+      ],
+      'key_mall',
+    );
+    const manager = await staffToken(sys, 'u_sm01');
+    const list = await sys.call('/api/staff/identity/suggestions', { token: manager });
+    const s = list.body.suggestions.find((x: { a: { name: string } }) => x.a.name === '邓洁');
+    expect(s).toBeDefined();
+    // the card names the side with two records: the manager decides about both, not only the one shown
+    expect([s.aRecords, s.bRecords].sort()).toEqual([1, 2]);
+    const res = await sys.call('/api/staff/identity/suggestions/decide', {
+      token: manager,
+      body: { id: s.id, decision: 'confirm' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const mall = await customerOf(sys, 'mall', 'mall_dj');
+    expect(await customerOf(sys, 'pos', '8810000211')).toBe(mall);
+    expect(await customerOf(sys, 'pos', '8810000212')).toBe(mall);
+  });
+
   it('shows HQ the integration health per source', async () => {
     const hq = await staffToken(sys, 'u_hq01');
     const res = await sys.call('/api/staff/identity/health', { token: hq });
