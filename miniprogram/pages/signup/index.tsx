@@ -188,7 +188,9 @@ export default function SignupPage() {
               <Text className="signup-phone" data-testid="signup-phone">
                 {step.phone.phoneMasked}
               </Text>
-              {step.phone.knownCustomer ? '：门店已有这个手机号的会员记录，注册后会与您的微信关联，不会重复建档。' : ''}
+              {step.phone.knownCustomer
+                ? '：门店有用这个手机号登记的会员卡。注册后，能确认是您本人的会员卡会直接关联；拿不准的会请您确认或到店核实。'
+                : ''}
             </View>
           </View>
           {CONSENT_PURPOSES.map((purpose) => {
