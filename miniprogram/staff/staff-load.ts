@@ -4,10 +4,21 @@
  */
 import Taro from '@tarojs/taro';
 import { describeError, type ErrorView } from '../components/describe-error';
-import { isSessionError } from '../services/api-error';
+import { type ApiErrorCode, isApiError, isSessionError } from '../services/api-error';
 import { hasStaffSession, staffLogout } from '../services/staff';
 
 export const STAFF_LOGIN = '/staff/pages/login/index';
+export const STAFF_HOME = '/staff/pages/home/index';
+
+/** A staff page's load failure: the words for its error card, and the API's code (null when none answered). */
+export interface StaffLoadError extends ErrorView {
+  code: ApiErrorCode | null;
+}
+
+export const staffLoadError = (error: unknown): StaffLoadError => ({
+  ...describeError(error),
+  code: isApiError(error) ? error.code : null,
+});
 
 /** The session is over: forget it and go to the login page. */
 export function leaveStaffSession(): void {
@@ -18,7 +29,7 @@ export function leaveStaffSession(): void {
 export function loadForStaff<T>(
   fetch: () => Promise<T>,
   ready: (value: T) => void,
-  failed: (error: ErrorView) => void,
+  failed: (error: StaffLoadError) => void,
 ) {
   if (!hasStaffSession()) {
     Taro.redirectTo({ url: STAFF_LOGIN });
@@ -28,6 +39,6 @@ export function loadForStaff<T>(
     .then(ready)
     .catch((error: unknown) => {
       if (isSessionError(error)) leaveStaffSession();
-      else failed(describeError(error));
+      else failed(staffLoadError(error));
     });
 }

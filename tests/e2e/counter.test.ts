@@ -265,6 +265,26 @@ describe('扫码核销 in the staff pages', () => {
     const { page, context } = await openCounter();
     await page.locator('[data-testid=counter-code-submit]').click();
     expect(await text(page, 'counter-scan-error')).toContain('请输入会员码');
+    // a short number: what is wrong with it and what the counter takes, not "会员码无效，请刷新"
+    await fill(page, 'counter-code-input', '88123');
+    await page.locator('[data-testid=counter-code-submit]').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=counter-scan-error]')?.textContent?.startsWith('「88123」') ?? false,
+    );
+    expect(await text(page, 'counter-scan-error')).toBe(
+      '「88123」是 5 位数字，不是会员码或优惠券码。请输入会员码（会员小程序首页，88 开头的 18 位数字）或优惠券码（会员券包里，16 位数字）',
+    );
+    await settle(page);
+    await env.shot(page, 'counter-08a-short-code');
+    // a phone number: the counter does not look members up by phone
+    await fill(page, 'counter-code-input', '13588761234');
+    await page.locator('[data-testid=counter-code-submit]').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=counter-scan-error]')?.textContent?.includes('是手机号') ?? false,
+    );
+    expect(await text(page, 'counter-scan-error')).toContain('收银台不能按手机号查会员');
+    await settle(page);
+    await env.shot(page, 'counter-08b-phone');
     await fill(page, 'counter-code-input', stale);
     await page.locator('[data-testid=counter-code-submit]').click();
     await page.locator('[data-testid=counter-scan-error]').waitFor();

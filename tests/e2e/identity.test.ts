@@ -423,6 +423,21 @@ describe('merge suggestions in the staff pages', () => {
     await staffFirstLogin(page, env.system.apiUrl, 'u_ck01');
     await page.locator('[data-testid=tile-signup-codes]').waitFor();
     expect(await page.locator('[data-testid=tile-identity-suggestions]').count()).toBe(0);
+    // nor for coupon management, a manager's page too
+    expect(await page.locator('[data-testid=tile-coupons]').count()).toBe(0);
+    // opened by its address: 没有权限, who may use it, no retry, and the way back
+    await page.goto(`${env.system.apiUrl}/#/staff/pages/identity-suggestions/index`);
+    await page.locator('[data-testid=no-access]').waitFor();
+    expect(await page.locator('[data-testid=no-access-message]').innerText()).toBe(
+      '「会员合并建议」仅限店长、区域经理、总部管理员使用，当前账号没有权限。',
+    );
+    expect(await page.locator('[data-testid=retry]').count()).toBe(0);
+    expect(await page.locator('[data-testid=review-search]').count()).toBe(0);
+    expect(await page.locator('[data-testid=review-tabs]').count()).toBe(0);
+    await settle(page);
+    await env.shot(page, 'identity-05-clerk-no-access');
+    await page.locator('[data-testid=no-access-home]').click();
+    await page.locator('[data-testid=staff-profile]').waitFor();
     await context.close();
   });
 });

@@ -31,6 +31,32 @@ describe('staff login in the browser', () => {
     expect(await page.locator('[data-testid=staff-role]').innerText()).toContain('药师');
     expect(await page.locator('[data-testid=staff-scope]').innerText()).toContain('文三路店');
     await env.shot(page, 'staff-04-home-pharmacist');
+    // the home offers only what a pharmacist may open: the counter and the sign-up figures, not coupon management
+    await page.locator('[data-testid=tile-signup-codes]').waitFor();
+    expect(await page.locator('[data-testid=tile-redeem]').count()).toBe(1);
+    expect(await page.locator('[data-testid=tile-coupons]').count()).toBe(0);
+
+    // opened anyway (a link, a bookmark): the page says who it is for, with no 重新加载 that cannot help, and leads
+    // back to the staff home
+    for (const [path, words, shotName] of [
+      ['coupons', '「优惠券管理」仅限店长、区域经理、总部管理员使用，当前账号没有权限。', 'staff-07-no-access-coupons'],
+      ['integration-health', '「数据对接状态」仅限总部管理员使用，当前账号没有权限。', 'staff-08-no-access-hq-page'],
+      ['identity-merges', '「会员合并记录」仅限总部管理员使用，当前账号没有权限。', 'staff-09-no-access-merges'],
+    ] as const) {
+      await page.goto(`${env.system.apiUrl}/#/staff/pages/${path}/index`);
+      const card = page.locator('[data-testid=no-access]');
+      await card.waitFor();
+      expect(await card.innerText()).toContain('没有权限');
+      expect(await page.locator('[data-testid=no-access-message]').innerText()).toBe(words);
+      await env.shot(page, shotName);
+      expect(await page.locator('[data-testid=retry]').count()).toBe(0);
+      expect(await page.locator('[data-testid=error]').count()).toBe(0);
+      // nor a search or a second section over it
+      expect(await page.locator('[data-testid$=-search]').count()).toBe(0);
+      expect(await page.locator('[data-testid=quality]').count()).toBe(0);
+      await page.locator('[data-testid=no-access-home]').click();
+      await page.locator('[data-testid=staff-profile]').waitFor();
+    }
 
     const audit = await env.system.database.exec("select actor_id from audit_log where action = 'staff.bind_wechat'");
     expect(audit).toEqual([{ actor_id: 'stf_ph01' }]);

@@ -32,6 +32,7 @@ import { TILL_QUIET_MS } from '../../../shared/contracts/counter.js';
 import { businessDate, businessDayStart, startOfBusinessDay } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, zhDate } from '../../../shared/coupons/coupon.describe.js';
 import {
+  COUPON_CODE_PATTERN,
   couponLifecycle,
   evaluateRedemption,
   evaluateVoid,
@@ -108,7 +109,11 @@ export async function counterLookup(
     const resolved = await resolveMemberCode(db, code, now);
     if (!resolved.ok) return resolved;
     customerId = resolved.value.customerId;
+  } else if (COUPON_CODE_PATTERN.test(code)) {
+    // 16 digits whose check digit fails: a coupon code mistyped, answered as the POS answers it
+    return fail('COUPON_CODE_INVALID', 'a coupon code is 16 digits with a valid check digit');
   } else {
+    // a short number, a phone, anything else: the counter takes a member code or a coupon code only
     return fail('MEMBER_CODE_INVALID', 'neither a member code (18 digits, 88…) nor a coupon code (16 digits)');
   }
 

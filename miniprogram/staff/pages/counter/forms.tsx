@@ -8,6 +8,7 @@ import { COUNTER_MAX_ORDER_FEN, type CounterCoupon, type CounterLookupResponse }
 import { Button, Input, Text, View } from '@tarojs/components';
 import { type ReactNode, useState } from 'react';
 import { shanghaiDay, YUAN_TEXT, yuanToFen } from '../../../components/format';
+import { EMPTY_CODE_HINT } from './code-words';
 import { itemTotals, type PickedItem, yuan } from './items';
 
 /** A threshold as the coupon says it: 满 100 元, 满 99.5 元. */
@@ -33,7 +34,7 @@ export function ScanCard({
   const [hint, setHint] = useState<string | null>(null);
   const submit = () => {
     const code = cleanCode(input);
-    setHint(code ? null : '请输入会员码（88 开头的 18 位数字）或优惠券码（16 位数字）');
+    setHint(code ? null : EMPTY_CODE_HINT);
     if (code) onCode(code);
   };
   return (

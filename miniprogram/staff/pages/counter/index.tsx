@@ -16,13 +16,15 @@ import type {
 } from '@shared/contracts/counter';
 import { Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { describeError } from '../../../components/describe-error';
+import { LoadingCard } from '../../../components/state-view';
 import { PlatformError, platform } from '../../../platform';
 import { type ApiError, isApiError, isSessionError } from '../../../services/api-error';
 import { counterApi, newAttemptKey } from '../../../services/counter';
-import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { StaffErrorCard } from '../../staff-error';
+import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import '../../staff.scss';
+import { codeProblem } from './code-words';
 import {
   type Amounts,
   CouponOption,
@@ -64,7 +66,7 @@ import './index.scss';
 
 type Today =
   | { kind: 'loading' }
-  | { kind: 'error'; error: ErrorView }
+  | { kind: 'error'; error: StaffLoadError }
   | { kind: 'ready'; data: CounterRedemptionsResponse };
 type Stage =
   | { kind: 'scan' }
@@ -173,6 +175,12 @@ export default function CounterPage() {
   const lookup = (raw: string) => {
     const code = cleanCode(raw);
     if (!code) return;
+    // a short number, a phone, a mistyped coupon code: said in words here, not sent to be refused as "invalid"
+    const problem = codeProblem(code);
+    if (problem) {
+      setScanError(problem);
+      return;
+    }
     setBusy(true);
     setScanError(null);
     counterApi
@@ -472,9 +480,7 @@ export default function CounterPage() {
       </View>
 
       {today.kind === 'loading' ? <LoadingCard lines={3} /> : null}
-      {today.kind === 'error' ? (
-        <ErrorCard message={today.error.message} requestId={today.error.requestId} onRetry={load} />
-      ) : null}
+      {today.kind === 'error' ? <StaffErrorCard page="counter" error={today.error} onRetry={load} /> : null}
 
       {today.kind === 'ready' && stage.kind === 'scan' ? (
         <ScanCard busy={busy} error={scanError} onScan={scan} onCode={lookup} />

@@ -3,12 +3,13 @@ import type { CouponTemplateView, MemberLookupResponse } from '@shared/contracts
 import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { describeError } from '../../../components/describe-error';
+import { LoadingCard } from '../../../components/state-view';
 import { isApiError } from '../../../services/api-error';
 import { loyaltyApi } from '../../../services/loyalty';
 import { loadStaffProfile } from '../../../services/staff';
-import { loadForStaff } from '../../staff-load';
+import { StaffErrorCard } from '../../staff-error';
+import { loadForStaff, type StaffLoadError } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 import {
@@ -24,7 +25,7 @@ import { StatusTag, TemplateDetail } from './template-manage';
 type Tab = 'issue' | 'templates';
 type State =
   | { kind: 'loading' }
-  | { kind: 'error'; error: ErrorView }
+  | { kind: 'error'; error: StaffLoadError }
   | { kind: 'ready'; staff: StaffProfile; templates: CouponTemplateView[] };
 
 /** A failed member lookup in the issuer's words: who can be found here, not how sign-up works. */
@@ -324,26 +325,27 @@ export default function StaffCoupons() {
 
   return (
     <View className="ml-page staff-coupons" data-testid="staff-coupons">
-      <View className="coupons-switch">
-        <View
-          className={`coupons-switch__tab${tab === 'issue' ? ' coupons-switch__tab--on' : ''}`}
-          onClick={() => setTab('issue')}
-          data-testid="staff-tab-issue"
-        >
-          给会员发券
+      {/* the tabs only over what they switch: not over a failure or a page the account is not for */}
+      {state.kind === 'error' ? null : (
+        <View className="coupons-switch">
+          <View
+            className={`coupons-switch__tab${tab === 'issue' ? ' coupons-switch__tab--on' : ''}`}
+            onClick={() => setTab('issue')}
+            data-testid="staff-tab-issue"
+          >
+            给会员发券
+          </View>
+          <View
+            className={`coupons-switch__tab${tab === 'templates' ? ' coupons-switch__tab--on' : ''}`}
+            onClick={() => setTab('templates')}
+            data-testid="staff-tab-templates"
+          >
+            优惠券模板
+          </View>
         </View>
-        <View
-          className={`coupons-switch__tab${tab === 'templates' ? ' coupons-switch__tab--on' : ''}`}
-          onClick={() => setTab('templates')}
-          data-testid="staff-tab-templates"
-        >
-          优惠券模板
-        </View>
-      </View>
+      )}
       {state.kind === 'loading' ? <LoadingCard /> : null}
-      {state.kind === 'error' ? (
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
-      ) : null}
+      {state.kind === 'error' ? <StaffErrorCard page="coupons" error={state.error} onRetry={load} /> : null}
       {state.kind === 'ready' && tab === 'issue' ? <IssuePanel templates={state.templates} /> : null}
       {state.kind === 'ready' && tab === 'templates' ? (
         <>

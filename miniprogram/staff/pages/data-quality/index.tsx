@@ -12,8 +12,7 @@ import {
 } from '@shared/contracts/identity';
 import { Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useState } from 'react';
-import type { ErrorView } from '../../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { LoadingCard } from '../../../components/state-view';
 import { identityApi } from '../../../services/identity';
 import {
   BLOCKED_HINT,
@@ -26,7 +25,8 @@ import {
   ValidShareLine,
   worstFirst,
 } from '../../quality-format';
-import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { StaffErrorCard } from '../../staff-error';
+import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import { beijingMinute } from '../integration-health/sources';
 import { PROBLEM_LABELS, ProblemList } from './problem-list';
 import '../../staff.scss';
@@ -36,7 +36,7 @@ type Report = NonNullable<StoreQualityResponse['report']>;
 type Line = Report['stores'][number];
 type State =
   | { kind: 'loading' }
-  | { kind: 'error'; error: ErrorView }
+  | { kind: 'error'; error: StaffLoadError }
   | { kind: 'ready'; quality: StoreQualityResponse };
 
 /** A store with more records lacking a phone than this gets the hint to ask for numbers. */
@@ -270,9 +270,7 @@ export default function DataQuality() {
         </View>
       </View>
       {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
-      {state.kind === 'error' ? (
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
-      ) : null}
+      {state.kind === 'error' ? <StaffErrorCard page="data-quality" error={state.error} onRetry={load} /> : null}
       {state.kind === 'ready' && !report ? (
         <View className="ml-card dq-empty" data-testid="store-quality-none">
           总部还没有计算数据质量报告，计算后这里会显示本店的会员资料情况。

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ErrorView } from '../../../components/describe-error';
 import { ErrorCard, LoadingCard, type Tile, TileGrid } from '../../../components/state-view';
 import { loadStaffProfile, staffLogout } from '../../../services/staff';
+import { roleMay, STAFF_PAGES, type StaffPageKey } from '../../page-access';
 import { ROLE_LABELS } from '../../role-labels';
 import { loadForStaff, STAFF_LOGIN } from '../../staff-load';
 import '../../staff.scss';
@@ -19,26 +20,28 @@ const TILES: Tile[] = [
   { key: 'tasks', label: '随访任务', glyph: '访' },
   { key: 'consults', label: '药师咨询', glyph: '询' },
   { key: 'signup-codes', label: '会员注册码', glyph: '码', url: '/staff/pages/signup-codes/index' },
-];
-
-// Merge decisions and the stores' data quality are for store managers and up; the API enforces it, the tile only
-// avoids a dead end.
-const MANAGER_TILES: Tile[] = [
   { key: 'identity-suggestions', label: '会员合并建议', glyph: '合', url: '/staff/pages/identity-suggestions/index' },
   { key: 'data-quality', label: '会员资料质量', glyph: '质', url: '/staff/pages/data-quality/index' },
-];
-const MANAGER_ROLES: ReadonlySet<StaffProfile['role']> = new Set(['store_manager', 'regional_manager', 'hq_admin']);
-const HQ_TILES: Tile[] = [
   { key: 'integration-health', label: '数据对接状态', glyph: '联', url: '/staff/pages/integration-health/index' },
   { key: 'identity-merges', label: '会员合并记录', glyph: '并', url: '/staff/pages/identity-merges/index' },
   { key: 'imports', label: '数据导入', glyph: '导', url: '/staff/pages/imports/index' },
 ];
-// The counter redeems at the caller's own store: staff without one (regional managers, HQ) have no counter.
-const tilesFor = (staff: StaffProfile): Tile[] => [
-  ...TILES.filter((t) => t.key !== 'redeem' || staff.store !== null),
-  ...(MANAGER_ROLES.has(staff.role) ? MANAGER_TILES : []),
-  ...(staff.role === 'hq_admin' ? HQ_TILES : []),
-];
+
+/** The staff page a tile opens (its url's folder), whose opening call the access policy decides. */
+const pageOf = (tile: Tile): StaffPageKey | null => {
+  const folder = tile.url?.match(/^\/staff\/pages\/([^/]+)\/index$/)?.[1];
+  return folder && folder in STAFF_PAGES ? (folder as StaffPageKey) : null;
+};
+
+// A tile only for the roles its page is for (shared/access decides; the API enforces it, the tile only avoids a dead
+// end). The counter redeems at the caller's own store: staff without one (regional managers, HQ) have no counter.
+const tilesFor = (staff: StaffProfile): Tile[] =>
+  TILES.filter((tile) => {
+    const page = pageOf(tile);
+    if (!page) return true;
+    if (page === 'counter' && staff.store === null) return false;
+    return roleMay(staff.role, STAFF_PAGES[page].action);
+  });
 
 function scopeOf(staff: StaffProfile): { label: string; value: string } {
   if (staff.store) return { label: '所属门店', value: staff.store.name };

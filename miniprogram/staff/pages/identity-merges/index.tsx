@@ -1,17 +1,18 @@
 import type { MergeItem, MergeSide } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
+import { describeError } from '../../../components/describe-error';
 import { PhoneSearch } from '../../../components/phone-search';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { LoadingCard } from '../../../components/state-view';
 import { identityApi } from '../../../services/identity';
-import { loadForStaff } from '../../staff-load';
+import { isRefused, StaffErrorCard } from '../../staff-error';
+import { loadForStaff, type StaffLoadError } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 
 type State =
   | { kind: 'loading' }
-  | { kind: 'error'; error: ErrorView }
+  | { kind: 'error'; error: StaffLoadError }
   | { kind: 'ready'; merges: MergeItem[]; nextCursor: string | null; phone: string | null };
 
 const KIND_LABELS: Record<MergeItem['kind'], string> = {
@@ -264,6 +265,8 @@ export default function IdentityMerges() {
       .finally(() => setBusyId(null));
   };
 
+  const refused = isRefused('identity-merges', state.kind === 'error' ? state.error : null);
+
   return (
     <View className="ml-page mg-page" data-testid="identity-merges">
       <View className="staff-hero">
@@ -271,14 +274,17 @@ export default function IdentityMerges() {
         <View className="staff-hero__sub">合并过的会员及依据，有误可撤销</View>
       </View>
 
-      <PhoneSearch
-        testid="merges"
-        placeholder="按会员手机号查找"
-        phone={currentPhone}
-        filterText={(masked) => `手机号 ${masked} 的合并记录`}
-        onSearch={search}
-        onClear={() => search(null)}
-      />
+      {/* a page the account is not for: no search over 没有权限 */}
+      {refused ? null : (
+        <PhoneSearch
+          testid="merges"
+          placeholder="按会员手机号查找"
+          phone={currentPhone}
+          filterText={(masked) => `手机号 ${masked} 的合并记录`}
+          onSearch={search}
+          onClear={() => search(null)}
+        />
+      )}
 
       {message ? (
         <View className={`ml-card mg-result${message.ok ? '' : ' mg-result--bad'}`} data-testid="merge-result">
@@ -288,7 +294,7 @@ export default function IdentityMerges() {
 
       {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
       {state.kind === 'error' ? (
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={() => load(null)} />
+        <StaffErrorCard page="identity-merges" error={state.error} onRetry={() => load(null)} />
       ) : null}
 
       {state.kind === 'ready' && state.merges.length === 0 ? (

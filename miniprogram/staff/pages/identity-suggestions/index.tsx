@@ -2,12 +2,13 @@ import type { DecidedSeparation, HeldReview, Suggestion } from '@shared/contract
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
+import { describeError } from '../../../components/describe-error';
 import { PhoneSearch } from '../../../components/phone-search';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { LoadingCard } from '../../../components/state-view';
 import { identityApi, type ListPage } from '../../../services/identity';
 import { loadStaffProfile } from '../../../services/staff';
-import { loadForStaff } from '../../staff-load';
+import { isRefused, StaffErrorCard } from '../../staff-error';
+import { loadForStaff, type StaffLoadError } from '../../staff-load';
 import { beijingMinute } from '../integration-health/sources';
 import { MarkApartCard } from './mark-apart';
 import { FIELDS, RecordColumn, who } from './records';
@@ -24,7 +25,7 @@ interface Listed<T> {
 }
 type State =
   | { kind: 'loading' }
-  | { kind: 'error'; error: ErrorView }
+  | { kind: 'error'; error: StaffLoadError }
   | {
       kind: 'ready';
       /** the customer's phone all three lists are narrowed to, null for the whole queues */
@@ -440,6 +441,8 @@ export default function IdentitySuggestions() {
     ...(state.kind === 'ready' && state.decided ? [{ tab: 'decided' as const, label: '已确认不是同一人' }] : []),
   ];
 
+  const refused = isRefused('identity-suggestions', state.kind === 'error' ? state.error : null);
+
   return (
     <View className="ml-page idr-page" data-testid="identity-suggestions">
       <View className="staff-hero">
@@ -447,32 +450,37 @@ export default function IdentitySuggestions() {
         <View className="staff-hero__sub">系统发现可能是同一人、但不能自动合并的会员记录，请核对后决定</View>
       </View>
 
-      <PhoneSearch
-        testid="review"
-        placeholder="按顾客手机号查找"
-        phone={phone}
-        filterText={(masked) => `手机号 ${masked} 相关的记录`}
-        onSearch={search}
-        onClear={() => search(null)}
-      />
+      {/* a page the account is not for: no search or tabs over 没有权限 */}
+      {refused ? null : (
+        <>
+          <PhoneSearch
+            testid="review"
+            placeholder="按顾客手机号查找"
+            phone={phone}
+            filterText={(masked) => `手机号 ${masked} 相关的记录`}
+            onSearch={search}
+            onClear={() => search(null)}
+          />
 
-      <View className="staff-chips" data-testid="review-tabs">
-        {TABS.map((t) => (
-          <View
-            key={t.tab}
-            className={`staff-chip${tab === t.tab ? ' staff-chip--on' : ''}`}
-            onClick={() => setTab(t.tab)}
-            data-testid={`review-tab-${t.tab}`}
-          >
-            {t.label}
-            {counts ? `（${counts[t.tab]}）` : ''}
+          <View className="staff-chips" data-testid="review-tabs">
+            {TABS.map((t) => (
+              <View
+                key={t.tab}
+                className={`staff-chip${tab === t.tab ? ' staff-chip--on' : ''}`}
+                onClick={() => setTab(t.tab)}
+                data-testid={`review-tab-${t.tab}`}
+              >
+                {t.label}
+                {counts ? `（${counts[t.tab]}）` : ''}
+              </View>
+            ))}
           </View>
-        ))}
-      </View>
+        </>
+      )}
 
       {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
       {state.kind === 'error' ? (
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={() => load(phone)} />
+        <StaffErrorCard page="identity-suggestions" error={state.error} onRetry={() => load(phone)} />
       ) : null}
 
       {message ? (

@@ -14,7 +14,8 @@ import { describeError } from '../../../components/describe-error';
 import { type ChosenFile, PlatformError, platform } from '../../../platform';
 import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
-import { leaveStaffSession } from '../../staff-load';
+import { NoAccessCard, type NoAccessView, noAccessView } from '../../staff-error';
+import { leaveStaffSession, staffLoadError } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 import { NEW_FORMAT_KEY } from './saved';
@@ -46,10 +47,15 @@ export default function ImportFormat() {
   const [open, setOpen] = useState<string | null>(null);
   const [label, setLabel] = useState('');
   const [saving, setSaving] = useState(false);
+  /** the account may not make formats (HQ's): the page says so instead of its steps */
+  const [noAccess, setNoAccess] = useState<NoAccessView | null>(null);
 
   const failed = (e: unknown) => {
     if (isSessionError(e)) return leaveStaffSession();
-    setError(describeError(e).message);
+    const refused = staffLoadError(e);
+    const view = noAccessView('import-format', refused);
+    if (view) setNoAccess(view);
+    else setError(refused.message);
   };
 
   /** the preview of the sample with these fields (null: the ones its header row suggests) */
@@ -133,12 +139,24 @@ export default function ImportFormat() {
   const missing = preview?.missing ?? [];
   const canSave = !!fields && missing.length === 0 && label.trim().length >= 2 && !saving && !busy;
 
+  const hero = (
+    <View className="staff-hero">
+      <View className="staff-hero__title">新建导入格式</View>
+      <View className="staff-hero__sub">用一份样例文件告诉系统每一列是什么，保存后即可在「数据导入」中选用</View>
+    </View>
+  );
+  if (noAccess) {
+    return (
+      <View className="ml-page" data-testid="import-format">
+        {hero}
+        <NoAccessCard {...noAccess} />
+      </View>
+    );
+  }
+
   return (
     <View className="ml-page" data-testid="import-format">
-      <View className="staff-hero">
-        <View className="staff-hero__title">新建导入格式</View>
-        <View className="staff-hero__sub">用一份样例文件告诉系统每一列是什么，保存后即可在「数据导入」中选用</View>
-      </View>
+      {hero}
 
       <View className="ml-card">
         <View className="if-step">1. 文件内容</View>

@@ -14,12 +14,13 @@ import {
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { describeError } from '../../../components/describe-error';
+import { LoadingCard } from '../../../components/state-view';
 import { type ChosenFile, PlatformError, platform } from '../../../platform';
 import { isApiError, isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
-import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { StaffErrorCard } from '../../staff-error';
+import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import { NEW_FORMAT_KEY } from '../import-format/saved';
 import { beijingMinute } from '../integration-health/sources';
 import '../../staff.scss';
@@ -29,7 +30,7 @@ type Mapping = ImportMappingsResponse['mappings'][number];
 
 type State =
   | { kind: 'loading' }
-  | { kind: 'error'; error: ErrorView }
+  | { kind: 'error'; error: StaffLoadError }
   | { kind: 'ready'; formats: ImportMappingsResponse; imports: ImportView[] };
 
 type Run =
@@ -338,7 +339,7 @@ export default function Imports() {
   if (state.kind === 'error')
     return (
       <View className="ml-page">
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
+        <StaffErrorCard page="imports" error={state.error} onRetry={load} />
       </View>
     );
 

@@ -2,11 +2,11 @@ import type { HealthResponse } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
-import type { ErrorView } from '../../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { LoadingCard } from '../../../components/state-view';
 import { identityApi } from '../../../services/identity';
 import { hasStaffSession } from '../../../services/staff';
-import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { isRefused, StaffErrorCard } from '../../staff-error';
+import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import '../../staff.scss';
 import '../../quality.scss';
 import { QualitySection } from './quality-section';
@@ -14,7 +14,7 @@ import { beijingMinute, failureAdvice, SOURCE_LABELS } from './sources';
 import './index.scss';
 
 type Source = HealthResponse['sources'][number];
-type State = { kind: 'loading' } | { kind: 'error'; error: ErrorView } | { kind: 'ready'; health: HealthResponse };
+type State = { kind: 'loading' } | { kind: 'error'; error: StaffLoadError } | { kind: 'ready'; health: HealthResponse };
 
 /** A source quiet for longer than this is worth a look even without failures (POS systems sync at least hourly). */
 const LAG_WARN_MINUTES = 120;
@@ -163,6 +163,7 @@ export default function IntegrationHealth() {
   }, []);
 
   useEffect(load, []);
+  const refused = isRefused('integration-health', state.kind === 'error' ? state.error : null);
 
   return (
     <View className="ml-page" data-testid="integration-health">
@@ -172,9 +173,7 @@ export default function IntegrationHealth() {
       </View>
 
       {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
-      {state.kind === 'error' ? (
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
-      ) : null}
+      {state.kind === 'error' ? <StaffErrorCard page="integration-health" error={state.error} onRetry={load} /> : null}
       {state.kind === 'ready' ? (
         <>
           <View className="ml-card hl-queues" data-testid="health-queues">
@@ -218,7 +217,8 @@ export default function IntegrationHealth() {
           </Button>
         </>
       ) : null}
-      {hasStaffSession() ? <QualitySection onSessionLost={leaveStaffSession} /> : null}
+      {/* the same HQ-only data as the page's: not a second refusal under 没有权限 */}
+      {hasStaffSession() && !refused ? <QualitySection onSessionLost={leaveStaffSession} /> : null}
     </View>
   );
 }

@@ -9,19 +9,19 @@ import type { QuarantineItem, QuarantineResponse } from '@shared/contracts/ident
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
-import type { ErrorView } from '../../../components/describe-error';
 import { describeError } from '../../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { LoadingCard } from '../../../components/state-view';
 import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
-import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { isRefused, StaffErrorCard } from '../../staff-error';
+import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import { beijingMinute, SOURCE_LABELS } from '../integration-health/sources';
 import '../../staff.scss';
 import './index.scss';
 
 type State =
   | { kind: 'loading' }
-  | { kind: 'error'; error: ErrorView }
+  | { kind: 'error'; error: StaffLoadError }
   | { kind: 'ready'; items: QuarantineItem[]; nextCursor: string | null; open: number; resent: number };
 
 const KIND_LABELS: Record<QuarantineItem['kind'], string> = { record: '会员资料', order: '订单' };
@@ -137,6 +137,8 @@ export default function Quarantine() {
       s.kind === 'ready' ? { ...s, items: s.items.filter((i) => i.id !== id), open: Math.max(0, s.open - 1) } : s,
     );
 
+  const refused = isRefused('quarantine', state.kind === 'error' ? state.error : null);
+
   return (
     <View className="ml-page" data-testid="quarantine">
       <View className="staff-hero">
@@ -145,22 +147,23 @@ export default function Quarantine() {
           外部系统送来但无法接收的会员资料和订单，请按原因在源系统中更正后重新提交
         </View>
       </View>
-      <View className="staff-chips" data-testid="quarantine-filters">
-        {FILTERS.map((f) => (
-          <View
-            key={f.label}
-            className={`staff-chip${source === f.source ? ' staff-chip--on' : ''}`}
-            onClick={() => setSource(f.source)}
-            data-testid={`quarantine-filter-${f.source ?? 'all'}`}
-          >
-            {f.label}
-          </View>
-        ))}
-      </View>
+      {/* a page the account is not for: no filters over 没有权限 */}
+      {refused ? null : (
+        <View className="staff-chips" data-testid="quarantine-filters">
+          {FILTERS.map((f) => (
+            <View
+              key={f.label}
+              className={`staff-chip${source === f.source ? ' staff-chip--on' : ''}`}
+              onClick={() => setSource(f.source)}
+              data-testid={`quarantine-filter-${f.source ?? 'all'}`}
+            >
+              {f.label}
+            </View>
+          ))}
+        </View>
+      )}
       {state.kind === 'loading' ? <LoadingCard lines={3} /> : null}
-      {state.kind === 'error' ? (
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={load} />
-      ) : null}
+      {state.kind === 'error' ? <StaffErrorCard page="quarantine" error={state.error} onRetry={load} /> : null}
       {state.kind === 'ready' ? (
         <>
           <View className="qr-count" data-testid="quarantine-open">

@@ -1,19 +1,20 @@
 import type { SignupCode, SignupCodesResponse, SignupStatsResponse } from '@shared/contracts/onboarding';
 import { Button, Image, Picker, View } from '@tarojs/components';
 import { useCallback, useEffect, useState } from 'react';
-import { describeError, type ErrorView } from '../../../components/describe-error';
-import { ErrorCard, LoadingCard } from '../../../components/state-view';
+import { describeError } from '../../../components/describe-error';
+import { LoadingCard } from '../../../components/state-view';
 import { platform } from '../../../platform';
 import { isApiError, isSessionError } from '../../../services/api-error';
 import { onboardingApi } from '../../../services/onboarding';
 import { ROLE_LABELS } from '../../role-labels';
-import { leaveStaffSession, loadForStaff } from '../../staff-load';
+import { StaffErrorCard } from '../../staff-error';
+import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
 
 type State =
   | { kind: 'loading' }
-  | { kind: 'error'; error: ErrorView }
+  | { kind: 'error'; error: StaffLoadError }
   | {
       kind: 'ready';
       /** null for clerks and pharmacists: printing codes is a manager's job, the figures are for everyone */
@@ -71,7 +72,7 @@ export default function SignupCodesPage() {
   if (state.kind === 'error') {
     return (
       <View className="ml-page" data-testid="signup-codes-page">
-        <ErrorCard message={state.error.message} requestId={state.error.requestId} onRetry={() => load(storeId)} />
+        <StaffErrorCard page="signup-codes" error={state.error} onRetry={() => load(storeId)} />
       </View>
     );
   }
