@@ -156,9 +156,11 @@ export function evaluateVoid(
   redemption: { id: string; status: 'redeemed' | 'voided'; couponId: string },
   coupon: CouponState,
   now: Date,
+  /** the member closed the account since: the coupon stays used, there is no wallet to return it to */
+  ownerClosed = false,
 ): { alreadyVoided: boolean; couponReturned: boolean; actions: CouponAction[] } {
   if (redemption.status === 'voided') return { alreadyVoided: true, couponReturned: false, actions: [] };
-  const couponReturned = now.getTime() < coupon.validUntil.getTime();
+  const couponReturned = !ownerClosed && now.getTime() < coupon.validUntil.getTime();
   const actions: CouponAction[] = [{ action: 'void_redemption', redemptionId: redemption.id }];
   if (couponReturned) actions.push({ action: 'return_coupon', couponId: coupon.id });
   return { alreadyVoided: false, couponReturned, actions };

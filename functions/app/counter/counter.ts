@@ -449,7 +449,7 @@ export async function counterVoid(
       }
       const found = await couponRepo.couponWithTemplateById(tx, row.couponId);
       if (!found) throw new Error(`redemption ${row.id} names a missing coupon`);
-      const decision = evaluateVoid(row, found.coupon, now);
+      const decision = evaluateVoid(row, found.coupon, now, await pointsRepo.customerClosed(tx, row.customerId));
       for (const action of decision.actions) {
         if (action.action === 'void_redemption')
           await couponRepo.markVoided(tx, action.redemptionId, now, decision.couponReturned);

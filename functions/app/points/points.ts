@@ -92,7 +92,8 @@ export async function earnForAttachedOrders(ex: Executor, attached: readonly Att
 /** Takes back what an order earned (refund). Idempotent: the reversal has its own entry key. */
 export async function reverseOrderPoints(ex: Executor, orderId: string, now: Date): Promise<number> {
   const earned = await pointsRepo.byEntryKey(ex, `earn:${orderId}`);
-  if (!earned) return 0;
+  // a closed account's points were zeroed when it closed: a refund after that takes nothing back (a second time)
+  if (!earned || (await pointsRepo.customerClosed(ex, earned.customerId))) return 0;
   const appended = await pointsRepo.append(ex, {
     customerId: earned.customerId,
     kind: 'reverse',
@@ -152,7 +153,8 @@ export const spendNote = (storeName: string | null, points: number) =>
 /** Gives back the points an order was paid with (the sale was taken back), once; the points returned. */
 export async function returnOrderSpend(ex: Executor, orderId: string, now: Date): Promise<number> {
   const spent = await pointsRepo.byEntryKey(ex, spendEntryKey(orderId));
-  if (!spent) return 0;
+  // nor gives points back to an account that no longer exists
+  if (!spent || (await pointsRepo.customerClosed(ex, spent.customerId))) return 0;
   const appended = await pointsRepo.append(ex, {
     customerId: spent.customerId,
     kind: 'reverse',

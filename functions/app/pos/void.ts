@@ -9,6 +9,7 @@ import { evaluateVoid } from '../../../shared/coupons/coupon.rules.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import type { Db, Tx } from '../../adapters/db/client.js';
 import { couponRepo, type RedemptionRow } from '../../adapters/db/repos/coupon.repo.js';
+import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { reverseOrderPoints } from '../points/points.js';
 import { idempotent } from './idempotent.js';
@@ -58,7 +59,12 @@ async function voidInTx(
   for (const redemption of redemptions) {
     const found = await couponRepo.couponWithTemplateById(tx, redemption.couponId);
     if (!found) throw new Error(`redemption ${redemption.id} names a missing coupon`);
-    const decision = evaluateVoid(redemption, found.coupon, now);
+    const decision = evaluateVoid(
+      redemption,
+      found.coupon,
+      now,
+      await pointsRepo.customerClosed(tx, redemption.customerId),
+    );
     for (const action of decision.actions) {
       if (action.action === 'void_redemption')
         await couponRepo.markVoided(tx, action.redemptionId, now, decision.couponReturned);

@@ -291,3 +291,53 @@ describe('closing an account that said a family card on its phone is not theirs'
     ).toBe(0);
   });
 });
+
+describe('a refund after the account closed', () => {
+  it('gives the used coupon back to nobody and takes no points back a second time', async () => {
+    const user = sys.sim.addUser({ nickname: '晓梅', phone: '13957118480' });
+    const { token, register } = await signUpAs(sys, user.id, 's1.HZ001');
+    const customerId = register.body.customerId;
+    const [coupon] = await sys.database.exec(`select code from coupons where id = $1`, [
+      register.body.welcomeCoupon.couponId,
+    ]);
+    const codeRes = await sys.call('/api/member/code', { token });
+    const redeemed = await posCall(sys, '/api/pos/redeem', {
+      idempotencyKey: uniqueKey('red'),
+      couponCode: coupon.code,
+      orderAmountFen: 26000,
+      externalOrderId: 'HZ001-CLOSE-2',
+    });
+    expect(redeemed.status).toBe(200);
+    const sale = await posCall(sys, '/api/pos/orders', {
+      idempotencyKey: uniqueKey('ord'),
+      externalId: 'HZ001-CLOSE-2',
+      memberCode: codeRes.body.code,
+      orderedAt: sys.clock.now().toISOString(),
+      totalFen: 26000,
+      discountFen: 1000,
+      paidFen: 25000,
+      lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 26000, amountFen: 26000 }],
+    });
+    expect(sale.body.pointsEarned).toBe(500);
+    const closed = await sys.call('/api/member/account/close', { token, body: { confirm: true } });
+    expect(closed.body).toMatchObject({ pointsForfeited: 500, couponsVoided: 0 });
+
+    // the customer brings the goods back: the till refunds the order
+    const refund = await posCall(sys, '/api/pos/void', {
+      idempotencyKey: uniqueKey('void'),
+      externalOrderId: 'HZ001-CLOSE-2',
+    });
+    expect(refund.status).toBe(200);
+    expect(refund.body).toEqual({
+      voided: [{ redemptionId: redeemed.body.redemptionId, couponId: expect.any(String), couponReturned: false }],
+      pointsReversed: 0,
+    });
+    expect(
+      await count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [
+        customerId,
+      ]),
+    ).toBe(0);
+    const [c] = await sys.database.exec(`select status from coupons where code = $1`, [coupon.code]);
+    expect(c.status).toBe('redeemed');
+  });
+});

@@ -46,6 +46,16 @@ export const pointsRepo = {
    * a sale's transaction has already inserted its order, whose foreign key holds a key-share lock on the member's
    * row, and two such transactions each waiting to raise theirs to `for update` would deadlock.
    */
+  /**
+   * Whether the customer closed the account (注销会员): its points were zeroed and its coupons voided then, and
+   * nothing gives either back after. The row is share-locked to the end of the transaction: a closure (which locks
+   * it for update) waits for a void in flight, or the void waits for the closure and sees it.
+   */
+  async customerClosed(ex: Executor, customerId: string): Promise<boolean> {
+    const rows = await ex.execute(sql`select status from customers where id = ${customerId} for share`);
+    return (rows as unknown as { rows: { status: string }[] }).rows[0]?.status === 'closed';
+  },
+
   async lockCustomer(ex: Executor, customerId: string): Promise<void> {
     await ex.execute(sql`select id from customers where id = ${customerId} for no key update`);
   },
