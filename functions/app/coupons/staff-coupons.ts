@@ -20,12 +20,15 @@ import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js
 import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
 import type { Db } from '../../adapters/db/client.js';
+import { customersWithClosedNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
 import { type CouponTemplateRow, couponRepo, type Executor } from '../../adapters/db/repos/coupon.repo.js';
 import { type BulkIssueOutcome, couponTemplateRepo } from '../../adapters/db/repos/coupon-template.repo.js';
 import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
+import { phoneDigest } from '../members/phone-digest.js';
+import { NEW_MEMBER_TEMPLATE } from '../onboarding/new-member-coupon.js';
 import { templateRule } from '../pos/redeem.js';
 import { newCouponCode } from './issue-coupon.js';
 
@@ -247,7 +250,12 @@ export async function issueToCustomers(
     batchKey: string;
     reason?: 'manual' | 'campaign';
   },
-  ctx: { requestId: string; now: Date },
+  ctx: {
+    requestId: string;
+    now: Date;
+    /** the deployment's JWT secret, to recognise a closed account's phone (phone-digest.ts) */
+    phoneDigestSecret?: string;
+  },
 ): Promise<Result<IssueCouponsResponse, ErrorCode>> {
   if (actor.kind !== 'staff') return fail('FORBIDDEN');
   const template = await couponRepo.templateByCode(db, input.templateCode);
@@ -268,10 +276,20 @@ export async function issueToCustomers(
     ids.filter((id) => existing.has(id)),
   );
   const out: IssueCouponsResponse = { issued: 0, alreadyIssued: 0, refused: [] };
+  // the new-member coupon is once per person: one who had it before closing an account does not get it by hand
+  const secret = ctx.phoneDigestSecret;
+  const hadIt =
+    template.code === NEW_MEMBER_TEMPLATE && secret
+      ? await customersWithClosedNewMemberCoupon(db, [...existing], (phone) => phoneDigest(secret, phone))
+      : new Set<string>();
   let pending: string[] = [];
   for (const customerId of ids) {
     if (!existing.has(customerId)) {
       out.refused.push({ customerId, code: 'MEMBER_NOT_FOUND' });
+      continue;
+    }
+    if (hadIt.has(customerId)) {
+      out.refused.push({ customerId, code: 'COUPON_LIMIT_REACHED' });
       continue;
     }
     const scope = scopes.get(customerId);

@@ -211,6 +211,18 @@ describe('closing a member account', () => {
       welcomeWithheld: true,
     });
     expect(again.register.body.customerId).not.toBe(customerId);
+    // nor does a store manager hand it over: the per-person limit holds across the closed account
+    const manager = await staffSession(sys, 'stf_sm01');
+    const byHand = await sys.call('/api/staff/coupons/issue', {
+      token: manager,
+      body: { templateCode: 'NEW_MEMBER', customerIds: [again.register.body.customerId], batchKey: uniqueKey('nm') },
+    });
+    expect(byHand.status).toBe(200);
+    expect(byHand.body).toEqual({
+      issued: 0,
+      alreadyIssued: 0,
+      refused: [{ customerId: again.register.body.customerId, code: 'COUPON_LIMIT_REACHED' }],
+    });
     // the till sends the card again: a new record, and the erased one stays erased on the closed account
     const resent = await ingest(sys, [card()]);
     expect(resent.body).toMatchObject({ created: 1 });

@@ -7,7 +7,11 @@ export default endpoint(
   { method: 'POST', auth: 'staff', action: 'coupon.issue', body: IssueCouponsBody },
   async ({ deps, actor, body, requestId }) =>
     fromResult(
-      await issueToCustomers(deps.database.db, actor, body, { requestId, now: deps.clock.now() }),
+      await issueToCustomers(deps.database.db, actor, body, {
+        requestId,
+        now: deps.clock.now(),
+        phoneDigestSecret: deps.env.JWT_SECRET,
+      }),
       IssueCouponsResponse,
     ),
 );
