@@ -34,6 +34,8 @@ export const VerifyPhoneResponse = z.object({
   phoneMasked: z.string(),
   /** the phone already belongs to a member (a POS card or another WeChat account): sign-up links to it */
   knownCustomer: z.boolean(),
+  /** an account with this phone, closed by its member, had its new-member coupon: this sign-up gives none */
+  newMemberCouponWithheld: z.boolean(),
 });
 export type VerifyPhoneResponse = z.infer<typeof VerifyPhoneResponse>;
 

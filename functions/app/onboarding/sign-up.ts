@@ -43,7 +43,10 @@ export async function verifySignupPhone(
   const phone = await exchangePhoneCode(deps, { identityId: caller.identityId, phoneCode });
   if (!phone.ok) return phone;
   const known = await createOnboardingRepo(deps.database.db).phoneKnown(phone.value.phone, caller.customerId);
-  return ok({ phoneMasked: maskPhone(phone.value.phone), knownCustomer: known });
+  const withheld = await deps.database.db.transaction((tx) =>
+    closedPhoneHadNewMemberCoupon(tx, phoneDigest(deps.env.JWT_SECRET, phone.value.phone)),
+  );
+  return ok({ phoneMasked: maskPhone(phone.value.phone), knownCustomer: known, newMemberCouponWithheld: withheld });
 }
 
 export async function signUp(

@@ -21,7 +21,7 @@ type State =
 /** What goes, in the member's terms, with their own figures. */
 function losses(p: ClosurePreviewResponse): string[] {
   return [
-    '会员身份、手机号、生日等个人资料和各项授权将被删除，无法恢复。',
+    '会员身份和手机号、生日、门店会员卡资料等个人信息将被删除，各项授权一并撤回，无法恢复。',
     p.points > 0 || p.coupons > 0
       ? `${p.points > 0 ? `${p.points.toLocaleString('zh-CN')} 积分将清零` : ''}${p.points > 0 && p.coupons > 0 ? '，' : ''}${p.coupons > 0 ? `${p.coupons} 张未使用的优惠券将作废` : ''}。`
       : '您目前没有积分和未使用的优惠券。',
@@ -39,6 +39,7 @@ function kept(p: ClosurePreviewResponse): string[] {
     p.orders > 0
       ? `按药品经营质量管理规范，您的 ${p.orders} 笔购药记录需保存 5 年，仅用于药品追溯，其中不再含有您的姓名、手机号等个人资料。`
       : '按药品经营质量管理规范，购药记录需保存 5 年，仅用于药品追溯。',
+    '您同意和撤回各项授权的记录、系统操作日志，依法留存备查，其中不含您的手机号和姓名。',
     '为避免新人礼被重复领取，会保留手机号经加密处理、无法还原的摘要，只用来判断是否领过新人券。',
   ];
 }
@@ -66,7 +67,10 @@ export default function AccountClosePage() {
     if (state.kind !== 'ready' || !state.understood || closing.current) return;
     const { confirm } = await Taro.showModal({
       title: '确认注销会员？',
-      content: '注销后个人资料无法恢复，积分和优惠券将作废。',
+      content:
+        state.preview.points > 0 || state.preview.coupons > 0
+          ? '注销后个人资料无法恢复，积分和优惠券将作废。'
+          : '注销后个人资料无法恢复。',
       confirmText: '确认注销',
       confirmColor: '#c0392b',
       cancelText: '再想想',
@@ -90,6 +94,12 @@ export default function AccountClosePage() {
     } finally {
       closing.current = false;
     }
+  };
+
+  // back where the member came from; opened on its own (a shared link, a refresh in H5), to the settings
+  const leave = () => {
+    if (Taro.getCurrentPages().length > 1) Taro.navigateBack();
+    else Taro.redirectTo({ url: '/pages/settings/index' });
   };
 
   return (
@@ -142,11 +152,7 @@ export default function AccountClosePage() {
           >
             注销会员
           </Button>
-          <Button
-            className="ml-btn ml-btn--ghost close-back"
-            onClick={() => Taro.navigateBack()}
-            data-testid="close-cancel"
-          >
+          <Button className="ml-btn ml-btn--ghost close-back" onClick={leave} data-testid="close-cancel">
             不注销了
           </Button>
         </>

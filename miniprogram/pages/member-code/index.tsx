@@ -4,9 +4,10 @@ import { useDidHide, useDidShow } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { ErrorCard, LoadingCard, SignupCard } from '../../components/state-view';
-import { isApiError } from '../../services/api-error';
+import { isApiError, isSessionError } from '../../services/api-error';
 import { loadMember } from '../../services/member';
 import { onboardingApi } from '../../services/onboarding';
+import { clearSession } from '../../services/session';
 import './index.scss';
 
 type State =
@@ -41,6 +42,12 @@ export default function MemberCodePage() {
       const code = await onboardingApi.memberCode();
       setState({ kind: 'ready', code, secondsLeft: code.refreshAfterSeconds, refreshing: false });
     } catch (error) {
+      // the session ended while the code was on screen (the account was closed in another tab, or signed out):
+      // log in again as opening the page does, which shows the visitor the sign-up instead of 请先登录
+      if (!first && isSessionError(error)) {
+        clearSession('member');
+        return fetchCode(true);
+      }
       if (isApiError(error) && error.code === 'NOT_REGISTERED') setState({ kind: 'unregistered' });
       else setState({ kind: 'error', error: describeError(error) });
     }

@@ -120,7 +120,9 @@ export default function SignupPage() {
       <View className="signup-page__hero">
         <View className="signup-page__title">注册会员</View>
         <View className="signup-page__sub" data-testid="signup-sub">
-          {offer ? `授权手机号即可完成，注册即送新人券（${offer}）` : '授权手机号即可完成'}
+          {offer && !(step.kind === 'consent' && step.phone.newMemberCouponWithheld)
+            ? `授权手机号即可完成，注册即送新人券（${offer}）`
+            : '授权手机号即可完成'}
         </View>
       </View>
 
@@ -192,6 +194,11 @@ export default function SignupPage() {
                 ? '：门店有用这个手机号登记的会员卡。注册后，能确认是您本人的会员卡会直接关联；拿不准的会请您确认或到店核实。'
                 : ''}
             </View>
+            {step.phone.newMemberCouponWithheld ? (
+              <View className="signup-done__text" data-testid="signup-no-coupon">
+                这个手机号注销过的会员账户已领取过新人券，新人券每人限领一次，本次注册不再发放。
+              </View>
+            ) : null}
           </View>
           {CONSENT_PURPOSES.map((purpose) => {
             const text = CONSENT_TEXTS[purpose];

@@ -203,6 +203,8 @@ describe('closing a member account', () => {
 
   it('makes a new member of the same person later, without a second new-member coupon', async () => {
     const again = await signUpAs(sys, userId, 's1.HZ001');
+    // told at the phone step, before consenting, that there is no new-member coupon this time
+    expect(again.verify.body).toMatchObject({ newMemberCouponWithheld: true });
     expect(again.register.status).toBe(200);
     expect(again.register.body).toMatchObject({
       newCustomer: true,

@@ -18,7 +18,8 @@ describe('the phone-code exchange', () => {
     const answers = await Promise.all(
       Array.from({ length: 8 }, () => sys.call('/api/signup/phone', { token, body: { phoneCode: code } })),
     );
-    for (const a of answers) expect(a.body).toEqual({ phoneMasked: '137****5678', knownCustomer: false });
+    for (const a of answers)
+      expect(a.body).toEqual({ phoneMasked: '137****5678', knownCustomer: false, newMemberCouponWithheld: false });
     const later = await sys.call('/api/signup/phone', { token, body: { phoneCode: code } });
     expect(later.status).toBe(200);
     expect(sys.sim.stats(DEMO_APPID).phoneNumberCalls - billed).toBe(1);
