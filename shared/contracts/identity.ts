@@ -81,6 +81,13 @@ export const HeldMatch = z.object({
   matchId: z.string(),
   storeName: z.string(),
   cardMasked: z.string(),
+  /**
+   * what tells a member their own card from a family member's on the same phone, masked: the holder's name (张**),
+   * gender and the month of the last visit; null where the card does not say
+   */
+  holderMasked: z.string().nullable(),
+  gender: z.enum(['male', 'female']).nullable(),
+  lastVisit: z.string().nullable(),
 });
 export type HeldMatch = z.infer<typeof HeldMatch>;
 export const HeldMatchesResponse = z.object({ matches: z.array(HeldMatch) });

@@ -57,7 +57,14 @@ export async function listHeldMatches(
   if (!customerId) return { matches: [] };
   const held = await createIdentityReviewRepo(deps.database.db).heldMatchesOf(customerId, shanghaiDay(now));
   return {
-    matches: held.map((h) => ({ matchId: h.id, storeName: h.store_name ?? '门店', cardMasked: maskCard(h.card) })),
+    matches: held.map((h) => ({
+      matchId: h.id,
+      storeName: h.store_name ?? '门店',
+      cardMasked: maskCard(h.card),
+      holderMasked: maskName(h.name),
+      gender: h.gender === 'unknown' ? null : h.gender,
+      lastVisit: h.last_active ? h.last_active.slice(0, 7) : null,
+    })),
   };
 }
 

@@ -26,6 +26,18 @@ type State =
   | { kind: 'unregistered' }
   | { kind: 'ready'; items: Item[] };
 
+/** 持卡人 张**（女） · 最近到店 2026年11月: what tells a member's card from a family member's on the same phone */
+function holderLine(m: HeldMatch): string | null {
+  const who = m.holderMasked
+    ? `持卡人 ${m.holderMasked}${m.gender ? `（${m.gender === 'male' ? '男' : '女'}）` : ''}`
+    : m.gender
+      ? `持卡人 ${m.gender === 'male' ? '男' : '女'}`
+      : null;
+  const [y, mo] = m.lastVisit?.split('-') ?? [];
+  const when = y && mo ? `最近到店 ${y}年${Number(mo)}月` : null;
+  return [who, when].filter(Boolean).join(' · ') || null;
+}
+
 function MatchCard({ item, onDecide }: { item: Item; onDecide: (decision: 'confirm' | 'decline') => void }) {
   const { match, busy, answer, error } = item;
   return (
@@ -34,6 +46,11 @@ function MatchCard({ item, onDecide }: { item: Item; onDecide: (decision: 'confi
       <View className="held__card">
         <View className="held__card-store">{match.storeName}</View>
         <View className="held__card-no">卡号 {match.cardMasked}</View>
+        {holderLine(match) ? (
+          <View className="held__card-holder" data-testid="held-holder">
+            {holderLine(match)}
+          </View>
+        ) : null}
       </View>
       {answer === 'confirmed' ? (
         <View className="held__done" data-testid="held-result">

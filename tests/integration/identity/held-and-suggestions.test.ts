@@ -47,7 +47,15 @@ describe('held matches at sign-up', () => {
     const list = await sys.call('/api/identity/held-matches', { token });
     expect(list.status).toBe(200);
     expect(list.body.matches).toEqual([
-      { matchId: expect.any(String), storeName: '文三路店', cardMasked: '88****0101' },
+      {
+        matchId: expect.any(String),
+        storeName: '文三路店',
+        cardMasked: '88****0101',
+        holderMasked: '吴**',
+        // not on the card: the record's reading of the given name (雅琴)
+        gender: 'female',
+        lastVisit: null,
+      },
     ]);
 
     // the member at the counter shows their code: the cashier is told to ask them about the card (masked)
@@ -145,8 +153,20 @@ describe('what a member may confirm themselves', () => {
     expect(register.status).toBe(200);
     type Match = { matchId: string; cardMasked: string };
     const offered: Match[] = (await sys.call('/api/identity/held-matches', { token })).body.matches;
-    // each card once
-    expect(offered.map((m) => m.cardMasked).sort()).toEqual(['88****0311', '88****0312', '88****0313']);
+    // each card once, each with what tells them apart (masked): the holder and their gender (王先生: male)
+    expect(
+      offered
+        .map((m) => [
+          m.cardMasked,
+          (m as Match & { holderMasked: string }).holderMasked,
+          (m as Match & { gender: string | null }).gender,
+        ])
+        .sort(),
+    ).toEqual([
+      ['88****0311', '俞*', 'male'],
+      ['88****0312', '王*', 'female'],
+      ['88****0313', '王**', 'male'],
+    ]);
     expect(register.body.heldMatches.map((m: Match) => m.matchId)).toEqual(offered.map((m) => m.matchId));
     const mine = offered.find((m) => m.cardMasked === '88****0311') as Match;
     expect((await decide(token, mine.matchId)).status).toBe(200);

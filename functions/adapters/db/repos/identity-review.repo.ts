@@ -186,10 +186,18 @@ export function createIdentityReviewRepo(conn: Conn) {
     /** Open holds of POS cards against this customer: what the member may confirm. */
     /** The held POS cards the member may confirm (`offeredToMember`), each once (the first hold of each card). */
     async heldMatchesOf(customerId: string, today: string) {
-      return rows<{ id: string; card: string; store_name: string | null }>(
+      return rows<{
+        id: string;
+        card: string;
+        store_name: string | null;
+        name: string | null;
+        gender: 'male' | 'female' | 'unknown';
+        last_active: string | null;
+      }>(
         conn,
-        sql`select id, card, store_name from (
-              select distinct on (r.id) h.id, r.source_id as card, s.name as store_name, h.created_at
+        sql`select id, card, store_name, name, gender, last_active from (
+              select distinct on (r.id) h.id, r.source_id as card, s.name as store_name, h.created_at,
+                r.name, r.gender, r.last_active::text as last_active
               from held_links h join source_records r on r.id = h.record_id left join stores s on s.id = r.store_id
               join customers c on c.id = h.candidate_customer_id
               where coalesce(c.merged_into, c.id) = ${customerId} and h.status = 'open' and r.source = 'pos'
