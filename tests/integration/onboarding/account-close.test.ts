@@ -215,6 +215,9 @@ describe('closing a member account', () => {
     expect(again.register.body.customerId).not.toBe(customerId);
     // nor does a store manager hand it over: the per-person limit holds across the closed account
     const manager = await staffSession(sys, 'stf_sm01');
+    // and the store's sign-up figures count the person once: the closed account no longer counts
+    const stats = await sys.call('/api/staff/signup-stats?storeId=sto_001', { token: manager });
+    expect(stats.body).toMatchObject({ total: 1, newCustomers: 1 });
     const byHand = await sys.call('/api/staff/coupons/issue', {
       token: manager,
       body: { templateCode: 'NEW_MEMBER', customerIds: [again.register.body.customerId], batchKey: uniqueKey('nm') },

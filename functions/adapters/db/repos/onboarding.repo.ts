@@ -335,7 +335,10 @@ export function createOnboardingRepo(db: Executor) {
       return inserted.length === 1;
     },
 
-    /** Sign-ups of one store in [from, to), per inviting clerk (null = the store's own code). */
+    /**
+     * Sign-ups of one store in [from, to), per inviting clerk (null = the store's own code). A member who closed the
+     * account no longer counts: one who closes and signs up again is one member, not two.
+     */
     async signupsByClerk(storeId: string, from: Date, to: Date) {
       return db
         .select({
@@ -351,6 +354,7 @@ export function createOnboardingRepo(db: Executor) {
             eq(signupAttributions.storeId, storeId),
             gte(signupAttributions.signedUpAt, from),
             lt(signupAttributions.signedUpAt, to),
+            sql`not exists (select 1 from customers c where c.id = ${signupAttributions.customerId} and c.status = 'closed')`,
           ),
         )
         .groupBy(signupAttributions.clerkStaffId, staff.name)
