@@ -118,11 +118,13 @@ export default function SignupPage() {
   return (
     <View className="ml-page signup-page" data-testid="signup-page">
       <View className="signup-page__hero">
-        <View className="signup-page__title">注册会员</View>
+        <View className="signup-page__title">{step.kind === 'welcome' ? '注册完成' : '注册会员'}</View>
         <View className="signup-page__sub" data-testid="signup-sub">
-          {offer && !(step.kind === 'consent' && step.phone.newMemberCouponWithheld)
-            ? `授权手机号即可完成，注册即送新人券（${offer}）`
-            : '授权手机号即可完成'}
+          {step.kind === 'welcome' || step.kind === 'already'
+            ? '结账时出示会员码，即可累积积分、使用优惠券'
+            : offer && !(step.kind === 'consent' && step.phone.newMemberCouponWithheld)
+              ? `授权手机号即可完成，注册即送新人券（${offer}）`
+              : '授权手机号即可完成'}
         </View>
       </View>
 
