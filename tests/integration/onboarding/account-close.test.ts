@@ -358,3 +358,45 @@ describe('a refund after the account closed', () => {
     expect(c.status).toBe('redeemed');
   });
 });
+
+describe('a closure racing a sign-up on the same phone', () => {
+  it('ends with the second account either erased with the first or a member of its own, never half of each', async () => {
+    const PHONE2 = '13957118490';
+    const first = sys.sim.addUser({ nickname: '一号', phone: PHONE2 });
+    const { token } = await signUpAs(sys, first.id, 's1.HZ001');
+    const closedId = (await sys.call('/api/me', { token })).body.customerId;
+    // a second WeChat account on the same phone signs up while the first closes
+    const second = sys.sim.addUser({ nickname: '二号', phone: PHONE2 });
+    const [closed, other] = await Promise.all([
+      sys.call('/api/member/account/close', { token, body: { confirm: true } }),
+      signUpAs(sys, second.id, 's1.HZ001'),
+    ]);
+    expect(closed.status).toBe(200);
+    // the closed account holds nothing that links: no identity, no unerased record
+    expect(await count(sys.database, `select count(*) from identities where customer_id = $1`, [closedId])).toBe(0);
+    expect(
+      await count(sys.database, `select count(*) from source_records where customer_id = $1 and erased_at is null`, [
+        closedId,
+      ]),
+    ).toBe(0);
+    if (other.register.status === 200 && other.register.body.customerId !== closedId) {
+      // the sign-up came after: a member of its own, with its phone, on an active account
+      const [c] = await sys.database.exec(`select status from customers where id = $1`, [
+        other.register.body.customerId,
+      ]);
+      expect(c.status).toBe('active');
+      expect((await sys.call('/api/me', { token: other.token })).body).toMatchObject({ registered: true });
+    } else {
+      // it came first and joined the account being closed: erased with it, its session ended
+      expect((await sys.call('/api/me', { token: other.token })).status).toBe(401);
+    }
+    // either way no active account is left without its phone
+    expect(
+      await count(
+        sys.database,
+        `select count(*) from customers c where c.status = 'active' and c.registered_at is not null
+           and exists (select 1 from source_records r where r.customer_id = c.id and r.erased_at is not null)`,
+      ),
+    ).toBe(0);
+  });
+});
