@@ -210,6 +210,8 @@ export const CounterRedemption = z.object({
   pointsSpent: z.number().int(),
   /** whether this caller may void it now: a counter redemption of today, by the caller or any for a manager */
   voidable: z.boolean(),
+  /** the member has closed the account since: a void gives the coupon back to nobody and moves no points */
+  memberClosed: z.boolean(),
 });
 export type CounterRedemption = z.infer<typeof CounterRedemption>;
 

@@ -392,6 +392,7 @@ export async function counterRedemptions(
       pointsEarned: r.pointsEarned,
       pointsSpent: r.pointsSpent,
       voidable: voidable(actor, { ...r, storeId }, now),
+      memberClosed: r.memberClosed === true,
     })),
     sales: sales.map((o) => ({
       orderId: o.orderId,

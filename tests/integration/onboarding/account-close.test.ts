@@ -338,6 +338,12 @@ describe('a refund after the account closed', () => {
     expect(sale.body.pointsEarned).toBe(500);
     const closed = await sys.call('/api/member/account/close', { token, body: { confirm: true } });
     expect(closed.body).toMatchObject({ pointsForfeited: 500, couponsVoided: 0 });
+    // the store's list of the day says so, so the clerk is not told a void returns the coupon
+    const manager = await staffSession(sys, 'stf_sm01');
+    const today = await sys.call('/api/staff/counter/redemptions', { token: manager });
+    expect(
+      today.body.items.find((i: { redemptionId: string }) => i.redemptionId === redeemed.body.redemptionId),
+    ).toMatchObject({ memberClosed: true, nameMasked: null });
 
     // the customer brings the goods back: the till refunds the order
     const refund = await posCall(sys, '/api/pos/void', {

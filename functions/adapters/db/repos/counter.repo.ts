@@ -240,6 +240,7 @@ export const counterRepo = {
         couponId: couponRedemptions.couponId,
         template: couponTemplates,
         customerName: customerNameOf(couponRedemptions.customerId),
+        memberClosed: sql<boolean>`${customers.status} = 'closed'`,
         orderAmountFen: couponRedemptions.orderAmountFen,
         discountFen: couponRedemptions.discountFen,
         redeemedAt: couponRedemptions.redeemedAt,

@@ -436,7 +436,9 @@ export default function CounterPage() {
           ok: true,
           text: res.couponReturned
             ? `已撤销「${r.couponName}」，优惠券已退回会员券包${points}`
-            : `已撤销「${r.couponName}」；这张优惠券已过期，不能退回${points}`,
+            : r.memberClosed
+              ? `已撤销「${r.couponName}」；该会员已注销，优惠券不退回`
+              : `已撤销「${r.couponName}」；这张优惠券已过期，不能退回${points}`,
         });
         setPointsBack((now) => ({ ...now, [r.redemptionId]: given }));
         void refreshToday();

@@ -16,7 +16,11 @@ const CHANNEL_LABELS: Record<CounterRedemption['channel'], string> = { counter: 
  * recorded with it, the points it earned are taken back and those the member paid with are returned.
  */
 export const redemptionVoidText = (r: CounterRedemption) =>
-  `「${r.couponName}」${r.nameMasked ? `，会员 ${r.nameMasked}` : ''}，订单 ${yuan(r.orderAmountFen)} 元，优惠 ${yuan(r.discountFen)} 元。撤销后优惠券退回会员券包${r.pointsEarned > 0 ? `，扣回本单积分 ${r.pointsEarned}` : ''}${r.pointsSpent > 0 ? `，退回抵现的 ${r.pointsSpent} 积分` : ''}。`;
+  `「${r.couponName}」${r.nameMasked ? `，会员 ${r.nameMasked}` : ''}，订单 ${yuan(r.orderAmountFen)} 元，优惠 ${yuan(r.discountFen)} 元。${
+    r.memberClosed
+      ? '该会员已注销：撤销后优惠券不退回，积分也不再变动。'
+      : `撤销后优惠券退回会员券包${r.pointsEarned > 0 ? `，扣回本单积分 ${r.pointsEarned}` : ''}${r.pointsSpent > 0 ? `，退回抵现的 ${r.pointsSpent} 积分` : ''}。`
+  }`;
 
 /**
  * One row of today's list, a redemption or a coupon-less sale: what, when, who and the amount; its figure on the
