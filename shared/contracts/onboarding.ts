@@ -130,6 +130,34 @@ export const CloseAccountResponse = z.object({
 });
 export type CloseAccountResponse = z.infer<typeof CloseAccountResponse>;
 
+/**
+ * A store manager closes the account of a customer who asks at the store (one without the mini-program: a POS card
+ * holder). Found by phone: everyone active on it, masked, with what tells them apart.
+ */
+export const StaffClosableQuery = z.strictObject({ phone: z.string().min(1).max(32) });
+export const ClosableMember = z.object({
+  customerId: z.string(),
+  nameMasked: z.string().nullable(),
+  homeStoreName: z.string().nullable(),
+  /** signed up in the mini-program (else a store card only) */
+  registered: z.boolean(),
+  posCards: z.number().int(),
+  points: z.number().int(),
+  coupons: z.number().int(),
+  /** YYYY-MM-DD of the latest activity on any of their records */
+  lastActive: z.string().nullable(),
+});
+export type ClosableMember = z.infer<typeof ClosableMember>;
+export const StaffClosableResponse = z.object({ phoneMasked: z.string(), members: z.array(ClosableMember) });
+export type StaffClosableResponse = z.infer<typeof StaffClosableResponse>;
+
+export const StaffCloseBody = z.strictObject({
+  customerId: z.string().min(1).max(64),
+  /** the manager saw the person's ID card and the person asked for it themselves */
+  identityChecked: z.literal(true),
+});
+export type StaffCloseBody = z.infer<typeof StaffCloseBody>;
+
 // ---- member code (member) and its POS lookup (partner) ----
 
 export const MemberCodeResponse = z.object({

@@ -41,12 +41,35 @@ export async function closeAccount(
   caller: Caller,
   requestId: string,
 ): Promise<Result<CloseAccountResponse, 'NOT_REGISTERED'>> {
-  const onboarding = createOnboardingRepo(deps.database.db);
-  const member = await onboarding.registeredCustomerOfIdentity(caller.identityId);
+  const member = await createOnboardingRepo(deps.database.db).registeredCustomerOfIdentity(caller.identityId);
   if (!member) return fail('NOT_REGISTERED', 'only a signed-up member has an account to close');
-  const now = deps.clock.now();
-  const customerId = member.customerId;
+  const closed = await closeCustomer(deps, member.customerId, {
+    actorKind: 'member',
+    actorId: caller.identityId,
+    identityId: caller.identityId,
+    requestId,
+  });
+  return closed ?? fail('NOT_REGISTERED', 'the account is closed or merged already');
+}
 
+/** Who closes an account: the member in the mini-program, or a store manager at the store (staff-close.ts). */
+export interface Closer {
+  actorKind: 'member' | 'staff';
+  actorId: string;
+  /** the member's WeChat identity, on the consent withdrawals; null when staff closed it */
+  identityId: string | null;
+  requestId: string;
+  /** staff: why, for the audit log (本人到店申请，已核对身份证件) */
+  reason?: string;
+}
+
+/** Closes one customer's account in one transaction; null when it is no longer an active customer. */
+export async function closeCustomer(
+  deps: Deps,
+  customerId: string,
+  closer: Closer,
+): Promise<Result<CloseAccountResponse, never> | null> {
+  const now = deps.clock.now();
   const outcome = await deps.database.db.transaction(async (tx) => {
     const repo = createAccountCloseRepo(tx);
     const onboardingTx = createOnboardingRepo(tx);
@@ -57,7 +80,7 @@ export async function closeAccount(
       await onboardingTx.lockPerson(`phone:${phone}`);
     }
     const locked = await repo.lockCustomer(customerId);
-    if (locked?.status !== 'active') return fail('NOT_REGISTERED', 'the account is closed or merged already');
+    if (locked?.status !== 'active') return null;
     const before = await repo.preview(customerId, now);
 
     const withdrawn = currentConsents(await onboardingTx.consentsOf(customerId)).filter((c) => c.granted);
@@ -68,8 +91,8 @@ export async function closeAccount(
         granted: false,
         version: c.version,
         source: 'closure' as const,
-        identityId: caller.identityId,
-        requestId,
+        identityId: closer.identityId,
+        requestId: closer.requestId,
         at: now,
       })),
     );
@@ -87,23 +110,24 @@ export async function closeAccount(
     });
     // no personal data in the entry: the customer id names the erased row, the counts say what went
     await recordAudit(tx, {
-      actorKind: 'member',
-      actorId: caller.identityId,
+      actorKind: closer.actorKind,
+      actorId: closer.actorId,
       action: 'member.account_close',
       customerId,
-      requestId,
+      reason: closer.reason ?? null,
+      requestId: closer.requestId,
       at: now,
       details: { ...counts, consentsWithdrawn: withdrawn.map((c) => c.purpose) },
     });
-    return ok(counts);
+    return counts;
   });
-  if (!outcome.ok) return outcome;
-  deps.log.info('member account closed', { customerId, ...outcome.value });
+  if (!outcome) return null;
+  deps.log.info('member account closed', { customerId, by: closer.actorKind, ...outcome });
   return ok({
     closedAt: now.toISOString(),
-    pointsForfeited: outcome.value.pointsForfeited,
-    couponsVoided: outcome.value.couponsVoided,
-    ordersKept: outcome.value.ordersKept,
-    recordsErased: outcome.value.records,
+    pointsForfeited: outcome.pointsForfeited,
+    couponsVoided: outcome.couponsVoided,
+    ordersKept: outcome.ordersKept,
+    recordsErased: outcome.records,
   });
 }

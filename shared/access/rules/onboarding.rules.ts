@@ -10,6 +10,8 @@ export const ONBOARDING_RULES = {
   'member.consents_update': memberOnly,
   'member.closure_preview': memberOnly,
   'member.account_close': memberOnly,
+  // closing an account at the store for a customer who asks in person (ID checked): managers, within their scope
+  'member.staff_close': staffAtLeast('store_manager'),
   'member.code_issue': memberOnly,
   // any store's POS: a member signed up at one store shops at all of them; the answer is masked
   'pos.member_lookup': partnerOf('pos'),

@@ -406,3 +406,87 @@ describe('a closure racing a sign-up on the same phone', () => {
     ).toBe(0);
   });
 });
+
+describe('closing an account at the store, for a card holder without the mini-program', () => {
+  const SHARED = '13957118499';
+  const cards = [
+    { sourceId: '6600009101', cardNo: '6600009101', name: '柴建华', gender: 'male', birthday: '1958-02-11' },
+    { sourceId: '6600009102', cardNo: '6600009102', name: '吕秀英', gender: 'female', birthday: '1961-07-30' },
+  ].map((c) => ({ ...c, phone: SHARED, storeCode: 'HZ001', lastActive: '2026-10-02' }));
+
+  it('lists each person on the phone to the store manager, masked, and closes only the one chosen', async () => {
+    expect((await ingest(sys, cards)).status).toBe(200);
+    const manager = await staffSession(sys, 'stf_sm01');
+    const list = await sys.call(`/api/staff/members/closable?phone=${SHARED}`, { token: manager });
+    expect(list.status).toBe(200);
+    expect(list.body.phoneMasked).toBe('139****8499');
+    const byName = (n: string) => list.body.members.find((m: { nameMasked: string }) => m.nameMasked === n);
+    expect(list.body.members).toHaveLength(2);
+    expect(byName('柴**')).toMatchObject({ registered: false, posCards: 1, points: 0, lastActive: '2026-10-02' });
+    expect(JSON.stringify(list.body)).not.toContain('柴建华');
+
+    // a clerk may not; the confirmation that the ID was checked is required
+    const clerk = await staffSession(sys, 'stf_ck01');
+    expect((await sys.call(`/api/staff/members/closable?phone=${SHARED}`, { token: clerk })).status).toBe(403);
+    const target = byName('柴**').customerId;
+    const unchecked = await sys.call('/api/staff/members/close', { token: manager, body: { customerId: target } });
+    expect(unchecked.status).toBe(400);
+
+    const closed = await sys.call('/api/staff/members/close', {
+      token: manager,
+      body: { customerId: target, identityChecked: true },
+    });
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ recordsErased: 1 });
+    expect(await tracesOf('柴建华')).toEqual([]);
+    // the other person on the phone is untouched, and is all the phone lists now
+    const [other] = await sys.database.exec(`select name, phone from source_records where source_id = '6600009102'`);
+    expect(other).toEqual({ name: '吕秀英', phone: SHARED });
+    const after = await sys.call(`/api/staff/members/closable?phone=${SHARED}`, { token: manager });
+    expect(after.body.members.map((m: { nameMasked: string }) => m.nameMasked)).toEqual(['吕**']);
+    // a second tap finds no account to close; the audit names the manager and why
+    const again = await sys.call('/api/staff/members/close', {
+      token: manager,
+      body: { customerId: target, identityChecked: true },
+    });
+    expect(again.status).toBe(404);
+    expect(again.body.error.code).toBe('MEMBER_NOT_FOUND');
+    const [audit] = await sys.database.exec(
+      `select actor_kind, actor_id, reason from audit_log where action = 'member.account_close' and customer_id = $1`,
+      [target],
+    );
+    expect(audit).toEqual({ actor_kind: 'staff', actor_id: 'stf_sm01', reason: '本人到店申请注销，已核对身份证件' });
+  });
+
+  it('does not reach a customer outside the manager’s stores', async () => {
+    expect(
+      (
+        await ingest(
+          sys,
+          [
+            {
+              sourceId: '6600009201',
+              cardNo: '6600009201',
+              name: '温丽娟',
+              phone: '13957118498',
+              storeCode: 'NB001',
+              lastActive: '2026-10-02',
+            },
+          ],
+          'key_pos_nb001',
+        )
+      ).status,
+    ).toBe(200);
+    const [row] = await sys.database.exec(`select customer_id from source_records where source_id = '6600009201'`);
+    const manager = await staffSession(sys, 'stf_sm01');
+    const list = await sys.call('/api/staff/members/closable?phone=13957118498', { token: manager });
+    expect(list.body.members).toEqual([]);
+    const close = await sys.call('/api/staff/members/close', {
+      token: manager,
+      body: { customerId: row.customer_id, identityChecked: true },
+    });
+    expect(close.status).toBe(404);
+    const [still] = await sys.database.exec(`select name from source_records where source_id = '6600009201'`);
+    expect(still.name).toBe('温丽娟');
+  });
+});

@@ -204,3 +204,45 @@ export async function closedPhoneHadNewMemberCoupon(conn: Tx, digest: string): P
   );
   return r[0]?.yes === true;
 }
+
+export interface ClosableRow {
+  customer_id: string;
+  display_name: string | null;
+  real_name: string | null;
+  registered_at: string | null;
+  home_store: string | null;
+  pos_cards: number;
+  points: number;
+  coupons: number;
+  last_active: string | null;
+}
+
+/**
+ * The active customers holding a phone (on a record, or as an identity), for a store manager closing an account at
+ * the store: a family phone can be several people, so all of them, each with what tells them apart.
+ */
+export async function closableOnPhone(conn: Db | Tx, phone: string, now: Date, limit: number): Promise<ClosableRow[]> {
+  return rows<ClosableRow>(
+    conn,
+    sql`with holders as (
+          select coalesce(c.merged_into, c.id) as id from source_records r join customers c on c.id = r.customer_id
+          where r.phone = ${phone}
+          union
+          select coalesce(c.merged_into, c.id) from identities i join customers c on c.id = i.customer_id
+          where i.kind = 'phone' and i.value = ${phone}
+        )
+        select c.id as customer_id, c.display_name,
+          (select r.name from source_records r where r.customer_id = c.id and r.name_kind = 'real'
+            order by r.last_active desc nulls last, r.id limit 1) as real_name,
+          c.registered_at::text as registered_at, s.name as home_store,
+          (select count(*)::int from source_records r where r.customer_id = c.id and r.source = 'pos') as pos_cards,
+          (select coalesce(sum(points), 0)::int from points_ledger p where p.customer_id = c.id) as points,
+          (select count(*)::int from coupons k where k.customer_id = c.id and k.status = 'available'
+             and k.valid_until > ${now.toISOString()}::timestamptz) as coupons,
+          (select max(r.last_active)::text from source_records r where r.customer_id = c.id) as last_active
+        from customers c join holders h on h.id = c.id left join stores s on s.id = c.home_store_id
+        where c.status = 'active'
+        order by c.registered_at desc nulls last, c.id
+        limit ${limit}`,
+  );
+}

@@ -383,7 +383,8 @@ export function createOnboardingRepo(db: Executor) {
         granted: boolean;
         version: string;
         source: 'signup' | 'settings' | 'closure';
-        identityId: string;
+        /** the member's WeChat identity; null when staff recorded it (an account closed at the store) */
+        identityId: string | null;
         requestId: string | null;
         at: Date;
       }>,

@@ -1,5 +1,5 @@
 import type { Resource } from '../../../../shared/access/policy.js';
-import { all, only, type PolicyCase, STAFF } from './helpers.js';
+import { all, IN_STORE, OTHER_REGION, only, type PolicyCase, STAFF } from './helpers.js';
 
 const OWN_STORE: Resource = { kind: 'store', storeId: 'sto_001', regionId: 'reg_hz' };
 const REGION_STORE: Resource = { kind: 'store', storeId: 'sto_002', regionId: 'reg_hz' };
@@ -13,6 +13,11 @@ export const ONBOARDING_CASES = {
   'member.consents_update': { resource: { kind: 'none' }, expect: only(['member']) },
   'member.closure_preview': { resource: { kind: 'none' }, expect: only(['member']) },
   'member.account_close': { resource: { kind: 'none' }, expect: only(['member']) },
+  'member.staff_close': [
+    { resource: { kind: 'none' }, expect: only(['store_manager', 'regional_manager', 'hq_admin']) },
+    { resource: IN_STORE, expect: only(['store_manager', 'regional_manager', 'hq_admin']) },
+    { resource: OTHER_REGION, expect: only(['hq_admin']) },
+  ],
   'member.code_issue': { resource: { kind: 'none' }, expect: only(['member']) },
   'pos.member_lookup': { resource: { kind: 'none' }, expect: only(['pos']) },
   'staff.signup_codes_read': [
