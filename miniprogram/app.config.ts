@@ -26,6 +26,7 @@ export default defineAppConfig({
         'pages/imports/index',
         'pages/import-format/index',
         'pages/counter/index',
+        'pages/member-close/index',
       ],
     },
   ],

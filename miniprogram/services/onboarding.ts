@@ -11,6 +11,8 @@ import {
   SignupResponse,
   SignupStatsResponse,
   SignupStoreResponse,
+  StaffClosableResponse,
+  StaffCloseBody,
   UpdateConsentsBody,
   VerifyPhoneBody,
   VerifyPhoneResponse,
@@ -71,6 +73,22 @@ export const onboardingApi = {
       body: { confirm: true as const },
       bodySchema: CloseAccountBody,
       auth: 'member',
+      schema: CloseAccountResponse,
+    }),
+  closableMembers: (phone: string) =>
+    apiRequest({
+      method: 'GET',
+      path: `/api/staff/members/closable${qs({ phone })}`,
+      auth: 'staff',
+      schema: StaffClosableResponse,
+    }),
+  staffCloseMember: (customerId: string) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/members/close',
+      body: { customerId, identityChecked: true as const },
+      bodySchema: StaffCloseBody,
+      auth: 'staff',
       schema: CloseAccountResponse,
     }),
   memberCode: () => apiRequest({ method: 'GET', path: '/api/member/code', auth: 'member', schema: MemberCodeResponse }),

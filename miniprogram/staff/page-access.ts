@@ -27,6 +27,7 @@ export const STAFF_PAGES = {
   imports: { title: '数据导入', action: 'identity.import_list' },
   'import-format': { title: '新建导入格式', action: 'identity.import_format_manage' },
   quarantine: { title: '隔离的异常数据', action: 'identity.quarantine_read' },
+  'member-close': { title: '会员注销', action: 'member.staff_close' },
 } as const satisfies Record<string, StaffPage>;
 
 export type StaffPageKey = keyof typeof STAFF_PAGES;

@@ -25,6 +25,7 @@ const TILES: Tile[] = [
   { key: 'integration-health', label: '数据对接状态', glyph: '联', url: '/staff/pages/integration-health/index' },
   { key: 'identity-merges', label: '会员合并记录', glyph: '并', url: '/staff/pages/identity-merges/index' },
   { key: 'imports', label: '数据导入', glyph: '导', url: '/staff/pages/imports/index' },
+  { key: 'member-close', label: '会员注销', glyph: '销', url: '/staff/pages/member-close/index' },
 ];
 
 /** The staff page a tile opens (its url's folder), whose opening call the access policy decides. */
