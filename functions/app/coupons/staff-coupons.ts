@@ -27,6 +27,7 @@ import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.j
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
+import { customersInScope } from '../members/member-scope.js';
 import { phoneDigest } from '../members/phone-digest.js';
 import { NEW_MEMBER_TEMPLATE } from '../onboarding/new-member-coupon.js';
 import { templateRule } from '../pos/redeem.js';
@@ -197,15 +198,9 @@ export async function lookupMemberByPhone(
   if (!parsed.ok) return fail('PHONE_NOT_MOBILE', 'enter the member’s 11-digit mobile number');
   const member = await loyaltyMemberRepo.byPhone(db, parsed.canonical);
   if (!member) return fail('MEMBER_NOT_FOUND', 'no member has this phone');
-  const scope = (await loyaltyMemberRepo.scope(db, [member.customerId])).get(member.customerId);
-  const decision = decide(actor, 'coupon.member_lookup', {
-    kind: 'member',
-    customerId: member.customerId,
-    storeIds: scope?.storeIds ?? [],
-    regionIds: scope?.regionIds ?? [],
-  });
   // outside one's scope the member is "not found": a phone number must not reveal membership elsewhere
-  if (decision !== 'allow') return fail('MEMBER_NOT_FOUND', 'no member with this phone in your stores');
+  if (!(await customersInScope(db, actor, 'coupon.member_lookup', [member.customerId])).has(member.customerId))
+    return fail('MEMBER_NOT_FOUND', 'no member with this phone in your stores');
   await recordAudit(db, {
     actorKind: 'staff',
     actorId: actor.staffId,
@@ -271,8 +266,10 @@ export async function issueToCustomers(
 
   const ids = [...new Set(input.customerIds)];
   const existing = await couponTemplateRepo.existingCustomerIds(db, ids);
-  const scopes = await loyaltyMemberRepo.scope(
+  const allowed = await customersInScope(
     db,
+    actor,
+    'coupon.issue',
     ids.filter((id) => existing.has(id)),
   );
   const out: IssueCouponsResponse = { issued: 0, alreadyIssued: 0, refused: [] };
@@ -292,14 +289,7 @@ export async function issueToCustomers(
       out.refused.push({ customerId, code: 'COUPON_LIMIT_REACHED' });
       continue;
     }
-    const scope = scopes.get(customerId);
-    const resource = {
-      kind: 'member' as const,
-      customerId,
-      storeIds: scope?.storeIds ?? [],
-      regionIds: scope?.regionIds ?? [],
-    };
-    if (decide(actor, 'coupon.issue', resource) !== 'allow') out.refused.push({ customerId, code: 'FORBIDDEN' });
+    if (!allowed.has(customerId)) out.refused.push({ customerId, code: 'FORBIDDEN' });
     else pending.push(customerId);
   }
 

@@ -76,7 +76,7 @@ export async function closeCustomer(
     // A sign-up with one of these phones takes the phone's lock before it touches customers: so does this, in the
     // same order, so a sign-up racing the closure either lands before it (and is erased with it) or after it (and
     // is a new member)
-    for (const phone of (await repo.preview(customerId, now)).verifiedPhones) {
+    for (const phone of await repo.verifiedPhones(customerId)) {
       await onboardingTx.lockPerson(`phone:${phone}`);
     }
     const locked = await repo.lockCustomer(customerId);

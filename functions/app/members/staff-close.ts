@@ -5,7 +5,7 @@
  * them apart), and closes that one account: the same erasure as the member's own (close-account.ts), audited under
  * the manager with the reason. Within the manager's scope only; outside it a customer is "not found", as everywhere.
  */
-import { decide, type StaffActor } from '../../../shared/access/policy.js';
+import type { StaffActor } from '../../../shared/access/policy.js';
 import type {
   CloseAccountResponse,
   StaffClosableResponse,
@@ -14,34 +14,16 @@ import type {
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
-import type { Db } from '../../adapters/db/client.js';
 import { closableOnPhone } from '../../adapters/db/repos/account-close.repo.js';
-import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { closeCustomer } from './close-account.js';
+import { customersInScope } from './member-scope.js';
 
 /** A family phone is a handful of people; more is a shared or placeholder number, which the page says. */
 const MAX_ON_PHONE = 10;
 
 export const STAFF_CLOSE_REASON = '本人到店申请注销，已核对身份证件';
-
-async function inScope(db: Db, actor: StaffActor, customerIds: string[]): Promise<Set<string>> {
-  const scopes = await loyaltyMemberRepo.scope(db, customerIds);
-  return new Set(
-    customerIds.filter((customerId) => {
-      const scope = scopes.get(customerId);
-      return (
-        decide(actor, 'member.staff_close', {
-          kind: 'member',
-          customerId,
-          storeIds: scope?.storeIds ?? [],
-          regionIds: scope?.regionIds ?? [],
-        }) === 'allow'
-      );
-    }),
-  );
-}
 
 export async function listClosable(
   deps: Deps,
@@ -54,9 +36,10 @@ export async function listClosable(
   const db = deps.database.db;
   const now = deps.clock.now();
   const found = await closableOnPhone(db, parsed.canonical, now, MAX_ON_PHONE);
-  const allowed = await inScope(
+  const allowed = await customersInScope(
     db,
     actor,
+    'member.staff_close',
     found.map((r) => r.customer_id),
   );
   const members = found
@@ -90,7 +73,7 @@ export async function staffCloseMember(
   body: StaffCloseBody,
   requestId: string,
 ): Promise<Result<CloseAccountResponse, ErrorCode>> {
-  const allowed = await inScope(deps.database.db, actor, [body.customerId]);
+  const allowed = await customersInScope(deps.database.db, actor, 'member.staff_close', [body.customerId]);
   if (!allowed.has(body.customerId)) return fail('MEMBER_NOT_FOUND', 'no such member in your stores');
   const closed = await closeCustomer(deps, body.customerId, {
     actorKind: 'staff',

@@ -10,7 +10,6 @@ import { maskPhone } from '../../../shared/identity/phone.js';
 import { type ConsentChoice, currentConsents, planSignupConsents } from '../../../shared/onboarding/consent.js';
 import type { Tx } from '../../adapters/db/client.js';
 import { closedPhoneHadNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
-import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
@@ -43,8 +42,9 @@ export async function verifySignupPhone(
   const phone = await exchangePhoneCode(deps, { identityId: caller.identityId, phoneCode });
   if (!phone.ok) return phone;
   const known = await createOnboardingRepo(deps.database.db).phoneKnown(phone.value.phone, caller.customerId);
-  const withheld = await deps.database.db.transaction((tx) =>
-    closedPhoneHadNewMemberCoupon(tx, phoneDigest(deps.env.JWT_SECRET, phone.value.phone)),
+  const withheld = await closedPhoneHadNewMemberCoupon(
+    deps.database.db,
+    phoneDigest(deps.env.JWT_SECRET, phone.value.phone),
   );
   return ok({ phoneMasked: maskPhone(phone.value.phone), knownCustomer: known, newMemberCouponWithheld: withheld });
 }
@@ -157,10 +157,9 @@ async function registerInTx(
 
   // once per person, also across a closed account: a person who closed theirs and signs up again is a new member
   // without a second new-member coupon (what is kept of the closed account says whether they had one)
-  const withheld =
-    !(await couponRepo.firstByReason(tx, customerId, 'new_member')) &&
-    (await closedPhoneHadNewMemberCoupon(tx, input.phoneDigest));
-  const coupon = withheld ? null : await issueNewMemberCoupon(tx, { customerId, storeId, now });
+  const issued = await issueNewMemberCoupon(tx, { customerId, storeId, now, phoneDigest: input.phoneDigest });
+  const withheld = issued === 'withheld';
+  const coupon = withheld ? null : issued;
 
   await recordAudit(tx, {
     actorKind: 'member',

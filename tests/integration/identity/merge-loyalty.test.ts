@@ -229,7 +229,7 @@ describe('merge and undo: loyalty follows the person', () => {
     const signUp = await sys.database.db.transaction((tx) =>
       issueNewMemberCoupon(tx, { customerId: m.survivor, storeId: 'sto_001', now: sys.clock.now() }),
     );
-    expect(signUp?.created).toBe(false);
+    expect((signUp as { created: boolean } | null)?.created).toBe(false);
     const count = await exec("select count(*)::int as n from coupons where id like 'cpn_m2_%' or customer_id = $1", [
       m.survivor,
     ]);

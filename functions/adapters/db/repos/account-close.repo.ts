@@ -45,6 +45,16 @@ export function createAccountCloseRepo(conn: Tx) {
       return r[0] ?? null;
     },
 
+    /** The account's verified phones, read before its locks are taken (preview reads them again under the locks). */
+    async verifiedPhones(customerId: string): Promise<string[]> {
+      const r = await rows<{ phone: string }>(
+        conn,
+        sql`select distinct phone from source_records
+            where customer_id = ${customerId} and phone is not null and phone_verified order by phone`,
+      );
+      return r.map((x) => x.phone);
+    },
+
     async preview(customerId: string, now: Date): Promise<ClosurePreview> {
       const at = now.toISOString();
       const [r] = await rows<{
@@ -196,7 +206,7 @@ export async function customersWithClosedNewMemberCoupon(
 }
 
 /** Whether a person who closed an account with this phone had had their new-member coupon. */
-export async function closedPhoneHadNewMemberCoupon(conn: Tx, digest: string): Promise<boolean> {
+export async function closedPhoneHadNewMemberCoupon(conn: Db | Tx, digest: string): Promise<boolean> {
   const r = await rows<{ yes: boolean }>(
     conn,
     sql`select exists (select 1 from closed_member_phones where phone_digest = ${digest}
