@@ -15,6 +15,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
+import { detectFileEncoding, type FileEncoding } from '../../functions/app/identity/file-encoding.js';
 import { FieldMappingSchema, importFile } from '../../functions/app/identity/import-file.js';
 import { DEFAULT_ORDER_MAPPING, importOrdersFile } from '../../functions/app/identity/import-orders.js';
 import { computeQuality, IMPORT_ACTOR } from '../../functions/app/identity/quality.js';
@@ -38,12 +39,21 @@ if (
   !['records', 'orders'].includes(kind)
 ) {
   console.error(
-    `usage: npm run import -- --file F [--source ${RECORD_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl] [--linking bulk|incremental]\n` +
+    `usage: npm run import -- --file F [--source ${RECORD_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl] [--encoding auto|utf-8|gbk] [--linking bulk|incremental]\n` +
       `       npm run import -- --kind orders --file F [--source ${ORDER_SOURCES.join('|')}] [--mapping config/import-mappings/X.json] [--format csv|jsonl]\n` +
       "       either with --refused OUT: the refused rows, in the file's own columns and 拒收原因, to correct and import again",
   );
   process.exit(2);
 }
+const encodingFlag = flags.values.get('encoding') ?? 'auto';
+if (!['auto', 'utf-8', 'gbk', 'gb18030'].includes(encodingFlag)) {
+  console.error('--encoding is auto (the default), utf-8 or gbk');
+  process.exit(2);
+}
+// Chinese Excel's CSV and most POS exports are GBK: read as such unless the file is all UTF-8
+const encoding: FileEncoding =
+  encodingFlag === 'auto' ? await detectFileEncoding(file) : encodingFlag === 'utf-8' ? 'utf-8' : 'gb18030';
+if (encoding !== 'utf-8') console.log(`${file}: not UTF-8, read as GBK (GB18030)`);
 const format = (flags.values.get('format') ?? (/\.jsonl?$/i.test(file) ? 'jsonl' : 'csv')) as 'csv' | 'jsonl';
 const refusedOut = flags.values.get('refused');
 const refused = refusedOut ? refusedRowsFile(format) : undefined;
@@ -70,6 +80,7 @@ async function importRecords(): Promise<void> {
   let last = 0;
   const summary = await importFile(database, {
     file: file as string,
+    encoding,
     source: (source ?? mapping?.source) as RecordSource | undefined,
     mapping,
     format,
@@ -121,6 +132,7 @@ async function importOrders(): Promise<void> {
   let last = 0;
   const summary = await importOrdersFile(database, {
     file: file as string,
+    encoding,
     source: (source ?? mapping?.source) as OrderSource | undefined,
     mapping: mapping ?? DEFAULT_ORDER_MAPPING,
     format,

@@ -118,9 +118,8 @@ export const platform: Platform = {
         done();
         if (!file) return reject(new PlatformError('chooseFile:fail cancel'));
         if (file.size > maxBytes) return reject(new PlatformError('chooseFile:fail too large', '文件太大'));
-        file.text().then(
-          (text) => resolve({ name: file.name, size: file.size, text }),
-          (error: unknown) => reject(new PlatformError('chooseFile:fail read', String(error))),
+        readChosenFile(file).then(resolve, (error: unknown) =>
+          reject(new PlatformError('chooseFile:fail read', String(error))),
         );
       });
       input.click();
@@ -180,3 +179,16 @@ export const useShare = (): void => {
 };
 
 export default { platform, PhoneButton, SimUserSwitch, useShare } satisfies PlatformModule;
+
+/** The file as text when its bytes are UTF-8; else its bytes in base64 (a GBK export: the server reads it). */
+async function readChosenFile(file: File): Promise<ChosenFile> {
+  const text = await file.text();
+  if (!text.includes('\uFFFD')) return { name: file.name, size: file.size, text, base64: null };
+  const dataUrl = await new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+  return { name: file.name, size: file.size, text: null, base64: dataUrl.slice(dataUrl.indexOf(',') + 1) };
+}

@@ -86,19 +86,23 @@ export const platform: Platform = {
     const file = res.tempFiles[0];
     if (!file) throw new PlatformError('chooseMessageFile:fail cancel');
     if (file.size > maxBytes) throw new PlatformError('chooseFile:fail too large', '文件太大');
-    const text = await wrap(
-      () =>
-        new Promise<string>((resolve, reject) =>
-          Taro.getFileSystemManager().readFile({
-            filePath: file.path,
-            encoding: 'utf8',
-            success: (r) => resolve(String(r.data)),
-            fail: reject,
-          }),
-        ),
-      'readFile',
-    );
-    return { name: file.name, size: file.size, text };
+    const read = (encoding: 'utf8' | 'base64') =>
+      wrap(
+        () =>
+          new Promise<string>((resolve, reject) =>
+            Taro.getFileSystemManager().readFile({
+              filePath: file.path,
+              encoding,
+              success: (r) => resolve(String(r.data)),
+              fail: reject,
+            }),
+          ),
+        'readFile',
+      );
+    const text = await read('utf8');
+    // not UTF-8 (a GBK export): its bytes go to the server, which reads GBK
+    if (text.includes('\uFFFD')) return { name: file.name, size: file.size, text: null, base64: await read('base64') };
+    return { name: file.name, size: file.size, text, base64: null };
   },
 };
 

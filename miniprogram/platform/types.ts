@@ -71,13 +71,12 @@ export interface Platform {
   chooseTextFile(options: { extensions: string[]; maxBytes: number }): Promise<ChosenFile>;
 }
 
-export interface ChosenFile {
+/** A picked file: its text when it reads as UTF-8, else (a GBK export) its bytes in base64, for the server to read. */
+export type ChosenFile = {
   name: string;
   /** bytes */
   size: number;
-  /** the file's text, read as UTF-8 */
-  text: string;
-}
+} & ({ text: string; base64: null } | { text: null; base64: string });
 
 export interface PhoneButtonProps {
   /** the phone authorisation code (getPhoneNumber's `code`), to be traded by the server */

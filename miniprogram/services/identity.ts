@@ -227,7 +227,7 @@ export const identityApi = {
   imports: () =>
     apiRequest({ method: 'GET', path: '/api/staff/identity/imports', auth: 'staff', schema: ImportListResponse }),
   /** stores the file and runs the import's first step (up to the server's IMPORT_STEP_MS) */
-  uploadImport: (body: { mapping: string; fileName: string; content: string }) =>
+  uploadImport: (body: ImportUploadBody) =>
     apiRequest({
       method: 'POST',
       path: '/api/staff/identity/imports/upload',

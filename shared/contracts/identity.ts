@@ -625,8 +625,26 @@ export type QualityRecordsResponse = z.infer<typeof QualityRecordsResponse>;
 
 // ---- file imports from the staff pages (HQ) ----
 
-/** What one upload may hold: the file's text in a JSON body under Vercel's 4.5 MB request limit. */
-export const IMPORT_LIMITS = { bytes: 3_500_000 } as const;
+/**
+ * What one upload may hold: the file's bytes, sent as base64 when they are not UTF-8 (a GBK export), in a JSON body
+ * under Vercel's 4.5 MB request limit (3.3 MB of bytes are 4.4 MB of base64).
+ */
+export const IMPORT_LIMITS = { bytes: 3_300_000 } as const;
+
+/** a file's bytes in base64 (its size is checked once decoded; the endpoint's body limit bounds it) */
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+
+/**
+ * A file's content as the staff pages send it: its text when the file is UTF-8 (a BOM is fine), else its bytes in
+ * base64 (`contentBase64`), which the server reads as UTF-8 or GB18030 (the superset of GBK: Chinese Excel's CSV and
+ * most POS exports). Exactly one of the two.
+ */
+const oneFileContent = (b: { content?: string; contentBase64?: string }) =>
+  (b.content === undefined) !== (b.contentBase64 === undefined);
+const ONE_FILE_CONTENT = {
+  message: 'give the file as content (UTF-8 text) or as contentBase64 (its bytes), one of the two',
+  path: ['content'],
+};
 
 export const ImportMappingView = z.object({
   name: z.string(),
@@ -674,14 +692,19 @@ export const IMPORT_SAMPLE_CHARS = 64_000;
  * 新建导入格式: a sample file's columns, the mapping they suggest (or the one given), and its first rows (records) or
  * orders as the import would take or refuse them. Nothing is stored.
  */
-export const ImportFormatPreviewBody = z.strictObject({
-  kind: ImportKindSchema,
-  source: z.enum(['pos', 'mall', 'wecom']),
-  fields: FormatFields.optional(),
-  fileName: z.string().trim().min(1).max(200),
-  /** the head of the file: it may end mid-row, and that row is left out */
-  content: z.string().min(1).max(IMPORT_SAMPLE_CHARS),
-});
+/** the head of the file (`content` or `contentBase64`) */
+export const ImportFormatPreviewBody = z
+  .strictObject({
+    kind: ImportKindSchema,
+    source: z.enum(['pos', 'mall', 'wecom']),
+    fields: FormatFields.optional(),
+    fileName: z.string().trim().min(1).max(200),
+    content: z.string().max(IMPORT_SAMPLE_CHARS).optional(),
+    contentBase64: Base64.max(Math.ceil(IMPORT_SAMPLE_CHARS / 3) * 4).optional(),
+    /** the head of a longer file, cut anywhere: its last, cut row is left out */
+    partial: z.boolean().optional(),
+  })
+  .refine(oneFileContent, ONE_FILE_CONTENT);
 export type ImportFormatPreviewBody = z.infer<typeof ImportFormatPreviewBody>;
 export const ImportFormatPreviewResponse = z.object({
   columns: z.array(z.string()),
@@ -716,12 +739,15 @@ export type ImportFormatCreateBody = z.infer<typeof ImportFormatCreateBody>;
 export const ImportFormatArchiveBody = z.strictObject({ name: Id });
 export const ImportFormatArchiveResponse = z.object({ name: z.string(), archivedAt: z.string() });
 
-export const ImportUploadBody = z.strictObject({
-  mapping: z.string().min(1).max(64),
-  fileName: z.string().trim().min(1).max(200),
-  /** the file's text (UTF-8; a BOM is fine), CSV with a header row or JSON lines */
-  content: z.string().max(IMPORT_LIMITS.bytes),
-});
+/** the file (`content` or `contentBase64`): CSV with a header row or JSON lines */
+export const ImportUploadBody = z
+  .strictObject({
+    mapping: z.string().min(1).max(64),
+    fileName: z.string().trim().min(1).max(200),
+    content: z.string().max(IMPORT_LIMITS.bytes).optional(),
+    contentBase64: Base64.optional(),
+  })
+  .refine(oneFileContent, ONE_FILE_CONTENT);
 export type ImportUploadBody = z.infer<typeof ImportUploadBody>;
 
 export const ImportRejection = z.object({

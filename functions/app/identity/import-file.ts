@@ -19,6 +19,7 @@ import { RECORD_SOURCES, type RecordSource } from '../../../shared/identity/reco
 import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
 import type { Database } from '../../adapters/db/client.js';
 import { rows } from '../../adapters/db/repos/identity.repo.js';
+import type { FileEncoding } from './file-encoding.js';
 import { type IngestSummary, ingestAndLog } from './ingest.js';
 import { linkAll } from './link-all.js';
 import type { RefusedRowsFile, RowText } from './refused-rows.js';
@@ -306,16 +307,26 @@ export function importTally(refused?: RefusedRowsFile) {
 export interface ImportInput {
   file: string;
   text?: string;
+  /** the file's encoding (default UTF-8); a GB18030 (GBK) file is read as UTF-8 text as it streams */
+  encoding?: FileEncoding;
 }
 
-/** The input as a stream, how far into it the reader is, and its size in bytes. */
+/** The input as a stream of UTF-8 bytes, how far into the file the reader is, and its size in bytes. */
 export async function openImportInput(input: ImportInput) {
   if (input.text !== undefined) {
     const bytes = Buffer.from(input.text, 'utf8');
     return { stream: Readable.from([bytes]), bytesRead: () => 0, totalBytes: bytes.length };
   }
-  const stream = createReadStream(input.file);
-  return { stream, bytesRead: () => stream.bytesRead, totalBytes: (await stat(input.file)).size };
+  const file = createReadStream(input.file);
+  const stream = input.encoding === 'gb18030' ? Readable.from(asUtf8(file, input.encoding)) : file;
+  return { stream, bytesRead: () => file.bytesRead, totalBytes: (await stat(input.file)).size };
+}
+
+/** A stream's bytes in `encoding` as UTF-8; a byte sequence that is not that encoding fails the read. */
+async function* asUtf8(stream: AsyncIterable<Buffer>, encoding: FileEncoding): AsyncGenerator<Buffer> {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  for await (const chunk of stream) yield Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8');
+  yield Buffer.from(decoder.decode(), 'utf8');
 }
 
 export interface ImportOptions extends ImportInput {

@@ -30,6 +30,7 @@ import { importFormatRepo } from '../../adapters/db/repos/import-format.repo.js'
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
+import { uploadedText } from './file-encoding.js';
 import { fileColumns, mapRow, readRows } from './import-file.js';
 import { formatMapping, mappingColumns, type UploadMapping } from './import-mappings.js';
 import { prepareRecords } from './ingest.js';
@@ -59,9 +60,9 @@ function unknownFields(kind: ImportKind, fields: Readonly<Record<string, string>
 const isJsonLines = (fileName: string) => /\.jsonl?$/i.test(fileName);
 
 /** The sample's column names and its data rows, each with its row number in the file. */
-function readSample(body: ImportFormatPreviewBody): { columns: string[]; rows: Record<string, unknown>[] } {
-  const format = isJsonLines(body.fileName) ? 'jsonl' : 'csv';
-  return { columns: fileColumns(body.content, format), rows: readRows(body.content, format).rows };
+function readSample(fileName: string, text: string): { columns: string[]; rows: Record<string, unknown>[] } {
+  const format = isJsonLines(fileName) ? 'jsonl' : 'csv';
+  return { columns: fileColumns(text, format), rows: readRows(text, format).rows };
 }
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -70,10 +71,17 @@ const why = (r: Refusal) => refusalText(r, 'zh');
 export async function previewFormat(
   deps: Deps,
   body: ImportFormatPreviewBody,
-): Promise<Result<ImportFormatPreviewResponse, 'IMPORT_FORMAT_INVALID'>> {
+): Promise<Result<ImportFormatPreviewResponse, 'IMPORT_FORMAT_INVALID' | 'IMPORT_FILE_ENCODING'>> {
   if (!IMPORT_FORMAT_SOURCES[body.kind].includes(body.source))
     return fail('IMPORT_FORMAT_INVALID', `${body.kind} do not come from ${body.source}`);
-  const { columns, rows } = readSample(body);
+  // the head of a GBK export comes as its bytes, cut anywhere
+  const sample = uploadedText(body, { head: true });
+  if (!sample.ok) return sample;
+  const { text: whole } = sample.value;
+  const { columns, rows } = readSample(
+    body.fileName,
+    body.partial ? whole.slice(0, whole.lastIndexOf('\n') + 1) : whole,
+  );
   if (columns.length === 0) return fail('IMPORT_FORMAT_INVALID', 'the sample has no header row (column names)');
   const given = body.fields ?? suggestMapping(body.kind, columns);
   const unknown = unknownFields(body.kind, given);

@@ -27,6 +27,7 @@ import { type DataImportRow, dataImportRepo } from '../../adapters/db/repos/data
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
+import { uploadedText } from './file-encoding.js';
 import { fileColumns, importFile } from './import-file.js';
 import {
   findUploadMapping,
@@ -174,18 +175,18 @@ export async function uploadImport(
   const m = await findUploadMapping(deps.database.db, body.mapping);
   if (!m) return fail('IMPORT_MAPPING_UNKNOWN', `no upload format ${body.mapping}`);
   if (m.custom?.archived) return fail('IMPORT_MAPPING_UNKNOWN', `upload format ${body.mapping} is no longer offered`);
-  const sizeBytes = Buffer.byteLength(body.content, 'utf8');
+  // a GBK export (Chinese Excel's CSV) comes as its bytes and is stored as text, like a UTF-8 one
+  const file = uploadedText(body);
+  if (!file.ok) return file;
+  const { text: content, bytes: sizeBytes } = file.value;
   if (sizeBytes > IMPORT_LIMITS.bytes)
     return fail('IMPORT_TOO_LARGE', `${sizeBytes} bytes: an upload takes at most ${IMPORT_LIMITS.bytes}`);
   const db = deps.database.db;
   const jsonl = isJsonLines(body.fileName);
-  const rowsTotal = dataRows(body.content, jsonl);
-  // the page reads the file as UTF-8: a GBK export (Chinese Excel's CSV) arrives with its characters replaced
-  if (body.content.includes('\uFFFD'))
-    return fail('IMPORT_FILE_ENCODING', 'the file is not UTF-8: it holds bytes UTF-8 cannot read (GBK?)');
+  const rowsTotal = dataRows(content, jsonl);
   if (rowsTotal === 0)
     return fail('IMPORT_FILE_EMPTY', jsonl ? 'the file has no records' : 'the file has no rows after its header');
-  const columns = fileColumns(body.content, jsonl ? 'jsonl' : 'csv');
+  const columns = fileColumns(content, jsonl ? 'jsonl' : 'csv');
   const mismatch = await columnsMismatch(db, m, columns);
   if (mismatch) {
     const why = mismatch.looksLike
@@ -194,14 +195,14 @@ export async function uploadImport(
     return fail('IMPORT_COLUMNS_MISMATCH', `the file does not fit format ${m.name}: ${why}`, mismatch);
   }
   const now = deps.clock.now();
-  const sha256 = createHash('sha256').update(body.content).digest('hex');
+  const sha256 = createHash('sha256').update(content).digest('hex');
   const { created, row } = await dataImportRepo.claim(db, {
     id: newId('imp', now.getTime()),
     kind: m.kind,
     mapping: m.name,
     fileName: body.fileName,
     sha256,
-    content: body.content,
+    content,
     sizeBytes,
     rowsTotal,
     staffId: actor.staffId,
@@ -217,6 +218,7 @@ export async function uploadImport(
       mapping: m.name,
       fileName: body.fileName,
       sizeBytes,
+      encoding: file.value.encoding,
       rows: rowsTotal,
       sha256,
       created,

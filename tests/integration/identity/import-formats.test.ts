@@ -4,6 +4,7 @@
  * saved format is offered on 数据导入 and imports the file; an incomplete or same-named format is refused with a
  * code; a stopped format is no longer offered, and an import that used it still reads it. HQ only, audited.
  */
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
@@ -77,6 +78,35 @@ describe('upload formats made on the staff pages', () => {
     });
     const after = await sys.database.exec('select count(*)::int as n from source_records');
     expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('reads the head of a GBK sample, cut in the middle of a character, as the same sample', async () => {
+    const bytes = iconv.encode(VENDOR, 'gbk');
+    // the page cuts a non-UTF-8 file's bytes at a whole number of base64 quads: here inside 号码不全's 全
+    const cut = bytes.subarray(0, bytes.length - 1);
+    const res = await preview({
+      kind: 'records',
+      source: 'pos',
+      fileName: 'vendor.csv',
+      contentBase64: cut.toString('base64'),
+      partial: true,
+    });
+    expect(res.status).toBe(200);
+    const utf8 = await preview({ kind: 'records', source: 'pos', fileName: 'vendor.csv', content: VENDOR });
+    expect(res.body.columns).toEqual(utf8.body.columns);
+    expect(res.body.fields).toEqual(utf8.body.fields);
+    // the row cut short is the sample's last: left out as the page said it may be
+    expect(res.body.items.map((i: { id: string }) => i.id)).toEqual(['7710000001', '7710000002']);
+    expect(res.body.items[0].values).toEqual(utf8.body.items[0].values);
+    // bytes of no Chinese encoding
+    const binary = await preview({
+      kind: 'records',
+      source: 'pos',
+      fileName: 'vendor.csv',
+      contentBase64: Buffer.from([0x41, 0x0a, 0xff, 0xff]).toString('base64'),
+    });
+    expect(binary.status).toBe(422);
+    expect(binary.body.error.code).toBe('IMPORT_FILE_ENCODING');
   });
 
   it('says what a mapping lacks, and refuses to save it', async () => {

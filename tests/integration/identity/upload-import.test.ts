@@ -4,6 +4,7 @@
  * refused rows say why in Chinese; nobody below HQ may upload or read the uploads. Steps here end after every batch
  * (IMPORT_STEP_MS=0), so a file of more than one batch takes several.
  */
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_LIMITS } from '../../../shared/contracts/identity.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
@@ -31,6 +32,9 @@ const ORDERS = [
   'XS-UP-0002,6610000003,HZ001,2026-11-20 09:01,MD100002,二甲双胍缓释片,1,29.50,29.50,0,29.50',
   'XS-UP-0003,6610000003,HZ001,2026-11-20 09:30,MD100001,苯磺酸氨氯地平片,0,17.00,0,0,0',
 ].join('\n');
+
+/** the file's bytes in GBK, as Chinese Excel's「CSV（逗号分隔）」saves it (no BOM), in base64 */
+const inGbk = (text: string) => iconv.encode(text, 'gbk').toString('base64');
 
 const upload = (body: Record<string, unknown>, token = hq) =>
   sys.call('/api/staff/identity/imports/upload', { token, body });
@@ -87,6 +91,46 @@ describe('file imports from the staff pages', () => {
     expect(again.body).toMatchObject({ repeated: true, id: first.body.imports[0].id, fileName: '西湖店会员.csv' });
     expect(await sys.database.exec(`select count(*)::int as n from source_records`)).toEqual(before);
     expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual([{ n: 1 }]);
+    // the same export saved as GBK reads as the same text: the same import
+    const asGbk = await upload({ mapping: 'pos-legacy', fileName: '西湖店会员(GBK).csv', contentBase64: inGbk(MEMBERS) });
+    expect(asGbk.status).toBe(200);
+    expect(asGbk.body).toMatchObject({ repeated: true, id: first.body.imports[0].id });
+    expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual([{ n: 1 }]);
+  });
+
+  it('reads a GBK export (Chinese Excel’s CSV) sent as its bytes: names, addresses and refusals in Chinese', async () => {
+    const file = [
+      '会员卡号,姓名,性别,生日,手机号,地址,门店编号,最近消费日期',
+      '6610000101,周晓梅,女,1971-03-08,13957114101,浙江省杭州市拱墅区莫干山路18号,HZ001,2026-11-02',
+      '6610000102,欧阳瑾,男,1980-12-01,13957114102,,HZ001,2026-11-12',
+      '6610000103,褚一鸣,男,,13957114103,,浙江,2026-11-20',
+    ].join('\r\n');
+    sys.clock.advance(30_000);
+    const bytes = Buffer.from(inGbk(file), 'base64');
+    // GBK indeed: not UTF-8, and two bytes a Chinese character
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow();
+    const res = await upload({ mapping: 'pos-legacy', fileName: '拱墅店会员.csv', contentBase64: inGbk(file) });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'done',
+      sizeBytes: bytes.length,
+      summary: { created: 2, rejected: 1 },
+    });
+    expect(res.body.summary.rejections[0]).toMatchObject({ row: 3, id: '6610000103' });
+    expect(res.body.summary.rejections[0].explanation).toContain('门店编码 浙江 不存在');
+    const stored = await sys.database.exec(
+      `select name, district from source_records
+        where source = 'pos' and source_id in ('6610000101', '6610000102') order by source_id`,
+    );
+    expect(stored).toEqual([
+      { name: '周晓梅', district: '拱墅区' },
+      { name: '欧阳瑾', district: null },
+    ]);
+    const [audit] = await sys.database.exec(
+      `select details->>'encoding' as encoding from audit_log where action = 'identity.import'
+        and details->>'fileName' = '拱墅店会员.csv'`,
+    );
+    expect(audit).toEqual({ encoding: 'gb18030' });
   });
 
   it('imports a POS sales export: orders go to their members, a zero quantity is refused', async () => {
@@ -111,8 +155,12 @@ describe('file imports from the staff pages', () => {
   it('lists the uploads newest first with their summaries', async () => {
     const res = await sys.call('/api/staff/identity/imports', { token: hq });
     expect(res.status).toBe(200);
-    expect(res.body.imports.map((i: { fileName: string }) => i.fileName)).toEqual(['销售明细.csv', '西湖店会员.csv']);
-    expect(res.body.imports[1].mappingLabel).toContain('门店收银会员资料');
+    expect(res.body.imports.map((i: { fileName: string }) => i.fileName)).toEqual([
+      '销售明细.csv',
+      '拱墅店会员.csv',
+      '西湖店会员.csv',
+    ]);
+    expect(res.body.imports[2].mappingLabel).toContain('门店收银会员资料');
   });
 
   it('goes on in steps from where the last one stopped, one step at a time, until the file is done', async () => {
@@ -236,6 +284,14 @@ describe('file imports from the staff pages', () => {
     const big = await upload({ mapping: 'pos-legacy', fileName: 'big.csv', content: '姓'.repeat(1_200_000) });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('IMPORT_TOO_LARGE');
+    // a GBK file over the limit in its own bytes (two a character), its base64 within the request's limit
+    const bigGbk = await upload({
+      mapping: 'pos-legacy',
+      fileName: 'big.csv',
+      contentBase64: inGbk('姓'.repeat(IMPORT_LIMITS.bytes / 2 + 2)),
+    });
+    expect(bigGbk.status).toBe(413);
+    expect(bigGbk.body.error.code).toBe('IMPORT_TOO_LARGE');
     const empty = await upload({ mapping: 'pos-legacy', fileName: '', content: MEMBERS });
     expect(empty.status).toBe(400);
     expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual(before);
@@ -260,6 +316,20 @@ describe('file imports from the staff pages', () => {
     const encoding = await upload({ mapping: 'pos-legacy', fileName: 'gbk.csv', content: gbk });
     expect(encoding.status).toBe(422);
     expect(encoding.body.error.code).toBe('IMPORT_FILE_ENCODING');
+    // bytes that are neither UTF-8 nor GBK
+    const binary = Buffer.from([0x31, 0x2c, 0xff, 0xff, 0x0a, 0x80, 0xff]).toString('base64');
+    const neither = await upload({ mapping: 'pos-legacy', fileName: 'x.csv', contentBase64: binary });
+    expect(neither.status).toBe(422);
+    expect(neither.body.error.code).toBe('IMPORT_FILE_ENCODING');
+    // the text and the bytes at once, or not base64
+    for (const body of [
+      { content: MEMBERS, contentBase64: inGbk(MEMBERS) },
+      { contentBase64: '会员卡号' },
+      {},
+    ]) {
+      const res = await upload({ mapping: 'pos-legacy', fileName: 'x.csv', ...body });
+      expect(res.status, JSON.stringify(body).slice(0, 40)).toBe(400);
+    }
     expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual(before);
   });
 

@@ -14,6 +14,7 @@ import { describeError } from '../../../components/describe-error';
 import { type ChosenFile, PlatformError, platform } from '../../../platform';
 import { isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
+import { fileEncodingLabel, sampleContent } from '../../file-content';
 import { NoAccessCard, type NoAccessView, noAccessView } from '../../staff-error';
 import { leaveStaffSession, staffLoadError } from '../../staff-load';
 import '../../staff.scss';
@@ -26,13 +27,6 @@ const KINDS: { kind: ImportKind; label: string; sub: string }[] = [
 ];
 
 const SOURCE_ZH: Record<string, string> = { pos: '门店收银', mall: '线上商城', wecom: '企业微信' };
-
-/** The file's head, cut at a line end, within the preview's size. */
-function sampleOf(text: string): string {
-  if (text.length <= IMPORT_SAMPLE_CHARS) return text;
-  const head = text.slice(0, IMPORT_SAMPLE_CHARS);
-  return head.slice(0, Math.max(head.lastIndexOf('\n'), 1));
-}
 
 type Preview = ImportFormatPreviewResponse;
 
@@ -67,7 +61,7 @@ export default function ImportFormat() {
         kind: k,
         source: s as 'pos' | 'mall' | 'wecom',
         fileName: f.name,
-        content: sampleOf(f.text),
+        ...sampleContent(f, IMPORT_SAMPLE_CHARS),
         ...(given ? { fields: given } : {}),
       })
       .then((p) => {
@@ -196,6 +190,7 @@ export default function ImportFormat() {
         {file ? (
           <View className="staff-file" data-testid="format-file">
             {file.name}
+            {fileEncodingLabel(file) ? ` · ${fileEncodingLabel(file)} 编码` : ''}
             {preview ? ` · 识别到 ${preview.columns.length} 列` : ''}
           </View>
         ) : null}

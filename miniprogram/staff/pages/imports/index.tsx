@@ -19,6 +19,7 @@ import { LoadingCard } from '../../../components/state-view';
 import { type ChosenFile, PlatformError, platform } from '../../../platform';
 import { isApiError, isSessionError } from '../../../services/api-error';
 import { identityApi } from '../../../services/identity';
+import { fileContent, fileEncodingLabel } from '../../file-content';
 import { StaffErrorCard } from '../../staff-error';
 import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import { NEW_FORMAT_KEY } from '../import-format/saved';
@@ -406,7 +407,7 @@ export default function Imports() {
     setMapping(name);
     setRun({ kind: 'running', view: null });
     identityApi
-      .uploadImport({ mapping: name, fileName: file.name, content: file.text })
+      .uploadImport({ mapping: name, fileName: file.name, ...fileContent(file) })
       .then((view) => {
         setFile(null);
         return drive(view);
@@ -450,7 +451,8 @@ export default function Imports() {
 
         <View className="im-step">2. 选择文件</View>
         <View className="im-limits">
-          CSV（首行为列名）或 JSON Lines，UTF-8 编码，最大 {sizeText(formats.limits.bytes)}
+          CSV（首行为列名）或 JSON Lines，UTF-8 或 GBK 编码（Excel 另存的 CSV 均可），最大{' '}
+          {sizeText(formats.limits.bytes)}
           。导入分段进行，请保持页面打开直到完成；全量迁移请由技术人员使用命令行导入。
           {platform.env === 'weapp'
             ? '在小程序中，请先把导出文件发送到微信「文件传输助手」，再点「选择文件」从聊天记录中选取。'
@@ -467,6 +469,7 @@ export default function Imports() {
         {file ? (
           <View className="staff-file" data-testid="import-file">
             {file.name} · {sizeText(file.size)}
+            {fileEncodingLabel(file) ? ` · ${fileEncodingLabel(file)} 编码，将自动转换` : ''}
           </View>
         ) : null}
         {fileError ? <View className="im-error">{fileError}</View> : null}

@@ -12,8 +12,9 @@ export default endpoint(
     auth: 'staff',
     action: 'identity.import',
     body: ImportUploadBody,
-    // the text as a JSON string: escaped quotes and line ends make it somewhat larger than the file
-    maxBodyBytes: Math.ceil(IMPORT_LIMITS.bytes * 1.25),
+    // a GBK file's bytes in base64 (4 characters per 3 bytes, ~4.4 MB), the largest of the two forms: a UTF-8 file's
+    // text as a JSON string is at most a quarter larger than the file (escaped quotes and line ends)
+    maxBodyBytes: Math.ceil(IMPORT_LIMITS.bytes / 3) * 4 + 16_384,
   },
   async ({ deps, actor, body, requestId }) => {
     if (actor.kind !== 'staff') return failure('FORBIDDEN');
