@@ -91,6 +91,22 @@ export async function startLocalServer(
   const routes = listRouteFiles();
   const handlers = await loadHandlers(routes);
   const server = createServer({ ServerResponse: VercelStyleResponse }, (req, res) => {
+    // nothing a request carries may stop the server: a path that is not valid percent-encoding (/api/%E0%A4%A) is
+    // a bad request; anything else thrown here is logged and answered 500
+    try {
+      route(req, res);
+    } catch (error) {
+      const bad = error instanceof URIError;
+      if (!bad) console.error('request failed outside its handler', error);
+      if (res.headersSent) return void res.end();
+      res.statusCode = bad ? 400 : 500;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      const code = bad ? 'VALIDATION_FAILED' : 'INTERNAL';
+      const message = bad ? 'the path is not valid percent-encoding' : 'internal error';
+      res.end(JSON.stringify({ error: { code, message, requestId: '' } }));
+    }
+  });
+  function route(req: IncomingMessage, res: ServerResponse): void {
     const url = requestPath(req.url ?? '/');
     if (url.pathname.startsWith('/__sim/') && options.simulator) return void options.simulator(req, res);
     const extra = options.extraRoutes?.[url.pathname];
@@ -123,7 +139,7 @@ export async function startLocalServer(
       return;
     }
     serveStatic(options.staticDir, url.pathname, res);
-  });
+  }
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

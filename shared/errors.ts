@@ -52,6 +52,10 @@ export const ERROR_STATUS = {
   BELOW_THRESHOLD: 422,
   NO_APPLICABLE_COUPON: 422,
   ORDER_AMOUNT_MISMATCH: 400,
+  /** a line's amount more than its quantity × unit price (less is a line discount) */
+  ORDER_LINE_AMOUNT_INVALID: 400,
+  /** orderedAt more than an hour ahead of the server's clock, or before 2000 */
+  ORDER_DATE_INVALID: 400,
   REDEMPTION_NOT_FOUND: 404,
   COUPON_TEMPLATE_NOT_FOUND: 404,
   COUPON_TEMPLATE_INACTIVE: 409,

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { type Action, type Actor, type Decision, decide, type Resource } from '../../shared/access/policy.js';
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
+import { UNSTORABLE_TEXT, unstorableTextPath } from '../../shared/storable-text.js';
 import type { IntegrationLogEntry } from '../adapters/db/repos/identity.repo.js';
 import { newRequestId } from '../adapters/ids.js';
 import { resolveActor, resolveCron, resolvePartner } from '../app/auth/resolve-actor.js';
@@ -31,6 +32,11 @@ export interface EndpointDefinition<B extends z.ZodType | undefined, Q extends z
   /** the resource the action applies to, loaded after validation; default: none */
   resource?: (input: { body: Infer<B>; query: Infer<Q>; deps: Deps; actor: Actor }) => Promise<Resource> | Resource;
   maxBodyBytes?: number;
+  /**
+   * The body's array (`records`, `orders`) whose items the handler judges one by one: text that cannot be stored
+   * (a NUL, an unpaired surrogate) in one item refuses that item, not the whole request
+   */
+  itemsJudgedAlone?: string;
   /**
    * A partner endpoint whose handler writes its own integration-log row (the batch ingests, with their counts):
    * the wrapper then logs only the calls that never reached the handler (a bad signature, a malformed body).
@@ -182,7 +188,7 @@ export function endpoint<B extends z.ZodType | undefined = undefined, Q extends 
               call.key = key;
             })
           : null;
-      const body = parseBody(rawBody, req, definition.body);
+      const body = parseBody(rawBody, req, definition.body, definition.itemsJudgedAlone);
       const query = parseQuery(req, definition.query);
       const actor =
         auth === 'partner'
@@ -217,12 +223,16 @@ export function endpoint<B extends z.ZodType | undefined = undefined, Q extends 
     } catch (error) {
       if (error instanceof AppError) {
         if (ERROR_STATUS[error.code] >= 500) {
-          (deps?.log ?? console).error?.('request failed', { requestId, code: error.code, cause: describe(error) });
+          (deps?.log ?? console).error?.('request failed', {
+            requestId,
+            code: error.code,
+            cause: describeForLog(error),
+          });
         }
         return failure(error.code, error.message, error.options.details);
       }
       const log = deps?.log;
-      const fields = { requestId, path: req.url, cause: describe(error) };
+      const fields = { requestId, path: req.url, cause: describeForLog(error) };
       if (log) log.error('unhandled error', fields);
       else console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', ...fields }));
       return failure('INTERNAL', 'internal error');
@@ -302,7 +312,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function parseBody(raw: Buffer, req: IncomingMessage, schema: z.ZodType | undefined): unknown {
+function parseBody(
+  raw: Buffer,
+  req: IncomingMessage,
+  schema: z.ZodType | undefined,
+  itemsJudgedAlone: string | undefined,
+): unknown {
   if (!schema) {
     if (raw.length > 0) throw new AppError('VALIDATION_FAILED', 'this endpoint takes no request body');
     return undefined;
@@ -317,7 +332,23 @@ function parseBody(raw: Buffer, req: IncomingMessage, schema: z.ZodType | undefi
   } catch {
     throw new AppError('BAD_JSON', 'request body is not valid JSON');
   }
+  refuseUnstorableText(
+    itemsJudgedAlone && value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? { ...value, [itemsJudgedAlone]: null }
+      : value,
+    'body',
+  );
   return validate(schema, value, 'body');
+}
+
+/** PostgreSQL keeps no NUL and no unpaired surrogate: such text is refused here, before anything is written. */
+function refuseUnstorableText(value: unknown, where: 'body' | 'query'): void {
+  const path = unstorableTextPath(value);
+  if (path === null) return;
+  const at = path === '' ? where : `${where}.${path}`;
+  throw new AppError('VALIDATION_FAILED', `invalid ${where}: ${at} ${UNSTORABLE_TEXT}`, {
+    details: { issues: [{ path: at, message: UNSTORABLE_TEXT }] },
+  });
 }
 
 function parseQuery(req: IncomingMessage, schema: z.ZodType | undefined): unknown {
@@ -331,6 +362,7 @@ function parseQuery(req: IncomingMessage, schema: z.ZodType | undefined): unknow
       query[key] = all.length > 1 ? all : all[0];
     }
   }
+  refuseUnstorableText(query, 'query');
   return validate(schema, query, 'query');
 }
 
@@ -347,8 +379,15 @@ function validate(schema: z.ZodType, value: unknown, where: 'body' | 'query'): u
   );
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error)
-    return `${error.name}: ${error.message}${error.cause ? ` (cause: ${describe(error.cause)})` : ''}`;
+/**
+ * An error for the log, without members' data: drizzle's message ends with the query's parameters (names, phones,
+ * payloads), which are left out; the database's own error keeps its code.
+ */
+export function describeForLog(error: unknown): string {
+  if (error instanceof Error) {
+    const message = error.message.replace(/\nparams: [\s\S]*$/, '\nparams: (withheld)');
+    const code = (error as { code?: unknown }).code;
+    return `${error.name}: ${message}${typeof code === 'string' ? ` [${code}]` : ''}${error.cause ? ` (cause: ${describeForLog(error.cause)})` : ''}`;
+  }
   return String(error);
 }

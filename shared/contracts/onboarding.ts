@@ -224,11 +224,19 @@ export const SignupCodesResponse = z.object({
 });
 export type SignupCodesResponse = z.infer<typeof SignupCodesResponse>;
 
+/**
+ * A calendar day the figures can be asked for: 2000-01-01 to 2100-12-31. Outside, a day is a typo (0001, 9999), and
+ * the database takes no year 0 or a day past 9999 (the request answered 500).
+ */
+const StatsDay = z.iso
+  .date()
+  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', { message: 'a day from 2000-01-01 to 2100-12-31' });
+
 export const SignupStatsQuery = z.strictObject({
   storeId: Id.optional(),
   /** Asia/Shanghai calendar days, inclusive; default: the current month to today */
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
+  from: StatsDay.optional(),
+  to: StatsDay.optional(),
 });
 export const SignupStatsResponse = z.object({
   store: StoreRef,

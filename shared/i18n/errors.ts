@@ -47,6 +47,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   BELOW_THRESHOLD: '订单金额未达到优惠券的使用门槛',
   NO_APPLICABLE_COUPON: '会员没有适用于本单的优惠券',
   ORDER_AMOUNT_MISMATCH: '订单金额对不上：与商品明细或核销时填写的金额不一致',
+  ORDER_LINE_AMOUNT_INVALID: '商品行金额超过了数量×单价：会员价等优惠只会让金额更低，请检查收银系统上传的明细',
+  ORDER_DATE_INVALID: '下单时间不对：不能晚于现在，也不能早于2000年，请检查收银机的时钟与时区',
   REDEMPTION_NOT_FOUND: '找不到这笔核销记录',
   COUPON_TEMPLATE_NOT_FOUND: '找不到这个优惠券模板',
   COUPON_TEMPLATE_INACTIVE: '这个优惠券已暂停发放、活动已结束或已过期，不能发放',

@@ -125,6 +125,29 @@ export function parseOrderTime(input: Cell): Date | null {
   return new Date(Date.UTC(y, mo - 1, d, h - 8, mi, se));
 }
 
+/** How far ahead of the server's clock an order's time may be: a till's clock running a little fast. */
+export const ORDER_FUTURE_SKEW_MS = 3_600_000;
+
+/**
+ * Why an order's time cannot be the time of a sale, or null: more than ORDER_FUTURE_SKEW_MS after `now` (a wrong
+ * clock or time zone, a typo's 9999), or before 2000 (a typo, a till's unset clock; the database has no year 0).
+ * The till's live order API and the ingest of history both hold to it.
+ */
+export function orderTimeRefusal(orderedAt: Date, now: Date): 'ordered_at_future' | 'ordered_at_too_old' | null {
+  if (orderedAt.getTime() > now.getTime() + ORDER_FUTURE_SKEW_MS) return 'ordered_at_future';
+  if (orderedAt.getUTCFullYear() < 2000) return 'ordered_at_too_old';
+  return null;
+}
+
+/**
+ * A line may cost less than quantity × unit price (a line discount, 会员价, a free item at 0), never more. The unit
+ * price is printed rounded to the fen, so the amount may pass quantity × unit price by under half a fen a unit
+ * (3 for 10 yuan: 3 × 3.33 → 10.00). Exact: quantity × price passes 2^53 at the schemas' limits.
+ */
+export function lineAmountExceeds(l: { quantity: number; unitPriceFen: number; amountFen: number }): boolean {
+  return BigInt(l.amountFen) * 2n > BigInt(l.quantity) * (BigInt(l.unitPriceFen) * 2n + 1n);
+}
+
 /** The quantity as the export wrote it: a whole number, negative on a return's line; null when it is none. */
 function signedQuantity(raw: RawOrderLine): number | null {
   const q = empty(raw.quantity) ? '' : foldWidth(String(raw.quantity)).trim();
@@ -145,6 +168,8 @@ function line(raw: RawOrderLine, n: number, isReturn: boolean): NormalizedOrderL
   const amount = moneyFen(raw.amountFen, raw.amount, { field: 'amount', line: n }, isReturn);
   if (isRefusal(amount)) return amount;
   if (unit === null && amount === null) return refusal('line_price_missing', { line: n });
+  if (unit !== null && amount !== null && lineAmountExceeds({ quantity, unitPriceFen: unit, amountFen: amount }))
+    return refusal('line_amount_exceeds', { line: n, amount, quantity, unitPrice: unit });
   // a line discount makes the amount less than quantity × unit price; the amount is what the line cost
   const amountFen = amount ?? (unit as number) * quantity;
   return {
@@ -165,8 +190,8 @@ export function normalizeOrder(raw: RawOrder, now: Date): OrderCheck {
     return bad(refusal('order_id_too_long', { max: ORDER_LIMITS.externalIdLength }));
   const orderedAt = parseOrderTime(raw.orderedAt);
   if (!orderedAt) return bad(refusal('ordered_at_invalid', { got: empty(raw.orderedAt) ? '' : String(raw.orderedAt) }));
-  if (orderedAt.getTime() > now.getTime() + 3_600_000) return bad(refusal('ordered_at_future'));
-  if (orderedAt.getUTCFullYear() < 2000) return bad(refusal('ordered_at_too_old'));
+  const outOfRange = orderTimeRefusal(orderedAt, now);
+  if (outOfRange) return bad(refusal(outOfRange));
   const rawLines = raw.lines ?? [];
   if (rawLines.length === 0) return bad(refusal('no_lines'));
   if (rawLines.length > ORDER_LIMITS.lines) return bad(refusal('too_many_lines', { max: ORDER_LIMITS.lines }));

@@ -41,6 +41,7 @@ function issueZh(p: RefusalParams): string {
   if (p.issue === 'too_big') return text ? `超过 ${p.limit} 个字符` : `超过上限 ${p.limit}`;
   if (p.issue === 'too_small') return text ? `少于 ${p.limit} 个字符` : `小于下限 ${p.limit}`;
   if (p.issue === 'invalid_type') return '的类型不对（例如应为文字却是数字）';
+  if (p.issue === 'unstorable_text') return '含有无法保存的字符（空字符或残缺的 Unicode 字符），请检查导出程序';
   return '的格式不对';
 }
 
@@ -111,6 +112,12 @@ const REFUSALS = {
   line_price_missing: {
     en: (p) => `line ${p.line}: needs a unit price or an amount`,
     zh: (p) => `第${p.line}行商品既无单价也无金额`,
+  },
+  line_amount_exceeds: {
+    en: (p) =>
+      `line ${p.line}: amount ${p.amount} fen is more than quantity ${p.quantity} × unit price ${p.unitPrice} fen (a line may cost less, never more)`,
+    zh: (p) =>
+      `第${p.line}行商品的金额 ${yuanOf(p.amount)} 元超过数量 ${p.quantity} × 单价 ${yuanOf(p.unitPrice)} 元（会员价等优惠只会更低，不会更高）`,
   },
   money_not_fen: {
     en: (p) => `${moneyEn(p)} in fen must be a whole number ≥ 0, got ${got(p)}`,

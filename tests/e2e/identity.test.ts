@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREENSHOTS, startBrowserSystem } from './support/browser.js';
 import { customerOfRecord, ingestRecords, partnerCall, settle, staffFirstLogin, staffLogin } from './support/flows.js';
@@ -818,12 +819,14 @@ describe('数据导入 in the staff pages', () => {
     'XS-E2E-0002,6620000009,HZ001,2026-11-20 09:01,MD100002,二甲双胍缓释片,1,29.50,29.50,0,29.50',
   ].join('\n');
 
-  const chooseFile = async (page: import('playwright-core').Page, name: string, text: string) => {
+  /** picks a file: text is saved as UTF-8, bytes are the file as they are (a GBK export) */
+  const chooseFile = async (page: import('playwright-core').Page, name: string, content: string | Buffer) => {
     const [chooser] = await Promise.all([
       page.waitForEvent('filechooser'),
       page.locator('[data-testid=import-pick]').click(),
     ]);
-    await chooser.setFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+    const buffer = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    await chooser.setFiles({ name, mimeType: 'text/csv', buffer });
     await expect.poll(() => page.locator('[data-testid=import-file]').innerText()).toContain(name);
   };
 
@@ -960,11 +963,13 @@ describe('数据导入 in the staff pages', () => {
       page.waitForEvent('filechooser'),
       page.locator('[data-testid=format-pick]').click(),
     ]);
-    await chooser.setFiles({ name: '新系统会员导出.csv', mimeType: 'text/csv', buffer: Buffer.from(VENDOR, 'utf8') });
+    // the vendor's system exports GBK, as Chinese Excel saves CSV: the page sends the bytes, the server reads GBK
+    const vendorFile = iconv.encode(VENDOR.replaceAll('\n', '\r\n'), 'gbk');
+    await chooser.setFiles({ name: '新系统会员导出.csv', mimeType: 'text/csv', buffer: vendorFile });
     // the header row proposes the columns: the card is the member's id, the name, the phone, the birthday, the store
     const fields = page.locator('[data-testid=format-fields]');
     await fields.waitFor();
-    expect(await page.locator('[data-testid=format-file]').innerText()).toContain('识别到 7 列');
+    expect(await page.locator('[data-testid=format-file]').innerText()).toContain('GBK 编码 · 识别到 7 列');
     expect(await page.locator('[data-testid=format-field-sourceId]').innerText()).toContain('VIP卡号');
     expect(await page.locator('[data-testid=format-field-phone]').innerText()).toContain('联系电话');
     expect(await page.locator('[data-testid=format-field-storeCode]').innerText()).toContain('所属门店');
@@ -1007,7 +1012,10 @@ describe('数据导入 in the staff pages', () => {
     await custom.scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'import-format-03-offered');
-    await chooseFile(page, '新系统会员导出.csv', VENDOR);
+    await chooseFile(page, '新系统会员导出.csv', vendorFile);
+    expect(await page.locator('[data-testid=import-file]').innerText()).toContain('GBK 编码，将自动转换');
+    await settle(page);
+    await env.shot(page, 'import-format-03b-gbk-file');
     await page.locator('[data-testid=import-start]').click();
     const result = page.locator('[data-testid=import-result]');
     await expect.poll(() => result.innerText()).toContain('新系统会员导出.csv');

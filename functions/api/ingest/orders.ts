@@ -14,6 +14,7 @@ export default endpoint(
     auth: 'partner',
     action: 'identity.order_ingest',
     body: IngestOrdersBody,
+    itemsJudgedAlone: 'orders',
     maxBodyBytes: 4 * 1024 * 1024,
     // the batch's own row has its counts (created, linked, rejected…)
     logsItself: true,

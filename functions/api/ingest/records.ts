@@ -13,6 +13,7 @@ export default endpoint(
     auth: 'partner',
     action: 'identity.ingest',
     body: IngestRecordsBody,
+    itemsJudgedAlone: 'records',
     maxBodyBytes: 2 * 1024 * 1024,
     // the batch's own row has its counts (created, linked, rejected…)
     logsItself: true,

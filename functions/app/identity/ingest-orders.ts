@@ -19,6 +19,7 @@ import {
   refusalLogLine,
   refusalOfSchema,
 } from '../../../shared/identity/refusal.js';
+import { storableCopy, UNSTORABLE_TEXT, unstorableTextPath } from '../../../shared/storable-text.js';
 import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
@@ -100,6 +101,17 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
     const reject = (r: Refusal) => {
       rejected.push({ index, externalId, status: 'rejected', ...refusalFields(r), refusal: r, payload: item ?? null });
     };
+    const unstorable = unstorableTextPath(item);
+    if (unstorable !== null) {
+      reject(
+        refusal('invalid_field', {
+          field: storableCopy(unstorable),
+          issue: 'unstorable_text',
+          detail: UNSTORABLE_TEXT,
+        }),
+      );
+      continue;
+    }
     const parsed = IngestOrderSchema.safeParse(item);
     if (!parsed.success) {
       reject(refusalOfSchema(parsed.error, 'order'));

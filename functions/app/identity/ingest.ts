@@ -18,6 +18,7 @@ import {
   refusalOf,
   refusalOfSchema,
 } from '../../../shared/identity/refusal.js';
+import { storableCopy, UNSTORABLE_TEXT, unstorableTextPath } from '../../../shared/storable-text.js';
 import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo, type IdentityRepo, type PreparedRecord } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
@@ -120,6 +121,18 @@ export function prepareRecords(
     };
     if (sourceId === null || sourceId.trim() === '') {
       reject(null, refusal('source_id_missing'));
+      continue;
+    }
+    const unstorable = unstorableTextPath(item);
+    if (unstorable !== null) {
+      reject(
+        storableCopy(sourceId),
+        refusal('invalid_field', {
+          field: storableCopy(unstorable),
+          issue: 'unstorable_text',
+          detail: UNSTORABLE_TEXT,
+        }),
+      );
       continue;
     }
     if (!parsed.success) {

@@ -46,9 +46,18 @@ export async function linkOnSignup(tx: Tx, input: LinkOnSignupInput): Promise<Li
     sql`select value as openid, customer_id from identities where id = ${input.openidIdentityId} and kind = 'openid'`,
   );
   if (!login) throw new Error(`identity ${input.openidIdentityId} not found`);
-  const storeCode = input.storeId
-    ? ((await rows<{ code: string }>(tx, sql`select code from stores where id = ${input.storeId}`))[0]?.code ?? null)
-    : null;
+  const existing = await rows<{ id: string; customer_id: string; store_code: string | null }>(
+    tx,
+    sql`select id, customer_id, payload->>'storeCode' as store_code
+        from source_records where source = 'miniprogram' and source_id = ${login.openid}`,
+  );
+  // the store of the first sign-up stays the record's (as it keeps the sign-up's credit): signing up again from
+  // another store's code, or from the home page, changes nothing
+  const storeCode =
+    existing[0]?.store_code ??
+    (input.storeId
+      ? ((await rows<{ code: string }>(tx, sql`select code from stores where id = ${input.storeId}`))[0]?.code ?? null)
+      : null);
 
   // the login as a mini-program source record (idempotent: a second sign-up finds it unchanged)
   const raw = {
@@ -62,10 +71,6 @@ export async function linkOnSignup(tx: Tx, input: LinkOnSignupInput): Promise<Li
   const storePhones = new Set((await repo.storePhones()).map(storePhoneKey));
   const normalized = normalizeRecord('miniprogram', raw, storePhones);
   if (!normalized.ok) throw new Error(`sign-up record does not normalise: ${normalized.refusal.code}`);
-  const existing = await rows<{ id: string; customer_id: string }>(
-    tx,
-    sql`select id, customer_id from source_records where source = 'miniprogram' and source_id = ${login.openid}`,
-  );
   const { payload, hash } = canonicalPayload(raw);
   const [outcome] = await repo.upsertRecords(
     'miniprogram',

@@ -41,6 +41,7 @@ import {
   type MergeSideRow,
   type RecordRowView,
 } from '../../adapters/db/repos/identity-review.repo.js';
+import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
@@ -588,18 +589,25 @@ export async function integrationHealth(deps: QueueDeps): Promise<HealthResponse
   };
 }
 
-/** The stores whose suggestions the caller sees: a named store, else their store, region, or everything (HQ). */
+/**
+ * The stores whose suggestions and holds the caller sees: a named store, else their store, region, or everything
+ * (HQ). A named store the policy let through is in the caller's scope (one outside is refused before), or does not
+ * exist (store-resource.ts leaves that to the handler): STORE_NOT_FOUND, not an empty queue.
+ */
 export async function suggestionScope(
   deps: Deps,
   actor: StaffActor,
   storeId: string | undefined,
-): Promise<readonly string[] | null> {
-  if (storeId) return [storeId];
-  if (actor.role === 'hq_admin') return null;
-  if (actor.role === 'regional_manager') {
-    return actor.regionId ? createIdentityReviewRepo(deps.database.db).storesOfRegion(actor.regionId) : [];
+): Promise<Result<readonly string[] | null, 'STORE_NOT_FOUND'>> {
+  if (storeId) {
+    const store = await createOnboardingRepo(deps.database.db).storeById(storeId);
+    return store ? ok([store.id]) : fail('STORE_NOT_FOUND', `store ${storeId} not found`);
   }
-  return actor.storeId ? [actor.storeId] : [];
+  if (actor.role === 'hq_admin') return ok(null);
+  if (actor.role === 'regional_manager') {
+    return ok(actor.regionId ? await createIdentityReviewRepo(deps.database.db).storesOfRegion(actor.regionId) : []);
+  }
+  return ok(actor.storeId ? [actor.storeId] : []);
 }
 
 /**

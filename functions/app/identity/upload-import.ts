@@ -196,34 +196,38 @@ export async function uploadImport(
   }
   const now = deps.clock.now();
   const sha256 = createHash('sha256').update(content).digest('hex');
-  const { created, row } = await dataImportRepo.claim(db, {
-    id: newId('imp', now.getTime()),
-    kind: m.kind,
-    mapping: m.name,
-    fileName: body.fileName,
-    sha256,
-    content,
-    sizeBytes,
-    rowsTotal,
-    staffId: actor.staffId,
-    now,
-  });
-  await recordAudit(db, {
-    actorKind: 'staff',
-    actorId: actor.staffId,
-    action: 'identity.import',
-    requestId,
-    details: {
-      importId: row.id,
+  // the upload and its audit line are written together or not at all
+  const { created, row } = await db.transaction(async (tx) => {
+    const claimed = await dataImportRepo.claim(tx, {
+      id: newId('imp', now.getTime()),
+      kind: m.kind,
       mapping: m.name,
       fileName: body.fileName,
-      sizeBytes,
-      encoding: file.value.encoding,
-      rows: rowsTotal,
       sha256,
-      created,
-    },
-    at: now,
+      content,
+      sizeBytes,
+      rowsTotal,
+      staffId: actor.staffId,
+      now,
+    });
+    await recordAudit(tx, {
+      actorKind: 'staff',
+      actorId: actor.staffId,
+      action: 'identity.import',
+      requestId,
+      details: {
+        importId: claimed.row.id,
+        mapping: m.name,
+        fileName: body.fileName,
+        sizeBytes,
+        encoding: file.value.encoding,
+        rows: rowsTotal,
+        sha256,
+        created: claimed.created,
+      },
+      at: now,
+    });
+    return claimed;
   });
   if (row.status === 'done') return ok(importView(row, !created));
   const after = (await step(deps, row.id)) ?? row;

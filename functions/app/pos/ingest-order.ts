@@ -5,6 +5,7 @@
  */
 import type { PosOrderBody, PosOrderResponse } from '../../../shared/contracts/loyalty.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
+import { lineAmountExceeds, ORDER_FUTURE_SKEW_MS, orderTimeRefusal } from '../../../shared/identity/order.js';
 import { pointsForOrder } from '../../../shared/points/points.rules.js';
 import type { Db, Tx } from '../../adapters/db/client.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
@@ -21,6 +22,16 @@ export async function ingestPosOrder(
   body: PosOrderBody,
   now: Date,
 ): Promise<Result<PosOrderResponse, ErrorCode>> {
+  const when = orderTimeProblem(body.orderedAt, now);
+  if (when) return fail('ORDER_DATE_INVALID', when);
+  const over = body.lines.findIndex((l) => lineAmountExceeds(l));
+  if (over >= 0) {
+    const l = body.lines[over];
+    return fail(
+      'ORDER_LINE_AMOUNT_INVALID',
+      `line ${over + 1}: amountFen ${l.amountFen} is more than quantity ${l.quantity} × unitPriceFen ${l.unitPriceFen}: a line may cost less (a line discount), never more`,
+    );
+  }
   const linesFen = body.lines.reduce((s, l) => s + l.amountFen, 0);
   if (linesFen !== body.totalFen || body.paidFen !== body.totalFen - body.discountFen) {
     return fail(
@@ -31,6 +42,20 @@ export async function ingestPosOrder(
   return idempotent(db, { keyId: caller.keyId, operation: 'order', idempotencyKey: body.idempotencyKey, body }, (tx) =>
     ingestInTx(tx, caller, body, now),
   );
+}
+
+/**
+ * Why the order's time cannot be a sale's, or null: the bounds of the ingest of history (shared/identity/order.ts),
+ * by the server's clock. The schema takes any ISO time with a zone, year 0 and 9999 included.
+ */
+function orderTimeProblem(orderedAt: string, now: Date): string | null {
+  const at = new Date(orderedAt);
+  if (Number.isNaN(at.getTime())) return `orderedAt ${orderedAt} is not a time`;
+  const refused = orderTimeRefusal(at, now);
+  if (refused === 'ordered_at_future')
+    return `orderedAt ${orderedAt} is more than ${ORDER_FUTURE_SKEW_MS / 60_000} minutes after the server's time ${now.toISOString()}: check the till's clock and time zone`;
+  if (refused === 'ordered_at_too_old') return `orderedAt ${orderedAt} is before 2000`;
+  return null;
 }
 
 async function ingestInTx(

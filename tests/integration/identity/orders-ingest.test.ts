@@ -348,6 +348,62 @@ describe('POST /api/ingest/orders', () => {
     expect(row.store_id).toBe('sto_001');
   });
 
+  it('refuses, order by order, a line costing more than quantity × unit price and a time no sale has; the rest land', async () => {
+    const res = await ingestOrders(
+      sys,
+      [
+        // 会员价 (2 × 17.00 sold at 30.00) and 3 for 10 yuan (3 × 3.33): a line may cost less, or the rounding more
+        mallOrder('MALL0101', {
+          discountFen: 0,
+          lines: [
+            { sku: 'MD100001', quantity: 2, unitPriceFen: 1700, amountFen: 3000 },
+            { sku: 'VC0003', quantity: 3, unitPrice: '3.33', amount: '10.00' },
+          ],
+        }),
+        mallOrder('MALL0102', { lines: [{ sku: 'MD100001', quantity: 99, unitPriceFen: 1000, amountFen: 9_900_000 }] }),
+        mallOrder('MALL0103', { orderedAt: '0000-01-01T00:00:00Z' }),
+        mallOrder('MALL0104', { orderedAt: '9999-06-01T00:00:00Z' }),
+        mallOrder('MALL0105', { orderedAt: '1900-01-01 10:00' }),
+        // a return's line, printed negative, holds to the same rule
+        mallOrder('MALL0106', {
+          discountFen: 0,
+          lines: [{ sku: 'MD100002', quantity: -1, unitPriceFen: 3400, amountFen: -3500 }],
+        }),
+      ],
+      'key_mall',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: 6, created: 1, rejected: 5 });
+    expect(res.body.results.map((r: { code?: string; status: string }) => r.code ?? r.status)).toEqual([
+      'created',
+      'line_amount_exceeds',
+      'ordered_at_too_old',
+      'ordered_at_future',
+      'ordered_at_too_old',
+      'line_amount_exceeds',
+    ]);
+    expect(res.body.results[1]).toMatchObject({
+      params: { line: 1, amount: 9_900_000, quantity: 99, unitPrice: 1000 },
+      reason:
+        'line 1: amount 9900000 fen is more than quantity 99 × unit price 1000 fen (a line may cost less, never more)',
+    });
+    const stored = await sys.database.exec(
+      "select external_id, total_fen from orders where external_id like 'MALL01%' order by external_id",
+    );
+    expect(stored).toEqual([{ external_id: 'MALL0101', total_fen: 4000 }]);
+    const quarantined = await sys.database.exec(
+      `select source_id, code from ingest_quarantine
+        where kind = 'order' and source_id like 'MALL01%' and resolved_at is null order by source_id`,
+    );
+    expect(quarantined).toEqual([
+      { source_id: 'MALL0102', code: 'line_amount_exceeds' },
+      { source_id: 'MALL0103', code: 'ordered_at_too_old' },
+      { source_id: 'MALL0104', code: 'ordered_at_future' },
+      { source_id: 'MALL0105', code: 'ordered_at_too_old' },
+      { source_id: 'MALL0106', code: 'line_amount_exceeds' },
+    ]);
+  });
+
   it('refuses a malformed body whole, a WeCom key and an unsigned call', async () => {
     expect((await ingestOrders(sys, [], 'key_mall')).status).toBe(400);
     expect((await ingestOrders(sys, [mallOrder('W1')], 'key_wecom')).status).toBe(403);

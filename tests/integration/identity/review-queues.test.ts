@@ -245,3 +245,64 @@ describe('the merge suggestions queue', () => {
     expect((await sys.call(`/api/staff/identity/suggestions?phone=${phoneOf(1)}`, { token: hq })).body.total).toBe(0);
   });
 });
+
+describe('a cursor for a time that does not exist', () => {
+  // the right shape, an impossible time: the database refused it and the lists answered 500
+  const impossible = [
+    '2026-13-45T99:99:99.000000Z|abc',
+    '2026-02-29T10:00:00.000000Z|abc',
+    '0000-01-01T00:00:00.000000Z|abc',
+    '2026-01-01T24:00:00.000000Z|abc',
+  ];
+  const lists = [
+    '/api/staff/identity/merges',
+    '/api/staff/identity/quarantine',
+    '/api/staff/identity/separations',
+    '/api/staff/identity/suggestions',
+    '/api/staff/identity/holds',
+  ];
+
+  it('is refused with 400 VALIDATION_FAILED on every identity list, like any cursor no list handed out', async () => {
+    for (const path of lists)
+      for (const cursor of impossible) {
+        const res = await sys.call(`${path}?cursor=${encodeURIComponent(cursor)}`, { token: hq });
+        expect(res.status, `${path} ${cursor}`).toBe(400);
+        expect(res.body.error.code, `${path} ${cursor}`).toBe('VALIDATION_FAILED');
+        expect(res.body.error.message, `${path} ${cursor}`).toMatch(/cursor/);
+      }
+  });
+
+  it('still pages on from a real time to the microsecond, a leap day included', async () => {
+    for (const path of lists)
+      for (const cursor of ['2024-02-29T10:00:00.123456Z|abc', '2099-12-31T23:59:59.999999Z|x']) {
+        const res = await sys.call(`${path}?cursor=${encodeURIComponent(cursor)}`, { token: hq });
+        expect(res.status, `${path} ${cursor}`).toBe(200);
+      }
+  });
+});
+
+describe('a review queue asked for one store', () => {
+  const queues = ['/api/staff/identity/suggestions', '/api/staff/identity/holds'];
+
+  it('answers 404 STORE_NOT_FOUND for a store that does not exist, whoever asks', async () => {
+    const regional = await staffToken(sys, 'u_rm01');
+    for (const path of queues)
+      for (const token of [hq, regional, manager]) {
+        const res = await sys.call(`${path}?storeId=sto_999`, { token });
+        expect(res.status, path).toBe(404);
+        expect(res.body.error.code, path).toBe('STORE_NOT_FOUND');
+      }
+  });
+
+  it('answers 403 for a store outside the caller’s scope, and the list for one inside', async () => {
+    const regional = await staffToken(sys, 'u_rm01');
+    for (const path of queues) {
+      expect((await sys.call(`${path}?storeId=sto_002`, { token: manager })).status, path).toBe(403);
+      expect((await sys.call(`${path}?storeId=sto_015`, { token: regional })).status, path).toBe(403);
+      for (const token of [hq, regional, manager])
+        expect((await sys.call(`${path}?storeId=sto_001`, { token })).status, path).toBe(200);
+    }
+    const held = await holds(manager, '?storeId=sto_001');
+    expect(held.body.total).toBe((await holds(manager)).body.total);
+  });
+});

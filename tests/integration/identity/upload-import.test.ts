@@ -92,7 +92,11 @@ describe('file imports from the staff pages', () => {
     expect(await sys.database.exec(`select count(*)::int as n from source_records`)).toEqual(before);
     expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual([{ n: 1 }]);
     // the same export saved as GBK reads as the same text: the same import
-    const asGbk = await upload({ mapping: 'pos-legacy', fileName: '西湖店会员(GBK).csv', contentBase64: inGbk(MEMBERS) });
+    const asGbk = await upload({
+      mapping: 'pos-legacy',
+      fileName: '西湖店会员(GBK).csv',
+      contentBase64: inGbk(MEMBERS),
+    });
     expect(asGbk.status).toBe(200);
     expect(asGbk.body).toMatchObject({ repeated: true, id: first.body.imports[0].id });
     expect(await sys.database.exec(`select count(*)::int as n from data_imports`)).toEqual([{ n: 1 }]);
@@ -322,11 +326,7 @@ describe('file imports from the staff pages', () => {
     expect(neither.status).toBe(422);
     expect(neither.body.error.code).toBe('IMPORT_FILE_ENCODING');
     // the text and the bytes at once, or not base64
-    for (const body of [
-      { content: MEMBERS, contentBase64: inGbk(MEMBERS) },
-      { contentBase64: '会员卡号' },
-      {},
-    ]) {
+    for (const body of [{ content: MEMBERS, contentBase64: inGbk(MEMBERS) }, { contentBase64: '会员卡号' }, {}]) {
       const res = await upload({ mapping: 'pos-legacy', fileName: 'x.csv', ...body });
       expect(res.status, JSON.stringify(body).slice(0, 40)).toBe(400);
     }

@@ -87,11 +87,106 @@ describe('POST /api/pos/orders', () => {
     ['negative amount', { totalFen: -1 }, 400, 'VALIDATION_FAILED'],
     ['no lines', { lines: [] }, 400, 'VALIDATION_FAILED'],
     ['malformed member code', { memberCode: '12' }, 404, 'MEMBER_CODE_INVALID'],
+    // a time the database has no year for (was a 500), a typo's far future and far past (were stored)
+    ['orderedAt in year 0', { orderedAt: '0000-01-01T00:00:00Z' }, 400, 'ORDER_DATE_INVALID'],
+    ['orderedAt in 9999', { orderedAt: '9999-06-01T00:00:00Z' }, 400, 'ORDER_DATE_INVALID'],
+    ['orderedAt in 1900', { orderedAt: '1900-01-01T00:00:00Z' }, 400, 'ORDER_DATE_INVALID'],
+    ['orderedAt before 2000', { orderedAt: '1999-12-31T12:00:00Z' }, 400, 'ORDER_DATE_INVALID'],
+    [
+      // 2 × 50.00 is 100.00 (100.01 at most were 50.00 a rounded 50.005)
+      'a line costing more than quantity × unit price',
+      {
+        totalFen: 10002,
+        paidFen: 10002,
+        lines: [{ sku: 'X-NON-RX-1', quantity: 2, unitPriceFen: 5000, amountFen: 10002 }],
+      },
+      400,
+      'ORDER_LINE_AMOUNT_INVALID',
+    ],
+    [
+      'a line of 99 × 10 yuan declared as 9,900,000 fen',
+      {
+        totalFen: 9_900_000 + 10000,
+        paidFen: 9_900_000 + 10000,
+        lines: [
+          { sku: 'X-NON-RX-1', quantity: 99, unitPriceFen: 1000, amountFen: 9_900_000 },
+          { sku: 'X-NON-RX-2', quantity: 2, unitPriceFen: 5000, amountFen: 10000 },
+        ],
+      },
+      400,
+      'ORDER_LINE_AMOUNT_INVALID',
+    ],
   ])('bad input (%s) → %i %s, nothing stored', async (_n, over, status, code) => {
     const before = await count(sys.database, `select count(*) from orders`);
     const res = await posCall(sys, '/api/pos/orders', order(key('HZ001-BAD'), over));
     expect(codeOf(res)).toEqual({ status, code });
     expect(await count(sys.database, `select count(*) from orders`)).toBe(before);
+  });
+});
+
+describe('POST /api/pos/orders: the time and the lines', () => {
+  it('takes a till clock a little fast, refuses an order more than an hour ahead of the server; nothing stored', async () => {
+    const m = await memberWithCode();
+    const at = (minutes: number) => new Date(sys.clock.now().getTime() + minutes * 60_000).toISOString();
+    const ahead = await posCall(
+      sys,
+      '/api/pos/orders',
+      order(key('HZ001-AHEAD'), { memberCode: m.memberCode, orderedAt: at(90) }),
+    );
+    expect(codeOf(ahead)).toEqual({ status: 400, code: 'ORDER_DATE_INVALID' });
+    expect(ahead.body.error.message).toMatch(/orderedAt/);
+    expect(await balanceOf(m.customerId)).toBe(0);
+    const skewed = await posCall(
+      sys,
+      '/api/pos/orders',
+      order(key('HZ001-SKEW'), { memberCode: m.memberCode, orderedAt: at(30) }),
+    );
+    expect(skewed.status).toBe(200);
+    // an offline till replaying last month's sale, and a time with its zone
+    const late = await posCall(
+      sys,
+      '/api/pos/orders',
+      order(key('HZ001-LATE'), { orderedAt: '2026-10-20T15:30:00+08:00' }),
+    );
+    expect(late.status).toBe(200);
+  });
+
+  it('takes a line costing less than quantity × unit price (会员价, a free item) and a unit price rounded to the fen', async () => {
+    const lines = [
+      // 会员价: 2 × 50.00 sold at 90.00
+      { sku: 'X-NON-RX-1', quantity: 2, unitPriceFen: 5000, amountFen: 9000 },
+      // 3 for 10 yuan: the till prints the unit price as 3.33
+      { sku: 'X-NON-RX-2', quantity: 3, unitPriceFen: 333, amountFen: 1000 },
+      // a free item
+      { sku: 'X-NON-RX-3', quantity: 1, unitPriceFen: 1500, amountFen: 0 },
+    ];
+    const res = await posCall(
+      sys,
+      '/api/pos/orders',
+      order(key('HZ001-DISC'), { totalFen: 10000, paidFen: 10000, lines }),
+    );
+    expect(res.status).toBe(200);
+    const stored = await sys.database.exec(
+      'select quantity, unit_price_fen, amount_fen from order_lines where order_id = $1 order by line_no',
+      [res.body.orderId],
+    );
+    expect(stored.map((l) => [l.quantity, l.unit_price_fen, l.amount_fen])).toEqual([
+      [2, 5000, 9000],
+      [3, 333, 1000],
+      [1, 1500, 0],
+    ]);
+    // a cent past the rounding: more than the line can cost
+    const over = await posCall(
+      sys,
+      '/api/pos/orders',
+      order(key('HZ001-OVER'), {
+        totalFen: 1001,
+        paidFen: 1001,
+        lines: [{ sku: 'X-NON-RX-2', quantity: 3, unitPriceFen: 333, amountFen: 1001 }],
+      }),
+    );
+    expect(codeOf(over)).toEqual({ status: 400, code: 'ORDER_LINE_AMOUNT_INVALID' });
+    expect(over.body.error.message).toMatch(/line 1/);
   });
 });
 

@@ -181,6 +181,31 @@ describe('sign-up codes are for managers in scope', () => {
   });
 });
 
+describe('sign-up figures for days out of range', () => {
+  it.each([
+    ['from=0001-01-01'],
+    ['from=1999-12-31'],
+    ['to=9999-12-31'],
+    ['from=2026-01-01&to=2101-01-01'],
+    ['from=2026-02-30'],
+  ])('refuses %s with 400 VALIDATION_FAILED naming the field, never a 500', async (range) => {
+    const manager = await staffToken(sys, 'u_sm01');
+    const res = await sys.call(`/api/staff/signup-stats?storeId=sto_001&${range}`, { token: manager });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(res.body.error)).toMatch(range.startsWith('to') || range.includes('2101') ? /to/ : /from/);
+  });
+
+  it('answers the whole range it allows, 2000-01-01 to 2100-12-31', async () => {
+    const manager = await staffToken(sys, 'u_sm01');
+    const res = await sys.call('/api/staff/signup-stats?storeId=sto_001&from=2000-01-01&to=2100-12-31', {
+      token: manager,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ from: '2000-01-01', to: '2100-12-31' });
+  });
+});
+
 // last: it signs someone up, and the tests above check that nothing was written
 describe('an invite that does not count', () => {
   it('signs up at the store, crediting no clerk, with an invite nobody generated (an old or hand-made code)', async () => {

@@ -250,4 +250,39 @@ describe('a member without a store code', () => {
     expect(rows).toEqual([{ store_id: null, clerk_staff_id: null }]);
     expect(await memberToken(sys, 'u_lina')).toBeTruthy();
   });
+
+  it('signs up again from a store’s code, then another’s: already a member, the session and its identities kept', async () => {
+    const token = await memberToken(sys, 'u_lina');
+    const [first] = await sys.database.exec(
+      `select customer_id from signup_attributions where store_id is null and clerk_staff_id is null`,
+    );
+    const identities = () =>
+      sys.database.exec(
+        `select id, kind from identities where source = 'miniprogram' and customer_id = $1 order by id`,
+        [first.customer_id],
+      );
+    const before = await identities();
+    expect(before.map((r) => r.kind).sort()).toEqual(['openid', 'phone', 'unionid']);
+    for (const scene of ['s1.HZ001', 's1.HZ002', null]) {
+      const res = await sys.call('/api/signup/register', {
+        token,
+        body: { scene, phoneCode: phoneCode(sys, 'u_lina'), consents: consents({ marketing: true, health: true }) },
+      });
+      expect(res.status, String(scene)).toBe(200);
+      expect(res.body).toMatchObject({ alreadyMember: true, customerId: first.customer_id });
+      // the login's identity (the session's subject) and the phone-code exchanges pointing at it are kept
+      expect((await sys.call('/api/me', { token })).status).toBe(200);
+      expect(await identities()).toEqual(before);
+    }
+    // the record took the first store it met and kept it; the sign-up credit stays with nobody
+    const [record] = await sys.database.exec(
+      `select s.code from source_records r join stores s on s.id = r.store_id
+        where r.source = 'miniprogram' and r.customer_id = $1`,
+      [first.customer_id],
+    );
+    expect(record).toEqual({ code: 'HZ001' });
+    expect(
+      await sys.database.exec('select store_id from signup_attributions where customer_id = $1', [first.customer_id]),
+    ).toEqual([{ store_id: null }]);
+  });
 });

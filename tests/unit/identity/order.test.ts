@@ -81,6 +81,26 @@ describe('normalizeOrder', () => {
     if (r.ok) expect(r.order.lines[1]).toMatchObject({ quantity: 2, unitPriceFen: 1700, amountFen: 3000 });
   });
 
+  it('takes a line costing less than quantity × unit price, or more by the rounding of the unit price only', () => {
+    const r = normalizeOrder(
+      order({
+        lines: [
+          // 3 for 10 yuan, the unit price printed 3.33
+          { sku: 'A', quantity: 3, unitPrice: '3.33', amount: '10.00' },
+          // a free item
+          { sku: 'B', quantity: 1, unitPrice: '15.00', amount: '0' },
+        ],
+      }),
+      NOW,
+    );
+    expect(r).toMatchObject({ ok: true, order: { totalFen: 1000 } });
+    const over = normalizeOrder(order({ lines: [{ sku: 'A', quantity: 3, unitPrice: '3.33', amount: '10.01' }] }), NOW);
+    expect(over).toMatchObject({
+      ok: false,
+      refusal: { code: 'line_amount_exceeds', params: { line: 1, amount: 1001, quantity: 3, unitPrice: 333 } },
+    });
+  });
+
   it('derives the discount from what was paid', () => {
     const r = normalizeOrder(order({ paid: '90.00' }), NOW);
     expect(r).toMatchObject({ ok: true, order: { discountFen: 260, paidFen: 9000 } });
@@ -98,6 +118,12 @@ describe('normalizeOrder', () => {
     [{ total: '100.00' }, /not the sum of the lines, 9260/],
     [{ paid: '95.00' }, /more than the lines/],
     [{ discount: '1.00', paid: '90.00' }, /not the total 9260 fen less the discount 100/],
+    [
+      { lines: [{ sku: 'A', quantity: 2, unitPriceFen: 1700, amount: '34.02' }] },
+      /line 1: amount 3402 fen is more than quantity 2 × unit price 1700 fen/,
+    ],
+    [{ orderedAt: '0000-01-01T00:00:00Z' }, /before 2000/],
+    [{ orderedAt: '9999-06-01T00:00:00Z' }, /future/],
   ])('refuses %o', (over, reason) => {
     const r = normalizeOrder(order(over), NOW);
     expect(r.ok).toBe(false);

@@ -17,6 +17,9 @@ const SAMPLE = {
   sum: 9260,
   paid: 9000,
   discount: 100,
+  amount: 3402,
+  quantity: 2,
+  unitPrice: 1700,
   externalId: 'TM0001',
   first: 'm1',
   other: 'm2',
@@ -43,6 +46,10 @@ describe('refusals', () => {
     const paid = refusal('paid_mismatch', { paid: 9000, sum: 9260, discount: 100 });
     expect(refusalText(paid, 'zh')).toBe('实收 90.00 元不等于合计 92.60 元减去优惠 1.00 元');
     expect(refusalText(refusal('line_quantity_invalid', { line: 1, got: '' }), 'zh')).toContain('收到（空）');
+    const over = refusal('line_amount_exceeds', { line: 2, amount: 3402, quantity: 2, unitPrice: 1700 });
+    expect(refusalText(over, 'zh')).toBe(
+      '第2行商品的金额 34.02 元超过数量 2 × 单价 17.00 元（会员价等优惠只会更低，不会更高）',
+    );
   });
 
   it('turns a schema failure into an unknown field or the first field that does not fit', () => {

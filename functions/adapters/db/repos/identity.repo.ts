@@ -8,6 +8,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { RecordFacts } from '../../../../shared/identity/link.rules.js';
 import type { NormalizedRecord } from '../../../../shared/identity/record.js';
+import { newId } from '../../ids.js';
 import type { Db, Tx } from '../client.js';
 import { MERGE_HOOKS, MERGE_STEPS } from './merge-steps.js';
 
@@ -203,10 +204,22 @@ const broughtByLiveMerge = (recordId: SQL) =>
     where mv.table_name = 'source_records' and mv.row_id = ${recordId} and mm.undone_at is null)`;
 
 export function createIdentityRepo(conn: Conn) {
-  async function insertIdentities(prepared: readonly PreparedRecord[], customerOf: Map<string, string>, now: Date) {
+  /**
+   * Inserts the records' identities; one the record already has (same kind, value, source and source id) keeps its
+   * row and id, refreshed. A new record's ids derive from its record id; an updated record's new identities get
+   * fresh ids (`fresh`), since the derived ones may belong to its kept identities.
+   */
+  async function insertIdentities(
+    prepared: readonly PreparedRecord[],
+    customerOf: Map<string, string>,
+    now: Date,
+    opts: { fresh?: boolean } = {},
+  ) {
     const items = prepared.flatMap((p, pi) =>
       p.record.identifiers.map((i, ii) => ({
-        id: `idn_${p.recordId.slice(4)}${String.fromCharCode(97 + (ii % 26))}${ii >= 26 ? ii : ''}`,
+        id: opts.fresh
+          ? newId('idn', now.getTime())
+          : `idn_${p.recordId.slice(4)}${String.fromCharCode(97 + (ii % 26))}${ii >= 26 ? ii : ''}`,
         customer_id: customerOf.get(p.recordId) ?? p.customerId,
         kind: i.kind,
         value: i.value,
@@ -347,10 +360,17 @@ export function createIdentityRepo(conn: Conn) {
             updated_at = ${iso(now)}::timestamptz
           from jsonb_to_recordset(${json(recs)}) as ${RECORD_COLUMNS}
           where r.id = t.id`);
+        // only the identities the record no longer carries go: the ones it keeps keep their ids, which sessions
+        // (a login's openid identity) and phone-code exchanges point at
+        const kept = changed.flatMap((p) =>
+          p.record.identifiers.map((i) => ({ source_id: p.record.sourceId, kind: i.kind, value: i.value })),
+        );
         await conn.execute(sql`
           delete from identities i using jsonb_array_elements_text(${json(changed.map((p) => p.record.sourceId))}) s(v)
-          where i.source = ${source} and i.source_id = s.v`);
-        await insertIdentities(changed, customerOf, now);
+          where i.source = ${source} and i.source_id = s.v
+            and not exists (select 1 from jsonb_to_recordset(${json(kept)}) as k(source_id text, kind text, value text)
+                            where k.source_id = i.source_id and k.kind = i.kind and k.value = i.value)`);
+        await insertIdentities(changed, customerOf, now, { fresh: true });
       }
       return outcomes;
     },

@@ -1,6 +1,8 @@
 /** The quarantine of inbound records and orders that could not be taken in: HQ's list and its "handled" mark. */
+
 import { sql } from 'drizzle-orm';
 import { type Refusal, refusalText } from '../../../../shared/identity/refusal.js';
+import { storableCopy } from '../../../../shared/storable-text.js';
 import type { Db, Tx } from '../client.js';
 import { rows } from './identity.repo.js';
 
@@ -114,7 +116,8 @@ export const quarantineRepo = {
   ): Promise<number> {
     if (q.taken.length === 0 && q.refused.length === 0) return 0;
     const at = q.at.toISOString();
-    const refused = q.refused.map((r) => ({
+    // a record refused for text PostgreSQL cannot keep is kept with that text replaced (U+FFFD)
+    const refused = storableCopy(q.refused).map((r) => ({
       id: r.id,
       source_id: r.sourceId,
       key_id: r.keyId,

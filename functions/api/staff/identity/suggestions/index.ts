@@ -14,9 +14,10 @@ export default endpoint(
   },
   async ({ deps, actor, query, requestId }) => {
     if (actor.kind !== 'staff') return failure('FORBIDDEN');
-    const storeIds = await suggestionScope(deps, actor, query.storeId);
+    const scope = await suggestionScope(deps, actor, query.storeId);
+    if (!scope.ok) return failure(scope.code, scope.message);
     return fromResult(
-      await listSuggestions(deps, { storeIds, query, staffId: actor.staffId, requestId }),
+      await listSuggestions(deps, { storeIds: scope.value, query, staffId: actor.staffId, requestId }),
       SuggestionsResponse,
     );
   },
