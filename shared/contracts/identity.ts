@@ -466,6 +466,8 @@ export const PurgeIntegrationLogResponse = z.object({
   quarantineDeleted: z.number().int(),
   /** refused rows' files of imports that ended more than 30 days ago, deleted */
   refusedFilesDeleted: z.number().int(),
+  /** stored answers of idempotent requests (till, counter) older than 90 days, deleted */
+  storedAnswersDeleted: z.number().int(),
 });
 
 // ---- data quality per source (HQ) ----
