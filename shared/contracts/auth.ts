@@ -27,6 +27,7 @@ export type RefreshBody = z.infer<typeof RefreshBody>;
 export const MeResponse = z.object({
   registered: z.boolean(),
   customerId: z.string().nullable(),
+  /** how the home greets the member: 张先生 / 李女士 from the name on a linked card (shared/identity/name.ts) */
   displayName: z.string().nullable(),
   /** phone masked as 138****1234 */
   phoneMasked: z.string().nullable(),

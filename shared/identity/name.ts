@@ -113,3 +113,16 @@ export function maskName(name: string | null): string | null {
   const surnameLength = chars.length > 2 && COMPOUND.includes(chars.slice(0, 2).join('')) ? 2 : 1;
   return chars.slice(0, surnameLength).join('') + '*'.repeat(Math.max(1, chars.length - surnameLength));
 }
+
+/**
+ * How the member home greets the member: 张先生 / 李女士 from a real name and a gender (the customer's, else the one
+ * the name implies), the polite form a pharmacy's staff would use and all a screen glanced at by others should show;
+ * an honorific (王先生) as it is; a full name when the gender is not known; null for a nickname or nothing.
+ */
+export function greetingName(name: string | null, gender: 'male' | 'female' | 'unknown' | null): string | null {
+  const n = normalizeName(name);
+  if (n.kind === 'honorific') return n.name;
+  if (n.kind !== 'real' || !n.surname) return null;
+  const g = gender === 'male' || gender === 'female' ? gender : n.gender;
+  return g ? `${n.surname}${g === 'male' ? '先生' : '女士'}` : n.name;
+}

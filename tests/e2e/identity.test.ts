@@ -792,9 +792,10 @@ describe('held POS card at sign-up', () => {
     );
     expect(await customerOf('pos', '8810000101')).toBe(String(member[0].customer_id));
 
-    // answered: the home no longer asks, and the page says there is nothing left
+    // answered: the home no longer asks, and the page says there is nothing left; it greets her by the card's name
     await page.locator('[data-testid=held-home]').click();
     await page.locator('[data-testid=member-card]').waitFor();
+    await expect.poll(() => page.locator('.member-card__hello').innerText()).toBe('您好，吴女士');
     await settle(page);
     expect(await page.locator('[data-testid=held-nudge]').count()).toBe(0);
     await page.goto(`${env.system.apiUrl}/#/pages/identity-confirm/index`);

@@ -1,4 +1,5 @@
 import type { MemberLoginResponse, MeResponse } from '../../../shared/contracts/auth.js';
+import { greetingName } from '../../../shared/identity/name.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import { createMemberRepo } from '../../adapters/db/repos/member.repo.js';
 import type { Deps } from '../deps.js';
@@ -34,7 +35,8 @@ export async function readMe(deps: Deps, customerId: string | null): Promise<MeR
   return {
     registered: Boolean(summary.registeredAt),
     customerId: summary.customerId,
-    displayName: summary.displayName,
+    // 张先生 from the name on a linked card (a sign-up's own record has none), else the customer's own name
+    displayName: greetingName(summary.realName ?? summary.displayName, summary.gender),
     phoneMasked: summary.phone ? maskPhone(summary.phone) : null,
     memberSince: summary.registeredAt ? summary.registeredAt.toISOString() : null,
     homeStore: summary.homeStore,

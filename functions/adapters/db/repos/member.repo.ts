@@ -21,6 +21,7 @@ export interface MemberSummary {
    * side is a nickname): what a clerk greets the customer by, masked. Null when no record has one.
    */
   realName: string | null;
+  gender: 'male' | 'female' | 'unknown';
   phone: string | null;
   registeredAt: Date | null;
   homeStore: { id: string; name: string } | null;
@@ -91,6 +92,7 @@ export function createMemberRepo(db: Db) {
           customerId: customers.id,
           displayName: customers.displayName,
           realName: realNameOf(customers.id),
+          gender: customers.gender,
           registeredAt: customers.registeredAt,
           storeId: stores.id,
           storeName: stores.name,
@@ -110,6 +112,7 @@ export function createMemberRepo(db: Db) {
         customerId: c.customerId,
         displayName: c.displayName,
         realName: c.realName,
+        gender: c.gender,
         phone: phone?.value ?? null,
         registeredAt: c.registeredAt,
         homeStore: c.storeId && c.storeName ? { id: c.storeId, name: c.storeName } : null,
