@@ -23,16 +23,37 @@ export async function resolveMemberCode(
   db: Db | Tx,
   code: string,
   now: Date,
+  opts: { soldAt?: Date } = {},
 ): Promise<Result<{ customerId: string }, 'MEMBER_CODE_INVALID' | 'MEMBER_CODE_EXPIRED'>> {
   const trimmed = code.trim();
   if (!isMemberCodeFormat(trimmed)) return fail('MEMBER_CODE_INVALID', 'a member code is 18 digits starting with 88');
   const row = await createMemberCodeRepo(db).find(trimmed);
   if (!row) return fail('MEMBER_CODE_INVALID', `member code ${maskCode(trimmed)} is unknown`);
+  if (opts.soldAt) {
+    // a sale's code: live when the cashier scanned it, before a checkout that ended at soldAt
+    const at = opts.soldAt.getTime();
+    if (at < row.issuedAt.getTime() - TILL_CLOCK_SKEW_MS || at > row.expiresAt.getTime() + CHECKOUT_MS) {
+      return fail(
+        'MEMBER_CODE_EXPIRED',
+        `member code ${maskCode(trimmed)} was live ${row.issuedAt.toISOString()} to ${row.expiresAt.toISOString()}, not for a sale at ${opts.soldAt.toISOString()}`,
+      );
+    }
+    return ok({ customerId: row.customerId });
+  }
   if (row.expiresAt.getTime() <= now.getTime()) {
     return fail('MEMBER_CODE_EXPIRED', `member code ${maskCode(trimmed)} expired at ${row.expiresAt.toISOString()}`);
   }
   return ok({ customerId: row.customerId });
 }
+
+/**
+ * A till scans the member code when the checkout starts and sends the order when it is paid, minutes later, or
+ * from its offline queue hours later: an order's code counts when it was live at the sale, give or take the
+ * checkout, whenever the order arrives (until the code is purged, a day after it expired). Spending (a coupon,
+ * points) still needs a live code: the member is there.
+ */
+export const CHECKOUT_MS = 30 * 60_000;
+const TILL_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Logs and messages name a code by its last four digits only: a live code is a bearer credential. */
 export function maskCode(code: string): string {

@@ -66,8 +66,12 @@ async function ingestInTx(
 ): Promise<Result<PosOrderResponse, ErrorCode>> {
   let customerId: string | null = null;
   if (body.memberCode) {
-    const member = await resolveMemberCode(tx, body.memberCode, now);
-    if (!member.ok) return member;
+    const member = await resolveMemberCode(tx, body.memberCode, now, { soldAt: new Date(body.orderedAt) });
+    if (!member.ok) {
+      // an order that counted already (a replay once its code is purged) is answered as it counted
+      const known = await replayAnswer(tx, body.externalId, now);
+      return known ? ok(known) : member;
+    }
     customerId = member.value.customerId;
   } else if (body.posCardNo) {
     customerId = await posRepo.customerOfPosCard(tx, body.posCardNo.trim());
@@ -103,16 +107,9 @@ async function ingestInTx(
   });
   if (!inserted) {
     // the same order under a new idempotency key: it already counted, answer with what it earned
-    const existing = await posRepo.orderByExternalId(tx, 'pos', body.externalId);
-    if (!existing) throw new Error(`order ${body.externalId} conflicted but is not visible`);
-    const earned = await pointsRepo.byEntryKey(tx, `earn:${existing.id}`);
-    return ok({
-      orderId: existing.id,
-      customerId: existing.customerId,
-      pointsEarned: earned?.points ?? 0,
-      pointsBalance: existing.customerId ? (await settledBalance(tx, existing.customerId, now)).balance : null,
-      pointsPending: earned || existing.customerId ? 0 : (existing.pointsOnAttach ?? 0),
-    });
+    const known = await replayAnswer(tx, body.externalId, now);
+    if (!known) throw new Error(`order ${body.externalId} conflicted but is not visible`);
+    return ok(known);
   }
 
   await posRepo.insertLines(
@@ -143,4 +140,18 @@ async function ingestInTx(
     pointsBalance = (await settledBalance(tx, customerId, now)).balance;
   }
   return ok({ orderId, customerId, pointsEarned, pointsBalance, pointsPending: pointsOnAttach ?? 0 });
+}
+
+/** The answer for an order number that counted already: what it earned, and the balance now; null when unknown. */
+async function replayAnswer(tx: Tx, externalId: string, now: Date): Promise<PosOrderResponse | null> {
+  const existing = await posRepo.orderByExternalId(tx, 'pos', externalId);
+  if (!existing) return null;
+  const earned = await pointsRepo.byEntryKey(tx, `earn:${existing.id}`);
+  return {
+    orderId: existing.id,
+    customerId: existing.customerId,
+    pointsEarned: earned?.points ?? 0,
+    pointsBalance: existing.customerId ? (await settledBalance(tx, existing.customerId, now)).balance : null,
+    pointsPending: earned || existing.customerId ? 0 : (existing.pointsOnAttach ?? 0),
+  };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
+import { purgeExpiredMemberCodes } from '../../../functions/jobs/purge-member-codes.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { codeOf, count, createMember, giveCoupon, posCall, uniqueKey } from './loyalty-fixtures.js';
 
@@ -121,6 +122,62 @@ describe('POST /api/pos/orders', () => {
     const res = await posCall(sys, '/api/pos/orders', order(key('HZ001-BAD'), over));
     expect(codeOf(res)).toEqual({ status, code });
     expect(await count(sys.database, `select count(*) from orders`)).toBe(before);
+  });
+});
+
+describe('POST /api/pos/orders: the member code scanned at the start of the checkout', () => {
+  it('earns for a code live at the sale, however late the order arrives; not for a sale outside its life', async () => {
+    const m = await memberWithCode();
+    const scanned = sys.clock.now().getTime();
+    const at = (minutes: number) => new Date(scanned + minutes * 60_000).toISOString();
+    // paid four minutes after the scan, the code long expired (it lives 90 s): the sale is the member's
+    sys.clock.advance(5 * 60_000);
+    const paid = await posCall(
+      sys,
+      '/api/pos/orders',
+      order('HZ001-CHECKOUT-1', { memberCode: m.memberCode, orderedAt: at(4) }),
+    );
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ customerId: m.customerId, pointsEarned: 500 });
+    // from the till's offline queue three hours later, a sale made two minutes after the scan
+    sys.clock.advance(3 * 3_600_000);
+    const queued = await posCall(
+      sys,
+      '/api/pos/orders',
+      order('HZ001-CHECKOUT-2', { memberCode: m.memberCode, orderedAt: at(2) }),
+    );
+    expect(queued.body).toMatchObject({ customerId: m.customerId, pointsEarned: 500 });
+    // a sale long after the code's life, or before it was issued: not this member's proof
+    for (const [id, minutes] of [
+      ['HZ001-CHECKOUT-3', 45],
+      ['HZ001-CHECKOUT-4', -10],
+    ] as const) {
+      const res = await posCall(
+        sys,
+        '/api/pos/orders',
+        order(id, { memberCode: m.memberCode, orderedAt: at(minutes) }),
+      );
+      expect(codeOf(res), id).toEqual({ status: 410, code: 'MEMBER_CODE_EXPIRED' });
+    }
+    expect(await balanceOf(m.customerId)).toBe(1000);
+    // spending still needs the member at the till with a live code
+    const spend = await posCall(sys, '/api/pos/points/spend', {
+      idempotencyKey: key('spd'),
+      memberCode: m.memberCode,
+      points: 100,
+      orderAmountFen: 1000,
+    });
+    expect(codeOf(spend)).toEqual({ status: 410, code: 'MEMBER_CODE_EXPIRED' });
+    expect(await balanceOf(m.customerId)).toBe(1000);
+    // days on, the code purged: the queue sending the first order again is answered as it counted
+    sys.clock.advance(3 * 86_400_000);
+    expect((await purgeExpiredMemberCodes(sys.deps)).deleted).toBeGreaterThan(0);
+    const replay = await posCall(sys, '/api/pos/orders', {
+      ...order('HZ001-CHECKOUT-1', { memberCode: m.memberCode, orderedAt: at(4) }),
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ orderId: paid.body.orderId, pointsEarned: 500 });
+    expect(await balanceOf(m.customerId)).toBe(1000);
   });
 });
 
