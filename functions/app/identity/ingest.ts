@@ -23,6 +23,7 @@ import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo, type IdentityRepo, type PreparedRecord } from '../../adapters/db/repos/identity.repo.js';
 import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
 import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
+import { retryingLostRaces } from '../../adapters/db/retry.js';
 import { newId } from '../../adapters/ids.js';
 import { earnForAttachedOrders } from '../points/points.js';
 import { type LinkOutcome, linkRecord } from './link-record.js';
@@ -280,7 +281,12 @@ export async function ingestAndLog(
   return loggedBatch(
     database,
     { ...input, received: input.records.length },
-    () => database.db.transaction((tx) => ingestBatch(tx, input)),
+    // two batches bringing the same new card at once (a till's retry during a timeout): the loser runs again and
+    // finds the card the winner created
+    () =>
+      retryingLostRaces(() => database.db.transaction((tx) => ingestBatch(tx, input)), {
+        constraints: ['source_records_source_uq'],
+      }),
     (summary) => ({
       error: refusalLogLine(summary.results),
       summary: {

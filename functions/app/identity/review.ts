@@ -287,7 +287,8 @@ export async function decideSuggestion(
   const now = deps.clock.now();
   return deps.database.db.transaction(async (tx) => {
     const repo = createIdentityReviewRepo(tx);
-    const s = await repo.suggestion(input.id);
+    // locked: of two decisions at once, the second waits and finds this one's
+    const s = await repo.suggestion(input.id, { lock: true });
     if (!s) return fail('SUGGESTION_NOT_FOUND');
     if (s.status !== 'open') return fail('ALREADY_DECIDED');
     if (input.decision === 'reject' || s.a_customer === s.b_customer) {

@@ -533,7 +533,8 @@ export function createIdentityReviewRepo(conn: Conn) {
       return r[0] ?? null;
     },
 
-    async suggestion(id: string) {
+    /** A suggestion; `lock`: its row locked for the transaction deciding it, so it is decided once. */
+    async suggestion(id: string, opts: { lock?: boolean } = {}) {
       const r = await rows<{
         id: string;
         status: string;
@@ -549,7 +550,7 @@ export function createIdentityReviewRepo(conn: Conn) {
               g.record_a, g.record_b
             from merge_suggestions g left join stores s on s.id = g.store_id
             join source_records ra on ra.id = g.record_a join source_records rb on rb.id = g.record_b
-            where g.id = ${id}`,
+            where g.id = ${id} ${opts.lock ? sql`for update of g` : sql``}`,
       );
       return r[0] ?? null;
     },

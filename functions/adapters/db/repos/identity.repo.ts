@@ -618,6 +618,10 @@ export function createIdentityRepo(conn: Conn) {
         lift_merge_id = ${mergeId} where id = ${id}`);
     },
 
+    /**
+     * A merge, row-locked for the transaction deciding about it (undo, restore): a second decision in flight waits
+     * and then reads the first one's outcome, so a merge is undone or restored once however many ask at once.
+     */
     async findMerge(mergeId: string) {
       const r = await rows<{
         id: string;
@@ -625,7 +629,10 @@ export function createIdentityRepo(conn: Conn) {
         merged_id: string;
         undone_at: string | null;
         erased_at: string | null;
-      }>(conn, sql`select id, survivor_id, merged_id, undone_at, erased_at from identity_merges where id = ${mergeId}`);
+      }>(
+        conn,
+        sql`select id, survivor_id, merged_id, undone_at, erased_at from identity_merges where id = ${mergeId} for update`,
+      );
       return r[0] ?? null;
     },
 
