@@ -10,6 +10,19 @@ import { startSystem } from './system.js';
 
 const DATA = join(ROOT, '.data');
 
+/** Server variables (README, Configuration) `npm start` takes from its environment. */
+const PASSED_ENV = [
+  'DB_POOL_MAX',
+  'DB_BATCH_IN_FLIGHT',
+  'JWT_ISSUER',
+  'ACCESS_TTL_SECONDS',
+  'REFRESH_TTL_SECONDS',
+  'LOG_LEVEL',
+  'CRON_SECRET',
+  'CALL_LOG_FLUSH_MS',
+  'IMPORT_STEP_MS',
+] as const;
+
 function devSecret(): string {
   // a random key per checkout, kept so sessions survive a restart; production sets JWT_SECRET
   const file = join(DATA, 'jwt-secret');
@@ -42,6 +55,8 @@ async function main(): Promise<void> {
     staticDir: H5_DIR,
     jwtSecret: devSecret(),
     log: true,
+    // the server variables a developer may set (the WeChat ones are the simulator's, the database is above)
+    env: Object.fromEntries(PASSED_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
   });
   const base = system.apiUrl.replace('127.0.0.1', 'localhost');
   console.log(`
