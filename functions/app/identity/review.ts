@@ -128,7 +128,13 @@ export async function decideHeldMatch(
     const held = await repo.heldLink(input.matchId);
     // a match offered to someone else is "not found" for this member: no hint that it exists
     if (!held || !input.customerId || held.candidate !== input.customerId) return fail('HELD_MATCH_NOT_FOUND');
-    if (held.status !== 'open') return fail('ALREADY_DECIDED');
+    if (held.status !== 'open') {
+      // the same answer again (a retry after a lost response) gets the first one's outcome
+      const same = held.status === (input.decision === 'confirm' ? 'confirmed' : 'rejected');
+      return same
+        ? ok({ status: held.status as 'confirmed' | 'rejected', customerId: input.customerId })
+        : fail('ALREADY_DECIDED');
+    }
     if (input.decision === 'decline') {
       // the member's word: no later sync of the card joins it to them
       await rejectHold(repo, held.id, 'match_declined', input.identityId, now);
@@ -280,6 +286,18 @@ export async function listSuggestions(
   return ok({ suggestions: items, ...counts });
 }
 
+/**
+ * A decided hold or suggestion asked again: the same decision (a retry after a lost response, a second manager of
+ * the same mind) is answered with the first one's outcome; the other one is `ALREADY_DECIDED`.
+ */
+function sameDecision(
+  row: { status: string; merge_id: string | null },
+  decision: 'confirm' | 'reject',
+): Result<{ status: 'confirmed' | 'rejected'; mergeId: string | null }> {
+  const wanted = decision === 'confirm' ? 'confirmed' : 'rejected';
+  return row.status === wanted ? ok({ status: wanted, mergeId: row.merge_id }) : fail('ALREADY_DECIDED');
+}
+
 export async function decideSuggestion(
   deps: Deps,
   input: { id: string; decision: 'confirm' | 'reject'; staffId: string; requestId: string },
@@ -290,7 +308,7 @@ export async function decideSuggestion(
     // locked: of two decisions at once, the second waits and finds this one's
     const s = await repo.suggestion(input.id, { lock: true });
     if (!s) return fail('SUGGESTION_NOT_FOUND');
-    if (s.status !== 'open') return fail('ALREADY_DECIDED');
+    if (s.status !== 'open') return sameDecision(s, input.decision);
     if (input.decision === 'reject' || s.a_customer === s.b_customer) {
       const status = input.decision === 'reject' ? 'rejected' : 'confirmed';
       await repo.decideSuggestion(s.id, status, input.staffId, null, now);
@@ -356,7 +374,7 @@ export async function decideHeldReview(
     const repo = createIdentityReviewRepo(tx);
     const h = await repo.heldReview(input.id);
     if (!h) return fail('HELD_MATCH_NOT_FOUND');
-    if (h.status !== 'open') return fail('ALREADY_DECIDED');
+    if (h.status !== 'open') return sameDecision(h, input.decision);
     if (input.decision === 'reject' || h.record_customer === h.candidate) {
       // not the same person: a later sync of the card (a visit that ends its dormancy, say) does not join them
       if (input.decision === 'reject') await rejectHold(repo, h.id, 'hold_rejected', input.staffId, now);

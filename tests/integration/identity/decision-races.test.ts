@@ -52,7 +52,7 @@ describe('at once', () => {
     expect(n.n).toBe(1);
   });
 
-  it('a suggestion confirmed and rejected at once: decided once', async () => {
+  it('a suggestion confirmed and rejected at once: decided once, the same decision answered alike', async () => {
     await ingest(sys, [
       { sourceId: '8830000101', name: '唐晓东', birthday: '1985-05-05', phone: '15632430101', storeCode: 'HZ001' },
     ]);
@@ -77,9 +77,11 @@ describe('at once', () => {
       ...Array.from({ length: 5 }, () => decide(hq, 'confirm')),
       ...Array.from({ length: 5 }, () => decide(manager, 'reject')),
     ]);
-    expect(statuses(answers)).toEqual({ 200: 1, 409: 9 });
-    for (const a of answers.filter((x) => x.status === 409)) expect(a.body.error.code).toBe('ALREADY_DECIDED');
+    // the first decision wins; the same decision again answers its outcome, the other one is refused
     const won = answers.find((a) => a.status === 200)?.body;
+    expect(statuses(answers)).toEqual({ 200: 5, 409: 5 });
+    for (const a of answers.filter((x) => x.status === 200)) expect(a.body).toEqual(won);
+    for (const a of answers.filter((x) => x.status === 409)) expect(a.body.error.code).toBe('ALREADY_DECIDED');
     const merges = await sys.database.exec(
       `select count(*)::int as n from identity_merges where evidence->>'suggestion' = $1`,
       [s.id],

@@ -91,6 +91,12 @@ describe('held matches at sign-up', () => {
     expect(clerk.body.nameMasked).not.toBe(maskName('Jason'));
     expect(clerk.body.cardsToConfirm).toEqual([]);
     expect((await sys.call('/api/identity/held-matches', { token })).body.matches).toEqual([]);
+    // the same answer again (a retry after a lost response) gets the first outcome; the other is refused
+    const retry = await sys.call('/api/identity/held-matches/decide', {
+      token,
+      body: { matchId: list.body.matches[0].matchId, decision: 'confirm' },
+    });
+    expect(retry.body).toEqual(res.body);
     const again = await sys.call('/api/identity/held-matches/decide', {
       token,
       body: { matchId: list.body.matches[0].matchId, decision: 'decline' },

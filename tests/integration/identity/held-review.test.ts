@@ -92,8 +92,11 @@ describe('held cards for a store manager', () => {
     const hq = await staffToken(sys, 'u_hq01');
     const health = await sys.call('/api/staff/identity/health', { token: hq });
     expect(health.body).toMatchObject({ openHolds: (await list(hq)).body.holds.length, openHoldsCapped: false });
-    // decided once: gone from the list, a second decision refused
+    // decided once: gone from the list; the same decision again (a retry) gets the first outcome, the other refused
     expect((await list(manager)).body.holds.map((h: { id: string }) => h.id)).not.toContain(mine[0].id);
+    const retry = await decide(manager, mine[0].id, 'confirm');
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(ok.body);
     const again = await decide(manager, mine[0].id, 'reject');
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ALREADY_DECIDED');

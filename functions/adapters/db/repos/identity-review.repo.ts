@@ -395,13 +395,14 @@ export function createIdentityReviewRepo(conn: Conn) {
         record_id: string;
         candidate: string;
         status: string;
+        merge_id: string | null;
         record_customer: string;
         source: string;
         source_id: string;
       }>(
         conn,
-        sql`select h.id, h.record_id, coalesce(c.merged_into, c.id) as candidate, h.status, r.customer_id as record_customer,
-              r.source, r.source_id
+        sql`select h.id, h.record_id, coalesce(c.merged_into, c.id) as candidate, h.status, h.merge_id,
+              r.customer_id as record_customer, r.source, r.source_id
             from held_links h join customers c on c.id = h.candidate_customer_id join source_records r on r.id = h.record_id
             where h.id = ${id} for update of h`,
       );
@@ -516,6 +517,7 @@ export function createIdentityReviewRepo(conn: Conn) {
       const r = await rows<{
         id: string;
         status: string;
+        merge_id: string | null;
         reason: string;
         record_id: string;
         record_customer: string;
@@ -524,7 +526,7 @@ export function createIdentityReviewRepo(conn: Conn) {
         region_id: string | null;
       }>(
         conn,
-        sql`select h.id, h.status, h.reason, h.record_id, r.customer_id as record_customer,
+        sql`select h.id, h.status, h.merge_id, h.reason, h.record_id, r.customer_id as record_customer,
               coalesce(c.merged_into, c.id) as candidate, r.store_id, s.region_id
             from held_links h join source_records r on r.id = h.record_id join customers c on c.id = h.candidate_customer_id
             left join stores s on s.id = r.store_id
@@ -538,6 +540,7 @@ export function createIdentityReviewRepo(conn: Conn) {
       const r = await rows<{
         id: string;
         status: string;
+        merge_id: string | null;
         store_id: string | null;
         region_id: string | null;
         a_customer: string;
@@ -546,7 +549,7 @@ export function createIdentityReviewRepo(conn: Conn) {
         record_b: string;
       }>(
         conn,
-        sql`select g.id, g.status, g.store_id, s.region_id, ra.customer_id as a_customer, rb.customer_id as b_customer,
+        sql`select g.id, g.status, g.merge_id, g.store_id, s.region_id, ra.customer_id as a_customer, rb.customer_id as b_customer,
               g.record_a, g.record_b
             from merge_suggestions g left join stores s on s.id = g.store_id
             join source_records ra on ra.id = g.record_a join source_records rb on rb.id = g.record_b
