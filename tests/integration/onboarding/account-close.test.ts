@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkAll } from '../../../functions/app/identity/link-all.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { ingest } from '../identity/helpers.js';
+import { ingest, ingestOrders } from '../identity/helpers.js';
 import { count, posCall, staffSession, uniqueKey } from '../loyalty/loyalty-fixtures.js';
 import { memberToken, signUpAs } from './helpers.js';
 
@@ -51,6 +51,7 @@ const TRACE_TABLES = [
   'orders',
   'audit_log',
   'closed_member_phones',
+  'ingest_quarantine',
 ];
 async function tracesOf(text: string): Promise<string[]> {
   const found: string[] = [];
@@ -123,6 +124,21 @@ describe('closing a member account', () => {
   });
 
   it('erases the person, ends the session, keeps the purchase and lapses points and coupons', async () => {
+    // refused attempts in the quarantine: the card again with a field the till should not send, a second card typed
+    // with the phone in another form at a store that does not exist, a sale of the card that makes no sense; and a
+    // stranger's refused card, which stays
+    const refused = await ingest(sys, [
+      { ...card(), vipLevel: 'gold' },
+      { sourceId: '6600009002', name: NAME, phone: '+86 139-5711-8462', storeCode: 'ZZ999' },
+      { sourceId: '6600009999', name: '路人甲', phone: '13957110000', storeCode: 'ZZ999' },
+    ]);
+    expect(refused.body.results.map((r: { status: string }) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    const sale = await ingestOrders(sys, [
+      { externalId: 'HZ001-CLOSE-Q1', memberId: CARD, orderedAt: '2026-11-20T10:00:00+08:00', lines: [] },
+    ]);
+    expect(sale.body.results[0].status).toBe('rejected');
+    expect(await count(sys.database, 'select count(*) from ingest_quarantine where payload is not null')).toBe(4);
+
     const closed = await sys.call('/api/member/account/close', { token, body: { confirm: true } });
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ pointsForfeited: 500, couponsVoided: 1, ordersKept: 1, recordsErased: 2 });
@@ -132,6 +148,20 @@ describe('closing a member account', () => {
     expect(await tracesOf(NAME)).toEqual([]);
     expect(await tracesOf(CARD)).toEqual([]);
     expect(await tracesOf('屏基山路')).toEqual([]);
+    // the person's refused attempts left HQ's quarantine list with their contents; the stranger's is still there
+    expect(
+      await sys.database.exec(
+        `select payload->>'name' as name, resolution, resolved_by from ingest_quarantine order by created_at, id`,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        { name: '路人甲', resolution: null, resolved_by: null },
+        { name: null, resolution: 'handled', resolved_by: 'account_closed' },
+      ]),
+    );
+    expect(
+      await count(sys.database, `select count(*) from ingest_quarantine where resolved_by = 'account_closed'`),
+    ).toBe(3);
 
     const [c] = await sys.database.exec(
       `select status, closed_at, display_name, birthday from customers where id = $1`,

@@ -30,6 +30,8 @@ export interface ErasureCounts {
   couponsVoided: number;
   pointsForfeited: number;
   ordersKept: number;
+  /** refused attempts of the person's cards, accounts or phones in the quarantine, their contents deleted */
+  quarantineErased: number;
 }
 
 const ERASED = sql`'{"erased":true}'::jsonb`;
@@ -121,6 +123,24 @@ export function createAccountCloseRepo(conn: Tx) {
       await conn.execute(sql`update identity_merges set evidence = ${ERASED}, erased_at = ${at}::timestamptz
         where survivor_id in ${family} or merged_id in ${family}`);
 
+      // the quarantine keeps a refused record or order as the partner sent it (names, phones): the person's own
+      // attempts, found by their records' source ids (an order by its member's card or account) and by their phones
+      // in any form, lose their contents and leave HQ's list; the refusal's code and time stay, as the log's do
+      const quarantine = await rows<{ n: number }>(
+        conn,
+        sql`with mine as (select source, source_id, phone from source_records where customer_id = ${c}),
+          phones as (select distinct phone from mine where phone is not null),
+          u as (update ingest_quarantine q set payload = null, params = null, source_id = null,
+              resolved_at = coalesce(q.resolved_at, ${at}::timestamptz),
+              resolution = coalesce(q.resolution, 'handled'), resolved_by = coalesce(q.resolved_by, 'account_closed')
+            where q.payload is not null and (
+              (q.kind = 'record' and (q.source, q.source_id) in (select source, source_id from mine))
+              or (q.kind = 'order' and (q.source, q.payload->>'memberId') in (select source, source_id from mine))
+              or (q.payload ? 'phone' and exists (select 1 from phones p
+                    where right(regexp_replace(q.payload->>'phone', '[^0-9]', '', 'g'), 11) = p.phone)))
+            returning 1)
+          select count(*)::int as n from u`,
+      );
       const gone = await rows<{ n: number }>(
         conn,
         sql`with d as (delete from identities where id in ${idents} returning 1) select count(*)::int as n from d`,
@@ -166,6 +186,7 @@ export function createAccountCloseRepo(conn: Tx) {
         couponsVoided: voided[0].n,
         pointsForfeited: Math.max(balance.n, 0),
         ordersKept: kept[0].n,
+        quarantineErased: quarantine[0].n,
       };
     },
 
