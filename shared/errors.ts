@@ -104,6 +104,8 @@ export const ERROR_STATUS = {
   COUNTER_SESSION_EXPIRED: 410,
   REDEMPTION_NOT_VOIDABLE: 409,
   COUNTER_TILL_CONNECTED: 409,
+  /** the member scanned closed the account since: nothing more is redeemed or recorded for them */
+  MEMBER_ACCOUNT_CLOSED: 409,
   ORDER_NOT_FOUND: 404,
   SALE_NOT_VOIDABLE: 409,
   PRODUCT_NOT_FOUND: 422,

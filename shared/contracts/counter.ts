@@ -249,8 +249,10 @@ export type CounterVoidBody = z.infer<typeof CounterVoidBody>;
 
 export const CounterVoidResponse = z.object({
   redemptionId: z.string(),
-  /** false when the coupon had expired by then: it stays used up */
+  /** false when the coupon had expired by then: it stays used up; false too when it was voided already */
   couponReturned: z.boolean(),
+  /** voided before this request (another tap, the store manager): this one gave nothing back */
+  alreadyVoided: z.boolean(),
   /** the points the sale recorded with this redemption earned, taken back (0 when none was recorded) */
   pointsReversed: z.number().int(),
   /** the points the member paid that sale with, given back (0 when none) */

@@ -92,6 +92,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   COUNTER_SESSION_INVALID: '这次扫码的信息无效，请重新扫描会员码',
   COUNTER_SESSION_EXPIRED: '扫码已超过 10 分钟，请会员重新出示会员码',
   COUNTER_TILL_CONNECTED: '本店收银系统已对接会员系统，消费积分由收银系统自动累计，无需在这里登记',
+  MEMBER_ACCOUNT_CLOSED: '这位会员已注销，不能再核销优惠券或登记消费积分',
   ORDER_NOT_FOUND: '找不到这笔消费登记',
   SALE_NOT_VOIDABLE: '这笔消费登记不能在这里撤销：用券的请撤销那笔核销，其他店员或往日的登记请联系店长',
   PRODUCT_NOT_FOUND: '药品编码不在本连锁的商品目录中，请重新搜索添加',

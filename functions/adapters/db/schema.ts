@@ -216,6 +216,12 @@ export const orders = pgTable(
     pointsOnAttach: integer('points_on_attach'),
     /** who recorded the sale on the staff pages' counter (a store whose till is not connected); null otherwise */
     recordedBy: text('recorded_by').references(() => staff.id),
+    /**
+     * When the whole sale was refunded live: a till's void of the order, or the counter taking back its sale (with its
+     * redemption or alone). The order stays in the purchase history (GSP), its points are reversed, and it no longer
+     * counts towards the member's tier. Null for a sale that stands (an imported return is an order of its own).
+     */
+    refundedAt: timestamp('refunded_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [

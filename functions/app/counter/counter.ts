@@ -56,6 +56,7 @@ import { resolveMemberCode } from '../members/member-code.js';
 import { memberAtCounter } from '../members/pos-member.js';
 import {
   earnForOrder,
+  lockOrder,
   returnOrderSpend,
   reverseOrderPoints,
   settledBalance,
@@ -270,9 +271,12 @@ export async function counterRedeem(
       body: { ...request, customerId: scan.customerId },
     },
     async (tx): Promise<Result<CounterRedeemResponse, ErrorCode>> => {
+      // the member, locked (a closure voids the coupons under the same lock), and still a member
+      const member = await scannedMember(tx, scan);
+      if (!member.ok) return member;
       const found = await couponRepo.couponWithTemplateById(tx, body.couponId);
       // another member's coupon is "not found" for this member: say nothing about it
-      if (!found || found.coupon.customerId !== scan.customerId) {
+      if (!found || found.coupon.customerId !== member.value) {
         return fail('COUPON_NOT_FOUND', `the member has no coupon ${body.couponId}`);
       }
       const { coupon, template } = found;
@@ -345,15 +349,42 @@ const mayTakeBack = (actor: StaffActor, by: string | null, at: Date, now: Date):
   by !== null && businessDate(at) === businessDate(now) && (by === actor.staffId || isManager(actor));
 
 /**
- * Whether `actor` may void a redemption at the counter now: a live counter redemption (a till's is voided at the
- * till, which also reverses the order's points) of the actor's store that they may take back.
+ * Whether `actor` may void a redemption at the counter now, were it live: a counter redemption (a till's is voided at
+ * the till, which also reverses the order's points) of the actor's store that they may take back.
  */
-function voidable(
+const mayVoid = (actor: StaffActor, r: { storeId: string; staffId: string | null; redeemedAt: Date }, now: Date) =>
+  r.storeId === actor.storeId && mayTakeBack(actor, r.staffId, r.redeemedAt, now);
+
+/** Whether the counter's list offers the void: a live redemption the actor may void. */
+const voidable = (
   actor: StaffActor,
   r: { storeId: string; staffId: string | null; redeemedAt: Date; status: string },
   now: Date,
-): boolean {
-  return r.status === 'redeemed' && r.storeId === actor.storeId && mayTakeBack(actor, r.staffId, r.redeemedAt, now);
+): boolean => r.status === 'redeemed' && mayVoid(actor, r, now);
+
+/**
+ * Takes back a sale recorded at the counter (alone, or with its redemption's void), its member and then the order
+ * locked by the caller (lockOrder): it leaves the member's tier (`refunded_at`), what it earned goes back and what
+ * was paid with points comes back, each once, with whoever holds the member's points now.
+ */
+async function takeBackSale(tx: Tx, orderId: string, now: Date) {
+  await posRepo.markRefunded(tx, orderId, now);
+  const pointsReversed = await reverseOrderPoints(tx, orderId, now);
+  const pointsReturned = await returnOrderSpend(tx, orderId, now);
+  return { pointsReversed, pointsReturned };
+}
+
+/**
+ * The member a counter scan named, locked for a redemption or a sale (pointsRepo.lockOwner): a closure waits for it,
+ * or it sees the closure. Merged since the scan, the member is the merge's survivor: the same person, whose code and
+ * coupons are there now (a new scan would find them there too). Refused once the account is closed.
+ */
+async function scannedMember(tx: Tx, scan: CounterClaims): Promise<Result<string, 'MEMBER_ACCOUNT_CLOSED'>> {
+  const owner = await pointsRepo.lockOwner(tx, scan.customerId);
+  if (!owner || owner.closed) {
+    return fail('MEMBER_ACCOUNT_CLOSED', `customer ${scan.customerId} closed the account since the scan`);
+  }
+  return ok(owner.id);
 }
 
 export async function counterRedemptions(
@@ -426,21 +457,17 @@ export async function counterVoid(
     actor,
     { operation: 'void', idempotencyKey: body.idempotencyKey, body: { ...body } },
     async (tx): Promise<Result<CounterVoidResponse, ErrorCode>> => {
-      const row = await couponRepo.redemptionForUpdate(tx, body.redemptionId);
+      const seen = await couponRepo.redemptionById(tx, body.redemptionId);
       // another store's redemption is "not found" here
-      if (!row || row.storeId !== storeId) {
+      if (!seen || seen.storeId !== storeId) {
         return fail('REDEMPTION_NOT_FOUND', `no redemption ${body.redemptionId} at this store`);
       }
-      // voided already (by another tap, or the manager): the state asked for is there
-      if (row.status === 'voided') {
-        return ok({
-          redemptionId: row.id,
-          couponReturned: row.couponReturned ?? false,
-          pointsReversed: 0,
-          pointsReturned: 0,
-        });
-      }
-      if (!voidable(actor, row, now)) {
+      // the member first, then the redemption and the sale's order, as a closure locks the customer, then its rows
+      const owner = await pointsRepo.lockOwner(tx, seen.customerId);
+      const row = await couponRepo.redemptionForUpdate(tx, body.redemptionId);
+      if (!row) throw new Error(`redemption ${body.redemptionId} vanished`);
+      // only who may void it, live or not: a voided one answers no differently to someone who could not have voided it
+      if (!mayVoid(actor, row, now)) {
         return fail(
           'REDEMPTION_NOT_VOIDABLE',
           row.staffId === null
@@ -448,18 +475,29 @@ export async function counterVoid(
             : 'only today’s counter redemptions, by the clerk who made them or the store manager',
         );
       }
+      // voided already (by another tap, or the manager): the state asked for is there, and this void gave nothing back
+      if (row.status === 'voided') {
+        return ok({
+          redemptionId: row.id,
+          couponReturned: false,
+          alreadyVoided: true,
+          pointsReversed: 0,
+          pointsReturned: 0,
+        });
+      }
       const found = await couponRepo.couponWithTemplateById(tx, row.couponId);
       if (!found) throw new Error(`redemption ${row.id} names a missing coupon`);
-      const decision = evaluateVoid(row, found.coupon, now, await pointsRepo.customerClosed(tx, row.customerId));
+      const decision = evaluateVoid(row, found.coupon, now, owner?.closed ?? false);
       for (const action of decision.actions) {
         if (action.action === 'void_redemption')
           await couponRepo.markVoided(tx, action.redemptionId, now, decision.couponReturned);
         if (action.action === 'return_coupon') await couponRepo.markAvailable(tx, action.couponId);
       }
-      // the sale recorded with it at the counter earned points: they go back with the order
+      // the sale recorded with it at the counter goes back with it: its points, and out of the member's tier
       const sale = await posRepo.orderByExternalId(tx, 'pos', counterSaleId(row.id));
-      const pointsReversed = sale ? await reverseOrderPoints(tx, sale.id, now) : 0;
-      const pointsReturned = sale ? await returnOrderSpend(tx, sale.id, now) : 0;
+      let taken = { pointsReversed: 0, pointsReturned: 0 };
+      if (sale && (await lockOrder(tx, sale.id))) taken = await takeBackSale(tx, sale.id, now);
+      const { pointsReversed, pointsReturned } = taken;
       await recordAudit(tx, {
         actorKind: 'staff',
         actorId: actor.staffId,
@@ -476,7 +514,13 @@ export async function counterVoid(
         },
         at: now,
       });
-      return ok({ redemptionId: row.id, couponReturned: decision.couponReturned, pointsReversed, pointsReturned });
+      return ok({
+        redemptionId: row.id,
+        couponReturned: decision.couponReturned,
+        alreadyVoided: false,
+        pointsReversed,
+        pointsReturned,
+      });
     },
   );
 }
@@ -514,6 +558,10 @@ export async function counterSale(
       body: { ...request, customerId: scan.customerId },
     },
     async (tx): Promise<Result<CounterSaleResponse, ErrorCode>> => {
+      // the member, locked before the redemption and the order (as a closure locks them), and still a member
+      const member = await scannedMember(tx, scan);
+      if (!member.ok) return member;
+      const customerId = member.value;
       const items = await saleItems(tx, body.lines);
       if (!items.ok) return items;
       let discountFen = 0;
@@ -524,7 +572,7 @@ export async function counterSale(
         if (
           !r ||
           r.storeId !== storeId ||
-          r.customerId !== scan.customerId ||
+          r.customerId !== customerId ||
           r.staffId === null ||
           r.status !== 'redeemed'
         ) {
@@ -553,7 +601,7 @@ export async function counterSale(
         source: 'pos',
         externalId,
         storeId,
-        customerId: scan.customerId,
+        customerId,
         totalFen: body.orderAmountFen,
         // the order's discount is all that was not paid in money: the coupon's and the points'
         discountFen: discountFen + pointsDiscountFen,
@@ -579,7 +627,7 @@ export async function counterSale(
           paidFen: existing.paidFen,
           lines: await counterRepo.saleLines(tx, existing.id),
           pointsEarned: earned?.points ?? 0,
-          pointsBalance: (await settledBalance(tx, scan.customerId, now)).balance,
+          pointsBalance: (await settledBalance(tx, customerId, now)).balance,
         });
       }
       await posRepo.insertLines(
@@ -593,7 +641,7 @@ export async function counterSale(
       // the points paid with come off the balance before this sale's own points are earned
       if (body.pointsToSpend > 0) {
         const spent = await spendPoints(tx, {
-          customerId: scan.customerId,
+          customerId,
           entryKey: spendEntryKey(orderId),
           orderId,
           storeId,
@@ -604,7 +652,7 @@ export async function counterSale(
         if (!spent.ok) return spent;
       }
       const pointsEarned = await earnForOrder(tx, {
-        customerId: scan.customerId,
+        customerId,
         orderId,
         storeId,
         storeName: names.get(storeId) ?? null,
@@ -618,7 +666,7 @@ export async function counterSale(
         actorKind: 'staff',
         actorId: actor.staffId,
         action: 'counter.sale',
-        customerId: scan.customerId,
+        customerId,
         storeId,
         requestId: ctx.requestId,
         details: {
@@ -640,7 +688,7 @@ export async function counterSale(
         paidFen,
         lines: items.value.map(({ productId: _id, ...line }) => line),
         pointsEarned,
-        pointsBalance: (await settledBalance(tx, scan.customerId, now)).balance,
+        pointsBalance: (await settledBalance(tx, customerId, now)).balance,
       });
     },
   );
@@ -666,7 +714,8 @@ export async function counterSaleVoid(
     actor,
     { operation: 'sale_void', idempotencyKey: body.idempotencyKey, body: { ...body } },
     async (tx): Promise<Result<CounterSaleVoidResponse, ErrorCode>> => {
-      const order = await posRepo.orderForUpdate(tx, body.orderId);
+      // the member first, then the order (a closure locks them in this order)
+      const order = (await lockOrder(tx, body.orderId))?.order;
       // a counter sale of this store; anything else is "not found" here
       if (!order || order.storeId !== storeId || order.recordedBy === null || !order.customerId) {
         return fail('ORDER_NOT_FOUND', `no counter sale ${body.orderId} at this store`);
@@ -681,8 +730,7 @@ export async function counterSaleVoid(
           'only today’s counter sales, by the clerk who recorded them or the store manager',
         );
       }
-      const pointsReversed = await reverseOrderPoints(tx, order.id, now);
-      const pointsReturned = await returnOrderSpend(tx, order.id, now);
+      const { pointsReversed, pointsReturned } = await takeBackSale(tx, order.id, now);
       await recordAudit(tx, {
         actorKind: 'staff',
         actorId: actor.staffId,

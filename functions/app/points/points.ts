@@ -21,7 +21,13 @@ import {
 import { tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
 import type { Executor } from '../../adapters/db/repos/coupon.repo.js';
 import type { AttachedOrder } from '../../adapters/db/repos/order-ingest.repo.js';
-import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
+import {
+  type PointsLedgerInsert,
+  type PointsLedgerRow,
+  type PointsOwner,
+  pointsRepo,
+} from '../../adapters/db/repos/points.repo.js';
+import { type OrderRow, posRepo } from '../../adapters/db/repos/pos.repo.js';
 
 /** An order's earn line, once per order (entry key `earn:<order>`, which a refund's reversal finds); true if new. */
 function appendEarn(
@@ -89,22 +95,90 @@ export async function earnForAttachedOrders(ex: Executor, attached: readonly Att
   return credited;
 }
 
-/** Takes back what an order earned (refund). Idempotent: the reversal has its own entry key. */
+/** The absorbed customer's side of a line carried on to the merge's survivor (appendFollowingMerges). */
+const MERGED_ON_NOTE = '会员已合并，转入合并后的会员';
+
+/**
+ * Appends a line that answers an earlier one (a refund's reversal of what an order earned, the return of points
+ * spent) where the earlier line is, on `line.customerId`, once (its entry key). When that customer has been merged
+ * since, its points live on with the survivor, `owner` (pointsRepo.lockOwner, called first): the line's effect is
+ * carried there through each live merge by a transfer pair in that merge's own group (`merge:<merge>:out|in:after:
+ * <entry key>`), as the merge itself carried the customer's points and any debt. So the survivor's balance moves,
+ * the absorbed customer's stays 0, and undoing a merge, which mirrors its group, gives each customer back their own
+ * history, the refund included (loyalty-merge.repo.ts). True when appended (false: written already).
+ */
+async function appendFollowingMerges(
+  ex: Executor,
+  owner: PointsOwner,
+  line: Omit<PointsLedgerInsert, 'id' | 'createdAt'> & { occurredAt: Date },
+  carriedNote: string,
+): Promise<boolean> {
+  if (!(await pointsRepo.append(ex, line))) return false;
+  const carried = owner.hops.flatMap((hop) => [
+    { customerId: hop.from, points: -line.points, entryKey: `merge:${hop.mergeId}:out:after:${line.entryKey}` },
+    { customerId: hop.to, points: line.points, entryKey: `merge:${hop.mergeId}:in:after:${line.entryKey}` },
+  ]);
+  // credits first (as a merge's transfers): each debit then finds its earn-year bucket filled
+  carried.sort((a, b) => Number(b.points > 0) - Number(a.points > 0));
+  for (const c of carried) {
+    await pointsRepo.append(ex, {
+      ...c,
+      kind: 'transfer',
+      orderId: line.orderId ?? null,
+      storeId: line.storeId ?? null,
+      earnYear: line.earnYear ?? null,
+      note: c.customerId === owner.id ? carriedNote : MERGED_ON_NOTE,
+      occurredAt: line.occurredAt,
+    });
+  }
+  return true;
+}
+
+/**
+ * Locks an order for a refund or a taking-back: its customer first (who holds its points now, pointsRepo.lockOwner;
+ * a closure locks the customer, then its orders, so the other way round two could deadlock), then the order, read
+ * again under the lock. Null when there is no such order; `owner` null for an order without a customer yet.
+ */
+export async function lockOrder(
+  ex: Executor,
+  orderId: string,
+): Promise<{ order: OrderRow; owner: PointsOwner | null } | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const seen = await posRepo.orderById(ex, orderId);
+    if (!seen) return null;
+    const owner = seen.customerId ? await pointsRepo.lockOwner(ex, seen.customerId) : null;
+    // still that customer's (a merge or a card's record may have moved it since it was read: then again)
+    const order = await posRepo.orderForUpdate(ex, orderId, seen.customerId);
+    if (order) return { order, owner };
+  }
+  throw new Error(`order ${orderId} kept changing hands while being locked`);
+}
+
+/**
+ * Takes back what an order earned (refund), from whoever holds the earner's points now; idempotent: the reversal
+ * has its own entry key. Nothing from a closed account: its points were zeroed when it closed.
+ */
 export async function reverseOrderPoints(ex: Executor, orderId: string, now: Date): Promise<number> {
   const earned = await pointsRepo.byEntryKey(ex, `earn:${orderId}`);
-  // a closed account's points were zeroed when it closed: a refund after that takes nothing back (a second time)
-  if (!earned || (await pointsRepo.customerClosed(ex, earned.customerId))) return 0;
-  const appended = await pointsRepo.append(ex, {
-    customerId: earned.customerId,
-    kind: 'reverse',
-    points: -earned.points,
-    entryKey: `reverse:${orderId}`,
-    orderId,
-    storeId: earned.storeId,
-    earnYear: earned.earnYear,
-    note: '订单退款，扣回积分',
-    occurredAt: now,
-  });
+  if (!earned) return 0;
+  const owner = await pointsRepo.lockOwner(ex, earned.customerId);
+  if (!owner || owner.closed) return 0;
+  const appended = await appendFollowingMerges(
+    ex,
+    owner,
+    {
+      customerId: earned.customerId,
+      kind: 'reverse',
+      points: -earned.points,
+      entryKey: `reverse:${orderId}`,
+      orderId,
+      storeId: earned.storeId,
+      earnYear: earned.earnYear,
+      note: '订单退款，扣回积分',
+      occurredAt: now,
+    },
+    '订单退款，扣回积分（合并前的消费）',
+  );
   return appended ? earned.points : 0;
 }
 
@@ -150,22 +224,46 @@ export async function spendPoints(
 export const spendNote = (storeName: string | null, points: number) =>
   `${storeName ?? '门店'}积分抵扣${yuan(points * FEN_PER_POINT)}元`;
 
-/** Gives back the points an order was paid with (the sale was taken back), once; the points returned. */
+/**
+ * Gives back the points an order was paid with (the sale was taken back), once, to whoever holds the spender's
+ * points now; nothing to a closed account. The points returned.
+ */
 export async function returnOrderSpend(ex: Executor, orderId: string, now: Date): Promise<number> {
   const spent = await pointsRepo.byEntryKey(ex, spendEntryKey(orderId));
-  // nor gives points back to an account that no longer exists
-  if (!spent || (await pointsRepo.customerClosed(ex, spent.customerId))) return 0;
-  const appended = await pointsRepo.append(ex, {
-    customerId: spent.customerId,
-    kind: 'reverse',
-    points: -spent.points,
+  if (!spent) return 0;
+  const owner = await pointsRepo.lockOwner(ex, spent.customerId);
+  if (!owner || owner.closed) return 0;
+  return returnSpend(ex, owner, spent, {
     entryKey: `unspend:${orderId}`,
     orderId,
-    storeId: spent.storeId,
-    earnYear: null,
     note: '撤销消费，退回抵扣的积分',
-    occurredAt: now,
+    now,
   });
+}
+
+/** Appends the return of a spend line (`owner`: pointsRepo.lockOwner of its customer); the points returned, 0 if done. */
+export async function returnSpend(
+  ex: Executor,
+  owner: PointsOwner,
+  spent: PointsLedgerRow,
+  v: { entryKey: string; orderId: string | null; storeId?: string; note: string; now: Date },
+): Promise<number> {
+  const appended = await appendFollowingMerges(
+    ex,
+    owner,
+    {
+      customerId: spent.customerId,
+      kind: 'reverse',
+      points: -spent.points,
+      entryKey: v.entryKey,
+      orderId: v.orderId,
+      storeId: v.storeId ?? spent.storeId,
+      earnYear: null,
+      note: v.note,
+      occurredAt: v.now,
+    },
+    `${v.note}（合并前的抵扣）`,
+  );
   return appended ? -spent.points : 0;
 }
 

@@ -18,7 +18,7 @@ import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { resolveMemberCode } from '../members/member-code.js';
-import { settledBalance, spendNote, spendPoints } from '../points/points.js';
+import { returnSpend, settledBalance, spendNote, spendPoints } from '../points/points.js';
 import { idempotent } from './idempotent.js';
 import type { PosCaller } from './redeem.js';
 
@@ -75,20 +75,23 @@ export async function returnPointsAtPos(
     if (!spend || spend.storeId !== caller.storeId) {
       return fail('POINTS_SPEND_NOT_FOUND', `no points spend ${body.spendId} at this store`);
     }
-    await pointsRepo.lockCustomer(tx, spend.customerId);
-    const before = await settledBalance(tx, spend.customerId, now);
+    // the points go back to whoever holds the member's points now: the member, or the survivor of a merge since
+    const owner = await pointsRepo.lockOwner(tx, spend.customerId);
+    if (!owner) throw new Error(`points spend ${body.spendId} names a missing customer`);
+    // a closed account's points were forfeited when it closed: nothing comes back to it, as a refund of an order
+    // takes nothing back from it (reverseOrderPoints); the till refunds the money part and is told 0 came back
+    if (owner.closed) {
+      return ok({ spendId: body.spendId, pointsReturned: 0, balanceAfter: await pointsRepo.balance(tx, owner.id) });
+    }
+    const before = await settledBalance(tx, owner.id, now);
     // a second return of the same spend (with another key) returns nothing more
-    const appended = await pointsRepo.append(tx, {
-      customerId: spend.customerId,
-      kind: 'reverse',
-      points: -spend.points,
+    const returned = await returnSpend(tx, owner, spend, {
       entryKey: `unspend:${body.spendId}`,
+      orderId: null,
       storeId: caller.storeId,
-      earnYear: null,
       note: '订单退款，退回抵扣的积分',
-      occurredAt: now,
+      now,
     });
-    const returned = appended ? -spend.points : 0;
     return ok({ spendId: body.spendId, pointsReturned: returned, balanceAfter: before.balance + returned });
   });
 }

@@ -1,7 +1,10 @@
 /**
  * Voiding at the POS (the order was refunded): each live redemption of the order is voided, its coupon goes back
- * if still valid (shared/coupons evaluateVoid), and the points the order earned are reversed. Idempotent twice
- * over: the stored answer for a retried key, and voided rows / the reversal's entry key for a new key.
+ * if still valid (shared/coupons evaluateVoid), the points the order earned are reversed (from whoever holds the
+ * member's points now, the survivor of a merge since), and the order no longer counts towards the tier
+ * (`orders.refunded_at`). A void by `redemptionId` refunds that redemption's order alike: it has always reversed the
+ * order's points, and the README's POS table says the void answers "the points reversed" either way. Idempotent
+ * twice over: the stored answer for a retried key, and voided rows / the reversal's entry key for a new key.
  */
 
 import type { PosVoidResponse } from '../../../shared/contracts/loyalty.js';
@@ -9,9 +12,9 @@ import { evaluateVoid } from '../../../shared/coupons/coupon.rules.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import type { Db, Tx } from '../../adapters/db/client.js';
 import { couponRepo, type RedemptionRow } from '../../adapters/db/repos/coupon.repo.js';
-import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
+import { type PointsOwner, pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
-import { reverseOrderPoints } from '../points/points.js';
+import { lockOrder, reverseOrderPoints } from '../points/points.js';
 import { idempotent } from './idempotent.js';
 import type { PosCaller } from './redeem.js';
 
@@ -40,31 +43,48 @@ async function voidInTx(
   body: PosVoidInput,
   now: Date,
 ): Promise<Result<PosVoidResponse, ErrorCode>> {
-  let redemptions: RedemptionRow[];
+  // What the void touches, read first without locks: the members are locked before their rows (a closure locks the
+  // customer, then its orders and coupons; the other way round the two deadlocked), then the rows, read again.
   let externalOrderId = body.externalOrderId ?? null;
-  let orderKnown = false;
+  const members: string[] = [];
+  if (body.redemptionId) {
+    const seen = await couponRepo.redemptionById(tx, body.redemptionId);
+    // a store voids only its own redemptions; another store's id is "not found"
+    if (!seen || seen.storeId !== caller.storeId)
+      return fail('REDEMPTION_NOT_FOUND', `no redemption ${body.redemptionId} at this store`);
+    members.push(seen.customerId);
+    externalOrderId = seen.externalOrderId;
+  } else {
+    const seen = await posRepo.liveRedemptionsOfOrder(tx, caller.storeId, externalOrderId as string, false);
+    members.push(...seen.map((r) => r.customerId));
+  }
+  // the till's order: voiding it, or a redemption of it, is its refund (README, "Coupons, points and the POS API")
+  const seenOrder = externalOrderId ? await posRepo.orderByExternalId(tx, 'pos', externalOrderId) : null;
+  const orderId = seenOrder && seenOrder.storeId === caller.storeId ? seenOrder.id : null;
+  if (seenOrder?.customerId && orderId) members.push(seenOrder.customerId);
+  const owners = new Map<string, PointsOwner | null>();
+  const ownerOf = async (customerId: string) => {
+    if (!owners.has(customerId)) owners.set(customerId, await pointsRepo.lockOwner(tx, customerId));
+    return owners.get(customerId) ?? null;
+  };
+  for (const customerId of [...new Set(members)].sort()) await ownerOf(customerId);
+
+  let redemptions: RedemptionRow[];
   if (body.redemptionId) {
     const row = await couponRepo.redemptionForUpdate(tx, body.redemptionId);
-    // a store voids only its own redemptions; another store's id is "not found"
-    if (!row || row.storeId !== caller.storeId)
-      return fail('REDEMPTION_NOT_FOUND', `no redemption ${body.redemptionId} at this store`);
+    if (!row) throw new Error(`redemption ${body.redemptionId} vanished`);
     redemptions = row.status === 'redeemed' ? [row] : [];
-    externalOrderId = row.externalOrderId;
-    orderKnown = true;
   } else {
-    redemptions = await posRepo.liveRedemptionsOfOrder(tx, caller.storeId, body.externalOrderId as string);
+    redemptions = await posRepo.liveRedemptionsOfOrder(tx, caller.storeId, externalOrderId as string);
   }
 
   const voided: PosVoidResponse['voided'] = [];
   for (const redemption of redemptions) {
     const found = await couponRepo.couponWithTemplateById(tx, redemption.couponId);
     if (!found) throw new Error(`redemption ${redemption.id} names a missing coupon`);
-    const decision = evaluateVoid(
-      redemption,
-      found.coupon,
-      now,
-      await pointsRepo.customerClosed(tx, redemption.customerId),
-    );
+    // a coupon redeemed on the order since the first read: its member is locked now
+    const owner = await ownerOf(redemption.customerId);
+    const decision = evaluateVoid(redemption, found.coupon, now, owner?.closed ?? false);
     for (const action of decision.actions) {
       if (action.action === 'void_redemption')
         await couponRepo.markVoided(tx, action.redemptionId, now, decision.couponReturned);
@@ -78,17 +98,16 @@ async function voidInTx(
   }
 
   let pointsReversed = 0;
-  if (externalOrderId) {
-    const order = await posRepo.orderByExternalId(tx, 'pos', externalOrderId);
-    if (order && order.storeId === caller.storeId) {
-      orderKnown = true;
-      // a refund before the card's record arrived: the sale promises no points any more. The update also waits for
-      // an attach in flight, so the reversal below sees the points it credited.
-      await posRepo.cancelPendingPoints(tx, order.id);
-      pointsReversed = await reverseOrderPoints(tx, order.id, now);
-    }
+  if (orderId) {
+    // the order, after its member (lockOrder); the lock also waits for an attach in flight, so the reversal below
+    // sees the points it credited
+    const locked = await lockOrder(tx, orderId);
+    if (!locked) throw new Error(`order ${orderId} vanished`);
+    // refunded: out of the tier, and a sale refunded before its card's record arrived promises no points any more
+    await posRepo.markRefunded(tx, orderId, now);
+    pointsReversed = await reverseOrderPoints(tx, orderId, now);
   }
-  if (!orderKnown && voided.length === 0) {
+  if (!body.redemptionId && !orderId && voided.length === 0) {
     return fail('REDEMPTION_NOT_FOUND', `nothing to void for order ${externalOrderId} at this store`);
   }
   return ok({ voided, pointsReversed });

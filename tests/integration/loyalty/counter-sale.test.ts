@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCTS } from '../../../dev/demo/catalogue.js';
 import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
+import { createIdentityRepo } from '../../../functions/adapters/db/repos/identity.repo.js';
+import { closeCustomer } from '../../../functions/app/members/close-account.js';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
+import { pointsStanding } from '../../../functions/app/points/points.js';
 import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
 import { ingest } from '../identity/helpers.js';
 import { memberToken, staffToken } from '../onboarding/helpers.js';
@@ -117,6 +120,7 @@ describe('counter sales for points', () => {
     expect(voided.body).toEqual({
       redemptionId: redeemed.body.redemptionId,
       couponReturned: true,
+      alreadyVoided: false,
       pointsReversed: 90,
       pointsReturned: 0,
     });
@@ -381,6 +385,7 @@ describe('paying with points at the counter (积分抵现)', () => {
     expect(voided.body).toEqual({
       redemptionId: redeemed.body.redemptionId,
       couponReturned: true,
+      alreadyVoided: false,
       pointsReversed: 36,
       pointsReturned: 400,
     });
@@ -466,6 +471,121 @@ describe('paying with points at the counter (积分抵现)', () => {
       [m.customerId],
     );
     expect(audit.details).toMatchObject({ orderId: sale.body.orderId, pointsReturned: 300 });
+  });
+});
+
+describe('a sale taken back and the tier', () => {
+  const standing = (customerId: string) => pointsStanding(sys.database.db, customerId, sys.clock.now());
+
+  it('a sale taken back, alone or with its redemption, no longer counts towards the member’s tier', async () => {
+    const m = await scanned('u_ck02', ['NEW_MEMBER']);
+    // 3,000 yuan: gold
+    const sale = await post('u_ck02', 'sale', {
+      idempotencyKey: `t-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 300_000,
+    });
+    expect(sale.body.pointsEarned).toBe(6000);
+    expect(await standing(m.customerId)).toMatchObject({ spendFen: 300_000, tier: { code: 'gold' } });
+    const back = await post('u_ck02', 'sale-void', { idempotencyKey: `tv-${unique()}`, orderId: sale.body.orderId });
+    expect(back.body).toMatchObject({ pointsReversed: 6000 });
+    expect(await standing(m.customerId)).toMatchObject({ balance: 0, spendFen: 0, tier: { code: 'basic' } });
+
+    // with a coupon: the redemption's void takes its sale back too
+    const redeemed = await post('u_ck02', 'redeem', {
+      idempotencyKey: `tr-${unique()}`,
+      counterToken: m.token,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 300_000,
+    });
+    const withCoupon = await post('u_ck02', 'sale', {
+      idempotencyKey: `t-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 300_000,
+      redemptionId: redeemed.body.redemptionId,
+    });
+    expect(withCoupon.body).toMatchObject({ paidFen: 299_000, pointsEarned: 5980 });
+    expect(await standing(m.customerId)).toMatchObject({ spendFen: 299_000, tier: { code: 'silver' } });
+    const voided = await post('u_ck02', 'void', {
+      idempotencyKey: `tv-${unique()}`,
+      redemptionId: redeemed.body.redemptionId,
+    });
+    expect(voided.body).toMatchObject({ couponReturned: true, pointsReversed: 5980 });
+    expect(await standing(m.customerId)).toMatchObject({ balance: 0, spendFen: 0, tier: { code: 'basic' } });
+    // both orders stay in the purchase history
+    expect(
+      await count(sys.database, 'select count(*) from orders where customer_id = $1 and refunded_at is not null', [
+        m.customerId,
+      ]),
+    ).toBe(2);
+  });
+});
+
+describe('the member behind a scan, ten minutes later', () => {
+  it('closed the account since the scan: nothing is recorded or redeemed for them (409), nothing written', async () => {
+    const m = await scanned('u_ck02', ['FULL_100_15']);
+    const closed = await closeCustomer(sys.deps, m.customerId, {
+      actorKind: 'staff',
+      actorId: 'stf_sm09',
+      identityId: null,
+      requestId: `req-${unique()}`,
+      reason: 'test',
+    });
+    expect(closed?.ok).toBe(true);
+    const sale = await post('u_ck02', 'sale', {
+      idempotencyKey: `c-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 50_000,
+    });
+    expect(codeOf(sale)).toEqual({ status: 409, code: 'MEMBER_ACCOUNT_CLOSED' });
+    const redeem = await post('u_ck02', 'redeem', {
+      idempotencyKey: `c-${unique()}`,
+      counterToken: m.token,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 20_000,
+    });
+    expect(codeOf(redeem)).toEqual({ status: 409, code: 'MEMBER_ACCOUNT_CLOSED' });
+    expect(await count(sys.database, 'select count(*) from orders where customer_id = $1', [m.customerId])).toBe(0);
+    expect(await ledger(m.customerId)).toEqual([]);
+    expect(
+      await count(sys.database, 'select count(*) from coupon_redemptions where customer_id = $1', [m.customerId]),
+    ).toBe(0);
+  });
+
+  it('merged since the scan: the sale and the redemption are the survivor’s, the same person', async () => {
+    const m = await scanned('u_ck02', ['FULL_100_15']);
+    const survivor = (await createMember(sys.database, { homeStoreId: 'sto_002' })).customerId;
+    await sys.database.db.transaction((tx) =>
+      createIdentityRepo(tx).merge({
+        id: `mrg_scan_${unique()}`,
+        survivorId: survivor,
+        mergedId: m.customerId,
+        rule: 'manual',
+        evidence: {},
+        actorKind: 'staff',
+        actorId: 'stf_hq01',
+        now: sys.clock.now(),
+      }),
+    );
+    const redeemed = await post('u_ck02', 'redeem', {
+      idempotencyKey: `g-${unique()}`,
+      counterToken: m.token,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 20_000,
+    });
+    expect(redeemed.status).toBe(200);
+    const sale = await post('u_ck02', 'sale', {
+      idempotencyKey: `g-${unique()}`,
+      counterToken: m.token,
+      orderAmountFen: 20_000,
+      redemptionId: redeemed.body.redemptionId,
+    });
+    expect(sale.status).toBe(200);
+    expect(sale.body).toMatchObject({ paidFen: 18_500, pointsEarned: 185, pointsBalance: 185 });
+    const [order] = await sys.database.exec('select customer_id from orders where id = $1', [sale.body.orderId]);
+    expect(order.customer_id).toBe(survivor);
+    expect(await ledger(survivor)).toEqual([{ kind: 'earn', points: 185, entry_key: `earn:${sale.body.orderId}` }]);
+    expect(await ledger(m.customerId)).toEqual([]);
   });
 });
 

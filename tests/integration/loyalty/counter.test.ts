@@ -351,7 +351,7 @@ describe('the day’s list and voiding', () => {
     const key = `vk-${unique()}`;
     const voided = await voidBy('u_ck01', id, key);
     expect(voided.status).toBe(200);
-    expect(voided.body).toEqual({ redemptionId: id, couponReturned: true, pointsReversed: 0, pointsReturned: 0 });
+    expect(voided.body).toEqual({ redemptionId: id, couponReturned: true, alreadyVoided: false, pointsReversed: 0, pointsReturned: 0 });
     expect(await couponStatus(m.coupons[0].couponId)).toBe('available');
     expect((await voidBy('u_ck01', id, key)).body).toEqual(voided.body);
     const row = await sys.database.exec('select status, coupon_returned from coupon_redemptions where id = $1', [id]);
@@ -379,5 +379,42 @@ describe('the day’s list and voiding', () => {
     } finally {
       sys.clock.advance(-24 * 3600_000);
     }
+  });
+
+  it('a void again under a new key says nothing came back this time, and only to someone who could have voided it', async () => {
+    const m = await memberWithCode(['NEW_MEMBER']);
+    const { counterToken } = await scan('u_ck01', m.memberCode);
+    const redeemed = await post('u_ck01', 'redeem', {
+      idempotencyKey: `rv-${unique()}`,
+      counterToken,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 3000,
+    });
+    const id = redeemed.body.redemptionId;
+    const voidBy = (user: string) => post(user, 'void', { idempotencyKey: `rvk-${unique()}`, redemptionId: id });
+    expect((await voidBy('u_ck01')).body).toEqual({
+      redemptionId: id,
+      couponReturned: true,
+      alreadyVoided: false,
+      pointsReversed: 0,
+      pointsReturned: 0,
+    });
+    // the clerk taps again (a new key): the redemption is voided, but this void gave nothing back
+    for (const user of ['u_ck01', 'u_sm01']) {
+      expect((await voidBy(user)).body, user).toEqual({
+        redemptionId: id,
+        couponReturned: false,
+        alreadyVoided: true,
+        pointsReversed: 0,
+        pointsReturned: 0,
+      });
+    }
+    // the pharmacist could not void it while it was live, and is not told otherwise now; another store not at all
+    expect(codeOf(await voidBy('u_ph01'))).toEqual({ status: 409, code: 'REDEMPTION_NOT_VOIDABLE' });
+    expect(codeOf(await voidBy('u_ck02'))).toEqual({ status: 404, code: 'REDEMPTION_NOT_FOUND' });
+    // the coupon came back once, and is there
+    expect(await couponStatus(m.coupons[0].couponId)).toBe('available');
+    const [row] = await sys.database.exec('select coupon_returned from coupon_redemptions where id = $1', [id]);
+    expect(row.coupon_returned).toBe(true);
   });
 });

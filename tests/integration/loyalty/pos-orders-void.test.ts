@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
+import { pointsStanding } from '../../../functions/app/points/points.js';
 import { purgeExpiredMemberCodes } from '../../../functions/jobs/purge-member-codes.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { codeOf, count, createMember, giveCoupon, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { codeOf, count, createMember, giveCoupon, memberSession, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -342,5 +343,86 @@ describe('POST /api/pos/void', () => {
       status: 404,
       code: 'REDEMPTION_NOT_FOUND',
     });
+  });
+});
+
+describe('POST /api/pos/void: a refunded order and the tier', () => {
+  /** A member whose birthday is this month (the clock is 25 November), with a live code: gold needs 3,000 yuan. */
+  async function birthdayMember() {
+    const m = await createMember(sys.database, { birthday: '1980-11-03' });
+    const { code } = await issueMemberCode(sys.database.db, {
+      customerId: m.customerId,
+      identityId: `idn_${m.customerId}`,
+      now: sys.clock.now(),
+    });
+    return { ...m, memberCode: code };
+  }
+  const bigOrder = (externalId: string, memberCode: string) =>
+    order(externalId, {
+      memberCode,
+      totalFen: 300_000,
+      paidFen: 300_000,
+      lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 300_000, amountFen: 300_000 }],
+    });
+  // what the member pages show, without opening one (the first page opened this month issues the birthday coupon)
+  const standing = (customerId: string) => pointsStanding(sys.database.db, customerId, sys.clock.now());
+
+  it('a whole order voided at the till no longer counts: the tier and its birthday coupon are what is left', async () => {
+    const m = await birthdayMember();
+    expect((await posCall(sys, '/api/pos/orders', bigOrder('HZ001-TIER-1', m.memberCode))).body.pointsEarned).toBe(
+      6000,
+    );
+    expect(await standing(m.customerId)).toMatchObject({ balance: 6000, spendFen: 300_000, tier: { code: 'gold' } });
+    const refund = await posCall(sys, '/api/pos/void', {
+      idempotencyKey: key('void'),
+      externalOrderId: 'HZ001-TIER-1',
+    });
+    expect(refund.body).toEqual({ voided: [], pointsReversed: 6000 });
+    expect(await standing(m.customerId)).toMatchObject({ balance: 0, spendFen: 0, tier: { code: 'basic' } });
+    // the order stays in the purchase history, marked refunded
+    const [row] = await sys.database.exec(
+      `select customer_id, refunded_at from orders where external_id = 'HZ001-TIER-1'`,
+    );
+    expect(row.customer_id).toBe(m.customerId);
+    expect(new Date(String(row.refunded_at)).toISOString()).toBe(sys.clock.now().toISOString());
+    // the member opens the points page in her birthday month: the birthday coupon of the tier she has, not gold's
+    const page = await sys.call('/api/loyalty/points', { token: await memberSession(sys, m.customerId) });
+    expect(page.body.tier.code).toBe('basic');
+    const birthday = await sys.database.exec(
+      `select t.code from coupons c join coupon_templates t on t.id = c.template_id
+       where c.customer_id = $1 and c.reason = 'birthday'`,
+      [m.customerId],
+    );
+    expect(birthday).toEqual([{ code: 'BIRTHDAY_BASIC' }]);
+  });
+
+  it('a void by redemption id is the refund of that redemption’s order alike; another order still counts', async () => {
+    const m = await birthdayMember();
+    const c = await giveCoupon(sys, m.customerId, 'NEW_MEMBER');
+    const redeemed = await posCall(sys, '/api/pos/redeem', {
+      idempotencyKey: key(),
+      couponCode: c.code,
+      orderAmountFen: 300_000,
+      externalOrderId: 'HZ001-TIER-2',
+    });
+    expect(redeemed.status).toBe(200);
+    await posCall(sys, '/api/pos/orders', {
+      ...bigOrder('HZ001-TIER-2', m.memberCode),
+      discountFen: 1000,
+      paidFen: 299_000,
+    });
+    await posCall(sys, '/api/pos/orders', {
+      ...order('HZ001-TIER-3', { memberCode: m.memberCode }),
+      totalFen: 150_000,
+      paidFen: 150_000,
+      lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 150_000, amountFen: 150_000 }],
+    });
+    expect(await standing(m.customerId)).toMatchObject({ spendFen: 449_000, tier: { code: 'gold' } });
+    const refund = await posCall(sys, '/api/pos/void', {
+      idempotencyKey: key('void'),
+      redemptionId: redeemed.body.redemptionId,
+    });
+    expect(refund.body).toMatchObject({ pointsReversed: 5980 });
+    expect(await standing(m.customerId)).toMatchObject({ balance: 3000, spendFen: 150_000, tier: { code: 'silver' } });
   });
 });

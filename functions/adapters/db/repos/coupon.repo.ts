@@ -321,6 +321,12 @@ export const couponRepo = {
     await ex.insert(couponRedemptions).values(values);
   },
 
+  /** The redemption, read without a lock (a void reads it to lock its member first, then locks it). */
+  async redemptionById(ex: Executor, id: string): Promise<RedemptionRow | null> {
+    const [row] = await ex.select().from(couponRedemptions).where(eq(couponRedemptions.id, id)).limit(1);
+    return row ?? null;
+  },
+
   /** Locks the redemption row so two concurrent voids cannot both return the coupon. */
   async redemptionForUpdate(ex: Executor, id: string): Promise<RedemptionRow | null> {
     const [row] = await ex.select().from(couponRedemptions).where(eq(couponRedemptions.id, id)).for('update').limit(1);

@@ -93,9 +93,23 @@ export const posRepo = {
     return rows.length === 1;
   },
 
-  /** Locks the order, so two takings-back of one sale are one. */
-  async orderForUpdate(ex: Executor, id: string): Promise<OrderRow | null> {
-    const [row] = await ex.select().from(orders).where(eq(orders.id, id)).for('update').limit(1);
+  async orderById(ex: Executor, id: string): Promise<OrderRow | null> {
+    const [row] = await ex.select().from(orders).where(eq(orders.id, id)).limit(1);
+    return row ?? null;
+  },
+
+  /**
+   * Locks the order (two takings-back of one sale are one, and an attach in flight is waited for) if it is still
+   * `customerId`'s (null: no customer yet), which the caller has locked first. Null, and nothing locked, when it is
+   * not: a merge or a card's record moved it since it was read.
+   */
+  async orderForUpdate(ex: Executor, id: string, customerId: string | null): Promise<OrderRow | null> {
+    const [row] = await ex
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, id), sql`${orders.customerId} is not distinct from ${customerId}`))
+      .for('update')
+      .limit(1);
     return row ?? null;
   },
 
@@ -108,18 +122,24 @@ export const posRepo = {
     return row ?? null;
   },
 
-  /** A refunded order earns nothing when its card arrives later; locks the order row until the transaction ends. */
-  async cancelPendingPoints(ex: Executor, orderId: string): Promise<void> {
-    await ex.update(orders).set({ pointsOnAttach: null }).where(eq(orders.id, orderId));
+  /**
+   * The whole sale was refunded (a till's void, the counter taking it back): it no longer counts towards the tier
+   * (`refunded_at`, kept from the first refund), and earns nothing when its card arrives later.
+   */
+  async markRefunded(ex: Executor, orderId: string, now: Date): Promise<void> {
+    await ex
+      .update(orders)
+      .set({ pointsOnAttach: null, refundedAt: sql`coalesce(${orders.refundedAt}, ${now.toISOString()}::timestamptz)` })
+      .where(eq(orders.id, orderId));
   },
 
   async insertLines(ex: Executor, lines: (typeof orderLines.$inferInsert)[]): Promise<void> {
     if (lines.length > 0) await ex.insert(orderLines).values(lines);
   },
 
-  /** Live redemptions of one POS order at one store, locked for the void. */
-  async liveRedemptionsOfOrder(ex: Executor, storeId: string, externalOrderId: string) {
-    return ex
+  /** Live redemptions of one POS order at one store, locked for the void (`lock`: the default) or only read. */
+  async liveRedemptionsOfOrder(ex: Executor, storeId: string, externalOrderId: string, lock = true) {
+    const query = ex
       .select()
       .from(couponRedemptions)
       .where(
@@ -128,7 +148,7 @@ export const posRepo = {
           eq(couponRedemptions.externalOrderId, externalOrderId),
           eq(couponRedemptions.status, 'redeemed'),
         ),
-      )
-      .for('update');
+      );
+    return lock ? query.for('update') : query;
   },
 };

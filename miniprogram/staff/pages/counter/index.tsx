@@ -434,11 +434,13 @@ export default function CounterPage() {
         const points = pointsBackWords(given);
         setListMessage({
           ok: true,
-          text: res.couponReturned
-            ? `已撤销「${r.couponName}」，优惠券已退回会员券包${points}`
-            : r.memberClosed
-              ? `已撤销「${r.couponName}」；该会员已注销，优惠券不退回`
-              : `已撤销「${r.couponName}」；这张优惠券已过期，不能退回${points}`,
+          text: res.alreadyVoided
+            ? `「${r.couponName}」已由其他人撤销过，这次没有再退回优惠券或积分`
+            : res.couponReturned
+              ? `已撤销「${r.couponName}」，优惠券已退回会员券包${points}`
+              : r.memberClosed
+                ? `已撤销「${r.couponName}」；该会员已注销，优惠券不退回`
+                : `已撤销「${r.couponName}」；这张优惠券已过期，不能退回${points}`,
         });
         setPointsBack((now) => ({ ...now, [r.redemptionId]: given }));
         void refreshToday();
