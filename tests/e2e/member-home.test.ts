@@ -52,7 +52,7 @@ describe('member home in the browser (H5 build, simulator as WeChat)', () => {
     await context.close();
   });
 
-  it('a registered member sees their name, masked phone and home store', async () => {
+  it('a registered member is greeted by name and sees the masked phone and home store', async () => {
     // sign-up arrives with its own issue; here a registered member is put in the database directly
     const db = env.system.database;
     const openid = env.system.sim.openid(DEMO_APPID, 'u_lina');
@@ -90,7 +90,9 @@ describe('member home in the browser (H5 build, simulator as WeChat)', () => {
     const card = page.locator('[data-testid=member-card]');
     await card.waitFor();
     const text = await card.innerText();
-    expect(text).toContain('李娜');
+    // greeted politely by her surname (李娜: 娜 is a girl's name), not by her full name on a screen others may see
+    expect(text).toContain('您好，李女士');
+    expect(text).not.toContain('李娜');
     expect(await page.locator('[data-testid=member-phone]').innerText()).toBe('136****5432');
     expect(await page.locator('[data-testid=member-store]').innerText()).toBe('文三路店');
     expect(text).toContain('2026-10-01');
