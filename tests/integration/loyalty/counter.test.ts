@@ -351,7 +351,13 @@ describe('the day’s list and voiding', () => {
     const key = `vk-${unique()}`;
     const voided = await voidBy('u_ck01', id, key);
     expect(voided.status).toBe(200);
-    expect(voided.body).toEqual({ redemptionId: id, couponReturned: true, alreadyVoided: false, pointsReversed: 0, pointsReturned: 0 });
+    expect(voided.body).toEqual({
+      redemptionId: id,
+      couponReturned: true,
+      alreadyVoided: false,
+      pointsReversed: 0,
+      pointsReturned: 0,
+    });
     expect(await couponStatus(m.coupons[0].couponId)).toBe('available');
     expect((await voidBy('u_ck01', id, key)).body).toEqual(voided.body);
     const row = await sys.database.exec('select status, coupon_returned from coupon_redemptions where id = $1', [id]);
