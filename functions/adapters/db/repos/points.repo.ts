@@ -3,6 +3,7 @@ import { and, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import { orders } from '../schema.js';
 import { pointsLedger } from '../schema-loyalty.js';
 import type { Executor } from './coupon.repo.js';
+import { rows } from './identity.repo.js';
 
 export type PointsLedgerRow = typeof pointsLedger.$inferSelect;
 export type PointsLedgerInsert = typeof pointsLedger.$inferInsert;
@@ -21,16 +22,15 @@ export interface PointsOwner {
   hops: MergeHop[];
 }
 
-const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
-
 /**
  * The live merges from `customerId` to `ownerId`, oldest first, share-locked (an undo locks its merge for update
  * first); null when they no longer lead there (an undo committed meanwhile: read again).
  */
 async function mergePath(ex: Executor, customerId: string, ownerId: string): Promise<MergeHop[] | null> {
   if (customerId === ownerId) return [];
-  const hops = rowsOf<{ merge_id: string; from_id: string; to_id: string }>(
-    await ex.execute(sql`with recursive path (depth, merge_id, from_id, to_id) as (
+  const hops = await rows<{ merge_id: string; from_id: string; to_id: string }>(
+    ex,
+    sql`with recursive path (depth, merge_id, from_id, to_id) as (
         select 1, m.id, m.merged_id, m.survivor_id from identity_merges m
         where m.merged_id = ${customerId} and m.undone_at is null
         union all
@@ -38,13 +38,14 @@ async function mergePath(ex: Executor, customerId: string, ownerId: string): Pro
         join identity_merges m on m.merged_id = p.to_id and m.undone_at is null
         where p.depth < 100
       )
-      select merge_id, from_id, to_id from path order by depth`),
+      select merge_id, from_id, to_id from path order by depth`,
   );
   if (hops.at(-1)?.to_id !== ownerId) return null;
   const ids = JSON.stringify(hops.map((h) => h.merge_id));
-  const locked = rowsOf<{ id: string }>(
-    await ex.execute(sql`select id from identity_merges
-      where id in (select jsonb_array_elements_text(${ids}::jsonb)) and undone_at is null for share`),
+  const locked = await rows<{ id: string }>(
+    ex,
+    sql`select id from identity_merges
+      where id in (select jsonb_array_elements_text(${ids}::jsonb)) and undone_at is null for share`,
   );
   if (locked.length !== hops.length) return null;
   return hops.map((h) => ({ mergeId: h.merge_id, from: h.from_id, to: h.to_id }));
@@ -105,12 +106,14 @@ export const pointsRepo = {
    */
   async lockOwner(ex: Executor, customerId: string): Promise<PointsOwner | null> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const [start] = rowsOf<{ owner: string }>(
-        await ex.execute(sql`select coalesce(merged_into, id) as owner from customers where id = ${customerId}`),
+      const [start] = await rows<{ owner: string }>(
+        ex,
+        sql`select coalesce(merged_into, id) as owner from customers where id = ${customerId}`,
       );
       if (!start) return null;
-      const [owner] = rowsOf<{ status: string; merged_into: string | null }>(
-        await ex.execute(sql`select status, merged_into from customers where id = ${start.owner} for no key update`),
+      const [owner] = await rows<{ status: string; merged_into: string | null }>(
+        ex,
+        sql`select status, merged_into from customers where id = ${start.owner} for no key update`,
       );
       if (!owner) return null;
       // merged on since it was read: follow again
