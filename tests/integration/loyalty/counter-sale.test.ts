@@ -738,6 +738,8 @@ describe('a connected till that goes quiet', () => {
       now: sys.clock.now(),
     });
     expect((await sys.call('/api/ingest/records', { raw, headers })).status).toBe(401);
+    // the log of partner calls buffers for a second: written now, not raced by the poll's own one-second limit
+    await sys.deps.callLog.flush();
     await expect
       .poll(() => sys.database.exec(`select 1 from integration_log where store_id = 'sto_001' and status = 'failed'`))
       .toHaveLength(1);
