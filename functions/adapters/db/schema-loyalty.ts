@@ -215,7 +215,8 @@ export const POINTS_KINDS = ['earn', 'spend', 'expire', 'reverse', 'adjust', 'tr
 /**
  * Append-only points ledger (a trigger refuses UPDATE and DELETE). The balance is the sum of `points`.
  * `entry_key` makes every write idempotent: `earn:<order>`, `reverse:<order>`, `expire:<customer>:<year>`,
- * `merge:<merge>:<out|in>:<year>` and `unmerge:<merge>:<out|in>:<year>`.
+ * `merge:<merge>:<out|in>:<year>` and `unmerge:<merge>:<out|in>:<year>`, `unmerge:<merge>:order:<order>:<out|in>`
+ * (an undone merge sending back an order that came after it, with its points).
  */
 export const pointsLedger = pgTable(
   'points_ledger',
@@ -239,6 +240,10 @@ export const pointsLedger = pgTable(
   (t) => [
     uniqueIndex('points_ledger_entry_uq').on(t.entryKey),
     index('points_ledger_customer_idx').on(t.customerId, t.occurredAt),
+    // an order's lines: where its points are now (a refund, an undone merge sending the order back)
+    index('points_ledger_order_idx')
+      .on(t.orderId)
+      .where(sql`${t.orderId} is not null`),
     check('points_ledger_nonzero_ck', sql`${t.points} <> 0`),
     check(
       'points_ledger_sign_ck',

@@ -20,6 +20,7 @@ import {
 } from '../../../shared/points/points.rules.js';
 import { tierFor, tierWindowStart } from '../../../shared/points/tier.rules.js';
 import type { Executor } from '../../adapters/db/repos/coupon.repo.js';
+import { orderPointsHome } from '../../adapters/db/repos/loyalty-merge.repo.js';
 import type { AttachedOrder } from '../../adapters/db/repos/order-ingest.repo.js';
 import {
   type PointsLedgerInsert,
@@ -161,13 +162,15 @@ export async function lockOrder(
 export async function reverseOrderPoints(ex: Executor, orderId: string, now: Date): Promise<number> {
   const earned = await pointsRepo.byEntryKey(ex, `earn:${orderId}`);
   if (!earned) return 0;
-  const owner = await pointsRepo.lockOwner(ex, earned.customerId);
+  // where the points were last put: the earner, or the card an undone merge sent the order back to
+  const home = (await orderPointsHome(ex, orderId)) ?? earned;
+  const owner = await pointsRepo.lockOwner(ex, home.customerId);
   if (!owner || owner.closed) return 0;
   const appended = await appendFollowingMerges(
     ex,
     owner,
     {
-      customerId: earned.customerId,
+      customerId: home.customerId,
       kind: 'reverse',
       points: -earned.points,
       entryKey: `reverse:${orderId}`,

@@ -223,3 +223,100 @@ describe('a refund after a merge', () => {
     }
   });
 });
+
+describe('an order through the absorbed card after the merge', () => {
+  /** A card of its own customer, with a 100-yuan till sale on it (100 points). */
+  async function cardWithSale(card: string) {
+    await ingest(sys, [{ sourceId: card, cardNo: card, name: '沈丽华', storeCode: 'HZ001' }]);
+    const customer = await customerOf(sys, 'pos', card);
+    await posCall(sys, '/api/pos/orders', sale(uniqueKey('HZ001-BACK-K'), { posCardNo: card }, 10_000));
+    return customer;
+  }
+  const orderCustomer = async (externalId: string) =>
+    (await sys.database.exec('select customer_id from orders where external_id = $1', [externalId]))[0].customer_id;
+
+  it('goes back to the card on undo with the points it earned, and a refund afterwards takes them from the card', async () => {
+    const CARD = '8820000201';
+    const card = await cardWithSale(CARD);
+    const member = (await createMember(sys.database)).customerId;
+    // 200 yuan of the member's own: 400 points (double from 200 yuan)
+    await posCall(
+      sys,
+      '/api/pos/orders',
+      sale(uniqueKey('HZ001-BACK-M'), { memberCode: await codeOf(member) }, 20_000),
+    );
+    const mergeId = await merge(member, card);
+    expect([await balanceOf(card), await balanceOf(member)]).toEqual([0, 500]);
+
+    // the card buys after the merge: 150 yuan, 150 points, on the member
+    const after = uniqueKey('HZ001-BACK-1');
+    const bought = await posCall(sys, '/api/pos/orders', sale(after, { posCardNo: CARD }, 15_000));
+    expect(bought.body).toMatchObject({ customerId: member, pointsEarned: 150 });
+    expect(await balanceOf(member)).toBe(650);
+
+    // HQ undoes the merge: the card's sales, the later one too, go back with their points
+    sys.clock.advance(60_000);
+    await undo(mergeId);
+    expect(await orderCustomer(after)).toBe(card);
+    expect([await balanceOf(card), await balanceOf(member)]).toEqual([250, 400]);
+    // the card's ledger says why the 150 came back, and the line names the order (a refund finds it there)
+    const [line] = await sys.database.exec(
+      'select l.points, l.note, o.external_id from points_ledger l join orders o on o.id = l.order_id where l.customer_id = $1 order by l.id desc limit 1',
+      [card],
+    );
+    expect(line).toEqual({ points: 150, note: '撤销会员合并，这张会员卡的消费积分退回', external_id: after });
+
+    // the till refunds the later sale: the points come off the card, not the member who no longer has them
+    const refund = await posCall(sys, '/api/pos/void', { idempotencyKey: uniqueKey('void'), externalOrderId: after });
+    expect(refund.body).toMatchObject({ pointsReversed: 150 });
+    expect([await balanceOf(card), await balanceOf(member)]).toEqual([100, 400]);
+  });
+
+  it('through a chain of merges, undone in either order, each keeps their own and the card its sales', async () => {
+    for (const order of ['earlier first', 'later first'] as const) {
+      const CARD = `88200003${order === 'earlier first' ? '01' : '02'}`;
+      const card = await cardWithSale(CARD);
+      const m = (await createMember(sys.database)).customerId;
+      const z = (await createMember(sys.database)).customerId;
+      await posCall(sys, '/api/pos/orders', sale(uniqueKey('HZ001-CH-M'), { memberCode: await codeOf(m) }, 20_000));
+      await posCall(sys, '/api/pos/orders', sale(uniqueKey('HZ001-CH-Z'), { memberCode: await codeOf(z) }, 5_000));
+      const first = await merge(m, card);
+      // between the merges the card buys 30 yuan (on m), after both 70 yuan (on z)
+      const between = uniqueKey('HZ001-CH-1');
+      expect((await posCall(sys, '/api/pos/orders', sale(between, { posCardNo: CARD }, 3_000))).body).toMatchObject({
+        customerId: m,
+        pointsEarned: 30,
+      });
+      sys.clock.advance(60_000);
+      const second = await merge(z, m);
+      const last = uniqueKey('HZ001-CH-2');
+      expect((await posCall(sys, '/api/pos/orders', sale(last, { posCardNo: CARD }, 7_000))).body).toMatchObject({
+        customerId: z,
+        pointsEarned: 70,
+      });
+      expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)]).toEqual([0, 0, 650]);
+
+      sys.clock.advance(60_000);
+      if (order === 'earlier first') {
+        await undo(first);
+        expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)], order).toEqual([200, 0, 450]);
+        await undo(second);
+      } else {
+        await undo(second);
+        // m is apart again with the card still in it: its own 400 and the card's 200
+        expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)], order).toEqual([0, 600, 50]);
+        sys.clock.advance(60_000);
+        await undo(first);
+      }
+      expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)], order).toEqual([200, 400, 50]);
+      expect([await orderCustomer(between), await orderCustomer(last)], order).toEqual([card, card]);
+      // undoing the later merge did not bring the card's sale back to m
+      const refund = await posCall(sys, '/api/pos/void', {
+        idempotencyKey: uniqueKey('void'),
+        externalOrderId: between,
+      });
+      expect(refund.body, order).toMatchObject({ pointsReversed: 30 });
+      expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)], order).toEqual([170, 400, 50]);
+    }
+  });
+});

@@ -660,12 +660,37 @@ export function createIdentityRepo(conn: Conn) {
         await conn.execute(sql`update ${t} x set ${cc} = mv.from_customer_id from identity_merge_moves mv
           where mv.merge_id = ${mergeId} and mv.table_name = ${step.table} and mv.row_id = x.${idc}`);
       }
-      // an order that arrived after the merge went to the survivor through its member's card or account; the move
-      // log never saw it, so it follows its member record back
-      await conn.execute(sql`update orders o set customer_id = r.customer_id
-        from identity_merge_moves mv join source_records r on r.id = mv.row_id
-        where mv.merge_id = ${mergeId} and mv.table_name = 'source_records'
-          and o.source = r.source and o.member_source_id = r.source_id and o.customer_id = ${m.survivor_id}`);
+      // an order that arrived after the merge went to the survivor (or, merged on since, to a later survivor, or
+      // was moved there by that later merge) through its member's card or account; this merge's move log never saw
+      // it, so it follows its member record back, with what it earned (the hooks' ordersBack), and no later merge's
+      // log of it stays (undoing that one must not bring it back to the survivor)
+      const back = await rows<{ id: string }>(
+        conn,
+        sql`with recursive up (id, depth) as (
+            select ${m.survivor_id}::text, 0
+            union all
+            select x.survivor_id, up.depth + 1 from up
+            join identity_merges x on x.merged_id = up.id and x.undone_at is null
+            where up.depth < 100
+          )
+          update orders o set customer_id = r.customer_id
+          from identity_merge_moves mv join source_records r on r.id = mv.row_id
+          where mv.merge_id = ${mergeId} and mv.table_name = 'source_records'
+            and o.source = r.source and o.member_source_id = r.source_id and o.customer_id in (select id from up)
+          returning o.id`,
+      );
+      if (back.length > 0) {
+        const ids = json(back.map((o) => o.id));
+        await conn.execute(sql`delete from identity_merge_moves later using identity_merges lm
+          where later.table_name = 'orders' and later.row_id in (select jsonb_array_elements_text(${ids}))
+            and lm.id = later.merge_id and lm.seq > ${m.seq}::bigint`);
+        for (const hook of MERGE_HOOKS)
+          await hook.ordersBack?.(
+            conn,
+            hookInput,
+            back.map((o) => o.id),
+          );
+      }
       await conn.execute(sql`delete from identity_merge_moves later using identity_merge_moves mine, identity_merges lm
         where mine.merge_id = ${mergeId} and later.table_name = mine.table_name and later.row_id = mine.row_id
           and lm.id = later.merge_id and lm.seq > ${m.seq}::bigint`);

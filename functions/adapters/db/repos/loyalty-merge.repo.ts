@@ -8,6 +8,8 @@
  *   become `voided` (tagged with the merge, so undo makes them available again). Used ones are never touched.
  * - per-member issue counters (coupon_member_counts): the survivor's count becomes the sum, so a per-member limit
  *   counts the person; undo takes the absorbed customer's count (which nothing changes meanwhile) off again.
+ * - an order that reached the survivor after the merge through the absorbed customer's card or account goes back
+ *   with that record on undo, and what it earned goes with it (`ordersBack`, keyed `unmerge:<merge>:order:<order>:…`).
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { pointsState } from '../../../../shared/points/points.rules.js';
@@ -24,6 +26,7 @@ export interface LoyaltyMergeInput {
 
 export const NEW_MEMBER_VOID_REASON = '合并会员，新人券仅保留一张';
 const UNDO_NOTE = '撤销会员合并，转入的积分退回';
+const ORDER_BACK_NOTE = '撤销会员合并，另一会员卡的消费积分退回该卡';
 
 async function rows<T>(conn: Conn, query: SQL): Promise<T[]> {
   return ((await conn.execute(query)) as unknown as { rows: T[] }).rows;
@@ -35,6 +38,66 @@ interface TransferLine {
   earnYear: number | null;
   entryKey: string;
   note: string;
+  orderId?: string;
+}
+
+/** One live merge on the way up from a customer: `from` was absorbed into `to`. */
+interface Hop {
+  mergeId: string;
+  from: string;
+  to: string;
+}
+
+/** The live merges from `customerId` up to the customer holding its rows now, oldest first. */
+async function liveHopsFrom(conn: Conn, customerId: string): Promise<Hop[]> {
+  const hops: Hop[] = [];
+  for (let cur = customerId; hops.length < 100; ) {
+    const [next] = await rows<{ id: string; survivor_id: string }>(
+      conn,
+      sql`select id, survivor_id from identity_merges where merged_id = ${cur} and undone_at is null
+          order by created_at desc, id desc limit 1`,
+    );
+    if (!next) break;
+    hops.push({ mergeId: next.id, from: cur, to: next.survivor_id });
+    cur = next.survivor_id;
+  }
+  return hops;
+}
+
+/** The key of the line that brings an order's points to its customer when an undo sends the order back. */
+const orderBackKey = (mergeId: string, orderId: string, side: 'out' | 'in') =>
+  `unmerge:${mergeId}:order:${orderId}:${side}`;
+
+/**
+ * Where an order's points were last put: its earn line's customer, or, after an undo sent the order back to the
+ * absorbed customer (`ordersBack`), that customer; with the amount and earn year. The points live on with whoever
+ * that customer was merged into since. Null when the order earned nothing.
+ */
+export async function orderPointsHome(
+  conn: Conn,
+  orderId: string,
+): Promise<{ customerId: string; points: number; earnYear: number | null } | null> {
+  const [home] = await orderPointsHomes(conn, [orderId]);
+  return home ?? null;
+}
+
+async function orderPointsHomes(conn: Conn, orderIds: readonly string[]) {
+  const found = await rows<{ order_id: string; customer_id: string; points: number; earn_year: number | null }>(
+    conn,
+    sql`select distinct on (p.order_id) p.order_id, p.customer_id, p.points, p.earn_year
+      from points_ledger p
+      where p.order_id in (select jsonb_array_elements_text(${JSON.stringify(orderIds)}::jsonb))
+        and (p.entry_key = 'earn:' || p.order_id
+          or (p.kind = 'transfer' and p.entry_key = 'unmerge:' || split_part(p.entry_key, ':', 2) || ':order:'
+            || p.order_id || ':in'))
+      order by p.order_id, p.id desc`,
+  );
+  return found.map((f) => ({
+    orderId: f.order_id,
+    customerId: f.customer_id,
+    points: Number(f.points),
+    earnYear: f.earn_year === null ? null : Number(f.earn_year),
+  }));
 }
 
 /**
@@ -44,15 +107,17 @@ interface TransferLine {
 async function appendTransfers(conn: Conn, unordered: readonly TransferLine[], at: Date): Promise<void> {
   if (unordered.length === 0) return;
   const lines = [...unordered].sort((a, b) => Number(b.points > 0) - Number(a.points > 0));
-  await conn.execute(sql`insert into points_ledger (customer_id, kind, points, entry_key, earn_year, note, occurred_at)
+  await conn.execute(sql`insert into points_ledger (customer_id, kind, points, entry_key, earn_year, order_id, note,
+      occurred_at)
     select x.v->>'customer_id', 'transfer', (x.v->>'points')::int, x.v->>'entry_key', (x.v->>'earn_year')::int,
-      x.v->>'note', ${at.toISOString()}::timestamptz
+      x.v->>'order_id', x.v->>'note', ${at.toISOString()}::timestamptz
     from jsonb_array_elements(${JSON.stringify(
       lines.map((l) => ({
         customer_id: l.customerId,
         points: l.points,
         entry_key: l.entryKey,
         earn_year: l.earnYear,
+        order_id: l.orderId ?? null,
         note: l.note,
       })),
     )}::jsonb) with ordinality as x(v, ord)
@@ -139,17 +204,7 @@ export const loyaltyMergeRepo = {
    * (`merge:<later>:undo:<this>:…`), so undoing the later merge afterwards moves back only what it still holds.
    */
   async undo(conn: Conn, m: LoyaltyMergeInput): Promise<void> {
-    const hops: { mergeId: string; from: string; to: string }[] = [];
-    for (let cur = m.survivorId; hops.length < 100; ) {
-      const [next] = await rows<{ id: string; survivor_id: string }>(
-        conn,
-        sql`select id, survivor_id from identity_merges where merged_id = ${cur} and undone_at is null
-            order by created_at desc, id desc limit 1`,
-      );
-      if (!next) break;
-      hops.push({ mergeId: next.id, from: cur, to: next.survivor_id });
-      cur = next.survivor_id;
-    }
+    const hops = await liveHopsFrom(conn, m.survivorId);
     const moved = await rows<{ customer_id: string; points: number; earn_year: number | null; entry_key: string }>(
       conn,
       sql`select customer_id, points, earn_year, entry_key from points_ledger
@@ -192,5 +247,59 @@ export const loyaltyMergeRepo = {
         and s.customer_id in (select jsonb_array_elements_text(${JSON.stringify(path)}::jsonb))`);
     await conn.execute(sql`delete from coupon_member_counts where issued = 0
       and customer_id in (select jsonb_array_elements_text(${JSON.stringify(path)}::jsonb))`);
+  },
+
+  /**
+   * Run after the undo sent `orders` back to the absorbed customer (they had reached the survivor, or a later
+   * survivor, after the merge, through the absorbed customer's card or account). What each earned, unless refunded,
+   * goes with it: taken from where it was last put (`orderPointsHome`) and, when that customer was merged on since,
+   * walked back down those merges in their own groups first (as `undo` does), so undoing them later moves back
+   * only what they still hold. The lines carry the order, so a refund afterwards finds its points with it.
+   */
+  async ordersBack(conn: Conn, m: LoyaltyMergeInput, orderIds: readonly string[]): Promise<void> {
+    if (orderIds.length === 0) return;
+    const reversed = new Set(
+      (
+        await rows<{ order_id: string }>(
+          conn,
+          sql`select order_id from points_ledger where entry_key in (
+            select 'reverse:' || jsonb_array_elements_text(${JSON.stringify(orderIds)}::jsonb))`,
+        )
+      ).map((r) => r.order_id),
+    );
+    const lines: TransferLine[] = [];
+    for (const home of await orderPointsHomes(conn, orderIds)) {
+      if (reversed.has(home.orderId) || home.customerId === m.mergedId) continue;
+      const { orderId, points, earnYear } = home;
+      for (const hop of await liveHopsFrom(conn, home.customerId)) {
+        const key = `merge:${hop.mergeId}:undo:${m.mergeId}:order:${orderId}`;
+        lines.push({
+          customerId: hop.to,
+          points: -points,
+          earnYear,
+          entryKey: `${key}:in`,
+          note: ORDER_BACK_NOTE,
+          orderId,
+        });
+        lines.push({ customerId: hop.from, points, earnYear, entryKey: `${key}:out`, note: ORDER_BACK_NOTE, orderId });
+      }
+      lines.push({
+        customerId: home.customerId,
+        points: -points,
+        earnYear,
+        entryKey: orderBackKey(m.mergeId, orderId, 'out'),
+        note: ORDER_BACK_NOTE,
+        orderId,
+      });
+      lines.push({
+        customerId: m.mergedId,
+        points,
+        earnYear,
+        entryKey: orderBackKey(m.mergeId, orderId, 'in'),
+        note: '撤销会员合并，这张会员卡的消费积分退回',
+        orderId,
+      });
+    }
+    await appendTransfers(conn, lines, m.now);
   },
 };

@@ -23,7 +23,7 @@ export interface MergeStep {
  * - moved here: orders, coupons, coupon_redemptions (a redemption stays with its coupon), member_codes (a code
  *   on screen for its last ~90 s must still find the person at the till). An order that arrives after a merge
  *   through its member's card or account (orders.member_source_id) goes to the survivor unlogged; undo sends it
- *   back with that member record (undoMerge in identity.repo.ts).
+ *   back with that member record (undoMerge in identity.repo.ts), and the hooks' `ordersBack` what it earned.
  * - reconciled by MERGE_HOOKS (cannot be moved row by row): points_ledger (append-only: compensating transfer
  *   lines), coupon_member_counts (primary key is template + customer: summed), the new-member coupon (voided
  *   down to one per person).
@@ -67,6 +67,11 @@ export interface MergeHook {
    */
   mergeAll?(conn: Tx, merges: SQL, now: Date): Promise<void>;
   undo(conn: Db | Tx, m: MergeHookInput): Promise<void>;
+  /**
+   * Optional: run after an undo sent back to the absorbed customer the orders that had reached the survivor (or a
+   * later survivor) after the merge through the absorbed customer's card or account, which no move log saw.
+   */
+  ordersBack?(conn: Db | Tx, m: MergeHookInput, orderIds: readonly string[]): Promise<void>;
 }
 
 export const MERGE_HOOKS: readonly MergeHook[] = [
@@ -76,6 +81,7 @@ export const MERGE_HOOKS: readonly MergeHook[] = [
     merge: loyaltyMergeRepo.merge,
     mergeAll: loyaltyMergeAll,
     undo: loyaltyMergeRepo.undo,
+    ordersBack: loyaltyMergeRepo.ordersBack,
   },
 ];
 
