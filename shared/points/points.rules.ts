@@ -3,7 +3,9 @@
  *
  * Earning (configurable, EarnConfig): 1 point per whole yuan paid, doubled on orders paying ≥ 200 yuan.
  * Prescription lines earn nothing by default: rewarding Rx purchases reads as an inducement to buy prescription
- * drugs (NMPA rules forbid gifts tied to Rx sales), so a chain turns it on only where its regulator allows.
+ * drugs (NMPA rules forbid gifts tied to Rx sales), so a chain turns it on only where its regulator allows. For the
+ * same reason the 200 yuan that doubles the points are counted on what earns: a prescription drug in the basket
+ * never lifts the rest of it over the threshold.
  *
  * Expiry: points credited in business year Y (Asia/Shanghai) expire at the end of year Y+1 (31 Dec 24:00), so every
  * point lives 12 to 24 months, and a member only ever has two "generations" to think about. Points leave
@@ -15,7 +17,8 @@ import { fail, ok, type Result } from '../errors.js';
 
 export interface EarnConfig {
   pointsPerYuan: number;
-  /** orders paying at least this much (fen) earn `multiplier` times the points */
+  /** orders paying at least this much (fen) of what earns (prescription lines count only if `rxEarns`) earn
+   * `multiplier` times the points */
   bonusThresholdFen: number;
   multiplier: number;
   /** whether prescription lines earn points */
@@ -49,7 +52,7 @@ export function pointsForOrder(order: EarnOrder, config: EarnConfig = DEFAULT_EA
     const nonRxFen = lines.filter((l) => !l.rx).reduce((s, l) => s + l.amountFen, 0);
     eligibleFen = Math.floor((order.paidFen * nonRxFen) / linesFen);
   }
-  const bonus = order.paidFen >= config.bonusThresholdFen;
+  const bonus = eligibleFen >= config.bonusThresholdFen;
   // whole yuan only: 199.99 yuan earns 199 points, never a fraction
   const points = Math.floor(eligibleFen / 100) * config.pointsPerYuan * (bonus ? config.multiplier : 1);
   return { points: Math.max(0, points), eligibleFen, bonus };

@@ -25,21 +25,21 @@ export const TIERS: readonly TierDefinition[] = [
     name: '普通会员',
     minSpendFen: 0,
     birthdayTemplate: 'BIRTHDAY_BASIC',
-    benefits: ['每消费1元积1分，单笔满200元积分翻倍', '生日当月送满30减5元生日券', '会员专享优惠券'],
+    benefits: ['每消费1元积1分，单笔满200元积分翻倍（处方药除外）', '生日当月送满30减5元生日券', '会员专享优惠券'],
   },
   {
     code: 'silver',
     name: '银卡会员',
     minSpendFen: 100_000,
     birthdayTemplate: 'BIRTHDAY_SILVER',
-    benefits: ['每消费1元积1分，单笔满200元积分翻倍', '生日当月送满50减15元生日券', '会员专享优惠券'],
+    benefits: ['每消费1元积1分，单笔满200元积分翻倍（处方药除外）', '生日当月送满50减15元生日券', '会员专享优惠券'],
   },
   {
     code: 'gold',
     name: '金卡会员',
     minSpendFen: 300_000,
     birthdayTemplate: 'BIRTHDAY_GOLD',
-    benefits: ['每消费1元积1分，单笔满200元积分翻倍', '生日当月送九折券（最多减50元）', '会员专享优惠券'],
+    benefits: ['每消费1元积1分，单笔满200元积分翻倍（处方药除外）', '生日当月送九折券（最多减50元）', '会员专享优惠券'],
   },
 ];
 

@@ -290,7 +290,7 @@ export async function settledBalance(ex: Executor, customerId: string, now: Date
 
 export const POINTS_RULES_ZH = [
   '每消费1元积1分（按实付金额，不足1元不计）',
-  '单笔实付满200元，积分翻倍',
+  '单笔实付满200元（处方药不计入），积分翻倍',
   '处方药不参与积分',
   '当年获得的积分，在次年12月31日24点到期',
   '订单退款时，扣回该订单获得的积分',

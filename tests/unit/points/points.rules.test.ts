@@ -29,6 +29,22 @@ describe('pointsForOrder', () => {
     ['all Rx → 0', { paidFen: 30000, lines: [{ amountFen: 30000, rx: true }] }, 0],
   ])('%s', (_n, order, points) => expect(pointsForOrder(order).points).toBe(points));
 
+  it('prescription drugs never lift the rest of the basket over the doubling threshold', () => {
+    // 100 yuan of non-Rx alone earns 100; 100 yuan of Rx beside it must not double that
+    const alone = pointsForOrder({ paidFen: 10_000, lines: [{ amountFen: 10_000 }] });
+    const withRx = pointsForOrder({
+      paidFen: 20_000,
+      lines: [{ amountFen: 10_000 }, { amountFen: 10_000, rx: true }],
+    });
+    expect([alone.points, withRx.points, withRx.bonus]).toEqual([100, 100, false]);
+    // 200 yuan of non-Rx with Rx beside it still doubles
+    const big = pointsForOrder({
+      paidFen: 30_000,
+      lines: [{ amountFen: 20_000 }, { amountFen: 10_000, rx: true }],
+    });
+    expect([big.points, big.bonus]).toEqual([400, true]);
+  });
+
   it('Rx earns when configured', () => {
     expect(
       pointsForOrder(
