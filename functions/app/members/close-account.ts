@@ -5,7 +5,8 @@
  * In one transaction, the account's personal data is erased, not hidden (account-close.repo.ts says what goes and
  * what the law keeps), points and coupons lapse, every consent is withdrawn, and the identities are deleted, which
  * ends the member's sessions at once (a session names its WeChat identity). What stays of the person is a keyed
- * digest of each verified phone with one fact: whether they had their new-member coupon, which is once per person.
+ * digest of each verified phone and WeChat id with one fact: whether they had their new-member coupon, which is once
+ * per person.
  *
  * Retrying is safe by construction: once closed, the caller's identity no longer exists, so a repeated request is
  * refused as an unknown session and changes nothing.
@@ -17,7 +18,7 @@ import { createAccountCloseRepo } from '../../adapters/db/repos/account-close.re
 import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
-import { phoneDigest } from './phone-digest.js';
+import { phoneDigest, wechatDigest } from './phone-digest.js';
 
 export const CLOSURE_VOID_REASON = '会员已注销，优惠券作废';
 export const CLOSURE_POINTS_NOTE = '会员已注销，积分清零';
@@ -104,7 +105,10 @@ export async function closeCustomer(
     });
     await repo.rememberPhones({
       customerId,
-      digests: before.verifiedPhones.map((p) => phoneDigest(deps.env.JWT_SECRET, p)),
+      digests: [
+        ...before.verifiedPhones.map((p) => phoneDigest(deps.env.JWT_SECRET, p)),
+        ...before.wechatIds.map((w) => wechatDigest(deps.env.JWT_SECRET, w.kind, w.value)),
+      ],
       hadNewMemberCoupon: before.hadNewMemberCoupon,
       now,
     });

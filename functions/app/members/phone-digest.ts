@@ -20,3 +20,12 @@ function keyOf(secret: string): Buffer {
 export function phoneDigest(secret: string, phone: string): string {
   return createHmac('sha256', keyOf(secret)).update(phone).digest('base64url');
 }
+
+/**
+ * The same keyed digest of a WeChat id (`openid:` / `unionid:` before it, so it never equals a phone's): a visitor
+ * who closed an account and comes back on the same WeChat is known before authorising a phone, and a sign-up on that
+ * WeChat with another phone is still the same person.
+ */
+export function wechatDigest(secret: string, kind: 'openid' | 'unionid', value: string): string {
+  return phoneDigest(secret, `${kind}:${value}`);
+}

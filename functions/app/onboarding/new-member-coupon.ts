@@ -10,7 +10,7 @@
  * (used, voided or not) answers instead.
  */
 import type { Tx } from '../../adapters/db/client.js';
-import { closedPhoneHadNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
+import { closedHadNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
 import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { issueCouponOnce } from '../coupons/issue-coupon.js';
 
@@ -23,15 +23,15 @@ export async function issueNewMemberCoupon(
     storeId: string | null;
     now: Date;
     /**
-     * the keyed digest of the phone signing up (phone-digest.ts): a person who had the coupon under an account they
-     * closed does not get it again, though they are a new customer now
+     * the keyed digests of the phone and the WeChat signing up (phone-digest.ts): a person who had the coupon under
+     * an account they closed does not get it again, though they are a new customer now
      */
-    phoneDigest?: string;
+    personDigests?: readonly string[];
   },
 ): Promise<{ couponId: string; created: boolean } | 'withheld' | null> {
   const held = await couponRepo.firstByReason(tx, input.customerId, 'new_member');
   if (held) return { couponId: held.id, created: false };
-  if (input.phoneDigest && (await closedPhoneHadNewMemberCoupon(tx, input.phoneDigest))) return 'withheld';
+  if (input.personDigests && (await closedHadNewMemberCoupon(tx, input.personDigests))) return 'withheld';
   return issueCouponOnce(tx, {
     customerId: input.customerId,
     templateCode: NEW_MEMBER_TEMPLATE,

@@ -9,13 +9,13 @@ import { ok, type Result } from '../../../shared/errors.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import { type ConsentChoice, currentConsents, planSignupConsents } from '../../../shared/onboarding/consent.js';
 import type { Tx } from '../../adapters/db/client.js';
-import { closedPhoneHadNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
+import { closedHadNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
 import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { linkOnSignup } from '../identity/link-on-signup.js';
-import { phoneDigest } from '../members/phone-digest.js';
+import { phoneDigest, wechatDigest } from '../members/phone-digest.js';
 import { issueNewMemberCoupon } from './new-member-coupon.js';
 import { exchangePhoneCode, type PhoneExchangeError } from './phone-exchange.js';
 import { type ResolvedScene, resolveScene, type SceneError } from './scene.js';
@@ -33,6 +33,13 @@ export type SignupError =
   | 'CONSENT_VERSION_STALE'
   | 'VALIDATION_FAILED';
 
+/** What a closed account of this person would have left: the digests of the phone and of the caller's WeChat. */
+const personDigests = (deps: Deps, caller: MemberCaller, phone: string, unionid: string | null = null) => [
+  phoneDigest(deps.env.JWT_SECRET, phone),
+  wechatDigest(deps.env.JWT_SECRET, 'openid', caller.openid),
+  ...(unionid ? [wechatDigest(deps.env.JWT_SECRET, 'unionid', unionid)] : []),
+];
+
 /** The phone step: trade the button's code (once) and tell the page whether this phone is already known. */
 export async function verifySignupPhone(
   deps: Deps,
@@ -42,10 +49,7 @@ export async function verifySignupPhone(
   const phone = await exchangePhoneCode(deps, { identityId: caller.identityId, phoneCode });
   if (!phone.ok) return phone;
   const known = await createOnboardingRepo(deps.database.db).phoneKnown(phone.value.phone, caller.customerId);
-  const withheld = await closedPhoneHadNewMemberCoupon(
-    deps.database.db,
-    phoneDigest(deps.env.JWT_SECRET, phone.value.phone),
-  );
+  const withheld = await closedHadNewMemberCoupon(deps.database.db, personDigests(deps, caller, phone.value.phone));
   return ok({ phoneMasked: maskPhone(phone.value.phone), knownCustomer: known, newMemberCouponWithheld: withheld });
 }
 
@@ -68,13 +72,12 @@ export async function signUp(
   if (!phone.ok) return phone;
   const unionid = await createOnboardingRepo(deps.database.db).unionidOfOpenid(caller.openid);
   const now = deps.clock.now();
-  const phoneDigestValue = phoneDigest(deps.env.JWT_SECRET, phone.value.phone);
 
   const result = await deps.database.db.transaction((tx) =>
     registerInTx(tx, {
       caller,
       phone: phone.value.phone,
-      phoneDigest: phoneDigestValue,
+      personDigests: personDigests(deps, caller, phone.value.phone, unionid),
       unionid,
       scene,
       consents: consents.value,
@@ -97,7 +100,7 @@ async function registerInTx(
   input: {
     caller: MemberCaller;
     phone: string;
-    phoneDigest: string;
+    personDigests: string[];
     unionid: string | null;
     scene: ResolvedScene | null;
     consents: ConsentChoice[];
@@ -157,7 +160,7 @@ async function registerInTx(
 
   // once per person, also across a closed account: a person who closed theirs and signs up again is a new member
   // without a second new-member coupon (what is kept of the closed account says whether they had one)
-  const issued = await issueNewMemberCoupon(tx, { customerId, storeId, now, phoneDigest: input.phoneDigest });
+  const issued = await issueNewMemberCoupon(tx, { customerId, storeId, now, personDigests: input.personDigests });
   const withheld = issued === 'withheld';
   const coupon = withheld ? null : issued;
 

@@ -5,6 +5,7 @@
  * phone makes a new member, without a second new-member coupon; the bulk re-link leaves the erased account alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_APPID } from '../../../dev/system.js';
 import { linkAll } from '../../../functions/app/identity/link-all.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { ingest, ingestOrders } from '../identity/helpers.js';
@@ -252,12 +253,9 @@ describe('closing a member account', () => {
       token: manager,
       body: { templateCode: 'NEW_MEMBER', customerIds: [again.register.body.customerId], batchKey: uniqueKey('nm') },
     });
-    expect(byHand.status).toBe(200);
-    expect(byHand.body).toEqual({
-      issued: 0,
-      alreadyIssued: 0,
-      refused: [{ customerId: again.register.body.customerId, code: 'COUPON_LIMIT_REACHED' }],
-    });
+    // sign-up's coupon is never issued by hand (manualIssueRefusal), so no hand can give it a second time
+    expect(byHand.status).toBe(409);
+    expect(byHand.body.error.code).toBe('COUPON_TEMPLATE_AUTO_ISSUED');
     // the till sends the card again: a new record, and the erased one stays erased on the closed account
     const resent = await ingest(sys, [card()]);
     expect(resent.body).toMatchObject({ created: 1 });
@@ -518,5 +516,36 @@ describe('closing an account at the store, for a card holder without the mini-pr
     expect(close.status).toBe(404);
     const [still] = await sys.database.exec(`select name from source_records where source_id = '6600009201'`);
     expect(still.name).toBe('温丽娟');
+  });
+});
+
+describe('back on the same WeChat after closing', () => {
+  it('is not promised the new-member coupon as a visitor, nor given it with another phone; a stranger still is', async () => {
+    const user = sys.sim.addUser({ nickname: '回头客', phone: '13957118475' });
+    const first = await signUpAs(sys, user.id, 's1.HZ001');
+    expect(first.register.body.welcomeCoupon, JSON.stringify(first.register.body)).not.toBeNull();
+    const closed = await sys.call('/api/member/account/close', { token: first.token, body: { confirm: true } });
+    expect(closed.status).toBe(200);
+
+    // the visitor's home asks what sign-up would give: nothing this time, on this WeChat
+    const offer = async (userId: string) =>
+      (await sys.call('/api/loyalty/new-member-offer', { token: await memberToken(sys, userId) })).body.offer;
+    expect(await offer(user.id)).toBeNull();
+    const stranger = sys.sim.addUser({ nickname: '新客', phone: '13957118476' });
+    expect(await offer(stranger.id)).toMatchObject({ headline: expect.any(String) });
+
+    // the same WeChat, now bound to another phone: still the same person, no second coupon
+    // (the simulator keeps the object addUser returned: changing it is the user re-binding WeChat to a new phone)
+    user.phone = '13957118477';
+    const again = await signUpAs(sys, user.id, 's1.HZ001');
+    expect(again.verify.body).toMatchObject({ phoneMasked: '139****8477', newMemberCouponWithheld: true });
+    expect(again.register.body).toMatchObject({ newCustomer: true, welcomeCoupon: null, welcomeWithheld: true });
+    // what is kept of the closed account: keyed digests of the phone, the openid and the unionid, none in the clear
+    const kept = await sys.database.exec('select phone_digest from closed_member_phones where customer_id = $1', [
+      first.register.body.customerId,
+    ]);
+    expect(kept).toHaveLength(3);
+    const clear = [sys.sim.openid(DEMO_APPID, user.id), sys.sim.unionid(user.id), '13957118475'];
+    expect(kept.filter((k) => clear.some((c) => String(k.phone_digest).includes(c)))).toEqual([]);
   });
 });

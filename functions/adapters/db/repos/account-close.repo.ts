@@ -21,6 +21,8 @@ export interface ClosurePreview {
   posCards: number;
   /** the verified phones of the account (the mini-program's, proven by WeChat) */
   verifiedPhones: string[];
+  /** the account's WeChat ids (mini-program openid, unionid), kept only as digests after closure */
+  wechatIds: { kind: 'openid' | 'unionid'; value: string }[];
   hadNewMemberCoupon: boolean;
 }
 
@@ -65,6 +67,7 @@ export function createAccountCloseRepo(conn: Tx) {
         orders: number;
         pos_cards: number;
         phones: string[] | null;
+        wechat: { kind: 'openid' | 'unionid'; value: string }[] | null;
         welcome: boolean;
       }>(
         conn,
@@ -76,6 +79,8 @@ export function createAccountCloseRepo(conn: Tx) {
           (select count(*)::int from source_records where customer_id = ${customerId} and source = 'pos') as pos_cards,
           (select array_agg(distinct phone order by phone) from source_records
              where customer_id = ${customerId} and phone is not null and phone_verified) as phones,
+          (select jsonb_agg(distinct jsonb_build_object('kind', kind, 'value', value)) from identities
+             where customer_id = ${customerId} and kind in ('openid', 'unionid')) as wechat,
           exists (select 1 from coupons where customer_id = ${customerId} and reason = 'new_member') as welcome`,
       );
       return {
@@ -84,6 +89,7 @@ export function createAccountCloseRepo(conn: Tx) {
         orders: r.orders,
         posCards: r.pos_cards,
         verifiedPhones: r.phones ?? [],
+        wechatIds: r.wechat ?? [],
         hadNewMemberCoupon: r.welcome,
       };
     },
@@ -226,12 +232,17 @@ export async function customersWithClosedNewMemberCoupon(
   return new Set(hit.map((h) => byDigest.get(h.phone_digest) as string));
 }
 
-/** Whether a person who closed an account with this phone had had their new-member coupon. */
-export async function closedPhoneHadNewMemberCoupon(conn: Db | Tx, digest: string): Promise<boolean> {
+/**
+ * Whether a person who closed an account with one of these (the digests of a phone and of WeChat ids:
+ * phone-digest.ts) had had their new-member coupon.
+ */
+export async function closedHadNewMemberCoupon(conn: Db | Tx, digests: readonly string[]): Promise<boolean> {
+  if (digests.length === 0) return false;
   const r = await rows<{ yes: boolean }>(
     conn,
-    sql`select exists (select 1 from closed_member_phones where phone_digest = ${digest}
-      and had_new_member_coupon) as yes`,
+    sql`select exists (select 1 from closed_member_phones
+      where phone_digest in (select jsonb_array_elements_text(${JSON.stringify(digests)}::jsonb))
+        and had_new_member_coupon) as yes`,
   );
   return r[0]?.yes === true;
 }
