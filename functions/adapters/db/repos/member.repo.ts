@@ -8,6 +8,15 @@ export const realNameOf = (customerId: AnyColumn) =>
   sql<string | null>`(select r.name from source_records r where r.customer_id = ${customerId}
     and r.name_kind = 'real' order by r.last_active desc nulls last, r.id limit 1)`;
 
+/**
+ * The customer's gender: their own when known, else the one on the record their real name comes from (a confirmed
+ * POS card's 男 where the WeChat side says nothing), so the greeting and the name agree.
+ */
+const genderOf = (customerId: AnyColumn, own: AnyColumn) =>
+  sql<'male' | 'female' | 'unknown'>`case when ${own} <> 'unknown' then ${own} else coalesce(
+    (select r.gender from source_records r where r.customer_id = ${customerId}
+      and r.name_kind = 'real' order by r.last_active desc nulls last, r.id limit 1), 'unknown') end`;
+
 export interface WeChatIdentity {
   identityId: string;
   customerId: string | null;
@@ -21,6 +30,7 @@ export interface MemberSummary {
    * side is a nickname): what a clerk greets the customer by, masked. Null when no record has one.
    */
   realName: string | null;
+  /** the customer's own, else the real name's record's (genderOf) */
   gender: 'male' | 'female' | 'unknown';
   phone: string | null;
   registeredAt: Date | null;
@@ -92,7 +102,7 @@ export function createMemberRepo(db: Db) {
           customerId: customers.id,
           displayName: customers.displayName,
           realName: realNameOf(customers.id),
-          gender: customers.gender,
+          gender: genderOf(customers.id, customers.gender),
           registeredAt: customers.registeredAt,
           storeId: stores.id,
           storeName: stores.name,
