@@ -203,3 +203,29 @@ describe('an item leaves the quarantine when its source sends it again and it is
     expect(list.body).toMatchObject({ open: 2, resentLastWeek: 0 });
   });
 });
+
+describe('a file HQ imports by hand, on the health page', () => {
+  it('is not its source’s sync: refused rows count among the day’s refused records, not as a failing till', async () => {
+    const pos = async () =>
+      (await sys.call('/api/staff/identity/health', { token: hq })).body.sources.find(
+        (s: { source: string }) => s.source === 'pos',
+      );
+    const before = await pos();
+    const up = await sys.call('/api/staff/identity/imports/upload', {
+      token: hq,
+      body: {
+        mapping: 'pos-legacy',
+        fileName: '旧系统会员.csv',
+        content: ['会员卡号,姓名,手机号,门店编号', '6620000001,沈建明,13957119001,ZZ999'].join('\n'),
+      },
+    });
+    expect(up.body.summary).toMatchObject({ rows: 1, rejected: 1 });
+    const after = await pos();
+    expect(after.rejectedRecords24h).toBe(before.rejectedRecords24h + 1);
+    expect({ failures: after.failures24h, calls: after.calls24h, lastError: after.lastError }).toEqual({
+      failures: before.failures24h,
+      calls: before.calls24h,
+      lastError: before.lastError,
+    });
+  });
+});

@@ -670,6 +670,10 @@ export function createIdentityReviewRepo(conn: Conn) {
      */
     async health(now: Date, sourceNames: readonly string[], cap: number) {
       const since = new Date(now.getTime() - 86_400_000).toISOString();
+      // a source's health is its partner's traffic (a till, the mall, WeChat): a file HQ imports by hand is neither
+      // its last good sync nor its failure; its refused rows still count among the day's refused records (they are
+      // in the quarantine too)
+      const partner = sql`l.operation not like 'import.%'`;
       const sources = await rows<{
         source: string;
         last_ok_at: string | null;
@@ -681,15 +685,17 @@ export function createIdentityReviewRepo(conn: Conn) {
       }>(
         conn,
         sql`select s.source,
-              (select max(l.at) from integration_log l where l.source = s.source and l.status <> 'failed')::text as last_ok_at,
-              (select max(l.at) from integration_log l where l.source = s.source and l.status <> 'ok')::text as last_failure_at,
-              (select l.error from integration_log l where l.source = s.source and l.error is not null
+              (select max(l.at) from integration_log l where l.source = s.source and l.status <> 'failed'
+                and ${partner})::text as last_ok_at,
+              (select max(l.at) from integration_log l where l.source = s.source and l.status <> 'ok'
+                and ${partner})::text as last_failure_at,
+              (select l.error from integration_log l where l.source = s.source and l.error is not null and ${partner}
                 order by l.at desc limit 1) as last_error,
               d.calls, d.failures, d.rejected
             from jsonb_array_elements_text(${JSON.stringify(sourceNames)}::jsonb) with ordinality s(source, n)
             cross join lateral (
-              select coalesce(sum(l.calls), 0)::int as calls,
-                     coalesce(sum(l.calls) filter (where l.status = 'failed'), 0)::int as failures,
+              select coalesce(sum(l.calls) filter (where ${partner}), 0)::int as calls,
+                     coalesce(sum(l.calls) filter (where l.status = 'failed' and ${partner}), 0)::int as failures,
                      coalesce(sum(l.rejected), 0)::int as rejected
                 from integration_log l where l.source = s.source and l.at >= ${since}::timestamptz) d
             order by s.n`,
