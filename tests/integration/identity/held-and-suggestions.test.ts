@@ -277,3 +277,43 @@ describe('merge suggestions', () => {
     expect(pos.lastOkAt).not.toBeNull();
   });
 });
+
+describe('the held card’s last visit', () => {
+  it('is the latest of the export’s date and the till’s sales on the card since', async () => {
+    await ingest(sys, [
+      { sourceId: '8810000901', name: '宋美玲', phone: '18733984901', storeCode: 'HZ001', lastActive: '2026-09-12' },
+    ]);
+    const user = sys.sim.addUser({ nickname: '宋', phone: '18733984901' });
+    const { token } = await signUpAs(sys, user.id, null);
+    const lastVisit = async () => (await sys.call('/api/identity/held-matches', { token })).body.matches[0].lastVisit;
+    expect(await lastVisit()).toBe('2026-09');
+
+    // the card is used at the till today (the member has not confirmed it yet)
+    const body = JSON.stringify({
+      idempotencyKey: 'held-last-visit-1',
+      externalId: 'HZ001-HELD-LV-1',
+      posCardNo: '8810000901',
+      orderedAt: sys.clock.now().toISOString(),
+      totalFen: 2_000,
+      discountFen: 0,
+      paidFen: 2_000,
+      lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 2_000, amountFen: 2_000 }],
+    });
+    const key = DEMO_PARTNER_KEYS.find((k) => k.id === 'key_pos_hz001');
+    if (!key) throw new Error('no demo POS key');
+    const sale = await sys.call('/api/pos/orders', {
+      raw: body,
+      headers: partnerHeaders({
+        keyId: key.id,
+        secret: key.secret,
+        method: 'POST',
+        path: '/api/pos/orders',
+        body,
+        now: sys.clock.now(),
+      }),
+    });
+    expect(sale.status, JSON.stringify(sale.body)).toBe(200);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(sys.clock.now());
+    expect(await lastVisit()).toBe(today.slice(0, 7));
+  });
+});

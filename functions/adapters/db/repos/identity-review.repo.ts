@@ -197,7 +197,11 @@ export function createIdentityReviewRepo(conn: Conn) {
         conn,
         sql`select id, card, store_name, name, gender, last_active from (
               select distinct on (r.id) h.id, r.source_id as card, s.name as store_name, h.created_at,
-                r.name, r.gender, r.last_active::text as last_active
+                r.name, r.gender,
+                -- the card's last visit: the export's date, or a sale on the card since (the till's orders land on the
+                -- card's own customer while it is held)
+                greatest(r.last_active, (select max((o.ordered_at at time zone 'Asia/Shanghai')::date) from orders o
+                  where o.customer_id = r.customer_id and o.source = 'pos'))::text as last_active
               from held_links h join source_records r on r.id = h.record_id left join stores s on s.id = r.store_id
               join customers c on c.id = h.candidate_customer_id
               where coalesce(c.merged_into, c.id) = ${customerId} and h.status = 'open' and r.source = 'pos'
