@@ -80,6 +80,19 @@ const GENDERS: Record<string, 'male' | 'female'> = {
   '2': 'female',
 };
 
+/**
+ * The sources that may give each WeChat id: only a system that got it from WeChat proves it. The mini-program's own
+ * login gives the openid (an openid is per app: another system's is not ours) and the unionid; a WeChat mall and
+ * WeCom get the unionid from WeChat too; WeCom alone issues its external user ids. A till typing one in proves
+ * nothing, and a WeChat id is what a member's login finds their account by: a store's till could attach its own
+ * WeChat to anyone's card and sign in as them (a walk found it). From another source it is ignored and flagged.
+ */
+const WECHAT_ID_SOURCES: Record<'openid' | 'unionid' | 'wecom_id', readonly RecordSource[]> = {
+  openid: ['miniprogram'],
+  unionid: ['miniprogram', 'mall', 'wecom'],
+  wecom_id: ['wecom'],
+};
+
 /** The source's own key doubles as its strongest identifier when the explicit column is empty. */
 const KEY_KIND: Record<RecordSource, IdentifierKind> = {
   pos: 'pos_card',
@@ -117,9 +130,14 @@ export function normalizeRecord(
   };
   add('pos_card', raw.cardNo, false);
   add('mall_account', raw.mallAccount, false);
-  add('openid', raw.openid, true);
-  add('unionid', raw.unionid, true);
-  add('wecom_id', raw.wecomId, true);
+  const addWeChat = (kind: 'openid' | 'unionid' | 'wecom_id', rawValue: string | null | undefined) => {
+    if (cleanText(rawValue) === null) return;
+    if (WECHAT_ID_SOURCES[kind].includes(source)) add(kind, rawValue, true);
+    else flags.push(`${kind}_ignored`);
+  };
+  addWeChat('openid', raw.openid);
+  addWeChat('unionid', raw.unionid);
+  addWeChat('wecom_id', raw.wecomId);
   if (!identifiers.some((i) => i.kind === KEY_KIND[source]))
     add(KEY_KIND[source], sourceId, source !== 'pos' && source !== 'mall');
 

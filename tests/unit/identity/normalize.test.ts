@@ -158,6 +158,24 @@ describe('normalizeRecord', () => {
     expect(r.record.identifiers).toContainEqual(expect.objectContaining({ kind: 'pos_card', value: '8801' }));
     expect(r.record.flags).toEqual(expect.arrayContaining(['phone_bad_length', 'phone_verified_ignored']));
   });
+  it('takes a WeChat id only from a source that got it from WeChat', () => {
+    const ids = { openid: 'oMdLabc', unionid: 'oUnNabc', wecomId: 'wmMdLabc' };
+    const kinds = (source: 'pos' | 'mall' | 'wecom' | 'miniprogram') => {
+      const r = normalizeRecord(source, { sourceId: `${source}-1`, ...ids }, stores);
+      if (!r.ok) throw new Error('expected ok');
+      const wechat = r.record.identifiers.filter((i) => ['openid', 'unionid', 'wecom_id'].includes(i.kind));
+      return {
+        ids: wechat.map((i) => `${i.kind}:${i.value}`).sort(),
+        flags: r.record.flags.filter((f) => f.endsWith('_ignored')),
+      };
+    };
+    // a till typing them in proves nothing
+    expect(kinds('pos')).toEqual({ ids: [], flags: ['openid_ignored', 'unionid_ignored', 'wecom_id_ignored'] });
+    // a WeChat mall knows the unionid, not our openid; WeCom its own ids and the unionid
+    expect(kinds('mall')).toEqual({ ids: ['unionid:oUnNabc'], flags: ['openid_ignored', 'wecom_id_ignored'] });
+    expect(kinds('wecom')).toEqual({ ids: ['unionid:oUnNabc', 'wecom_id:wmMdLabc'], flags: ['openid_ignored'] });
+    expect(kinds('miniprogram')).toEqual({ ids: ['openid:oMdLabc', 'unionid:oUnNabc'], flags: ['wecom_id_ignored'] });
+  });
   it('marks a placeholder phone blocked and does not link on it', () => {
     const r = normalizeRecord('pos', { sourceId: '8802', phone: '138 0000 0000' }, stores);
     if (!r.ok) throw new Error('expected ok');
