@@ -118,8 +118,20 @@ const keptApartSql = (a: SQL, b: SQL, except: string | null = null) =>
  * for years (its number may have been recycled to the very person asking), and not a card whose real name or surname
  * differs from one already on the member's records (a family phone: having confirmed 王雨桐's card, 俞磊's is not
  * theirs too). Those go to the stores' review, where staff ask for the card or an ID.
+ *
+ * And the phone must still be what it proves: the card carries the number the hold was made on, and the member has
+ * verified that number (a till's re-sync that moves the card to another number leaves the old hold unconfirmable:
+ * confirming it would have verified the new number for someone who never proved it). Nor may the card sit in another
+ * member's account (registered, or with a mini-program record): a phone typed on a card proves nothing about the
+ * member who already holds it, and confirming would hand that whole account over (a walk re-synced a member's
+ * confirmed card with the attacker's number and took her account by confirming it).
  */
 const offeredToMember = (customerId: string, today: string) => sql`(h.reason <> 'dormant_card'
+  and h.phone is not null and r.phone = h.phone
+  and exists (select 1 from source_records mine where mine.customer_id = ${customerId} and mine.phone = h.phone
+    and mine.phone_verified)
+  and not exists (select 1 from customers rc where rc.id = r.customer_id and rc.registered_at is not null)
+  and not exists (select 1 from source_records x where x.customer_id = r.customer_id and x.source = 'miniprogram')
   and (r.last_active is null or r.last_active >= ${today}::date - ${LINK_LIMITS.dormantDays}::int)
   and not exists (select 1 from source_records o where o.customer_id = ${customerId} and (
     (o.name_kind = 'real' and r.name_kind = 'real' and o.name_key is distinct from r.name_key
