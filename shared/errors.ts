@@ -68,6 +68,12 @@ export const ERROR_STATUS = {
   COUPON_STOCK_BELOW_ISSUED: 409,
   COUPON_VALIDITY_INVALID: 422,
   COUPON_RULE_INVALID: 422,
+  /** a category the catalogue does not have (a template limited to it would never apply) */
+  COUPON_CATEGORY_UNKNOWN: 422,
+  /** sign-up's and the birthday month's templates are issued by the system only, never by hand */
+  COUPON_TEMPLATE_AUTO_ISSUED: 409,
+  /** a chain-wide template costs the whole chain: only HQ issues it by hand */
+  COUPON_TEMPLATE_HQ_ONLY: 403,
   MEMBER_NOT_FOUND: 404,
   BIRTHDAY_ALREADY_SET: 409,
   INSUFFICIENT_POINTS: 409,
@@ -94,6 +100,8 @@ export const ERROR_STATUS = {
   IMPORT_FILE_EMPTY: 422,
   IMPORT_FILE_ENCODING: 422,
   IMPORT_COLUMNS_MISMATCH: 422,
+  /** the header names a column the format reads twice (csv-parse would keep the last one's values silently) */
+  IMPORT_COLUMNS_DUPLICATE: 422,
   // upload formats HQ makes on the staff pages
   IMPORT_FORMAT_INVALID: 422,
   IMPORT_FORMAT_LABEL_TAKEN: 409,
@@ -109,6 +117,12 @@ export const ERROR_STATUS = {
   ORDER_NOT_FOUND: 404,
   SALE_NOT_VOIDABLE: 409,
   PRODUCT_NOT_FOUND: 422,
+  /** the scan was a coupon's own code: its token redeems that coupon only (no other coupon, points or sale) */
+  COUNTER_SCAN_COUPON_ONLY: 403,
+  /** a category coupon on an order with none of its categories (by the items, or the category part typed) */
+  COUPON_CATEGORY_NOT_IN_ORDER: 422,
+  /** the order amount above the items' catalogue total, or below it by more than COUNTER_ITEMS_MAX_DISCOUNT_PERCENT */
+  COUNTER_ITEMS_AMOUNT_MISMATCH: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -23,6 +23,12 @@ export const CounterCoupon = z.object({
   rules: z.array(z.string()),
   validUntil: z.string(),
   thresholdFen: fen,
+  /**
+   * The categories the coupon is limited to, as the catalogue names them (维生素矿物质); empty: every category. A
+   * category coupon is redeemed on the sale's items, or on the part of the order in these categories typed by the
+   * clerk (CounterRedeemBody).
+   */
+  categories: z.array(z.string()),
   /** false: the coupon is limited to other stores, or not valid yet; `whyNot` says which, in Chinese */
   usableHere: z.boolean(),
   whyNot: z.string().nullable(),
@@ -37,15 +43,28 @@ export const CounterLookupResponse = z.object({
     nameMasked: z.string().nullable(),
     phoneMasked: z.string().nullable(),
     tier: z.string().nullable(),
-    points: z.number().int(),
+    /** null when a coupon code was scanned: the balance is the member's, shown for a member code only */
+    points: z.number().int().nullable(),
     memberSince: z.string().nullable(),
     homeStoreName: z.string().nullable(),
   }),
-  /** the member's available coupons, those usable at this store first, then soonest-expiring */
+  /**
+   * What the scan unlocks. `member`: a live member code, the member's account (every coupon, points, the sale).
+   * `coupon`: a coupon's own code (unchanged until it expires, so in screenshots and forwarded coupons): that one
+   * coupon only; the token redeems nothing else, spends no points and records no sale (COUNTER_SCAN_COUPON_ONLY).
+   */
+  scope: z.enum(['member', 'coupon']),
+  /**
+   * A member code: the member's available coupons, those usable at this store first, then soonest-expiring. A coupon
+   * code: that coupon alone (the member's other coupons are not shown).
+   */
   coupons: z.array(CounterCoupon),
   /** when a coupon code was scanned: that coupon (it is among `coupons` when still available) */
   scannedCouponId: z.string().nullable(),
-  /** POS cards held on the member's phone: the clerk asks the member to confirm them in the mini-program */
+  /**
+   * POS cards held on the member's phone: the clerk asks the member to confirm them in the mini-program. Empty for a
+   * coupon code (a card is confirmed by the member, who shows the member code).
+   */
   cardsToConfirm: z.array(z.object({ storeName: z.string(), cardMasked: z.string() })),
   /**
    * Whether this store's till reports its sales to MedLoop (an active POS key): then the till earns the member's
@@ -72,6 +91,28 @@ export type CounterLookupResponse = z.infer<typeof CounterLookupResponse>;
  */
 export const COUNTER_MAX_ORDER_FEN = 10_000_000;
 
+/** A medicine of the sale, from the chain's catalogue: what the member bought, for their medicines and refills. */
+export const CounterSaleLine = z.strictObject({
+  sku: z.string().trim().min(1).max(32),
+  quantity: z.number().int().min(1).max(99),
+});
+export type CounterSaleLine = z.infer<typeof CounterSaleLine>;
+
+/**
+ * The deepest store discount an order with items may carry off their catalogue total: 50%, 买一送一. Pharmacies'
+ * everyday promotions (会员日 88折, 第二件半价 = 75%) stay above it; an amount lower still is a slip of the keyboard
+ * (a digit dropped is 10%; 1 yuan for 243 yuan of medicines is 0.4%), and recording it would be a purchase history and
+ * a coupon's base that never happened. An amount above the items' total is refused too: the items are the sale's
+ * lines, as a till's lines add up to its order, and a store discount only ever lowers a price.
+ */
+export const COUNTER_ITEMS_MAX_DISCOUNT_PERCENT = 50;
+
+/** The order amounts a sale with items at this catalogue total may have, in fen, both ends included. */
+export const itemsAmountBounds = (itemsFen: number) => ({
+  minFen: Math.ceil((itemsFen * (100 - COUNTER_ITEMS_MAX_DISCOUNT_PERCENT)) / 100),
+  maxFen: itemsFen,
+});
+
 export const CounterRedeemBody = z
   .strictObject({
     idempotencyKey,
@@ -80,10 +121,33 @@ export const CounterRedeemBody = z
     orderAmountFen: fen.max(COUNTER_MAX_ORDER_FEN),
     /** the part of the order that is prescription drugs (excluded from discounts unless the coupon says so) */
     rxAmountFen: fen.default(0),
+    /**
+     * The sale's items, optional (the counter's 本单药品, each SKU once): the coupon then reads each item's category
+     * and whether it is a prescription drug from the catalogue, its value shared out over the order amount (which
+     * must be within itemsAmountBounds). Without items the order is the amount and its prescription part.
+     */
+    lines: z.array(CounterSaleLine).max(30).default([]),
+    /**
+     * For a coupon limited to categories, redeemed without items (a till's receipt at hand): the part of the order
+     * in the coupon's categories, non-prescription, as the clerk adds it up from the receipt. Not with `lines`.
+     */
+    categoryAmountFen: fen.optional(),
   })
   .refine((b) => b.rxAmountFen <= b.orderAmountFen, {
     message: 'rxAmountFen cannot exceed orderAmountFen',
     path: ['rxAmountFen'],
+  })
+  .refine((b) => b.categoryAmountFen === undefined || b.categoryAmountFen + b.rxAmountFen <= b.orderAmountFen, {
+    message: 'the category part and the prescription part together cannot exceed orderAmountFen',
+    path: ['categoryAmountFen'],
+  })
+  .refine((b) => b.categoryAmountFen === undefined || b.lines.length === 0, {
+    message: 'with lines the categories come from the catalogue: give categoryAmountFen only without lines',
+    path: ['categoryAmountFen'],
+  })
+  .refine((b) => new Set(b.lines.map((l) => l.sku)).size === b.lines.length, {
+    message: 'each SKU once: give its quantity instead',
+    path: ['lines'],
   });
 export type CounterRedeemBody = z.infer<typeof CounterRedeemBody>;
 
@@ -100,13 +164,6 @@ export const CounterRedeemResponse = z.object({
 });
 export type CounterRedeemResponse = z.infer<typeof CounterRedeemResponse>;
 
-/** A medicine of the sale, from the chain's catalogue: what the member bought, for their medicines and refills. */
-export const CounterSaleLine = z.strictObject({
-  sku: z.string().trim().min(1).max(32),
-  quantity: z.number().int().min(1).max(99),
-});
-export type CounterSaleLine = z.infer<typeof CounterSaleLine>;
-
 /**
  * A sale at a store whose till is not connected, recorded at the counter so the member earns its points (the same
  * rules as a till's order: prescription drugs earn nothing). With `redemptionId` (the coupon just redeemed for this
@@ -121,7 +178,8 @@ export const CounterSaleBody = z
     redemptionId: z.string().min(1).max(64).optional(),
     /**
      * The items, optional: each SKU once. Lines are valued at the catalogue price; prescription drugs among them
-     * count towards the part that earns no points even where `rxAmountFen` leaves them out.
+     * count towards the part that earns no points even where `rxAmountFen` leaves them out. With items the order
+     * amount must be within itemsAmountBounds of their total (422 COUNTER_ITEMS_AMOUNT_MISMATCH).
      */
     lines: z.array(CounterSaleLine).max(30).default([]),
     /**

@@ -3,6 +3,7 @@
  * coupon pages. Money is integer fen everywhere.
  */
 import { z } from 'zod';
+import { CALENDAR_YEAR_MAX, CALENDAR_YEAR_MIN, isCalendarDate } from '../coupons/business-day.js';
 import { TEMPLATE_STATUS_ACTIONS, TEMPLATE_STATUSES } from '../coupons/template.rules.js';
 import { POINTS_SPEND_STEP } from '../points/points.rules.js';
 
@@ -267,12 +268,43 @@ export const CouponTemplateView = z.object({
   rulesFrozen: z.boolean(),
   /** whether the caller may edit, pause, resume or end it (its store's managers; HQ for chain-wide ones) */
   manageable: z.boolean(),
+  /** fixed dates whose last valid day is before today (Asia/Shanghai): it issues nothing, whatever its status */
+  pastEnd: z.boolean(),
+  /** fixed dates starting after today: coupons issued now work from `validity.from` */
+  startsLater: z.boolean(),
+  /**
+   * Whether this caller may issue it by hand now, and if not why (a code of shared/errors.ts):
+   * COUPON_TEMPLATE_AUTO_ISSUED (sign-up, birthday), COUPON_TEMPLATE_HQ_ONLY (chain-wide), FORBIDDEN (another
+   * store's), COUPON_TEMPLATE_INACTIVE (paused, ended, past its dates).
+   */
+  issuable: z.boolean(),
+  notIssuableCode: z.string().nullable(),
 });
 export type CouponTemplateView = z.infer<typeof CouponTemplateView>;
 
-export const CouponTemplateList = z.object({ templates: z.array(CouponTemplateView) });
+/** What the 新建优惠券模板 form may offer this caller; the API checks the same. */
+export const CouponTemplateCreateOptions = z.object({
+  /** HQ only: templates for every store (chain-wide) */
+  chainWide: z.boolean(),
+  /** the stores the caller may create a store's own template for (its store, its region's, HQ: all) */
+  ownerStores: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** the catalogue's product categories: a template may be limited to some of them */
+  categories: z.array(z.string()),
+  /** today, Asia/Shanghai, YYYY-MM-DD: fixed dates end no earlier */
+  today: z.string(),
+});
+export type CouponTemplateCreateOptions = z.infer<typeof CouponTemplateCreateOptions>;
+
+export const CouponTemplateList = z.object({
+  templates: z.array(CouponTemplateView),
+  createOptions: CouponTemplateCreateOptions,
+});
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+/** a real day (no 30 February, month 13 or year 0) from 2000 to 2100: businessDayStart would roll one over */
+const calendarDate = date.refine(isCalendarDate, {
+  message: `not a calendar date from ${CALENDAR_YEAR_MIN} to ${CALENDAR_YEAR_MAX}`,
+});
 const templateDescription = z.string().trim().max(100);
 
 export const CreateCouponTemplateBody = z
@@ -291,7 +323,7 @@ export const CreateCouponTemplateBody = z
     thresholdFen: fen.default(0),
     validity: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('relative'), days: z.number().int().min(1).max(3660) }).strict(),
-      z.object({ kind: z.literal('fixed'), from: date, until: date }).strict(),
+      z.object({ kind: z.literal('fixed'), from: calendarDate, until: calendarDate }).strict(),
     ]),
     totalStock: z.number().int().min(1).max(10_000_000).optional(),
     perMemberLimit: z.number().int().min(1).max(1000).optional(),
@@ -307,6 +339,12 @@ export const CreateCouponTemplateBody = z
   })
   .refine((b) => b.validity.kind === 'relative' || b.validity.from <= b.validity.until, {
     message: 'validity.from must not be after validity.until',
+    path: ['validity', 'until'],
+  })
+  // a cap only bounds a percentage; on an amount off it would be dropped without a word
+  .refine((b) => b.kind === 'percent_off' || b.maxDiscountFen === undefined, {
+    message: 'maxDiscountFen is for percent_off only',
+    path: ['maxDiscountFen'],
   });
 export type CreateCouponTemplateBody = z.infer<typeof CreateCouponTemplateBody>;
 
@@ -328,14 +366,7 @@ export const UpdateCouponTemplateBody = z
     /** null = unlimited */
     perMemberLimit: z.number().int().min(1).max(1000).nullable().optional(),
     /** fixed-date templates: the last valid day of coupons issued from now on */
-    validUntil: date
-      .refine(
-        (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-        {
-          message: 'not a calendar date',
-        },
-      )
-      .optional(),
+    validUntil: calendarDate.optional(),
     /** relative templates: days of validity of coupons issued from now on */
     validDays: z.number().int().min(1).max(3660).optional(),
     kind: z.enum(['amount_off', 'percent_off']).optional(),

@@ -42,3 +42,24 @@ export function businessMonthDay(at: Date): { month: number; day: number } {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The years a coupon date may name. Before 2000 nothing of the chain existed; past 2100 is a typo (and
+ * `businessDayStart` would quietly take year 0 as 1900).
+ */
+export const CALENDAR_YEAR_MIN = 2000;
+export const CALENDAR_YEAR_MAX = 2100;
+
+/**
+ * Whether `YYYY-MM-DD` names a real day between CALENDAR_YEAR_MIN and CALENDAR_YEAR_MAX. `businessDayStart` rolls
+ * an impossible day over (2026-02-30 → 2 March, month 13 → next January), so every date a person types is checked
+ * here first.
+ */
+export function isCalendarDate(date: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < CALENDAR_YEAR_MIN || y > CALENDAR_YEAR_MAX || mo < 1 || mo > 12 || d < 1) return false;
+  // day 0 of the next month is the last day of this one (UTC: no zone can move it)
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}

@@ -60,6 +60,9 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   COUPON_STOCK_BELOW_ISSUED: '发放总量不能少于已经发出的张数',
   COUPON_VALIDITY_INVALID: '有效期设置不正确：结束日期不能早于开始日期或今天',
   COUPON_RULE_INVALID: '优惠规则不合理：满减券的减免金额须小于使用门槛，折扣券不能低于1折',
+  COUPON_CATEGORY_UNKNOWN: '商品品类不存在：请从商品目录的品类中选择',
+  COUPON_TEMPLATE_AUTO_ISSUED: '这张券由系统自动发放（新会员注册、生日月），不能手动发放',
+  COUPON_TEMPLATE_HQ_ONLY: '全部门店通用的券只能由总部手动发放；门店活动请新建本店专用的模板',
   MEMBER_NOT_FOUND: '找不到这位会员',
   BIRTHDAY_ALREADY_SET: '生日已登记，不能自行修改；如需更正，请带身份证件到门店办理',
   INSUFFICIENT_POINTS: '积分不足',
@@ -85,6 +88,8 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   IMPORT_FILE_ENCODING:
     '无法识别文件的编码（既不是 UTF-8 也不是 GBK）：请在 Excel 中「另存为」，类型选「CSV UTF-8（逗号分隔）」，再上传',
   IMPORT_COLUMNS_MISMATCH: '文件的列与所选格式不符，未导入任何数据：请核对是否选错了格式或导出文件',
+  IMPORT_COLUMNS_DUPLICATE:
+    '文件首行有重名的列（如两列都叫「手机号」），无法确定读哪一列，未导入任何数据：请在表格中删除多余的列或改名后重新上传',
   IMPORT_FORMAT_INVALID: '导入格式不完整：请为每个必填项选择对应的列',
   IMPORT_FORMAT_LABEL_TAKEN: '已有同名的导入格式，请换一个名称',
   IMPORT_FORMAT_NOT_FOUND: '找不到这个导入格式',
@@ -96,6 +101,11 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   ORDER_NOT_FOUND: '找不到这笔消费登记',
   SALE_NOT_VOIDABLE: '这笔消费登记不能在这里撤销：用券的请撤销那笔核销，其他店员或往日的登记请联系店长',
   PRODUCT_NOT_FOUND: '药品编码不在本连锁的商品目录中，请重新搜索添加',
+  COUNTER_SCAN_COUPON_ONLY:
+    '凭券码核销只能使用扫到的这张券；累计积分、用积分抵现或使用其他优惠券，请让会员出示会员码（小程序首页）',
+  COUPON_CATEGORY_NOT_IN_ORDER: '本单没有这张优惠券限定品类的商品：请添加本单药品，或填写本单中这些品类商品的金额',
+  COUNTER_ITEMS_AMOUNT_MISMATCH:
+    '订单金额与本单药品对不上：不能高于药品目录价合计，也不能低于合计的一半（门店优惠最多半价）。请核对订单金额和药品数量',
   REDEMPTION_NOT_VOIDABLE: '这笔核销不能在这里撤销：收银系统的核销请在收银系统退款，其他店员或往日的核销请联系店长',
 };
 

@@ -261,6 +261,8 @@ describe('扫码核销 in the staff pages', () => {
       now: new Date(Date.now() - 10 * 60_000),
     });
     const gift = await issue(customerId, 'NEW_MEMBER');
+    // another coupon of the member: a coupon code does not show it (that code proves only the coupon it is)
+    const other = await issue(customerId, 'FULL_100_15');
 
     const { page, context } = await openCounter();
     await page.locator('[data-testid=counter-code-submit]').click();
@@ -301,6 +303,12 @@ describe('扫码核销 in the staff pages', () => {
     expect(await picked.innerText()).toContain('无门槛减10元');
     expect(await picked.innerText()).toContain('刚扫的券');
     expect(await text(page, 'counter-member')).toContain('135****1234');
+    // that coupon only: the member's other coupons and points are the member code's
+    expect(await page.locator(`[data-testid=counter-coupon-${other.couponId}]`).count()).toBe(0);
+    expect(await text(page, 'counter-member-points')).toBe('需会员码');
+    expect(await text(page, 'counter-coupon-only')).toBe(
+      '凭券码核销：仅可使用这张券；累计积分、用积分抵现或使用其他优惠券，请让会员出示会员码',
+    );
     await settle(page);
     await env.shot(page, 'counter-09-scanned-coupon');
 
@@ -481,6 +489,79 @@ describe('扫码核销 in the staff pages', () => {
     } finally {
       await db.exec("update partner_keys set revoked_at = null where id = 'key_pos_hz001'");
     }
+  });
+
+  it('a coupon for some categories: its part typed from the receipt, or counted from the medicines; an amount that does not fit them is refused in words', async () => {
+    const db = env.system.database;
+    const vitamin = DEMO_PRODUCTS.find((p) => p.category === '维生素矿物质' && !p.rx && p.priceFen >= 3000);
+    const other = DEMO_PRODUCTS.find((p) => p.genericName === '感冒灵颗粒');
+    if (!vitamin || !other) throw new Error('the demo catalogue lacks the products of this test');
+    const yuan = (fen: number) => (fen / 100).toFixed(2);
+
+    // 文三路店: the till is connected, the counter has the amount only; the clerk adds up the vitamins on the receipt
+    const first = await seedMember({ name: '冯美玲', storeId: 'sto_001', days: 30, phone: '13588760001' });
+    const vit = await issue(first.customerId, 'VITAMIN_88');
+    const { page, context } = await openCounter();
+    await fill(page, 'counter-code-input', (await issueMemberCode(db.db, { ...first, now: new Date() })).code);
+    await page.locator('[data-testid=counter-code-submit]').click();
+    await page.locator(`[data-testid=counter-coupon-${vit.couponId}] [data-testid=counter-coupon-pick]`).click();
+    await page.locator('[data-testid=counter-redeem-form]').waitFor();
+    expect(await text(page, 'counter-redeem-form')).toContain('其中「维生素矿物质」类商品金额（元）');
+    await fill(page, 'counter-amount', '100');
+    await page.locator('[data-testid=counter-redeem]').click();
+    await page.locator('[data-testid=counter-redeem-error]').waitFor();
+    expect(await text(page, 'counter-redeem-error')).toBe(
+      '请填写本单中「维生素矿物质」类商品金额（元），按小票上这类商品的合计',
+    );
+    await settle(page);
+    await env.shot(page, 'counter-40-category-part');
+    await fill(page, 'counter-category-amount', '50');
+    await page.locator('[data-testid=counter-redeem]').click();
+    await page.locator('[data-testid=counter-result]').waitFor();
+    expect(await text(page, 'counter-discount')).toBe('6.00 元');
+    expect(await text(page, 'counter-payable')).toBe('94.00 元');
+    await settle(page);
+    await env.shot(page, 'counter-41-category-redeemed');
+    await context.close();
+
+    // 北仑新碶店: the medicines listed give the part, and the amount must fit them
+    const second = await seedMember({ name: '蒋文娟', storeId: 'sto_018', days: 30, phone: '13588760002' });
+    const vit2 = await issue(second.customerId, 'VITAMIN_88');
+    const there = await openCounter('u_ck03');
+    const p2 = there.page;
+    await fill(p2, 'counter-code-input', (await issueMemberCode(db.db, { ...second, now: new Date() })).code);
+    await p2.locator('[data-testid=counter-code-submit]').click();
+    await p2.locator('[data-testid=counter-items]').waitFor();
+    for (const sku of [vitamin.sku, other.sku]) {
+      await fill(p2, 'counter-items-query', sku);
+      await p2.locator(`[data-testid=counter-items-result][data-sku=${sku}]`).click();
+    }
+    await p2.locator(`[data-testid=counter-coupon-${vit2.couponId}] [data-testid=counter-coupon-pick]`).click();
+    await p2.locator('[data-testid=counter-redeem-form]').waitFor();
+    expect(await text(p2, 'counter-category-by-items')).toBe(
+      `这张券仅限「维生素矿物质」类商品：按本单药品计算，其中「维生素矿物质」类目录价 ${yuan(vitamin.priceFen)} 元`,
+    );
+    expect(await p2.locator('[data-testid=counter-category-amount]').count()).toBe(0);
+    // 1 yuan for the two medicines: said with both sums before anything is sent
+    const totalFen = vitamin.priceFen + other.priceFen;
+    await fill(p2, 'counter-amount', '1');
+    await p2.locator('[data-testid=counter-redeem]').click();
+    await p2.locator('[data-testid=counter-redeem-error]').waitFor();
+    expect(await text(p2, 'counter-redeem-error')).toBe(
+      `订单金额 1.00 元，本单药品目录价合计 ${yuan(totalFen)} 元：门店优惠最多半价，订单金额不能低于 ${yuan(Math.ceil(totalFen / 2))} 元。请核对金额和药品数量`,
+    );
+    await settle(p2);
+    await p2.locator('[data-testid=counter-redeem-form]').scrollIntoViewIfNeeded();
+    await env.shot(p2, 'counter-42-items-amount-refused');
+    await p2.locator('[data-testid=counter-items-fill]').click();
+    await p2.locator('[data-testid=counter-redeem]').click();
+    await p2.locator('[data-testid=counter-result]').waitFor();
+    const discountFen = Math.min(3000, Math.floor((vitamin.priceFen * 12) / 100));
+    expect(await text(p2, 'counter-discount')).toBe(`${yuan(discountFen)} 元`);
+    expect(await text(p2, 'counter-result')).toContain(`参与优惠 ${yuan(vitamin.priceFen)} 元`);
+    await settle(p2);
+    await env.shot(p2, 'counter-43-category-by-items');
+    await there.context.close();
   });
 
   it('at a store without a till, the clerk adds the medicines from the catalogue: recorded with the sale, the Rx one earns nothing', async () => {

@@ -40,6 +40,12 @@ export interface CounterClaims {
   customerId: string;
   staffId: string;
   storeId: string;
+  /**
+   * The coupon (cpn) when a coupon's own code was scanned, not the member code: that code is printed in the wallet,
+   * screenshotted and forwarded, so it proves possession of that one coupon, never of the member's account. Such a
+   * token redeems that coupon only (no other coupon, no points, no sale). Absent or null: a live member code.
+   */
+  couponId?: string | null;
 }
 
 export function createTokenService(config: TokenConfig, clock: Clock) {
@@ -104,12 +110,14 @@ export function createTokenService(config: TokenConfig, clock: Clock) {
   }
 
   /**
-   * A counter token: a clerk scanned this member's live code at this store (functions/app/counter). Its own
+   * A counter token: a clerk scanned this member's live code (or, scoped by `cpn`, one coupon's code) at this store
+   * (functions/app/counter). Its own
    * audience, so it never passes as a session token, and a session token never passes as one.
    */
   async function signCounter(claims: CounterClaims, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
     const nowSec = Math.floor(clock.now().getTime() / 1000);
-    const token = await new SignJWT({ sid: claims.staffId, sto: claims.storeId })
+    const scope = claims.couponId ? { cpn: claims.couponId } : {};
+    const token = await new SignJWT({ sid: claims.staffId, sto: claims.storeId, ...scope })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(config.issuer)
       .setAudience(COUNTER_AUDIENCE)
@@ -130,11 +138,12 @@ export function createTokenService(config: TokenConfig, clock: Clock) {
         audience: COUNTER_AUDIENCE,
         currentDate: clock.now(),
       });
-      const { sub, sid, sto } = payload;
+      const { sub, sid, sto, cpn } = payload;
       if (typeof sub !== 'string' || typeof sid !== 'string' || typeof sto !== 'string') {
         return { ok: false, code: 'TOKEN_INVALID' };
       }
-      return { ok: true, claims: { customerId: sub, staffId: sid, storeId: sto } };
+      if (cpn !== undefined && typeof cpn !== 'string') return { ok: false, code: 'TOKEN_INVALID' };
+      return { ok: true, claims: { customerId: sub, staffId: sid, storeId: sto, couponId: cpn ?? null } };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, code: 'TOKEN_EXPIRED' };
       return { ok: false, code: 'TOKEN_INVALID' };

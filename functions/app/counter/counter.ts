@@ -5,10 +5,15 @@
  *
  * - The lookup answers a counter token (10 minutes, bound to the clerk, the store and the member): proof that the
  *   member showed a live code at this counter, presented by the redemption instead of the 90-second member code.
+ *   A coupon's own code is no such proof (it lasts until the coupon expires and travels in screenshots and forwarded
+ *   coupons): its token is scoped to that coupon, which is all it redeems; no other coupon, points or sale, and the
+ *   lookup shows neither the member's other coupons nor the points balance.
  * - Redeem and void are idempotent on the clerk's key (staff_requests, the same claim-in-the-transaction as the
  *   POS's partner_requests); the coupon is taken by a conditional UPDATE, so of any number of concurrent attempts,
  *   counter and till alike, exactly one wins; a refusal writes nothing.
- * - The rules are the POS's (shared/coupons): the clerk gives the order amount and its prescription-drug part.
+ * - The rules are the POS's (shared/coupons): the clerk gives the order amount and its prescription-drug part, and
+ *   either the sale's items (their categories and Rx flags from the catalogue) or, for a coupon limited to
+ *   categories, the part of the order in them.
  * - Every lookup, redemption and void is in the audit log.
  */
 import type { StaffActor } from '../../../shared/access/actor.js';
@@ -28,11 +33,16 @@ import type {
   ProductSearchQuery,
   ProductSearchResponse,
 } from '../../../shared/contracts/counter.js';
-import { TILL_QUIET_MS } from '../../../shared/contracts/counter.js';
+import {
+  COUNTER_ITEMS_MAX_DISCOUNT_PERCENT,
+  itemsAmountBounds,
+  TILL_QUIET_MS,
+} from '../../../shared/contracts/counter.js';
 import { businessDate, businessDayStart, startOfBusinessDay } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, zhDate } from '../../../shared/coupons/coupon.describe.js';
 import {
   COUPON_CODE_PATTERN,
+  type CouponTemplateRule,
   couponLifecycle,
   evaluateRedemption,
   evaluateVoid,
@@ -120,13 +130,17 @@ export async function counterLookup(
 
   const member = await memberAtCounter(deps, customerId, now);
   if (!member) return fail('MEMBER_NOT_FOUND', `customer ${customerId} not found`);
+  // a coupon code proves possession of that coupon, not of the member's account: only that coupon is shown
+  const available = scannedCouponId
+    ? member.available.filter((c) => c.coupon.id === scannedCouponId)
+    : member.available;
   const [points, storeNames, tillConnected, tillLastOkAt] = await Promise.all([
-    pointsRepo.balance(db, customerId),
-    couponRepo.storeNames(db, [...new Set(member.available.flatMap((c) => c.template.storeIds))]),
+    scannedCouponId ? null : pointsRepo.balance(db, customerId),
+    couponRepo.storeNames(db, [...new Set(available.flatMap((c) => c.template.storeIds))]),
     counterRepo.tillConnected(db, storeId),
     counterRepo.tillLastOkAt(db, storeId),
   ]);
-  const coupons: CounterCoupon[] = member.available
+  const coupons: CounterCoupon[] = available
     .map(({ coupon, template }) => {
       const rule = templateRule(template);
       const elsewhere = rule.storeIds.length > 0 && !rule.storeIds.includes(storeId);
@@ -138,6 +152,7 @@ export async function counterLookup(
         rules: couponRuleLines(rule, storeNames, { validUntil: coupon.validUntil }),
         validUntil: coupon.validUntil.toISOString(),
         thresholdFen: rule.thresholdFen,
+        categories: [...rule.categories],
         usableHere: !elsewhere && !early,
         whyNot: elsewhere
           ? `仅限${rule.storeIds.map((id) => storeNames.get(id) ?? id).join('、')}使用`
@@ -150,7 +165,7 @@ export async function counterLookup(
     .sort((a, b) => Number(b.usableHere) - Number(a.usableHere));
 
   const { token, expiresAt } = await deps.tokens.signCounter(
-    { customerId, staffId: actor.staffId, storeId },
+    { customerId, staffId: actor.staffId, storeId, couponId: scannedCouponId },
     COUNTER_TOKEN_SECONDS,
   );
   await recordAudit(db, {
@@ -175,9 +190,10 @@ export async function counterLookup(
       memberSince: summary.registeredAt ? summary.registeredAt.toISOString() : null,
       homeStoreName: summary.homeStore?.name ?? null,
     },
+    scope: scannedCouponId ? 'coupon' : 'member',
     coupons,
     scannedCouponId,
-    cardsToConfirm: member.cardsToConfirm,
+    cardsToConfirm: scannedCouponId ? [] : member.cardsToConfirm,
     tillConnected,
     tillLastOkAt: tillConnected && tillLastOkAt ? tillLastOkAt.toISOString() : null,
     tillQuiet: tillConnected && (!tillLastOkAt || now.getTime() - tillLastOkAt.getTime() > TILL_QUIET_MS),
@@ -212,32 +228,47 @@ async function verifyScan(
   return ok(verified.claims);
 }
 
-/** A counter sale's items valued at the catalogue price; a SKU not in the catalogue refuses the sale. */
-async function saleItems(tx: Tx, lines: CounterSaleBody['lines']) {
-  const catalogue = await counterRepo.catalogue(
-    tx,
-    lines.map((l) => l.sku),
-  );
+/**
+ * A counter sale's items valued at the catalogue price, with their category (for a coupon limited to categories); a
+ * SKU not in the catalogue refuses the sale, and so does an order amount the items cannot be (itemsAmountBounds).
+ */
+async function saleItems(tx: Tx, lines: CounterSaleBody['lines'], orderAmountFen: number) {
+  const skus = lines.map((l) => l.sku);
+  const catalogue = await counterRepo.catalogue(tx, skus);
   const missing = lines.filter((l) => !catalogue.has(l.sku)).map((l) => l.sku);
   if (missing.length > 0) return fail('PRODUCT_NOT_FOUND', `not in the catalogue: ${missing.join(', ')}`);
-  return ok(
-    lines.flatMap((l) => {
-      const product = catalogue.get(l.sku);
-      if (!product) return [];
-      return [
-        {
-          sku: l.sku,
-          productId: product.id,
-          name: product.name,
-          rx: product.rx,
-          quantity: l.quantity,
-          unitPriceFen: product.priceFen,
-          amountFen: product.priceFen * l.quantity,
-        },
-      ];
-    }),
-  );
+  const categories = await posRepo.productsBySku(tx, skus);
+  const items = lines.flatMap((l) => {
+    const product = catalogue.get(l.sku);
+    if (!product) return [];
+    return [
+      {
+        sku: l.sku,
+        productId: product.id,
+        name: product.name,
+        rx: product.rx,
+        category: categories.get(l.sku)?.category ?? null,
+        quantity: l.quantity,
+        unitPriceFen: product.priceFen,
+        amountFen: product.priceFen * l.quantity,
+      },
+    ];
+  });
+  if (items.length > 0) {
+    const itemsFen = items.reduce((sum, l) => sum + l.amountFen, 0);
+    const { minFen, maxFen } = itemsAmountBounds(itemsFen);
+    if (orderAmountFen < minFen || orderAmountFen > maxFen) {
+      return fail(
+        'COUNTER_ITEMS_AMOUNT_MISMATCH',
+        `the order is ${orderAmountFen} fen, its items ${itemsFen} fen at catalogue price: the amount must be from ${minFen} (${COUNTER_ITEMS_MAX_DISCOUNT_PERCENT}% off at most) to ${maxFen}`,
+        { orderAmountFen, itemsFen, minFen, maxFen },
+      );
+    }
+  }
+  return ok(items);
 }
+
+type SaleItem = Extract<Awaited<ReturnType<typeof saleItems>>, { ok: true }>['value'][number];
 
 /** The order as the rules read it: the prescription-drug part is a line of its own. */
 function orderLines(orderAmountFen: number, rxAmountFen: number): OrderLineInput[] | undefined {
@@ -246,6 +277,46 @@ function orderLines(orderAmountFen: number, rxAmountFen: number): OrderLineInput
   if (orderAmountFen > rxAmountFen) lines.push({ amountFen: orderAmountFen - rxAmountFen, rx: false });
   return lines;
 }
+
+/**
+ * The order a counter redemption is evaluated on. With items: each item's category and Rx flag from the catalogue,
+ * its catalogue value shared out over the order amount (a store discount lowers every line alike; rounded down, so a
+ * percentage coupon never gets more than was paid). Without items, a coupon limited to categories needs the part of
+ * the order in them (typed from the receipt, non-prescription); any other coupon reads the amount and its Rx part.
+ */
+function redemptionLines(
+  rule: CouponTemplateRule,
+  body: CounterRedeemBody,
+  items: readonly SaleItem[],
+): Result<OrderLineInput[] | undefined, 'COUPON_CATEGORY_NOT_IN_ORDER'> {
+  const { orderAmountFen, rxAmountFen } = body;
+  if (items.length > 0) {
+    const itemsFen = items.reduce((sum, l) => sum + l.amountFen, 0);
+    return ok(
+      items.map((l) => ({
+        amountFen: Math.floor((l.amountFen * orderAmountFen) / itemsFen),
+        category: l.category,
+        rx: l.rx,
+      })),
+    );
+  }
+  if (rule.categories.length === 0) return ok(orderLines(orderAmountFen, rxAmountFen));
+  if (body.categoryAmountFen === undefined) {
+    return fail(
+      'COUPON_CATEGORY_NOT_IN_ORDER',
+      `the coupon is for ${rule.categories.join(', ')} only: give the sale's items, or the part of the order in these categories (categoryAmountFen)`,
+    );
+  }
+  const rest = orderAmountFen - rxAmountFen - body.categoryAmountFen;
+  const lines: OrderLineInput[] = [{ amountFen: body.categoryAmountFen, category: rule.categories[0], rx: false }];
+  if (rxAmountFen > 0) lines.push({ amountFen: rxAmountFen, rx: true });
+  if (rest > 0) lines.push({ amountFen: rest, rx: false });
+  return ok(lines);
+}
+
+/** Whether an order has a line of any of the coupon's categories: what tells "none of its categories" from "Rx". */
+const hasCategoryLine = (rule: CouponTemplateRule, lines: readonly OrderLineInput[] | undefined) =>
+  (lines ?? []).some((l) => l.amountFen > 0 && l.category != null && rule.categories.includes(l.category));
 
 export async function counterRedeem(
   deps: Deps,
@@ -259,6 +330,13 @@ export async function counterRedeem(
   const verified = await verifyScan(deps, actor, storeId, body.counterToken);
   if (!verified.ok) return verified;
   const scan = verified.value;
+  // a coupon code proves possession of that coupon only: the member's other coupons need the member code
+  if (scan.couponId && scan.couponId !== body.couponId) {
+    return fail(
+      'COUNTER_SCAN_COUPON_ONLY',
+      `the scan was coupon ${scan.couponId}'s own code: it redeems that coupon only; ${body.couponId} needs the member code`,
+    );
+  }
   const now = deps.clock.now();
   const { counterToken: _token, ...request } = body;
   return clerkOnce(
@@ -281,13 +359,27 @@ export async function counterRedeem(
       }
       const { coupon, template } = found;
       const rule = templateRule(template);
+      const items = await saleItems(tx, body.lines, body.orderAmountFen);
+      if (!items.ok) return items;
+      const lines = redemptionLines(rule, body, items.value);
+      if (!lines.ok) return lines;
       const plan = evaluateRedemption(
         coupon,
         rule,
-        { storeId, amountFen: body.orderAmountFen, lines: orderLines(body.orderAmountFen, body.rxAmountFen) },
+        { storeId, amountFen: body.orderAmountFen, lines: lines.value },
         now,
       );
-      if (!plan.ok) return plan;
+      if (!plan.ok) {
+        // nothing eligible on a category coupon's order without its categories: say so, not "prescription drugs"
+        if (plan.code === 'NO_ELIGIBLE_ITEMS' && rule.categories.length > 0 && !hasCategoryLine(rule, lines.value)) {
+          return fail(
+            'COUPON_CATEGORY_NOT_IN_ORDER',
+            `coupon ${coupon.id} is for ${rule.categories.join(', ')} only: the order has none of them`,
+            { categories: rule.categories },
+          );
+        }
+        return plan;
+      }
       // of any number of concurrent attempts, at this counter or a till, exactly one finds it still available
       if (!(await counterRepo.takeCoupon(tx, coupon.id, storeId, now))) {
         return fail('COUPON_USED', `coupon ${coupon.id} has already been used`);
@@ -543,6 +635,14 @@ export async function counterSale(
   const verified = await verifyScan(deps, actor, storeId, body.counterToken);
   if (!verified.ok) return verified;
   const scan = verified.value;
+  // a coupon code is no proof of the member's account: points are earned and spent with the member code, as at a
+  // till (whose orders earn with the member code or card, never a coupon code), and a sale's answer shows the balance
+  if (scan.couponId) {
+    return fail(
+      'COUNTER_SCAN_COUPON_ONLY',
+      `the scan was coupon ${scan.couponId}'s own code: a sale (points earned or spent) needs the member code`,
+    );
+  }
   const db = deps.database.db;
   if (await counterRepo.tillConnected(db, storeId)) {
     return fail('COUNTER_TILL_CONNECTED', "this store's till reports its sales: they earn points from there");
@@ -562,7 +662,7 @@ export async function counterSale(
       const member = await scannedMember(tx, scan);
       if (!member.ok) return member;
       const customerId = member.value;
-      const items = await saleItems(tx, body.lines);
+      const items = await saleItems(tx, body.lines, body.orderAmountFen);
       if (!items.ok) return items;
       let discountFen = 0;
       let externalId = couponlessSaleId(actor.staffId, body.idempotencyKey);
@@ -632,7 +732,11 @@ export async function counterSale(
       }
       await posRepo.insertLines(
         tx,
-        items.value.map(({ name: _name, rx: _rx, ...line }, i) => ({ orderId, lineNo: i + 1, ...line })),
+        items.value.map(({ name: _name, rx: _rx, category: _category, ...line }, i) => ({
+          orderId,
+          lineNo: i + 1,
+          ...line,
+        })),
       );
       // prescription drugs earn nothing: the part typed, or the Rx items' value where the clerk left it out
       const rxItemsFen = items.value.reduce((sum, l) => sum + (l.rx ? l.amountFen : 0), 0);
@@ -686,7 +790,7 @@ export async function counterSale(
         pointsSpent: body.pointsToSpend,
         pointsDiscountFen,
         paidFen,
-        lines: items.value.map(({ productId: _id, ...line }) => line),
+        lines: items.value.map(({ productId: _id, category: _category, ...line }) => line),
         pointsEarned,
         pointsBalance: (await settledBalance(tx, customerId, now)).balance,
       });

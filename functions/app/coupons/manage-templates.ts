@@ -57,10 +57,10 @@ function settingsOf(t: CouponTemplateRow): TemplateSettings {
   };
 }
 
-async function viewOf(tx: Tx, actor: StaffActor, id: string): Promise<CouponTemplateView> {
+async function viewOf(tx: Tx, actor: StaffActor, id: string, now: Date): Promise<CouponTemplateView> {
   const row = await couponRepo.templateById(tx, id);
   if (!row) throw new Error(`coupon template ${id} vanished`);
-  const [view] = await templateViews(tx, actor, [row]);
+  const [view] = await templateViews(tx, actor, [row], now);
   return view;
 }
 
@@ -95,7 +95,7 @@ export async function updateTemplate(
     const plan = planTemplateEdit(before, edit, { issued, today: businessDate(ctx.now) });
     if (!plan.ok) return plan;
     const { patch, changed } = plan.value;
-    if (changed.length === 0) return ok(await viewOf(tx, actor, t.id));
+    if (changed.length === 0) return ok(await viewOf(tx, actor, t.id, ctx.now));
 
     const values: Partial<CouponTemplateInsert> = { updatedAt: ctx.now };
     if (patch.name !== undefined) values.name = patch.name;
@@ -141,7 +141,7 @@ export async function updateTemplate(
       },
       at: ctx.now,
     });
-    return ok(await viewOf(tx, actor, t.id));
+    return ok(await viewOf(tx, actor, t.id, ctx.now));
   });
 }
 
@@ -175,6 +175,6 @@ export async function changeTemplateStatus(
         at: ctx.now,
       });
     }
-    return ok(await viewOf(tx, actor, t.id));
+    return ok(await viewOf(tx, actor, t.id, ctx.now));
   });
 }

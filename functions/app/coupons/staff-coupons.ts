@@ -5,8 +5,11 @@
  * itself is one INSERT … SELECT for the whole list (coupon-template.repo.ts). Edit, pause, resume and end:
  * manage-templates.ts.
  */
-import { type Actor, decide, type Resource, type StaffActor, staffCovers } from '../../../shared/access/policy.js';
+import { asc, inArray } from 'drizzle-orm';
+import { type Actor, decide, type Resource, type StaffActor } from '../../../shared/access/policy.js';
+import { manualIssueRefusal } from '../../../shared/access/rules/loyalty.rules.js';
 import type {
+  CouponTemplateCreateOptions,
   CouponTemplateView,
   CreateCouponTemplateBody,
   IssueCouponsResponse,
@@ -20,16 +23,14 @@ import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js
 import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone, normalizePhone } from '../../../shared/identity/phone.js';
 import type { Db } from '../../adapters/db/client.js';
-import { customersWithClosedNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
 import { type CouponTemplateRow, couponRepo, type Executor } from '../../adapters/db/repos/coupon.repo.js';
 import { type BulkIssueOutcome, couponTemplateRepo } from '../../adapters/db/repos/coupon-template.repo.js';
 import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
+import { products, stores as storesTable } from '../../adapters/db/schema.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import { customersInScope } from '../members/member-scope.js';
-import { phoneDigest } from '../members/phone-digest.js';
-import { NEW_MEMBER_TEMPLATE } from '../onboarding/new-member-coupon.js';
 import { templateRule } from '../pos/redeem.js';
 import { newCouponCode } from './issue-coupon.js';
 
@@ -49,12 +50,17 @@ export function templateResource(
   return { kind: 'store', storeId: t.ownerStoreId, regionId: owner?.regionId ?? '' };
 }
 
-/** Templates as staff see them: rules in words, true issued counts, and whether this caller may manage each. */
+/**
+ * Templates as staff see them: rules in words, true issued counts, whether this caller may manage each and issue it
+ * by hand now (`now`: a fixed-date template past its last day issues nothing, so it is shown as ended).
+ */
 export async function templateViews(
   ex: Executor,
   actor: StaffActor,
   rows: CouponTemplateRow[],
+  now: Date,
 ): Promise<CouponTemplateView[]> {
+  const today = businessDate(now);
   const ids = new Set<string>();
   for (const r of rows) {
     for (const s of r.storeIds) ids.add(s);
@@ -70,6 +76,16 @@ export async function templateViews(
     const used = usage.get(t.id) ?? { issued: 0, used: 0, discountFen: 0 };
     const issuedCount = used.issued;
     const resource = templateResource(t, t.ownerStoreId ? stores.get(t.ownerStoreId) : undefined);
+    const fixed =
+      t.validityKind === 'fixed'
+        ? { from: businessDate(t.validFrom as Date), until: lastValidDay(t.validUntil as Date) }
+        : null;
+    const pastEnd = !!fixed && fixed.until < today;
+    const refusal = manualIssueRefusal(actor, {
+      code: t.code,
+      owner: resource.kind === 'store' ? resource : null,
+    });
+    const notIssuableCode = refusal ?? (t.status !== 'active' || pastEnd ? 'COUPON_TEMPLATE_INACTIVE' : null);
     return {
       id: t.id,
       code: t.code,
@@ -99,23 +115,62 @@ export async function templateViews(
       storeIds: t.storeIds,
       categories: t.categories,
       includeRx: t.includeRx,
-      validity:
-        t.validityKind === 'relative'
-          ? { kind: 'relative' as const, days: t.validDays as number }
-          : {
-              kind: 'fixed' as const,
-              from: businessDate(t.validFrom as Date),
-              until: lastValidDay(t.validUntil as Date),
-            },
+      validity: fixed
+        ? { kind: 'fixed' as const, ...fixed }
+        : { kind: 'relative' as const, days: t.validDays as number },
       rulesFrozen: issuedCount > 0,
       manageable: decide(actor, 'coupon.template_update', resource) === 'allow',
+      pastEnd,
+      startsLater: !!fixed && fixed.from > today,
+      issuable: notIssuableCode === null,
+      notIssuableCode,
     };
   });
 }
 
-export async function listTemplates(db: Db, actor: StaffActor): Promise<{ templates: CouponTemplateView[] }> {
+/**
+ * The catalogue's product categories. TODO(repo owner): belongs in coupon-template.repo.ts (outside this change's
+ * files); the only query this module makes itself.
+ */
+async function catalogueCategories(ex: Executor, only?: readonly string[]): Promise<string[]> {
+  const q = ex.selectDistinct({ category: products.category }).from(products);
+  const rows = await (only ? q.where(inArray(products.category, [...only])) : q).orderBy(asc(products.category));
+  return rows.map((r) => r.category);
+}
+
+/** What the create form may offer: owner stores in the caller's scope, chain-wide for HQ, the catalogue's categories. */
+async function createOptions(db: Db, actor: StaffActor, now: Date): Promise<CouponTemplateCreateOptions> {
   const scope = await storesInScope(db, actor);
-  return { templates: await templateViews(db, actor, await couponRepo.listTemplates(db, scope)) };
+  const canCreate = ['store_manager', 'regional_manager', 'hq_admin'].includes(actor.role);
+  let ownerStores: { id: string; name: string }[] = [];
+  if (canCreate && scope === null) {
+    // the same query as the names below, for every store: HQ may make any store's own template
+    ownerStores = await db
+      .select({ id: storesTable.id, name: storesTable.name })
+      .from(storesTable)
+      .orderBy(asc(storesTable.code));
+  } else if (canCreate && scope) {
+    const names = await couponRepo.storeNames(db, scope);
+    ownerStores = scope.filter((id) => names.has(id)).map((id) => ({ id, name: names.get(id) as string }));
+  }
+  return {
+    chainWide: actor.role === 'hq_admin',
+    ownerStores,
+    categories: canCreate ? await catalogueCategories(db) : [],
+    today: businessDate(now),
+  };
+}
+
+export async function listTemplates(
+  db: Db,
+  actor: StaffActor,
+  now: Date,
+): Promise<{ templates: CouponTemplateView[]; createOptions: CouponTemplateCreateOptions }> {
+  const scope = await storesInScope(db, actor);
+  return {
+    templates: await templateViews(db, actor, await couponRepo.listTemplates(db, scope), now),
+    createOptions: await createOptions(db, actor, now),
+  };
 }
 
 export async function createTemplate(
@@ -132,6 +187,20 @@ export async function createTemplate(
     thresholdFen: body.thresholdFen,
   });
   if (problem) return fail('COUPON_RULE_INVALID', problem);
+  // as an edit's validUntil (template.rules.ts planTemplateEdit): a campaign over before it starts is a typo
+  const today = businessDate(now);
+  if (body.validity.kind === 'fixed' && body.validity.until < today) {
+    return fail('COUPON_VALIDITY_INVALID', `validity.until ${body.validity.until} is before today (${today})`);
+  }
+  const categories = [...new Set(body.categories)];
+  if (categories.length > 0) {
+    // a template limited to a category the catalogue lacks would never apply to any order
+    const known = new Set(await catalogueCategories(db, categories));
+    const unknown = categories.filter((c) => !known.has(c));
+    if (unknown.length > 0) {
+      return fail('COUPON_CATEGORY_UNKNOWN', `categories not in the catalogue: ${unknown.join(', ')}`);
+    }
+  }
   let storeIds = [...new Set(body.storeIds)];
   if (body.ownerStoreId) {
     const owner = await posRepo.storeExists(db, body.ownerStoreId);
@@ -165,7 +234,7 @@ export async function createTemplate(
     totalStock: body.totalStock ?? null,
     perMemberLimit: body.perMemberLimit ?? null,
     storeIds,
-    categories: [...new Set(body.categories)],
+    categories,
     includeRx: body.includeRx,
     ownerStoreId: body.ownerStoreId ?? null,
     createdBy: actor.staffId,
@@ -184,7 +253,7 @@ export async function createTemplate(
   });
   const row = await couponRepo.templateById(db, id);
   if (!row) throw new Error(`template ${id} vanished after insert`);
-  const [view] = await templateViews(db, actor, [row]);
+  const [view] = await templateViews(db, actor, [row], now);
   return ok(view);
 }
 
@@ -245,22 +314,23 @@ export async function issueToCustomers(
     batchKey: string;
     reason?: 'manual' | 'campaign';
   },
-  ctx: {
-    requestId: string;
-    now: Date;
-    /** the deployment's JWT secret, to recognise a closed account's phone (phone-digest.ts) */
-    phoneDigestSecret?: string;
-  },
+  ctx: { requestId: string; now: Date },
 ): Promise<Result<IssueCouponsResponse, ErrorCode>> {
   if (actor.kind !== 'staff') return fail('FORBIDDEN');
   const template = await couponRepo.templateByCode(db, input.templateCode);
   if (!template) return fail('COUPON_TEMPLATE_NOT_FOUND', `no coupon template ${input.templateCode}`);
-  if (template.ownerStoreId) {
-    const owner = await posRepo.storeExists(db, template.ownerStoreId);
-    if (!owner || !staffCovers(actor, { kind: 'store', storeId: owner.id, regionId: owner.regionId })) {
-      return fail('FORBIDDEN', `template ${template.code} belongs to another store`);
-    }
-  }
+  const owner = template.ownerStoreId ? await posRepo.storeExists(db, template.ownerStoreId) : null;
+  const refusal = manualIssueRefusal(actor, {
+    code: template.code,
+    owner: template.ownerStoreId
+      ? { kind: 'store', storeId: template.ownerStoreId, regionId: owner?.regionId ?? '' }
+      : null,
+  });
+  if (refusal === 'COUPON_TEMPLATE_AUTO_ISSUED')
+    return fail(refusal, `template ${template.code} is issued by the system only (sign-up, birthday)`);
+  if (refusal === 'COUPON_TEMPLATE_HQ_ONLY')
+    return fail(refusal, `template ${template.code} is chain-wide: issued by hand by HQ only`);
+  if (refusal) return fail(refusal, `template ${template.code} belongs to another store`);
   if (template.status !== 'active')
     return fail('COUPON_TEMPLATE_INACTIVE', `template ${template.code} is ${template.status}`);
 
@@ -273,20 +343,10 @@ export async function issueToCustomers(
     ids.filter((id) => existing.has(id)),
   );
   const out: IssueCouponsResponse = { issued: 0, alreadyIssued: 0, refused: [] };
-  // the new-member coupon is once per person: one who had it before closing an account does not get it by hand
-  const secret = ctx.phoneDigestSecret;
-  const hadIt =
-    template.code === NEW_MEMBER_TEMPLATE && secret
-      ? await customersWithClosedNewMemberCoupon(db, [...existing], (phone) => phoneDigest(secret, phone))
-      : new Set<string>();
   let pending: string[] = [];
   for (const customerId of ids) {
     if (!existing.has(customerId)) {
       out.refused.push({ customerId, code: 'MEMBER_NOT_FOUND' });
-      continue;
-    }
-    if (hadIt.has(customerId)) {
-      out.refused.push({ customerId, code: 'COUPON_LIMIT_REACHED' });
       continue;
     }
     if (!allowed.has(customerId)) out.refused.push({ customerId, code: 'FORBIDDEN' });

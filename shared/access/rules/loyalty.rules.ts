@@ -1,4 +1,5 @@
-import { memberOnly, partnerOf, type Rule, staffAtLeast } from '../actor.js';
+import { TIERS } from '../../points/tier.rules.js';
+import { type Actor, memberOnly, partnerOf, type Resource, type Rule, staffAtLeast, staffCovers } from '../actor.js';
 
 /**
  * Coupon templates may be created (and later edited, paused, resumed, ended) by a store manager for their own store
@@ -9,6 +10,34 @@ const templateCreate: Rule = (actor, resource) => {
   if (resource.kind === 'none') return actor.kind === 'staff' && actor.role === 'hq_admin' ? 'allow' : 'deny';
   return staffAtLeast('store_manager')(actor, resource);
 };
+
+/**
+ * Templates the system issues by its own rule, each once per person or year: sign-up's (NEW_MEMBER, once per
+ * person, even across a closed account) and the tiers' birthday coupons (once a year in the birthday month). Handed
+ * out by hand they would bypass that rule, so they never are.
+ */
+export const SYSTEM_ISSUED_TEMPLATES: ReadonlySet<string> = new Set([
+  'NEW_MEMBER',
+  ...TIERS.map((t) => t.birthdayTemplate),
+]);
+
+/**
+ * Who may issue a template by hand (给会员发券), the template's side of `coupon.issue` (each recipient is the
+ * other side: in the issuer's scope). `owner` is the template's owning store (null: chain-wide).
+ * - a system-issued template: nobody (COUPON_TEMPLATE_AUTO_ISSUED);
+ * - a chain-wide template costs every store's margin and has no store to answer for it: HQ only
+ *   (COUPON_TEMPLATE_HQ_ONLY); a campaign HQ wants stores to hand out is made as each store's own template;
+ * - a store's own template: its store manager, its region's manager, HQ (FORBIDDEN for another store's).
+ */
+export function manualIssueRefusal(
+  actor: Actor,
+  template: { code: string; owner: Extract<Resource, { kind: 'store' }> | null },
+): 'COUPON_TEMPLATE_AUTO_ISSUED' | 'COUPON_TEMPLATE_HQ_ONLY' | 'FORBIDDEN' | null {
+  if (SYSTEM_ISSUED_TEMPLATES.has(template.code)) return 'COUPON_TEMPLATE_AUTO_ISSUED';
+  if (actor.kind !== 'staff' || staffAtLeast('store_manager')(actor, { kind: 'none' }) !== 'allow') return 'FORBIDDEN';
+  if (!template.owner) return actor.role === 'hq_admin' ? null : 'COUPON_TEMPLATE_HQ_ONLY';
+  return staffCovers(actor, template.owner) ? null : 'FORBIDDEN';
+}
 
 /** Coupons, points and tiers: the member's wallet, the POS redemption / void / order ingest, the staff pages. */
 export const LOYALTY_RULES = {
@@ -31,7 +60,8 @@ export const LOYALTY_RULES = {
   'coupon.template_status': templateCreate,
   // finding a member by phone to issue to: managers, within their scope (the answer is masked anyway)
   'coupon.member_lookup': staffAtLeast('store_manager'),
-  // issuing costs money: managers; each recipient is checked against the issuer's scope in the use case
+  // issuing costs money: managers; the use case checks the template (manualIssueRefusal: system-issued never,
+  // chain-wide HQ only, a store's own by its managers) and each recipient against the issuer's scope
   'coupon.issue': staffAtLeast('store_manager'),
   // the staff pages' counter (扫码核销): any staff member of a store, at their own store (the use case acts for the
   // caller's store only and refuses staff without one)

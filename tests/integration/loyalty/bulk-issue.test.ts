@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToCustomers } from '../../../functions/app/coupons/staff-coupons.js';
 import type { StaffActor } from '../../../shared/access/policy.js';
+import { businessDate, startOfBusinessDay } from '../../../shared/coupons/business-day.js';
 import { isCouponCode } from '../../../shared/coupons/coupon.rules.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { count, giveCoupon, staffSession } from './loyalty-fixtures.js';
@@ -236,14 +237,14 @@ describe('issuing to a segment', () => {
       ctx(),
     );
     expect(out).toMatchObject({ ok: false, code: 'COUPON_TEMPLATE_INACTIVE' });
-    const past = await template('BULK_SEGMENT_E', {
-      validity: { kind: 'fixed', from: '2026-10-01', until: '2026-10-31' },
-    });
+    // a template can no longer be created already over: one valid through today, issued from tomorrow on
+    const today = businessDate(sys.clock.now());
+    const past = await template('BULK_SEGMENT_E', { validity: { kind: 'fixed', from: today, until: today } });
     const late = await issueToCustomers(
       sys.database.db,
       actor,
       { templateCode: 'BULK_SEGMENT_E', customerIds: ids, batchKey: 'seg-e-1' },
-      ctx(),
+      { ...ctx(), now: startOfBusinessDay(sys.clock.now(), 1) },
     );
     expect(late).toMatchObject({ ok: false, code: 'COUPON_TEMPLATE_INACTIVE' });
     expect((await couponsOf(templateId)) + (await couponsOf(past))).toBe(0);

@@ -638,11 +638,14 @@ describe('the medicines of a counter sale', () => {
     const typed = await post('u_ck03', 'sale', {
       idempotencyKey: `i-${unique()}`,
       counterToken: m.token,
-      orderAmountFen: 10000,
-      rxAmountFen: 6000,
-      lines: [{ sku: rx.sku, quantity: 1 }],
+      orderAmountFen,
+      rxAmountFen: rx.priceFen + otc.priceFen,
+      lines: [
+        { sku: otc.sku, quantity: 2 },
+        { sku: rx.sku, quantity: 1 },
+      ],
     });
-    expect(typed.body.pointsEarned).toBe(40);
+    expect(typed.body.pointsEarned).toBe(Math.floor(otc.priceFen / 100));
   });
 
   it('go with a redemption’s sale, and another key for that sale answers them again', async () => {

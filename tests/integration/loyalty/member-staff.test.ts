@@ -182,8 +182,9 @@ describe('staff coupon pages', () => {
       status: 404,
       code: 'MEMBER_NOT_FOUND',
     });
+    // the store's own template: a chain-wide one (FULL_100_15) is HQ's to hand out (manualIssueRefusal)
     const body = {
-      templateCode: 'FULL_100_15',
+      templateCode: 'HZ001_200_20',
       customerIds: [m.customerId, far.customerId],
       batchKey: 'batch-test-0001',
     };

@@ -207,32 +207,6 @@ export function createAccountCloseRepo(conn: Tx) {
 }
 
 /**
- * The customers among `customerIds` whose verified phone was a closed account's that had had its new-member
- * coupon: the coupon is once per person, also for staff issuing it by hand.
- */
-export async function customersWithClosedNewMemberCoupon(
-  conn: Db | Tx,
-  customerIds: readonly string[],
-  digestOf: (phone: string) => string,
-): Promise<Set<string>> {
-  if (customerIds.length === 0) return new Set();
-  const phones = await rows<{ customer_id: string; phone: string }>(
-    conn,
-    sql`select distinct customer_id, phone from source_records
-        where customer_id in (select jsonb_array_elements_text(${JSON.stringify(customerIds)}::jsonb))
-          and phone_verified and phone is not null`,
-  );
-  if (phones.length === 0) return new Set();
-  const byDigest = new Map(phones.map((p) => [digestOf(p.phone), p.customer_id]));
-  const hit = await rows<{ phone_digest: string }>(
-    conn,
-    sql`select distinct phone_digest from closed_member_phones where had_new_member_coupon
-        and phone_digest in (select jsonb_array_elements_text(${JSON.stringify([...byDigest.keys()])}::jsonb))`,
-  );
-  return new Set(hit.map((h) => byDigest.get(h.phone_digest) as string));
-}
-
-/**
  * Whether a person who closed an account with one of these (the digests of a phone and of WeChat ids:
  * phone-digest.ts) had had their new-member coupon.
  */

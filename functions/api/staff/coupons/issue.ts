@@ -2,16 +2,15 @@ import { IssueCouponsBody, IssueCouponsResponse } from '../../../../shared/contr
 import { issueToCustomers } from '../../../app/coupons/staff-coupons.js';
 import { endpoint, fromResult } from '../../../http/endpoint.js';
 
-/** Issues a template to one member or a list (each recipient checked against the caller's scope). */
+/**
+ * Issues a template to one member or a list: a template the caller may issue by hand (manualIssueRefusal), each
+ * recipient checked against the caller's scope.
+ */
 export default endpoint(
   { method: 'POST', auth: 'staff', action: 'coupon.issue', body: IssueCouponsBody },
   async ({ deps, actor, body, requestId }) =>
     fromResult(
-      await issueToCustomers(deps.database.db, actor, body, {
-        requestId,
-        now: deps.clock.now(),
-        phoneDigestSecret: deps.env.JWT_SECRET,
-      }),
+      await issueToCustomers(deps.database.db, actor, body, { requestId, now: deps.clock.now() }),
       IssueCouponsResponse,
     ),
 );

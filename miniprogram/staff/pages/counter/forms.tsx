@@ -4,7 +4,13 @@
  * the redemption under the picked coupon with its 同时为会员累计本单积分 switch (RedeemForm), and the sale recorded
  * without a coupon (SaleOnlyCard).
  */
-import { COUNTER_MAX_ORDER_FEN, type CounterCoupon, type CounterLookupResponse } from '@shared/contracts/counter';
+import {
+  COUNTER_ITEMS_MAX_DISCOUNT_PERCENT,
+  COUNTER_MAX_ORDER_FEN,
+  type CounterCoupon,
+  type CounterLookupResponse,
+  itemsAmountBounds,
+} from '@shared/contracts/counter';
 import { Button, Input, Text, View } from '@tarojs/components';
 import { type ReactNode, useState } from 'react';
 import { shanghaiDay, YUAN_TEXT, yuanToFen } from '../../../components/format';
@@ -15,6 +21,15 @@ import { itemTotals, type PickedItem, yuan } from './items';
 const yuanShort = (fen: number) => String(fen / 100);
 
 const TIER_NAMES: Record<string, string> = { basic: '普通会员', silver: '银卡会员', gold: '金卡会员' };
+
+/** A coupon's categories as the clerk reads them: 「维生素矿物质」、「钙剂」. */
+export const categoryWords = (categories: readonly string[]) => categories.map((c) => `「${c}」`).join('、');
+
+/**
+ * What the page says when a coupon's own code was scanned: its token redeems that coupon only, so the clerk asks for
+ * the member code for anything else.
+ */
+export const COUPON_ONLY_NOTE = '凭券码核销：仅可使用这张券；累计积分、用积分抵现或使用其他优惠券，请让会员出示会员码';
 
 /** Scanners and people add spaces (the wallet prints codes in groups of four); the code is the digits. */
 export const cleanCode = (raw: string) => raw.replace(/[\s-]/g, '');
@@ -86,6 +101,7 @@ export function ScanCard({
 
 export function MemberCard({ lookup, onRescan }: { lookup: CounterLookupResponse; onRescan: () => void }) {
   const m = lookup.member;
+  const couponOnly = lookup.scope === 'coupon';
   return (
     <View className="ml-card ctr-member" data-testid="counter-member">
       <View className="ctr-member__top">
@@ -105,8 +121,11 @@ export function MemberCard({ lookup, onRescan }: { lookup: CounterLookupResponse
       </View>
       <View className="ctr-facts">
         <View className="ctr-facts__item">
-          <View className="ctr-facts__value" data-testid="counter-member-points">
-            {m.points}
+          <View
+            className={`ctr-facts__value${m.points === null ? ' ctr-facts__value--text' : ''}`}
+            data-testid="counter-member-points"
+          >
+            {m.points ?? '需会员码'}
           </View>
           <View className="ctr-facts__label">积分</View>
         </View>
@@ -121,6 +140,11 @@ export function MemberCard({ lookup, onRescan }: { lookup: CounterLookupResponse
           <View className="ctr-facts__label">入会日期</View>
         </View>
       </View>
+      {couponOnly ? (
+        <View className="ctr-coupon-only" data-testid="counter-coupon-only">
+          {COUPON_ONLY_NOTE}
+        </View>
+      ) : null}
       {lookup.cardsToConfirm.length > 0 ? (
         <View className="ctr-cards" data-testid="counter-cards-to-confirm">
           <View className="ctr-cards__title">请会员在小程序首页确认这张会员卡</View>
@@ -186,8 +210,28 @@ export function CouponOption({
 export interface Amounts {
   order: string;
   rx: string;
+  /** the part in a category coupon's categories, typed where no items are listed */
+  category: string;
 }
-export const NO_AMOUNTS: Amounts = { order: '', rx: '' };
+export const NO_AMOUNTS: Amounts = { order: '', rx: '', category: '' };
+
+/**
+ * What the form knows of the sale's items: none listed (null), or their catalogue total and, for the picked coupon,
+ * the part in its categories. With items the order amount must be within itemsAmountBounds (the server says so too).
+ */
+export type ItemsFen = { totalFen: number; categoryFen: number } | null;
+
+/** The order amount against the listed items, in words naming both sums, or null when it fits. */
+export function itemsAmountProblem(orderFen: number, items: ItemsFen): string | null {
+  if (!items || items.totalFen === 0) return null;
+  const { minFen, maxFen } = itemsAmountBounds(items.totalFen);
+  const sums = `订单金额 ${yuan(orderFen)} 元，本单药品目录价合计 ${yuan(items.totalFen)} 元`;
+  if (orderFen > maxFen) return `${sums}：订单金额不能高于药品合计。请核对金额，或把本单其他商品也添加进来`;
+  if (orderFen < minFen) {
+    return `${sums}：门店优惠最多${COUNTER_ITEMS_MAX_DISCOUNT_PERCENT === 50 ? '半价' : `减 ${COUNTER_ITEMS_MAX_DISCOUNT_PERCENT}%`}，订单金额不能低于 ${yuan(minFen)} 元。请核对金额和药品数量`;
+  }
+  return null;
+}
 
 /** The order amount typed, in fen, while it is one (the points it can take follow it as it is typed). */
 export const orderFenOf = (amounts: Amounts) => {
@@ -195,8 +239,23 @@ export const orderFenOf = (amounts: Amounts) => {
   return YUAN_TEXT.test(a) && yuanToFen(a) > 0 && yuanToFen(a) <= COUNTER_MAX_ORDER_FEN ? yuanToFen(a) : null;
 };
 
-/** The amounts in fen, or what is wrong with them in words. */
-function checkAmounts(amounts: Amounts): { ok: true; order: number; rx: number } | { ok: false; message: string } {
+/** The amounts checked: in fen, the category part only where the form asks for it. */
+export interface CheckedAmounts {
+  order: number;
+  rx: number;
+  /** the part in the coupon's categories, typed (a category coupon, no items listed) */
+  category?: number;
+}
+
+/**
+ * The amounts in fen, or what is wrong with them in words. `categories`: the picked coupon's, when the form asks for
+ * the part of the order in them (no items listed); `items`: the listed items, which the amount must fit.
+ */
+function checkAmounts(
+  amounts: Amounts,
+  categories: readonly string[] | null,
+  items: ItemsFen,
+): { ok: true; value: CheckedAmounts } | { ok: false; message: string } {
   const a = amounts.order.trim();
   const r = amounts.rx.trim();
   if (!YUAN_TEXT.test(a) || yuanToFen(a) <= 0) return { ok: false, message: '请填写订单金额（元），最多两位小数' };
@@ -205,7 +264,18 @@ function checkAmounts(amounts: Amounts): { ok: true; order: number; rx: number }
   }
   if (r && !YUAN_TEXT.test(r)) return { ok: false, message: '处方药金额请填写金额（元），不含处方药可不填' };
   if (r && yuanToFen(r) > yuanToFen(a)) return { ok: false, message: '处方药金额不能大于订单金额' };
-  return { ok: true, order: yuanToFen(a), rx: r ? yuanToFen(r) : 0 };
+  const order = yuanToFen(a);
+  const rx = r ? yuanToFen(r) : 0;
+  const problem = itemsAmountProblem(order, items);
+  if (problem) return { ok: false, message: problem };
+  if (!categories) return { ok: true, value: { order, rx } };
+  const c = amounts.category.trim();
+  const named = `${categoryWords(categories)}类商品金额`;
+  if (!YUAN_TEXT.test(c)) return { ok: false, message: `请填写本单中${named}（元），按小票上这类商品的合计` };
+  if (yuanToFen(c) + rx > order) {
+    return { ok: false, message: `${named}加处方药金额不能大于订单金额` };
+  }
+  return { ok: true, value: { order, rx, category: yuanToFen(c) } };
 }
 
 /** 订单金额 and its prescription part, the two forms' same fields (`ids`: their test ids). */
@@ -247,15 +317,62 @@ function AmountFields({
 }
 
 /** The amount form's submit: the amounts checked first (their problem in words), then handed on in fen. */
-function useCheckedAmounts(amounts: Amounts, onValid: (orderAmountFen: number, rxAmountFen: number) => void) {
+function useCheckedAmounts(
+  amounts: Amounts,
+  onValid: (checked: CheckedAmounts) => void,
+  categories: readonly string[] | null = null,
+  items: ItemsFen = null,
+) {
   const [check, setCheck] = useState<string | null>(null);
   const submit = () => {
-    const checked = checkAmounts(amounts);
+    const checked = checkAmounts(amounts, categories, items);
     if (!checked.ok) return setCheck(checked.message);
     setCheck(null);
-    onValid(checked.order, checked.rx);
+    onValid(checked.value);
   };
   return { check, submit };
+}
+
+/**
+ * A coupon limited to categories (维生素矿物质88折): the part of the order it discounts. With the sale's items listed,
+ * their categories say it (the server reads them from the catalogue); without, the clerk types it from the receipt,
+ * as the prescription part is typed.
+ */
+function CategoryPart({
+  coupon,
+  amounts,
+  onAmounts,
+  items,
+}: {
+  coupon: CounterCoupon;
+  amounts: Amounts;
+  onAmounts: (a: Amounts) => void;
+  items: ItemsFen;
+}) {
+  const named = categoryWords(coupon.categories);
+  if (items) {
+    return (
+      <View className="ctr-field-hint ctr-category" data-testid="counter-category-by-items">
+        {items.categoryFen > 0
+          ? `这张券仅限${named}类商品：按本单药品计算，其中${named}类目录价 ${yuan(items.categoryFen)} 元`
+          : `这张券仅限${named}类商品，本单药品中没有这类商品，不能用这张券`}
+      </View>
+    );
+  }
+  return (
+    <>
+      <View className="ctr-field">其中{named}类商品金额（元）</View>
+      <Input
+        className="ctr-input"
+        type="digit"
+        placeholder="按小票上这类商品的合计填写"
+        value={amounts.category}
+        onInput={(e) => onAmounts({ ...amounts, category: e.detail.value })}
+        data-testid="counter-category-amount"
+      />
+      <View className="ctr-field-hint">这张券只优惠{named}类商品，其他商品不计入</View>
+    </>
+  );
 }
 
 /** A tick box drawn by the page (Taro's <Checkbox> looks different in H5 and in WeChat). */
@@ -311,10 +428,13 @@ export function RedeemForm({
   busy,
   error,
   onRedeem,
+  items,
 }: {
   coupon: CounterCoupon;
   amounts: Amounts;
   onAmounts: (a: Amounts) => void;
+  /** the sale's listed items (null: none), for a category coupon's part and the amount's check */
+  items: ItemsFen;
   /** whether the sale is recorded with the redemption; null where the till is connected (no switch) */
   earn: boolean | null;
   onEarn: (on: boolean) => void;
@@ -322,9 +442,15 @@ export function RedeemForm({
   points: ReactNode;
   busy: boolean;
   error: string | null;
-  onRedeem: (orderAmountFen: number, rxAmountFen: number) => void;
+  onRedeem: (checked: CheckedAmounts) => void;
 }) {
-  const { check, submit } = useCheckedAmounts(amounts, onRedeem);
+  const byCategory = coupon.categories.length > 0;
+  const { check, submit } = useCheckedAmounts(
+    amounts,
+    onRedeem,
+    byCategory && !items ? coupon.categories : null,
+    items,
+  );
 
   return (
     <View className="ctr-form" data-testid="counter-redeem-form">
@@ -334,10 +460,13 @@ export function RedeemForm({
         ids={{ order: 'counter-amount', rx: 'counter-rx-amount' }}
         hint={
           coupon.thresholdFen > 0
-            ? `满 ${yuanShort(coupon.thresholdFen)} 元可用（处方药等不参与优惠的不计入）`
+            ? byCategory
+              ? `${categoryWords(coupon.categories)}类商品满 ${yuanShort(coupon.thresholdFen)} 元可用`
+              : `满 ${yuanShort(coupon.thresholdFen)} 元可用（处方药等不参与优惠的不计入）`
             : undefined
         }
       />
+      {byCategory ? <CategoryPart coupon={coupon} amounts={amounts} onAmounts={onAmounts} items={items} /> : null}
       {earn !== null ? <EarnToggle on={earn} onChange={onEarn} /> : null}
       {earn ? points : null}
       <FormFooter
@@ -365,6 +494,7 @@ export function SaleOnlyCard({
   busy,
   error,
   onSale,
+  items,
 }: {
   open: boolean;
   onOpen: () => void;
@@ -374,9 +504,11 @@ export function SaleOnlyCard({
   points: ReactNode;
   busy: boolean;
   error: string | null;
-  onSale: (orderAmountFen: number, rxAmountFen: number) => void;
+  onSale: (checked: CheckedAmounts) => void;
+  /** the sale's listed items (null: none): the amount must fit them */
+  items: ItemsFen;
 }) {
-  const { check, submit } = useCheckedAmounts(amounts, onSale);
+  const { check, submit } = useCheckedAmounts(amounts, onSale, null, items);
   return (
     <View className="ml-card ctr-sale" data-testid="counter-sale-only" data-open={open ? 'yes' : 'no'}>
       <View className="ctr-sale__head" onClick={open ? undefined : onOpen} data-testid="counter-sale-only-open">
@@ -410,5 +542,5 @@ export function SaleOnlyCard({
 /** The amounts the catalogue prices give: what 按目录价填入金额 types for the clerk. */
 export const catalogueAmounts = (items: PickedItem[]): Amounts => {
   const { totalFen, rxFen } = itemTotals(items);
-  return { order: yuan(totalFen), rx: rxFen > 0 ? yuan(rxFen) : '' };
+  return { order: yuan(totalFen), rx: rxFen > 0 ? yuan(rxFen) : '', category: '' };
 };

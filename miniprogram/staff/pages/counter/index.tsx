@@ -27,9 +27,12 @@ import '../../staff.scss';
 import { codeProblem } from './code-words';
 import {
   type Amounts,
+  type CheckedAmounts,
   CouponOption,
   catalogueAmounts,
+  categoryWords,
   cleanCode,
+  type ItemsFen,
   MemberCard,
   NO_AMOUNTS,
   orderFenOf,
@@ -37,7 +40,7 @@ import {
   SaleOnlyCard,
   ScanCard,
 } from './forms';
-import { ItemsCard, type PickedItem, saleLines } from './items';
+import { ItemsCard, itemTotals, type PickedItem, saleLines } from './items';
 import {
   isPointsRefused,
   maxPoints,
@@ -89,6 +92,8 @@ const SALE_FINAL: ReadonlySet<string> = new Set([
   'PRODUCT_NOT_FOUND',
   'INSUFFICIENT_POINTS',
   'POINTS_EXCEED_ORDER',
+  'COUNTER_ITEMS_AMOUNT_MISMATCH',
+  'COUNTER_SCAN_COUPON_ONLY',
 ]);
 
 /** The counter token is over: the member shows the code again. */
@@ -269,19 +274,30 @@ export default function CounterPage() {
       });
   };
 
-  const redeem = (lookupNow: CounterLookupResponse, couponId: string, orderAmountFen: number, rxAmountFen: number) => {
-    const fields = { counterToken: lookupNow.counterToken, couponId, orderAmountFen, rxAmountFen };
+  const redeem = (lookupNow: CounterLookupResponse, couponId: string, amountsFen: CheckedAmounts) => {
+    const { order: orderAmountFen, rx: rxAmountFen, category: categoryAmountFen } = amountsFen;
+    // the listed medicines tell the coupon each item's category and whether it is a prescription drug
+    const lines = saleLines(items);
+    const fields = {
+      counterToken: lookupNow.counterToken,
+      couponId,
+      orderAmountFen,
+      rxAmountFen,
+      lines,
+      ...(categoryAmountFen === undefined ? {} : { categoryAmountFen }),
+    };
     const signature = JSON.stringify(fields);
     const key = attempt.current?.signature === signature ? attempt.current.key : newAttemptKey('ctr');
     attempt.current = { signature, key };
-    const withSale = !lookupNow.tillConnected && earn;
+    // a coupon code's scan redeems that coupon only: the sale and its points need the member code
+    const withSale = !lookupNow.tillConnected && lookupNow.scope === 'member' && earn;
     // the medicines and the points go with the sale; without one they are not recorded
     const order: SaleOrder = withSale
       ? {
           orderAmountFen,
           rxAmountFen,
-          lines: saleLines(items),
-          pointsToSpend: pointsToSpend(spend, lookupNow.member.points, orderAmountFen),
+          lines,
+          pointsToSpend: pointsToSpend(spend, lookupNow.member.points ?? 0, orderAmountFen),
         }
       : { orderAmountFen, rxAmountFen, lines: [], pointsToSpend: 0 };
     setBusy(true);
@@ -311,20 +327,26 @@ export default function CounterPage() {
         }
         const text = words(error);
         if (text === null) return;
-        setRedeemError(mayHaveLanded(error) ? `${text}。核销可能未完成：请再次点击「确认核销」，不会重复核销。` : text);
+        const coupon = lookupNow.coupons.find((c) => c.couponId === couponId);
+        // none of the coupon's categories in the order: named, and never put down to prescription drugs
+        const said =
+          isApiError(error) && error.code === 'COUPON_CATEGORY_NOT_IN_ORDER' && coupon && coupon.categories.length > 0
+            ? `本单没有${categoryWords(coupon.categories)}类商品，不能用这张券：请核对本单药品，或填写这类商品的金额`
+            : text;
+        setRedeemError(mayHaveLanded(error) ? `${said}。核销可能未完成：请再次点击「确认核销」，不会重复核销。` : said);
       })
       .finally(() => setBusy(false));
   };
 
   /** 不用券，只登记消费积分 */
-  const saleOnly = (lookupNow: CounterLookupResponse, orderAmountFen: number, rxAmountFen: number) => {
+  const saleOnly = (lookupNow: CounterLookupResponse, { order: orderAmountFen, rx: rxAmountFen }: CheckedAmounts) => {
     setBusy(true);
     setSaleError(null);
     sendSale(lookupNow, {
       orderAmountFen,
       rxAmountFen,
       lines: saleLines(items),
-      pointsToSpend: pointsToSpend(spend, lookupNow.member.points, orderAmountFen),
+      pointsToSpend: pointsToSpend(spend, lookupNow.member.points ?? 0, orderAmountFen),
     })
       .then((sale) => {
         setAmounts(NO_AMOUNTS);
@@ -457,11 +479,26 @@ export default function CounterPage() {
   /** the amounts 按目录价填入金额 types: the added medicines at catalogue price */
   const byCatalogue = catalogueAmounts(items);
   const usable = stage.kind === 'member' ? stage.lookup.coupons.filter((c) => c.usableHere).length : 0;
+  /** a member code's scan: the member's account (points, the sale); a coupon code's unlocks that coupon only */
+  const asMember = stage.kind === 'member' && stage.lookup.scope === 'member';
+  /** where the counter records the sale for this scan: the till is not connected, and the member code was shown */
+  const records = stage.kind === 'member' && !stage.lookup.tillConnected && asMember;
+  /** the listed medicines at catalogue price, and the part in the coupon's categories (null: none listed) */
+  const itemsFen = (categories: readonly string[]): ItemsFen =>
+    items.length === 0
+      ? null
+      : {
+          totalFen: itemTotals(items).totalFen,
+          categoryFen: items.reduce(
+            (sum, i) => sum + (!i.rx && categories.includes(i.category) ? i.priceFen * i.quantity : 0),
+            0,
+          ),
+        };
   /** 积分抵现 in the form open (`afterCoupon`: the redeem form's), where the counter records the sale */
   const pointsPay = (afterCoupon: boolean) =>
-    stage.kind === 'member' && !stage.lookup.tillConnected ? (
+    stage.kind === 'member' && records ? (
       <PointsPay
-        balance={stage.lookup.member.points}
+        balance={stage.lookup.member.points ?? 0}
         orderFen={orderFenOf(amounts)}
         choice={spend}
         onChoice={setSpend}
@@ -493,7 +530,7 @@ export default function CounterPage() {
       {today.kind === 'ready' && stage.kind === 'member' ? (
         <>
           <MemberCard lookup={stage.lookup} onRescan={() => backToScan()} />
-          {stage.lookup.tillConnected ? null : (
+          {records ? (
             <ItemsCard
               key={stage.lookup.counterToken}
               items={items}
@@ -504,7 +541,7 @@ export default function CounterPage() {
               onFill={() => setAmounts(byCatalogue)}
               unused={selected !== null && !earn}
             />
-          )}
+          ) : null}
           <View className="ml-card" data-testid="counter-coupons">
             <View className="staff-card__title">
               选择优惠券
@@ -536,12 +573,13 @@ export default function CounterPage() {
                     coupon={c}
                     amounts={amounts}
                     onAmounts={setAmounts}
-                    earn={stage.lookup.tillConnected ? null : earn}
+                    earn={records ? earn : null}
                     onEarn={setEarn}
                     points={pointsPay(true)}
                     busy={busy}
                     error={redeemError}
-                    onRedeem={(order, rx) => redeem(stage.lookup, c.couponId, order, rx)}
+                    items={itemsFen(c.categories)}
+                    onRedeem={(checked) => redeem(stage.lookup, c.couponId, checked)}
                   />
                 ) : null}
               </CouponOption>
@@ -554,7 +592,7 @@ export default function CounterPage() {
             >
               {tillNote(stage.lookup).text}
             </View>
-          ) : (
+          ) : asMember ? (
             <SaleOnlyCard
               open={selected === null}
               onOpen={() => {
@@ -566,9 +604,10 @@ export default function CounterPage() {
               points={pointsPay(false)}
               busy={busy}
               error={saleError}
-              onSale={(order, rx) => saleOnly(stage.lookup, order, rx)}
+              items={itemsFen([])}
+              onSale={(checked) => saleOnly(stage.lookup, checked)}
             />
-          )}
+          ) : null}
         </>
       ) : null}
 

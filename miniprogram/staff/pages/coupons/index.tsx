@@ -1,8 +1,8 @@
 import type { StaffProfile } from '@shared/contracts/auth';
-import type { CouponTemplateView, MemberLookupResponse } from '@shared/contracts/loyalty';
-import { Button, Input, Text, View } from '@tarojs/components';
+import type { CouponTemplateCreateOptions, CouponTemplateView, MemberLookupResponse } from '@shared/contracts/loyalty';
+import { Button, Input, Switch, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../../components/describe-error';
 import { LoadingCard } from '../../../components/state-view';
 import { isApiError } from '../../../services/api-error';
@@ -18,6 +18,7 @@ import {
   EMPTY_TEMPLATE_FORM,
   NAME_MAX,
   type TemplateForm,
+  type TemplateTextField,
   templateBodyOf,
 } from './template-form';
 import { StatusTag, TemplateDetail } from './template-manage';
@@ -26,7 +27,12 @@ type Tab = 'issue' | 'templates';
 type State =
   | { kind: 'loading' }
   | { kind: 'error'; error: StaffLoadError }
-  | { kind: 'ready'; staff: StaffProfile; templates: CouponTemplateView[] };
+  | {
+      kind: 'ready';
+      staff: StaffProfile;
+      templates: CouponTemplateView[];
+      createOptions: CouponTemplateCreateOptions;
+    };
 
 /** A failed member lookup in the issuer's words: who can be found here, not how sign-up works. */
 function lookupFailure(error: unknown): string {
@@ -39,10 +45,15 @@ function lookupFailure(error: unknown): string {
 
 const newBatchKey = () => `iss-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
+/** A template's dates when they are not plain: 「2026-05-01 起可用」 for a start after today. */
+const startNote = (t: CouponTemplateView) =>
+  t.startsLater && t.validity.kind === 'fixed' ? ` · ${t.validity.from} 起可用` : '';
+
 function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selected?: boolean; onSelect?: () => void }) {
+  const live = t.status === 'active' && !t.pastEnd;
   return (
     <View
-      className={`tpl${selected ? ' tpl--on' : ''}${t.status === 'active' ? '' : ' tpl--off'}`}
+      className={`tpl${selected ? ' tpl--on' : ''}${live ? '' : ' tpl--off'}`}
       onClick={onSelect}
       data-testid={`template-${t.code}`}
     >
@@ -54,10 +65,11 @@ function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selecte
         <Text>
           {t.name}（{t.code}）
         </Text>
-        <StatusTag status={t.status} />
+        <StatusTag status={t.status} pastEnd={t.pastEnd} />
       </View>
       <View className="tpl__meta">
-        {t.rules.slice(1, 2).join('')} · 已发 {t.issuedCount}
+        {t.rules.slice(1, 2).join('')}
+        {startNote(t)} · 已发 {t.issuedCount}
         {t.totalStock !== null ? ` / 共 ${t.totalStock} 张` : ' 张'}
         {t.issuedCount > 0 ? ` · 已用 ${t.usedCount}` : ''}
         {t.perMemberLimit !== null ? ` · 每人限领 ${t.perMemberLimit} 张` : ''}
@@ -66,12 +78,50 @@ function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selecte
   );
 }
 
+/** One refused recipient in the issuer's words. */
+const REFUSED_TEXT: Record<string, string> = {
+  COUPON_LIMIT_REACHED: '该会员已达领取上限',
+  COUPON_OUT_OF_STOCK: '优惠券已发完',
+  FORBIDDEN: '没有权限给这位会员发券',
+  MEMBER_NOT_FOUND: '找不到这位会员',
+  COUPON_TEMPLATE_INACTIVE: '这张券已暂停发放、结束或过期',
+};
+
+/**
+ * The batch key of one intended issue (these members, this template). A lost answer (no response, a 5xx) leaves
+ * the outcome unknown: the next tap for the same intent sends the same key, so the server answers with what it did
+ * the first time and nothing is issued twice. A definite answer (success, a 4xx refusal) ends the intent; issuing
+ * again after that is a new intent with a new key.
+ */
+function useIssueKey() {
+  const pending = useRef<{ intent: string; key: string } | null>(null);
+  return {
+    keyFor(templateCode: string, customerIds: readonly string[]): { key: string; retry: boolean } {
+      const intent = `${templateCode}|${[...customerIds].sort().join(',')}`;
+      if (pending.current?.intent === intent) return { key: pending.current.key, retry: true };
+      pending.current = { intent, key: newBatchKey() };
+      return { key: pending.current.key, retry: false };
+    },
+    /** the answer was definite: the next tap is a new issue */
+    settled() {
+      pending.current = null;
+    },
+  };
+}
+
+/** A failure after which the issue may or may not have happened: keep the key for the retry. */
+const outcomeUnknown = (e: unknown) => !isApiError(e) || e.status === 0 || e.status >= 500;
+
 function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
   const [phone, setPhone] = useState('');
   const [member, setMember] = useState<MemberLookupResponse | null>(null);
   const [code, setCode] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const issueKey = useIssueKey();
+  // only what this caller may hand out now: not sign-up's or birthday coupons, not HQ's chain-wide ones (unless HQ),
+  // not paused, ended or past their dates
+  const issuable = templates.filter((t) => t.issuable);
 
   const find = () => {
     setMessage(null);
@@ -88,21 +138,41 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
   };
   const issue = () => {
     if (!member || !code) return;
+    const template = templates.find((t) => t.code === code);
+    const { key } = issueKey.keyFor(code, [member.customerId]);
     setBusy(true);
     setMessage(null);
     loyaltyApi
-      .issue(code, [member.customerId], newBatchKey())
+      .issue(code, [member.customerId], key)
       .then((r) => {
-        if (r.issued === 1) setMessage({ ok: true, text: `已向 ${member.maskedPhone} 发放 1 张优惠券` });
-        else if (r.alreadyIssued === 1) setMessage({ ok: true, text: '这张券已经发过了' });
+        issueKey.settled();
+        const later = template && template.validity.kind === 'fixed' && template.startsLater;
+        const from = later && template.validity.kind === 'fixed' ? `，${template.validity.from} 起可用` : '';
+        // the key is one per intent: "already issued" is this intent's earlier tap whose answer was lost
+        if (r.issued === 1) setMessage({ ok: true, text: `已向 ${member.maskedPhone} 发放 1 张优惠券${from}` });
+        else if (r.alreadyIssued === 1)
+          setMessage({
+            ok: true,
+            text: `已向 ${member.maskedPhone} 发放 1 张优惠券（上次已发出，没有重复发放）${from}`,
+          });
         else
           setMessage({
             ok: false,
-            text: `未能发放：${r.refused[0]?.code === 'COUPON_LIMIT_REACHED' ? '该会员已达领取上限' : r.refused[0]?.code === 'COUPON_OUT_OF_STOCK' ? '优惠券已发完' : '没有权限给这位会员发券'}`,
+            text: `未能发放：${REFUSED_TEXT[r.refused[0]?.code ?? ''] ?? '没有权限给这位会员发券'}`,
           });
         setMember({ ...member, availableCoupons: member.availableCoupons + r.issued });
       })
-      .catch((e: unknown) => setMessage({ ok: false, text: describeError(e).message }))
+      .catch((e: unknown) => {
+        if (outcomeUnknown(e)) {
+          setMessage({
+            ok: false,
+            text: '没有收到发放结果（网络或服务异常），券可能已经发出。请再点一次「发放给该会员」确认，不会重复发放。',
+          });
+        } else {
+          issueKey.settled();
+          setMessage({ ok: false, text: describeError(e).message });
+        }
+      })
       .finally(() => setBusy(false));
   };
 
@@ -139,20 +209,26 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
         ) : null}
       </View>
       {member ? (
-        <View className="ml-card">
+        <View className="ml-card" data-testid="issue-picker">
           <View className="staff-card__title">2. 选择优惠券</View>
-          {templates
-            .filter((t) => t.status === 'active')
-            .map((t) => (
-              <TemplateRow key={t.id} t={t} selected={code === t.code} onSelect={() => setCode(t.code)} />
-            ))}
+          <View className="staff-card__text issue-picker__hint">
+            只列出您可以手动发放的券：新会员券、生日券由系统自动发放；全部门店通用的券由总部发放。
+          </View>
+          {issuable.length === 0 ? (
+            <View className="staff-card__text" data-testid="issue-none">
+              现在没有可以发放的券。可在「优惠券模板」里新建本店的券。
+            </View>
+          ) : null}
+          {issuable.map((t) => (
+            <TemplateRow key={t.id} t={t} selected={code === t.code} onSelect={() => setCode(t.code)} />
+          ))}
           <Button
             className="ml-btn ml-btn--primary"
-            disabled={busy || !code}
+            disabled={busy || !code || !issuable.some((t) => t.code === code)}
             onClick={issue}
             data-testid="issue-submit"
           >
-            发放给该会员
+            {busy ? '正在发放…' : '发放给该会员'}
           </Button>
         </View>
       ) : null}
@@ -165,18 +241,54 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
   );
 }
 
-function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () => void }) {
+/** A row of on/off choices (stores, categories): wraps at 375 px. */
+function Chips({
+  options,
+  selected,
+  onToggle,
+  testId,
+}: {
+  options: { id: string; label: string }[];
+  selected: readonly string[];
+  onToggle: (id: string) => void;
+  testId: string;
+}) {
+  return (
+    <View className="chips" data-testid={testId}>
+      {options.map((o) => (
+        <View
+          key={o.id}
+          className={`chip${selected.includes(o.id) ? ' chip--on' : ''}`}
+          onClick={() => onToggle(o.id)}
+          data-testid={`${testId}-${o.id}`}
+        >
+          {o.label}
+        </View>
+      ))}
+    </View>
+  );
+}
+
+const toggle = (list: readonly string[], id: string) =>
+  list.includes(id) ? list.filter((x) => x !== id) : [...list, id];
+
+/** The owner choice: '' = chain-wide (HQ). */
+const CHAIN_WIDE = '';
+
+function CreateForm({ options, onCreated }: { options: CouponTemplateCreateOptions; onCreated: () => void }) {
   const [f, setF] = useState<TemplateForm>(EMPTY_TEMPLATE_FORM);
+  // a store manager's own store, a regional manager's first store, HQ: chain-wide, until changed
+  const [owner, setOwner] = useState<string>(
+    options.chainWide ? CHAIN_WIDE : (options.ownerStores[0]?.id ?? CHAIN_WIDE),
+  );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const set = (k: keyof TemplateForm) => (e: { detail: { value: string } }) => setF({ ...f, [k]: e.detail.value });
-  const chainWide = !staff.store;
-  const allowed = staff.store
-    ? ['store_manager', 'regional_manager', 'hq_admin'].includes(staff.role)
-    : staff.role === 'hq_admin';
+  const set = (k: TemplateTextField) => (e: { detail: { value: string } }) => setF({ ...f, [k]: e.detail.value });
+  const allowed = options.chainWide || options.ownerStores.length > 0;
+  const ownerStore = options.ownerStores.find((s) => s.id === owner);
 
   const submit = () => {
-    const checked = templateBodyOf(f, staff.store?.id ?? null);
+    const checked = templateBodyOf(f, owner || null, options.today);
     if (!checked.ok) return setError(checked.message);
     setBusy(true);
     setError(null);
@@ -192,18 +304,38 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
   };
 
   if (!allowed) {
-    return <View className="ml-card staff-card__text">新建全部门店通用的模板需要总部管理员，请联系总部。</View>;
+    return <View className="ml-card staff-card__text">新建优惠券模板需要店长、区域经理或总部管理员。</View>;
   }
+  const ownerChoices = [
+    ...(options.chainWide ? [{ id: CHAIN_WIDE, label: '全部门店通用' }] : []),
+    ...options.ownerStores.map((s) => ({ id: s.id, label: `${s.name}专用` })),
+  ];
   return (
     <View className="ml-card" data-testid="template-form">
       <View className="staff-card__title">新建优惠券模板</View>
-      <View className="staff-card__text">
-        {chainWide ? '全部门店通用' : `${staff.store?.name}专用，仅在本店可用`}；处方药不参与优惠。
+      {ownerChoices.length > 1 ? (
+        <>
+          <View className="coupon-field">模板归属</View>
+          <Chips
+            options={ownerChoices.map((c) => ({ id: c.id || 'CHAIN', label: c.label }))}
+            selected={[owner || 'CHAIN']}
+            onToggle={(id) => {
+              setOwner(id === 'CHAIN' ? CHAIN_WIDE : id);
+              setF({ ...f, storeIds: [] });
+            }}
+            testId="tpl-owner"
+          />
+        </>
+      ) : null}
+      <View className="staff-card__text" data-testid="tpl-scope">
+        {ownerStore
+          ? `${ownerStore.name}专用：仅在本店可用，由本店店长、区域经理管理和发放。`
+          : '全部门店通用：由总部管理和手动发放（可限定部分门店使用）。'}
       </View>
       <View className="kind-switch">
         <View
           className={`kind-switch__opt${f.kind === 'amount_off' ? ' kind-switch__opt--on' : ''}`}
-          onClick={() => setF({ ...f, kind: 'amount_off' })}
+          onClick={() => setF({ ...f, kind: 'amount_off', cap: '' })}
           data-testid="tpl-kind-amount"
         >
           满减 / 立减
@@ -259,8 +391,90 @@ function CreateForm({ staff, onCreated }: { staff: StaffProfile; onCreated: () =
         onInput={set('threshold')}
         data-testid="tpl-threshold"
       />
-      <View className="coupon-field">领取后有效天数</View>
-      <Input className="coupon-input" type="number" value={f.days} onInput={set('days')} data-testid="tpl-days" />
+      <View className="coupon-field">有效期</View>
+      <View className="kind-switch">
+        <View
+          className={`kind-switch__opt${f.validityKind === 'relative' ? ' kind-switch__opt--on' : ''}`}
+          onClick={() => setF({ ...f, validityKind: 'relative' })}
+          data-testid="tpl-validity-relative"
+        >
+          领取后N天
+        </View>
+        <View
+          className={`kind-switch__opt${f.validityKind === 'fixed' ? ' kind-switch__opt--on' : ''}`}
+          onClick={() =>
+            setF({ ...f, validityKind: 'fixed', from: f.from || options.today, until: f.until || options.today })
+          }
+          data-testid="tpl-validity-fixed"
+        >
+          固定日期
+        </View>
+      </View>
+      {f.validityKind === 'relative' ? (
+        <>
+          <View className="coupon-field">领取后有效天数</View>
+          {/* keys: Taro's H5 Input keeps its first `type`, so the date inputs must be new elements, not this one */}
+          <Input
+            key="days"
+            className="coupon-input"
+            type="number"
+            value={f.days}
+            onInput={set('days')}
+            data-testid="tpl-days"
+          />
+        </>
+      ) : (
+        <>
+          <View className="coupon-field">开始日期（如 2026-05-01）</View>
+          <Input
+            key="from"
+            className="coupon-input"
+            value={f.from}
+            onInput={set('from')}
+            placeholder={options.today}
+            data-testid="tpl-from"
+          />
+          <View className="coupon-field">最后有效日期（含当天，不早于今天）</View>
+          <Input
+            key="until"
+            className="coupon-input"
+            value={f.until}
+            onInput={set('until')}
+            placeholder="2026-12-31"
+            data-testid="tpl-until"
+          />
+        </>
+      )}
+      {ownerStore ? null : (
+        <>
+          <View className="coupon-field">适用门店（不选为全部门店）</View>
+          <Chips
+            options={options.ownerStores.map((s) => ({ id: s.id, label: s.name }))}
+            selected={f.storeIds}
+            onToggle={(id) => setF({ ...f, storeIds: toggle(f.storeIds, id) })}
+            testId="tpl-stores"
+          />
+        </>
+      )}
+      <View className="coupon-field">适用品类（不选为全场商品）</View>
+      <Chips
+        options={options.categories.map((c) => ({ id: c, label: c }))}
+        selected={f.categories}
+        onToggle={(id) => setF({ ...f, categories: toggle(f.categories, id) })}
+        testId="tpl-categories"
+      />
+      <View className="tpl-rx">
+        <View className="coupon-field">处方药可用</View>
+        <Switch
+          checked={f.includeRx}
+          color="#1b6e77"
+          onChange={(e) => setF({ ...f, includeRx: e.detail.value })}
+          data-testid="tpl-rx"
+        />
+      </View>
+      <View className="staff-card__text tpl-rx__note">
+        {f.includeRx ? '处方药也参与优惠。' : '处方药不参与优惠（默认）。'}
+      </View>
       <View className="coupon-field">发放总量（不填为不限）</View>
       <Input className="coupon-input" type="number" value={f.stock} onInput={set('stock')} data-testid="tpl-stock" />
       <View className="coupon-field">每人限领（不填为不限）</View>
@@ -317,7 +531,8 @@ export default function StaffCoupons() {
   const load = useCallback(() => {
     loadForStaff(
       () => Promise.all([loadStaffProfile(), loyaltyApi.templates()]),
-      ([staff, list]) => setState({ kind: 'ready', staff, templates: list.templates }),
+      ([staff, list]) =>
+        setState({ kind: 'ready', staff, templates: list.templates, createOptions: list.createOptions }),
       (error) => setState({ kind: 'error', error }),
     );
   }, []);
@@ -349,7 +564,7 @@ export default function StaffCoupons() {
       {state.kind === 'ready' && tab === 'issue' ? <IssuePanel templates={state.templates} /> : null}
       {state.kind === 'ready' && tab === 'templates' ? (
         <>
-          <CreateForm staff={state.staff} onCreated={load} />
+          <CreateForm options={state.createOptions} onCreated={load} />
           <View className="ml-section-title">已有模板（{state.templates.length}）</View>
           <TemplateList templates={state.templates} onChanged={replace} />
         </>

@@ -4,6 +4,7 @@
  * limits are the contract's (CreateCouponTemplateBody) and the rule's (ruleProblem: 满X减Y below X, at most 1折).
  */
 import type { CreateCouponTemplateBody } from '@shared/contracts/loyalty';
+import { isCalendarDate } from '@shared/coupons/business-day';
 import { MAX_PERCENT_OFF } from '@shared/coupons/template.rules';
 import { YUAN_TEXT, yuanToFen } from '../../../components/format';
 
@@ -17,10 +18,26 @@ export interface TemplateForm {
   /** 最多减 (元) of a percent-off, empty = no cap */
   cap: string;
   threshold: string;
+  validityKind: 'relative' | 'fixed';
+  /** 领取后N天 */
   days: string;
+  /** 固定日期: the first and the last valid day, YYYY-MM-DD */
+  from: string;
+  until: string;
   stock: string;
   limit: string;
+  /** a chain-wide template's stores (empty = every store); a store's own template is its store's only */
+  storeIds: string[];
+  /** catalogue categories (empty = every category) */
+  categories: string[];
+  /** 处方药可用 */
+  includeRx: boolean;
 }
+
+/** The form's text fields (the inputs' onInput sets these). */
+export type TemplateTextField = {
+  [K in keyof TemplateForm]: TemplateForm[K] extends string ? K : never;
+}[keyof TemplateForm];
 
 export const EMPTY_TEMPLATE_FORM: TemplateForm = {
   code: '',
@@ -30,9 +47,15 @@ export const EMPTY_TEMPLATE_FORM: TemplateForm = {
   off: '',
   cap: '',
   threshold: '0',
+  validityKind: 'relative',
   days: '30',
+  from: '',
+  until: '',
   stock: '',
   limit: '1',
+  storeIds: [],
+  categories: [],
+  includeRx: false,
 };
 
 export const NAME_MAX = 30;
@@ -86,6 +109,11 @@ export const templateField = {
     }
     return good(100 - Math.round(Number(off) * 10));
   },
+  /** a typed date: a real day (no 30 February), YYYY-MM-DD */
+  date(text: string, label: string): Checked<string> {
+    const d = text.trim();
+    return isCalendarDate(d) ? good(d) : bad(`${label}请按 2026-12-31 的格式填写真实的日期`);
+  },
   days(text: string): Checked<number> {
     const d = text.trim();
     return whole(d, 1, 3660) ? good(Number(d)) : bad('有效天数请填写 1 到 3660 之间的整数');
@@ -110,8 +138,11 @@ export type TemplateFormResult =
 
 const wrong = (field: keyof TemplateForm, message: string): TemplateFormResult => ({ ok: false, field, message });
 
-/** The body to send for a template owned by `ownerStoreId` (null: chain-wide), or the first field that is wrong. */
-export function templateBodyOf(f: TemplateForm, ownerStoreId: string | null): TemplateFormResult {
+/**
+ * The body to send for a template owned by `ownerStoreId` (null: chain-wide), or the first field that is wrong.
+ * `today` (the server's business day, YYYY-MM-DD): fixed dates may not end before it.
+ */
+export function templateBodyOf(f: TemplateForm, ownerStoreId: string | null, today = ''): TemplateFormResult {
   const code = f.code.trim().toUpperCase();
   if (!/^[A-Z0-9_]{3,32}$/.test(code)) {
     return wrong('code', `模板编号请用 3–${CODE_MAX} 位大写字母、数字或下划线，如 HZ001_SPRING`);
@@ -140,8 +171,20 @@ export function templateBodyOf(f: TemplateForm, ownerStoreId: string | null): Te
     }
   }
 
-  const days = templateField.days(f.days);
-  if (!days.ok) return wrong('days', days.message);
+  let validity: CreateCouponTemplateBody['validity'];
+  if (f.validityKind === 'relative') {
+    const days = templateField.days(f.days);
+    if (!days.ok) return wrong('days', days.message);
+    validity = { kind: 'relative', days: days.value };
+  } else {
+    const from = templateField.date(f.from, '开始日期');
+    if (!from.ok) return wrong('from', from.message);
+    const until = templateField.date(f.until, '最后有效日期');
+    if (!until.ok) return wrong('until', until.message);
+    if (until.value < from.value) return wrong('until', `最后有效日期不能早于开始日期 ${from.value}`);
+    if (today && until.value < today) return wrong('until', `最后有效日期不能早于今天 ${today}`);
+    validity = { kind: 'fixed', from: from.value, until: until.value };
+  }
   const stock = templateField.stock(f.stock);
   if (!stock.ok) return wrong('stock', stock.message);
   const limit = templateField.limit(f.limit);
@@ -155,12 +198,13 @@ export function templateBodyOf(f: TemplateForm, ownerStoreId: string | null): Te
       kind: f.kind,
       ...rule,
       thresholdFen: threshold.value,
-      validity: { kind: 'relative', days: days.value },
+      validity,
       ...(stock.value !== null ? { totalStock: stock.value } : {}),
       ...(limit.value !== null ? { perMemberLimit: limit.value } : {}),
-      storeIds: [],
-      categories: [],
-      includeRx: false,
+      // a store's own template is its store's only (the API sets it); a chain-wide one may name some stores
+      storeIds: ownerStoreId ? [] : [...f.storeIds],
+      categories: [...f.categories],
+      includeRx: f.includeRx,
       ...(ownerStoreId ? { ownerStoreId } : {}),
     },
   };

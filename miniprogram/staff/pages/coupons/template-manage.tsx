@@ -6,6 +6,7 @@
 
 import { Dialog, Tag } from '@nutui/nutui-react-taro';
 import type { CouponTemplateView, UpdateCouponTemplateBody } from '@shared/contracts/loyalty';
+import { isCalendarDate } from '@shared/coupons/business-day';
 import { yuan } from '@shared/coupons/coupon.describe';
 import type { TemplateStatusAction } from '@shared/coupons/template.rules';
 import { Button, Input, Text, View } from '@tarojs/components';
@@ -21,8 +22,9 @@ const STATUS_TAG: Record<CouponTemplateView['status'], { text: string; type: 'su
   ended: { text: '已结束', type: 'default' },
 };
 
-export function StatusTag({ status }: { status: CouponTemplateView['status'] }) {
-  const tag = STATUS_TAG[status];
+/** `pastEnd`: fixed dates over, so it issues nothing whatever its status: shown as 已结束. */
+export function StatusTag({ status, pastEnd = false }: { status: CouponTemplateView['status']; pastEnd?: boolean }) {
+  const tag = STATUS_TAG[pastEnd ? 'ended' : status];
   return (
     <View className="tpl-status" data-testid="template-status">
       <Tag type={tag.type} round>
@@ -78,12 +80,6 @@ const draftOf = (t: CouponTemplateView): Draft => ({
   threshold: yuanText(t.thresholdFen),
 });
 
-const isDate = (s: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
-};
-
 /** The form's own checks (the create form's, templateField), in words next to each field; the body sends only what may change. */
 export function checkDraft(t: CouponTemplateView, d: Draft): { errors: Errors; body: UpdateCouponTemplateBody | null } {
   const errors: Errors = {};
@@ -110,7 +106,7 @@ export function checkDraft(t: CouponTemplateView, d: Draft): { errors: Errors; b
     const days = templateField.days(d.days);
     if (!days.ok) errors.days = days.message;
     else body.validDays = days.value;
-  } else if (!isDate(d.until.trim())) {
+  } else if (!isCalendarDate(d.until.trim())) {
     errors.until = '请按 2026-12-31 的格式填写日期';
   } else if (d.until.trim() < t.validity.from) {
     errors.until = `最后有效日期不能早于开始日期 ${t.validity.from}`;
@@ -344,12 +340,29 @@ export function TemplateDetail({
           ? '还没有发出，暂无使用数据'
           : `已使用 ${t.usedCount} 张（使用率 ${Math.round((t.usedCount / t.issuedCount) * 100)}%）· 累计优惠 ${yuan(t.discountGivenFen)} 元`}
       </View>
-      <View className={`tpl-detail__state tpl-detail__state--${t.status}`} data-testid="template-state-note">
-        {t.status === 'active' ? '正在发放。' : null}
-        {t.status === 'paused' ? '已暂停发放：不会再发出新券，随时可以恢复。' : null}
+      <View
+        className={`tpl-detail__state tpl-detail__state--${t.pastEnd ? 'ended' : t.status}`}
+        data-testid="template-state-note"
+      >
+        {t.status === 'active' && !t.pastEnd ? '正在发放。' : null}
+        {t.status !== 'ended' && t.pastEnd && t.validity.kind === 'fixed'
+          ? `有效期已过（最后有效日 ${t.validity.until}）：不再发放。${t.manageable ? '可修改最后有效日期后继续发放，或结束活动。' : ''}`
+          : null}
+        {t.startsLater && t.validity.kind === 'fixed' ? `现在发出的券 ${t.validity.from} 起可用。` : null}
+        {t.status === 'paused' && !t.pastEnd ? '已暂停发放：不会再发出新券，随时可以恢复。' : null}
         {t.status === 'ended' ? '活动已结束：不再发放，也不能恢复或修改。' : null}
         {t.status !== 'active' && t.issuedCount > 0 ? '已发出的券仍然有效，会员可照常使用。' : null}
       </View>
+      {t.notIssuableCode === 'COUPON_TEMPLATE_AUTO_ISSUED' ? (
+        <View className="staff-card__text" data-testid="template-issue-note">
+          由系统自动发放（新会员注册、生日月），不能手动发放。
+        </View>
+      ) : null}
+      {t.notIssuableCode === 'COUPON_TEMPLATE_HQ_ONLY' ? (
+        <View className="staff-card__text" data-testid="template-issue-note">
+          全部门店通用的券只能由总部手动发放；门店活动请新建本店专用的模板。
+        </View>
+      ) : null}
       {!t.manageable ? (
         <View className="staff-card__text">
           {t.ownerStoreId ? '这是其他门店的模板，由该店店长管理。' : '全部门店通用的模板由总部管理员管理。'}
