@@ -332,6 +332,7 @@ function parseBody(
   } catch {
     throw new AppError('BAD_JSON', 'request body is not valid JSON');
   }
+  refuseDeepNesting(value);
   refuseUnstorableText(
     itemsJudgedAlone && value !== null && typeof value === 'object' && !Array.isArray(value)
       ? { ...value, [itemsJudgedAlone]: null }
@@ -339,6 +340,28 @@ function parseBody(
     'body',
   );
   return validate(schema, value, 'body');
+}
+
+/** No contract nests half as deep; the checks and the validation after this walk a body recursively. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * A body nested deeper than MAX_BODY_DEPTH is refused before anything walks it: a 256 KB body of `[[[…]]]` is
+ * 100,000 levels, and the recursive walks overflowed the stack, a 500 on every route (a security walk sent it).
+ * Iterative, so the check itself cannot overflow.
+ */
+function refuseDeepNesting(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_BODY_DEPTH) {
+      throw new AppError('VALIDATION_FAILED', `invalid body: nested deeper than ${MAX_BODY_DEPTH} levels`, {
+        details: { issues: [{ path: 'body', message: `nested deeper than ${MAX_BODY_DEPTH} levels` }] },
+      });
+    }
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
 }
 
 /** PostgreSQL keeps no NUL and no unpaired surrogate: such text is refused here, before anything is written. */

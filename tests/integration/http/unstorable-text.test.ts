@@ -100,3 +100,31 @@ describe('a partner batch', () => {
     ).toEqual([{ source_id: 'UT-0001', sku: 'MD10\uFFFD0001' }]);
   });
 });
+
+describe('a body nested too deep', () => {
+  const nested = (depth: number): unknown => {
+    let v: unknown = 'x';
+    for (let i = 0; i < depth; i++) v = [v];
+    return v;
+  };
+  it.each(routes.filter((r) => definitionOf(r.file).method !== 'GET').map((r) => [r.pattern, r.file] as const))(
+    '%s refuses it before walking it',
+    async (pattern, file) => {
+      const def = definitionOf(file);
+      const path = pattern.replace(/\[\.\.\.\w+\]/g, 'x/y').replace(/\[\w+\]/g, 'bad-id');
+      const payload = { idempotencyKey: 'k-deep-1', name: nested(40) };
+      const res =
+        def.auth === 'partner'
+          ? await signedPost(sys, path, payload, 'key_pos_hz001')
+          : await sys.call(path, { method: def.method, body: payload });
+      expect(res.status, `${def.method} ${path}`).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    },
+  );
+  it('a 250 KB body of brackets is a 400, not a stack overflow', async () => {
+    const depth = 120_000;
+    const res = await sys.call('/api/auth/wx-login', { raw: `${'['.repeat(depth)}${']'.repeat(depth)}` });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
