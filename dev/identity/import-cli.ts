@@ -16,7 +16,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
 import { detectFileEncoding, type FileEncoding } from '../../functions/app/identity/file-encoding.js';
-import { FieldMappingSchema, importFile } from '../../functions/app/identity/import-file.js';
+import {
+  FieldMappingSchema,
+  ImportColumnsDuplicateError,
+  importFile,
+} from '../../functions/app/identity/import-file.js';
 import { DEFAULT_ORDER_MAPPING, importOrdersFile } from '../../functions/app/identity/import-orders.js';
 import { computeQuality, IMPORT_ACTOR } from '../../functions/app/identity/quality.js';
 import { fileText, refusedRowsFile } from '../../functions/app/identity/refused-rows.js';
@@ -72,6 +76,14 @@ try {
     await writeFile(refusedOut, fileText(format, header + body));
     console.error(`${refused.rows} refused row${refused.rows === 1 ? '' : 's'} written to ${refusedOut}`);
   }
+} catch (error) {
+  // the header names a column the mapping reads twice: refused before any row went in (the upload's
+  // IMPORT_COLUMNS_DUPLICATE)
+  if (!(error instanceof ImportColumnsDuplicateError)) throw error;
+  console.error(
+    `${file}: nothing imported: ${error.message}. Delete or rename the extra column${error.columns.length === 1 ? '' : 's'} and import again.`,
+  );
+  process.exitCode = 1;
 } finally {
   await database.close();
 }
@@ -102,6 +114,10 @@ async function importRecords(): Promise<void> {
     `done in ${summary.seconds.toFixed(1)} s: ${summary.imported} imported (${summary.created} new, ${summary.updated} updated, ${summary.unchanged} unchanged), ${summary.linked} linked, ${summary.held} held, ${summary.rejected} rejected`,
   );
   for (const [reason, n] of Object.entries(summary.rejectReasons)) console.log(`  rejected ${n}: ${reason}`);
+  // kept with a value that failed its check (an impossible date left empty, a phone never linked on)
+  for (const [flag, n] of Object.entries(summary.flags)) console.log(`  flagged ${n}: ${flag}`);
+  for (const w of summary.warnings.slice(0, 20))
+    console.log(`  flagged row ${w.row}${w.id ? ` (${w.id})` : ''}: ${w.flag} in ${w.column ?? '?'}: ${w.value ?? ''}`);
   const { report } = await computeQuality(database.db, {
     actorId: IMPORT_ACTOR,
     now: () => new Date(),

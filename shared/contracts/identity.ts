@@ -657,6 +657,8 @@ export const ImportMappingView = z.object({
   source: z.string().nullable(),
   /** the file's columns the mapping reads, in the file's own words */
   columns: z.array(z.string()),
+  /** of those, the ones a file must have (the source column, the required fields' columns) */
+  required: z.array(z.string()),
   /** a format HQ made on the staff pages (it can be stopped); null for a configured one */
   custom: z.object({ createdBy: z.string().nullable(), createdAt: z.string() }).nullable(),
 });
@@ -679,6 +681,13 @@ export const ImportColumnsMismatch = z.object({
   fits: z.array(z.object({ name: z.string(), label: z.string(), kind: z.enum(['records', 'orders']) })),
 });
 export type ImportColumnsMismatch = z.infer<typeof ImportColumnsMismatch>;
+
+/**
+ * Why an upload (or a format's sample) was refused before anything was read (IMPORT_COLUMNS_DUPLICATE): its header
+ * names these columns, which the format reads, more than once, so which one holds the value cannot be told.
+ */
+export const ImportColumnsDuplicate = z.object({ columns: z.array(z.string()) });
+export type ImportColumnsDuplicate = z.infer<typeof ImportColumnsDuplicate>;
 
 const ImportKindSchema = z.enum(['records', 'orders']);
 /** { our field: their column } (shared/identity/import-fields.ts) */
@@ -764,6 +773,21 @@ export const ImportRejection = z.object({
   reason: z.string(),
 });
 
+/** A row imported with a value that failed its check: kept, the value not used (flagged, not dropped). */
+export const ImportWarning = z.object({
+  /** the file row (1 = the first row after the header) */
+  row: z.number().int(),
+  id: z.string().nullable(),
+  /** birthday_unparseable, last_active_unparseable, phone_not_mobile, phone_placeholder, email_bad_syntax… */
+  code: z.string(),
+  /** the file's column and its value as read */
+  column: z.string().nullable(),
+  value: z.string().nullable(),
+  /** what was wrong and what the import did, in Chinese */
+  explanation: z.string(),
+});
+export type ImportWarning = z.infer<typeof ImportWarning>;
+
 export const ImportSummaryView = z.object({
   rows: z.number().int(),
   /** records, or orders */
@@ -781,6 +805,16 @@ export const ImportSummaryView = z.object({
   seconds: z.number(),
   /** the first 50 refused rows */
   rejections: z.array(ImportRejection),
+  /** rows imported with a flagged value (an impossible date, a phone that is no mobile…); 0 in imports before */
+  warned: z.number().int().default(0),
+  /** per kind of flag: its column, what it means in Chinese, and how many rows */
+  warningCounts: z
+    .array(
+      z.object({ code: z.string(), column: z.string().nullable(), explanation: z.string(), rows: z.number().int() }),
+    )
+    .default([]),
+  /** the first 50 flagged values, row by row */
+  warnings: z.array(ImportWarning).default([]),
 });
 export type ImportSummaryView = z.infer<typeof ImportSummaryView>;
 

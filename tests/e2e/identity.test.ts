@@ -832,7 +832,8 @@ describe('数据导入 in the staff pages', () => {
   };
 
   it('HQ uploads a store’s member export and its sales, reads what came in and why a row was refused', async () => {
-    const { page, context } = await env.newPage();
+    // the narrowest common phone, where QA saw column names cut mid-word
+    const { page, context } = await env.newPage({ width: 375, height: 812 });
     await staffLogin(page, env.system.apiUrl, 'u_hq01');
     await page.locator('[data-testid=tile-imports]').click();
     await page.locator('[data-testid=import-format-pos-legacy]').waitFor();
@@ -841,6 +842,29 @@ describe('数据导入 in the staff pages', () => {
     const startOff = () =>
       page.locator('[data-testid=import-start]').evaluate((el) => Boolean((el as HTMLButtonElement).disabled));
     expect(await startOff()).toBe(true);
+    // each format lists the columns it reads, the ones a file must have marked; English names wrap between words
+    const posColumns = await page
+      .locator('[data-testid=import-format-pos-legacy] [data-testid=import-format-columns]')
+      .innerText();
+    expect(posColumns).toContain('可读取的列');
+    expect(posColumns).toContain('会员卡号（必填）');
+    expect(posColumns).not.toContain('姓名（必填）');
+    const cutWords = await page
+      .locator('[data-testid=import-format-records-standard] [data-testid=import-format-columns]')
+      .evaluate((el) => {
+        const cut: string[] = [];
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          for (const m of (n.textContent ?? '').matchAll(/[A-Za-z_]+/g)) {
+            const range = document.createRange();
+            range.setStart(n, m.index ?? 0);
+            range.setEnd(n, (m.index ?? 0) + m[0].length);
+            if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) cut.push(m[0]);
+          }
+        }
+        return cut;
+      });
+    expect(cutWords).toEqual([]);
     await page.locator('[data-testid=import-format-pos-legacy]').click();
     await chooseFile(page, '西湖店会员.csv', MEMBERS);
     await settle(page);

@@ -15,12 +15,13 @@ import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { storePhoneKey } from '../../../shared/identity/blocked.js';
 import { RECORD_SOURCES, type RecordSource } from '../../../shared/identity/record.js';
 import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
 import type { Database } from '../../adapters/db/client.js';
-import { rows } from '../../adapters/db/repos/identity.repo.js';
+import { createIdentityRepo, rows } from '../../adapters/db/repos/identity.repo.js';
 import type { FileEncoding } from './file-encoding.js';
-import { type IngestSummary, ingestAndLog } from './ingest.js';
+import { type IngestSummary, ingestAndLog, prepareRecords } from './ingest.js';
 import { linkAll } from './link-all.js';
 import type { RefusedRowsFile, RowText } from './refused-rows.js';
 
@@ -63,8 +64,9 @@ export const DEFAULT_MAPPING: FieldMapping = {
 
 /**
  * CSV as exports write it (RFC 4180 through csv-parse): quoted fields with commas, doubled quotes and newlines;
- * CRLF, LF or CR, even mixed; a UTF-8 BOM; blank lines skipped. A malformed record (an unclosed quote) is left out
- * and reported with its line, and the rest of the file still reads.
+ * CRLF, LF or CR, even mixed; a UTF-8 BOM; blank lines skipped, and so are rows whose every field is empty (the
+ * `,,,` rows Excel leaves under a table it saved as CSV: nothing to import, not a record without an id). A malformed
+ * record (an unclosed quote) is left out and reported with its line, and the rest of the file still reads.
  */
 export function parseCsv(text: string): { table: string[][]; errors: { line: number; reason: string }[] } {
   const errors: FileError[] = [];
@@ -81,6 +83,7 @@ function csvOptions(errors: FileError[]) {
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
+    skip_records_with_empty_values: true,
     record_delimiter: ['\r\n', '\n', '\r'],
     skip_records_with_error: true,
     on_skip: (error: { lines?: unknown; message: string; raw?: unknown; records?: unknown } | undefined) => {
@@ -94,6 +97,50 @@ function csvOptions(errors: FileError[]) {
       return undefined;
     },
   };
+}
+
+/**
+ * The keys a CSV header gives its columns: each column's name trimmed (an export's ' 手机号' is 手机号), and a name's
+ * second and later columns a key of their own (`手机号 (2)`), so that no column's values silently overwrite
+ * another's (csv-parse keeps the last of a repeated name). `repeated`: the non-empty names the header has more than
+ * once. A format reading one of them cannot tell which column is meant and the file is refused
+ * (`ImportColumnsDuplicateError`, IMPORT_COLUMNS_DUPLICATE); one it does not read is harmless, and its columns stay
+ * apart in the refused rows' file, so the corrected file has the same columns with their own values.
+ */
+export function columnKeys(header: readonly string[]): { names: string[]; keys: string[]; repeated: string[] } {
+  const names = header.map((h) => String(h ?? '').trim());
+  const taken = new Set(names);
+  const seen = new Map<string, number>();
+  const keys = names.map((name) => {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    if (n === 1) return name;
+    let i = n;
+    while (taken.has(`${name} (${i})`)) i += 1;
+    const key = `${name} (${i})`;
+    taken.add(key);
+    return key;
+  });
+  const repeated = [...seen].filter(([name, n]) => n > 1 && name !== '').map(([name]) => name);
+  return { names, keys, repeated };
+}
+
+/** The file's columns a mapping reads: its source column and the columns of its fields, each once. */
+export const readColumns = (mapping: FieldMapping): string[] => [
+  ...new Set([...(mapping.sourceColumn ? [mapping.sourceColumn] : []), ...Object.values(mapping.fields)]),
+];
+
+/** The columns of `columns` (a file's header) named more than once that the mapping reads. */
+export const repeatedReadColumns = (columns: readonly string[], reads: readonly string[]): string[] =>
+  columnKeys(columns).repeated.filter((c) => reads.includes(c));
+
+/** A file whose header repeats a column the format reads: refused before any row is imported. */
+export class ImportColumnsDuplicateError extends Error {
+  readonly code = 'IMPORT_COLUMNS_DUPLICATE';
+  constructor(readonly columns: readonly string[]) {
+    super(`the header has more than one column named ${columns.join(', ')}: it cannot tell which one to read`);
+    this.name = 'ImportColumnsDuplicateError';
+  }
 }
 
 /**
@@ -142,9 +189,9 @@ export function readRows(
     return { rows: out, errors };
   }
   const { table, errors } = parseCsv(text);
-  const header = (table[0] ?? []).map((h) => h.trim());
+  const { keys } = columnKeys(table[0] ?? []);
   return {
-    rows: table.slice(1).map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']))),
+    rows: table.slice(1).map((cells) => Object.fromEntries(keys.map((h, i) => [h, cells[i] ?? '']))),
     errors,
   };
 }
@@ -157,12 +204,14 @@ export type FileRow =
 /**
  * The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. With `refused`
  * (the refused rows' file being written) it gets the CSV's header, and a malformed record keeps its text; without
- * it, the reader keeps no record's text.
+ * it, the reader keeps no record's text. `reads`: the columns the format reads; a CSV header naming one of them
+ * twice throws `ImportColumnsDuplicateError` before the first row (columnKeys).
  */
 export async function* readFileRows(
   stream: Readable,
   format: 'csv' | 'jsonl',
   refused?: Pick<RefusedRowsFile, 'header'>,
+  reads: readonly string[] = [],
 ): AsyncGenerator<FileRow> {
   if (format === 'jsonl') {
     let row = 0;
@@ -186,9 +235,12 @@ export async function* readFileRows(
       // each record with its text, so that a malformed one's text goes into the refused rows' file
       raw: refused !== undefined,
       columns: (header: string[]) => {
-        const columns = header.map((h) => h.trim());
-        refused?.header(columns);
-        return columns;
+        const { names, keys, repeated } = columnKeys(header);
+        const clash = repeated.filter((c) => reads.includes(c));
+        // csv-parse hands an error thrown here to the reader as is: the import stops before its first row
+        if (clash.length > 0) throw new ImportColumnsDuplicateError(clash);
+        refused?.header(names, keys);
+        return keys;
       },
     }),
   );
@@ -221,6 +273,40 @@ export function mapRow(
   return { source, record };
 }
 
+/**
+ * Gives the event loop a turn. PGlite runs in the process and answers its queries as resolved promises, so a loop of
+ * batches awaiting only the database never lets the local server (`npm start`) read another request: an upload's
+ * 20-second step held every other page for 20 seconds. On PostgreSQL the awaits are I/O and this costs nothing.
+ */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The record field a data-quality flag (shared/identity/record.ts `normalizeRecord`) is about. */
+export function flagField(flag: string): string | null {
+  if (flag === 'phone_verified_ignored') return 'phoneVerified';
+  if (flag === 'openid_ignored') return 'openid';
+  if (flag === 'unionid_ignored') return 'unionid';
+  if (flag === 'wecom_id_ignored') return 'wecomId';
+  if (flag.startsWith('phone_')) return 'phone';
+  if (flag.startsWith('email_')) return 'email';
+  if (flag === 'birthday_unparseable') return 'birthday';
+  if (flag === 'last_active_unparseable') return 'lastActive';
+  return null;
+}
+
+/**
+ * A row imported with a value that failed its check (an impossible date, a phone that is no mobile): the value is
+ * not used (a date is left empty, a phone is never linked on) and the row is kept; flagged, not dropped.
+ */
+export interface ImportWarningEntry {
+  row: number;
+  id: string | null;
+  /** the flag (`birthday_unparseable`, `phone_not_mobile`…) */
+  flag: string;
+  /** the file's column it came from, and its value as read */
+  column: string | null;
+  value: string | null;
+}
+
 /** A refused row: where it was in the file, its id, and why (a refusal with a code, or a sentence without one). */
 export interface ImportRejectionEntry {
   row: number | null;
@@ -245,6 +331,9 @@ export interface ImportSummary {
   merges: number;
   suggestions: number;
   flags: Record<string, number>;
+  /** rows imported with at least one flagged value, and the first 1,000 flagged values (per-record ingest only) */
+  warned: number;
+  warnings: ImportWarningEntry[];
   seconds: number;
 }
 
@@ -257,6 +346,8 @@ export function importTally(refused?: RefusedRowsFile) {
   const rejectReasons: Record<string, number> = {};
   const rejections: ImportRejectionEntry[] = [];
   const flags: Record<string, number> = {};
+  const warnings: ImportWarningEntry[] = [];
+  let warned = 0;
   const reject = (why: Refusal | string, row: number | null = null, id: string | null = null, text?: RowText) => {
     const reason = typeof why === 'string' ? why : refusalText(why, 'en');
     rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
@@ -266,6 +357,12 @@ export function importTally(refused?: RefusedRowsFile) {
   return {
     totals,
     reject,
+    /** a row taken in with values that failed their checks */
+    warn(entries: readonly ImportWarningEntry[]) {
+      if (entries.length === 0) return;
+      warned += 1;
+      for (const e of entries) if (warnings.length < 1000) warnings.push(e);
+    },
     /** one ingest call's answer; `rows` gives each of its records' file row, `texts` each one as the file had it */
     add(s: IngestSummary, rows?: readonly number[], texts?: readonly RowText[]) {
       totals.created += s.created;
@@ -294,6 +391,8 @@ export function importTally(refused?: RefusedRowsFile) {
         merges: rest.merges,
         suggestions: rest.suggestions,
         flags,
+        warned,
+        warnings,
         seconds: rest.seconds,
       };
     },
@@ -357,6 +456,8 @@ export async function importFile(
   const tally = importTally(opts.refused);
   const { totals, reject } = tally;
   const batchSize = opts.batchSize ?? 2000;
+  // the stores, for the per-row flags (the ingest counts them per batch; the summary says which row and column)
+  let storesOf: ReturnType<ReturnType<typeof createIdentityRepo>['stores']> | null = null;
   const linking = opts.linking ?? 'bulk';
   // read a row at a time (a chain's members are millions of rows), sent in batches per source as they fill
   const pending = new Map<
@@ -374,22 +475,53 @@ export async function importFile(
     const batch = pending.get(source) ?? [];
     if (batch.length === 0) return;
     pending.set(source, []);
+    const records = batch.map((b) => b.record);
+    const answer = await ingestAndLog(database, {
+      source,
+      records,
+      linking: linking === 'bulk' ? 'deferred' : 'incremental',
+      keyId: null,
+      requestId: null,
+      storeId: null,
+      operation: 'import.file',
+      now: opts.now,
+    });
     tally.add(
-      await ingestAndLog(database, {
-        source,
-        records: batch.map((b) => b.record),
-        linking: linking === 'bulk' ? 'deferred' : 'incremental',
-        keyId: null,
-        requestId: null,
-        storeId: null,
-        operation: 'import.file',
-        now: opts.now,
-      }),
+      answer,
       batch.map((b) => b.row),
       opts.refused ? batch.map((b) => ({ fields: b.fields, at: b.at })) : undefined,
     );
+    if (Object.keys(answer.flags).length > 0) {
+      // which rows and columns the batch's flags are: the ingest's own checks again, on the rows it took in
+      storesOf ??= createIdentityRepo(database.db).stores();
+      const { byCode, phones } = await storesOf;
+      const { prepared } = prepareRecords(
+        { source, records, now: opts.now, keyStoreId: null },
+        new Set(phones.map(storePhoneKey)),
+        byCode,
+      );
+      const flagsOf = new Map(prepared.map((x) => [x.index, x.p.record.flags]));
+      for (const r of answer.results) {
+        if (r.status === 'rejected') continue;
+        const record = records[r.index];
+        tally.warn(
+          (flagsOf.get(r.index) ?? []).map((flag) => {
+            const field = flagField(flag);
+            const v = field ? record[field] : undefined;
+            return {
+              row: batch[r.index].row,
+              id: r.sourceId,
+              flag,
+              column: field ? (mapping.fields[field] ?? null) : null,
+              value: v === undefined || v === null ? null : String(v),
+            };
+          }),
+        );
+      }
+    }
+    await yieldToEventLoop();
   };
-  for await (const item of readFileRows(stream, format, opts.refused)) {
+  for await (const item of readFileRows(stream, format, opts.refused, readColumns(mapping))) {
     rowsRead += 1;
     if (rowsRead <= skip) continue;
     if ('error' in item) {

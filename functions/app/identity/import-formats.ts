@@ -31,8 +31,8 @@ import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { uploadedText } from './file-encoding.js';
-import { fileColumns, mapRow, readRows } from './import-file.js';
-import { formatMapping, mappingColumns, type UploadMapping } from './import-mappings.js';
+import { fileColumns, mapRow, readRows, repeatedReadColumns } from './import-file.js';
+import { formatMapping, mappingColumns, requiredColumns, type UploadMapping } from './import-mappings.js';
 import { prepareRecords } from './ingest.js';
 import { IngestOrderSchema } from './ingest-orders.js';
 
@@ -47,6 +47,7 @@ export function mappingView(m: UploadMapping): ImportMappingView {
     label: m.label,
     source: m.source,
     columns: mappingColumns(m),
+    required: requiredColumns(m),
     custom: m.custom ? { createdBy: m.custom.createdBy, createdAt: m.custom.createdAt } : null,
   };
 }
@@ -59,10 +60,21 @@ function unknownFields(kind: ImportKind, fields: Readonly<Record<string, string>
 
 const isJsonLines = (fileName: string) => /\.jsonl?$/i.test(fileName);
 
-/** The sample's column names and its data rows, each with its row number in the file. */
-function readSample(fileName: string, text: string): { columns: string[]; rows: Record<string, unknown>[] } {
+/**
+ * The sample's column names (a repeated one once) and its data rows, each with its row number in the file; the
+ * names its header has more than once (a JSON object's keys are one each).
+ */
+function readSample(
+  fileName: string,
+  text: string,
+): { columns: string[]; repeatedOf: (reads: readonly string[]) => string[]; rows: Record<string, unknown>[] } {
   const format = isJsonLines(fileName) ? 'jsonl' : 'csv';
-  return { columns: fileColumns(text, format), rows: readRows(text, format).rows };
+  const all = fileColumns(text, format);
+  return {
+    columns: [...new Set(all)],
+    repeatedOf: (reads) => (format === 'csv' ? repeatedReadColumns(all, reads) : []),
+    rows: readRows(text, format).rows,
+  };
 }
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -71,14 +83,16 @@ const why = (r: Refusal) => refusalText(r, 'zh');
 export async function previewFormat(
   deps: Deps,
   body: ImportFormatPreviewBody,
-): Promise<Result<ImportFormatPreviewResponse, 'IMPORT_FORMAT_INVALID' | 'IMPORT_FILE_ENCODING'>> {
+): Promise<
+  Result<ImportFormatPreviewResponse, 'IMPORT_FORMAT_INVALID' | 'IMPORT_FILE_ENCODING' | 'IMPORT_COLUMNS_DUPLICATE'>
+> {
   if (!IMPORT_FORMAT_SOURCES[body.kind].includes(body.source))
     return fail('IMPORT_FORMAT_INVALID', `${body.kind} do not come from ${body.source}`);
   // the head of a GBK export comes as its bytes, cut anywhere
   const sample = uploadedText(body, { head: true });
   if (!sample.ok) return sample;
   const { text: whole } = sample.value;
-  const { columns, rows } = readSample(
+  const { columns, repeatedOf, rows } = readSample(
     body.fileName,
     body.partial ? whole.slice(0, whole.lastIndexOf('\n') + 1) : whole,
   );
@@ -88,6 +102,14 @@ export async function previewFormat(
   if (unknown.length > 0) return fail('IMPORT_FORMAT_INVALID', `unknown fields: ${unknown.join(', ')}`);
   // a field naming a column the file lacks reads nothing
   const fields = Object.fromEntries(Object.entries(given).filter(([, c]) => columns.includes(c)));
+  // as the upload would: a column the format reads named twice in the header cannot be told apart
+  const repeated = repeatedOf(Object.values(fields));
+  if (repeated.length > 0)
+    return fail(
+      'IMPORT_COLUMNS_DUPLICATE',
+      `the sample's header has more than one column named ${repeated.join(', ')}`,
+      { columns: repeated },
+    );
   const mapped = rows.map((r) => mapRow(r, { fields }).record);
   const now = deps.clock.now();
   const { byCode: stores, phones } = await createIdentityRepo(deps.database.db).stores();

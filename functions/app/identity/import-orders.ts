@@ -14,7 +14,15 @@ import { cleanText } from '../../../shared/identity/text.js';
 import type { Database } from '../../adapters/db/client.js';
 import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { newId } from '../../adapters/ids.js';
-import { type FieldMapping, type ImportInput, mapRow, openImportInput, readFileRows } from './import-file.js';
+import {
+  type FieldMapping,
+  type ImportInput,
+  mapRow,
+  openImportInput,
+  readColumns,
+  readFileRows,
+  yieldToEventLoop,
+} from './import-file.js';
 import { ingestOrdersAndLog } from './ingest-orders.js';
 import type { RefusedRowsFile, RowText } from './refused-rows.js';
 
@@ -107,7 +115,12 @@ async function ordersApart(
   const seen = new Set<string>();
   const apart = new Set<string>();
   let current = '';
-  for await (const item of readFileRows((await openImportInput(input)).stream, format)) {
+  for await (const item of readFileRows(
+    (await openImportInput(input)).stream,
+    format,
+    undefined,
+    readColumns(mapping),
+  )) {
     if ('error' in item) continue;
     const o = orderOf(item.fields, mapping, fixedSource);
     if ('unknownSource' in o || !o.id) continue;
@@ -227,6 +240,8 @@ export async function importOrdersFile(
           batch[x.index].texts,
         );
     await flushQuarantine();
+    // PGlite answers as resolved promises: let the local server's other requests in between two batches
+    await yieldToEventLoop();
   };
 
   const finishCurrent = async () => {
@@ -253,7 +268,7 @@ export async function importOrdersFile(
   let rowsRead = 0;
   let complete = true;
   let lastProgress = 0;
-  for await (const item of readFileRows(stream, format, opts.refused)) {
+  for await (const item of readFileRows(stream, format, opts.refused, readColumns(mapping))) {
     rowsRead += 1;
     if (rowsRead <= skip) {
       // an earlier run took these; it refused an order whose rows are apart at its first row

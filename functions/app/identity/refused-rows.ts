@@ -19,8 +19,11 @@ export const REASON_COLUMN = '拒收原因';
 export type RowText = ({ fields: Record<string, unknown> } | { raw: string }) & { at: number };
 
 export interface RefusedRowsFile {
-  /** the CSV's header as the file has it (JSON lines have none); the first call wins */
-  header(columns: readonly string[]): void;
+  /**
+   * the CSV's header as the file has it (JSON lines have none), and the key the reader gave each column (a repeated
+   * name's later columns have their own, import-file.ts `columnKeys`; by default the names); the first call wins
+   */
+  header(columns: readonly string[], keys?: readonly string[]): void;
   add(row: RowText, why: Refusal | string): void;
   readonly rows: number;
   /** the header line and the rows after it in file order, apart: an import in steps writes the header once */
@@ -33,12 +36,12 @@ const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 
 const trimLineEnds = (raw: string) => raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
 
 export function refusedRowsFile(format: 'csv' | 'jsonl'): RefusedRowsFile {
-  let columns: string[] | null = null;
+  let columns: { name: string; key: string }[] | null = null;
   const lines: { at: number; text: string }[] = [];
   const csvLine = (cells: string[]) => stringify([cells], { record_delimiter: '\r\n' });
   return {
-    header(cols) {
-      columns ??= cols.filter((c) => c !== REASON_COLUMN);
+    header(cols, keys = cols) {
+      columns ??= cols.map((name, i) => ({ name, key: keys[i] ?? name })).filter((c) => c.name !== REASON_COLUMN);
     },
     add(row, why) {
       const reason = reasonOf(why);
@@ -51,7 +54,7 @@ export function refusedRowsFile(format: 'csv' | 'jsonl'): RefusedRowsFile {
       const cols = columns ?? [];
       const cells =
         'fields' in row
-          ? [...cols.map((c) => cell(row.fields[c])), reason]
+          ? [...cols.map((c) => cell(row.fields[c.key])), reason]
           : [...cols.map(() => ''), `${reason}；原文：${trimLineEnds(row.raw)}`];
       lines.push({ at: row.at, text: csvLine(cells) });
     },
@@ -59,7 +62,7 @@ export function refusedRowsFile(format: 'csv' | 'jsonl'): RefusedRowsFile {
       return lines.length;
     },
     parts() {
-      const header = format === 'csv' && columns ? csvLine([...columns, REASON_COLUMN]) : '';
+      const header = format === 'csv' && columns ? csvLine([...columns.map((c) => c.name), REASON_COLUMN]) : '';
       // stable: the rows of one order keep their order
       const body = [...lines].sort((a, b) => a.at - b.at).map((l) => l.text);
       return { header, body: body.join('') };

@@ -17,6 +17,7 @@ import {
   type ImportSummaryView,
   type ImportUploadBody,
   type ImportView,
+  type ImportWarning,
 } from '../../../shared/contracts/identity.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
 import type { OrderSource } from '../../../shared/identity/order.js';
@@ -24,11 +25,12 @@ import type { RecordSource } from '../../../shared/identity/record.js';
 import { type Refusal, refusalText } from '../../../shared/identity/refusal.js';
 import type { Database, Db } from '../../adapters/db/client.js';
 import { type DataImportRow, dataImportRepo } from '../../adapters/db/repos/data-import.repo.js';
+import { createIdentityQualityRepo } from '../../adapters/db/repos/identity-quality.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { uploadedText } from './file-encoding.js';
-import { fileColumns, importFile } from './import-file.js';
+import { fileColumns, flagField, type ImportWarningEntry, importFile, repeatedReadColumns } from './import-file.js';
 import {
   findUploadMapping,
   listUploadMappings,
@@ -38,11 +40,51 @@ import {
   uploadMapping,
 } from './import-mappings.js';
 import { importOrdersFile } from './import-orders.js';
+import { computeQuality, IMPORT_ACTOR } from './quality.js';
 import { fileText, refusedRowsFile } from './refused-rows.js';
 
 /** a step's hold on its import: longer than any step (the function's 60 s) */
 const LEASE_MS = 90_000;
 const SHOWN_REJECTIONS = 50;
+const SHOWN_WARNINGS = 50;
+/**
+ * Rows or orders per batch (one transaction each): 250 on PostgreSQL. PGlite, in the local runner's process, runs
+ * one statement at a time, so another request waits for the batch in hand: 50 (about 0.5 s of per-record linking)
+ * keeps the local pages answering while an upload runs.
+ */
+export const uploadBatchSize = (database: Database) => (database.driver === 'pglite' ? 50 : 250);
+/**
+ * The data-quality report is refreshed at the end of an upload (as `npm run import` does): in the import's last
+ * step when the last report took at most this long (0.46 s at 10^5 members) or fits in the step's time left, else
+ * in a step of its own (7.8 s at 10^6 members), so that the last rows' answer does not wait for it.
+ */
+const QUALITY_INLINE_MS = 2_000;
+
+/** What a flagged value means and what the import did with it, in Chinese (flags: shared/identity/record.ts). */
+const FLAG_ZH: Record<string, string> = {
+  birthday_unparseable: '不是有效日期（应为年-月-日，如 1985-03-07），生日留空，这一行其余信息已导入',
+  last_active_unparseable: '不是有效日期（应为年-月-日，如 2026-03-07），最近消费日期留空，这一行其余信息已导入',
+  phone_not_mobile: '不是大陆手机号，已保存但不用于关联会员',
+  phone_bad_length: '位数不对（手机号应为 11 位），已保存但不用于关联会员',
+  phone_empty: '没有可用的号码，已保存但不用于关联会员',
+  phone_placeholder: '是占位号码（如 13800138000、13888888888），已保存但不用于关联会员',
+  phone_store_phone: '是门店的电话而非会员本人的，已保存但不用于关联会员',
+  email_bad_syntax: '不是有效的电子邮箱，已保存但不用于关联会员',
+  phone_verified_ignored: '只有小程序能验证手机号，文件中的「已验证」未采用',
+  openid_ignored: '只有本小程序的登录能证明 openid，文件中的 openid 未采用',
+  unionid_ignored: '只有微信（小程序、微信商城、企业微信）能证明 unionid，收银系统文件中的 unionid 未采用',
+  wecom_id_ignored: '只有企业微信能证明企业微信 ID，文件中的企业微信 ID 未采用',
+};
+const flagZh = (code: string) => FLAG_ZH[code] ?? `未通过检查（${code}），这一行已导入`;
+
+const warningView = (w: ImportWarningEntry): ImportWarning => ({
+  row: w.row,
+  id: w.id,
+  code: w.flag,
+  column: w.column,
+  value: w.value,
+  explanation: `${w.column ? `「${w.column}」` : ''}${w.value !== null ? `的值「${w.value}」` : ''}${flagZh(w.flag)}`,
+});
 
 const rejection = (r: { row: number | null; id: string | null; refusal: Refusal | null; reason: string }) => ({
   row: r.row,
@@ -54,10 +96,13 @@ const rejection = (r: { row: number | null; id: string | null; refusal: Refusal 
 
 const isJsonLines = (fileName: string) => /\.jsonl?$/i.test(fileName);
 
-/** Data rows of a CSV or JSON-lines text: its non-empty lines, less the header of a CSV. */
+/**
+ * Data rows of a CSV or JSON-lines text: its non-empty lines, less the header of a CSV. A CSV line of only commas
+ * (the empty rows Excel leaves under a table) is no row: the reader skips it.
+ */
 function dataRows(content: string, jsonl: boolean): number {
   let n = 0;
-  for (const line of content.split(/\r\n|\n|\r/)) if (line.trim() !== '') n += 1;
+  for (const line of content.split(/\r\n|\n|\r/)) if (jsonl ? line.trim() !== '' : !/^[\s,]*$/.test(line)) n += 1;
   return jsonl ? n : Math.max(0, n - 1);
 }
 
@@ -97,7 +142,39 @@ function addSummaries(a: ImportSummaryView | null, b: ImportSummaryView): Import
     ordersWaiting: a.ordersWaiting + b.ordersWaiting,
     seconds: Math.round((a.seconds + b.seconds) * 10) / 10,
     rejections: [...a.rejections, ...b.rejections].slice(0, SHOWN_REJECTIONS),
+    // a summary stored before warnings were reported has none
+    warned: (a.warned ?? 0) + b.warned,
+    warningCounts: addCounts(a.warningCounts ?? [], b.warningCounts),
+    warnings: [...(a.warnings ?? []), ...b.warnings].slice(0, SHOWN_WARNINGS),
   };
+}
+
+function addCounts(
+  a: ImportSummaryView['warningCounts'],
+  b: ImportSummaryView['warningCounts'],
+): ImportSummaryView['warningCounts'] {
+  const out = a.map((x) => ({ ...x }));
+  for (const x of b) {
+    const same = out.find((y) => y.code === x.code && y.column === x.column);
+    if (same) same.rows += x.rows;
+    else out.push({ ...x });
+  }
+  return out;
+}
+
+/**
+ * The data-quality report after an upload, as the command line makes it (`computed_by` import); a failure is logged,
+ * not the import's: the nightly job makes the next one.
+ */
+async function refreshQualityAfterImport(deps: Deps, importId: string): Promise<void> {
+  try {
+    await computeQuality(deps.database.db, { actorId: IMPORT_ACTOR, now: () => deps.clock.now(), minIntervalMs: 0 });
+  } catch (error) {
+    deps.log.warn('data-quality report after an upload failed', {
+      importId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /** One step of a running import, if no other step holds it; the import as it stands after. */
@@ -110,15 +187,28 @@ async function step(deps: Deps, id: string): Promise<DataImportRow | null> {
     try {
       if (!m) throw new Error(`upload format ${work.mapping} is no longer known`);
       const started = performance.now();
+      const skipRows = Number(work.rows_done);
       const r = await runUpload(deps.database, m, { fileName: work.file_name, content: work.content }, now, {
-        skipRows: Number(work.rows_done),
+        skipRows,
         shouldStop: () => performance.now() - started >= deps.env.IMPORT_STEP_MS,
       });
+      let done = r.complete;
+      if (done) {
+        // the last rows are in: the data-quality report (数据质量) counts them, in this step if it is cheap or the
+        // step has the time, else in the next one (which finds no rows left and only refreshes it)
+        const [last] = await createIdentityQualityRepo(db).latest(1);
+        const cost = last?.durationMs ?? 0;
+        const spent = performance.now() - started;
+        const onlyRefresh = r.rowsDone <= skipRows;
+        if (onlyRefresh || cost <= QUALITY_INLINE_MS || spent + cost <= deps.env.IMPORT_STEP_MS)
+          await refreshQualityAfterImport(deps, id);
+        else done = false;
+      }
       await dataImportRepo.saveStep(db, id, {
         rowsDone: r.rowsDone,
         summary: addSummaries(work.summary as ImportSummaryView | null, r.summary),
         refused: r.refused,
-        done: r.complete,
+        done,
         now: deps.clock.now(),
       });
     } catch (error) {
@@ -170,6 +260,7 @@ export async function uploadImport(
     | 'IMPORT_FILE_ENCODING'
     | 'IMPORT_FILE_EMPTY'
     | 'IMPORT_COLUMNS_MISMATCH'
+    | 'IMPORT_COLUMNS_DUPLICATE'
   >
 > {
   const m = await findUploadMapping(deps.database.db, body.mapping);
@@ -194,6 +285,15 @@ export async function uploadImport(
       : `it has no column ${mismatch.missing.join(', ')}`;
     return fail('IMPORT_COLUMNS_MISMATCH', `the file does not fit format ${m.name}: ${why}`, mismatch);
   }
+  // a column the format reads, twice in the header: the reader would keep one of them silently (a JSON object's
+  // keys are one each)
+  const repeated = jsonl ? [] : repeatedReadColumns(columns, mappingColumns(m));
+  if (repeated.length > 0)
+    return fail(
+      'IMPORT_COLUMNS_DUPLICATE',
+      `the header has more than one column named ${repeated.join(', ')}, which format ${m.name} reads`,
+      { columns: repeated },
+    );
   const now = deps.clock.now();
   const sha256 = createHash('sha256').update(content).digest('hex');
   // the upload and its audit line are written together or not at all
@@ -268,7 +368,7 @@ export async function runUpload(
       source: (m.source ?? undefined) as RecordSource | undefined,
       mapping: m.mapping,
       linking: 'incremental',
-      batchSize: 250,
+      batchSize: uploadBatchSize(database),
       now,
     });
     const summary: ImportSummaryView = {
@@ -284,6 +384,13 @@ export async function runUpload(
       ordersWaiting: 0,
       seconds: Math.round(s.seconds * 10) / 10,
       rejections: s.rejections.slice(0, SHOWN_REJECTIONS).map(rejection),
+      warned: s.warned,
+      warningCounts: Object.entries(s.flags).map(([code, rows]) => {
+        const field = flagField(code);
+        const column = field ? (m.mapping.fields[field] ?? null) : null;
+        return { code, column, explanation: `${column ? `「${column}」` : ''}${flagZh(code)}`, rows };
+      }),
+      warnings: s.warnings.slice(0, SHOWN_WARNINGS).map(warningView),
     };
     return { summary, rowsDone: s.rowsDone, complete: s.complete, refused: refusedPart() };
   }
@@ -291,7 +398,7 @@ export async function runUpload(
     ...input,
     source: (m.source ?? undefined) as OrderSource | undefined,
     mapping: m.mapping,
-    batchSize: 250,
+    batchSize: uploadBatchSize(database),
     now,
   });
   const summary: ImportSummaryView = {
@@ -309,6 +416,9 @@ export async function runUpload(
     rejections: s.rejections
       .slice(0, SHOWN_REJECTIONS)
       .map((r) => rejection({ row: r.row, id: r.externalId, refusal: r.refusal, reason: r.reason })),
+    warned: 0,
+    warningCounts: [],
+    warnings: [],
   };
   return { summary, rowsDone: s.rowsDone, complete: s.complete, refused: refusedPart() };
 }

@@ -17,6 +17,7 @@ import { identityApi } from '../../../services/identity';
 import { fileEncodingLabel, sampleContent } from '../../file-content';
 import { NoAccessCard, type NoAccessView, noAccessView } from '../../staff-error';
 import { leaveStaffSession, staffLoadError } from '../../staff-load';
+import { duplicateColumnsText } from '../imports/duplicate-columns';
 import '../../staff.scss';
 import './index.scss';
 import { NEW_FORMAT_KEY } from './saved';
@@ -46,6 +47,8 @@ export default function ImportFormat() {
 
   const failed = (e: unknown) => {
     if (isSessionError(e)) return leaveStaffSession();
+    const repeated = duplicateColumnsText(e);
+    if (repeated) return setError(repeated);
     const refused = staffLoadError(e);
     const view = noAccessView('import-format', refused);
     if (view) setNoAccess(view);

@@ -24,6 +24,7 @@ import { StaffErrorCard } from '../../staff-error';
 import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import { NEW_FORMAT_KEY } from '../import-format/saved';
 import { beijingMinute } from '../integration-health/sources';
+import { duplicateColumnsText } from './duplicate-columns';
 import '../../staff.scss';
 import './index.scss';
 
@@ -66,6 +67,7 @@ function countsOf(kind: ImportView['kind'], s: ImportSummaryView): { label: stri
       { label: '未变（已导入过）', value: s.unchanged },
       { label: '关联到已有会员', value: s.linked },
       { label: '待人工核实', value: s.held, tone: s.held > 0 ? 'warn' : undefined },
+      { label: '已导入但有值需核对', value: s.warned, tone: s.warned > 0 ? 'warn' : undefined },
       { label: '拒收', value: s.rejected, tone: s.rejected > 0 ? 'bad' : undefined },
     ];
   return [
@@ -158,6 +160,26 @@ function Summary({ result }: { result: ImportView }) {
           <View className="im-hint">拒收的行已存入「隔离的异常数据」。</View>
         </View>
       ) : null}
+      {s.warned > 0 ? (
+        <View className="im-rejections" data-testid="import-warnings">
+          <View className="im-rejections__title">已导入但有值需核对（{s.warned} 行）</View>
+          {s.warningCounts.map((c) => (
+            <View key={`${c.code}-${c.column}`} className="im-warning-count" data-testid="import-warning-count">
+              {c.rows} 行：{c.explanation}
+            </View>
+          ))}
+          {s.warnings.map((w, i) => (
+            <View key={`${w.row}-${w.code}-${i}`} className="im-rejection" data-testid="import-warning">
+              <View className="im-rejection__where">
+                第 {w.row} 行{w.id ? ` · ${w.id}` : ''}
+              </View>
+              <View className="im-rejection__why">{w.explanation}</View>
+            </View>
+          ))}
+          {s.warned > s.warnings.length ? <View className="im-hint">只列出前 {s.warnings.length} 条。</View> : null}
+          <View className="im-hint">这些行已导入，只是上述值未被采用；请在原系统中改正，之后再导出导入即可更新。</View>
+        </View>
+      ) : null}
       {result.refusedRows > 0 && result.status !== 'running' ? <RefusedDownload result={result} /> : null}
     </View>
   );
@@ -166,6 +188,12 @@ function Summary({ result }: { result: ImportView }) {
 /** One format to pick; one HQ made says who made it and can be stopped (asked twice). */
 function FormatItem({ m, on, onPick, onStop }: { m: Mapping; on: boolean; onPick: () => void; onStop: () => void }) {
   const [asking, setAsking] = useState(false);
+  // the columns a file must have first, so that none is cut off by the 等
+  const required = new Set(m.required);
+  const shown = [...m.columns.filter((c) => required.has(c)), ...m.columns.filter((c) => !required.has(c))].slice(
+    0,
+    Math.max(8, required.size),
+  );
   return (
     <View
       className={`im-format ${on ? 'im-format--on' : ''}`}
@@ -175,10 +203,16 @@ function FormatItem({ m, on, onPick, onStop }: { m: Mapping; on: boolean; onPick
       <View className="im-format__radio" />
       <View className="im-format__body">
         <View className="im-format__label">{m.label}</View>
-        <View className="im-format__cols">
-          {m.source ? `来源：${SOURCE_ZH[m.source] ?? m.source} · ` : ''}需要的列：
-          {m.columns.slice(0, 8).join('、')}
-          {m.columns.length > 8 ? ' 等' : ''}
+        <View className="im-format__cols" data-testid="import-format-columns">
+          {m.source ? `来源：${SOURCE_ZH[m.source] ?? m.source} · ` : ''}可读取的列：
+          {shown.map((c, i) => (
+            <Text key={c} className="im-format__col">
+              {i > 0 ? '、' : ''}
+              {c}
+              {required.has(c) ? <Text className="im-format__required">（必填）</Text> : null}
+            </Text>
+          ))}
+          {m.columns.length > shown.length ? ` 等 ${m.columns.length} 列` : ''}
         </View>
         {m.custom ? (
           <View className="im-format__custom">
@@ -378,6 +412,8 @@ export default function Imports() {
       const details = ImportColumnsMismatch.safeParse(error.details);
       if (details.success) return setRun({ kind: 'columns', format: chosen?.label ?? '', details: details.data });
     }
+    const repeated = duplicateColumnsText(error);
+    if (repeated) return setRun({ kind: 'failed', message: repeated });
     const e = describeError(error);
     setRun({ kind: 'failed', message: e.message, requestId: e.requestId, view });
   };
