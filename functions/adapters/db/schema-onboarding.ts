@@ -79,6 +79,8 @@ export const phoneCodeExchanges = pgTable(
   },
   (t) => [
     index('phone_code_exchanges_created_idx').on(t.createdAt),
+    // the hourly limit per WeChat login (PHONE_CODES_PER_HOUR)
+    index('phone_code_exchanges_identity_idx').on(t.identityId, t.createdAt),
     check('phone_code_exchanges_done_ck', sql`${t.status} <> 'done' or ${t.phone} is not null`),
   ],
 );

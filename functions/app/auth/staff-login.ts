@@ -1,9 +1,10 @@
 import type { StaffLoginResponse, StaffProfile } from '../../../shared/contracts/auth.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
-import { normalizePhone } from '../../../shared/identity/phone.js';
+import { createMemberRepo } from '../../adapters/db/repos/member.repo.js';
 import { createStaffRepo, type StaffRecord } from '../../adapters/db/repos/staff.repo.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
+import { exchangePhoneCode, type PhoneExchangeError } from '../onboarding/phone-exchange.js';
 import { wechatFailure } from './wechat-failure.js';
 
 export function toStaffProfile(record: StaffRecord): StaffProfile {
@@ -36,19 +37,26 @@ export async function staffLogin(
 /**
  * First login: the staff member proves the phone a manager invited with WeChat's phone code, which binds
  * this WeChat user to the record. A record already bound to another WeChat user is not taken over.
+ *
+ * The code is exchanged as at sign-up (`exchangePhoneCode`), under the WeChat login's identity: once per code (a
+ * retry is answered from the first exchange, free), counted, and at most PHONE_CODES_PER_HOUR new codes an hour. The
+ * route takes anyone with a WeChat login, and each exchange is a call WeChat bills the chain for: a security walk
+ * looped it anonymously, every call billed and none counted.
  */
 export async function staffBind(
   deps: Deps,
   input: { code: string; phoneCode: string; requestId: string },
-): Promise<Result<StaffLoginResponse, 'PHONE_NOT_INVITED' | 'STAFF_DISABLED' | 'FORBIDDEN'>> {
+): Promise<Result<StaffLoginResponse, 'PHONE_NOT_INVITED' | 'STAFF_DISABLED' | 'FORBIDDEN' | PhoneExchangeError>> {
   const wx = await deps.wechat.code2Session(input.code).catch((e) => wechatFailure(e, 'WX_CODE_INVALID'));
-  const phoneInfo = await deps.wechat
-    .getPhoneNumber(input.phoneCode)
-    .catch((e) => wechatFailure(e, 'WX_PHONE_CODE_INVALID'));
-  const phone = normalizePhone(phoneInfo.phone);
-  if (!phone.ok) return fail('PHONE_NOT_INVITED', 'WeChat returned a phone that is not a mainland mobile');
+  const login = await createMemberRepo(deps.database.db).upsertWeChatLogin(wx.openid, wx.unionid, deps.clock.now());
+  const exchanged = await exchangePhoneCode(deps, { identityId: login.identityId, phoneCode: input.phoneCode });
+  if (!exchanged.ok) {
+    return exchanged.code === 'PHONE_NOT_MOBILE'
+      ? fail('PHONE_NOT_INVITED', 'WeChat returned a phone that is not a mainland mobile')
+      : exchanged;
+  }
   const repo = createStaffRepo(deps.database.db);
-  const record = await repo.findByPhone(phone.canonical);
+  const record = await repo.findByPhone(exchanged.value.phone);
   if (!record) return fail('PHONE_NOT_INVITED', 'no staff record was invited with this phone');
   if (record.status === 'disabled') return fail('STAFF_DISABLED', `staff ${record.id} is disabled`);
   const now = deps.clock.now();

@@ -22,6 +22,13 @@ const POLL_MS = 100;
 
 const INVALID_CODE_ERRCODES = new Set([40029, 40163]);
 
+/**
+ * New phone codes one WeChat login may have exchanged in an hour: each is a call WeChat bills the chain for. A member
+ * signs up with one or two (a retry, a second tab); a loop of taps is refused before it costs anything. A code
+ * already exchanged is answered from its row, free, and does not count again.
+ */
+export const PHONE_CODES_PER_HOUR = 10;
+
 export const hashPhoneCode = (code: string): string =>
   createHash('sha256').update(`wx-phone-code:${code}`).digest('hex');
 
@@ -44,6 +51,14 @@ export async function exchangePhoneCode(
       (await repo.claimPhoneCode(codeHash, input.identityId, now)) ||
       (await repo.reclaimStalePhoneCode(codeHash, now, new Date(now.getTime() - STALE_CLAIM_MS)));
     if (!claimed) return fail('PHONE_CODE_IN_PROGRESS', 'the phone code is being verified');
+  }
+
+  if ((await repo.phoneCodesSince(input.identityId, new Date(now.getTime() - 3_600_000))) > PHONE_CODES_PER_HOUR) {
+    await repo.releasePhoneCode(codeHash);
+    throw new AppError(
+      'RATE_LIMITED',
+      `more than ${PHONE_CODES_PER_HOUR} phone codes from this WeChat login in an hour`,
+    );
   }
 
   let info: { phone: string; countryCode: string };

@@ -157,3 +157,36 @@ describe('audit log', () => {
     expect(rows).toEqual([{ action: 'test.append' }]);
   });
 });
+
+describe('the staff bind’s phone exchange (billed by WeChat per call)', () => {
+  const bind = (userId: string, phoneCode: string) =>
+    sys.call('/api/auth/staff-bind', { body: { code: sys.sim.issueLoginCode(DEMO_APPID, userId), phoneCode } });
+
+  it('answers a retried code from the first exchange, and refuses a loop of new codes from one WeChat', async () => {
+    const stranger = sys.sim.addUser({ nickname: '不是店员', phone: '13700001111' });
+    const billed = () => sys.sim.stats(DEMO_APPID).phoneNumberCalls;
+    const code = sys.sim.issuePhoneCode(DEMO_APPID, stranger.id);
+    const before = billed();
+    expect(codeOf(await bind(stranger.id, code))).toEqual({ status: 403, code: 'PHONE_NOT_INVITED' });
+    expect(codeOf(await bind(stranger.id, code))).toEqual({ status: 403, code: 'PHONE_NOT_INVITED' });
+    // one call to WeChat for the code, however often it is sent, and it is counted with sign-up's
+    expect(billed() - before).toBe(1);
+    expect(
+      await sys.database.exec(
+        `select count(*)::int as n from phone_code_exchanges x join identities i on i.id = x.identity_id
+          where i.value = $1`,
+        [sys.sim.openid(DEMO_APPID, stranger.id)],
+      ),
+    ).toEqual([{ n: 1 }]);
+
+    // a loop of fresh codes: ten an hour reach WeChat, then 429 without a call
+    const answers: number[] = [];
+    for (let i = 0; i < 12; i++)
+      answers.push((await bind(stranger.id, sys.sim.issuePhoneCode(DEMO_APPID, stranger.id))).status);
+    expect(answers.filter((s) => s === 429)).toHaveLength(3);
+    expect(billed() - before).toBe(10);
+    // an hour later the WeChat user may try again
+    sys.clock.advance(3_600_001);
+    expect((await bind(stranger.id, sys.sim.issuePhoneCode(DEMO_APPID, stranger.id))).status).toBe(403);
+  });
+});

@@ -218,6 +218,15 @@ export function createOnboardingRepo(db: Executor) {
     },
 
     /** Drops a pending claim after a failure that may pass (network, busy), so a retry can try WeChat again. */
+    /** Phone codes this WeChat login presented since `since` (each new one is a billed call to WeChat). */
+    async phoneCodesSince(identityId: string, since: Date): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(phoneCodeExchanges)
+        .where(and(eq(phoneCodeExchanges.identityId, identityId), gte(phoneCodeExchanges.createdAt, since)));
+      return Number(row?.n ?? 0);
+    },
+
     async releasePhoneCode(codeHash: string): Promise<void> {
       await db
         .delete(phoneCodeExchanges)

@@ -1,0 +1,1 @@
+CREATE INDEX "phone_code_exchanges_identity_idx" ON "phone_code_exchanges" USING btree ("identity_id","created_at");
