@@ -251,8 +251,9 @@ export function decidePhoneGroup(input: readonly RecordFacts[], today: string): 
     const realSurname = active.find((r) => r.nameKind === 'real')?.surname ?? null;
     const honorificSurnames = new Set(active.filter((r) => r.nameKind === 'honorific').map((r) => r.surname));
     const birthday = [...birthdays][0] ?? null;
+    // beside a real name a 王先生 fits only that name's surname (a minority or Latin full name has none it could fit)
     const fits = (r: RecordFacts) =>
-      r.nameKind !== 'honorific' || (realSurname !== null ? r.surname === realSurname : honorificSurnames.size === 1);
+      r.nameKind !== 'honorific' || (names.size === 1 ? r.surname === realSurname : honorificSurnames.size === 1);
     const gender = [...genders][0] ?? null;
     // a dormant card (the number may have been recycled) joins its own real name, or the exact birthday of the
     // phone's person: a stranger who got the number is not born on the same day

@@ -1,4 +1,5 @@
 import { pinyin } from 'pinyin-pro';
+import { COMPOUND_SURNAMES, NICKNAME_WORDS, SINGLE_SURNAMES } from './surnames.js';
 import { cleanText } from './text.js';
 
 export type NameKind = 'real' | 'honorific' | 'unknown';
@@ -6,8 +7,12 @@ export type NameKind = 'real' | 'honorific' | 'unknown';
 export interface NormalizedName {
   /** cleaned name (width-folded, spaces between Chinese characters removed), null when empty */
   name: string | null;
-  /** real: a plausible Chinese full name; honorific: 王先生 (surname only); unknown: a nickname, Latin, nothing */
+  /**
+   * real: a plausible full name (a Chinese one, an ethnic-minority one with its middle dot, a Latin "First Last");
+   * honorific: 王先生 (surname only); unknown: a nickname (happybuyer88, 小王, 向日葵, Lucky), nothing
+   */
   kind: NameKind;
+  /** Chinese names and honorifics; null for a minority or Latin full name (no surname the chain's clerks would use) */
   surname: string | null;
   /**
    * real names only: the surname and the given name's toneless pinyin (王|su fen), what linking compares. Clerks type
@@ -19,28 +24,6 @@ export interface NormalizedName {
   gender: 'male' | 'female' | null;
 }
 
-/**
- * The common surnames (well over 90 % of the population). A nickname that happens to start with a rarer surname
- * character (向日葵) is then 'unknown' rather than a name: unknown names never contradict, names do.
- */
-const SINGLE_SURNAMES = new Set(
-  [
-    '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文俞倪严施牛洪鲁庞章',
-  ].join(''),
-);
-const COMPOUND_SURNAMES = new Set([
-  '欧阳',
-  '司马',
-  '上官',
-  '诸葛',
-  '东方',
-  '皇甫',
-  '尉迟',
-  '公孙',
-  '慕容',
-  '令狐',
-  '司徒',
-]);
 const HONORIFICS: readonly (readonly [string, 'male' | 'female' | null])[] = [
   ['先生', 'male'],
   ['女士', 'female'],
@@ -81,12 +64,43 @@ function surnameOf(name: string): string | null {
   return SINGLE_SURNAMES.has(name[0]) ? name[0] : null;
 }
 
+/** The separators of a minority name's parts (买买提·艾力), as clerks type them. */
+const DOTS = /[·•・‧.．]/;
+const DOTTED = /^[\u4e00-\u9fff]+(?: ?[·•・‧.．] ?[\u4e00-\u9fff]+)+$/;
+/** A Latin full name: two to four words of letters, each capitalised (John Smith, ZHANG Wei, Mary-Jane O'Neil). */
+const LATIN_WORD = /^[A-Z](?:[a-z]+|[A-Z]+)(?:[-'’][A-Za-z]+)*$/;
+
+/**
+ * A full name that is not a Chinese one of a listed surname: a minority name with its middle dot (买买提·艾力: its parts
+ * are transliterations, compared by pinyin so a variant character typed for the same sound keeps the key), or a
+ * Latin "First Last" (compared case-insensitively, in either word order: Zhang Wei is Wei Zhang). Such names carry no
+ * surname to greet with or compare with 王先生, but two different ones on one phone are two people.
+ */
+function otherFullName(name: string): NormalizedName | null {
+  if (DOTTED.test(name)) {
+    const parts = name.split(DOTS).map((p) => p.trim());
+    if (parts.length > 4 || parts.join('').length < 3) return null;
+    const key = parts.map((p) => pinyin(p, { toneType: 'none', type: 'array' }).join(' ')).join('·');
+    return { name: parts.join('·'), kind: 'real', surname: null, key: `·${key}`, gender: null };
+  }
+  const words = name.split(' ');
+  if (words.length >= 2 && words.length <= 4 && words.every((w) => LATIN_WORD.test(w))) {
+    const key = words
+      .map((w) => w.toLowerCase().replaceAll('’', "'"))
+      .sort()
+      .join(' ');
+    return { name, kind: 'real', surname: null, key: `~${key}`, gender: null };
+  }
+  return null;
+}
+
 export function normalizeName(input: string | null | undefined): NormalizedName {
   let name = cleanText(input);
   if (name === null) return { name: null, kind: 'unknown', surname: null, key: null, gender: null };
-  // 张 伟 / 张·伟 typed with a separator: Chinese names have none
+  // 张 伟 / 张·伟 typed with a separator: Chinese names have none (a minority name's parts keep theirs, below)
+  const typed = name;
   if (/^[\u4e00-\u9fff][\u4e00-\u9fff ·•]*$/.test(name)) name = name.replace(/[ ·•]/g, '');
-  if (!HAN.test(name)) return { name, kind: 'unknown', surname: null, key: null, gender: null };
+  if (!HAN.test(name)) return otherFullName(typed) ?? { name, kind: 'unknown', surname: null, key: null, gender: null };
   for (const [title, gender] of HONORIFICS) {
     if (name.endsWith(title) && name.length > title.length) {
       const surname = surnameOf(name.slice(0, -title.length));
@@ -95,11 +109,15 @@ export function normalizeName(input: string | null | undefined): NormalizedName 
       }
     }
   }
-  const surname = surnameOf(name);
+  const surname = NICKNAME_WORDS.has(name) ? null : surnameOf(name);
   const givenLength = surname ? name.length - surname.length : 0;
   if (surname && givenLength >= 1 && givenLength <= 2) {
     const given = name.slice(surname.length);
     return { name, kind: 'real', surname, key: keyOf(surname, given), gender: impliedGender(given) };
+  }
+  if (typed !== name) {
+    const other = otherFullName(typed);
+    if (other) return other;
   }
   return { name, kind: 'unknown', surname: null, key: null, gender: null };
 }
@@ -109,20 +127,22 @@ export function maskName(name: string | null): string | null {
   const trimmed = name?.trim();
   if (!trimmed) return null;
   const chars = Array.from(trimmed);
-  const COMPOUND = ['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '司徒', '令狐'];
-  const surnameLength = chars.length > 2 && COMPOUND.includes(chars.slice(0, 2).join('')) ? 2 : 1;
+  const surnameLength = chars.length > 2 && COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) ? 2 : 1;
   return chars.slice(0, surnameLength).join('') + '*'.repeat(Math.max(1, chars.length - surnameLength));
 }
 
 /**
  * How the member home greets the member: 张先生 / 李女士 from a real name and a gender (the customer's, else the one
  * the name implies), the polite form a pharmacy's staff would use and all a screen glanced at by others should show;
- * an honorific (王先生) as it is; a full name when the gender is not known; null for a nickname or nothing.
+ * an honorific (王先生) as it is; a full name when the gender is not known or the name has no Chinese surname (买买提·艾力,
+ * John Smith); null for a nickname or nothing.
  */
 export function greetingName(name: string | null, gender: 'male' | 'female' | 'unknown' | null): string | null {
   const n = normalizeName(name);
   if (n.kind === 'honorific') return n.name;
-  if (n.kind !== 'real' || !n.surname) return null;
+  if (n.kind !== 'real') return null;
+  // a minority or Latin full name: no surname to put a title after
+  if (!n.surname) return n.name;
   const g = gender === 'male' || gender === 'female' ? gender : n.gender;
   return g ? `${n.surname}${g === 'male' ? '先生' : '女士'}` : n.name;
 }

@@ -188,13 +188,15 @@ type Targets = Map<string, { rule: string; evidence: Record<string, unknown> }>;
 
 /**
  * The customers the record's strong identifiers link it to, each with the rule and the pair of records as evidence;
- * from `read` when the caller read the strong matches already and nothing moved since.
+ * from `read` when the caller read the strong matches already and nothing moved since. A value on more records than
+ * the limit is blocked instead, and pushed to `limited`.
  */
 async function strongTargets(
   repo: IdentityRepo,
   record: RecordRow,
   today: string,
   read?: readonly StrongMatch[],
+  limited?: { kind: string; value: string }[],
 ): Promise<Targets> {
   const targets: Targets = new Map();
   const strong = read ?? (await repo.strongMatches(record.source, record.sourceId));
@@ -220,6 +222,9 @@ async function strongTargets(
       });
     } else if (verdict.reason === 'cluster_limit') {
       await repo.block(s.kind, s.value, 'cluster_limit', `on ${s.sharedBy} records`);
+      if (limited && !limited.some((l) => l.kind === s.kind && l.value === s.value)) {
+        limited.push({ kind: s.kind, value: s.value });
+      }
     }
   }
   return targets;
@@ -306,6 +311,60 @@ async function followUndone(repo: IdentityRepo, undone: readonly string[], today
   return followed;
 }
 
+/**
+ * A strong value that has just gone over its limit (15 WeCom contacts of as many people, all with one junk unionid)
+ * is blocked from then on, and what it linked before is undone, as the ninth card on a phone undoes the phone's
+ * merges: the linker's merges made on that value (`linker:cluster-limit`), then every later merge of the linker whose
+ * pair of records those undos split (a card that joined one of the contacts on its phone went to the cluster's
+ * survivor, and would keep another contact's company: `linker:follows-undone-merge`). A merge made on other evidence
+ * stays; one whose evidence was this value while other evidence joins the same two records too (a second card, their
+ * phone) is made again: each record of the undone merges is linked afresh, the blocked value no longer counted, as
+ * the bulk job links them. Returns the merges undone.
+ */
+async function releaseClusterValues(
+  tx: Tx,
+  repo: IdentityRepo,
+  values: readonly { kind: string; value: string }[],
+  recordId: string,
+  now: Date,
+): Promise<string[]> {
+  const undone: string[] = [];
+  const records = new Set<string>();
+  for (const v of values) {
+    for (const m of await repo.mergesOnValue(v.kind, v.value)) {
+      await repo.undoMerge(m.id, 'linker:cluster-limit', now);
+      undone.push(m.id);
+      for (const r of m.records) records.add(r);
+    }
+  }
+  if (undone.length === 0) return undone;
+  const queue = [...undone];
+  for (let budget = 200; queue.length > 0 && budget > 0; budget -= 1) {
+    const mergeId = queue.shift() as string;
+    for (const m of await repo.strongMergesAfter(mergeId, [...FOLLOWED_RULES])) {
+      const customers = await repo.customersOfRecords(m.records);
+      if (customers.get(m.records[0]) === customers.get(m.records[1])) continue;
+      await repo.undoMerge(m.id, 'linker:follows-undone-merge', now);
+      undone.push(m.id);
+      queue.push(m.id);
+      for (const r of m.records) records.add(r);
+    }
+  }
+  records.delete(recordId);
+  for (const r of [...records].sort()) undone.push(...(await linkRecord(tx, r, now)).undone);
+  return undone;
+}
+
+const FOLLOWED_RULES = [
+  'unionid',
+  'openid',
+  'pos_card',
+  'mall_account',
+  'wecom_id',
+  'verified_phone',
+  'phone',
+] as const;
+
 export async function linkRecord(
   tx: Tx,
   recordId: string,
@@ -340,7 +399,17 @@ export async function linkRecord(
   }
 
   // 1. strong identifiers: an undo moved records between customers, so what was read first is stale then
-  const targets = await strongTargets(repo, record, today, undone.length === 0 ? facts.strong : undefined);
+  const limited: { kind: string; value: string }[] = [];
+  const targets = await strongTargets(repo, record, today, undone.length === 0 ? facts.strong : undefined, limited);
+  if (limited.length > 0) {
+    // the value went over its limit with this record: its earlier merges are undone, and the record is linked on
+    // what is left (the blocked value links nothing, so this happens once)
+    const released = await releaseClusterValues(tx, repo, limited, recordId, now);
+    if (released.length > 0) {
+      const again = await linkRecord(tx, recordId, now, actor);
+      return { ...again, undone: [...undone, ...released, ...again.undone] };
+    }
+  }
 
   // the separations HQ made among the customers in play (usually none): read with the facts, again after an undo
   const apart =

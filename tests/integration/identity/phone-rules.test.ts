@@ -175,3 +175,60 @@ describe('phone rules (birthday on a family phone, dormant cards)', () => {
     expect(reversed.partition).toEqual(bulk.partition);
   }, 120_000);
 });
+
+// found by a QA walk: names that read as nicknames (a surname outside the old list, a minority or Latin full name)
+// merged families; junk ('null', 'NULL') linked strangers as strong identifiers; a unionid on 15 people's WeCom
+// contacts left its first 12 one customer. A card on a contact's phone and name, and a contact's second contact of
+// the same name on the same phone, are one person's whatever the unionid does.
+const wecom = (id: string, name: string, phone: string, unionid: string): Row => ({
+  record_id: id,
+  source: 'wecom',
+  source_id: `wm_${id}`,
+  wecom_id: `wm_${id}`,
+  unionid,
+  name,
+  phone,
+  store_code: 'HZ001',
+  last_active: '2025-06-01',
+});
+const QA: Row[] = [
+  pos('n1a', '13312350001', '肖强', { gender: 'male' }),
+  pos('n1b', '13312350001', '肖磊', { gender: 'male' }),
+  pos('n2a', '13312350002', '白丽'),
+  pos('n2b', '13312350002', '白芳'),
+  pos('n3a', '13312350003', '付伟'),
+  pos('n3b', '13312350003', '付娟'),
+  pos('n4a', '13312350004', '王芳', { gender: 'female' }),
+  pos('n4b', '13312350004', '肖丽', { gender: 'female' }),
+  pos('n5a', '13312350005', 'John Smith'),
+  pos('n5b', '13312350005', 'Mary Jones'),
+  pos('n6a', '13312350006', '买买提·艾力'),
+  pos('n6b', '13312350006', '阿依古丽·吐尔逊'),
+  wecom('j1', '王芳', '13312350011', 'null'),
+  wecom('j2', '李强', '13312350012', 'NULL'),
+  wecom('j3', '张伟', '13312350013', 'undefined'),
+  { ...pos('j4', '13312350014', '赵静'), source: 'mall', source_id: 'mall_j4', card_no: 'NULL' },
+  { ...pos('j5', '13312350015', '孙磊'), source: 'mall', source_id: 'mall_j5', card_no: 'NULL' },
+  ...Array.from({ length: 15 }, (_, k) => {
+    const i = k + 1;
+    // c04 is c03's second contact: the same name on the same phone
+    const name = i === 4 ? '张明' : `${'王李张刘陈杨赵黄周吴徐孙胡朱郭'[i - 1]}明`;
+    const phone = `133123600${String(i === 4 ? 3 : i).padStart(2, '0')}`;
+    const row = wecom(`c${String(i).padStart(2, '0')}`, name, phone, 'o6_bad_union');
+    // a POS card on c07's phone and name, arriving right after it
+    return i === 7 ? [row, pos('x07', phone, name)] : [row];
+  }).flat(),
+];
+
+describe('QA false merges (family names, junk identifiers, a strong value over its limit)', () => {
+  it('keeps them apart, the same with either linker and any order', async () => {
+    const bulk = await link(QA, 'bulk');
+    const together = bulk.partition.filter((c) => c.includes(' '));
+    expect(together).toEqual(['c03 c04', 'c07 x07']);
+    expect(bulk.partition).toHaveLength(QA.length - 2);
+    const incremental = await link(QA, 'incremental');
+    expect(incremental.partition).toEqual(bulk.partition);
+    const reversed = await link([...QA].reverse(), 'incremental');
+    expect(reversed.partition).toEqual(bulk.partition);
+  }, 120_000);
+});

@@ -193,7 +193,7 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   await tx.execute(sql`create temp table lk_pm on commit drop as
     with p as (
       select p.*, g.c, g.nn, g.nb, g.rn, g.gb, g.gg, coalesce(g.act & 64 <> 0, false) as hon, g.act, (g.nn <= 1 and g.nb <= 1 and g.ng <= 1) as single,
-        (p.name_kind <> 'honorific' or case when g.nn = 1 then p.surname = g.rs else g.nh = 1 end) as fits
+        (p.name_kind <> 'honorific' or case when g.nn = 1 then coalesce(p.surname = g.rs, false) else g.nh = 1 end) as fits
       from lk_ph p join lk_pg g on g.phone = p.phone
     ), q as (
       -- a dormant card joins its own real name, or the exact birthday of the phone's person
@@ -426,7 +426,7 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
     where o.k <> h.own
     group by h.n, o.k
     having bool_and(h.name_kind = 'unknown' or o.name_kind = 'unknown'
-      or case when h.name_kind = 'real' and o.name_kind = 'real' then h.name = o.name else h.surname = o.surname end)`);
+      or case when h.name_kind = 'real' and o.name_kind = 'real' then h.name = o.name else h.surname is not distinct from o.surname end)`);
   await tx.execute(sql`set local enable_sort = on`);
   await tx.execute(sql`analyze lk_hc`);
   // held_links' keys to the records and customers are checked row by row (a lookup and a row lock each: 2 s for the

@@ -538,7 +538,11 @@ export function createIdentityRepo(conn: Conn) {
      * through one of the records an undo of it sends back. Found from the merge's own move log and the customers its
      * survivor was merged into since (indexed by survivor and merged id), never a scan of the merges.
      */
-    async strongMergesAfter(mergeId: string): Promise<{ id: string; records: [string, string] }[]> {
+    async strongMergesAfter(
+      mergeId: string,
+      /** the rules to look for: the strong ones, and `phone` too for a strong value's cluster limit (link-record.ts) */
+      rules: readonly string[] = ['unionid', 'openid', 'pos_card', 'mall_account', 'wecom_id', 'verified_phone'],
+    ): Promise<{ id: string; records: [string, string] }[]> {
       const r = await rows<{ id: string; records: unknown }>(
         conn,
         sql`with recursive me as (
@@ -555,10 +559,37 @@ export function createIdentityRepo(conn: Conn) {
             from identity_merges m, me
             where (m.survivor_id in (select id from chain) or m.merged_id in (select id from chain))
               and m.seq > me.seq and m.undone_at is null and m.actor_kind = 'system'
-              and m.rule in ('unionid','openid','pos_card','mall_account','wecom_id','verified_phone')
+              and m.rule in (select jsonb_array_elements_text(${json(rules)}))
               and exists (select 1 from jsonb_array_elements_text(m.evidence -> 'records') e(v)
                           where e.v in (select row_id from moved))
             order by m.seq`,
+      );
+      return r.flatMap((x) => {
+        const recs = typeof x.records === 'string' ? JSON.parse(x.records) : x.records;
+        return Array.isArray(recs) && recs.length === 2
+          ? [{ id: x.id, records: [String(recs[0]), String(recs[1])] as [string, string] }]
+          : [];
+      });
+    },
+
+    /**
+     * Live merges the linker made on one strong value (rule = its kind, `verified_phone` for a phone, actor system)
+     * whose pair of evidence records both carry it; newest first. Found from the value's records through the move
+     * log's (table, row) index: a merge moved one of its pair's sides.
+     */
+    async mergesOnValue(kind: string, value: string): Promise<{ id: string; records: [string, string] }[]> {
+      const r = await rows<{ id: string; records: unknown }>(
+        conn,
+        sql`with v as (
+              select r.id from identities i join source_records r on r.source = i.source and r.source_id = i.source_id
+              where i.kind = ${kind} and i.value = ${value} and i.quality = 'valid' and (i.kind <> 'phone' or i.verified)
+            )
+            select distinct m.id, m.evidence -> 'records' as records, m.seq
+            from identity_merge_moves mv join identity_merges m on m.id = mv.merge_id
+            where mv.table_name = 'source_records' and mv.row_id in (select id from v)
+              and m.rule = ${kind === 'phone' ? 'verified_phone' : kind} and m.actor_kind = 'system' and m.undone_at is null
+              and (select count(*) from jsonb_array_elements_text(m.evidence -> 'records') e(x) where e.x in (select id from v)) = 2
+            order by m.seq desc`,
       );
       return r.flatMap((x) => {
         const recs = typeof x.records === 'string' ? JSON.parse(x.records) : x.records;
