@@ -229,3 +229,34 @@ describe('a file HQ imports by hand, on the health page', () => {
     });
   });
 });
+
+describe('the same refusal again', () => {
+  it('is one open item: a till re-sending a bad record, or a file uploaded again with other line ends', async () => {
+    const openFor = async (sourceId: string) =>
+      (
+        await sys.database.exec(
+          'select count(*)::int as n from ingest_quarantine where source_id = $1 and resolved_at is null',
+          [sourceId],
+        )
+      )[0].n;
+    await ingest(sys, [{ sourceId: 'QD-1', name: '蒋文', storeCode: 'ZZ998' }]);
+    await ingest(sys, [{ sourceId: 'QD-1', name: '蒋文', storeCode: 'ZZ998' }]);
+    expect(await openFor('QD-1')).toBe(1);
+    // another wrong payload of the same card is another item to look at
+    await ingest(sys, [{ sourceId: 'QD-1', name: '蒋文', storeCode: 'ZZ997' }]);
+    expect(await openFor('QD-1')).toBe(2);
+
+    const file = (eol: string) => ['会员卡号,姓名,手机号,门店编号', '6620000101,韩梅,13957119101,ZZ999'].join(eol);
+    for (const [name, eol] of [
+      ['旧系统会员.csv', '\n'],
+      ['旧系统会员（Windows）.csv', '\r\n'],
+    ]) {
+      const up = await sys.call('/api/staff/identity/imports/upload', {
+        token: hq,
+        body: { mapping: 'pos-legacy', fileName: name, content: file(eol) },
+      });
+      expect(up.body.summary, name).toMatchObject({ rejected: 1 });
+    }
+    expect(await openFor('6620000101')).toBe(1);
+  });
+});

@@ -145,6 +145,12 @@ export const quarantineRepo = {
             from jsonb_to_recordset(${JSON.stringify(refused)}::jsonb)
               as t(id text, source_id text, key_id text, request_id text, code text, params jsonb, reason text,
                    payload jsonb)
+            -- the same refusal of the same payload, still open, is one item: a file uploaded again with other line
+            -- ends, or a till re-sending a bad record, used to add it again, each to be marked handled on its own
+            where not exists (select 1 from ingest_quarantine o
+              where o.resolved_at is null and o.source = ${q.source} and o.kind = ${q.kind}
+                and (o.source_id = t.source_id or (o.source_id is null and t.source_id is null))
+                and o.code = t.code and o.payload is not distinct from t.payload)
           )
           select count(*)::int as n from closed`,
     );
