@@ -218,11 +218,42 @@ describe('sign-up at the store QR code, in the browser', () => {
     );
     expect(traces).toEqual([{ n: 0 }]);
 
-    // back home, the same WeChat user is a visitor again: the sign-up is offered
+    // back home, the same WeChat user is a visitor again: the sign-up is offered, without the new-member coupon
+    // she had under the closed account (once per person)
     await page.locator('[data-testid=close-home]').click();
-    await page.locator('[data-testid=signup-prompt]').waitFor();
+    const prompt = page.locator('[data-testid=signup-prompt]');
+    await prompt.waitFor();
+    expect(await prompt.innerText()).not.toContain('新人');
     await settle(page);
     await env.shot(page, 'signup-17-home-after-close');
+    await context.close();
+  });
+
+  it('a code whose store is gone still signs the customer up, without a store', async () => {
+    env.system.sim.addUser({ id: 'u_oldcode', nickname: '周建平', phone: '15000005678' });
+    const { page, context } = await env.newPage();
+    await page.goto(`${env.system.apiUrl}/#/pages/signup/index?scene=${encodeURIComponent('s1.ZZ999')}`);
+    await page.locator('[data-testid=sim-user-option][data-user-id=u_oldcode]').click();
+    const banner = page.locator('[data-testid=signup-store-unknown]');
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain('您仍可注册会员');
+    await page.locator('[data-testid=signup-phone-step]').waitFor();
+    await settle(page);
+    await env.shot(page, 'signup-18-unknown-store-code');
+    await page.locator('[data-testid=phone-button]').click();
+    await page.locator('[data-testid=sim-phone-allow]').click();
+    await page.locator('[data-testid=signup-consent-step]').waitFor();
+    await page.locator('[data-testid=consent-service]').click();
+    await page.locator('[data-testid=signup-submit]').click();
+    await page.locator('[data-testid=signup-welcome]').waitFor();
+    expect(await page.locator('[data-testid=welcome-coupon]').innerText()).toContain('新人券已放入您的券包');
+    await settle(page);
+    await env.shot(page, 'signup-19-unknown-store-welcome');
+    const [attribution] = await env.system.database.exec(
+      `select a.store_id from signup_attributions a join identities i on i.customer_id = a.customer_id
+        where i.kind = 'phone' and i.value = '15000005678'`,
+    );
+    expect(attribution).toEqual({ store_id: null });
     await context.close();
   });
 });

@@ -7,6 +7,7 @@ import { CheckBox } from '../../components/check-box';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { LoadingCard, PageErrorCard } from '../../components/state-view';
 import { PhoneButton, SimUserSwitch } from '../../platform';
+import { isApiError } from '../../services/api-error';
 import { loyaltyApi } from '../../services/loyalty';
 import { loadMember } from '../../services/member';
 import { onboardingApi } from '../../services/onboarding';
@@ -31,7 +32,21 @@ function sceneFrom(params: Record<string, string | undefined>): string | null {
   }
 }
 
-function StoreBanner({ store }: { store: SignupStoreResponse | null }) {
+/**
+ * A code whose store is gone (closed, renamed) or that is not a sign-up code at all: the customer signs up all the
+ * same, without a store (a printed code must never turn a customer away); the page says so once.
+ */
+function StoreBanner({ store, unknown }: { store: SignupStoreResponse | null; unknown: boolean }) {
+  if (unknown) {
+    return (
+      <View className="ml-card signup-store" data-testid="signup-store-unknown">
+        <View className="signup-store__hello">这个二维码没有对应的门店</View>
+        <View className="signup-store__address">
+          可能是门店已停用的旧二维码。您仍可注册会员，到任一门店结账时出示会员码即可。
+        </View>
+      </View>
+    );
+  }
   if (!store) return null;
   return (
     <View className="ml-card signup-store" data-testid="signup-store">
@@ -46,6 +61,8 @@ export default function SignupPage() {
   const router = useRouter();
   const scene = sceneFrom(router.params);
   const [store, setStore] = useState<SignupStoreResponse | null>(null);
+  // the scanned code names no store we know: sign up without one
+  const [storeUnknown, setStoreUnknown] = useState(false);
   // promised only while sign-up gives one: the new-member campaign may be paused or ended
   const [offer, setOffer] = useState<string | null>(null);
   const [step, setStep] = useState<Step>({ kind: 'loading' });
@@ -59,8 +76,15 @@ export default function SignupPage() {
   const start = useCallback(() => {
     setStep({ kind: 'loading' });
     (async () => {
-      // the store first: a wrong code is said before the person is asked for anything
-      if (scene) setStore(await onboardingApi.signupStore(scene));
+      // the store first: a code that names no store is said before the person is asked for anything
+      if (scene) {
+        const found = await onboardingApi.signupStore(scene).catch((error: unknown) => {
+          if (isApiError(error) && (error.code === 'STORE_NOT_FOUND' || error.code === 'SCENE_INVALID')) return null;
+          throw error;
+        });
+        setStore(found);
+        setStoreUnknown(found === null);
+      }
       const me = await loadMember();
       if (!me.registered) {
         setOffer(
@@ -97,7 +121,7 @@ export default function SignupPage() {
     setStep({ ...step, submitting: true, error: null });
     try {
       const result = await onboardingApi.register({
-        scene,
+        scene: storeUnknown ? null : scene,
         phoneCode: step.phoneCode,
         consents: CONSENT_PURPOSES.map((purpose) => ({
           purpose,
@@ -128,7 +152,7 @@ export default function SignupPage() {
         </View>
       </View>
 
-      <StoreBanner store={store} />
+      <StoreBanner store={store} unknown={storeUnknown} />
 
       {step.kind === 'loading' ? <LoadingCard /> : null}
       {step.kind === 'error' ? (
