@@ -237,7 +237,6 @@ async function saleItems(tx: Tx, lines: CounterSaleBody['lines'], orderAmountFen
   const catalogue = await counterRepo.catalogue(tx, skus);
   const missing = lines.filter((l) => !catalogue.has(l.sku)).map((l) => l.sku);
   if (missing.length > 0) return fail('PRODUCT_NOT_FOUND', `not in the catalogue: ${missing.join(', ')}`);
-  const categories = await posRepo.productsBySku(tx, skus);
   const items = lines.flatMap((l) => {
     const product = catalogue.get(l.sku);
     if (!product) return [];
@@ -247,7 +246,7 @@ async function saleItems(tx: Tx, lines: CounterSaleBody['lines'], orderAmountFen
         productId: product.id,
         name: product.name,
         rx: product.rx,
-        category: categories.get(l.sku)?.category ?? null,
+        category: product.category,
         quantity: l.quantity,
         unitPriceFen: product.priceFen,
         amountFen: product.priceFen * l.quantity,

@@ -113,9 +113,17 @@ export const counterRepo = {
 
   /** The catalogue entries of these SKUs (the ones not in it are missing from the map). */
   async catalogue(ex: Executor, skus: readonly string[]) {
-    if (skus.length === 0) return new Map<string, { id: string; name: string; rx: boolean; priceFen: number }>();
+    if (skus.length === 0)
+      return new Map<string, { id: string; name: string; rx: boolean; priceFen: number; category: string }>();
     const rows = await ex
-      .select({ id: products.id, sku: products.sku, name: products.name, rx: products.rx, priceFen: products.priceFen })
+      .select({
+        id: products.id,
+        sku: products.sku,
+        name: products.name,
+        rx: products.rx,
+        priceFen: products.priceFen,
+        category: products.category,
+      })
       .from(products)
       .where(inArray(products.sku, [...skus]));
     return new Map(rows.map(({ sku, ...p }) => [sku, p]));
