@@ -26,6 +26,11 @@ export const IngestRecordResult = z.object({
   reason: z.string().optional(),
   customerId: z.string().optional(),
   link: z.enum(['linked', 'held', 'own', 'deferred']).optional(),
+  /**
+   * what was kept but not used as sent, e.g. `phone_invalid` (kept, flagged, links nothing), `phone_placeholder`,
+   * `email_bad_syntax`, `birthday_unparseable`, `openid_ignored` (a WeChat id from a source that cannot have it)
+   */
+  flags: z.array(z.string()).optional(),
 });
 export const IngestRecordsResponse = z.object({
   received: z.number().int(),

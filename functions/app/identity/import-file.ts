@@ -15,13 +15,12 @@ import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { storePhoneKey } from '../../../shared/identity/blocked.js';
 import { RECORD_SOURCES, type RecordSource } from '../../../shared/identity/record.js';
 import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
 import type { Database } from '../../adapters/db/client.js';
-import { createIdentityRepo, rows } from '../../adapters/db/repos/identity.repo.js';
+import { rows } from '../../adapters/db/repos/identity.repo.js';
 import type { FileEncoding } from './file-encoding.js';
-import { type IngestSummary, ingestAndLog, prepareRecords } from './ingest.js';
+import { type IngestSummary, ingestAndLog } from './ingest.js';
 import { linkAll } from './link-all.js';
 import type { RefusedRowsFile, RowText } from './refused-rows.js';
 
@@ -456,8 +455,6 @@ export async function importFile(
   const tally = importTally(opts.refused);
   const { totals, reject } = tally;
   const batchSize = opts.batchSize ?? 2000;
-  // the stores, for the per-row flags (the ingest counts them per batch; the summary says which row and column)
-  let storesOf: ReturnType<ReturnType<typeof createIdentityRepo>['stores']> | null = null;
   const linking = opts.linking ?? 'bulk';
   // read a row at a time (a chain's members are millions of rows), sent in batches per source as they fill
   const pending = new Map<
@@ -491,33 +488,23 @@ export async function importFile(
       batch.map((b) => b.row),
       opts.refused ? batch.map((b) => ({ fields: b.fields, at: b.at })) : undefined,
     );
-    if (Object.keys(answer.flags).length > 0) {
-      // which rows and columns the batch's flags are: the ingest's own checks again, on the rows it took in
-      storesOf ??= createIdentityRepo(database.db).stores();
-      const { byCode, phones } = await storesOf;
-      const { prepared } = prepareRecords(
-        { source, records, now: opts.now, keyStoreId: null },
-        new Set(phones.map(storePhoneKey)),
-        byCode,
+    // which rows and columns the batch's flags are: each record's own flags, as the ingest answered them
+    for (const r of answer.results) {
+      if (r.status === 'rejected' || !r.flags) continue;
+      const record = records[r.index];
+      tally.warn(
+        r.flags.map((flag) => {
+          const field = flagField(flag);
+          const v = field ? record[field] : undefined;
+          return {
+            row: batch[r.index].row,
+            id: r.sourceId,
+            flag,
+            column: field ? (mapping.fields[field] ?? null) : null,
+            value: v === undefined || v === null ? null : String(v),
+          };
+        }),
       );
-      const flagsOf = new Map(prepared.map((x) => [x.index, x.p.record.flags]));
-      for (const r of answer.results) {
-        if (r.status === 'rejected') continue;
-        const record = records[r.index];
-        tally.warn(
-          (flagsOf.get(r.index) ?? []).map((flag) => {
-            const field = flagField(flag);
-            const v = field ? record[field] : undefined;
-            return {
-              row: batch[r.index].row,
-              id: r.sourceId,
-              flag,
-              column: field ? (mapping.fields[field] ?? null) : null,
-              value: v === undefined || v === null ? null : String(v),
-            };
-          }),
-        );
-      }
     }
     await yieldToEventLoop();
   };

@@ -63,6 +63,8 @@ export interface RecordResult {
   reason?: string;
   customerId?: string;
   link?: LinkOutcome | 'deferred';
+  /** the record's data-quality flags (shared/identity/record.ts: an invalid phone kept, an id ignored…), if any */
+  flags?: string[];
 }
 
 export interface IngestSummary {
@@ -235,6 +237,8 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
       status: o.status,
       customerId: o.customerId,
     };
+    const recordFlags = prepared[i].p.record.flags;
+    if (recordFlags.length > 0) result.flags = [...recordFlags];
     if (o.status !== 'unchanged') {
       if (input.linking === 'incremental') {
         const link = await linkRecord(tx, o.recordId, input.now);

@@ -319,7 +319,8 @@ async function followUndone(repo: IdentityRepo, undone: readonly string[], today
  * survivor, and would keep another contact's company: `linker:follows-undone-merge`). A merge made on other evidence
  * stays; one whose evidence was this value while other evidence joins the same two records too (a second card, their
  * phone) is made again: each record of the undone merges is linked afresh, the blocked value no longer counted, as
- * the bulk job links them. Returns the merges undone.
+ * the bulk job links them. The bulk job's merges on the value (made while it was under its limit) are undone too:
+ * each joined a whole losing customer, so all the records it moved are linked afresh. Returns the merges undone.
  */
 async function releaseClusterValues(
   tx: Tx,
@@ -331,7 +332,10 @@ async function releaseClusterValues(
   const undone: string[] = [];
   const records = new Set<string>();
   for (const v of values) {
-    for (const m of await repo.mergesOnValue(v.kind, v.value)) {
+    // the bulk job's merges on the value (an initial migration linked it while it was under its limit), then the
+    // incremental linker's
+    const merges = [...(await repo.bulkMergesOnValue(v.kind, v.value)), ...(await repo.mergesOnValue(v.kind, v.value))];
+    for (const m of merges) {
       await repo.undoMerge(m.id, 'linker:cluster-limit', now);
       undone.push(m.id);
       for (const r of m.records) records.add(r);

@@ -5,6 +5,8 @@
  * other evidence (a card on a contact's phone and name, two contacts of one name on one phone) stays.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestAndLog } from '../../../functions/app/identity/ingest.js';
+import { linkAll } from '../../../functions/app/identity/link-all.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { customerOf, ingest } from './helpers.js';
 
@@ -75,5 +77,48 @@ describe('a strong value over its limit', () => {
     );
     expect(n).toBeGreaterThan(0);
     expect(await customerOf(sys, 'pos', 'XC-7')).toBe(await customerOf(sys, 'wecom', 'wc-7'));
+  }, 60_000);
+
+  it('undoes what the bulk job linked on the value when later records take it over its limit', async () => {
+    // an initial migration: ten WeCom contacts of ten people under one junk unionid, under the limit of 12, linked by
+    // the bulk job; a POS card on contact 5's phone and name joins contact 5 there
+    const contact = (i: number) => ({
+      sourceId: `bw-${i}`,
+      wecomId: `bw-${i}`,
+      name: `${SURNAMES[i - 1]}华`,
+      phone: `1385813${String(i).padStart(4, '0')}`,
+      unionid: 'o6_bulk_junk',
+    });
+    const common = { keyId: null, requestId: null, operation: 'test:import', storeId: null } as const;
+    await ingestAndLog(sys.database, {
+      ...common,
+      source: 'wecom',
+      records: Array.from({ length: 10 }, (_, i) => contact(i + 1)),
+      linking: 'deferred',
+      now: sys.clock.now(),
+    });
+    await ingestAndLog(sys.database, {
+      ...common,
+      source: 'pos',
+      records: [{ sourceId: 'BC-5', cardNo: 'BC-5', name: `${SURNAMES[4]}华`, phone: contact(5).phone }],
+      linking: 'deferred',
+      now: sys.clock.now(),
+    });
+    sys.clock.advance(60_000);
+    await linkAll(sys.database, { now: sys.clock.now() });
+    const one = await customerOf(sys, 'wecom', 'bw-1');
+    for (let i = 2; i <= 10; i += 1) expect(await customerOf(sys, 'wecom', `bw-${i}`)).toBe(one);
+
+    // then three more contacts arrive one by one: the 13th record on the value blocks it
+    for (let i = 11; i <= 13; i += 1) {
+      const r = await ingest(sys, [contact(i)], 'key_wecom');
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      sys.clock.advance(60_000);
+    }
+    const ids = await Promise.all(Array.from({ length: 13 }, (_, i) => customerOf(sys, 'wecom', `bw-${i + 1}`)));
+    expect(new Set(ids).size).toBe(13);
+    expect(await customerOf(sys, 'pos', 'BC-5')).toBe(ids[4]);
+    const [blocked] = await sys.database.exec(`select reason from blocked_values where value = 'o6_bulk_junk'`);
+    expect(blocked?.reason).toBe('cluster_limit');
   }, 60_000);
 });

@@ -573,6 +573,44 @@ export function createIdentityRepo(conn: Conn) {
     },
 
     /**
+     * Live merges of the bulk job (rule `bulk`) that joined records carrying one strong value across customers (a
+     * merge moved a record carrying it, its component was joined on that kind of link, `evidence.via`, and the customer
+     * that record is in now holds another carrier the merge did not move), with every other merge of the same job into
+     * the same survivor: the whole component, because a member of it joined on other evidence may be there only through
+     * a carrier. The bulk job logs a merge per losing customer, not per pair, so `records` are all the source records
+     * the merge moved (relinked afresh after the undo). Newest first.
+     */
+    async bulkMergesOnValue(kind: string, value: string): Promise<{ id: string; records: string[] }[]> {
+      const via = kind === 'phone' ? 'verified_phone' : kind;
+      const r = await rows<{ id: string; records: string[] }>(
+        conn,
+        sql`with v as (
+              select r.id, r.customer_id from identities i
+              join source_records r on r.source = i.source and r.source_id = i.source_id
+              where i.kind = ${kind} and i.value = ${value} and i.quality = 'valid' and (i.kind <> 'phone' or i.verified)
+            ), hit as (
+              select distinct m.survivor_id, m.evidence ->> 'job' as job from identity_merge_moves mv
+              join identity_merges m on m.id = mv.merge_id
+              join v on v.id = mv.row_id
+              where mv.table_name = 'source_records' and m.rule = 'bulk' and m.actor_kind = 'system'
+                and m.undone_at is null and m.evidence -> 'via' ? ${via}
+                and exists (select 1 from v o where o.customer_id = v.customer_id and o.id <> v.id
+                  and not exists (select 1 from identity_merge_moves x
+                                  where x.merge_id = m.id and x.table_name = 'source_records' and x.row_id = o.id))
+            ), m as (
+              -- the whole component: a card that joined it on other evidence next to a carrier of the value is there
+              -- because of that carrier, and would pull the carrier back to the others when relinked
+              select m.id, m.seq from identity_merges m join hit h on h.survivor_id = m.survivor_id
+              where m.rule = 'bulk' and m.evidence ->> 'job' = h.job and m.undone_at is null
+            )
+            select m.id, array(select mv.row_id from identity_merge_moves mv
+                               where mv.merge_id = m.id and mv.table_name = 'source_records' order by mv.row_id) as records
+            from m order by m.seq desc`,
+      );
+      return r.map((x) => ({ id: x.id, records: (x.records ?? []).map(String) }));
+    },
+
+    /**
      * Live merges the linker made on one strong value (rule = its kind, `verified_phone` for a phone, actor system)
      * whose pair of evidence records both carry it; newest first. Found from the value's records through the move
      * log's (table, row) index: a merge moved one of its pair's sides.
