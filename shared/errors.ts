@@ -6,6 +6,7 @@
 export const ERROR_STATUS = {
   // generic request problems (the endpoint wrapper)
   BAD_JSON: 400,
+  BODY_NOT_UTF8: 400,
   VALIDATION_FAILED: 400,
   METHOD_NOT_ALLOWED: 405,
   NOT_FOUND: 404,

@@ -312,6 +312,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** Strict: a byte sequence that is not UTF-8 throws instead of turning into U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseBody(
   raw: Buffer,
   req: IncomingMessage,
@@ -326,9 +329,21 @@ function parseBody(
   if (raw.length > 0 && !/^application\/json\b/i.test(type)) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   }
+  // JSON is UTF-8 (RFC 8259). Chinese till software often writes GBK: decoded as UTF-8 its names became U+FFFD and
+  // were stored so, answered 200; a declared other charset, or bytes that are not UTF-8, are refused instead
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new AppError('BODY_NOT_UTF8', `send the body in UTF-8, not ${charset}`);
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    throw new AppError('BODY_NOT_UTF8', 'request body is not valid UTF-8');
+  }
   let value: unknown;
   try {
-    value = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+    value = raw.length === 0 ? undefined : JSON.parse(text);
   } catch {
     throw new AppError('BAD_JSON', 'request body is not valid JSON');
   }

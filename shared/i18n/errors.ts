@@ -6,6 +6,7 @@ import type { ErrorCode } from '../errors.js';
  */
 export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   BAD_JSON: '请求格式有误，请稍后重试',
+  BODY_NOT_UTF8: '请求内容不是 UTF-8 编码，请转换为 UTF-8 后发送（收银系统常用的 GBK 编码需先转换）',
   VALIDATION_FAILED: '提交的信息不完整或格式不正确',
   METHOD_NOT_ALLOWED: '不支持的操作',
   NOT_FOUND: '请求的内容不存在',

@@ -63,6 +63,11 @@ const REFUSALS = {
     zh: (p) => `门店编码 ${p.storeCode} 不是发送方密钥所属的门店：每家门店的收银机只能上传本店数据`,
   },
   // ---- member records
+  record_of_other_store: {
+    en: (p) =>
+      `sourceId ${p.sourceId} is a record of another store: a store's key changes its own store's records only`,
+    zh: (p) => `会员编号 ${p.sourceId} 属于其他门店：每家门店的收银机只能修改本店的会员资料`,
+  },
   source_id_missing: { en: () => 'sourceId is missing', zh: () => '缺少会员编号（会员卡号或商城账号）' },
   source_id_too_long: {
     en: (p) => `sourceId is longer than ${p.max} characters`,

@@ -41,11 +41,17 @@ export async function startTestSystem(
     },
     async call(
       path: string,
-      init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; raw?: string } = {},
+      init: {
+        method?: string;
+        body?: unknown;
+        token?: string;
+        headers?: Record<string, string>;
+        raw?: string | Uint8Array;
+      } = {},
     ) {
       const headers: Record<string, string> = { ...init.headers };
       if (init.token) headers.authorization = `Bearer ${init.token}`;
-      let payload: string | undefined = init.raw;
+      let payload: string | Uint8Array | undefined = init.raw;
       if (init.body !== undefined) {
         payload = JSON.stringify(init.body);
         headers['content-type'] ??= 'application/json';

@@ -204,7 +204,37 @@ export async function ingestBatch(tx: Tx, input: IngestInput): Promise<IngestSum
   const repo = createIdentityRepo(tx);
   const { byCode: stores, phones } = await repo.stores();
   const storePhones = new Set(phones.map(storePhoneKey));
-  const { prepared, rejected, raw, flags } = prepareRecords(input, storePhones, stores);
+  const prepareds = prepareRecords(input, storePhones, stores);
+  const { raw, flags } = prepareds;
+  let { prepared, rejected } = prepareds;
+  if (input.keyStoreId) {
+    // a store's till sends its own store's records: a card another store's till (or HQ, for a store) created is not
+    // its to rename or renumber, even under the same card number
+    const others = await repo.recordsOfOtherStores(
+      input.source,
+      prepared.map((x) => x.p.record.sourceId),
+      input.keyStoreId,
+    );
+    if (others.size > 0) {
+      rejected = [
+        ...rejected,
+        ...prepared
+          .filter((x) => others.has(x.p.record.sourceId))
+          .map((x) => {
+            const sourceId = x.p.record.sourceId;
+            raw.set(x.index, input.records[x.index]);
+            // counted as taken in by prepareRecords: a refused record's flags are not the batch's
+            for (const f of x.p.record.flags) {
+              flags[f] -= 1;
+              if (flags[f] === 0) delete flags[f];
+            }
+            const fields = refusalFields(refusal('record_of_other_store', { sourceId }));
+            return { index: x.index, sourceId, status: 'rejected' as const, ...fields };
+          }),
+      ];
+      prepared = prepared.filter((x) => !others.has(x.p.record.sourceId));
+    }
+  }
   const outcomes = await repo.upsertRecords(
     input.source,
     prepared.map((x) => x.p),

@@ -275,6 +275,18 @@ export function createIdentityRepo(conn: Conn) {
     },
 
     /** The stores by code and their counter phones (blocked for linking), in one read. */
+    /** Of these source ids, the ones whose record belongs to a store other than `storeId`. */
+    async recordsOfOtherStores(source: string, sourceIds: readonly string[], storeId: string): Promise<Set<string>> {
+      if (sourceIds.length === 0) return new Set();
+      const r = await rows<{ source_id: string }>(
+        conn,
+        sql`select r.source_id from source_records r
+            join jsonb_array_elements_text(${json(sourceIds)}) s(v) on s.v = r.source_id
+            where r.source = ${source} and r.store_id is not null and r.store_id <> ${storeId}`,
+      );
+      return new Set(r.map((x) => x.source_id));
+    },
+
     async stores(): Promise<{ byCode: Map<string, { id: string; name: string }>; phones: string[] }> {
       const r = await rows<{ id: string; code: string; name: string; phone: string | null }>(
         conn,
