@@ -10,13 +10,23 @@ export interface LoyaltyMember {
   birthdaySetAt: Date | null;
 }
 
+/**
+ * The member's birthday: the one she typed, else the one the chain's records in her account agree on (a confirmed
+ * store card's; none when two disagree). Read, not copied at a merge: an undone merge takes the card's birthday away
+ * with the card. `birthdaySetAt` stays null for it, so its benefit is due in its month like any record's. Columns
+ * qualified by hand: drizzle writes a one-table select's columns unqualified, and a bare "id" in the subquery is the
+ * record's.
+ */
+const birthdayOf = sql<string | null>`coalesce(customers.birthday, (select case when count(distinct r.birthday) = 1
+    then min(r.birthday) end from source_records r where r.customer_id = customers.id and r.birthday is not null))::text`;
+
 export const loyaltyMemberRepo = {
   /** A registered member (signed up with a phone), following merges; null otherwise. */
   async registered(ex: Executor, customerId: string): Promise<LoyaltyMember | null> {
     const [row] = await ex
       .select({
         id: customers.id,
-        birthday: customers.birthday,
+        birthday: birthdayOf,
         birthdaySetAt: customers.birthdaySetAt,
         registeredAt: customers.registeredAt,
         mergedInto: customers.mergedInto,
