@@ -124,6 +124,8 @@ export const ERROR_STATUS = {
   COUPON_CATEGORY_NOT_IN_ORDER: 422,
   /** the order amount above the items' catalogue total, or below it by more than COUNTER_ITEMS_MAX_DISCOUNT_PERCENT */
   COUNTER_ITEMS_AMOUNT_MISMATCH: 422,
+  /** 批量发券: more phone numbers pasted at once than ISSUE_LIST_MAX (shared/contracts/loyalty.ts) */
+  PHONE_LIST_TOO_LONG: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

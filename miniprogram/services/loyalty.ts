@@ -9,6 +9,8 @@ import {
   MemberLookupResponse,
   NewMemberOfferResponse,
   PointsResponse,
+  ResolvePhonesBody,
+  ResolvePhonesResponse,
   SetBirthdayBody,
   SetBirthdayResponse,
   UpdateCouponTemplateBody,
@@ -75,6 +77,16 @@ export const loyaltyApi = {
       path: `/api/staff/coupons/member?phone=${encodeURIComponent(phone)}`,
       auth: 'staff',
       schema: MemberLookupResponse,
+    }),
+  /** 批量发券: the members of pasted phones, one answer per entry in its place (masked, in the caller's stores) */
+  resolvePhones: (phones: string[]) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/coupons/resolve-phones',
+      body: { phones },
+      bodySchema: ResolvePhonesBody,
+      auth: 'staff',
+      schema: ResolvePhonesResponse,
     }),
   issue: (templateCode: string, customerIds: string[], batchKey: string) =>
     apiRequest({

@@ -395,10 +395,50 @@ export const MemberLookupResponse = z.object({
 });
 export type MemberLookupResponse = z.infer<typeof MemberLookupResponse>;
 
+/** The most members one issue by hand reaches (a store's list; a segment is issued in batches of it). */
+export const ISSUE_LIST_MAX = 500;
+
+/**
+ * 批量发券: the phone numbers a manager pasted, one entry per number as the page split the paste (the page keeps
+ * which line each came from). Each entry is normalised by the server (+86, spaces, dashes, full-width digits): a bad
+ * one is answered in its place, not with a 400. More than ISSUE_LIST_MAX entries is PHONE_LIST_TOO_LONG (422), a
+ * code the page can name; the array has no schema bound so that it is that code, not VALIDATION_FAILED (the
+ * wrapper's 256 KB body limit bounds it).
+ */
+export const ResolvePhonesBody = z.object({ phones: z.array(z.string().max(64)).min(1) }).strict();
+export type ResolvePhonesBody = z.infer<typeof ResolvePhonesBody>;
+
+/**
+ * One pasted entry, in its place. `not_found`: no member with this phone in the caller's stores; a phone of no
+ * member and one of a member elsewhere read alike (as the single lookup's MEMBER_NOT_FOUND), so a list cannot probe
+ * which phones are members elsewhere. `duplicate`: the same phone as entry `firstIndex`, or (`samePhone` false) a
+ * member found already by another of their phones: collapsed, one coupon per member.
+ */
+export const ResolvedPhone = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('found'),
+    customerId: z.string(),
+    maskedPhone: z.string(),
+    maskedName: z.string().nullable(),
+  }),
+  z.object({ status: z.literal('invalid') }),
+  z.object({ status: z.literal('not_found') }),
+  z.object({ status: z.literal('duplicate'), firstIndex: z.number().int(), samePhone: z.boolean() }),
+]);
+export type ResolvedPhone = z.infer<typeof ResolvedPhone>;
+
+export const ResolvePhonesResponse = z.object({
+  /** one per entry of `phones`, in order */
+  results: z.array(ResolvedPhone),
+  /** the members found, each once, in the order pasted: what 发放给 N 位会员 sends */
+  customerIds: z.array(z.string()),
+});
+export type ResolvePhonesResponse = z.infer<typeof ResolvePhonesResponse>;
+
 export const IssueCouponsBody = z
   .object({
     templateCode: z.string().min(1).max(32),
-    customerIds: z.array(z.string().min(1).max(64)).min(1).max(500),
+    customerIds: z.array(z.string().min(1).max(64)).min(1).max(ISSUE_LIST_MAX),
     /** one batch = one key: re-sending the same batch issues nothing new */
     batchKey: idempotencyKey,
   })

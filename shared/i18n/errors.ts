@@ -108,6 +108,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   COUNTER_ITEMS_AMOUNT_MISMATCH:
     '订单金额与本单药品对不上：不能高于药品目录价合计，也不能低于合计的一半（门店优惠最多半价）。请核对订单金额和药品数量',
   REDEMPTION_NOT_VOIDABLE: '这笔核销不能在这里撤销：收银系统的核销请在收银系统退款，其他店员或往日的核销请联系店长',
+  PHONE_LIST_TOO_LONG: '一次最多粘贴 500 个手机号，请分批发放',
 };
 
 export const errorMessageZh = (code: ErrorCode): string => ERROR_MESSAGES_ZH[code];

@@ -59,7 +59,8 @@ export async function startTestSystem(
       const res = await fetch(`${system.apiUrl}${path}`, {
         method: init.method ?? (payload ? 'POST' : 'GET'),
         headers,
-        body: payload,
+        // bytes as they are (a test of a body that is not UTF-8): a Buffer is a fetch body
+        body: typeof payload === 'string' || payload === undefined ? payload : Buffer.from(payload),
       });
       const text = await res.text();
       // biome-ignore lint/suspicious/noExplicitAny: any JSON the API answered; each test asserts the shape it expects

@@ -1,19 +1,22 @@
 /**
  * Staff coupon work: list and create templates (store-scoped by a store manager, chain-wide by HQ), find a member
- * by phone (masked), and issue a template to one member, a list, or a segment (a list of customer ids: segment
- * features hand theirs to `issueToCustomers`). Each recipient is checked against the issuer's scope; the issue
+ * by phone or the members of a pasted list of phones (masked), and issue a template to one member, a list, or a
+ * segment (a list of customer ids: segment features hand theirs to `issueToCustomers`). Each recipient is checked against the issuer's scope; the issue
  * itself is one INSERT … SELECT for the whole list (coupon-template.repo.ts). Edit, pause, resume and end:
  * manage-templates.ts.
  */
 import { asc, inArray } from 'drizzle-orm';
 import { type Actor, decide, type Resource, type StaffActor } from '../../../shared/access/policy.js';
 import { manualIssueRefusal } from '../../../shared/access/rules/loyalty.rules.js';
-import type {
-  CouponTemplateCreateOptions,
-  CouponTemplateView,
-  CreateCouponTemplateBody,
-  IssueCouponsResponse,
-  MemberLookupResponse,
+import {
+  type CouponTemplateCreateOptions,
+  type CouponTemplateView,
+  type CreateCouponTemplateBody,
+  ISSUE_LIST_MAX,
+  type IssueCouponsResponse,
+  type MemberLookupResponse,
+  type ResolvedPhone,
+  type ResolvePhonesResponse,
 } from '../../../shared/contracts/loyalty.js';
 import { businessDate } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, lastValidDay } from '../../../shared/coupons/coupon.describe.js';
@@ -288,6 +291,66 @@ export async function lookupMemberByPhone(
     homeStoreName: member.homeStoreName,
     availableCoupons: available.length,
   });
+}
+
+/**
+ * 批量发券's preview: the members of a pasted list of phones, each entry answered in its place (found, invalid,
+ * not found, duplicate). The same matching as the single lookup (`loyaltyMemberRepo.byPhones`, the rule `byPhone`
+ * uses) in one query for the list, then the scope of the members found in two (`customersInScope`): a member
+ * outside the caller's stores is `not_found`, exactly as a phone of no member. Masked phone and name only; one audit
+ * line per list naming the members read.
+ */
+export async function resolvePhones(
+  db: Db,
+  actor: StaffActor,
+  phones: readonly string[],
+  ctx: { requestId: string; now: Date },
+): Promise<Result<ResolvePhonesResponse, ErrorCode>> {
+  if (phones.length > ISSUE_LIST_MAX)
+    return fail('PHONE_LIST_TOO_LONG', `at most ${ISSUE_LIST_MAX} phone numbers at once, got ${phones.length}`, {
+      max: ISSUE_LIST_MAX,
+      received: phones.length,
+    });
+  const parsed = phones.map((p) => normalizePhone(p));
+  const canonical = [...new Set(parsed.flatMap((p) => (p.ok ? [p.canonical] : [])))];
+  const members = await loyaltyMemberRepo.byPhones(db, canonical);
+  const allowed = await customersInScope(db, actor, 'coupon.member_lookup', [
+    ...new Set([...members.values()].map((m) => m.customerId)),
+  ]);
+
+  const firstOfPhone = new Map<string, number>();
+  const firstOfMember = new Map<string, number>();
+  const results = parsed.map((p, index): ResolvedPhone => {
+    if (!p.ok) return { status: 'invalid' };
+    const first = firstOfPhone.get(p.canonical);
+    if (first !== undefined) return { status: 'duplicate', firstIndex: first, samePhone: true };
+    firstOfPhone.set(p.canonical, index);
+    const member = members.get(p.canonical);
+    // outside one's scope the member is "not found": a list of phones must not reveal membership elsewhere
+    if (!member || !allowed.has(member.customerId)) return { status: 'not_found' };
+    const same = firstOfMember.get(member.customerId);
+    if (same !== undefined) return { status: 'duplicate', firstIndex: same, samePhone: false };
+    firstOfMember.set(member.customerId, index);
+    return {
+      status: 'found',
+      customerId: member.customerId,
+      maskedPhone: maskPhone(p.canonical),
+      maskedName: maskName(member.displayName),
+    };
+  });
+  const customerIds = [...firstOfMember.keys()];
+  await recordAudit(db, {
+    actorKind: 'staff',
+    actorId: actor.staffId,
+    action: 'coupon.member_lookup',
+    customerId: customerIds.length === 1 ? customerIds[0] : null,
+    storeId: actor.storeId,
+    reason: 'issue coupon',
+    requestId: ctx.requestId,
+    details: { phones: phones.length, found: customerIds.length, customerIds },
+    at: ctx.now,
+  });
+  return ok({ results, customerIds });
 }
 
 /** Rounds of a bulk issue: only a coupon code collision (about 1 in 10^8 per coupon) needs a second one. */

@@ -10,6 +10,15 @@ export interface LoyaltyMember {
   birthdaySetAt: Date | null;
 }
 
+/** A member found by phone, for the staff pages (masked there). */
+export interface PhoneMember {
+  customerId: string;
+  displayName: string | null;
+  homeStoreName: string | null;
+  /** the canonical phone it was found by */
+  phone: string;
+}
+
 /**
  * The member's birthday: the one she typed, else the one the chain's records in her account agree on (a confirmed
  * store card's; none when two disagree). Read, not copied at a merge: an undone merge takes the card's birthday away
@@ -49,13 +58,22 @@ export const loyaltyMemberRepo = {
     return updated.length === 1;
   },
 
-  /** Customers with this canonical phone (verified ones first), following merges. */
-  async byPhone(
-    ex: Executor,
-    phone: string,
-  ): Promise<{ customerId: string; displayName: string | null; homeStoreName: string | null; phone: string } | null> {
-    const [row] = await ex
-      .select({
+  /** The customer with this canonical phone (verified ones first), following merges; null if none. */
+  async byPhone(ex: Executor, phone: string): Promise<PhoneMember | null> {
+    return (await loyaltyMemberRepo.byPhones(ex, [phone])).get(phone) ?? null;
+  },
+
+  /**
+   * The customer of each canonical phone, by the same rule as `byPhone` (one query for the whole list, the staff
+   * pages' pasted lists): a phone identity linked to a customer, a verified one first, then the latest registered;
+   * following merges. Phones with no such customer are absent from the map.
+   */
+  async byPhones(ex: Executor, phones: readonly string[]): Promise<Map<string, PhoneMember>> {
+    const out = new Map<string, PhoneMember>();
+    if (phones.length === 0) return out;
+    const rows = await ex
+      .selectDistinctOn([identities.value], {
+        phone: identities.value,
         customerId: sql<string>`coalesce(${customers.mergedInto}, ${customers.id})`,
         displayName: customers.displayName,
         homeStoreName: stores.name,
@@ -63,10 +81,11 @@ export const loyaltyMemberRepo = {
       .from(identities)
       .innerJoin(customers, eq(customers.id, identities.customerId))
       .leftJoin(stores, eq(stores.id, customers.homeStoreId))
-      .where(and(eq(identities.kind, 'phone'), eq(identities.value, phone)))
-      .orderBy(sql`${identities.verified} desc, ${customers.registeredAt} desc nulls last`)
-      .limit(1);
-    return row ? { ...row, phone } : null;
+      // one array parameter, not one per phone (as `scope` below)
+      .where(and(eq(identities.kind, 'phone'), sql`${identities.value} = any(${sql.param([...phones])}::text[])`))
+      .orderBy(identities.value, sql`${identities.verified} desc, ${customers.registeredAt} desc nulls last`);
+    for (const r of rows) out.set(r.phone, r);
+    return out;
   },
 
   /** The stores and regions a member belongs to (home store plus stores bought at), for the access policy. */

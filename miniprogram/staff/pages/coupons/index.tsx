@@ -1,8 +1,8 @@
 import type { StaffProfile } from '@shared/contracts/auth';
 import type { CouponTemplateCreateOptions, CouponTemplateView, MemberLookupResponse } from '@shared/contracts/loyalty';
-import { Button, Input, Switch, Text, View } from '@tarojs/components';
+import { Button, Input, Switch, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../../../components/describe-error';
 import { LoadingCard } from '../../../components/state-view';
 import { isApiError } from '../../../services/api-error';
@@ -12,6 +12,8 @@ import { StaffErrorCard } from '../../staff-error';
 import { loadForStaff, type StaffLoadError } from '../../staff-load';
 import '../../staff.scss';
 import './index.scss';
+import { MEMBER_SCOPE_NOTE, outcomeUnknown, REFUSED_TEXT, startsLaterNote, useIssueKey } from './issue-key';
+import { IssueList } from './issue-list';
 import {
   CODE_MAX,
   DESCRIPTION_MAX,
@@ -21,7 +23,8 @@ import {
   type TemplateTextField,
   templateBodyOf,
 } from './template-form';
-import { StatusTag, TemplateDetail } from './template-manage';
+import { TemplateDetail } from './template-manage';
+import { IssuePicker, issuableOf, TemplateRow } from './template-row';
 
 type Tab = 'issue' | 'templates';
 type State =
@@ -37,91 +40,19 @@ type State =
 /** A failed member lookup in the issuer's words: who can be found here, not how sign-up works. */
 function lookupFailure(error: unknown): string {
   if (isApiError(error) && error.code === 'PHONE_NOT_MOBILE') return '这不是中国大陆手机号，请核对';
-  if (isApiError(error) && error.code === 'MEMBER_NOT_FOUND') {
-    return '找不到这位会员：只能给您负责门店的会员发券（会员的所属门店，或在这些门店消费过）';
-  }
+  if (isApiError(error) && error.code === 'MEMBER_NOT_FOUND') return `找不到这位会员：${MEMBER_SCOPE_NOTE}`;
   return describeError(error).message;
 }
 
-const newBatchKey = () => `iss-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
-
-/** A template's dates when they are not plain: 「2026-05-01 起可用」 for a start after today. */
-const startNote = (t: CouponTemplateView) =>
-  t.startsLater && t.validity.kind === 'fixed' ? ` · ${t.validity.from} 起可用` : '';
-
-function TemplateRow({ t, selected, onSelect }: { t: CouponTemplateView; selected?: boolean; onSelect?: () => void }) {
-  const live = t.status === 'active' && !t.pastEnd;
-  return (
-    <View
-      className={`tpl${selected ? ' tpl--on' : ''}${live ? '' : ' tpl--off'}`}
-      onClick={onSelect}
-      data-testid={`template-${t.code}`}
-    >
-      <View className="tpl__head">
-        <Text className="tpl__headline">{t.headline}</Text>
-        <Text className="tpl__scope">{t.ownerStoreName ? `${t.ownerStoreName}专用` : '全部门店'}</Text>
-      </View>
-      <View className="tpl__name">
-        <Text>
-          {t.name}（{t.code}）
-        </Text>
-        <StatusTag status={t.status} pastEnd={t.pastEnd} />
-      </View>
-      <View className="tpl__meta">
-        {t.rules.slice(1, 2).join('')}
-        {startNote(t)} · 已发 {t.issuedCount}
-        {t.totalStock !== null ? ` / 共 ${t.totalStock} 张` : ' 张'}
-        {t.issuedCount > 0 ? ` · 已用 ${t.usedCount}` : ''}
-        {t.perMemberLimit !== null ? ` · 每人限领 ${t.perMemberLimit} 张` : ''}
-      </View>
-    </View>
-  );
-}
-
-/** One refused recipient in the issuer's words. */
-const REFUSED_TEXT: Record<string, string> = {
-  COUPON_LIMIT_REACHED: '该会员已达领取上限',
-  COUPON_OUT_OF_STOCK: '优惠券已发完',
-  FORBIDDEN: '没有权限给这位会员发券',
-  MEMBER_NOT_FOUND: '找不到这位会员',
-  COUPON_TEMPLATE_INACTIVE: '这张券已暂停发放、结束或过期',
-};
-
-/**
- * The batch key of one intended issue (these members, this template). A lost answer (no response, a 5xx) leaves
- * the outcome unknown: the next tap for the same intent sends the same key, so the server answers with what it did
- * the first time and nothing is issued twice. A definite answer (success, a 4xx refusal) ends the intent; issuing
- * again after that is a new intent with a new key.
- */
-function useIssueKey() {
-  const pending = useRef<{ intent: string; key: string } | null>(null);
-  return {
-    keyFor(templateCode: string, customerIds: readonly string[]): { key: string; retry: boolean } {
-      const intent = `${templateCode}|${[...customerIds].sort().join(',')}`;
-      if (pending.current?.intent === intent) return { key: pending.current.key, retry: true };
-      pending.current = { intent, key: newBatchKey() };
-      return { key: pending.current.key, retry: false };
-    },
-    /** the answer was definite: the next tap is a new issue */
-    settled() {
-      pending.current = null;
-    },
-  };
-}
-
-/** A failure after which the issue may or may not have happened: keep the key for the retry. */
-const outcomeUnknown = (e: unknown) => !isApiError(e) || e.status === 0 || e.status >= 500;
-
-function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
+/** 给会员发券 to one member found by phone. */
+function IssueOne({ templates }: { templates: CouponTemplateView[] }) {
   const [phone, setPhone] = useState('');
   const [member, setMember] = useState<MemberLookupResponse | null>(null);
   const [code, setCode] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const issueKey = useIssueKey();
-  // only what this caller may hand out now: not sign-up's or birthday coupons, not HQ's chain-wide ones (unless HQ),
-  // not paused, ended or past their dates
-  const issuable = templates.filter((t) => t.issuable);
+  const issuable = issuableOf(templates);
 
   const find = () => {
     setMessage(null);
@@ -146,8 +77,7 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
       .issue(code, [member.customerId], key)
       .then((r) => {
         issueKey.settled();
-        const later = template && template.validity.kind === 'fixed' && template.startsLater;
-        const from = later && template.validity.kind === 'fixed' ? `，${template.validity.from} 起可用` : '';
+        const from = startsLaterNote(template);
         // the key is one per intent: "already issued" is this intent's earlier tap whose answer was lost
         if (r.issued === 1) setMessage({ ok: true, text: `已向 ${member.maskedPhone} 发放 1 张优惠券${from}` });
         else if (r.alreadyIssued === 1)
@@ -209,19 +139,7 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
         ) : null}
       </View>
       {member ? (
-        <View className="ml-card" data-testid="issue-picker">
-          <View className="staff-card__title">2. 选择优惠券</View>
-          <View className="staff-card__text issue-picker__hint">
-            只列出您可以手动发放的券：新会员券、生日券由系统自动发放；全部门店通用的券由总部发放。
-          </View>
-          {issuable.length === 0 ? (
-            <View className="staff-card__text" data-testid="issue-none">
-              现在没有可以发放的券。可在「优惠券模板」里新建本店的券。
-            </View>
-          ) : null}
-          {issuable.map((t) => (
-            <TemplateRow key={t.id} t={t} selected={code === t.code} onSelect={() => setCode(t.code)} />
-          ))}
+        <IssuePicker templates={templates} code={code} onPick={setCode}>
           <Button
             className="ml-btn ml-btn--primary"
             disabled={busy || !code || !issuable.some((t) => t.code === code)}
@@ -230,13 +148,46 @@ function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
           >
             {busy ? '正在发放…' : '发放给该会员'}
           </Button>
-        </View>
+        </IssuePicker>
       ) : null}
       {message ? (
         <View className={`ml-card issue-result${message.ok ? '' : ' issue-result--bad'}`} data-testid="issue-result">
           {message.text}
         </View>
       ) : null}
+    </View>
+  );
+}
+
+type IssueMode = 'one' | 'list';
+
+/**
+ * 给会员发券: to one member found by phone, or to a pasted list of phones (批量). Both panels stay mounted, so
+ * switching back and forth loses neither a found member nor a pasted list.
+ */
+function IssuePanel({ templates }: { templates: CouponTemplateView[] }) {
+  const [mode, setMode] = useState<IssueMode>('one');
+  const option = (m: IssueMode, text: string) => (
+    <View
+      className={`kind-switch__opt${mode === m ? ' kind-switch__opt--on' : ''}`}
+      onClick={() => setMode(m)}
+      data-testid={`issue-mode-${m}`}
+    >
+      {text}
+    </View>
+  );
+  return (
+    <View>
+      <View className="kind-switch issue-mode">
+        {option('one', '单个会员')}
+        {option('list', '批量（粘贴手机号）')}
+      </View>
+      <View className={mode === 'one' ? '' : 'issue-hidden'} data-testid="issue-one">
+        <IssueOne templates={templates} />
+      </View>
+      <View className={mode === 'list' ? '' : 'issue-hidden'}>
+        <IssueList templates={templates} />
+      </View>
     </View>
   );
 }
