@@ -126,6 +126,12 @@ export const ERROR_STATUS = {
   COUNTER_ITEMS_AMOUNT_MISMATCH: 422,
   /** 批量发券: more phone numbers pasted at once than ISSUE_LIST_MAX (shared/contracts/loyalty.ts) */
   PHONE_LIST_TOO_LONG: 422,
+  /** a till's request names a store (`storeId`) other than the one its POS key is bound to */
+  STORE_NOT_KEYS_STORE: 403,
+  /** a till's order number already recorded at its store with other contents: a recorded sale is not rewritten */
+  ORDER_CHANGED: 409,
+  /** a till's order above COUNTER_MAX_ORDER_FEN (100,000 yuan), the counter's bound: a typo, not a sale */
+  ORDER_AMOUNT_TOO_LARGE: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

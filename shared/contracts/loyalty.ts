@@ -16,6 +16,16 @@ export const idempotencyKey = z
   .regex(/^[\w.:-]+$/, 'letters, digits and _ . : - only');
 // codes are checked by the use case so a malformed one answers COUPON_CODE_INVALID / MEMBER_CODE_INVALID, not 400
 const code = z.string().min(1).max(64);
+/**
+ * A till's order (receipt) number, on every till route: the alphabet of the idempotency keys. It is printed into
+ * the member's points history (积分抵扣…（单号 …）) and matched by a void, so free text from the till would reach the
+ * member verbatim (a QA walk put 中奖了！请加微信… there).
+ */
+export const receiptNumber = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:-]+$/, 'a receipt number: letters, digits and _ . : - only');
 
 export const PosOrderLine = z
   .object({
@@ -34,7 +44,7 @@ export const PosRedeemBody = z
     /** with a member code: the coupon the cashier picked; without, the best applicable one is used */
     couponId: z.string().min(1).max(64).optional(),
     orderAmountFen: fen,
-    externalOrderId: z.string().min(1).max(64).optional(),
+    externalOrderId: receiptNumber.optional(),
     lines: z.array(PosOrderLine).max(200).optional(),
     /** optional cross-check: must be the store the POS key is bound to */
     storeId: z.string().min(1).max(32).optional(),
@@ -64,8 +74,8 @@ export const PosVoidBody = z
   .object({
     idempotencyKey,
     redemptionId: z.string().min(1).max(64).optional(),
-    /** voids every coupon redeemed on this order at this store and reverses the order's points */
-    externalOrderId: z.string().min(1).max(64).optional(),
+    /** voids every coupon redeemed on this order at this store, reverses the order's points, returns those spent on it */
+    externalOrderId: receiptNumber.optional(),
   })
   .strict()
   .refine((b) => (b.redemptionId ? 1 : 0) + (b.externalOrderId ? 1 : 0) === 1, {
@@ -75,6 +85,11 @@ export const PosVoidBody = z
 export const PosVoidResponse = z.object({
   voided: z.array(z.object({ redemptionId: z.string(), couponId: z.string(), couponReturned: z.boolean() })),
   pointsReversed: z.number().int(),
+  /**
+   * the points spent as payment on the order (/points/spend with its externalOrderId at this store) given back now;
+   * a void answered before voids returned them is replayed as 0, which it returned
+   */
+  pointsReturned: z.number().int().default(0),
 });
 export type PosVoidResponse = z.infer<typeof PosVoidResponse>;
 
@@ -85,7 +100,8 @@ export const PosPointsSpendBody = z
     memberCode: code,
     points: z.number().int().positive().max(10_000_000).multipleOf(POINTS_SPEND_STEP),
     orderAmountFen: fen,
-    externalOrderId: z.string().min(1).max(64).optional(),
+    /** the sale's receipt number: a void of that number at this store gives these points back */
+    externalOrderId: receiptNumber.optional(),
     storeId: z.string().min(1).max(64).optional(),
   })
   .strict();
@@ -125,7 +141,7 @@ export const PosIngestLine = z
 export const PosOrderBody = z
   .object({
     idempotencyKey,
-    externalId: z.string().min(1).max(64),
+    externalId: receiptNumber,
     memberCode: code.optional(),
     posCardNo: z.string().min(1).max(32).optional(),
     orderedAt: z.iso.datetime({ offset: true }),
@@ -138,13 +154,30 @@ export const PosOrderBody = z
   .refine((b) => !(b.memberCode && b.posCardNo), { message: 'send at most one of memberCode or posCardNo' });
 export type PosOrderBody = z.infer<typeof PosOrderBody>;
 
+/**
+ * Why a till's sale to a member or a card earns no points, and promises none: `sale_too_old`, sold more than
+ * LATE_EARN_DAYS (90) days before it reached MedLoop. The sale is recorded all the same (200, the member's purchase
+ * history, as an import of it would be); only points are not given for history.
+ */
+export const POS_NO_POINTS_REASONS = ['sale_too_old'] as const;
+
+/**
+ * The answer to a till's order: the order recorded, or the one recorded before under this store's number (a replay
+ * under any key; the same number with other contents is `409 ORDER_CHANGED`). The fields added later have defaults,
+ * so an answer stored before them (replayed for its key) still reads.
+ */
 export const PosOrderResponse = z.object({
   orderId: z.string(),
   customerId: z.string().nullable(),
+  /** the points the sale earned; for a refunded sale what is left of them after the refund took them back (0) */
   pointsEarned: z.number().int(),
   pointsBalance: z.number().int().nullable(),
   /** points waiting for a card MedLoop does not know yet: credited when its record arrives (the receipt can say so) */
   pointsPending: z.number().int(),
+  /** the sale was refunded (/api/pos/void) since it was recorded: a replay says so, its points net of the reversal */
+  refunded: z.boolean().default(false),
+  /** why a sale with a member code or a card earns no points and promises none (POS_NO_POINTS_REASONS); else null */
+  noPointsReason: z.enum(POS_NO_POINTS_REASONS).nullable().default(null),
 });
 export type PosOrderResponse = z.infer<typeof PosOrderResponse>;
 
@@ -158,7 +191,10 @@ export const CouponView = z.object({
   headline: z.string(),
   rules: z.array(z.string()),
   state: z.enum(['available', 'used', 'expired', 'not_yet_valid', 'voided']),
-  /** why a voided coupon was taken out of use (shown with it under 已失效, next to the expired ones) */
+  /**
+   * why a voided coupon was taken out of use, or why a coupon used on an order since refunded did not come back (it
+   * had expired by the refund: state `expired`); shown with it under 已失效, next to the expired ones
+   */
   voidReason: z.string().nullable(),
   code: z.string(),
   /** Code 128 of `code`, PNG data URL; only for coupons that can still be used */

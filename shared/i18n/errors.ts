@@ -109,6 +109,10 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
     '订单金额与本单药品对不上：不能高于药品目录价合计，也不能低于合计的一半（门店优惠最多半价）。请核对订单金额和药品数量',
   REDEMPTION_NOT_VOIDABLE: '这笔核销不能在这里撤销：收银系统的核销请在收银系统退款，其他店员或往日的核销请联系店长',
   PHONE_LIST_TOO_LONG: '一次最多粘贴 500 个手机号，请分批发放',
+  STORE_NOT_KEYS_STORE: '此密钥只能用于本门店：请求中的门店编号与收银密钥所属门店不一致',
+  ORDER_CHANGED:
+    '这个单号本店已按不同的内容登记过（金额、商品、时间或会员不同），已登记的销售不会被改写：退款请走撤销流程，另一笔销售请使用新的单号',
+  ORDER_AMOUNT_TOO_LARGE: '订单金额过大，请核对（单笔不超过 100000 元，金额以分为单位）',
 };
 
 export const errorMessageZh = (code: ErrorCode): string => ERROR_MESSAGES_ZH[code];

@@ -202,6 +202,11 @@ export const couponRedemptions = pgTable(
       .where(sql`${t.status} = 'redeemed'`),
     index('coupon_redemptions_store_idx').on(t.storeId, t.redeemedAt),
     index('coupon_redemptions_order_idx').on(t.storeId, t.externalOrderId),
+    // the few redemptions voided without giving their coupon back (it had expired): the wallet shows such a coupon
+    // as not returned, not as used on an order since refunded; a redemption (status redeemed) enters no entry
+    index('coupon_redemptions_unreturned_idx')
+      .on(t.couponId)
+      .where(sql`${t.status} = 'voided' and ${t.couponReturned} = false`),
     check('coupon_redemptions_amounts_ck', sql`${t.orderAmountFen} >= 0 and ${t.discountFen} >= 0`),
     check('coupon_redemptions_void_ck', sql`(${t.status} = 'voided') = (${t.voidedAt} is not null)`),
     // a till's redemption or the counter's, never both
@@ -231,6 +236,11 @@ export const pointsLedger = pgTable(
     entryKey: text('entry_key').notNull(),
     orderId: text('order_id').references(() => orders.id),
     storeId: text('store_id').references(() => stores.id),
+    /**
+     * a till's spend (`spend:<spend>`): the receipt number it was sent with, so that the till's void of that order
+     * gives the points back (the order itself usually arrives after the payment: `order_id` is null then)
+     */
+    externalOrderId: text('external_order_id'),
     /** Asia/Shanghai calendar year the points were earned in: they expire at the end of the following year */
     earnYear: integer('earn_year'),
     note: text('note').notNull(),
@@ -244,6 +254,10 @@ export const pointsLedger = pgTable(
     index('points_ledger_order_idx')
       .on(t.orderId)
       .where(sql`${t.orderId} is not null`),
+    // a till's spends of one order at one store: what its void gives back
+    index('points_ledger_till_order_idx')
+      .on(t.storeId, t.externalOrderId)
+      .where(sql`${t.externalOrderId} is not null`),
     check('points_ledger_nonzero_ck', sql`${t.points} <> 0`),
     check(
       'points_ledger_sign_ck',

@@ -16,6 +16,7 @@ import {
   pgTable,
   text,
   timestamp,
+  unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
@@ -183,7 +184,10 @@ export const orders = pgTable(
   {
     id: text('id').primaryKey(),
     source: text('source', { enum: SOURCES }).notNull(),
-    /** the source system's order number: unique per source, so a replayed ingest lands once */
+    /**
+     * The source system's order number: unique per source and store (orders_source_store_external_uq), so a replayed
+     * ingest lands once. A till numbers its own receipts: two stores may print the same number for two sales.
+     */
     externalId: text('external_id').notNull(),
     storeId: text('store_id').references(() => stores.id),
     customerId: text('customer_id').references(() => customers.id),
@@ -206,12 +210,16 @@ export const orders = pgTable(
       .default('sale'),
     /** a return's original order number in its source (原单号), when the export gives it */
     originalExternalId: text('original_external_id'),
-    /** sha256 of the order as received (file import and order API); a replay with other contents is refused */
+    /**
+     * sha256 of the order as received (file import and order API; a till's live order since the QA walk, marked
+     * `till:`, ingest-orders.ts sameOrderContents); a replay with other contents is refused
+     */
     payloadHash: text('payload_hash'),
     /**
      * Points a live till order will earn once its member is known: set when the till sends a card MedLoop does not
      * know yet (the points as the rules stood at the sale), credited when the card's record arrives within
-     * LATE_EARN_DAYS of the sale, cleared when the order is refunded first. Null for history and mall orders.
+     * LATE_EARN_DAYS of the sale, cleared when the order is refunded first. Null for history and mall orders, and for
+     * a till's sale already older than LATE_EARN_DAYS when it arrives (history too).
      */
     pointsOnAttach: integer('points_on_attach'),
     /** who recorded the sale on the staff pages' counter (a store whose till is not connected); null otherwise */
@@ -225,7 +233,13 @@ export const orders = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('orders_source_external_uq').on(t.source, t.externalId),
+    // per store: two stores' tills may print one receipt number (the first store's sale answered the second's and
+    // took its member's points: a QA walk). Nulls not distinct: an order without a store (the mall's, history
+    // without a store code) is still unique on its source's number. The store last, so a lookup by number alone
+    // (a store's few orders of one number) still reads an index range.
+    unique('orders_source_store_external_uq')
+      .on(t.source, t.externalId, t.storeId)
+      .nullsNotDistinct(),
     index('orders_customer_idx').on(t.customerId, t.orderedAt),
     index('orders_store_idx').on(t.storeId, t.orderedAt),
     // the orders still waiting for their member's record: a record's ingest finds its own in an index range

@@ -1,11 +1,11 @@
 /**
  * Ingest of purchase history from a POS or the mall: the order API and the file import both come here. Each order
  * is judged alone (a malformed one is rejected with its reason and quarantined, the rest of the batch lands), stored
- * once per (source, order number) with its lines (a replay changes nothing; the same number with other contents is
- * refused, never overwritten), and given to its member's customer: the source record whose source_id is the
- * order's member id (the POS card, the mall account), following merges. An order whose member record has not
- * arrived yet keeps the member id and is attached when the record is ingested. No points: this is history (the
- * till's live order API, /api/pos/orders, earns them).
+ * once per (source, store, order number) with its lines (a replay changes nothing; the same number at the same store
+ * with other contents is refused, never overwritten; another store's is another sale), and given to its member's
+ * customer: the source record whose source_id is the order's member id (the POS card, the mall account), following
+ * merges. An order whose member record has not arrived yet keeps the member id and is attached when the record is
+ * ingested. No points: this is history (the till's live order API, /api/pos/orders, earns them).
  */
 
 import { hash } from 'node:crypto';
@@ -22,7 +22,7 @@ import {
 import { storableCopy, UNSTORABLE_TEXT, unstorableTextPath } from '../../../shared/storable-text.js';
 import type { Database, Tx } from '../../adapters/db/client.js';
 import { createIdentityRepo } from '../../adapters/db/repos/identity.repo.js';
-import { orderIngestRepo } from '../../adapters/db/repos/order-ingest.repo.js';
+import { orderIngestRepo, orderNumberKey } from '../../adapters/db/repos/order-ingest.repo.js';
 import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { loggedBatch } from './ingest.js';
@@ -72,7 +72,7 @@ type Result = IngestOrdersResponse['results'][number];
  * What an order is, whatever form it came in (yuan or fen, a local time or UTC, columns in any order): a replay
  * of the same order from a file or the API hashes the same.
  */
-function orderHash(o: NormalizedOrder, storeId: string | null): string {
+export function orderHash(o: NormalizedOrder, storeId: string | null): string {
   const canonical = [
     o.externalId,
     o.memberId,
@@ -86,6 +86,28 @@ function orderHash(o: NormalizedOrder, storeId: string | null): string {
     ...(o.kind === 'return' ? ['return', o.originalExternalId] : []),
   ];
   return hash('sha256', JSON.stringify(canonical));
+}
+
+/**
+ * How a till's live order (/api/pos/orders) is hashed: orderHash of what the till sent, marked, because an export
+ * of the same sale says it in other terms (the product names a till does not send, the card where the till sent a
+ * member code) and would never hash the same.
+ */
+const TILL_HASH_PREFIX = 'till:';
+export const tillOrderHash = (o: NormalizedOrder, storeId: string): string =>
+  `${TILL_HASH_PREFIX}${orderHash(o, storeId)}`;
+
+/**
+ * Whether an order arriving with `hash` is the one stored under its number at its store with `stored` (a replay)
+ * rather than other contents (`order_changed`, ORDER_CHANGED at a till). Null: stored without a hash (a till's order
+ * recorded before till orders kept one, a counter's sale), nothing to compare, as before. A till's order and an export of it are
+ * compared on their number only, as before either kept a hash: a history export repeats the till's sales, and a
+ * till may send a sale the history holds.
+ */
+export function sameOrderContents(stored: string | null, hash: string): boolean {
+  if (stored === null) return true;
+  if (stored.startsWith(TILL_HASH_PREFIX) !== hash.startsWith(TILL_HASH_PREFIX)) return true;
+  return stored === hash;
 }
 
 /** One batch in one transaction. */
@@ -123,10 +145,6 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
       continue;
     }
     const order = checked.order;
-    if (seen.has(order.externalId)) {
-      reject(refusal('order_id_repeated'));
-      continue;
-    }
     let storeId: string | null = null;
     if (order.storeCode !== null) {
       storeId = stores.get(order.storeCode)?.id ?? null;
@@ -142,23 +160,29 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
       }
       storeId = input.keyStoreId;
     }
-    seen.add(order.externalId);
+    // an order number is its store's: a chain-wide export may hold two stores' sales with one number
+    const number = orderNumberKey(storeId, order.externalId);
+    if (seen.has(number)) {
+      reject(refusal('order_id_repeated'));
+      continue;
+    }
+    seen.add(number);
     valid.push({ index, order, storeId, hash: orderHash(order, storeId) });
   }
 
-  // a stored order number: the same contents are a replay, other contents are refused (history is not rewritten)
+  // a stored order number at the order's store: the same contents are a replay, other contents are refused (history
+  // is not rewritten); another store's order of the number is not this one
   const existing = await orderIngestRepo.existing(
     tx,
     input.source,
-    valid.map((v) => v.order.externalId),
+    valid.map((v) => ({ storeId: v.storeId, externalId: v.order.externalId })),
   );
   const results: Result[] = rejected.map(({ payload: _, refusal: __, ...r }) => r);
   const fresh: typeof valid = [];
   for (const v of valid) {
-    const stored = existing.get(v.order.externalId);
+    const stored = existing.get(orderNumberKey(v.storeId, v.order.externalId));
     if (stored === undefined) fresh.push(v);
-    // null: stored by the till's live order API (/api/pos/orders), which keeps no hash: the export repeats it
-    else if (stored === null || stored === v.hash)
+    else if (sameOrderContents(stored, v.hash))
       results.push({ index: v.index, externalId: v.order.externalId, status: 'unchanged' });
     else {
       const r = refusal('order_changed', { externalId: v.order.externalId });
@@ -213,7 +237,7 @@ export async function ingestOrderBatch(tx: Tx, input: OrderIngestInput): Promise
   let unknownSkuLines = 0;
   rows.forEach((r, i) => {
     const v = fresh[i];
-    if (!inserted.has(r.order.externalId)) {
+    if (!inserted.has(r.order.id)) {
       // stored by a concurrent batch between our read and our insert: that is a replay too
       results.push({ index: v.index, externalId: v.order.externalId, status: 'unchanged' });
       return;

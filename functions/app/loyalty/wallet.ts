@@ -51,6 +51,9 @@ export async function ensureBirthdayCoupon(ex: Executor, member: LoyaltyMember, 
   return result.ok && result.value.created;
 }
 
+/** Why a coupon used on an order since refunded is not in the wallet again (shown under 已失效). */
+export const REFUNDED_EXPIRED_REASON = '订单已退款，券已过期未退回';
+
 export async function walletOf(
   db: Db,
   customerId: string | null,
@@ -65,11 +68,18 @@ export async function walletOf(
     for (const s of r.template.storeIds) storeIds.add(s);
     if (r.coupon.redeemedStoreId) storeIds.add(r.coupon.redeemedStoreId);
   }
-  const names = await couponRepo.storeNames(db, [...storeIds]);
+  const used = rows.filter((r) => r.coupon.status === 'redeemed').map((r) => r.coupon.id);
+  const [names, notReturned] = await Promise.all([
+    couponRepo.storeNames(db, [...storeIds]),
+    couponRepo.notReturnedOnRefund(db, used),
+  ]);
   const views = await Promise.all(
     rows.map(async ({ coupon, template }): Promise<CouponView> => {
       const rule = templateRule(template);
-      const state = couponLifecycle(coupon, now);
+      // its order was refunded after it had expired: the void did not give it back (evaluateVoid), and it stays
+      // `redeemed` so that nothing uses it again; to the member it is an expired coupon, not one used on a purchase
+      const refundedExpired = notReturned.has(coupon.id);
+      const state = refundedExpired ? 'expired' : couponLifecycle(coupon, now);
       return {
         id: coupon.id,
         name: template.name,
@@ -82,7 +92,7 @@ export async function walletOf(
         lastValidDay: lastValidDay(coupon.validUntil),
         redeemedAt: coupon.redeemedAt?.toISOString() ?? null,
         redeemedStoreName: coupon.redeemedStoreId ? (names.get(coupon.redeemedStoreId) ?? null) : null,
-        voidReason: coupon.status === 'voided' ? coupon.voidReason : null,
+        voidReason: coupon.status === 'voided' ? coupon.voidReason : refundedExpired ? REFUNDED_EXPIRED_REASON : null,
       };
     }),
   );

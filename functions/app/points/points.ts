@@ -199,6 +199,8 @@ export async function spendPoints(
     customerId: string;
     entryKey: string;
     orderId?: string;
+    /** a till's spend: the receipt number it was sent with, so that the till's void of that order returns it */
+    externalOrderId?: string;
     storeId: string;
     points: number;
     note: string;
@@ -216,6 +218,7 @@ export async function spendPoints(
     entryKey: v.entryKey,
     orderId: v.orderId ?? null,
     storeId: v.storeId,
+    externalOrderId: v.externalOrderId ?? null,
     earnYear: null,
     note: v.note,
     occurredAt: v.now,

@@ -1,8 +1,10 @@
 /**
  * Points as payment at the POS: the cashier scans the member code, the member spends points in whole hundreds
- * (100 points = 1 yuan off, never more than the order), and a refund gives them back. Both are signed, idempotent
- * (the stored first answer for a retried key), and one transaction each with the member's row locked, so two tills
- * spending the same member's points at once can never overdraw them.
+ * (100 points = 1 yuan off, never more than the order), and a refund gives them back: /points/return by the spend's
+ * id, or the void of the order by its receipt number (void.ts; the spend keeps the number it was sent with). Both
+ * give back once (`unspend:<spend>`), whichever comes first. Signed, idempotent (the stored first answer for a
+ * retried key), and one transaction each with the member's row locked, so two tills spending the same member's
+ * points at once can never overdraw them.
  */
 
 import type {
@@ -13,8 +15,8 @@ import type {
 } from '../../../shared/contracts/loyalty.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import { FEN_PER_POINT } from '../../../shared/points/points.rules.js';
-import type { Db } from '../../adapters/db/client.js';
-import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
+import type { Db, Tx } from '../../adapters/db/client.js';
+import { type PointsLedgerRow, type PointsOwner, pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { resolveMemberCode } from '../members/member-code.js';
@@ -47,7 +49,10 @@ export async function spendPointsAtPos(
       entryKey: `spend:${spendId}`,
       storeId: caller.storeId,
       points: body.points,
+      // the receipt number is of the idempotency keys' alphabet (receiptNumber, shared/contracts/loyalty.ts): the
+      // member reads this note, and free text from the till would reach them verbatim
       note: `${spendNote(store?.name ?? null, body.points)}${body.externalOrderId ? `（单号 ${body.externalOrderId}）` : ''}`,
+      externalOrderId: body.externalOrderId,
       now,
     });
     if (!spent.ok) return spent;
@@ -84,14 +89,34 @@ export async function returnPointsAtPos(
       return ok({ spendId: body.spendId, pointsReturned: 0, balanceAfter: await pointsRepo.balance(tx, owner.id) });
     }
     const before = await settledBalance(tx, owner.id, now);
-    // a second return of the same spend (with another key) returns nothing more
-    const returned = await returnSpend(tx, owner, spend, {
-      entryKey: `unspend:${body.spendId}`,
-      orderId: null,
-      storeId: caller.storeId,
-      note: '订单退款，退回抵扣的积分',
-      now,
-    });
+    // a second return of the same spend (with another key, or after the void of its order) returns nothing more
+    const returned = await returnTillSpend(tx, owner, spend, caller.storeId, now);
     return ok({ spendId: body.spendId, pointsReturned: returned, balanceAfter: before.balance + returned });
+  });
+}
+
+/** The spend's id in its ledger line's entry key, `spend:<spend>`. */
+export const tillSpendId = (spend: PointsLedgerRow) => spend.entryKey.slice('spend:'.length);
+
+/**
+ * Gives back a till's spend line, once (`unspend:<spend>`, whether /points/return or the order's void comes first),
+ * to `owner` (pointsRepo.lockOwner of the spender: the member, or the survivor of a merge since, locked). Nothing to
+ * a closed account: its points were forfeited when it closed, as a refund of an order takes nothing back from it.
+ * The points returned.
+ */
+export async function returnTillSpend(
+  tx: Tx,
+  owner: PointsOwner,
+  spend: PointsLedgerRow,
+  storeId: string,
+  now: Date,
+): Promise<number> {
+  if (owner.closed) return 0;
+  return returnSpend(tx, owner, spend, {
+    entryKey: `unspend:${tillSpendId(spend)}`,
+    orderId: null,
+    storeId,
+    note: '订单退款，退回抵扣的积分',
+    now,
   });
 }

@@ -6,9 +6,11 @@ import type { Deps } from '../deps.js';
 import type { PosCaller } from './redeem.js';
 
 /**
- * The store a POS request names (optional cross-check) as a policy resource: the policy then refuses a key acting
- * for another store. An unknown store id is a clear STORE_NOT_FOUND before anything runs. The key's own store (what
- * a POS sends) comes from the cached key (partner-keys.ts), without a round trip; any other store is read.
+ * The store a POS request names (optional cross-check) as a policy resource. An unknown store id is a clear
+ * STORE_NOT_FOUND before anything runs, and another store than the key's a clear STORE_NOT_KEYS_STORE: the policy
+ * would refuse it too, but as FORBIDDEN "partner may not pos.redeem", which does not tell the till's developer that
+ * the body's storeId is what is wrong. The key's own store (what a POS sends) comes from the cached key
+ * (partner-keys.ts), without a round trip; any other store is read.
  */
 export async function posStoreResource(deps: Deps, storeId: string | undefined, actor?: Actor): Promise<Resource> {
   if (!storeId) return { kind: 'none' };
@@ -20,6 +22,12 @@ export async function posStoreResource(deps: Deps, storeId: string | undefined, 
   }
   const store = await posRepo.storeExists(deps.database.db, storeId);
   if (!store) throw new AppError('STORE_NOT_FOUND', `no store ${storeId}`);
+  if (actor?.kind === 'partner' && actor.storeId && actor.storeId !== store.id) {
+    throw new AppError(
+      'STORE_NOT_KEYS_STORE',
+      `storeId ${storeId} is not this POS key's store (${actor.storeId}): a key acts only for its own store`,
+    );
+  }
   return { kind: 'store', storeId: store.id, regionId: store.regionId };
 }
 

@@ -12,6 +12,9 @@
  * (couponRepo.redeemOnce). Both writes do the same: claim the idempotency key with the answer, the conditional
  * UPDATE that makes "never twice" true under any concurrency, the redemption row. A retry gets the first answer:
  * from that statement when the decision was yes, from the stored answer when it was no (the coupon is used by then).
+ *
+ * Both paths read the order as the catalogue has it: a line's SKU brings the catalogue's Rx flag and category
+ * (catalogueLines), one query before either path, and only when a line names a SKU.
  */
 
 import type { PosRedeemBody, PosRedeemResponse } from '../../../shared/contracts/loyalty.js';
@@ -20,12 +23,14 @@ import {
   evaluateRedemption,
   isCouponCode,
   type OrderInput,
+  type OrderLineInput,
   pickBestCoupon,
   type RedemptionPlan,
 } from '../../../shared/coupons/coupon.rules.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import type { Db } from '../../adapters/db/client.js';
 import { type CouponRow, type CouponTemplateRow, couponRepo } from '../../adapters/db/repos/coupon.repo.js';
+import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { resolveMemberCode } from '../members/member-code.js';
 import { answerFromStored, type IdempotencyScope, requestHash, storedAnswer } from './idempotent.js';
@@ -55,10 +60,17 @@ export async function redeemAtPos(
   }
   const scope = { keyId: caller.keyId, operation: 'redeem' as const, idempotencyKey: body.idempotencyKey, body };
   const hash = requestHash(body);
-  const fast = body.couponCode ? await redeemByCodeAtOnce(db, caller, body, body.couponCode, scope, hash, now) : null;
+  const order: OrderInput = {
+    storeId: caller.storeId,
+    amountFen: body.orderAmountFen,
+    lines: await catalogueLines(db, body.lines),
+  };
+  const fast = body.couponCode
+    ? await redeemByCodeAtOnce(db, caller, body, order, body.couponCode, scope, hash, now)
+    : null;
   if (fast) return fast;
   // read and decide, without a transaction: nothing is written unless the decision is yes
-  const decided = await decideRedemption(db, caller, body, now);
+  const decided = await decideRedemption(db, body, order, now);
   // a refusal is the answer unless this key already has one (a retry of a request that went through)
   if (!decided.ok) return (await storedAnswer<PosRedeemResponse>(db, scope, hash)) ?? decided;
 
@@ -102,6 +114,25 @@ export async function redeemAtPos(
   return fail('COUPON_USED', `coupon ${coupon.id} has already been used`);
 }
 
+/**
+ * The order's lines as the rules read them: a line whose SKU is in the catalogue takes the catalogue's Rx flag and
+ * category over the till's (a till sending rx:false, or no flag, for a prescription drug got it discounted, while
+ * /api/pos/orders kept the same SKU out of the points). A SKU the catalogue does not know keeps the till's flags, as
+ * the order ingest does (ingest-order.ts): a till sells what HQ's catalogue has not caught up with yet, and refusing
+ * would hold up the checkout. One query by the SKUs' unique index, only when a line names a SKU: a request without
+ * one keeps the one round trip. Not cached, as the order ingest's lookup is not: a drug reclassified as prescription
+ * is kept out of the next redemption, not one a cache period later.
+ */
+async function catalogueLines(db: Db, lines: PosRedeemBody['lines']): Promise<readonly OrderLineInput[] | undefined> {
+  const skus = (lines ?? []).flatMap((l) => (l.sku ? [l.sku] : []));
+  if (!lines || skus.length === 0) return lines;
+  const catalogue = await posRepo.productsBySku(db, skus);
+  return lines.map((l) => {
+    const product = l.sku ? catalogue.get(l.sku) : undefined;
+    return product ? { amountFen: l.amountFen, rx: product.rx, category: product.category } : l;
+  });
+}
+
 /** Evaluating an order against a template alone: a coupon redeemable now (its own state is checked in SQL). */
 const REDEEMABLE = {
   id: '',
@@ -118,12 +149,12 @@ async function redeemByCodeAtOnce(
   db: Db,
   caller: PosCaller,
   body: PosRedeemBody,
+  order: OrderInput,
   couponCode: string,
   scope: IdempotencyScope,
   hash: string,
   now: Date,
 ): Promise<Result<PosRedeemResponse, ErrorCode> | null> {
-  const order: OrderInput = { storeId: caller.storeId, amountFen: body.orderAmountFen, lines: body.lines };
   const cached = await redeemTemplates(db);
   const accepted: number[] = [];
   const discountFen: number[] = [];
@@ -179,11 +210,10 @@ async function redeemByCodeAtOnce(
 /** The coupon the request names (or the best one of the member's) and the rules' verdict on this order. Reads only. */
 async function decideRedemption(
   db: Db,
-  caller: PosCaller,
   body: PosRedeemBody,
+  order: OrderInput,
   now: Date,
 ): Promise<Result<{ coupon: CouponRow; template: CouponTemplateRow; plan: RedemptionPlan }, ErrorCode>> {
-  const order: OrderInput = { storeId: caller.storeId, amountFen: body.orderAmountFen, lines: body.lines };
   let picked: { coupon: CouponRow; template: CouponTemplateRow } | null = null;
 
   if (body.couponCode) {

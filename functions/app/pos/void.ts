@@ -1,10 +1,13 @@
 /**
  * Voiding at the POS (the order was refunded): each live redemption of the order is voided, its coupon goes back
  * if still valid (shared/coupons evaluateVoid), the points the order earned are reversed (from whoever holds the
- * member's points now, the survivor of a merge since), and the order no longer counts towards the tier
- * (`orders.refunded_at`). A void by `redemptionId` refunds that redemption's order alike: it has always reversed the
- * order's points, and the README's POS table says the void answers "the points reversed" either way. Idempotent
- * twice over: the stored answer for a retried key, and voided rows / the reversal's entry key for a new key.
+ * member's points now, the survivor of a merge since), the points spent as payment on it come back (the till's
+ * /points/spend with the order's receipt number at this store: a refund is of the whole sale, and a till that only
+ * voided gave the member's points away), and the order no longer counts towards the tier (`orders.refunded_at`).
+ * A void by `redemptionId` refunds that redemption's order alike: it has always reversed the order's points, and the
+ * README's POS table says the void answers "the points reversed" either way. Idempotent twice over: the stored
+ * answer for a retried key, and voided rows / the reversal's and the return's entry keys for a new key (a
+ * /points/return of a spend the void gave back returns 0 more, and the other way round).
  */
 
 import type { PosVoidResponse } from '../../../shared/contracts/loyalty.js';
@@ -16,6 +19,7 @@ import { type PointsOwner, pointsRepo } from '../../adapters/db/repos/points.rep
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { lockOrder, reverseOrderPoints } from '../points/points.js';
 import { idempotent } from './idempotent.js';
+import { returnTillSpend } from './points-spend.js';
 import type { PosCaller } from './redeem.js';
 
 export interface PosVoidInput {
@@ -59,9 +63,16 @@ async function voidInTx(
     members.push(...seen.map((r) => r.customerId));
   }
   // the till's order: voiding it, or a redemption of it, is its refund (README, "Coupons, points and the POS API")
-  const seenOrder = externalOrderId ? await posRepo.orderByExternalId(tx, 'pos', externalOrderId) : null;
+  // this store's order of the number: two stores' tills may print the same one (orders_source_store_external_uq)
+  const seenOrder = externalOrderId
+    ? await posRepo.orderByExternalId(tx, 'pos', externalOrderId, caller.storeId)
+    : null;
   const orderId = seenOrder && seenOrder.storeId === caller.storeId ? seenOrder.id : null;
   if (seenOrder?.customerId && orderId) members.push(seenOrder.customerId);
+  // the points spent on the order at this store's till: the ledger is append-only, so this read is what there is
+  // (a spend of this number committed after it is a payment after the refund, not part of it)
+  const spends = externalOrderId ? await pointsRepo.tillSpendsOfOrder(tx, caller.storeId, externalOrderId) : [];
+  members.push(...spends.map((s) => s.customerId));
   const owners = new Map<string, PointsOwner | null>();
   const ownerOf = async (customerId: string) => {
     if (!owners.has(customerId)) owners.set(customerId, await pointsRepo.lockOwner(tx, customerId));
@@ -107,8 +118,14 @@ async function voidInTx(
     await posRepo.markRefunded(tx, orderId, now);
     pointsReversed = await reverseOrderPoints(tx, orderId, now);
   }
-  if (!body.redemptionId && !orderId && voided.length === 0) {
+  let pointsReturned = 0;
+  for (const spend of spends) {
+    const owner = await ownerOf(spend.customerId);
+    if (!owner) throw new Error(`points spend ${spend.entryKey} names a missing customer`);
+    pointsReturned += await returnTillSpend(tx, owner, spend, caller.storeId, now);
+  }
+  if (!body.redemptionId && !orderId && voided.length === 0 && spends.length === 0) {
     return fail('REDEMPTION_NOT_FOUND', `nothing to void for order ${externalOrderId} at this store`);
   }
-  return ok({ voided, pointsReversed });
+  return ok({ voided, pointsReversed, pointsReturned });
 }

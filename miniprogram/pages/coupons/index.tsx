@@ -49,11 +49,14 @@ function CouponCard({ coupon, tab }: { coupon: CouponView; tab: Tab }) {
             ? `已于${shanghaiDay(coupon.redeemedAt)}在${coupon.redeemedStoreName ?? '门店'}使用`
             : coupon.state === 'voided'
               ? `已作废：${coupon.voidReason ?? '已停止使用'}`
-              : tab === 'expired'
-                ? `已于${zhDay(coupon.lastValidDay)}过期`
-                : coupon.state === 'not_yet_valid'
-                  ? '尚未到使用时间'
-                  : `有效期至${zhDay(coupon.lastValidDay)}`}
+              : coupon.state === 'expired' && coupon.voidReason
+                ? // used on an order since refunded, expired by then: the refund did not give it back
+                  `${coupon.voidReason}（有效期至${zhDay(coupon.lastValidDay)}）`
+                : tab === 'expired'
+                  ? `已于${zhDay(coupon.lastValidDay)}过期`
+                  : coupon.state === 'not_yet_valid'
+                    ? '尚未到使用时间'
+                    : `有效期至${zhDay(coupon.lastValidDay)}`}
         </View>
       </View>
       {tab === 'available' && coupon.barcodePng ? (

@@ -54,14 +54,12 @@ const ledgerOf = (customerId: string) =>
 
 describe('a till sale to a card MedLoop does not know yet', () => {
   it('waits with its points, and the card record credits them to its member once', async () => {
-    const first = await posCall(sys, '/api/pos/orders', sale('HZ001-LATE-1', '6600001001'));
+    const body = sale('HZ001-LATE-1', '6600001001');
+    const first = await posCall(sys, '/api/pos/orders', body);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ customerId: null, pointsEarned: 0, pointsBalance: null, pointsPending: 500 });
     // the till retries under a new idempotency key: still waiting, still promising the same
-    const retry = await posCall(sys, '/api/pos/orders', {
-      ...sale('HZ001-LATE-1', '6600001001'),
-      idempotencyKey: uniqueKey('retry'),
-    });
+    const retry = await posCall(sys, '/api/pos/orders', { ...body, idempotencyKey: uniqueKey('retry') });
     expect(retry.body).toMatchObject({ orderId: first.body.orderId, pointsEarned: 0, pointsPending: 500 });
 
     sys.clock.advance(3 * 86_400_000);
@@ -80,11 +78,9 @@ describe('a till sale to a card MedLoop does not know yet', () => {
       { ...cardRecord('6600001001', '韩立平', '13957113001'), lastActive: '2026-11-24' },
     ]);
     expect(changed.body).toMatchObject({ updated: 1, pointsCredited: 0 });
-    // the till's replay now answers with the member and what the sale earned
-    const replay = await posCall(sys, '/api/pos/orders', {
-      ...sale('HZ001-LATE-1', '6600001001'),
-      idempotencyKey: uniqueKey('late'),
-    });
+    // the till's replay (the same sale, its time as sent: another time is another sale's, ORDER_CHANGED) now
+    // answers with the member and what the sale earned
+    const replay = await posCall(sys, '/api/pos/orders', { ...body, idempotencyKey: uniqueKey('late') });
     expect(replay.body).toMatchObject({ customerId, pointsEarned: 500, pointsBalance: 500, pointsPending: 0 });
     expect(
       await count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [

@@ -278,11 +278,12 @@ describe('POST /api/pos/void', () => {
     expect(first.body).toEqual({
       voided: [{ redemptionId: redeemed.body.redemptionId, couponId: c.couponId, couponReturned: true }],
       pointsReversed: 500,
+      pointsReturned: 0,
     });
     const again = await posCall(sys, '/api/pos/void', body);
     expect(again.body).toEqual(first.body);
     const otherKey = await posCall(sys, '/api/pos/void', { ...body, idempotencyKey: key('void2') });
-    expect(otherKey.body).toEqual({ voided: [], pointsReversed: 0 });
+    expect(otherKey.body).toEqual({ voided: [], pointsReversed: 0, pointsReturned: 0 });
     expect(await balanceOf(m.customerId)).toBe(0);
     const [row] = await sys.database.exec(`select status from coupons where id = $1`, [c.couponId]);
     expect(row.status).toBe('available');
@@ -377,7 +378,7 @@ describe('POST /api/pos/void: a refunded order and the tier', () => {
       idempotencyKey: key('void'),
       externalOrderId: 'HZ001-TIER-1',
     });
-    expect(refund.body).toEqual({ voided: [], pointsReversed: 6000 });
+    expect(refund.body).toEqual({ voided: [], pointsReversed: 6000, pointsReturned: 0 });
     expect(await standing(m.customerId)).toMatchObject({ balance: 0, spendFen: 0, tier: { code: 'basic' } });
     // the order stays in the purchase history, marked refunded
     const [row] = await sys.database.exec(

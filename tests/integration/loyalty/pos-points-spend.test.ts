@@ -88,7 +88,7 @@ describe('POST /api/pos/points/spend', () => {
     ['more off than the order', { points: 500, orderAmountFen: 400 }, 422, 'POINTS_EXCEED_ORDER'],
     ['more than the balance', { points: 5000, orderAmountFen: 100_000 }, 409, 'INSUFFICIENT_POINTS'],
     ['a malformed member code', { memberCode: 'hello' }, 404, 'MEMBER_CODE_INVALID'],
-    ['another store named in the body', { storeId: 'sto_002' }, 403, 'FORBIDDEN'],
+    ['another store named in the body', { storeId: 'sto_002' }, 403, 'STORE_NOT_KEYS_STORE'],
   ])('refuses %s and writes nothing', async (_name, over, status, code) => {
     const m = await memberWithPoints(60_000); // 1,200 points
     const lines = await linesOf(m.customerId);

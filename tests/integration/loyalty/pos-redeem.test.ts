@@ -199,7 +199,7 @@ describe('POST /api/pos/redeem', () => {
         () => ({ couponCode: coupon.code, storeId: 'sto_002' }),
         undefined,
         403,
-        'FORBIDDEN',
+        'STORE_NOT_KEYS_STORE',
       ],
       [
         'short idempotency key',

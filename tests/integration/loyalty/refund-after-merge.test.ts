@@ -98,7 +98,7 @@ describe('a refund after a merge', () => {
       externalOrderId: 'HZ001-MRG-1',
     });
     expect(refund.status).toBe(200);
-    expect(refund.body).toEqual({ voided: [], pointsReversed: 1000 });
+    expect(refund.body).toEqual({ voided: [], pointsReversed: 1000, pointsReturned: 0 });
     const after = await page();
     expect(after.balance).toBe(600);
     // her points page says why: the card's refund, carried over by the merge
@@ -115,7 +115,7 @@ describe('a refund after a merge', () => {
       idempotencyKey: uniqueKey('void'),
       externalOrderId: 'HZ001-MRG-1',
     });
-    expect(again.body).toEqual({ voided: [], pointsReversed: 0 });
+    expect(again.body).toEqual({ voided: [], pointsReversed: 0, pointsReturned: 0 });
     expect(await balanceOf(member)).toBe(600);
 
     // HQ undoes the merge: the refunded sale goes back with the card, and each keeps only their own points

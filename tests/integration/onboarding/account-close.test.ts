@@ -382,6 +382,7 @@ describe('a refund after the account closed', () => {
     expect(refund.body).toEqual({
       voided: [{ redemptionId: redeemed.body.redemptionId, couponId: expect.any(String), couponReturned: false }],
       pointsReversed: 0,
+      pointsReturned: 0,
     });
     expect(
       await count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [

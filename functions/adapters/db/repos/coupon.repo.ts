@@ -184,6 +184,25 @@ export const couponRepo = {
   },
 
   /**
+   * Of these (used) coupons, the ones whose order was refunded after they had expired: the void left them used, as
+   * nothing can use them again, and gave them back to no one (coupon_redemptions_unreturned_idx).
+   */
+  async notReturnedOnRefund(ex: Executor, couponIds: readonly string[]): Promise<Set<string>> {
+    if (couponIds.length === 0) return new Set();
+    const rows = await ex
+      .selectDistinct({ couponId: couponRedemptions.couponId })
+      .from(couponRedemptions)
+      .where(
+        and(
+          inArray(couponRedemptions.couponId, [...couponIds]),
+          // the index's predicate, word for word, so the planner proves it
+          sql`${couponRedemptions.status} = 'voided' and ${couponRedemptions.couponReturned} = false`,
+        ),
+      );
+    return new Set(rows.map((r) => r.couponId));
+  },
+
+  /**
    * The one place a coupon becomes used: a conditional UPDATE, so of any number of concurrent attempts exactly one
    * finds the row still `available` (the others wait on its row lock, then see `redeemed` and update nothing).
    */

@@ -1,6 +1,6 @@
 /**
  * What order ingest stores (the order API and the file import of purchase history): orders and their lines, set
- * based per batch, once per (source, external id); and the orders still waiting for their member's record.
+ * based per batch, once per (source, external id, store); and the orders still waiting for their member's record.
  * No rules here.
  */
 import { sql } from 'drizzle-orm';
@@ -27,17 +27,29 @@ export interface AttachedOrder {
 export type OrderInsert = typeof orders.$inferInsert;
 export type OrderLineInsert = Omit<typeof orderLines.$inferInsert, 'orderId'>;
 
+/** An order's number at its store (null: none, a mall order), as a map key: a number is unique per store. */
+export const orderNumberKey = (storeId: string | null, externalId: string) => `${storeId ?? ''}\u0001${externalId}`;
+
 export const orderIngestRepo = {
-  /** The orders of these external ids that exist already, with the hash of what they were stored from. */
-  async existing(conn: Conn, source: OrderSource, externalIds: readonly string[]): Promise<Map<string, string | null>> {
-    if (externalIds.length === 0) return new Map();
-    const r = await rows<{ external_id: string; payload_hash: string | null }>(
+  /**
+   * The orders of these numbers at these stores that exist already (keyed by orderNumberKey), with the hash of what
+   * they were stored from. Another store's order of the same number is not one of them.
+   */
+  async existing(
+    conn: Conn,
+    source: OrderSource,
+    numbers: readonly { storeId: string | null; externalId: string }[],
+  ): Promise<Map<string, string | null>> {
+    if (numbers.length === 0) return new Map();
+    const wanted = numbers.map((n) => ({ store_id: n.storeId, external_id: n.externalId }));
+    const r = await rows<{ store_id: string | null; external_id: string; payload_hash: string | null }>(
       conn,
-      sql`select o.external_id, o.payload_hash from orders o
-          join ${jsonArray(externalIds)} s(v) on s.v = o.external_id
+      sql`select o.store_id, o.external_id, o.payload_hash from orders o
+          join jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as s(store_id text, external_id text)
+            on s.external_id = o.external_id and s.store_id is not distinct from o.store_id
           where o.source = ${source}`,
     );
-    return new Map(r.map((x) => [x.external_id, x.payload_hash]));
+    return new Map(r.map((x) => [orderNumberKey(x.store_id, x.external_id), x.payload_hash]));
   },
 
   /** The customer behind each member id that is a known record of the source, following merges. */
@@ -70,8 +82,8 @@ export const orderIngestRepo = {
 
   /**
    * Inserts the orders that do not exist yet and the lines of exactly those (an order a concurrent batch stored
-   * first is skipped whole, lines and all), in one statement whose parameters are two JSON arrays. Returns the
-   * external ids inserted.
+   * first is skipped whole, lines and all), in one statement whose parameters are two JSON arrays. Returns the ids
+   * of the orders inserted (a number alone is not an order: two stores may have it in one batch).
    */
   async insert(
     conn: Conn,
@@ -105,7 +117,7 @@ export const orderIngestRepo = {
         amount_fen: l.amountFen,
       })),
     );
-    const r = await rows<{ external_id: string }>(
+    const r = await rows<{ id: string }>(
       conn,
       sql`with o as (
             insert into orders (id, source, external_id, store_id, customer_id, member_source_id, total_fen,
@@ -114,17 +126,17 @@ export const orderIngestRepo = {
               external_id text, store_id text, customer_id text, member_source_id text, total_fen int,
               discount_fen int, paid_fen int, ordered_at timestamptz, kind text, original_external_id text,
               payload_hash text)
-            on conflict (source, external_id) do nothing
-            returning id, external_id),
+            on conflict (source, external_id, store_id) do nothing
+            returning id),
           l as (
             insert into order_lines (order_id, line_no, product_id, sku, product_name, quantity, unit_price_fen,
                                      amount_fen)
             select t.* from jsonb_to_recordset(${JSON.stringify(lineRows)}::jsonb) as t(order_id text, line_no int,
               product_id text, sku text, product_name text, quantity int, unit_price_fen int, amount_fen int)
             join o on o.id = t.order_id)
-          select external_id from o`,
+          select id from o`,
     );
-    return new Set(r.map((x) => x.external_id));
+    return new Set(r.map((x) => x.id));
   },
 
   /**

@@ -84,6 +84,21 @@ export const pointsRepo = {
     return row ?? null;
   },
 
+  /** A till's spends (`spend:<spend>`) sent with this receipt number at this store, oldest first. */
+  async tillSpendsOfOrder(ex: Executor, storeId: string, externalOrderId: string): Promise<PointsLedgerRow[]> {
+    return ex
+      .select()
+      .from(pointsLedger)
+      .where(
+        and(
+          eq(pointsLedger.storeId, storeId),
+          eq(pointsLedger.externalOrderId, externalOrderId),
+          eq(pointsLedger.kind, 'spend'),
+        ),
+      )
+      .orderBy(pointsLedger.id);
+  },
+
   /**
    * Serialises the member's spends (two tills or counters spending the same points: each checks the balance, then
    * writes), until the transaction ends. `no key update`, not `update`:

@@ -83,12 +83,15 @@ export const posRepo = {
     return new Map(rows.map((r) => [r.sku, { id: r.id, rx: r.rx, category: r.category }]));
   },
 
-  /** The order, or null when (source, external id) already exists: a replayed ingest lands once. */
+  /**
+   * The order, or false when (source, store, external id) already exists: a replayed ingest lands once. An order
+   * number is its store's: another store's sale with the same number is an order of its own.
+   */
   async insertOrderOnce(ex: Executor, values: typeof orders.$inferInsert): Promise<boolean> {
     const rows = await ex
       .insert(orders)
       .values(values)
-      .onConflictDoNothing({ target: [orders.source, orders.externalId] })
+      .onConflictDoNothing({ target: [orders.source, orders.externalId, orders.storeId] })
       .returning({ id: orders.id });
     return rows.length === 1;
   },
@@ -113,11 +116,28 @@ export const posRepo = {
     return row ?? null;
   },
 
-  async orderByExternalId(ex: Executor, source: OrderRow['source'], externalId: string): Promise<OrderRow | null> {
+  /**
+   * The order of this number at `storeId` (null: an order without a store, the mall's). An order number is its
+   * store's receipt number, so a till's lookup names its own store: two stores may hold the same number, and one
+   * store's order or member is never another's answer. Without `storeId` (callers not updated yet) the number's
+   * order at any store, which the caller must check is its own.
+   */
+  async orderByExternalId(
+    ex: Executor,
+    source: OrderRow['source'],
+    externalId: string,
+    storeId?: string | null,
+  ): Promise<OrderRow | null> {
     const [row] = await ex
       .select()
       .from(orders)
-      .where(and(eq(orders.source, source), eq(orders.externalId, externalId)))
+      .where(
+        and(
+          eq(orders.source, source),
+          eq(orders.externalId, externalId),
+          storeId === undefined ? undefined : sql`${orders.storeId} is not distinct from ${storeId}`,
+        ),
+      )
       .limit(1);
     return row ?? null;
   },
