@@ -585,7 +585,7 @@ export async function counterVoid(
         if (action.action === 'return_coupon') await couponRepo.markAvailable(tx, action.couponId);
       }
       // the sale recorded with it at the counter goes back with it: its points, and out of the member's tier
-      const sale = await posRepo.orderByExternalId(tx, 'pos', counterSaleId(row.id));
+      const sale = await posRepo.orderByExternalId(tx, 'pos', counterSaleId(row.id), storeId);
       let taken = { pointsReversed: 0, pointsReturned: 0 };
       if (sale && (await lockOrder(tx, sale.id))) taken = await takeBackSale(tx, sale.id, now);
       const { pointsReversed, pointsReturned } = taken;
@@ -710,7 +710,7 @@ export async function counterSale(
       });
       if (!inserted) {
         // the redemption's sale was recorded already (another key): the same order, its points once
-        const existing = await posRepo.orderByExternalId(tx, 'pos', externalId);
+        const existing = await posRepo.orderByExternalId(tx, 'pos', externalId, storeId);
         if (!existing) throw new Error(`order ${externalId} conflicted but is not visible`);
         const [earned, spent] = await Promise.all([
           pointsRepo.byEntryKey(tx, `earn:${existing.id}`),

@@ -119,14 +119,14 @@ export const posRepo = {
   /**
    * The order of this number at `storeId` (null: an order without a store, the mall's). An order number is its
    * store's receipt number, so a till's lookup names its own store: two stores may hold the same number, and one
-   * store's order or member is never another's answer. Without `storeId` (callers not updated yet) the number's
-   * order at any store, which the caller must check is its own.
+   * store's order or member is never another's answer (the counter's own sales, `counter:<redemption>`, included:
+   * a till at another store could send that number).
    */
   async orderByExternalId(
     ex: Executor,
     source: OrderRow['source'],
     externalId: string,
-    storeId?: string | null,
+    storeId: string | null,
   ): Promise<OrderRow | null> {
     const [row] = await ex
       .select()
@@ -135,7 +135,7 @@ export const posRepo = {
         and(
           eq(orders.source, source),
           eq(orders.externalId, externalId),
-          storeId === undefined ? undefined : sql`${orders.storeId} is not distinct from ${storeId}`,
+          sql`${orders.storeId} is not distinct from ${storeId}`,
         ),
       )
       .limit(1);
