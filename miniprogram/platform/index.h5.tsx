@@ -12,6 +12,8 @@ import {
 } from './h5/sim-client';
 import {
   type ChosenFile,
+  type DrawingContext,
+  type DrawingImage,
   type PhoneButtonProps,
   type Platform,
   PlatformError,
@@ -61,6 +63,15 @@ function download(href: string, fileName: string) {
   link.remove();
 }
 
+function loadImage(src: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const image = new Image();
+    image.onload = () => resolve(image);
+    image.onerror = () => reject(new PlatformError('saveDrawing:fail image', '图片加载失败'));
+    image.src = src;
+  });
+}
+
 export const platform: Platform = {
   env: 'h5',
   login() {
@@ -92,6 +103,20 @@ export const platform: Platform = {
   async saveImage(dataUrl, fileName) {
     // the browser (the staff web console) downloads the file for printing
     download(dataUrl, fileName);
+  },
+  async saveDrawing(drawing, fileName) {
+    // the staff web console: a canvas of its own, downloaded as a PNG (the browser's fonts draw the Chinese text)
+    const canvas = document.createElement('canvas');
+    canvas.width = drawing.width;
+    canvas.height = drawing.height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new PlatformError('saveDrawing:fail no canvas', '浏览器无法绘图');
+    const loaded = await Promise.all(
+      Object.entries(drawing.images).map(async ([name, src]) => [name, await loadImage(src)] as const),
+    );
+    await document.fonts?.ready;
+    drawing.draw(ctx as unknown as DrawingContext, Object.fromEntries(loaded) as Record<string, DrawingImage>);
+    download(canvas.toDataURL('image/png'), fileName);
   },
   async saveTextFile(text, fileName) {
     // the staff web console: a download of the text as it is (a CSV's BOM included, for Excel)
@@ -178,7 +203,10 @@ export const useShare = (): void => {
   // Sharing is a WeChat client feature; the browser build has nothing to register.
 };
 
-export default { platform, PhoneButton, SimUserSwitch, useShare } satisfies PlatformModule;
+/** The browser draws on a canvas of its own (saveDrawing). */
+export const ImageCanvas: FC = () => null;
+
+export default { platform, PhoneButton, SimUserSwitch, ImageCanvas, useShare } satisfies PlatformModule;
 
 /** The file as text when its bytes are UTF-8; else its bytes in base64 (a GBK export: the server reads it). */
 async function readChosenFile(file: File): Promise<ChosenFile> {

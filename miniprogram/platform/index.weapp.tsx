@@ -1,7 +1,9 @@
-import { Button } from '@tarojs/components';
+import { Button, Canvas } from '@tarojs/components';
 import Taro, { useShareAppMessage } from '@tarojs/taro';
 import type { FC } from 'react';
 import {
+  type DrawingContext,
+  type DrawingImage,
   type PhoneButtonProps,
   type Platform,
   PlatformError,
@@ -35,6 +37,36 @@ async function writeUserFile(fileName: string, data: string, encoding: 'base64' 
     'writeFile',
   );
   return filePath;
+}
+
+const IMAGE_CANVAS_ID = 'ml-image-canvas';
+
+/** The page's `<ImageCanvas />` as a canvas node (a 2D canvas: the one kind WeChat exports pixels of). */
+function imageCanvasNode(): Promise<Taro.Canvas> {
+  return new Promise((resolve, reject) =>
+    Taro.createSelectorQuery()
+      .select(`#${IMAGE_CANVAS_ID}`)
+      .fields({ node: true })
+      .exec((res: Array<{ node?: Taro.Canvas } | null>) => {
+        const node = res?.[0]?.node;
+        if (node) resolve(node);
+        else reject(new PlatformError('saveDrawing:fail no canvas', '页面缺少绘图画布'));
+      }),
+  );
+}
+
+/** An image of a data: URL for the canvas to draw: written to a user file first (the canvas loads files reliably). */
+async function canvasImage(canvas: Taro.Canvas, name: string, dataUrl: string): Promise<Taro.Image> {
+  const comma = dataUrl.indexOf(',');
+  const ext = dataUrl.startsWith('data:image/jpeg') ? 'jpg' : 'png';
+  const src = await writeUserFile(`drawing-${name}.${ext}`, dataUrl.slice(comma + 1), 'base64');
+  const image = canvas.createImage();
+  await new Promise<void>((resolve, reject) => {
+    image.onload = () => resolve();
+    image.onerror = () => reject(new PlatformError('saveDrawing:fail image', '图片加载失败'));
+    image.src = src;
+  });
+  return image;
 }
 
 export const platform: Platform = {
@@ -72,6 +104,18 @@ export const platform: Platform = {
     const comma = dataUrl.indexOf(',');
     const filePath = await writeUserFile(fileName, dataUrl.slice(comma + 1), 'base64');
     await wrap(() => Taro.saveImageToPhotosAlbum({ filePath }), 'saveImageToPhotosAlbum');
+  },
+  async saveDrawing(drawing, fileName) {
+    // drawn on the page's 2D canvas with the phone's fonts; its pixels as a PNG go the way saveImage takes
+    const canvas = await imageCanvasNode();
+    canvas.width = drawing.width;
+    canvas.height = drawing.height;
+    const ctx = canvas.getContext('2d') as unknown as DrawingContext;
+    const images: Record<string, DrawingImage> = {};
+    for (const [name, dataUrl] of Object.entries(drawing.images))
+      images[name] = await canvasImage(canvas, name, dataUrl);
+    drawing.draw(ctx, images);
+    await platform.saveImage(canvas.toDataURL('image/png', 1), fileName);
   },
   async saveTextFile(text, fileName) {
     const filePath = await writeUserFile(fileName, text, 'utf8');
@@ -124,9 +168,21 @@ export const PhoneButton: FC<PhoneButtonProps> = ({ onCode, onError, disabled, c
 /** Only the H5 build simulates WeChat users. */
 export const SimUserSwitch: FC<SimUserSwitchProps> = () => null;
 
+/**
+ * The canvas saveDrawing draws on: WeChat exports the pixels of a canvas on the page, not of an offscreen one, so
+ * it sits out of sight; its size is set when a drawing starts.
+ */
+export const ImageCanvas: FC = () => (
+  <Canvas
+    type="2d"
+    id={IMAGE_CANVAS_ID}
+    style={{ position: 'fixed', left: '-10000px', top: '0', width: '300px', height: '300px' }}
+  />
+);
+
 /** Needs `enableShareAppMessage: true` in the page config. */
 export const useShare = (options: ShareOptions): void => {
   useShareAppMessage(() => ({ title: options.title, path: options.path, imageUrl: options.imageUrl }));
 };
 
-export default { platform, PhoneButton, SimUserSwitch, useShare } satisfies PlatformModule;
+export default { platform, PhoneButton, SimUserSwitch, ImageCanvas, useShare } satisfies PlatformModule;

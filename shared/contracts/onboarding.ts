@@ -30,9 +30,22 @@ export const SignupStoreResponse = z.object({
 export type SignupStoreResponse = z.infer<typeof SignupStoreResponse>;
 
 export const VerifyPhoneBody = z.strictObject({ phoneCode: PhoneCode });
+/**
+ * Who the phone is to MedLoop, told to the one who just proved it with WeChat and no more (no name, no store):
+ * - `member`: a member already (signed up through another WeChat account): the sign-up joins this WeChat to that
+ *   member, asks no consents (theirs stand, changed in 我的设置) and promises no new-member coupon (once per person);
+ * - `store_card`: a store's POS card carries the phone, and no member does: the sign-up links what it can prove;
+ * - `none`: neither.
+ */
+export const PhoneStanding = z.enum(['member', 'store_card', 'none']);
+export type PhoneStanding = z.infer<typeof PhoneStanding>;
 export const VerifyPhoneResponse = z.object({
   phoneMasked: z.string(),
-  /** the phone already belongs to a member (a POS card or another WeChat account): sign-up links to it */
+  standing: PhoneStanding,
+  /**
+   * the phone already belongs to a customer (a member, a POS card, a mall account): sign-up links to it. Kept for
+   * mini-program versions still in use that read it; `standing` says which.
+   */
   knownCustomer: z.boolean(),
   /** an account with this phone, closed by its member, had its new-member coupon: this sign-up gives none */
   newMemberCouponWithheld: z.boolean(),
@@ -44,7 +57,11 @@ export const SignupBody = z.strictObject({
   scene: RawScene.nullable(),
   /** the phone button's code; already traded by /api/signup/phone, answered from the stored exchange */
   phoneCode: PhoneCode,
-  consents: z.array(ConsentChoiceBody).min(1).max(CONSENT_PURPOSES.length),
+  /**
+   * an answer for every purpose; none when the phone step answered `standing: 'member'`: this WeChat joins that
+   * member, whose consents stand (`CONSENT_REQUIRED`, nothing written, if the phone is no member's after all)
+   */
+  consents: z.array(ConsentChoiceBody).max(CONSENT_PURPOSES.length),
 });
 export type SignupBody = z.infer<typeof SignupBody>;
 
@@ -52,7 +69,18 @@ export const WelcomeCoupon = z.object({
   couponId: z.string(),
   /** whether this sign-up issued it (false: the person already had their new-member coupon) */
   created: z.boolean(),
+  /**
+   * the coupon now, as the wallet lists it: one the person had before may be used, expired or voided since, and
+   * the welcome then promises no discount at the till
+   */
+  state: z.enum(['available', 'not_yet_valid', 'used', 'expired', 'voided']),
+  /**
+   * YYYY-MM-DD (Asia/Shanghai) that goes with the state: the day it was used or voided, the first day it works
+   * (not_yet_valid), else its last valid day
+   */
+  day: z.string(),
 });
+export type WelcomeCoupon = z.infer<typeof WelcomeCoupon>;
 
 export const SignupResponse = z.object({
   customerId: z.string(),
@@ -221,6 +249,11 @@ export const SignupCodesResponse = z.object({
   /** staff of the selected store who can invite */
   staff: z.array(z.object({ staffId: z.string(), name: z.string(), role: z.string() })),
   codes: z.array(SignupCode),
+  /**
+   * whether sign-up gives the new-member coupon now (the campaign active, in its dates, stock left): only then does
+   * a printed sheet promise 领新人券, as the sign-up page promises it only then
+   */
+  newMemberOffer: z.boolean(),
 });
 export type SignupCodesResponse = z.infer<typeof SignupCodesResponse>;
 

@@ -43,6 +43,9 @@ describe('member home in the browser (H5 build, simulator as WeChat)', () => {
       const card = page.locator(`[data-testid=${testid}]`);
       await card.waitFor();
       expect(await card.innerText()).toContain('立即注册');
+      // the coupon sign-up gives now, as the home promises it
+      await page.locator(`[data-testid=${testid}] .ml-error__message`).waitFor();
+      expect(await card.innerText()).toContain('注册即送新人券（无门槛减10元）');
       expect(await page.locator('[data-testid=error]').count()).toBe(0);
     }
     await settle(page);

@@ -192,7 +192,10 @@ describe('sign-up at the store QR code, in the browser', () => {
     await losses.waitFor();
     // what goes is said with the member's own figures; what the law keeps is said too
     expect(await losses.innerText()).toMatch(/积分将清零|优惠券将作废|没有积分/);
-    expect(await page.locator('[data-testid=close-kept]').innerText()).toContain('购药记录');
+    const kept = await page.locator('[data-testid=close-kept]').innerText();
+    expect(kept).toContain('购药记录');
+    // what closure keeps of the person, said as the code keeps it: digests of the phone and of the WeChat ids
+    expect(kept).toContain('手机号和微信账号标识的加密摘要');
     const submit = page.locator('[data-testid=close-submit]');
     expect(await submit.getAttribute('disabled')).not.toBe('false');
     await settle(page);
@@ -226,6 +229,20 @@ describe('sign-up at the store QR code, in the browser', () => {
     expect(await prompt.innerText()).not.toContain('新人');
     await settle(page);
     await env.shot(page, 'signup-17-home-after-close');
+    // nor do the member pages a visitor opens: each says what signing up gives without the coupon
+    for (const [path, testid] of [
+      ['member-code', 'member-code-unregistered'],
+      ['coupons', 'coupons-unregistered'],
+      ['points', 'points-unregistered'],
+    ]) {
+      await page.goto(`${env.system.apiUrl}/#/pages/${path}/index`);
+      const hint = page.locator(`[data-testid=${testid}] .ml-error__message`);
+      await hint.waitFor();
+      expect(await hint.innerText()).toContain('授权手机号即可一键注册');
+      expect(await page.locator(`[data-testid=${testid}]`).innerText()).not.toContain('新人券');
+      await settle(page);
+      await env.shot(page, `signup-17-${path}-after-close`);
+    }
     await context.close();
   });
 

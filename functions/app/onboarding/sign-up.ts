@@ -2,14 +2,24 @@
  * Sign-up at the store's QR code: the scanned store (and inviting clerk), the verified phone, the consents, then
  * in one transaction: link to the person (a phone the POS or another WeChat account already knows is the same
  * customer), mark the member registered, attribute the sign-up, record consents, issue the new-member coupon once
- * per person, and audit it.
+ * per person, and audit it. A phone that is already a member's (another WeChat of theirs signed up) joins this WeChat
+ * to that member without consents: theirs stand.
  */
-import type { SignupBody, SignupResponse, VerifyPhoneResponse } from '../../../shared/contracts/onboarding.js';
-import { ok, type Result } from '../../../shared/errors.js';
+import type {
+  SignupBody,
+  SignupResponse,
+  VerifyPhoneResponse,
+  WelcomeCoupon,
+} from '../../../shared/contracts/onboarding.js';
+import { businessDate } from '../../../shared/coupons/business-day.js';
+import { lastValidDay } from '../../../shared/coupons/coupon.describe.js';
+import { couponLifecycle } from '../../../shared/coupons/coupon.rules.js';
+import { fail, ok, type Result } from '../../../shared/errors.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import { type ConsentChoice, currentConsents, planSignupConsents } from '../../../shared/onboarding/consent.js';
 import type { Tx } from '../../adapters/db/client.js';
 import { closedHadNewMemberCoupon } from '../../adapters/db/repos/account-close.repo.js';
+import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
@@ -40,7 +50,10 @@ const personDigests = (deps: Deps, caller: MemberCaller, phone: string, unionid:
   ...(unionid ? [wechatDigest(deps.env.JWT_SECRET, 'unionid', unionid)] : []),
 ];
 
-/** The phone step: trade the button's code (once) and tell the page whether this phone is already known. */
+/**
+ * The phone step: trade the button's code (once) and tell the page who this phone is to us (a member already, a
+ * store card's, nobody's), so that it asks a member for no consents and promises only the coupon the sign-up gives.
+ */
 export async function verifySignupPhone(
   deps: Deps,
   caller: MemberCaller,
@@ -48,10 +61,24 @@ export async function verifySignupPhone(
 ): Promise<Result<VerifyPhoneResponse, PhoneExchangeError>> {
   const phone = await exchangePhoneCode(deps, { identityId: caller.identityId, phoneCode });
   if (!phone.ok) return phone;
-  const known = await createOnboardingRepo(deps.database.db).phoneKnown(phone.value.phone, caller.customerId);
+  const repo = createOnboardingRepo(deps.database.db);
+  const standing = await repo.phoneStanding(phone.value.phone, caller.customerId);
+  const known = await repo.phoneKnown(phone.value.phone, caller.customerId);
   const withheld = await closedHadNewMemberCoupon(deps.database.db, personDigests(deps, caller, phone.value.phone));
-  return ok({ phoneMasked: maskPhone(phone.value.phone), knownCustomer: known, newMemberCouponWithheld: withheld });
+  return ok({
+    phoneMasked: maskPhone(phone.value.phone),
+    standing,
+    knownCustomer: known,
+    // a member had theirs, or has it: what a closed account left says nothing this sign-up needs
+    newMemberCouponWithheld: standing !== 'member' && withheld,
+  });
 }
+
+/**
+ * Thrown inside the sign-up's transaction to roll it back: a sign-up sent without consents (the page was told the
+ * phone is a member's) linked to someone who is no member. Never escapes this module.
+ */
+class NotYetMember extends Error {}
 
 export async function signUp(
   deps: Deps,
@@ -60,7 +87,9 @@ export async function signUp(
   requestId: string,
 ): Promise<Result<SignupResponse, SignupError>> {
   // Everything that can be refused is checked before anything is written.
-  const consents = planSignupConsents(body.consents);
+  // no consents: the page was told the phone is a member's, whose answers stand; joining this WeChat to that member
+  const joinOnly = body.consents.length === 0;
+  const consents = joinOnly ? ok([]) : planSignupConsents(body.consents);
   if (!consents.ok) return consents;
   let scene: ResolvedScene | null = null;
   if (body.scene !== null) {
@@ -73,18 +102,27 @@ export async function signUp(
   const unionid = await createOnboardingRepo(deps.database.db).unionidOfOpenid(caller.openid);
   const now = deps.clock.now();
 
-  const result = await deps.database.db.transaction((tx) =>
-    registerInTx(tx, {
-      caller,
-      phone: phone.value.phone,
-      personDigests: personDigests(deps, caller, phone.value.phone, unionid),
-      unionid,
-      scene,
-      consents: consents.value,
-      requestId,
-      now,
-    }),
-  );
+  let result: SignupResponse;
+  try {
+    result = await deps.database.db.transaction((tx) =>
+      registerInTx(tx, {
+        caller,
+        phone: phone.value.phone,
+        personDigests: personDigests(deps, caller, phone.value.phone, unionid),
+        unionid,
+        scene,
+        consents: consents.value,
+        joinOnly,
+        requestId,
+        now,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof NotYetMember) {
+      return fail('CONSENT_REQUIRED', 'the phone is no member’s: signing up needs an answer for every consent');
+    }
+    throw error;
+  }
   deps.log.info('member signed up', {
     customerId: result.customerId,
     newCustomer: result.newCustomer,
@@ -104,6 +142,8 @@ async function registerInTx(
     unionid: string | null;
     scene: ResolvedScene | null;
     consents: ConsentChoice[];
+    /** sent without consents: only a member may be joined so (else NotYetMember rolls everything back) */
+    joinOnly: boolean;
     requestId: string;
     now: Date;
   },
@@ -124,6 +164,7 @@ async function registerInTx(
   });
   const customerId = link.customerId;
   const { wasMember } = await repo.markRegistered(customerId, storeId, now);
+  if (input.joinOnly && !wasMember) throw new NotYetMember();
 
   const attributed = await repo.attribute({
     id: newId('sgn', now.getTime()),
@@ -162,7 +203,7 @@ async function registerInTx(
   // without a second new-member coupon (what is kept of the closed account says whether they had one)
   const issued = await issueNewMemberCoupon(tx, { customerId, storeId, now, personDigests: input.personDigests });
   const withheld = issued === 'withheld';
-  const coupon = withheld ? null : issued;
+  const coupon = withheld || issued === null ? null : await welcomeCoupon(tx, issued, now);
 
   await recordAudit(tx, {
     actorKind: 'member',
@@ -193,4 +234,28 @@ async function registerInTx(
     welcomeWithheld: withheld,
     heldMatches: link.heldMatches,
   };
+}
+
+/**
+ * The new-member coupon as the wallet lists it now: the one a member had before may be used, expired or voided,
+ * and the welcome must not then promise a discount at the till.
+ */
+async function welcomeCoupon(
+  tx: Tx,
+  issued: { couponId: string; created: boolean },
+  now: Date,
+): Promise<WelcomeCoupon> {
+  const found = await couponRepo.couponWithTemplateById(tx, issued.couponId);
+  if (!found) throw new Error(`new-member coupon ${issued.couponId} not found`);
+  const { coupon } = found;
+  const state = couponLifecycle(coupon, now);
+  const day =
+    state === 'used' && coupon.redeemedAt
+      ? businessDate(coupon.redeemedAt)
+      : state === 'voided' && coupon.voidedAt
+        ? businessDate(coupon.voidedAt)
+        : state === 'not_yet_valid'
+          ? businessDate(coupon.validFrom)
+          : lastValidDay(coupon.validUntil);
+  return { ...issued, state, day };
 }

@@ -1,6 +1,8 @@
 /**
  * Store sign-up QR codes for printing. wxacode.getUnlimited codes never expire but WeChat rate-limits their
- * generation, so each (store, inviting clerk) is generated once and the image kept; asking again returns it.
+ * generation, so each (store, inviting clerk) is generated once and the image kept; asking again returns it. The
+ * image is WeChat's bare code; the staff page draws the printable sheet around it (store, clerk, code number), on
+ * the phone or in the browser, whose CJK fonts the functions do not have.
  */
 import { randomBytes } from 'node:crypto';
 import type { StaffActor } from '../../../shared/access/policy.js';
@@ -12,17 +14,18 @@ import { newId } from '../../adapters/ids.js';
 import { isRateLimited, WeChatError } from '../../adapters/wechat/wechat.port.js';
 import { AppError } from '../../http/app-error.js';
 import { recordAudit } from '../audit.js';
+import { newMemberOffer } from '../coupons/new-member-offer.js';
 import type { Deps } from '../deps.js';
 
 function toSignupCode(row: QrCodeRow, store: StoreRow): SignupCode {
-  const ext = row.contentType === 'image/png' ? 'png' : 'jpg';
   return {
     id: row.id,
     scene: row.scene,
     page: row.page,
     clerk: row.clerkStaffId ? { staffId: row.clerkStaffId, name: row.clerkName ?? row.clerkStaffId } : null,
     imageDataUrl: `data:${row.contentType};base64,${row.pngBase64}`,
-    fileName: `会员注册码-${store.code}-${row.clerkName ?? '门店'}.${ext}`,
+    // the page saves a sheet it draws around the code (store, clerk, code number) as a PNG, whatever WeChat answered
+    fileName: `会员注册码-${store.code}-${row.clerkName ?? '门店'}.png`,
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -44,13 +47,20 @@ export async function listSignupCodes(
   const storeRef = (s: StoreRow) => ({ id: s.id, code: s.code, name: s.name });
   const selected = storeId ? await repo.storeById(storeId) : (stores.find((s) => s.id === actor.storeId) ?? stores[0]);
   if (storeId && !selected) return fail('STORE_NOT_FOUND', `store ${storeId} not found`);
-  if (!selected) return ok({ stores: [], store: null, staff: [], codes: [] });
-  const [staff, codes] = await Promise.all([repo.staffOfStore(selected.id), repo.qrCodesOfStore(selected.id)]);
+  // what the sign-up page would promise a visitor now: a printed sheet says 领新人券 only while sign-up gives one
+  const offerNow = async () => (await newMemberOffer(deps.database.db, deps.clock.now())).offer !== null;
+  if (!selected) return ok({ stores: [], store: null, staff: [], codes: [], newMemberOffer: await offerNow() });
+  const [staff, codes, offer] = await Promise.all([
+    repo.staffOfStore(selected.id),
+    repo.qrCodesOfStore(selected.id),
+    offerNow(),
+  ]);
   return ok({
     stores: stores.map(storeRef),
     store: storeRef(selected),
     staff: staff.map((s) => ({ staffId: s.staffId, name: s.name, role: s.role })),
     codes: codes.map((c) => toSignupCode(c, selected)),
+    newMemberOffer: offer,
   });
 }
 

@@ -2,7 +2,8 @@ import type { CouponView, WalletResponse } from '@shared/contracts/loyalty';
 import { Image, Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { ErrorCard, LoadingCard, SignupCard } from '../../components/state-view';
+import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { VisitorSignupCard } from '../../components/visitor-signup-card';
 import { isApiError } from '../../services/api-error';
 import { loyaltyApi } from '../../services/loyalty';
 import { loadMember } from '../../services/member';
@@ -120,9 +121,11 @@ export default function CouponsPage() {
       </View>
       {state.kind === 'loading' ? <LoadingCard /> : null}
       {state.kind === 'unregistered' ? (
-        <SignupCard
+        <VisitorSignupCard
           title="注册会员后即可领取和使用优惠券"
-          hint="注册即送新人券，以后的活动券也会放进这里。授权手机号即可一键注册。"
+          hint={(offer) =>
+            `${offer ? `注册即送新人券（${offer}），以后的活动券也会放进这里` : '以后的活动券会放进这里'}。授权手机号即可一键注册。`
+          }
           testid="coupons-unregistered"
         />
       ) : null}

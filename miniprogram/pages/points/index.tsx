@@ -4,7 +4,8 @@ import { Button, Picker, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
-import { ErrorCard, LoadingCard, SignupCard } from '../../components/state-view';
+import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { VisitorSignupCard } from '../../components/visitor-signup-card';
 import { isApiError } from '../../services/api-error';
 import { loyaltyApi } from '../../services/loyalty';
 import { loadMember } from '../../services/member';
@@ -69,7 +70,7 @@ function Birthday({ birthday, onSaved }: { birthday: string | null; onSaved: (me
       <View className="points-card__text" data-testid="birthday-text">
         {birthday
           ? `已登记：${zhDay(birthday)}。如需更正，请带身份证件到门店办理`
-          : '设置生日后，每年生日月可领取生日礼券（选填）。生日只能设置一次，请如实填写；生日当月填写的，从明年起享受'}
+          : '设置生日后，每年生日月可领取生日礼券（选填）。生日只能设置一次，请如实填写；在生日当月设置的，从下一年的生日月起领取。'}
       </View>
       {birthday ? null : (
         <Picker
@@ -118,9 +119,11 @@ export default function PointsPage() {
   if (state.kind === 'unregistered') {
     return (
       <View className="ml-page points-page">
-        <SignupCard
+        <VisitorSignupCard
           title="注册会员后即可累积积分"
-          hint="购药消费累积积分，结账时可抵现金，还有生日礼券等会员权益。授权手机号即可一键注册，注册即送新人券。"
+          hint={(offer) =>
+            `购药消费累积积分，结账时可抵现金，还有生日礼券等会员权益。授权手机号即可一键注册${offer ? `，注册即送新人券（${offer}）` : ''}。`
+          }
           testid="points-unregistered"
         />
       </View>

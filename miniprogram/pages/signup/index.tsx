@@ -1,4 +1,9 @@
-import type { SignupResponse, SignupStoreResponse, VerifyPhoneResponse } from '@shared/contracts/onboarding';
+import type {
+  SignupResponse,
+  SignupStoreResponse,
+  VerifyPhoneResponse,
+  WelcomeCoupon,
+} from '@shared/contracts/onboarding';
 import { CONSENT_PURPOSES, CONSENT_TEXTS, type ConsentPurpose } from '@shared/onboarding/consent';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
@@ -6,9 +11,9 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { CheckBox } from '../../components/check-box';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { LoadingCard, PageErrorCard } from '../../components/state-view';
+import { newMemberOffer } from '../../components/visitor-signup-card';
 import { PhoneButton, SimUserSwitch } from '../../platform';
 import { isApiError } from '../../services/api-error';
-import { loyaltyApi } from '../../services/loyalty';
 import { loadMember } from '../../services/member';
 import { onboardingApi } from '../../services/onboarding';
 import './index.scss';
@@ -31,6 +36,37 @@ function sceneFrom(params: Record<string, string | undefined>): string | null {
     return raw;
   }
 }
+
+/** 5月3日, with the year when it is not this year's (Asia/Shanghai), from YYYY-MM-DD */
+function zhDay(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const thisYear = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+  return `${y === thisYear ? '' : `${y}年`}${m}月${d}日`;
+}
+
+/**
+ * The new-member coupon on the welcome, as it is now: a person signing up again, or on a second WeChat, may have used
+ * theirs already, or let it expire; only a usable one is promised at the till.
+ */
+function WelcomeCouponNote({ coupon }: { coupon: WelcomeCoupon }) {
+  const day = zhDay(coupon.day);
+  const text =
+    coupon.state === 'available'
+      ? `有效期至 ${day}，到店结账时出示会员码，收银员即可为您抵扣。`
+      : coupon.state === 'not_yet_valid'
+        ? `${day} 起可用，到店结账时出示会员码，收银员即可为您抵扣。`
+        : `新人券已于 ${day} ${coupon.state === 'used' ? '使用' : coupon.state === 'expired' ? '到期' : '作废'}，每人限领一次。积分和其他会员优惠照常享受。`;
+  return (
+    <View className="signup-coupon" data-testid="welcome-coupon" data-state={coupon.state}>
+      <View className="signup-coupon__title">{coupon.created ? '新人券已放入您的券包' : '您已领取过新人券'}</View>
+      <View className="signup-coupon__text">{text}</View>
+    </View>
+  );
+}
+
+/** the welcome coupon can still be used: worth a look in the wallet */
+const usable = (coupon: WelcomeCoupon | null) =>
+  coupon !== null && (coupon.state === 'available' || coupon.state === 'not_yet_valid');
 
 /**
  * A code whose store is gone (closed, renamed) or that is not a sign-up code at all: the customer signs up all the
@@ -86,14 +122,7 @@ export default function SignupPage() {
         setStoreUnknown(found === null);
       }
       const me = await loadMember();
-      if (!me.registered) {
-        setOffer(
-          await loyaltyApi
-            .newMemberOffer()
-            .then((r) => r.offer?.headline ?? null)
-            .catch(() => null),
-        );
-      }
+      if (!me.registered) setOffer(await newMemberOffer());
       setStep(
         me.registered
           ? { kind: 'already', phoneMasked: me.phoneMasked }
@@ -115,23 +144,37 @@ export default function SignupPage() {
   };
 
   const submit = async () => {
+    // a member's phone (another WeChat of theirs signed up): this WeChat joins them, their consents stand
+    const joining = step.kind === 'consent' && step.phone.standing === 'member';
     // a double tap sends one sign-up (the second would answer 您已经是会员了 over the first's welcome)
-    if (step.kind !== 'consent' || !answers.service || submitting.current) return;
+    if (step.kind !== 'consent' || !(joining || answers.service) || submitting.current) return;
     submitting.current = true;
     setStep({ ...step, submitting: true, error: null });
     try {
       const result = await onboardingApi.register({
         scene: storeUnknown ? null : scene,
         phoneCode: step.phoneCode,
-        consents: CONSENT_PURPOSES.map((purpose) => ({
-          purpose,
-          granted: answers[purpose],
-          version: CONSENT_TEXTS[purpose].version,
-        })),
+        consents: joining
+          ? []
+          : CONSENT_PURPOSES.map((purpose) => ({
+              purpose,
+              granted: answers[purpose],
+              version: CONSENT_TEXTS[purpose].version,
+            })),
       });
       setStep({ kind: 'welcome', result });
     } catch (error) {
-      setStep({ ...step, submitting: false, error: describeError(error).message });
+      if (joining && isApiError(error) && error.code === 'CONSENT_REQUIRED') {
+        // no member holds the phone any more (closed meanwhile): a sign-up of their own, with the consents asked
+        setStep({
+          ...step,
+          phone: { ...step.phone, standing: 'none' },
+          submitting: false,
+          error: '这个手机号目前不是会员，请阅读并选择以下授权后完成注册。',
+        });
+      } else {
+        setStep({ ...step, submitting: false, error: describeError(error).message });
+      }
     } finally {
       submitting.current = false;
     }
@@ -146,7 +189,8 @@ export default function SignupPage() {
         <View className="signup-page__sub" data-testid="signup-sub">
           {step.kind === 'welcome' || step.kind === 'already'
             ? '结账时出示会员码，即可累积积分、使用优惠券'
-            : offer && !(step.kind === 'consent' && step.phone.newMemberCouponWithheld)
+            : offer &&
+                !(step.kind === 'consent' && (step.phone.newMemberCouponWithheld || step.phone.standing === 'member'))
               ? `授权手机号即可完成，注册即送新人券（${offer}）`
               : '授权手机号即可完成'}
         </View>
@@ -206,7 +250,35 @@ export default function SignupPage() {
         </View>
       ) : null}
 
-      {step.kind === 'consent' ? (
+      {step.kind === 'consent' && step.phone.standing === 'member' ? (
+        <View className="ml-card" data-testid="signup-join-step">
+          <View className="signup-step">第 2 步，共 2 步</View>
+          <View className="signup-done__title">该手机号已是会员</View>
+          <View className="signup-done__text">
+            手机号{' '}
+            <Text className="signup-phone" data-testid="signup-phone">
+              {step.phone.phoneMasked}
+            </Text>{' '}
+            已是会员，点击继续即可在这个微信上使用会员码、积分和优惠券。
+          </View>
+          <View className="signup-done__text">您之前的授权选择保持不变，如需修改请到「我的设置」。</View>
+          {step.error ? (
+            <View className="signup-alert" data-testid="signup-error">
+              {step.error}
+            </View>
+          ) : null}
+          <Button
+            className="ml-btn ml-btn--primary"
+            disabled={step.submitting}
+            onClick={submit}
+            data-testid="signup-submit"
+          >
+            {step.submitting ? '正在关联…' : '继续'}
+          </Button>
+        </View>
+      ) : null}
+
+      {step.kind === 'consent' && step.phone.standing !== 'member' ? (
         <View data-testid="signup-consent-step">
           <View className="ml-card">
             <View className="signup-step">第 2 步，共 2 步</View>
@@ -216,7 +288,7 @@ export default function SignupPage() {
               <Text className="signup-phone" data-testid="signup-phone">
                 {step.phone.phoneMasked}
               </Text>
-              {step.phone.knownCustomer
+              {step.phone.standing === 'store_card'
                 ? '：门店有用这个手机号登记的会员卡。注册后，能确认是您本人的会员卡会直接关联；拿不准的会请您确认或到店核实。'
                 : ''}
             </View>
@@ -278,14 +350,7 @@ export default function SignupPage() {
               您之前的授权选择保持不变，如需修改请到「我的设置」。
             </View>
           ) : null}
-          {step.result.welcomeCoupon ? (
-            <View className="signup-coupon" data-testid="welcome-coupon">
-              <View className="signup-coupon__title">
-                {step.result.welcomeCoupon.created ? '新人券已放入您的券包' : '您已领取过新人券'}
-              </View>
-              <View className="signup-coupon__text">到店结账时出示会员码，收银员即可为您抵扣。</View>
-            </View>
-          ) : null}
+          {step.result.welcomeCoupon ? <WelcomeCouponNote coupon={step.result.welcomeCoupon} /> : null}
           {step.result.welcomeWithheld ? (
             <View className="signup-coupon" data-testid="welcome-withheld">
               <View className="signup-coupon__title">本次注册没有新人券</View>
@@ -316,7 +381,7 @@ export default function SignupPage() {
           >
             出示会员码
           </Button>
-          {step.result.welcomeCoupon ? (
+          {usable(step.result.welcomeCoupon) ? (
             <Button
               className="ml-btn ml-btn--ghost signup-welcome__btn"
               onClick={() => Taro.redirectTo({ url: '/pages/coupons/index' })}

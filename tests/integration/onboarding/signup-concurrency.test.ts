@@ -19,7 +19,12 @@ describe('the phone-code exchange', () => {
       Array.from({ length: 8 }, () => sys.call('/api/signup/phone', { token, body: { phoneCode: code } })),
     );
     for (const a of answers)
-      expect(a.body).toEqual({ phoneMasked: '137****5678', knownCustomer: false, newMemberCouponWithheld: false });
+      expect(a.body).toEqual({
+        phoneMasked: '137****5678',
+        standing: 'none',
+        knownCustomer: false,
+        newMemberCouponWithheld: false,
+      });
     const later = await sys.call('/api/signup/phone', { token, body: { phoneCode: code } });
     expect(later.status).toBe(200);
     expect(sys.sim.stats(DEMO_APPID).phoneNumberCalls - billed).toBe(1);
@@ -38,7 +43,7 @@ describe('one person, several WeChat accounts and requests', () => {
     const lina = sys.sim.users().find((u) => u.id === 'u_lina');
     const secondAccount = sys.sim.addUser({ nickname: '李娜（工作微信）', phone: lina!.phone });
     const second = await signUpAs(sys, secondAccount.id, 's1.HZ002');
-    expect(second.verify.body.knownCustomer).toBe(true);
+    expect(second.verify.body).toMatchObject({ standing: 'member', knownCustomer: true });
     expect(second.register.status).toBe(200);
     expect(second.register.body).toMatchObject({
       customerId: first.register.body.customerId,

@@ -83,7 +83,12 @@ describe('sign-up at the counter', () => {
     } = await signUpAs(sys, 'u_zhangwei', scene, consents({ marketing: false, health: true }));
     token = t;
     expect(verify.status).toBe(200);
-    expect(verify.body).toEqual({ phoneMasked: '137****5678', knownCustomer: false, newMemberCouponWithheld: false });
+    expect(verify.body).toEqual({
+      phoneMasked: '137****5678',
+      standing: 'none',
+      knownCustomer: false,
+      newMemberCouponWithheld: false,
+    });
     expect(register.status).toBe(200);
     expect(register.body).toMatchObject({
       newCustomer: true,

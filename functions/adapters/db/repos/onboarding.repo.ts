@@ -289,6 +289,33 @@ export function createOnboardingRepo(db: Executor) {
       return Number(rows[0]?.n ?? 0) > 0;
     },
 
+    /**
+     * Who a verified phone is to us, for its owner's sign-up: `member` when a member (an active customer who signed
+     * up) holds it verified, which the sign-up links to as the same person (a registered customer survives every
+     * merge, and identities follow the survivor); else `store_card` when a POS card on another customer than
+     * `exceptCustomerId` carries it; else `none`.
+     */
+    async phoneStanding(phone: string, exceptCustomerId: string | null): Promise<'member' | 'store_card' | 'none'> {
+      const holders = (where: ReturnType<typeof and>) =>
+        db
+          .select({ n: count() })
+          .from(identities)
+          .innerJoin(customers, eq(customers.id, identities.customerId))
+          .where(and(eq(identities.kind, 'phone'), eq(identities.value, phone), where));
+      const [member] = await holders(
+        and(eq(identities.verified, true), eq(customers.status, 'active'), sql`${customers.registeredAt} is not null`),
+      );
+      if (Number(member?.n ?? 0) > 0) return 'member';
+      const [card] = await holders(
+        and(
+          eq(identities.source, 'pos'),
+          eq(customers.status, 'active'),
+          exceptCustomerId ? ne(customers.id, exceptCustomerId) : undefined,
+        ),
+      );
+      return Number(card?.n ?? 0) > 0 ? 'store_card' : 'none';
+    },
+
     /** Marks a customer as a signed-up member (first sign-up wins: date and home store are kept). */
     /** Registers the customer (once: the first time stands); whether they were a member already. */
     async markRegistered(customerId: string, storeId: string | null, now: Date): Promise<{ wasMember: boolean }> {
@@ -347,14 +374,30 @@ export function createOnboardingRepo(db: Executor) {
     /**
      * Sign-ups of one store in [from, to), per inviting clerk (null = the store's own code). A member who closed the
      * account no longer counts: one who closes and signs up again is one member, not two.
+     *
+     * 新顾客 vs 老顾客转会员 is worked out here, when the figures are read, not taken from the flag the sign-up stored
+     * (`new_customer`, true unless the sign-up itself linked to a known customer). A sign-up is an existing
+     * customer's when its member now holds a store (POS) or mall record that was taken in before the sign-up. Now,
+     * because the cards often join later: the member confirms a held card (这是您在××店的会员卡吗?), a manager
+     * confirms a suggestion, the bulk linker merges; and an undone merge takes the card back, making the sign-up new
+     * again. The member is the attribution's customer or, once it was merged away, the one it was merged into
+     * (`merged_into` always names the last survivor), and the records follow their customer through merges and
+     * undos. Reading it here needs nothing from each of those paths (the merge hooks would have to keep a flag right
+     * through merge, the bulk linker's set-based merges and undo, for a figure only this page shows), and it costs one
+     * indexed probe of source_records per sign-up in the range.
      */
     async signupsByClerk(storeId: string, from: Date, to: Date) {
+      const existingCustomer = sql`exists (
+        select 1 from customers c
+        join source_records r on r.customer_id = coalesce(c.merged_into, c.id)
+        where c.id = ${signupAttributions.customerId} and r.source in ('pos', 'mall')
+          and r.created_at < ${signupAttributions.signedUpAt})`;
       return db
         .select({
           staffId: signupAttributions.clerkStaffId,
           name: staff.name,
           signups: count(),
-          newCustomers: sql<number>`count(*) filter (where ${signupAttributions.newCustomer})`.mapWith(Number),
+          newCustomers: sql<number>`count(*) filter (where not ${existingCustomer})`.mapWith(Number),
         })
         .from(signupAttributions)
         .leftJoin(staff, eq(staff.id, signupAttributions.clerkStaffId))

@@ -3,12 +3,13 @@ import { Button, Image, Picker, View } from '@tarojs/components';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../../../components/describe-error';
 import { LoadingCard } from '../../../components/state-view';
-import { platform } from '../../../platform';
+import { ImageCanvas, PlatformError, platform } from '../../../platform';
 import { isApiError, isSessionError } from '../../../services/api-error';
 import { onboardingApi } from '../../../services/onboarding';
 import { ROLE_LABELS } from '../../role-labels';
 import { StaffErrorCard } from '../../staff-error';
 import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
+import { shortCodeId, signupSheet } from './sheet';
 import '../../staff.scss';
 import './index.scss';
 
@@ -31,6 +32,9 @@ function CodeCard({ code, onSave }: { code: SignupCode; onSave: (c: SignupCode) 
         {code.clerk ? `${code.clerk.name} 的邀请码（扫码注册计入其名下）` : '门店通用注册码'}
       </View>
       <Image className="signup-code__image" src={code.imageDataUrl} mode="widthFix" data-testid="signup-code-image" />
+      <View className="signup-code__number" data-testid="signup-code-number">
+        注册码编号 {shortCodeId(code.id)}
+      </View>
       <Button className="ml-btn ml-btn--ghost" onClick={() => onSave(code)} data-testid="signup-code-save">
         保存图片（打印贴在收银台）
       </Button>
@@ -102,11 +106,27 @@ export default function SignupCodesPage() {
     }
   };
 
+  // saved as a sheet to print: the store, whose code it is and its number around WeChat's bare code
   const save = async (code: SignupCode) => {
+    if (!codes?.store) return;
     try {
-      await platform.saveImage(code.imageDataUrl, code.fileName);
+      await platform.saveDrawing(
+        signupSheet({
+          store: codes.store,
+          clerkName: code.clerk?.name ?? null,
+          newMemberOffer: codes.newMemberOffer,
+          codeId: code.id,
+          imageDataUrl: code.imageDataUrl,
+        }),
+        code.fileName,
+      );
       setState({ ...state, notice: `已保存：${code.fileName}` });
     } catch (error) {
+      if (error instanceof PlatformError && error.cancelled) {
+        // WeChat's album permission refused: say where to allow it; a dialog merely closed needs no words
+        if (/auth/.test(error.errMsg)) setState({ ...state, notice: '未能保存：请在小程序设置中允许保存到相册' });
+        return;
+      }
       setState({ ...state, notice: describeError(error).message });
     }
   };
@@ -213,6 +233,7 @@ export default function SignupCodesPage() {
           ) : (
             codes.codes.map((code) => <CodeCard key={code.id} code={code} onSave={save} />)
           )}
+          <ImageCanvas />
         </>
       )}
     </View>
