@@ -421,10 +421,15 @@ export type UpdateCouponTemplateBody = z.infer<typeof UpdateCouponTemplateBody>;
 export const CouponTemplateStatusBody = z.object({ templateCode, action: z.enum(TEMPLATE_STATUS_ACTIONS) }).strict();
 export type CouponTemplateStatusBody = z.infer<typeof CouponTemplateStatusBody>;
 
+/**
+ * 给会员发券's single lookup: the signed-up member who holds the phone verified, in the caller's scope; anyone else
+ * (no one, customers who never signed up: store cards, mall accounts; a member elsewhere) is MEMBER_NOT_FOUND alike.
+ */
 export const MemberLookupQuery = z.object({ phone: z.string().min(1).max(20) }).strict();
 export const MemberLookupResponse = z.object({
   customerId: z.string(),
   maskedPhone: z.string(),
+  /** the real name the member's records give (a store card's 王海涛), else the name they go by; masked: 王** */
   maskedName: z.string().nullable(),
   homeStoreName: z.string().nullable(),
   availableCoupons: z.number().int(),
@@ -445,10 +450,12 @@ export const ResolvePhonesBody = z.object({ phones: z.array(z.string().max(64)).
 export type ResolvePhonesBody = z.infer<typeof ResolvePhonesBody>;
 
 /**
- * One pasted entry, in its place. `not_found`: no member with this phone in the caller's stores; a phone of no
- * member and one of a member elsewhere read alike (as the single lookup's MEMBER_NOT_FOUND), so a list cannot probe
- * which phones are members elsewhere. `duplicate`: the same phone as entry `firstIndex`, or (`samePhone` false) a
- * member found already by another of their phones: collapsed, one coupon per member.
+ * One pasted entry, in its place, found as the single lookup finds a phone (the signed-up member who holds it
+ * verified). `not_found`: no member with this phone in the caller's stores; a phone of no one, one only customers
+ * who never signed up carry (store cards, mall accounts) and one of a member elsewhere read alike (as the single
+ * lookup's MEMBER_NOT_FOUND), so a list cannot probe which phones are members elsewhere. `duplicate`: the same
+ * phone as entry `firstIndex`, or (`samePhone` false) a member found already by another of their phones: collapsed,
+ * one coupon per member. `maskedName` as the single lookup's.
  */
 export const ResolvedPhone = z.discriminatedUnion('status', [
   z.object({

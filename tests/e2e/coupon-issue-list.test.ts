@@ -1,7 +1,8 @@
 /**
  * 批量发券 in the browser: 刘洋 (store manager of 文三路店) pastes phones as they come from Excel and WeChat, checks
  * the list (his members masked, the bad lines named, duplicates collapsed), picks his store's template and issues to
- * all of them; a retried tap after a lost answer issues nothing twice.
+ * all of them; a retried tap after a lost answer issues nothing twice. Both lookups find members only (a phone of
+ * store cards alone is not found, and the page says who can be), shown by the masked name on their card.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,23 @@ async function member(name: string, phone: string, storeId = 'sto_001'): Promise
     [newId('idn'), customerId, phone, `phone:${phone}`],
   );
   return customerId;
+}
+
+/** A record of the chain's on a customer (a store card, a WeChat login) with its name and phone identity. */
+async function record(customerId: string, source: 'pos' | 'miniprogram', name: string | null, phone: string) {
+  const db = env.system.database;
+  const id = newId('rec');
+  await db.exec(
+    `insert into source_records (id, source, source_id, customer_id, origin_customer_id, store_id, name, name_kind,
+       phone, phone_verified, payload, payload_hash)
+     values ($1, $2, $1, $3, $3, 'sto_001', $4, $5, $6, $7, '{}'::jsonb, $1)`,
+    [id, source, customerId, name, source === 'pos' ? 'real' : 'unknown', phone, source === 'miniprogram'],
+  );
+  await db.exec(
+    `insert into identities (id, customer_id, kind, value, verified, source, source_id)
+     values ($1, $2, 'phone', $3, $4, $5, $6)`,
+    [newId('idn'), customerId, phone, source === 'miniprogram', source, id],
+  );
 }
 
 /** Taro's button always carries the attribute (disabled="false" when enabled): read the property. */
@@ -157,7 +175,7 @@ describe('issuing a coupon to a pasted list', () => {
     expect(problems).toContain('第 3 行「13712340023」：找不到这位会员');
     expect(problems).toContain('第 4 行「13712340029」：找不到这位会员');
     expect(problems).toContain('第 6 行「张三」：不是有效的手机号');
-    expect(problems).toContain('只能给您负责门店的会员发券');
+    expect(problems).toContain('只能给已在小程序注册的会员发券，且须是您负责门店的会员');
     expect(await preview.locator('[data-testid=issue-list-duplicates]').innerText()).toContain(
       '重复的 1 个号码已合并，每位会员只发一次：第 5 行与第 2 行重复',
     );
@@ -202,6 +220,59 @@ describe('issuing a coupon to a pasted list', () => {
     );
     expect(coupons.filter((c) => c.customer_id === sun)).toHaveLength(1);
     expect(coupons.filter((c) => c.customer_id === full)).toHaveLength(2);
+    await context.close();
+  }, 180_000);
+
+  it('finds members only: a phone of store cards alone is not found, a member shows the name on her card', async () => {
+    const db = env.system.database;
+    // a family phone on two of the store's cards, nobody signed up with it
+    for (const name of ['杨宇', '王雨桐']) {
+      const card = newId('cus');
+      await db.exec(`insert into customers (id, home_store_id) values ($1, 'sto_001')`, [card]);
+      await record(card, 'pos', name, '13712340031');
+    }
+    // a member who signed up with no WeChat name and confirmed her card, 王海涛's
+    const wang = newId('cus');
+    await db.exec(`insert into customers (id, home_store_id, registered_at) values ($1, 'sto_001', now())`, [wang]);
+    await record(wang, 'miniprogram', null, '13712340032');
+    await record(wang, 'pos', '王海涛', '13712340032');
+
+    const { page, context } = await env.newPage({ width: 375, height: 812 });
+    await staffLogin(page, env.system.apiUrl, 'u_sm01');
+    await page.locator('[data-testid=tile-coupons]').click();
+    await page.locator('[data-testid=staff-coupons]').waitFor();
+    await page.locator('[data-testid=issue-phone] input, input[data-testid=issue-phone]').first().fill('13712340031');
+    await page.locator('[data-testid=issue-find]').click();
+    const result = page.locator('[data-testid=issue-result]');
+    await result.waitFor();
+    expect(await result.innerText()).toBe(
+      '找不到这位会员：只能给已在小程序注册的会员发券，且须是您负责门店的会员（所属门店，或在这些门店消费过）',
+    );
+    await settle(page);
+    await env.shot(page, 'coupon-issue-list-07-one-cards-only');
+
+    await page.locator('[data-testid=issue-phone] input, input[data-testid=issue-phone]').first().fill('13712340032');
+    await page.locator('[data-testid=issue-find]').click();
+    const found = page.locator('[data-testid=issue-member]');
+    await found.waitFor();
+    expect(await found.innerText()).toContain('会员：王**　137****0032');
+    await settle(page);
+    await env.shot(page, 'coupon-issue-list-08-one-card-name');
+
+    await page.locator('[data-testid=issue-mode-list]').click();
+    const panel = page.locator('[data-testid=issue-list]');
+    await paste(page, 'issue-list-text', '13712340031\n13712340032');
+    await panel.locator('[data-testid=issue-list-resolve]').click();
+    const preview = panel.locator('[data-testid=issue-list-preview]');
+    await preview.waitFor();
+    expect(await preview.locator('[data-testid=issue-list-found]').innerText()).toBe('1 位会员可发放');
+    expect(await preview.locator('[data-testid=issue-list-names]').innerText()).toBe('王** 137****0032');
+    expect(await preview.locator('[data-testid=issue-list-problems]').innerText()).toContain(
+      '第 1 行「13712340031」：找不到这位会员',
+    );
+    await preview.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'coupon-issue-list-09-list-cards-only');
     await context.close();
   }, 180_000);
 });

@@ -1,11 +1,3 @@
-/**
- * Staff coupon work: list and create templates (store-scoped by a store manager, chain-wide by HQ), find a member
- * by phone or the members of a pasted list of phones (masked), and issue a template to one member, a list, or a
- * segment (a list of customer ids: segment features hand theirs to `issueToCustomers`). Each recipient is checked against the issuer's scope; the issue
- * itself is one INSERT … SELECT for the whole list (coupon-template.repo.ts). Edit, pause, resume and end:
- * manage-templates.ts.
- */
-import { asc, inArray } from 'drizzle-orm';
 import { type Actor, decide, type Resource, type StaffActor } from '../../../shared/access/policy.js';
 import { manualIssueRefusal } from '../../../shared/access/rules/loyalty.rules.js';
 import {
@@ -30,7 +22,6 @@ import { type CouponTemplateRow, couponRepo, type Executor } from '../../adapter
 import { type BulkIssueOutcome, couponTemplateRepo } from '../../adapters/db/repos/coupon-template.repo.js';
 import { loyaltyMemberRepo } from '../../adapters/db/repos/loyalty-member.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
-import { products, stores as storesTable } from '../../adapters/db/schema.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import { customersInScope } from '../members/member-scope.js';
@@ -131,27 +122,14 @@ export async function templateViews(
   });
 }
 
-/**
- * The catalogue's product categories. TODO(repo owner): belongs in coupon-template.repo.ts (outside this change's
- * files); the only query this module makes itself.
- */
-async function catalogueCategories(ex: Executor, only?: readonly string[]): Promise<string[]> {
-  const q = ex.selectDistinct({ category: products.category }).from(products);
-  const rows = await (only ? q.where(inArray(products.category, [...only])) : q).orderBy(asc(products.category));
-  return rows.map((r) => r.category);
-}
-
 /** What the create form may offer: owner stores in the caller's scope, chain-wide for HQ, the catalogue's categories. */
 async function createOptions(db: Db, actor: StaffActor, now: Date): Promise<CouponTemplateCreateOptions> {
   const scope = await storesInScope(db, actor);
   const canCreate = ['store_manager', 'regional_manager', 'hq_admin'].includes(actor.role);
   let ownerStores: { id: string; name: string }[] = [];
   if (canCreate && scope === null) {
-    // the same query as the names below, for every store: HQ may make any store's own template
-    ownerStores = await db
-      .select({ id: storesTable.id, name: storesTable.name })
-      .from(storesTable)
-      .orderBy(asc(storesTable.code));
+    // HQ may make any store's own template
+    ownerStores = await couponTemplateRepo.allStores(db);
   } else if (canCreate && scope) {
     const names = await couponRepo.storeNames(db, scope);
     ownerStores = scope.filter((id) => names.has(id)).map((id) => ({ id, name: names.get(id) as string }));
@@ -159,7 +137,7 @@ async function createOptions(db: Db, actor: StaffActor, now: Date): Promise<Coup
   return {
     chainWide: actor.role === 'hq_admin',
     ownerStores,
-    categories: canCreate ? await catalogueCategories(db) : [],
+    categories: canCreate ? await couponTemplateRepo.catalogueCategories(db) : [],
     today: businessDate(now),
   };
 }
@@ -198,7 +176,7 @@ export async function createTemplate(
   const categories = [...new Set(body.categories)];
   if (categories.length > 0) {
     // a template limited to a category the catalogue lacks would never apply to any order
-    const known = new Set(await catalogueCategories(db, categories));
+    const known = new Set(await couponTemplateRepo.catalogueCategories(db, categories));
     const unknown = categories.filter((c) => !known.has(c));
     if (unknown.length > 0) {
       return fail('COUPON_CATEGORY_UNKNOWN', `categories not in the catalogue: ${unknown.join(', ')}`);
@@ -260,6 +238,13 @@ export async function createTemplate(
   return ok(view);
 }
 
+/**
+ * 给会员发券's single lookup: the member holding this phone (`loyaltyMemberRepo.byPhone`: a signed-up member who
+ * proved it, never a store card or mall account on the same family phone), if in the caller's scope. No member, a
+ * phone only customers who never signed up carry, and a member outside the caller's stores are one answer,
+ * MEMBER_NOT_FOUND, so a phone tells no one which of these it is. Masked phone and the masked real name (the one
+ * the member's records give, as at the counter and 会员注销), audited.
+ */
 export async function lookupMemberByPhone(
   db: Db,
   actor: StaffActor,
@@ -269,9 +254,12 @@ export async function lookupMemberByPhone(
   const parsed = normalizePhone(phone);
   if (!parsed.ok) return fail('PHONE_NOT_MOBILE', 'enter the member’s 11-digit mobile number');
   const member = await loyaltyMemberRepo.byPhone(db, parsed.canonical);
-  if (!member) return fail('MEMBER_NOT_FOUND', 'no member has this phone');
-  // outside one's scope the member is "not found": a phone number must not reveal membership elsewhere
-  if (!(await customersInScope(db, actor, 'coupon.member_lookup', [member.customerId])).has(member.customerId))
+  // outside one's scope the member is "not found", in the same words as no member: a phone number must not reveal
+  // membership elsewhere
+  if (
+    !member ||
+    !(await customersInScope(db, actor, 'coupon.member_lookup', [member.customerId])).has(member.customerId)
+  )
     return fail('MEMBER_NOT_FOUND', 'no member with this phone in your stores');
   await recordAudit(db, {
     actorKind: 'staff',
@@ -287,7 +275,7 @@ export async function lookupMemberByPhone(
   return ok({
     customerId: member.customerId,
     maskedPhone: maskPhone(member.phone),
-    maskedName: maskName(member.displayName),
+    maskedName: maskName(member.name),
     homeStoreName: member.homeStoreName,
     availableCoupons: available.length,
   });
@@ -296,9 +284,9 @@ export async function lookupMemberByPhone(
 /**
  * 批量发券's preview: the members of a pasted list of phones, each entry answered in its place (found, invalid,
  * not found, duplicate). The same matching as the single lookup (`loyaltyMemberRepo.byPhones`, the rule `byPhone`
- * uses) in one query for the list, then the scope of the members found in two (`customersInScope`): a member
- * outside the caller's stores is `not_found`, exactly as a phone of no member. Masked phone and name only; one audit
- * line per list naming the members read.
+ * uses: signed-up members only) in one query for the list, then the scope of the members found in two
+ * (`customersInScope`): a member outside the caller's stores is `not_found`, exactly as a phone of no member or of
+ * store cards only. Masked phone and name only; one audit line per list naming the members read.
  */
 export async function resolvePhones(
   db: Db,
@@ -335,7 +323,7 @@ export async function resolvePhones(
       status: 'found',
       customerId: member.customerId,
       maskedPhone: maskPhone(p.canonical),
-      maskedName: maskName(member.displayName),
+      maskedName: maskName(member.name),
     };
   });
   const customerIds = [...firstOfMember.keys()];
@@ -398,19 +386,25 @@ export async function issueToCustomers(
     return fail('COUPON_TEMPLATE_INACTIVE', `template ${template.code} is ${template.status}`);
 
   const ids = [...new Set(input.customerIds)];
-  const existing = await couponTemplateRepo.existingCustomerIds(db, ids);
+  // Members only, whoever hands the ids in (the page's lookups, a segment feature): an id of a customer who never
+  // signed up (a POS card, a mall account), closed the account or was merged into another is refused like an
+  // unknown id. Such a customer has no wallet and no member code, so the coupon could be neither seen nor used at a
+  // till, yet it would take the template's stock and count toward the per-member limit; and the phone lookups, where
+  // the page's ids come from, never find one. A segment drawn from customers at large thus reaches its members, and
+  // the answer counts the rest as not found.
+  const members = await loyaltyMemberRepo.membersAmong(db, ids);
   const allowed = await customersInScope(
     db,
     actor,
     'coupon.issue',
-    ids.filter((id) => existing.has(id)),
+    ids.filter((id) => members.has(id)),
   );
   const out: IssueCouponsResponse = { issued: 0, alreadyIssued: 0, refused: [] };
   let pending: string[] = [];
-  // a customer outside the issuer's scope is answered as one that does not exist, as the phone lookup answers: a
-  // different code would tell a manager which ids are someone's (a security walk noted it)
+  // a customer outside the issuer's scope, or no member, is answered as one that does not exist, as the phone lookup
+  // answers: a different code would tell a manager which ids are someone's (a security walk noted it)
   for (const customerId of ids) {
-    if (!existing.has(customerId) || !allowed.has(customerId))
+    if (!members.has(customerId) || !allowed.has(customerId))
       out.refused.push({ customerId, code: 'MEMBER_NOT_FOUND' });
     else pending.push(customerId);
   }

@@ -9,8 +9,8 @@
  * starts later sees the new values. A bulk issue takes FOR NO KEY UPDATE whatever the template: two runs never
  * interleave their stock and per-member counts.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { customers, stores } from '../schema.js';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { products, stores } from '../schema.js';
 import { couponRedemptions, coupons, couponTemplates } from '../schema-loyalty.js';
 import type { CouponTemplateInsert, CouponTemplateRow, Executor } from './coupon.repo.js';
 
@@ -110,14 +110,16 @@ export const couponTemplateRepo = {
         set issued = greatest(coupon_member_counts.issued, excluded.issued)`);
   },
 
-  /** The ids among these that name a customer. */
-  async existingCustomerIds(ex: Executor, ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await ex
-      .select({ id: customers.id })
-      .from(customers)
-      .where(sql`${customers.id} = any(${sql.param([...ids])}::text[])`);
-    return new Set(rows.map((r) => r.id));
+  /** The catalogue's product categories (those of `only` that exist, when given), sorted. */
+  async catalogueCategories(ex: Executor, only?: readonly string[]): Promise<string[]> {
+    const q = ex.selectDistinct({ category: products.category }).from(products);
+    const rows = await (only ? q.where(inArray(products.category, [...only])) : q).orderBy(asc(products.category));
+    return rows.map((r) => r.category);
+  },
+
+  /** Every store, in code order: the stores HQ may create a store's own template for. */
+  async allStores(ex: Executor): Promise<{ id: string; name: string }[]> {
+    return ex.select({ id: stores.id, name: stores.name }).from(stores).orderBy(asc(stores.code));
   },
 
   /** Store names and regions, for the views and the access policy of store-scoped templates. */

@@ -1,7 +1,9 @@
 /** The member facts loyalty needs: registration, birthday, the stores a member belongs to, lookup by phone. */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { customers, identities, orders, stores } from '../schema.js';
 import type { Executor } from './coupon.repo.js';
+import { realNameOf } from './member.repo.js';
 
 export interface LoyaltyMember {
   id: string;
@@ -13,7 +15,11 @@ export interface LoyaltyMember {
 /** A member found by phone, for the staff pages (masked there). */
 export interface PhoneMember {
   customerId: string;
-  displayName: string | null;
+  /**
+   * The name the product calls the member by: the real name on their newest record with one (a confirmed store
+   * card's 王海涛 where the WeChat side is a nickname or nothing, `realNameOf`), else the name they go by.
+   */
+  name: string | null;
   homeStoreName: string | null;
   /** the canonical phone it was found by */
   phone: string;
@@ -58,32 +64,67 @@ export const loyaltyMemberRepo = {
     return updated.length === 1;
   },
 
-  /** The customer with this canonical phone (verified ones first), following merges; null if none. */
+  /**
+   * The ids among these that name a member now: signed up, not closed, not merged into another (a coupon goes to
+   * someone who sees it in the wallet). One statement, one array parameter (a segment's ids).
+   */
+  async membersAmong(ex: Executor, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await ex
+      .select({ id: customers.id })
+      .from(customers)
+      .where(
+        and(
+          sql`${customers.id} = any(${sql.param([...ids])}::text[])`,
+          isNotNull(customers.registeredAt),
+          eq(customers.status, 'active'),
+          isNull(customers.mergedInto),
+        ),
+      );
+    return new Set(rows.map((r) => r.id));
+  },
+
+  /** The member holding this canonical phone (the rule of `byPhones`); null if none. */
   async byPhone(ex: Executor, phone: string): Promise<PhoneMember | null> {
     return (await loyaltyMemberRepo.byPhones(ex, [phone])).get(phone) ?? null;
   },
 
   /**
-   * The customer of each canonical phone, by the same rule as `byPhone` (one query for the whole list, the staff
-   * pages' pasted lists): a phone identity linked to a customer, a verified one first, then the latest registered;
-   * following merges. Phones with no such customer are absent from the map.
+   * The member of each canonical phone, for 给会员发券 (the single lookup and a pasted list alike, one query for the
+   * whole list): the registered, active member who holds the phone verified, following merges. Coupons are for
+   * members, who see them in their wallet; a customer who never signed up (a POS card, a mall account) is no one
+   * here, so a family phone typed on three cards and proven by one member is that member, and a phone only cards
+   * carry is absent from the map, as a phone of nobody. Sign-up verifies the phone and serialises sign-ups per phone,
+   * so at most one member holds it; should two ever, the latest to sign up is taken (a recycled number is its newest
+   * holder's), then the lower id, never whichever the plan happens to return first.
    */
   async byPhones(ex: Executor, phones: readonly string[]): Promise<Map<string, PhoneMember>> {
     const out = new Map<string, PhoneMember>();
     if (phones.length === 0) return out;
+    // the identity's customer, and the member it is (itself, or the one it was merged into)
+    const member = alias(customers, 'member');
     const rows = await ex
       .selectDistinctOn([identities.value], {
         phone: identities.value,
-        customerId: sql<string>`coalesce(${customers.mergedInto}, ${customers.id})`,
-        displayName: customers.displayName,
+        customerId: member.id,
+        name: sql<string | null>`coalesce(${realNameOf(member.id)}, ${member.displayName})`,
         homeStoreName: stores.name,
       })
       .from(identities)
       .innerJoin(customers, eq(customers.id, identities.customerId))
-      .leftJoin(stores, eq(stores.id, customers.homeStoreId))
-      // one array parameter, not one per phone (as `scope` below)
-      .where(and(eq(identities.kind, 'phone'), sql`${identities.value} = any(${sql.param([...phones])}::text[])`))
-      .orderBy(identities.value, sql`${identities.verified} desc, ${customers.registeredAt} desc nulls last`);
+      .innerJoin(member, eq(member.id, sql`coalesce(${customers.mergedInto}, ${customers.id})`))
+      .leftJoin(stores, eq(stores.id, member.homeStoreId))
+      .where(
+        and(
+          eq(identities.kind, 'phone'),
+          // one array parameter, not one per phone (as `scope` below)
+          sql`${identities.value} = any(${sql.param([...phones])}::text[])`,
+          eq(identities.verified, true),
+          isNotNull(member.registeredAt),
+          eq(member.status, 'active'),
+        ),
+      )
+      .orderBy(identities.value, desc(member.registeredAt), asc(member.id));
     for (const r of rows) out.set(r.phone, r);
     return out;
   },

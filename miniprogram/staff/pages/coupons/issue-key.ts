@@ -12,8 +12,13 @@ export const REFUSED_TEXT: Record<string, string> = {
   COUPON_TEMPLATE_INACTIVE: '这张券已暂停发放、结束或过期',
 };
 
-/** Who a manager can find: said wherever a member is not found (a member elsewhere reads as no member). */
-export const MEMBER_SCOPE_NOTE = '只能给您负责门店的会员发券（会员的所属门店，或在这些门店消费过）';
+/**
+ * Who a manager can find: said wherever a member is not found. Members only, those who signed up in the
+ * mini-program (a store card or mall account on the phone is not found), and in the manager's stores (a member
+ * elsewhere reads as no member).
+ */
+export const MEMBER_SCOPE_NOTE =
+  '只能给已在小程序注册的会员发券，且须是您负责门店的会员（所属门店，或在这些门店消费过）';
 
 /** 「，2026-05-01 起可用」 after an issue of a template whose dates start later. */
 export const startsLaterNote = (template: CouponTemplateView | undefined) =>
