@@ -5,6 +5,7 @@
  * how many wait in all, pages on without repeating or skipping one, and finds a customer's by phone (audited).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestAndLog } from '../../../functions/app/identity/ingest.js';
 import { listHeldReviews } from '../../../functions/app/identity/review.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { staffToken } from '../onboarding/helpers.js';
@@ -169,14 +170,28 @@ describe('the held cards queue', () => {
 });
 
 describe('a card that moves to another store', () => {
-  it('takes its hold to that store’s queue: the till of the store it moved to syncs it', async () => {
+  it('takes its hold to that store’s queue: HQ’s export moves it (another store’s till may not)', async () => {
     const regional = await staffToken(sys, 'u_rm01');
     const phone = phoneOf(0);
     const before = (await holds(manager)).body.total;
     const [held] = (await holds(manager, `?phone=${phone}`)).body.holds;
     expect(held.record.storeName).toBe('文三路店');
-    // 顾客0's card, still silent since 2021, now synced by the second store's till
-    expect((await ingest(sys, [dormantCard(0, 'HZ002')], 'key_pos_hz002')).status).toBe(200);
+    // 顾客0's card, still silent since 2021: the second store's till may not take it over (record_of_other_store, a
+    // store's key changes its own store's records only); HQ's export of the chain's cards moves it there
+    const refused = await ingest(sys, [dormantCard(0, 'HZ002')], 'key_pos_hz002');
+    expect(refused.body.results[0]).toMatchObject({ status: 'rejected', code: 'record_of_other_store' });
+    expect((await holds(manager)).body.total).toBe(before);
+    const moved = await ingestAndLog(sys.database, {
+      source: 'pos',
+      records: [dormantCard(0, 'HZ002')],
+      linking: 'incremental',
+      keyId: null,
+      requestId: null,
+      storeId: null,
+      operation: 'import.file',
+      now: sys.clock.now(),
+    });
+    expect(moved.updated).toBe(1);
     expect((await holds(manager)).body.total).toBe(before - 1);
     expect((await holds(manager, `?phone=${phone}`)).body.total).toBe(0);
     // the same hold, now in the other store's queue: HQ's and the region's (several stores) lists show it there
