@@ -167,16 +167,25 @@ export const ClosableMember = z.object({
   customerId: z.string(),
   nameMasked: z.string().nullable(),
   homeStoreName: z.string().nullable(),
-  /** signed up in the mini-program (else a store card only) */
+  /** signed up in the mini-program */
   registered: z.boolean(),
+  /** what the person holds, counted (never the card numbers or account ids) */
   posCards: z.number().int(),
+  mallAccounts: z.number().int(),
+  wecomContacts: z.number().int(),
   points: z.number().int(),
   coupons: z.number().int(),
   /** YYYY-MM-DD of the latest activity on any of their records */
   lastActive: z.string().nullable(),
 });
 export type ClosableMember = z.infer<typeof ClosableMember>;
-export const StaffClosableResponse = z.object({ phoneMasked: z.string(), members: z.array(ClosableMember) });
+/** The stores the lookup covered: the caller's store, their region (regional manager) or every store (HQ). */
+export const CLOSABLE_SCOPES = ['store', 'region', 'chain'] as const;
+export const StaffClosableResponse = z.object({
+  phoneMasked: z.string(),
+  scope: z.enum(CLOSABLE_SCOPES),
+  members: z.array(ClosableMember),
+});
 export type StaffClosableResponse = z.infer<typeof StaffClosableResponse>;
 
 export const StaffCloseBody = z.strictObject({

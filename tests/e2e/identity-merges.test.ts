@@ -2,10 +2,12 @@
  * The merge history as HQ meets it in the H5 build: from the home tile to the list, a search by phone, the evidence
  * side by side with masked values only, and an undo behind a confirmation that says what will happen.
  */
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSystem } from './support/browser.js';
-import { customerOfRecord, ingestRecords, settle, staffFirstLogin } from './support/flows.js';
+import { createIdentityRepo } from '../../functions/adapters/db/repos/identity.repo.js';
+import { SCREENSHOTS, startBrowserSystem } from './support/browser.js';
+import { customerOfRecord, ingestRecords, settle, staffFirstLogin, staffLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -180,6 +182,114 @@ describe('merge history for HQ', () => {
     await settle(page);
     await env.shot(page, 'merges-06-undo-refused');
     await context.close();
+  });
+
+  it('HQ undoes a merge on the second page: the card stays in place, marked undone, the result beside it', async () => {
+    // two chains of merges a day old, each an earlier merge and a later one that carried its records on (the
+    // survivor merged again), under 22 newer merges: all four are on the second page of the history
+    const surnames =
+      '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤花方';
+    const cards = Array.from({ length: 50 }, (_, i) => ({
+      sourceId: `88100007${String(i).padStart(2, '0')}`,
+      name: `${surnames[i]}秀兰`,
+      storeCode: 'HZ001',
+      lastActive: '2026-10-01',
+    }));
+    await ingestRecords(env.system, cards, 'key_pos_hz001');
+    const cust = (i: number) => customerOf('pos', cards[i].sourceId);
+    const repo = createIdentityRepo(env.system.database.db);
+    const base = Date.now() - 86_400_000;
+    let minute = 0;
+    const merge = async (id: string, survivor: number, merged: number) =>
+      repo.merge({
+        id,
+        survivorId: await cust(survivor),
+        mergedId: await cust(merged),
+        rule: 'bulk',
+        evidence: { via: ['phone'] },
+        actorKind: 'system',
+        actorId: 'job_e2e',
+        now: new Date(base + 60_000 * minute++),
+      });
+    // chain n: card 3n+1 joins card 3n (merge a), then card 3n's customer joins card 3n+2's (merge b)
+    for (const n of [0, 1]) {
+      await merge(`mrg_e2e_chain${n}_a`, 3 * n, 3 * n + 1);
+      await merge(`mrg_e2e_chain${n}_b`, 3 * n + 2, 3 * n);
+    }
+    for (let i = 0; i < 22; i++) await merge(`mrg_e2e_filler_${String(i).padStart(2, '0')}`, 6 + 2 * i, 7 + 2 * i);
+
+    for (const [n, viewport, tag] of [
+      [0, { width: 390, height: 844 }, 'phone'],
+      [1, { width: 1366, height: 768 }, '1366'],
+    ] as const) {
+      const { page, context } = await env.newPage(viewport);
+      await staffLogin(page, env.system.apiUrl, 'u_hq01');
+      await page.locator('[data-testid=tile-identity-merges]').click();
+      const cards = page.locator('[data-testid^=merge-mrg_]');
+      await cards.first().waitFor();
+      const firstPage = await cards.count();
+      expect(firstPage).toBe(20);
+      const firstId = await cards.first().getAttribute('data-testid');
+      await page.locator('[data-testid=merges-more]').click();
+      const a = page.locator(`[data-testid=merge-mrg_e2e_chain${n}_a]`);
+      const b = page.locator(`[data-testid=merge-mrg_e2e_chain${n}_b]`);
+      await a.waitFor();
+      const loaded = await cards.count();
+      expect(loaded).toBeGreaterThan(firstPage);
+      // the later merge moved both cards on: the earlier one's and its own
+      expect(await b.innerText()).toContain('会员记录 2 条');
+
+      // on the phone the button at the bottom of the screen, as QA had it; on the console in the middle
+      const button = a.locator('[data-testid=merge-undo]');
+      if (tag === 'phone') await button.scrollIntoViewIfNeeded();
+      else await button.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await settle(page);
+      const top = async () => a.evaluate((el) => el.getBoundingClientRect().top);
+      const before = await top();
+      await a.locator('[data-testid=merge-undo]').click();
+      await page.locator('[data-testid=undo-ok]').click();
+      await a.locator('[data-testid=merge-result]').waitFor();
+
+      // the same page, not a reload: every loaded card still there, the first one first
+      expect(await cards.count()).toBe(loaded);
+      expect(await cards.first().getAttribute('data-testid')).toBe(firstId);
+      // the result under the card in full, and the undone card where it was: the cards above it changed height
+      // (the page scrolls by that once they are drawn), and on the phone the page scrolls on just enough to show the
+      // result the undo button's place had no room for
+      const result = a.locator('[data-testid=merge-result]');
+      await result.waitFor();
+      const inView = async (l: typeof result) => {
+        const box = await l.boundingBox();
+        return !!box && box.y >= 0 && box.y + box.height <= viewport.height;
+      };
+      await expect.poll(() => inView(result)).toBe(true);
+      expect(await inView(a.locator('[data-testid=merge-undone]'))).toBe(true);
+      if (tag === '1366') await expect.poll(async () => Math.abs((await top()) - before)).toBeLessThan(2);
+      else expect(before - (await top())).toBeLessThan(viewport.height / 2);
+      // marked undone with when and by whom, as the list shows undone merges, and no undo button left
+      expect(await a.locator('[data-testid=merge-undone]').innerText()).toMatch(
+        /已撤销 · \d{4}-\d{2}-\d{2} \d{2}:\d{2} · 陈敏/,
+      );
+      expect(await a.locator('[data-testid=merge-undo]').count()).toBe(0);
+      // the result on that card, in view, and saying that the later merge changed too
+      const text = await result.innerText();
+      expect(text).toMatch(
+        /^已撤销合并（\d{4}-\d{2}-\d{2} \d{2}:\d{2}）：.+\*\*（门店会员卡 88\*\*\*\*07\d\d）已恢复为单独的会员/,
+      );
+      expect(text).toContain('另有 1 条合并记录随之更新');
+      expect(await page.locator('[data-testid=merge-result]').count()).toBe(1);
+      // the later merge no longer carries the card the undo took back, and says why it changed
+      expect(await b.innerText()).toContain('会员记录 1 条');
+      expect(await b.locator('[data-testid=merge-updated]').innerText()).toContain('的合并后，这条记录已随之更新');
+      expect(await page.locator('[data-testid=merge-updated]').count()).toBe(1);
+      expect(await cust(3 * n + 1)).not.toBe(await cust(3 * n + 2));
+      await settle(page);
+      await page.screenshot({ path: join(SCREENSHOTS, `merges-07-second-page-undone-${tag}.png`) });
+      await b.scrollIntoViewIfNeeded();
+      await settle(page);
+      await page.screenshot({ path: join(SCREENSHOTS, `merges-07b-later-merge-updated-${tag}.png`) });
+      await context.close();
+    }
   });
 
   it('a store manager has no tile for it', async () => {

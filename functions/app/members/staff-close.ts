@@ -50,6 +50,8 @@ export async function listClosable(
       homeStoreName: r.home_store,
       registered: r.registered_at !== null,
       posCards: r.pos_cards,
+      mallAccounts: r.mall_accounts,
+      wecomContacts: r.wecom_contacts,
       points: Math.max(r.points, 0),
       coupons: r.coupons,
       lastActive: r.last_active,
@@ -64,7 +66,13 @@ export async function listClosable(
     at: now,
     details: { phone: maskPhone(parsed.canonical), customers: members.map((m) => m.customerId) },
   });
-  return ok({ phoneMasked: maskPhone(parsed.canonical), members });
+  return ok({ phoneMasked: maskPhone(parsed.canonical), scope: lookupScope(actor), members });
+}
+
+/** The stores customersInScope let the caller see (staffCovers): their store, their region, or all of them (HQ). */
+function lookupScope(actor: StaffActor): StaffClosableResponse['scope'] {
+  if (actor.role === 'hq_admin') return 'chain';
+  return actor.role === 'regional_manager' ? 'region' : 'store';
 }
 
 export async function staffCloseMember(

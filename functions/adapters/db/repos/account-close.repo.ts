@@ -228,6 +228,8 @@ export interface ClosableRow {
   registered_at: string | null;
   home_store: string | null;
   pos_cards: number;
+  mall_accounts: number;
+  wecom_contacts: number;
   points: number;
   coupons: number;
   last_active: string | null;
@@ -235,7 +237,8 @@ export interface ClosableRow {
 
 /**
  * The active customers holding a phone (on a record, or as an identity), for a store manager closing an account at
- * the store: a family phone can be several people, so all of them, each with what tells them apart.
+ * the store: a family phone can be several people, so all of them, each with what tells them apart (how many store
+ * cards, mall accounts and WeCom contacts: counts, never the identifiers).
  */
 export async function closableOnPhone(conn: Db | Tx, phone: string, now: Date, limit: number): Promise<ClosableRow[]> {
   return rows<ClosableRow>(
@@ -251,12 +254,18 @@ export async function closableOnPhone(conn: Db | Tx, phone: string, now: Date, l
           (select r.name from source_records r where r.customer_id = c.id and r.name_kind = 'real'
             order by r.last_active desc nulls last, r.id limit 1) as real_name,
           c.registered_at::text as registered_at, s.name as home_store,
-          (select count(*)::int from source_records r where r.customer_id = c.id and r.source = 'pos') as pos_cards,
+          held.pos_cards, held.mall_accounts, held.wecom_contacts, held.last_active,
           (select coalesce(sum(points), 0)::int from points_ledger p where p.customer_id = c.id) as points,
           (select count(*)::int from coupons k where k.customer_id = c.id and k.status = 'available'
-             and k.valid_until > ${now.toISOString()}::timestamptz) as coupons,
-          (select max(r.last_active)::text from source_records r where r.customer_id = c.id) as last_active
+             and k.valid_until > ${now.toISOString()}::timestamptz) as coupons
         from customers c join holders h on h.id = c.id left join stores s on s.id = c.home_store_id
+        cross join lateral (
+          select count(*) filter (where r.source = 'pos')::int as pos_cards,
+            count(*) filter (where r.source = 'mall')::int as mall_accounts,
+            count(*) filter (where r.source = 'wecom')::int as wecom_contacts,
+            max(r.last_active)::text as last_active
+          from source_records r where r.customer_id = c.id
+        ) held
         where c.status = 'active'
         order by c.registered_at desc nulls last, c.id
         limit ${limit}`,

@@ -1,4 +1,4 @@
-import type { StaffProfile } from '@shared/contracts/auth';
+import type { StaffProfile, StaffRole } from '@shared/contracts/auth';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
@@ -44,6 +44,17 @@ const tilesFor = (staff: StaffProfile): Tile[] =>
     return roleMay(staff.role, STAFF_PAGES[page].action);
   });
 
+/** The workbench as the role knows it (ROLE_LABELS): a store's staff, a regional manager's region, HQ. */
+const WORKBENCH_TITLES: Record<StaffRole, string> = {
+  clerk: '门店工作台',
+  pharmacist: '门店工作台',
+  store_manager: '门店工作台',
+  regional_manager: '区域工作台',
+  hq_admin: '总部工作台',
+};
+/** until the profile says whose it is */
+const WORKBENCH = '工作台';
+
 function scopeOf(staff: StaffProfile): { label: string; value: string } {
   if (staff.store) return { label: '所属门店', value: staff.store.name };
   if (staff.region) return { label: '负责区域', value: staff.region.name };
@@ -64,6 +75,11 @@ export default function StaffHome() {
 
   useEffect(load, []);
 
+  const title = state.kind === 'ready' ? WORKBENCH_TITLES[state.staff.role] : WORKBENCH;
+  useEffect(() => {
+    Taro.setNavigationBarTitle({ title }).catch(() => undefined);
+  }, [title]);
+
   const onLogout = () => {
     staffLogout();
     Taro.reLaunch({ url: STAFF_LOGIN });
@@ -72,7 +88,9 @@ export default function StaffHome() {
   return (
     <View className="ml-page staff-home" data-testid="staff-home">
       <View className="staff-hero">
-        <View className="staff-hero__title">门店工作台</View>
+        <View className="staff-hero__title" data-testid="staff-home-title">
+          {title}
+        </View>
         <View className="staff-hero__sub">MedLoop 药店会员管理</View>
       </View>
 

@@ -1,6 +1,7 @@
 import type { MergeItem, MergeSide } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import Taro, { usePageScroll } from '@tarojs/taro';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../../components/describe-error';
 import { PhoneSearch } from '../../../components/phone-search';
 import { LoadingCard } from '../../../components/state-view';
@@ -53,6 +54,9 @@ const movedText = (m: MergeItem): string =>
         .join('、')
     : '无';
 
+/** The same merge as shown: sides, what moved, undone (the API answers the same shape in the same order). */
+const sameMerge = (a: MergeItem, b: MergeItem | undefined) => JSON.stringify(a) === JSON.stringify(b);
+
 const sideName = (s: MergeSide) => s.nameMasked ?? '未留姓名';
 
 /** 林**（商城账号 ma****gp）: two sides of one person often share a masked name, their records tell them apart. */
@@ -82,19 +86,31 @@ function SideColumn({ title, s, testid }: { title: string; s: MergeSide; testid:
   );
 }
 
+/** What an undo or restore said, or why it failed, shown on the card it was taken on. */
+type Notice = { ok: boolean; text: string };
+
 function MergeCard({
   m,
   busy,
+  notice,
+  note,
   onUndo,
   onRestore,
 }: {
   m: MergeItem;
   busy: boolean;
+  notice: Notice | null;
+  /** another card's undo or restore changed this one (its records or what it moved) */
+  note: string | null;
   onUndo: (m: MergeItem) => void;
   onRestore: (m: MergeItem) => void;
 }) {
   return (
-    <View className={`ml-card mg-card${m.undone ? ' mg-card--undone' : ''}`} data-testid={`merge-${m.id}`}>
+    <View
+      id={`merge-${m.id}`}
+      className={`ml-card mg-card${m.undone ? ' mg-card--undone' : ''}`}
+      data-testid={`merge-${m.id}`}
+    >
       <View className="mg-card__head">
         <Text className={`mg-badge mg-badge--${m.kind}`}>{KIND_LABELS[m.kind]}</Text>
         <Text className="mg-card__time">{beijing(m.createdAt)}</Text>
@@ -115,6 +131,11 @@ function MergeCard({
         <Text className="staff-row__label">随合并转移</Text>
         <Text className="mg-row__value">{movedText(m)}</Text>
       </View>
+      {note ? (
+        <View className="mg-note" data-testid="merge-updated">
+          {note}
+        </View>
+      ) : null}
       {m.undone ? (
         <View className="mg-undone" data-testid="merge-undone">
           <View>
@@ -153,8 +174,60 @@ function MergeCard({
           {busy ? '正在撤销…' : '撤销合并'}
         </Button>
       )}
+      {notice ? (
+        <View
+          id={`merge-result-${m.id}`}
+          className={`mg-result${notice.ok ? '' : ' mg-result--bad'}`}
+          data-testid="merge-result"
+        >
+          {notice.text}
+        </View>
+      ) : null}
     </View>
   );
+}
+
+type Rect = { top: number; bottom: number } | null;
+
+/** Where a merge's card and the result on it are in the window (px); null when not on the page. */
+const cardRects = (id: string) =>
+  new Promise<{ card: Rect; result: Rect }>((resolve) => {
+    Taro.createSelectorQuery()
+      .select(`#merge-${id}`)
+      .boundingClientRect()
+      .select(`#merge-result-${id}`)
+      .boundingClientRect()
+      .exec((res: Rect[]) => resolve({ card: res?.[0] ?? null, result: res?.[1] ?? null }));
+  });
+
+/** Room left under the result when the page scrolls to show it. */
+const RESULT_MARGIN = 16;
+
+/** Pages read again after an undo or restore: enough for any list HQ scrolls through, a bound if one never ends. */
+const REREAD_PAGES = 50;
+
+/** Whether merge `a` comes after `b` in the list (newest first: created_at desc, id desc, as the API orders it). */
+const listedAfter = (a: MergeItem, b: MergeItem) =>
+  a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
+
+/**
+ * The list as loaded, read again page by page down to its last card. An undo changes other merges than its own: a
+ * later merge that moved the same records on (the survivor merged again) loses them, and its side and what it moved
+ * shrink; a restore adds a merge. The server's answer names only the one merge, so the cards are read again, and the
+ * page keeps its cards, their order and its place.
+ */
+async function rereadLoaded(phone: string | null, loaded: MergeItem[]): Promise<Map<string, MergeItem>> {
+  const fresh = new Map<string, MergeItem>();
+  const last = loaded[loaded.length - 1];
+  let cursor: string | undefined;
+  for (let i = 0; i < REREAD_PAGES; i++) {
+    const r = await identityApi.merges({ phone: phone ?? undefined, cursor });
+    for (const m of r.merges) fresh.set(m.id, m);
+    const end = r.merges[r.merges.length - 1];
+    if (!r.nextCursor || !last || !end || end.id === last.id || listedAfter(end, last)) break;
+    cursor = r.nextCursor;
+  }
+  return fresh;
 }
 
 /** A decision that moves a person's history asks first: what will happen, 取消 or the action. */
@@ -197,9 +270,49 @@ export default function IdentityMerges() {
   const [pendingRestore, setPendingRestore] = useState<MergeItem | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [more, setMore] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  /** the last undo's or restore's result, on its card */
+  const [notice, setNotice] = useState<(Notice & { id: string }) | null>(null);
+  /** cards that undo or restore changed besides its own, with why */
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const [moreError, setMoreError] = useState<string | null>(null);
+  /** the page's scroll, and the card to keep where it is on the screen (its top) while the cards above it change */
+  const scrollTop = useRef(0);
+  const keep = useRef<{ id: string; top: number } | null>(null);
+  usePageScroll(({ scrollTop: y }) => {
+    scrollTop.current = y;
+  });
+  // after every render: a no-op unless an undo or restore has just put its result on a card
+  useEffect(() => {
+    const k = keep.current;
+    if (!k || state.kind !== 'ready') return;
+    keep.current = null;
+    cardRects(k.id).then(({ card, result }) => {
+      if (!card) return;
+      // a later merge above the card lost records, a restore added one at the top: scroll by what they moved it
+      const moved = card.top - k.top;
+      // and the result (or why it failed) under the card in full, where the button was at the bottom of the screen
+      // (never so far that the result's own top goes off the screen)
+      const below = result ? result.bottom - moved + RESULT_MARGIN - Taro.getWindowInfo().windowHeight : 0;
+      const by = moved + (result ? Math.max(0, Math.min(below, result.top - moved - RESULT_MARGIN)) : 0);
+      if (Math.abs(by) >= 1) Taro.pageScrollTo({ scrollTop: Math.max(0, scrollTop.current + by), duration: 0 });
+    });
+  });
+
+  /** Keeps `id`'s card where it is on the screen through the next render (and shows the result put on it). */
+  const holdPlace = async (id: string) => {
+    const { card } = await cardRects(id);
+    keep.current = card ? { id, top: card.top } : null;
+  };
+
+  const failed = (m: MergeItem) => async (error: unknown) => {
+    await holdPlace(m.id);
+    setNotice({ id: m.id, ok: false, text: describeError(error).message });
+  };
 
   const load = useCallback((phone: string | null) => {
+    setNotice(null);
+    setNotes({});
+    setMoreError(null);
     setState({ kind: 'loading' });
     loadForStaff(
       () => identityApi.merges({ phone: phone ?? undefined }),
@@ -212,14 +325,12 @@ export default function IdentityMerges() {
 
   const currentPhone = state.kind === 'ready' ? state.phone : null;
 
-  const search = (phone: string | null) => {
-    setMessage(null);
-    load(phone);
-  };
+  const search = (phone: string | null) => load(phone);
 
   const loadMore = () => {
     if (state.kind !== 'ready' || !state.nextCursor) return;
     setMore(true);
+    setMoreError(null);
     identityApi
       .merges({ phone: state.phone ?? undefined, cursor: state.nextCursor })
       .then((r) =>
@@ -227,41 +338,93 @@ export default function IdentityMerges() {
           st.kind === 'ready' ? { ...st, merges: [...st.merges, ...r.merges], nextCursor: r.nextCursor } : st,
         ),
       )
-      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .catch((error: unknown) => setMoreError(describeError(error).message))
       .finally(() => setMore(false));
+  };
+
+  /**
+   * After an undo or restore of `m`: its card and every other loaded card as the server now has them, in place (a
+   * reload from the first page would lose HQ's place down the list), and the result said on `m`'s card. `local` is
+   * `m` as the action's answer leaves it, for when the list cannot be read again; `added` the merge a restore made.
+   */
+  const settleAfter = async (
+    verb: '撤销' | '恢复',
+    m: MergeItem,
+    local: MergeItem,
+    text: string,
+    added: string | null,
+  ) => {
+    if (state.kind !== 'ready') return;
+    const { phone, merges: loaded } = state;
+    const fresh = await rereadLoaded(phone, loaded).catch(() => null);
+    if (!fresh) {
+      await holdPlace(m.id);
+      setState((st) =>
+        st.kind === 'ready' ? { ...st, merges: st.merges.map((x) => (x.id === m.id ? local : x)) } : st,
+      );
+      setNotice({ id: m.id, ok: true, text: `${text}。其他合并记录可能随之变化，重新打开本页后可见` });
+      return;
+    }
+    const changed = loaded.filter((x) => x.id !== m.id && fresh.has(x.id) && !sameMerge(x, fresh.get(x.id)));
+    const made = added ? fresh.get(added) : undefined;
+    await holdPlace(m.id);
+    setState((st) =>
+      st.kind === 'ready'
+        ? {
+            ...st,
+            merges: [
+              ...(made && !st.merges.some((x) => x.id === made.id) ? [made] : []),
+              ...st.merges.map((x) => fresh.get(x.id) ?? (x.id === m.id ? local : x)),
+            ],
+          }
+        : st,
+    );
+    const why = `${verb} ${beijing(m.createdAt)} 的合并后，这条记录已随之更新`;
+    setNotes((n) => ({ ...n, ...Object.fromEntries(changed.map((x) => [x.id, why])) }));
+    setNotice({
+      id: m.id,
+      ok: true,
+      text: changed.length ? `${text}。列表中另有 ${changed.length} 条合并记录随之更新，已标出` : text,
+    });
   };
 
   const undo = (m: MergeItem) => {
     setPending(null);
     setBusyId(m.id);
-    setMessage(null);
+    setNotice(null);
     identityApi
       .undoMerge(m.id)
-      .then((r) => {
-        setMessage({
-          ok: true,
-          text: `已撤销合并（${beijing(r.undoneAt)}）：${sideWho(m.merged)}已恢复为单独的会员`,
-        });
-        load(currentPhone);
-      })
-      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .then((r) =>
+        settleAfter(
+          '撤销',
+          m,
+          { ...m, undone: { at: r.undoneAt, byName: null, keptApart: r.keptApart, restored: null } },
+          `已撤销合并（${beijing(r.undoneAt)}）：${sideWho(m.merged)}已恢复为单独的会员`,
+          null,
+        ),
+      )
+      .catch(failed(m))
       .finally(() => setBusyId(null));
   };
 
   const restore = (m: MergeItem) => {
     setPendingRestore(null);
     setBusyId(m.id);
-    setMessage(null);
+    setNotice(null);
     identityApi
       .restoreMerge(m.id)
-      .then((r) => {
-        setMessage({
-          ok: true,
-          text: `已恢复合并（${beijing(r.restoredAt)}）：${sideWho(m.merged)}与${sideWho(m.survivor)}重新合并为一位会员`,
-        });
-        load(currentPhone);
-      })
-      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .then((r) =>
+        settleAfter(
+          '恢复',
+          m,
+          m.undone
+            ? { ...m, undone: { ...m.undone, keptApart: false, restored: { at: r.restoredAt, byName: null } } }
+            : m,
+          `已恢复合并（${beijing(r.restoredAt)}）：${sideWho(m.merged)}与${sideWho(m.survivor)}重新合并为一位会员，新的合并记录在列表顶部`,
+          r.restoreMergeId,
+        ),
+      )
+      .catch(failed(m))
       .finally(() => setBusyId(null));
   };
 
@@ -286,12 +449,6 @@ export default function IdentityMerges() {
         />
       )}
 
-      {message ? (
-        <View className={`ml-card mg-result${message.ok ? '' : ' mg-result--bad'}`} data-testid="merge-result">
-          {message.text}
-        </View>
-      ) : null}
-
       {state.kind === 'loading' ? <LoadingCard lines={4} /> : null}
       {state.kind === 'error' ? (
         <StaffErrorCard page="identity-merges" error={state.error} onRetry={() => load(null)} />
@@ -308,9 +465,23 @@ export default function IdentityMerges() {
 
       {state.kind === 'ready'
         ? state.merges.map((m) => (
-            <MergeCard key={m.id} m={m} busy={busyId === m.id} onUndo={setPending} onRestore={setPendingRestore} />
+            <MergeCard
+              key={m.id}
+              m={m}
+              busy={busyId === m.id}
+              notice={notice?.id === m.id ? notice : null}
+              note={notes[m.id] ?? null}
+              onUndo={setPending}
+              onRestore={setPendingRestore}
+            />
           ))
         : null}
+
+      {moreError ? (
+        <View className="ml-card mg-more-error" data-testid="merges-more-error">
+          {moreError}
+        </View>
+      ) : null}
 
       {state.kind === 'ready' && state.nextCursor ? (
         <Button className="ml-btn ml-btn--ghost" disabled={more} onClick={loadMore} data-testid="merges-more">

@@ -28,22 +28,43 @@ type Picked = { member: ClosableMember; checked: boolean; closing: boolean; erro
 
 const monthOf = (day: string | null) => (day ? `${day.slice(0, 4)}年${Number(day.slice(5, 7))}月` : null);
 
-function describe(m: ClosableMember): string {
-  return [
-    m.registered
-      ? `小程序会员${m.posCards > 0 ? `，${m.posCards} 张门店会员卡` : ''}`
-      : `${m.posCards} 张门店会员卡，未注册小程序`,
-    m.homeStoreName,
-    monthOf(m.lastActive) ? `最近到店 ${monthOf(m.lastActive)}` : null,
-  ]
+/** 门店会员卡 1 张、商城账号，未注册小程序: what the person holds, as the API counts it (never the numbers). */
+function holdings(m: ClosableMember): string {
+  const held = [
+    m.posCards > 0 ? `门店会员卡 ${m.posCards} 张` : null,
+    m.mallAccounts > 0 ? `商城账号${m.mallAccounts > 1 ? ` ${m.mallAccounts} 个` : ''}` : null,
+    m.wecomContacts > 0 ? `企业微信联系人${m.wecomContacts > 1 ? ` ${m.wecomContacts} 个` : ''}` : null,
+  ].filter(Boolean);
+  const app = m.registered ? '已注册小程序' : '未注册小程序';
+  return held.length ? `${held.join('、')}，${app}` : app;
+}
+
+/** 江南大道店 · 最近到店 2026年11月: a store card's activity is a visit, a mall account's or WeCom's is not. */
+function whereAndWhen(m: ClosableMember): string {
+  const month = monthOf(m.lastActive);
+  const cardsOnly = m.mallAccounts === 0 && m.wecomContacts === 0;
+  return [m.homeStoreName, month ? `${cardsOnly ? '最近到店' : '最近活动'} ${month}` : null]
     .filter(Boolean)
     .join(' · ');
 }
 
+/** Where the lookup looked, as the server scoped it: a store manager's store, a regional manager's, or all (HQ). */
+const NOT_FOUND: Record<StaffClosableResponse['scope'], { text: string; hint: string | null }> = {
+  store: {
+    text: '本店范围内没有用这个手机号的会员，或已经注销。',
+    hint: '在其他门店办卡、或只有商城账号的会员，请联系其门店或总部办理。',
+  },
+  region: {
+    text: '您负责的门店范围内没有用这个手机号的会员，或已经注销。',
+    hint: '其他区域门店的会员、或只有商城账号的会员，请联系总部办理。',
+  },
+  chain: { text: '全部门店和商城都没有用这个手机号的会员，或已经注销。', hint: null },
+};
+
 export default function MemberClosePage() {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [picked, setPicked] = useState<Picked | null>(null);
-  const [done, setDone] = useState<{ name: string; result: CloseAccountResponse } | null>(null);
+  const [done, setDone] = useState<{ member: ClosableMember; result: CloseAccountResponse } | null>(null);
   const closing = useRef(false);
 
   const search = (phone: string) => {
@@ -63,7 +84,7 @@ export default function MemberClosePage() {
     setPicked({ ...picked, closing: true, error: null });
     try {
       const result = await onboardingApi.staffCloseMember(picked.member.customerId);
-      setDone({ name: picked.member.nameMasked ?? '该会员', result });
+      setDone({ member: picked.member, result });
       setPicked(null);
       setState({ kind: 'idle' });
     } catch (error) {
@@ -99,13 +120,14 @@ export default function MemberClosePage() {
 
       {done ? (
         <View className="ml-card mc-done" data-testid="mc-done">
-          <View className="mc-done__title">已注销 {done.name}</View>
+          <View className="mc-done__title">已注销 {done.member.nameMasked ?? '该会员'}</View>
           <View className="mc-done__text">
             个人资料已删除
             {done.result.pointsForfeited > 0 ? `，${done.result.pointsForfeited} 积分已清零` : ''}
             {done.result.couponsVoided > 0 ? `，${done.result.couponsVoided} 张优惠券已作废` : ''}；
             {done.result.ordersKept > 0 ? `${done.result.ordersKept} 笔购药记录按规定保留，不再含个人信息。` : ''}
-            收银系统里的会员卡请在收银系统中一并停用。
+            {/* the till's own copy of a store card is the store's to close */}
+            {done.member.posCards > 0 ? '收银系统里的会员卡请在收银系统中一并停用。' : ''}
           </View>
         </View>
       ) : null}
@@ -116,7 +138,10 @@ export default function MemberClosePage() {
       ) : null}
       {state.kind === 'ready' && state.found.members.length === 0 ? (
         <View className="ml-card mc-empty" data-testid="mc-empty">
-          本店范围内没有用这个手机号的会员，或已经注销。
+          <View>{NOT_FOUND[state.found.scope].text}</View>
+          {NOT_FOUND[state.found.scope].hint ? (
+            <View className="mc-empty__hint">{NOT_FOUND[state.found.scope].hint}</View>
+          ) : null}
         </View>
       ) : null}
       {state.kind === 'ready'
@@ -125,7 +150,10 @@ export default function MemberClosePage() {
             return (
               <View key={m.customerId} className="ml-card mc-member" data-testid="mc-member">
                 <View className="mc-member__name">{m.nameMasked ?? '未留姓名'}</View>
-                <View className="mc-member__meta">{describe(m)}</View>
+                <View className="mc-member__holds" data-testid="mc-holds">
+                  {holdings(m)}
+                </View>
+                {whereAndWhen(m) ? <View className="mc-member__meta">{whereAndWhen(m)}</View> : null}
                 {!open ? (
                   <Button
                     className="ml-btn ml-btn--ghost mc-member__pick"
@@ -137,7 +165,7 @@ export default function MemberClosePage() {
                 ) : (
                   <View className="mc-confirm" data-testid="mc-confirm">
                     <View className="mc-confirm__item">
-                      删除姓名、手机号、生日、会员卡资料等个人信息，撤回各项授权，无法恢复。
+                      删除姓名、手机号、生日、会员卡和账号资料等个人信息，撤回各项授权，无法恢复。
                     </View>
                     <View className="mc-confirm__item">
                       {m.points > 0 || m.coupons > 0
