@@ -357,3 +357,57 @@ describe('the separation an undo leaves stands for the two people, not for a rec
     expect(await customerOf(sys, 'pos', 'KB-J')).toBe(cardOwner);
   });
 });
+
+describe('an undo after the kept member was merged on', () => {
+  it('keeps the two apart, though the kept side now sits in a later survivor', async () => {
+    const PHONE = '13957110111';
+    await ingest(sys, [card('KB-C1', '赵磊', PHONE)]);
+    step();
+    await ingest(
+      sys,
+      [{ sourceId: 'KB-M1', mallAccount: 'KB-M1', name: '赵磊', gender: '男', phone: PHONE }],
+      'key_mall',
+    );
+    expect(await customerOf(sys, 'pos', 'KB-C1')).toBe(await customerOf(sys, 'mall', 'KB-M1'));
+    const first = (await mergeOf('pos', 'KB-C1')) ?? (await mergeOf('mall', 'KB-M1'));
+    expect(first).toBeDefined();
+    step();
+    // the card's owner signs up and confirms the card: the pair is merged on into the member
+    const user = sys.sim.addUser({ nickname: '磊', phone: PHONE });
+    const s = await signUpAs(sys, user.id, 's1.HZ001');
+    const { matches } = (await sys.call('/api/identity/held-matches', { token: s.token })).body;
+    for (const m of matches) {
+      await sys.call('/api/identity/held-matches/decide', {
+        token: s.token,
+        body: { matchId: m.matchId, decision: 'confirm' },
+      });
+    }
+    const member = s.register.body.customerId as string;
+    expect(await customerOf(sys, 'pos', 'KB-C1')).toBe(member);
+    expect(await customerOf(sys, 'mall', 'KB-M1')).toBe(member);
+    const [{ n: later }] = await sys.database.exec(
+      `select count(*)::int as n from identity_merges where survivor_id = $1 and undone_at is null`,
+      [member],
+    );
+    expect(later).toBeGreaterThan(0);
+    step();
+
+    const token = await staffToken(sys, 'u_hq01');
+    const res = await sys.call('/api/staff/identity/merges/undo', { token, body: { mergeId: String(first?.id) } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.keptApart).toBe(true);
+    const apart = [await customerOf(sys, 'pos', 'KB-C1'), await customerOf(sys, 'mall', 'KB-M1')];
+    expect(apart[0]).not.toBe(apart[1]);
+    const [sep] = await sys.database.exec(
+      `select a.source_id as a, b.source_id as b from identity_separations s
+         join source_records a on a.id = s.record_a join source_records b on b.id = s.record_b
+        where s.merge_id = $1 and s.lifted_at is null`,
+      [first?.id],
+    );
+    expect([sep?.a, sep?.b].sort()).toEqual(['KB-C1', 'KB-M1']);
+    // and they stay apart when either syncs again
+    step();
+    await ingest(sys, [card('KB-C1', '赵磊', PHONE, '2026-11-20')]);
+    expect(await customerOf(sys, 'pos', 'KB-C1')).not.toBe(await customerOf(sys, 'mall', 'KB-M1'));
+  });
+});

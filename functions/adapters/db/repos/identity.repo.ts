@@ -661,17 +661,29 @@ export function createIdentityRepo(conn: Conn) {
 
     /**
      * Keeps the two sides of an undone merge apart: one record of each, the merge's evidence records where they are
-     * on those sides, else each side's first record. False when a side has no record (nothing could join it).
+     * on those sides, else each side's first record; the kept side is the survivor as it is now, following later
+     * merges (an undo after the survivor was merged on left no separation). False when a side has no record.
      */
     async keepApart(s: { id: string; mergeId: string; createdBy: string; now: Date }): Promise<boolean> {
       const r = await rows<{ id: string }>(
         conn,
-        sql`with m as (select survivor_id, merged_id, coalesce(evidence -> 'records', '[]'::jsonb) as recs from identity_merges where id = ${s.mergeId}),
+        sql`with recursive m as (select survivor_id, merged_id, coalesce(evidence -> 'records', '[]'::jsonb) as recs from identity_merges where id = ${s.mergeId}),
+            -- the kept side as it is now: the survivor, or the customer a later merge took it into
+            up (id, depth) as (
+              select survivor_id, 0 from m
+              union all
+              select c.merged_into, up.depth + 1 from up join customers c on c.id = up.id
+              where c.merged_into is not null and up.depth < 64
+            ),
+            cur as (select id from up order by depth desc limit 1),
             p as (
               select (select r.id from source_records r where r.customer_id = m.merged_id
                         order by ${broughtByLiveMerge(sql`r.id`)}, (m.recs ? r.id) desc, r.id limit 1) as x,
-                     (select r.id from source_records r where r.customer_id = m.survivor_id
-                        order by ${broughtByLiveMerge(sql`r.id`)}, (m.recs ? r.id) desc, r.id limit 1) as y
+                     -- merged on since, the survivor's records sit among the later survivor's: its own evidence
+                     -- record first, so the separation follows the survivor should that later merge be undone too
+                     (select r.id from source_records r, cur where r.customer_id = cur.id
+                        order by case when cur.id <> m.survivor_id then (m.recs ? r.id) end desc nulls last,
+                          ${broughtByLiveMerge(sql`r.id`)}, (m.recs ? r.id) desc, r.id limit 1) as y
               from m
             )
             insert into identity_separations (id, record_a, record_b, merge_id, created_by, created_at)
