@@ -21,6 +21,7 @@ const SAMPLE = {
   quantity: 2,
   unitPrice: 1700,
   externalId: 'TM0001',
+  sourceId: '6610000001',
   first: 'm1',
   other: 'm2',
 };
