@@ -767,7 +767,7 @@ export const ImportUploadBody = z
 export type ImportUploadBody = z.infer<typeof ImportUploadBody>;
 
 export const ImportRejection = z.object({
-  /** the file row (1 = the first row after the header); null when not known */
+  /** its line in the file, as Excel numbers the rows (the header is line 1); null when not known */
   row: z.number().int().nullable(),
   /** the record's id or the order number, when the row had one */
   id: z.string().nullable(),
@@ -780,7 +780,7 @@ export const ImportRejection = z.object({
 
 /** A row imported with a value that failed its check: kept, the value not used (flagged, not dropped). */
 export const ImportWarning = z.object({
-  /** the file row (1 = the first row after the header) */
+  /** its line in the file, as Excel numbers the rows (the header is line 1) */
   row: z.number().int(),
   id: z.string().nullable(),
   /** birthday_unparseable, last_active_unparseable, phone_not_mobile, phone_placeholder, email_bad_syntax… */

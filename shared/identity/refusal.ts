@@ -47,6 +47,37 @@ function issueZh(p: RefusalParams): string {
 
 type Entry = { en: (p: RefusalParams) => string; zh: (p: RefusalParams) => string };
 
+/**
+ * A record the CSV reader (csv-parse) could not read, in Chinese: where (its file line, as Excel numbers the rows,
+ * the column when the parser knew it, and its last line `to` when it runs over several: after a quote it could not
+ * close, csv-parse reads on to the next quote) and what to fix, from csv-parse's error code (`code`). csv-parse's
+ * own English message (`detail`) is the English sentence only, for whoever looks after the export. csv-parse 7 names
+ * the opening-quote error INVALID_OPENING_QUOTE, without the CSV_ its other codes have: both spellings are read.
+ * Excel writes every quote as CSV wants it, so a stray quote inside a value goes away when the file is saved again
+ * from Excel; an unclosed one does not (Excel reads the rest of the file into that cell), it must be put right by hand.
+ */
+function csvMalformedZh(p: RefusalParams): string {
+  const where = p.line === undefined ? '这一行' : `第 ${p.line} 行`;
+  const column = p.column === undefined || p.column === '' ? '' : `「${p.column}」列`;
+  const lost = p.to === undefined ? '这一行无法读取' : `第 ${p.line} 至 ${p.to} 行都无法读取`;
+  switch (String(p.code ?? '').replace(/^CSV_/, '')) {
+    case 'INVALID_OPENING_QUOTE':
+      return `${where}${column}的值中间有引号（"），${lost}：请删去这个引号，或在 Excel 中打开这个文件后另存为 CSV 再上传`;
+    case 'INVALID_CLOSING_QUOTE':
+    case 'NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return `${where}${column}的值在引号（"）结束后还有其他文字，${lost}：引号括起的值之后应紧接逗号或换行，请改正后重新上传`;
+    case 'QUOTE_NOT_CLOSED':
+      return `${where}有一个引号（"）直到文件末尾都没有配对，从这一行到文件末尾都无法读取：请在这一行补上或删去引号后重新上传`;
+    case 'RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'RECORD_INCONSISTENT_COLUMNS':
+      return `${where}的列数与首行的列名个数不同，${lost}：请检查这一行是否多了或少了逗号，改正后重新上传`;
+    case 'MAX_RECORD_SIZE':
+      return `${where}过长，${lost}：多半是某处引号（"）没有配对，请检查后重新上传`;
+    default:
+      return `${where}不符合 CSV 格式，${lost}：请检查引号（"）和逗号，改正后重新上传`;
+  }
+}
+
 const REFUSALS = {
   // ---- any record or order
   unknown_field: { en: (p) => `unknown field ${p.fields}`, zh: (p) => `含有本系统不认识的字段 ${p.fields}` },
@@ -177,7 +208,7 @@ const REFUSALS = {
   },
   order_row_no_id: { en: () => 'the order number is missing', zh: () => '该行缺少订单号' },
   // ---- files
-  csv_malformed: { en: (p) => `malformed CSV: ${p.detail}`, zh: (p) => `CSV 格式错误（${p.detail}）` },
+  csv_malformed: { en: (p) => `malformed CSV: ${p.detail}`, zh: csvMalformedZh },
   json_invalid: { en: () => 'not valid JSON', zh: () => '不是有效的 JSON' },
   json_not_object: { en: () => 'not a JSON object', zh: () => '不是 JSON 对象' },
 } satisfies Record<string, Entry>;

@@ -878,7 +878,8 @@ describe('数据导入 in the staff pages', () => {
     expect(text).toMatch(/3\s*新增会员资料/);
     expect(text).toMatch(/1\s*关联到已有会员/);
     expect(text).toMatch(/1\s*拒收/);
-    expect(text).toContain('第 4 行 · 6620000004');
+    // the row's line in the file, as Excel numbers the rows (the header is line 1)
+    expect(text).toContain('第 5 行 · 6620000004');
     expect(text).toContain('门店编码 ZZ999 不存在');
     await result.scrollIntoViewIfNeeded();
     await settle(page);
@@ -969,6 +970,53 @@ describe('数据导入 in the staff pages', () => {
     await result.scrollIntoViewIfNeeded();
     await settle(page);
     await env.shot(page, 'imports-07-corrected-done');
+    await context.close();
+  });
+
+  it('HQ reads by their lines in the file which rows could not be read and why, in Chinese', async () => {
+    const { page, context } = await env.newPage({ width: 375, height: 812 });
+    await staffLogin(page, env.system.apiUrl, 'u_hq01');
+    await page.locator('[data-testid=tile-imports]').click();
+    // the QA walk's export in the standard columns: a source per row, two stray quotes, a source `poss`
+    const STD = [
+      'source,source_id,name,birthday,gender,phone,card_no,store_code,last_active',
+      'pos,990000000101,钱多多,1980-01-01,female,13912340001,990000000101,HZ001,2026-01-01',
+      'pos,990000000102,孙"悟空,1980-01-01,male,13912340002,990000000102,HZ001,2026-01-01',
+      'poss,990000000103,猪八戒,1980-01-01,male,13912340003,990000000103,HZ001,2026-01-01',
+      ',,,,,,,,',
+      'pos,990000000104,沙"和尚,1980-01-01,male,13912340004,990000000104,HZ001,2026-01-01',
+      'pos,990000000105,唐三藏,1980-01-01,male,13912340005,990000000105,HZ099,2026-01-01',
+    ].join('\r\n');
+    await page.locator('[data-testid=import-format-records-standard]').click();
+    await chooseFile(page, 'std-test.csv', STD);
+    await page.locator('[data-testid=import-start]').click();
+    const result = page.locator('[data-testid=import-result]');
+    await expect.poll(() => result.innerText()).toContain('std-test.csv');
+    const where = await page.locator('[data-testid=import-rejection] .im-rejection__where').allInnerTexts();
+    expect(where.map((w) => w.trim())).toEqual([
+      '第 3 行',
+      '第 4 行 · 990000000103',
+      '第 6 行',
+      '第 7 行 · 990000000105',
+    ]);
+    const rejections = await page.locator('[data-testid=import-rejections]').innerText();
+    expect(rejections).toContain('第 3 行「name」列的值中间有引号（"），这一行无法读取');
+    expect(rejections).toContain('技术说明（可转给技术人员）：malformed CSV: Invalid Opening Quote');
+    expect(rejections).not.toContain('CSV 格式错误（');
+    expect(rejections).toContain('拒收的行已存入「隔离的异常数据」');
+    expect(rejections).toContain('无法读取或来源不对的行不属于任何来源');
+    await page.locator('[data-testid=import-rejections]').scrollIntoViewIfNeeded();
+    await settle(page);
+    // the whole list, its last words included (it is longer than the phone's screen)
+    await page
+      .locator('[data-testid=import-rejections]')
+      .screenshot({ path: join(SCREENSHOTS, 'imports-08-unreadable-rows.png') });
+    // every refused row is in the quarantine
+    const [open] = await env.system.database.exec(
+      `select count(*)::int as n from ingest_quarantine
+        where resolved_at is null and (source_id like '9900000001%' or payload::text like '%9900000001%')`,
+    );
+    expect(open.n).toBe(4);
     await context.close();
   });
 

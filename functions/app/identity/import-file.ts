@@ -11,16 +11,25 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { parse as parseStream } from 'csv-parse';
+import { type Options as CsvOptions, parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { RECORD_SOURCES, type RecordSource } from '../../../shared/identity/record.js';
-import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
+import {
+  type Refusal,
+  refusal,
+  refusalFields,
+  refusalLogLine,
+  refusalOf,
+  refusalText,
+} from '../../../shared/identity/refusal.js';
 import type { Database } from '../../adapters/db/client.js';
 import { rows } from '../../adapters/db/repos/identity.repo.js';
+import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
+import { newId } from '../../adapters/ids.js';
 import type { FileEncoding } from './file-encoding.js';
-import { type IngestSummary, ingestAndLog } from './ingest.js';
+import { type IngestSummary, ingestAndLog, loggedBatch } from './ingest.js';
 import { linkAll } from './link-all.js';
 import type { RefusedRowsFile, RowText } from './refused-rows.js';
 
@@ -65,36 +74,246 @@ export const DEFAULT_MAPPING: FieldMapping = {
  * CSV as exports write it (RFC 4180 through csv-parse): quoted fields with commas, doubled quotes and newlines;
  * CRLF, LF or CR, even mixed; a UTF-8 BOM; blank lines skipped, and so are rows whose every field is empty (the
  * `,,,` rows Excel leaves under a table it saved as CSV: nothing to import, not a record without an id). A malformed
- * record (an unclosed quote) is left out and reported with its line, and the rest of the file still reads.
+ * record (an unclosed quote) is left out and reported with its line, and the rest of the file still reads. Each
+ * record's line is its first line in the file, as Excel numbers the rows (the header is line 1).
  */
 export function parseCsv(text: string): { table: string[][]; errors: { line: number; reason: string }[] } {
-  const errors: FileError[] = [];
-  const table: string[][] = parse(text, csvOptions(errors));
-  return { table, errors: errors.map((e) => ({ line: e.line, reason: refusalText(e.refusal, 'en') })) };
+  const lines = new LineWindow();
+  const unix = text.replace(/\r\n/g, '\n');
+  lines.add(Buffer.from(unix, 'utf8'));
+  const reader = csvRecords(lines);
+  const records = parse(unix, reader.options) as unknown as { fields: string[]; line: number }[];
+  reader.end();
+  return {
+    table: records.map((r) => r.fields),
+    errors: reader.unreadable.map((e) => ({ line: e.line, reason: refusalText(e.refusal, 'en') })),
+  };
 }
 
-/** a record the reader could not read: its line, why, its text, and how many records it came after */
-type FileError = { line: number; refusal: Refusal; raw?: string; after?: number };
+/** a record the CSV reader could not read: its first line in the file, why, and its whole text */
+interface Unreadable {
+  line: number;
+  refusal: Refusal;
+  raw: string;
+}
 
-/** The csv-parse options both readers share; malformed records go to `errors` with their line. */
-function csvOptions(errors: FileError[]) {
+/** what csv-parse hands `on_skip`: a CsvError with the line it had reached, and the record's text so far */
+type CsvError = { code?: unknown; column?: unknown; lines?: unknown; message: string };
+
+/** a CSV line of only commas and blanks: Excel's empty rows under a table, which the reader skips */
+const EMPTY_ROW = /^[\s,]*$/;
+
+/**
+ * The text of the lines the CSV reader may still need, as the file streams through: a record the parser could not
+ * read is refused with its whole text (csv-parse hands over only its text up to the fault, and drops the rest of
+ * it), which runs from its first line to the line before the next record. The bytes are kept as they came, in pieces
+ * of at most 64 KB with the line each starts on, and decoded only for such a record; pieces behind the reader are
+ * dropped, so what is kept is the parser's read-ahead (tens of KB), plus an unreadable record while the next one is
+ * found. Line ends are LF or CR (a CRLF is made LF before, `unixLineEnds`): each is one line.
+ */
+class LineWindow {
+  private readonly pieces: Buffer[] = [];
+  /** the line each piece starts on */
+  private readonly starts: number[] = [];
+  /** the line the next byte is on */
+  private line = 1;
+
+  add(bytes: Buffer): void {
+    for (let at = 0; at < bytes.length; at += PIECE) {
+      const piece = bytes.subarray(at, at + PIECE);
+      this.pieces.push(piece);
+      this.starts.push(this.line);
+      this.line += breaksIn(piece, 0, piece.length);
+    }
+  }
+
+  /** lines `from` to `to` (not included), less the empty rows at their end */
+  text(from: number, to: number): string {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < this.pieces.length; i++) {
+      const piece = this.pieces[i];
+      const first = this.starts[i];
+      const last = this.starts[i + 1] ?? this.line;
+      if (last < from) continue;
+      if (first >= to) break;
+      const a = first < from ? afterBreaks(piece, from - first) : 0;
+      const b = last >= to ? afterBreaks(piece, to - first) : piece.length;
+      parts.push(piece.subarray(a, b));
+    }
+    const lines = Buffer.concat(parts).toString('utf8').split(/\r|\n/);
+    while (lines.length > 0 && EMPTY_ROW.test(lines[lines.length - 1])) lines.pop();
+    return lines.join('\n').replace(/^\uFEFF/, '');
+  }
+
+  /** forgets the pieces wholly before line `line` */
+  drop(line: number): void {
+    let n = 0;
+    while (n + 1 < this.starts.length && this.starts[n + 1] < line) n += 1;
+    if (n === 0) return;
+    this.pieces.splice(0, n);
+    this.starts.splice(0, n);
+  }
+}
+
+const PIECE = 1 << 16;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** line ends (LF or CR) in bytes `from` to `to` */
+function breaksIn(bytes: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (const br of [LF, CR])
+    for (let i = bytes.indexOf(br, from); i >= 0 && i < to; i = bytes.indexOf(br, i + 1)) n += 1;
+  return n;
+}
+
+/** the offset after the `k`th line end of `bytes` (its end when it has fewer) */
+function afterBreaks(bytes: Buffer, k: number): number {
+  let at = 0;
+  for (let n = 0; n < k; n++) {
+    const lf = bytes.indexOf(LF, at);
+    const cr = bytes.indexOf(CR, at);
+    const next = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+    if (next < 0) return bytes.length;
+    at = next + 1;
+  }
+  return at;
+}
+
+/**
+ * The file's bytes as the CSV parser gets them, each CRLF made LF (csv-parse counts a CRLF inside a quoted field as
+ * two lines, so every line after it was misnumbered; a value keeps its line breaks as LF), kept in `lines` as they
+ * pass. The bytes are UTF-8, where CR and LF are never part of another character.
+ */
+async function* unixLineEnds(stream: AsyncIterable<Buffer | string>, lines: LineWindow): AsyncGenerator<Buffer> {
+  // a CR that ended a chunk: a CRLF whose LF is in the next one, or a line end of its own
+  let cr = false;
+  for await (const chunk of stream) {
+    let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (cr) bytes = Buffer.concat([CR_BYTE, bytes]);
+    cr = bytes.length > 0 && bytes[bytes.length - 1] === CR;
+    if (cr) bytes = bytes.subarray(0, bytes.length - 1);
+    const out = withoutCrBeforeLf(bytes);
+    lines.add(out);
+    yield out;
+  }
+  if (cr) {
+    lines.add(CR_BYTE);
+    yield CR_BYTE;
+  }
+}
+
+const CR_BYTE = Buffer.from('\r');
+const CRLF = Buffer.from('\r\n');
+
+function withoutCrBeforeLf(bytes: Buffer): Buffer {
+  let at = bytes.indexOf(CRLF);
+  if (at < 0) return bytes;
+  const parts: Buffer[] = [];
+  let from = 0;
+  while (at >= 0) {
+    parts.push(bytes.subarray(from, at));
+    from = at + 1;
+    at = bytes.indexOf(CRLF, from);
+  }
+  parts.push(bytes.subarray(from));
+  return Buffer.concat(parts);
+}
+
+/** How every reader takes a CSV: see `parseCsv`. */
+const CSV_OPTIONS = {
+  bom: true,
+  relax_column_count: true,
+  skip_empty_lines: true,
+  skip_records_with_empty_values: true,
+  record_delimiter: ['\r\n', '\n', '\r'],
+  skip_records_with_error: true,
+};
+
+/**
+ * The keys a reader gives a CSV's columns (columnKeys), handing the header to `refused`; a header naming a column
+ * the format reads (`reads`) twice throws ImportColumnsDuplicateError, which csv-parse hands to the reader as is: the
+ * import stops before its first row.
+ */
+const headerKeys =
+  (reads: readonly string[], refused?: Pick<RefusedRowsFile, 'header'>) =>
+  (header: string[]): string[] => {
+    const { names, keys, repeated } = columnKeys(header);
+    const clash = repeated.filter((c) => reads.includes(c));
+    if (clash.length > 0) throw new ImportColumnsDuplicateError(clash);
+    refused?.header(names, keys);
+    return keys;
+  };
+
+/**
+ * Line breaks inside a record's text as csv-parse keeps it (`raw`): after the breaks of the empty lines before it
+ * (skipped, their first character kept), and before its last character (its line end, or the character the parser
+ * stopped at, whose line csv-parse has counted already).
+ */
+function breaksWithin(raw: string): number {
+  let start = 0;
+  while (start < raw.length && (raw[start] === '\n' || raw[start] === '\r')) start += 1;
+  const last = raw.length - 1;
+  let n = 0;
+  for (const br of ['\n', '\r'])
+    for (let i = raw.indexOf(br, start); i >= 0 && i < last; i = raw.indexOf(br, i + 1)) n += 1;
+  return n;
+}
+
+/**
+ * The csv-parse options both readers share, and the file line of each record: csv-parse's line count where a record
+ * ends (or where it found a fault) less the line breaks inside it, on text whose line ends are LF or CR (a CRLF made
+ * LF), which csv-parse counts right. A record comes out as `{ fields, line }`; a malformed one goes to `unreadable`
+ * with its first line and, once the next record shows where it ended, its whole text and its last line (`to`, when
+ * it spans several: after a quote it could not close, csv-parse reads on to the next quote). csv-parse may report
+ * two faults in one record (a closing quote followed by other text, then the quote left open to the end of the
+ * file): the record is refused once, for the first.
+ */
+function csvRecords(lines: LineWindow) {
+  const unreadable: Unreadable[] = [];
+  let open: { line: number; params: Record<string, string | number> } | null = null;
+  // the record just found starts at `line`: the unreadable one before it ended on the line before
+  const reached = (line: number) => {
+    if (open) {
+      const raw = lines.text(open.line, line);
+      const to = open.line + (raw.match(/\n|\r/g)?.length ?? 0);
+      const params = to > open.line ? { ...open.params, to } : open.params;
+      unreadable.push({ line: open.line, refusal: refusal('csv_malformed', params), raw });
+    }
+    open = null;
+    lines.drop(line);
+  };
   return {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_empty_values: true,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    skip_records_with_error: true,
-    on_skip: (error: { lines?: unknown; message: string; raw?: unknown; records?: unknown } | undefined) => {
-      if (error)
-        errors.push({
-          line: Number(error.lines),
-          refusal: refusal('csv_malformed', { detail: error.message }),
-          raw: typeof error.raw === 'string' ? error.raw : undefined,
-          after: typeof error.records === 'number' ? error.records : undefined,
-        });
-      return undefined;
+    unreadable,
+    options: {
+      ...CSV_OPTIONS,
+      // each record's text, to count the line breaks inside it
+      raw: true,
+      // with `raw`, csv-parse hands on_record the record and its text, which its typings do not know
+      on_record: ((out: { record: unknown; raw: string }, info: { lines: number }) => {
+        const line = info.lines - breaksWithin(out.raw);
+        reached(line);
+        return { fields: out.record, line };
+      }) as unknown as CsvOptions['on_record'],
+      on_skip: (error: CsvError | undefined, raw?: string) => {
+        if (!error) return undefined;
+        const line = Number(error.lines) - breaksWithin(raw ?? '');
+        if (open?.line === line) return undefined;
+        reached(line);
+        open = {
+          line,
+          params: {
+            line,
+            code: String(error.code ?? ''),
+            ...(typeof error.column === 'string' && error.column !== '' ? { column: error.column } : {}),
+            detail: error.message,
+          },
+        };
+        return undefined;
+      },
     },
+    /** the end of the file: an unreadable record still open runs to it */
+    end: () => reached(Number.POSITIVE_INFINITY),
   };
 }
 
@@ -175,7 +394,7 @@ export function readRows(
   if (format === 'jsonl') {
     const out: Record<string, unknown>[] = [];
     const errors: { line: number; reason: string }[] = [];
-    text.split(/\r?\n/).forEach((line, i) => {
+    text.split(/\r\n|\r|\n/).forEach((line, i) => {
       if (line.trim() === '') return;
       try {
         const v = JSON.parse(line);
@@ -195,16 +414,21 @@ export function readRows(
   };
 }
 
+/**
+ * A data row of a file, named by its line in the file as Excel numbers the rows: a CSV's header is line 1, a record
+ * whose quoted value spans lines is its first line, blank and empty (`,,,`) rows count; a JSON-lines record is its
+ * line, blank lines counted.
+ */
 export type FileRow =
   | { row: number; fields: Record<string, unknown> }
-  /** a row that could not be read, with its text when the reader has it */
-  | { row: number; error: Refusal; raw?: string };
+  /** a row that could not be read, with its whole text */
+  | { row: number; error: Refusal; raw: string };
 
 /**
- * The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines. With `refused`
- * (the refused rows' file being written) it gets the CSV's header, and a malformed record keeps its text; without
- * it, the reader keeps no record's text. `reads`: the columns the format reads; a CSV header naming one of them
- * twice throws `ImportColumnsDuplicateError` before the first row (columnKeys).
+ * The file's data rows as column → value objects, one at a time: CSV (header line) or JSON lines, each with its line
+ * (`FileRow`). A record the reader could not read comes in its place in the file, with its text. With `refused` (the
+ * refused rows' file being written) it gets the CSV's header. `reads`: the columns the format reads; a CSV header
+ * naming one of them twice throws `ImportColumnsDuplicateError` before the first row (columnKeys).
  */
 export async function* readFileRows(
   stream: Readable,
@@ -215,8 +439,8 @@ export async function* readFileRows(
   if (format === 'jsonl') {
     let row = 0;
     for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-      if (line.trim() === '') continue;
       row += 1;
+      if (line.trim() === '') continue;
       try {
         const v = JSON.parse(line);
         if (v && typeof v === 'object' && !Array.isArray(v)) yield { row, fields: v as Record<string, unknown> };
@@ -227,35 +451,49 @@ export async function* readFileRows(
     }
     return;
   }
-  const skipped: FileError[] = [];
-  const parser = stream.pipe(
-    parseStream({
-      ...csvOptions(skipped),
-      // each record with its text, so that a malformed one's text goes into the refused rows' file
-      raw: refused !== undefined,
-      columns: (header: string[]) => {
-        const { names, keys, repeated } = columnKeys(header);
-        const clash = repeated.filter((c) => reads.includes(c));
-        // csv-parse hands an error thrown here to the reader as is: the import stops before its first row
-        if (clash.length > 0) throw new ImportColumnsDuplicateError(clash);
-        refused?.header(names, keys);
-        return keys;
-      },
-    }),
-  );
-  let row = 0;
-  for await (const out of parser) {
-    const record = (refused ? out.record : out) as Record<string, unknown>;
-    // the parser may have reached a malformed record before this one was read: each comes in its place in the file
-    while (skipped.length > 0 && (skipped[0].after ?? 0) <= row) {
-      const s = skipped.shift() as FileError;
-      yield { row: s.line, error: s.refusal, raw: s.raw };
+  const lines = new LineWindow();
+  const reader = csvRecords(lines);
+  const text = Readable.from(unixLineEnds(stream, lines));
+  const parser = text.pipe(parseStream({ ...reader.options, columns: headerKeys(reads, refused) }));
+  // a file that cannot be read on (bytes not of its encoding) fails the import, not leaves it waiting
+  text.on('error', (error) => parser.destroy(error));
+  const unreadable = reader.unreadable;
+  for await (const out of parser as AsyncIterable<{ fields: Record<string, unknown>; line: number }>) {
+    // the parser has passed the unreadable records before this one: each comes in its place in the file
+    while (unreadable.length > 0 && unreadable[0].line < out.line) {
+      const u = unreadable.shift() as Unreadable;
+      yield { row: u.line, error: u.refusal, raw: u.raw };
     }
-    row += 1;
-    yield { row, fields: record };
+    yield { row: out.line, fields: out.fields };
   }
-  for (const s of skipped.splice(0)) yield { row: s.line, error: s.refusal, raw: s.raw };
+  reader.end();
+  for (const u of unreadable.splice(0)) yield { row: u.line, error: u.refusal, raw: u.raw };
 }
+
+/**
+ * The values of the rows a file's reader can read, nothing else: no line, no row it could not read (readFileRows
+ * names them). For a pass that only looks at the rows, such as the orders import's search for orders whose rows are
+ * apart: a chain's years of sales are read twice, and this costs less.
+ */
+export async function* readFileFields(
+  stream: Readable,
+  format: 'csv' | 'jsonl',
+  reads: readonly string[] = [],
+): AsyncGenerator<Record<string, unknown>> {
+  if (format === 'jsonl') {
+    for await (const item of readFileRows(stream, format)) if ('fields' in item) yield item.fields;
+    return;
+  }
+  yield* stream.pipe(parseStream({ ...CSV_OPTIONS, columns: headerKeys(reads) })) as AsyncIterable<
+    Record<string, unknown>
+  >;
+}
+
+/** A row's id as the quarantine keeps it: its text, or null when it has none. */
+export const idOf = (v: unknown): string | null => {
+  const id = v === undefined || v === null ? '' : String(v).trim();
+  return id === '' ? null : id;
+};
 
 /** Applies a mapping: our field names, empty cells dropped; the row's source from the mapping's source column. */
 export function mapRow(
@@ -297,6 +535,7 @@ export function flagField(flag: string): string | null {
  * not used (a date is left empty, a phone is never linked on) and the row is kept; flagged, not dropped.
  */
 export interface ImportWarningEntry {
+  /** its line in the file (FileRow) */
   row: number;
   id: string | null;
   /** the flag (`birthday_unparseable`, `phone_not_mobile`…) */
@@ -306,7 +545,10 @@ export interface ImportWarningEntry {
   value: string | null;
 }
 
-/** A refused row: where it was in the file, its id, and why (a refusal with a code, or a sentence without one). */
+/**
+ * A refused row: where it was in the file (its line, FileRow), its id, and why (a refusal with a code, or a sentence
+ * without one).
+ */
 export interface ImportRejectionEntry {
   row: number | null;
   id: string | null;
@@ -323,17 +565,34 @@ export interface ImportSummary {
   unchanged: number;
   rejected: number;
   rejectReasons: Record<string, number>;
-  /** the first 1,000 refused rows */
+  /** the first 1,000 refused rows, in file order */
   rejections: ImportRejectionEntry[];
   linked: number;
   held: number;
   merges: number;
   suggestions: number;
   flags: Record<string, number>;
-  /** rows imported with at least one flagged value, and the first 1,000 flagged values (per-record ingest only) */
+  /**
+   * rows imported with at least one flagged value, and the first 1,000 flagged values in file order (per-record
+   * ingest only)
+   */
   warned: number;
   warnings: ImportWarningEntry[];
   seconds: number;
+}
+
+/** how many refused rows and flagged values a summary lists */
+const LISTED = 1000;
+
+/**
+ * The first `LISTED` entries of `list` by file row (a row without one last), in place. Entries come out of order: a
+ * row the reader refuses at once comes before the rows of a batch read earlier, whose answer comes when the batch is
+ * sent, and a file with a source column sends each source's batches apart.
+ */
+function firstByRow<T extends { row: number | null }>(list: T[]): T[] {
+  list.sort((a, b) => (a.row ?? Number.POSITIVE_INFINITY) - (b.row ?? Number.POSITIVE_INFINITY));
+  if (list.length > LISTED) list.length = LISTED;
+  return list;
 }
 
 /**
@@ -350,7 +609,8 @@ export function importTally(refused?: RefusedRowsFile) {
   const reject = (why: Refusal | string, row: number | null = null, id: string | null = null, text?: RowText) => {
     const reason = typeof why === 'string' ? why : refusalText(why, 'en');
     rejectReasons[reason] = (rejectReasons[reason] ?? 0) + 1;
-    if (rejections.length < 1000) rejections.push({ row, id, refusal: typeof why === 'string' ? null : why, reason });
+    rejections.push({ row, id, refusal: typeof why === 'string' ? null : why, reason });
+    if (rejections.length >= 2 * LISTED) firstByRow(rejections);
     if (text) refused?.add(text, why);
   };
   return {
@@ -360,7 +620,8 @@ export function importTally(refused?: RefusedRowsFile) {
     warn(entries: readonly ImportWarningEntry[]) {
       if (entries.length === 0) return;
       warned += 1;
-      for (const e of entries) if (warnings.length < 1000) warnings.push(e);
+      for (const e of entries) warnings.push(e);
+      if (warnings.length >= 2 * LISTED) firstByRow(warnings);
     },
     /** one ingest call's answer; `rows` gives each of its records' file row, `texts` each one as the file had it */
     add(s: IngestSummary, rows?: readonly number[], texts?: readonly RowText[]) {
@@ -384,18 +645,89 @@ export function importTally(refused?: RefusedRowsFile) {
         unchanged: totals.unchanged,
         rejected: Object.values(rejectReasons).reduce((a, b) => a + b, 0),
         rejectReasons,
-        rejections,
+        rejections: firstByRow(rejections),
         linked: totals.linked,
         held: totals.held,
         merges: rest.merges,
         suggestions: rest.suggestions,
         flags,
         warned,
-        warnings,
+        warnings: firstByRow(warnings),
         seconds: rest.seconds,
       };
     },
   };
+}
+
+/**
+ * The source a file's row is quarantined and logged under when it has none the import knows: the format reads each
+ * row's source from a column, and the row's names none (or none that sends this kind of data), or the row could not
+ * be read at all. 数据对接状态 shows the partners' sources, not this one; the quarantine lists it under 全部.
+ */
+export const NO_SOURCE = 'import';
+
+/** A row an import refused before the ingest saw it, as the quarantine keeps it. */
+export interface RowRefusal {
+  /** the record's id or the order number, when the row had one */
+  sourceId: string | null;
+  refusal: Refusal;
+  /** what the file had: the row's values, or the text of a row that could not be read */
+  payload: unknown;
+  /** false for a further row of an order refused (and counted) already */
+  counted?: boolean;
+}
+
+/**
+ * Rows an import refused before they reached the ingest (a record the reader could not read, a source it does not
+ * know; an order's rows that contradict each other…) go where the ingest puts its refusals: into the quarantine, with
+ * what the file had, and into the integration log as a batch of the import's `operation` whose rows were all refused.
+ * So the import's summary, 隔离的异常数据 and the refused records of 数据对接状态 count the same rows.
+ */
+export async function quarantineRows(
+  database: Database,
+  q: { source: string; kind: 'record' | 'order'; operation: string; rows: readonly RowRefusal[]; now: Date },
+): Promise<void> {
+  if (q.rows.length === 0) return;
+  const counted = q.rows.filter((r) => r.counted !== false).length;
+  const settle = () =>
+    quarantineRepo.settle(database.db, {
+      source: q.source,
+      kind: q.kind,
+      taken: [],
+      refused: q.rows.map((r) => ({
+        id: newId('qua', q.now.getTime()),
+        sourceId: r.sourceId,
+        keyId: null,
+        requestId: null,
+        refusal: r.refusal,
+        payload: r.payload,
+      })),
+      at: q.now,
+    });
+  if (counted === 0) {
+    await settle();
+    return;
+  }
+  await loggedBatch(
+    database,
+    {
+      source: q.source,
+      operation: q.operation,
+      keyId: null,
+      storeId: null,
+      requestId: null,
+      now: q.now,
+      received: counted,
+    },
+    async () => {
+      await settle();
+      return { received: counted, rejected: counted };
+    },
+    () => ({
+      error: refusalLogLine(q.rows.map((r) => ({ status: 'rejected', ...refusalFields(r.refusal) }))),
+      summary: { refusedBeforeIngest: counted },
+    }),
+  );
 }
 
 /**
@@ -459,8 +791,22 @@ export async function importFile(
   // read a row at a time (a chain's members are millions of rows), sent in batches per source as they fill
   const pending = new Map<
     RecordSource,
-    { row: number; at: number; record: Record<string, unknown>; fields: Record<string, unknown> }[]
+    { row: number; record: Record<string, unknown>; fields: Record<string, unknown> }[]
   >();
+  // the rows refused before the ingest, per source they are quarantined under, sent with the batches
+  const unread = new Map<string, RowRefusal[]>();
+  const refuseUnread = async (source: string, r: RowRefusal) => {
+    const list = unread.get(source) ?? [];
+    list.push(r);
+    unread.set(source, list);
+    if (list.length >= batchSize) await sendUnread();
+  };
+  const sendUnread = async () => {
+    for (const [source, list] of unread) {
+      unread.delete(source);
+      await quarantineRows(database, { source, kind: 'record', operation: 'import.file', rows: list, now: opts.now });
+    }
+  };
   let rowsRead = 0;
   let lastProgress = 0;
   let complete = true;
@@ -486,7 +832,7 @@ export async function importFile(
     tally.add(
       answer,
       batch.map((b) => b.row),
-      opts.refused ? batch.map((b) => ({ fields: b.fields, at: b.at })) : undefined,
+      opts.refused ? batch.map((b) => ({ fields: b.fields, at: b.row })) : undefined,
     );
     // which rows and columns the batch's flags are: each record's own flags, as the ingest answered them
     for (const r of answer.results) {
@@ -512,17 +858,22 @@ export async function importFile(
     rowsRead += 1;
     if (rowsRead <= skip) continue;
     if ('error' in item) {
-      reject(item.error, item.row, null, { raw: item.raw ?? '', at: rowsRead });
+      // its source is the format's, if it has one: a row that names its own cannot be read for it
+      reject(item.error, item.row, null, { raw: item.raw, at: item.row });
+      await refuseUnread(opts.source ?? NO_SOURCE, { sourceId: null, refusal: item.error, payload: item.raw });
       continue;
     }
     const { source, record } = mapRow(item.fields, mapping);
     const s = (opts.source ?? source) as RecordSource | null;
     if (!s || !(RECORD_SOURCES as readonly string[]).includes(s)) {
-      reject(refusal('record_source_unknown', { got: s ?? '' }), item.row, null, { fields: item.fields, at: rowsRead });
+      const why = refusal('record_source_unknown', { got: s ?? '' });
+      const sourceId = idOf(record.sourceId);
+      reject(why, item.row, sourceId, { fields: item.fields, at: item.row });
+      await refuseUnread(NO_SOURCE, { sourceId, refusal: why, payload: item.fields });
       continue;
     }
     const list = pending.get(s) ?? [];
-    list.push({ row: item.row, at: rowsRead, record, fields: item.fields });
+    list.push({ row: item.row, record, fields: item.fields });
     pending.set(s, list);
     if (list.length >= batchSize) {
       await send(s);
@@ -537,6 +888,7 @@ export async function importFile(
     }
   }
   for (const source of pending.keys()) await send(source);
+  await sendUnread();
   progress('import');
   let merges = 0;
   let suggestions = 0;

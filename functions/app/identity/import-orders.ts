@@ -6,20 +6,25 @@
  * export by order number), never imported with part of its items. Orders go through the same ingest as the
  * partner API, in batches of `batchSize` (one transaction and one integration-log row each). Rows the import
  * cannot make an order of (no order number, rows of one order that contradict each other, an unknown source, a
- * malformed CSV record) are quarantined with their reason like any rejection.
+ * malformed CSV record) are quarantined with their reason like any rejection, and logged as refused
+ * (`quarantineRows`); a row without a source the import knows goes under `import` (NO_SOURCE). Rows are named by
+ * their line in the file (import-file.ts `FileRow`).
  */
 import { groupOrderRows, ORDER_SOURCES, type OrderSource, type RawOrder } from '../../../shared/identity/order.js';
 import { type Refusal, refusal, refusalOf, refusalText } from '../../../shared/identity/refusal.js';
 import { cleanText } from '../../../shared/identity/text.js';
 import type { Database } from '../../adapters/db/client.js';
-import { quarantineRepo } from '../../adapters/db/repos/quarantine.repo.js';
-import { newId } from '../../adapters/ids.js';
 import {
   type FieldMapping,
   type ImportInput,
+  idOf,
   mapRow,
+  NO_SOURCE,
   openImportInput,
+  quarantineRows,
+  type RowRefusal,
   readColumns,
+  readFileFields,
   readFileRows,
   yieldToEventLoop,
 } from './import-file.js';
@@ -64,7 +69,10 @@ export interface OrderImportSummary {
   /** of the created orders: member known, member record not here yet (attached when it arrives), no member */
   members: { known: number; waiting: number; none: number };
   unknownSkuLines: number;
-  /** the first 1,000 rejected orders: the file row of their first line (1 = the first row after the header) */
+  /**
+   * the first 1,000 rejected orders in file order: the file line of their first row (the header is line 1, as Excel
+   * numbers the rows)
+   */
   rejections: { row: number; externalId: string | null; refusal: Refusal | null; reason: string }[];
   seconds: number;
 }
@@ -84,6 +92,16 @@ export interface OrderImportOptions extends ImportInput {
   shouldStop?: () => boolean;
   /** collects the refused rows (every row of a refused order) as a file to correct and upload again */
   refused?: RefusedRowsFile;
+}
+
+/** how many refused orders a summary lists */
+const LISTED = 1000;
+
+/** The first `LISTED` refused orders by file row, in place (a batch's refusals come after rows read later). */
+function firstByRow<T extends { row: number }>(list: T[]): T[] {
+  list.sort((a, b) => a.row - b.row);
+  if (list.length > LISTED) list.length = LISTED;
+  return list;
 }
 
 /** An order's identity in a file: its source and its number. */
@@ -115,14 +133,8 @@ async function ordersApart(
   const seen = new Set<string>();
   const apart = new Set<string>();
   let current = '';
-  for await (const item of readFileRows(
-    (await openImportInput(input)).stream,
-    format,
-    undefined,
-    readColumns(mapping),
-  )) {
-    if ('error' in item) continue;
-    const o = orderOf(item.fields, mapping, fixedSource);
+  for await (const fields of readFileFields((await openImportInput(input)).stream, format, readColumns(mapping))) {
+    const o = orderOf(fields, mapping, fixedSource);
     if ('unknownSource' in o || !o.id) continue;
     const key = orderKey(o.source, o.id);
     if (key === current) continue;
@@ -154,7 +166,13 @@ export async function importOrdersFile(
     rejections: [],
     seconds: 0,
   };
-  const quarantine: { source: string; externalId: string | null; refusal: Refusal; payload: unknown }[] = [];
+  // the rows refused before the ingest, per source they are quarantined under
+  const quarantine = new Map<string, RowRefusal[]>();
+  const quarantined = (source: string, r: RowRefusal) => {
+    const list = quarantine.get(source) ?? [];
+    list.push(r);
+    quarantine.set(source, list);
+  };
   const reject = (
     row: number,
     externalId: string | null,
@@ -166,32 +184,17 @@ export async function importOrdersFile(
     summary.rejected += 1;
     for (const t of texts) opts.refused?.add(t, r);
     const reason = typeof r === 'string' ? r : refusalText(r, 'en');
-    if (summary.rejections.length < 1000)
-      summary.rejections.push({ row, externalId, refusal: typeof r === 'string' ? null : r, reason });
-    // payload undefined: the ingest refused it and quarantined it already
-    if (payload !== undefined && typeof r !== 'string') quarantine.push({ source, externalId, refusal: r, payload });
+    summary.rejections.push({ row, externalId, refusal: typeof r === 'string' ? null : r, reason });
+    if (summary.rejections.length >= 2 * LISTED) firstByRow(summary.rejections);
+    // payload undefined: the ingest refused it, quarantined and logged it already
+    if (payload !== undefined && typeof r !== 'string')
+      quarantined(source, { sourceId: externalId, refusal: r, payload });
   };
   const flushQuarantine = async () => {
-    if (quarantine.length === 0) return;
-    const items = quarantine.splice(0);
     // a file may hold rows of both sources (its source column): one statement per source
-    for (const source of new Set(items.map((q) => q.source))) {
-      await quarantineRepo.settle(database.db, {
-        source,
-        kind: 'order',
-        taken: [],
-        refused: items
-          .filter((q) => q.source === source)
-          .map((q) => ({
-            id: newId('qua', opts.now.getTime()),
-            sourceId: q.externalId,
-            keyId: null,
-            requestId: null,
-            refusal: q.refusal,
-            payload: q.payload,
-          })),
-        at: opts.now,
-      });
+    for (const [source, rows] of quarantine) {
+      quarantine.delete(source);
+      await quarantineRows(database, { source, kind: 'order', operation: 'import.orders', rows, now: opts.now });
     }
   };
 
@@ -281,20 +284,22 @@ export async function importOrdersFile(
     }
     summary.rows += 1;
     if ('error' in item) {
-      reject(item.row, null, item.error, opts.source ?? 'import', null, [{ raw: item.raw ?? '', at: rowsRead }]);
+      // kept with its text: two different rows the reader could not read are two items, not one
+      reject(item.row, null, item.error, opts.source ?? NO_SOURCE, item.raw, [{ raw: item.raw, at: item.row }]);
       continue;
     }
     const o = orderOf(item.fields, mapping, opts.source);
     if ('unknownSource' in o) {
       const s = o.unknownSource;
-      reject(item.row, null, refusal('order_source_unknown', { got: s ?? '' }), s ?? 'import', item.fields, [
-        { fields: item.fields, at: rowsRead },
+      const id = idOf(mapRow(item.fields, mapping).record.externalId);
+      reject(item.row, id, refusal('order_source_unknown', { got: s ?? '' }), NO_SOURCE, item.fields, [
+        { fields: item.fields, at: item.row },
       ]);
       continue;
     }
     const { source, id, record } = o;
     if (!id) {
-      reject(item.row, null, refusal('order_row_no_id'), source, record, [{ fields: item.fields, at: rowsRead }]);
+      reject(item.row, null, refusal('order_row_no_id'), source, record, [{ fields: item.fields, at: item.row }]);
       continue;
     }
     const key = orderKey(source, id);
@@ -304,16 +309,17 @@ export async function importOrdersFile(
         apartRefused.add(key);
         summary.orders += 1;
         reject(item.row, id, refusal('order_rows_apart', { externalId: id }), source, record, [
-          { fields: item.fields, at: rowsRead },
+          { fields: item.fields, at: item.row },
         ]);
       } else {
-        quarantine.push({
-          source,
-          externalId: id,
+        // quarantined too, not counted again: the order is one refusal
+        quarantined(source, {
+          sourceId: id,
           refusal: refusal('order_row_after_refused', { externalId: id }),
           payload: record,
+          counted: false,
         });
-        opts.refused?.add({ fields: item.fields, at: rowsRead }, refusal('order_rows_apart', { externalId: id }));
+        opts.refused?.add({ fields: item.fields, at: item.row }, refusal('order_rows_apart', { externalId: id }));
       }
       continue;
     }
@@ -329,7 +335,7 @@ export async function importOrdersFile(
     }
     current ??= { source, id, firstRow: item.row, rows: [], texts: [] };
     current.rows.push(record);
-    current.texts.push({ fields: item.fields, at: rowsRead });
+    current.texts.push({ fields: item.fields, at: item.row });
     if (summary.rows - lastProgress >= 10_000) {
       lastProgress = summary.rows;
       opts.onProgress?.({ rows: summary.rows, bytes: bytesRead(), totalBytes });
@@ -339,7 +345,7 @@ export async function importOrdersFile(
   for (const source of pending.keys()) await sendBatch(source);
   await flushQuarantine();
   opts.onProgress?.({ rows: summary.rows, bytes: totalBytes, totalBytes });
-  summary.rejections.sort((a, b) => a.row - b.row);
+  firstByRow(summary.rejections);
   summary.seconds = (performance.now() - started) / 1000;
   return { ...summary, rowsDone: rowsRead, complete };
 }

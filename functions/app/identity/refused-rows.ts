@@ -3,9 +3,10 @@
  * own columns (each refused row's values as read) and adds 拒收原因, why in Chinese; JSON lines keep each refused
  * object and add the same key. No import format reads 拒收原因, so the corrected file goes through the format the
  * original used, and a row refused again says its new reason in that column (not a second one). A record the CSV
- * reader could not read at all (an unclosed quote) keeps its text in 拒收原因 after the reason, so nothing refused
- * is missing from the file. Rows are in the order the file had them. A CSV ends its rows with CRLF and, handed over
- * (`fileText`), starts with a UTF-8 BOM, as Excel reads Chinese text.
+ * reader could not read at all (a stray or unclosed quote) keeps its whole text in 拒收原因 after the reason, so
+ * nothing refused is missing from the file. Rows are in the order the file had them; a reason that names a row (第 N
+ * 行, for a record that could not be read) means its line in the uploaded file, as on the page. A CSV ends its rows
+ * with CRLF and, handed over (`fileText`), starts with a UTF-8 BOM, as Excel reads Chinese text.
  */
 import { stringify } from 'csv-stringify/sync';
 import { type Refusal, refusalText } from '../../../shared/identity/refusal.js';
@@ -14,7 +15,7 @@ export const REASON_COLUMN = '拒收原因';
 
 /**
  * A refused row as the reader had it: its values by column, or, when it could not be read, its text; `at` is its
- * place in the file (rows read before it, 1 = the first), since a batch's refusals come after rows read later.
+ * place in the file (its line, import-file.ts `FileRow`), since a batch's refusals come after rows read later.
  */
 export type RowText = ({ fields: Record<string, unknown> } | { raw: string }) & { at: number };
 

@@ -151,9 +151,10 @@ describe('an impossible date', () => {
     expect(res.status).toBe(200);
     const s = res.body.summary;
     expect(s).toMatchObject({ rows: 2, created: 2, rejected: 0, warned: 1 });
+    // the row's line in the file, as Excel numbers the rows (the header is line 1)
     expect(s.warnings).toEqual([
       {
-        row: 1,
+        row: 2,
         id: 'QA4001',
         code: 'birthday_unparseable',
         column: '生日',
@@ -161,7 +162,7 @@ describe('an impossible date', () => {
         explanation: expect.stringMatching(/^「生日」的值「1990-02-30」不是有效日期.*生日留空/),
       },
       {
-        row: 1,
+        row: 2,
         id: 'QA4001',
         code: 'last_active_unparseable',
         column: '最近消费日期',

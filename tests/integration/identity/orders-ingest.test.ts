@@ -69,13 +69,13 @@ describe('order history import (a POS export with Chinese headers)', () => {
       // an exchange: a returned line and a sold one in one document
       XS20261101004: expect.stringMatching(/both sold and returned \(negative\) lines/),
       XS20261101005: expect.stringMatching(/disagree on orderedAt/),
-      'row 9': 'the order number is missing',
+      'row 10': 'the order number is missing',
       XS20261101006: 'unknown store_code HZ999',
       XS20261101007: expect.stringMatching(/line 1: unit price must be an amount in yuan ≥ 0 with at most two/),
       XS20261101008: 'orderedAt is in the future',
     });
-    // the file row of each refusal (1 = the first row after the header)
-    expect(s.rejections.find((r) => r.externalId === 'XS20261101006')?.row).toBe(10);
+    // the file line of each refusal, as Excel numbers the rows (the header is line 1)
+    expect(s.rejections.find((r) => r.externalId === 'XS20261101006')?.row).toBe(11);
 
     const orders = await ordersTable();
     expect(orders.map((o) => o.external_id)).toEqual([
@@ -128,10 +128,14 @@ describe('order history import (a POS export with Chinese headers)', () => {
     expect(quarantined).toHaveLength(6);
     expect(quarantined[0]).toMatchObject({ kind: 'order', source: 'pos', source_id: null });
     const log = await sys.database.exec(
-      "select status, records, accepted, rejected from integration_log where operation = 'import.orders'",
+      "select status, records, accepted, rejected from integration_log where operation = 'import.orders' order by id",
     );
-    // the order whose rows disagree never became an order: the batch had the other nine
-    expect(log).toEqual([{ status: 'partial', records: 9, accepted: 5, rejected: 4 }]);
+    // the order whose rows disagree never became an order: the batch had the other nine; it and the row without an
+    // order number were refused before the ingest, and are logged as refused too (数据对接状态 counts them)
+    expect(log).toEqual([
+      { status: 'partial', records: 9, accepted: 5, rejected: 4 },
+      { status: 'failed', records: 2, accepted: 0, rejected: 2 },
+    ]);
     // a return (negative quantities, 原单号 given): stored with its amounts positive, and the member's spend is less
     const [ret] = await sys.database.exec(
       `select kind, original_external_id, customer_id, total_fen, paid_fen,

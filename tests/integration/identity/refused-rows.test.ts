@@ -59,9 +59,9 @@ describe('the refused rows of an upload, as a file to correct', () => {
     const lines = file.body.content.split('\r\n');
     expect(lines[0]).toBe(`\ufeff${HEADER},拒收原因`);
     expect(lines[1]).toBe('6640000002,孙立,男,,13957114102,,ZZ999,2026-11-20,门店编码 ZZ999 不存在，请核对门店编码');
-    // the unreadable record: its columns empty, its text after the reason
-    expect(lines[2]).toMatch(
-      /^,,,,,,,,"CSV 格式错误（.*）；原文：6640000004,""周敏,女,,13957114104,,HZ001,2026-11-20"$/,
+    // the unreadable record: its columns empty, its text after the reason, which names its line in the upload
+    expect(lines[2]).toBe(
+      ',,,,,,,,"第 5 行有一个引号（""）直到文件末尾都没有配对，从这一行到文件末尾都无法读取：请在这一行补上或删去引号后重新上传；原文：6640000004,""周敏,女,,13957114104,,HZ001,2026-11-20"',
     );
     expect(lines[3]).toBe('');
 

@@ -66,7 +66,8 @@ describe('file imports from the staff pages', () => {
       summary: { rows: 4, created: 3, rejected: 1, linked: 1, rejections: [expect.any(Object)] },
     });
     expect(res.body.summary.rejections[0]).toEqual({
-      row: 4,
+      // its line in the file, as Excel numbers the rows: the header is line 1
+      row: 5,
       id: '6610000004',
       code: 'unknown_store',
       explanation: '门店编码 ZZ999 不存在，请核对门店编码',
@@ -121,7 +122,7 @@ describe('file imports from the staff pages', () => {
       sizeBytes: bytes.length,
       summary: { created: 2, rejected: 1 },
     });
-    expect(res.body.summary.rejections[0]).toMatchObject({ row: 3, id: '6610000103' });
+    expect(res.body.summary.rejections[0]).toMatchObject({ row: 4, id: '6610000103' });
     expect(res.body.summary.rejections[0].explanation).toContain('门店编码 浙江 不存在');
     const stored = await sys.database.exec(
       `select name, district from source_records
@@ -144,7 +145,7 @@ describe('file imports from the staff pages', () => {
     expect(res.status).toBe(200);
     expect(res.body.summary).toMatchObject({ rows: 3, orders: 3, created: 2, rejected: 1, ordersKnown: 2 });
     expect(res.body.summary.rejections[0]).toMatchObject({
-      row: 3,
+      row: 4,
       id: 'XS-UP-0003',
       code: 'line_quantity_invalid',
       explanation: expect.stringContaining('第1行商品的数量应为非零整数（退货为负数）'),

@@ -53,6 +53,41 @@ describe('refusals', () => {
     );
   });
 
+  it('says where a CSV record could not be read and what to fix in Chinese, the parser’s English apart', () => {
+    const zh = (params: Record<string, string | number>) => refusalText(refusal('csv_malformed', params), 'zh');
+    const detail = 'Invalid Opening Quote: a quote is found on field "姓名" at line 4, value is "李"';
+    const opening = refusal('csv_malformed', { line: 4, code: 'INVALID_OPENING_QUOTE', column: '姓名', detail });
+    expect(refusalText(opening, 'zh')).toBe(
+      '第 4 行「姓名」列的值中间有引号（"），这一行无法读取：请删去这个引号，或在 Excel 中打开这个文件后另存为 CSV 再上传',
+    );
+    // the parser's message is the English sentence, for whoever looks after the export
+    expect(refusalText(opening, 'en')).toBe(`malformed CSV: ${detail}`);
+    // csv-parse's codes, with or without its CSV_ prefix
+    expect(zh({ line: 4, code: 'CSV_INVALID_OPENING_QUOTE', column: '姓名', detail })).toBe(refusalText(opening, 'zh'));
+    expect(zh({ line: 7, code: 'CSV_QUOTE_NOT_CLOSED', detail: 'Quote Not Closed' })).toBe(
+      '第 7 行有一个引号（"）直到文件末尾都没有配对，从这一行到文件末尾都无法读取：请在这一行补上或删去引号后重新上传',
+    );
+    expect(zh({ line: 9, code: 'CSV_INVALID_CLOSING_QUOTE', column: '备注', detail: 'Invalid Closing Quote' })).toMatch(
+      /^第 9 行「备注」列的值在引号（"）结束后还有其他文字，这一行无法读取/,
+    );
+    expect(zh({ line: 3, code: 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH', detail: 'Invalid Record Length' })).toMatch(
+      /^第 3 行的列数与首行的列名个数不同/,
+    );
+    const cases: Record<string, string | number>[] = [
+      { line: 5, code: 'CSV_MAX_RECORD_SIZE', detail: 'Max Record Size' },
+      { line: 5, code: 'CSV_SOMETHING_NEW', detail: 'Something new' },
+      // quarantined before the line and the code were kept
+      { detail: 'Quote Not Closed: the parsing is finished with an opening quote at line 5' },
+    ];
+    for (const params of cases) {
+      const text = zh(params);
+      expect(text, JSON.stringify(params)).toMatch(/无法读取/);
+      // no English but the names HQ knows
+      expect(text.replace(/CSV|Excel/g, ''), JSON.stringify(params)).not.toMatch(/[A-Za-z]/);
+    }
+    expect(zh({ detail: 'Quote Not Closed' })).toMatch(/^这一行不符合 CSV 格式/);
+  });
+
   it('turns a schema failure into an unknown field or the first field that does not fit', () => {
     const schema = z.strictObject({ sourceId: z.string(), phone: z.string().optional() });
     const unknown = schema.safeParse({ sourceId: 'a', shoeSize: 42 });

@@ -51,8 +51,12 @@ describe('refusedRowsFile (CSV)', () => {
   it('keeps a record the reader could not read as its text after the reason, the columns left empty', () => {
     const f = refusedRowsFile('csv');
     f.header(['a', 'b']);
-    f.add({ raw: '\r\n4,"bad\n5,6\n', at: 4 }, refusal('csv_malformed', { detail: 'Quote Not Closed' }));
-    expect(f.parts().body).toBe(',,"CSV 格式错误（Quote Not Closed）；原文：4,""bad\n5,6"\r\n');
+    const why = refusal('csv_malformed', { line: 4, code: 'CSV_QUOTE_NOT_CLOSED', detail: 'Quote Not Closed' });
+    f.add({ raw: '\r\n4,"bad\n5,6\n', at: 4 }, why);
+    // the line it names is the uploaded file's, as the page says
+    expect(f.parts().body).toBe(
+      ',,"第 4 行有一个引号（""）直到文件末尾都没有配对，从这一行到文件末尾都无法读取：请在这一行补上或删去引号后重新上传；原文：4,""bad\n5,6"\r\n',
+    );
   });
 
   it('is empty when nothing was refused', () => {

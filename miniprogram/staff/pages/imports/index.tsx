@@ -121,7 +121,13 @@ function RefusedDownload({ result }: { result: ImportView }) {
   );
 }
 
-function Summary({ result }: { result: ImportView }) {
+/**
+ * The summary of an import. Rows are named by their line in the file as Excel numbers them (第 1 行 is the header).
+ * Every refused row is in 隔离的异常数据; `perRowSource`: the format reads each row's source from a column, so a row
+ * that could not be read, or names no source MedLoop knows, is there under none, and 数据对接状态 counts it under no
+ * source's 24 小时被拒记录.
+ */
+function Summary({ result, perRowSource }: { result: ImportView; perRowSource: boolean }) {
   const s = result.summary;
   if (!s) return null;
   return (
@@ -157,7 +163,12 @@ function Summary({ result }: { result: ImportView }) {
               ) : null}
             </View>
           ))}
-          <View className="im-hint">拒收的行已存入「隔离的异常数据」。</View>
+          <View className="im-hint">
+            拒收的行已存入「隔离的异常数据」。
+            {perRowSource
+              ? '无法读取或来源不对的行不属于任何来源，不计入「数据对接状态」中各来源的「24 小时被拒记录」。'
+              : ''}
+          </View>
         </View>
       ) : null}
       {s.warned > 0 ? (
@@ -235,7 +246,15 @@ function FormatItem({ m, on, onPick, onStop }: { m: Mapping; on: boolean; onPick
   );
 }
 
-function HistoryItem({ item, onContinue }: { item: ImportView; onContinue: (item: ImportView) => void }) {
+function HistoryItem({
+  item,
+  perRowSource,
+  onContinue,
+}: {
+  item: ImportView;
+  perRowSource: boolean;
+  onContinue: (item: ImportView) => void;
+}) {
   const [open, setOpen] = useState(false);
   const s = item.summary;
   const status =
@@ -266,7 +285,7 @@ function HistoryItem({ item, onContinue }: { item: ImportView; onContinue: (item
           继续导入
         </Button>
       ) : null}
-      {open ? <Summary result={item} /> : null}
+      {open ? <Summary result={item} perRowSource={perRowSource} /> : null}
     </View>
   );
 }
@@ -380,6 +399,8 @@ export default function Imports() {
 
   const { formats, imports } = state;
   const chosen: Mapping | undefined = formats.mappings.find((m) => m.name === mapping);
+  // a format no longer offered (stopped) was made on the page, and those name their source
+  const perRowSource = (name: string) => formats.mappings.find((m) => m.name === name)?.source === null;
 
   const pickFile = async () => {
     setFileError(null);
@@ -543,7 +564,7 @@ export default function Imports() {
                 onClick={() => drive(run.view as ImportView)}
                 data-testid="import-resume"
               >
-                从第 {run.view.rowsDone + 1} 行继续导入
+                继续导入（已处理 {run.view.rowsDone} / {run.view.rowsTotal} 行）
               </Button>
             ) : null}
           </View>
@@ -563,7 +584,7 @@ export default function Imports() {
               {(run.result.summary?.seconds ?? 0) < 1 ? '用时不到 1 秒' : `用时 ${run.result.summary?.seconds} 秒`}
             </View>
           )}
-          <Summary result={run.result} />
+          <Summary result={run.result} perRowSource={perRowSource(run.result.mapping)} />
         </View>
       ) : null}
 
@@ -573,6 +594,7 @@ export default function Imports() {
         <HistoryItem
           key={item.id}
           item={item}
+          perRowSource={perRowSource(item.mapping)}
           onContinue={(i) => {
             if (run.kind !== 'running') drive(i);
           }}
