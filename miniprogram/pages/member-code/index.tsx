@@ -77,11 +77,14 @@ export default function MemberCodePage() {
       if (isApiError(error) && error.code === 'NOT_REGISTERED') setState({ kind: 'unregistered' });
       // a refresh that failed (offline, a timeout) leaves the code on screen while the till still takes it, and
       // tries again; the failure is shown only once that code has expired
+      // (a retry that fails after the code ran out, or lands once the tick has said so, says it expired)
       else
         setState((s) =>
-          !first && s.kind === 'ready' && s.validLeft > 0
-            ? { ...s, refreshing: false, secondsLeft: RETRY_SECONDS, unstable: describeError(error) }
-            : { kind: 'error', error: describeError(error) },
+          s.kind === 'error' && s.expired
+            ? s
+            : !first && s.kind === 'ready' && s.validLeft > 0
+              ? { ...s, refreshing: false, secondsLeft: RETRY_SECONDS, unstable: describeError(error) }
+              : { kind: 'error', error: describeError(error), expired: !first && s.kind === 'ready' },
         );
     }
   }, []);
