@@ -105,3 +105,63 @@ describe('a store card’s phone', () => {
     await context.close();
   });
 });
+
+describe('the member closes the account while another WeChat of theirs is joining it', () => {
+  const CLOSING = '15100000011';
+
+  it('the joining WeChat is asked for the phone again, then signs up as a new member with the consents', async () => {
+    env.system.sim.addUser({ id: 'u_yi', nickname: '乙', phone: CLOSING });
+    env.system.sim.addUser({ id: 'u_yi2', nickname: '乙的另一个微信', phone: CLOSING });
+    const first = await env.newPage();
+    await upToPhone(first.page, 'u_yi', 's1.HZ001');
+    await first.page.locator('[data-testid=consent-service]').click();
+    await first.page.locator('[data-testid=signup-submit]').click();
+    await first.page.locator('[data-testid=signup-welcome]').waitFor();
+
+    // the second WeChat reaches the join step
+    const second = await env.newPage();
+    await upToPhone(second.page, 'u_yi2', 's1.HZ001');
+    await second.page.locator('[data-testid=signup-join-step]').waitFor();
+
+    // meanwhile the member closes the account on the first
+    const { page } = first;
+    await page.goto(`${env.system.apiUrl}/#/pages/index/index`);
+    await page.locator('[data-testid=member-card]').waitFor();
+    await page.locator('[data-testid=tile-settings]').click();
+    await page.locator('[data-testid=open-account-close]').click();
+    await page.locator('[data-testid=close-ack]').click();
+    await page.locator('[data-testid=close-submit]').click();
+    await page.locator('.taro-model__confirm').click();
+    await page.locator('[data-testid=close-done]').waitFor();
+
+    // 继续 finds no member and no phone on record: back to the phone button, told why, not a dead end
+    await second.page.locator('[data-testid=signup-submit]').click();
+    const phoneStep = second.page.locator('[data-testid=signup-phone-step]');
+    await phoneStep.waitFor();
+    expect(await second.page.locator('[data-testid=signup-error]').innerText()).toBe(
+      '手机号授权已失效，请再点一次按钮授权手机号。',
+    );
+    await settle(second.page);
+    await env.shot(second.page, 'signup-same-phone-04-closed-meanwhile');
+    expect(
+      await env.system.database.exec(`select 1 from identities where kind = 'phone' and value = $1`, [CLOSING]),
+    ).toEqual([]);
+
+    // authorised again, the phone is nobody's now: the consents are asked, and no second new-member coupon promised
+    await second.page.locator('[data-testid=phone-button]').click();
+    await second.page.locator('[data-testid=sim-phone-allow]').click();
+    await second.page.locator('[data-testid=signup-consent-step]').waitFor();
+    expect(await second.page.locator('[data-testid=signup-no-coupon]').innerText()).toContain('新人券每人限领一次');
+    await second.page.locator('[data-testid=consent-service]').click();
+    await second.page.locator('[data-testid=signup-submit]').click();
+    await second.page.locator('[data-testid=signup-welcome]').waitFor();
+    const [member] = await env.system.database.exec(
+      `select c.status from customers c join identities i on i.customer_id = c.id
+        where i.kind = 'phone' and i.value = $1`,
+      [CLOSING],
+    );
+    expect(member).toEqual({ status: 'active' });
+    await first.context.close();
+    await second.context.close();
+  });
+});

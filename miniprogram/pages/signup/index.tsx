@@ -26,6 +26,15 @@ type Step =
   | { kind: 'consent'; phoneCode: string; phone: VerifyPhoneResponse; submitting: boolean; error: string | null }
   | { kind: 'welcome'; result: SignupResponse };
 
+/** What went wrong at this step, said above its button; nothing when all is well. */
+function SignupAlert({ message }: { message: string | null }) {
+  return message ? (
+    <View className="signup-alert" data-testid="signup-error">
+      {message}
+    </View>
+  ) : null;
+}
+
 /** WeChat hands the scene to the page URL-encoded (`scene=s1.HZ001` arrives as-is, other scenes encoded once). */
 function sceneFrom(params: Record<string, string | undefined>): string | null {
   const raw = params.scene;
@@ -172,6 +181,10 @@ export default function SignupPage() {
           submitting: false,
           error: '这个手机号目前不是会员，请阅读并选择以下授权后完成注册。',
         });
+      } else if (isApiError(error) && error.code === 'WX_PHONE_CODE_INVALID') {
+        // the phone it traded is no longer on record (the account on this phone was closed meanwhile): the phone
+        // step again, the answers ticked so far kept
+        setStep({ kind: 'phone', verifying: false, error: '手机号授权已失效，请再点一次按钮授权手机号。' });
       } else {
         setStep({ ...step, submitting: false, error: describeError(error).message });
       }
@@ -226,11 +239,7 @@ export default function SignupPage() {
           <View className="signup-done__text">
             用您微信绑定的手机号注册，不用输入验证码。手机号用于在门店识别您的会员身份。
           </View>
-          {step.error ? (
-            <View className="signup-alert" data-testid="signup-error">
-              {step.error}
-            </View>
-          ) : null}
+          <SignupAlert message={step.error} />
           <PhoneButton
             className="ml-btn ml-btn--primary"
             disabled={step.verifying}
@@ -262,11 +271,7 @@ export default function SignupPage() {
             已是会员，点击继续即可在这个微信上使用会员码、积分和优惠券。
           </View>
           <View className="signup-done__text">您之前的授权选择保持不变，如需修改请到「我的设置」。</View>
-          {step.error ? (
-            <View className="signup-alert" data-testid="signup-error">
-              {step.error}
-            </View>
-          ) : null}
+          <SignupAlert message={step.error} />
           <Button
             className="ml-btn ml-btn--primary"
             disabled={step.submitting}
@@ -319,11 +324,7 @@ export default function SignupPage() {
               </View>
             );
           })}
-          {step.error ? (
-            <View className="signup-alert" data-testid="signup-error">
-              {step.error}
-            </View>
-          ) : null}
+          <SignupAlert message={step.error} />
           <Button
             className="ml-btn ml-btn--primary"
             disabled={!answers.service || step.submitting}
