@@ -3,6 +3,7 @@ import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
 import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
 import type { Database } from '../../../functions/adapters/db/client.js';
 import { issueCoupon } from '../../../functions/app/coupons/issue-coupon.js';
+import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import type { TestSystem } from '../../support/system.js';
 
 let seq = 0;
@@ -108,3 +109,30 @@ export const uniqueKey = (label = 'k') => `${label}-${Date.now().toString(36)}-$
 /** status and error code of an answer, for one-line expectations */
 // biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON
 export const codeOf = (r: { status: number; body: any }) => ({ status: r.status, code: r.body?.error?.code });
+
+/** A fixture member with a member code the till may scan now. */
+export async function memberWithCode(sys: TestSystem) {
+  const m = await createMember(sys.database);
+  const { code } = await issueMemberCode(sys.database.db, {
+    customerId: m.customerId,
+    identityId: `idn_${m.customerId}`,
+    now: sys.clock.now(),
+  });
+  return { ...m, memberCode: code };
+}
+
+/** A till's sale of `fen` non-prescription goods, numbered `externalId`, as the order body the till sends. */
+export const tillSale = (sys: TestSystem, externalId: string, fen: number, over: Record<string, unknown> = {}) => ({
+  idempotencyKey: uniqueKey('ord'),
+  externalId,
+  orderedAt: sys.clock.now().toISOString(),
+  totalFen: fen,
+  discountFen: 0,
+  paidFen: fen,
+  lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: fen, amountFen: fen }],
+  ...over,
+});
+
+/** The member's points balance: the sum of the ledger. */
+export const pointsBalance = (sys: TestSystem, customerId: string) =>
+  count(sys.database, 'select coalesce(sum(points), 0) from points_ledger where customer_id = $1', [customerId]);

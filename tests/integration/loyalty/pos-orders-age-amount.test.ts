@@ -9,7 +9,7 @@ import { COUNTER_MAX_ORDER_FEN } from '../../../shared/contracts/counter.js';
 import { LATE_EARN_DAYS } from '../../../shared/points/points.rules.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { customerOf, ingest } from '../identity/helpers.js';
-import { codeOf, count, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { codeOf, count, pointsBalance, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -41,8 +41,6 @@ const cardRecord = (cardNo: string, phone: string) => ({
   lastActive: '2026-11-20',
 });
 
-const balanceOf = (customerId: string) =>
-  count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
 const daysAgo = (days: number) => new Date(sys.clock.now().getTime() - days * DAY_MS).toISOString();
 
 describe('a sale older than the late-earn window', () => {
@@ -64,7 +62,7 @@ describe('a sale older than the late-earn window', () => {
       const replay = await posCall(sys, '/api/pos/orders', { ...body, idempotencyKey: uniqueKey('again') });
       expect(replay.body, orderedAt).toMatchObject({ orderId: res.body.orderId, noPointsReason: 'sale_too_old' });
     }
-    expect(await balanceOf(customerId)).toBe(0);
+    expect(await pointsBalance(sys, customerId)).toBe(0);
     expect(
       await count(
         sys.database,

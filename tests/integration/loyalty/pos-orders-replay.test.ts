@@ -5,10 +5,9 @@
  * points made the till believe 500 yuan was).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { purgeExpiredMemberCodes } from '../../../functions/jobs/purge-member-codes.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { codeOf, count, createMember, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { codeOf, count, memberWithCode, pointsBalance, posCall, tillSale, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -16,34 +15,10 @@ beforeAll(async () => {
 });
 afterAll(async () => sys?.close());
 
-async function memberWithCode() {
-  const m = await createMember(sys.database);
-  const { code } = await issueMemberCode(sys.database.db, {
-    customerId: m.customerId,
-    identityId: `idn_${m.customerId}`,
-    now: sys.clock.now(),
-  });
-  return { ...m, memberCode: code };
-}
-
-const sale = (externalId: string, fen: number, over: Record<string, unknown> = {}) => ({
-  idempotencyKey: uniqueKey('ord'),
-  externalId,
-  orderedAt: sys.clock.now().toISOString(),
-  totalFen: fen,
-  discountFen: 0,
-  paidFen: fen,
-  lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: fen, amountFen: fen }],
-  ...over,
-});
-
-const balanceOf = (customerId: string) =>
-  count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
-
 describe('the same order number with other contents', () => {
   it('is refused as ORDER_CHANGED, nothing changed; the same contents under a new key are a replay', async () => {
-    const m = await memberWithCode();
-    const first = sale(uniqueKey('HZ001-CHG'), 5000, { memberCode: m.memberCode });
+    const m = await memberWithCode(sys);
+    const first = tillSale(sys, uniqueKey('HZ001-CHG'), 5000, { memberCode: m.memberCode });
     const recorded = await posCall(sys, '/api/pos/orders', first);
     expect(recorded.body).toMatchObject({ pointsEarned: 50, pointsBalance: 50 });
 
@@ -66,7 +41,7 @@ describe('the same order number with other contents', () => {
       const res = await posCall(sys, '/api/pos/orders', { ...first, idempotencyKey: uniqueKey('new'), ...over });
       expect(codeOf(res), JSON.stringify(over)).toEqual({ status: 409, code: 'ORDER_CHANGED' });
     }
-    expect(await balanceOf(m.customerId)).toBe(50);
+    expect(await pointsBalance(sys, m.customerId)).toBe(50);
     expect(await count(sys.database, `select paid_fen from orders where external_id = $1`, [first.externalId])).toBe(
       5000,
     );
@@ -78,12 +53,12 @@ describe('the same order number with other contents', () => {
     // the refused key was not spent: with the right body it is a replay too
     const sameKey = await posCall(sys, '/api/pos/orders', { ...first, idempotencyKey: bigger.idempotencyKey });
     expect(sameKey.body).toMatchObject({ orderId: recorded.body.orderId, pointsEarned: 50 });
-    expect(await balanceOf(m.customerId)).toBe(50);
+    expect(await pointsBalance(sys, m.customerId)).toBe(50);
   });
 
   it('is refused as well once the member code is purged (the code cannot vouch for it any more)', async () => {
-    const m = await memberWithCode();
-    const first = sale(uniqueKey('HZ001-PURGED'), 5000, { memberCode: m.memberCode });
+    const m = await memberWithCode(sys);
+    const first = tillSale(sys, uniqueKey('HZ001-PURGED'), 5000, { memberCode: m.memberCode });
     expect((await posCall(sys, '/api/pos/orders', first)).status).toBe(200);
     sys.clock.advance(3 * 86_400_000);
     expect((await purgeExpiredMemberCodes(sys.deps)).deleted).toBeGreaterThan(0);
@@ -102,8 +77,8 @@ describe('the same order number with other contents', () => {
 
 describe('a replay of a refunded sale', () => {
   it('says it was refunded, its points net of the reversal', async () => {
-    const m = await memberWithCode();
-    const body = sale(uniqueKey('HZ001-RFD'), 15000, { memberCode: m.memberCode });
+    const m = await memberWithCode(sys);
+    const body = tillSale(sys, uniqueKey('HZ001-RFD'), 15000, { memberCode: m.memberCode });
     const recorded = await posCall(sys, '/api/pos/orders', body);
     expect(recorded.body).toMatchObject({ pointsEarned: 150, pointsBalance: 150, refunded: false });
     const refund = await posCall(sys, '/api/pos/void', {
@@ -128,7 +103,7 @@ describe('a replay of a refunded sale', () => {
   });
 
   it('a card MedLoop does not know yet: refunded, nothing pending any more', async () => {
-    const body = sale(uniqueKey('HZ001-RFD-CARD'), 25000, { posCardNo: '6600009901' });
+    const body = tillSale(sys, uniqueKey('HZ001-RFD-CARD'), 25000, { posCardNo: '6600009901' });
     const recorded = await posCall(sys, '/api/pos/orders', body);
     expect(recorded.body).toMatchObject({ customerId: null, pointsPending: 500 });
     await posCall(sys, '/api/pos/void', { idempotencyKey: uniqueKey('void'), externalOrderId: body.externalId });

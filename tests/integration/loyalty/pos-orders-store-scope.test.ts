@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { posRepo } from '../../../functions/adapters/db/repos/pos.repo.js';
 import { importOrdersFile } from '../../../functions/app/identity/import-orders.js';
-import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { ingestOrders } from '../identity/helpers.js';
-import { count, createMember, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { count, memberWithCode, pointsBalance, posCall, tillSale, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -22,30 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => sys?.close());
 
-async function memberWithCode() {
-  const m = await createMember(sys.database);
-  const { code } = await issueMemberCode(sys.database.db, {
-    customerId: m.customerId,
-    identityId: `idn_${m.customerId}`,
-    now: sys.clock.now(),
-  });
-  return { ...m, memberCode: code };
-}
-
-/** A till's sale of `fen` non-prescription goods. */
-const sale = (externalId: string, fen: number, over: Record<string, unknown> = {}) => ({
-  idempotencyKey: uniqueKey('ord'),
-  externalId,
-  orderedAt: sys.clock.now().toISOString(),
-  totalFen: fen,
-  discountFen: 0,
-  paidFen: fen,
-  lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: fen, amountFen: fen }],
-  ...over,
-});
-
-const balanceOf = (customerId: string) =>
-  count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
 const ordersOf = (externalId: string) =>
   sys.database.exec(
     `select id, store_id, customer_id, paid_fen from orders where external_id = $1 order by store_id nulls first`,
@@ -54,14 +29,14 @@ const ordersOf = (externalId: string) =>
 
 describe('one receipt number at two stores', () => {
   it('is two sales: each store records its own and its member earns; no answer names the other store’s', async () => {
-    const a = await memberWithCode();
-    const b = await memberWithCode();
+    const a = await memberWithCode(sys);
+    const b = await memberWithCode(sys);
     const number = 'POS1795853276061';
-    const atHz001 = await posCall(sys, '/api/pos/orders', sale(number, 5000, { memberCode: a.memberCode }));
+    const atHz001 = await posCall(sys, '/api/pos/orders', tillSale(sys, number, 5000, { memberCode: a.memberCode }));
     expect(atHz001.status).toBe(200);
     expect(atHz001.body).toMatchObject({ customerId: a.customerId, pointsEarned: 50, pointsBalance: 50 });
 
-    const atHz002 = await posCall(sys, '/api/pos/orders', sale(number, 8000, { memberCode: b.memberCode }), {
+    const atHz002 = await posCall(sys, '/api/pos/orders', tillSale(sys, number, 8000, { memberCode: b.memberCode }), {
       store: 'HZ002',
     });
     expect(atHz002.status).toBe(200);
@@ -69,7 +44,7 @@ describe('one receipt number at two stores', () => {
     expect(atHz002.body.orderId).not.toBe(atHz001.body.orderId);
 
     // a walk-in body with the number from a third store: its own sale, nobody's member
-    const walkIn = await posCall(sys, '/api/pos/orders', sale(number, 1), { store: 'NB001' });
+    const walkIn = await posCall(sys, '/api/pos/orders', tillSale(sys, number, 1), { store: 'NB001' });
     expect(walkIn.status).toBe(200);
     expect(walkIn.body).toMatchObject({ customerId: null, pointsEarned: 0, pointsBalance: null, pointsPending: 0 });
     expect([atHz001.body.orderId, atHz002.body.orderId]).not.toContain(walkIn.body.orderId);
@@ -80,13 +55,13 @@ describe('one receipt number at two stores', () => {
       { id: atHz002.body.orderId, store_id: 'sto_002', customer_id: b.customerId, paid_fen: 8000 },
       { id: walkIn.body.orderId, store_id: 'sto_015', customer_id: null, paid_fen: 1 },
     ]);
-    expect(await balanceOf(a.customerId)).toBe(50);
-    expect(await balanceOf(b.customerId)).toBe(80);
+    expect(await pointsBalance(sys, a.customerId)).toBe(50);
+    expect(await pointsBalance(sys, b.customerId)).toBe(80);
 
     // each store's replay under a new key is answered with its own sale
     for (const [store, first, body] of [
-      ['HZ001', atHz001, sale(number, 5000, { memberCode: a.memberCode })],
-      ['HZ002', atHz002, sale(number, 8000, { memberCode: b.memberCode })],
+      ['HZ001', atHz001, tillSale(sys, number, 5000, { memberCode: a.memberCode })],
+      ['HZ002', atHz002, tillSale(sys, number, 8000, { memberCode: b.memberCode })],
     ] as const) {
       const replay = await posCall(sys, '/api/pos/orders', body, { store });
       expect(replay.body, store).toMatchObject({ orderId: first.body.orderId, customerId: first.body.customerId });
@@ -95,10 +70,10 @@ describe('one receipt number at two stores', () => {
 
   it('the lookup a void by order number makes finds the caller’s store’s order (pos.repo orderByExternalId)', async () => {
     const number = uniqueKey('POS-VOID');
-    const a = await memberWithCode();
-    const b = await memberWithCode();
-    const one = await posCall(sys, '/api/pos/orders', sale(number, 5000, { memberCode: a.memberCode }));
-    const two = await posCall(sys, '/api/pos/orders', sale(number, 8000, { memberCode: b.memberCode }), {
+    const a = await memberWithCode(sys);
+    const b = await memberWithCode(sys);
+    const one = await posCall(sys, '/api/pos/orders', tillSale(sys, number, 5000, { memberCode: a.memberCode }));
+    const two = await posCall(sys, '/api/pos/orders', tillSale(sys, number, 8000, { memberCode: b.memberCode }), {
       store: 'HZ002',
     });
     expect(two.status).toBe(200);
@@ -110,10 +85,12 @@ describe('one receipt number at two stores', () => {
 
   it('each store voids its own sale by the number; the other store’s sale and points stay', async () => {
     const number = uniqueKey('POS-VOID2');
-    const a = await memberWithCode();
-    const b = await memberWithCode();
-    await posCall(sys, '/api/pos/orders', sale(number, 5000, { memberCode: a.memberCode }));
-    await posCall(sys, '/api/pos/orders', sale(number, 8000, { memberCode: b.memberCode }), { store: 'HZ002' });
+    const a = await memberWithCode(sys);
+    const b = await memberWithCode(sys);
+    await posCall(sys, '/api/pos/orders', tillSale(sys, number, 5000, { memberCode: a.memberCode }));
+    await posCall(sys, '/api/pos/orders', tillSale(sys, number, 8000, { memberCode: b.memberCode }), {
+      store: 'HZ002',
+    });
     const refund = await posCall(
       sys,
       '/api/pos/void',
@@ -122,8 +99,8 @@ describe('one receipt number at two stores', () => {
     );
     expect(refund.status).toBe(200);
     expect(refund.body).toMatchObject({ voided: [], pointsReversed: 80 });
-    expect(await balanceOf(b.customerId)).toBe(0);
-    expect(await balanceOf(a.customerId)).toBe(50);
+    expect(await pointsBalance(sys, b.customerId)).toBe(0);
+    expect(await pointsBalance(sys, a.customerId)).toBe(50);
     const refunded = await sys.database.exec(
       `select store_id, refunded_at is not null as refunded from orders where external_id = $1 order by store_id`,
       [number],
@@ -145,7 +122,7 @@ describe('the history ingest and the file import: numbers per store', () => {
 
   it('takes another store’s order with a number a till already sent, and still refuses a changed one', async () => {
     const number = uniqueKey('XS-SCOPE');
-    const till = await posCall(sys, '/api/pos/orders', sale(number, 5000));
+    const till = await posCall(sys, '/api/pos/orders', tillSale(sys, number, 5000));
     expect(till.status).toBe(200);
     // HZ002's export of its own sale with that number: a sale of its own (was answered `unchanged`: lost)
     const other = await ingestOrders(sys, [historyOrder(number, 'HZ002', '17.00')], 'key_pos_hz002');
@@ -203,7 +180,7 @@ describe('the history ingest and the file import: numbers per store', () => {
 
   it('the file import takes a store’s order whose number another store’s till sent', async () => {
     const number = uniqueKey('XS-FILE');
-    const till = await posCall(sys, '/api/pos/orders', sale(number, 5000));
+    const till = await posCall(sys, '/api/pos/orders', tillSale(sys, number, 5000));
     expect(till.status).toBe(200);
     const dir = await mkdtemp(join(tmpdir(), 'medloop-orders-'));
     try {

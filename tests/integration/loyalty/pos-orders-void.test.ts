@@ -3,7 +3,17 @@ import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { pointsStanding } from '../../../functions/app/points/points.js';
 import { purgeExpiredMemberCodes } from '../../../functions/jobs/purge-member-codes.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { codeOf, count, createMember, giveCoupon, memberSession, posCall, uniqueKey } from './loyalty-fixtures.js';
+import {
+  codeOf,
+  count,
+  createMember,
+  giveCoupon,
+  memberSession,
+  memberWithCode,
+  pointsBalance,
+  posCall,
+  uniqueKey,
+} from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -12,16 +22,6 @@ beforeAll(async () => {
 afterAll(async () => sys?.close());
 
 const key = uniqueKey;
-
-async function memberWithCode() {
-  const m = await createMember(sys.database);
-  const { code } = await issueMemberCode(sys.database.db, {
-    customerId: m.customerId,
-    identityId: `idn_${m.customerId}`,
-    now: sys.clock.now(),
-  });
-  return { ...m, memberCode: code };
-}
 
 const order = (externalId: string, over: Record<string, unknown> = {}) => ({
   idempotencyKey: key('ord'),
@@ -37,12 +37,9 @@ const order = (externalId: string, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-const balanceOf = (customerId: string) =>
-  count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
-
 describe('POST /api/pos/orders', () => {
   it('ingests an order once, however often it is replayed, and earns points once (double at ≥ 200 yuan)', async () => {
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     const body = order('HZ001-20261125-0001', { memberCode: m.memberCode });
     const first = await posCall(sys, '/api/pos/orders', body);
     expect(first.status).toBe(200);
@@ -57,11 +54,11 @@ describe('POST /api/pos/orders', () => {
     expect(
       await count(sys.database, `select count(*) from order_lines where order_id = $1`, [first.body.orderId]),
     ).toBe(2);
-    expect(await balanceOf(m.customerId)).toBe(500);
+    expect(await pointsBalance(sys, m.customerId)).toBe(500);
   });
 
   it('earns nothing on prescription lines (known products are looked up by SKU)', async () => {
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     const [rx] = await sys.database.exec(`select sku, price_fen from products where rx limit 1`);
     const res = await posCall(
       sys,
@@ -128,7 +125,7 @@ describe('POST /api/pos/orders', () => {
 
 describe('POST /api/pos/orders: the member code scanned at the start of the checkout', () => {
   it('earns for a code live at the sale, however late the order arrives; not for a sale outside its life', async () => {
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     const scanned = sys.clock.now().getTime();
     const at = (minutes: number) => new Date(scanned + minutes * 60_000).toISOString();
     // paid four minutes after the scan, the code long expired (it lives 90 s): the sale is the member's
@@ -160,7 +157,7 @@ describe('POST /api/pos/orders: the member code scanned at the start of the chec
       );
       expect(codeOf(res), id).toEqual({ status: 410, code: 'MEMBER_CODE_EXPIRED' });
     }
-    expect(await balanceOf(m.customerId)).toBe(1000);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1000);
     // spending still needs the member at the till with a live code
     const spend = await posCall(sys, '/api/pos/points/spend', {
       idempotencyKey: key('spd'),
@@ -169,7 +166,7 @@ describe('POST /api/pos/orders: the member code scanned at the start of the chec
       orderAmountFen: 1000,
     });
     expect(codeOf(spend)).toEqual({ status: 410, code: 'MEMBER_CODE_EXPIRED' });
-    expect(await balanceOf(m.customerId)).toBe(1000);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1000);
     // days on, the code purged: the queue sending the first order again is answered as it counted
     sys.clock.advance(3 * 86_400_000);
     expect((await purgeExpiredMemberCodes(sys.deps)).deleted).toBeGreaterThan(0);
@@ -178,13 +175,13 @@ describe('POST /api/pos/orders: the member code scanned at the start of the chec
     });
     expect(replay.status).toBe(200);
     expect(replay.body).toMatchObject({ orderId: paid.body.orderId, pointsEarned: 500 });
-    expect(await balanceOf(m.customerId)).toBe(1000);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1000);
   });
 });
 
 describe('POST /api/pos/orders: the time and the lines', () => {
   it('takes a till clock a little fast, refuses an order more than an hour ahead of the server; nothing stored', async () => {
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     const at = (minutes: number) => new Date(sys.clock.now().getTime() + minutes * 60_000).toISOString();
     const ahead = await posCall(
       sys,
@@ -193,7 +190,7 @@ describe('POST /api/pos/orders: the time and the lines', () => {
     );
     expect(codeOf(ahead)).toEqual({ status: 400, code: 'ORDER_DATE_INVALID' });
     expect(ahead.body.error.message).toMatch(/orderedAt/);
-    expect(await balanceOf(m.customerId)).toBe(0);
+    expect(await pointsBalance(sys, m.customerId)).toBe(0);
     const skewed = await posCall(
       sys,
       '/api/pos/orders',
@@ -250,7 +247,7 @@ describe('POST /api/pos/orders: the time and the lines', () => {
 
 describe('POST /api/pos/void', () => {
   it('voids the redemption, returns the still-valid coupon and reverses the order points; idempotent', async () => {
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     const c = await giveCoupon(sys, m.customerId, 'NEW_MEMBER');
     const redeemed = await posCall(sys, '/api/pos/redeem', {
       idempotencyKey: key(),
@@ -270,7 +267,7 @@ describe('POST /api/pos/void', () => {
         lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 26000, amountFen: 26000 }],
       }),
     );
-    expect(await balanceOf(m.customerId)).toBe(500);
+    expect(await pointsBalance(sys, m.customerId)).toBe(500);
 
     const body = { idempotencyKey: key('void'), externalOrderId: 'HZ001-VOID-1' };
     const first = await posCall(sys, '/api/pos/void', body);
@@ -284,7 +281,7 @@ describe('POST /api/pos/void', () => {
     expect(again.body).toEqual(first.body);
     const otherKey = await posCall(sys, '/api/pos/void', { ...body, idempotencyKey: key('void2') });
     expect(otherKey.body).toEqual({ voided: [], pointsReversed: 0, pointsReturned: 0 });
-    expect(await balanceOf(m.customerId)).toBe(0);
+    expect(await pointsBalance(sys, m.customerId)).toBe(0);
     const [row] = await sys.database.exec(`select status from coupons where id = $1`, [c.couponId]);
     expect(row.status).toBe('available');
     // and the returned coupon can be used again

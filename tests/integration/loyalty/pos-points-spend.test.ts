@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { codeOf, count, createMember, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { codeOf, count, createMember, pointsBalance, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -11,8 +11,6 @@ beforeAll(async () => {
 afterAll(async () => sys?.close());
 
 const key = uniqueKey;
-const balanceOf = (customerId: string) =>
-  count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
 const linesOf = (customerId: string) =>
   count(sys.database, `select count(*) from points_ledger where customer_id = $1`, [customerId]);
 
@@ -57,7 +55,7 @@ describe('POST /api/pos/points/spend', () => {
     expect(first.body).toMatchObject({ customerId: m.customerId, points: 300, discountFen: 300, balanceAfter: 300 });
     const retries = await Promise.all(Array.from({ length: 4 }, () => posCall(sys, '/api/pos/points/spend', body)));
     for (const r of retries) expect(r.body).toEqual(first.body);
-    expect(await balanceOf(m.customerId)).toBe(300);
+    expect(await pointsBalance(sys, m.customerId)).toBe(300);
     const conflict = await posCall(sys, '/api/pos/points/spend', { ...body, points: 100 });
     expect(codeOf(conflict)).toEqual({ status: 409, code: 'IDEMPOTENCY_CONFLICT' });
     // the member sees the line in their ledger
@@ -79,7 +77,7 @@ describe('POST /api/pos/points/spend', () => {
     for (const r of results.filter((x) => x.status !== 200)) {
       expect(codeOf(r)).toEqual({ status: 409, code: 'INSUFFICIENT_POINTS' });
     }
-    expect(await balanceOf(m.customerId)).toBe(100);
+    expect(await pointsBalance(sys, m.customerId)).toBe(100);
   });
 
   it.each([
@@ -120,7 +118,7 @@ describe('POST /api/pos/points/return', () => {
       spendId: spent.body.spendId,
     });
     expect(again.body).toMatchObject({ pointsReturned: 0, balanceAfter: 600 });
-    expect(await balanceOf(m.customerId)).toBe(600);
+    expect(await pointsBalance(sys, m.customerId)).toBe(600);
     const unknown = await posCall(sys, '/api/pos/points/return', { idempotencyKey: key('ret'), spendId: 'spd_nope' });
     expect(codeOf(unknown)).toEqual({ status: 404, code: 'POINTS_SPEND_NOT_FOUND' });
   });

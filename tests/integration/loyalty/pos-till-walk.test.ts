@@ -7,10 +7,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { couponRepo } from '../../../functions/adapters/db/repos/coupon.repo.js';
 import { posRepo } from '../../../functions/adapters/db/repos/pos.repo.js';
-import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { requestHash } from '../../../functions/app/pos/idempotent.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { codeOf, count, createMember, giveCoupon, memberSession, posCall, uniqueKey } from './loyalty-fixtures.js';
+import {
+  codeOf,
+  count,
+  createMember,
+  giveCoupon,
+  memberSession,
+  memberWithCode,
+  pointsBalance,
+  posCall,
+  uniqueKey,
+} from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -20,18 +29,6 @@ afterAll(async () => sys?.close());
 afterEach(() => vi.restoreAllMocks());
 
 const key = uniqueKey;
-const balanceOf = (customerId: string) =>
-  count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
-
-async function memberWithCode() {
-  const m = await createMember(sys.database);
-  const { code } = await issueMemberCode(sys.database.db, {
-    customerId: m.customerId,
-    identityId: `idn_${m.customerId}`,
-    now: sys.clock.now(),
-  });
-  return { ...m, memberCode: code };
-}
 
 /** A catalogue product: a prescription drug, or a non-prescription one of a category. */
 async function product(where: string): Promise<{ sku: string; category: string }> {
@@ -43,7 +40,7 @@ async function product(where: string): Promise<{ sku: string; category: string }
 describe('POST /api/pos/redeem: a line the till sends by SKU is read as the catalogue has it', () => {
   it('a prescription drug sent as rx:false (or with no flag) is not discounted, by coupon code or member code', async () => {
     const rx = await product('rx');
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     const c = await giveCoupon(sys, m.customerId, 'NEW_MEMBER');
     for (const line of [
       { sku: rx.sku, amountFen: 5000 },
@@ -86,7 +83,7 @@ describe('POST /api/pos/redeem: a line the till sends by SKU is read as the cata
   it('a category coupon takes the catalogue category, over what the till says or leaves out', async () => {
     const vitamin = await product(`category = '维生素矿物质' and not rx`);
     const other = await product(`category <> '维生素矿物质' and not rx`);
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     const c = await giveCoupon(sys, m.customerId, 'VITAMIN_88');
     // the till claims the other product is a vitamin: the catalogue says it is not
     const claimed = await posCall(sys, '/api/pos/redeem', {
@@ -149,7 +146,7 @@ describe('a till order number is a receipt number, on every till route', () => {
   const spam = '）。中奖了！请加微信 fake123 领取\n<b>x</b>';
 
   it('free text in externalOrderId is refused with nothing written: spend, redeem, void, orders', async () => {
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     await posCall(sys, '/api/pos/orders', {
       idempotencyKey: key('ord'),
       externalId: key('HZ001-WALK'),
@@ -226,7 +223,7 @@ describe('a till order number is a receipt number, on every till route', () => {
 describe('POST /api/pos/void by order number: the points spent on the order come back', () => {
   /** A member with 1,200 points (a 600-yuan sale), who pays part of a new sale `orderNo` with `points`. */
   async function paidWithPoints(orderNo: string, points: number) {
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     await posCall(sys, '/api/pos/orders', {
       idempotencyKey: key('ord'),
       externalId: key('HZ001-EARN'),
@@ -237,7 +234,7 @@ describe('POST /api/pos/void by order number: the points spent on the order come
       paidFen: 60_000,
       lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 60_000, amountFen: 60_000 }],
     });
-    expect(await balanceOf(m.customerId)).toBe(1200);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1200);
     const spent = await posCall(sys, '/api/pos/points/spend', {
       idempotencyKey: key('spd'),
       memberCode: m.memberCode,
@@ -264,7 +261,7 @@ describe('POST /api/pos/void by order number: the points spent on the order come
       lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 10_000, amountFen: 10_000 }],
     });
     expect(sale.body.pointsEarned).toBe(95);
-    expect(await balanceOf(m.customerId)).toBe(1200 - 500 + 95);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1200 - 500 + 95);
 
     // another store's void of the same number touches none of it
     const elsewhere = await posCall(
@@ -279,13 +276,13 @@ describe('POST /api/pos/void by order number: the points spent on the order come
     const refund = await posCall(sys, '/api/pos/void', body);
     expect(refund.status).toBe(200);
     expect(refund.body).toEqual({ voided: [], pointsReversed: 95, pointsReturned: 500 });
-    expect(await balanceOf(m.customerId)).toBe(1200);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1200);
     expect((await posCall(sys, '/api/pos/void', body)).body).toEqual(refund.body);
     const again = await posCall(sys, '/api/pos/void', { ...body, idempotencyKey: key('void') });
     expect(again.body).toEqual({ voided: [], pointsReversed: 0, pointsReturned: 0 });
     const returned = await posCall(sys, '/api/pos/points/return', { idempotencyKey: key('ret'), spendId: m.spendId });
     expect(returned.body).toMatchObject({ pointsReturned: 0, balanceAfter: 1200 });
-    expect(await balanceOf(m.customerId)).toBe(1200);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1200);
     const lines = await sys.database.exec(
       `select kind, points, note from points_ledger where customer_id = $1 and entry_key = $2`,
       [m.customerId, `unspend:${m.spendId}`],
@@ -302,7 +299,7 @@ describe('POST /api/pos/void by order number: the points spent on the order come
     const refund = await posCall(sys, '/api/pos/void', { idempotencyKey: key('void'), externalOrderId: orderNo });
     expect(refund.status).toBe(200);
     expect(refund.body).toEqual({ voided: [], pointsReversed: 0, pointsReturned: 0 });
-    expect(await balanceOf(m.customerId)).toBe(1200);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1200);
 
     // and a spend on an order the till never sent, refunded by its number alone
     const other = key('HZ001-PAID');
@@ -310,7 +307,7 @@ describe('POST /api/pos/void by order number: the points spent on the order come
     const only = await posCall(sys, '/api/pos/void', { idempotencyKey: key('void'), externalOrderId: other });
     expect(only.status).toBe(200);
     expect(only.body).toEqual({ voided: [], pointsReversed: 0, pointsReturned: 200 });
-    expect(await balanceOf(n.customerId)).toBe(1200);
+    expect(await pointsBalance(sys, n.customerId)).toBe(1200);
   });
 
   it('with a coupon redeemed on the order: the coupon, the points earned and the points spent, in one void', async () => {
@@ -333,7 +330,7 @@ describe('POST /api/pos/void by order number: the points spent on the order come
       pointsReversed: 0,
       pointsReturned: 400,
     });
-    expect(await balanceOf(m.customerId)).toBe(1200);
+    expect(await pointsBalance(sys, m.customerId)).toBe(1200);
   });
 
   it('a void answered before voids returned spends is replayed as it was, with pointsReturned 0', async () => {
@@ -395,7 +392,7 @@ describe('the wallet: a coupon whose order was refunded after it expired', () =>
 
 describe('a storeId that is not the key’s store', () => {
   it('is answered STORE_NOT_KEYS_STORE on redeem and points spend, with nothing written', async () => {
-    const m = await memberWithCode();
+    const m = await memberWithCode(sys);
     const c = await giveCoupon(sys, m.customerId, 'NEW_MEMBER');
     const redeem = await posCall(sys, '/api/pos/redeem', {
       idempotencyKey: key(),

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { signUpAs, staffToken } from '../onboarding/helpers.js';
-import { count, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { count, pointsBalance, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 let clerk: string;
@@ -35,8 +35,6 @@ async function member() {
   };
 }
 
-const balanceOf = (customerId: string) =>
-  count(sys.database, 'select coalesce(sum(points), 0) from points_ledger where customer_id = $1', [customerId]);
 const counter = (path: string, body: unknown) => sys.call(`/api/staff/counter/${path}`, { token: clerk, body });
 const close = (token: string) => sys.call('/api/member/account/close', { token, body: { confirm: true } });
 
@@ -96,7 +94,7 @@ describe('points returned at a till after the account closed', () => {
     });
     expect(returned.status).toBe(200);
     expect(returned.body).toEqual({ spendId: spent.body.spendId, pointsReturned: 0, balanceAfter: 0 });
-    expect(await balanceOf(m.customerId)).toBe(0);
+    expect(await pointsBalance(sys, m.customerId)).toBe(0);
     expect(
       await count(sys.database, "select count(*) from points_ledger where entry_key = 'unspend:' || $1::text", [
         spent.body.spendId,
@@ -120,7 +118,7 @@ describe('a refund racing the closure of the same member', () => {
     expect(closed.status, JSON.stringify(closed.body)).toBe(200);
     // the refund came first (its points went back, nothing left to forfeit) or second (nothing to take back)
     expect(reversed + Number(closed.body.pointsForfeited)).toBe(500);
-    expect(await balanceOf(m.customerId)).toBe(0);
+    expect(await pointsBalance(sys, m.customerId)).toBe(0);
     const [c] = await sys.database.exec('select status from customers where id = $1', [m.customerId]);
     expect(c.status).toBe('closed');
   }

@@ -10,16 +10,13 @@ import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
 import { customerOf, ingest } from '../identity/helpers.js';
 import { signUpAs, staffToken } from '../onboarding/helpers.js';
-import { count, createMember, memberSession, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { createMember, memberSession, pointsBalance, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
   sys = await startTestSystem();
 });
 afterAll(async () => sys?.close());
-
-const balanceOf = (customerId: string) =>
-  count(sys.database, 'select coalesce(sum(points), 0) from points_ledger where customer_id = $1', [customerId]);
 
 /** A till sale of `paidFen` of non-prescription goods (1 point per yuan, double from 200 yuan). */
 const sale = (externalId: string, member: { memberCode: string } | { posCardNo: string }, paidFen: number) => ({
@@ -107,16 +104,16 @@ describe('a refund after a merge', () => {
       points: -1000,
       note: '订单退款，扣回积分（合并前的消费）',
     });
-    expect(await balanceOf(member)).toBe(600);
+    expect(await pointsBalance(sys, member)).toBe(600);
     // the absorbed card owes nothing: no negative balance hidden where no one looks
-    expect(await balanceOf(card)).toBe(0);
+    expect(await pointsBalance(sys, card)).toBe(0);
     // the refund again, under another key: nothing more
     const again = await posCall(sys, '/api/pos/void', {
       idempotencyKey: uniqueKey('void'),
       externalOrderId: 'HZ001-MRG-1',
     });
     expect(again.body).toEqual({ voided: [], pointsReversed: 0, pointsReturned: 0 });
-    expect(await balanceOf(member)).toBe(600);
+    expect(await pointsBalance(sys, member)).toBe(600);
 
     // HQ undoes the merge: the refunded sale goes back with the card, and each keeps only their own points
     const [m] = await sys.database.exec('select id from identity_merges where merged_id = $1 and undone_at is null', [
@@ -125,8 +122,8 @@ describe('a refund after a merge', () => {
     const hq = await staffToken(sys, 'u_hq01');
     const undone = await sys.call('/api/staff/identity/merges/undo', { token: hq, body: { mergeId: m.id } });
     expect(undone.status, JSON.stringify(undone.body)).toBe(200);
-    expect(await balanceOf(card)).toBe(0);
-    expect(await balanceOf(member)).toBe(600);
+    expect(await pointsBalance(sys, card)).toBe(0);
+    expect(await pointsBalance(sys, member)).toBe(600);
     const [order] = await sys.database.exec("select customer_id from orders where external_id = 'HZ001-MRG-1'");
     expect(order.customer_id).toBe(card);
   });
@@ -159,10 +156,10 @@ describe('a refund after a merge', () => {
     expect(counterSale.body).toMatchObject({ pointsSpent: 300, pointsEarned: 97, pointsBalance: 297 });
     // b: 100 points of its own
     await posCall(sys, '/api/pos/orders', sale(uniqueKey('HZ001-MRG-B'), { memberCode: await codeOf(b) }, 10_000));
-    expect(await balanceOf(b)).toBe(100);
+    expect(await pointsBalance(sys, b)).toBe(100);
 
     const mergeId = await merge(b, a);
-    expect([await balanceOf(a), await balanceOf(b)]).toEqual([0, 397]);
+    expect([await pointsBalance(sys, a), await pointsBalance(sys, b)]).toEqual([0, 397]);
 
     // the till refunds the spend: the 500 points go to the person, now b
     const returned = await posCall(sys, '/api/pos/points/return', {
@@ -176,13 +173,13 @@ describe('a refund after a merge', () => {
       body: { idempotencyKey: uniqueKey('sv'), orderId: counterSale.body.orderId },
     });
     expect(takenBack.body).toEqual({ orderId: counterSale.body.orderId, pointsReversed: 97, pointsReturned: 300 });
-    expect([await balanceOf(a), await balanceOf(b)]).toEqual([0, 1100]);
+    expect([await pointsBalance(sys, a), await pointsBalance(sys, b)]).toEqual([0, 1100]);
     const bPage = await sys.call('/api/loyalty/points', { token: await memberSession(sys, b) });
     expect(bPage.body.balance).toBe(1100);
 
     // undone: a gets back its 1000 (both spends returned, the counter sale's points taken back), b its 100
     await undo(mergeId);
-    expect([await balanceOf(a), await balanceOf(b)]).toEqual([1000, 100]);
+    expect([await pointsBalance(sys, a), await pointsBalance(sys, b)]).toEqual([1000, 100]);
   });
 
   it('follows a chain of merges to the last survivor, and undoing them in either order leaves each their own', async () => {
@@ -198,28 +195,36 @@ describe('a refund after a merge', () => {
       const first = await merge(b, a);
       sys.clock.advance(60_000);
       const second = await merge(z, b);
-      expect(await balanceOf(z)).toBe(1700);
+      expect(await pointsBalance(sys, z)).toBe(1700);
 
       const refund = await posCall(sys, '/api/pos/void', {
         idempotencyKey: uniqueKey('void'),
         externalOrderId: externalId,
       });
       expect(refund.body.pointsReversed).toBe(1000);
-      expect([await balanceOf(a), await balanceOf(b), await balanceOf(z)]).toEqual([0, 0, 700]);
+      expect([await pointsBalance(sys, a), await pointsBalance(sys, b), await pointsBalance(sys, z)]).toEqual([
+        0, 0, 700,
+      ]);
 
       sys.clock.advance(60_000);
       if (order === 'earlier first') {
         await undo(first);
         // a is itself again, with its refunded sale; b is still z's
-        expect([await balanceOf(a), await balanceOf(b), await balanceOf(z)]).toEqual([0, 0, 700]);
+        expect([await pointsBalance(sys, a), await pointsBalance(sys, b), await pointsBalance(sys, z)]).toEqual([
+          0, 0, 700,
+        ]);
         await undo(second);
       } else {
         await undo(second);
         // b is apart again with a still in it: its own 600, a's refunded sale taken back; z is itself
-        expect([await balanceOf(a), await balanceOf(b), await balanceOf(z)]).toEqual([0, 600, 100]);
+        expect([await pointsBalance(sys, a), await pointsBalance(sys, b), await pointsBalance(sys, z)]).toEqual([
+          0, 600, 100,
+        ]);
         await undo(first);
       }
-      expect([await balanceOf(a), await balanceOf(b), await balanceOf(z)], order).toEqual([0, 600, 100]);
+      expect([await pointsBalance(sys, a), await pointsBalance(sys, b), await pointsBalance(sys, z)], order).toEqual([
+        0, 600, 100,
+      ]);
     }
   });
 });
@@ -246,19 +251,19 @@ describe('an order through the absorbed card after the merge', () => {
       sale(uniqueKey('HZ001-BACK-M'), { memberCode: await codeOf(member) }, 20_000),
     );
     const mergeId = await merge(member, card);
-    expect([await balanceOf(card), await balanceOf(member)]).toEqual([0, 500]);
+    expect([await pointsBalance(sys, card), await pointsBalance(sys, member)]).toEqual([0, 500]);
 
     // the card buys after the merge: 150 yuan, 150 points, on the member
     const after = uniqueKey('HZ001-BACK-1');
     const bought = await posCall(sys, '/api/pos/orders', sale(after, { posCardNo: CARD }, 15_000));
     expect(bought.body).toMatchObject({ customerId: member, pointsEarned: 150 });
-    expect(await balanceOf(member)).toBe(650);
+    expect(await pointsBalance(sys, member)).toBe(650);
 
     // HQ undoes the merge: the card's sales, the later one too, go back with their points
     sys.clock.advance(60_000);
     await undo(mergeId);
     expect(await orderCustomer(after)).toBe(card);
-    expect([await balanceOf(card), await balanceOf(member)]).toEqual([250, 400]);
+    expect([await pointsBalance(sys, card), await pointsBalance(sys, member)]).toEqual([250, 400]);
     // the card's ledger says why the 150 came back, and the line names the order (a refund finds it there)
     const [line] = await sys.database.exec(
       'select l.points, l.note, o.external_id from points_ledger l join orders o on o.id = l.order_id where l.customer_id = $1 order by l.id desc limit 1',
@@ -269,7 +274,7 @@ describe('an order through the absorbed card after the merge', () => {
     // the till refunds the later sale: the points come off the card, not the member who no longer has them
     const refund = await posCall(sys, '/api/pos/void', { idempotencyKey: uniqueKey('void'), externalOrderId: after });
     expect(refund.body).toMatchObject({ pointsReversed: 150 });
-    expect([await balanceOf(card), await balanceOf(member)]).toEqual([100, 400]);
+    expect([await pointsBalance(sys, card), await pointsBalance(sys, member)]).toEqual([100, 400]);
   });
 
   it('through a chain of merges, undone in either order, each keeps their own and the card its sales', async () => {
@@ -294,21 +299,31 @@ describe('an order through the absorbed card after the merge', () => {
         customerId: z,
         pointsEarned: 70,
       });
-      expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)]).toEqual([0, 0, 650]);
+      expect([await pointsBalance(sys, card), await pointsBalance(sys, m), await pointsBalance(sys, z)]).toEqual([
+        0, 0, 650,
+      ]);
 
       sys.clock.advance(60_000);
       if (order === 'earlier first') {
         await undo(first);
-        expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)], order).toEqual([200, 0, 450]);
+        expect(
+          [await pointsBalance(sys, card), await pointsBalance(sys, m), await pointsBalance(sys, z)],
+          order,
+        ).toEqual([200, 0, 450]);
         await undo(second);
       } else {
         await undo(second);
         // m is apart again with the card still in it: its own 400 and the card's 200
-        expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)], order).toEqual([0, 600, 50]);
+        expect(
+          [await pointsBalance(sys, card), await pointsBalance(sys, m), await pointsBalance(sys, z)],
+          order,
+        ).toEqual([0, 600, 50]);
         sys.clock.advance(60_000);
         await undo(first);
       }
-      expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)], order).toEqual([200, 400, 50]);
+      expect([await pointsBalance(sys, card), await pointsBalance(sys, m), await pointsBalance(sys, z)], order).toEqual(
+        [200, 400, 50],
+      );
       expect([await orderCustomer(between), await orderCustomer(last)], order).toEqual([card, card]);
       // undoing the later merge did not bring the card's sale back to m
       const refund = await posCall(sys, '/api/pos/void', {
@@ -316,7 +331,9 @@ describe('an order through the absorbed card after the merge', () => {
         externalOrderId: between,
       });
       expect(refund.body, order).toMatchObject({ pointsReversed: 30 });
-      expect([await balanceOf(card), await balanceOf(m), await balanceOf(z)], order).toEqual([170, 400, 50]);
+      expect([await pointsBalance(sys, card), await pointsBalance(sys, m), await pointsBalance(sys, z)], order).toEqual(
+        [170, 400, 50],
+      );
     }
   });
 });

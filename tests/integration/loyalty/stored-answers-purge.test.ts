@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { STORED_ANSWER_DAYS } from '../../../functions/jobs/purge-integration-log.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { codeOf, count, createMember, giveCoupon, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { codeOf, count, createMember, giveCoupon, pointsBalance, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -18,8 +18,6 @@ afterAll(async () => sys?.close());
 
 const purge = () =>
   sys.call('/api/jobs/purge-integration-log', { headers: { authorization: 'Bearer test-cron-secret-0123456789' } });
-const balanceOf = (customerId: string) =>
-  count(sys.database, `select coalesce(sum(points), 0) from points_ledger where customer_id = $1`, [customerId]);
 const order = (externalId: string, memberCode: string) => ({
   idempotencyKey: uniqueKey('ord'),
   externalId,
@@ -74,7 +72,7 @@ describe('stored answers of idempotent requests', () => {
       expect(first[name].status, name).toBe(200);
     }
     expect((first.void.body.voided as unknown[]).length).toBe(1);
-    const balance = await balanceOf(m.customerId);
+    const balance = await pointsBalance(sys, m.customerId);
     const state = () =>
       sys.database.exec(
         `select (select count(*)::int from orders where external_id like 'PURGE-%') as orders,
@@ -122,6 +120,6 @@ describe('stored answers of idempotent requests', () => {
       spend: { status: 410, code: 'MEMBER_CODE_EXPIRED' },
     });
     expect(await state()).toEqual(before);
-    expect(await balanceOf(m.customerId)).toBe(balance);
+    expect(await pointsBalance(sys, m.customerId)).toBe(balance);
   });
 });
