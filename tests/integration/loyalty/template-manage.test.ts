@@ -495,5 +495,18 @@ describe('usage', () => {
     });
     expect(voided.status).toBe(200);
     expect(await viewOf()).toMatchObject({ issuedCount: 3, usedCount: 1, discountGivenFen: 500 });
+
+    // a sale refunded after its coupon expired: the coupon is not given back (it stays redeemed, the wallet shows
+    // it expired), and it is no longer counted as used, as its discount is not
+    await sys.database.exec(
+      `update coupons set valid_from = valid_from - interval '2 days', valid_until = valid_from - interval '1 day' where id = $1`,
+      [coupons[1].couponId],
+    );
+    const late = await posCall(sys, '/api/pos/void', {
+      idempotencyKey: uniqueKey('void'),
+      redemptionId: b.body.redemptionId,
+    });
+    expect(late.body.voided).toMatchObject([{ couponReturned: false }]);
+    expect(await viewOf()).toMatchObject({ issuedCount: 3, usedCount: 0, discountGivenFen: 0 });
   });
 });

@@ -75,7 +75,9 @@ export const couponTemplateRepo = {
       .select({
         templateId: coupons.templateId,
         issued: sql<number>`count(*)::int`,
-        used: sql<number>`(count(*) filter (where ${coupons.status} = 'redeemed'))::int`,
+        // used on a sale that stands: a coupon whose sale was refunded after it expired stays `redeemed` (nothing
+        // may use it again) but gave no discount, and the wallet lists it as expired (wallet.ts)
+        used: sql<number>`(count(*) filter (where ${coupons.status} = 'redeemed' and ${couponRedemptions.couponId} is not null))::int`,
         discountFen: sql<number>`coalesce(sum(${couponRedemptions.discountFen}), 0)::bigint`,
       })
       .from(coupons)
