@@ -1051,6 +1051,8 @@ describe('数据导入 in the staff pages', () => {
     const items = page.locator('[data-testid=format-preview-item]');
     await expect.poll(() => items.count()).toBe(3);
     expect(await items.nth(0).innerText()).toContain('可以导入');
+    // named by its line in the file, as the import's result names it (the header is line 1)
+    expect(await items.nth(0).innerText()).toContain('第 2 行');
     expect(await items.nth(2).innerText()).toContain('门店编码 QQ123 不存在');
     await settle(page);
     await env.shot(page, 'import-format-01-proposed');

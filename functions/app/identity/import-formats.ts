@@ -6,6 +6,7 @@
  * would be taken and what refused before saving. A saved format is never edited (imports name it); HQ makes a new
  * one and stops offering the old. Creating and stopping are audited.
  */
+import { Readable } from 'node:stream';
 import type { StaffActor } from '../../../shared/access/policy.js';
 import type {
   ImportFormatCreateBody,
@@ -31,7 +32,7 @@ import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { uploadedText } from './file-encoding.js';
-import { fileColumns, mapRow, readRows, repeatedReadColumns } from './import-file.js';
+import { type FileRow, fileColumns, mapRow, readFileRows, repeatedReadColumns } from './import-file.js';
 import { formatMapping, mappingColumns, requiredColumns, type UploadMapping } from './import-mappings.js';
 import { prepareRecords } from './ingest.js';
 import { IngestOrderSchema } from './ingest-orders.js';
@@ -61,19 +62,25 @@ function unknownFields(kind: ImportKind, fields: Readonly<Record<string, string>
 const isJsonLines = (fileName: string) => /\.jsonl?$/i.test(fileName);
 
 /**
- * The sample's column names (a repeated one once) and its data rows, each with its row number in the file; the
- * names its header has more than once (a JSON object's keys are one each).
+ * The sample's column names (a repeated one once), the names its header has more than once (a JSON object's keys
+ * are one each) and its rows, each named by its line in the file as the import names it (readFileRows): the header
+ * is line 1. A sample cut short (`partial`) may end inside a quoted value: a row it could not read after the last
+ * one it could is the cut, not the file's, and is left out.
  */
-function readSample(
+async function readSample(
   fileName: string,
   text: string,
-): { columns: string[]; repeatedOf: (reads: readonly string[]) => string[]; rows: Record<string, unknown>[] } {
+  partial: boolean,
+): Promise<{ columns: string[]; repeatedOf: (reads: readonly string[]) => string[]; rows: FileRow[] }> {
   const format = isJsonLines(fileName) ? 'jsonl' : 'csv';
   const all = fileColumns(text, format);
+  const rows: FileRow[] = [];
+  for await (const item of readFileRows(Readable.from([text]), format)) rows.push(item);
+  if (partial) while (rows.length > 0 && 'error' in rows[rows.length - 1]) rows.pop();
   return {
     columns: [...new Set(all)],
     repeatedOf: (reads) => (format === 'csv' ? repeatedReadColumns(all, reads) : []),
-    rows: readRows(text, format).rows,
+    rows,
   };
 }
 
@@ -92,9 +99,10 @@ export async function previewFormat(
   const sample = uploadedText(body, { head: true });
   if (!sample.ok) return sample;
   const { text: whole } = sample.value;
-  const { columns, repeatedOf, rows } = readSample(
+  const { columns, repeatedOf, rows } = await readSample(
     body.fileName,
     body.partial ? whole.slice(0, whole.lastIndexOf('\n') + 1) : whole,
+    !!body.partial,
   );
   if (columns.length === 0) return fail('IMPORT_FORMAT_INVALID', 'the sample has no header row (column names)');
   const given = body.fields ?? suggestMapping(body.kind, columns);
@@ -110,13 +118,23 @@ export async function previewFormat(
       `the sample's header has more than one column named ${repeated.join(', ')}`,
       { columns: repeated },
     );
-  const mapped = rows.map((r) => mapRow(r, { fields }).record);
+  const readable = rows.flatMap((r) => ('fields' in r ? [r] : []));
+  const mapped = readable.map((r) => mapRow(r.fields, { fields }).record);
+  // a row the reader could not read is shown in its place, refused with why, as the import would refuse it
+  const unreadable: ImportFormatPreviewResponse['items'] = rows.flatMap((r) =>
+    'error' in r ? [{ row: r.row, id: null, accepted: false, explanation: why(r.error), values: {}, lines: null }] : [],
+  );
+  // the rows shown in their order in the file; `before`: the line of a row the sample may have cut (orders)
+  const inFileOrder = (items: ImportFormatPreviewResponse['items'], before = Number.POSITIVE_INFINITY) =>
+    [...items, ...unreadable.filter((u) => u.row < before)].sort((a, b) => a.row - b.row).slice(0, PREVIEW_ITEMS);
+
   const now = deps.clock.now();
   const { byCode: stores, phones } = await createIdentityRepo(deps.database.db).stores();
   const valuesOf = (record: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(record).map(([k, v]) => [k, text(v)]));
 
   let items: ImportFormatPreviewResponse['items'];
+  let cut = Number.POSITIVE_INFINITY;
   if (body.kind === 'records') {
     const storePhones = new Set(phones.map(storePhoneKey));
     items = mapped.slice(0, PREVIEW_ITEMS).map((record, i) => {
@@ -127,7 +145,7 @@ export async function previewFormat(
       );
       const r = rejected[0];
       return {
-        row: i + 1,
+        row: readable[i].row,
         id: text(record.sourceId) || null,
         accepted: !r,
         explanation: r?.code ? why({ code: r.code, params: r.params }) : (r?.reason ?? null),
@@ -139,6 +157,7 @@ export async function previewFormat(
     const { orders } = groupOrderRows(mapped as Record<string, string | number | null>[]);
     // the sample's last order may go on past its end: shown only when it is the only one
     const whole = orders.length > 1 ? orders.slice(0, -1) : orders;
+    if (orders.length > 1) cut = readable[orders[orders.length - 1].firstRow].row;
     items = whole.slice(0, PREVIEW_ITEMS).map((g) => {
       let refused: Refusal | null = g.conflict ?? null;
       if (!refused) {
@@ -152,7 +171,7 @@ export async function previewFormat(
         }
       }
       return {
-        row: g.firstRow + 1,
+        row: readable[g.firstRow].row,
         id: text(g.order.externalId) || null,
         accepted: refused === null,
         explanation: refused ? why(refused) : null,
@@ -161,7 +180,7 @@ export async function previewFormat(
       };
     });
   }
-  return ok({ columns, fields, missing: missingFields(body.kind, fields), items });
+  return ok({ columns, fields, missing: missingFields(body.kind, fields), items: inFileOrder(items, cut) });
 }
 
 export async function createFormat(

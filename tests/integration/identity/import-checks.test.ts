@@ -9,8 +9,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImportColumnsDuplicateError, importFile, readRows } from '../../../functions/app/identity/import-file.js';
+import { ImportColumnsDuplicateError, importFile, readFileRows } from '../../../functions/app/identity/import-file.js';
 import { uploadMapping } from '../../../functions/app/identity/import-mappings.js';
 import { importOrdersFile } from '../../../functions/app/identity/import-orders.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
@@ -30,6 +31,13 @@ afterAll(async () => {
 });
 
 const upload = (body: Record<string, unknown>) => sys.call('/api/staff/identity/imports/upload', { token: hq, body });
+const preview = (body: Record<string, unknown>) =>
+  sys.call('/api/staff/identity/import-formats/preview', { token: hq, body });
+const readAll = async <T>(rows: AsyncIterable<T>) => {
+  const all: T[] = [];
+  for await (const r of rows) all.push(r);
+  return all;
+};
 const count = async (query: string) => Number((await sys.database.exec(query))[0].n);
 const cards = (prefix: string) =>
   count(`select count(*)::int as n from source_records where source = 'pos' and source_id like '${prefix}%'`);
@@ -104,8 +112,12 @@ describe('a header naming a column twice', () => {
     const lines = got.body.content.replace(/^\ufeff/, '').split('\r\n');
     expect(lines[0]).toBe('会员卡号,姓名,备注,手机号,门店编号,备注,拒收原因');
     expect(lines[1]).toMatch(/^QA2102,吴三,新客户,13777772002,ZZ999,待回访,门店编码 ZZ999 不存在/);
-    // the preview reads the sample the same way: each 备注 its own value, the column offered once
-    expect(readRows(file, 'csv').rows[0]).toMatchObject({ 备注: '老客户', '备注 (2)': '常购降压药' });
+    // the preview reads the sample with the import's own reader: each 备注 its own value, the column offered once
+    const sample = await preview({ kind: 'records', source: 'pos', fileName: '两列备注.csv', content: file });
+    expect(sample.status).toBe(200);
+    expect(sample.body.columns.filter((c: string) => c === '备注')).toHaveLength(1);
+    const [first] = await readAll(readFileRows(Readable.from([file]), 'csv'));
+    expect(first).toMatchObject({ row: 2, fields: { 备注: '老客户', '备注 (2)': '常购降压药' } });
   });
 });
 

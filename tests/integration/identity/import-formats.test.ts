@@ -63,8 +63,9 @@ describe('upload formats made on the staff pages', () => {
     });
     expect(res.body.missing).toEqual([]);
     expect(res.body.items).toHaveLength(3);
+    // each row named by its line in the file, as the import's summary names it: the header is line 1
     expect(res.body.items[0]).toMatchObject({
-      row: 1,
+      row: 2,
       id: '7710000001',
       accepted: true,
       explanation: null,
@@ -72,6 +73,7 @@ describe('upload formats made on the staff pages', () => {
     });
     // an unknown store is refused, in Chinese, as the import would
     expect(res.body.items[2]).toMatchObject({
+      row: 4,
       id: '7710000003',
       accepted: false,
       explanation: '门店编码 QQ123 不存在，请核对门店编码',
@@ -185,6 +187,25 @@ describe('upload formats made on the staff pages', () => {
     expect(again.body.error.code).toBe('IMPORT_FORMAT_LABEL_TAKEN');
   });
 
+  it('shows a row it cannot read in its place in the file, refused with why, as the import would', async () => {
+    const lines = VENDOR.split('\n');
+    const sample = [lines[0], lines[1], '7710000009,李"红,13957115009,1975-05-05,女,HZ001,', lines[2]].join('\n');
+    const res = await preview({ kind: 'records', source: 'pos', fileName: 'vendor.csv', content: sample });
+    expect(res.status).toBe(200);
+    expect(
+      res.body.items.map((i: { row: number; id: string | null; accepted: boolean }) => [i.row, i.id, i.accepted]),
+    ).toEqual([
+      [2, '7710000001', true],
+      [3, null, false],
+      [4, '7710000002', true],
+    ]);
+    expect(res.body.items[1].explanation).toContain('第 3 行「客户名称」列的值中间有引号');
+    // a sample cut short inside a quoted value: the cut is not the file's fault, and is not shown
+    const cut = `${[lines[0], lines[1]].join('\n')}\n7710000010,"王\n`;
+    const head = await preview({ kind: 'records', source: 'pos', fileName: 'vendor.csv', content: cut, partial: true });
+    expect(head.body.items.map((i: { row: number }) => i.row)).toEqual([2]);
+  });
+
   it('makes a sales format: orders grouped by their number, each order judged', async () => {
     const res = await preview({ kind: 'orders', source: 'pos', fileName: 'sales.csv', content: VENDOR_SALES });
     expect(res.body.fields).toMatchObject({
@@ -199,9 +220,9 @@ describe('upload formats made on the staff pages', () => {
     expect(res.body.missing).toEqual([]);
     // the sample's last order may go on past it: the first two are shown
     expect(res.body.items).toEqual([
-      expect.objectContaining({ row: 1, id: 'P-9001', accepted: true, lines: 2 }),
+      expect.objectContaining({ row: 2, id: 'P-9001', accepted: true, lines: 2 }),
       expect.objectContaining({
-        row: 3,
+        row: 4,
         id: 'P-9002',
         accepted: false,
         explanation: '第1行商品的数量应为非零整数（退货为负数），收到“0”',
