@@ -12,6 +12,10 @@ describe('staff login in the browser', () => {
     const { page, context } = await env.newPage();
     await page.goto(`${env.system.apiUrl}/#/staff/pages/login/index`);
     await page.locator('[data-testid=staff-login]').waitFor();
+    // one login for the stores, the regions and HQ: it does not call itself the stores' alone
+    const login = await page.locator('[data-testid=staff-login]').innerText();
+    expect(login).toContain('员工工作台');
+    expect(login).not.toContain('门店工作台');
     await env.shot(page, 'staff-01-login');
     await page.locator('[data-testid=staff-login-button]').click();
     await page.locator('[data-testid=sim-user-option][data-user-id=u_ph01]').click();

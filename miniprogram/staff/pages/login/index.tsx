@@ -76,7 +76,7 @@ export default function StaffLogin() {
     <View className="ml-page staff-login" data-testid="staff-login">
       <View className="staff-hero">
         <View className="staff-hero__title">员工登录</View>
-        <View className="staff-hero__sub">MedLoop 门店工作台</View>
+        <View className="staff-hero__sub">MedLoop 员工工作台</View>
       </View>
 
       {step === 'checking' ? <LoadingCard lines={2} /> : null}
@@ -84,7 +84,7 @@ export default function StaffLogin() {
       {step === 'login' ? (
         <View className="ml-card" data-testid="staff-login-step">
           <View className="staff-card__title">使用微信登录</View>
-          <View className="staff-card__text">门店员工请使用本人微信登录。首次登录需验证店长登记的手机号。</View>
+          <View className="staff-card__text">门店、区域和总部员工请使用本人微信登录。首次登录需验证您受邀时登记的手机号。</View>
           {error ? (
             <View className="staff-alert" data-testid="staff-error">
               {error}
@@ -104,7 +104,7 @@ export default function StaffLogin() {
           </View>
           <View className="staff-card__title">验证受邀手机号</View>
           <View className="staff-card__text">
-            这是您第一次使用此微信登录。请授权微信绑定的手机号，我们将核对店长登记的员工邀请并完成绑定。
+            这是您第一次使用此微信登录。请授权微信绑定的手机号，我们将核对您的员工邀请并完成绑定。
           </View>
           {error ? (
             <View className="staff-alert" data-testid="staff-error">
