@@ -1,3 +1,4 @@
+import { normalizePhone } from '@shared/identity/phone';
 import { Button, Input, Text, View } from '@tarojs/components';
 import { useState } from 'react';
 import './phone-search.scss';
@@ -6,7 +7,8 @@ import './phone-search.scss';
 export const maskedPhone = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(7)}`;
 
 /**
- * A staff list's search by the customer's mobile number: 11 digits or a hint, and while a phone is searched a line
+ * A staff list's search by the customer's mobile number, in any form a phone is pasted in (+86 136 9571 0013,
+ * 0086-, full-width digits) or a hint, and while a phone is searched a line
  * saying so with 查看全部 to go back to the whole list. `testid` prefixes the test ids (`-phone`, `-search`,
  * `-filter`, `-clear`).
  */
@@ -31,13 +33,13 @@ export function PhoneSearch({
   const [hint, setHint] = useState<string | null>(null);
 
   const search = () => {
-    const digits = input.replace(/\D/g, '');
-    if (digits.length !== 11) {
-      setHint('请输入 11 位手机号');
+    const phone = normalizePhone(input);
+    if (!phone.ok) {
+      setHint(phone.reason === 'empty' ? '请输入手机号' : '请输入 11 位手机号，例如 13957115001');
       return;
     }
     setHint(null);
-    onSearch(digits);
+    onSearch(phone.canonical);
   };
 
   const clear = () => {
@@ -51,8 +53,9 @@ export function PhoneSearch({
       <View className="ml-phone-search__row">
         <Input
           className="ml-phone-search__input"
-          type="number"
-          maxlength={11}
+          // text, not number: a pasted +86 or a space must reach normalizePhone, not be cut to 11 wrong digits
+          type="text"
+          maxlength={24}
           placeholder={placeholder}
           value={input}
           onInput={(e) => setInput(e.detail.value)}

@@ -66,9 +66,11 @@ describe('merge history for HQ', () => {
     await page.locator('[data-testid=merges-search]').click();
     await page.getByText('请输入 11 位手机号').waitFor();
 
-    await phoneInput(page).fill('13857104321');
+    // pasted as a contact card gives it: +86 and spaces (it was cut to 11 wrong digits and the list failed to load)
+    await phoneInput(page).fill('+86 138 5710 4321');
     await page.locator('[data-testid=merges-search]').click();
     await page.locator('[data-testid=merges-filter]').waitFor();
+    expect(await page.locator('[data-testid=merges-filter]').innerText()).toContain('138****4321');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid^=merge-mrg_]').length === 1);
     const card = cards.first();
     const text = await card.innerText();

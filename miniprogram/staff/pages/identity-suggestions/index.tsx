@@ -75,7 +75,7 @@ const DECISION_WORDS: Record<DecidedSeparation['reason'], string> = {
 const HOLD_REASONS: Record<HeldReview['reason'], string> = {
   family_phone: '这个手机号登记在多位不同姓名的会员名下，可能是家人共用',
   name_conflict: '姓名与这个手机号上的会员对不上',
-  birthday_conflict: '同名会员的生日不一致',
+  birthday_conflict: '生日与这个手机号上的会员对不上',
   dormant_card: '这张卡三年以上没有使用，手机号可能已被运营商回收给别人',
   ambiguous: '资料不足，无法确定是这个手机号上的哪一位',
   cluster_limit: '这个号码登记的会员太多，系统不自动关联',

@@ -84,7 +84,9 @@ export default function StaffLogin() {
       {step === 'login' ? (
         <View className="ml-card" data-testid="staff-login-step">
           <View className="staff-card__title">使用微信登录</View>
-          <View className="staff-card__text">门店、区域和总部员工请使用本人微信登录。首次登录需验证您受邀时登记的手机号。</View>
+          <View className="staff-card__text">
+            门店、区域和总部员工请使用本人微信登录。首次登录需验证您受邀时登记的手机号。
+          </View>
           {error ? (
             <View className="staff-alert" data-testid="staff-error">
               {error}
