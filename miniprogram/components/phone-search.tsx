@@ -35,7 +35,7 @@ export function PhoneSearch({
   const search = () => {
     const phone = normalizePhone(input);
     if (!phone.ok) {
-      setHint(phone.reason === 'empty' ? '请输入手机号' : '请输入 11 位手机号，例如 13957115001');
+      setHint(phone.reason === 'empty' ? '请输入手机号' : '请输入 11 位手机号');
       return;
     }
     setHint(null);
