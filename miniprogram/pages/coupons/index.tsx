@@ -3,6 +3,7 @@ import { Image, Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { useReshow } from '../../components/use-reshow';
 import { VisitorSignupCard } from '../../components/visitor-signup-card';
 import { isApiError } from '../../services/api-error';
 import { loyaltyApi } from '../../services/loyalty';
@@ -103,6 +104,13 @@ export default function CouponsPage() {
       );
   }, []);
   useEffect(load, []);
+  // a coupon the clerk has just redeemed moves to 已使用 when the member comes back to the page
+  useReshow(() => {
+    loyaltyApi
+      .wallet()
+      .then((wallet) => setState({ kind: 'ready', wallet }))
+      .catch(() => undefined);
+  });
 
   return (
     <View className="ml-page coupons-page" data-testid="coupons-page">

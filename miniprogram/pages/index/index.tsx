@@ -1,11 +1,12 @@
 import type { MeResponse } from '@shared/contracts/auth';
 import type { LoyaltySummaryResponse } from '@shared/contracts/loyalty';
 import { Button, Text, View } from '@tarojs/components';
-import Taro, { useDidShow } from '@tarojs/taro';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import Taro from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { shanghaiDay, thousands } from '../../components/format';
 import { LoadingCard, PageErrorCard, type Tile, TileGrid } from '../../components/state-view';
+import { useReshow } from '../../components/use-reshow';
 import { SimUserSwitch, useShare } from '../../platform';
 import { identityApi } from '../../services/identity';
 import { loyaltyApi } from '../../services/loyalty';
@@ -219,12 +220,7 @@ export default function MemberHome() {
   useEffect(load, []);
 
   // back from sign-up or another page: refresh quietly, keeping what is shown until the answer arrives
-  const firstShow = useRef(true);
-  useDidShow(() => {
-    if (firstShow.current) {
-      firstShow.current = false;
-      return;
-    }
+  useReshow(() => {
     loadMember()
       .then(async (me) => {
         setState({ kind: 'ready', me, offer: await offerFor(me) });

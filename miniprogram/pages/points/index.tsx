@@ -5,6 +5,7 @@ import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type ErrorView } from '../../components/describe-error';
 import { ErrorCard, LoadingCard } from '../../components/state-view';
+import { useReshow } from '../../components/use-reshow';
 import { VisitorSignupCard } from '../../components/visitor-signup-card';
 import { isApiError } from '../../services/api-error';
 import { loyaltyApi } from '../../services/loyalty';
@@ -25,6 +26,8 @@ const KIND_LABELS: Record<PointsResponse['ledger'][number]['kind'], string> = {
   adjust: '积分调整',
   transfer: '会员合并',
 };
+/** A reversal that gives points back (points spent on an order refunded since): not 退款扣回 */
+const RETURNED_LABEL = '积分退还';
 
 const yuan = (fen: number) => (fen / 100).toFixed(fen % 100 === 0 ? 0 : 2);
 
@@ -108,6 +111,13 @@ export default function PointsPage() {
       );
   }, []);
   useEffect(load, []);
+  // points earned or spent at the till meanwhile show when the member comes back to the page
+  useReshow(() => {
+    loyaltyApi
+      .points()
+      .then((points) => setState({ kind: 'ready', points }))
+      .catch(() => undefined);
+  });
 
   if (state.kind === 'loading') {
     return (
@@ -199,7 +209,9 @@ export default function PointsPage() {
           p.ledger.map((line) => (
             <View key={line.id} className="points-line" data-testid="points-line">
               <View>
-                <View className="points-line__title">{KIND_LABELS[line.kind]}</View>
+                <View className="points-line__title">
+                  {line.kind === 'reverse' && line.points > 0 ? RETURNED_LABEL : KIND_LABELS[line.kind]}
+                </View>
                 <View className="points-line__note">{line.note}</View>
                 <View className="points-line__date">{shanghaiDay(line.occurredAt)}</View>
               </View>
