@@ -20,10 +20,21 @@ export const staffLoadError = (error: unknown): StaffLoadError => ({
   code: isApiError(error) ? error.code : null,
 });
 
-/** The session is over: forget it and go to the login page. */
+/**
+ * The session is over: forget it and go to the login page, which says so and, once logged in again, comes back to
+ * this page (its path only: a page's query may carry what should not outlive the session).
+ */
 export function leaveStaffSession(): void {
   staffLogout();
-  Taro.redirectTo({ url: STAFF_LOGIN });
+  const here = (Taro.getCurrentInstance().router?.path ?? '').split('?')[0];
+  const back = here.startsWith('/staff/pages/') && here !== STAFF_LOGIN ? `&back=${encodeURIComponent(here)}` : '';
+  Taro.redirectTo({ url: `${STAFF_LOGIN}?expired=1${back}` });
+}
+
+/** Where the login page goes once logged in: the page a lapsed session left (a staff page), else the home. */
+export function afterStaffLogin(back: string | undefined): string {
+  const path = back ? decodeURIComponent(back) : '';
+  return /^\/staff\/pages\/[a-z-]+\/index$/.test(path) && path !== STAFF_LOGIN ? path : STAFF_HOME;
 }
 
 export function loadForStaff<T>(

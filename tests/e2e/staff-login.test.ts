@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserSystem } from './support/browser.js';
+import { settle, staffFirstLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -97,6 +98,35 @@ describe('staff login in the browser', () => {
     await env.shot(page, 'staff-06-not-invited');
     const bound = await env.system.database.exec("select count(*)::int as n from staff where phone = '13712345678'");
     expect(Number(bound[0].n)).toBe(0);
+    await context.close();
+  });
+
+  it('a session that lapsed on the counter says so, and the login comes back to the counter', async () => {
+    const { page, context } = await env.newPage();
+    await staffFirstLogin(page, env.system.apiUrl, 'u_ck01');
+    await page.goto(`${env.system.apiUrl}/#/staff/pages/counter/index`);
+    await page.locator('[data-testid=counter-page]').waitFor();
+    // the stored session is no longer any good (its refresh token revoked, or another device's login)
+    await page.evaluate(() => {
+      const key = 'medloop.session.staff';
+      const stored = JSON.parse(localStorage.getItem(key) ?? '{}');
+      stored.data = { ...stored.data, accessToken: 'lapsed', refreshToken: 'lapsed', expiresAt: 0 };
+      localStorage.setItem(key, JSON.stringify(stored));
+    });
+    await page.reload();
+    const expired = page.locator('[data-testid=staff-expired]');
+    await expired.waitFor();
+    expect(await expired.innerText()).toContain('登录已过期');
+    await settle(page);
+    await env.shot(page, 'staff-07-session-lapsed');
+    await page.locator('[data-testid=staff-login-button]').click();
+    // the simulator may ask again which WeChat user this is (WeChat itself knows)
+    const counter = page.locator('[data-testid=counter-page]');
+    const who = page.locator('[data-testid=sim-user-option][data-user-id=u_ck01]');
+    await counter.or(who).first().waitFor();
+    if (await who.isVisible()) await who.click();
+    await counter.waitFor();
+    expect(page.url()).toContain('/staff/pages/counter/index');
     await context.close();
   });
 });

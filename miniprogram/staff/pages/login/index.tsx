@@ -1,17 +1,15 @@
 import { Button, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
-import { useEffect, useState } from 'react';
+import Taro, { useRouter } from '@tarojs/taro';
+import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../../../components/describe-error';
 import { LoadingCard } from '../../../components/state-view';
 import { PhoneButton, type PlatformError } from '../../../platform';
 import { isApiError } from '../../../services/api-error';
 import { hasStaffSession, loadStaffProfile, staffBind, staffLogin, staffLogout } from '../../../services/staff';
+import { afterStaffLogin } from '../../staff-load';
 import '../../staff.scss';
 
 type Step = 'checking' | 'login' | 'bind';
-
-const HOME = '/staff/pages/home/index';
-const goHome = () => Taro.redirectTo({ url: HOME });
 
 /** Messages for outcomes that need more than the generic code text: what the person should do next. */
 function staffMessage(error: unknown): string {
@@ -25,6 +23,11 @@ function staffMessage(error: unknown): string {
 }
 
 export default function StaffLogin() {
+  const { params } = useRouter();
+  // a session that lapsed on a staff page: said here, and that page again after the login
+  const expired = params.expired === '1';
+  const target = afterStaffLogin(params.back);
+  const goHome = useCallback(() => Taro.redirectTo({ url: target }), [target]);
   const [step, setStep] = useState<Step>('checking');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -38,7 +41,7 @@ export default function StaffLogin() {
         staffLogout();
         setStep('login');
       });
-  }, []);
+  }, [goHome]);
 
   const onLogin = async () => {
     setBusy(true);
@@ -84,6 +87,11 @@ export default function StaffLogin() {
       {step === 'login' ? (
         <View className="ml-card" data-testid="staff-login-step">
           <View className="staff-card__title">使用微信登录</View>
+          {expired && !error ? (
+            <View className="staff-alert" data-testid="staff-expired">
+              登录已过期，请重新登录。登录后将回到您刚才所在的页面，未提交的内容需要重新填写。
+            </View>
+          ) : null}
           <View className="staff-card__text">
             门店、区域和总部员工请使用本人微信登录。首次登录需验证您受邀时登记的手机号。
           </View>
