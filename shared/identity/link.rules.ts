@@ -19,7 +19,11 @@ export interface RecordFacts {
   surname: string | null;
   birthday: string | null;
   gender: 'male' | 'female' | 'unknown';
-  /** last activity on the record (YYYY-MM-DD); null = unknown, treated as active */
+  /**
+   * last activity on the record (YYYY-MM-DD): the later of the date its source sent and its last sale on record, as
+   * the database reads it for every linker and review (lastActiveSql in functions/adapters/db/repos/identity.repo.ts);
+   * null = unknown, treated as active
+   */
   lastActive: string | null;
   phoneVerified: boolean;
   district: string | null;

@@ -246,6 +246,11 @@ export const orders = pgTable(
     index('orders_waiting_member_idx')
       .on(t.source, t.memberSourceId)
       .where(sql`${t.customerId} is null and ${t.memberSourceId} is not null`),
+    // a card's (an account's) last sale that stands, the linker's and the reviews' last activity (identity.repo.ts
+    // lastActiveSql): one backward probe per record, whoever the order's customer is now
+    index('orders_member_sales_idx')
+      .on(t.source, t.memberSourceId, t.orderedAt)
+      .where(sql`${t.memberSourceId} is not null and ${t.kind} = 'sale' and ${t.refundedAt} is null`),
     check('orders_amounts_ck', sql`${t.totalFen} >= 0 and ${t.discountFen} >= 0 and ${t.paidFen} >= 0`),
   ],
 );

@@ -10,10 +10,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { storePhoneKey } from '../../../shared/identity/blocked.js';
-import { LINK_LIMITS } from '../../../shared/identity/link.rules.js';
 import { normalizeRecord } from '../../../shared/identity/record.js';
 import type { Tx } from '../../adapters/db/client.js';
-import { createIdentityRepo, rows } from '../../adapters/db/repos/identity.repo.js';
+import { createIdentityRepo, dormantSql, rows } from '../../adapters/db/repos/identity.repo.js';
 import { createIdentityReviewRepo } from '../../adapters/db/repos/identity-review.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { linkRecord, shanghaiDay } from './link-record.js';
@@ -104,8 +103,7 @@ export async function linkOnSignup(tx: Tx, input: LinkOnSignupInput): Promise<Li
   const today = shanghaiDay(input.now);
   const cards = await rows<{ record_id: string; dormant: boolean }>(
     tx,
-    sql`select r.id as record_id,
-          coalesce(r.last_active < ${today}::date - ${LINK_LIMITS.dormantDays}::int, false) as dormant
+    sql`select r.id as record_id, ${dormantSql('r', today)} as dormant
         from source_records r
         where r.source = 'pos' and r.phone = ${input.phone} and r.customer_id <> ${customerId}
         order by r.id limit 5`,

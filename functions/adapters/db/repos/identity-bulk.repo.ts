@@ -9,7 +9,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../client.js';
-import { rows } from './identity.repo.js';
+import { dormantSql, rows } from './identity.repo.js';
 import { bulkMerge, REBUILD_SHARE, VIAS } from './identity-bulk-merge.repo.js';
 
 export interface BulkLinkOptions {
@@ -110,11 +110,13 @@ export async function bulkLink(tx: Tx, o: BulkLinkOptions): Promise<BulkLinkResu
   // n numbers the records in the order the scan reads them: nothing depends on that order (roots and labels are
   // each group's and component's smallest n, and only sets of records come out of them; merge and hold ids are
   // numbered by customer and record ids), and it spares sorting the records by their text ids
+  // dormant as the incremental linker reads it (dormantSql: the later of the date sent and the card's last sale),
+  // asked only of records with a phone: dormancy is a phone group's question, and each ask is a probe of orders
   await tx.execute(sql`create temp table lk_rec on commit drop as
-    select (row_number() over ())::int as n, id, source, source_id, customer_id, store_id,
-      name, name_key, name_kind, surname,
-      birthday, gender, phone, (last_active is not null and last_active < ${o.today}::date - ${o.dormantDays}::int) as dormant
-    from source_records`);
+    select (row_number() over ())::int as n, r.id, r.source, r.source_id, r.customer_id, r.store_id,
+      r.name, r.name_key, r.name_kind, r.surname,
+      r.birthday, r.gender, r.phone, (r.phone is not null and ${dormantSql('r', o.today, o.dormantDays)}) as dormant
+    from source_records r`);
   const records = await count(tx, sql`select count(*)::int as n from lk_rec`);
   await tx.execute(sql`analyze lk_rec`);
   await tx.execute(

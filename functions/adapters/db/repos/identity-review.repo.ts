@@ -3,9 +3,8 @@
  * integration-health view.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { LINK_LIMITS } from '../../../../shared/identity/link.rules.js';
 import type { Db, Tx } from '../client.js';
-import { rows, keptApartSql as separationsAmong } from './identity.repo.js';
+import { dormantSql, lastActiveSql, rows, keptApartSql as separationsAmong } from './identity.repo.js';
 
 /** a decision about a record whose member closed the account is gone with them: not listed, counted or lifted */
 const NOT_ERASED = sql`not exists (select 1 from source_records e
@@ -100,9 +99,10 @@ const inStores = (column: SQL, storeIds: readonly string[] | null) =>
 /** The ids of the records carrying `phone`: `= any(array(…))` is an index scan, `in (select …)` may plan a scan. */
 const recordsWithPhone = (phone: string) => sql`array(select x.id from source_records x where x.phone = ${phone})`;
 
-const RECORD_VIEW = sql.raw(`r.id as record_id, r.customer_id, r.source, r.source_id, s.name as store_name, r.name,
-  r.birthday::text as birthday, r.gender, r.phone, coalesce(r.district, s.district) as district,
-  r.last_active::text as last_active`);
+/** A record as staff see it; its last activity is the linker's (lastActiveSql): the date sent, or a sale since. */
+const RECORD_VIEW = sql`${sql.raw(`r.id as record_id, r.customer_id, r.source, r.source_id, s.name as store_name, r.name,
+  r.birthday::text as birthday, r.gender, r.phone, coalesce(r.district, s.district) as district`)},
+  ${lastActiveSql('r')}::text as last_active`;
 
 /** HQ keeps the customers `a` and `b` apart (by another separation than `except`). */
 const keptApartSql = (a: SQL, b: SQL, except: string | null = null) =>
@@ -132,7 +132,7 @@ const offeredToMember = (customerId: string, today: string) => sql`(h.reason <> 
     and mine.phone_verified)
   and not exists (select 1 from customers rc where rc.id = r.customer_id and rc.registered_at is not null)
   and not exists (select 1 from source_records x where x.customer_id = r.customer_id and x.source = 'miniprogram')
-  and (r.last_active is null or r.last_active >= ${today}::date - ${LINK_LIMITS.dormantDays}::int)
+  and not ${dormantSql('r', today)}
   and not exists (select 1 from source_records o where o.customer_id = ${customerId} and (
     (o.name_kind = 'real' and r.name_kind = 'real' and o.name_key is distinct from r.name_key
       and strpos(o.name, r.name) = 0 and strpos(r.name, o.name) = 0)
@@ -210,10 +210,8 @@ export function createIdentityReviewRepo(conn: Conn) {
         sql`select id, card, store_name, name, gender, last_active from (
               select distinct on (r.id) h.id, r.source_id as card, s.name as store_name, h.created_at,
                 r.name, r.gender,
-                -- the card's last visit: the export's date, or a sale on the card since (the till's orders land on the
-                -- card's own customer while it is held)
-                greatest(r.last_active, (select max((o.ordered_at at time zone 'Asia/Shanghai')::date) from orders o
-                  where o.customer_id = r.customer_id and o.source = 'pos'))::text as last_active
+                -- the card's last visit: the date the till sent, or a sale on the card since (as the linker reads it)
+                ${lastActiveSql('r')}::text as last_active
               from held_links h join source_records r on r.id = h.record_id left join stores s on s.id = r.store_id
               join customers c on c.id = h.candidate_customer_id
               where coalesce(c.merged_into, c.id) = ${customerId} and h.status = 'open' and r.source = 'pos'

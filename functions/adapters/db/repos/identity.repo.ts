@@ -6,7 +6,7 @@
  */
 
 import { type SQL, sql } from 'drizzle-orm';
-import type { RecordFacts } from '../../../../shared/identity/link.rules.js';
+import { LINK_LIMITS, type RecordFacts } from '../../../../shared/identity/link.rules.js';
 import type { NormalizedRecord } from '../../../../shared/identity/record.js';
 import { newId } from '../../ids.js';
 import type { Db, Tx } from '../client.js';
@@ -101,18 +101,44 @@ export const keptApartSql = (ids: SQL, except: string | null = null) =>
       where ks.lifted_at is null and ks.id is distinct from ${except}
         and ka.customer_id <> kb.customer_id and ka.customer_id in (${ids}) and kb.customer_id in (${ids})`;
 
+/**
+ * A record's last activity, a date in the chain's day: the later of the date its source sent (`last_active`, the
+ * till's or the export's 最近消费日期) and its last sale on record, a sale its source gave to it (`member_source_id`:
+ * a till's sale on the card, its history through the order API or a file, before or after the record itself came).
+ * Null when neither is known: unknown, which is not dormant. A sale refunded whole does not count (it counts towards
+ * nothing else either), nor an imported return, nor a sale by member code (the member's, not the card's).
+ *
+ * The one definition of "last used": the linkers' dormancy (incremental, through RecordFacts.lastActive, and bulk),
+ * the offer to the member, and what the member and the stores are shown. Read where it is needed rather than
+ * written back onto last_active: last_active stays what the source sent (a re-sync overwrites it, and the data
+ * quality report counts it), and a void, a late history import or an old date sent again can never leave it stale.
+ * One probe of orders_member_sales_idx per record. `r`: the alias of a source_records row in the calling query.
+ */
+export const lastActiveSql = (r: string): SQL =>
+  sql.raw(`greatest(${r}.last_active, (select (max(la.ordered_at) at time zone 'Asia/Shanghai')::date from orders la
+    where la.source = ${r}.source and la.member_source_id = ${r}.source_id and la.kind = 'sale'
+      and la.refunded_at is null))`);
+
+/**
+ * Whether record `r` is dormant on `today` (YYYY-MM-DD): last used (lastActiveSql) more than `days` before it, as
+ * `isDormant` says of RecordFacts.lastActive; never when its last activity is unknown.
+ */
+export const dormantSql = (r: string, today: string, days: number = LINK_LIMITS.dormantDays): SQL =>
+  sql`coalesce(${lastActiveSql(r)} < ${today}::date - ${days}::int, false)`;
+
 /** The linker's reads, each a statement over an expression for its key (a parameter, or a column of an outer row). */
 const recordFactsSql = (recordId: SQL) =>
   sql`select r.id as "recordId", r.customer_id as "customerId", r.name, r.name_key as "nameKey", r.name_kind as "nameKind", r.surname,
-        r.birthday::text as birthday, r.gender, r.last_active::text as "lastActive", r.phone_verified as "phoneVerified",
+        r.birthday::text as birthday, r.gender, ${lastActiveSql('r')}::text as "lastActive", r.phone_verified as "phoneVerified",
         coalesce(r.district, s.district) as district, r.phone, r.source, r.source_id as "sourceId",
         r.store_id as "storeId"
       from source_records r left join stores s on s.id = r.store_id where r.id = ${recordId}`;
 
 const phoneGroupSql = (phone: SQL, limit: number, unlessBlocked: boolean) =>
-  sql`select id as "recordId", customer_id as "customerId", name, name_key as "nameKey", name_kind as "nameKind", surname,
-        birthday::text as birthday, gender, last_active::text as "lastActive", phone_verified as "phoneVerified", district
-      from source_records where phone = ${phone}
+  sql`select r.id as "recordId", r.customer_id as "customerId", r.name, r.name_key as "nameKey", r.name_kind as "nameKind",
+        r.surname, r.birthday::text as birthday, r.gender, ${lastActiveSql('r')}::text as "lastActive",
+        r.phone_verified as "phoneVerified", r.district
+      from source_records r where r.phone = ${phone}
         ${unlessBlocked ? sql`and not exists (select 1 from blocked_values b where b.kind = 'phone' and b.value = ${phone})` : sql``}
       order by id limit ${limit + 1}`;
 
