@@ -494,6 +494,29 @@ describe('closing an account at the store, for a card holder without the mini-pr
     expect(audit).toEqual({ actor_kind: 'staff', actor_id: 'stf_sm01', reason: '本人到店申请注销，已核对身份证件' });
   });
 
+  it('says when each person was last seen: a sale on the card today, not the old date the till sent', async () => {
+    const PHONE3 = '13957118497';
+    const sent = { sourceId: '6600009301', cardNo: '6600009301', name: '骆永康', gender: 'male' };
+    expect((await ingest(sys, [{ ...sent, phone: PHONE3, storeCode: 'HZ001', lastActive: '2025-01-05' }])).status).toBe(
+      200,
+    );
+    const sale = await posCall(sys, '/api/pos/orders', {
+      idempotencyKey: uniqueKey('ord'),
+      externalId: uniqueKey('HZ001-SEEN'),
+      posCardNo: sent.cardNo,
+      orderedAt: sys.clock.now().toISOString(),
+      totalFen: 3000,
+      discountFen: 0,
+      paidFen: 3000,
+      lines: [{ sku: 'X-NON-RX-1', quantity: 1, unitPriceFen: 3000, amountFen: 3000 }],
+    });
+    expect(sale.status).toBe(200);
+    const manager = await staffSession(sys, 'stf_sm01');
+    const list = await sys.call(`/api/staff/members/closable?phone=${PHONE3}`, { token: manager });
+    const today = new Date(sys.clock.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect(list.body.members).toEqual([expect.objectContaining({ nameMasked: '骆**', lastActive: today })]);
+  });
+
   it('does not reach a customer outside the manager’s stores', async () => {
     expect(
       (

@@ -11,7 +11,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client.js';
-import { rows } from './identity.repo.js';
+import { lastActiveSql, rows } from './identity.repo.js';
 
 export interface ClosurePreview {
   points: number;
@@ -263,7 +263,11 @@ export async function closableOnPhone(conn: Db | Tx, phone: string, now: Date, l
           select count(*) filter (where r.source = 'pos')::int as pos_cards,
             count(*) filter (where r.source = 'mall')::int as mall_accounts,
             count(*) filter (where r.source = 'wecom')::int as wecom_contacts,
-            max(r.last_active)::text as last_active
+            -- when the person was last seen: a record's last use as the linker reads it (the date sent, or a sale
+            -- on the card since), or a sale of the member's own (by member code, at the counter)
+            greatest(max(${lastActiveSql('r')}),
+              (select (max(o.ordered_at) at time zone 'Asia/Shanghai')::date from orders o
+                where o.customer_id = c.id and o.kind = 'sale' and o.refunded_at is null))::text as last_active
           from source_records r where r.customer_id = c.id
         ) held
         where c.status = 'active'
