@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREENSHOTS, startBrowserSystem } from './support/browser.js';
-import { customerOfRecord, ingestRecords, settle, staffFirstLogin } from './support/flows.js';
+import { customerOfRecord, ingestRecords, settle, staffFirstLogin, staffLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -96,6 +96,54 @@ describe('a store manager’s backlog of held cards', () => {
       (n) => document.querySelector('[data-testid=review-tab-holds]')?.textContent?.includes(`（${n}）`),
       CARDS - 1,
     );
+    await context.close();
+  });
+});
+
+describe('one decision that settles two cards', () => {
+  it('takes both off the page: the other card of the same person, merged with the first', async () => {
+    // 冯国庆's two cards at 文三路店, silent since 2021, and a mall account with a nickname on his number: two holds
+    const PHONE = '13957189031';
+    await ingestRecords(
+      env.system,
+      ['8819100301', '8819100302'].map((sourceId) => ({
+        sourceId,
+        name: '冯国庆',
+        gender: '男',
+        birthday: '1958-10-01',
+        phone: PHONE,
+        storeCode: 'HZ001',
+        lastActive: '2021-04-01',
+      })),
+      'key_pos_hz001',
+    );
+    await ingestRecords(env.system, [{ sourceId: 'mall_yyy', name: '悠悠云', phone: PHONE }], 'key_mall');
+
+    const { page, context } = await env.newPage();
+    await staffLogin(page, env.system.apiUrl, 'u_sm01');
+    await page.locator('[data-testid=tile-identity-suggestions]').click();
+    await page.locator('[data-testid=review-tab-holds]').waitFor();
+    await page.locator('[data-testid=review-phone] input, input[data-testid=review-phone]').first().fill(PHONE);
+    await page.locator('[data-testid=review-search]').click();
+    await page.locator('[data-testid=review-tab-holds]').click();
+    const cards = page.locator('[data-testid^=hold-hld]');
+    await expect.poll(() => cards.count()).toBe(2);
+
+    await cards.first().locator('[data-testid=hold-confirm]').click();
+    await page.locator('[data-testid=merge-ok]').click();
+    // both cards were his, and both are the mall account's member now: nothing is left to decide
+    await page.locator('[data-testid=holds-empty]').waitFor();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=review-tab-holds]')?.textContent?.includes('（0）'),
+    );
+    expect(await customerOfRecord(env.system, 'pos', '8819100301')).toBe(
+      await customerOfRecord(env.system, 'mall', 'mall_yyy'),
+    );
+    expect(await customerOfRecord(env.system, 'pos', '8819100302')).toBe(
+      await customerOfRecord(env.system, 'mall', 'mall_yyy'),
+    );
+    await settle(page);
+    await env.shot(page, 'review-04-two-cards-settled');
     await context.close();
   });
 });

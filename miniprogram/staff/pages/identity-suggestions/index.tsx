@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../../components/describe-error';
 import { PhoneSearch } from '../../../components/phone-search';
 import { LoadingCard } from '../../../components/state-view';
+import { isApiError } from '../../../services/api-error';
 import { identityApi, type ListPage } from '../../../services/identity';
 import { loadStaffProfile } from '../../../services/staff';
 import { isRefused, StaffErrorCard } from '../../staff-error';
@@ -47,6 +48,25 @@ const listed = <T,>(items: T[], r: Omit<Listed<T>, 'items'>): Listed<T> => ({
 
 /** 23, or 1000+ past the server's count cap */
 const totalText = (l: Listed<unknown>) => `${l.total}${l.totalCapped ? '+' : ''}`;
+
+/**
+ * One tab's list again from its first page, as deep as `depth` items were loaded: a decision may settle other cards
+ * than the one decided (the other card of the same person, a suggestion about records now merged), and they must
+ * leave the page and the counts with it.
+ */
+async function refetchTab(
+  tab: Exclude<Tab, 'decided'>,
+  phone: string | null,
+  depth: number,
+): Promise<Listed<Suggestion | HeldReview | DecidedSeparation>> {
+  let l = await fetchMore(tab, { phone: phone ?? undefined });
+  while (l.items.length < depth && l.nextCursor) {
+    const next = await fetchMore(tab, { phone: phone ?? undefined, cursor: l.nextCursor });
+    const seen = new Set(l.items.map((x) => x.id));
+    l = { ...next, items: [...l.items, ...next.items.filter((x) => !seen.has(x.id))] };
+  }
+  return l;
+}
 
 /** The page after `cursor` of one tab's list, for the phone searched. */
 function fetchMore(tab: Tab, page: ListPage): Promise<Listed<Suggestion | HeldReview | DecidedSeparation>> {
@@ -324,6 +344,26 @@ export default function IdentitySuggestions() {
       .catch(() => undefined);
   };
 
+  /** both open lists again, as deep as loaded: what a decision settled besides its own card leaves with it */
+  const refreshOpen = () => {
+    if (state.kind !== 'ready') return;
+    const { phone } = state;
+    const depth = { suggestions: state.suggestions.items.length, holds: state.holds.items.length };
+    Promise.all([refetchTab('suggestions', phone, depth.suggestions), refetchTab('holds', phone, depth.holds)])
+      .then(([suggestions, holds]) =>
+        setState((st) =>
+          st.kind === 'ready' && st.phone === phone
+            ? {
+                ...st,
+                suggestions: suggestions as Listed<Suggestion>,
+                holds: holds as Listed<HeldReview>,
+              }
+            : st,
+        ),
+      )
+      .catch(() => undefined);
+  };
+
   // a second tap (a double click) on the same item while its decision is on the way sends nothing
   const inFlight = useRef(new Set<string>());
   const settle = (id: string, work: () => Promise<string>, apart: boolean) => {
@@ -339,8 +379,18 @@ export default function IdentitySuggestions() {
           st.kind === 'ready' ? { ...st, suggestions: drop(st.suggestions, id), holds: drop(st.holds, id) } : st,
         );
         if (apart) refreshDecided();
+        refreshOpen();
       })
-      .catch((error: unknown) => setMessage({ ok: false, text: describeError(error).message }))
+      .catch((error: unknown) => {
+        if (isApiError(error) && error.code === 'ALREADY_DECIDED') {
+          // settled by an earlier decision (another card of the same person): off the list, said so
+          setMessage({ ok: true, text: '这一条已随之前的决定一并处理，已从列表中移除。' });
+          setState((st) =>
+            st.kind === 'ready' ? { ...st, suggestions: drop(st.suggestions, id), holds: drop(st.holds, id) } : st,
+          );
+          refreshOpen();
+        } else setMessage({ ok: false, text: describeError(error).message });
+      })
       .finally(() => {
         inFlight.current.delete(id);
         setBusyId(null);
@@ -536,7 +586,10 @@ export default function IdentitySuggestions() {
       {shown?.nextCursor ? (
         <View className="idr-more">
           <View className="idr-more__text" data-testid="review-shown">
-            已显示 {shown.items.length} 条，共 {totalText(shown)} 条
+            {tab === 'decided'
+              ? // the list keeps the decisions HQ took back (marked so); the total counts those that stand
+                `已显示 ${shown.items.length} 条（含已撤销的决定），仍有效的共 ${totalText(shown)} 条`
+              : `已显示 ${shown.items.length} 条，共 ${totalText(shown)} 条`}
           </View>
           <Button
             className="ml-btn ml-btn--ghost"
