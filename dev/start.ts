@@ -1,11 +1,13 @@
 /**
- * `npm start`: the whole system on one machine with nothing installed: embedded PGlite persisted in .data/,
- * migrations, demo data on first start, the WeChat simulator, the functions and the H5 app.
+ * `npm start`: the whole system on one machine with nothing installed: embedded PGlite persisted in .data/ (or the
+ * PostgreSQL server at DATABASE_URL), migrations, demo data into an empty database, the WeChat simulator, the
+ * functions and the H5 app.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureH5Build, H5_DIR, ROOT } from './h5-build.js';
+import { assertDatabaseFree, databaseConfigFromEnv, describeDatabase, exitOnDatabaseError } from './local-database.js';
 import { startSystem } from './system.js';
 
 const DATA = join(ROOT, '.data');
@@ -35,22 +37,25 @@ function devSecret(): string {
 }
 
 async function main(): Promise<void> {
+  // DATABASE_URL, NEON_WS_PROXY, DB_POOL_MAX, DB_BATCH_IN_FLIGHT as the functions parse them, or PGLITE_DIR
+  const database = databaseConfigFromEnv();
+  assertDatabaseFree(database); // before a build of minutes, not after
   ensureH5Build();
   const port = Number(process.env.PORT ?? 3000);
   const simPort = Number(process.env.SIM_PORT ?? 3100);
-  const dataDir = process.env.PGLITE_DIR ?? join(DATA, 'pglite');
-  const firstRun = !existsSync(join(dataDir, 'PG_VERSION'));
   const members = Number(process.env.DEMO_MEMBERS ?? 2000);
+  const where = describeDatabase(database);
   console.log(
-    firstRun ? `creating the embedded database in ${dataDir} with ${members} demo members…` : `opening ${dataDir}…`,
+    database.kind === 'pglite' && database.dataDir && !existsSync(join(database.dataDir, 'PG_VERSION'))
+      ? `creating the embedded database: ${where}…`
+      : `opening ${where}…`,
   );
   const system = await startSystem({
     port,
     simPort,
-    database: process.env.DATABASE_URL
-      ? { kind: 'neon', url: process.env.DATABASE_URL, wsProxy: process.env.NEON_WS_PROXY }
-      : { kind: 'pglite', dataDir },
-    seed: firstRun ? 'demo' : 'fixtures',
+    database,
+    // the demo members go into an empty database only (none of its stores or customers), whichever it is
+    seed: 'demo-if-empty',
     members,
     staticDir: H5_DIR,
     jwtSecret: devSecret(),
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
   });
   const base = system.apiUrl.replace('127.0.0.1', 'localhost');
   console.log(`
-MedLoop is running (${system.deps.database.driver}).
+MedLoop is running on ${where}.
 
   member app (H5)      ${base}/#/pages/index/index
   staff app / console  ${base}/#/staff/pages/login/index
@@ -80,6 +85,8 @@ Press Ctrl+C to stop.`);
 }
 
 main().catch((error) => {
+  // another process has the PGlite folder open, or a variable is wrong: one line, exit 1
+  exitOnDatabaseError(error, 'npm start: ');
   console.error(error);
   process.exit(1);
 });

@@ -4,10 +4,13 @@
  * (`npm run import -- --kind orders`).
  *
  * Loads demo data into DATABASE_URL (Neon driver; NEON_WS_PROXY for a local server) or into the PGlite folder
- * PGLITE_DIR (default .data/pglite). Stop `npm start` first when using PGlite: one process owns the folder.
+ * PGLITE_DIR (default .data/pglite). One process owns a PGlite folder: while `npm start` has it open this refuses
+ * with exit code 1 (dev/pglite-lock.ts). `--members 0` loads the chain alone (stores, staff, catalogue, partner
+ * keys, coupon templates): what `npm run import` needs in a fresh database.
  */
-import { type DatabaseConfig, migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
+import { migrateDatabase } from '../../functions/adapters/db/client.js';
 import { flagNumber, flagString, parseFlags, UsageError } from '../bench/flags.js';
+import { databaseConfigFromEnv, describeDatabase, exitOnDatabaseError, openLocalDatabase } from '../local-database.js';
 import { DEMO_DEFAULTS, demoNow, generateDemo, loadDemo, writeIdentityTruthCsv, writeOrdersCsv } from './index.js';
 
 async function main(): Promise<void> {
@@ -23,15 +26,10 @@ async function main(): Promise<void> {
   const ordersCsv = flagString(flags, 'orders-csv');
   const data = generateDemo({ seed, members, now, ordersPerMemberMean: flagNumber(flags, 'orders-mean', 3) });
 
-  const url = process.env.DATABASE_URL;
-  const config: DatabaseConfig = url
-    ? { kind: 'neon', url, wsProxy: process.env.NEON_WS_PROXY || undefined }
-    : { kind: 'pglite', dataDir: process.env.PGLITE_DIR || '.data/pglite' };
-  const where =
-    config.kind === 'neon' ? `PostgreSQL ${url?.replace(/\/\/[^@]*@/, '//***@')}` : `PGlite ${config.dataDir}`;
-  console.log(`demo: ${members} members, seed ${seed}, now ${now.toISOString()} -> ${where}`);
+  const config = databaseConfigFromEnv();
+  console.log(`demo: ${members} members, seed ${seed}, now ${now.toISOString()} -> ${describeDatabase(config)}`);
 
-  const database = await openDatabase(config);
+  const database = await openLocalDatabase(config);
   try {
     await migrateDatabase(database);
     let lastPrint = 0;
@@ -71,6 +69,8 @@ main().catch((err: unknown) => {
     console.error(`demo: ${err.message}`);
     process.exit(2);
   }
+  // the PGlite folder is open in another process (npm start), or a variable is wrong: one line, exit 1
+  exitOnDatabaseError(err, 'demo: ');
   console.error(err);
   process.exit(1);
 });

@@ -11,10 +11,12 @@
  * goes to its member's customer (or waits for the member's record); the summary lists rejected rows with reasons.
  * `--refused OUT` writes the refused rows (every row of a refused order) to OUT in the file's own columns plus
  * 拒收原因, to correct and import again with the same mapping.
- * Database: DATABASE_URL (+ NEON_WS_PROXY locally) or the embedded PGlite in PGLITE_DIR (.data/pglite).
+ * Database: DATABASE_URL (+ NEON_WS_PROXY locally) or the embedded PGlite in PGLITE_DIR (.data/pglite), refused
+ * with exit code 1 while another process (`npm start`) has that folder open (dev/pglite-lock.ts). A database without
+ * stores is refused up front (every row's store_code would be unknown): load the stores and catalogue first.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { migrateDatabase, openDatabase } from '../../functions/adapters/db/client.js';
+import { type Database, migrateDatabase } from '../../functions/adapters/db/client.js';
 import { detectFileEncoding, type FileEncoding } from '../../functions/app/identity/file-encoding.js';
 import {
   FieldMappingSchema,
@@ -27,6 +29,9 @@ import { fileText, refusedRowsFile } from '../../functions/app/identity/refused-
 import { ORDER_SOURCES, type OrderSource } from '../../shared/identity/order.js';
 import { RECORD_SOURCES, type RecordSource } from '../../shared/identity/record.js';
 import { parseFlags } from '../bench/flags.js';
+import { DEMO_PRODUCTS } from '../demo/catalogue.js';
+import { DEMO_STORES } from '../demo/fixtures.js';
+import { databaseConfigFromEnv, describeDatabase, exitOnDatabaseError, openLocalDatabase } from '../local-database.js';
 
 const flags = parseFlags(process.argv.slice(2));
 const file = flags.values.get('file');
@@ -61,20 +66,34 @@ if (encoding !== 'utf-8') console.log(`${file}: not UTF-8, read as GBK (GB18030)
 const format = (flags.values.get('format') ?? (/\.jsonl?$/i.test(file) ? 'jsonl' : 'csv')) as 'csv' | 'jsonl';
 const refusedOut = flags.values.get('refused');
 const refused = refusedOut ? refusedRowsFile(format) : undefined;
-const url = process.env.DATABASE_URL;
-const database = await openDatabase(
-  url
-    ? { kind: 'neon', url, wsProxy: process.env.NEON_WS_PROXY || undefined }
-    : { kind: 'pglite', dataDir: process.env.PGLITE_DIR ?? '.data/pglite' },
-);
+let database: Database;
+let where = '';
+try {
+  const config = databaseConfigFromEnv();
+  where = describeDatabase(config);
+  database = await openLocalDatabase(config);
+} catch (error) {
+  // the PGlite folder is open in another process (npm start), or a variable is wrong: one line, exit 1
+  exitOnDatabaseError(error, 'import: ');
+  throw error;
+}
 try {
   await migrateDatabase(database);
-  if (kind === 'orders') await importOrders();
-  else await importRecords();
-  if (refusedOut && refused) {
-    const { header, body } = refused.parts();
-    await writeFile(refusedOut, fileText(format, header + body));
-    console.error(`${refused.rows} refused row${refused.rows === 1 ? '' : 's'} written to ${refusedOut}`);
+  if (!(await hasStores())) {
+    // a fresh database (`npm run pg:start`, a new Neon branch): each row's store_code would be refused as unknown
+    console.error(
+      `import: nothing imported: ${where} has no stores, so every row naming a store would be refused (unknown store_code).\n` +
+        `Load the chain's stores and catalogue first: \`npm run demo -- --members 0\` loads the demo chain's ${DEMO_STORES.length} stores, ${DEMO_PRODUCTS.length} products and partner keys (no members); then import again.`,
+    );
+    process.exitCode = 1;
+  } else {
+    if (kind === 'orders') await importOrders();
+    else await importRecords();
+    if (refusedOut && refused) {
+      const { header, body } = refused.parts();
+      await writeFile(refusedOut, fileText(format, header + body));
+      console.error(`${refused.rows} refused row${refused.rows === 1 ? '' : 's'} written to ${refusedOut}`);
+    }
   }
 } catch (error) {
   // the header names a column the mapping reads twice: refused before any row went in (the upload's
@@ -86,6 +105,11 @@ try {
   process.exitCode = 1;
 } finally {
   await database.close();
+}
+
+async function hasStores(): Promise<boolean> {
+  const [row] = await database.exec('select exists (select 1 from stores) as any');
+  return row?.any === true;
 }
 
 async function importRecords(): Promise<void> {
