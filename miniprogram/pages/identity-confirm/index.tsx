@@ -17,7 +17,10 @@ type Item = { match: HeldMatch; busy: boolean; answer: Answer | null; error: str
 const CLOSED: Partial<Record<string, string>> = {
   ALREADY_DECIDED: '这张卡已由门店核实处理，无需您再确认。',
   HELD_MATCH_NOT_FOUND: '这张卡已由门店核实处理，无需您再确认。',
-  HELD_MATCH_NEEDS_STORE: '这张卡需要到门店出示证件核实后才能合并，请到门店办理。',
+  // a card long unused, or one whose name or birthday no longer fits the account (another card of the family's was
+  // just confirmed): not an invitation to merge it at the store, only the way if it really is the member's
+  HELD_MATCH_NEEDS_STORE:
+    '这张卡不能在这里确认：它长期未使用，或资料与您账户中的对不上（可能是家人的卡）。如确是您本人的卡，请到门店出示证件办理。',
   IDENTITY_KEPT_APART: '总部已核实这张卡不属于您的账户，不会合并。',
 };
 type State =
