@@ -282,6 +282,14 @@ export type SeparationCreateResponse = z.infer<typeof SeparationCreateResponse>;
 
 // ---- merge undo (HQ) ----
 
+/**
+ * What undoing a merge does to points. `back`: the points the absorbed side gets back (what it brought in, and what
+ * its card earned since), still live; `used`: of those, the points the member had used meanwhile, which the undo
+ * does not take back from them (the chain bears them: a member is never left owing points).
+ */
+export const UndoPoints = z.object({ back: z.number().int(), used: z.number().int().nonnegative() });
+export type UndoPoints = z.infer<typeof UndoPoints>;
+
 export const MergeUndoBody = z.strictObject({ mergeId: Id });
 export const MergeUndoResponse = z.object({
   mergeId: z.string(),
@@ -289,6 +297,8 @@ export const MergeUndoResponse = z.object({
   undoneAt: z.string(),
   /** the two sides are kept apart from now on: no linker joins them again until HQ restores the merge */
   keptApart: z.boolean(),
+  /** what the undo did to points */
+  points: UndoPoints,
 });
 export type MergeUndoResponse = z.infer<typeof MergeUndoResponse>;
 
@@ -373,6 +383,8 @@ export const MergeItem = z.object({
       restored: z.object({ at: z.string(), byName: z.string().nullable() }).nullable(),
     })
     .nullable(),
+  /** what undoing it now would do to points, for the undo's confirmation; null once undone */
+  undoPoints: UndoPoints.nullable(),
 });
 export type MergeItem = z.infer<typeof MergeItem>;
 export const MergesResponse = z.object({ merges: z.array(MergeItem), nextCursor: z.string().nullable() });

@@ -66,6 +66,21 @@ describe('merge history for HQ', () => {
     await page.locator('[data-testid=merges-search]').click();
     await page.getByText('请输入 11 位手机号').waitFor();
 
+    // the mall account brought 600 points into the merge and the member has spent 500 of them since (the ledger as
+    // the merge and a till would have left it): the undo's confirmation says what goes back and what is not clawed back
+    const [lxy] = await env.system.database.exec(
+      'select id, survivor_id, merged_id from identity_merges where survivor_id = $1 and undone_at is null',
+      [await customerOf('pos', '8810000301')],
+    );
+    await env.system.database.exec(
+      `insert into points_ledger (customer_id, kind, points, entry_key, earn_year, note, occurred_at) values
+        ($2, 'earn', 600, 'earn:e2e_lxy', 2026, '商城消费', now()),
+        ($2, 'transfer', -600, 'merge:' || $1 || ':out:2026', 2026, '会员合并，积分转入合并后的会员', now()),
+        ($3, 'transfer', 600, 'merge:' || $1 || ':in:2026', 2026, '会员合并，积分从另一会员卡转入', now()),
+        ($3, 'spend', -500, 'spend:e2e_lxy', null, '文三路店积分抵扣5.00元', now())`,
+      [lxy.id, lxy.merged_id, lxy.survivor_id],
+    );
+
     // pasted as a contact card gives it: +86 and spaces (it was cut to 11 wrong digits and the list failed to load)
     await phoneInput(page).fill('+86 138 5710 4321');
     await page.locator('[data-testid=merges-search]').click();
@@ -102,6 +117,10 @@ describe('merge history for HQ', () => {
     expect(words).toContain('林**（商城账号 ma****xy）将与林**（门店会员卡 88****0301）重新分开');
     // and that the undo sticks: no later sync joins them again
     expect(words).toContain('都不会再把他们合并');
+    // and what it does to points: the 600 go back, the 500 the member used are not clawed back
+    expect(await dialog.locator('[data-testid=undo-points]').innerText()).toBe(
+      '积分：600 积分退回并入的会员；其中 500 积分已在合并后被保留的会员使用，不再扣回（由公司承担），只扣回其余 100 积分，保留的会员积分不会变成负数。',
+    );
     await env.shot(page, 'merges-04-undo-dialog');
     await page.locator('[data-testid=undo-cancel]').click();
     await dialog.waitFor({ state: 'detached' });
@@ -111,7 +130,7 @@ describe('merge history for HQ', () => {
     await page.locator('[data-testid=undo-ok]').click();
     await page.locator('[data-testid=merge-result]').waitFor();
     expect(await page.locator('[data-testid=merge-result]').innerText()).toMatch(
-      /已撤销合并（\d{4}-\d{2}-\d{2} \d{2}:\d{2}）/,
+      /已撤销合并（\d{4}-\d{2}-\d{2} \d{2}:\d{2}）.*600 积分已退回，会员已使用的 500 积分未扣回/,
     );
     // refreshed: the same merge, now marked undone with when and by whom, and no undo button left
     const undone = card.locator('[data-testid=merge-undone]');

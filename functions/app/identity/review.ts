@@ -41,6 +41,7 @@ import {
   type MergeSideRow,
   type RecordRowView,
 } from '../../adapters/db/repos/identity-review.repo.js';
+import { loyaltyMergeRepo, type UndoPoints } from '../../adapters/db/repos/loyalty-merge.repo.js';
 import { createOnboardingRepo } from '../../adapters/db/repos/onboarding.repo.js';
 import { newId } from '../../adapters/ids.js';
 import { recordAudit } from '../audit.js';
@@ -421,6 +422,12 @@ export async function undoMerge(
     if (m.erased_at) return fail('MERGE_ERASED');
     if (m.undone_at) return fail('ALREADY_DECIDED');
     await repo.undoMerge(m.id, input.staffId, now);
+    // what went back to the absorbed side, and what of it the member had used and keeps: the chain bears that
+    const points = await loyaltyMergeRepo.undone(tx, {
+      mergeId: m.id,
+      survivorId: m.survivor_id,
+      mergedId: m.merged_id,
+    });
     // a person's word that these are two people: no linker joins them again (the next sync of either record would)
     const keptApart = await repo.keepApart({
       id: newId('sep', now.getTime()),
@@ -434,10 +441,10 @@ export async function undoMerge(
       action: 'identity.merge_undo',
       customerId: m.merged_id,
       requestId: input.requestId,
-      details: { mergeId: m.id, survivor: m.survivor_id, keptApart },
+      details: { mergeId: m.id, survivor: m.survivor_id, keptApart, pointsBack: points.back, pointsBorne: points.used },
       at: now,
     });
-    return ok({ mergeId: m.id, restoredCustomerId: m.merged_id, undoneAt: now.toISOString(), keptApart });
+    return ok({ mergeId: m.id, restoredCustomerId: m.merged_id, undoneAt: now.toISOString(), keptApart, points });
   });
 }
 
@@ -521,6 +528,21 @@ export async function listMerges(
     recordsPerSide: RECORDS_PER_SIDE,
   });
   const { page, nextCursor } = paged(found, limit);
+  // what undoing each merge still live would do to points, said in its confirmation before HQ decides
+  const now = deps.clock.now();
+  const undoPoints = new Map<string, UndoPoints>();
+  for (const m of page) {
+    if (m.undone_at) continue;
+    undoPoints.set(
+      m.id,
+      await loyaltyMergeRepo.undoPreview(db, {
+        mergeId: m.id,
+        survivorId: m.survivor.customer_id,
+        mergedId: m.merged.customer_id,
+        now,
+      }),
+    );
+  }
   const merges = page.map((m) => ({
     id: m.id,
     createdAt: new Date(m.created_at).toISOString(),
@@ -543,6 +565,7 @@ export async function listMerges(
             : null,
         }
       : null,
+    undoPoints: undoPoints.get(m.id) ?? null,
   }));
   await recordAudit(db, {
     actorKind: 'staff',
@@ -555,7 +578,7 @@ export async function listMerges(
       merges: merges.map((m) => m.id),
       customers: [...new Set(merges.flatMap((m) => [m.survivor.customerId, m.merged.customerId]))],
     },
-    at: deps.clock.now(),
+    at: now,
   });
   return ok({ merges, nextCursor });
 }

@@ -54,8 +54,27 @@ const movedText = (m: MergeItem): string =>
         .join('、')
     : '无';
 
-/** The same merge as shown: sides, what moved, undone (the API answers the same shape in the same order). */
-const sameMerge = (a: MergeItem, b: MergeItem | undefined) => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * The same merge as shown: sides, what moved, undone (the API answers the same shape in the same order). What its
+ * undo would do to points is not on the card: another undo changing it (the member's balance) changes nothing shown.
+ */
+const sameMerge = (a: MergeItem, b: MergeItem | undefined) =>
+  !!b && JSON.stringify({ ...a, undoPoints: null }) === JSON.stringify({ ...b, undoPoints: null });
+
+/**
+ * What the undo does to points, before HQ confirms: what goes back to the absorbed side, and what of it the member
+ * has used since and keeps (not taken back, so no one is left owing points; the chain bears it). The sides by the
+ * card's own labels: both often share one masked name.
+ */
+const undoPointsText = (m: MergeItem): string => {
+  const p = m.undoPoints;
+  if (!p || (p.back <= 0 && p.used === 0)) return '积分：这次合并没有需要退回的积分。';
+  const back = p.back > 0 ? `${p.back} 积分退回并入的会员` : '';
+  if (p.used === 0) return `积分：${back}，同时从保留的会员扣回。`;
+  if (p.used <= p.back)
+    return `积分：${back}；其中 ${p.used} 积分已在合并后被保留的会员使用，不再扣回（由公司承担），只扣回其余 ${p.back - p.used} 积分，保留的会员积分不会变成负数。`;
+  return `积分：${back ? `${back}；` : ''}保留的会员在合并后已使用的 ${p.used} 积分不再扣回（由公司承担），其积分不会变成负数。`;
+};
 
 const sideName = (s: MergeSide) => s.nameMasked ?? '未留姓名';
 
@@ -230,6 +249,12 @@ async function rereadLoaded(phone: string | null, loaded: MergeItem[]): Promise<
   return fresh;
 }
 
+/** What the undo did to points, after the result: said only when points went back or were not taken back. */
+const undonePointsText = (p: { back: number; used: number }): string =>
+  p.back > 0 || p.used > 0
+    ? `${p.back > 0 ? `，${p.back} 积分已退回` : ''}${p.used > 0 ? `，会员已使用的 ${p.used} 积分未扣回` : ''}`
+    : '';
+
 /** A decision that moves a person's history asks first: what will happen, 取消 or the action. */
 function ConfirmDialog({
   testid,
@@ -398,8 +423,8 @@ export default function IdentityMerges() {
         settleAfter(
           '撤销',
           m,
-          { ...m, undone: { at: r.undoneAt, byName: null, keptApart: r.keptApart, restored: null } },
-          `已撤销合并（${beijing(r.undoneAt)}）：${sideWho(m.merged)}已恢复为单独的会员`,
+          { ...m, undone: { at: r.undoneAt, byName: null, keptApart: r.keptApart, restored: null }, undoPoints: null },
+          `已撤销合并（${beijing(r.undoneAt)}）：${sideWho(m.merged)}已恢复为单独的会员${undonePointsText(r.points)}`,
           null,
         ),
       )
@@ -499,7 +524,10 @@ export default function IdentityMerges() {
         >
           <View className="mg-dialog__text">
             {sideWho(pending.merged)}将与{sideWho(pending.survivor)}重新分开，成为两位会员。合并时转移的
-            {movedText(pending)}会回到{sideName(pending.merged)}名下，积分和优惠券随之归还。
+            {movedText(pending)}会回到{sideName(pending.merged)}名下，优惠券随之归还。
+          </View>
+          <View className="mg-dialog__text" data-testid="undo-points">
+            {undoPointsText(pending)}
           </View>
           <View className="mg-dialog__text">
             系统会记住这是两个人：以后门店或商城再次同步、批量关联、会员或店长确认，都不会再把他们合并。撤销会记入审计日志。
