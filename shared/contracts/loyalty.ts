@@ -199,6 +199,8 @@ export const CouponView = z.object({
   code: z.string(),
   /** Code 128 of `code`, PNG data URL; only for coupons that can still be used */
   barcodePng: z.string().nullable(),
+  /** the chain's day (YYYY-MM-DD) it can first be used: a fixed-date coupon issued before its start says when */
+  firstValidDay: z.string(),
   lastValidDay: z.string(),
   redeemedAt: z.string().nullable(),
   redeemedStoreName: z.string().nullable(),

@@ -10,6 +10,7 @@ import type {
   PointsResponse,
   WalletResponse,
 } from '../../../shared/contracts/loyalty.js';
+import { businessDate } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, lastValidDay } from '../../../shared/coupons/coupon.describe.js';
 import { couponLifecycle } from '../../../shared/coupons/coupon.rules.js';
 import { fail, ok, type Result } from '../../../shared/errors.js';
@@ -89,6 +90,7 @@ export async function walletOf(
         state,
         code: coupon.code,
         barcodePng: state === 'available' || state === 'not_yet_valid' ? await barcodePng(coupon.code) : null,
+        firstValidDay: businessDate(coupon.validFrom),
         lastValidDay: lastValidDay(coupon.validUntil),
         redeemedAt: coupon.redeemedAt?.toISOString() ?? null,
         redeemedStoreName: coupon.redeemedStoreId ? (names.get(coupon.redeemedStoreId) ?? null) : null,
@@ -155,7 +157,8 @@ export async function summaryOf(
     points: { balance: standing.balance, expiringSoon: pointsSoon ? points : null },
     tier: { code: standing.tier.code, name: standing.tier.name },
     coupons: {
-      available: states.filter(({ state }) => state === 'available' || state === 'not_yet_valid').length,
+      // usable today: one that starts later is in the wallet, not yet among the coupons to use
+      available: states.filter(({ state }) => state === 'available').length,
       expiringSoon: firstEnd ? { count: soon.length, lastDay: lastValidDay(firstEnd) } : null,
     },
   });

@@ -57,13 +57,17 @@ function CouponCard({ coupon, tab }: { coupon: CouponView; tab: Tab }) {
                 : tab === 'expired'
                   ? `已于${zhDay(coupon.lastValidDay)}过期`
                   : coupon.state === 'not_yet_valid'
-                    ? '尚未到使用时间'
+                    ? `${zhDay(coupon.firstValidDay)}起可用，有效期至${zhDay(coupon.lastValidDay)}`
                     : `有效期至${zhDay(coupon.lastValidDay)}`}
         </View>
       </View>
       {tab === 'available' && coupon.barcodePng ? (
         <View className="coupon__code" data-testid="coupon-barcode">
-          <View className="coupon__hint">结账时请出示此条码给收银员扫描</View>
+          <View className="coupon__hint" data-testid="coupon-hint">
+            {coupon.state === 'not_yet_valid'
+              ? `${zhDay(coupon.firstValidDay)}起，结账时出示此条码即可使用`
+              : '结账时请出示此条码给收银员扫描'}
+          </View>
           <Image className="coupon__barcode" src={coupon.barcodePng} mode="widthFix" />
           <Text className="coupon__digits" data-testid="coupon-code">
             {grouped(coupon.code)}

@@ -63,13 +63,19 @@ describe('member home summary (GET /api/loyalty/summary)', () => {
     expect(res.body).toEqual({
       points: { balance: 2700, expiringSoon: null }, // 31 Dec is 36 days away
       tier: { code: 'silver', name: '银卡会员' },
-      coupons: { available: 3, expiringSoon: { count: 1, lastDay: '2026-11-28' } },
+      // usable today: the one from 1 Dec is not counted yet
+      coupons: { available: 2, expiringSoon: { count: 1, lastDay: '2026-11-28' } },
     });
-    // the same coupons the wallet lists under 可用
+    // the wallet lists it under 可使用 too, saying from when
     const wallet = await sys.call('/api/loyalty/coupons', { token });
     expect(wallet.body.available.map((c: { id: string }) => c.id).sort()).toEqual(
       [welcome.couponId, soon.couponId, later.couponId].sort(),
     );
+    expect(wallet.body.available.find((c: { id: string }) => c.id === later.couponId)).toMatchObject({
+      state: 'not_yet_valid',
+      firstValidDay: '2026-12-01',
+      lastValidDay: '2026-12-02',
+    });
 
     // 1 December: last year's 300 points end within the month; the 28 Nov coupon is gone, the 1 Dec one is usable
     // and ends on the 2nd
