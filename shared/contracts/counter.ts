@@ -249,9 +249,16 @@ export type CounterSaleVoidResponse = z.infer<typeof CounterSaleVoidResponse>;
 
 export const CounterRedemption = z.object({
   redemptionId: z.string(),
+  /** the coupon redeemed: how the counter finds the redemption an attempt whose answer was lost made */
+  couponId: z.string(),
   couponName: z.string(),
   headline: z.string(),
   nameMasked: z.string().nullable(),
+  /**
+   * 138****5678, masked by the server (never the full number): who the member is where there is no name (a member
+   * who signed up in the mini-program and never gave one)
+   */
+  phoneMasked: z.string().nullable(),
   orderAmountFen: fen,
   discountFen: fen,
   redeemedAt: z.string(),
@@ -278,6 +285,8 @@ export const CounterSaleRecord = z.object({
   orderId: z.string(),
   recordedAt: z.string(),
   nameMasked: z.string().nullable(),
+  /** 138****5678, masked by the server: who the member is where there is no name */
+  phoneMasked: z.string().nullable(),
   staffName: z.string().nullable(),
   orderAmountFen: fen,
   pointsEarned: z.number().int(),

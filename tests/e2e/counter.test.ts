@@ -782,13 +782,13 @@ describe('扫码核销 in the staff pages', () => {
     };
     const qty = () => text(page, 'counter-points-qty');
     await scanMember();
-    expect(await text(page, 'counter-member-points')).toBe('2680');
+    expect(await text(page, 'counter-member-points')).toBe('2,680');
 
     // 积分抵现 in the sale without a coupon: off until the member asks
     const pay = page.locator('[data-testid=counter-sale-only] [data-testid=counter-points]');
     const toggle = pay.locator('[data-testid=counter-points-toggle]');
     expect(await pay.innerText()).toContain('使用积分抵现');
-    expect(await text(page, 'counter-points-balance')).toBe('可用积分 2680，每 100 积分抵 1 元');
+    expect(await text(page, 'counter-points-balance')).toBe('可用积分 2,680，每 100 积分抵 1 元');
     expect(await toggle.getAttribute('data-checked')).toBe('no');
     expect(await page.locator('[data-testid=counter-points-qty]').count()).toBe(0);
 
@@ -796,7 +796,7 @@ describe('扫码核销 in the staff pages', () => {
     await fill(page, 'counter-sale-amount', '12.30');
     await toggle.click();
     expect(await toggle.getAttribute('data-checked')).toBe('yes');
-    expect(await qty()).toBe('1200');
+    expect(await qty()).toBe('1,200');
     expect(await text(page, 'counter-points-sum')).toBe('抵 12.00 元，应收 0.30 元');
     await pay.scrollIntoViewIfNeeded();
     await settle(page);
@@ -804,9 +804,9 @@ describe('扫码核销 in the staff pages', () => {
 
     // the amount corrected to 68: as many as the balance has (2600), and no more
     await fill(page, 'counter-sale-amount', '68');
-    expect(await qty()).toBe('2600');
+    expect(await qty()).toBe('2,600');
     await page.locator('[data-testid=counter-points-plus]').click();
-    expect(await qty()).toBe('2600');
+    expect(await qty()).toBe('2,600');
     expect(await text(page, 'counter-points-sum')).toBe('抵 26.00 元，应收 42.00 元');
 
     // meanwhile the member paid 5 yuan with points at another store's till: the balance shown at the scan is gone,
@@ -831,19 +831,19 @@ describe('扫码核销 in the staff pages', () => {
     // scanned again, the balance as it is: 2100 offered, the clerk steps down to 1900
     await page.locator('[data-testid=counter-rescan]').click();
     await scanMember();
-    expect(await text(page, 'counter-member-points')).toBe('2180');
+    expect(await text(page, 'counter-member-points')).toBe('2,180');
     await fill(page, 'counter-sale-amount', '68');
     await toggle.click();
-    expect(await qty()).toBe('2100');
+    expect(await qty()).toBe('2,100');
     for (let i = 0; i < 3; i++) await page.locator('[data-testid=counter-points-minus]').click();
-    expect(await qty()).toBe('1800');
+    expect(await qty()).toBe('1,800');
     await page.locator('[data-testid=counter-points-plus]').click();
-    expect(await qty()).toBe('1900');
+    expect(await qty()).toBe('1,900');
     // a smaller amount typed on the way brings the points down to it; the amount back, the points picked are back
     await fill(page, 'counter-sale-amount', '15');
-    expect(await qty()).toBe('1500');
+    expect(await qty()).toBe('1,500');
     await fill(page, 'counter-sale-amount', '68');
-    expect(await qty()).toBe('1900');
+    expect(await qty()).toBe('1,900');
     expect(await text(page, 'counter-points-sum')).toBe('抵 19.00 元，应收 49.00 元');
     await pay.scrollIntoViewIfNeeded();
     await settle(page);
@@ -857,7 +857,7 @@ describe('扫码核销 in the staff pages', () => {
     expect(earned).toBe(49);
     const spentLine = await text(page, 'counter-sold-paid-spent');
     expect(spentLine).toContain('积分抵扣');
-    expect(spentLine).toContain('−1900（19.00 元）');
+    expect(spentLine).toContain('−1,900（19.00 元）');
     const due = await text(page, 'counter-sold-paid-due');
     expect(due).toContain('实收');
     expect(due).toContain('49.00');
@@ -879,16 +879,16 @@ describe('扫码核销 in the staff pages', () => {
     await page.locator('[data-testid=counter-scan]').waitFor();
     const listed = page.locator(`[data-testid=sale-${order.id}]`);
     expect(await listed.innerText()).toContain(`积分 +${earned}`);
-    expect(await listed.locator('[data-testid=sale-spent]').innerText()).toBe('抵现 1900 积分');
+    expect(await listed.locator('[data-testid=sale-spent]').innerText()).toBe('抵现 1,900 积分');
     await listed.locator('[data-testid=sale-void]').click();
     expect(await text(page, 'counter-void-confirm')).toContain(
-      `积分 +${earned}，积分抵现 1900。撤销后扣回这笔积分，退回抵现的 1900 积分`,
+      `积分 +${earned}，积分抵现 1,900。撤销后扣回这笔积分，退回抵现的 1,900 积分`,
     );
     await settle(page);
     await env.shot(page, 'counter-28-points-take-back-confirm');
     await page.locator('[data-testid=counter-void-ok]').click();
     await listed.locator('[data-testid=sale-status]').waitFor();
-    expect(await text(page, 'counter-list-message')).toContain(`消费登记，扣回积分 ${earned}，已退回 1900 积分`);
+    expect(await text(page, 'counter-list-message')).toContain(`消费登记，扣回积分 ${earned}，已退回 1,900 积分`);
     expect(await listed.locator('[data-testid=sale-status]').innerText()).toBe('已撤销，积分已退回');
     expect(await ledgerOf(order.id)).toEqual([
       { kind: 'spend', points: -1_900, entry_key: `spend:${order.id}` },
@@ -908,7 +908,7 @@ describe('扫码核销 in the staff pages', () => {
     const formPay = page.locator('[data-testid=counter-redeem-form] [data-testid=counter-points]');
     await fill(page, 'counter-amount', '30');
     await formPay.locator('[data-testid=counter-points-toggle]').click();
-    expect(await qty()).toBe('2100');
+    expect(await qty()).toBe('2,100');
     expect(await text(page, 'counter-points-sum')).toBe('抵 21.00 元，从券后应付中抵扣');
     await formPay.scrollIntoViewIfNeeded();
     await settle(page);
@@ -918,7 +918,7 @@ describe('扫码核销 in the staff pages', () => {
     await page.locator('[data-testid=counter-redeem]').click();
     await page.locator('[data-testid=counter-sale-error]').waitFor();
     expect(await text(page, 'counter-payable')).toBe('20.00 元');
-    expect(await text(page, 'counter-points-unspent')).toContain('抵现 2000 积分未确认');
+    expect(await text(page, 'counter-points-unspent')).toContain('抵现 2,000 积分未确认');
     await settle(page);
     await env.shot(page, 'counter-31-redeem-points-unsure');
     await page.locator('[data-testid=counter-sale-retry]').click();
@@ -929,7 +929,7 @@ describe('扫码核销 in the staff pages', () => {
     expect(resent[1]).toEqual(resent[0]);
     expect(resent[0].pointsToSpend).toBe(2_000);
     expect(await page.locator('[data-testid=counter-points-unspent]').count()).toBe(0);
-    expect(await text(page, 'counter-sale-paid-spent')).toContain('−2000（20.00 元）');
+    expect(await text(page, 'counter-sale-paid-spent')).toContain('−2,000（20.00 元）');
     expect(await text(page, 'counter-sale-paid-due')).toContain('0.00');
     expect(await text(page, 'counter-sale-points')).toContain('本单积分 +0，当前积分 180');
     expect(await text(page, 'counter-sale-points')).toContain('积分抵现部分');
@@ -944,14 +944,14 @@ describe('扫码核销 in the staff pages', () => {
     // voided from the list: the coupon and the 2000 points go back to the member
     const [redemption] = await db.exec('select id from coupon_redemptions where coupon_id = $1', [gift.couponId]);
     const row = page.locator(`[data-testid=redemption-${redemption.id}]`);
-    expect(await row.locator('[data-testid=redemption-spent]').innerText()).toBe('抵现 2000 积分');
+    expect(await row.locator('[data-testid=redemption-spent]').innerText()).toBe('抵现 2,000 积分');
     await row.locator('[data-testid=redemption-void]').click();
     // the confirmation says what happens to the points: nothing was earned (all paid with points), 2000 go back
-    expect(await text(page, 'counter-void-confirm')).toContain('撤销后优惠券退回会员券包，退回抵现的 2000 积分。');
+    expect(await text(page, 'counter-void-confirm')).toContain('撤销后优惠券退回会员券包，退回抵现的 2,000 积分。');
     await page.locator('[data-testid=counter-void-ok]').click();
     await page.locator('[data-testid=counter-result-voided]').waitFor();
-    expect(await text(page, 'counter-list-message')).toContain('已退回 2000 积分');
-    expect(await text(page, 'counter-result-voided')).toContain('已退回 2000 积分');
+    expect(await text(page, 'counter-list-message')).toContain('已退回 2,000 积分');
+    expect(await text(page, 'counter-result-voided')).toContain('已退回 2,000 积分');
     expect(await balance()).toBe(2_180);
     await settle(page);
     await env.shot(page, 'counter-33-redeem-points-voided');

@@ -51,6 +51,7 @@ import {
 } from '../../../shared/coupons/coupon.rules.js';
 import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js';
 import { maskName } from '../../../shared/identity/name.js';
+import { maskPhone } from '../../../shared/identity/phone.js';
 import { isMemberCodeFormat } from '../../../shared/onboarding/member-code.js';
 import { FEN_PER_POINT } from '../../../shared/points/points.rules.js';
 import type { CounterClaims } from '../../adapters/auth/tokens.js';
@@ -501,9 +502,11 @@ export async function counterRedemptions(
     day,
     items: rows.map((r) => ({
       redemptionId: r.id,
+      couponId: r.couponId,
       couponName: r.template.name,
       headline: couponHeadline(templateRule(r.template)),
       nameMasked: maskName(r.customerName),
+      phoneMasked: r.customerPhone ? maskPhone(r.customerPhone) : null,
       orderAmountFen: r.orderAmountFen,
       discountFen: r.discountFen,
       redeemedAt: r.redeemedAt.toISOString(),
@@ -520,6 +523,7 @@ export async function counterRedemptions(
       orderId: o.orderId,
       recordedAt: o.orderedAt.toISOString(),
       nameMasked: maskName(o.customerName),
+      phoneMasked: o.customerPhone ? maskPhone(o.customerPhone) : null,
       staffName: o.staffName,
       orderAmountFen: o.orderAmountFen,
       pointsEarned: o.pointsEarned,

@@ -12,8 +12,9 @@ let sys: TestSystem;
 const tokens: Record<string, string> = {};
 beforeAll(async () => {
   sys = await startTestSystem();
-  // 王芳 (clerk) and 李明 (pharmacist) and 刘洋 (manager) of 文三路店 sto_001, 赵静 (clerk) of 古荡店, HQ
-  for (const u of ['u_ck01', 'u_ph01', 'u_sm01', 'u_ck02', 'u_hq01']) tokens[u] = await staffToken(sys, u);
+  // 王芳 (clerk) and 李明 (pharmacist) and 刘洋 (manager) of 文三路店 sto_001, 赵静 (clerk) of 古荡店, 孙磊 (clerk)
+  // of 北仑新碶店 (no till: the counter records its sales), HQ
+  for (const u of ['u_ck01', 'u_ph01', 'u_sm01', 'u_ck02', 'u_ck03', 'u_hq01']) tokens[u] = await staffToken(sys, u);
 });
 afterAll(async () => sys?.close());
 
@@ -300,6 +301,9 @@ describe('the day’s list and voiding', () => {
     const find = (body: { items: { redemptionId: string }[] }, id: string) =>
       body.items.find((i) => i.redemptionId === id) as Record<string, unknown>;
     expect(find(clerk.body, byCounter.body.redemptionId)).toMatchObject({
+      couponId: m.coupons[0].couponId,
+      // the member named, and told apart by the phone, masked by the server
+      phoneMasked: `${m.phone.slice(0, 3)}****${m.phone.slice(-4)}`,
       channel: 'counter',
       staffName: '王芳',
       status: 'redeemed',
@@ -320,6 +324,54 @@ describe('the day’s list and voiding', () => {
     expect(find((await list('u_sm01')).body, byCounter.body.redemptionId).voidable).toBe(true);
     expect(find((await list('u_ck02')).body, byCounter.body.redemptionId)).toBeUndefined();
     expect(codeOf(await list('u_hq01'))).toEqual({ status: 403, code: 'COUNTER_NOT_AT_STORE' });
+  });
+
+  it('a member without a name is told apart by the masked phone: the lookup, today’s redemptions and sales', async () => {
+    // signed up in the mini-program, never gave a name
+    const m = await memberWithCode(['NEW_MEMBER']);
+    await sys.database.exec('update customers set display_name = null where id = $1', [m.customerId]);
+    const masked = `${m.phone.slice(0, 3)}****${m.phone.slice(-4)}`;
+    const here = await scan('u_ck01', m.memberCode);
+    expect(here.member).toMatchObject({ nameMasked: null, phoneMasked: masked });
+    const redeemed = await post('u_ck01', 'redeem', {
+      idempotencyKey: `np-${unique()}`,
+      counterToken: here.counterToken,
+      couponId: m.coupons[0].couponId,
+      orderAmountFen: 24_300,
+    });
+    expect(redeemed.status).toBe(200);
+    const listed = await list('u_ck01');
+    expect(
+      listed.body.items.find((i: { redemptionId: string }) => i.redemptionId === redeemed.body.redemptionId),
+    ).toMatchObject({
+      couponId: m.coupons[0].couponId,
+      nameMasked: null,
+      phoneMasked: masked,
+      orderAmountFen: 24_300,
+    });
+    // masked by the server: the full number is nowhere in the answer
+    expect(JSON.stringify(listed.body)).not.toContain(m.phone);
+
+    // a sale without a coupon where the till is not connected (北仑新碶店): its row too
+    const code = await issueMemberCode(sys.database.db, {
+      customerId: m.customerId,
+      identityId: `idn_${m.customerId}`,
+      now: sys.clock.now(),
+    });
+    const there = await scan('u_ck03', code.code);
+    const sale = await post('u_ck03', 'sale', {
+      idempotencyKey: `np-sale-${unique()}`,
+      counterToken: there.counterToken,
+      orderAmountFen: 24_300,
+    });
+    expect(sale.status).toBe(200);
+    const sales = await list('u_ck03');
+    expect(sales.body.sales.find((x: { orderId: string }) => x.orderId === sale.body.orderId)).toMatchObject({
+      nameMasked: null,
+      phoneMasked: masked,
+      orderAmountFen: 24_300,
+    });
+    expect(JSON.stringify(sales.body)).not.toContain(m.phone);
   });
 
   it('voids a counter redemption: the coupon goes back, a retry is answered alike, and only the right people may', async () => {

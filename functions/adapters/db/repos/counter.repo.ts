@@ -86,6 +86,14 @@ const orderPoints = (entry: 'earn' | 'spend', orderId: SQL | AnyColumn) =>
 const customerNameOf = (customerId: AnyColumn) =>
   sql<string | null>`coalesce(${realNameOf(customerId)}, ${customers.displayName})`;
 
+/**
+ * The member's phone as the member summary picks it (verified first, then the most recently seen), for telling apart
+ * members without a name (the caller masks it: 138****5678).
+ */
+const customerPhoneOf = (customerId: AnyColumn) =>
+  sql<string | null>`(select i.value from identities i where i.customer_id = ${customerId} and i.kind = 'phone'
+    order by i.verified desc, i.last_seen_at desc limit 1)`;
+
 export const counterRepo = {
   /**
    * The catalogue by name, generic name or SKU, for adding a sale's medicines: a SKU or a name that starts with the
@@ -207,6 +215,7 @@ export const counterRepo = {
         recordedBy: orders.recordedBy,
         staffName: staff.name,
         customerName: customerNameOf(orders.customerId),
+        customerPhone: customerPhoneOf(orders.customerId),
         orderAmountFen: orders.totalFen,
         pointsEarned: orderPoints('earn', orders.id),
         pointsSpent: orderPoints('spend', orders.id),
@@ -248,6 +257,7 @@ export const counterRepo = {
         couponId: couponRedemptions.couponId,
         template: couponTemplates,
         customerName: customerNameOf(couponRedemptions.customerId),
+        customerPhone: customerPhoneOf(couponRedemptions.customerId),
         memberClosed: sql<boolean>`${customers.status} = 'closed'`,
         orderAmountFen: couponRedemptions.orderAmountFen,
         discountFen: couponRedemptions.discountFen,

@@ -13,7 +13,7 @@ import {
 } from '@shared/contracts/counter';
 import { Button, Input, Text, View } from '@tarojs/components';
 import { type ReactNode, useState } from 'react';
-import { shanghaiDay, YUAN_TEXT, yuanToFen } from '../../../components/format';
+import { shanghaiDay, thousands, YUAN_TEXT, yuanToFen } from '../../../components/format';
 import { EMPTY_CODE_HINT } from './code-words';
 import { itemTotals, type PickedItem, yuan } from './items';
 
@@ -99,7 +99,20 @@ export function ScanCard({
   );
 }
 
-export function MemberCard({ lookup, onRescan }: { lookup: CounterLookupResponse; onRescan: () => void }) {
+/**
+ * The member scanned: who (the masked name, else the masked phone), the points, the home store, and 换一位. While a
+ * redemption or a sale of this member is under way (`locked`), 换一位 is greyed and does nothing: its answer is this
+ * member's, and lands on this screen.
+ */
+export function MemberCard({
+  lookup,
+  locked,
+  onRescan,
+}: {
+  lookup: CounterLookupResponse;
+  locked: boolean;
+  onRescan: () => void;
+}) {
   const m = lookup.member;
   const couponOnly = lookup.scope === 'coupon';
   return (
@@ -108,14 +121,19 @@ export function MemberCard({ lookup, onRescan }: { lookup: CounterLookupResponse
         <View className="staff-profile__avatar ctr-member__avatar">{m.nameMasked?.slice(0, 1) ?? '会'}</View>
         <View className="ctr-member__who">
           <View className="ctr-member__name" data-testid="counter-member-name">
-            {m.nameMasked ?? '未填写姓名'}
+            {m.nameMasked ?? m.phoneMasked ?? '未填写姓名'}
             {m.tier ? <Text className="ctr-member__tier">{TIER_NAMES[m.tier] ?? m.tier}</Text> : null}
           </View>
           <View className="ctr-member__phone" data-testid="counter-member-phone">
-            {m.phoneMasked ?? '未留手机号'}
+            {m.nameMasked === null && m.phoneMasked !== null ? '未填写姓名' : (m.phoneMasked ?? '未留手机号')}
           </View>
         </View>
-        <View className="ctr-member__rescan" onClick={onRescan} data-testid="counter-rescan">
+        <View
+          className={`ctr-member__rescan${locked ? ' ctr-member__rescan--off' : ''}`}
+          onClick={locked ? undefined : onRescan}
+          data-testid="counter-rescan"
+          data-disabled={locked ? 'yes' : 'no'}
+        >
           换一位
         </View>
       </View>
@@ -125,7 +143,7 @@ export function MemberCard({ lookup, onRescan }: { lookup: CounterLookupResponse
             className={`ctr-facts__value${m.points === null ? ' ctr-facts__value--text' : ''}`}
             data-testid="counter-member-points"
           >
-            {m.points ?? '需会员码'}
+            {m.points === null ? '需会员码' : thousands(m.points)}
           </View>
           <View className="ctr-facts__label">积分</View>
         </View>
@@ -426,7 +444,9 @@ export function RedeemForm({
   onEarn,
   points,
   busy,
+  held = false,
   error,
+  notice,
   onRedeem,
   items,
 }: {
@@ -441,7 +461,11 @@ export function RedeemForm({
   /** 积分抵现, while the sale is recorded with the redemption */
   points: ReactNode;
   busy: boolean;
+  /** the coupon stands redeemed by an earlier attempt (the notice says so): voided or kept first, not sent again */
+  held?: boolean;
   error: string | null;
+  /** above the button: what became of an earlier attempt whose answer was lost (LandedNote) */
+  notice?: ReactNode;
   onRedeem: (checked: CheckedAmounts) => void;
 }) {
   const byCategory = coupon.categories.length > 0;
@@ -469,10 +493,11 @@ export function RedeemForm({
       {byCategory ? <CategoryPart coupon={coupon} amounts={amounts} onAmounts={onAmounts} items={items} /> : null}
       {earn !== null ? <EarnToggle on={earn} onChange={onEarn} /> : null}
       {earn ? points : null}
+      {notice}
       <FormFooter
         alert={check ?? error}
         alertTestId="counter-redeem-error"
-        disabled={busy || amounts.order.trim() === ''}
+        disabled={busy || held || amounts.order.trim() === ''}
         onSubmit={submit}
         testId="counter-redeem"
         label={busy ? '正在核销…' : '确认核销'}

@@ -8,6 +8,7 @@
  */
 import type {
   CounterLookupResponse,
+  CounterRedeemBody,
   CounterRedeemResponse,
   CounterRedemption,
   CounterRedemptionsResponse,
@@ -17,6 +18,7 @@ import type {
 import { Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../../components/describe-error';
+import { thousands } from '../../../components/format';
 import { LoadingCard } from '../../../components/state-view';
 import { PlatformError, platform } from '../../../platform';
 import { type ApiError, isApiError, isSessionError } from '../../../services/api-error';
@@ -24,6 +26,7 @@ import { counterApi, newAttemptKey } from '../../../services/counter';
 import { StaffErrorCard } from '../../staff-error';
 import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import '../../staff.scss';
+import { LandedNote, LateNotice } from './answers';
 import { codeProblem } from './code-words';
 import {
   type Amounts,
@@ -40,7 +43,7 @@ import {
   SaleOnlyCard,
   ScanCard,
 } from './forms';
-import { ItemsCard, itemTotals, type PickedItem, saleLines } from './items';
+import { ItemsCard, itemTotals, type PickedItem, saleLines, yuan } from './items';
 import {
   isPointsRefused,
   maxPoints,
@@ -65,6 +68,7 @@ import {
 import { tillNote } from './till-note';
 import { redemptionVoidText, TodayList } from './today';
 import { VoidDialog } from './void-dialog';
+import { memberLine, memberWho } from './who';
 import './index.scss';
 
 type Today =
@@ -78,6 +82,36 @@ type Stage =
   | { kind: 'done'; lookup: CounterLookupResponse; result: CounterRedeemResponse; sale: LinkedSale | null }
   /** a sale recorded without a coupon */
   | { kind: 'sold'; lookup: CounterLookupResponse; sale: CounterSaleResponse };
+
+/**
+ * A redemption as sent: the member's scan, the body but its key, the key and the contents it stands for, and the sale
+ * to record with it. Kept while its answer is unknown, so that what it made can be found and asked for again.
+ */
+interface RedeemAttempt {
+  lookup: CounterLookupResponse;
+  couponId: string;
+  fields: Omit<CounterRedeemBody, 'idempotencyKey'>;
+  signature: string;
+  key: string;
+  order: SaleOrder;
+  withSale: boolean;
+}
+
+/**
+ * The redemption an attempt whose answer was lost had made, found in today's list once a retry with other contents
+ * (the amount corrected) was refused as the coupon is used: `triedFen`, that retry's amount.
+ */
+interface Landed {
+  redemptionId: string;
+  triedFen: number;
+  earlier: RedeemAttempt;
+}
+
+/** "上一位会员（张*）": whose answer came in after the clerk moved on. */
+const lastMember = (lookup: CounterLookupResponse) => {
+  const who = memberWho(lookup.member);
+  return who ? `上一位会员（${who}）` : '上一位会员';
+};
 
 /** After no answer, or a server failure, the same attempt may be sent again with the same key: it cannot count twice. */
 const mayHaveLanded = (error: unknown) => isApiError(error) && (error.status === 0 || error.status >= 500);
@@ -106,6 +140,8 @@ export default function CounterPage() {
   /** the stage now, for an answer that arrives after the clerk moved on (下一位) */
   const stageNow = useRef(stage);
   stageNow.current = stage;
+  /** what became of the last member's redemption or sale, its answer in after the clerk moved on */
+  const [late, setLate] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [scanError, setScanError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -129,6 +165,10 @@ export default function CounterPage() {
   const [pointsBack, setPointsBack] = useState<Record<string, PointsBack>>({});
   /** the redemption sent last and its key, kept while its answer is unknown (network error, server failure) */
   const attempt = useRef<{ signature: string; key: string } | null>(null);
+  /** the last redemption of this member whose answer was lost: it may have been made, whatever is sent next */
+  const unsure = useRef<RedeemAttempt | null>(null);
+  /** what that one turned out to have made, once a retry with other contents was refused */
+  const [landed, setLanded] = useState<Landed | null>(null);
   /** the same for the sale, with its own key */
   const saleAttempt = useRef<{ signature: string; key: string } | null>(null);
   /** the same for voids, by redemption */
@@ -144,15 +184,26 @@ export default function CounterPage() {
   }, []);
   useEffect(load, []);
 
-  /** the list again after a change, without the loading placeholder */
-  const refreshToday = () =>
+  /** the list again after a change, without the loading placeholder; the list, or null when it could not be had */
+  const refreshToday = (): Promise<CounterRedemptionsResponse | null> =>
     counterApi
       .redemptions()
-      .then((data) => setToday({ kind: 'ready', data }))
+      .then((data) => {
+        setToday({ kind: 'ready', data });
+        return data;
+      })
       .catch((error: unknown) => {
         if (isSessionError(error)) leaveStaffSession();
         else setListMessage({ ok: false, text: `今日核销未能刷新：${describeError(error).message}` });
+        return null;
       });
+
+  /**
+   * Whether the member of `lookup` is the one on screen: an answer for another (the clerk moved on) never replaces
+   * the screen; it is said above the page (LateNotice) and shows in today's list.
+   */
+  const onScreen = (lookup: CounterLookupResponse) =>
+    stageNow.current.kind === 'member' && stageNow.current.lookup.counterToken === lookup.counterToken;
 
   /** an error's words, or the way to the login page when the session is over */
   const words = (error: unknown): string | null => {
@@ -165,6 +216,8 @@ export default function CounterPage() {
 
   const backToScan = (notice: string | null = null) => {
     attempt.current = null;
+    unsure.current = null;
+    setLanded(null);
     saleAttempt.current = null;
     setSelected(null);
     setRedeemError(null);
@@ -192,6 +245,8 @@ export default function CounterPage() {
       .lookup(code)
       .then((found) => {
         attempt.current = null;
+        unsure.current = null;
+        setLanded(null);
         saleAttempt.current = null;
         setRedeemError(null);
         setSaleError(null);
@@ -274,6 +329,103 @@ export default function CounterPage() {
       });
   };
 
+  /** The coupon's refusal in the clerk's words: none of a category coupon's categories is named, never put down to Rx. */
+  const redeemWords = (a: RedeemAttempt, error: unknown, text: string) => {
+    const coupon = a.lookup.coupons.find((c) => c.couponId === a.couponId);
+    return isApiError(error) && error.code === 'COUPON_CATEGORY_NOT_IN_ORDER' && coupon && coupon.categories.length > 0
+      ? `本单没有${categoryWords(coupon.categories)}类商品，不能用这张券：请核对本单药品，或填写这类商品的金额`
+      : text;
+  };
+
+  /**
+   * Sends a redemption and shows its answer on its member's screen. A lost answer keeps the attempt (`unsure`): sent
+   * again unchanged it is answered once; changed (another amount) and refused as the coupon is used, the redemption
+   * the first one made is looked up in today's list and said (LandedNote), never re-sent with the old contents unasked.
+   */
+  const sendRedeem = async (a: RedeemAttempt) => {
+    attempt.current = { signature: a.signature, key: a.key };
+    setBusy(true);
+    setRedeemError(null);
+    setLanded(null);
+    try {
+      const result = await counterApi.redeem({ idempotencyKey: a.key, ...a.fields });
+      attempt.current = null;
+      unsure.current = null;
+      if (!onScreen(a.lookup)) {
+        // the clerk moved on: the redemption shows in the list and above the page, the screen stays the next member's
+        // (its sale is not recorded unseen: what to collect would not be on screen)
+        void refreshToday();
+        setLate(
+          `${lastMember(a.lookup)}的核销已完成：「${result.couponName}」，订单 ${yuan(result.orderAmountFen)} 元，应付 ${yuan(result.payableFen)} 元${
+            a.withSale ? '；本单积分未登记，如需累计请撤销后重新核销' : ''
+          }。见下方今日核销，如有误可撤销。`,
+        );
+        return;
+      }
+      // the coupon's discount, unknown before, came off first: the points pay at most what is left
+      const sold = { ...a.order, pointsToSpend: maxPoints(a.order.pointsToSpend, result.payableFen) };
+      setStage({
+        kind: 'done',
+        lookup: a.lookup,
+        result,
+        sale: a.withSale ? { ...sold, state: { kind: 'pending' } } : null,
+      });
+      setItems([]);
+      if (a.withSale) saleOfRedemption(a.lookup, result.redemptionId, sold);
+      setListMessage(null);
+      void refreshToday();
+    } catch (error: unknown) {
+      const lost = mayHaveLanded(error);
+      if (!lost) attempt.current = null;
+      if (!onScreen(a.lookup)) {
+        const text = words(error);
+        if (text === null) return;
+        void refreshToday();
+        setLate(
+          lost
+            ? `${lastMember(a.lookup)}的核销结果没有传回，可能已完成：请查看下方今日核销。`
+            : `${lastMember(a.lookup)}的核销未完成：${redeemWords(a, error, text)}`,
+        );
+        return;
+      }
+      if (isCounterSessionOver(error)) {
+        backToScan(error.message);
+        return;
+      }
+      const text = words(error);
+      if (text === null) return;
+      const said = redeemWords(a, error, text);
+      if (lost) {
+        unsure.current = a;
+        // made or not, the list says: a redemption made shows there with its 撤销
+        void refreshToday();
+        setRedeemError(`${said}。核销可能未完成：请再次点击「确认核销」，不会重复核销。`);
+        return;
+      }
+      const earlier = unsure.current;
+      if (
+        isApiError(error) &&
+        error.code === 'COUPON_USED' &&
+        earlier &&
+        earlier.couponId === a.couponId &&
+        earlier.key !== a.key
+      ) {
+        // the attempt whose answer was lost had made it: found in the day's list (this counter's, still standing)
+        const data = await refreshToday();
+        const made = data?.items.find(
+          (r) => r.couponId === a.couponId && r.status === 'redeemed' && r.channel === 'counter',
+        );
+        if (made && onScreen(a.lookup)) {
+          setLanded({ redemptionId: made.redemptionId, triedFen: a.fields.orderAmountFen, earlier });
+          return;
+        }
+      }
+      setRedeemError(said);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const redeem = (lookupNow: CounterLookupResponse, couponId: string, amountsFen: CheckedAmounts) => {
     const { order: orderAmountFen, rx: rxAmountFen, category: categoryAmountFen } = amountsFen;
     // the listed medicines tell the coupon each item's category and whether it is a prescription drug
@@ -288,7 +440,6 @@ export default function CounterPage() {
     };
     const signature = JSON.stringify(fields);
     const key = attempt.current?.signature === signature ? attempt.current.key : newAttemptKey('ctr');
-    attempt.current = { signature, key };
     // a coupon code's scan redeems that coupon only: the sale and its points need the member code
     const withSale = !lookupNow.tillConnected && lookupNow.scope === 'member' && earn;
     // the medicines and the points go with the sale; without one they are not recorded
@@ -300,42 +451,12 @@ export default function CounterPage() {
           pointsToSpend: pointsToSpend(spend, lookupNow.member.points ?? 0, orderAmountFen),
         }
       : { orderAmountFen, rxAmountFen, lines: [], pointsToSpend: 0 };
-    setBusy(true);
-    setRedeemError(null);
-    counterApi
-      .redeem({ idempotencyKey: key, ...fields })
-      .then((result) => {
-        attempt.current = null;
-        // the coupon's discount, unknown before, came off first: the points pay at most what is left
-        const sold = { ...order, pointsToSpend: maxPoints(order.pointsToSpend, result.payableFen) };
-        setStage({
-          kind: 'done',
-          lookup: lookupNow,
-          result,
-          sale: withSale ? { ...sold, state: { kind: 'pending' } } : null,
-        });
-        setItems([]);
-        if (withSale) saleOfRedemption(lookupNow, result.redemptionId, sold);
-        setListMessage(null);
-        void refreshToday();
-      })
-      .catch((error: unknown) => {
-        if (!mayHaveLanded(error)) attempt.current = null;
-        if (isCounterSessionOver(error)) {
-          backToScan(error.message);
-          return;
-        }
-        const text = words(error);
-        if (text === null) return;
-        const coupon = lookupNow.coupons.find((c) => c.couponId === couponId);
-        // none of the coupon's categories in the order: named, and never put down to prescription drugs
-        const said =
-          isApiError(error) && error.code === 'COUPON_CATEGORY_NOT_IN_ORDER' && coupon && coupon.categories.length > 0
-            ? `本单没有${categoryWords(coupon.categories)}类商品，不能用这张券：请核对本单药品，或填写这类商品的金额`
-            : text;
-        setRedeemError(mayHaveLanded(error) ? `${said}。核销可能未完成：请再次点击「确认核销」，不会重复核销。` : said);
-      })
-      .finally(() => setBusy(false));
+    void sendRedeem({ lookup: lookupNow, couponId, fields, signature, key, order, withSale });
+  };
+
+  /** 保留那笔: the attempt whose answer was lost, asked again as it was (its key): the server answers what it made. */
+  const keepLanded = () => {
+    if (landed) void sendRedeem(landed.earlier);
   };
 
   /** 不用券，只登记消费积分 */
@@ -349,22 +470,40 @@ export default function CounterPage() {
       pointsToSpend: pointsToSpend(spend, lookupNow.member.points ?? 0, orderAmountFen),
     })
       .then((sale) => {
+        // the day's list shows it among the sales, where it can be taken back later too
+        void refreshToday();
+        if (!onScreen(lookupNow)) {
+          setLate(
+            `${lastMember(lookupNow)}的积分已登记：消费 ${yuan(sale.orderAmountFen)} 元，积分 +${thousands(sale.pointsEarned)}${
+              sale.pointsSpent > 0 ? `，积分抵现 ${thousands(sale.pointsSpent)}，实收 ${yuan(sale.paidFen)} 元` : ''
+            }。见下方今日核销，如有误可撤销。`,
+          );
+          return;
+        }
         setAmounts(NO_AMOUNTS);
         setItems([]);
         setSpend(NO_POINTS);
         setBack(NO_TAKE_BACK);
         backKey.current = null;
         setStage({ kind: 'sold', lookup: lookupNow, sale });
-        // the day's list shows it among the sales, where it can be taken back later too
-        void refreshToday();
       })
       .catch((error: unknown) => {
-        if (isCounterSessionOver(error)) {
+        if (isCounterSessionOver(error) && onScreen(lookupNow)) {
           backToScan(error.message);
           return;
         }
         const text = words(error);
         if (text === null) return;
+        // recorded or not, the list says
+        if (mayHaveLanded(error)) void refreshToday();
+        if (!onScreen(lookupNow)) {
+          setLate(
+            mayHaveLanded(error)
+              ? `${lastMember(lookupNow)}的积分登记结果没有传回，可能已登记：请查看下方今日核销。`
+              : `${lastMember(lookupNow)}的积分未登记：${pointsRefusedWords(error, text)}`,
+          );
+          return;
+        }
         setSaleError(
           mayHaveLanded(error)
             ? `${text}。积分可能未登记：请再次点击「登记积分」，不会重复累计。`
@@ -417,6 +556,7 @@ export default function CounterPage() {
 
   /** 撤销 on a coupon-less sale of today's list (its clerk's, or any for the store manager): its points go back */
   const takeBackListed = (sale: CounterSaleRecord) => {
+    const who = memberWho(sale);
     setAskingSale(null);
     const key = voidKeys.current.get(sale.orderId) ?? newAttemptKey('cts');
     voidKeys.current.set(sale.orderId, key);
@@ -428,9 +568,9 @@ export default function CounterPage() {
         voidKeys.current.delete(sale.orderId);
         setListMessage({
           ok: true,
-          text: `已撤销${sale.nameMasked ? ` ${sale.nameMasked} 的` : ''}消费登记${
-            res.pointsReversed > 0 ? `，扣回积分 ${res.pointsReversed}` : ''
-          }${res.pointsReturned > 0 ? `，已退回 ${res.pointsReturned} 积分` : ''}`,
+          text: `已撤销${who ? ` ${who} 的` : ''}消费登记${
+            res.pointsReversed > 0 ? `，扣回积分 ${thousands(res.pointsReversed)}` : ''
+          }${res.pointsReturned > 0 ? `，已退回 ${thousands(res.pointsReturned)} 积分` : ''}`,
         });
         void refreshToday();
       })
@@ -452,6 +592,8 @@ export default function CounterPage() {
       .voidRedemption({ idempotencyKey: key, redemptionId: r.redemptionId })
       .then((res) => {
         voidKeys.current.delete(r.redemptionId);
+        // the redemption an attempt whose answer was lost made, voided: nothing of that attempt is left to find
+        if (unsure.current && landed?.redemptionId === r.redemptionId) unsure.current = null;
         const given = { reversed: res.pointsReversed, returned: res.pointsReturned };
         const points = pointsBackWords(given);
         setListMessage({
@@ -505,6 +647,11 @@ export default function CounterPage() {
         afterCoupon={afterCoupon}
       />
     ) : null;
+  /** the redemption an attempt whose answer was lost made, as the list has it now (LandedNote) */
+  const landedRow =
+    landed && today.kind === 'ready'
+      ? (today.data.items.find((r) => r.redemptionId === landed.redemptionId) ?? null)
+      : null;
   /** the redemption just made, once it was voided from the list below */
   const doneVoided =
     stage.kind === 'done' && today.kind === 'ready'
@@ -520,6 +667,8 @@ export default function CounterPage() {
         </View>
       </View>
 
+      {late ? <LateNotice text={late} onClose={() => setLate(null)} /> : null}
+
       {today.kind === 'loading' ? <LoadingCard lines={3} /> : null}
       {today.kind === 'error' ? <StaffErrorCard page="counter" error={today.error} onRetry={load} /> : null}
 
@@ -529,7 +678,7 @@ export default function CounterPage() {
 
       {today.kind === 'ready' && stage.kind === 'member' ? (
         <>
-          <MemberCard lookup={stage.lookup} onRescan={() => backToScan()} />
+          <MemberCard lookup={stage.lookup} locked={busy} onRescan={() => backToScan()} />
           {records ? (
             <ItemsCard
               key={stage.lookup.counterToken}
@@ -577,7 +726,23 @@ export default function CounterPage() {
                     onEarn={setEarn}
                     points={pointsPay(true)}
                     busy={busy}
+                    held={landedRow?.status === 'redeemed' && landed?.earlier.couponId === c.couponId}
                     error={redeemError}
+                    notice={
+                      landedRow && landed?.earlier.couponId === c.couponId ? (
+                        <LandedNote
+                          redemption={landedRow}
+                          triedFen={landed.triedFen}
+                          canKeep={
+                            landedRow.status === 'redeemed' &&
+                            landedRow.orderAmountFen === landed.earlier.fields.orderAmountFen
+                          }
+                          busy={busy || voidingId !== null}
+                          onVoid={() => setAsking(landedRow)}
+                          onKeep={keepLanded}
+                        />
+                      ) : null
+                    }
                     items={itemsFen(c.categories)}
                     onRedeem={(checked) => redeem(stage.lookup, c.couponId, checked)}
                   />
@@ -613,6 +778,7 @@ export default function CounterPage() {
 
       {today.kind === 'ready' && stage.kind === 'done' ? (
         <ResultCard
+          who={memberLine(stage.lookup.member)}
           result={stage.result}
           sale={stage.sale}
           voided={doneVoided}
@@ -635,6 +801,7 @@ export default function CounterPage() {
 
       {today.kind === 'ready' && stage.kind === 'sold' ? (
         <SoldCard
+          who={memberLine(stage.lookup.member)}
           sale={stage.sale}
           back={back}
           onAsk={() => setBack({ ...back, asking: true, error: null })}
@@ -648,6 +815,7 @@ export default function CounterPage() {
         <TodayList
           data={today.data}
           busyId={voidingId}
+          markedId={landed?.redemptionId ?? null}
           message={listMessage}
           onVoid={setAsking}
           onVoidSale={setAskingSale}
@@ -665,7 +833,7 @@ export default function CounterPage() {
       {askingSale ? (
         <VoidDialog
           title="撤销这笔消费登记？"
-          text={saleTakeBackText(askingSale.nameMasked, askingSale)}
+          text={saleTakeBackText(memberWho(askingSale), askingSale)}
           onCancel={() => setAskingSale(null)}
           onConfirm={() => takeBackListed(askingSale)}
         />

@@ -7,6 +7,7 @@
 import type { CounterSaleResponse } from '@shared/contracts/counter';
 import { FEN_PER_POINT, POINTS_SPEND_STEP as STEP } from '@shared/points/points.rules';
 import { Text, View } from '@tarojs/components';
+import { thousands } from '../../../components/format';
 import { isApiError } from '../../../services/api-error';
 import { Stepper, yuan } from './items';
 
@@ -68,7 +69,7 @@ export function PointsPay({
   if (balance < STEP) {
     return balance > 0 ? (
       <View className="ctr-pay-short" data-testid="counter-points-short">
-        积分 {balance}，不足 100，暂不可抵现
+        积分 {thousands(balance)}，不足 100，暂不可抵现
       </View>
     ) : null;
   }
@@ -86,7 +87,7 @@ export function PointsPay({
         <View className="ctr-pay__main">
           <View className="ctr-pay__title">使用积分抵现</View>
           <View className="ctr-pay__have" data-testid="counter-points-balance">
-            可用积分 <Text className="ctr-pay__have-num">{balance}</Text>，每 100 积分抵 1 元
+            可用积分 <Text className="ctr-pay__have-num">{thousands(balance)}</Text>，每 100 积分抵 1 元
           </View>
         </View>
         <View className={`ctr-switch${choice.on ? ' ctr-switch--on' : ''}`}>
@@ -107,7 +108,13 @@ export function PointsPay({
         <>
           <View className="ctr-pay__row">
             <Text className="ctr-pay__label">抵扣积分</Text>
-            <Stepper value={points} less={points > STEP} more={points < most} onStep={step} testId="counter-points" />
+            <Stepper
+              value={thousands(points)}
+              less={points > STEP}
+              more={points < most}
+              onStep={step}
+              testId="counter-points"
+            />
           </View>
           <View className="ctr-pay__sum" data-testid="counter-points-sum">
             抵 <Text className="ctr-pay__num">{yuan(points * FEN_PER_POINT)}</Text> 元，
@@ -140,7 +147,7 @@ export function PaidWithPoints({ sale, testId }: { sale: CounterSaleResponse; te
       <View className="ctr-paid__row" data-testid={`${testId}-spent`}>
         <Text className="ctr-paid__label">积分抵扣</Text>
         <Text className="ctr-paid__spent">
-          −{sale.pointsSpent}（{yuan(sale.pointsDiscountFen)} 元）
+          −{thousands(sale.pointsSpent)}（{yuan(sale.pointsDiscountFen)} 元）
         </Text>
       </View>
       <View className="ctr-paid__row ctr-paid__row--due" data-testid={`${testId}-due`}>
@@ -169,10 +176,11 @@ export function PointsNotSpent({
   /** what is left to pay after the coupon: collected in money when no points are spent */
   payableFen: number;
 }) {
+  const n = thousands(points);
   const words = {
-    pending: `正在抵扣 ${points} 积分，请稍候再收款`,
-    unsure: `抵现 ${points} 积分未确认：请先点击「重新登记积分」，成功后按实收收款`,
-    open: `抵现 ${points} 积分未完成，会员积分未扣减：重新登记成功后按实收收款`,
+    pending: `正在抵扣 ${n} 积分，请稍候再收款`,
+    unsure: `抵现 ${n} 积分未确认：请先点击「重新登记积分」，成功后按实收收款`,
+    open: `抵现 ${n} 积分未完成，会员积分未扣减：重新登记成功后按实收收款`,
     final: `未使用积分抵现，会员积分未扣减：请按应付 ${yuan(payableFen)} 元收款`,
   }[state];
   return (

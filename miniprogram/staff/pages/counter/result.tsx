@@ -10,6 +10,7 @@ import type {
   CounterSaleResponse,
 } from '@shared/contracts/counter';
 import { Button, Text, View } from '@tarojs/components';
+import { thousands } from '../../../components/format';
 import { SaleItems, yuan } from './items';
 import { PaidWithPoints, PointsNotSpent } from './points';
 import { VoidDialog } from './void-dialog';
@@ -44,8 +45,8 @@ function PointsLine({ sale, testId }: { sale: CounterSaleResponse; testId: strin
   return (
     <View className="ctr-points" data-testid={testId}>
       <View>
-        本单积分 <Text className="ctr-points__earned">+{sale.pointsEarned}</Text>，当前积分{' '}
-        <Text className="ctr-points__balance">{sale.pointsBalance}</Text>
+        本单积分 <Text className="ctr-points__earned">+{thousands(sale.pointsEarned)}</Text>，当前积分{' '}
+        <Text className="ctr-points__balance">{thousands(sale.pointsBalance)}</Text>
       </View>
       {sale.pointsEarned === 0 ? <View className="ctr-points__why">{noPointsWhy(sale)}</View> : null}
     </View>
@@ -132,9 +133,19 @@ export interface PointsBack {
   returned: number;
 }
 export const pointsBackWords = (back: PointsBack) =>
-  `${back.reversed > 0 ? `；已扣回本单积分 ${back.reversed}` : ''}${back.returned > 0 ? `；已退回 ${back.returned} 积分` : ''}`;
+  `${back.reversed > 0 ? `；已扣回本单积分 ${thousands(back.reversed)}` : ''}${back.returned > 0 ? `；已退回 ${thousands(back.returned)} 积分` : ''}`;
+
+/** Whose result it is: 会员 张* · 138****5678, so a result is never read as the next member's. */
+function MemberLine({ who, testId }: { who: string; testId: string }) {
+  return (
+    <View className="ctr-result__member" data-testid={testId}>
+      {who}
+    </View>
+  );
+}
 
 export function ResultCard({
+  who,
   result,
   sale,
   voided,
@@ -142,6 +153,8 @@ export function ResultCard({
   onRetrySale,
   onNext,
 }: {
+  /** the member's line (memberLine) */
+  who: string;
   result: CounterRedeemResponse;
   sale: LinkedSale | null;
   /** set once it was voided from today's list */
@@ -151,10 +164,13 @@ export function ResultCard({
   onRetrySale: (withoutPoints: boolean) => void;
   onNext: () => void;
 }) {
+  // the sale's points are under way: they are this member's, and shown here, so the next member waits for them
+  const salePending = sale?.state.kind === 'pending';
   return (
     <View className={`ml-card ctr-result${voided ? ' ctr-result--voided' : ''}`} data-testid="counter-result">
       <View className={`ctr-result__icon${voided ? ' ctr-result__icon--voided' : ''}`}>{voided ? '↺' : '✓'}</View>
       <View className="ctr-result__title">{voided ? '已撤销' : '核销成功'}</View>
+      <MemberLine who={who} testId="counter-result-member" />
       <View className="ctr-result__coupon">
         {result.couponName}（{result.headline}）
       </View>
@@ -188,7 +204,12 @@ export function ResultCard({
           {pointsBack ? pointsBackWords(pointsBack) : ''}
         </View>
       ) : null}
-      <Button className="ml-btn ml-btn--primary ctr-submit" onClick={onNext} data-testid="counter-next">
+      <Button
+        className="ml-btn ml-btn--primary ctr-submit"
+        disabled={salePending}
+        onClick={salePending ? undefined : onNext}
+        data-testid="counter-next"
+      >
         核销下一位
       </Button>
     </View>
@@ -209,12 +230,12 @@ export const NO_TAKE_BACK: TakeBack = { asking: false, busy: false, done: null, 
  * The points it was paid with go back to the member with it.
  */
 export const saleTakeBackText = (
-  nameMasked: string | null,
+  who: string | null,
   sale: { orderAmountFen: number; pointsEarned: number; pointsSpent: number },
 ) =>
-  `${nameMasked ? `会员 ${nameMasked}，` : ''}消费 ${yuan(sale.orderAmountFen)} 元，积分 +${sale.pointsEarned}${
+  `${who ? `会员 ${who}，` : ''}消费 ${yuan(sale.orderAmountFen)} 元，积分 +${thousands(sale.pointsEarned)}${
     sale.pointsSpent > 0
-      ? `，积分抵现 ${sale.pointsSpent}。撤销后${sale.pointsEarned > 0 ? '扣回这笔积分，' : ''}退回抵现的 ${sale.pointsSpent} 积分`
+      ? `，积分抵现 ${thousands(sale.pointsSpent)}。撤销后${sale.pointsEarned > 0 ? '扣回这笔积分，' : ''}退回抵现的 ${thousands(sale.pointsSpent)} 积分`
       : sale.pointsEarned > 0
         ? '。撤销后扣回这笔积分'
         : '。撤销后这笔登记作废'
@@ -222,6 +243,7 @@ export const saleTakeBackText = (
 
 /** A sale recorded without a coupon, and taking it back when it was a mistake (a wrong amount, the wrong member). */
 export function SoldCard({
+  who,
   sale,
   back,
   onAsk,
@@ -229,6 +251,8 @@ export function SoldCard({
   onTakeBack,
   onNext,
 }: {
+  /** the member's line (memberLine) */
+  who: string;
   sale: CounterSaleResponse;
   back: TakeBack;
   onAsk: () => void;
@@ -241,11 +265,12 @@ export function SoldCard({
     <View className="ml-card ctr-result" data-testid="counter-sold">
       <View className="ctr-result__icon">{undone ? '↺' : '✓'}</View>
       <View className="ctr-result__title">{undone ? '登记已撤销' : '积分已登记'}</View>
+      <MemberLine who={who} testId="counter-sold-member" />
       {undone ? (
         <View className="ctr-sold" data-testid="counter-sold-undone">
           已撤销这笔 {yuan(sale.orderAmountFen)} 元的消费登记
-          {back.done?.reversed ? `，已扣回积分 ${back.done.reversed}` : ''}
-          {back.done?.returned ? `，已退回 ${back.done.returned} 积分` : ''}
+          {back.done?.reversed ? `，已扣回积分 ${thousands(back.done.reversed)}` : ''}
+          {back.done?.returned ? `，已退回 ${thousands(back.done.returned)} 积分` : ''}
         </View>
       ) : (
         /* two unbreakable halves: a narrow phone wraps between them, never before the balance alone */
@@ -254,8 +279,8 @@ export function SoldCard({
             已登记消费 <Text className="ctr-sold__num">{yuan(sale.orderAmountFen)}</Text> 元，
           </Text>
           <Text className="ctr-sold__part">
-            积分 <Text className="ctr-sold__num ctr-sold__num--earned">+{sale.pointsEarned}</Text>，当前积分{' '}
-            <Text className="ctr-sold__num">{sale.pointsBalance}</Text>
+            积分 <Text className="ctr-sold__num ctr-sold__num--earned">+{thousands(sale.pointsEarned)}</Text>，当前积分{' '}
+            <Text className="ctr-sold__num">{thousands(sale.pointsBalance)}</Text>
           </Text>
         </View>
       )}

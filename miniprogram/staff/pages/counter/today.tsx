@@ -5,9 +5,12 @@
 import type { CounterRedemption, CounterRedemptionsResponse, CounterSaleRecord } from '@shared/contracts/counter';
 import { Button, Text, View } from '@tarojs/components';
 import type { ReactNode } from 'react';
+import { thousands } from '../../../components/format';
 import { yuan } from './items';
+import { memberWho } from './who';
 
-const shanghaiTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(11, 16);
+/** 14:05, the time of day in Asia/Shanghai */
+export const shanghaiTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(11, 16);
 
 const CHANNEL_LABELS: Record<CounterRedemption['channel'], string> = { counter: '扫码核销', pos: '收银系统' };
 
@@ -15,30 +18,34 @@ const CHANNEL_LABELS: Record<CounterRedemption['channel'], string> = { counter: 
  * What voiding a redemption from the list does, in the clerk's words: the coupon goes back, and with the sale
  * recorded with it, the points it earned are taken back and those the member paid with are returned.
  */
-export const redemptionVoidText = (r: CounterRedemption) =>
-  `「${r.couponName}」${r.nameMasked ? `，会员 ${r.nameMasked}` : ''}，订单 ${yuan(r.orderAmountFen)} 元，优惠 ${yuan(r.discountFen)} 元。${
+export const redemptionVoidText = (r: CounterRedemption) => {
+  const who = memberWho(r);
+  return `「${r.couponName}」${who ? `，会员 ${who}` : ''}，订单 ${yuan(r.orderAmountFen)} 元，优惠 ${yuan(r.discountFen)} 元。${
     r.memberClosed
       ? '该会员已注销：撤销后优惠券不退回，积分也不再变动。'
-      : `撤销后优惠券退回会员券包${r.pointsEarned > 0 ? `，扣回本单积分 ${r.pointsEarned}` : ''}${r.pointsSpent > 0 ? `，退回抵现的 ${r.pointsSpent} 积分` : ''}。`
+      : `撤销后优惠券退回会员券包${r.pointsEarned > 0 ? `，扣回本单积分 ${thousands(r.pointsEarned)}` : ''}${r.pointsSpent > 0 ? `，退回抵现的 ${thousands(r.pointsSpent)} 积分` : ''}。`
   }`;
+};
 
 /**
- * One row of today's list, a redemption or a coupon-less sale: what, when, who and the amount; its figure on the
- * right; 已撤销 (struck through) or 撤销 where the caller may take it back. Test ids: `<kind>-<id>`, `<kind>-status`,
- * `<kind>-void`.
+ * One row of today's list, a redemption or a coupon-less sale: what, when, who (the masked name, else the masked
+ * phone) and the amount; its figure on the right; 已撤销 (struck through) or 撤销 where the caller may take it back.
+ * `marked`: the row the page points the clerk to (a redemption made by an attempt whose answer was lost). Test ids:
+ * `<kind>-<id>`, `<kind>-status`, `<kind>-void`.
  */
 function DayRow({
   kind,
   id,
   title,
   at,
-  nameMasked,
+  who,
   orderAmountFen,
   channel,
   staffName,
   figure,
   undone,
   voidable,
+  marked = false,
   busy,
   onVoid,
 }: {
@@ -46,7 +53,7 @@ function DayRow({
   id: string;
   title: string;
   at: string;
-  nameMasked: string | null;
+  who: string | null;
   orderAmountFen: number;
   channel: CounterRedemption['channel'];
   staffName: string | null;
@@ -54,15 +61,20 @@ function DayRow({
   /** the words of a row taken back; null while it stands */
   undone: string | null;
   voidable: boolean;
+  marked?: boolean;
   busy: boolean;
   onVoid: () => void;
 }) {
   return (
-    <View className={`ctr-row${undone !== null ? ' ctr-row--voided' : ''}`} data-testid={`${kind}-${id}`}>
+    <View
+      className={`ctr-row${undone !== null ? ' ctr-row--voided' : ''}${marked ? ' ctr-row--marked' : ''}`}
+      data-testid={`${kind}-${id}`}
+      data-marked={marked ? 'yes' : 'no'}
+    >
       <View className="ctr-row__main">
         <View className="ctr-row__title">{title}</View>
         <View className="ctr-row__meta">
-          {shanghaiTime(at)} · {nameMasked ?? '会员'} · 订单 {yuan(orderAmountFen)} 元
+          {shanghaiTime(at)} · {who ?? '会员'} · 订单 {yuan(orderAmountFen)} 元
         </View>
         <View className="ctr-row__meta">
           {CHANNEL_LABELS[channel]}
@@ -93,12 +105,15 @@ function DayRow({
 export function TodayList({
   data,
   busyId,
+  markedId,
   message,
   onVoid,
   onVoidSale,
 }: {
   data: CounterRedemptionsResponse;
   busyId: string | null;
+  /** the redemption the page points the clerk to, marked in the list */
+  markedId: string | null;
   message: { ok: boolean; text: string } | null;
   onVoid: (r: CounterRedemption) => void;
   onVoidSale: (sale: CounterSaleRecord) => void;
@@ -136,7 +151,7 @@ export function TodayList({
             id={r.redemptionId}
             title={r.couponName}
             at={r.redeemedAt}
-            nameMasked={r.nameMasked}
+            who={memberWho(r)}
             orderAmountFen={r.orderAmountFen}
             channel={r.channel}
             staffName={r.staffName}
@@ -145,13 +160,14 @@ export function TodayList({
                 <View className="ctr-row__discount">-{yuan(r.discountFen)}</View>
                 {r.pointsSpent > 0 ? (
                   <View className="ctr-row__spent" data-testid="redemption-spent">
-                    抵现 {r.pointsSpent} 积分
+                    抵现 {thousands(r.pointsSpent)} 积分
                   </View>
                 ) : null}
               </>
             }
             undone={r.status !== 'voided' ? null : r.couponReturned === false ? '已撤销，券已过期未退回' : '已撤销'}
             voidable={r.voidable}
+            marked={markedId === r.redemptionId}
             busy={busyId === r.redemptionId}
             onVoid={() => onVoid(r)}
           />
@@ -166,16 +182,16 @@ export function TodayList({
                 id={sale.orderId}
                 title="登记消费（不用券）"
                 at={sale.recordedAt}
-                nameMasked={sale.nameMasked}
+                who={memberWho(sale)}
                 orderAmountFen={sale.orderAmountFen}
                 channel="counter"
                 staffName={sale.staffName}
                 figure={
                   <>
-                    <View className="ctr-row__points">积分 +{sale.pointsEarned}</View>
+                    <View className="ctr-row__points">积分 +{thousands(sale.pointsEarned)}</View>
                     {sale.pointsSpent > 0 ? (
                       <View className="ctr-row__spent" data-testid="sale-spent">
-                        抵现 {sale.pointsSpent} 积分
+                        抵现 {thousands(sale.pointsSpent)} 积分
                       </View>
                     ) : null}
                   </>

@@ -1,0 +1,319 @@
+/**
+ * 扫码核销 when answers are slow or lost, as QA walked it with playwright's page.route: a redemption (or a sale for
+ * points) still under way keeps the clerk on its member (换一位 is disabled until the answer is in), and the answer
+ * shows on that member's result, which names them; where the store records the sale, 核销下一位 waits for the sale's
+ * points. A redemption whose answer was lost after the server made it, then tried again with a corrected amount, is
+ * found in 今日核销 and said in words: the clerk voids it there (or from the note) and redeems again, or keeps it;
+ * nothing is re-sent with the old amount unasked. A member who never gave a name is shown by the masked phone, and
+ * points are written 1,234 as on the member's home.
+ */
+import type { Page, Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../functions/adapters/ids.js';
+import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
+import { issueMemberCode } from '../../functions/app/members/member-code.js';
+import { earnYearOf } from '../../shared/points/points.rules.js';
+import { startBrowserSystem } from './support/browser.js';
+import { settle, staffLogin } from './support/flows.js';
+
+let env: Awaited<ReturnType<typeof startBrowserSystem>>;
+beforeAll(async () => {
+  env = await startBrowserSystem();
+});
+afterAll(async () => env?.close());
+
+/** Taro's H5 <Input> puts the real <input> inside its own element. */
+const fill = (page: Page, testId: string, value: string) =>
+  page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(value);
+const text = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).first().innerText();
+const tid = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`);
+
+/** A member registered at `storeId` with a verified phone; `name` null: signed up in the mini-program, no name. */
+async function seedMember(m: { name: string | null; storeId: string; phone: string; points?: number }) {
+  const db = env.system.database;
+  const customerId = newId('cus');
+  const identityId = newId('idn');
+  await db.exec(
+    "insert into customers (id, display_name, home_store_id, registered_at) values ($1, $2, $3, now() - interval '120 days')",
+    [customerId, m.name, m.storeId],
+  );
+  await db.exec(
+    "insert into identities (id, customer_id, kind, value, verified, source, source_id) values ($1, $2, 'openid', $3, true, 'miniprogram', $3), ($4, $2, 'phone', $5, true, 'miniprogram', $3)",
+    [identityId, customerId, `e2e-openid-${customerId}`, newId('idn'), m.phone],
+  );
+  if (m.points) {
+    await db.exec(
+      `insert into points_ledger (customer_id, kind, points, entry_key, earn_year, note, occurred_at)
+       values ($1, 'earn', $2, $3, $4, '门店消费积分', now())`,
+      [customerId, m.points, `earn:e2e-history:${customerId}`, earnYearOf(new Date())],
+    );
+  }
+  return { customerId, identityId };
+}
+
+async function issue(customerId: string, templateCode: string) {
+  const issued = await issueCoupon(env.system.database.db, {
+    customerId,
+    templateCode,
+    reason: 'manual',
+    idempotencyKey: `e2e-late:${customerId}:${templateCode}`,
+    now: new Date(),
+  });
+  if (!issued.ok) throw new Error(`fixture coupon ${templateCode} not issued: ${issued.code}`);
+  return issued.value;
+}
+
+/** A clerk on the counter page, opened from the home tile. */
+async function openCounter(simUserId: string) {
+  const { page, context } = await env.newPage();
+  await staffLogin(page, env.system.apiUrl, simUserId);
+  await tid(page, 'tile-redeem').click();
+  await tid(page, 'counter-scan').waitFor();
+  await tid(page, 'counter-today').waitFor();
+  return { page, context };
+}
+
+/** The member shows a fresh member code; the clerk types it. */
+async function scanMember(page: Page, member: { customerId: string; identityId: string }) {
+  const { code } = await issueMemberCode(env.system.database.db, { ...member, now: new Date() });
+  await fill(page, 'counter-code-input', code);
+  await tid(page, 'counter-code-submit').click();
+  await tid(page, 'counter-member').waitFor();
+}
+
+/** Each answer to `path` is held back `ms` (the server has the request at once). */
+async function slowAnswers(page: Page, path: string, ms: number) {
+  await page.route(`**/api/staff/counter/${path}`, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await route.continue();
+  });
+}
+
+/**
+ * The first redemption reaches the server and is made, but its answer never comes back (the connection is reset);
+ * later ones come through. `bodies` gets each redemption request's key and amount.
+ */
+async function loseFirstRedeemAnswer(page: Page, bodies: { idempotencyKey: string; orderAmountFen: number }[]) {
+  let lose = true;
+  await page.route('**/api/staff/counter/redeem', async (route: Route) => {
+    bodies.push(JSON.parse(route.request().postData() ?? '{}'));
+    const answer = await route.fetch();
+    if (lose) {
+      lose = false;
+      await route.abort('connectionreset');
+    } else await route.fulfill({ response: answer });
+  });
+}
+
+const redemptionsOf = (couponId: string) =>
+  env.system.database.exec(
+    'select status, order_amount_fen from coupon_redemptions where coupon_id = $1 order by redeemed_at, id',
+    [couponId],
+  );
+
+describe('扫码核销: slow and lost answers', () => {
+  it('a slow redemption keeps the clerk on its member: 换一位 waits, the answer lands on that member, named', async () => {
+    const zhang = await seedMember({ name: '张伟', storeId: 'sto_001', phone: '13712345678' });
+    const li = await seedMember({ name: '李娜', storeId: 'sto_001', phone: '13698765432' });
+    const gift = await issue(zhang.customerId, 'NEW_MEMBER');
+    await issue(li.customerId, 'NEW_MEMBER');
+
+    // 王芳 at 文三路店: 张伟's 新会员见面礼 on 66 yuan, its answer 6 s late
+    const { page, context } = await openCounter('u_ck01');
+    await scanMember(page, zhang);
+    await page.locator(`[data-testid=counter-coupon-${gift.couponId}] [data-testid=counter-coupon-pick]`).click();
+    await fill(page, 'counter-amount', '66');
+    await slowAnswers(page, 'redeem', 6_000);
+    await tid(page, 'counter-redeem').click();
+    await page.waitForTimeout(500);
+
+    // the clerk taps 换一位 meanwhile: nothing happens, 张伟 stays on screen
+    await tid(page, 'counter-rescan').click();
+    await page.waitForTimeout(500);
+    expect(await tid(page, 'counter-scan').count()).toBe(0);
+    expect(await text(page, 'counter-member-name')).toContain('张*');
+    expect(await tid(page, 'counter-rescan').getAttribute('data-disabled')).toBe('yes');
+    expect(await text(page, 'counter-redeem')).toBe('正在核销…');
+    await settle(page);
+    await env.shot(page, 'counter-late-01-redeem-under-way');
+
+    // the answer: 张伟's result, naming him
+    await tid(page, 'counter-result').waitFor({ timeout: 15_000 });
+    expect(await text(page, 'counter-result-member')).toBe('会员 张* · 137****5678');
+    expect(await text(page, 'counter-payable')).toBe('56.00 元');
+    const row = page.locator('[data-testid^=redemption-]', { hasText: '新会员见面礼' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('张* · 订单 66.00 元');
+    await settle(page);
+    await env.shot(page, 'counter-late-02-redeem-answer-on-its-member');
+
+    // the next member: 李娜's screen, nothing of 张伟's on it
+    await page.unroute('**/api/staff/counter/redeem');
+    await tid(page, 'counter-next').click();
+    await scanMember(page, li);
+    expect(await text(page, 'counter-member-name')).toContain('李*');
+    expect(await tid(page, 'counter-result').count()).toBe(0);
+    expect(await redemptionsOf(gift.couponId)).toEqual([{ status: 'redeemed', order_amount_fen: 6_600 }]);
+    await context.close();
+  });
+
+  it('at a store without a till: a slow sale and a slow redemption with its points stay on their member', async () => {
+    const zhang = await seedMember({ name: '张伟', storeId: 'sto_018', phone: '13712340018', points: 970 });
+    const gift = await issue(zhang.customerId, 'NEW_MEMBER');
+
+    // 孙磊 at 北仑新碶店: 登记积分 for 12 yuan, its answer 6 s late
+    const { page, context } = await openCounter('u_ck03');
+    await scanMember(page, zhang);
+    expect(await text(page, 'counter-member-points')).toBe('970');
+    await fill(page, 'counter-sale-amount', '12');
+    await slowAnswers(page, 'sale', 6_000);
+    await tid(page, 'counter-sale-submit').click();
+    await page.waitForTimeout(500);
+    await tid(page, 'counter-rescan').click();
+    await page.waitForTimeout(500);
+    expect(await tid(page, 'counter-scan').count()).toBe(0);
+    expect(await tid(page, 'counter-rescan').getAttribute('data-disabled')).toBe('yes');
+    expect(await text(page, 'counter-sale-submit')).toBe('正在登记…');
+    await tid(page, 'counter-sold').waitFor({ timeout: 15_000 });
+    expect(await text(page, 'counter-sold-member')).toBe('会员 张* · 137****0018');
+    // the balance as the member's home writes it
+    expect(await text(page, 'counter-sold-text')).toBe('已登记消费 12.00 元，积分 +12，当前积分 982');
+
+    // 新会员见面礼 on 66 yuan: the redemption comes at once, the points 6 s late; 核销下一位 waits for them
+    await tid(page, 'counter-next').click();
+    await scanMember(page, zhang);
+    await page.locator(`[data-testid=counter-coupon-${gift.couponId}] [data-testid=counter-coupon-pick]`).click();
+    await fill(page, 'counter-amount', '66');
+    await tid(page, 'counter-redeem').click();
+    await tid(page, 'counter-sale-pending').waitFor();
+    expect(await tid(page, 'counter-next').getAttribute('disabled')).not.toBe('false');
+    expect(await text(page, 'counter-result-member')).toBe('会员 张* · 137****0018');
+    await settle(page);
+    await env.shot(page, 'counter-late-03-points-under-way');
+    await tid(page, 'counter-sale-points').waitFor({ timeout: 15_000 });
+    expect(await text(page, 'counter-sale-points')).toBe('本单积分 +56，当前积分 1,038');
+    expect(await tid(page, 'counter-next').getAttribute('disabled')).toBe('false');
+    await settle(page);
+    await env.shot(page, 'counter-late-04-points-on-its-member');
+    await page.unroute('**/api/staff/counter/sale');
+    await context.close();
+  });
+
+  it('a lost answer, then a corrected amount: the redemption already made is found, said, voided and redone', async () => {
+    // 李娜 signed up in the mini-program without a name: the masked phone says who she is
+    const li = await seedMember({ name: null, storeId: 'sto_001', phone: '13698765400' });
+    const full = await issue(li.customerId, 'FULL_100_15');
+
+    const { page, context } = await openCounter('u_ck01');
+    await scanMember(page, li);
+    await page.locator(`[data-testid=counter-coupon-${full.couponId}] [data-testid=counter-coupon-pick]`).click();
+    await fill(page, 'counter-amount', '120');
+    const bodies: { idempotencyKey: string; orderAmountFen: number }[] = [];
+    await loseFirstRedeemAnswer(page, bodies);
+    await tid(page, 'counter-redeem').click();
+    await tid(page, 'counter-redeem-error').waitFor();
+    expect(await text(page, 'counter-redeem-error')).toContain('核销可能未完成');
+    // the list is asked again: the redemption the server made is there
+    const row = page.locator('[data-testid^=redemption-]', { hasText: '满100减15' });
+    await row.waitFor({ timeout: 5_000 });
+    expect(await row.innerText()).toContain('订单 120.00 元');
+    await settle(page);
+    await env.shot(page, 'counter-late-10-answer-lost');
+
+    // the clerk corrects the amount to 130 and taps again: refused (the coupon is used), and the page says by what
+    await fill(page, 'counter-amount', '130');
+    await tid(page, 'counter-redeem').click();
+    await tid(page, 'counter-landed').waitFor();
+    const landed = await text(page, 'counter-landed');
+    expect(landed).toContain('这张券刚才已经核销成功');
+    expect(landed).toContain('订单 120.00 元，优惠 15.00 元');
+    expect(landed).toContain('这次填的是 130.00 元');
+    expect(await tid(page, 'counter-redeem-error').count()).toBe(0);
+    expect(await row.getAttribute('data-marked')).toBe('yes');
+    expect(await row.locator('[data-testid=redemption-void]').count()).toBe(1);
+    // nothing re-sent with the old amount: the lost one, then the corrected one under a new key
+    expect(bodies.map((b) => b.orderAmountFen)).toEqual([12_000, 13_000]);
+    expect(bodies[1].idempotencyKey).not.toBe(bodies[0].idempotencyKey);
+    // she signed up in the mini-program without a name: her masked phone says who she is, on the card and the row
+    expect(await text(page, 'counter-member-name')).toMatch(/^136\*{4}5400/);
+    expect(await text(page, 'counter-member-phone')).toBe('未填写姓名');
+    expect(await row.innerText()).toContain('136****5400 · 订单 120.00 元');
+    // while that one stands, the coupon is not sent again: 撤销那笔 or 保留那笔 first
+    expect(await tid(page, 'counter-redeem').getAttribute('disabled')).not.toBe('false');
+    await tid(page, 'counter-landed').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-late-11-already-redeemed');
+    await row.scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-late-11b-marked-in-today');
+
+    // 撤销那笔: the confirmation names her by the phone; the coupon is back, the note says to redeem again
+    await tid(page, 'counter-landed-void').click();
+    const confirm = await text(page, 'counter-void-confirm');
+    expect(confirm).toContain('会员 136****5400');
+    expect(confirm).toContain('订单 120.00 元');
+    await settle(page);
+    await env.shot(page, 'counter-late-12-void-confirm');
+    await tid(page, 'counter-void-ok').click();
+    await row.locator('[data-testid=redemption-status]').waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=counter-landed]')?.textContent?.includes('已撤销') ?? false,
+    );
+    expect(await text(page, 'counter-landed')).toContain('请核对订单金额，再点击「确认核销」');
+    expect(await tid(page, 'counter-landed-void').count()).toBe(0);
+    await tid(page, 'counter-landed').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-late-13-voided-redo');
+
+    await tid(page, 'counter-redeem').click();
+    await tid(page, 'counter-result').waitFor();
+    expect(await text(page, 'counter-payable')).toBe('115.00 元');
+    expect(await text(page, 'counter-result-member')).toBe('会员 136****5400');
+    expect(bodies.map((b) => b.orderAmountFen)).toEqual([12_000, 13_000, 13_000]);
+    expect(await redemptionsOf(full.couponId)).toEqual([
+      { status: 'voided', order_amount_fen: 12_000 },
+      { status: 'redeemed', order_amount_fen: 13_000 },
+    ]);
+    await settle(page);
+    await env.shot(page, 'counter-late-14-redone');
+    await page.unroute('**/api/staff/counter/redeem');
+    await context.close();
+  });
+
+  it('a lost answer, then another amount, where the first was right: kept, its result and points shown', async () => {
+    const wang = await seedMember({ name: '王建国', storeId: 'sto_018', phone: '13857400018', points: 1_234 });
+    const full = await issue(wang.customerId, 'FULL_100_15');
+
+    const { page, context } = await openCounter('u_ck03');
+    await scanMember(page, wang);
+    await page.locator(`[data-testid=counter-coupon-${full.couponId}] [data-testid=counter-coupon-pick]`).click();
+    await fill(page, 'counter-amount', '120');
+    const bodies: { idempotencyKey: string; orderAmountFen: number }[] = [];
+    await loseFirstRedeemAnswer(page, bodies);
+    await tid(page, 'counter-redeem').click();
+    await tid(page, 'counter-redeem-error').waitFor();
+    await fill(page, 'counter-amount', '102');
+    await tid(page, 'counter-redeem').click();
+    await tid(page, 'counter-landed').waitFor();
+    expect(await text(page, 'counter-landed')).toContain('这次填的是 102.00 元');
+
+    // 保留那笔: the first attempt asked again under its own key answers what it made; its points are recorded
+    await tid(page, 'counter-landed-keep').click();
+    await tid(page, 'counter-result').waitFor();
+    expect(await text(page, 'counter-result')).toContain('订单金额 120.00 元');
+    expect(await text(page, 'counter-payable')).toBe('105.00 元');
+    await tid(page, 'counter-sale-points').waitFor();
+    expect(await text(page, 'counter-sale-points')).toBe('本单积分 +105，当前积分 1,339');
+    expect(bodies.map((b) => b.orderAmountFen)).toEqual([12_000, 10_200, 12_000]);
+    expect(bodies[2].idempotencyKey).toBe(bodies[0].idempotencyKey);
+    expect(await redemptionsOf(full.couponId)).toEqual([{ status: 'redeemed', order_amount_fen: 12_000 }]);
+    await settle(page);
+    await env.shot(page, 'counter-late-15-kept');
+    await page.unroute('**/api/staff/counter/redeem');
+    await tid(page, 'counter-next').click();
+    await scanMember(page, wang);
+    // the balance as the member's home writes it
+    expect(await text(page, 'counter-member-points')).toBe('1,339');
+    await context.close();
+  });
+});
