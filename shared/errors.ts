@@ -52,6 +52,8 @@ export const ERROR_STATUS = {
   NO_ELIGIBLE_ITEMS: 422,
   BELOW_THRESHOLD: 422,
   NO_APPLICABLE_COUPON: 422,
+  /** 每单限用一张: the till's receipt (store + externalOrderId) already has another coupon's live redemption */
+  ORDER_HAS_COUPON: 409,
   ORDER_AMOUNT_MISMATCH: 400,
   /** a line's amount more than its quantity × unit price (less is a line discount) */
   ORDER_LINE_AMOUNT_INVALID: 400,

@@ -47,6 +47,7 @@ export const ERROR_MESSAGES_ZH: Record<ErrorCode, string> = {
   NO_ELIGIBLE_ITEMS: '本单没有可用这张优惠券的商品（处方药等不参与优惠）',
   BELOW_THRESHOLD: '订单金额未达到优惠券的使用门槛',
   NO_APPLICABLE_COUPON: '会员没有适用于本单的优惠券',
+  ORDER_HAS_COUPON: '这张小票已经用过一张优惠券（每单限用一张），如需换券，请先撤销已用的那张',
   ORDER_AMOUNT_MISMATCH: '订单金额对不上：与商品明细或核销时填写的金额不一致',
   ORDER_LINE_AMOUNT_INVALID: '商品行金额超过了数量×单价：会员价等优惠只会让金额更低，请检查收银系统上传的明细',
   ORDER_DATE_INVALID: '下单时间不对：不能晚于现在，也不能早于2000年，请检查收银机的时钟与时区',

@@ -15,6 +15,19 @@
  *
  * Both paths read the order as the catalogue has it: a line's SKU brings the catalogue's Rx flag and category
  * (catalogueLines), one query before either path, and only when a line names a SKU.
+ *
+ * 每单限用一张 (every coupon's rules say so, coupon.describe.ts): a receipt, the till's externalOrderId at its store,
+ * carries at most one live (not voided) coupon redemption. Both statements check it where they write, before
+ * claiming the key (migration 0048): another coupon's live redemption on the receipt refuses this one with
+ * 409 ORDER_HAS_COUPON, nothing written, so a retry under the same key gets the same refusal, or goes through once
+ * the till has voided the first. The one-round-trip statement answers it itself (it only gets there when the rules
+ * accepted the coupon: the slow path would answer the same, without a read, a second write and a template cache
+ * thrown away); the slow path gets it from its write, after the rules (a coupon the rules refuse is refused for
+ * that). The same coupon again is COUPON_USED as before; the key's first answer still comes first (a replay, or
+ * IDEMPOTENCY_CONFLICT for another request under a used key). A redemption without an externalOrderId cannot be
+ * checked: nothing says which receipt it is on. Two different coupons for one receipt in flight at the same instant
+ * (which a till, waiting for each answer, does not send) can both go through: see migration 0048 for why no lock or
+ * unique index closes that.
  */
 
 import type { PosRedeemBody, PosRedeemResponse } from '../../../shared/contracts/loyalty.js';
@@ -110,6 +123,7 @@ export async function redeemAtPos(
   });
   if (written.outcome === 'redeemed') return ok(response);
   if (written.outcome === 'stored') return answerFromStored<PosRedeemResponse>(scope, hash, written.stored);
+  if (written.outcome === 'order_has_coupon') return orderHasCoupon(body, written);
   // of any number of concurrent attempts, exactly one found the coupon still available
   return fail('COUPON_USED', `coupon ${coupon.id} has already been used`);
 }
@@ -199,6 +213,8 @@ async function redeemByCodeAtOnce(
     case 'used':
       // of any number of concurrent attempts, exactly one found the coupon still available
       return fail('COUPON_USED', 'this coupon has already been used');
+    case 'order_has_coupon':
+      return orderHasCoupon(body, written);
     case 'stored':
       return answerFromStored<PosRedeemResponse>(scope, hash, written.stored);
     case 'undecided':
@@ -207,7 +223,25 @@ async function redeemByCodeAtOnce(
   }
 }
 
-/** The coupon the request names (or the best one of the member's) and the rules' verdict on this order. Reads only. */
+/**
+ * 每单限用一张: the refusal of another coupon on a receipt that has one (store, externalOrderId), for the till's
+ * developer: which receipt, and the coupon and redemption already on it (void that to use another coupon).
+ */
+function orderHasCoupon(body: PosRedeemBody, found: { couponId: string; redemptionId: string }) {
+  const externalOrderId = body.externalOrderId ?? '';
+  return fail(
+    'ORDER_HAS_COUPON',
+    `receipt ${externalOrderId} already has coupon ${found.couponId} redeemed at this store (redemption ` +
+      `${found.redemptionId}): one coupon per receipt. Void that redemption first to use another coupon on it`,
+    { externalOrderId, couponId: found.couponId, redemptionId: found.redemptionId },
+  );
+}
+
+/**
+ * The coupon the request names (or the best one of the member's) and the rules' verdict on this order. Reads only.
+ * The receipt's one coupon is checked where the redemption is written (pos_redeem_coupon), not here: a read here
+ * would cost every slow-path redemption a round trip, and the write has to check again anyway.
+ */
 async function decideRedemption(
   db: Db,
   body: PosRedeemBody,

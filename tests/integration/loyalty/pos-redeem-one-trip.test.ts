@@ -96,6 +96,8 @@ describe('POST /api/pos/redeem by code in one round trip', () => {
       idempotencyKey: uniqueKey('slow'),
       couponCode: slow.code,
       ...order,
+      // another sale of the same amount: a receipt carries one coupon (pos-redeem-one-per-order.test.ts)
+      externalOrderId: 'POS-ONE-TRIP-2',
     });
     expect(b.status).toBe(200);
     expect(w2.slowWrite).toHaveBeenCalledTimes(1);

@@ -39,7 +39,18 @@ export interface RedeemByCodeInput {
 export type RedeemByCodeOutcome =
   | { outcome: 'redeemed'; response: unknown }
   | { outcome: 'used' }
+  | OrderHasCoupon
   | { outcome: 'stored' | 'undecided'; stored: { requestHash: string; response: unknown } | null };
+
+/**
+ * 每单限用一张: the receipt (store, externalOrderId) already has a live redemption of another coupon, the one named
+ * here; nothing was written (migration 0048).
+ */
+export interface OrderHasCoupon {
+  outcome: 'order_has_coupon';
+  couponId: string;
+  redemptionId: string;
+}
 
 export const couponRepo = {
   async templateByCode(ex: Executor, code: string): Promise<CouponTemplateRow | null> {
@@ -228,9 +239,11 @@ export const couponRepo = {
   },
 
   /**
-   * A POS redemption the caller has already decided, written in one statement (pos_redeem_coupon, migration 0011):
-   * claims the idempotency key with its answer, takes the coupon if still available (else deletes the claim again)
-   * and records the redemption. `stored`: the key was already used; its answer is returned for the caller to replay.
+   * A POS redemption the caller has already decided, written in one statement (pos_redeem_coupon, migrations 0011
+   * and 0048): claims the idempotency key with its answer, takes the coupon if still available (else deletes the
+   * claim again) and records the redemption. `stored`: the key was already used; its answer is returned for the
+   * caller to replay. `order_has_coupon`: the receipt already has another coupon's live redemption (checked before
+   * the claim: nothing written).
    */
   async redeemOnce(
     db: Db,
@@ -249,7 +262,9 @@ export const couponRepo = {
       now: Date;
     },
   ): Promise<
-    { outcome: 'redeemed' | 'used' } | { outcome: 'stored'; stored: { requestHash: string; response: unknown } | null }
+    | { outcome: 'redeemed' | 'used' }
+    | OrderHasCoupon
+    | { outcome: 'stored'; stored: { requestHash: string; response: unknown } | null }
   > {
     const [row] = await preparedFor(db).redeemOnce.execute({
       ...input,
@@ -257,6 +272,7 @@ export const couponRepo = {
       now: input.now.toISOString(),
     });
     if (row?.outcome === 'redeemed' || row?.outcome === 'used') return { outcome: row.outcome };
+    if (row?.outcome === 'order_has_coupon') return orderHasCoupon(row.storedResponse);
     if (row?.outcome === 'stored' && row.storedHash !== null) {
       return { outcome: 'stored', stored: { requestHash: row.storedHash, response: row.storedResponse } };
     }
@@ -280,12 +296,13 @@ export const couponRepo = {
   },
 
   /**
-   * A POS redemption by code in one statement (pos_redeem_coupon_by_code, migration 0015): the caller passes, for
-   * each template that accepts the order (decided by the shared rules on the cached row of that fingerprint), the
-   * discount, the eligible amount and the headline; the statement finds the coupon and writes only when its template
-   * is one of those, unchanged, and the coupon is redeemable now. `undecided`: nothing written (with the key's
-   * stored answer when it has one); the caller decides the slow way. Calls of one event-loop turn beyond the free
-   * statement slots share statements (see redeemBatcherFor).
+   * A POS redemption by code in one statement (pos_redeem_coupon_by_code, migrations 0015 and 0048): the caller
+   * passes, for each template that accepts the order (decided by the shared rules on the cached row of that
+   * fingerprint), the discount, the eligible amount and the headline; the statement finds the coupon and writes only
+   * when its template is one of those, unchanged, and the coupon is redeemable now. `undecided`: nothing written
+   * (with the key's stored answer when it has one); the caller decides the slow way. `order_has_coupon`: nothing
+   * written, the receipt already has another coupon (the key's stored answer, when it has one, comes as `stored`
+   * instead). Calls of one event-loop turn beyond the free statement slots share statements (see redeemBatcherFor).
    */
   async redeemByCode(db: Db, input: RedeemByCodeInput): Promise<RedeemByCodeOutcome> {
     return redeemBatcherFor(db)(input);
@@ -379,15 +396,27 @@ export const couponRepo = {
   },
 };
 
+type RedeemOutcomeName = 'redeemed' | 'used' | 'stored' | 'undecided' | 'order_has_coupon';
+
 interface RedeemRow {
-  outcome: 'redeemed' | 'used' | 'stored' | 'undecided';
+  outcome: RedeemOutcomeName;
   storedHash: string | null;
+  /** the answer; for `order_has_coupon`, the receipt's redemption: { couponId, redemptionId } (migration 0048) */
   storedResponse: unknown;
+}
+
+function orderHasCoupon(found: unknown): OrderHasCoupon {
+  const { couponId, redemptionId } = (found ?? {}) as { couponId?: unknown; redemptionId?: unknown };
+  if (typeof couponId !== 'string' || typeof redemptionId !== 'string') {
+    throw new Error(`order_has_coupon without the receipt's redemption: ${JSON.stringify(found)}`);
+  }
+  return { outcome: 'order_has_coupon', couponId, redemptionId };
 }
 
 function redeemOutcome(row: RedeemRow | undefined): RedeemByCodeOutcome {
   if (row?.outcome === 'redeemed') return { outcome: 'redeemed', response: row.storedResponse };
   if (row?.outcome === 'used') return { outcome: 'used' };
+  if (row?.outcome === 'order_has_coupon') return orderHasCoupon(row.storedResponse);
   const stored =
     row?.storedHash != null && row.storedResponse != null
       ? { requestHash: row.storedHash, response: row.storedResponse }
@@ -403,10 +432,12 @@ const intArray = (v: readonly number[]) => `{${v.map((n) => Math.trunc(n)).join(
  * statements (client.ts, turn-batcher.ts); several calls share one only when there are more calls than free slots.
  * Such a statement is `unnest` of the calls' parameters with pos_redeem_coupon_by_code called for each in order
  * (lateral), in one transaction. Each call sees the ones before it, exactly as one by one: a coupon an earlier call
- * took is no longer redeemable ('undecided': the use case's slow path answers COUPON_USED), a repeated idempotency
- * key finds the first answer stored; across statements the conditional UPDATE decides as before ('used'). Any error
- * (a deadlock with another batch, say) rolls the batch back and its calls run one by one. So a backlog after a
- * pause reaches the database as a few statements, not as many concurrent ones on few cores.
+ * took is no longer redeemable ('undecided': the use case's slow path answers COUPON_USED), a receipt an earlier call
+ * used refuses another coupon ('order_has_coupon', migration 0048: a refusal, not an error, so the batch's other
+ * calls stand), a repeated idempotency key finds the first answer stored; across statements the conditional UPDATE
+ * decides as before ('used'). Any error (a deadlock with another batch, say) rolls the batch back and its calls run
+ * one by one. So a backlog after a pause reaches the database as a few statements, not as many concurrent ones on
+ * few cores.
  */
 export const REDEEM_BATCH_MAX = 64;
 
@@ -442,7 +473,7 @@ function prepare(db: Db) {
       .prepare('pos_coupon_with_template_by_code'),
     redeemOnce: db
       .select({
-        outcome: sql<'redeemed' | 'used' | 'stored'>`outcome`,
+        outcome: sql<'redeemed' | 'used' | 'stored' | 'order_has_coupon'>`outcome`,
         storedHash: sql<string | null>`stored_hash`,
         storedResponse: sql<unknown>`stored_response`,
       })
@@ -454,7 +485,7 @@ function prepare(db: Db) {
       .prepare('pos_redeem_coupon'),
     redeemByCode: db
       .select({
-        outcome: sql<'redeemed' | 'used' | 'stored' | 'undecided'>`outcome`,
+        outcome: sql<RedeemOutcomeName>`outcome`,
         storedHash: sql<string | null>`stored_hash`,
         storedResponse: sql<unknown>`stored_response`,
       })
@@ -470,7 +501,7 @@ function prepare(db: Db) {
     redeemByCodeBatch: db
       .select({
         ord: sql<number>`b.ord`,
-        outcome: sql<'redeemed' | 'used' | 'stored' | 'undecided'>`r.outcome`,
+        outcome: sql<RedeemOutcomeName>`r.outcome`,
         storedHash: sql<string | null>`r.stored_hash`,
         storedResponse: sql<unknown>`r.stored_response`,
       })
