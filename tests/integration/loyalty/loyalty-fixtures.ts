@@ -2,8 +2,11 @@
 import { DEMO_PARTNER_KEYS } from '../../../dev/demo/fixtures.js';
 import { partnerHeaders } from '../../../functions/adapters/auth/partner-signature.js';
 import type { Database } from '../../../functions/adapters/db/client.js';
+import type { RedeemByCodeInput, RedeemByCodeOutcome } from '../../../functions/adapters/db/repos/coupon.repo.js';
+import { newId } from '../../../functions/adapters/ids.js';
 import { issueCoupon } from '../../../functions/app/coupons/issue-coupon.js';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
+import { redeemTemplates } from '../../../functions/app/pos/redeem-templates.js';
 import type { TestSystem } from '../../support/system.js';
 
 let seq = 0;
@@ -136,3 +139,40 @@ export const tillSale = (sys: TestSystem, externalId: string, fen: number, over:
 /** The member's points balance: the sum of the ledger. */
 export const pointsBalance = (sys: TestSystem, customerId: string) =>
   count(sys.database, 'select coalesce(sum(points), 0) from points_ledger where customer_id = $1', [customerId]);
+
+/**
+ * One call of the by-code redemption statement (couponRepo.redeemByCode, redeemByCodeBatch), as redeem.ts builds
+ * it: `code` is a 满100减15 coupon, used on a 230-yuan order at 杭州一店 (its till's key), no receipt number.
+ */
+export async function byCodeInput(
+  sys: TestSystem,
+  code: string,
+  over: Partial<RedeemByCodeInput> = {},
+): Promise<RedeemByCodeInput> {
+  const cached = await redeemTemplates(sys.database.db);
+  const at = cached.templates.findIndex((t) => t.id === 'ctp_full_100_15');
+  if (at < 0) throw new Error('the 满100减15 template is not cached');
+  const literals = cached.literals([at]);
+  const redemptionId = newId('rdm', sys.clock.now().getTime());
+  return {
+    keyId: 'key_pos_hz001',
+    idempotencyKey: uniqueKey('batch'),
+    requestHash: 'h1',
+    code,
+    storeId: 'sto_001',
+    redemptionId,
+    externalOrderId: null,
+    orderAmountFen: 23_000,
+    now: sys.clock.now(),
+    responseBase: { redemptionId, storeId: 'sto_001', orderAmountFen: 23_000 },
+    templateIds: literals.ids,
+    fingerprints: literals.fingerprints,
+    discountFen: [1500],
+    eligibleFen: [23_000],
+    headlines: literals.headlines,
+    ...over,
+  };
+}
+
+/** each answer's outcome, in order */
+export const outcomes = (answers: RedeemByCodeOutcome[]) => answers.map((a) => a.outcome);

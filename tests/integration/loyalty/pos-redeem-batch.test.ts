@@ -7,15 +7,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { batchInFlight } from '../../../functions/adapters/db/client.js';
-import {
-  couponRepo,
-  type RedeemByCodeInput,
-  type RedeemByCodeOutcome,
-} from '../../../functions/adapters/db/repos/coupon.repo.js';
-import { newId } from '../../../functions/adapters/ids.js';
-import { redeemTemplates } from '../../../functions/app/pos/redeem-templates.js';
+import { couponRepo, type RedeemByCodeInput } from '../../../functions/adapters/db/repos/coupon.repo.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { count, createMember, giveCoupon, posCall, uniqueKey } from './loyalty-fixtures.js';
+import { byCodeInput, count, createMember, giveCoupon, outcomes, posCall, uniqueKey } from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -24,36 +18,7 @@ beforeAll(async () => {
 afterAll(async () => sys?.close());
 afterEach(() => vi.restoreAllMocks());
 
-const KEY_ID = 'key_pos_hz001';
-
-/** A by-code redemption of a 满100减15 coupon on a 230-yuan order at 杭州一店, as redeem.ts builds it. */
-async function input(code: string, over: Partial<RedeemByCodeInput> = {}): Promise<RedeemByCodeInput> {
-  const cached = await redeemTemplates(sys.database.db);
-  const at = cached.templates.findIndex((t) => t.id === 'ctp_full_100_15');
-  if (at < 0) throw new Error('the 满100减15 template is not cached');
-  const literals = cached.literals([at]);
-  const redemptionId = newId('rdm', sys.clock.now().getTime());
-  return {
-    keyId: KEY_ID,
-    idempotencyKey: uniqueKey('batch'),
-    requestHash: 'h1',
-    code,
-    storeId: 'sto_001',
-    redemptionId,
-    externalOrderId: null,
-    orderAmountFen: 23_000,
-    now: sys.clock.now(),
-    responseBase: { redemptionId, storeId: 'sto_001', orderAmountFen: 23_000 },
-    templateIds: literals.ids,
-    fingerprints: literals.fingerprints,
-    discountFen: [1500],
-    eligibleFen: [23_000],
-    headlines: literals.headlines,
-    ...over,
-  };
-}
-
-const outcomes = (answers: RedeemByCodeOutcome[]) => answers.map((a) => a.outcome);
+const input = (code: string, over: Partial<RedeemByCodeInput> = {}) => byCodeInput(sys, code, over);
 const redemptionsOf = (couponId: string) =>
   count(sys.database, `select count(*) from coupon_redemptions where coupon_id = $1`, [couponId]);
 

@@ -7,15 +7,19 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { batchInFlight } from '../../../functions/adapters/db/client.js';
-import {
-  couponRepo,
-  type RedeemByCodeInput,
-  type RedeemByCodeOutcome,
-} from '../../../functions/adapters/db/repos/coupon.repo.js';
-import { newId } from '../../../functions/adapters/ids.js';
-import { redeemTemplates } from '../../../functions/app/pos/redeem-templates.js';
+import { couponRepo, type RedeemByCodeInput } from '../../../functions/adapters/db/repos/coupon.repo.js';
 import { startTestSystem, type TestSystem } from '../../support/system.js';
-import { codeOf, count, createMember, giveCoupon, memberWithCode, posCall, uniqueKey } from './loyalty-fixtures.js';
+import {
+  byCodeInput,
+  codeOf,
+  count,
+  createMember,
+  giveCoupon,
+  memberWithCode,
+  outcomes,
+  posCall,
+  uniqueKey,
+} from './loyalty-fixtures.js';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -236,35 +240,7 @@ describe('POST /api/pos/redeem: one coupon per receipt', () => {
 });
 
 describe('pos_redeem_coupon_by_code in one batched statement', () => {
-  const KEY_ID = 'key_pos_hz001';
-
-  /** A by-code redemption of a 满100减15 coupon on a 230-yuan order, as redeem.ts builds it. */
-  async function input(code: string, over: Partial<RedeemByCodeInput> = {}): Promise<RedeemByCodeInput> {
-    const cached = await redeemTemplates(sys.database.db);
-    const at = cached.templates.findIndex((t) => t.id === 'ctp_full_100_15');
-    if (at < 0) throw new Error('the 满100减15 template is not cached');
-    const literals = cached.literals([at]);
-    const redemptionId = newId('rdm', sys.clock.now().getTime());
-    return {
-      keyId: KEY_ID,
-      idempotencyKey: uniqueKey('batch'),
-      requestHash: 'h1',
-      code,
-      storeId: 'sto_001',
-      redemptionId,
-      externalOrderId: null,
-      orderAmountFen: 23_000,
-      now: sys.clock.now(),
-      responseBase: { redemptionId, storeId: 'sto_001', orderAmountFen: 23_000 },
-      templateIds: literals.ids,
-      fingerprints: literals.fingerprints,
-      discountFen: [1500],
-      eligibleFen: [23_000],
-      headlines: literals.headlines,
-      ...over,
-    };
-  }
-  const outcomes = (answers: RedeemByCodeOutcome[]) => answers.map((a) => a.outcome);
+  const input = (code: string, over: Partial<RedeemByCodeInput> = {}) => byCodeInput(sys, code, over);
 
   it('a call sees the receipt the calls before it used; the refusal aborts nothing else in the batch', async () => {
     const m = await createMember(sys.database);
