@@ -490,7 +490,7 @@ export default function StaffCoupons() {
   useEffect(load, []);
 
   return (
-    <View className="ml-page staff-coupons" data-testid="staff-coupons">
+    <View className="ml-page ml-console staff-coupons" data-testid="staff-coupons">
       {/* the tabs only over what they switch: not over a failure or a page the account is not for */}
       {state.kind === 'error' ? null : (
         <View className="coupons-switch">

@@ -86,7 +86,7 @@ export default function StaffHome() {
   };
 
   return (
-    <View className="ml-page staff-home" data-testid="staff-home">
+    <View className="ml-page ml-console staff-home" data-testid="staff-home">
       <View className="staff-hero">
         <View className="staff-hero__title" data-testid="staff-home-title">
           {title}

@@ -456,7 +456,7 @@ export default function IdentityMerges() {
   const refused = isRefused('identity-merges', state.kind === 'error' ? state.error : null);
 
   return (
-    <View className="ml-page mg-page" data-testid="identity-merges">
+    <View className="ml-page ml-console mg-page" data-testid="identity-merges">
       <View className="staff-hero">
         <View className="staff-hero__title">会员合并记录</View>
         <View className="staff-hero__sub">合并过的会员及依据，有误可撤销</View>

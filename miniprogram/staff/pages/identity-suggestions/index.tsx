@@ -494,7 +494,7 @@ export default function IdentitySuggestions() {
   const refused = isRefused('identity-suggestions', state.kind === 'error' ? state.error : null);
 
   return (
-    <View className="ml-page idr-page" data-testid="identity-suggestions">
+    <View className="ml-page ml-console idr-page" data-testid="identity-suggestions">
       <View className="staff-hero">
         <View className="staff-hero__title">会员合并建议</View>
         <View className="staff-hero__sub">系统发现可能是同一人、但不能自动合并的会员记录，请核对后决定</View>

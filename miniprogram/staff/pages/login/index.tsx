@@ -76,7 +76,7 @@ export default function StaffLogin() {
     );
 
   return (
-    <View className="ml-page staff-login" data-testid="staff-login">
+    <View className="ml-page ml-console staff-login" data-testid="staff-login">
       <View className="staff-hero">
         <View className="staff-hero__title">员工登录</View>
         <View className="staff-hero__sub">MedLoop 员工工作台</View>

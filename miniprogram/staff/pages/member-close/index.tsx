@@ -98,7 +98,7 @@ export default function MemberClosePage() {
   const refused = state.kind === 'error' && isRefused('member-close', state.error);
 
   return (
-    <View className="ml-page mc-page" data-testid="member-close">
+    <View className="ml-page ml-console mc-page" data-testid="member-close">
       {refused ? null : (
         <>
           <View className="mc-intro">
