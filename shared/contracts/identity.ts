@@ -419,10 +419,51 @@ export const TillHealth = z.object({
 });
 export type TillHealth = z.infer<typeof TillHealth>;
 
+/**
+ * The file import as a source (数据导入, HQ's uploads): its latest upload, with the figures its steps stored, the
+ * ones 数据导入 shows for it (never recounted). `npm run import` records no run and is not here.
+ */
+export const FileImportHealth = z.object({
+  id: z.string(),
+  kind: z.enum(['records', 'orders']),
+  fileName: z.string(),
+  staffName: z.string().nullable(),
+  /** running: steps remain (数据导入 goes on with them); failed: upload the file again to go on */
+  status: z.enum(['running', 'done', 'failed']),
+  /** why it failed, in English (the step's error, or the nightly job ending an upload left half done) */
+  error: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** minutes since it ended, or since it started while it runs */
+  lagMinutes: z.number().int(),
+  rowsTotal: z.number().int(),
+  rowsDone: z.number().int(),
+  /** as in ImportSummaryView, summed over the steps so far; null before the first step ended */
+  figures: z
+    .object({
+      rows: z.number().int(),
+      created: z.number().int(),
+      updated: z.number().int(),
+      unchanged: z.number().int(),
+      /** refused rows, each in the quarantine (隔离的异常数据) */
+      rejected: z.number().int(),
+      linked: z.number().int(),
+      held: z.number().int(),
+      warned: z.number().int(),
+      orders: z.number().int(),
+      ordersKnown: z.number().int(),
+      ordersWaiting: z.number().int(),
+    })
+    .nullable(),
+});
+export type FileImportHealth = z.infer<typeof FileImportHealth>;
+
 export const HealthResponse = z.object({
   sources: z.array(SourceHealth),
   /** every store's till, in store order */
   tills: z.array(TillHealth),
+  /** null before the first upload */
+  fileImport: FileImportHealth.nullable(),
   quarantined: z.number().int(),
   /** the review queues, counted as their tabs count them: up to REVIEW_COUNT_CAP, then capped */
   openHolds: z.number().int(),

@@ -662,7 +662,8 @@ export function importTally(refused?: RefusedRowsFile) {
 /**
  * The source a file's row is quarantined and logged under when it has none the import knows: the format reads each
  * row's source from a column, and the row's names none (or none that sends this kind of data), or the row could not
- * be read at all. 数据对接状态 shows the partners' sources, not this one; the quarantine lists it under 全部.
+ * be read at all. 数据对接状态 shows the partners' sources by their log, and the file import by its latest upload
+ * (data_imports), whose refused rows count these too; the quarantine lists them under 全部, labelled 文件导入.
  */
 export const NO_SOURCE = 'import';
 

@@ -1,4 +1,4 @@
-import type { HealthResponse } from '@shared/contracts/identity';
+import type { FileImportHealth, HealthResponse } from '@shared/contracts/identity';
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useState } from 'react';
@@ -150,6 +150,94 @@ function SourceCard({ s, tills }: { s: Source; tills?: readonly Till[] }) {
   );
 }
 
+function importStatus(f: FileImportHealth | null): { text: string; tone: 'ok' | 'warn' | 'bad' | 'idle' } {
+  if (!f) return { text: '未导入', tone: 'idle' };
+  if (f.status === 'failed') return { text: '失败', tone: 'bad' };
+  if (f.status === 'running') return { text: '导入中', tone: 'warn' };
+  if ((f.figures?.rejected ?? 0) > 0) return { text: '有拒收', tone: 'warn' };
+  return { text: '正常', tone: 'ok' };
+}
+
+const KIND_ZH: Record<FileImportHealth['kind'], string> = { records: '会员资料', orders: '销售明细' };
+const goImports = () => Taro.navigateTo({ url: '/staff/pages/imports/index' });
+
+/**
+ * 文件导入: HQ's latest upload from 数据导入, in the form of the partners' cards: when it ran and who, what was read
+ * and what became of it (the figures 数据导入 shows for it), the refused rows leading to the quarantine, and
+ * whether it failed. `npm run import` records no run, so it is not here.
+ */
+function FileImportCard({ f }: { f: FileImportHealth | null }) {
+  const status = importStatus(f);
+  const n = f?.figures ?? null;
+  const row = (label: string, value: string, testId?: string) => (
+    <View className="staff-row" data-testid={testId}>
+      <Text className="staff-row__label">{label}</Text>
+      <Text>{value}</Text>
+    </View>
+  );
+  return (
+    <View className="ml-card hl-source" data-testid="health-import">
+      <View className="hl-source__head">
+        <Text className="hl-source__name">{SOURCE_LABELS.import}</Text>
+        <Text className={`hl-badge hl-badge--${status.tone}`}>{status.text}</Text>
+      </View>
+      {f ? (
+        <>
+          <View className="hl-import__file" data-testid="health-import-file">
+            {f.fileName}（{KIND_ZH[f.kind]}）· {f.staffName ?? '—'}
+          </View>
+          {row(
+            f.status === 'running' ? '开始导入' : '最近一次导入',
+            `${beijing(f.finishedAt ?? f.startedAt)}（${lagText(f.lagMinutes)}）`,
+          )}
+          {f.status === 'running'
+            ? row('导入进度', `已处理 ${f.rowsDone} / ${f.rowsTotal} 行`, 'health-import-progress')
+            : null}
+          {n ? (
+            <>
+              {row('读取行数', `${n.rows}`, 'health-import-rows')}
+              {f.kind === 'records' ? (
+                <>
+                  {row('新增 / 更新 / 未变', `${n.created} / ${n.updated} / ${n.unchanged}`, 'health-import-imported')}
+                  {row('关联到已有会员 / 待人工核实', `${n.linked} / ${n.held}`, 'health-import-linked')}
+                  {n.warned > 0 ? row('已导入但有值需核对', `${n.warned}`, 'health-import-warned') : null}
+                </>
+              ) : (
+                <>
+                  {row('订单 / 新增', `${n.orders} / ${n.created}`, 'health-import-orders')}
+                  {row('已归属会员 / 等待会员资料', `${n.ordersKnown} / ${n.ordersWaiting}`, 'health-import-members')}
+                </>
+              )}
+              <View
+                className="staff-row"
+                onClick={n.rejected > 0 ? () => Taro.navigateTo({ url: '/staff/pages/quarantine/index' }) : undefined}
+                data-testid="health-import-rejected"
+              >
+                <Text className="staff-row__label">拒收（已存入隔离数据）</Text>
+                <Text className={n.rejected > 0 ? 'hl-bad' : ''}>
+                  {n.rejected}
+                  {n.rejected > 0 ? ' · 查看 ›' : ''}
+                </Text>
+              </View>
+            </>
+          ) : null}
+          {f.status === 'failed' ? (
+            <View className="hl-error" data-testid="health-import-failed">
+              导入未完成：请在「数据导入」重新上传这个文件，从中断处继续
+              {f.error ? <View className="hl-error__detail">{f.error}</View> : null}
+            </View>
+          ) : null}
+        </>
+      ) : (
+        <View className="hl-import__none">还没有在「数据导入」上传过会员资料或销售明细</View>
+      )}
+      <View className="hl-import__link" onClick={goImports} data-testid="health-import-open">
+        {f?.status === 'running' ? '到「数据导入」继续导入 ›' : '数据导入 · 全部导入记录 ›'}
+      </View>
+    </View>
+  );
+}
+
 export default function IntegrationHealth() {
   const [state, setState] = useState<State>({ kind: 'loading' });
 
@@ -212,6 +300,7 @@ export default function IntegrationHealth() {
           {state.health.sources.map((s) => (
             <SourceCard key={s.source} s={s} tills={s.source === 'pos' ? state.health.tills : undefined} />
           ))}
+          <FileImportCard f={state.health.fileImport} />
           <Button className="ml-btn ml-btn--ghost" onClick={load} data-testid="health-refresh">
             刷新
           </Button>

@@ -7,6 +7,9 @@ export const SOURCE_LABELS: Record<string, string> = {
   wecom: '企业微信',
   wechat: '微信接口',
   miniprogram: '小程序',
+  // HQ's uploads (数据导入): its own card; in the quarantine, the rows of a file that named no source MedLoop knows
+  // (or could not be read), kept under this key (functions/app/identity/import-file.ts, NO_SOURCE)
+  import: '文件导入',
   // a call signed with a key MedLoop does not know (a till set up with a wrong or revoked key)
   unknown: '未知来源（无效密钥）',
 };
