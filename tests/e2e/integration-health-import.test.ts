@@ -43,6 +43,9 @@ describe('the file import on 数据对接状态', () => {
     expect(await card.innerText()).toContain('文件导入');
     expect(await card.innerText()).toContain('未导入');
     expect(await card.innerText()).toContain('还没有在「数据导入」上传过会员资料或销售明细');
+    await card.scrollIntoViewIfNeeded();
+    await settle(page);
+    await card.screenshot({ path: join(SCREENSHOTS, 'integration-health-import-00-none.png') });
 
     // from the card to 数据导入, where the file is uploaded
     await page.locator('[data-testid=health-import-open]').click();
