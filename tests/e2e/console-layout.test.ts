@@ -30,6 +30,7 @@ const STAFF_PAGES = [
   ['identity-merges', 'identity-merges'],
   ['imports', 'imports'],
   ['quarantine', 'quarantine'],
+  ['integration-health', 'integration-health'],
   ['coupons', 'staff-coupons'],
 ] as const;
 

@@ -254,7 +254,7 @@ export default function IntegrationHealth() {
   const refused = isRefused('integration-health', state.kind === 'error' ? state.error : null);
 
   return (
-    <View className="ml-page" data-testid="integration-health">
+    <View className="ml-page ml-console" data-testid="integration-health">
       <View className="staff-hero">
         <View className="staff-hero__title">数据对接状态</View>
         <View className="staff-hero__sub">各外部系统的同步情况、待处理事项和数据质量</View>
