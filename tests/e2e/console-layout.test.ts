@@ -47,6 +47,12 @@ describe('the staff console on a desktop screen', () => {
     // the column is centred
     const box = await page.locator('[data-testid=staff-home]').boundingBox();
     expect(Math.abs((box?.x ?? 0) * 2 + (box?.width ?? 0) - DESKTOP.width)).toBeLessThan(4);
+    // a lone button is a desk's button, centred, not a pill across the column; six tiles a row
+    const logout = await page.locator('[data-testid=staff-logout]').boundingBox();
+    expect(logout?.width).toBeLessThanOrEqual(420);
+    expect(Math.abs((logout?.x ?? 0) * 2 + (logout?.width ?? 0) - DESKTOP.width)).toBeLessThan(4);
+    const tiles = await page.locator('.ml-tile').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    expect(tiles.filter((top) => top === tiles[0]).length).toBe(Math.min(6, tiles.length));
     await settle(page);
     await env.shot(page, 'console-01-home-1366');
 
@@ -68,6 +74,9 @@ describe('the staff console on a desktop screen', () => {
     const small = await measure(phone.page, 'staff-home');
     expect(small.width).toBe(PHONE.width);
     expect(small.fontPx).toBeCloseTo((32 * PHONE.width) / 750, 0);
+    // and its buttons the phone's full-width pills
+    const pill = await phone.page.locator('[data-testid=staff-logout]').boundingBox();
+    expect(pill?.width).toBeGreaterThan(PHONE.width * 0.8);
     await phone.context.close();
   });
 

@@ -70,6 +70,9 @@ describe('merge suggestions in the staff pages', () => {
     expect(text).toContain('175****7944');
     expect(text).toContain('1992-09-30');
     expect(await yang.locator('[data-testid=suggestion-why]').innerText()).toContain('姓名相同');
+    // what tells the two apart is marked on both records: the phone, and nothing that agrees
+    expect(await yang.locator('[data-testid=field-differs-phone]').count()).toBe(2);
+    expect(await yang.locator('[data-testid^=field-differs-]').count()).toBe(2);
     await settle(page);
     await env.shot(page, 'identity-02-suggestions');
 

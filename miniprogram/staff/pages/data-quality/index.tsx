@@ -262,7 +262,7 @@ export default function DataQuality() {
   const report = state.kind === 'ready' ? state.quality.report : null;
   const stores = report?.stores ?? [];
   return (
-    <View className="ml-page ml-console ml-console" data-testid="data-quality">
+    <View className="ml-page ml-console" data-testid="data-quality">
       <View className="staff-hero">
         <View className="staff-hero__title">会员资料质量</View>
         <View className="staff-hero__sub">

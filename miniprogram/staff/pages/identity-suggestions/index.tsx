@@ -174,8 +174,8 @@ function SuggestionCard({
         {diff.length ? <Text className="idr-why__diff">（注意：{diff.join('、')}）</Text> : null}
       </View>
       <View className="idr-pair">
-        <RecordColumn title="记录 A" r={s.a} fields={fields} note={moreRecords(s.aRecords)} />
-        <RecordColumn title="记录 B" r={s.b} fields={fields} note={moreRecords(s.bRecords)} />
+        <RecordColumn title="记录 A" r={s.a} other={s.b} fields={fields} note={moreRecords(s.aRecords)} />
+        <RecordColumn title="记录 B" r={s.b} other={s.a} fields={fields} note={moreRecords(s.bRecords)} />
       </View>
       <View className="idr-hint">
         {s.aRecords + s.bRecords > 2
@@ -208,8 +208,14 @@ function HeldCard({
         {HOLD_REASONS[h.reason]}
       </View>
       <View className="idr-pair">
-        <RecordColumn title="待核实的记录" r={h.record} fields={fields} />
-        <RecordColumn title="可能属于的会员" r={h.candidate} fields={fields} note={moreRecords(h.candidateRecords)} />
+        <RecordColumn title="待核实的记录" r={h.record} other={h.candidate} fields={fields} />
+        <RecordColumn
+          title="可能属于的会员"
+          r={h.candidate}
+          other={h.record}
+          fields={fields}
+          note={moreRecords(h.candidateRecords)}
+        />
       </View>
       <View className="idr-hint">
         请向顾客核实（例如来店时核对姓名和生日）后再决定；确认后这张卡的消费和积分归入该会员，如有误总部可以撤销。
@@ -248,8 +254,8 @@ function DecidedCard({
         </View>
       ) : null}
       <View className="idr-pair">
-        <RecordColumn title="记录 A" r={x.a} fields={fields} />
-        <RecordColumn title="记录 B" r={x.b} fields={fields} />
+        <RecordColumn title="记录 A" r={x.a} other={x.b} fields={fields} />
+        <RecordColumn title="记录 B" r={x.b} other={x.a} fields={fields} />
       </View>
       {x.lifted ? (
         <View className="idr-hint" data-testid="decided-lifted">

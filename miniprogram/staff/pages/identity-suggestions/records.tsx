@@ -29,15 +29,31 @@ export const FIELDS: { key: FieldKey; label: string; value: (r: RecordView) => s
   { key: 'lastActive', label: '最近活跃', value: (r) => (r.lastActive ? r.lastActive.slice(0, 10) : null) },
 ];
 
-/** A row neither record has says nothing: it is left out, so both columns stay aligned and short. */
+/** The fields that say who a person is: where both records have one and they differ, the reviewer should see it. */
+const PERSON_FIELDS: ReadonlySet<FieldKey> = new Set(['name', 'gender', 'birthday', 'phone', 'district']);
+
+/** Whether `r` and `other` both have field `f` and disagree on it (a masked phone compared as shown). */
+export const differs = (f: (typeof FIELDS)[number], r: RecordView, other: RecordView): boolean => {
+  if (!PERSON_FIELDS.has(f.key)) return false;
+  const a = f.value(r);
+  const b = f.value(other);
+  return !!a && !!b && a.replace(/\s+/g, '') !== b.replace(/\s+/g, '');
+};
+
+/**
+ * A row neither record has says nothing: it is left out, so both columns stay aligned and short. A field that says
+ * who the person is and disagrees with the `other` record's is marked 不同.
+ */
 export function RecordColumn({
   title,
   r,
+  other,
   fields,
   note,
 }: {
   title: string;
   r: RecordView;
+  other: RecordView;
   fields: typeof FIELDS;
   note?: string;
 }) {
@@ -45,12 +61,22 @@ export function RecordColumn({
     <View className="idr-record" data-testid="suggestion-record">
       <View className="idr-record__head">{title}</View>
       <View className="idr-record__source">{sourceLabel(r.source)}</View>
-      {fields.map((f) => (
-        <View key={f.key} className="idr-field">
-          <Text className="idr-field__label">{f.label}</Text>
-          <Text className="idr-field__value">{f.value(r) || '—'}</Text>
-        </View>
-      ))}
+      {fields.map((f) => {
+        const off = differs(f, r, other);
+        return (
+          <View key={f.key} className={`idr-field${off ? ' idr-field--differs' : ''}`}>
+            <Text className="idr-field__label">{f.label}</Text>
+            <Text className="idr-field__value">
+              {f.value(r) || '—'}
+              {off ? (
+                <Text className="idr-field__differs" data-testid={`field-differs-${f.key}`}>
+                  不同
+                </Text>
+              ) : null}
+            </Text>
+          </View>
+        );
+      })}
       {note ? <View className="idr-record__note">{note}</View> : null}
     </View>
   );

@@ -144,7 +144,7 @@ export default function ImportFormat() {
   );
   if (noAccess) {
     return (
-      <View className="ml-page ml-console ml-console" data-testid="import-format">
+      <View className="ml-page ml-console" data-testid="import-format">
         {hero}
         <NoAccessCard {...noAccess} />
       </View>
@@ -152,7 +152,7 @@ export default function ImportFormat() {
   }
 
   return (
-    <View className="ml-page ml-console ml-console" data-testid="import-format">
+    <View className="ml-page ml-console" data-testid="import-format">
       {hero}
 
       <View className="ml-card">

@@ -386,13 +386,13 @@ export default function Imports() {
 
   if (state.kind === 'loading')
     return (
-      <View className="ml-page ml-console ml-console">
+      <View className="ml-page ml-console">
         <LoadingCard lines={4} />
       </View>
     );
   if (state.kind === 'error')
     return (
-      <View className="ml-page ml-console ml-console">
+      <View className="ml-page ml-console">
         <StaffErrorCard page="imports" error={state.error} onRetry={load} />
       </View>
     );
@@ -478,7 +478,7 @@ export default function Imports() {
   const progress = run.kind === 'running' && run.view ? run.view : null;
 
   return (
-    <View className="ml-page ml-console ml-console" data-testid="imports">
+    <View className="ml-page ml-console" data-testid="imports">
       <View className="staff-hero">
         <View className="staff-hero__title">数据导入</View>
         <View className="staff-hero__sub">

@@ -140,7 +140,7 @@ export default function Quarantine() {
   const refused = isRefused('quarantine', state.kind === 'error' ? state.error : null);
 
   return (
-    <View className="ml-page ml-console ml-console" data-testid="quarantine">
+    <View className="ml-page ml-console" data-testid="quarantine">
       <View className="staff-hero">
         <View className="staff-hero__title">隔离的异常数据</View>
         <View className="staff-hero__sub">

@@ -68,14 +68,14 @@ export default function SignupCodesPage() {
 
   if (state.kind === 'loading') {
     return (
-      <View className="ml-page ml-console ml-console" data-testid="signup-codes-page">
+      <View className="ml-page ml-console" data-testid="signup-codes-page">
         <LoadingCard lines={4} />
       </View>
     );
   }
   if (state.kind === 'error') {
     return (
-      <View className="ml-page ml-console ml-console" data-testid="signup-codes-page">
+      <View className="ml-page ml-console" data-testid="signup-codes-page">
         <StaffErrorCard page="signup-codes" error={state.error} onRetry={() => load(storeId)} />
       </View>
     );
@@ -135,7 +135,7 @@ export default function SignupCodesPage() {
   const storeIdx = codes?.store ? codes.stores.findIndex((s) => s.id === codes.store?.id) : 0;
 
   return (
-    <View className="ml-page ml-console ml-console" data-testid="signup-codes-page">
+    <View className="ml-page ml-console" data-testid="signup-codes-page">
       <View className="staff-hero">
         <View className="staff-hero__title">会员注册码</View>
         <View className="staff-hero__sub">顾客扫码即可注册会员，按店员统计拉新</View>
