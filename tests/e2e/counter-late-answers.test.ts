@@ -81,28 +81,38 @@ async function scanMember(page: Page, member: { customerId: string; identityId: 
   await tid(page, 'counter-member').waitFor();
 }
 
-/** Each answer to `path` is held back `ms` (the server has the request at once). */
-async function slowAnswers(page: Page, path: string, ms: number) {
-  await page.route(`**/api/staff/counter/${path}`, async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    await route.continue();
-  });
+/** A request's body as the page sent it: its retry key and the amount, what a lost answer is retried by. */
+interface Sent {
+  idempotencyKey: string;
+  orderAmountFen: number;
 }
 
 /**
- * The first redemption reaches the server and is made, but its answer never comes back (the connection is reset);
- * later ones come through. `bodies` gets each redemption request's key and amount.
+ * Holds back the answers of the counter's `path` (`/api/staff/counter/<path>`) as a slow or dropping connection
+ * does: each request reaches the server at once and is made there; the first `lose` answers never come back (the
+ * connection is reset), and the others come `delayMs` late. `bodies` gets each request's body, in order; `release()`
+ * lets answers through untouched again.
  */
-async function loseFirstRedeemAnswer(page: Page, bodies: { idempotencyKey: string; orderAmountFen: number }[]) {
-  let lose = true;
-  await page.route('**/api/staff/counter/redeem', async (route: Route) => {
+async function holdAnswers(
+  page: Page,
+  path: 'redeem' | 'sale',
+  how: { delayMs?: number; lose?: number },
+): Promise<{ bodies: Sent[]; release: () => Promise<void> }> {
+  const url = `**/api/staff/counter/${path}`;
+  const bodies: Sent[] = [];
+  let toLose = how.lose ?? 0;
+  await page.route(url, async (route: Route) => {
     bodies.push(JSON.parse(route.request().postData() ?? '{}'));
     const answer = await route.fetch();
-    if (lose) {
-      lose = false;
+    if (toLose > 0) {
+      toLose -= 1;
       await route.abort('connectionreset');
-    } else await route.fulfill({ response: answer });
+      return;
+    }
+    if (how.delayMs) await new Promise((resolve) => setTimeout(resolve, how.delayMs));
+    await route.fulfill({ response: answer });
   });
+  return { bodies, release: () => page.unroute(url) };
 }
 
 const redemptionsOf = (couponId: string) =>
@@ -123,7 +133,7 @@ describe('扫码核销: slow and lost answers', () => {
     await scanMember(page, zhang);
     await page.locator(`[data-testid=counter-coupon-${gift.couponId}] [data-testid=counter-coupon-pick]`).click();
     await fill(page, 'counter-amount', '66');
-    await slowAnswers(page, 'redeem', 6_000);
+    const slow = await holdAnswers(page, 'redeem', { delayMs: 6_000 });
     await tid(page, 'counter-redeem').click();
     await page.waitForTimeout(500);
 
@@ -148,7 +158,7 @@ describe('扫码核销: slow and lost answers', () => {
     await env.shot(page, 'counter-late-02-redeem-answer-on-its-member');
 
     // the next member: 李娜's screen, nothing of 张伟's on it
-    await page.unroute('**/api/staff/counter/redeem');
+    await slow.release();
     await tid(page, 'counter-next').click();
     await scanMember(page, li);
     expect(await text(page, 'counter-member-name')).toContain('李*');
@@ -166,7 +176,7 @@ describe('扫码核销: slow and lost answers', () => {
     await scanMember(page, zhang);
     expect(await text(page, 'counter-member-points')).toBe('970');
     await fill(page, 'counter-sale-amount', '12');
-    await slowAnswers(page, 'sale', 6_000);
+    const slow = await holdAnswers(page, 'sale', { delayMs: 6_000 });
     await tid(page, 'counter-sale-submit').click();
     await page.waitForTimeout(500);
     await tid(page, 'counter-rescan').click();
@@ -195,7 +205,7 @@ describe('扫码核销: slow and lost answers', () => {
     expect(await tid(page, 'counter-next').getAttribute('disabled')).toBe('false');
     await settle(page);
     await env.shot(page, 'counter-late-04-points-on-its-member');
-    await page.unroute('**/api/staff/counter/sale');
+    await slow.release();
     await context.close();
   });
 
@@ -208,8 +218,7 @@ describe('扫码核销: slow and lost answers', () => {
     await scanMember(page, li);
     await page.locator(`[data-testid=counter-coupon-${full.couponId}] [data-testid=counter-coupon-pick]`).click();
     await fill(page, 'counter-amount', '120');
-    const bodies: { idempotencyKey: string; orderAmountFen: number }[] = [];
-    await loseFirstRedeemAnswer(page, bodies);
+    const { bodies, release } = await holdAnswers(page, 'redeem', { lose: 1 });
     await tid(page, 'counter-redeem').click();
     await tid(page, 'counter-redeem-error').waitFor();
     expect(await text(page, 'counter-redeem-error')).toContain('核销可能未完成');
@@ -276,7 +285,7 @@ describe('扫码核销: slow and lost answers', () => {
     ]);
     await settle(page);
     await env.shot(page, 'counter-late-14-redone');
-    await page.unroute('**/api/staff/counter/redeem');
+    await release();
     await context.close();
   });
 
@@ -288,8 +297,7 @@ describe('扫码核销: slow and lost answers', () => {
     await scanMember(page, wang);
     await page.locator(`[data-testid=counter-coupon-${full.couponId}] [data-testid=counter-coupon-pick]`).click();
     await fill(page, 'counter-amount', '120');
-    const bodies: { idempotencyKey: string; orderAmountFen: number }[] = [];
-    await loseFirstRedeemAnswer(page, bodies);
+    const { bodies, release } = await holdAnswers(page, 'redeem', { lose: 1 });
     await tid(page, 'counter-redeem').click();
     await tid(page, 'counter-redeem-error').waitFor();
     await fill(page, 'counter-amount', '102');
@@ -309,7 +317,7 @@ describe('扫码核销: slow and lost answers', () => {
     expect(await redemptionsOf(full.couponId)).toEqual([{ status: 'redeemed', order_amount_fen: 12_000 }]);
     await settle(page);
     await env.shot(page, 'counter-late-15-kept');
-    await page.unroute('**/api/staff/counter/redeem');
+    await release();
     await tid(page, 'counter-next').click();
     await scanMember(page, wang);
     // the balance as the member's home writes it
