@@ -171,6 +171,11 @@ export type CounterRedeemResponse = z.infer<typeof CounterRedeemResponse>;
  */
 export const CounterSaleBody = z
   .strictObject({
+    /**
+     * One per sale the clerk means to record. Kept while its answer is unknown (no answer, a server failure), also
+     * when the clerk changes the amount before sending again: a key that recorded another sale then answers `409
+     * IDEMPOTENCY_CONFLICT` with what it recorded (CounterSaleConflict), so the first is never doubled by the second.
+     */
     idempotencyKey,
     counterToken: z.string().min(1).max(2048),
     orderAmountFen: fen.min(1).max(COUNTER_MAX_ORDER_FEN),
@@ -229,6 +234,14 @@ export const CounterSaleResponse = z.object({
   pointsBalance: z.number().int(),
 });
 export type CounterSaleResponse = z.infer<typeof CounterSaleResponse>;
+
+/**
+ * The `details` of a sale's `409 IDEMPOTENCY_CONFLICT`: the sale its key recorded already (the caller's own key), as
+ * its answer said then. The page had lost that answer and sent other contents under the same key: it says the first
+ * sale stands, to be taken back or kept, rather than recording a second.
+ */
+export const CounterSaleConflict = z.object({ recorded: CounterSaleResponse });
+export type CounterSaleConflict = z.infer<typeof CounterSaleConflict>;
 
 /**
  * A sale recorded here by mistake (a wrong amount, the wrong member), taken back the same day by the clerk who

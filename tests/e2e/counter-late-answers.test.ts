@@ -4,8 +4,10 @@
  * shows on that member's result, which names them; where the store records the sale, 核销下一位 waits for the sale's
  * points. A redemption whose answer was lost after the server made it, then tried again with a corrected amount, is
  * found in 今日核销 and said in words: the clerk voids it there (or from the note) and redeems again, or keeps it;
- * nothing is re-sent with the old amount unasked. A member who never gave a name is shown by the masked phone, and
- * points are written 1,234 as on the member's home.
+ * nothing is re-sent with the old amount unasked. A sale for points (登记积分) whose answer was lost, then sent with
+ * another amount, goes under the same key: the first, if recorded, is said and not doubled (taken back then redone,
+ * or kept); if it never arrived, the new amount is recorded once, and the first arriving late records nothing. A
+ * member who never gave a name is shown by the masked phone, and points are written 1,234 as on the member's home.
  */
 import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,22 +89,40 @@ interface Sent {
   orderAmountFen: number;
 }
 
+/** A request that never reached the server, kept as the page sent it, to arrive late (deliverLate). */
+interface Dropped {
+  url: string;
+  authorization: string;
+  body: string;
+}
+
 /**
  * Holds back the answers of the counter's `path` (`/api/staff/counter/<path>`) as a slow or dropping connection
- * does: each request reaches the server at once and is made there; the first `lose` answers never come back (the
- * connection is reset), and the others come `delayMs` late. `bodies` gets each request's body, in order; `release()`
+ * does: the first `drop` requests never reach the server (the connection fails on the way there; `dropped` keeps
+ * them); the others reach it at once and are made there, the first `lose` of their answers never come back (the
+ * connection is reset), and the rest come `delayMs` late. `bodies` gets each request's body, in order; `release()`
  * lets answers through untouched again.
  */
 async function holdAnswers(
   page: Page,
   path: 'redeem' | 'sale',
-  how: { delayMs?: number; lose?: number },
-): Promise<{ bodies: Sent[]; release: () => Promise<void> }> {
+  how: { delayMs?: number; lose?: number; drop?: number },
+): Promise<{ bodies: Sent[]; dropped: Dropped[]; release: () => Promise<void> }> {
   const url = `**/api/staff/counter/${path}`;
   const bodies: Sent[] = [];
+  const dropped: Dropped[] = [];
+  let toDrop = how.drop ?? 0;
   let toLose = how.lose ?? 0;
   await page.route(url, async (route: Route) => {
-    bodies.push(JSON.parse(route.request().postData() ?? '{}'));
+    const request = route.request();
+    bodies.push(JSON.parse(request.postData() ?? '{}'));
+    if (toDrop > 0) {
+      toDrop -= 1;
+      const headers = await request.allHeaders();
+      dropped.push({ url: request.url(), authorization: headers.authorization, body: request.postData() ?? '' });
+      await route.abort('connectionreset');
+      return;
+    }
     const answer = await route.fetch();
     if (toLose > 0) {
       toLose -= 1;
@@ -112,8 +132,35 @@ async function holdAnswers(
     if (how.delayMs) await new Promise((resolve) => setTimeout(resolve, how.delayMs));
     await route.fulfill({ response: answer });
   });
-  return { bodies, release: () => page.unroute(url) };
+  return { bodies, dropped, release: () => page.unroute(url) };
 }
+
+/** A dropped request arriving after all (a proxy's or the phone's retransmission): the server's answer to it. */
+async function deliverLate(r: Dropped) {
+  const res = await fetch(r.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: r.authorization },
+    body: r.body,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+/** The member's orders (each sale recorded for points) and whether each was taken back, oldest first. */
+const ordersOf = (customerId: string) =>
+  env.system.database.exec(
+    'select total_fen, refunded_at is not null as taken_back from orders where customer_id = $1 order by ordered_at, id',
+    [customerId],
+  );
+/** The member's points balance: the ledger's sum. */
+const balanceOf = async (customerId: string) =>
+  Number(
+    (
+      await env.system.database.exec(
+        'select coalesce(sum(points), 0) as balance from points_ledger where customer_id = $1',
+        [customerId],
+      )
+    )[0].balance,
+  );
 
 const redemptionsOf = (couponId: string) =>
   env.system.database.exec(
@@ -322,6 +369,128 @@ describe('扫码核销: slow and lost answers', () => {
     await scanMember(page, wang);
     // the balance as the member's home writes it
     expect(await text(page, 'counter-member-points')).toBe('1,339');
+    await context.close();
+  });
+
+  it('a lost 登记积分 answer, then another amount: the sale already recorded is said, taken back, and the new one recorded once', async () => {
+    const zhang = await seedMember({ name: '张伟', storeId: 'sto_018', phone: '13712340118', points: 500 });
+
+    // 孙磊 at 北仑新碶店 (no till): 登记积分 for 12 yuan; the server records it, its answer is lost
+    const { page, context } = await openCounter('u_ck03');
+    await scanMember(page, zhang);
+    await fill(page, 'counter-sale-amount', '12');
+    const { bodies, release } = await holdAnswers(page, 'sale', { lose: 1 });
+    await tid(page, 'counter-sale-submit').click();
+    await tid(page, 'counter-sale-error').waitFor();
+    expect(await text(page, 'counter-sale-error')).toContain('积分可能未登记');
+    await settle(page);
+    await env.shot(page, 'counter-late-20-sale-answer-lost');
+
+    // the clerk thinks it failed and types another amount, 15 yuan: no second sale; the page says the first stands
+    await fill(page, 'counter-sale-amount', '15');
+    await tid(page, 'counter-sale-submit').click();
+    await tid(page, 'counter-sale-landed').or(tid(page, 'counter-sold')).first().waitFor();
+    expect(await ordersOf(zhang.customerId)).toEqual([{ total_fen: 1_200, taken_back: false }]);
+    expect(await balanceOf(zhang.customerId)).toBe(512);
+    const landed = await text(page, 'counter-sale-landed');
+    expect(landed).toContain('这笔消费刚才已经登记成功');
+    expect(landed).toContain('消费 12.00 元，积分 +12');
+    expect(landed).toContain('这次填的是 15.00 元');
+    // the same sale's key, asked with the new amount: the server said what that key had recorded
+    expect(bodies.map((b) => b.orderAmountFen)).toEqual([1_200, 1_500]);
+    expect(bodies[1].idempotencyKey).toBe(bodies[0].idempotencyKey);
+    // while it stands, nothing is sent again: 撤销那笔 or 保留那笔 first
+    expect(await tid(page, 'counter-sale-submit').getAttribute('disabled')).not.toBe('false');
+    const [{ id: firstId }] = await env.system.database.exec('select id from orders where customer_id = $1', [
+      zhang.customerId,
+    ]);
+    const row = tid(page, `sale-${firstId}`);
+    await row.waitFor();
+    expect(await row.innerText()).toContain('张* · 订单 12.00 元');
+    expect(await row.getAttribute('data-marked')).toBe('yes');
+    await tid(page, 'counter-sale-landed').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-late-21-sale-already-recorded');
+
+    // 撤销那笔: its points go back; then 15 yuan is recorded under a new key
+    await tid(page, 'counter-sale-landed-void').click();
+    const confirm = await text(page, 'counter-void-confirm');
+    expect(confirm).toContain('会员 张*');
+    expect(confirm).toContain('消费 12.00 元，积分 +12');
+    await tid(page, 'counter-void-ok').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=counter-sale-landed]')?.textContent?.includes('已撤销') ?? false,
+    );
+    expect(await text(page, 'counter-sale-landed')).toContain('请核对金额，再点击「登记积分」');
+    expect(await tid(page, 'counter-sale-landed-void').count()).toBe(0);
+    await tid(page, 'counter-sale-landed').scrollIntoViewIfNeeded();
+    await settle(page);
+    await env.shot(page, 'counter-late-21b-sale-taken-back');
+    await tid(page, 'counter-sale-submit').click();
+    await tid(page, 'counter-sold').waitFor();
+    expect(await text(page, 'counter-sold-text')).toBe('已登记消费 15.00 元，积分 +15，当前积分 515');
+    expect(bodies.map((b) => b.orderAmountFen)).toEqual([1_200, 1_500, 1_500]);
+    expect(bodies[2].idempotencyKey).not.toBe(bodies[0].idempotencyKey);
+    expect(await ordersOf(zhang.customerId)).toEqual([
+      { total_fen: 1_200, taken_back: true },
+      { total_fen: 1_500, taken_back: false },
+    ]);
+    expect(await balanceOf(zhang.customerId)).toBe(515);
+    await settle(page);
+    await env.shot(page, 'counter-late-22-sale-redone');
+    await release();
+    await context.close();
+  });
+
+  it('a lost 登记积分 answer where the first was right: 保留那笔 shows it, its points, and nothing more is recorded', async () => {
+    const wang = await seedMember({ name: '王建国', storeId: 'sto_018', phone: '13857400118', points: 1_234 });
+    const { page, context } = await openCounter('u_ck03');
+    await scanMember(page, wang);
+    await fill(page, 'counter-sale-amount', '88');
+    const { bodies, release } = await holdAnswers(page, 'sale', { lose: 1 });
+    await tid(page, 'counter-sale-submit').click();
+    await tid(page, 'counter-sale-error').waitFor();
+    await fill(page, 'counter-sale-amount', '8.8');
+    await tid(page, 'counter-sale-submit').click();
+    await tid(page, 'counter-sale-landed').or(tid(page, 'counter-sold')).first().waitFor();
+    expect(await ordersOf(wang.customerId)).toEqual([{ total_fen: 8_800, taken_back: false }]);
+    expect(await text(page, 'counter-sale-landed')).toContain('这次填的是 8.80 元');
+
+    await tid(page, 'counter-sale-landed-keep').click();
+    await tid(page, 'counter-sold').waitFor();
+    expect(await text(page, 'counter-sold-text')).toBe('已登记消费 88.00 元，积分 +88，当前积分 1,322');
+    expect(bodies.map((b) => b.orderAmountFen)).toEqual([8_800, 880]);
+    expect(await ordersOf(wang.customerId)).toEqual([{ total_fen: 8_800, taken_back: false }]);
+    expect(await balanceOf(wang.customerId)).toBe(1_322);
+    await settle(page);
+    await env.shot(page, 'counter-late-23-sale-kept');
+    await release();
+    await context.close();
+  });
+
+  it('a 登记积分 lost on its way, then another amount: that one is recorded once, and the first arriving late records nothing', async () => {
+    const li = await seedMember({ name: '李娜', storeId: 'sto_018', phone: '13698760118' });
+    const { page, context } = await openCounter('u_ck03');
+    await scanMember(page, li);
+    await fill(page, 'counter-sale-amount', '20');
+    const { bodies, dropped, release } = await holdAnswers(page, 'sale', { drop: 1 });
+    await tid(page, 'counter-sale-submit').click();
+    await tid(page, 'counter-sale-error').waitFor();
+    expect(await ordersOf(li.customerId)).toEqual([]);
+
+    await fill(page, 'counter-sale-amount', '25');
+    await tid(page, 'counter-sale-submit').click();
+    await tid(page, 'counter-sold').waitFor();
+    expect(await text(page, 'counter-sold-text')).toBe('已登记消费 25.00 元，积分 +25，当前积分 25');
+    expect(bodies.map((b) => b.orderAmountFen)).toEqual([2_000, 2_500]);
+
+    // the 20-yuan request the connection dropped reaches the server after all: refused, nothing recorded
+    const late = await deliverLate(dropped[0]);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await ordersOf(li.customerId)).toEqual([{ total_fen: 2_500, taken_back: false }]);
+    expect(await balanceOf(li.customerId)).toBe(25);
+    await release();
     await context.close();
   });
 });

@@ -55,7 +55,7 @@ import { maskPhone } from '../../../shared/identity/phone.js';
 import { isMemberCodeFormat } from '../../../shared/onboarding/member-code.js';
 import { FEN_PER_POINT } from '../../../shared/points/points.rules.js';
 import type { CounterClaims } from '../../adapters/auth/tokens.js';
-import type { Tx } from '../../adapters/db/client.js';
+import type { Db, Tx } from '../../adapters/db/client.js';
 import { counterRepo, staffRequestLedger } from '../../adapters/db/repos/counter.repo.js';
 import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
@@ -652,7 +652,7 @@ export async function counterSale(
   }
   const now = deps.clock.now();
   const { counterToken: _token, ...request } = body;
-  return clerkOnce(
+  const result = await clerkOnce(
     deps,
     actor,
     {
@@ -798,6 +798,24 @@ export async function counterSale(
         pointsBalance: (await settledBalance(tx, customerId, now)).balance,
       });
     },
+  );
+  if (result.ok || result.code !== 'IDEMPOTENCY_CONFLICT') return result;
+  return saleKeyTaken(db, actor, body.idempotencyKey);
+}
+
+/**
+ * The answer to a sale sent under a key that already recorded another: the page keeps the key of a sale whose
+ * answer was lost and sends a changed amount under it, so that the first, if it was recorded, is found (this 409,
+ * nothing written) and, if it never arrived, can no longer be (its late arrival is this 409). `details.recorded` is
+ * what the key recorded, as its answer said then (the caller's own key: nothing of anyone else's).
+ */
+async function saleKeyTaken(db: Db, actor: StaffActor, idempotencyKey: string) {
+  const stored = await staffRequestLedger.stored(db, { keyId: actor.staffId, operation: 'sale', idempotencyKey });
+  const recorded = (stored?.response ?? null) as CounterSaleResponse | null;
+  return fail(
+    'IDEMPOTENCY_CONFLICT',
+    `idempotency key ${idempotencyKey} already recorded ${recorded ? `sale ${recorded.orderId}` : 'a sale'} with other contents: take it back, or keep it, before recording another`,
+    { recorded },
   );
 }
 

@@ -517,7 +517,9 @@ export function SaleOnlyCard({
   onAmounts,
   points,
   busy,
+  held = false,
   error,
+  notice,
   onSale,
   items,
 }: {
@@ -528,7 +530,11 @@ export function SaleOnlyCard({
   /** 积分抵现 */
   points: ReactNode;
   busy: boolean;
+  /** a sale recorded by an earlier attempt stands (the notice says so): taken back or kept first, none sent meanwhile */
+  held?: boolean;
   error: string | null;
+  /** above the button: what became of an earlier attempt whose answer was lost (SaleLandedNote) */
+  notice?: ReactNode;
   onSale: (checked: CheckedAmounts) => void;
   /** the sale's listed items (null: none): the amount must fit them */
   items: ItemsFen;
@@ -550,10 +556,11 @@ export function SaleOnlyCard({
             hint="处方药部分不累计积分"
           />
           {points}
+          {notice}
           <FormFooter
             alert={check ?? error}
             alertTestId="counter-sale-error"
-            disabled={busy || amounts.order.trim() === ''}
+            disabled={busy || held || amounts.order.trim() === ''}
             onSubmit={submit}
             testId="counter-sale-submit"
             label={busy ? '正在登记…' : '登记积分'}

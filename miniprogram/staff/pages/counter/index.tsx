@@ -15,6 +15,7 @@ import type {
   CounterSaleRecord,
   CounterSaleResponse,
 } from '@shared/contracts/counter';
+import { CounterSaleConflict } from '@shared/contracts/counter';
 import { Text, View } from '@tarojs/components';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../../components/describe-error';
@@ -26,7 +27,7 @@ import { counterApi, newAttemptKey } from '../../../services/counter';
 import { StaffErrorCard } from '../../staff-error';
 import { leaveStaffSession, loadForStaff, type StaffLoadError } from '../../staff-load';
 import '../../staff.scss';
-import { LandedNote, LateNotice } from './answers';
+import { LandedNote, LateNotice, SaleLandedNote } from './answers';
 import { codeProblem } from './code-words';
 import {
   type Amounts,
@@ -107,6 +108,15 @@ interface Landed {
   earlier: RedeemAttempt;
 }
 
+/**
+ * The coupon-less sale a lost answer had recorded, said by the server when the clerk sent other contents (another
+ * amount) under the same key: `triedFen`, the amount sent that time.
+ */
+interface SaleLanded {
+  sale: CounterSaleResponse;
+  triedFen: number;
+}
+
 /** "上一位会员（张*）": whose answer came in after the clerk moved on. */
 const lastMember = (lookup: CounterLookupResponse) => {
   const who = memberWho(lookup.member);
@@ -169,8 +179,15 @@ export default function CounterPage() {
   const unsure = useRef<RedeemAttempt | null>(null);
   /** what that one turned out to have made, once a retry with other contents was refused */
   const [landed, setLanded] = useState<Landed | null>(null);
-  /** the same for the sale, with its own key */
+  /** the same for a redemption's sale, with its own key */
   const saleAttempt = useRef<{ signature: string; key: string } | null>(null);
+  /**
+   * the coupon-less sale sent last and its key, kept while its answer is unknown: the next one goes under that key
+   * whatever the clerk changed, so the first is never recorded twice over (SaleLanded)
+   */
+  const couponlessAttempt = useRef<{ signature: string; key: string } | null>(null);
+  /** what that one had recorded, once the sale sent after it with other contents was refused for it */
+  const [saleLanded, setSaleLanded] = useState<SaleLanded | null>(null);
   /** the same for voids, by redemption */
   const voidKeys = useRef(new Map<string, string>());
 
@@ -219,6 +236,8 @@ export default function CounterPage() {
     unsure.current = null;
     setLanded(null);
     saleAttempt.current = null;
+    couponlessAttempt.current = null;
+    setSaleLanded(null);
     setSelected(null);
     setRedeemError(null);
     setSaleError(null);
@@ -248,6 +267,8 @@ export default function CounterPage() {
         unsure.current = null;
         setLanded(null);
         saleAttempt.current = null;
+        couponlessAttempt.current = null;
+        setSaleLanded(null);
         setRedeemError(null);
         setSaleError(null);
         setAmounts(NO_AMOUNTS);
@@ -277,22 +298,31 @@ export default function CounterPage() {
   };
 
   /**
-   * Sends a sale, with the key of the same attempt when that one's answer is unknown (no answer, server failure),
-   * a new one otherwise: resent, it cannot earn twice. The signature holds the lines too: other medicines are
-   * another attempt.
+   * Sends a sale under the key `attempt` keeps while the last one's answer is unknown (no answer, server failure),
+   * a new one otherwise: resent, it cannot earn twice. A redemption's sale keeps it for the same contents only (the
+   * signature holds the lines too: other medicines are another attempt), its order being the redemption's, once
+   * however often it is sent. A coupon-less sale keeps it whatever changed (`anyContents`): a key that recorded
+   * another sale is refused with it (CounterSaleConflict), so another amount typed after a lost answer never
+   * records a second sale beside a first the clerk did not see.
    */
-  const sendSale = (lookupNow: CounterLookupResponse, fields: SaleOrder & { redemptionId?: string }) => {
+  const sendSale = (
+    attempt: { current: { signature: string; key: string } | null },
+    lookupNow: CounterLookupResponse,
+    fields: SaleOrder & { redemptionId?: string },
+    anyContents = false,
+  ) => {
     const body = { counterToken: lookupNow.counterToken, ...fields };
     const signature = JSON.stringify(body);
-    const key = saleAttempt.current?.signature === signature ? saleAttempt.current.key : newAttemptKey('cts');
-    saleAttempt.current = { signature, key };
+    const kept = attempt.current && (anyContents || attempt.current.signature === signature);
+    const key = kept && attempt.current ? attempt.current.key : newAttemptKey('cts');
+    attempt.current = { signature, key };
     return counterApi.sale({ idempotencyKey: key, ...body }).then(
       (sale) => {
-        saleAttempt.current = null;
+        if (attempt.current?.key === key) attempt.current = null;
         return sale;
       },
       (error: unknown) => {
-        if (!mayHaveLanded(error)) saleAttempt.current = null;
+        if (!mayHaveLanded(error) && attempt.current?.key === key) attempt.current = null;
         throw error;
       },
     );
@@ -305,7 +335,7 @@ export default function CounterPage() {
         now.kind === 'done' && now.result.redemptionId === redemptionId ? { ...now, sale: { ...order, state } } : now,
       );
     show({ kind: 'pending' });
-    sendSale(lookupNow, { ...order, redemptionId })
+    sendSale(saleAttempt, lookupNow, { ...order, redemptionId })
       .then((sale) => {
         show({ kind: 'ok', sale });
         // the redemption's row in the day's list now carries the sale's points, for its void to say
@@ -463,12 +493,18 @@ export default function CounterPage() {
   const saleOnly = (lookupNow: CounterLookupResponse, { order: orderAmountFen, rx: rxAmountFen }: CheckedAmounts) => {
     setBusy(true);
     setSaleError(null);
-    sendSale(lookupNow, {
-      orderAmountFen,
-      rxAmountFen,
-      lines: saleLines(items),
-      pointsToSpend: pointsToSpend(spend, lookupNow.member.points ?? 0, orderAmountFen),
-    })
+    setSaleLanded(null);
+    sendSale(
+      couponlessAttempt,
+      lookupNow,
+      {
+        orderAmountFen,
+        rxAmountFen,
+        lines: saleLines(items),
+        pointsToSpend: pointsToSpend(spend, lookupNow.member.points ?? 0, orderAmountFen),
+      },
+      true,
+    )
       .then((sale) => {
         // the day's list shows it among the sales, where it can be taken back later too
         void refreshToday();
@@ -494,6 +530,16 @@ export default function CounterPage() {
         }
         const text = words(error);
         if (text === null) return;
+        // the sale whose answer was lost had been recorded: said with it (SaleLandedNote), nothing recorded now
+        const conflict =
+          isApiError(error) && error.code === 'IDEMPOTENCY_CONFLICT'
+            ? CounterSaleConflict.safeParse(error.details)
+            : null;
+        if (conflict?.success && onScreen(lookupNow)) {
+          void refreshToday();
+          setSaleLanded({ sale: conflict.data.recorded, triedFen: orderAmountFen });
+          return;
+        }
         // recorded or not, the list says
         if (mayHaveLanded(error)) void refreshToday();
         if (!onScreen(lookupNow)) {
@@ -506,11 +552,24 @@ export default function CounterPage() {
         }
         setSaleError(
           mayHaveLanded(error)
-            ? `${text}。积分可能未登记：请再次点击「登记积分」，不会重复累计。`
+            ? `${text}。积分可能未登记：请再次点击「登记积分」，不会重复累计；金额填错了就改好再点，会先核对刚才那笔。`
             : pointsRefusedWords(error, text),
         );
       })
       .finally(() => setBusy(false));
+  };
+
+  /** 保留那笔: the sale a lost answer had recorded is the member's sale: its result, as its answer said then. */
+  const keepSaleLanded = (lookupNow: CounterLookupResponse) => {
+    if (!saleLanded) return;
+    setAmounts(NO_AMOUNTS);
+    setItems([]);
+    setSpend(NO_POINTS);
+    setSaleError(null);
+    setBack(NO_TAKE_BACK);
+    backKey.current = null;
+    setSaleLanded(null);
+    setStage({ kind: 'sold', lookup: lookupNow, sale: saleLanded.sale });
   };
 
   /** whether `sale` is the one whose result card is on screen */
@@ -652,6 +711,13 @@ export default function CounterPage() {
     landed && today.kind === 'ready'
       ? (today.data.items.find((r) => r.redemptionId === landed.redemptionId) ?? null)
       : null;
+  /** the sale a lost answer had recorded, as the list has it now (SaleLandedNote); null until the list has it */
+  const saleLandedRow =
+    saleLanded && today.kind === 'ready'
+      ? (today.data.sales.find((x) => x.orderId === saleLanded.sale.orderId) ?? null)
+      : null;
+  /** while it stands, no other sale is sent: taken back or kept first (one that cannot be taken back does not hold) */
+  const saleHeld = saleLanded !== null && !saleLandedRow?.takenBack && saleLandedRow?.voidable !== false;
   /** the redemption just made, once it was voided from the list below */
   const doneVoided =
     stage.kind === 'done' && today.kind === 'ready'
@@ -768,7 +834,20 @@ export default function CounterPage() {
               onAmounts={setAmounts}
               points={pointsPay(false)}
               busy={busy}
+              held={saleHeld}
               error={saleError}
+              notice={
+                saleLanded ? (
+                  <SaleLandedNote
+                    sale={saleLanded.sale}
+                    row={saleLandedRow}
+                    triedFen={saleLanded.triedFen}
+                    busy={busy || voidingId !== null}
+                    onVoid={() => setAskingSale(saleLandedRow)}
+                    onKeep={() => keepSaleLanded(stage.lookup)}
+                  />
+                ) : null
+              }
               items={itemsFen([])}
               onSale={(checked) => saleOnly(stage.lookup, checked)}
             />
@@ -815,7 +894,7 @@ export default function CounterPage() {
         <TodayList
           data={today.data}
           busyId={voidingId}
-          markedId={landed?.redemptionId ?? null}
+          markedId={landed?.redemptionId ?? saleLanded?.sale.orderId ?? null}
           message={listMessage}
           onVoid={setAsking}
           onVoidSale={setAskingSale}
@@ -833,7 +912,11 @@ export default function CounterPage() {
       {askingSale ? (
         <VoidDialog
           title="撤销这笔消费登记？"
-          text={saleTakeBackText(memberWho(askingSale), askingSale)}
+          text={saleTakeBackText(
+            memberWho(askingSale),
+            askingSale,
+            saleLanded?.sale.orderId === askingSale.orderId ? '然后按正确的金额重新登记' : undefined,
+          )}
           onCancel={() => setAskingSale(null)}
           onConfirm={() => takeBackListed(askingSale)}
         />

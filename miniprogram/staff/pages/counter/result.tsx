@@ -227,11 +227,12 @@ export const NO_TAKE_BACK: TakeBack = { asking: false, busy: false, done: null, 
 
 /**
  * What taking a coupon-less sale back does, in the clerk's words: the same from its result card and from the list.
- * The points it was paid with go back to the member with it.
+ * The points it was paid with go back to the member with it. `then`: what the clerk does next.
  */
 export const saleTakeBackText = (
   who: string | null,
   sale: { orderAmountFen: number; pointsEarned: number; pointsSpent: number },
+  then = '如需重新登记请再扫会员码',
 ) =>
   `${who ? `会员 ${who}，` : ''}消费 ${yuan(sale.orderAmountFen)} 元，积分 +${thousands(sale.pointsEarned)}${
     sale.pointsSpent > 0
@@ -239,7 +240,7 @@ export const saleTakeBackText = (
       : sale.pointsEarned > 0
         ? '。撤销后扣回这笔积分'
         : '。撤销后这笔登记作废'
-  }，如需重新登记请再扫会员码。`;
+  }，${then}。`;
 
 /** A sale recorded without a coupon, and taking it back when it was a mistake (a wrong amount, the wrong member). */
 export function SoldCard({

@@ -30,7 +30,7 @@ export const redemptionVoidText = (r: CounterRedemption) => {
 /**
  * One row of today's list, a redemption or a coupon-less sale: what, when, who (the masked name, else the masked
  * phone) and the amount; its figure on the right; 已撤销 (struck through) or 撤销 where the caller may take it back.
- * `marked`: the row the page points the clerk to (a redemption made by an attempt whose answer was lost). Test ids:
+ * `marked`: the row the page points the clerk to (made by an attempt whose answer was lost). Test ids:
  * `<kind>-<id>`, `<kind>-status`, `<kind>-void`.
  */
 function DayRow({
@@ -112,7 +112,7 @@ export function TodayList({
 }: {
   data: CounterRedemptionsResponse;
   busyId: string | null;
-  /** the redemption the page points the clerk to, marked in the list */
+  /** the redemption or sale the page points the clerk to, marked in the list */
   markedId: string | null;
   message: { ok: boolean; text: string } | null;
   onVoid: (r: CounterRedemption) => void;
@@ -198,6 +198,7 @@ export function TodayList({
                 }
                 undone={sale.takenBack ? (sale.pointsSpent > 0 ? '已撤销，积分已退回' : '已撤销，积分已扣回') : null}
                 voidable={sale.voidable}
+                marked={markedId === sale.orderId}
                 busy={busyId === sale.orderId}
                 onVoid={() => onVoidSale(sale)}
               />
