@@ -9,6 +9,8 @@ import {
   CounterSaleVoidBody,
   CounterSaleVoidResponse,
   CounterVoidBody,
+  CounterVoidPreviewBody,
+  CounterVoidPreviewResponse,
   CounterVoidResponse,
   ProductSearchQuery,
   ProductSearchResponse,
@@ -84,6 +86,19 @@ export const counterApi = {
       bodySchema: CounterSaleVoidBody,
       auth: 'staff',
       schema: CounterSaleVoidResponse,
+    }),
+  /**
+   * what a void or a taking-back will do to the member's points (nothing written), for its confirmation: the balance
+   * after it, below 0 when the member spent points it takes back
+   */
+  voidPreview: (body: CounterVoidPreviewBody) =>
+    apiRequest({
+      method: 'POST',
+      path: '/api/staff/counter/void-preview',
+      body,
+      bodySchema: CounterVoidPreviewBody,
+      auth: 'staff',
+      schema: CounterVoidPreviewResponse,
     }),
   voidRedemption: (body: CounterVoidBody) =>
     apiRequest({

@@ -340,6 +340,50 @@ export const CounterVoidResponse = z.object({
 });
 export type CounterVoidResponse = z.infer<typeof CounterVoidResponse>;
 
+/**
+ * What taking something back at the counter will do to the member's points, asked as the clerk opens the
+ * confirmation: a redemption's void (`redemptionId`, with the sale recorded with it) or a coupon-less sale taken back
+ * (`orderId`). The same people may ask as may take it back. Nothing is written.
+ */
+export const CounterVoidPreviewBody = z
+  .strictObject({
+    redemptionId: z.string().min(1).max(64).optional(),
+    orderId: z.string().min(1).max(64).optional(),
+  })
+  .refine((b) => (b.redemptionId === undefined) !== (b.orderId === undefined), {
+    message: 'give either redemptionId or orderId',
+    path: ['redemptionId'],
+  });
+export type CounterVoidPreviewBody = z.infer<typeof CounterVoidPreviewBody>;
+
+export const CounterVoidPreviewResponse = z.object({
+  /** the points the sale earned that the void takes back (0: none, or taken back already) */
+  pointsToReverse: z.number().int(),
+  /** the points the member paid the sale with that it gives back */
+  pointsToReturn: z.number().int(),
+  /**
+   * The member's balance now and after the void (expiries settled); null for a closed account, whose points no
+   * longer move. After may be below 0: the member spent points the void takes back. The refund goes through all the
+   * same (the money is given back); the debt is paid first from the points the member earns next, and spending
+   * waits until the balance is above 0 again.
+   */
+  balanceNow: z.number().int().nullable(),
+  balanceAfter: z.number().int().nullable(),
+  /** of the points taken back, those the balance no longer holds (the member spent them): the debt the void adds */
+  shortfall: z.number().int(),
+});
+export type CounterVoidPreviewResponse = z.infer<typeof CounterVoidPreviewResponse>;
+
+/**
+ * What a void does to a balance: taking back `reverse` points and giving back `returned`. The shortfall is the debt it
+ * adds: the points taken back that the balance does not hold, beyond any debt the member already had.
+ */
+export function voidPointsOutlook(balanceNow: number, reverse: number, returned: number) {
+  const balanceAfter = balanceNow - reverse + returned;
+  const debt = (balance: number) => Math.max(0, -balance);
+  return { balanceAfter, shortfall: Math.max(0, debt(balanceAfter) - debt(balanceNow)) };
+}
+
 /** The catalogue, searched by the counter to add a sale's medicines: by name, generic name or SKU. */
 export const ProductSearchQuery = z.strictObject({ q: z.string().trim().min(1).max(40) });
 export type ProductSearchQuery = z.infer<typeof ProductSearchQuery>;

@@ -29,6 +29,8 @@ import type {
   CounterSaleVoidBody,
   CounterSaleVoidResponse,
   CounterVoidBody,
+  CounterVoidPreviewBody,
+  CounterVoidPreviewResponse,
   CounterVoidResponse,
   ProductSearchQuery,
   ProductSearchResponse,
@@ -37,6 +39,7 @@ import {
   COUNTER_ITEMS_MAX_DISCOUNT_PERCENT,
   itemsAmountBounds,
   TILL_QUIET_MS,
+  voidPointsOutlook,
 } from '../../../shared/contracts/counter.js';
 import { businessDate, businessDayStart, startOfBusinessDay } from '../../../shared/coupons/business-day.js';
 import { couponHeadline, couponRuleLines, zhDate } from '../../../shared/coupons/coupon.describe.js';
@@ -53,11 +56,12 @@ import { type ErrorCode, fail, ok, type Result } from '../../../shared/errors.js
 import { maskName } from '../../../shared/identity/name.js';
 import { maskPhone } from '../../../shared/identity/phone.js';
 import { isMemberCodeFormat } from '../../../shared/onboarding/member-code.js';
-import { FEN_PER_POINT } from '../../../shared/points/points.rules.js';
+import { FEN_PER_POINT, pointsState } from '../../../shared/points/points.rules.js';
 import type { CounterClaims } from '../../adapters/auth/tokens.js';
 import type { Db, Tx } from '../../adapters/db/client.js';
 import { counterRepo, staffRequestLedger } from '../../adapters/db/repos/counter.repo.js';
 import { couponRepo } from '../../adapters/db/repos/coupon.repo.js';
+import { orderPointsHome } from '../../adapters/db/repos/loyalty-merge.repo.js';
 import { pointsRepo } from '../../adapters/db/repos/points.repo.js';
 import { posRepo } from '../../adapters/db/repos/pos.repo.js';
 import { newId } from '../../adapters/ids.js';
@@ -869,6 +873,83 @@ export async function counterSaleVoid(
       return ok({ orderId: order.id, pointsReversed, pointsReturned });
     },
   );
+}
+
+/**
+ * What voiding a redemption (with the sale recorded with it) or taking a coupon-less sale back will do to the
+ * member's points, for the clerk's confirmation: the same checks as the void itself (this store's, today's, the
+ * caller's or any for the store manager), nothing written. A member who spent points the void takes back goes below
+ * 0 (`shortfall`): the void still goes through, as the money is refunded, and the clerk tells the member first.
+ */
+export async function counterVoidPreview(
+  deps: Deps,
+  actor: StaffActor,
+  body: CounterVoidPreviewBody,
+): Promise<Result<CounterVoidPreviewResponse, ErrorCode>> {
+  const store = counterStore(actor);
+  if (!store.ok) return store;
+  const storeId = store.value;
+  const db = deps.database.db;
+  const now = deps.clock.now();
+  if (body.redemptionId) {
+    const r = await couponRepo.redemptionById(db, body.redemptionId);
+    if (!r || r.storeId !== storeId) return fail('REDEMPTION_NOT_FOUND', `no redemption ${body.redemptionId} here`);
+    if (!mayVoid(actor, r, now)) {
+      return fail('REDEMPTION_NOT_VOIDABLE', 'only today’s counter redemptions, by their clerk or the store manager');
+    }
+    // voided already: the void asked for gives nothing back
+    const sale =
+      r.status === 'voided' ? null : await posRepo.orderByExternalId(db, 'pos', counterSaleId(r.id), storeId);
+    return ok(await pointsOutlook(db, sale?.id ?? null, r.customerId, now));
+  }
+  const order = body.orderId ? await posRepo.orderById(db, body.orderId) : null;
+  if (!order || order.storeId !== storeId || order.recordedBy === null || !order.customerId) {
+    return fail('ORDER_NOT_FOUND', `no counter sale ${body.orderId} at this store`);
+  }
+  if (await couponRepo.redemptionById(db, redemptionOfSale(order.externalId))) {
+    return fail('SALE_NOT_VOIDABLE', "a sale recorded with a redemption goes back with the redemption's void");
+  }
+  if (!mayTakeBack(actor, order.recordedBy, order.orderedAt, now)) {
+    return fail('SALE_NOT_VOIDABLE', 'only today’s counter sales, by the clerk who recorded them or the store manager');
+  }
+  return ok(await pointsOutlook(db, order.id, order.customerId, now));
+}
+
+/**
+ * The points taking `orderId` back moves (what it earned, not yet reversed; what it was paid with, not yet returned)
+ * and the balance of whoever holds them now (the member, or the survivor of a merge since; takeBackSale moves them
+ * there), read as the void would find them.
+ */
+async function pointsOutlook(
+  db: Db,
+  orderId: string | null,
+  customerId: string,
+  now: Date,
+): Promise<CounterVoidPreviewResponse> {
+  const [earned, reversed, spent, unspent, home] = orderId
+    ? await Promise.all([
+        pointsRepo.byEntryKey(db, `earn:${orderId}`),
+        pointsRepo.byEntryKey(db, `reverse:${orderId}`),
+        pointsRepo.byEntryKey(db, spendEntryKey(orderId)),
+        pointsRepo.byEntryKey(db, `unspend:${orderId}`),
+        orderPointsHome(db, orderId),
+      ])
+    : [null, null, null, null, null];
+  // outside a transaction this locks nothing: it follows the merges to who holds the points now
+  const owner = await pointsRepo.lockOwner(db, home?.customerId ?? earned?.customerId ?? customerId);
+  // a closed account's points were zeroed when it closed: a void moves none
+  if (!owner || owner.closed) {
+    return { pointsToReverse: 0, pointsToReturn: 0, balanceNow: null, balanceAfter: null, shortfall: 0 };
+  }
+  const pointsToReverse = earned && !reversed ? earned.points : 0;
+  const pointsToReturn = spent && !unspent ? -spent.points : 0;
+  const balanceNow = pointsState(await pointsRepo.ledger(db, owner.id), now).balance;
+  return {
+    pointsToReverse,
+    pointsToReturn,
+    balanceNow,
+    ...voidPointsOutlook(balanceNow, pointsToReverse, pointsToReturn),
+  };
 }
 
 /** The number of catalogue entries a search answers: the clerk types on until the one wanted is among them. */

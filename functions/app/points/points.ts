@@ -177,7 +177,8 @@ export async function reverseOrderPoints(ex: Executor, orderId: string, now: Dat
       orderId,
       storeId: earned.storeId,
       earnYear: earned.earnYear,
-      note: '订单退款，扣回积分',
+      // which purchase, as its earn line says it (北仑新碶店消费120.00元): a member reading a minus sees what for
+      note: `订单退款，扣回积分：${earned.note}`,
       occurredAt: now,
     },
     '订单退款，扣回积分（合并前的消费）',
@@ -296,7 +297,7 @@ export const POINTS_RULES_ZH = [
   '单笔实付满200元（处方药不计入），积分翻倍',
   '处方药不参与积分',
   '当年获得的积分，在次年12月31日24点到期',
-  '订单退款时，扣回该订单获得的积分',
+  '订单退款时，扣回该订单获得的积分；其中已用掉的记为负积分，由之后消费获得的积分先补足，补足前不能抵现',
   '积分可抵现：每100积分抵1元，结账时出示会员码使用；抵现部分不再积分，退款时退回',
   `用未登记的会员卡消费的，会员卡登记后补记积分（限消费后${LATE_EARN_DAYS}天内）`,
 ];

@@ -22,11 +22,11 @@ const KIND_LABELS: Record<PointsResponse['ledger'][number]['kind'], string> = {
   earn: '消费积分',
   spend: '积分使用',
   expire: '积分到期',
-  reverse: '退款扣回',
+  reverse: '退款扣回积分',
   adjust: '积分调整',
   transfer: '会员合并',
 };
-/** A reversal that gives points back (points spent on an order refunded since): not 退款扣回 */
+/** A reversal that gives points back (points spent on an order refunded since): not 退款扣回积分 */
 const RETURNED_LABEL = '积分退还';
 
 const yuan = (fen: number) => (fen / 100).toFixed(fen % 100 === 0 ? 0 : 2);
@@ -154,6 +154,13 @@ export default function PointsPage() {
         <View className="points-hero__balance" data-testid="points-balance">
           {p.balance}
         </View>
+        {p.balance < 0 ? (
+          // a refund took back points the member had already spent: the debt, said as it is, and what it means
+          <View className="points-hero__debt" data-testid="points-debt">
+            积分为负：订单退款扣回的积分中，有 {-p.balance}{' '}
+            分您已经用掉了。之后消费获得的积分会先补足这部分，补足前暂不能用积分抵现。
+          </View>
+        ) : null}
         {p.nextExpiry ? (
           <View className="points-hero__expiry" data-testid="points-expiry">
             其中 {p.nextExpiry.points} 分将于 {zhDay(p.nextExpiry.lastDay)} 到期

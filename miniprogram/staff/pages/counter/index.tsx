@@ -68,7 +68,7 @@ import {
 } from './result';
 import { tillNote } from './till-note';
 import { redemptionVoidText, TodayList } from './today';
-import { VoidDialog } from './void-dialog';
+import { usePointsOutlook, VoidDialog } from './void-dialog';
 import { memberLine, memberWho } from './who';
 import './index.scss';
 
@@ -718,6 +718,19 @@ export default function CounterPage() {
       : null;
   /** while it stands, no other sale is sent: taken back or kept first (one that cannot be taken back does not hold) */
   const saleHeld = saleLanded !== null && !saleLandedRow?.takenBack && saleLandedRow?.voidable !== false;
+  /**
+   * What the void open now does to the member's points, asked from the server as it opens: only where it takes
+   * points back (a member who spent them goes below 0, and the clerk is told before confirming)
+   */
+  const outlook = usePointsOutlook(
+    asking && asking.pointsEarned > 0
+      ? { redemptionId: asking.redemptionId }
+      : askingSale && askingSale.pointsEarned > 0
+        ? { orderId: askingSale.orderId }
+        : stage.kind === 'sold' && back.asking && stage.sale.pointsEarned > 0
+          ? { orderId: stage.sale.orderId }
+          : null,
+  );
   /** the redemption just made, once it was voided from the list below */
   const doneVoided =
     stage.kind === 'done' && today.kind === 'ready'
@@ -883,6 +896,7 @@ export default function CounterPage() {
           who={memberLine(stage.lookup.member)}
           sale={stage.sale}
           back={back}
+          outlook={outlook}
           onAsk={() => setBack({ ...back, asking: true, error: null })}
           onCancel={() => setBack({ ...back, asking: false })}
           onTakeBack={() => takeBackSale(stage.sale)}
@@ -905,6 +919,7 @@ export default function CounterPage() {
         <VoidDialog
           title="撤销这笔核销？"
           text={redemptionVoidText(asking)}
+          outlook={outlook}
           onCancel={() => setAsking(null)}
           onConfirm={() => voidRedemption(asking)}
         />
@@ -917,6 +932,7 @@ export default function CounterPage() {
             askingSale,
             saleLanded?.sale.orderId === askingSale.orderId ? '然后按正确的金额重新登记' : undefined,
           )}
+          outlook={outlook}
           onCancel={() => setAskingSale(null)}
           onConfirm={() => takeBackListed(askingSale)}
         />

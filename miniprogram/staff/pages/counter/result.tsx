@@ -13,7 +13,7 @@ import { Button, Text, View } from '@tarojs/components';
 import { thousands } from '../../../components/format';
 import { SaleItems, yuan } from './items';
 import { PaidWithPoints, PointsNotSpent } from './points';
-import { VoidDialog } from './void-dialog';
+import { type PointsOutlook, VoidDialog } from './void-dialog';
 
 /**
  * The sale recorded with a redemption, for the member's points: under way, recorded, or failed (retry offered;
@@ -247,6 +247,7 @@ export function SoldCard({
   who,
   sale,
   back,
+  outlook,
   onAsk,
   onCancel,
   onTakeBack,
@@ -256,6 +257,8 @@ export function SoldCard({
   who: string;
   sale: CounterSaleResponse;
   back: TakeBack;
+  /** what taking it back does to the member's points, once asked (usePointsOutlook) */
+  outlook: PointsOutlook;
   onAsk: () => void;
   onCancel: () => void;
   onTakeBack: () => void;
@@ -311,6 +314,7 @@ export function SoldCard({
           title="撤销这笔消费登记？"
           text={saleTakeBackText(null, sale)}
           testId="counter-sold-undo"
+          outlook={outlook}
           onCancel={onCancel}
           onConfirm={onTakeBack}
         />
