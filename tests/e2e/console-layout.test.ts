@@ -44,6 +44,14 @@ describe('the staff console on a desktop screen', () => {
     // 16 to 20 px, as desktop software sets its body text (was 32 px: the 750 px design drawn at 1:1)
     expect(home.fontPx).toBeGreaterThanOrEqual(16);
     expect(home.fontPx).toBeLessThanOrEqual(20);
+    // the surround is the column's colour: no white bands beside it
+    const surround = await page.evaluate(
+      () => getComputedStyle(document.elementFromPoint(20, 400) as Element).backgroundColor,
+    );
+    const column = await page
+      .locator('[data-testid=staff-home]')
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(surround).toBe(column);
     // the column is centred
     const box = await page.locator('[data-testid=staff-home]').boundingBox();
     expect(Math.abs((box?.x ?? 0) * 2 + (box?.width ?? 0) - DESKTOP.width)).toBeLessThan(4);
