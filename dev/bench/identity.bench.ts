@@ -5,7 +5,11 @@
  * sharing a phone and name with an existing card, so they link), p99 latency; then the time of one data-quality
  * report per source on the linked base (`quality_report_seconds`).
  *
- *   npm run bench -- identity [--members 1000000] [--seed 1] [--incremental 300] [--pglite]
+ *   npm run bench -- identity [--members 1000000] [--seed 1] [--incremental 300] [--orders] [--pglite]
+ *
+ * `--orders` loads the members' POS and mall orders too (≈8 per member at the demo's defaults): the job then reads
+ * every card's last sale (its dormancy) and its merges move the losers' orders, as on a chain's real history; without
+ * it the orders table is empty, as when the members are migrated before their history.
  *
  * For looking into the job (EXPLAIN ANALYZE, repeated runs on the same data): `--load-only` loads a database and
  * keeps it unlinked (its name is printed), `--from NAME` copies that database (CREATE DATABASE … TEMPLATE) instead of
@@ -28,11 +32,14 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
   const usePglite = flagBoolean(flags, 'pglite');
   const loadOnly = flagBoolean(flags, 'load-only');
   const from = flagString(flags, 'from');
+  const withOrders = flagBoolean(flags, 'orders');
   const keep = flagBoolean(flags, 'keep') || loadOnly;
   if (from !== undefined && !/^medloop_bench_[a-z0-9_]+$/.test(from))
     throw new UsageError('--from names a database the bench made (medloop_bench_…)');
   if (usePglite && (loadOnly || from !== undefined || keep))
     throw new UsageError('--load-only, --from and --keep need PostgreSQL');
+  if (withOrders && from !== undefined)
+    throw new UsageError('--orders is for a load: a copy (--from) has the orders of the database it copies');
   const now = new Date('2025-06-30T16:00:00Z');
 
   let database: Database;
@@ -54,11 +61,14 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
   try {
     await migrateDatabase(database);
     let identities: number;
+    let orders: number;
     if (from === undefined) {
-      console.log(`identity: loading ${members} members (records and identities, no orders)`);
+      console.log(
+        `identity: loading ${members} members (records and identities, ${withOrders ? 'and their orders' : 'no orders'})`,
+      );
       let lastPrint = 0;
       const loaded = await loadDemo(database, generateDemo({ seed, members, now }), {
-        skipOrders: true,
+        skipOrders: !withOrders,
         onProgress: (p) => {
           if (p.seconds - lastPrint < 10) return;
           lastPrint = p.seconds;
@@ -66,15 +76,19 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
         },
       });
       identities = loaded.inserted.identities;
+      orders = loaded.inserted.orders;
       console.log(
-        `  ${loaded.inserted.sourceRecords} records, ${identities} identities in ${loaded.seconds.toFixed(1)} s`,
+        `  ${loaded.inserted.sourceRecords} records, ${identities} identities, ${loaded.inserted.orders} orders in ${loaded.seconds.toFixed(1)} s`,
       );
       await database.exec('analyze');
-      if (loadOnly) return { bench: 'identity', loaded: true, members, identities };
+      if (loadOnly) return { bench: 'identity', loaded: true, members, identities, orders };
     } else {
-      const [c] = await database.exec('select count(*)::int as n from identities');
-      identities = Number(c.n);
-      console.log(`identity: copied ${from} (${identities} identities)`);
+      const [c] = await database.exec(
+        'select (select count(*) from identities)::int as identities, (select count(*) from orders)::int as orders',
+      );
+      identities = Number(c.identities);
+      orders = Number(c.orders);
+      console.log(`identity: copied ${from} (${identities} identities, ${orders} orders)`);
       await database.exec('analyze');
     }
 
@@ -85,7 +99,7 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
       onProgress: (s) => console.log(`  ${((performance.now() - started) / 1000).toFixed(2)} s: ${s}`),
     });
     console.log(
-      `  ${link.seconds.toFixed(2)} s: ${link.edges} edges, ${link.rounds} rounds, ${link.merges} merges, ${link.holds} holds, ${link.suggestions} suggestions`,
+      `  ${link.seconds.toFixed(2)} s: ${link.edges} edges, ${link.rounds} rounds, ${link.merges} merges, ${link.holds} holds, ${link.suggestions} suggestions; last sales by ${link.lastSales}`,
     );
     console.log('  seconds per step:');
     for (const [name, seconds] of Object.entries(link.steps))
@@ -141,9 +155,12 @@ export async function identityBench(flags: Flags): Promise<Record<string, unknow
     return {
       bench: 'identity',
       driver: database.driver,
-      members,
+      // a copy's members are not known here (the --members flag did not load it)
+      members: from === undefined ? members : null,
       records: link.records,
       identities,
+      orders,
+      last_sales: link.lastSales,
       seconds: round(link.seconds),
       baseline_seconds: round(baseline),
       ratio: round(link.seconds / Math.max(baseline, 0.001)),
