@@ -16,19 +16,13 @@ import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
 import { issueMemberCode } from '../../functions/app/members/member-code.js';
 import { earnYearOf } from '../../shared/points/points.rules.js';
 import { startBrowserSystem } from './support/browser.js';
-import { settle, staffLogin } from './support/flows.js';
+import { fill, settle, staffLogin, text, tid } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
   env = await startBrowserSystem();
 });
 afterAll(async () => env?.close());
-
-/** Taro's H5 <Input> puts the real <input> inside its own element. */
-const fill = (page: Page, testId: string, value: string) =>
-  page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(value);
-const text = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).first().innerText();
-const tid = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`);
 
 /** A member registered at `storeId` with a verified phone; `name` null: signed up in the mini-program, no name. */
 async function seedMember(m: { name: string | null; storeId: string; phone: string; points?: number }) {

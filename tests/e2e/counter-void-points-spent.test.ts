@@ -5,24 +5,17 @@
  * 孙磊 confirms (仍然撤销); the taking-back goes through; the member's points page shows −100 with what it means, and
  * the reversal naming the purchase.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_APPID } from '../../dev/system.js';
 import { issueMemberCode } from '../../functions/app/members/member-code.js';
 import { startBrowserSystem } from './support/browser.js';
-import { partnerCall, settle, staffLogin } from './support/flows.js';
+import { fill, partnerCall, settle, staffLogin, text, tid } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
   env = await startBrowserSystem();
 });
 afterAll(async () => env?.close());
-
-/** Taro's H5 <Input> puts the real <input> inside its own element. */
-const fill = (page: Page, testId: string, value: string) =>
-  page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(value);
-const text = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).first().innerText();
-const tid = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`);
 
 /** A member who signs up in the mini-program (the simulated WeChat user `userId`); their ids. */
 async function signUp(userId: string, nickname: string, phone: string) {

@@ -20,17 +20,13 @@ import { issueMemberCode } from '../../functions/app/members/member-code.js';
 import { ERROR_MESSAGES_ZH } from '../../shared/i18n/errors.js';
 import { earnYearOf, pointsForOrder } from '../../shared/points/points.rules.js';
 import { startBrowserSystem } from './support/browser.js';
-import { ingestRecords, settle, staffLogin } from './support/flows.js';
+import { fill, ingestRecords, settle, staffLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
   env = await startBrowserSystem();
 });
 afterAll(async () => env?.close());
-
-/** Taro's H5 <Input> puts the real <input> inside its own element. */
-const fill = (page: Page, testId: string, value: string) =>
-  page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(value);
 
 const text = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).innerText();
 

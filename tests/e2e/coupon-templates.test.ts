@@ -1,21 +1,16 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../functions/adapters/ids.js';
 import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
 import { businessDate, startOfBusinessDay } from '../../shared/coupons/business-day.js';
 import { createMember } from '../integration/loyalty/loyalty-fixtures.js';
 import { startBrowserSystem } from './support/browser.js';
-import { settle, staffFirstLogin, staffLogin } from './support/flows.js';
+import { fill, settle, staffFirstLogin, staffLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
   env = await startBrowserSystem();
 });
 afterAll(async () => env?.close());
-
-/** Taro's H5 <Input> puts the real <input> inside its own element. */
-const fill = (page: Page, testId: string, value: string) =>
-  page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(value);
 
 const TEMPLATE = 'HZ001_200_20';
 

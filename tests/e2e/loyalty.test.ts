@@ -1,4 +1,3 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PARTNER_KEYS } from '../../dev/demo/fixtures.js';
 import { DEMO_APPID } from '../../dev/system.js';
@@ -7,7 +6,7 @@ import { newId } from '../../functions/adapters/ids.js';
 import { issueCoupon } from '../../functions/app/coupons/issue-coupon.js';
 import { issueMemberCode } from '../../functions/app/members/member-code.js';
 import { startBrowserSystem } from './support/browser.js';
-import { staffFirstLogin } from './support/flows.js';
+import { fill, staffFirstLogin } from './support/flows.js';
 
 let env: Awaited<ReturnType<typeof startBrowserSystem>>;
 beforeAll(async () => {
@@ -34,10 +33,6 @@ async function posPost(path: string, body: unknown) {
   });
   return { status: res.status, body: await res.json() };
 }
-
-/** Taro's H5 <Input> puts the real <input> inside its own element. */
-const fill = (page: Page, testId: string, value: string) =>
-  page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(value);
 
 describe('coupons and points in the browser', () => {
   it('a member opens the wallet (available / used / expired) and the points page', async () => {

@@ -10,6 +10,14 @@ type BrowserSystem = Awaited<ReturnType<typeof startBrowserSystem>>['system'];
 /** Lets a page transition or image load finish before a screenshot (Taro's H5 router animates). */
 export const settle = (page: Page) => page.waitForTimeout(600);
 
+/** Taro's H5 <Input> puts the real <input> inside its own element. */
+export const fill = (page: Page, testId: string, value: string) =>
+  page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(value);
+/** The text of the first element with this test id. */
+export const text = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`).first().innerText();
+/** The elements with this test id. */
+export const tid = (page: Page, testId: string) => page.locator(`[data-testid=${testId}]`);
+
 /**
  * An invited staff member's first login: WeChat login as the simulated user, then the phone button proves the
  * invited phone and binds the account; ends on the staff home.
