@@ -11,20 +11,16 @@ import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { earnYearOf } from '../../../shared/points/points.rules.js';
 import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
 import { count, createMember, giveCoupon } from '../loyalty/loyalty-fixtures.js';
-import { staffToken } from '../onboarding/helpers.js';
+import { counterClerks, unique } from './counter-fixtures.js';
 
 let sys: TestSystem;
-const tokens: Record<string, string> = {};
+let post: Awaited<ReturnType<typeof counterClerks>>;
 beforeAll(async () => {
   sys = await startTestSystem();
   // 王芳 of 文三路店 (its till connected) and 孙磊 of 北仑新碶店 (no till: the counter records the sale there)
-  for (const u of ['u_ck01', 'u_ck03']) tokens[u] = await staffToken(sys, u);
+  post = await counterClerks(sys, ['u_ck01', 'u_ck03']);
 });
 afterAll(async () => sys?.close());
-
-const unique = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-const post = (user: string, path: string, body: unknown) =>
-  sys.call(`/api/staff/counter/${path}`, { body, token: tokens[user] });
 
 /** A member of 北仑新碶店 with these coupons and points, and a live member code. */
 async function member(templates: string[], points = 0) {

@@ -11,21 +11,16 @@ import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { CounterSaleConflict } from '../../../shared/contracts/counter.js';
 import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
 import { count, createMember } from '../loyalty/loyalty-fixtures.js';
-import { staffToken } from '../onboarding/helpers.js';
+import { counterClerks, unique } from './counter-fixtures.js';
 
 let sys: TestSystem;
-const tokens: Record<string, string> = {};
+let post: Awaited<ReturnType<typeof counterClerks>>;
 beforeAll(async () => {
   sys = await startTestSystem();
   // 孙磊 of 北仑新碶店 (no till) and 赵静's 古荡店, its till's key revoked here: both counters record sales
-  await sys.database.exec("update partner_keys set revoked_at = now() where source = 'pos' and store_id = 'sto_002'");
-  for (const u of ['u_ck02', 'u_ck03']) tokens[u] = await staffToken(sys, u);
+  post = await counterClerks(sys, ['u_ck02', 'u_ck03'], ['sto_002']);
 });
 afterAll(async () => sys?.close());
-
-const unique = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-const post = (user: string, path: string, body: unknown) =>
-  sys.call(`/api/staff/counter/${path}`, { body, token: tokens[user] });
 
 /** A member of `storeId`, scanned at `user`'s counter: the counter token. */
 async function scanned(user: string, storeId: string) {

@@ -10,21 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMemberCode } from '../../../functions/app/members/member-code.js';
 import { codeOf, startTestSystem, type TestSystem } from '../../support/system.js';
 import { count, createMember, giveCoupon, memberSession, posCall } from '../loyalty/loyalty-fixtures.js';
-import { staffToken } from '../onboarding/helpers.js';
+import { counterClerks, unique } from './counter-fixtures.js';
 
 let sys: TestSystem;
-const tokens: Record<string, string> = {};
+let post: Awaited<ReturnType<typeof counterClerks>>;
 beforeAll(async () => {
   sys = await startTestSystem();
   // 孙磊 of 北仑新碶店 (no till: the counter records its sales); 赵静 of 古荡店, its till's key revoked here
-  await sys.database.exec("update partner_keys set revoked_at = now() where source = 'pos' and store_id = 'sto_002'");
-  for (const u of ['u_ck02', 'u_ck03']) tokens[u] = await staffToken(sys, u);
+  post = await counterClerks(sys, ['u_ck02', 'u_ck03'], ['sto_002']);
 });
 afterAll(async () => sys?.close());
-
-const unique = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-const post = (user: string, path: string, body: unknown) =>
-  sys.call(`/api/staff/counter/${path}`, { body, token: tokens[user] });
 
 /** A fresh member code of the member: what the member shows at a counter or a till. */
 const memberCode = async (customerId: string) =>
